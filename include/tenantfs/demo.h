@@ -1,0 +1,29 @@
+/*
+ * Content of the demo store: a believable out-of-the-box ITSM configuration
+ * for one tenant instance.  The same content (same names, same guids) is put
+ * into every instance of the demo tenant, so a fresh demo diffs clean.
+ *
+ * The generator knows nothing of the store: it hands each document to
+ * `put`, which parses it with tfs_doc_parse() and stores it.  Documents are
+ * plain XML (not necessarily canonical), each with name and guid.
+ */
+#ifndef TENANTFS_DEMO_H
+#define TENANTFS_DEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "doc.h"
+
+/* `mtime` is the object's change time (seconds since the epoch). */
+typedef int (*tfs_demo_put_fn)(void *ctx, tfs_kind kind, const char *type,
+			       const char *name, const char *xml, size_t len,
+			       int64_t mtime);
+
+/*
+ * Generate the demo content.  `now` anchors dates (records are spread over
+ * the year before it); output depends only on `now`.  Returns 0, or the
+ * first nonzero value `put` returned.
+ */
+int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now);
+
+#endif

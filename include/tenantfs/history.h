@@ -1,0 +1,106 @@
+/*
+ * History: the store's bare git repository, STORE/history.git, with one
+ * branch per instance, refs/heads/<tenant>/<instance>.
+ *
+ * Writing is split in two steps so that the instance database and the
+ * branch can never disagree after a crash: tfs_history_write_commit() writes
+ * blobs, trees and the commit object (unreferenced, harmless if lost); the
+ * caller then commits its database transaction that records the commit id;
+ * only then does tfs_history_set_ref() move the branch.  On open, the caller
+ * compares the branch with its database and moves the branch forward if a
+ * crash came between the two.
+ *
+ * Trees are updated incrementally from the parent commit's tree (only the
+ * changed paths are rewritten); a first commit with many files is built
+ * bottom-up with tree builders.
+ *
+ * A tfs_history handle serializes its own use with an internal mutex, so
+ * one handle may be shared between threads.
+ */
+#ifndef TENANTFS_HISTORY_H
+#define TENANTFS_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+
+typedef struct tfs_history tfs_history;
+
+#define TFS_OID_HEXSZ 40
+
+/* Open STORE/history.git at `git_dir`, creating a bare repository there if
+ * `create` is nonzero and it does not exist. */
+int tfs_history_open(tfs_history **out, const char *git_dir, int create);
+void tfs_history_free(tfs_history *h);
+
+/* One changed path, relative to the instance ("metadata/Form/X.xml").
+ * `bytes` NULL means the path is deleted. */
+typedef struct tfs_history_change {
+	const char *path;
+	const char *bytes;
+	size_t len;
+} tfs_history_change;
+
+typedef struct tfs_history_sig {
+	const char *name;   /* Ops Console login, e.g. "admin" */
+	const char *email;  /* e.g. "admin@tenantfs.local" */
+	int64_t time;       /* seconds since the epoch, UTC */
+} tfs_history_sig;
+
+/*
+ * Write a commit whose tree is the parent's tree with `changes` applied
+ * (the empty tree if `parent` is NULL or "").  Changes need not be sorted;
+ * a path may appear once.  Deleting a path that does not exist is not an
+ * error.  Empty directories are pruned.  Writes the new commit id (40 hex
+ * digits and a NUL) into `out`.  Does not move any ref.
+ */
+int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			     const char *parent,
+			     const tfs_history_change *changes, size_t n,
+			     const tfs_history_sig *sig, const char *message);
+
+/* Point refs/heads/<branch> at `oid`, creating it if needed. */
+int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid);
+
+/* The commit refs/heads/<branch> points at, or TFS_ENOTFOUND. */
+int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			const char *branch);
+
+/* Whether the commit object `oid` exists in the repository (1/0), <0 on
+ * error. */
+int tfs_history_has_commit(tfs_history *h, const char *oid);
+
+/*
+ * Look up `path` ("" is the root) in the tree of commit `oid`.  Sets
+ * *is_dir, and for files *size; TFS_ENOTFOUND if absent.
+ */
+int tfs_history_stat(tfs_history *h, const char *oid, const char *path,
+		     int *is_dir, size_t *size);
+
+/* Append the content of file `path` at commit `oid` to `out`. */
+int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
+		     const char *path);
+
+/*
+ * Call `cb` for each entry of directory `path` at commit `oid`, in git's
+ * (byte-wise sorted) order.  `size` is the blob size for files, 0 for
+ * directories.  A nonzero return from `cb` stops the walk and is returned.
+ */
+typedef int (*tfs_history_entry_cb)(void *ctx, const char *name, int is_dir,
+				    size_t size);
+int tfs_history_list(tfs_history *h, const char *oid, const char *path,
+		     tfs_history_entry_cb cb, void *ctx);
+
+/*
+ * Call `cb` for each file path that differs between commit `oid` and its
+ * first parent (every file, for a root commit), with the blob content
+ * before and after (NULL and 0 when absent).  Buffers are valid only during
+ * the call.
+ */
+typedef int (*tfs_history_diff_cb)(void *ctx, const char *path,
+				   const char *before, size_t before_len,
+				   const char *after, size_t after_len);
+int tfs_history_diff_parent(tfs_history *h, const char *oid,
+			    tfs_history_diff_cb cb, void *ctx);
+
+#endif
