@@ -1,1 +1,607 @@
-/* placeholder */
+/*
+ * The store: directory layout, the console database, the store lock,
+ * listing of console entities for the tree, the event log, and opening of
+ * instances.
+ *
+ * Invariants: console.db's schema is created once by tfs_store_create();
+ * every instance row has a database at instances/<tenant>/<name>.db and a
+ * branch <tenant>/<name> in history.git once it has a first commit.  The
+ * events file is the concatenation of events.line ordered by id; events.off
+ * is the byte offset of each line, so reads at any offset are one indexed
+ * query and the size is known without rendering.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tenantfs/error.h"
+#include "tenantfs/history.h"
+
+static const char console_schema[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE groups(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL UNIQUE, tiers TEXT NOT NULL,"
+	" backup_type TEXT NOT NULL DEFAULT 'live',"
+	" description TEXT NOT NULL DEFAULT '', mtime INTEGER NOT NULL);"
+	"CREATE TABLE landscapes(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" group_id INTEGER NOT NULL REFERENCES groups(id), type TEXT NOT NULL,"
+	" tenant_pattern TEXT NOT NULL DEFAULT '',"
+	" db_pattern TEXT NOT NULL DEFAULT '',"
+	" email_domain TEXT NOT NULL DEFAULT '',"
+	" allow_all_backups INTEGER NOT NULL DEFAULT 0,"
+	" mtime INTEGER NOT NULL, UNIQUE(group_id, type));"
+	"CREATE TABLE servers(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" landscape_id INTEGER NOT NULL REFERENCES landscapes(id),"
+	" name TEXT NOT NULL, data_location TEXT NOT NULL DEFAULT '',"
+	" backup_location TEXT NOT NULL DEFAULT '', mtime INTEGER NOT NULL,"
+	" UNIQUE(landscape_id, name));"
+	"CREATE TABLE tenants(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL UNIQUE, group_id INTEGER REFERENCES groups(id),"
+	" company TEXT NOT NULL DEFAULT '', contact TEXT NOT NULL DEFAULT '',"
+	" dev_project INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL,"
+	" mtime INTEGER NOT NULL);"
+	"CREATE TABLE instances(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	" name TEXT NOT NULL, landscape_id INTEGER REFERENCES landscapes(id),"
+	" status TEXT NOT NULL DEFAULT 'active',"
+	" in_maintenance INTEGER NOT NULL DEFAULT 0,"
+	" metadata_locked INTEGER NOT NULL DEFAULT 0,"
+	" expiration TEXT NOT NULL DEFAULT 'never',"
+	" named_licenses INTEGER NOT NULL DEFAULT 0,"
+	" concurrent_licenses INTEGER NOT NULL DEFAULT 0,"
+	" session_timeout INTEGER NOT NULL DEFAULT 60,"
+	" contact TEXT NOT NULL DEFAULT '',"
+	" email_listener INTEGER NOT NULL DEFAULT 0,"
+	" uri TEXT NOT NULL DEFAULT '', database TEXT NOT NULL DEFAULT '',"
+	" api_key TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL,"
+	" mtime INTEGER NOT NULL, UNIQUE(tenant_id, name));"
+	"CREATE TABLE users(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" login TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',"
+	" company TEXT NOT NULL DEFAULT '',"
+	" administrator INTEGER NOT NULL DEFAULT 0,"
+	" email TEXT NOT NULL DEFAULT '', uid INTEGER, mtime INTEGER NOT NULL);"
+	"CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" off INTEGER NOT NULL, time INTEGER NOT NULL, line TEXT NOT NULL,"
+	" source TEXT UNIQUE);";
+
+int64_t tfs_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void tfs_time_iso(char out[32], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+const char *tfs_store_path(const tfs_store *st)
+{
+	return st->path;
+}
+
+tfs_history *tfs_store_history(tfs_store *st)
+{
+	return st->hist;
+}
+
+void tfs_store_set_observer(tfs_store *st, tfs_change_cb cb, void *ctx)
+{
+	st->observer = cb;
+	st->observer_ctx = ctx;
+}
+
+static int join(char *out, size_t size, const char *a, const char *b)
+{
+	int n = snprintf(out, size, "%s/%s", a, b);
+
+	if (n < 0 || (size_t)n >= size)
+		return tfs_error_set(TFS_ERROR, "path too long: %s/%s", a, b);
+	return 0;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return tfs_error_set(TFS_ERROR, "mkdir %s: %s", path,
+				     strerror(errno));
+	return 0;
+}
+
+int tfs_store_create(const char *path)
+{
+	char p[PATH_MAX];
+	db_conn c = {0};
+	tfs_history *h = NULL;
+	struct stat sb;
+	int error;
+
+	if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		return tfs_error_set(TFS_EEXISTS, "%s exists and is not a "
+				     "directory", path);
+	if ((error = make_dir(path)) < 0)
+		return error;
+	if ((error = join(p, sizeof(p), path, "console.db")) < 0)
+		return error;
+	if (access(p, F_OK) == 0)
+		return tfs_error_set(TFS_EEXISTS, "%s already holds a store",
+				     path);
+	if ((error = db_open(&c, p, true)) < 0)
+		return error;
+	if ((error = db_exec(&c, "BEGIN")) < 0 ||
+	    (error = db_exec(&c, console_schema)) < 0 ||
+	    (error = db_exec(&c, "INSERT INTO meta VALUES('format', '1');"
+				 "COMMIT")) < 0)
+		goto done;
+	if ((error = join(p, sizeof(p), path, "instances")) < 0 ||
+	    (error = make_dir(p)) < 0)
+		goto done;
+	if ((error = join(p, sizeof(p), path, "backups")) < 0 ||
+	    (error = make_dir(p)) < 0)
+		goto done;
+	if ((error = join(p, sizeof(p), path, "history.git")) < 0 ||
+	    (error = tfs_history_open(&h, p, 1)) < 0)
+		goto done;
+done:
+	tfs_history_free(h);
+	db_close(&c);
+	return error;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static int load_instances(tfs_store *st, bool create)
+{
+	sqlite3_stmt *s = db_stmt(&st->db,
+				  "SELECT id FROM instances ORDER BY id");
+	int64_t max = 0;
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (sqlite3_column_int64(s, 0) > max)
+			max = sqlite3_column_int64(s, 0);
+	if (rc != SQLITE_DONE)
+		return db_fail(&st->db, "instances");
+	if (max > 0xffff)
+		return tfs_error_set(TFS_ERROR, "too many instances");
+	st->insts = calloc((size_t)max + 1, sizeof(*st->insts));
+	if (!st->insts)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	st->ninsts = (size_t)max + 1;
+	sqlite3_reset(s);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if ((error = inst_open(&st->insts[id], st, id, create)) < 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return error;
+}
+
+int store_open(tfs_store **out, const char *path, uid_t mount_uid,
+	       bool create)
+{
+	char p[PATH_MAX];
+	tfs_store *st;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	st->lockfd = -1;
+	st->mount_uid = mount_uid;
+	st->path = realpath(path, NULL);
+	if (!st->path) {
+		error = tfs_error_set(TFS_ENOTFOUND, "store %s: %s", path,
+				      strerror(errno));
+		goto done;
+	}
+	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0)
+		goto done;
+	if (access(p, F_OK) != 0) {
+		error = tfs_error_set(TFS_ENOTFOUND, "%s is not a tenantfs "
+				      "store (no console.db; create one with "
+				      "'tenantctl init')", path);
+		goto done;
+	}
+	if ((error = join(p, sizeof(p), st->path, "lock")) < 0)
+		goto done;
+	st->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (st->lockfd < 0) {
+		error = tfs_error_set(TFS_ERROR, "%s: %s", p, strerror(errno));
+		goto done;
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		error = tfs_error_set(TFS_EBUSY, "store %s is in use by "
+				      "another tenantfs or tenantctl", path);
+		goto done;
+	}
+	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
+	    (error = db_open(&st->db, p, false)) < 0)
+		goto done;
+	if ((error = join(p, sizeof(p), st->path, "history.git")) < 0 ||
+	    (error = tfs_history_open(&st->hist, p, 1)) < 0)
+		goto done;
+	if ((error = load_instances(st, create)) < 0)
+		goto done;
+	for (i = 0; i < st->ninsts; i++) {
+		if (st->insts[i] && (error = inst_recover(st->insts[i])) < 0)
+			goto done;
+	}
+	*out = st;
+	st = NULL;
+done:
+	tfs_store_free(st);
+	return error;
+}
+
+int tfs_store_open(tfs_store **out, const char *path, uid_t mount_uid)
+{
+	return store_open(out, path, mount_uid, false);
+}
+
+void tfs_store_free(tfs_store *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->ninsts; i++)
+		inst_free(st->insts[i]);
+	free(st->insts);
+	tfs_history_free(st->hist);
+	db_close(&st->db);
+	if (st->lockfd >= 0)
+		close(st->lockfd);
+	free(st->path);
+	free(st);
+}
+
+tfs_inst *tfs_store_inst(tfs_store *st, int64_t id)
+{
+	if (id <= 0 || (size_t)id >= st->ninsts || !st->insts[id]) {
+		tfs_error_set(TFS_ENOTFOUND, "no instance %lld",
+			      (long long)id);
+		return NULL;
+	}
+	return st->insts[id];
+}
+
+/* ---- users ---------------------------------------------------------------- */
+
+void tfs_store_user_of(tfs_store *st, uid_t uid, char out[64])
+{
+	sqlite3_stmt *s;
+
+	snprintf(out, 64, "admin");
+	if (uid == 0 || uid == st->mount_uid)
+		return;
+	s = db_stmt(&st->db, "SELECT login FROM users WHERE uid = ?");
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, (int64_t)uid);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, 64, "%s", db_text(s, 0));
+	else
+		snprintf(out, 64, "uid%lu", (unsigned long)uid);
+	sqlite3_reset(s);
+}
+
+/* ---- entity listing ------------------------------------------------------- */
+
+struct entity_sql {
+	const char *list;  /* ?1 = parent id */
+	const char *find;  /* ?1 = parent id, ?2 = name */
+	const char *get;   /* ?1 = id */
+};
+
+static const struct entity_sql entity_sql[] = {
+	[TFS_ENT_USER] = {
+		"SELECT id, login, mtime FROM users WHERE ?1 = ?1 "
+		"ORDER BY login",
+		"SELECT id, login, mtime FROM users WHERE ?1 = ?1 "
+		"AND login = ?2",
+		"SELECT id, login, mtime FROM users WHERE id = ?1",
+	},
+	[TFS_ENT_GROUP] = {
+		"SELECT id, name, mtime FROM groups WHERE ?1 = ?1 "
+		"ORDER BY name",
+		"SELECT id, name, mtime FROM groups WHERE ?1 = ?1 "
+		"AND name = ?2",
+		"SELECT id, name, mtime FROM groups WHERE id = ?1",
+	},
+	[TFS_ENT_LANDSCAPE] = {
+		"SELECT id, type, mtime FROM landscapes WHERE group_id = ?1 "
+		"ORDER BY type",
+		"SELECT id, type, mtime FROM landscapes WHERE group_id = ?1 "
+		"AND type = ?2",
+		"SELECT id, type, mtime FROM landscapes WHERE id = ?1",
+	},
+	[TFS_ENT_SERVER] = {
+		"SELECT id, name, mtime FROM servers WHERE landscape_id = ?1 "
+		"ORDER BY name",
+		"SELECT id, name, mtime FROM servers WHERE landscape_id = ?1 "
+		"AND name = ?2",
+		"SELECT id, name, mtime FROM servers WHERE id = ?1",
+	},
+	[TFS_ENT_TENANT] = {
+		"SELECT id, name, mtime FROM tenants WHERE ?1 = ?1 "
+		"ORDER BY name",
+		"SELECT id, name, mtime FROM tenants WHERE ?1 = ?1 "
+		"AND name = ?2",
+		"SELECT id, name, mtime FROM tenants WHERE id = ?1",
+	},
+	[TFS_ENT_INSTANCE] = {
+		"SELECT id, name, mtime FROM instances WHERE tenant_id = ?1 "
+		"ORDER BY name",
+		"SELECT id, name, mtime FROM instances WHERE tenant_id = ?1 "
+		"AND name = ?2",
+		"SELECT id, name, mtime FROM instances WHERE id = ?1",
+	},
+};
+
+static void fill_row(tfs_row *row, sqlite3_stmt *s)
+{
+	row->id = sqlite3_column_int64(s, 0);
+	snprintf(row->name, sizeof(row->name), "%s", db_text(s, 1));
+	row->mtime = sqlite3_column_int64(s, 2);
+}
+
+int tfs_store_list(tfs_store *st, tfs_entity ent, int64_t parent_id,
+		   tfs_row_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = db_stmt(&st->db, entity_sql[ent].list);
+	tfs_row row = {0};
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, parent_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		fill_row(&row, s);
+		if ((error = cb(ctx, &row)) != 0)
+			break;
+	}
+	if (!error && rc != SQLITE_DONE)
+		error = db_fail(&st->db, "list");
+	sqlite3_reset(s);
+	return error;
+}
+
+static int one_row(tfs_row *out, db_conn *c, sqlite3_stmt *s,
+		   const char *what)
+{
+	int rc = sqlite3_step(s);
+	int error = 0;
+
+	if (rc == SQLITE_ROW)
+		fill_row(out, s);
+	else if (rc == SQLITE_DONE)
+		error = tfs_error_set(TFS_ENOTFOUND, "no such %s", what);
+	else
+		error = db_fail(c, what);
+	sqlite3_reset(s);
+	return error;
+}
+
+int tfs_store_find(tfs_row *out, tfs_store *st, tfs_entity ent,
+		   int64_t parent_id, const char *name)
+{
+	sqlite3_stmt *s = db_stmt(&st->db, entity_sql[ent].find);
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, parent_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	return one_row(out, &st->db, s, name);
+}
+
+int tfs_store_get(tfs_row *out, tfs_store *st, tfs_entity ent, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(&st->db, entity_sql[ent].get);
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	return one_row(out, &st->db, s, "entity");
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+/* Strip tabs and newlines from a field so one event stays one line. */
+static int put_field(tfs_buf *b, const char *s)
+{
+	int error = 0;
+
+	for (; s && *s && !error; s++)
+		error = tfs_buf_put(b, (*s == '\t' || *s == '\n' ||
+					*s == '\r') ? " " : s, 1);
+	return error;
+}
+
+/*
+ * Format one event line: time user action message tenant instance
+ * landscape company, tab-separated.
+ */
+static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
+		      int64_t t)
+{
+	char iso[32];
+	const char *tenant = "", *inst = "", *land = "", *company = "";
+	tfs_inst *in = NULL;
+	sqlite3_stmt *s = NULL;
+	int error;
+
+	if (ev->instance_id && (in = tfs_store_inst(st, ev->instance_id))) {
+		tenant = in->tenant;
+		inst = in->name;
+		land = in->landscape;
+		company = in->company;
+	} else if (ev->tenant_id) {
+		s = db_stmt(&st->db, "SELECT name, company FROM tenants "
+				     "WHERE id = ?");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, ev->tenant_id);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			tenant = db_text(s, 0);
+			company = db_text(s, 1);
+		}
+	}
+	tfs_time_iso(iso, t);
+	error = tfs_buf_printf(b, "%s\t", iso);
+	if (!error) error = put_field(b, ev->user);
+	if (!error) error = tfs_buf_puts(b, "\t");
+	if (!error) error = put_field(b, ev->action);
+	if (!error) error = tfs_buf_puts(b, "\t");
+	if (!error) error = put_field(b, ev->message);
+	if (!error) error = tfs_buf_puts(b, "\t");
+	if (!error) error = put_field(b, tenant);
+	if (!error) error = tfs_buf_puts(b, "\t");
+	if (!error) error = put_field(b, inst);
+	if (!error) error = tfs_buf_puts(b, "\t");
+	if (!error) error = put_field(b, land);
+	if (!error) error = tfs_buf_puts(b, "\t");
+	if (!error) error = put_field(b, company);
+	if (!error) error = tfs_buf_puts(b, "\n");
+	if (s)
+		sqlite3_reset(s);
+	return error;
+}
+
+/* Append a formatted line; `source` (may be NULL) makes it idempotent. */
+static int append_event_line(tfs_store *st, const char *line, int64_t t,
+			     const char *source)
+{
+	sqlite3_stmt *s = db_stmt(&st->db,
+		"INSERT OR IGNORE INTO events(off, time, line, source) "
+		"SELECT COALESCE((SELECT off + length(CAST(line AS BLOB)) "
+		"FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, t);
+	sqlite3_bind_text(s, 2, line, -1, SQLITE_STATIC);
+	if (source)
+		sqlite3_bind_text(s, 3, source, -1, SQLITE_STATIC);
+	return db_done(&st->db, s);
+}
+
+int tfs_store_event(tfs_store *st, const tfs_event *ev)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	int64_t t = tfs_now();
+	int error;
+
+	if ((error = event_line(&b, st, ev, t)) == 0)
+		error = append_event_line(st, b.ptr, t, NULL);
+	tfs_buf_free(&b);
+	return error;
+}
+
+/*
+ * Instance transactions queue their events in the instance database
+ * (pending_events) atomically with the change; this moves them into the
+ * console log.  The source key makes a repeat after a crash harmless.
+ */
+int store_flush_events(tfs_store *st, tfs_inst *in)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, time, user, action, "
+				  "message FROM pending_events ORDER BY id");
+	sqlite3_stmt *del;
+	tfs_buf b = TFS_BUF_INIT;
+	char source[64];
+	int64_t last = 0;
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		tfs_event ev = {
+			.user = db_text(s, 2),
+			.action = db_text(s, 3),
+			.message = db_text(s, 4),
+			.instance_id = in->id,
+		};
+		int64_t t = sqlite3_column_int64(s, 1);
+		last = sqlite3_column_int64(s, 0);
+		tfs_buf_clear(&b);
+		snprintf(source, sizeof(source), "i%lld:%lld",
+			 (long long)in->id, (long long)last);
+		if ((error = event_line(&b, st, &ev, t)) < 0 ||
+		    (error = append_event_line(st, b.ptr, t, source)) < 0)
+			break;
+	}
+	sqlite3_reset(s);
+	tfs_buf_free(&b);
+	if (error || !last)
+		return error;
+	del = db_stmt(&in->db, "DELETE FROM pending_events WHERE id <= ?");
+	if (!del)
+		return TFS_ERROR;
+	sqlite3_bind_int64(del, 1, last);
+	return db_done(&in->db, del);
+}
+
+int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime)
+{
+	sqlite3_stmt *s = db_stmt(&st->db,
+		"SELECT off + length(CAST(line AS BLOB)), time FROM events "
+		"ORDER BY id DESC LIMIT 1");
+
+	if (!s)
+		return TFS_ERROR;
+	*size = 0;
+	*mtime = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*size = (uint64_t)sqlite3_column_int64(s, 0);
+		*mtime = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off,
+			  size_t len)
+{
+	sqlite3_stmt *s = db_stmt(&st->db,
+		"SELECT off, CAST(line AS BLOB) FROM events WHERE id >= "
+		"COALESCE((SELECT id FROM events WHERE off <= ?1 "
+		"ORDER BY off DESC LIMIT 1), 0) ORDER BY id");
+	uint64_t end = off + len;
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, (int64_t)off);
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t lo = (uint64_t)sqlite3_column_int64(s, 0);
+		const char *line = sqlite3_column_blob(s, 1);
+		uint64_t n = (uint64_t)sqlite3_column_bytes(s, 1);
+		uint64_t a, b;
+
+		if (lo >= end)
+			break;
+		a = off > lo ? off - lo : 0;
+		b = end < lo + n ? end - lo : n;
+		if (a < b)
+			error = tfs_buf_put(out, line + a, (size_t)(b - a));
+	}
+	sqlite3_reset(s);
+	return error;
+}

@@ -1,0 +1,1162 @@
+/*
+ * Changes to an instance: the change set that every write goes through
+ * (save, delete, rename, revert, and later package apply), plus the
+ * rejection log and the initial load of the demo.
+ *
+ * A change set is one SQLite write transaction, one transaction set in the
+ * active project, at most one history commit, one event.  Nothing is
+ * visible to readers until cset_commit(); cset_abort() leaves everything as
+ * it was.  See instance.c for the crash-ordering argument.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tenantfs/demo.h"
+#include "tenantfs/error.h"
+#include "tenantfs/history.h"
+#include "tenantfs/sha256.h"
+
+struct cset_item {
+	tfs_change_op op;
+	int64_t dir;
+	int64_t obj;
+	char *name;
+};
+
+struct cset {
+	tfs_inst *in;
+	const char *user;
+	int64_t now;
+	int64_t txset;
+	tfs_history_change *hc;
+	size_t nhc, ahc;
+	struct cset_item *items;
+	size_t nitems, aitems;
+	int counts[3]; /* C, U, D */
+	char first[512];
+};
+
+/* "metadata/Form/X.xml", "validation/X.xml", "master/BO/X.xml" */
+static int object_path(char *out, size_t size, tfs_kind kind,
+		       const char *type, const char *name)
+{
+	int n;
+
+	if (kind == TFS_KIND_VALIDATION)
+		n = snprintf(out, size, "%s/%s.xml", tfs_kind_dir(kind), name);
+	else
+		n = snprintf(out, size, "%s/%s/%s.xml", tfs_kind_dir(kind),
+			     type, name);
+	if (n < 0 || (size_t)n >= size)
+		return tfs_error_set(TFS_EINVALID, "path too long");
+	return 0;
+}
+
+static void cset_free(struct cset *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nhc; i++) {
+		free((char *)cs->hc[i].path);
+		free((char *)cs->hc[i].bytes);
+	}
+	for (i = 0; i < cs->nitems; i++)
+		free(cs->items[i].name);
+	free(cs->hc);
+	free(cs->items);
+	memset(cs, 0, sizeof(*cs));
+}
+
+static int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->in = in;
+	cs->user = user;
+	cs->now = tfs_now();
+	return db_exec(&in->db, "BEGIN IMMEDIATE");
+}
+
+static void cset_abort(struct cset *cs)
+{
+	db_exec(&cs->in->db, "ROLLBACK");
+	cset_free(cs);
+}
+
+static int grow(void **p, size_t *alloc, size_t need, size_t elem)
+{
+	void *q;
+	size_t n;
+
+	if (need <= *alloc)
+		return 0;
+	n = *alloc ? *alloc * 2 : 8;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	*p = q;
+	*alloc = n;
+	return 0;
+}
+
+static int add_history(struct cset *cs, const char *path, const char *bytes,
+		       size_t len)
+{
+	tfs_history_change *c;
+
+	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)))
+		return TFS_ERROR;
+	c = &cs->hc[cs->nhc];
+	c->path = strdup(path);
+	c->bytes = NULL;
+	c->len = 0;
+	if (bytes) {
+		char *copy = malloc(len ? len : 1);
+		if (copy)
+			memcpy(copy, bytes, len);
+		c->bytes = copy;
+		c->len = len;
+	}
+	if (!c->path || (bytes && !c->bytes)) {
+		free((char *)c->path);
+		free((char *)c->bytes);
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	}
+	cs->nhc++;
+	return 0;
+}
+
+static int add_item(struct cset *cs, tfs_change_op op, int64_t dir,
+		    int64_t obj, const char *name)
+{
+	struct cset_item *it;
+
+	if (grow((void **)&cs->items, &cs->aitems, cs->nitems + 1,
+		 sizeof(*cs->items)))
+		return TFS_ERROR;
+	it = &cs->items[cs->nitems];
+	it->op = op;
+	it->dir = dir;
+	it->obj = obj;
+	it->name = strdup(name);
+	if (!it->name)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	cs->nitems++;
+	return 0;
+}
+
+static int active_project_id(tfs_inst *in, int64_t *out)
+{
+	tfs_row row = {0};
+	int error = tfs_inst_active_project(&row, in);
+
+	if (error == 0)
+		*out = row.id;
+	return error;
+}
+
+/* Record one transaction (creating the transaction set on first use). */
+static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
+			   const char *type, const char *bo, const char *name,
+			   const char *guid, const char *before,
+			   const char *after, const char *bytes, size_t len)
+{
+	tfs_inst *in = cs->in;
+	sqlite3_stmt *s;
+	int64_t project;
+	int error;
+
+	if (!cs->txset) {
+		if ((error = active_project_id(in, &project)) < 0)
+			return error;
+		s = db_stmt(&in->db, "INSERT INTO txsets(project, user, "
+				     "created, source) VALUES(?, ?, ?, "
+				     "'tenantfs')");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, project);
+		sqlite3_bind_text(s, 2, cs->user, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, cs->now);
+		if ((error = db_done(&in->db, s)) < 0)
+			return error;
+		cs->txset = sqlite3_last_insert_rowid(in->db.db);
+	}
+	s = db_stmt(&in->db, "INSERT INTO transactions(txset, op, kind, type,"
+			     " bo, name, guid, before, after, bytes)"
+			     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, cs->txset);
+	sqlite3_bind_text(s, 2, op, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)kind);
+	sqlite3_bind_text(s, 4, type, -1, SQLITE_STATIC);
+	if (bo)
+		sqlite3_bind_text(s, 5, bo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, name, -1, SQLITE_STATIC);
+	if (guid)
+		sqlite3_bind_text(s, 7, guid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, before ? before : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, after ? after : "", -1, SQLITE_STATIC);
+	if (bytes)
+		sqlite3_bind_blob(s, 10, bytes, (int)len, SQLITE_STATIC);
+	return db_done(&in->db, s);
+}
+
+/* Replace the refs and secrets rows of object `obj` from `doc`. */
+static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int error;
+
+	s = db_stmt(&in->db, "DELETE FROM refs WHERE obj = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, obj);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	s = db_stmt(&in->db, "INSERT INTO refs(obj, kind, target) "
+			     "VALUES(?, ?, ?)");
+	if (!s)
+		return TFS_ERROR;
+	for (i = 0; i < doc->nrefs; i++) {
+		sqlite3_bind_int64(s, 1, obj);
+		sqlite3_bind_text(s, 2, doc->refs[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, doc->refs[i].target, -1,
+				  SQLITE_STATIC);
+		if ((error = db_done(&in->db, s)) < 0)
+			return error;
+	}
+	/* Secrets: "***" keeps the stored value; paths gone are dropped. */
+	s = db_stmt(&in->db, "UPDATE secrets SET obj = -obj WHERE obj = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, obj);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	for (i = 0; i < doc->nsecrets; i++) {
+		const tfs_secret *sec = &doc->secrets[i];
+		if (sec->value) {
+			s = db_stmt(&in->db, "INSERT OR REPLACE INTO secrets"
+					     "(obj, path, value) "
+					     "VALUES(?, ?, ?)");
+			if (!s)
+				return TFS_ERROR;
+			sqlite3_bind_int64(s, 1, obj);
+			sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, sec->value, -1, SQLITE_STATIC);
+		} else {
+			s = db_stmt(&in->db, "UPDATE secrets SET obj = ?1 "
+					     "WHERE obj = -?1 AND path = ?2");
+			if (!s)
+				return TFS_ERROR;
+			sqlite3_bind_int64(s, 1, obj);
+			sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
+		}
+		if ((error = db_done(&in->db, s)) < 0)
+			return error;
+	}
+	s = db_stmt(&in->db, "DELETE FROM secrets WHERE obj = -?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, obj);
+	return db_done(&in->db, s);
+}
+
+/*
+ * Put document `doc` as object `name` in directory `dir`; `old` is the
+ * current object or NULL when creating.
+ */
+static int cset_put(struct cset *cs, tfs_kind kind, const char *type,
+		    int64_t dir, const char *name, const tfs_doc *doc,
+		    const tfs_obj_info *old)
+{
+	tfs_inst *in = cs->in;
+	char sha[65], path[512];
+	sqlite3_stmt *s;
+	int64_t id;
+	int error;
+
+	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	if (old) {
+		s = db_stmt(&in->db, "UPDATE objects SET name = ?2, guid = ?3,"
+				     " bo = ?4, sha = ?5, mtime = ?6,"
+				     " bytes = ?7 WHERE id = ?1");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, old->id);
+	} else {
+		s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo,"
+				     " sha, mtime, bytes)"
+				     " VALUES(?8, ?2, ?3, ?4, ?5, ?6, ?7)");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 8, dir);
+	}
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, doc->guid, -1, SQLITE_STATIC);
+	if (doc->bo)
+		sqlite3_bind_text(s, 4, doc->bo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, cs->now);
+	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
+			  SQLITE_STATIC);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	id = old ? old->id : sqlite3_last_insert_rowid(in->db.db);
+	if ((error = store_doc_rows(in, id, doc)) < 0)
+		return error;
+	if ((error = add_transaction(cs, old ? "U" : "C", kind, type, doc->bo,
+				     name, doc->guid, old ? old->sha : "", sha,
+				     doc->canon, doc->canon_len)) < 0)
+		return error;
+	if ((error = object_path(path, sizeof(path), kind, type, name)) < 0)
+		return error;
+	if (tfs_kind_versioned(kind) &&
+	    (error = add_history(cs, path, doc->canon, doc->canon_len)) < 0)
+		return error;
+	if (!cs->first[0])
+		snprintf(cs->first, sizeof(cs->first), "%s", path);
+	cs->counts[old ? 1 : 0]++;
+	return add_item(cs, TFS_CHANGE_PUT, dir, id, name);
+}
+
+static int cset_delete(struct cset *cs, const tfs_obj_info *old)
+{
+	tfs_inst *in = cs->in;
+	char path[512];
+	sqlite3_stmt *s;
+	int error;
+
+	s = db_stmt(&in->db, "DELETE FROM objects WHERE id = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, old->id);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	s = db_stmt(&in->db, "DELETE FROM refs WHERE obj = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, old->id);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	s = db_stmt(&in->db, "DELETE FROM secrets WHERE obj = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, old->id);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	if ((error = add_transaction(cs, "D", old->kind, old->type, NULL,
+				     old->name, NULL, old->sha, "", NULL,
+				     0)) < 0)
+		return error;
+	if ((error = object_path(path, sizeof(path), old->kind, old->type,
+				 old->name)) < 0)
+		return error;
+	if (tfs_kind_versioned(old->kind) &&
+	    (error = add_history(cs, path, NULL, 0)) < 0)
+		return error;
+	if (!cs->first[0])
+		snprintf(cs->first, sizeof(cs->first), "%s", path);
+	cs->counts[2]++;
+	return add_item(cs, TFS_CHANGE_DELETE, old->dir, old->id, old->name);
+}
+
+static int append_log(tfs_inst *in, int64_t t, const char *user,
+		      const char *what, const char *text)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO log(time, line) "
+				  "VALUES(?, ?)");
+	tfs_buf b = TFS_BUF_INIT;
+	char iso[32];
+	const char *p;
+	int error;
+
+	if (!s)
+		return TFS_ERROR;
+	tfs_time_iso(iso, t);
+	error = tfs_buf_printf(&b, "%s %s %s ", iso, user, what);
+	for (p = text; !error && *p; p++)
+		error = tfs_buf_put(&b, *p == '\n' ? " " : p, 1);
+	if (!error)
+		error = tfs_buf_puts(&b, "\n");
+	if (!error) {
+		sqlite3_bind_int64(s, 1, t);
+		sqlite3_bind_text(s, 2, b.ptr, (int)b.size, SQLITE_STATIC);
+		error = db_done(&in->db, s);
+	}
+	tfs_buf_free(&b);
+	return error;
+}
+
+static int queue_event(tfs_inst *in, int64_t t, const char *user,
+		       const char *action, const char *message)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO pending_events(time,"
+				  " user, action, message) VALUES(?, ?, ?, ?)");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, t);
+	sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, message, -1, SQLITE_STATIC);
+	return db_done(&in->db, s);
+}
+
+static void notify(tfs_store *st, int64_t inst, tfs_change_op op,
+		   int64_t dir, int64_t obj, const char *name)
+{
+	if (st->observer)
+		st->observer(st->observer_ctx, inst, op, dir, obj, name);
+}
+
+/*
+ * Commit the change set: history commit (if anything versioned changed),
+ * commit row, metadata, log, event; then the branch and the observers.
+ * `action` is the event action; `message` the commit message (NULL: made
+ * from the counts).  On error everything is rolled back.
+ */
+static int cset_commit(struct cset *cs, const char *action,
+		       const char *message)
+{
+	tfs_inst *in = cs->in;
+	tfs_store *st = in->st;
+	char parent[41], oid[41] = "", msg[700], logtext[800];
+	tfs_history_sig sig;
+	sqlite3_stmt *s;
+	char email[160];
+	int n = 0, error;
+	size_t i;
+
+	if (cs->nitems == 0) {
+		cset_abort(cs);
+		return 0;
+	}
+	if (message)
+		snprintf(msg, sizeof(msg), "%s", message);
+	else if (cs->nitems == 1)
+		snprintf(msg, sizeof(msg), "%s %s",
+			 cs->counts[0] ? "Create" :
+			 cs->counts[1] ? "Update" : "Delete", cs->first);
+	else
+		snprintf(msg, sizeof(msg), "%d created, %d updated, %d "
+			 "deleted", cs->counts[0], cs->counts[1],
+			 cs->counts[2]);
+	if ((error = inst_last_commit(in, &n, parent)) < 0)
+		goto fail;
+	if (cs->nhc > 0) {
+		snprintf(email, sizeof(email), "%s@tenantfs.local", cs->user);
+		sig.name = cs->user;
+		sig.email = email;
+		sig.time = cs->now;
+		if ((error = tfs_history_write_commit(oid, st->hist,
+				parent[0] ? parent : NULL, cs->hc, cs->nhc,
+				&sig, msg)) < 0)
+			goto fail;
+		n++;
+		s = db_stmt(&in->db, "INSERT INTO commits(n, oid, time, user,"
+				     " message, txset) VALUES(?, ?, ?, ?, ?, ?)");
+		if (!s) {
+			error = TFS_ERROR;
+			goto fail;
+		}
+		sqlite3_bind_int(s, 1, n);
+		sqlite3_bind_text(s, 2, oid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, cs->now);
+		sqlite3_bind_text(s, 4, cs->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, msg, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, cs->txset);
+		if ((error = db_done(&in->db, s)) < 0)
+			goto fail;
+		s = db_stmt(&in->db, "UPDATE txsets SET commit_n = ? "
+				     "WHERE id = ?");
+		if (!s) {
+			error = TFS_ERROR;
+			goto fail;
+		}
+		sqlite3_bind_int(s, 1, n);
+		sqlite3_bind_int64(s, 2, cs->txset);
+		if ((error = db_done(&in->db, s)) < 0)
+			goto fail;
+	}
+	if (oid[0])
+		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld,"
+			 " commit %d)", msg, (long long)cs->txset, n);
+	else
+		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld)",
+			 msg, (long long)cs->txset);
+	if ((error = inst_meta_set_int(in, "last_update", cs->now)) < 0 ||
+	    (error = inst_meta_set_text(in, "last_update_by", cs->user)) < 0 ||
+	    (error = append_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||
+	    (error = queue_event(in, cs->now, cs->user, action, logtext)) < 0)
+		goto fail;
+	if ((error = db_exec(&in->db, "COMMIT")) < 0)
+		goto fail;
+	/* Committed.  What follows can only lag, never undo: a failure to
+	 * move the branch is repaired by inst_recover() on the next open. */
+	if (oid[0] && tfs_history_set_ref(st->hist, in->branch, oid) < 0)
+		fprintf(stderr, "tenantfs: %s: %s (repaired on next mount)\n",
+			in->branch, tfs_error_last());
+	store_flush_events(st, in);
+	for (i = 0; i < cs->nitems; i++)
+		notify(st, in->id, cs->items[i].op, cs->items[i].dir,
+		       cs->items[i].obj, cs->items[i].name);
+	notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	cset_free(cs);
+	return 0;
+fail:
+	cset_abort(cs);
+	return error;
+}
+
+/* ---- saves ------------------------------------------------------------------ */
+
+static int check_lock(tfs_inst *in, tfs_kind kind, const char *type)
+{
+	if (in->locked && tfs_inst_type_lockable(kind, type))
+		return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s is "
+				     "locked (instance.conf: metadata_locked "
+				     "= true)", in->tenant, in->name);
+	return 0;
+}
+
+/* Whether saving `doc` over `old` changes nothing (bytes and secrets). */
+static int unchanged(tfs_inst *in, const tfs_obj_info *old,
+		     const tfs_doc *doc)
+{
+	char sha[65];
+	sqlite3_stmt *s;
+	size_t i;
+	int same = 1, nstored = 0;
+
+	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	if (strcmp(sha, old->sha) != 0)
+		return 0;
+	s = db_stmt(&in->db, "SELECT count(*) FROM secrets WHERE obj = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, old->id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		nstored = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	s = db_stmt(&in->db, "SELECT value FROM secrets WHERE obj = ? "
+			     "AND path = ?");
+	if (!s)
+		return TFS_ERROR;
+	for (i = 0; i < doc->nsecrets && same; i++) {
+		const tfs_secret *sec = &doc->secrets[i];
+		sqlite3_bind_int64(s, 1, old->id);
+		sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			if (sec->value && strcmp(sec->value,
+						 db_text(s, 0)) != 0)
+				same = 0;
+		} else if (sec->value) {
+			same = 0;
+		}
+		sqlite3_reset(s);
+	}
+	if ((size_t)nstored > doc->nsecrets)
+		same = 0;
+	return same;
+}
+
+/* Resolve (kind, type) to a directory, creating master/data BO dirs. */
+static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
+		       const char *type)
+{
+	int error = tfs_inst_dir_find(out, in, kind, type);
+
+	if (error == TFS_ENOTFOUND &&
+	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
+		error = tfs_inst_dir_create(out, in, kind, type);
+	return error;
+}
+
+/* Whether another object than `self` already uses `guid`. */
+static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
+		      char *where, size_t size)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT o.name, d.kind, d.type "
+		"FROM objects o JOIN dirs d ON d.id = o.dir "
+		"WHERE o.guid = ? AND o.id != ? LIMIT 1");
+	int taken = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, guid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, self);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		taken = 1;
+		object_path(where, size, (tfs_kind)sqlite3_column_int(s, 1),
+			    db_text(s, 2), db_text(s, 0));
+	}
+	sqlite3_reset(s);
+	return taken;
+}
+
+/*
+ * Parse `bytes` as the new content of (kind, type, name) given the current
+ * object `old` (NULL if none), enforcing guid stability and uniqueness.
+ */
+static int parse_for_save(tfs_doc **out, tfs_inst *in, tfs_kind kind,
+			  const char *type, const char *name,
+			  const char *bytes, size_t len,
+			  const tfs_obj_info *old, const char *old_guid)
+{
+	char fresh[37], where[512];
+	tfs_doc *doc = NULL;
+	int error;
+
+	*out = NULL;
+	tfs_uuid_new(fresh);
+	if ((error = tfs_doc_parse(&doc, kind, type, name, bytes, len,
+				   old ? old_guid : fresh)) < 0)
+		return error;
+	if (old && strcmp(doc->guid, old_guid) != 0) {
+		error = tfs_error_set(TFS_EINVALID, "guid cannot change "
+				      "(stored %s, given %s)", old_guid,
+				      doc->guid);
+		goto done;
+	}
+	error = guid_taken(in, doc->guid, old ? old->id : 0, where,
+			   sizeof(where));
+	if (error > 0)
+		error = tfs_error_set(TFS_EINVALID, "guid %s is already used "
+				      "by %s", doc->guid, where);
+	if (error < 0)
+		goto done;
+	*out = doc;
+	doc = NULL;
+done:
+	tfs_doc_free(doc);
+	return error;
+}
+
+static int obj_guid(tfs_inst *in, int64_t id, char out[64])
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT guid FROM objects "
+				  "WHERE id = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	out[0] = '\0';
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, 64, "%s", db_text(s, 0));
+	sqlite3_reset(s);
+	return 0;
+}
+
+int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
+		  tfs_kind kind, const char *type, const char *name,
+		  const char *bytes, size_t len)
+{
+	tfs_obj_info old, *oldp = NULL;
+	tfs_doc *doc = NULL;
+	struct cset cs;
+	char guid[64] = "";
+	const char *action;
+	int64_t dir;
+	int error;
+
+	if (!tfs_type_valid(kind, type))
+		return tfs_error_set(TFS_EINVALID, "'%s' is not a directory "
+				     "of %s/", type, tfs_kind_dir(kind));
+	if (!tfs_name_valid(name))
+		return tfs_error_set(TFS_EINVALID, "invalid object name '%s' "
+				     "(letters, digits, . _ - # only)", name);
+	if ((error = check_lock(in, kind, type)) < 0)
+		return error;
+	if ((error = cset_begin(&cs, in, user)) < 0)
+		return error;
+	if ((error = resolve_dir(&dir, in, kind, type)) < 0)
+		goto fail;
+	error = tfs_inst_obj_find(&old, in, dir, name);
+	if (error == 0) {
+		oldp = &old;
+		if ((error = obj_guid(in, old.id, guid)) < 0)
+			goto fail;
+	} else if (error != TFS_ENOTFOUND) {
+		goto fail;
+	}
+	if ((error = parse_for_save(&doc, in, kind, type, name, bytes, len,
+				    oldp, guid)) < 0)
+		goto fail;
+	if (oldp && (error = unchanged(in, oldp, doc)) != 0) {
+		if (error > 0) {
+			error = 0;
+			if (out_id)
+				*out_id = old.id;
+		}
+		goto fail; /* nothing to do: roll back the empty txn */
+	}
+	if ((error = cset_put(&cs, kind, type, dir, name, doc, oldp)) < 0)
+		goto fail;
+	if (out_id)
+		*out_id = cs.items[0].obj;
+	action = oldp ? "Object/Update" : "Object/Create";
+	tfs_doc_free(doc);
+	return cset_commit(&cs, action, NULL);
+fail:
+	tfs_doc_free(doc);
+	cset_abort(&cs);
+	return error;
+}
+
+int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id)
+{
+	tfs_obj_info old;
+	struct cset cs;
+	int error;
+
+	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
+		return error;
+	if ((error = check_lock(in, old.kind, old.type)) < 0)
+		return error;
+	if ((error = cset_begin(&cs, in, user)) < 0)
+		return error;
+	if ((error = cset_delete(&cs, &old)) < 0) {
+		cset_abort(&cs);
+		return error;
+	}
+	return cset_commit(&cs, "Object/Delete", NULL);
+}
+
+static int move_secrets(tfs_inst *in, int64_t from, int64_t to)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "UPDATE secrets SET obj = ? "
+				  "WHERE obj = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, to);
+	sqlite3_bind_int64(s, 2, from);
+	return db_done(&in->db, s);
+}
+
+/*
+ * Rename: the object's bytes with the name attribute rewritten, parsed
+ * again under the new name, replacing any object of that name; the guid
+ * stays with the renamed object.
+ */
+int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
+		    const char *newname)
+{
+	tfs_obj_info old, target, *targetp = NULL;
+	tfs_buf bytes = TFS_BUF_INIT, fixed = TFS_BUF_INIT;
+	tfs_doc *doc = NULL;
+	struct cset cs;
+	char guid[64], msg[1100], from[512], to[512];
+	const char *p, *q;
+	int error;
+
+	if (!tfs_name_valid(newname))
+		return tfs_error_set(TFS_EINVALID, "invalid object name '%s'",
+				     newname);
+	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
+		return error;
+	if (strcmp(old.name, newname) == 0)
+		return 0;
+	if ((error = check_lock(in, old.kind, old.type)) < 0)
+		return error;
+	if ((error = tfs_inst_obj_read(&bytes, in, id)) < 0 ||
+	    (error = obj_guid(in, id, guid)) < 0)
+		goto out;
+	/* Canonical bytes start with <Root name="old" ...: swap the name. */
+	p = strstr(bytes.ptr, " name=\"");
+	q = p ? strchr(p + 7, '"') : NULL;
+	if (!p || !q) {
+		error = tfs_error_set(TFS_ERROR, "stored object has no name");
+		goto out;
+	}
+	if ((error = tfs_buf_put(&fixed, bytes.ptr, (size_t)(p - bytes.ptr)
+				 + 7)) < 0 ||
+	    (error = tfs_buf_puts(&fixed, newname)) < 0 ||
+	    (error = tfs_buf_puts(&fixed, q)) < 0)
+		goto out;
+	if ((error = cset_begin(&cs, in, user)) < 0)
+		goto out;
+	error = tfs_inst_obj_find(&target, in, old.dir, newname);
+	if (error == 0)
+		targetp = &target;
+	else if (error != TFS_ENOTFOUND)
+		goto fail;
+	if ((error = tfs_doc_parse(&doc, old.kind, old.type, newname,
+				   fixed.ptr, fixed.size, guid)) < 0)
+		goto fail;
+	/* Replace the target, store the renamed object, move the secrets
+	 * (the canonical bytes hold only "***"), remove the old name. */
+	if ((targetp && (error = cset_delete(&cs, targetp)) < 0) ||
+	    (error = cset_put(&cs, old.kind, old.type, old.dir, newname, doc,
+			      NULL)) < 0 ||
+	    (error = move_secrets(in, old.id,
+				  cs.items[cs.nitems - 1].obj)) < 0 ||
+	    (error = cset_delete(&cs, &old)) < 0)
+		goto fail;
+	object_path(from, sizeof(from), old.kind, old.type, old.name);
+	object_path(to, sizeof(to), old.kind, old.type, newname);
+	snprintf(msg, sizeof(msg), "Rename %s to %s", from, to);
+	error = cset_commit(&cs, "Object/Rename", msg);
+	goto out;
+fail:
+	cset_abort(&cs);
+out:
+	tfs_doc_free(doc);
+	tfs_buf_free(&bytes);
+	tfs_buf_free(&fixed);
+	return error;
+}
+
+void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,
+		     const char *reason)
+{
+	char text[1024];
+	int64_t t = tfs_now();
+
+	snprintf(text, sizeof(text), "%s: %s", path, reason);
+	if (db_exec(&in->db, "BEGIN IMMEDIATE") < 0)
+		return;
+	if (append_log(in, t, user, "reject", text) < 0 ||
+	    queue_event(in, t, user, "Object/Reject", text) < 0 ||
+	    db_exec(&in->db, "COMMIT") < 0) {
+		db_exec(&in->db, "ROLLBACK");
+		return;
+	}
+	store_flush_events(in->st, in);
+	notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+}
+
+/* ---- revert ------------------------------------------------------------------ */
+
+/* Split "metadata/Form/X.xml" into kind, type, name. */
+static int split_path(const char *path, tfs_kind *kind, char type[256],
+		      char name[256])
+{
+	char buf[512], *slash, *rest, *dot;
+	size_t n;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return tfs_error_set(TFS_EINVALID, "bad path %s", path);
+	*slash = '\0';
+	rest = slash + 1;
+	if (tfs_kind_from_dir(kind, buf) < 0)
+		return tfs_error_set(TFS_EINVALID, "bad path %s", path);
+	if (*kind == TFS_KIND_VALIDATION) {
+		type[0] = '\0';
+	} else {
+		slash = strchr(rest, '/');
+		if (!slash)
+			return tfs_error_set(TFS_EINVALID, "bad path %s", path);
+		*slash = '\0';
+		snprintf(type, 256, "%s", rest);
+		rest = slash + 1;
+	}
+	n = strlen(rest);
+	dot = n > 4 ? rest + n - 4 : NULL;
+	if (!dot || strcmp(dot, ".xml") != 0)
+		return tfs_error_set(TFS_EINVALID, "bad path %s", path);
+	*dot = '\0';
+	snprintf(name, 256, "%s", rest);
+	return 0;
+}
+
+struct path_list {
+	char **path;
+	char **before;
+	size_t *before_len;
+	size_t n, alloc;
+};
+
+static void path_list_free(struct path_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->path[i]);
+		free(l->before[i]);
+	}
+	free(l->path);
+	free(l->before);
+	free(l->before_len);
+	memset(l, 0, sizeof(*l));
+}
+
+static int collect_change(void *ctx, const char *path, const char *before,
+			  size_t before_len, const char *after,
+			  size_t after_len)
+{
+	struct path_list *l = ctx;
+	size_t a = l->alloc;
+
+	(void)after;
+	(void)after_len;
+	if (grow((void **)&l->path, &a, l->n + 1, sizeof(char *)) < 0)
+		return TFS_ERROR;
+	a = l->alloc;
+	if (grow((void **)&l->before, &a, l->n + 1, sizeof(char *)) < 0)
+		return TFS_ERROR;
+	a = l->alloc;
+	if (grow((void **)&l->before_len, &a, l->n + 1, sizeof(size_t)) < 0)
+		return TFS_ERROR;
+	l->alloc = a;
+	l->path[l->n] = strdup(path);
+	l->before[l->n] = NULL;
+	l->before_len[l->n] = before_len;
+	if (before) {
+		l->before[l->n] = malloc(before_len + 1);
+		if (l->before[l->n]) {
+			memcpy(l->before[l->n], before, before_len);
+			l->before[l->n][before_len] = '\0';
+		}
+	}
+	l->n++;
+	if (!l->path[l->n - 1] || (before && !l->before[l->n - 1]))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	return 0;
+}
+
+struct conflict_scan {
+	struct path_list *mine;
+	tfs_buf *result;
+	int commit;
+	int found;
+};
+
+static int scan_later(void *ctx, const char *path, const char *before,
+		      size_t before_len, const char *after, size_t after_len)
+{
+	struct conflict_scan *cs = ctx;
+	size_t i;
+
+	(void)before; (void)before_len; (void)after; (void)after_len;
+	for (i = 0; i < cs->mine->n; i++) {
+		if (strcmp(cs->mine->path[i], path) == 0) {
+			cs->found++;
+			return tfs_buf_printf(cs->result, "conflict commit=%d: "
+					      "%s: changed by a later commit\n",
+					      cs->commit, path);
+		}
+	}
+	return 0;
+}
+
+int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
+{
+	struct path_list mine = {0};
+	struct conflict_scan scan;
+	tfs_buf out = TFS_BUF_INIT;
+	struct cset cs;
+	char oid[41], msg[128];
+	int64_t t, dir;
+	int count, m, error;
+	size_t i;
+
+	if ((error = tfs_inst_history_count(in, &count)) < 0)
+		return error;
+	if (n < 1 || n > count) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
+				      "has 1..%d)", n, count);
+		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
+		goto done;
+	}
+	if (n == 1) {
+		error = tfs_error_set(TFS_EINVALID, "commit 1 is the initial "
+				      "configuration and cannot be reverted");
+		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
+		goto done;
+	}
+	if ((error = tfs_inst_history_commit(oid, &t, in, n)) < 0 ||
+	    (error = tfs_history_diff_parent(in->st->hist, oid,
+					     collect_change, &mine)) < 0)
+		goto done;
+	scan.mine = &mine;
+	scan.found = 0;
+	tfs_buf_puts(&out, "rejected\n");
+	scan.result = &out;
+	for (m = n + 1; m <= count; m++) {
+		scan.commit = m;
+		if ((error = tfs_inst_history_commit(oid, &t, in, m)) < 0 ||
+		    (error = tfs_history_diff_parent(in->st->hist, oid,
+						     scan_later, &scan)) < 0)
+			goto done;
+	}
+	if (scan.found) {
+		error = tfs_error_set(TFS_ECONFLICT, "later commits changed "
+				      "objects of commit %d", n);
+		goto done;
+	}
+	tfs_buf_clear(&out);
+	if ((error = cset_begin(&cs, in, user)) < 0)
+		goto done;
+	for (i = 0; i < mine.n && !error; i++) {
+		tfs_obj_info old, *oldp = NULL;
+		char type[256], name[256], guid[64] = "";
+		tfs_doc *doc = NULL;
+		tfs_kind kind;
+
+		if ((error = split_path(mine.path[i], &kind, type, name)) < 0 ||
+		    (error = check_lock(in, kind, type)) < 0 ||
+		    (error = resolve_dir(&dir, in, kind, type)) < 0)
+			break;
+		error = tfs_inst_obj_find(&old, in, dir, name);
+		if (error == 0) {
+			oldp = &old;
+			error = obj_guid(in, old.id, guid);
+		} else if (error == TFS_ENOTFOUND) {
+			error = 0;
+		}
+		if (error < 0)
+			break;
+		if (!mine.before[i]) {
+			if (oldp)
+				error = cset_delete(&cs, oldp);
+			continue;
+		}
+		error = tfs_doc_parse(&doc, kind, type, name, mine.before[i],
+				      mine.before_len[i], NULL);
+		if (!error)
+			error = cset_put(&cs, kind, type, dir, name, doc, oldp);
+		tfs_doc_free(doc);
+	}
+	if (error < 0) {
+		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
+		cset_abort(&cs);
+		goto done;
+	}
+	snprintf(msg, sizeof(msg), "Revert commit %d", n);
+	if ((error = cset_commit(&cs, "History/Revert", msg)) < 0) {
+		tfs_buf_printf(&out, "failed\nerror: %s\n", tfs_error_last());
+		goto done;
+	}
+	tfs_inst_history_count(in, &count);
+	tfs_buf_printf(&out, "reverted\ncommit: %d\n", count);
+done:
+	if (out.size) {
+		if (!db_exec(&in->db, "BEGIN IMMEDIATE")) {
+			if (inst_meta_set_text(in, "revert_result", out.ptr) ||
+			    db_exec(&in->db, "COMMIT"))
+				db_exec(&in->db, "ROLLBACK");
+		}
+		notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	}
+	if (result && out.size)
+		tfs_buf_put(result, out.ptr, out.size);
+	tfs_buf_free(&out);
+	path_list_free(&mine);
+	return error;
+}
+
+int tfs_inst_revert_result(tfs_buf *out, tfs_inst *in)
+{
+	return inst_meta_get_text(in, "revert_result", out);
+}
+
+/* ---- demo ---------------------------------------------------------------------- */
+
+struct demo_load {
+	struct cset cs;
+	int error;
+};
+
+static int demo_put(void *ctx, tfs_kind kind, const char *type,
+		    const char *name, const char *xml, size_t len,
+		    int64_t mtime)
+{
+	struct demo_load *dl = ctx;
+	tfs_inst *in = dl->cs.in;
+	tfs_doc *doc = NULL;
+	char sha[65], path[512];
+	sqlite3_stmt *s;
+	int64_t dir, id;
+	int error;
+
+	if ((error = tfs_doc_parse(&doc, kind, type, name, xml, len,
+				   NULL)) < 0) {
+		tfs_error_set(error, "demo %s/%s/%s: %s", tfs_kind_dir(kind),
+			      type, name, tfs_error_last());
+		goto done;
+	}
+	error = tfs_inst_dir_find(&dir, in, kind, type);
+	if (error == TFS_ENOTFOUND)
+		error = inst_dir_insert(&dir, in, kind, type);
+	if (error < 0)
+		goto done;
+	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo, sha,"
+			     " mtime, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
+	if (!s) {
+		error = TFS_ERROR;
+		goto done;
+	}
+	sqlite3_bind_int64(s, 1, dir);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, doc->guid, -1, SQLITE_STATIC);
+	if (doc->bo)
+		sqlite3_bind_text(s, 4, doc->bo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, mtime);
+	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
+			  SQLITE_STATIC);
+	if ((error = db_done(&in->db, s)) < 0)
+		goto done;
+	id = sqlite3_last_insert_rowid(in->db.db);
+	if ((error = store_doc_rows(in, id, doc)) < 0)
+		goto done;
+	if (tfs_kind_versioned(kind)) {
+		if ((error = object_path(path, sizeof(path), kind, type,
+					 name)) < 0 ||
+		    (error = add_history(&dl->cs, path, doc->canon,
+					 doc->canon_len)) < 0)
+			goto done;
+	}
+done:
+	tfs_doc_free(doc);
+	return error;
+}
+
+int inst_load_demo(tfs_inst *in, int64_t now)
+{
+	struct demo_load dl;
+	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
+	char oid[41];
+	sqlite3_stmt *s;
+	int error;
+
+	memset(&dl, 0, sizeof(dl));
+	if ((error = cset_begin(&dl.cs, in, "admin")) < 0)
+		return error;
+	if ((error = tfs_demo_generate(demo_put, &dl, now)) < 0)
+		goto fail;
+	if ((error = tfs_history_write_commit(oid, in->st->hist, NULL,
+					      dl.cs.hc, dl.cs.nhc, &sig,
+					      "Initial configuration")) < 0)
+		goto fail;
+	s = db_stmt(&in->db, "INSERT INTO commits(n, oid, time, user, "
+			     "message) VALUES(1, ?, ?, 'admin', "
+			     "'Initial configuration')");
+	if (!s) {
+		error = TFS_ERROR;
+		goto fail;
+	}
+	sqlite3_bind_text(s, 1, oid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	if ((error = db_done(&in->db, s)) < 0 ||
+	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
+	    (error = append_log(in, now, "admin", "apply",
+				"Initial configuration (commit 1)")) < 0 ||
+	    (error = db_exec(&in->db, "COMMIT")) < 0)
+		goto fail;
+	error = tfs_history_set_ref(in->st->hist, in->branch, oid);
+	cset_free(&dl.cs);
+	return error;
+fail:
+	cset_abort(&dl.cs);
+	return error;
+}

@@ -1,0 +1,92 @@
+/*
+ * Engine-internal definitions shared by store.c, instance.c, conf.c and
+ * text.c.  Not installed; nothing outside engine/ includes it.
+ */
+#ifndef TENANTFS_INTERNAL_H
+#define TENANTFS_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "tenantfs/instance.h"
+#include "tenantfs/store.h"
+
+/* A small cache of prepared statements, keyed by the SQL text's address
+ * (always a string literal), so hot lookups are not re-prepared. */
+#define DB_CACHE_SIZE 96
+typedef struct db_conn {
+	sqlite3 *db;
+	const char *sql[DB_CACHE_SIZE];
+	sqlite3_stmt *stmt[DB_CACHE_SIZE];
+} db_conn;
+
+int db_open(db_conn *c, const char *path, bool create);
+void db_close(db_conn *c);
+/* Run SQL without results. */
+int db_exec(db_conn *c, const char *sql);
+/* A cached, reset statement for `sql` (a string literal); NULL on error
+ * (with the error set). */
+sqlite3_stmt *db_stmt(db_conn *c, const char *sql);
+/* Set the error from the connection's last SQLite error. */
+int db_fail(db_conn *c, const char *what);
+/* Step a statement expected to finish (no rows): 0 or error. */
+int db_done(db_conn *c, sqlite3_stmt *s);
+/* Text of column i, never NULL. */
+const char *db_text(sqlite3_stmt *s, int i);
+
+struct tfs_inst {
+	tfs_store *st;
+	int64_t id;
+	int64_t tenant_id;
+	int64_t landscape_id;
+	char tenant[64];
+	char name[64];
+	char landscape[32];
+	char company[128];
+	char branch[160];
+	bool locked;
+	db_conn db;
+};
+
+struct tfs_store {
+	char *path;
+	int lockfd;
+	uid_t mount_uid;
+	db_conn db;
+	tfs_history *hist;
+	tfs_inst **insts;
+	size_t ninsts;
+	tfs_change_cb observer;
+	void *observer_ctx;
+};
+
+/* Open the store; with `create`, create the instance databases too. */
+int store_open(tfs_store **out, const char *path, uid_t mount_uid,
+	       bool create);
+
+/* Open (creating the schema if `create`) the instance database. */
+int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create);
+void inst_free(tfs_inst *in);
+/* Recover after a crash: branch behind database, pending events. */
+int inst_recover(tfs_inst *in);
+/* Refresh the cached console properties (lock flag, names). */
+int inst_reload(tfs_inst *in);
+/* Load every document of the demo into the instance as its first commit. */
+int inst_load_demo(tfs_inst *in, int64_t now);
+/* Move events queued by an instance transaction into the console log. */
+int store_flush_events(tfs_store *st, tfs_inst *in);
+
+int inst_meta_get_text(tfs_inst *in, const char *key, tfs_buf *out);
+int inst_meta_set_int(tfs_inst *in, const char *key, int64_t v);
+int inst_meta_set_text(tfs_inst *in, const char *key, const char *v);
+/* Insert a directory row (no checks). */
+int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
+		    const char *type);
+/* The last history commit recorded in the database (n 0 if none). */
+int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
+
+/* Instance keys that live in the instance database (version, ...). */
+int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * The demo store (INTERFACE.md, "The demo store"): landscape group DEMO,
+ * three-tier, with production, staging and uat landscapes and servers;
+ * users; tenant acme with three instances, production and uat
+ * metadata-locked; each instance loaded with the same demo content
+ * (engine/demo.c) as its first history commit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tenantfs/doc.h"
+#include "tenantfs/error.h"
+
+static const char demo_console[] =
+	"BEGIN;"
+	"INSERT INTO groups(name, tiers, backup_type, description, mtime)"
+	" VALUES('DEMO', 'three-tier', 'live',"
+	" 'Demo landscape group', :now);"
+	"INSERT INTO landscapes(group_id, type, tenant_pattern, db_pattern,"
+	" email_domain, allow_all_backups, mtime) VALUES"
+	" (1, 'production', '{tenantName}', '{dbName}', 'itsm.example.com',"
+	"  0, :now),"
+	" (1, 'staging', '{tenantName}.stg', '{dbName}-STG',"
+	"  'stg.itsm.example.com', 1, :now),"
+	" (1, 'uat', '{tenantName}.uat', '{dbName}-UAT',"
+	"  'uat.itsm.example.com', 1, :now);"
+	"INSERT INTO servers(landscape_id, name, data_location,"
+	" backup_location, mtime) VALUES"
+	" (1, 'sql-prod-01', 'D:\\SQLData', '\\\\backup01\\prod', :now),"
+	" (1, 'sql-prod-02', 'D:\\SQLData', '\\\\backup01\\prod', :now),"
+	" (2, 'sql-stg-01', 'D:\\SQLData', '\\\\backup02\\stg', :now),"
+	" (3, 'sql-uat-01', 'D:\\SQLData', '\\\\backup02\\uat', :now);"
+	"INSERT INTO users(login, name, company, administrator, email, uid,"
+	" mtime) VALUES"
+	" ('admin', 'Operations Administrator', 'Hosting Provider', 1,"
+	"  'admin@hosting.example.com', NULL, :now),"
+	" ('jdoe', 'Jane Doe', 'Acme Corporation', 0,"
+	"  'jane.doe@acme.example.com', NULL, :now),"
+	" ('mops', 'Max Ops', 'Hosting Provider', 1,"
+	"  'max.ops@hosting.example.com', NULL, :now);"
+	"INSERT INTO tenants(name, group_id, company, contact, dev_project,"
+	" created, mtime) VALUES('acme', 1, 'Acme Corporation',"
+	" 'Jane Doe <jane.doe@acme.example.com>', 1, :now, :now);"
+	"INSERT INTO instances(tenant_id, name, landscape_id, status,"
+	" metadata_locked, named_licenses, concurrent_licenses,"
+	" session_timeout, contact, email_listener, uri, database, api_key,"
+	" created, mtime) VALUES"
+	" (1, 'production', 1, 'active', 1, 250, 80, 60,"
+	"  'Jane Doe', 1, 'https://acme.itsm.example.com', 'ACME', :k1,"
+	"  :now, :now),"
+	" (1, 'staging', 2, 'active', 0, 25, 10, 60, 'Jane Doe', 0,"
+	"  'https://acme.stg.itsm.example.com', 'ACME-STG', :k2, :now, :now),"
+	" (1, 'uat', 3, 'active', 1, 50, 20, 60, 'Jane Doe', 0,"
+	"  'https://acme.uat.itsm.example.com', 'ACME-UAT', :k3, :now, :now);"
+	"COMMIT;";
+
+static int run_seed(db_conn *c, int64_t now)
+{
+	const char *sql = demo_console, *tail;
+	sqlite3_stmt *s;
+	char key[37];
+	int rc, i;
+
+	while (*sql) {
+		if (sqlite3_prepare_v2(c->db, sql, -1, &s, &tail) != SQLITE_OK)
+			return db_fail(c, "demo");
+		if (!s)
+			break;
+		for (i = 1; i <= sqlite3_bind_parameter_count(s); i++) {
+			const char *p = sqlite3_bind_parameter_name(s, i);
+			if (p && strcmp(p, ":now") == 0) {
+				sqlite3_bind_int64(s, i, now);
+			} else {
+				tfs_uuid_new(key);
+				sqlite3_bind_text(s, i, key, -1,
+						  SQLITE_TRANSIENT);
+			}
+		}
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return db_fail(c, "demo");
+		sql = tail;
+	}
+	return 0;
+}
+
+int tfs_store_create_demo(const char *path)
+{
+	char p[4096];
+	tfs_store *st = NULL;
+	db_conn c = {0};
+	int64_t now = tfs_now();
+	size_t i;
+	int error;
+
+	if ((error = tfs_store_create(path)) < 0)
+		return error;
+	snprintf(p, sizeof(p), "%s/console.db", path);
+	if ((error = db_open(&c, p, false)) < 0)
+		return error;
+	error = run_seed(&c, now);
+	db_close(&c);
+	if (error < 0)
+		return error;
+	if ((error = store_open(&st, path, 0, true)) < 0)
+		return error;
+	for (i = 1; i < st->ninsts && !error; i++)
+		if (st->insts[i])
+			error = inst_load_demo(st->insts[i], now);
+	tfs_store_free(st);
+	return error;
+}

@@ -1,0 +1,171 @@
+/*
+ * Text views at the top of the tree: README, status, and a tenant's
+ * migration dashboard.  Rendered on demand from the console database; all
+ * are small.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tenantfs/error.h"
+#include "tenantfs/history.h"
+
+int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
+{
+	(void)st;
+	return tfs_buf_puts(out,
+"tenantfs: the tenants of an ITSM Operations Console as files\n"
+"\n"
+"  users/<login>.conf                 Ops Console users\n"
+"  landscapes/<group>/...             landscape groups, landscapes, servers\n"
+"  tenants/<tenant>/tenant.conf       tenant properties\n"
+"  tenants/<tenant>/dashboard         instances, versions, migration paths\n"
+"  tenants/<tenant>/<instance>/       one instance (production, staging, uat)\n"
+"    instance.conf                    properties; edit the writable keys\n"
+"    metadata/<Type>/<Name>.xml       business objects, forms, rules, ...\n"
+"    validation/<List>.xml            pick lists\n"
+"    settings/<Type>/<Name>.xml       configuration data (secrets read ***)\n"
+"    master/<BO>/<Key>.xml            master data (employees, teams, ...)\n"
+"    data/<BO>/<Key>.xml              transactional records (not versioned)\n"
+"    active-project                   project new changes are recorded in\n"
+"    projects/<p>/transaction-sets/   one file per saved change\n"
+"    history/log                      commits, newest first\n"
+"    history/<n>/                     the instance as of commit n\n"
+"    revert                           echo N > revert undoes commit N\n"
+"    log                              this instance's patch log\n"
+"  events                             audit log, one event per line\n"
+"  status                             instances and problems\n"
+"\n"
+"Edit objects with any tool (cp, sed -i, vim, ...).  A save is checked\n"
+"before it is stored; a bad save fails the writing command and the reason\n"
+"is in the instance's log.  Every change is one commit in the store's\n"
+"history.git (branch <tenant>/<instance>).\n"
+"\n"
+"Compare instances with diff -r; files are canonical, so only real\n"
+"differences show.\n");
+}
+
+int tfs_store_render_status(tfs_buf *out, tfs_store *st)
+{
+	sqlite3_stmt *s = db_stmt(&st->db,
+		"SELECT i.id, t.name, i.name, i.status, i.metadata_locked,"
+		" i.in_maintenance, i.expiration, i.api_key != ''"
+		" FROM instances i JOIN tenants t ON t.id = i.tenant_id"
+		" ORDER BY t.name, i.name");
+	int rc, error, problems = 0;
+	tfs_buf probs = TFS_BUF_INIT;
+	char today[32];
+
+	if (!s)
+		return TFS_ERROR;
+	tfs_time_iso(today, tfs_now());
+	today[10] = '\0';
+	error = tfs_buf_printf(out, "%-24s %-8s %-6s %-11s %-7s %s\n",
+			       "instance", "status", "locked", "maintenance",
+			       "version", "api key");
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		tfs_inst *in = tfs_store_inst(st, sqlite3_column_int64(s, 0));
+		tfs_inst_meta m = {0};
+		char name[160], ref[41], db_oid[41];
+		const char *exp = db_text(s, 6);
+		int n = 0;
+
+		if (in)
+			tfs_inst_meta_get(&m, in);
+		snprintf(name, sizeof(name), "%s/%s", db_text(s, 1),
+			 db_text(s, 2));
+		error = tfs_buf_printf(out, "%-24s %-8s %-6s %-11s %-7lld %s\n",
+				       name, db_text(s, 3),
+				       sqlite3_column_int(s, 4) ? "yes" : "no",
+				       sqlite3_column_int(s, 5) ? "yes" : "no",
+				       (long long)m.version,
+				       sqlite3_column_int(s, 7) ? "***" :
+				       "(none)");
+		if (strcmp(exp, "never") != 0 && strcmp(exp, today) < 0) {
+			tfs_buf_printf(&probs, "%s: expired on %s\n", name, exp);
+			problems++;
+		}
+		if (in && inst_last_commit(in, &n, db_oid) == 0 && n > 0 &&
+		    (tfs_history_get_ref(ref, st->hist, in->branch) < 0 ||
+		     strcmp(ref, db_oid) != 0)) {
+			tfs_buf_printf(&probs, "%s: history branch does not "
+				       "match the database\n", name);
+			problems++;
+		}
+	}
+	sqlite3_reset(s);
+	if (!error)
+		error = tfs_buf_printf(out, "\nproblems: %d\n%s", problems,
+				       probs.ptr ? probs.ptr : "");
+	tfs_buf_free(&probs);
+	return error;
+}
+
+/* Migration paths of a group, as the console allows them. */
+static const char *paths_for(const char *tiers)
+{
+	if (strcmp(tiers, "two-tier") == 0)
+		return "  production -> staging      copy configuration and data\n"
+		       "  staging -> production      configuration (packages)\n";
+	return "  production -> staging      copy configuration and data\n"
+	       "  staging -> uat             configuration (packages)\n"
+	       "  production -> uat          transactional data\n"
+	       "  uat -> production          configuration (packages)\n"
+	       "  staging -> production      only while production is at "
+	       "version 0\n";
+}
+
+int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id)
+{
+	sqlite3_stmt *s = db_stmt(&st->db,
+		"SELECT t.name, t.company, t.dev_project, COALESCE(g.name, ''),"
+		" COALESCE(g.tiers, '') FROM tenants t LEFT JOIN groups g"
+		" ON g.id = t.group_id WHERE t.id = ?");
+	char tiers[32] = "";
+	int rc, error;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return tfs_error_set(TFS_ENOTFOUND, "no such tenant");
+	}
+	snprintf(tiers, sizeof(tiers), "%s", db_text(s, 4));
+	error = tfs_buf_printf(out, "tenant %s (%s), landscape group %s "
+			       "(%s), development project %s\n\n",
+			       db_text(s, 0), db_text(s, 1), db_text(s, 3),
+			       tiers, sqlite3_column_int(s, 2) ? "enabled" :
+			       "disabled");
+	sqlite3_reset(s);
+	if (!error)
+		error = tfs_buf_printf(out, "%-12s %-12s %-8s %-7s %-6s %-20s "
+				       "%s\n", "instance", "landscape",
+				       "status", "version", "locked",
+				       "last update", "by");
+	s = db_stmt(&st->db, "SELECT id, name, status, metadata_locked FROM"
+			     " instances WHERE tenant_id = ? ORDER BY name");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		tfs_inst *in = tfs_store_inst(st, sqlite3_column_int64(s, 0));
+		tfs_inst_meta m = {0};
+		char iso[32];
+
+		if (in)
+			tfs_inst_meta_get(&m, in);
+		tfs_time_iso(iso, m.last_update);
+		error = tfs_buf_printf(out, "%-12s %-12s %-8s %-7lld %-6s "
+				       "%-20s %s\n", db_text(s, 1),
+				       in ? in->landscape : "",
+				       db_text(s, 2), (long long)m.version,
+				       sqlite3_column_int(s, 3) ? "yes" : "no",
+				       iso, m.last_update_by);
+	}
+	sqlite3_reset(s);
+	if (!error)
+		error = tfs_buf_printf(out, "\nmigration paths:\n%s",
+				       paths_for(tiers));
+	return error;
+}

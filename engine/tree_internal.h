@@ -1,0 +1,126 @@
+/*
+ * Internals of the tree (tree.c, tree_file.c): inode classes, memory nodes
+ * and the tree structure.
+ */
+#ifndef TENANTFS_TREE_INTERNAL_H
+#define TENANTFS_TREE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "tenantfs/tree.h"
+
+#define INO(cls, a, b) (((uint64_t)(cls) << 56) | ((uint64_t)(a) << 40) | \
+			(uint64_t)(b))
+#define INO_CLASS(ino) ((int)((ino) >> 56))
+#define INO_A(ino) ((int64_t)(((ino) >> 40) & 0xffff))
+#define INO_B(ino) ((int64_t)((ino) & 0xffffffffffULL))
+
+enum ino_class {
+	C_GLOBAL = 0, /* b: G_* */
+	C_USER = 1,   /* b: user id (users/<login>.conf) */
+	C_GROUP = 2,  /* a: group id; b: 0 dir, 1 group.conf */
+	C_LAND = 3,   /* a: landscape id; b: 0 dir, 1 landscape.conf, 2 servers/ */
+	C_SERVER = 4, /* b: server id (servers/<name>.conf) */
+	C_TENANT = 5, /* a: tenant id; b: 0 dir, 1 tenant.conf, 2 dashboard */
+	C_INST = 6,   /* a: instance id; b: I_* */
+	C_DIR = 7,    /* a: instance; b: dirs row (metadata/Form, master/BO) */
+	C_OBJ = 8,    /* a: instance; b: object row */
+	C_PROJ = 9,   /* a: instance; b: project row (projects/<p>/) */
+	C_PROJTS = 10,/* a: instance; b: project row (.../transaction-sets/) */
+	C_TXSET = 11, /* a: instance; b: txset row (<id>.xml) */
+	C_MEM = 12,   /* b: counter (struct mem) */
+};
+
+enum { G_ROOT = 1, G_README, G_EVENTS, G_STATUS, G_USERS, G_LANDSCAPES,
+       G_TENANTS };
+
+enum inst_node {
+	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
+	I_DATA, I_ACTIVE, I_PROJECTS, I_HISTORY, I_HLOG, I_REVERT, I_LOG,
+	I_REVERT_RESULT,
+};
+
+enum mem_type {
+	M_SCRATCH, /* an editor's or tool's temporary file */
+	M_NEW,     /* an object being created; stored on flush */
+	M_HIST,    /* a file or directory of history/<n>/ */
+};
+
+struct mem {
+	uint64_t ino;
+	uint64_t parent;
+	char *name;
+	enum mem_type type;
+	bool linked;        /* still has its name in `parent` */
+	uint64_t nlookup;   /* kernel references */
+	int nopen;          /* open files */
+	int64_t mtime;
+	tfs_buf data;       /* M_SCRATCH, M_NEW: the content */
+	/* M_NEW: where it goes; once stored, the object row. */
+	int64_t inst;
+	tfs_kind kind;
+	char type_name[256];
+	int64_t obj;
+	/* M_SCRATCH made by renaming a stored file aside: that file. */
+	uint64_t aside_of;
+	/* M_HIST */
+	int n;
+	char *path;
+	bool is_dir;
+	uint64_t size;
+	struct mem *next_ino, *next_name;
+};
+
+/* A stored file renamed to a temporary name: hidden until saved again. */
+struct hidden {
+	uint64_t parent;
+	char *name;
+	uint64_t ino;
+	struct hidden *next;
+};
+
+struct tfs_tree {
+	pthread_mutex_t mu;
+	tfs_store *st;
+	uid_t uid;
+	gid_t gid;
+	int64_t mounted;
+	tfs_tree_notify nt;
+	struct mem **by_ino, **by_name;
+	size_t nbuckets, nmem;
+	uint64_t next_mem;
+	struct hidden *hidden;
+};
+
+struct mem *mem_by_ino(tfs_tree *t, uint64_t ino);
+struct mem *mem_by_name(tfs_tree *t, uint64_t parent, const char *name);
+struct mem *mem_new(tfs_tree *t, enum mem_type type, uint64_t parent,
+		    const char *name);
+void mem_unlink(tfs_tree *t, struct mem *m);
+int mem_rename(tfs_tree *t, struct mem *m, uint64_t parent,
+	       const char *name);
+void mem_maybe_free(tfs_tree *t, struct mem *m);
+struct hidden *hidden_find(tfs_tree *t, uint64_t parent, const char *name);
+void hidden_drop(tfs_tree *t, struct hidden *h);
+void inval_inode(tfs_tree *t, uint64_t ino);
+void inval_entry(tfs_tree *t, uint64_t parent, const char *name);
+uint64_t obj_parent(int64_t inst, tfs_kind kind, int64_t dir);
+
+int mem_attr(tfs_attr *out, tfs_tree *t, struct mem *m);
+/* Lookup and attributes without taking the mutex. */
+int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		const char *name);
+int tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino);
+/* The content of a non-object file (text views, conf, history blobs). */
+int tree_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct);
+/* The instance and object directory that `ino` (a directory) lists
+ * objects of: 0, or TFS_ENOTFOUND if it is not an object directory. */
+int tree_object_dir(tfs_inst **in, int64_t *dir, tfs_kind *kind,
+		    char type[256], tfs_tree *t, uint64_t ino);
+/* Split "X.xml" into X; false if not object-shaped. */
+bool object_file_name(char out[256], const char *file);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * The notification queue (see notify.h).  A singly linked FIFO guarded by a
+ * mutex; one thread drains it.  Sends that fail with ENOENT (the kernel no
+ * longer knows the inode) are expected and ignored.
+ */
+#define FUSE_USE_VERSION 34
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify.h"
+
+struct item {
+	uint64_t ino;
+	uint64_t parent;
+	char *name; /* NULL: inode invalidation */
+	struct item *next;
+};
+
+struct notifier {
+	struct fuse_session *se;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct item *head, *tail;
+	bool stop;
+};
+
+static void *run(void *arg)
+{
+	notifier *n = arg;
+	struct item *it;
+
+	pthread_mutex_lock(&n->mu);
+	for (;;) {
+		while (!n->head && !n->stop)
+			pthread_cond_wait(&n->cond, &n->mu);
+		if (!n->head && n->stop)
+			break;
+		it = n->head;
+		n->head = it->next;
+		if (!n->head)
+			n->tail = NULL;
+		pthread_mutex_unlock(&n->mu);
+		if (it->name)
+			fuse_lowlevel_notify_inval_entry(n->se, it->parent,
+							 it->name,
+							 strlen(it->name));
+		else
+			fuse_lowlevel_notify_inval_inode(n->se, it->ino, 0, 0);
+		free(it->name);
+		free(it);
+		pthread_mutex_lock(&n->mu);
+	}
+	pthread_mutex_unlock(&n->mu);
+	return NULL;
+}
+
+int notifier_start(notifier **out, struct fuse_session *se)
+{
+	notifier *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return -1;
+	n->se = se;
+	pthread_mutex_init(&n->mu, NULL);
+	pthread_cond_init(&n->cond, NULL);
+	if (pthread_create(&n->thread, NULL, run, n) != 0) {
+		free(n);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+void notifier_stop(notifier *n)
+{
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->mu);
+	n->stop = true;
+	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->mu);
+	pthread_join(n->thread, NULL);
+	pthread_mutex_destroy(&n->mu);
+	pthread_cond_destroy(&n->cond);
+	free(n);
+}
+
+static void push(notifier *n, struct item *it)
+{
+	pthread_mutex_lock(&n->mu);
+	if (n->tail)
+		n->tail->next = it;
+	else
+		n->head = it;
+	n->tail = it;
+	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->mu);
+}
+
+void notifier_inode(void *ctx, uint64_t ino)
+{
+	struct item *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return;
+	it->ino = ino;
+	push(ctx, it);
+}
+
+void notifier_entry(void *ctx, uint64_t parent, const char *name)
+{
+	struct item *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return;
+	it->parent = parent;
+	it->name = strdup(name);
+	if (!it->name) {
+		free(it);
+		return;
+	}
+	push(ctx, it);
+}

@@ -1,0 +1,149 @@
+/*
+ * A tenant instance: its configuration objects, development projects,
+ * transaction sets, history mapping and patch log, all in the instance's
+ * own SQLite database (WAL), and its branch in the store's history.
+ *
+ * Every stored change goes through one path (a change set): open a write
+ * transaction, put or delete objects, record the transactions in a new
+ * transaction set of the active project, write the history commit, record
+ * it, commit the database, move the branch, publish the event.  A failure
+ * at any point leaves database, branch and events as they were.
+ */
+#ifndef TENANTFS_INSTANCE_H
+#define TENANTFS_INSTANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "doc.h"
+#include "store.h"
+
+typedef struct tfs_obj_info {
+	int64_t id;
+	int64_t dir;
+	tfs_kind kind;
+	char type[256];
+	char name[256];
+	int64_t size;
+	int64_t mtime;
+	char sha[65];
+} tfs_obj_info;
+
+int64_t tfs_inst_id(const tfs_inst *in);
+const char *tfs_inst_tenant(const tfs_inst *in);
+const char *tfs_inst_name(const tfs_inst *in);
+/* Whether the instance's metadata is locked (instance.conf). */
+bool tfs_inst_locked(const tfs_inst *in);
+/* Whether objects of (kind, type) are read-only under the metadata lock. */
+bool tfs_inst_type_lockable(tfs_kind kind, const char *type);
+/* Time of the instance's last change (for directory mtimes). */
+int64_t tfs_inst_mtime(tfs_inst *in);
+
+/* ---- directories and objects (reads) ---------------------------------- */
+
+/* The directory (kind, type): 0 and *out, or TFS_ENOTFOUND. */
+int tfs_inst_dir_find(int64_t *out, tfs_inst *in, tfs_kind kind,
+		      const char *type);
+/* Kind and type of directory `id`. */
+int tfs_inst_dir_get(tfs_inst *in, int64_t id, tfs_kind *kind,
+		     char type[256]);
+/* Create the business-object directory master/BO or data/BO; the business
+ * object must exist in metadata.  TFS_EEXISTS if it exists. */
+int tfs_inst_dir_create(int64_t *out, tfs_inst *in, tfs_kind kind,
+			const char *type);
+/* Remove an empty business-object directory (TFS_ENOTEMPTY otherwise). */
+int tfs_inst_dir_remove(tfs_inst *in, int64_t id);
+/* Business-object directories of master/ or data/, sorted by name. */
+int tfs_inst_dir_list(tfs_inst *in, tfs_kind kind, tfs_row_cb cb, void *ctx);
+
+int tfs_inst_obj_find(tfs_obj_info *out, tfs_inst *in, int64_t dir,
+		      const char *name);
+int tfs_inst_obj_get(tfs_obj_info *out, tfs_inst *in, int64_t id);
+/* Append the stored (canonical) bytes of object `id` to `out`. */
+int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id);
+/* Objects of directory `dir`, unsorted (row name: object name, no ".xml";
+ * row id: object id; mtime: change time; size: byte size). */
+int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx);
+
+/* ---- changes ------------------------------------------------------------ */
+
+/*
+ * Store `bytes` as object `name` of (kind, type), creating or updating it.
+ * The document is parsed and checked (tfs_doc_parse); secrets given as
+ * "***" keep their stored values.  Saving the bytes already stored is a
+ * no-op.  On success *out_id (may be NULL) is the object id.  Returns
+ * TFS_EINVALID (bad content), TFS_ELOCKED, or another error; on any error
+ * nothing is changed.
+ */
+int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
+		  tfs_kind kind, const char *type, const char *name,
+		  const char *bytes, size_t len);
+int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id);
+/* Rename object `id` within its directory (its name attribute follows). */
+int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
+		    const char *newname);
+/*
+ * Undo history commit `n` as a new commit.  Refuses with TFS_ECONFLICT when
+ * a later commit touched one of its paths.  `result` receives the result
+ * text ("reverted\ncommit: 9\n" or "rejected\nconflict ...").
+ */
+int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n);
+
+/* Record a rejected save (patch log and events). */
+void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,
+		     const char *reason);
+
+/* ---- projects and transaction sets ------------------------------------ */
+
+int tfs_inst_project_list(tfs_inst *in, tfs_row_cb cb, void *ctx);
+int tfs_inst_project_find(tfs_row *out, tfs_inst *in, const char *name);
+int tfs_inst_project_get(tfs_row *out, tfs_inst *in, int64_t id);
+int tfs_inst_project_create(tfs_inst *in, const char *user, const char *name);
+int tfs_inst_project_remove(tfs_inst *in, const char *user, int64_t id);
+int tfs_inst_active_project(tfs_row *out, tfs_inst *in);
+int tfs_inst_set_active_project(tfs_inst *in, const char *user,
+				const char *name);
+/* Transaction sets of a project, by id (row name: the id in decimal). */
+int tfs_inst_txset_list(tfs_inst *in, int64_t project, tfs_row_cb cb,
+			void *ctx);
+int tfs_inst_txset_get(tfs_row *out, int64_t *project, tfs_inst *in,
+		       int64_t id);
+int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id);
+
+/* ---- history, log, properties ------------------------------------------ */
+
+/* Number of history commits of the instance (n runs 1..count). */
+int tfs_inst_history_count(tfs_inst *in, int *out);
+/* The commit id and time of commit n. */
+int tfs_inst_history_commit(char oid[41], int64_t *time, tfs_inst *in,
+			    int n);
+/* history/log: "<n> <id> <time> <user> <message>\n", newest first. */
+int tfs_inst_history_render(tfs_buf *out, tfs_inst *in);
+/* The patch log. */
+int tfs_inst_log_render(tfs_buf *out, tfs_inst *in);
+/* The result of the last revert ("" if none). */
+int tfs_inst_revert_result(tfs_buf *out, tfs_inst *in);
+
+typedef struct tfs_inst_meta {
+	int64_t version;
+	int64_t last_update;
+	char last_update_by[64];
+} tfs_inst_meta;
+int tfs_inst_meta_get(tfs_inst_meta *out, tfs_inst *in);
+
+/* ---- observing changes --------------------------------------------------- */
+
+typedef enum tfs_change_op {
+	TFS_CHANGE_PUT,     /* object created or its bytes changed */
+	TFS_CHANGE_DELETE,  /* object removed from directory */
+	TFS_CHANGE_INSTANCE /* instance files (conf, logs, history) changed */
+} tfs_change_op;
+
+/* Called after a change is committed, once per object and once with
+ * TFS_CHANGE_INSTANCE.  Must not call back into the engine. */
+typedef void (*tfs_change_cb)(void *ctx, int64_t inst, tfs_change_op op,
+			      int64_t dir, int64_t obj, const char *name);
+void tfs_store_set_observer(tfs_store *st, tfs_change_cb cb, void *ctx);
+
+#endif

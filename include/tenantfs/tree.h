@@ -1,0 +1,109 @@
+/*
+ * The tree: everything under the mount point, as inodes, names and file
+ * contents, with no FUSE in it.  fs/ turns each FUSE request into one call
+ * here; tests drive it directly.
+ *
+ * Inode numbers encode what they name (class, instance or parent id, row
+ * id), so they are stable across mounts and need no table: an object's
+ * inode is derived from its row id, which is never reused.  Only names that
+ * live in memory (editors' temporary files, files being created, history
+ * snapshots) get inode numbers from a counter.
+ *
+ * All calls are serialized by the tree's mutex.  Changes made anywhere
+ * (through a file, by revert, later by package apply) are reported through
+ * the notify callbacks so the kernel's caches can be dropped; callbacks run
+ * with the mutex held and must only queue work.
+ */
+#ifndef TENANTFS_TREE_H
+#define TENANTFS_TREE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "store.h"
+
+typedef struct tfs_tree tfs_tree;
+typedef struct tfs_file tfs_file;
+
+#define TFS_ROOT_INO 1
+
+typedef struct tfs_attr {
+	uint64_t ino;
+	uint32_t mode;     /* S_IFDIR|0755, S_IFREG|0644, ... */
+	uint32_t nlink;
+	uint64_t size;
+	int64_t mtime;
+	/* Content and attributes change only through notified events, so
+	 * the kernel may cache them for long (entries and attributes). */
+	bool cacheable;
+	/* The name is transient (temporary file, file being created):
+	 * never cache the entry. */
+	bool volatile_entry;
+} tfs_attr;
+
+typedef struct tfs_tree_notify {
+	void (*inval_inode)(void *ctx, uint64_t ino);
+	void (*inval_entry)(void *ctx, uint64_t parent, const char *name);
+	void *ctx;
+} tfs_tree_notify;
+
+/* The caller of a request: its uid, mapped to an Ops Console user. */
+typedef struct tfs_caller {
+	uid_t uid;
+	gid_t gid;
+} tfs_caller;
+
+int tfs_tree_new(tfs_tree **out, tfs_store *st, uid_t uid, gid_t gid);
+void tfs_tree_free(tfs_tree *t);
+void tfs_tree_set_notify(tfs_tree *t, const tfs_tree_notify *n);
+
+/* Errors are TFS_E* codes; fs/ maps them to errno. */
+int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		    const char *name);
+int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino);
+void tfs_tree_forget(tfs_tree *t, uint64_t ino, uint64_t nlookup);
+/* The kernel took a reference to `ino` without a lookup (readdirplus). */
+void tfs_tree_ref(tfs_tree *t, uint64_t ino);
+
+typedef int (*tfs_dirent_cb)(void *ctx, const char *name,
+			     const tfs_attr *attr);
+/* Every entry of directory `ino` (without . and ..), in sorted order. */
+int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx);
+
+/*
+ * Open file `ino`.  `flags` are open(2) flags.  *direct tells the caller
+ * the content is generated per open (no page cache), *keep that the cached
+ * pages are still valid.
+ */
+int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
+		  const tfs_caller *who, bool *direct, bool *keep);
+/* Create and open `name` in `parent`. */
+int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
+		    uint64_t parent, const char *name, mode_t mode, int flags,
+		    const tfs_caller *who);
+/* Append up to `size` bytes at `off` to `out`. */
+int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
+		  size_t size);
+int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
+		   size_t len);
+int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size);
+/* Commit pending writes (close, fsync): the save is checked here. */
+int tfs_file_flush(tfs_tree *t, tfs_file *f);
+void tfs_file_release(tfs_tree *t, tfs_file *f);
+
+/* truncate(2) without an open file. */
+int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
+		      const tfs_caller *who);
+int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
+		    const tfs_caller *who);
+int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
+		    uint64_t newparent, const char *newname,
+		    unsigned int flags, const tfs_caller *who);
+int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		   const char *name, const tfs_caller *who);
+int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
+		   const tfs_caller *who);
+
+#endif
