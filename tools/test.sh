@@ -1,0 +1,142 @@
+#!/bin/bash
+# tools/test.sh: the one command that builds and tests tenantfs.
+#
+#   tools/test.sh [--no-install] [--no-asan]
+#
+# 1. Installs the Debian packages the build and the tests need, if any is
+#    missing (as root, or through sudo).
+# 2. Configures and builds build/ (debugoptimized) and build-asan/
+#    (-Db_sanitize=address,undefined -Db_lundef=false).
+# 3. Runs meson test in both. In build-asan/ the mount tests (suite fs) run
+#    with leak detection off, since tenantfs daemonizes; every other suite
+#    keeps it.
+# 4. Prints one line per test, then "N skipped", and last exactly one line
+#    "N passed, N failed". Exit status 0 only if nothing failed. Skipped
+#    tests (exit 77: no /dev/fuse) are never counted as passed.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+install=1
+asan=1
+for a in "$@"; do
+	case $a in
+	--no-install) install=0 ;;
+	--no-asan) asan=0 ;;
+	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
+	esac
+done
+
+PKGS="build-essential meson ninja-build pkg-config libfuse3-dev fuse3
+libsqlite3-dev libxml2-dev libgit2-dev git vim python3 diffutils"
+
+LOGS=()       # "label<TAB>json log" pairs to summarize
+EXTRA_FAIL=() # steps that failed before tests could run
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+if [ "$install" = 1 ]; then
+	missing=()
+	for p in $PKGS; do
+		installed "$p" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "== installing: ${missing[*]}"
+		SUDO=()
+		[ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+		if ! { "${SUDO[@]}" apt-get update &&
+			"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y --no-install-recommends "${missing[@]}"; }; then
+			EXTRA_FAIL+=("install: apt-get install ${missing[*]}")
+		fi
+	fi
+fi
+
+# build DIR OPTIONS...: configure (or reconfigure) and compile.
+build()
+{
+	local dir=$1
+	shift
+	echo "== configuring $dir: $*"
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+			meson setup --wipe "$dir" "$@" >>"$dir.setup.log" 2>&1
+	else
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+	fi || {
+		tail -n 40 "$dir.setup.log"
+		EXTRA_FAIL+=("$dir: meson setup (see $dir.setup.log)")
+		return 1
+	}
+	rm -f "$dir.setup.log"
+	echo "== building $dir"
+	if ! ninja -C "$dir"; then
+		EXTRA_FAIL+=("$dir: build")
+		return 1
+	fi
+}
+
+# run_tests DIR LOGBASE LABEL [meson test options...]
+run_tests()
+{
+	local dir=$1 base=$2 label=$3
+	shift 3
+	echo "== testing $label"
+	rm -f "$dir/meson-logs/$base.json"
+	meson test -C "$dir" --print-errorlogs --logbase "$base" "$@"
+	local rc=$?
+	if [ -f "$dir/meson-logs/$base.json" ]; then
+		LOGS+=("$label"$'\t'"$dir/meson-logs/$base.json")
+	elif [ "$rc" -ne 0 ]; then
+		EXTRA_FAIL+=("$label: meson test exited $rc and wrote no log")
+	fi
+}
+
+if build build -Dbuildtype=debugoptimized; then
+	run_tests build testlog "build"
+fi
+
+if [ "$asan" = 1 ] && build build-asan -Dbuildtype=debug \
+	-Db_sanitize=address,undefined -Db_lundef=false; then
+	san="halt_on_error=1:abort_on_error=1:print_summary=1"
+	ASAN_OPTIONS="$san" UBSAN_OPTIONS="$san:print_stacktrace=1" \
+		run_tests build-asan testlog-nofs "build-asan" --no-suite fs
+	ASAN_OPTIONS="detect_leaks=0:$san" UBSAN_OPTIONS="$san:print_stacktrace=1" \
+		run_tests build-asan testlog-fs "build-asan" --suite fs
+fi
+
+echo "== results"
+python3 - "${LOGS[@]}" -- "${EXTRA_FAIL[@]}" <<'EOF'
+import json, sys
+args = sys.argv[1:]
+sep = args.index("--")
+logs, extra = args[:sep], args[sep + 1:]
+passed = failed = skipped = 0
+seen = set()
+for item in logs:
+    label, path = item.split("\t", 1)
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            r = json.loads(line)
+            name, res = r.get("name", "?"), r.get("result", "?")
+            key = (label, name)
+            if key in seen:
+                continue
+            seen.add(key)
+            if res in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif res == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+            print("%-11s %-28s %s (%.1fs)" % (label, name, res, r.get("duration", 0)))
+for e in extra:
+    failed += 1
+    print("%-11s %-28s FAIL" % ("step", e))
+print("%d skipped" % skipped)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+EOF
