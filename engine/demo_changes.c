@@ -1,0 +1,473 @@
+/*
+ * Demo content: transactional records, part 3: changes and service
+ * requests, with the tasks (implementation, review, approval, fulfilment)
+ * and journal entries they collect.  A change's schedule follows its type
+ * (standard, normal, major, emergency: different lead times, evening
+ * maintenance windows); a request's timeline its offering (approval,
+ * delivery target).  Called from demo_gen_records() (demo_data.c).
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo_rec.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+#define N_CHANGES 300
+#define N_REQUESTS 800
+
+/* ---- changes ------------------------------------------------------------- */
+
+static const struct {
+	const char *subject, *category, *team, *type, *risk;
+	unsigned cost;		/* estimate, whole currency units */
+	unsigned weight;
+} changes[] = {
+	{ "Monthly security patching - workstations", "Operating System",
+	  "DesktopSupport", "Standard", "Low", 0, 12 },
+	{ "Monthly security patching - servers", "Server", "ServerOperations",
+	  "Standard", "Medium", 0, 12 },
+	{ "Upgrade core switch firmware", "Network", "NetworkOperations",
+	  "Normal", "High", 0, 3 },
+	{ "Replace firewall cluster", "Security", "NetworkOperations",
+	  "Major", "Very High", 45000, 1 },
+	{ "Renew public TLS certificates", "Server", "ServerOperations",
+	  "Standard", "Low", 600, 4 },
+	{ "Extend file server volume", "Server", "ServerOperations",
+	  "Standard", "Low", 0, 5 },
+	{ "SQL Server cumulative update", "Database",
+	  "DatabaseAdministration", "Normal", "Medium", 0, 4 },
+	{ "Move mailboxes to new database", "Email and Calendar",
+	  "ApplicationSupport", "Normal", "Medium", 0, 3 },
+	{ "Deploy new VPN client version", "VPN", "NetworkOperations",
+	  "Normal", "Medium", 0, 3 },
+	{ "Office apps feature update", "Office Applications",
+	  "DesktopSupport", "Normal", "Low", 0, 4 },
+	{ "SAP kernel upgrade", "Business Application", "ApplicationSupport",
+	  "Major", "High", 12000, 1 },
+	{ "CRM quarterly release", "Business Application",
+	  "ApplicationSupport", "Normal", "Medium", 2500, 3 },
+	{ "Add access points on floor 3", "Wi-Fi", "NetworkOperations",
+	  "Normal", "Low", 3200, 2 },
+	{ "Decommission legacy print server", "Printer", "ServerOperations",
+	  "Normal", "Low", 0, 1 },
+	{ "Rotate service account passwords", "Security",
+	  "SecurityOperations", "Standard", "Medium", 0, 4 },
+	{ "Enforce MFA for remote access", "Access and Accounts",
+	  "SecurityOperations", "Major", "High", 8000, 1 },
+	{ "Increase memory of application servers", "Server",
+	  "ServerOperations", "Standard", "Low", 0, 4 },
+	{ "Restart hung application service", "Business Application",
+	  "ApplicationSupport", "Emergency", "High", 0, 3 },
+	{ "Emergency patch for actively exploited vulnerability", "Security",
+	  "SecurityOperations", "Emergency", "Very High", 0, 2 },
+	{ "Replace failed disk in storage array", "Server",
+	  "ServerOperations", "Emergency", "Medium", 900, 2 },
+	{ "New VLAN for building management systems", "Network",
+	  "NetworkOperations", "Normal", "Medium", 0, 2 },
+	{ "Update endpoint protection policy", "Security",
+	  "SecurityOperations", "Standard", "Low", 0, 4 },
+	{ "Change index maintenance schedule", "Database",
+	  "DatabaseAdministration", "Standard", "Low", 0, 3 },
+	{ "Call manager upgrade", "Telephony", "NetworkOperations", "Major",
+	  "High", 15000, 1 },
+	{ "Move Berlin office to new internet provider", "Network",
+	  "NetworkOperations", "Normal", "High", 4000, 1 },
+	{ "Roll out laptop disk encryption policy", "Security",
+	  "DesktopSupport", "Normal", "Medium", 0, 2 },
+	{ "Backup retention to 35 days", "Server", "ServerOperations",
+	  "Normal", "Low", 0, 2 },
+	{ "Refresh meeting room AV equipment", "Facilities", "Facilities",
+	  "Normal", "Low", 18000, 1 },
+};
+
+static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
+			 const char *subject, int64_t approved,
+			 int64_t start, int64_t end, const char *status,
+			 int team, int owner, const char *type)
+{
+	bool done = !strcmp(status, "Implemented") ||
+		    !strcmp(status, "Closed");
+	demo_task *t;
+	demo_journal *j;
+	int cab;
+
+	if ((t = demo_add_task(g, w))) {
+		t->t = approved;
+		t->of = *of;
+		snprintf(t->subject, sizeof(t->subject), "Implement: %s",
+			 subject);
+		t->type = "Implementation";
+		t->priority = "3";
+		t->team = team;
+		t->owner = owner;
+		t->due = start;
+		t->planned_q = 4 + demo_below(g, 12);
+		if (done) {
+			t->status = "Completed";
+			t->done = end;
+			t->actual_q = t->planned_q + demo_below(g, 6);
+		} else {
+			t->status = start < g->now ? "In Progress" :
+						     "Assigned";
+		}
+	}
+	if (!strcmp(type, "Standard"))
+		return;
+	cab = demo_member(g, w, demo_team_index("ChangeAdvisoryBoard"));
+	if ((j = demo_add_journal(g, w, of, approved, "Note", cab))) {
+		snprintf(j->subject, sizeof(j->subject), "CAB decision");
+		snprintf(j->body, sizeof(j->body), "Reviewed %s change at the "
+			 "%s; approved for the planned window.", type,
+			 !strcmp(type, "Emergency") ? "emergency CAB" : "CAB");
+	}
+	if (done && (t = demo_add_task(g, w))) {
+		bool closed = !strcmp(status, "Closed");
+
+		t->t = end;
+		t->of = *of;
+		snprintf(t->subject, sizeof(t->subject),
+			 "Post-implementation review: %s", subject);
+		t->type = "Review";
+		t->priority = "4";
+		t->team = demo_team_index("ChangeAdvisoryBoard");
+		t->owner = demo_member(g, w, t->team);
+		t->due = end + 5 * DEMO_DAY;
+		t->planned_q = 2;
+		t->status = closed ? "Completed" : "Assigned";
+		if (closed) {
+			t->done = demo_min64(end + demo_between(g, DEMO_DAY,
+								4 * DEMO_DAY),
+					g->now - 60);
+			t->actual_q = 1 + demo_below(g, 4);
+		}
+	}
+}
+
+int demo_gen_changes(demo_gen *g, demo_world *w)
+{
+	static const char *const risk_level[] = {
+		"Low", "Medium", "High", "Very High",
+	};
+	unsigned tw[N(changes)], i;
+	int64_t *times;
+
+	demo_seed(g, "Change");
+	for (i = 0; i < N(changes); i++)
+		tw[i] = changes[i].weight;
+	if (!(times = demo_creation_times(g, N_CHANGES, DEMO_YEAR)))
+		return g->error;
+	for (i = 0; i < N_CHANGES && !g->error; i++) {
+		unsigned c = demo_pick(g, tw, N(tw));
+		const char *type = changes[c].type, *status, *pri;
+		int64_t created = times[i], age = g->now - created;
+		int64_t lead, start, end, approved, actual = 0, closed = 0;
+		int team = demo_team_index(changes[c].team);
+		int owner = demo_member(g, w, team);
+		int requestor = (int)demo_below(g, DEMO_P_STAFF_END);
+		unsigned r;
+		demo_parent of = { "Change", "" };
+
+		for (r = 0; strcmp(risk_level[r], changes[c].risk); r++)
+			;
+		if (!strcmp(type, "Standard"))
+			lead = demo_between(g, 2 * DEMO_DAY, 10 * DEMO_DAY);
+		else if (!strcmp(type, "Normal"))
+			lead = demo_between(g, 7 * DEMO_DAY, 30 * DEMO_DAY);
+		else if (!strcmp(type, "Major"))
+			lead = demo_between(g, 21 * DEMO_DAY, 60 * DEMO_DAY);
+		else
+			lead = demo_between(g, DEMO_HOUR, 12 * DEMO_HOUR);
+		if (!strcmp(type, "Emergency")) {
+			start = created + lead;
+		} else {
+			/* the evening maintenance window */
+			start = (created + lead) / DEMO_DAY * DEMO_DAY +
+				20 * DEMO_HOUR +
+				demo_between(g, 0, 3 * DEMO_HOUR) / 900 * 900;
+		}
+		if (!strcmp(type, "Major"))
+			end = demo_between(g, 4 * DEMO_HOUR, 8 * DEMO_HOUR);
+		else
+			end = demo_between(g, DEMO_HOUR, 4 * DEMO_HOUR);
+		end = start + end / 900 * 900;
+		approved = created + (start - created) / 3;
+		if (demo_chance(g, 3)) {
+			status = "Cancelled";
+			closed = created + demo_between(g, DEMO_DAY,
+							5 * DEMO_DAY);
+			closed = demo_min64(closed, g->now - 60);
+		} else if (strcmp(type, "Standard") && demo_chance(g, 5) &&
+			   approved < g->now) {
+			status = "Rejected";
+			closed = approved;
+		} else if (end < g->now - 60) {
+			actual = demo_min64(end + demo_between(g, -1800, 3600),
+					    g->now - 60);
+			closed = actual + demo_between(g, 2 * DEMO_DAY,
+						       5 * DEMO_DAY);
+			status = closed < g->now ? "Closed" : "Implemented";
+			if (closed >= g->now)
+				closed = 0;
+		} else if (start < g->now || !strcmp(type, "Standard") ||
+			   !strcmp(type, "Emergency")) {
+			status = age < DEMO_HOUR ? "Logged" : "Scheduled";
+		} else if (age < DEMO_DAY) {
+			status = "Logged";
+		} else if (age < 3 * DEMO_DAY) {
+			status = "Requested";
+		} else if (age < 7 * DEMO_DAY) {
+			status = "Pending Approval";
+		} else {
+			status = "Scheduled";
+		}
+		if (!strcmp(type, "Emergency"))
+			pri = demo_chance(g, 50) ? "1" : "2";
+		else if (!strcmp(type, "Major"))
+			pri = "2";
+		else
+			pri = !strcmp(type, "Normal") ? "3" : "4";
+		snprintf(of.key, sizeof(of.key), "CHG-%u", 20001 + i);
+
+		demo_begin(g, TFS_KIND_DATA, "Change", "Record", of.key,
+			   "Change");
+		demo_stamps(g, created, w->people[requestor].key,
+			    closed ? closed : actual ? actual :
+			    demo_min64(approved, g->now - 60),
+			    w->people[owner].key);
+		demo_valuef(g, "ChangeNumber", "%u", 20001 + i);
+		demo_value(g, "Subject", changes[c].subject);
+		demo_valuef(g, "Description", "%s. Requested by %s; see the "
+			    "implementation and backout plans.",
+			    changes[c].subject, w->people[requestor].display);
+		demo_value(g, "Status", status);
+		demo_value(g, "TypeOfChange", type);
+		demo_value(g, "Risk", changes[c].risk);
+		demo_value(g, "Priority", pri);
+		demo_value(g, "Urgency", !strcmp(type, "Emergency") ? "High" :
+			   r >= 2 ? "Medium" : "Low");
+		demo_value(g, "Impact", r >= 2 ? "High" : r ? "Medium" : "Low");
+		demo_value(g, "Category", changes[c].category);
+		demo_value_time(g, "ScheduledStartDate", start);
+		demo_value_time(g, "ScheduledEndDate", end);
+		if (actual)
+			demo_value_time(g, "ActualEndDate", actual);
+		demo_valuef(g, "ImplementationPlan", "1) Announce the window "
+			    "to affected users; 2) take snapshots or backups "
+			    "of the affected systems; 3) %s; 4) run the "
+			    "smoke tests; 5) update the CMDB.",
+			    changes[c].subject);
+		demo_value(g, "BackoutPlan", "Restore from the snapshots "
+			   "taken in step 2 and re-run the smoke tests; "
+			   "notify the service desk.");
+		demo_value(g, "CABApproved",
+			   !strcmp(status, "Scheduled") ||
+			   !strcmp(status, "Implemented") ||
+			   !strcmp(status, "Closed") ? "true" : "false");
+		demo_valuef(g, "EstimatedCost", "%u.00", changes[c].cost);
+		if (closed)
+			demo_value_time(g, "ClosedDateTime", closed);
+		demo_link_person(g, w, "Owner", owner);
+		demo_link_team(g, "OwnerTeam", team);
+		demo_link_person(g, w, "RequestorLink", requestor);
+		if (demo_finish(g, created))
+			break;
+		if (!strcmp(status, "Scheduled") ||
+		    !strcmp(status, "Implemented") ||
+		    !strcmp(status, "Closed"))
+			change_tasks(g, w, &of, changes[c].subject,
+				     demo_min64(approved, g->now - 60), start,
+				     actual ? actual : end, status, team,
+				     owner, type);
+	}
+	free(times);
+	return g->error;
+}
+
+/* ---- service requests ---------------------------------------------------- */
+
+static const char *const request_notes[] = {
+	"Please process as soon as possible.",
+	"Needed for a project starting next week.",
+	"Replacing equipment that broke yesterday.",
+	"My manager has agreed to this.",
+	"Required for the quarter-end close.",
+	"For a new member of my team.",
+};
+
+static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
+			      const demo_offering *o, const char *subject,
+			      int cust, int owner, int team, int64_t created,
+			      int64_t approved, int64_t fulfilled,
+			      const char *approval)
+{
+	int mgr = w->people[cust].manager;
+	demo_task *t;
+	demo_journal *j;
+
+	if (o->approval && mgr >= 0) {
+		if ((j = demo_add_journal(g, w, of, created + 60, "Email Sent",
+					  -1))) {
+			snprintf(j->subject, sizeof(j->subject),
+				 "Approval required: %s", subject);
+			snprintf(j->body, sizeof(j->body), "An approval "
+				 "request was sent to %s.",
+				 w->people[mgr].display);
+			j->source = "Email";
+		}
+		if ((t = demo_add_task(g, w))) {
+			t->t = created + 60;
+			t->of = *of;
+			snprintf(t->subject, sizeof(t->subject),
+				 "Approve: %s", subject);
+			t->type = "Approval";
+			t->priority = "3";
+			t->team = w->people[mgr].team;
+			t->owner = mgr;
+			t->due = created + 2 * DEMO_DAY;
+			t->planned_q = 1;
+			if (strcmp(approval, "Pending")) {
+				t->status = "Completed";
+				t->done = approved;
+				t->actual_q = 1;
+			} else {
+				t->status = "Assigned";
+			}
+		}
+	}
+	if (!strcmp(o->key, "PasswordReset") || !strcmp(approval, "Denied") ||
+	    !strcmp(approval, "Pending"))
+		return;
+	if ((t = demo_add_task(g, w))) {
+		t->t = approved;
+		t->of = *of;
+		snprintf(t->subject, sizeof(t->subject), "Fulfil: %s",
+			 subject);
+		t->type = o->price_cents ? "Procurement" : "Assignment";
+		t->priority = "4";
+		t->team = team;
+		t->owner = owner;
+		t->due = created + (int64_t)o->days * 7 / 5 * DEMO_DAY;
+		t->planned_q = 2 + demo_below(g, 8);
+		if (fulfilled) {
+			t->status = "Completed";
+			t->done = fulfilled;
+			t->actual_q = t->planned_q + demo_below(g, 4);
+		} else {
+			t->status = demo_chance(g, 60) ? "In Progress" :
+							 "Assigned";
+		}
+	}
+}
+
+int demo_gen_requests(demo_gen *g, demo_world *w)
+{
+	unsigned ow[32], i;
+	int64_t *times;
+
+	assert(demo_nofferings <= N(ow));
+	demo_seed(g, "ServiceReq");
+	for (i = 0; i < demo_nofferings; i++)
+		ow[i] = demo_offerings[i].weight;
+	if (!(times = demo_creation_times(g, N_REQUESTS, DEMO_YEAR)))
+		return g->error;
+	for (i = 0; i < N_REQUESTS && !g->error; i++) {
+		const demo_offering *o =
+			&demo_offerings[demo_pick(g, ow, demo_nofferings)];
+		int64_t created = times[i], approved = created, fulfilled = 0;
+		int64_t closed = 0, last;
+		int cust = demo_customer(g), team = demo_team_index(o->team);
+		int owner = demo_member(g, w, team);
+		const char *status, *approval = "Not Required", *urgency;
+		unsigned qty = 1;
+		char subject[200];
+		demo_parent of = { "ServiceReq", "" };
+
+		if (!strcmp(o->key, "NewMonitor") && demo_chance(g, 30))
+			qty = 2;
+		urgency = demo_chance(g, 10) ? "High" :
+			  demo_chance(g, 45) ? "Medium" : "Low";
+		if (o->approval) {
+			approved = created + demo_between(g, 2 * DEMO_HOUR,
+							  3 * DEMO_DAY);
+			approval = approved >= g->now ? "Pending" :
+				   demo_chance(g, 5) ? "Denied" : "Approved";
+		}
+		if (!strcmp(approval, "Pending")) {
+			status = "Pending Approval";
+			owner = -1;
+		} else if (!strcmp(approval, "Denied")) {
+			status = "Rejected";
+			closed = approved;
+			owner = -1;
+		} else if (demo_chance(g, 3)) {
+			status = "Cancelled";
+			closed = approved + demo_between(g, DEMO_HOUR,
+							 DEMO_DAY);
+			closed = demo_min64(closed, g->now - 60);
+		} else {
+			fulfilled = approved + (int64_t)o->days * DEMO_DAY *
+				    (int64_t)(30 + demo_below(g, 130)) / 100 +
+				    demo_between(g, 600, 4 * DEMO_HOUR);
+			/* back orders, waiting for the requester */
+			if (demo_chance(g, 10))
+				fulfilled += demo_between(g, 3 * DEMO_DAY,
+							  40 * DEMO_DAY);
+			if (fulfilled >= g->now - 60) {
+				fulfilled = 0;
+				status = g->now - created < DEMO_HOUR ?
+					 "Submitted" : "Active";
+			} else {
+				closed = fulfilled + 5 * DEMO_DAY;
+				status = closed < g->now ? "Closed" :
+							   "Fulfilled";
+				if (closed >= g->now)
+					closed = 0;
+			}
+		}
+		last = closed ? closed : fulfilled ? fulfilled :
+		       demo_min64(approved, g->now - 60);
+		snprintf(subject, sizeof(subject), "%s for %s", o->name,
+			 w->people[cust].display);
+		snprintf(of.key, sizeof(of.key), "SR-%u", 30001 + i);
+
+		demo_begin(g, TFS_KIND_DATA, "ServiceReq", "Record", of.key,
+			   "ServiceReq");
+		demo_stamps(g, created, w->people[cust].key, last,
+			    owner >= 0 ? w->people[owner].key :
+				    w->people[cust].key);
+		demo_valuef(g, "ServiceReqNumber", "%u", 30001 + i);
+		demo_value(g, "Subject", subject);
+		demo_value(g, "Description",
+			   request_notes[demo_below(g, N(request_notes))]);
+		demo_value(g, "Status", status);
+		demo_value(g, "Urgency", urgency);
+		demo_value(g, "Category", o->category);
+		demo_value(g, "ApprovalStatus", approval);
+		demo_valuef(g, "Quantity", "%u", qty);
+		demo_valuef(g, "TotalCost", "%u.%02u",
+			    o->price_cents * qty / 100,
+			    o->price_cents * qty % 100);
+		demo_value_date(g, "ExpectedDate",
+				created + (int64_t)o->days * 7 / 5 * DEMO_DAY);
+		if (fulfilled)
+			demo_value_time(g, "FulfilledDateTime", fulfilled);
+		if (closed)
+			demo_value_time(g, "ClosedDateTime", closed);
+		demo_link(g, "RequestOfferingLink", "RequestOffering", o->key);
+		demo_link_person(g, w, "ProfileLink", cust);
+		demo_link_person(g, w, "Owner", owner);
+		demo_link_team(g, "OwnerTeam", team);
+		if (demo_finish(g, created))
+			break;
+		request_followups(g, w, &of, o, subject, cust,
+				  owner >= 0 ? owner : demo_member(g, w, team),
+				  team, created, approved, fulfilled,
+				  approval);
+	}
+	free(times);
+	return g->error;
+}
+
