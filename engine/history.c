@@ -1,1 +1,1170 @@
-/* placeholder */
+/*
+ * History: commits of instance trees in the store's bare git repository,
+ * written and read with libgit2.
+ *
+ * tfs_history_write_commit() writes blobs, trees and one commit and never
+ * touches a ref; tfs_history_set_ref() moves a branch afterwards (see
+ * history.h for why the two steps are separate).  Trees are made two ways:
+ *
+ *   - with a parent, git_tree_create_updated() rewrites only the trees on
+ *     the changed paths and drops trees that become empty;
+ *   - without one, the files are sorted and each directory gets one tree
+ *     builder, bottom-up, so a first import of 10^5..10^6 files costs
+ *     O(n log n) and writes every tree exactly once.
+ *
+ * Invariants of what we write, so that `git fsck --strict` is content:
+ * every path is relative, has no empty, ".", ".." or ".git" component,
+ * files are 0100644 blobs, no tree is empty except the root of an empty
+ * commit, author and committer are the given signature at offset +0000.
+ *
+ * Large commits (see PACK_MIN) are written into an in-memory object
+ * backend of a second repository handle and then stored as one pack with
+ * its index, instead of one loose file per object.
+ *
+ * Callers: the store (write, set_ref, get_ref, has_commit) and the
+ * history views of fs/ (stat, read, list, diff_parent).  Every public
+ * function takes the handle's recursive mutex, so a handle may be shared
+ * between threads and callbacks may call back into the same handle (but
+ * must not free it).  libgit2 objects never leave this file.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
+#include "tenantfs/error.h"
+#include "tenantfs/history.h"
+
+/* Longest path accepted in a change; far beyond what instances use. */
+#define PATH_MAX_LEN 4096
+
+/* Commits writing at least this many new blobs go through a pack. */
+#define PACK_MIN 1024
+
+struct tfs_history {
+	pthread_mutex_t lock;
+	git_repository *repo;
+	git_odb *odb;
+	char *git_dir;
+};
+
+/* One entry of tfs_history_write_commit's change list, after checking. */
+struct change {
+	const char *path;
+	const char *bytes; /* NULL: delete */
+	size_t len;
+	git_oid id;        /* the blob, for upserts */
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_result;
+
+static void init_libgit2(void)
+{
+	init_result = git_libgit2_init();
+}
+
+/*
+ * Record the last libgit2 error for this thread and return TFS_ERROR.
+ * Call right after the failing libgit2 call.
+ */
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return tfs_error_set(TFS_ERROR, "git: %s: %s", what,
+			     e && e->message ? e->message : "unknown error");
+}
+
+static void lock(tfs_history *h)
+{
+	pthread_mutex_lock(&h->lock);
+}
+
+static void unlock(tfs_history *h)
+{
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Parse a 40-digit hex object id; TFS_EINVALID if it is not one. */
+static int parse_oid(git_oid *out, const char *hex)
+{
+	size_t i;
+
+	if (!hex)
+		return tfs_error_set(TFS_EINVALID, "missing commit id");
+	for (i = 0; i < TFS_OID_HEXSZ; i++) {
+		char c = hex[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		      (c >= 'A' && c <= 'F')))
+			break;
+	}
+	if (i != TFS_OID_HEXSZ || hex[i] != '\0' ||
+	    git_oid_fromstr(out, hex) < 0)
+		return tfs_error_set(TFS_EINVALID,
+				     "'%.60s' is not a commit id", hex);
+	return 0;
+}
+
+/*
+ * Check that `path` can be stored: relative, components neither empty nor
+ * ".", ".." or ".git" (in any case; git refuses those on checkout and
+ * fsck flags them).  Returns 0 or TFS_EINVALID.
+ */
+static int check_path(const char *path)
+{
+	const char *p = path, *slash;
+	size_t len;
+
+	if (!path || !*path)
+		return tfs_error_set(TFS_EINVALID, "empty path");
+	if (strlen(path) > PATH_MAX_LEN)
+		return tfs_error_set(TFS_EINVALID, "path too long");
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.') ||
+		    (len == 4 && strncasecmp(p, ".git", 4) == 0))
+			return tfs_error_set(TFS_EINVALID,
+					     "invalid path '%s'", path);
+		if (!slash)
+			return 0;
+		p = slash + 1;
+	}
+}
+
+/* Whether `path` lies below directory `dir`, i.e. begins with "dir/". */
+static int is_below(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return strncmp(path, dir, len) == 0 && path[len] == '/';
+}
+
+/*
+ * Order paths byte-wise but with '/' before every other byte, so that a
+ * path is immediately followed by the paths below it ("a", "a/b", "a.x").
+ */
+static int cmp_dir_order(const void *a, const void *b)
+{
+	const unsigned char *p =
+		(const unsigned char *)((const struct change *)a)->path;
+	const unsigned char *q =
+		(const unsigned char *)((const struct change *)b)->path;
+	unsigned int cp, cq;
+
+	while (*p && *p == *q) {
+		p++;
+		q++;
+	}
+	cp = *p == '/' ? 1 : *p ? *p + 1u : 0;
+	cq = *q == '/' ? 1 : *q ? *q + 1u : 0;
+	return (cp > cq) - (cp < cq);
+}
+
+/* Plain strcmp order: what git_tree_create_updated sorts by. */
+static int cmp_update(const void *a, const void *b)
+{
+	return strcmp(((const git_tree_update *)a)->path,
+		      ((const git_tree_update *)b)->path);
+}
+
+/*
+ * Copy and check the change list into `out` (caller frees), sorted with
+ * cmp_dir_order.  Rejects bad paths, a path given twice and a file added
+ * below a file added in the same commit (TFS_EINVALID).  Sets *mixed when
+ * some path is both a file and a directory prefix in the list (a file
+ * replaced by a directory or back), which needs removals applied first.
+ */
+static int sort_changes(struct change **out, int *mixed,
+			const tfs_history_change *changes, size_t n)
+{
+	struct change *c = NULL;
+	size_t i, j;
+	int error = 0;
+
+	*out = NULL;
+	*mixed = 0;
+	if (n && !changes)
+		return tfs_error_set(TFS_EINVALID, "missing change list");
+	if (n > ((size_t)-1) / sizeof(*c))
+		return tfs_error_set(TFS_EINVALID, "too many changes");
+	c = calloc(n ? n : 1, sizeof(*c));
+	if (!c)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	for (i = 0; i < n; i++) {
+		if ((error = check_path(changes[i].path)) < 0)
+			goto done;
+		c[i].path = changes[i].path;
+		c[i].bytes = changes[i].bytes;
+		c[i].len = changes[i].bytes ? changes[i].len : 0;
+	}
+	qsort(c, n, sizeof(*c), cmp_dir_order);
+	for (i = 0; i + 1 < n; i++) {
+		if (strcmp(c[i].path, c[i + 1].path) == 0) {
+			error = tfs_error_set(TFS_EINVALID,
+					      "path '%s' changed twice",
+					      c[i].path);
+			goto done;
+		}
+		if (!is_below(c[i + 1].path, c[i].path))
+			continue;
+		*mixed = 1;
+		if (!c[i].bytes)
+			continue;
+		for (j = i + 1; j < n && is_below(c[j].path, c[i].path); j++) {
+			if (c[j].bytes) {
+				error = tfs_error_set(
+					TFS_EINVALID,
+					"'%s' cannot be both a file and a "
+					"directory", c[i].path);
+				goto done;
+			}
+		}
+	}
+	*out = c;
+	c = NULL;
+done:
+	free(c);
+	return error;
+}
+
+enum { DELETES = 1, UPSERTS = 2 };
+
+/*
+ * Apply the deletions and/or upserts (`which`) of c[0..n) to `base` with
+ * git_tree_create_updated and write the new root tree into *out.
+ * Deletions of paths absent from `base` are dropped beforehand, because
+ * libgit2 fails on them; deleting a directory is TFS_EINVALID, and so is
+ * a file where `base` has a directory or the other way round.
+ */
+static int apply_updates(git_oid *out, git_repository *repo, git_tree *base,
+			 const struct change *c, size_t n, int which)
+{
+	git_tree_update *u = NULL;
+	git_tree_entry *e = NULL;
+	const git_error *ge;
+	size_t i, k = 0;
+	int error = 0, rc;
+
+	u = calloc(n ? n : 1, sizeof(*u));
+	if (!u)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (c[i].bytes && (which & UPSERTS)) {
+			u[k].action = GIT_TREE_UPDATE_UPSERT;
+			u[k].id = c[i].id;
+			u[k].filemode = GIT_FILEMODE_BLOB;
+			u[k++].path = c[i].path;
+			continue;
+		}
+		if (c[i].bytes || !(which & DELETES))
+			continue;
+		rc = git_tree_entry_bypath(&e, base, c[i].path);
+		if (rc == GIT_ENOTFOUND)
+			continue;
+		if (rc < 0) {
+			error = git_fail("look up path");
+			goto done;
+		}
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			error = tfs_error_set(TFS_EINVALID,
+					      "cannot delete '%s': it is a "
+					      "directory", c[i].path);
+			goto done;
+		}
+		git_tree_entry_free(e);
+		e = NULL;
+		u[k].action = GIT_TREE_UPDATE_REMOVE;
+		u[k++].path = c[i].path;
+	}
+	/*
+	 * libgit2 inserts the updates one at a time into a sorted vector;
+	 * given its own order, each insertion appends instead of moving
+	 * the tail, which matters for large batches.
+	 */
+	qsort(u, k, sizeof(*u), cmp_update);
+	if (git_tree_create_updated(out, repo, base, k, u) < 0) {
+		ge = git_error_last();
+		/* Its tree-class errors are D/F conflicts with `base`. */
+		if (ge && ge->klass == GIT_ERROR_TREE)
+			error = tfs_error_set(TFS_EINVALID, "git: %s",
+					      ge->message);
+		else
+			error = git_fail("update tree");
+	}
+done:
+	git_tree_entry_free(e);
+	free(u);
+	return error;
+}
+
+/*
+ * The new root tree: `base` with the changes applied.  git_tree_create_
+ * updated cannot turn a file into a directory or back in one pass, so when
+ * the list does that (`mixed`), deletions are applied first; the
+ * intermediate tree is left as an unreferenced object.
+ */
+static int tree_from_parent(git_oid *out, git_repository *repo,
+			    git_tree *base, const struct change *c, size_t n,
+			    int mixed)
+{
+	git_tree *mid = NULL;
+	git_oid mid_id;
+	int error;
+
+	if (!mixed)
+		return apply_updates(out, repo, base, c, n, DELETES | UPSERTS);
+	if ((error = apply_updates(&mid_id, repo, base, c, n, DELETES)) < 0)
+		goto done;
+	if (git_tree_lookup(&mid, repo, &mid_id) < 0) {
+		error = git_fail("look up tree");
+		goto done;
+	}
+	error = apply_updates(out, repo, mid, c, n, UPSERTS);
+done:
+	git_tree_free(mid);
+	return error;
+}
+
+/*
+ * Where a commit's new objects go.  Small commits write loose objects into
+ * the main repository.  Large ones use a second handle on the same
+ * repository whose object database has an in-memory backend in front:
+ * reads still find everything on disk, new objects land in memory, and
+ * sink_flush() stores exactly those as one pack and index, every
+ * FLUSH_BYTES of blobs and at the end, so memory stays bounded on huge
+ * imports.  A crash in between leaves only unreferenced objects, as with
+ * loose ones.
+ *
+ * The ids to pack are noted as objects are written: git_mempack_dump()
+ * would pack only what the commits in memory reach, i.e. nothing before
+ * the commit exists and the whole tree, old files included, after.
+ */
+struct sink {
+	git_repository *repo;      /* write here: the main or scratch repo */
+	git_repository *scratch;
+	git_odb *odb;              /* scratch's */
+	git_odb_backend *mem;      /* the mempack, owned by the recorder */
+	git_oid *ids;              /* objects in mem, to pack */
+	size_t nids, aids;
+	size_t pending;            /* blob bytes in mem */
+};
+
+/* Raw blob bytes held in memory before they are flushed to a pack. */
+#define FLUSH_BYTES ((size_t)256 << 20)
+
+/* Remember that object `id` is in the mempack and must be packed. */
+static int note(struct sink *s, const git_oid *id)
+{
+	size_t want;
+	git_oid *ids;
+
+	if (s->nids == s->aids) {
+		want = s->aids ? s->aids * 2 : 1024;
+		ids = realloc(s->ids, want * sizeof(*ids));
+		if (!ids)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		s->ids = ids;
+		s->aids = want;
+	}
+	s->ids[s->nids++] = *id;
+	return 0;
+}
+
+/* The backend in front of the mempack: notes what libgit2 writes. */
+struct recorder {
+	git_odb_backend parent;
+	git_odb_backend *mem;
+	struct sink *sink;
+};
+
+static int rec_read(void **data, size_t *len, git_object_t *type,
+		    git_odb_backend *b, const git_oid *id)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->read(data, len, type, mem, id);
+}
+
+static int rec_read_header(size_t *len, git_object_t *type,
+			   git_odb_backend *b, const git_oid *id)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->read_header(len, type, mem, id);
+}
+
+static int rec_exists(git_odb_backend *b, const git_oid *id)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->exists(mem, id);
+}
+
+static int rec_write(git_odb_backend *b, const git_oid *id, const void *data,
+		     size_t len, git_object_t type)
+{
+	struct recorder *r = (struct recorder *)b;
+
+	if (r->mem->exists(r->mem, id))
+		return 0;
+	if (r->mem->write(r->mem, id, data, len, type) < 0)
+		return -1;
+	if (note(r->sink, id) < 0) {
+		git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void rec_free(git_odb_backend *b)
+{
+	struct recorder *r = (struct recorder *)b;
+
+	r->mem->free(r->mem);
+	free(r);
+}
+
+static int sink_open(struct sink *s, tfs_history *h, int big)
+{
+	struct recorder *r = NULL;
+	int error = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->repo = h->repo;
+	if (!big)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	if (git_odb_init_backend(&r->parent, GIT_ODB_BACKEND_VERSION) < 0 ||
+	    git_mempack_new(&r->mem) < 0 ||
+	    git_repository_open_bare(&s->scratch, h->git_dir) < 0 ||
+	    git_repository_odb(&s->odb, s->scratch) < 0) {
+		error = git_fail("open pack writer");
+		goto done;
+	}
+	r->parent.read = rec_read;
+	r->parent.read_header = rec_read_header;
+	r->parent.exists = rec_exists;
+	r->parent.write = rec_write;
+	r->parent.free = rec_free;
+	r->sink = s;
+	/* Highest priority: git_odb_write uses the first writable one. */
+	if (git_odb_add_backend(s->odb, &r->parent, 1000) < 0) {
+		error = git_fail("open pack writer");
+		goto done;
+	}
+	s->mem = r->mem;
+	s->repo = s->scratch;
+	r = NULL;
+done:
+	if (r) {
+		if (r->mem)
+			r->mem->free(r->mem);
+		free(r);
+	}
+	return error;
+}
+
+/*
+ * Pack the objects noted since the last flush into objects/pack, with
+ * libgit2's indexer writing the index, empty the mempack and make the
+ * scratch handle see the new pack.
+ */
+static int sink_flush(struct sink *s)
+{
+	git_packbuilder *pb = NULL;
+	git_buf pack = { 0 };
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats = { 0 };
+	size_t i;
+	int error = 0;
+
+	if (s->nids == 0)
+		return 0;
+	if (git_packbuilder_new(&pb, s->scratch) < 0) {
+		error = git_fail("pack");
+		goto done;
+	}
+	git_packbuilder_set_threads(pb, 0);
+	for (i = 0; i < s->nids; i++) {
+		if (git_packbuilder_insert(pb, &s->ids[i], NULL) < 0) {
+			error = git_fail("pack");
+			goto done;
+		}
+	}
+	/*
+	 * Through a buffer and the odb's pack writer (the indexer) rather
+	 * than git_packbuilder_write(), which is 2-3 times slower in 1.5.
+	 */
+	if (git_packbuilder_write_buf(&pack, pb) < 0) {
+		error = git_fail("pack");
+		goto done;
+	}
+	if (git_odb_write_pack(&wp, s->odb, NULL, NULL) < 0 ||
+	    wp->append(wp, pack.ptr, pack.size, &stats) < 0 ||
+	    wp->commit(wp, &stats) < 0) {
+		error = git_fail("write pack");
+		goto done;
+	}
+	s->nids = 0;
+	s->pending = 0;
+	if (git_mempack_reset(s->mem) < 0 || git_odb_refresh(s->odb) < 0)
+		error = git_fail("refresh");
+done:
+	if (wp)
+		wp->free(wp);
+	git_buf_dispose(&pack);
+	git_packbuilder_free(pb);
+	return error;
+}
+
+/*
+ * Write one blob.  For big commits this bypasses
+ * git_odb_write(), whose freshen step rescans objects/pack for every new
+ * object (most of the cost of an import): hash, skip it if present,
+ * put it in the mempack.
+ */
+static int sink_blob(git_oid *id, struct sink *s, const char *bytes,
+		     size_t len)
+{
+	int error;
+
+	if (!s->mem) {
+		if (git_blob_create_from_buffer(id, s->repo, bytes, len) < 0)
+			return git_fail("write blob");
+		return 0;
+	}
+	if (git_odb_hash(id, bytes, len, GIT_OBJECT_BLOB) < 0)
+		return git_fail("hash blob");
+	if (git_odb_exists_ext(s->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
+		return 0;
+	if (s->mem->write(s->mem, id, bytes, len, GIT_OBJECT_BLOB) < 0)
+		return git_fail("write blob");
+	if ((error = note(s, id)) < 0)
+		return error;
+	s->pending += len;
+	if (s->pending >= FLUSH_BYTES)
+		return sink_flush(s);
+	return 0;
+}
+
+/* Store what is still in memory; then the main handle sees it all. */
+static int sink_finish(struct sink *s, tfs_history *h)
+{
+	int error;
+
+	if (!s->mem)
+		return 0;
+	if ((error = sink_flush(s)) < 0)
+		return error;
+	if (git_odb_refresh(h->odb) < 0)
+		return git_fail("refresh");
+	return 0;
+}
+
+static void sink_close(struct sink *s)
+{
+	git_odb_free(s->odb);
+	git_repository_free(s->scratch);
+	free(s->ids);
+}
+
+/*
+ * Build the tree of the upserts c[lo..hi), all below the directory whose
+ * path is the first `off` bytes of their paths, and write it into *out.
+ * c is in cmp_dir_order, so each subdirectory's files are contiguous.
+ * Each blob is written just before it is inserted: libgit2 checks that
+ * the object exists, which is cheap while it is still in memory and not
+ * yet in a pack (about 10 s per million files otherwise).  Recursion depth
+ * is the directory depth, bounded by PATH_MAX_LEN / 2.
+ */
+static int build_tree(git_oid *out, struct sink *s, struct change *c,
+		      size_t lo, size_t hi, size_t off)
+{
+	git_treebuilder *bld = NULL;
+	char *name = NULL;
+	git_oid sub;
+	size_t i = lo, j, len;
+	const char *rest, *slash;
+	int error = 0;
+
+	if (git_treebuilder_new(&bld, s->repo, NULL) < 0) {
+		error = git_fail("tree builder");
+		goto done;
+	}
+	while (i < hi) {
+		rest = c[i].path + off;
+		slash = strchr(rest, '/');
+		if (!slash) {
+			if ((error = sink_blob(&c[i].id, s, c[i].bytes,
+					       c[i].len)) < 0)
+				goto done;
+			if (git_treebuilder_insert(NULL, bld, rest, &c[i].id,
+						   GIT_FILEMODE_BLOB) < 0) {
+				error = git_fail("insert file");
+				goto done;
+			}
+			i++;
+			continue;
+		}
+		len = (size_t)(slash - rest);
+		for (j = i + 1; j < hi; j++) {
+			if (strncmp(c[j].path + off, rest, len + 1) != 0)
+				break;
+		}
+		if ((error = build_tree(&sub, s, c, i, j, off + len + 1)) < 0)
+			goto done;
+		name = strndup(rest, len);
+		if (!name) {
+			error = tfs_error_set(TFS_ERROR, "out of memory");
+			goto done;
+		}
+		if (git_treebuilder_insert(NULL, bld, name, &sub,
+					   GIT_FILEMODE_TREE) < 0) {
+			error = git_fail("insert directory");
+			goto done;
+		}
+		free(name);
+		name = NULL;
+		i = j;
+	}
+	if (git_treebuilder_write(out, bld) < 0)
+		error = git_fail("write tree");
+done:
+	free(name);
+	git_treebuilder_free(bld);
+	return error;
+}
+
+/*
+ * The tree of a commit without parent, bottom-up: the upserts of
+ * c[0..n), whose blobs it writes; deletions are dropped (there is
+ * nothing to delete).  Reorders c.
+ */
+static int tree_from_scratch(git_oid *out, struct sink *s, struct change *c,
+			     size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].bytes)
+			c[k++] = c[i];
+	}
+	return build_tree(out, s, c, 0, k, 0);
+}
+
+/* A signature git writes and fsck accepts, or TFS_EINVALID. */
+static int check_sig(const tfs_history_sig *sig)
+{
+	if (!sig || !sig->name || !sig->email || !*sig->name || !*sig->email)
+		return tfs_error_set(TFS_EINVALID, "missing author");
+	if (strpbrk(sig->name, "<>\n") || strpbrk(sig->email, "<>\n"))
+		return tfs_error_set(TFS_EINVALID, "invalid author '%s <%s>'",
+				     sig->name, sig->email);
+	return 0;
+}
+
+/* Look up commit `id` (spelled `hex`); TFS_ENOTFOUND if it is not one. */
+static int lookup_commit(git_commit **out, git_repository *repo,
+			 const git_oid *id, const char *hex)
+{
+	int rc = git_commit_lookup(out, repo, id);
+
+	if (rc == GIT_ENOTFOUND)
+		return tfs_error_set(TFS_ENOTFOUND, "no commit %s", hex);
+	if (rc < 0)
+		return git_fail("look up commit");
+	return 0;
+}
+
+int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			     const char *parent,
+			     const tfs_history_change *changes, size_t n,
+			     const tfs_history_sig *sig, const char *message)
+{
+	struct change *c = NULL;
+	struct sink s = { 0 };
+	git_commit *pc = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_signature *gs = NULL;
+	const git_commit *parents[1];
+	git_oid pid, tid, cid;
+	size_t i, nblobs = 0;
+	int mixed, error;
+
+	lock(h);
+	if ((error = check_sig(sig)) < 0)
+		goto done;
+	if (!message) {
+		error = tfs_error_set(TFS_EINVALID, "missing message");
+		goto done;
+	}
+	if (parent && *parent && (error = parse_oid(&pid, parent)) < 0)
+		goto done;
+	if ((error = sort_changes(&c, &mixed, changes, n)) < 0)
+		goto done;
+	for (i = 0; i < n; i++)
+		nblobs += c[i].bytes != NULL;
+	if ((error = sink_open(&s, h, nblobs >= PACK_MIN)) < 0)
+		goto done;
+	if (parent && *parent) {
+		if ((error = lookup_commit(&pc, s.repo, &pid, parent)) < 0)
+			goto done;
+		if (git_commit_tree(&base, pc) < 0) {
+			error = git_fail("read parent tree");
+			goto done;
+		}
+	}
+	if (!base) {
+		error = tree_from_scratch(&tid, &s, c, n);
+	} else {
+		for (i = 0; i < n && error == 0; i++) {
+			if (c[i].bytes)
+				error = sink_blob(&c[i].id, &s, c[i].bytes,
+						  c[i].len);
+		}
+		if (error == 0)
+			error = tree_from_parent(&tid, s.repo, base, c, n,
+						 mixed);
+	}
+	if (error < 0)
+		goto done;
+	if (git_tree_lookup(&tree, s.repo, &tid) < 0 ||
+	    git_signature_new(&gs, sig->name, sig->email,
+			      (git_time_t)sig->time, 0) < 0) {
+		error = git_fail("commit");
+		goto done;
+	}
+	parents[0] = pc;
+	if (git_commit_create(&cid, s.repo, NULL, gs, gs, NULL, message, tree,
+			      pc ? 1 : 0, parents) < 0) {
+		error = git_fail("write commit");
+		goto done;
+	}
+	if ((error = sink_finish(&s, h)) < 0)
+		goto done;
+	git_oid_tostr(out, TFS_OID_HEXSZ + 1, &cid);
+done:
+	git_signature_free(gs);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(pc);
+	sink_close(&s);
+	free(c);
+	unlock(h);
+	return error;
+}
+
+int tfs_history_open(tfs_history **out, const char *git_dir, int create)
+{
+	tfs_history *h = NULL;
+	pthread_mutexattr_t attr;
+	int error = 0, rc, have_lock = 0;
+
+	*out = NULL;
+	pthread_once(&init_once, init_libgit2);
+	if (init_result < 0)
+		return tfs_error_set(TFS_ERROR, "git: cannot initialize "
+				     "libgit2");
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->git_dir = strdup(git_dir))) {
+		error = tfs_error_set(TFS_ERROR, "out of memory");
+		goto done;
+	}
+	if (pthread_mutexattr_init(&attr) != 0) {
+		error = tfs_error_set(TFS_ERROR, "cannot create mutex");
+		goto done;
+	}
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	rc = pthread_mutex_init(&h->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (rc != 0) {
+		error = tfs_error_set(TFS_ERROR, "cannot create mutex");
+		goto done;
+	}
+	have_lock = 1;
+	rc = git_repository_open_bare(&h->repo, git_dir);
+	if (rc == GIT_ENOTFOUND && create)
+		rc = git_repository_init(&h->repo, git_dir, 1);
+	if (rc == GIT_ENOTFOUND) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no git repository at %s",
+				      git_dir);
+		goto done;
+	}
+	if (rc < 0 || git_repository_odb(&h->odb, h->repo) < 0) {
+		error = git_fail(git_dir);
+		goto done;
+	}
+	*out = h;
+	h = NULL;
+done:
+	if (h) {
+		git_odb_free(h->odb);
+		git_repository_free(h->repo);
+		if (have_lock)
+			pthread_mutex_destroy(&h->lock);
+		free(h->git_dir);
+		free(h);
+	}
+	return error;
+}
+
+void tfs_history_free(tfs_history *h)
+{
+	if (!h)
+		return;
+	git_odb_free(h->odb);
+	git_repository_free(h->repo);
+	pthread_mutex_destroy(&h->lock);
+	free(h->git_dir);
+	free(h);
+}
+
+/* "refs/heads/<branch>" into `out`, or TFS_EINVALID if git refuses it. */
+static int branch_ref(char *out, size_t size, const char *branch)
+{
+	int n, valid = 0;
+
+	if (!branch || !*branch)
+		return tfs_error_set(TFS_EINVALID, "empty branch name");
+	n = snprintf(out, size, "refs/heads/%s", branch);
+	if (n < 0 || (size_t)n >= size)
+		return tfs_error_set(TFS_EINVALID, "branch name too long");
+	if (git_reference_name_is_valid(&valid, out) < 0)
+		return git_fail("check branch name");
+	if (!valid)
+		return tfs_error_set(TFS_EINVALID, "invalid branch name '%s'",
+				     branch);
+	return 0;
+}
+
+int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid)
+{
+	char name[1024];
+	git_reference *ref = NULL;
+	git_oid id;
+	int error;
+
+	lock(h);
+	if ((error = branch_ref(name, sizeof(name), branch)) < 0 ||
+	    (error = parse_oid(&id, oid)) < 0)
+		goto done;
+	if ((error = tfs_history_has_commit(h, oid)) < 0)
+		goto done;
+	if (!error) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no commit %s", oid);
+		goto done;
+	}
+	if (git_reference_create(&ref, h->repo, name, &id, 1,
+				 "tenantfs: commit") < 0)
+		error = git_fail(name);
+	else
+		error = 0;
+done:
+	git_reference_free(ref);
+	unlock(h);
+	return error;
+}
+
+int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			const char *branch)
+{
+	char name[1024];
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	int error, rc;
+
+	lock(h);
+	if ((error = branch_ref(name, sizeof(name), branch)) < 0)
+		goto done;
+	rc = git_reference_lookup(&ref, h->repo, name);
+	if (rc == GIT_ENOTFOUND) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no branch %s", branch);
+		goto done;
+	}
+	if (rc < 0 || git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0) {
+		error = git_fail(name);
+		goto done;
+	}
+	git_oid_tostr(out, TFS_OID_HEXSZ + 1, git_object_id(obj));
+done:
+	git_object_free(obj);
+	git_reference_free(ref);
+	unlock(h);
+	return error;
+}
+
+int tfs_history_has_commit(tfs_history *h, const char *oid)
+{
+	git_object_t type;
+	git_oid id;
+	size_t len;
+	int error, rc;
+
+	lock(h);
+	if ((error = parse_oid(&id, oid)) < 0)
+		goto done;
+	rc = git_odb_read_header(&len, &type, h->odb, &id);
+	if (rc == GIT_ENOTFOUND)
+		error = 0;
+	else if (rc < 0)
+		error = git_fail("read object");
+	else
+		error = type == GIT_OBJECT_COMMIT;
+done:
+	unlock(h);
+	return error;
+}
+
+/*
+ * Find `path` ("" or NULL: the root) in commit `hex`.  On success exactly
+ * one of *dir (the directory's tree) and *file (the file's entry) is set,
+ * and the caller frees it.  TFS_ENOTFOUND if the commit or path is absent
+ * or the path is neither a file nor a directory (a submodule).
+ */
+static int resolve(git_tree **dir, git_tree_entry **file, tfs_history *h,
+		   const char *hex, const char *path)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *e = NULL;
+	git_oid id;
+	int error, rc;
+
+	*dir = NULL;
+	*file = NULL;
+	if ((error = parse_oid(&id, hex)) < 0 ||
+	    (error = lookup_commit(&c, h->repo, &id, hex)) < 0)
+		goto done;
+	if (git_commit_tree(&root, c) < 0) {
+		error = git_fail("read tree");
+		goto done;
+	}
+	if (!path || !*path) {
+		*dir = root;
+		root = NULL;
+		goto done;
+	}
+	rc = git_tree_entry_bypath(&e, root, path);
+	if (rc == GIT_ENOTFOUND) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no '%s' in commit %.12s",
+				      path, hex);
+		goto done;
+	}
+	if (rc < 0) {
+		error = git_fail(path);
+		goto done;
+	}
+	switch (git_tree_entry_type(e)) {
+	case GIT_OBJECT_TREE:
+		if (git_tree_lookup(dir, h->repo, git_tree_entry_id(e)) < 0)
+			error = git_fail(path);
+		break;
+	case GIT_OBJECT_BLOB:
+		*file = e;
+		e = NULL;
+		break;
+	default:
+		error = tfs_error_set(TFS_ENOTFOUND, "'%s' in commit %.12s is "
+				      "not a file", path, hex);
+		break;
+	}
+done:
+	git_tree_entry_free(e);
+	git_tree_free(root);
+	git_commit_free(c);
+	return error;
+}
+
+/* The size of blob `id` without inflating all of it. */
+static int blob_size(size_t *out, tfs_history *h, const git_oid *id)
+{
+	git_object_t type;
+
+	if (git_odb_read_header(out, &type, h->odb, id) < 0)
+		return git_fail("read object");
+	return 0;
+}
+
+int tfs_history_stat(tfs_history *h, const char *oid, const char *path,
+		     int *is_dir, size_t *size)
+{
+	git_tree *dir = NULL;
+	git_tree_entry *file = NULL;
+	size_t len = 0;
+	int error;
+
+	lock(h);
+	if ((error = resolve(&dir, &file, h, oid, path)) < 0)
+		goto done;
+	if (file && (error = blob_size(&len, h, git_tree_entry_id(file))) < 0)
+		goto done;
+	if (is_dir)
+		*is_dir = dir != NULL;
+	if (size)
+		*size = len;
+done:
+	git_tree_entry_free(file);
+	git_tree_free(dir);
+	unlock(h);
+	return error;
+}
+
+int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
+		     const char *path)
+{
+	git_tree *dir = NULL;
+	git_tree_entry *file = NULL;
+	git_blob *blob = NULL;
+	int error;
+
+	lock(h);
+	if ((error = resolve(&dir, &file, h, oid, path)) < 0)
+		goto done;
+	if (dir) {
+		error = tfs_error_set(TFS_EINVALID, "'%s' is a directory",
+				      path ? path : "");
+		goto done;
+	}
+	if (git_blob_lookup(&blob, h->repo, git_tree_entry_id(file)) < 0) {
+		error = git_fail(path);
+		goto done;
+	}
+	error = tfs_buf_put(out, git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob));
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(file);
+	git_tree_free(dir);
+	unlock(h);
+	return error;
+}
+
+int tfs_history_list(tfs_history *h, const char *oid, const char *path,
+		     tfs_history_entry_cb cb, void *ctx)
+{
+	git_tree *dir = NULL;
+	git_tree_entry *file = NULL;
+	const git_tree_entry *e;
+	size_t i, n, size;
+	git_object_t type;
+	int error;
+
+	lock(h);
+	if ((error = resolve(&dir, &file, h, oid, path)) < 0)
+		goto done;
+	if (file) {
+		error = tfs_error_set(TFS_EINVALID, "'%s' is not a directory",
+				      path);
+		goto done;
+	}
+	n = git_tree_entrycount(dir);
+	for (i = 0; i < n; i++) {
+		e = git_tree_entry_byindex(dir, i);
+		type = git_tree_entry_type(e);
+		size = 0;
+		if (type == GIT_OBJECT_BLOB &&
+		    (error = blob_size(&size, h, git_tree_entry_id(e))) < 0)
+			goto done;
+		if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE)
+			continue;
+		error = cb(ctx, git_tree_entry_name(e),
+			   type == GIT_OBJECT_TREE, size);
+		if (error)
+			goto done;
+	}
+done:
+	git_tree_entry_free(file);
+	git_tree_free(dir);
+	unlock(h);
+	return error;
+}
+
+/*
+ * Load the blob on one side of a diff delta into *out, or leave it NULL
+ * when that side has no file (added, deleted, or a submodule).
+ */
+static int delta_blob(git_blob **out, git_repository *repo,
+		      const git_diff_file *f)
+{
+	*out = NULL;
+	if (!(f->flags & GIT_DIFF_FLAG_EXISTS) ||
+	    (f->mode != GIT_FILEMODE_BLOB &&
+	     f->mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
+	     f->mode != GIT_FILEMODE_LINK))
+		return 0;
+	if (git_blob_lookup(out, repo, &f->id) < 0)
+		return git_fail(f->path);
+	return 0;
+}
+
+int tfs_history_diff_parent(tfs_history *h, const char *oid,
+			    tfs_history_diff_cb cb, void *ctx)
+{
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	git_commit *c = NULL, *p = NULL;
+	git_tree *new_tree = NULL, *old_tree = NULL;
+	git_diff *diff = NULL;
+	git_blob *a = NULL, *b = NULL;
+	const git_diff_delta *d;
+	git_oid id;
+	size_t i, n;
+	int error;
+
+	lock(h);
+	if ((error = parse_oid(&id, oid)) < 0 ||
+	    (error = lookup_commit(&c, h->repo, &id, oid)) < 0)
+		goto done;
+	if (git_commit_tree(&new_tree, c) < 0 ||
+	    (git_commit_parentcount(c) > 0 &&
+	     (git_commit_parent(&p, c, 0) < 0 ||
+	      git_commit_tree(&old_tree, p) < 0))) {
+		error = git_fail("read commit");
+		goto done;
+	}
+	/* Only the list of changed files is wanted, no content sniffing. */
+	opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
+	if (git_diff_tree_to_tree(&diff, h->repo, old_tree, new_tree,
+				  &opts) < 0) {
+		error = git_fail("diff");
+		goto done;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		d = git_diff_get_delta(diff, i);
+		if ((error = delta_blob(&a, h->repo, &d->old_file)) < 0 ||
+		    (error = delta_blob(&b, h->repo, &d->new_file)) < 0)
+			goto done;
+		if (a || b)
+			error = cb(ctx, b ? d->new_file.path : d->old_file.path,
+				   a ? git_blob_rawcontent(a) : NULL,
+				   a ? (size_t)git_blob_rawsize(a) : 0,
+				   b ? git_blob_rawcontent(b) : NULL,
+				   b ? (size_t)git_blob_rawsize(b) : 0);
+		git_blob_free(a);
+		git_blob_free(b);
+		a = b = NULL;
+		if (error)
+			goto done;
+	}
+done:
+	git_blob_free(a);
+	git_blob_free(b);
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	git_commit_free(p);
+	git_commit_free(c);
+	unlock(h);
+	return error;
+}

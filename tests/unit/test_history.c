@@ -1,0 +1,807 @@
+/*
+ * Unit test of engine/history.c: commits, refs and reads in a bare git
+ * repository in a temporary directory, checked through the engine and
+ * through the real git (fsck --strict, log, show), as a user would.
+ *
+ * Prints "ok N - ..." / "not ok N - ..." and exits 1 on any failure.
+ * With TFS_HISTORY_BENCH=1 it also times a 100,000-file first commit and
+ * a one-file update on top (TFS_HISTORY_BENCH_FILES changes the count);
+ * the figures are printed as "# bench" lines, never asserted.
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tenantfs/error.h"
+#include "tenantfs/history.h"
+
+static int test_no;
+static int failures;
+static char tmp_dir[] = "/tmp/tfs-history-XXXXXX";
+static char git_dir[256];
+
+static const tfs_history_sig admin = {
+	"admin", "admin@tenantfs.local", 1700000000
+};
+
+static void check(int cond, const char *desc)
+{
+	test_no++;
+	if (!cond)
+		failures++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", test_no, desc);
+	if (!cond && *tfs_error_last())
+		printf("# last error: %s\n", tfs_error_last());
+	fflush(stdout);
+}
+
+static tfs_history_change file(const char *path, const char *text)
+{
+	tfs_history_change c = { path, text, strlen(text) };
+
+	return c;
+}
+
+static tfs_history_change gone(const char *path)
+{
+	tfs_history_change c = { path, NULL, 0 };
+
+	return c;
+}
+
+/* Run a shell command on the test repository; returns its exit status. */
+static int run(const char *fmt, const char *arg)
+{
+	char cmd[1024];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), fmt, git_dir, arg);
+	rc = system(cmd);
+	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
+}
+
+/* The standard output of a git command on the repository, in `out`. */
+static int capture(char *out, size_t size, const char *args)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' %s", git_dir, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	return pclose(p) == 0 ? 0 : -1;
+}
+
+static int is_hex_oid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < TFS_OID_HEXSZ; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return s[i] == '\0';
+}
+
+/* Whether `path` at commit `oid` reads exactly as `text`. */
+static int reads_as(tfs_history *h, const char *oid, const char *path,
+		    const char *text)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	int same;
+
+	same = tfs_history_read(&b, h, oid, path) == 0 &&
+	       b.size == strlen(text) && memcmp(b.ptr, text, b.size) == 0;
+	tfs_buf_free(&b);
+	return same;
+}
+
+static int stat_is(tfs_history *h, const char *oid, const char *path,
+		   int want_dir, size_t want_size)
+{
+	int is_dir = -1;
+	size_t size = 12345;
+
+	if (tfs_history_stat(h, oid, path, &is_dir, &size) != 0)
+		return 0;
+	return is_dir == want_dir && (want_dir || size == want_size);
+}
+
+/* list callback: append "name/" or "name:size" and a space. */
+static int collect_entry(void *ctx, const char *name, int is_dir,
+			 size_t size)
+{
+	tfs_buf *b = ctx;
+
+	if (is_dir)
+		return tfs_buf_printf(b, "%s/ ", name);
+	return tfs_buf_printf(b, "%s:%zu ", name, size);
+}
+
+static int stop_at_second(void *ctx, const char *name, int is_dir,
+			  size_t size)
+{
+	int *seen = ctx;
+
+	return ++*seen == 2 ? 42 : 0;
+}
+
+static int list_is(tfs_history *h, const char *oid, const char *path,
+		   const char *want)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	int same;
+
+	same = tfs_history_list(h, oid, path, collect_entry, &b) == 0 &&
+	       strcmp(b.ptr ? b.ptr : "", want) == 0;
+	if (!same)
+		printf("# list '%s': got '%s', want '%s'\n", path,
+		       b.ptr ? b.ptr : "", want);
+	tfs_buf_free(&b);
+	return same;
+}
+
+/* diff callback: "A path after", "D path before", "M path before>after". */
+static int collect_diff(void *ctx, const char *path, const char *before,
+			size_t before_len, const char *after, size_t after_len)
+{
+	tfs_buf *b = ctx;
+
+	if (!before)
+		return tfs_buf_printf(b, "A %s %.*s\n", path, (int)after_len,
+				      after);
+	if (!after)
+		return tfs_buf_printf(b, "D %s %.*s\n", path,
+				      (int)before_len, before);
+	return tfs_buf_printf(b, "M %s %.*s>%.*s\n", path, (int)before_len,
+			      before, (int)after_len, after);
+}
+
+static int diff_is(tfs_history *h, const char *oid, const char *want)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	int same;
+
+	same = tfs_history_diff_parent(h, oid, collect_diff, &b) == 0 &&
+	       strcmp(b.ptr ? b.ptr : "", want) == 0;
+	if (!same)
+		printf("# diff: got:\n%s# want:\n%s", b.ptr ? b.ptr : "",
+		       want);
+	tfs_buf_free(&b);
+	return same;
+}
+
+static int commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+		  const char *parent, const tfs_history_change *c, size_t n,
+		  const char *msg)
+{
+	return tfs_history_write_commit(out, h, parent, c, n, &admin, msg);
+}
+
+/* A list callback that calls back into the same handle. */
+struct reenter {
+	tfs_history *h;
+	const char *oid;
+	int ok;
+};
+
+static int reenter_entry(void *ctx, const char *name, int is_dir,
+			 size_t size)
+{
+	struct reenter *r = ctx;
+	char path[256];
+	int d;
+	size_t s;
+
+	snprintf(path, sizeof(path), "metadata/Form/%s", name);
+	if (tfs_history_stat(r->h, r->oid, path, &d, &s) != 0 ||
+	    d != is_dir || s != size)
+		r->ok = 0;
+	return 0;
+}
+
+struct worker {
+	tfs_history *h;
+	const char *oid;
+	int ok;
+};
+
+static void *read_many(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (!reads_as(w->h, w->oid, "metadata/Form/A.xml", "<A v2/>"))
+			w->ok = 0;
+	}
+	return NULL;
+}
+
+static void *commit_many(void *arg)
+{
+	struct worker *w = arg;
+	char path[64], out[TFS_OID_HEXSZ + 1];
+	tfs_history_change c;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(path, sizeof(path), "threads/%d.xml", i);
+		c = file(path, "<T/>");
+		if (commit(out, w->h, w->oid, &c, 1, "thread") != 0)
+			w->ok = 0;
+	}
+	return NULL;
+}
+
+static void test_basics(tfs_history *h)
+{
+	char c1[TFS_OID_HEXSZ + 1], c2[TFS_OID_HEXSZ + 1];
+	char c3[TFS_OID_HEXSZ + 1], c4[TFS_OID_HEXSZ + 1];
+	char c5[TFS_OID_HEXSZ + 1], c6[TFS_OID_HEXSZ + 1];
+	char ref[TFS_OID_HEXSZ + 1], out[4096], x[TFS_OID_HEXSZ + 1];
+	tfs_buf b = TFS_BUF_INIT;
+	int seen = 0, is_dir;
+	size_t size;
+	struct reenter r;
+	const tfs_history_change first[] = {
+		file("metadata/Menu/M.xml", "<M/>"),
+		file("metadata/Form/B.xml", "<B/>"),
+		file("README", "tenant acme"),
+		file("metadata/Form/A.xml", "<A v1/>"),
+		file("master/Customer/1.xml", "<C id=\"1\"/>"),
+		gone("metadata/Gone/X.xml"),
+	};
+	const tfs_history_change second[] = {
+		file("metadata/Form/A.xml", "<A v2/>"),
+		file("metadata/Report/R.xml", "<R/>"),
+		gone("metadata/Menu/M.xml"),
+		gone("master/Customer/404.xml"),
+		gone("nodir/x.xml"),
+		gone("README/below-a-file.xml"),
+	};
+	const tfs_history_change no_master[] = {
+		gone("master/Customer/1.xml"),
+	};
+	const tfs_history_change file_to_dir[] = {
+		gone("README"),
+		file("README/en.txt", "hello"),
+	};
+	const tfs_history_change dir_to_file[] = {
+		gone("README/en.txt"),
+		file("README", "back"),
+	};
+
+	check(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
+	      "get_ref of a missing branch is TFS_ENOTFOUND");
+
+	/* First commit, unsorted, with a deletion of nothing. */
+	check(commit(c1, h, NULL, first, 6, "Import acme/staging\n") == 0 &&
+	      is_hex_oid(c1), "first commit");
+	check(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
+	      "write_commit moves no ref");
+	check(tfs_history_has_commit(h, c1) == 1, "has_commit of it is 1");
+	check(tfs_history_has_commit(
+		      h, "0123456789012345678901234567890123456789") == 0,
+	      "has_commit of an unknown id is 0");
+	check(tfs_history_has_commit(h, "xyz") == TFS_EINVALID,
+	      "has_commit of a malformed id is TFS_EINVALID");
+	check(tfs_history_set_ref(h, "acme/staging", c1) == 0 &&
+	      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
+	      strcmp(ref, c1) == 0, "set_ref then get_ref");
+
+	/* Incremental: update, add, delete, deletions of missing paths. */
+	check(commit(c2, h, c1, second, 6, "Edit forms\n") == 0,
+	      "incremental commit");
+	check(tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
+	      strcmp(ref, c1) == 0, "the branch stays until set_ref");
+	check(tfs_history_set_ref(h, "acme/staging", c2) == 0 &&
+	      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
+	      strcmp(ref, c2) == 0, "set_ref moves the branch forward");
+
+	/* Reads at both commits. */
+	check(reads_as(h, c1, "metadata/Form/A.xml", "<A v1/>") &&
+	      reads_as(h, c2, "metadata/Form/A.xml", "<A v2/>"),
+	      "read of an updated file at both commits");
+	check(reads_as(h, c1, "metadata/Form/B.xml", "<B/>") &&
+	      reads_as(h, c2, "metadata/Form/B.xml", "<B/>"),
+	      "read of an unchanged file at both commits");
+	check(reads_as(h, c2, "metadata/Report/R.xml", "<R/>") &&
+	      tfs_history_read(&b, h, c1, "metadata/Report/R.xml") ==
+		      TFS_ENOTFOUND,
+	      "an added file exists only in the new commit");
+	check(stat_is(h, c1, "metadata/Menu/M.xml", 0, 4) &&
+	      tfs_history_stat(h, c2, "metadata/Menu/M.xml", &is_dir,
+			       &size) == TFS_ENOTFOUND,
+	      "a deleted file exists only in the old commit");
+	check(stat_is(h, c1, "metadata/Menu", 1, 0) &&
+	      tfs_history_stat(h, c2, "metadata/Menu", &is_dir, &size) ==
+		      TFS_ENOTFOUND,
+	      "a directory emptied by a delete is pruned");
+	check(stat_is(h, c2, "", 1, 0) && stat_is(h, c2, "metadata", 1, 0) &&
+	      stat_is(h, c2, "metadata/Form/A.xml", 0, 7) &&
+	      stat_is(h, c2, "README", 0, 11),
+	      "stat of the root, a directory and files");
+	check(tfs_history_stat(h, c2, "metadata/Nope", &is_dir, &size) ==
+		      TFS_ENOTFOUND &&
+	      tfs_history_stat(h, c2, "README/x", &is_dir, &size) ==
+		      TFS_ENOTFOUND,
+	      "stat of missing paths is TFS_ENOTFOUND");
+	check(list_is(h, c1, "", "README:11 master/ metadata/ ") &&
+	      list_is(h, c1, "metadata", "Form/ Menu/ ") &&
+	      list_is(h, c2, "metadata", "Form/ Report/ ") &&
+	      list_is(h, c2, "metadata/Form", "A.xml:7 B.xml:4 "),
+	      "list in git order at both commits");
+	check(tfs_history_list(h, c2, "", stop_at_second, &seen) == 42 &&
+	      seen == 2, "a nonzero callback return stops list");
+	r.h = h;
+	r.oid = c2;
+	r.ok = 1;
+	check(tfs_history_list(h, c2, "metadata/Form", reenter_entry, &r) ==
+		      0 && r.ok,
+	      "a list callback may call the same handle");
+	tfs_buf_clear(&b);
+	check(tfs_history_read(&b, h, c2, "metadata") == TFS_EINVALID &&
+	      tfs_history_list(h, c2, "README", collect_entry, &b) ==
+		      TFS_EINVALID &&
+	      tfs_history_read(&b, h, c2, "nope") == TFS_ENOTFOUND,
+	      "read of a directory, list of a file, read of nothing");
+	check(tfs_history_stat(h, "0123456789012345678901234567890123456789",
+			       "", &is_dir, &size) == TFS_ENOTFOUND,
+	      "stat at an unknown commit is TFS_ENOTFOUND");
+
+	/* Diffs. */
+	check(diff_is(h, c2,
+		      "M metadata/Form/A.xml <A v1/>><A v2/>\n"
+		      "D metadata/Menu/M.xml <M/>\n"
+		      "A metadata/Report/R.xml <R/>\n"),
+	      "diff_parent of the incremental commit");
+	check(diff_is(h, c1,
+		      "A README tenant acme\n"
+		      "A master/Customer/1.xml <C id=\"1\"/>\n"
+		      "A metadata/Form/A.xml <A v1/>\n"
+		      "A metadata/Form/B.xml <B/>\n"
+		      "A metadata/Menu/M.xml <M/>\n"),
+	      "diff_parent of the root commit adds every file");
+
+	/* Pruning up to the root. */
+	check(commit(c3, h, c2, no_master, 1, "Drop customers\n") == 0 &&
+	      list_is(h, c3, "", "README:11 metadata/ "),
+	      "deleting the last file of a subtree prunes it to the root");
+
+	/* A file turning into a directory and back in one commit. */
+	check(commit(c4, h, c3, file_to_dir, 2, "File to dir\n") == 0 &&
+	      stat_is(h, c4, "README", 1, 0) &&
+	      reads_as(h, c4, "README/en.txt", "hello"),
+	      "a file replaced by a directory in one commit");
+	check(commit(c5, h, c4, dir_to_file, 2, "Dir to file\n") == 0 &&
+	      reads_as(h, c5, "README", "back"),
+	      "a directory replaced by a file in one commit");
+	check(diff_is(h, c5, "A README back\nD README/en.txt hello\n"),
+	      "diff_parent across a file/directory switch");
+
+	/* An empty commit on top changes nothing; an empty tree is fine. */
+	check(commit(c6, h, c5, NULL, 0, "Nothing\n") == 0 &&
+	      diff_is(h, c6, ""), "a commit without changes");
+	check(commit(x, h, NULL, NULL, 0, "Empty\n") == 0 &&
+	      list_is(h, x, "", "") && stat_is(h, x, "", 1, 0),
+	      "a root commit without files has the empty tree");
+	check(tfs_history_set_ref(h, "acme/staging", c6) == 0,
+	      "set_ref to the last commit");
+
+	/* The real git is content and sees what we wrote. */
+	check(run("git --git-dir='%s' fsck --strict --no-dangling "
+		  ">/dev/null 2>&1%s", "") == 0,
+	      "git fsck --strict");
+	check(capture(out, sizeof(out),
+		      "log --format=%an/%ae/%at/%s acme/staging") == 0 &&
+	      strcmp(out, "admin/admin@tenantfs.local/1700000000/Nothing\n"
+			  "admin/admin@tenantfs.local/1700000000/Dir to file\n"
+			  "admin/admin@tenantfs.local/1700000000/File to dir\n"
+			  "admin/admin@tenantfs.local/1700000000/"
+			  "Drop customers\n"
+			  "admin/admin@tenantfs.local/1700000000/Edit forms\n"
+			  "admin/admin@tenantfs.local/1700000000/"
+			  "Import acme/staging\n") == 0,
+	      "git log of the branch shows every commit and its author");
+	check(capture(out, sizeof(out), "log -1 --format=%ad --date=raw "
+		      "acme/staging") == 0 &&
+	      strcmp(out, "1700000000 +0000\n") == 0,
+	      "commit time is the given time at +0000");
+	check(capture(out, sizeof(out), "show acme/staging~5:"
+		      "metadata/Form/A.xml") == 0 &&
+	      strcmp(out, "<A v1/>") == 0,
+	      "git show reads a file of the first commit");
+	check(capture(out, sizeof(out), "ls-tree -r acme/staging~4") == 0 &&
+	      strstr(out, "100644 blob ") && !strstr(out, "Menu"),
+	      "git ls-tree: mode 100644 files, pruned directory gone");
+	tfs_buf_free(&b);
+}
+
+static void test_rejects(tfs_history *h)
+{
+	char c1[TFS_OID_HEXSZ + 1], out[TFS_OID_HEXSZ + 1];
+	tfs_history_sig bad = { "Eve <x>", "eve@x", 0 };
+	const tfs_history_change base[] = {
+		file("a/b.xml", "<b/>"),
+		file("f.xml", "<f/>"),
+	};
+	tfs_history_change one;
+	tfs_history_change pair[2];
+	static const char *const bad_paths[] = {
+		"", "/abs.xml", "a//b.xml", "a/", "./a.xml", "a/../b.xml",
+		".git/config", "x/.GIT/y",
+	};
+	size_t i;
+	int all = 1;
+
+	check(commit(c1, h, NULL, base, 2, "base\n") == 0, "base commit");
+	for (i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++) {
+		one = file(bad_paths[i], "x");
+		if (commit(out, h, c1, &one, 1, "bad") != TFS_EINVALID) {
+			printf("# accepted '%s'\n", bad_paths[i]);
+			all = 0;
+		}
+	}
+	check(all, "bad paths are TFS_EINVALID");
+	pair[0] = file("d.xml", "1");
+	pair[1] = gone("d.xml");
+	check(commit(out, h, c1, pair, 2, "dup") == TFS_EINVALID,
+	      "a path given twice is TFS_EINVALID");
+	pair[0] = file("n", "1");
+	pair[1] = file("n/m", "2");
+	check(commit(out, h, c1, pair, 2, "df") == TFS_EINVALID,
+	      "a file below a new file is TFS_EINVALID");
+	one = file("f.xml/g.xml", "x");
+	check(commit(out, h, c1, &one, 1, "df") == TFS_EINVALID,
+	      "a file below an existing file is TFS_EINVALID");
+	one = file("a", "x");
+	check(commit(out, h, c1, &one, 1, "df") == TFS_EINVALID,
+	      "a file over an existing directory is TFS_EINVALID");
+	one = gone("a");
+	check(commit(out, h, c1, &one, 1, "rmdir") == TFS_EINVALID,
+	      "deleting a directory is TFS_EINVALID");
+	one = file("z.xml", "z");
+	check(commit(out, h, "0123456789012345678901234567890123456789",
+		     &one, 1, "orphan") == TFS_ENOTFOUND,
+	      "an unknown parent is TFS_ENOTFOUND");
+	check(tfs_history_write_commit(out, h, c1, &one, 1, &bad, "x") ==
+		      TFS_EINVALID,
+	      "an author with angle brackets is TFS_EINVALID");
+	check(tfs_history_set_ref(h, "acme/bad..name", c1) == TFS_EINVALID &&
+	      tfs_history_get_ref(out, h, "bad name") == TFS_EINVALID,
+	      "an invalid branch name is TFS_EINVALID");
+	check(tfs_history_set_ref(
+		      h, "acme/x", "0123456789012345678901234567890123456789") ==
+		      TFS_ENOTFOUND,
+	      "set_ref to an unknown commit is TFS_ENOTFOUND");
+}
+
+/* Make `n` files in 22 metadata types and some master-data objects. */
+static int make_files(tfs_history_change **out, char **store, size_t n)
+{
+	static const char *const types[] = {
+		"Form", "Menu", "Report", "Workflow", "Rule", "Field",
+		"Table", "View", "Role", "Group", "Queue", "SLA",
+		"Template", "Notification", "Script", "Dashboard", "Widget",
+		"Catalog", "Category", "Approval", "Escalation", "Mapping",
+	};
+	static const char *const bos[] = {
+		"Customer", "Contact", "Site", "Asset", "Contract", "Product",
+		"Supplier", "Location", "Department", "Person",
+	};
+	const size_t path_max = 64, body_max = 512;
+	tfs_history_change *c;
+	char *s;
+	size_t i;
+
+	c = calloc(n, sizeof(*c));
+	s = malloc(n * (path_max + body_max));
+	if (!c || !s) {
+		free(c);
+		free(s);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		char *path = s + i * (path_max + body_max);
+		char *body = path + path_max;
+		int len;
+
+		if (i % 2)
+			snprintf(path, path_max, "metadata/%s/Obj%06zu.xml",
+				 types[(i / 2) % 22], i);
+		else
+			snprintf(path, path_max, "master/%s/%06zu.xml",
+				 bos[i % 10], i);
+		len = snprintf(body, body_max,
+			       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			       "<object id=\"%zu\" type=\"%s\">\n"
+			       "  <name>Object %zu</name>\n"
+			       "  <description>Generated for the history "
+			       "benchmark; about five hundred bytes of XML "
+			       "per file, like a small form or customer."
+			       "</description>\n"
+			       "  <owner>admin</owner>\n"
+			       "  <created>2024-01-01T00:00:00Z</created>\n"
+			       "  <properties>\n"
+			       "    <property key=\"a\">%zu</property>\n"
+			       "    <property key=\"b\">%zu</property>\n"
+			       "    <property key=\"c\">value c</property>\n"
+			       "  </properties>\n"
+			       "</object>\n",
+			       i, types[(i / 2) % 22], i, i * 7, i * 13);
+		c[i].path = path;
+		c[i].bytes = body;
+		c[i].len = (size_t)len;
+	}
+	*out = c;
+	*store = s;
+	return 0;
+}
+
+/* How many packs the test repository has. */
+static int count_packs(void)
+{
+	char path[300];
+	struct dirent *e;
+	size_t len;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/objects/pack", git_dir);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		n += len > 5 && strcmp(e->d_name + len - 5, ".pack") == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Enough files to go through the pack writer, then an update on top. */
+static void test_large(tfs_history *h)
+{
+	char c1[TFS_OID_HEXSZ + 1], c2[TFS_OID_HEXSZ + 1];
+	tfs_history_change *c = NULL, *upd;
+	tfs_buf b = TFS_BUF_INIT;
+	char *store = NULL;
+	size_t i, n = 3000;
+	int packs;
+
+	if (make_files(&c, &store, n) < 0) {
+		check(0, "allocate files");
+		return;
+	}
+	check(commit(c1, h, NULL, c, n, "Large import\n") == 0,
+	      "a 3000-file first commit");
+	check(run("ls '%s'/objects/pack/*.pack >/dev/null 2>&1%s", "") == 0,
+	      "it is stored as a pack");
+	packs = count_packs();
+	check(commit(c2, h, NULL, c, n, "Large import\n") == 0 &&
+	      strcmp(c1, c2) == 0,
+	      "the same large commit again: nothing new to pack");
+	check(count_packs() == packs, "and no empty pack is stored");
+	check(tfs_history_read(&b, h, c1, c[2999].path) == 0 &&
+	      b.size == c[2999].len && memcmp(b.ptr, c[2999].bytes,
+					      b.size) == 0,
+	      "a file of it reads back");
+	/*
+	 * 2500 changes on top, through the pack writer again: 2000 edits
+	 * (half of them identical, so already stored), 500 deletions.
+	 */
+	upd = calloc(2500, sizeof(*upd));
+	for (i = 0; upd && i < 2500; i++) {
+		upd[i] = c[i];
+		if (i >= 2000)
+			upd[i].bytes = NULL;
+		else if (i % 2)
+			upd[i].len = 10;
+	}
+	check(upd && commit(c2, h, c1, upd, 2500, "Large edit\n") == 0,
+	      "a 2500-change commit on top of it");
+	tfs_buf_clear(&b);
+	check(tfs_history_read(&b, h, c2, c[1].path) == 0 && b.size == 10 &&
+	      reads_as(h, c2, c[2].path, c[2].bytes) &&
+	      tfs_history_read(&b, h, c2, c[2200].path) == TFS_ENOTFOUND &&
+	      reads_as(h, c2, c[2700].path, c[2700].bytes),
+	      "its edits, deletions and untouched files read back");
+	check(tfs_history_set_ref(h, "acme/large", c2) == 0 &&
+	      run("git --git-dir='%s' fsck --strict --no-dangling "
+		  ">/dev/null 2>&1%s", "") == 0,
+	      "git fsck --strict with packs");
+	tfs_buf_free(&b);
+	free(upd);
+	free(c);
+	free(store);
+}
+
+static void test_threads(tfs_history *h)
+{
+	const tfs_history_change one = file("metadata/Form/A.xml", "<A v2/>");
+	char c1[TFS_OID_HEXSZ + 1];
+	struct worker w[4];
+	pthread_t t[4];
+	int i, all = 1;
+
+	check(commit(c1, h, NULL, &one, 1, "threads\n") == 0,
+	      "commit for the thread test");
+	for (i = 0; i < 4; i++) {
+		w[i].h = h;
+		w[i].oid = c1;
+		w[i].ok = 1;
+		pthread_create(&t[i], NULL, i % 2 ? commit_many : read_many,
+			       &w[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		all &= w[i].ok;
+	}
+	check(all, "one handle shared by reading and writing threads");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of the whole process, all threads (the pack writer uses
+ * several), to read wall times on a loaded machine. */
+static double cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int count_entry(void *ctx, const char *name, int is_dir, size_t size)
+{
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static int count_diff(void *ctx, const char *path, const char *before,
+		      size_t before_len, const char *after, size_t after_len)
+{
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static void bench(void)
+{
+	char c1[TFS_OID_HEXSZ + 1], c2[TFS_OID_HEXSZ + 1];
+	char dir[300], out[400];
+	const char *env = getenv("TFS_HISTORY_BENCH_FILES");
+	tfs_history_change *c = NULL, one;
+	tfs_history *h = NULL;
+	tfs_buf b = TFS_BUF_INIT;
+	char *store = NULL, *end;
+	size_t n = 100000, count = 0;
+	double t, t_cpu;
+	long v;
+	int rc;
+
+	if (env) {
+		v = strtol(env, &end, 10);
+		if (*end == '\0' && v > 0)
+			n = (size_t)v;
+	}
+	snprintf(dir, sizeof(dir), "%s/bench.git", tmp_dir);
+	if (tfs_history_open(&h, dir, 1) < 0 ||
+	    make_files(&c, &store, n) < 0) {
+		check(0, "bench setup");
+		goto done;
+	}
+	t = now();
+	t_cpu = cpu();
+	rc = commit(c1, h, NULL, c, n, "Bench import\n");
+	printf("# bench first commit, %zu files: %.3f s (cpu %.3f s)\n", n,
+	       now() - t, cpu() - t_cpu);
+	check(rc == 0, "bench first commit");
+	t = now();
+	rc = tfs_history_set_ref(h, "bench/main", c1);
+	printf("# bench set_ref: %.6f s\n", now() - t);
+	one = file(c[n / 2].path, "<changed/>");
+	t = now();
+	t_cpu = cpu();
+	rc |= commit(c2, h, c1, &one, 1, "Bench one file\n");
+	printf("# bench one-file update: %.6f s (cpu %.6f s)\n", now() - t,
+	       cpu() - t_cpu);
+	check(rc == 0, "bench update commit");
+	t = now();
+	rc = tfs_history_read(&b, h, c2, c[n / 2].path);
+	printf("# bench read one file: %.6f s\n", now() - t);
+	t = now();
+	rc |= tfs_history_list(h, c2, "metadata/Form", count_entry, &count);
+	printf("# bench list metadata/Form (%zu entries): %.6f s\n", count,
+	       now() - t);
+	count = 0;
+	t = now();
+	rc |= tfs_history_diff_parent(h, c2, count_diff, &count);
+	printf("# bench diff_parent of the update (%zu files): %.6f s\n",
+	       count, now() - t);
+	count = 0;
+	t = now();
+	rc |= tfs_history_diff_parent(h, c1, count_diff, &count);
+	printf("# bench diff_parent of the import (%zu files): %.3f s\n",
+	       count, now() - t);
+	check(rc == 0, "bench reads");
+	t = now();
+	snprintf(out, sizeof(out), "git --git-dir='%s' fsck --strict "
+		 "--no-dangling >/dev/null 2>&1", dir);
+	rc = system(out);
+	printf("# bench git fsck --strict: %.3f s\n", now() - t);
+	check(rc == 0, "bench git fsck --strict");
+	snprintf(out, sizeof(out), "du -sh '%s' | sed 's/^/# bench size: /'",
+		 dir);
+	if (system(out) != 0)
+		printf("# bench size unknown\n");
+done:
+	tfs_buf_free(&b);
+	tfs_history_free(h);
+	free(c);
+	free(store);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+			struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int main(void)
+{
+	tfs_history *h = NULL;
+	const char *env = getenv("TFS_HISTORY_BENCH");
+
+	if (!mkdtemp(tmp_dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(git_dir, sizeof(git_dir), "%s/history.git", tmp_dir);
+
+	check(tfs_history_open(&h, git_dir, 0) == TFS_ENOTFOUND && !h,
+	      "open of a missing repository is TFS_ENOTFOUND");
+	check(tfs_history_open(&h, git_dir, 1) == 0 && h,
+	      "open with create makes a bare repository");
+	tfs_history_free(h);
+	h = NULL;
+	check(tfs_history_open(&h, git_dir, 0) == 0 && h,
+	      "open of the existing repository");
+	check(run("test \"$(git --git-dir='%s' rev-parse "
+		  "--is-bare-repository)\" = true%s", "") == 0,
+	      "git sees a bare repository");
+	if (h) {
+		test_basics(h);
+		test_rejects(h);
+		test_large(h);
+		test_threads(h);
+	}
+	tfs_history_free(h);
+	if (env && strcmp(env, "1") == 0)
+		bench();
+
+	if (!getenv("TFS_KEEP_TMP"))
+		nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	else
+		printf("# kept %s\n", tmp_dir);
+	printf("1..%d\n", test_no);
+	return failures ? 1 : 0;
+}
