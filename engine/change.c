@@ -309,7 +309,10 @@ static int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	id = old ? old->id : sqlite3_last_insert_rowid(in->db.db);
 	if ((error = store_doc_rows(in, id, doc)) < 0)
 		return error;
-	if ((error = add_transaction(cs, old ? "U" : "C", kind, type, doc->bo,
+	/* Transactional records are the customer's data, not configuration:
+	 * they are stored and logged but belong to no transaction set. */
+	if (kind != TFS_KIND_DATA &&
+	    (error = add_transaction(cs, old ? "U" : "C", kind, type, doc->bo,
 				     name, doc->guid, old ? old->sha : "", sha,
 				     doc->canon, doc->canon_len)) < 0)
 		return error;
@@ -349,7 +352,8 @@ static int cset_delete(struct cset *cs, const tfs_obj_info *old)
 	sqlite3_bind_int64(s, 1, old->id);
 	if ((error = db_done(&in->db, s)) < 0)
 		return error;
-	if ((error = add_transaction(cs, "D", old->kind, old->type, NULL,
+	if (old->kind != TFS_KIND_DATA &&
+	    (error = add_transaction(cs, "D", old->kind, old->type, NULL,
 				     old->name, NULL, old->sha, "", NULL,
 				     0)) < 0)
 		return error;
@@ -415,6 +419,44 @@ static void notify(tfs_store *st, int64_t inst, tfs_change_op op,
 }
 
 /*
+ * Check references on the instance as the change set leaves it: what was
+ * put refers only to what exists, and what is gone is referred to by
+ * nothing (a name deleted and put again in the same set is not gone).
+ */
+static int cset_check(struct cset *cs)
+{
+	tfs_inst *in = cs->in;
+	tfs_obj_info info;
+	char type[256];
+	tfs_kind kind;
+	int64_t dir;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < cs->nitems && !error; i++) {
+		struct cset_item *it = &cs->items[i];
+
+		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
+			break;
+		if (it->op == TFS_CHANGE_PUT) {
+			if ((error = refs_check_object(in, it->obj)) < 0)
+				break;
+			error = refs_check_incoming(in, kind, type, it->name,
+						    false);
+			continue;
+		}
+		dir = it->dir;
+		error = tfs_inst_obj_find(&info, in, dir, it->name);
+		if (error == 0)
+			continue; /* put again in this set */
+		if (error != TFS_ENOTFOUND)
+			break;
+		error = refs_check_incoming(in, kind, type, it->name, true);
+	}
+	return error;
+}
+
+/*
  * Commit the change set: history commit (if anything versioned changed),
  * commit row, metadata, log, event; then the branch and the observers.
  * `action` is the event action; `message` the commit message (NULL: made
@@ -446,7 +488,8 @@ static int cset_commit(struct cset *cs, const char *action,
 		snprintf(msg, sizeof(msg), "%d created, %d updated, %d "
 			 "deleted", cs->counts[0], cs->counts[1],
 			 cs->counts[2]);
-	if ((error = inst_last_commit(in, &n, parent)) < 0)
+	if ((error = cset_check(cs)) < 0 ||
+	    (error = inst_last_commit(in, &n, parent)) < 0)
 		goto fail;
 	if (cs->nhc > 0) {
 		snprintf(email, sizeof(email), "%s@tenantfs.local", cs->user);
@@ -486,9 +529,11 @@ static int cset_commit(struct cset *cs, const char *action,
 	if (oid[0])
 		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld,"
 			 " commit %d)", msg, (long long)cs->txset, n);
-	else
+	else if (cs->txset)
 		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld)",
 			 msg, (long long)cs->txset);
+	else
+		snprintf(logtext, sizeof(logtext), "%s", msg);
 	if ((error = inst_meta_set_int(in, "last_update", cs->now)) < 0 ||
 	    (error = inst_meta_set_text(in, "last_update_by", cs->user)) < 0 ||
 	    (error = append_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||

@@ -86,6 +86,14 @@ int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 
+/* References (refs.c): every reference of object `obj` resolves. */
+int refs_check_object(tfs_inst *in, int64_t obj);
+/* Nothing refers to (kind, type, name) if `gone`; for business objects,
+ * every Field reference into it resolves. */
+int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
+			const char *name, bool gone);
+int refs_check_fields(tfs_inst *in, const char *bo);
+
 /* Instance keys that live in the instance database (version, ...). */
 int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key);
 

@@ -107,9 +107,22 @@ int tfs_store_create_demo(const char *path)
 		return error;
 	if ((error = store_open(&st, path, 0, true)) < 0)
 		return error;
-	for (i = 1; i < st->ninsts && !error; i++)
-		if (st->insts[i])
-			error = inst_load_demo(st->insts[i], now);
+	{
+		tfs_event ev = {"admin", "Tenant/Create", "tenant acme created "
+				"in landscape group DEMO", 0, 1};
+		error = tfs_store_event(st, &ev);
+	}
+	for (i = 1; i < st->ninsts && !error; i++) {
+		char msg[200];
+		tfs_event ev = {"admin", "Instance/Create", msg, (int64_t)i, 0};
+		if (!st->insts[i])
+			continue;
+		if ((error = inst_load_demo(st->insts[i], now)) < 0)
+			break;
+		snprintf(msg, sizeof(msg), "instance %s created with the "
+			 "initial configuration", tfs_inst_name(st->insts[i]));
+		error = tfs_store_event(st, &ev);
+	}
 	tfs_store_free(st);
 	return error;
 }

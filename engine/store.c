@@ -91,6 +91,19 @@ const char *tfs_store_path(const tfs_store *st)
 	return st->path;
 }
 
+int64_t tfs_store_created(tfs_store *st)
+{
+	sqlite3_stmt *s = db_stmt(&st->db, "SELECT value FROM meta "
+				  "WHERE key = 'created'");
+	int64_t t = 0;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		t = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return t;
+}
+
 tfs_history *tfs_store_history(tfs_store *st)
 {
 	return st->hist;
@@ -142,6 +155,8 @@ int tfs_store_create(const char *path)
 	if ((error = db_exec(&c, "BEGIN")) < 0 ||
 	    (error = db_exec(&c, console_schema)) < 0 ||
 	    (error = db_exec(&c, "INSERT INTO meta VALUES('format', '1');"
+				 "INSERT INTO meta VALUES('created', "
+				 "CAST(strftime('%s', 'now') AS INTEGER));"
 				 "COMMIT")) < 0)
 		goto done;
 	if ((error = join(p, sizeof(p), path, "instances")) < 0 ||

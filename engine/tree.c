@@ -173,6 +173,60 @@ void mem_maybe_free(tfs_tree *t, struct mem *m)
 	t->nmem--;
 }
 
+/* ---- inode sets ---------------------------------------------------------------- */
+
+int inoset_add(struct inoset *s, uint64_t ino)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		struct inoset bigger = {0};
+		bigger.cap = s->cap ? s->cap * 2 : 64;
+		bigger.v = calloc(bigger.cap, sizeof(*bigger.v));
+		if (!bigger.v)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		for (i = 0; i < s->cap; i++)
+			if (s->v[i])
+				inoset_add(&bigger, s->v[i]);
+		free(s->v);
+		*s = bigger;
+	}
+	for (i = ino % s->cap; s->v[i]; i = (i + 1) % s->cap)
+		if (s->v[i] == ino)
+			return 0;
+	s->v[i] = ino;
+	s->n++;
+	return 0;
+}
+
+bool inoset_has(const struct inoset *s, uint64_t ino)
+{
+	size_t i;
+
+	if (!s->cap)
+		return false;
+	for (i = ino % s->cap; s->v[i]; i = (i + 1) % s->cap)
+		if (s->v[i] == ino)
+			return true;
+	return false;
+}
+
+void inoset_free(struct inoset *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+bool in_history(tfs_tree *t, uint64_t ino)
+{
+	struct mem *m;
+
+	if (INO_CLASS(ino) == C_INST && INO_B(ino) == I_HISTORY)
+		return true;
+	return INO_CLASS(ino) == C_MEM && (m = mem_by_ino(t, ino)) &&
+	       m->type == M_HIST;
+}
+
 /* ---- hidden (moved-aside) names --------------------------------------------- */
 
 struct hidden *hidden_find(tfs_tree *t, uint64_t parent, const char *name)
@@ -215,7 +269,9 @@ int tfs_tree_new(tfs_tree **out, tfs_store *st, uid_t uid, gid_t gid)
 	t->st = st;
 	t->uid = uid;
 	t->gid = gid;
-	t->mounted = tfs_now();
+	t->mounted = tfs_store_created(st);
+	if (!t->mounted)
+		t->mounted = tfs_now();
 	if (mem_rehash(t) < 0) {
 		free(t);
 		return TFS_ERROR;
@@ -244,6 +300,12 @@ void tfs_tree_free(tfs_tree *t)
 	}
 	while (t->hidden)
 		hidden_drop(t, t->hidden);
+	while (t->writers) {
+		struct writer *w = t->writers;
+		t->writers = w->next;
+		free(w);
+	}
+	inoset_free(&t->touched);
 	free(t->by_ino);
 	free(t->by_name);
 	pthread_mutex_destroy(&t->mu);
@@ -259,6 +321,8 @@ void tfs_tree_set_notify(tfs_tree *t, const tfs_tree_notify *n)
 
 void inval_inode(tfs_tree *t, uint64_t ino)
 {
+	if (INO_CLASS(ino) == C_OBJ)
+		inoset_add(&t->touched, ino);
 	if (t->nt.inval_inode)
 		t->nt.inval_inode(t->nt.ctx, ino);
 }

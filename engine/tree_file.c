@@ -170,6 +170,10 @@ static void classify(struct target *tg, tfs_tree *t, uint64_t parent,
 				  name);
 	if (n == 0 || n > 255 || strchr(name, '/'))
 		return;
+	if (in_history(t, parent)) {
+		tg->error = tfs_error_set(TFS_ELOCKED, "history is read-only");
+		return;
+	}
 	if ((h = hidden_find(t, parent, name))) {
 		tg->kind = TG_STORED;
 		tg->ino = h->ino;
@@ -406,6 +410,14 @@ static int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes,
 		}
 		tfs_error_set(error, "%s", reason);
 	}
+	if (error == 0) {
+		struct hidden *h;
+		for (h = t->hidden; h; h = h->next)
+			if (h->ino == ino) {
+				hidden_drop(t, h);
+				break;
+			}
+	}
 	/* The writer's pages hold what it wrote, not what is stored. */
 	inval_inode(t, ino);
 	return error;
@@ -498,6 +510,39 @@ static int check_writable(tfs_tree *t, uint64_t ino)
 	return 0;
 }
 
+static struct writer *writer_of(tfs_tree *t, uint64_t ino)
+{
+	struct writer *w;
+
+	for (w = t->writers; w; w = w->next)
+		if (w->ino == ino)
+			return w;
+	return NULL;
+}
+
+/* Count an open writer of stored file `ino` (delta +1 or -1). */
+static void count_writer(tfs_tree *t, uint64_t ino, int delta)
+{
+	struct writer *w = writer_of(t, ino), **pp;
+
+	if (!w && delta > 0 && (w = calloc(1, sizeof(*w)))) {
+		w->ino = ino;
+		w->next = t->writers;
+		t->writers = w;
+	}
+	if (!w)
+		return;
+	w->count += delta;
+	if (w->count > 0)
+		return;
+	for (pp = &t->writers; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			free(w);
+			return;
+		}
+}
+
 static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 		     const tfs_caller *who, bool *direct, bool *keep)
 {
@@ -542,7 +587,20 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 		*direct = d;
 		tfs_buf_free(&tmp);
 	}
-	*keep = !*direct && !f->writable;
+	if (INO_CLASS(ino) == C_OBJ) {
+		struct writer *w = writer_of(t, ino);
+		if (f->writable) {
+			count_writer(t, ino, +1);
+			inoset_add(&t->touched, ino);
+		} else if (w || inoset_has(&t->touched, ino)) {
+			/* A writer may make the kernel think the file is
+			 * empty (O_TRUNC) while it writes: files that are
+			 * being or have been written this mount are read
+			 * around the page cache and its idea of the size. */
+			*direct = true;
+		}
+	}
+	*keep = !*direct && !f->writable && !inoset_has(&t->touched, ino);
 	*out = f;
 	return 0;
 }
@@ -657,6 +715,7 @@ static int flush_file(tfs_tree *t, tfs_file *f)
 			f->mem = NULL;
 			m->nopen--;
 			f->ino = INO(C_OBJ, m->inst, m->obj);
+			count_writer(t, f->ino, +1);
 			tree_content(&f->data, t, f->ino, &(bool){false});
 			mem_maybe_free(t, m);
 		}
@@ -684,6 +743,8 @@ void tfs_file_release(tfs_tree *t, tfs_file *f)
 	/* Normally flushed already; a last chance for writers that never
 	 * flushed (the result cannot be reported any more). */
 	flush_file(t, f);
+	if (f->writable && !f->mem && INO_CLASS(f->ino) == C_OBJ)
+		count_writer(t, f->ino, -1);
 	if (f->mem) {
 		f->mem->nopen--;
 		mem_maybe_free(t, f->mem);
@@ -781,6 +842,17 @@ done:
 	return error;
 }
 
+int tfs_tree_touch(tfs_tree *t, uint64_t ino)
+{
+	int error = 0;
+
+	pthread_mutex_lock(&t->mu);
+	if (in_history(t, ino))
+		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
+	pthread_mutex_unlock(&t->mu);
+	return error;
+}
+
 int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 		      const tfs_caller *who)
 {
@@ -821,7 +893,11 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 	int error = 0;
 
 	pthread_mutex_lock(&t->mu);
-	if ((m = mem_by_name(t, parent, name))) {
+	if ((m = mem_by_name(t, parent, name)) && m->type == M_HIST) {
+		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
+		goto done;
+	}
+	if (m) {
 		/* Removing the moved-aside copy of a stored file whose name
 		 * is still vacant: the user moved it away and deleted it. */
 		if (m->aside_of) {
@@ -847,7 +923,7 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 		tfs_attr a;
 		error = tree_lookup(&a, t, parent, name);
 		if (error == 0)
-			error = INO_CLASS(a.ino) == C_MEM ?
+			error = in_history(t, parent) ?
 				tfs_error_set(TFS_ELOCKED, "history is "
 					      "read-only") :
 				tfs_error_set(TFS_EACCESS, "%s cannot be "
@@ -891,6 +967,9 @@ static int rename_locked(tfs_tree *t, uint64_t parent, const char *name,
 	    (dst || to.kind == TG_STORED))
 		return tfs_error_set(TFS_EEXISTS, "%s exists", newname);
 	if (src) {
+		if (src->type == M_HIST)
+			return tfs_error_set(TFS_ELOCKED, "history is "
+					     "read-only");
 		if (src->type == M_NEW && !src->obj)
 			return tfs_error_set(TFS_EBUSY, "%s is still being "
 					     "written", name);
@@ -945,6 +1024,9 @@ static int rename_locked(tfs_tree *t, uint64_t parent, const char *name,
 		tfs_attr a;
 		if (tree_lookup(&a, t, parent, name) < 0)
 			return tfs_error_set(TFS_ENOTFOUND, "no %s", name);
+		if (in_history(t, parent))
+			return tfs_error_set(TFS_ELOCKED, "history is "
+					     "read-only");
 		return tfs_error_set(TFS_EACCESS, "%s cannot be renamed",
 				     name);
 	}
@@ -1026,6 +1108,10 @@ int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 
 	pthread_mutex_lock(&t->mu);
 	user_of(t, who, user);
+	if (in_history(t, parent)) {
+		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
+		goto done;
+	}
 	if (tree_lookup(out, t, parent, name) == 0) {
 		error = tfs_error_set(TFS_EEXISTS, "%s exists", name);
 		goto done;
@@ -1062,7 +1148,9 @@ int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
 	user_of(t, who, user);
 	if ((error = tree_lookup(&a, t, parent, name)) < 0)
 		goto done;
-	if (INO_CLASS(a.ino) == C_PROJ && in)
+	if (in_history(t, parent))
+		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
+	else if (INO_CLASS(a.ino) == C_PROJ && in)
 		error = tfs_inst_project_remove(in, user, INO_B(a.ino));
 	else if (INO_CLASS(a.ino) == C_DIR && in &&
 		 INO_CLASS(parent) == C_INST &&

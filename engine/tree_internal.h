@@ -82,6 +82,19 @@ struct hidden {
 	struct hidden *next;
 };
 
+/* A set of inode numbers (open addressing, 0 is empty). */
+struct inoset {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+/* Open writers of a stored file. */
+struct writer {
+	uint64_t ino;
+	int count;
+	struct writer *next;
+};
+
 struct tfs_tree {
 	pthread_mutex_t mu;
 	tfs_store *st;
@@ -93,7 +106,16 @@ struct tfs_tree {
 	size_t nbuckets, nmem;
 	uint64_t next_mem;
 	struct hidden *hidden;
+	/* Stored files written or changed during this mount: their pages in
+	 * the kernel may be stale until a notification lands, so opens of
+	 * them drop the page cache instead of keeping it. */
+	struct inoset touched;
+	struct writer *writers;
 };
+
+int inoset_add(struct inoset *s, uint64_t ino);
+bool inoset_has(const struct inoset *s, uint64_t ino);
+void inoset_free(struct inoset *s);
 
 struct mem *mem_by_ino(tfs_tree *t, uint64_t ino);
 struct mem *mem_by_name(tfs_tree *t, uint64_t parent, const char *name);
@@ -122,5 +144,7 @@ int tree_object_dir(tfs_inst **in, int64_t *dir, tfs_kind *kind,
 		    char type[256], tfs_tree *t, uint64_t ino);
 /* Split "X.xml" into X; false if not object-shaped. */
 bool object_file_name(char out[256], const char *file);
+/* Whether `ino` is history or inside it (read-only). */
+bool in_history(tfs_tree *t, uint64_t ino);
 
 #endif

@@ -181,7 +181,9 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 
 	/* Mode, owner and times are not properties of objects: accepted
 	 * and ignored so cp -p, touch and vim's checks work. */
-	if (to_set & FUSE_SET_ATTR_SIZE) {
+	if (to_set & ~FUSE_SET_ATTR_SIZE)
+		error = tfs_tree_touch(fs->tree, ino);
+	if (!error && (to_set & FUSE_SET_ATTR_SIZE)) {
 		if (fi)
 			error = tfs_file_truncate(fs->tree,
 						  (tfs_file *)(uintptr_t)fi->fh,

@@ -41,6 +41,8 @@ void tfs_store_free(tfs_store *st);
 
 const char *tfs_store_path(const tfs_store *st);
 tfs_history *tfs_store_history(tfs_store *st);
+/* When the store was created (seconds since the epoch). */
+int64_t tfs_store_created(tfs_store *st);
 int64_t tfs_now(void);
 /* Format `t` (seconds, UTC) as 2026-11-22T10:00:00Z into `out`. */
 void tfs_time_iso(char out[32], int64_t t);

@@ -93,6 +93,9 @@ int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size);
 int tfs_file_flush(tfs_tree *t, tfs_file *f);
 void tfs_file_release(tfs_tree *t, tfs_file *f);
 
+/* Changing mode, owner or times: accepted and ignored (they are not
+ * properties of objects), except in history (TFS_ELOCKED). */
+int tfs_tree_touch(tfs_tree *t, uint64_t ino);
 /* truncate(2) without an open file. */
 int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 		      const tfs_caller *who);
