@@ -241,10 +241,16 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 		error = tfs_error_set(TFS_ERROR, "%s: %s", p, strerror(errno));
 		goto done;
 	}
-	if (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		error = tfs_error_set(TFS_EBUSY, "store %s is in use by "
-				      "another tenantfs or tenantctl", path);
-		goto done;
+	/* A tenantfs that was just unmounted may still be closing its
+	 * databases: give it a few seconds before calling the store busy. */
+	for (i = 0; flock(st->lockfd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (i == 50) {
+			error = tfs_error_set(TFS_EBUSY, "store %s is in use by "
+					      "another tenantfs or tenantctl",
+					      path);
+			goto done;
+		}
+		usleep(100 * 1000);
 	}
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
 	    (error = db_open(&st->db, p, false)) < 0)

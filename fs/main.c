@@ -271,8 +271,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_open(req, fi);
 }
 
-static void do_readdir(fuse_req_t req, size_t size, off_t off,
-		       struct fuse_file_info *fi, int plus)
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+		       off_t off, struct fuse_file_info *fi, int plus)
 {
 	struct fs *fs = fs_of(req);
 	struct dir_handle *d = (struct dir_handle *)(uintptr_t)fi->fh;
@@ -283,20 +283,39 @@ static void do_readdir(fuse_req_t req, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	for (i = (size_t)off; i < d->n; i++) {
+	/* Offsets 0 and 1 are "." and ".."; entry i is at offset i + 3. */
+	for (i = (size_t)off; i < d->n + 2; i++) {
 		struct fuse_entry_param e;
+		const char *name;
 		size_t need;
 
-		to_entry(&e, &d->e[i].attr, fs);
+		if (i < 2) {
+			/* The kernel takes no reference for these. */
+			memset(&e, 0, sizeof(e));
+			e.ino = ino;
+			e.attr.st_ino = ino;
+			e.attr.st_mode = S_IFDIR;
+			name = i == 0 ? "." : "..";
+			need = plus ? fuse_add_direntry_plus(req, buf + used,
+							     size - used, name,
+							     &e, (off_t)i + 1) :
+				      fuse_add_direntry(req, buf + used,
+							size - used, name,
+							&e.attr, (off_t)i + 1);
+			if (need > size - used)
+				break;
+			used += need;
+			continue;
+		}
+		name = d->e[i - 2].name;
+		to_entry(&e, &d->e[i - 2].attr, fs);
 		if (plus)
 			need = fuse_add_direntry_plus(req, buf + used,
-						      size - used,
-						      d->e[i].name, &e,
+						      size - used, name, &e,
 						      (off_t)i + 1);
 		else
 			need = fuse_add_direntry(req, buf + used, size - used,
-						 d->e[i].name, &e.attr,
-						 (off_t)i + 1);
+						 name, &e.attr, (off_t)i + 1);
 		if (need > size - used)
 			break;
 		if (plus)
@@ -310,15 +329,13 @@ static void do_readdir(fuse_req_t req, size_t size, off_t off,
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		       off_t off, struct fuse_file_info *fi)
 {
-	(void)ino;
-	do_readdir(req, size, off, fi, 0);
+	do_readdir(req, ino, size, off, fi, 0);
 }
 
 static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, struct fuse_file_info *fi)
 {
-	(void)ino;
-	do_readdir(req, size, off, fi, 1);
+	do_readdir(req, ino, size, off, fi, 1);
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino,
