@@ -311,26 +311,47 @@ tfs_mount()
 	: "$i"
 }
 
+# tfs_alive PID: the process exists and is not a zombie.
+tfs_alive()
+{
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 1)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# tfs_mounted DIR: DIR is a mount point, live or dead (a crashed daemon
+# leaves a mount whose stat fails with ENOTCONN, which mountpoint misses).
+tfs_mounted()
+{
+	mountpoint -q "$1" 2>/dev/null && return 0
+	awk -v d="$1" '$2 == d { found = 1 } END { exit !found }' /proc/self/mounts
+}
+
 # tfs_umount: unmounts, retrying while busy, and waits (10 s) for the daemon
 # to exit so that the store is free. Returns non-zero if it cannot.
 tfs_umount()
 {
 	local i
-	mountpoint -q "$MNT" || return 0
+	tfs_mounted "$MNT" || return 0
+	if [ -n "$TFS_DAEMON_PID" ] && ! tfs_alive "$TFS_DAEMON_PID"; then
+		not_ok "tenantfs runs until it is unmounted" \
+			"the daemon (pid $TFS_DAEMON_PID) died during the test; see any sanitizer report below"
+		TFS_DAEMON_PID=
+	fi
 	for i in $(seq 20); do
 		fusermount3 -u "$MNT" 2>/dev/null && break
 		sleep 0.25
 	done
-	if mountpoint -q "$MNT"; then
+	if tfs_mounted "$MNT"; then
 		note "fusermount3 -u $MNT keeps failing; lazy unmount"
 		fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
 	fi
 	if [ -n "$TFS_DAEMON_PID" ]; then
 		for i in $(seq 100); do
-			[ -d "/proc/$TFS_DAEMON_PID" ] || break
+			tfs_alive "$TFS_DAEMON_PID" || break
 			sleep 0.1
 		done
-		if [ -d "/proc/$TFS_DAEMON_PID" ]; then
+		if tfs_alive "$TFS_DAEMON_PID"; then
 			not_ok "tenantfs exits after unmount" \
 				"pid $TFS_DAEMON_PID still runs 10 s after fusermount3 -u"
 			kill "$TFS_DAEMON_PID" 2>/dev/null
@@ -338,7 +359,7 @@ tfs_umount()
 		fi
 		TFS_DAEMON_PID=
 	fi
-	! mountpoint -q "$MNT"
+	! tfs_mounted "$MNT"
 }
 
 # Sanitizer reports of any program the test ran (tenantfs included, whose
@@ -366,7 +387,7 @@ tfs_cleanup()
 		if [ "$TFS_DONE" != 1 ]; then
 			not_ok "test script ran to its end" "it stopped early (exit $status)"
 		fi
-		if [ -n "$MNT" ] && mountpoint -q "$MNT"; then
+		if [ -n "$MNT" ] && tfs_mounted "$MNT"; then
 			note "$MNT is still mounted: leaving $TFS_TMP in place"
 		elif [ "${TFS_KEEP:-0}" = 1 ]; then
 			note "kept $TFS_TMP"
@@ -614,6 +635,13 @@ events: no new line matching /$re/; new lines: '$ne'"
 	fi
 	return 0
 }
+
+# hist_messages INST: the message field (5th on) of every history/log line.
+hist_messages() { cut -d ' ' -f 5- "$(inst "$1")/history/log"; }
+
+# Names editors and tools use for temporary and backup files, as an ERE
+# over a path or a word (4913, .x.swp/.swx, x~, sedXXXXXX, x.tmp, #x#).
+TEMP_RE='(^|[ /])(4913|4914|\.[^ /]*\.sw[a-z]|[^ /]*~|sed[A-Za-z0-9]{6}|[^ /]*\.tmp|#[^ /]*#)( |$)'
 
 # ------------------------------------------------------------ documents
 
@@ -869,13 +897,17 @@ first_obj()
 	return 1
 }
 
-# wait_bg PID...: waits for background jobs, prints their exit codes.
+# wait_bg PID...: waits for background jobs of this shell; sets WAIT_RCS to
+# their exit codes ("0 0 ..."). Not in $(...): a subshell cannot wait.
+WAIT_RCS=
 wait_bg()
 {
-	local p rcs=
+	local p rc
+	WAIT_RCS=
 	for p in "$@"; do
 		wait "$p"
-		rcs="$rcs $?"
+		rc=$?
+		WAIT_RCS="$WAIT_RCS $rc"
 	done
-	echo "${rcs# }"
+	WAIT_RCS=${WAIT_RCS# }
 }

@@ -156,10 +156,9 @@ done
 tfs_run env HOME="$TFS_TMP/home" vim -es -c '%s/tfsHistory/tfsHistoryVim/' -c wq "$F"
 check_eq "vim -es on the Form succeeds" 0 "$RC"
 expect_one_commit "vim: exactly one commit" staging temps "$FR"
-check_eq "no temporary name in history/log" "" \
-	"$(grep -E '4913|\.sw[a-z]|~|sed[A-Za-z0-9]{6}|\.tmp' "$STG/history/log")"
+check_eq "no temporary name in history/log" "" "$(hist_messages staging | grep -E "$TEMP_RE")"
 check_eq "no temporary name in any commit of acme/staging" "" \
-	"$(tfs_git log --format= --name-only acme/staging | grep -E '(^|/)(4913|\..*\.sw[a-z]|.*~|sed[A-Za-z0-9]{6}|.*\.tmp)$' | sort -u)"
+	"$(tfs_git log --format= --name-only acme/staging | grep -E "$TEMP_RE" | sort -u)"
 check_eq "every file in git ls-tree acme/staging is an object (*.xml)" "" \
 	"$(tfs_git ls-tree -r --name-only acme/staging | grep -vE '(^|/)[A-Za-z0-9._#-]+\.xml$' | head -n 5)"
 check_eq "no temporary file left in the Form directory" "" \

@@ -88,8 +88,7 @@ check "a temporary file may hold anything (cp /bin/true)" cp /bin/true "$FD/4913
 check "and be renamed to another temporary name" mv "$FD/4913" "$FD/4914~"
 check "and removed" rm "$FD/4914~"
 expect_unchanged "temporary files: no history line, commit or transaction set" staging tmp
-check_eq "no temporary name in history/log" "" \
-	"$(grep -E '4913|4914|\.sw[a-z]|~|sedX1|AbC123|\.tmp' "$STG/history/log")"
+check_eq "no temporary name in history/log" "" "$(hist_messages staging | grep -E "$TEMP_RE|AbC123")"
 check_eq "git ls-tree holds only *.xml objects" "" \
 	"$(tfs_git ls-tree -r --name-only acme/staging | grep -vE '(^|/)[A-Za-z0-9._#-]+\.xml$')"
 check_eq "no temporary file left" "" "$(ls -A "$FD" | grep -vE '^[A-Za-z0-9._#-]+\.xml$')"
@@ -100,21 +99,28 @@ snap staging bak
 with_desc "$W/form.xml" tfsBak >"$W/bak.xml"
 tfs_run bash -c 'mv "$1" "$1~" && cat "$2" >"$1" && rm "$1~"' _ "$F" "$W/bak.xml"
 check_eq "mv x x~; cat > x; rm x~ succeeds" 0 "$RC"
-check_match "the Form has the new content" 'description="tfsBak"' "$(root_line "$F")"
+check "the Form exists afterwards" test -f "$F"
+check_match "the Form has the new content" 'description="tfsBak"' "$(root_line "$F" 2>&1)"
 check_eq "the Form keeps its guid" "$(attr guid "$W/form.xml")" "$(attr guid "$F")"
 check_true "history gained one or two commits, never a trace of the ~ name" \
 	"$(hist_lines staging) lines now" "$(hist_lines staging)" -gt "$(grep -c . "$TFS_TMP/snap/bak/hlog")"
 check_eq "no ~ name in history or git" "" \
-	"$(grep '~' "$STG/history/log"; tfs_git log --format= --name-only acme/staging | grep '~')"
+	"$(hist_messages staging | grep '~'; tfs_git log --format= --name-only acme/staging | grep '~')"
+if [ ! -f "$F" ]; then
+	note "the Form is gone after the backup-by-rename dance; putting it back"
+	cp "$W/bak.xml" "$F" 2>/dev/null
+fi
 tfs_run env HOME="$TFS_TMP/home" vim -es -c 'set nobackup writebackup backupcopy=no' \
 	-c '%s/tfsBak/tfsBakVim/' -c wq "$F"
 check_eq "vim with backupcopy=no (rename the original away) saves" 0 "$RC"
 check_match "... the Form has vim's change" 'description="tfsBakVim"' "$(root_line "$F")"
 check_eq "... and leaves no ~ file" "" "$(ls -A "$FD" | grep '~$')"
+[ -f "$F" ] || cp "$W/bak.xml" "$F" 2>/dev/null
+S=$(obj staging metadata/Search/Incident.MyOpenIncidents.xml)
 
 # ---- links and special files
 check_err "ln -s fails with ENOTSUP" 'Operation not supported' ln -s Incident.Default.xml "$FD/Link.xml"
-check_err "ln (hard link) fails with ENOTSUP" 'Operation not supported' ln "$F" "$FD/Hard.xml"
+check_err "ln (hard link) fails with ENOTSUP" 'Operation not supported' ln "$S" "$FD/Hard.xml"
 check_err "mkfifo fails with ENOTSUP" 'Operation not supported' mkfifo "$FD/Fifo.xml"
 check_err "mknod of a socket fails with ENOTSUP" 'Operation not supported' python3 -c \
 	'import os, stat, sys; os.mknod(sys.argv[1], stat.S_IFSOCK | 0o644)' "$FD/Node.xml"

@@ -18,8 +18,9 @@ F=$(obj staging metadata/Form/Incident.Default.xml)
 FN=$(objname "$F")
 FD=$(dirname "$F")
 CONF=$STG/instance.conf
+BOF=$STG/metadata/BusinessObject/Incident.xml
+cp "$BOF" "$W/bo-orig.xml"
 cp "$F" "$W/orig.xml"
-cp "$CONF" "$W/orig.conf"
 ERRNO_RE='Invalid argument|Bad message'
 
 # unchanged LABEL DESC: F's bytes (and size), history and transaction sets
@@ -30,6 +31,22 @@ unchanged()
 	expect_unchanged "$2: no history line, commit or transaction set" staging "$1"
 	expect_logged "$2: the reason is in the instance's log and in events" \
 		staging "$1" "$3"
+	restore
+}
+
+# restore: puts back what a wrongly accepted save changed, so that one
+# failure does not spoil the checks after it.
+restore()
+{
+	if ! cmp -s "$W/orig.xml" "$F"; then
+		note "restoring the Form after a wrongly accepted save"
+		cp "$W/orig.xml" "$F" 2>/dev/null || note "... and could not"
+	fi
+	rm -f "$FD/Incident.TfsDangling.xml" 2>/dev/null
+	if [ -f "$W/bo-orig.xml" ] && ! cmp -s "$W/bo-orig.xml" "$BOF" 2>/dev/null; then
+		note "restoring the business object after a wrongly accepted rm"
+		cp "$W/bo-orig.xml" "$BOF" 2>/dev/null || note "... and could not"
+	fi
 }
 
 # ---- cp of a malformed document
@@ -81,6 +98,7 @@ check_err "creating a Form for a missing business object fails" "$ERRNO_RE" \
 	cp "$W/dangling.xml" "$NEWF"
 check "the refused new Form does not exist" test ! -e "$NEWF"
 expect_unchanged "refused create: no commit" staging newdangling
+restore
 
 # ---- not UTF-8; entities are not expanded
 printf '<Form name="%s" businessObject="Incident" description="caf\351">\n</Form>\n' "$FN" >"$W/latin1.xml"
@@ -96,6 +114,7 @@ tfs_run cp "$W/xxe.xml" "$F"
 check_nomatch "an external entity is never expanded into the object" 'root:' "$(cat "$F")"
 check_nomatch "an external entity is never expanded into history" 'root:' \
 	"$(tfs_git log -p -3 acme/staging 2>/dev/null)"
+restore
 
 # ---- truncate -s 0
 snap staging trunc
@@ -103,28 +122,33 @@ check_fails "truncate -s 0 of the Form fails" truncate -s 0 "$F"
 unchanged trunc "truncate -s 0" "$FN"
 
 # ---- rm of a business object that forms still reference
-BOF=$STG/metadata/BusinessObject/Incident.xml
-cp "$BOF" "$W/bo-orig.xml"
 snap staging rmbo
 check_fails "rm of the Incident business object (forms reference it) fails" rm "$BOF"
 check_file_bytes "the referenced business object is still there" "$BOF" "$W/bo-orig.xml"
 expect_unchanged "refused rm: no commit" staging rmbo
+restore
 
 # ---- instance.conf
+# The conf changes on its own (last_update follows every save), so each
+# bad conf is made from the current one, right before it is written.
+fresh() { cat "$CONF" >"$W/orig.conf"; }
 conf_rejected()
 {
 	check_file_bytes "$1: instance.conf is unchanged" "$CONF" "$W/orig.conf"
 	expect_unchanged "$1: no history line, commit or transaction set" staging "$2"
 	expect_logged "$1: the reason is in the instance's log and in events" staging "$2" "$3"
 }
+fresh
 { cat "$W/orig.conf"; echo "bogus_key = 1"; } >"$W/unknown.conf"
 snap staging unknown
 check_err "cp instance.conf with an unknown key fails" "$ERRNO_RE" cp "$W/unknown.conf" "$CONF"
 conf_rejected "unknown key" unknown "bogus_key"
+fresh
 sed -E 's/^(session_timeout[[:space:]]*=).*/\1 abc/' "$W/orig.conf" >"$W/badval.conf"
 snap staging badval
 check_err "instance.conf with session_timeout = abc fails" "$ERRNO_RE" cp "$W/badval.conf" "$CONF"
 conf_rejected "bad value" badval "session_timeout"
+fresh
 sed -E 's/^(version[[:space:]]*=).*/\1 987/' "$W/orig.conf" >"$W/ro.conf"
 snap staging rokey
 tfs_run cp "$W/ro.conf" "$CONF"
@@ -141,9 +165,11 @@ unchanged echo2 "echo '<Form' >> Form (builtin)" "$FN"
 snap staging echo3
 printf '%s\n' "$(cat "$W/misnamed.xml")" >"$F"
 unchanged echo3 "printf misnamed > Form (builtin)" "name"
+fresh
 snap staging echo4
 echo 'bogus_key = 1' >>"$CONF"
 conf_rejected "echo 'bogus_key = 1' >> instance.conf (builtin)" echo4 "bogus_key"
+fresh
 snap staging echo5
 echo 'status = nonsense' >"$CONF"
 check_file_bytes "echo 'status = nonsense' > instance.conf (builtin): unchanged" "$CONF" "$W/orig.conf"
