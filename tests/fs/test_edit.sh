@@ -6,7 +6,7 @@
 # set in the active project; a save that changes nothing adds nothing.
 # ls and bash -c are the tools under test here.
 # shellcheck disable=SC2010,SC2012,SC2016
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tfs_setup
 cd "$W" || exit 1

@@ -5,7 +5,7 @@
 # holds it, and it survives a remount byte for byte.
 # ls and bash -c are the tools under test here.
 # shellcheck disable=SC2010,SC2012,SC2016,SC2317
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tfs_setup
 cd "$W" || exit 1

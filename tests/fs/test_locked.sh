@@ -5,7 +5,7 @@
 # change nothing and leave no temporary file behind.
 # ls and bash -c are the tools under test here.
 # shellcheck disable=SC2010,SC2012,SC2016
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tfs_setup
 cd "$W" || exit 1
