@@ -1185,7 +1185,7 @@ int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx)
 		}
 	}
 	pthread_mutex_unlock(&t->mu);
-	if (!error)
+	if (!error && l.n)
 		qsort(l.e, l.n, sizeof(*l.e), cmp_entry);
 	for (i = 0; i < l.n; i++) {
 		if (!error)

@@ -6,7 +6,7 @@
  *
  * Usage: tenantfs [-f] [-o store=STORE[,FUSE options]] MOUNTPOINT
  */
-#define FUSE_USE_VERSION 34
+#define FUSE_USE_VERSION 312
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
@@ -655,12 +655,16 @@ int main(int argc, char *argv[])
 	if (opts.singlethread) {
 		ret = fuse_session_loop(se);
 	} else {
-		struct fuse_loop_config cfg = {
-			.clone_fd = opts.clone_fd,
-			.max_idle_threads = opts.max_idle_threads,
-		};
-		ret = fuse_session_loop_mt(se, &cfg);
+		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+		if (!cfg)
+			goto out_notify;
+		fuse_loop_cfg_set_clone_fd(cfg, opts.clone_fd);
+		fuse_loop_cfg_set_idle_threads(cfg, opts.max_idle_threads);
+		fuse_loop_cfg_set_max_threads(cfg, opts.max_threads);
+		ret = fuse_session_loop_mt(se, cfg);
+		fuse_loop_cfg_destroy(cfg);
 	}
+out_notify:
 	tfs_tree_set_notify(fs.tree, &(tfs_tree_notify){0});
 	notifier_stop(fs.nt);
 out_unmount:

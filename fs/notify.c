@@ -3,7 +3,7 @@
  * mutex; one thread drains it.  Sends that fail with ENOENT (the kernel no
  * longer knows the inode) are expected and ignored.
  */
-#define FUSE_USE_VERSION 34
+#define FUSE_USE_VERSION 312
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
