@@ -8,8 +8,9 @@
 # 2. Configures and builds build/ (debugoptimized) and build-asan/
 #    (-Db_sanitize=address,undefined -Db_lundef=false).
 # 3. Runs meson test in both. In build-asan/ the mount tests (suite fs) run
-#    with leak detection off, since tenantfs daemonizes; every other suite
-#    keeps it.
+#    with leak detection off and tenantfs in the foreground (TFS_FOREGROUND=1,
+#    so its sanitizer reports reach the test log); every other suite keeps
+#    leak detection.
 # 4. Prints one line per test, then "N skipped", and last exactly one line
 #    "N passed, N failed". Exit status 0 only if nothing failed. Skipped
 #    tests (exit 77: no /dev/fuse) are never counted as passed.
@@ -101,7 +102,10 @@ if [ "$asan" = 1 ] && build build-asan -Dbuildtype=debug \
 	san="halt_on_error=1:abort_on_error=1:print_summary=1"
 	ASAN_OPTIONS="$san" UBSAN_OPTIONS="$san:print_stacktrace=1" \
 		run_tests build-asan testlog-nofs "build-asan" --no-suite fs
-	ASAN_OPTIONS="detect_leaks=0:$san" UBSAN_OPTIONS="$san:print_stacktrace=1" \
+	# tenantfs -f in the background keeps the daemon's stderr, so its
+	# sanitizer reports show in the test's output.
+	TFS_FOREGROUND=1 ASAN_OPTIONS="detect_leaks=0:$san" \
+		UBSAN_OPTIONS="$san:print_stacktrace=1" \
 		run_tests build-asan testlog-fs "build-asan" --suite fs
 fi
 

@@ -16,6 +16,9 @@
 #   TFS_TENANTCTL  tenantctl executable (default: <source>/build/tools/tenantctl)
 #   TFS_KEEP=1     keep the temporary directory (and print its path)
 #   TFS_VERBOSE=1  print every command's output in failure details, uncut
+#   TFS_FOREGROUND=1  run tenantfs -f in the background instead of letting it
+#                  daemonize: its stderr and exit status are checked (for
+#                  sanitizer builds)
 #
 # Variables set for the tests (after tfs_setup):
 #   TFS_TMP  temporary directory        STORE  the store directory
@@ -278,19 +281,30 @@ tfs_find_daemon()
 }
 
 # tfs_mount [EXTRA-ARGS...]: mounts $STORE on $MNT (daemonized), waits
-# until it is a mount point (10 s). Bails out if it cannot.
+# until it is a mount point (10 s). Bails out if it cannot. With
+# TFS_FOREGROUND=1 it runs tenantfs -f in the background instead, so that
+# its stderr (sanitizer reports included) is kept and its exit status is
+# checked at unmount.
 TFS_MOUNT_IMMEDIATE=0
+TFS_FG_PID=
 # shellcheck disable=SC2120
 tfs_mount()
 {
-	local i rc
-	"$TFS_TENANTFS" "$@" -o "store=$STORE" "$MNT" \
-		>>"$TFS_TMP/tenantfs.out" 2>>"$TFS_TMP/tenantfs.err"
-	rc=$?
-	if mountpoint -q "$MNT"; then
+	local i rc=0
+	if [ "${TFS_FOREGROUND:-0}" = 1 ]; then
+		"$TFS_TENANTFS" -f "$@" -o "store=$STORE" "$MNT" \
+			>>"$TFS_TMP/tenantfs.out" 2>>"$TFS_TMP/tenantfs.err" &
+		TFS_FG_PID=$!
 		TFS_MOUNT_IMMEDIATE=1
 	else
-		TFS_MOUNT_IMMEDIATE=0
+		"$TFS_TENANTFS" "$@" -o "store=$STORE" "$MNT" \
+			>>"$TFS_TMP/tenantfs.out" 2>>"$TFS_TMP/tenantfs.err"
+		rc=$?
+		if mountpoint -q "$MNT"; then
+			TFS_MOUNT_IMMEDIATE=1
+		else
+			TFS_MOUNT_IMMEDIATE=0
+		fi
 	fi
 	if [ "$rc" -ne 0 ]; then
 		bail "tenantfs mounts the store" \
@@ -299,16 +313,36 @@ tfs_mount()
 	fi
 	for i in $(seq 100); do
 		mountpoint -q "$MNT" && break
+		[ -n "$TFS_FG_PID" ] && ! tfs_alive "$TFS_FG_PID" && break
 		sleep 0.1
 	done
 	if ! mountpoint -q "$MNT"; then
 		bail "tenantfs mounts the store" \
-			"$MNT is not a mount point 10 s after tenantfs returned" \
+			"$MNT is not a mount point 10 s after tenantfs started" \
 			"stderr: $(cat "$TFS_TMP/tenantfs.err")"
 	fi
-	TFS_DAEMON_PID=$(tfs_find_daemon) || TFS_DAEMON_PID=
+	if [ -n "$TFS_FG_PID" ]; then
+		TFS_DAEMON_PID=$TFS_FG_PID
+	else
+		TFS_DAEMON_PID=$(tfs_find_daemon) || TFS_DAEMON_PID=
+	fi
 	[ -n "$TFS_DAEMON_PID" ] || note "(could not find the tenantfs daemon's pid)"
 	: "$i"
+}
+
+# tfs_reap_fg: collects the exit status of a foreground (-f) tenantfs;
+# anything but 0 is a failure, shown with the end of its stderr.
+tfs_reap_fg()
+{
+	local rc
+	[ -n "$TFS_FG_PID" ] || return 0
+	wait "$TFS_FG_PID" 2>/dev/null
+	rc=$?
+	TFS_FG_PID=
+	if [ "$rc" -ne 0 ]; then
+		not_ok "tenantfs -f exits 0 after unmount" "exit $rc; its stderr ends:" \
+			"$(tail -n 40 "$TFS_TMP/tenantfs.err")"
+	fi
 }
 
 # tfs_alive PID: the process exists and is not a zombie.
@@ -332,7 +366,10 @@ tfs_mounted()
 tfs_umount()
 {
 	local i
-	tfs_mounted "$MNT" || return 0
+	if ! tfs_mounted "$MNT"; then
+		tfs_reap_fg
+		return 0
+	fi
 	if [ -n "$TFS_DAEMON_PID" ] && ! tfs_alive "$TFS_DAEMON_PID"; then
 		not_ok "tenantfs runs until it is unmounted" \
 			"the daemon (pid $TFS_DAEMON_PID) died during the test; see any sanitizer report below"
@@ -359,6 +396,7 @@ tfs_umount()
 		fi
 		TFS_DAEMON_PID=
 	fi
+	tfs_reap_fg
 	! tfs_mounted "$MNT"
 }
 
