@@ -23,7 +23,7 @@ for a in "$@"; do
 	case $a in
 	--no-install) install=0 ;;
 	--no-asan) asan=0 ;;
-	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done

@@ -123,27 +123,32 @@ check_eq "diff -rq staging production lists the changed Form at once" \
 # ---- readers never see a half-written object
 mkdir -p "$W/reads"
 rm -f "$W/writer-done"
-(
-	i=0
-	while [ ! -e "$W/writer-done" ] && [ "$i" -lt 5000 ]; do
-		i=$((i + 1))
-		cat "$F" >"$W/reads/$i" 2>/dev/null || echo "cat failed" >"$W/reads/$i"
-	done
-) &
-reader=$!
+readers=
+for r in 1 2 3; do
+	(
+		i=0
+		while [ ! -e "$W/writer-done" ] && [ "$i" -lt 5000 ]; do
+			i=$((i + 1))
+			cat "$F" >"$W/reads/$r-$i" 2>/dev/null ||
+				echo "cat failed" >"$W/reads/$r-$i"
+		done
+	) &
+	readers="$readers $!"
+done
 for i in $(seq 1 20); do
 	sed -i "s/description=\"[^\"]*\"/description=\"tfsRace$i\"/" "$F" 2>/dev/null
 	cat "$W/c1.xml" >"$F" 2>/dev/null
 	cp "$W/c1.xml" "$F" 2>/dev/null
 done
 touch "$W/writer-done"
-wait "$reader"
+# shellcheck disable=SC2086
+wait_bg $readers
 nreads=$(ls "$W/reads" | wc -l)
 bad=$(python3 - "$W/reads" <<'EOF'
 import os, sys
 import xml.etree.ElementTree as ET
 d = sys.argv[1]
-for n in sorted(os.listdir(d), key=int):
+for n in sorted(os.listdir(d)):
     b = open(os.path.join(d, n), "rb").read()
     try:
         r = ET.fromstring(b)
