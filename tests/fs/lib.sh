@@ -334,8 +334,18 @@ tfs_mount()
 # anything but 0 is a failure, shown with the end of its stderr.
 tfs_reap_fg()
 {
-	local rc
+	local rc i
 	[ -n "$TFS_FG_PID" ] || return 0
+	for i in $(seq 100); do
+		tfs_alive "$TFS_FG_PID" || break
+		sleep 0.1
+	done
+	if tfs_alive "$TFS_FG_PID"; then
+		not_ok "tenantfs -f exits after unmount" \
+			"pid $TFS_FG_PID still runs 10 s after the unmount; stopping it"
+		kill "$TFS_FG_PID" 2>/dev/null
+	fi
+	: "$i"
 	wait "$TFS_FG_PID" 2>/dev/null
 	rc=$?
 	TFS_FG_PID=
