@@ -1166,18 +1166,23 @@ done:
 	return error;
 }
 
-int inst_load_demo(tfs_inst *in, int64_t now)
+int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 {
 	struct demo_load dl;
 	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
 	char oid[41];
 	sqlite3_stmt *s;
-	int error;
+	int n, error;
 
+	if ((error = tfs_inst_history_count(in, &n)) < 0)
+		return error;
+	if (n > 0)
+		return tfs_error_set(TFS_EEXISTS, "%s already has history",
+				     in->branch);
 	memset(&dl, 0, sizeof(dl));
 	if ((error = cset_begin(&dl.cs, in, "admin")) < 0)
 		return error;
-	if ((error = tfs_demo_generate(demo_put, &dl, now)) < 0)
+	if ((error = gen(demo_put, &dl, ctx)) < 0)
 		goto fail;
 	if ((error = tfs_history_write_commit(oid, in->st->hist, NULL,
 					      dl.cs.hc, dl.cs.nhc, &sig,
@@ -1204,4 +1209,14 @@ int inst_load_demo(tfs_inst *in, int64_t now)
 fail:
 	cset_abort(&dl.cs);
 	return error;
+}
+
+static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
+{
+	return tfs_demo_generate(put, put_ctx, *(const int64_t *)ctx);
+}
+
+int inst_load_demo(tfs_inst *in, int64_t now)
+{
+	return inst_load(in, now, demo_gen, &now);
 }

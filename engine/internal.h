@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "tenantfs/demo.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/store.h"
 
@@ -65,6 +66,10 @@ struct tfs_store {
 int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	       bool create);
 
+/* Add an instance (and its tenant if new) with an empty database. */
+int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
+		       const char *name, const char *landscape, bool locked);
+
 /* Open (creating the schema if `create`) the instance database. */
 int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create);
 void inst_free(tfs_inst *in);
@@ -74,6 +79,14 @@ int inst_recover(tfs_inst *in);
 int inst_reload(tfs_inst *in);
 /* Load every document of the demo into the instance as its first commit. */
 int inst_load_demo(tfs_inst *in, int64_t now);
+/*
+ * Load an instance that has no history yet with the documents `gen` hands
+ * to the put function (same contract as tfs_demo_generate's `put`), as one
+ * database transaction and the instance's first commit ("Initial
+ * configuration").  No references are checked: the generator is trusted.
+ */
+typedef int (*inst_generator)(tfs_demo_put_fn put, void *put_ctx, void *ctx);
+int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx);
 /* Move events queued by an instance transaction into the console log. */
 int store_flush_events(tfs_store *st, tfs_inst *in);
 

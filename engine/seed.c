@@ -126,3 +126,71 @@ int tfs_store_create_demo(const char *path)
 	tfs_store_free(st);
 	return error;
 }
+
+/*
+ * Add instance `name` of tenant `tenant` (created if missing, in the first
+ * landscape group) on the landscape of type `landscape`, with an empty
+ * database; *out is the new instance (owned by the store).
+ */
+int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
+		       const char *name, const char *landscape, bool locked)
+{
+	sqlite3_stmt *s;
+	tfs_row row;
+	int64_t now = tfs_now(), tenant_id, id;
+	char key[37];
+	tfs_inst **grown;
+	int error;
+
+	*out = NULL;
+	if (!tfs_name_valid(tenant) || !tfs_name_valid(name))
+		return tfs_error_set(TFS_EINVALID, "invalid tenant or "
+				     "instance name");
+	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, tenant) == 0) {
+		tenant_id = row.id;
+	} else {
+		s = db_stmt(&st->db, "INSERT INTO tenants(name, group_id, "
+			    "company, contact, dev_project, created, mtime) "
+			    "VALUES(?1, (SELECT min(id) FROM groups), ?1, '',"
+			    " 1, ?2, ?2)");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_text(s, 1, tenant, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now);
+		if ((error = db_done(&st->db, s)) < 0)
+			return error;
+		tenant_id = sqlite3_last_insert_rowid(st->db.db);
+	}
+	tfs_uuid_new(key);
+	s = db_stmt(&st->db, "INSERT INTO instances(tenant_id, name, "
+		    "landscape_id, metadata_locked, api_key, created, mtime) "
+		    "VALUES(?1, ?2, (SELECT l.id FROM landscapes l JOIN tenants"
+		    " t ON t.group_id = l.group_id WHERE t.id = ?1 AND l.type ="
+		    " ?3), ?4, ?5, ?6, ?6)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, landscape, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, locked);
+	sqlite3_bind_text(s, 5, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, now);
+	if ((error = db_done(&st->db, s)) < 0)
+		return error;
+	id = sqlite3_last_insert_rowid(st->db.db);
+	if (id > 0xffff)
+		return tfs_error_set(TFS_ERROR, "too many instances");
+	if ((size_t)id >= st->ninsts) {
+		grown = realloc(st->insts, ((size_t)id + 1) * sizeof(*grown));
+		if (!grown)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		memset(grown + st->ninsts, 0,
+		       ((size_t)id + 1 - st->ninsts) * sizeof(*grown));
+		st->insts = grown;
+		st->ninsts = (size_t)id + 1;
+	}
+	if ((error = inst_open(&st->insts[id], st, id, true)) < 0)
+		return error;
+	*out = st->insts[id];
+	return 0;
+}
