@@ -12,31 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cset.h"
 #include "internal.h"
 #include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 #include "tenantfs/sha256.h"
-
-struct cset_item {
-	tfs_change_op op;
-	int64_t dir;
-	int64_t obj;
-	char *name;
-};
-
-struct cset {
-	tfs_inst *in;
-	const char *user;
-	int64_t now;
-	int64_t txset;
-	tfs_history_change *hc;
-	size_t nhc, ahc;
-	struct cset_item *items;
-	size_t nitems, aitems;
-	int counts[3]; /* C, U, D */
-	char first[512];
-};
 
 /* "metadata/Form/X.xml", "validation/X.xml", "master/BO/X.xml" */
 static int object_path(char *out, size_t size, tfs_kind kind,
@@ -54,7 +35,7 @@ static int object_path(char *out, size_t size, tfs_kind kind,
 	return 0;
 }
 
-static void cset_free(struct cset *cs)
+void cset_free(struct cset *cs)
 {
 	size_t i;
 
@@ -69,7 +50,7 @@ static void cset_free(struct cset *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
-static int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
+int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->in = in;
@@ -78,7 +59,7 @@ static int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 	return db_exec(&in->db, "BEGIN IMMEDIATE");
 }
 
-static void cset_abort(struct cset *cs)
+void cset_abort(struct cset *cs)
 {
 	db_exec(&cs->in->db, "ROLLBACK");
 	cset_free(cs);
@@ -173,13 +154,14 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 		if ((error = active_project_id(in, &project)) < 0)
 			return error;
 		s = db_stmt(&in->db, "INSERT INTO txsets(project, user, "
-				     "created, source) VALUES(?, ?, ?, "
-				     "'tenantfs')");
+				     "created, source) VALUES(?, ?, ?, ?)");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, project);
 		sqlite3_bind_text(s, 2, cs->user, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, cs->now);
+		sqlite3_bind_text(s, 4, cs->source[0] ? cs->source :
+				  "tenantfs", -1, SQLITE_STATIC);
 		if ((error = db_done(&in->db, s)) < 0)
 			return error;
 		cs->txset = sqlite3_last_insert_rowid(in->db.db);
@@ -270,7 +252,7 @@ static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc)
  * Put document `doc` as object `name` in directory `dir`; `old` is the
  * current object or NULL when creating.
  */
-static int cset_put(struct cset *cs, tfs_kind kind, const char *type,
+int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 		    int64_t dir, const char *name, const tfs_doc *doc,
 		    const tfs_obj_info *old)
 {
@@ -327,7 +309,7 @@ static int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	return add_item(cs, TFS_CHANGE_PUT, dir, id, name);
 }
 
-static int cset_delete(struct cset *cs, const tfs_obj_info *old)
+int cset_delete(struct cset *cs, const tfs_obj_info *old)
 {
 	tfs_inst *in = cs->in;
 	char path[512];
@@ -423,7 +405,7 @@ static void notify(tfs_store *st, int64_t inst, tfs_change_op op,
  * put refers only to what exists, and what is gone is referred to by
  * nothing (a name deleted and put again in the same set is not gone).
  */
-static int cset_check(struct cset *cs)
+int cset_check(struct cset *cs)
 {
 	tfs_inst *in = cs->in;
 	tfs_obj_info info;
@@ -462,7 +444,7 @@ static int cset_check(struct cset *cs)
  * `action` is the event action; `message` the commit message (NULL: made
  * from the counts).  On error everything is rolled back.
  */
-static int cset_commit(struct cset *cs, const char *action,
+int cset_commit(struct cset *cs, const char *action,
 		       const char *message)
 {
 	tfs_inst *in = cs->in;
@@ -488,7 +470,7 @@ static int cset_commit(struct cset *cs, const char *action,
 		snprintf(msg, sizeof(msg), "%d created, %d updated, %d "
 			 "deleted", cs->counts[0], cs->counts[1],
 			 cs->counts[2]);
-	if ((error = cset_check(cs)) < 0 ||
+	if ((!cs->checked && (error = cset_check(cs)) < 0) ||
 	    (error = inst_last_commit(in, &n, parent)) < 0)
 		goto fail;
 	if (cs->nhc > 0) {
@@ -992,8 +974,24 @@ static int scan_later(void *ctx, const char *path, const char *before,
 	return 0;
 }
 
+static bool commit_is_package(tfs_inst *in, int n)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT message FROM commits "
+				  "WHERE n = ?");
+	bool yes = false;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int(s, 1, n);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		yes = strncmp(db_text(s, 0), "Apply package ", 14) == 0;
+	sqlite3_reset(s);
+	return yes;
+}
+
 int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 {
+	bool package = false;
 	struct path_list mine = {0};
 	struct conflict_scan scan;
 	tfs_buf out = TFS_BUF_INIT;
@@ -1021,6 +1019,9 @@ int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 	    (error = tfs_history_diff_parent(in->st->hist, oid,
 					     collect_change, &mine)) < 0)
 		goto done;
+	/* Undoing a package is like applying its inverse: the metadata lock
+	 * is lifted for it as it was for the package. */
+	package = commit_is_package(in, n);
 	scan.mine = &mine;
 	scan.found = 0;
 	tfs_buf_puts(&out, "rejected\n");
@@ -1047,7 +1048,7 @@ int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 		tfs_kind kind;
 
 		if ((error = split_path(mine.path[i], &kind, type, name)) < 0 ||
-		    (error = check_lock(in, kind, type)) < 0 ||
+		    (!package && (error = check_lock(in, kind, type)) < 0) ||
 		    (error = resolve_dir(&dir, in, kind, type)) < 0)
 			break;
 		error = tfs_inst_obj_find(&old, in, dir, name);

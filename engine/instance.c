@@ -297,6 +297,8 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 		goto done;
 	if (create && (error = init_schema(in)) < 0)
 		goto done;
+	if ((error = pkg_schema_init(in)) < 0)
+		goto done;
 	*out = in;
 	in = NULL;
 done:

@@ -107,6 +107,29 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 			const char *name, bool gone);
 int refs_check_fields(tfs_inst *in, const char *bo);
 
+/* A patch-log line and a queued event, inside the caller's transaction. */
+int inst_log_event(tfs_inst *in, const char *user, const char *action,
+		   const char *message);
+/* Create the package tables if missing (package.c). */
+int pkg_schema_init(tfs_inst *in);
+
+/* Append a unified diff of `old` and `new` (either NULL: absent) labelled
+ * a/`path` and b/`path`; nothing when they are equal (diff.c). */
+int diff_unified(tfs_buf *out, const char *path, const char *old,
+		 size_t oldlen, const char *new, size_t newlen);
+
+/* Impact levels (impact.c). */
+enum { TFS_IMPACT_LOW = 0, TFS_IMPACT_MEDIUM = 1, TFS_IMPACT_HIGH = 2 };
+/*
+ * Raise *level to the impact of one transaction (op 'C', 'U' or 'D') on
+ * the object at `path`; `old`/`new` are its canonical bytes before and
+ * after (NULL when absent).  Reasons go to `why`, one line each.
+ */
+int impact_of(int *level, tfs_buf *why, const char *path, tfs_kind kind,
+	      const char *type, char op, const char *old, size_t oldlen,
+	      const char *new, size_t newlen);
+const char *impact_name(int level);
+
 /* Instance keys that live in the instance database (version, ...). */
 int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key);
 

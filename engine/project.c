@@ -79,7 +79,7 @@ int tfs_inst_project_get(tfs_row *out, tfs_inst *in, int64_t id)
 	return row_from(out, s, &in->db, "project");
 }
 
-static int log_and_event(tfs_inst *in, const char *user, const char *action,
+int inst_log_event(tfs_inst *in, const char *user, const char *action,
 			 const char *message)
 {
 	char iso[32], line[600];
@@ -129,7 +129,7 @@ static int simple_change(tfs_inst *in, const char *user, const char *sql,
 		sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, tfs_now());
 	if ((error = db_done(&in->db, s)) < 0 ||
-	    (error = log_and_event(in, user, action, message)) < 0 ||
+	    (error = inst_log_event(in, user, action, message)) < 0 ||
 	    (error = db_exec(&in->db, "COMMIT")) < 0)
 		goto fail;
 	store_flush_events(in->st, in);

@@ -10,6 +10,7 @@
  * is the byte offset of each line, so reads at any offset are one indexed
  * query and the size is known without rendering.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -176,6 +177,22 @@ done:
 
 /* ---- opening ------------------------------------------------------------ */
 
+static void clean_tmp(const char *dir)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "drop-", 5) == 0 &&
+		    snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) <
+		    (int)sizeof(p))
+			unlink(p);
+	closedir(d);
+}
+
 static int load_instances(tfs_store *st, bool create)
 {
 	sqlite3_stmt *s = db_stmt(&st->db,
@@ -255,6 +272,12 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
 	    (error = db_open(&st->db, p, false)) < 0)
 		goto done;
+	/* Spool space for packages being dropped; left-overs of a crash
+	 * are removed by the daemon's next start (tmp is ours alone). */
+	if ((error = join(p, sizeof(p), st->path, "tmp")) < 0 ||
+	    (error = make_dir(p)) < 0)
+		goto done;
+	clean_tmp(p);
 	if ((error = join(p, sizeof(p), st->path, "history.git")) < 0 ||
 	    (error = tfs_history_open(&st->hist, p, 1)) < 0)
 		goto done;

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tree_internal.h"
+#include "tenantfs/package.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
@@ -166,6 +168,11 @@ void mem_maybe_free(tfs_tree *t, struct mem *m)
 			*pp = m->next_name;
 			break;
 		}
+	if (m->tmp) {
+		close(m->fd);
+		unlink(m->tmp);
+		free(m->tmp);
+	}
 	tfs_buf_free(&m->data);
 	free(m->name);
 	free(m->path);
@@ -266,6 +273,7 @@ int tfs_tree_new(tfs_tree **out, tfs_store *st, uid_t uid, gid_t gid)
 	if (!t)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	pthread_mutex_init(&t->mu, NULL);
+	pthread_mutex_init(&t->run_mu, NULL);
 	t->st = st;
 	t->uid = uid;
 	t->gid = gid;
@@ -292,6 +300,11 @@ void tfs_tree_free(tfs_tree *t)
 		struct mem *m, *next;
 		for (m = t->by_ino[i]; m; m = next) {
 			next = m->next_ino;
+			if (m->tmp) {
+				close(m->fd);
+				unlink(m->tmp);
+				free(m->tmp);
+			}
 			tfs_buf_free(&m->data);
 			free(m->name);
 			free(m->path);
@@ -308,6 +321,8 @@ void tfs_tree_free(tfs_tree *t)
 	inoset_free(&t->touched);
 	free(t->by_ino);
 	free(t->by_name);
+	tfs_buf_free(&t->run.text);
+	pthread_mutex_destroy(&t->run_mu);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
 }
@@ -357,7 +372,9 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 	if (op == TFS_CHANGE_INSTANCE) {
 		static const int files[] = {I_CONF, I_HLOG, I_LOG,
 					    I_REVERT_RESULT, I_HISTORY,
-					    I_PROJECTS, I_DIR, I_ACTIVE};
+					    I_PROJECTS, I_DIR, I_ACTIVE,
+					    I_PACKAGES, I_APPLY, I_VALIDATE,
+					    I_APPLY_UNVAL, I_PREVIEW};
 		size_t i;
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			inval_inode(t, INO(C_INST, inst, files[i]));
@@ -471,6 +488,10 @@ int mem_attr(tfs_attr *out, tfs_tree *t, struct mem *m)
 		file_attr(out, m->ino, 0644, m->data.size, m->mtime, false);
 		out->volatile_entry = true;
 		return 0;
+	case M_DROP:
+		file_attr(out, m->ino, 0644, m->size, m->mtime, false);
+		out->volatile_entry = true;
+		return 0;
 	}
 	return TFS_ERROR;
 }
@@ -561,6 +582,8 @@ int tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 		switch (b) {
 		case I_DIR: case I_METADATA: case I_VALIDATION: case I_SETTINGS:
 		case I_MASTER: case I_DATA: case I_PROJECTS: case I_HISTORY:
+		case I_PACKAGES: case I_APPLY: case I_VALIDATE:
+		case I_APPLY_UNVAL: case I_PREVIEW: case I_PUSH:
 			dir_attr(out, ino, mtime, false);
 			return 0;
 		case I_CONF: case I_ACTIVE: case I_REVERT:
@@ -607,6 +630,28 @@ int tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 		if ((m = mem_by_ino(t, ino)))
 			return mem_attr(out, t, m);
 		break;
+	case C_PKG:
+		if (!(in = inst_of(t, ino)))
+			return TFS_ENOTFOUND;
+		if ((error = tfs_pkg_get(&row, in, b)) < 0)
+			return error;
+		dir_attr(out, ino, row.mtime, false);
+		return 0;
+	case C_PKGF:
+		if (!(in = inst_of(t, ino)))
+			return TFS_ENOTFOUND;
+		if ((error = tfs_pkg_get(&row, in, b >> 4)) < 0)
+			return error;
+		return text_attr(out, t, ino, (b & 15) < TFS_PKG_XML ? 0644 :
+				 0444, row.mtime);
+	case C_DROPF:
+		if (!(in = inst_of(t, ino)))
+			return TFS_ENOTFOUND;
+		if ((error = tfs_drop_get(&row, NULL, in, b)) < 0)
+			return error;
+		file_attr(out, ino, 0444, (uint64_t)row.size, row.mtime, false);
+		out->volatile_entry = true; /* a new result takes the name */
+		return 0;
 	}
 	return tfs_error_set(TFS_ENOTFOUND, "no inode %llx",
 			     (unsigned long long)ino);
@@ -626,12 +671,15 @@ static const struct name_ino root_names[] = {
 };
 
 static const struct name_ino inst_names[] = {
-	{"active-project", I_ACTIVE}, {"data", I_DATA},
+	{"active-project", I_ACTIVE}, {"apply", I_APPLY},
+	{"apply-unvalidated", I_APPLY_UNVAL}, {"data", I_DATA},
 	{"history", I_HISTORY}, {"instance.conf", I_CONF}, {"log", I_LOG},
 	{"master", I_MASTER}, {"metadata", I_METADATA},
-	{"projects", I_PROJECTS}, {"revert", I_REVERT},
+	{"packages", I_PACKAGES}, {"preview", I_PREVIEW},
+	{"projects", I_PROJECTS}, {"push", I_PUSH}, {"revert", I_REVERT},
 	{"revert.result", I_REVERT_RESULT}, {"settings", I_SETTINGS},
-	{"validation", I_VALIDATION}, {NULL, 0},
+	{"validate", I_VALIDATE}, {"validation", I_VALIDATION},
+	{NULL, 0},
 };
 
 static int find_name(const struct name_ino *list, const char *name)
@@ -810,8 +858,27 @@ int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		}
 		case I_VALIDATION:
 			goto objects;
+		case I_PACKAGES:
+			if (tfs_pkg_find(&row, in, name) == 0)
+				return tree_getattr(out, t,
+						    INO(C_PKG, a, row.id));
+			break;
+		case I_APPLY: case I_VALIDATE: case I_APPLY_UNVAL:
+		case I_PREVIEW:
+			if (tfs_drop_find(&row, in, (int)b, name) == 0)
+				return tree_getattr(out, t,
+						    INO(C_DROPF, a, row.id));
+			break;
 		}
 		break;
+	case C_PKG: {
+		int f;
+		for (f = 0; f < TFS_PKG__COUNT; f++)
+			if (strcmp(name, tfs_pkg_file_names[f]) == 0)
+				return tree_getattr(out, t, INO(C_PKGF, a,
+							(b << 4) | f));
+		break;
+	}
 	case C_DIR:
 	objects:
 		if ((error = tree_object_dir(&in, &dir, &kind, type, t,
@@ -854,11 +921,35 @@ int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	return tfs_error_set(TFS_ENOTFOUND, "no %s", name);
 }
 
+/* The result of the import running now, served without `mu`: 1 if
+ * (parent, name) or `ino` is it, with *out filled. */
+static int running_result(tfs_attr *out, tfs_tree *t, uint64_t parent,
+			  const char *name, uint64_t ino)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&t->run_mu);
+	if (ino ? ino == INO(C_DROPF, t->run.inst, DROP_RUNNING) :
+	    t->run.active && t->run.parent == parent &&
+	    strcmp(t->run.name, name) == 0) {
+		file_attr(out, INO(C_DROPF, t->run.inst, DROP_RUNNING), 0444,
+			  t->run.text.size, t->run.mtime, false);
+		out->volatile_entry = true;
+		found = 1;
+	}
+	pthread_mutex_unlock(&t->run_mu);
+	return found;
+}
+
 int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		    const char *name)
 {
 	struct mem *m;
 	int error;
+
+	if (INO_CLASS(parent) == C_INST && IS_DROP_DIR(INO_B(parent)) &&
+	    running_result(out, t, parent, name, 0))
+		return 0;
 
 	pthread_mutex_lock(&t->mu);
 	error = tree_lookup(out, t, parent, name);
@@ -872,6 +963,10 @@ int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 {
 	int error;
+
+	if (INO_CLASS(ino) == C_DROPF && (uint64_t)INO_B(ino) == DROP_RUNNING)
+		return running_result(out, t, 0, NULL, ino) ? 0 :
+		       tfs_error_set(TFS_ENOTFOUND, "no such file");
 
 	pthread_mutex_lock(&t->mu);
 	error = tree_getattr(out, t, ino);
@@ -1001,6 +1096,24 @@ static int row_dir(void *ctx, const tfs_row *r)
 	struct listing *l = ctx;
 
 	return add_ino(l, r->name, INO(C_DIR, l->inst, r->id));
+}
+
+static int row_package(void *ctx, const tfs_row *r)
+{
+	struct listing *l = ctx;
+
+	return add_ino(l, r->name, INO(C_PKG, l->inst, r->id));
+}
+
+static int row_drop(void *ctx, const tfs_row *r)
+{
+	struct listing *l = ctx;
+	tfs_attr a;
+
+	file_attr(&a, INO(C_DROPF, l->inst, r->id), 0444, (uint64_t)r->size,
+		  r->mtime, false);
+	a.volatile_entry = true;
+	return add_entry(l, r->name, &a);
 }
 
 static int row_project(void *ctx, const tfs_row *r)
@@ -1133,8 +1246,23 @@ static int list_dir(struct listing *l, uint64_t ino)
 		}
 		case I_VALIDATION:
 			goto objects;
+		case I_PACKAGES:
+			return tfs_pkg_list(in, row_package, l);
+		case I_APPLY: case I_VALIDATE: case I_APPLY_UNVAL:
+		case I_PREVIEW:
+			return tfs_drop_list(in, (int)b, row_drop, l);
+		case I_PUSH:
+			return 0;
 		}
 		break;
+	case C_PKG: {
+		int f;
+		for (f = 0; f < TFS_PKG__COUNT; f++)
+			if ((error = add_ino(l, tfs_pkg_file_names[f],
+					     INO(C_PKGF, a, (b << 4) | f))))
+				return error;
+		return 0;
+	}
 	case C_DIR:
 	objects:
 		if ((error = tree_object_dir(&in, &dir, &kind, type, t,

@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "tree_internal.h"
+#include "tenantfs/package.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
@@ -106,10 +108,36 @@ int tree_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 			return TFS_ENOTFOUND;
 		*direct = false;
 		return tfs_inst_obj_read(out, in, b);
+	case C_PKGF:
+		if (!(in = tfs_store_inst(t->st, a)))
+			return TFS_ENOTFOUND;
+		return tfs_pkg_render(out, in, b >> 4, (tfs_pkg_file)(b & 15));
+	case C_DROPF:
+		if (!(in = tfs_store_inst(t->st, a)))
+			return TFS_ENOTFOUND;
+		if ((uint64_t)b == DROP_RUNNING) {
+			pthread_mutex_lock(&t->run_mu);
+			error = tfs_buf_put(out, t->run.text.ptr,
+					    t->run.text.size);
+			pthread_mutex_unlock(&t->run_mu);
+			return error;
+		}
+		return tfs_drop_read(out, in, b);
 	case C_MEM:
 		if (!(m = mem_by_ino(t, ino)))
 			break;
 		*direct = false;
+		if (m->type == M_DROP) {
+			*direct = true;
+			if (tfs_buf_grow(out, out->size + m->size) < 0)
+				return TFS_ERROR;
+			if (pread(m->fd, out->ptr + out->size, m->size, 0) !=
+			    (ssize_t)m->size)
+				return tfs_error_set(TFS_ERROR, "read error");
+			out->size += m->size;
+			out->ptr[out->size] = '\0';
+			return 0;
+		}
 		if (m->type == M_HIST && !m->is_dir) {
 			tfs_inst *hin = tfs_store_inst(t->st, m->inst);
 			char oid[41];
@@ -130,6 +158,7 @@ int tree_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 /* ---- where a write goes ----------------------------------------------------------- */
 
 enum target_kind {
+	TG_DROP,      /* a package dropped into apply/, validate/, ... */
 	TG_NONE,      /* nothing may be written here */
 	TG_SCRATCH,   /* a temporary name: kept in memory */
 	TG_NEW,       /* a new object */
@@ -210,6 +239,23 @@ static void classify(struct target *tg, tfs_tree *t, uint64_t parent,
 	}
 	switch (cls) {
 	case C_INST:
+		if (IS_DROP_DIR(INO_B(parent))) {
+			if ((n > 7 && strcmp(name + n - 7, ".result") == 0) ||
+			    (n > 5 && strcmp(name + n - 5, ".diff") == 0)) {
+				tg->error = tfs_error_set(TFS_EACCESS, "%s: "
+					"results are written by tenantfs",
+					name);
+				return;
+			}
+			tg->kind = TG_DROP;
+			tg->in = tfs_store_inst(t->st, INO_A(parent));
+			return;
+		}
+		if (INO_B(parent) == I_PUSH) {
+			tg->error = tfs_error_set(TFS_ENOTSUP, "push requests "
+						  "are not supported yet");
+			return;
+		}
 		if (INO_B(parent) != I_DIR)
 			return;
 		if (strcmp(name, "instance.conf") == 0 ||
@@ -240,6 +286,8 @@ static void classify(struct target *tg, tfs_tree *t, uint64_t parent,
 		if (INO_B(parent) == 1)
 			return;
 		break;
+	case C_PKG:
+		break;
 	default:
 		return;
 	}
@@ -266,7 +314,7 @@ static tfs_inst *owner(tfs_tree *t, uint64_t ino)
 {
 	switch (INO_CLASS(ino)) {
 	case C_INST: case C_DIR: case C_OBJ: case C_PROJ: case C_PROJTS:
-	case C_TXSET:
+	case C_TXSET: case C_PKG: case C_PKGF: case C_DROPF:
 		return tfs_store_inst(t->st, INO_A(ino));
 	}
 	return NULL;
@@ -292,6 +340,14 @@ static void describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 		case I_CONF: snprintf(out, size, "instance.conf"); return;
 		case I_ACTIVE: snprintf(out, size, "active-project"); return;
 		case I_REVERT: snprintf(out, size, "revert"); return;
+		}
+	}
+	if (INO_CLASS(ino) == C_PKGF && in) {
+		tfs_row row;
+		if (tfs_pkg_get(&row, in, INO_B(ino) >> 4) == 0) {
+			snprintf(out, size, "packages/%s/%s", row.name,
+				 tfs_pkg_file_names[INO_B(ino) & 15]);
+			return;
 		}
 	}
 	snprintf(out, size, "%s", INO_CLASS(ino) == C_TENANT ? "tenant.conf" :
@@ -367,6 +423,12 @@ static int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes,
 		if (b == 1)
 			error = tfs_store_conf_update(t->st, TFS_ENT_TENANT, a,
 						      user, bytes, len);
+		break;
+	case C_PKGF:
+		if (!in)
+			return TFS_ENOTFOUND;
+		error = tfs_pkg_update(in, user, b >> 4, (tfs_pkg_file)(b & 15),
+				       bytes, len);
 		break;
 	case C_INST:
 		if (!in)
@@ -610,23 +672,67 @@ int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 {
 	int error;
 
+	if (INO_CLASS(ino) == C_DROPF && (uint64_t)INO_B(ino) == DROP_RUNNING) {
+		tfs_file *f = calloc(1, sizeof(*f));
+		if (!f)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		f->ino = ino;
+		f->who = *who;
+		pthread_mutex_lock(&t->run_mu);
+		error = tfs_buf_put(&f->data, t->run.text.ptr,
+				    t->run.text.size);
+		pthread_mutex_unlock(&t->run_mu);
+		*direct = true;
+		*keep = false;
+		*out = f;
+		return error;
+	}
+
 	pthread_mutex_lock(&t->mu);
 	error = open_file(out, t, ino, flags, who, direct, keep);
 	pthread_mutex_unlock(&t->mu);
 	return error;
 }
 
+static int read_range(tfs_buf *out, const tfs_buf *src, uint64_t off,
+		      size_t size)
+{
+	size_t n;
+
+	if (off >= src->size)
+		return 0;
+	n = src->size - (size_t)off;
+	return tfs_buf_put(out, src->ptr + off, n < size ? n : size);
+}
+
 int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
 		  size_t size)
 {
-	const tfs_buf *src;
+	struct mem *m = f->mem;
+	ssize_t got;
 	int error = 0;
 
+	/* A file's own content needs no lock (it may be the result of an
+	 * import that holds the tree for minutes). */
+	if (!m)
+		return read_range(out, &f->data, off, size);
 	pthread_mutex_lock(&t->mu);
-	src = f->mem ? &f->mem->data : &f->data;
-	if (off < src->size) {
-		size_t n = src->size - (size_t)off;
-		error = tfs_buf_put(out, src->ptr + off, n < size ? n : size);
+	if (m->type == M_DROP) {
+		if (off < m->size) {
+			size_t n = m->size - (size_t)off;
+			n = n < size ? n : size;
+			if ((error = tfs_buf_grow(out, out->size + n)) == 0) {
+				got = pread(m->fd, out->ptr + out->size, n,
+					    (off_t)off);
+				if (got < 0)
+					error = tfs_error_set(TFS_ERROR,
+							      "read error");
+				else
+					out->size += (size_t)got;
+			}
+		}
+	} else {
+		error = read_range(out, &m->data, off, size);
 	}
 	pthread_mutex_unlock(&t->mu);
 	return error;
@@ -672,7 +778,16 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 	if (!f->writable)
 		return tfs_error_set(TFS_EACCESS, "not open for writing");
 	pthread_mutex_lock(&t->mu);
-	if (f->mem) {
+	if (f->mem && f->mem->type == M_DROP) {
+		struct mem *m = f->mem;
+		ssize_t put = pwrite(m->fd, data, len, (off_t)off);
+		error = 0;
+		if (put != (ssize_t)len)
+			error = tfs_error_set(TFS_ERROR, "cannot spool the "
+					      "package: %s", strerror(errno));
+		else if (off + len > m->size)
+			m->size = off + len;
+	} else if (f->mem) {
 		error = buf_write(&f->mem->data, off, data, len);
 		f->mem->mtime = tfs_now();
 	} else {
@@ -691,11 +806,88 @@ int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size)
 	if (!f->writable)
 		return tfs_error_set(TFS_EACCESS, "not open for writing");
 	pthread_mutex_lock(&t->mu);
-	error = buf_truncate(f->mem ? &f->mem->data : &f->data, size);
+	if (f->mem && f->mem->type == M_DROP) {
+		error = ftruncate(f->mem->fd, (off_t)size) < 0 ?
+			tfs_error_set(TFS_ERROR, "truncate: %s",
+				      strerror(errno)) : 0;
+		if (!error)
+			f->mem->size = size;
+	} else {
+		error = buf_truncate(f->mem ? &f->mem->data : &f->data, size);
+	}
 	if (!error)
 		f->dirty = true;
 	pthread_mutex_unlock(&t->mu);
 	return error;
+}
+
+static void progress(void *ctx, uint64_t done, uint64_t total)
+{
+	tfs_tree *t = ctx;
+
+	pthread_mutex_lock(&t->run_mu);
+	tfs_buf_clear(&t->run.text);
+	tfs_buf_printf(&t->run.text, "running\nobjects: %llu/%llu\n",
+		       (unsigned long long)done, (unsigned long long)total);
+	pthread_mutex_unlock(&t->run_mu);
+}
+
+/*
+ * Import the package dropped as memory node `m` (its directory decides
+ * how), store the result (and preview diff) next to it, and remove the
+ * dropped file.  While it runs, <name>.result reads "running" with the
+ * progress, served from t->run without the tree's lock.
+ */
+static int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who)
+{
+	tfs_inst *in = tfs_store_inst(t->st, m->inst);
+	tfs_buf result = TFS_BUF_INIT, diff = TFS_BUF_INIT;
+	tfs_pkg_mode mode = m->n == I_VALIDATE ? TFS_PKG_VALIDATE :
+			    m->n == I_APPLY_UNVAL ? TFS_PKG_APPLY_UNVALIDATED :
+			    m->n == I_PREVIEW ? TFS_PKG_PREVIEW : TFS_PKG_APPLY;
+	char user[64], rname[300], dname[300], reason[512];
+	int error, stored;
+
+	if (!in)
+		return TFS_ENOTFOUND;
+	user_of(t, who, user);
+	snprintf(rname, sizeof(rname), "%s.result", m->name);
+	snprintf(dname, sizeof(dname), "%s.diff", m->name);
+	pthread_mutex_lock(&t->run_mu);
+	t->run.inst = m->inst;
+	t->run.parent = m->parent;
+	snprintf(t->run.name, sizeof(t->run.name), "%s", rname);
+	t->run.mtime = tfs_now();
+	t->run.active = true;
+	tfs_buf_clear(&t->run.text);
+	tfs_buf_puts(&t->run.text, "running\nobjects: 0/0\n");
+	pthread_mutex_unlock(&t->run_mu);
+	inval_entry(t, m->parent, rname);
+
+	error = tfs_pkg_import(&result, mode == TFS_PKG_PREVIEW ? &diff : NULL,
+			       in, user, m->tmp, mode, progress, t);
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	stored = tfs_drop_put(in, m->n, rname, result.ptr, result.size);
+	if (!stored && mode == TFS_PKG_PREVIEW)
+		stored = tfs_drop_put(in, m->n, dname, diff.ptr, diff.size);
+
+	pthread_mutex_lock(&t->run_mu);
+	t->run.active = false;
+	tfs_buf_clear(&t->run.text);
+	tfs_buf_put(&t->run.text, result.ptr, result.size);
+	pthread_mutex_unlock(&t->run_mu);
+
+	/* The dropped file has done its work. */
+	inval_entry(t, m->parent, m->name);
+	inval_entry(t, m->parent, rname);
+	inval_entry(t, m->parent, dname);
+	inval_inode(t, m->parent);
+	mem_unlink(t, m);
+	tfs_buf_free(&result);
+	tfs_buf_free(&diff);
+	if (error < 0)
+		return tfs_error_set(error, "%s", reason);
+	return stored;
 }
 
 static int flush_file(tfs_tree *t, tfs_file *f)
@@ -707,6 +899,8 @@ static int flush_file(tfs_tree *t, tfs_file *f)
 	f->dirty = false;
 	if (m && m->type == M_SCRATCH)
 		return 0;
+	if (m && m->type == M_DROP)
+		return run_import(t, m, &f->who);
 	if (m && m->type == M_NEW) {
 		int error = commit_new(t, m, &f->who);
 		if (error == 0 && m->obj) {
@@ -729,6 +923,8 @@ int tfs_file_flush(tfs_tree *t, tfs_file *f)
 {
 	int error;
 
+	if (!f->dirty)
+		return 0; /* readers never wait for a running import */
 	pthread_mutex_lock(&t->mu);
 	error = flush_file(t, f);
 	pthread_mutex_unlock(&t->mu);
@@ -739,6 +935,11 @@ void tfs_file_release(tfs_tree *t, tfs_file *f)
 {
 	if (!f)
 		return;
+	if (!f->writable && !f->mem) {
+		tfs_buf_free(&f->data);
+		free(f);
+		return;
+	}
 	pthread_mutex_lock(&t->mu);
 	/* Normally flushed already; a last chance for writers that never
 	 * flushed (the result cannot be reported any more). */
@@ -795,6 +996,41 @@ int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 			attr->volatile_entry = true;
 		}
 		goto done;
+	case TG_DROP: {
+		char tmp[4200];
+		if (!tg.in) {
+			error = TFS_ENOTFOUND;
+			goto done;
+		}
+		if (!(m = mem_new(t, M_DROP, parent, name))) {
+			error = TFS_ERROR;
+			goto done;
+		}
+		/* Packages can be large: spool to disk, not memory. */
+		snprintf(tmp, sizeof(tmp), "%s/tmp/drop-XXXXXX",
+			 tfs_store_path(t->st));
+		m->fd = mkstemp(tmp);
+		if (m->fd < 0 || !(m->tmp = strdup(tmp))) {
+			error = tfs_error_set(TFS_ERROR, "cannot spool the "
+					      "package: %s", strerror(errno));
+			if (m->fd >= 0) {
+				close(m->fd);
+				unlink(tmp);
+			}
+			m->fd = -1;
+			mem_unlink(t, m);
+			goto done;
+		}
+		m->inst = tfs_inst_id(tg.in);
+		m->n = (int)INO_B(parent);
+		if ((error = open_file(out, t, m->ino, flags, who, &direct,
+				       &keep)) < 0) {
+			mem_unlink(t, m);
+			goto done;
+		}
+		error = mem_attr(attr, t, m);
+		break;
+	}
 	case TG_NEW:
 		if (in_locked_dir(tg.in, tg.okind, tg.type)) {
 			error = tfs_error_set(TFS_ELOCKED, "metadata of %s/%s "
@@ -922,6 +1158,12 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 	    hidden_find(t, parent, name)) {
 		tfs_attr a;
 		error = tree_lookup(&a, t, parent, name);
+		if (error == 0 && INO_CLASS(a.ino) == C_DROPF && owner(t, a.ino)) {
+			/* Results of imports may be cleaned up. */
+			error = tfs_drop_remove(owner(t, a.ino), INO_B(a.ino));
+			inval_inode(t, parent);
+			goto done;
+		}
 		if (error == 0)
 			error = in_history(t, parent) ?
 				tfs_error_set(TFS_ELOCKED, "history is "
@@ -970,7 +1212,7 @@ static int rename_locked(tfs_tree *t, uint64_t parent, const char *name,
 		if (src->type == M_HIST)
 			return tfs_error_set(TFS_ELOCKED, "history is "
 					     "read-only");
-		if (src->type == M_NEW && !src->obj)
+		if ((src->type == M_NEW && !src->obj) || src->type == M_DROP)
 			return tfs_error_set(TFS_EBUSY, "%s is still being "
 					     "written", name);
 		switch (to.kind) {
@@ -1005,8 +1247,11 @@ static int rename_locked(tfs_tree *t, uint64_t parent, const char *name,
 			}
 			break;
 		}
+		case TG_DROP:
 		case TG_NONE:
-			return to.error;
+			return to.kind == TG_DROP ? tfs_error_set(TFS_EACCESS,
+				"copy packages into this directory") :
+				to.error;
 		}
 		if ((h = hidden_find(t, parent, newname)))
 			hidden_drop(t, h);
@@ -1078,8 +1323,10 @@ static int rename_locked(tfs_tree *t, uint64_t parent, const char *name,
 		if (error == 0)
 			inval_entry(t, parent, newname);
 		return error;
+	case TG_DROP:
 	case TG_NONE:
-		return to.error;
+		return to.kind == TG_DROP ? tfs_error_set(TFS_EACCESS,
+			"copy packages into this directory") : to.error;
 	}
 	return TFS_ERROR;
 }
@@ -1121,6 +1368,10 @@ int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		if ((error = tfs_inst_project_create(in, user, name)) == 0)
 			error = tree_lookup(out, t, parent, name);
 	} else if (INO_CLASS(parent) == C_INST && in &&
+		   INO_B(parent) == I_PACKAGES) {
+		if ((error = tfs_pkg_create(in, user, name)) == 0)
+			error = tree_lookup(out, t, parent, name);
+	} else if (INO_CLASS(parent) == C_INST && in &&
 		   (INO_B(parent) == I_MASTER || INO_B(parent) == I_DATA)) {
 		error = tfs_inst_dir_create(&dir, in, INO_B(parent) ==
 					    I_MASTER ? TFS_KIND_MASTER :
@@ -1150,6 +1401,8 @@ int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
 		goto done;
 	if (in_history(t, parent))
 		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
+	else if (INO_CLASS(a.ino) == C_PKG && in)
+		error = tfs_pkg_remove(in, user, INO_B(a.ino));
 	else if (INO_CLASS(a.ino) == C_PROJ && in)
 		error = tfs_inst_project_remove(in, user, INO_B(a.ino));
 	else if (INO_CLASS(a.ino) == C_DIR && in &&

@@ -32,7 +32,13 @@ enum ino_class {
 	C_PROJTS = 10,/* a: instance; b: project row (.../transaction-sets/) */
 	C_TXSET = 11, /* a: instance; b: txset row (<id>.xml) */
 	C_MEM = 12,   /* b: counter (struct mem) */
+	C_PKG = 13,   /* a: instance; b: package row (packages/<P>/) */
+	C_PKGF = 14,  /* a: instance; b: package row << 4 | tfs_pkg_file */
+	C_DROPF = 15, /* a: instance; b: drops row (apply/P.xml.result) */
 };
+
+/* The result file of the import running now (C_DROPF). */
+#define DROP_RUNNING 0xffffffffffULL
 
 enum { G_ROOT = 1, G_README, G_EVENTS, G_STATUS, G_USERS, G_LANDSCAPES,
        G_TENANTS };
@@ -40,13 +46,18 @@ enum { G_ROOT = 1, G_README, G_EVENTS, G_STATUS, G_USERS, G_LANDSCAPES,
 enum inst_node {
 	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
 	I_DATA, I_ACTIVE, I_PROJECTS, I_HISTORY, I_HLOG, I_REVERT, I_LOG,
-	I_REVERT_RESULT,
+	I_REVERT_RESULT, I_PACKAGES, I_APPLY, I_VALIDATE, I_APPLY_UNVAL,
+	I_PREVIEW, I_PUSH,
 };
+
+/* Whether an instance node is one of the drop directories. */
+#define IS_DROP_DIR(b) ((b) >= I_APPLY && (b) <= I_PREVIEW)
 
 enum mem_type {
 	M_SCRATCH, /* an editor's or tool's temporary file */
 	M_NEW,     /* an object being created; stored on flush */
 	M_HIST,    /* a file or directory of history/<n>/ */
+	M_DROP,    /* a package being dropped into apply/ etc. */
 };
 
 struct mem {
@@ -66,6 +77,9 @@ struct mem {
 	int64_t obj;
 	/* M_SCRATCH made by renaming a stored file aside: that file. */
 	uint64_t aside_of;
+	/* M_DROP: the package is spooled to a temporary file */
+	int fd;
+	char *tmp;
 	/* M_HIST */
 	int n;
 	char *path;
@@ -111,6 +125,16 @@ struct tfs_tree {
 	 * them drop the page cache instead of keeping it. */
 	struct inoset touched;
 	struct writer *writers;
+	/* The import running now, readable without `mu` (see tree_file.c). */
+	pthread_mutex_t run_mu;
+	struct {
+		int64_t inst;
+		uint64_t parent;
+		char name[300];
+		tfs_buf text;
+		int64_t mtime;
+		bool active;
+	} run;
 };
 
 int inoset_add(struct inoset *s, uint64_t ino);

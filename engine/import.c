@@ -1,0 +1,791 @@
+/*
+ * Importing a package file: validate, apply, apply without validation, or
+ * preview.  All modes do the same work inside one change set (one SQLite
+ * transaction); validate and preview roll it back, apply commits it if
+ * nothing was found wrong.  So what is validated is exactly what would be
+ * applied, references are checked against the instance as the package
+ * leaves it (order within the package does not matter), and a failure or
+ * crash at any point leaves the instance as it was.
+ *
+ * The file is read twice as a stream (xmlTextReader, no network, no DTD,
+ * no entities): once to check it is well formed and count its
+ * transactions (for progress), once to apply them.  Memory is bounded by
+ * the largest single object, not by the package.
+ *
+ * Rules per transaction (seq, op, path, base): the target object is found
+ * by guid, then by path; a guid found at another path, or a path holding
+ * another guid, is a conflict (objects are never duplicated).  C: the path
+ * must be free (or hold exactly the new bytes); U and D: the target's
+ * SHA-256 must equal `base` (or already be the new bytes).
+ */
+#include <fcntl.h>
+#include <libxml/xmlreader.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cset.h"
+#include "internal.h"
+#include "tenantfs/error.h"
+#include "tenantfs/package.h"
+#include "tenantfs/sha256.h"
+
+#define MAX_LINES 1000
+
+struct imp {
+	tfs_inst *in;
+	const char *user;
+	tfs_pkg_mode mode;
+	struct cset cs;
+	bool cs_open;
+	tfs_buf lines;     /* error/conflict/warning lines */
+	tfs_buf why;       /* impact reasons */
+	tfs_buf *diff;
+	int nlines;
+	int errors, conflicts, warnings;
+	int impact;
+	uint64_t total, done;
+	uint64_t changed, unchanged;
+	char name[256];
+	char state[16];
+	bool any_open;     /* some (sub-)package is not closed */
+	/* seq and path of each change-set item, for reference errors */
+	int64_t *item_seq;
+	size_t item_cap;
+	tfs_pkg_progress_fn progress;
+	void *progress_ctx;
+};
+
+static int add_line(struct imp *im, const char *what, int64_t seq,
+		    const char *path, const char *msg)
+{
+	if (strcmp(what, "error") == 0)
+		im->errors++;
+	else if (strcmp(what, "conflict") == 0)
+		im->conflicts++;
+	else
+		im->warnings++;
+	if (++im->nlines > MAX_LINES)
+		return 0;
+	if (im->nlines == MAX_LINES)
+		return tfs_buf_puts(&im->lines, "warning: more problems; only "
+				    "the first ones are listed\n");
+	if (seq >= 0)
+		return tfs_buf_printf(&im->lines, "%s seq=%lld: %s: %s\n", what,
+				      (long long)seq, path, msg);
+	return tfs_buf_printf(&im->lines, "%s: %s%s%s\n", what, path,
+			      path[0] ? ": " : "", msg);
+}
+
+/* A problem with a transaction: an error or conflict normally, a warning
+ * (and the transaction skipped) when applying without validation. */
+static int problem(struct imp *im, const char *what, int64_t seq,
+		   const char *path, const char *msg)
+{
+	if (im->mode == TFS_PKG_APPLY_UNVALIDATED)
+		what = "warning";
+	return add_line(im, what, seq, path, msg);
+}
+
+static void get_attr(char *out, size_t size, xmlTextReaderPtr r,
+		     const char *name)
+{
+	xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+
+	snprintf(out, size, "%s", v ? (const char *)v : "");
+	xmlFree(v);
+}
+
+static bool named(xmlTextReaderPtr r, const char *name)
+{
+	const xmlChar *n = xmlTextReaderConstLocalName(r);
+
+	return n && strcmp((const char *)n, name) == 0;
+}
+
+/* Silence libxml2's own reports; the reader's status tells us. */
+static void quiet(void *arg, const char *msg, xmlParserSeverities sev,
+		  xmlTextReaderLocatorPtr loc)
+{
+	char *first = arg;
+	size_t n;
+
+	if (first[0] || sev == XML_PARSER_SEVERITY_WARNING ||
+	    sev == XML_PARSER_SEVERITY_VALIDITY_WARNING)
+		return;
+	snprintf(first, 256, "line %d: %s", xmlTextReaderLocatorLineNumber(loc),
+		 msg);
+	n = strlen(first);
+	while (n && (first[n - 1] == '\n' || first[n - 1] == ' '))
+		first[--n] = '\0';
+}
+
+static xmlTextReaderPtr open_reader(const char *path, char first_error[256])
+{
+	xmlTextReaderPtr r = xmlReaderForFile(path, NULL, XML_PARSE_NONET |
+					      XML_PARSE_NOCDATA |
+					      XML_PARSE_COMPACT);
+
+	if (r)
+		xmlTextReaderSetErrorHandler(r, quiet, first_error);
+	return r;
+}
+
+/*
+ * Pass 1: well formed, the right elements, no DOCTYPE; count transactions;
+ * the package's name and states.  TFS_EINVALID with the reason.
+ */
+static int survey(struct imp *im, const char *path)
+{
+	char first[256] = "";
+	xmlTextReaderPtr r = open_reader(path, first);
+	int rc, depth, error = 0, packages = 0;
+	int64_t last_order = -1;
+
+	if (!r)
+		return tfs_error_set(TFS_EINVALID, "cannot read the package");
+	rc = xmlTextReaderRead(r);
+	while (rc == 1) {
+		int type = xmlTextReaderNodeType(r);
+
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE ||
+		    type == XML_READER_TYPE_ENTITY_REFERENCE) {
+			error = tfs_error_set(TFS_EINVALID, "DOCTYPE and "
+					      "entities are not allowed");
+			break;
+		}
+		if (type != XML_READER_TYPE_ELEMENT) {
+			rc = xmlTextReaderRead(r);
+			continue;
+		}
+		depth = xmlTextReaderDepth(r);
+		if (depth == 0 && !named(r, "package")) {
+			error = tfs_error_set(TFS_EINVALID, "the root element "
+					      "must be <package>");
+			break;
+		}
+		if (named(r, "package")) {
+			char fmt[16], state[16];
+			get_attr(fmt, sizeof(fmt), r, "format");
+			get_attr(state, sizeof(state), r, "state");
+			if (strcmp(fmt, "1") != 0) {
+				error = tfs_error_set(TFS_EINVALID, "unknown "
+						      "package format '%s'",
+						      fmt);
+				break;
+			}
+			if (strcmp(state, "closed") != 0)
+				im->any_open = true;
+			if (packages++ == 0) {
+				get_attr(im->name, sizeof(im->name), r, "name");
+				snprintf(im->state, sizeof(im->state), "%s",
+					 state);
+			}
+		} else if (named(r, "sub-package")) {
+			char ord[32];
+			char *end;
+			long long o;
+			get_attr(ord, sizeof(ord), r, "order");
+			o = strtoll(ord, &end, 10);
+			if (!ord[0] || *end || o <= last_order) {
+				error = tfs_error_set(TFS_EINVALID, "sub-package "
+						      "order '%s' is not a "
+						      "number above the "
+						      "previous one", ord);
+				break;
+			}
+			last_order = o;
+		} else if (named(r, "transaction")) {
+			im->total++;
+			/* Its object is read in pass 2. */
+			rc = xmlTextReaderNext(r);
+			continue;
+		}
+		rc = xmlTextReaderRead(r);
+	}
+	if (!error && rc != 0 && rc != 1)
+		error = tfs_error_set(TFS_EINVALID, "malformed package: %s",
+				      first[0] ? first : "parse error");
+	if (!error && first[0])
+		error = tfs_error_set(TFS_EINVALID, "malformed package: %s",
+				      first);
+	if (!error && !packages)
+		error = tfs_error_set(TFS_EINVALID, "no <package> element");
+	xmlFreeTextReader(r);
+	return error;
+}
+
+/* ---- pass 2 ------------------------------------------------------------ */
+
+static int split_path(const char *path, tfs_kind *kind, char type[256],
+		      char name[256])
+{
+	char buf[600], *a, *b;
+	size_t n;
+
+	if (strlen(path) >= sizeof(buf))
+		return TFS_EINVALID;
+	snprintf(buf, sizeof(buf), "%s", path);
+	if (!(a = strchr(buf, '/')))
+		return TFS_EINVALID;
+	*a++ = '\0';
+	if (tfs_kind_from_dir(kind, buf) < 0)
+		return TFS_EINVALID;
+	if (*kind == TFS_KIND_VALIDATION) {
+		type[0] = '\0';
+		b = a;
+	} else {
+		if (!(b = strchr(a, '/')))
+			return TFS_EINVALID;
+		*b++ = '\0';
+		snprintf(type, 256, "%s", a);
+	}
+	n = strlen(b);
+	if (n < 5 || strcmp(b + n - 4, ".xml") != 0 || strchr(b, '/'))
+		return TFS_EINVALID;
+	snprintf(name, 256, "%.*s", (int)(n - 4), b);
+	if (!tfs_type_valid(*kind, type) || !tfs_name_valid(name))
+		return TFS_EINVALID;
+	return 0;
+}
+
+/* The object holding `guid`, if any: *found, and its path. */
+static int by_guid(tfs_inst *in, const char *guid, bool *found,
+		   char path[600])
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT o.name, d.kind, d.type "
+				  "FROM objects o JOIN dirs d ON d.id = o.dir "
+				  "WHERE o.guid = ? LIMIT 1");
+
+	if (!s)
+		return TFS_ERROR;
+	*found = false;
+	sqlite3_bind_text(s, 1, guid, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		tfs_kind kind = (tfs_kind)sqlite3_column_int(s, 1);
+		*found = true;
+		if (kind == TFS_KIND_VALIDATION)
+			snprintf(path, 600, "validation/%s.xml", db_text(s, 0));
+		else
+			snprintf(path, 600, "%s/%s/%s.xml", tfs_kind_dir(kind),
+				 db_text(s, 2), db_text(s, 0));
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int obj_guid(tfs_inst *in, int64_t id, char out[64])
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT guid FROM objects "
+				  "WHERE id = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	out[0] = '\0';
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, 64, "%s", db_text(s, 0));
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int note_item(struct imp *im, int64_t seq)
+{
+	size_t n = im->cs.nitems;
+
+	if (n > im->item_cap) {
+		size_t cap = im->item_cap ? im->item_cap * 2 : 64;
+		int64_t *v;
+		while (cap < n)
+			cap *= 2;
+		v = realloc(im->item_seq, cap * sizeof(*v));
+		if (!v)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		im->item_seq = v;
+		im->item_cap = cap;
+	}
+	im->item_seq[n - 1] = seq;
+	return 0;
+}
+
+/* One transaction of the package. */
+static int transaction(struct imp *im, const char *seqs, const char *op,
+		       const char *path, const char *base, const char *body,
+		       size_t bodylen)
+{
+	tfs_inst *in = im->in;
+	tfs_obj_info cur, *curp = NULL;
+	tfs_buf old = TFS_BUF_INIT;
+	tfs_doc *doc = NULL;
+	char type[256], name[256], where[600], guid[64], sha[65], msg[900];
+	const char *b = body;
+	bool found;
+	int64_t seq, dir;
+	char *end;
+	tfs_kind kind;
+	size_t len = bodylen;
+	int error = 0;
+
+	seq = strtoll(seqs, &end, 10);
+	if (!seqs[0] || *end || seq < 0)
+		return add_line(im, "error", -1, path, "transaction without a "
+				"valid seq");
+	if (strlen(op) != 1 || !strchr("CUD", op[0]))
+		return problem(im, "error", seq, path, "op must be C, U or D");
+	if (split_path(path, &kind, type, name) < 0)
+		return problem(im, "error", seq, path, "not a valid object "
+			       "path");
+	if (op[0] != 'D') {
+		while (len && (*b == ' ' || *b == '\n' || *b == '\t' ||
+			       *b == '\r'))
+			b++, len--;
+		if (!len)
+			return problem(im, "error", seq, path, "the "
+				       "transaction carries no object");
+		if (tfs_doc_parse(&doc, kind, type, name, b, len, NULL) < 0)
+			return problem(im, "error", seq, path,
+				       tfs_error_last());
+		tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+		if ((error = by_guid(in, doc->guid, &found, where)) < 0)
+			goto done;
+		if (found && strcmp(where, path) != 0) {
+			snprintf(msg, sizeof(msg), "object with guid %s is %s "
+				 "in the target", doc->guid, where);
+			error = problem(im, "conflict", seq, path, msg);
+			goto done;
+		}
+	}
+	error = tfs_inst_dir_find(&dir, in, kind, type);
+	if (error == TFS_ENOTFOUND &&
+	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
+		error = inst_dir_insert(&dir, in, kind, type);
+	if (error < 0)
+		goto done;
+	error = tfs_inst_obj_find(&cur, in, dir, name);
+	if (error == 0)
+		curp = &cur;
+	else if (error != TFS_ENOTFOUND)
+		goto done;
+	error = 0;
+	if (curp && doc) {
+		if ((error = obj_guid(in, cur.id, guid)) < 0)
+			goto done;
+		if (strcmp(guid, doc->guid) != 0) {
+			snprintf(msg, sizeof(msg), "the target's object of "
+				 "this name has guid %s, the package's %s",
+				 guid, doc->guid);
+			error = problem(im, "conflict", seq, path, msg);
+			goto done;
+		}
+	}
+	if (doc && curp && strcmp(cur.sha, sha) == 0) {
+		im->unchanged++; /* the target already holds the new bytes */
+		goto done;
+	}
+	switch (op[0]) {
+	case 'C':
+		if (curp) {
+			error = problem(im, "conflict", seq, path, "exists in "
+					"the target with other content");
+			goto done;
+		}
+		break;
+	case 'U':
+		if (!curp) {
+			error = problem(im, "conflict", seq, path, "not found "
+					"in the target");
+			goto done;
+		}
+		/* fall through */
+	case 'D':
+		if (!curp) {
+			im->unchanged++; /* already gone */
+			goto done;
+		}
+		if (strcmp(cur.sha, base) != 0) {
+			error = problem(im, "conflict", seq, path, "changed in "
+					"target since the package's base");
+			goto done;
+		}
+		break;
+	}
+	if (curp && (im->mode == TFS_PKG_PREVIEW ||
+		     (kind == TFS_KIND_METADATA &&
+		      strcmp(type, "BusinessObject") == 0)) &&
+	    (error = tfs_inst_obj_read(&old, in, cur.id)) < 0)
+		goto done;
+	if ((error = impact_of(&im->impact, &im->why, path, kind, type, op[0],
+			       curp ? old.ptr : NULL, old.size,
+			       doc ? doc->canon : NULL,
+			       doc ? doc->canon_len : 0)) < 0)
+		goto done;
+	if (im->diff && im->mode == TFS_PKG_PREVIEW &&
+	    (error = diff_unified(im->diff, path, curp ? old.ptr : NULL,
+				  old.size, doc ? doc->canon : NULL,
+				  doc ? doc->canon_len : 0)) < 0)
+		goto done;
+	if (op[0] == 'D')
+		error = cset_delete(&im->cs, &cur);
+	else
+		error = cset_put(&im->cs, kind, type, dir, name, doc, curp);
+	if (!error)
+		error = note_item(im, seq);
+	im->changed++;
+done:
+	tfs_doc_free(doc);
+	tfs_buf_free(&old);
+	return error;
+}
+
+static int apply_pass(struct imp *im, const char *path)
+{
+	char first[256] = "", seq[32], op[8], opath[600], base[80];
+	xmlTextReaderPtr r = open_reader(path, first);
+	int rc, error = 0;
+
+	if (!r)
+		return tfs_error_set(TFS_EINVALID, "cannot read the package");
+	rc = xmlTextReaderRead(r);
+	while (rc == 1 && !error) {
+		xmlChar *inner = NULL;
+
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT ||
+		    !named(r, "transaction")) {
+			rc = xmlTextReaderRead(r);
+			continue;
+		}
+		get_attr(seq, sizeof(seq), r, "seq");
+		get_attr(op, sizeof(op), r, "op");
+		get_attr(opath, sizeof(opath), r, "path");
+		get_attr(base, sizeof(base), r, "base");
+		if (!xmlTextReaderIsEmptyElement(r))
+			inner = xmlTextReaderReadInnerXml(r);
+		error = transaction(im, seq, op, opath, base,
+				    inner ? (const char *)inner : "",
+				    inner ? strlen((const char *)inner) : 0);
+		xmlFree(inner);
+		if (++im->done % 1000 == 0 && im->progress)
+			im->progress(im->progress_ctx, im->done, im->total);
+		rc = xmlTextReaderNext(r);
+	}
+	if (!error && rc != 0)
+		error = tfs_error_set(TFS_EINVALID, "malformed package: %s",
+				      first[0] ? first : "parse error");
+	xmlFreeTextReader(r);
+	if (im->progress)
+		im->progress(im->progress_ctx, im->done, im->total);
+	return error;
+}
+
+/* References of everything the package put or removed, with seq. */
+static int check_refs(struct imp *im)
+{
+	tfs_inst *in = im->in;
+	char type[256], path[700], msg[900];
+	tfs_obj_info info;
+	tfs_kind kind;
+	size_t i;
+	int error;
+
+	for (i = 0; i < im->cs.nitems; i++) {
+		struct cset_item *it = &im->cs.items[i];
+
+		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
+			return error;
+		if (kind == TFS_KIND_VALIDATION)
+			snprintf(path, sizeof(path), "validation/%s.xml",
+				 it->name);
+		else
+			snprintf(path, sizeof(path), "%s/%s/%s.xml",
+				 tfs_kind_dir(kind), type, it->name);
+		if (it->op == TFS_CHANGE_PUT) {
+			error = refs_check_object(in, it->obj);
+			if (error == TFS_EINVALID) {
+				snprintf(msg, sizeof(msg), "%s in target or "
+					 "package", tfs_error_last());
+				add_line(im, "error", im->item_seq[i], path, msg);
+				continue;
+			}
+			if (error < 0)
+				return error;
+			error = refs_check_incoming(in, kind, type, it->name,
+						    false);
+		} else {
+			error = tfs_inst_obj_find(&info, in, it->dir, it->name);
+			if (error == 0)
+				continue;
+			if (error != TFS_ENOTFOUND)
+				return error;
+			error = refs_check_incoming(in, kind, type, it->name,
+						    true);
+		}
+		if (error == TFS_ECONFLICT) {
+			add_line(im, "error", im->item_seq[i], path,
+				 tfs_error_last());
+			continue;
+		}
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
+static int file_key(char out[65], const char *path)
+{
+	unsigned char d[32], buf[65536];
+	tfs_sha256 s;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+
+	if (fd < 0)
+		return tfs_error_set(TFS_ERROR, "cannot read %s", path);
+	tfs_sha256_init(&s);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		tfs_sha256_update(&s, buf, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return tfs_error_set(TFS_ERROR, "cannot read %s", path);
+	tfs_sha256_final(&s, d);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+static int applied_before(tfs_inst *in, const char *key, int *commit)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT commit_n FROM applied "
+				  "WHERE key = ?");
+	int found = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		found = 1;
+		*commit = sqlite3_column_int(s, 0);
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+/* Record the outcome of a package that changed nothing. */
+static void log_outcome(struct imp *im, const char *action, const char *word)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg), "package %s: %s (%d errors, %d conflicts, "
+		 "%d warnings)", im->name[0] ? im->name : "(unnamed)", word,
+		 im->errors, im->conflicts, im->warnings);
+	if (db_exec(&im->in->db, "BEGIN IMMEDIATE") < 0)
+		return;
+	if (inst_log_event(im->in, im->user, action, msg) < 0 ||
+	    db_exec(&im->in->db, "COMMIT") < 0) {
+		db_exec(&im->in->db, "ROLLBACK");
+		return;
+	}
+	store_flush_events(im->in->st, im->in);
+	if (im->in->st->observer)
+		im->in->st->observer(im->in->st->observer_ctx, im->in->id,
+				     TFS_CHANGE_INSTANCE, 0, 0, NULL);
+}
+
+static int finish(tfs_buf *result, struct imp *im, const char *word,
+		  int commit)
+{
+	int error = tfs_buf_printf(result, "%s\nimpact: %s\n", word,
+				   impact_name(im->impact));
+
+	if (!error && commit > 0)
+		error = tfs_buf_printf(result, "commit: %d\n", commit);
+	if (!error)
+		error = tfs_buf_printf(result, "objects: %llu/%llu (%llu "
+				       "changed, %llu unchanged)\n",
+				       (unsigned long long)im->done,
+				       (unsigned long long)im->total,
+				       (unsigned long long)im->changed,
+				       (unsigned long long)im->unchanged);
+	if (!error && im->lines.size)
+		error = tfs_buf_put(result, im->lines.ptr, im->lines.size);
+	if (!error && im->why.size) {
+		const char *p = im->why.ptr;
+		int shown = 0;
+		/* The reasons for the level, as warnings, a few at most. */
+		while (!error && *p && shown++ < 20) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			error = tfs_buf_printf(result, "warning: impact %.*s\n",
+					       (int)n, p);
+			p += n + (nl ? 1 : 0);
+		}
+	}
+	return error;
+}
+
+int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
+		   const char *user, const char *path, tfs_pkg_mode mode,
+		   tfs_pkg_progress_fn progress, void *ctx)
+{
+	static const char *const actions[] = {
+		[TFS_PKG_APPLY] = "Package/Apply",
+		[TFS_PKG_VALIDATE] = "Package/Validate",
+		[TFS_PKG_APPLY_UNVALIDATED] = "Package/Apply",
+		[TFS_PKG_PREVIEW] = "Package/Preview",
+	};
+	struct imp im;
+	char key[65], msg[600], reason[512];
+	bool applying = mode == TFS_PKG_APPLY ||
+			mode == TFS_PKG_APPLY_UNVALIDATED;
+	int error, commit = 0, count;
+
+	memset(&im, 0, sizeof(im));
+	im.in = in;
+	im.user = user;
+	im.mode = mode;
+	im.diff = diff;
+	im.progress = progress;
+	im.progress_ctx = ctx;
+	if ((error = survey(&im, path)) < 0) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(&im, "error", -1, "", reason);
+		finish(result, &im, "rejected", 0);
+		log_outcome(&im, "Package/Reject", "rejected");
+		error = tfs_error_set(TFS_EINVALID, "%s", reason);
+		goto done;
+	}
+	if ((error = file_key(key, path)) < 0)
+		goto done;
+	if (applying && applied_before(in, key, &commit) == 1) {
+		finish(result, &im, "already-applied", commit);
+		log_outcome(&im, "Package/Apply", "already applied");
+		error = 0;
+		goto done;
+	}
+	if (applying && strcmp(in->landscape, "production") == 0 &&
+	    im.any_open) {
+		add_line(&im, "error", -1, "", "production accepts only closed "
+			 "packages");
+		finish(result, &im, "rejected", 0);
+		log_outcome(&im, "Package/Reject", "rejected");
+		error = tfs_error_set(TFS_EACCESS, "production accepts only "
+				      "closed packages");
+		goto done;
+	}
+	if (progress)
+		progress(ctx, 0, im.total);
+	if ((error = cset_begin(&im.cs, in, user)) < 0)
+		goto done;
+	im.cs_open = true;
+	if ((error = apply_pass(&im, path)) < 0) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(&im, "error", -1, "", reason);
+		goto rejected;
+	}
+	if (mode != TFS_PKG_APPLY_UNVALIDATED && (error = check_refs(&im)) < 0)
+		goto failed;
+	if (im.errors || (im.conflicts && mode != TFS_PKG_APPLY_UNVALIDATED))
+		goto rejected;
+	if (tfs_inst_locked(in) && im.impact == TFS_IMPACT_HIGH && applying) {
+		snprintf(msg, sizeof(msg), "high impact package: %s/%s is "
+			 "metadata-locked, so it can only be validated",
+			 in->tenant, in->name);
+		add_line(&im, "error", -1, "", msg);
+		cset_abort(&im.cs);
+		im.cs_open = false;
+		finish(result, &im, "rejected", 0);
+		log_outcome(&im, "Package/Reject", "rejected");
+		error = tfs_error_set(TFS_ELOCKED, "%s", msg);
+		goto done;
+	}
+	if (!applying) {
+		cset_abort(&im.cs);
+		im.cs_open = false;
+		finish(result, &im, mode == TFS_PKG_PREVIEW ? "previewed" :
+		       "validated", 0);
+		log_outcome(&im, actions[mode], mode == TFS_PKG_PREVIEW ?
+			    "previewed" : "validated");
+		error = 0;
+		goto done;
+	}
+	if (im.changed == 0) {
+		cset_abort(&im.cs);
+		im.cs_open = false;
+		finish(result, &im, "already-applied", 0);
+		log_outcome(&im, "Package/Apply", "already applied (the target "
+			    "holds every object)");
+		error = 0;
+		goto done;
+	}
+	/* Applied: the version moves on, the package is remembered. */
+	{
+		sqlite3_stmt *s = db_stmt(&in->db, "UPDATE meta SET value = "
+					  "value + 1 WHERE key = 'version'");
+		if (!s) {
+			error = TFS_ERROR;
+			goto failed;
+		}
+		if ((error = db_done(&in->db, s)) < 0)
+			goto failed;
+		if (sqlite3_changes(in->db.db) == 0 &&
+		    (error = inst_meta_set_int(in, "version", 1)) < 0)
+			goto failed;
+		if ((error = tfs_inst_history_count(in, &count)) < 0)
+			goto failed;
+		s = db_stmt(&in->db, "INSERT OR REPLACE INTO applied(key, name,"
+			    " commit_n, time) VALUES(?, ?, ?, ?)");
+		if (!s) {
+			error = TFS_ERROR;
+			goto failed;
+		}
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, im.name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, count + 1);
+		sqlite3_bind_int64(s, 4, tfs_now());
+		if ((error = db_done(&in->db, s)) < 0)
+			goto failed;
+	}
+	snprintf(im.cs.source, sizeof(im.cs.source), "package %s", im.name);
+	snprintf(msg, sizeof(msg), "Apply package %s", im.name);
+	im.cs.checked = true;
+	im.cs_open = false;
+	if ((error = cset_commit(&im.cs, "Package/Apply", msg)) < 0) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(&im, "error", -1, "", reason);
+		finish(result, &im, "failed", 0);
+		log_outcome(&im, "Package/Reject", "failed");
+		error = tfs_error_set(error, "%s", reason);
+		goto done;
+	}
+	tfs_inst_history_count(in, &count);
+	finish(result, &im, "applied", count);
+	error = 0;
+	goto done;
+rejected:
+	cset_abort(&im.cs);
+	im.cs_open = false;
+	finish(result, &im, "rejected", 0);
+	log_outcome(&im, mode == TFS_PKG_VALIDATE ? "Package/Validate" :
+		    "Package/Reject", "rejected");
+	error = im.errors ? tfs_error_set(TFS_EINVALID, "package rejected: "
+					  "%d errors, %d conflicts",
+					  im.errors, im.conflicts) :
+			    tfs_error_set(TFS_ECONFLICT, "package rejected: "
+					  "%d conflicts", im.conflicts);
+	goto done;
+failed:
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	if (im.cs_open)
+		cset_abort(&im.cs);
+	im.cs_open = false;
+	add_line(&im, "error", -1, "", reason);
+	finish(result, &im, "failed", 0);
+	log_outcome(&im, "Package/Reject", "failed");
+	error = tfs_error_set(error < 0 ? error : TFS_ERROR, "%s", reason);
+done:
+	if (im.cs_open)
+		cset_abort(&im.cs);
+	tfs_buf_free(&im.lines);
+	tfs_buf_free(&im.why);
+	free(im.item_seq);
+	return error;
+}

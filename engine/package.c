@@ -1,0 +1,1278 @@
+/*
+ * Packages of an instance: incremental packages collect transaction sets,
+ * master packages order other packages, file packages are frozen exports.
+ * Their files under packages/P/ are rendered here and, for the writable
+ * ones, updated all or nothing.  A closed package never changes again.
+ *
+ * The export (package.xml) carries, for each transaction of the package's
+ * transaction sets, the whole object as stored by that transaction and the
+ * SHA-256 of the object before it (the base), so the importer can detect
+ * conflicts.  Secrets are exported as "***", as they are stored.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tenantfs/doc.h"
+#include "tenantfs/error.h"
+#include "tenantfs/history.h"
+#include "tenantfs/package.h"
+
+const char *const tfs_pkg_file_names[TFS_PKG__COUNT] = {
+	[TFS_PKG_CONF] = "package.conf",
+	[TFS_PKG_TXSETS] = "transaction-sets",
+	[TFS_PKG_ASPECTS] = "aspects",
+	[TFS_PKG_SUBS] = "sub-packages",
+	[TFS_PKG_XML] = "package.xml",
+	[TFS_PKG_COMPACT] = "package.compact.xml",
+	[TFS_PKG_IMPACT] = "impact",
+	[TFS_PKG_DEPS] = "dependencies",
+};
+
+static const char pkg_schema[] =
+	"CREATE TABLE IF NOT EXISTS packages("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL DEFAULT 'incremental',"
+	" description TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL DEFAULT 'open', created INTEGER NOT NULL,"
+	" mtime INTEGER NOT NULL, frozen BLOB);"
+	"CREATE TABLE IF NOT EXISTS package_txsets(package INTEGER NOT NULL,"
+	" txset INTEGER NOT NULL, PRIMARY KEY(package, txset));"
+	"CREATE TABLE IF NOT EXISTS package_aspects(package INTEGER NOT NULL,"
+	" aspect TEXT NOT NULL, version TEXT NOT NULL, vendor TEXT NOT NULL,"
+	" uninstall INTEGER NOT NULL, PRIMARY KEY(package, aspect));"
+	"CREATE TABLE IF NOT EXISTS package_subs(package INTEGER NOT NULL,"
+	" ord INTEGER NOT NULL, sub INTEGER NOT NULL,"
+	" PRIMARY KEY(package, ord));"
+	"CREATE TABLE IF NOT EXISTS applied(key TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL, commit_n INTEGER, time INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS drops(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" dir INTEGER NOT NULL, name TEXT NOT NULL, content BLOB NOT NULL,"
+	" time INTEGER NOT NULL, UNIQUE(dir, name));"
+	"CREATE INDEX IF NOT EXISTS transactions_object"
+	" ON transactions(kind, type, name, seq);";
+
+int pkg_schema_init(tfs_inst *in)
+{
+	return db_exec(&in->db, pkg_schema);
+}
+
+#define PKG_COLUMNS "SELECT id, name, mtime FROM packages "
+
+static int pkg_row(tfs_row *out, tfs_inst *in, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s), error = 0;
+
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(s, 0);
+		snprintf(out->name, sizeof(out->name), "%s", db_text(s, 1));
+		out->mtime = sqlite3_column_int64(s, 2);
+	} else if (rc == SQLITE_DONE) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no such package");
+	} else {
+		error = db_fail(&in->db, "packages");
+	}
+	sqlite3_reset(s);
+	return error;
+}
+
+int tfs_pkg_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, PKG_COLUMNS "ORDER BY name");
+	tfs_row row = {0};
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(s, 0);
+		snprintf(row.name, sizeof(row.name), "%s", db_text(s, 1));
+		row.mtime = sqlite3_column_int64(s, 2);
+		if ((error = cb(ctx, &row)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return error;
+}
+
+int tfs_pkg_find(tfs_row *out, tfs_inst *in, const char *name)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, PKG_COLUMNS "WHERE name = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	return pkg_row(out, in, s);
+}
+
+int tfs_pkg_get(tfs_row *out, tfs_inst *in, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, PKG_COLUMNS "WHERE id = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	return pkg_row(out, in, s);
+}
+
+struct pkg {
+	int64_t id;
+	char name[256];
+	char type[16];
+	char description[512];
+	char state[16];
+	int64_t created;
+};
+
+static int pkg_load(struct pkg *p, tfs_inst *in, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, name, type, "
+				  "description, state, created FROM packages "
+				  "WHERE id = ?");
+	int error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(s, 0);
+		snprintf(p->name, sizeof(p->name), "%s", db_text(s, 1));
+		snprintf(p->type, sizeof(p->type), "%s", db_text(s, 2));
+		snprintf(p->description, sizeof(p->description), "%s",
+			 db_text(s, 3));
+		snprintf(p->state, sizeof(p->state), "%s", db_text(s, 4));
+		p->created = sqlite3_column_int64(s, 5);
+	} else {
+		error = tfs_error_set(TFS_ENOTFOUND, "no such package");
+	}
+	sqlite3_reset(s);
+	return error;
+}
+
+int tfs_pkg_closed(tfs_inst *in, int64_t id, bool *closed)
+{
+	struct pkg p;
+	int error = pkg_load(&p, in, id);
+
+	if (!error)
+		*closed = strcmp(p.state, "closed") == 0;
+	return error;
+}
+
+/* Run one statement binding ?1 = id (or text), ?2 = now, in a write
+ * transaction with a log line and event; notify the instance files. */
+static int pkg_change(tfs_inst *in, const char *user, const char *action,
+		      const char *message, int (*body)(tfs_inst *, void *),
+		      void *ctx)
+{
+	int error;
+
+	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
+		return error;
+	if ((error = body(in, ctx)) < 0 ||
+	    (error = inst_log_event(in, user, action, message)) < 0 ||
+	    (error = db_exec(&in->db, "COMMIT")) < 0) {
+		db_exec(&in->db, "ROLLBACK");
+		return error;
+	}
+	store_flush_events(in->st, in);
+	if (in->st->observer)
+		in->st->observer(in->st->observer_ctx, in->id,
+				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	return 0;
+}
+
+static int create_body(tfs_inst *in, void *ctx)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO packages(name, "
+				  "created, mtime) VALUES(?1, ?2, ?2)");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, ctx, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, tfs_now());
+	return db_done(&in->db, s);
+}
+
+int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
+{
+	char msg[400];
+	tfs_row row;
+
+	if (!tfs_name_valid(name) && !(strchr(name, ' ') == NULL &&
+				       strlen(name) < 200 && name[0] != '.'))
+		return tfs_error_set(TFS_EINVALID, "invalid package name '%s'",
+				     name);
+	if (tfs_pkg_find(&row, in, name) == 0)
+		return tfs_error_set(TFS_EEXISTS, "package %s exists", name);
+	snprintf(msg, sizeof(msg), "package %s created", name);
+	return pkg_change(in, user, "Package/Create", msg, create_body,
+			  (void *)name);
+}
+
+static int remove_body(tfs_inst *in, void *ctx)
+{
+	static const char *const sql[] = {
+		"DELETE FROM package_txsets WHERE package = ?",
+		"DELETE FROM package_aspects WHERE package = ?",
+		"DELETE FROM package_subs WHERE package = ?",
+		"DELETE FROM packages WHERE id = ?",
+	};
+	int64_t id = *(int64_t *)ctx;
+	size_t i;
+	int error;
+
+	for (i = 0; i < 4; i++) {
+		sqlite3_stmt *s = db_stmt(&in->db, sql[i]);
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, id);
+		if ((error = db_done(&in->db, s)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
+{
+	sqlite3_stmt *s;
+	struct pkg p;
+	char msg[400];
+	int error, used;
+
+	if ((error = pkg_load(&p, in, id)) < 0)
+		return error;
+	if (strcmp(p.state, "closed") == 0)
+		return tfs_error_set(TFS_EACCESS, "package %s is closed and "
+				     "cannot be removed", p.name);
+	s = db_stmt(&in->db, "SELECT 1 FROM package_subs WHERE sub = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	used = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (used)
+		return tfs_error_set(TFS_EBUSY, "package %s is used by a "
+				     "master package", p.name);
+	snprintf(msg, sizeof(msg), "package %s removed", p.name);
+	return pkg_change(in, user, "Package/Delete", msg, remove_body, &id);
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+static int put_escaped(tfs_buf *b, const char *v)
+{
+	int error = 0;
+
+	for (; !error && *v; v++) {
+		switch (*v) {
+		case '&': error = tfs_buf_puts(b, "&amp;"); break;
+		case '<': error = tfs_buf_puts(b, "&lt;"); break;
+		case '>': error = tfs_buf_puts(b, "&gt;"); break;
+		case '"': error = tfs_buf_puts(b, "&quot;"); break;
+		case '\n': error = tfs_buf_puts(b, "&#10;"); break;
+		case '\t': error = tfs_buf_puts(b, "&#9;"); break;
+		case '\r': error = tfs_buf_puts(b, "&#13;"); break;
+		default: error = tfs_buf_put(b, v, 1);
+		}
+	}
+	return error;
+}
+
+static int attr(tfs_buf *b, const char *name, const char *value)
+{
+	int error = tfs_buf_printf(b, " %s=\"", name);
+
+	if (!error)
+		error = put_escaped(b, value);
+	return error ? error : tfs_buf_puts(b, "\"");
+}
+
+/* Lines of `bytes` indented by `indent` spaces. */
+static int put_indented(tfs_buf *b, const char *bytes, size_t len,
+			int indent)
+{
+	const char *p = bytes, *end = bytes + len, *nl;
+	int error = 0;
+
+	while (!error && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		error = tfs_buf_printf(b, "%*s", indent, "");
+		if (!error)
+			error = tfs_buf_put(b, p, (size_t)(nl - p));
+		if (!error)
+			error = tfs_buf_puts(b, "\n");
+		p = nl + 1;
+	}
+	return error;
+}
+
+static void tx_path(char *out, size_t size, tfs_kind kind, const char *type,
+		    const char *name)
+{
+	if (kind == TFS_KIND_VALIDATION)
+		snprintf(out, size, "validation/%s.xml", name);
+	else
+		snprintf(out, size, "%s/%s/%s.xml", tfs_kind_dir(kind), type,
+			 name);
+}
+
+/* One transaction of a package, as exported. */
+struct tx {
+	int64_t seq;
+	int64_t txset;
+	char op;
+	char path[600];
+	char base[65];
+	char *bytes;
+	size_t len;
+	bool dropped;     /* folded into an earlier one (compact) */
+};
+
+struct txlist {
+	struct tx *v;
+	size_t n, cap;
+};
+
+static void txlist_free(struct txlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].bytes);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT seq, op, kind, type, name,"
+				  " before, bytes FROM transactions WHERE "
+				  "txset = ? ORDER BY seq");
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, txset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct tx *t;
+		if (l->n == l->cap) {
+			size_t n = l->cap ? l->cap * 2 : 16;
+			struct tx *v = realloc(l->v, n * sizeof(*v));
+			if (!v) {
+				error = tfs_error_set(TFS_ERROR, "out of memory");
+				break;
+			}
+			l->v = v;
+			l->cap = n;
+		}
+		t = &l->v[l->n];
+		memset(t, 0, sizeof(*t));
+		t->seq = sqlite3_column_int64(s, 0);
+		t->txset = txset;
+		t->op = db_text(s, 1)[0];
+		tx_path(t->path, sizeof(t->path),
+			(tfs_kind)sqlite3_column_int(s, 2), db_text(s, 3),
+			db_text(s, 4));
+		snprintf(t->base, sizeof(t->base), "%s", db_text(s, 5));
+		if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+			t->len = (size_t)sqlite3_column_bytes(s, 6);
+			t->bytes = malloc(t->len + 1);
+			if (!t->bytes) {
+				error = tfs_error_set(TFS_ERROR, "out of memory");
+				break;
+			}
+			memcpy(t->bytes, sqlite3_column_blob(s, 6), t->len);
+			t->bytes[t->len] = '\0';
+		}
+		l->n++;
+	}
+	if (!error && rc != SQLITE_DONE)
+		error = db_fail(&in->db, "transactions");
+	sqlite3_reset(s);
+	return error;
+}
+
+/* Transaction-set ids of a package, ascending. */
+static int pkg_txsets(int64_t **out, size_t *n, tfs_inst *in, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT txset FROM package_txsets "
+				  "WHERE package = ? ORDER BY txset");
+	int64_t *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (*n == cap) {
+			int64_t *g = realloc(v, (cap = cap ? cap * 2 : 8) *
+					     sizeof(*v));
+			if (!g) {
+				free(v);
+				sqlite3_reset(s);
+				return tfs_error_set(TFS_ERROR, "out of memory");
+			}
+			v = g;
+		}
+		v[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	*out = v;
+	return 0;
+}
+
+/* All transactions of an incremental package, in order. */
+static int pkg_transactions(struct txlist *l, tfs_inst *in, int64_t id)
+{
+	int64_t *sets = NULL;
+	size_t n, i;
+	int error;
+
+	if ((error = pkg_txsets(&sets, &n, in, id)) < 0)
+		return error;
+	for (i = 0; i < n && !error; i++)
+		error = load_txs(l, in, sets[i]);
+	free(sets);
+	return error;
+}
+
+/*
+ * Fold consecutive changes of one object: an update after a create or an
+ * update replaces its bytes (keeping the first base and op); a create is
+ * never turned into an update.
+ */
+static void compact(struct txlist *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		struct tx *t = &l->v[i];
+		if (t->op != 'U')
+			continue;
+		for (j = i; j-- > 0;) {
+			struct tx *e = &l->v[j];
+			if (e->dropped || strcmp(e->path, t->path) != 0)
+				continue;
+			if (e->op == 'C' || e->op == 'U') {
+				free(e->bytes);
+				e->bytes = t->bytes;
+				e->len = t->len;
+				t->bytes = NULL;
+				t->dropped = true;
+			}
+			break;
+		}
+	}
+}
+
+static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
+			 int indent)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int64_t open_set = 0;
+	int error = 0;
+
+	for (i = 0; i < l->n && !error; i++) {
+		struct tx *t = &l->v[i];
+		char iso[32], num[32];
+
+		if (t->dropped)
+			continue;
+		if (t->txset != open_set) {
+			if (open_set)
+				error = tfs_buf_printf(b, "%*s</transaction-set>"
+						       "\n", indent, "");
+			s = db_stmt(&in->db, "SELECT p.name, t.user, t.created"
+				    " FROM txsets t JOIN projects p ON p.id ="
+				    " t.project WHERE t.id = ?");
+			if (!s)
+				return TFS_ERROR;
+			sqlite3_bind_int64(s, 1, t->txset);
+			if (sqlite3_step(s) != SQLITE_ROW) {
+				sqlite3_reset(s);
+				return tfs_error_set(TFS_ERROR, "transaction "
+						     "set %lld is missing",
+						     (long long)t->txset);
+			}
+			tfs_time_iso(iso, sqlite3_column_int64(s, 2));
+			snprintf(num, sizeof(num), "%lld", (long long)t->txset);
+			if (!error)
+				error = tfs_buf_printf(b, "%*s<transaction-set",
+						       indent, "");
+			if (!error) error = attr(b, "id", num);
+			if (!error) error = attr(b, "project", db_text(s, 0));
+			if (!error) error = attr(b, "user", db_text(s, 1));
+			if (!error) error = attr(b, "created", iso);
+			if (!error) error = tfs_buf_puts(b, ">\n");
+			sqlite3_reset(s);
+			open_set = t->txset;
+		}
+		snprintf(num, sizeof(num), "%lld", (long long)t->seq);
+		if (!error)
+			error = tfs_buf_printf(b, "%*s<transaction", indent + 2,
+					       "");
+		if (!error) error = attr(b, "seq", num);
+		if (!error) error = tfs_buf_printf(b, " op=\"%c\"", t->op);
+		if (!error) error = attr(b, "path", t->path);
+		if (!error) error = attr(b, "base", t->base);
+		if (!error && !t->bytes)
+			error = tfs_buf_puts(b, "/>\n");
+		else if (!error) {
+			error = tfs_buf_puts(b, ">\n");
+			if (!error)
+				error = put_indented(b, t->bytes, t->len,
+						     indent + 4);
+			if (!error)
+				error = tfs_buf_printf(b, "%*s</transaction>\n",
+						       indent + 2, "");
+		}
+	}
+	if (!error && open_set)
+		error = tfs_buf_printf(b, "%*s</transaction-set>\n", indent,
+				       "");
+	return error;
+}
+
+static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
+		      int indent, int depth);
+
+static int export_subs(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
+		       int indent, int depth)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT ord, sub FROM package_subs"
+				  " WHERE package = ? ORDER BY ord");
+	int64_t ord[256], sub[256];
+	size_t n = 0, i;
+	int error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	while (n < 256 && sqlite3_step(s) == SQLITE_ROW) {
+		ord[n] = sqlite3_column_int64(s, 0);
+		sub[n++] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	for (i = 0; i < n && !error; i++) {
+		error = tfs_buf_printf(b, "%*s<sub-package order=\"%lld\">\n",
+				       indent, "", (long long)ord[i]);
+		if (!error)
+			error = export_pkg(b, in, sub[i], compacted,
+					   indent + 2, depth + 1);
+		if (!error)
+			error = tfs_buf_printf(b, "%*s</sub-package>\n", indent,
+					       "");
+	}
+	return error;
+}
+
+static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
+		      int indent, int depth)
+{
+	struct txlist l = {0};
+	struct pkg p;
+	sqlite3_stmt *s;
+	char head[41] = "";
+	int error;
+
+	if (depth > 16)
+		return tfs_error_set(TFS_EINVALID, "master packages nest too "
+				     "deep");
+	if ((error = pkg_load(&p, in, id)) < 0)
+		return error;
+	tfs_history_get_ref(head, in->st->hist, in->branch);
+	error = tfs_buf_printf(b, "%*s<package format=\"1\"", indent, "");
+	if (!error) error = attr(b, "name", p.name);
+	if (!error) error = attr(b, "type", p.type);
+	if (!error) error = attr(b, "state", p.state);
+	if (!error && p.description[0])
+		error = attr(b, "description", p.description);
+	if (!error) error = attr(b, "source-tenant", in->tenant);
+	if (!error) error = attr(b, "source-instance", in->name);
+	if (!error) error = attr(b, "source-commit", head);
+	if (!error) error = tfs_buf_puts(b, ">\n");
+	s = db_stmt(&in->db, "SELECT aspect, version, vendor, uninstall FROM "
+			     "package_aspects WHERE package = ? ORDER BY aspect");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	while (!error && sqlite3_step(s) == SQLITE_ROW) {
+		error = tfs_buf_printf(b, "%*s<aspect", indent + 2, "");
+		if (!error) error = attr(b, "id", db_text(s, 0));
+		if (!error) error = attr(b, "version", db_text(s, 1));
+		if (!error) error = attr(b, "vendor-id", db_text(s, 2));
+		if (!error) error = attr(b, "uninstall",
+					 sqlite3_column_int(s, 3) ? "yes" : "no");
+		if (!error) error = tfs_buf_puts(b, "/>\n");
+	}
+	sqlite3_reset(s);
+	if (!error && strcmp(p.type, "master") == 0)
+		error = export_subs(b, in, id, compacted, indent + 2, depth);
+	else if (!error) {
+		error = pkg_transactions(&l, in, id);
+		if (!error && compacted)
+			compact(&l);
+		if (!error)
+			error = export_txsets(b, in, &l, indent + 2);
+	}
+	txlist_free(&l);
+	return error ? error : tfs_buf_printf(b, "%*s</package>\n", indent, "");
+}
+
+static int split_tx_path(const char *path, tfs_kind *kind, char type[256],
+			 char name[256])
+{
+	char buf[600], *a, *b;
+	size_t n;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	if (!(a = strchr(buf, '/')))
+		return TFS_EINVALID;
+	*a++ = '\0';
+	if (tfs_kind_from_dir(kind, buf) < 0)
+		return TFS_EINVALID;
+	if (*kind == TFS_KIND_VALIDATION) {
+		type[0] = '\0';
+		b = a;
+	} else {
+		if (!(b = strchr(a, '/')))
+			return TFS_EINVALID;
+		*b++ = '\0';
+		snprintf(type, 256, "%s", a);
+	}
+	n = strlen(b);
+	if (n < 5 || strcmp(b + n - 4, ".xml") != 0)
+		return TFS_EINVALID;
+	snprintf(name, 256, "%.*s", (int)(n - 4), b);
+	return 0;
+}
+
+/* The object at `path` before transaction `seq`: the bytes of the latest
+ * earlier transaction of it, else the instance's first commit. */
+static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
+			const char *path, int64_t seq)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT bytes, op FROM "
+				  "transactions WHERE kind = ? AND type = ? AND "
+				  "name = ? AND seq < ? ORDER BY seq DESC "
+				  "LIMIT 1");
+	char oid[41], type[256], name[256];
+	tfs_kind kind;
+	int error = 0;
+
+	*found = false;
+	if (split_tx_path(path, &kind, type, name) < 0)
+		return 0;
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int(s, 1, (int)kind);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, seq);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (db_text(s, 1)[0] != 'D') {
+			*found = true;
+			error = tfs_buf_put(out, sqlite3_column_blob(s, 0),
+					    (size_t)sqlite3_column_bytes(s, 0));
+		}
+		sqlite3_reset(s);
+		return error;
+	}
+	sqlite3_reset(s);
+	if (tfs_inst_history_commit(oid, NULL, in, 1) == 0 &&
+	    tfs_history_read(out, in->st->hist, oid, path) == 0)
+		*found = true;
+	return 0;
+}
+
+static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
+{
+	struct txlist l = {0};
+	tfs_buf why = TFS_BUF_INIT, old = TFS_BUF_INIT;
+	int level = TFS_IMPACT_LOW, error;
+	size_t i;
+
+	if ((error = pkg_transactions(&l, in, id)) < 0)
+		goto done;
+	for (i = 0; i < l.n && !error; i++) {
+		struct tx *t = &l.v[i];
+		char type[256], name[256];
+		tfs_kind kind;
+		bool found = false;
+
+		if (split_tx_path(t->path, &kind, type, name) < 0)
+			continue;
+		tfs_buf_clear(&old);
+		if (t->op != 'C' &&
+		    (error = bytes_before(&old, &found, in, t->path,
+					  t->seq)) < 0)
+			break;
+		error = impact_of(&level, &why, t->path, kind, type, t->op,
+				  found ? old.ptr : NULL, old.size, t->bytes,
+				  t->len);
+	}
+	if (!error)
+		error = tfs_buf_printf(out, "%s\n%s", impact_name(level),
+				       why.ptr ? why.ptr : "");
+done:
+	txlist_free(&l);
+	tfs_buf_free(&why);
+	tfs_buf_free(&old);
+	return error;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The path a reference names, or false when it is not checked. */
+static bool ref_path(char *out, size_t size, const tfs_ref *r)
+{
+	size_t i;
+
+	if (strcmp(r->kind, "Field") == 0) {
+		const char *dot = strrchr(r->target, '.');
+		if (!dot)
+			return false;
+		snprintf(out, size, "metadata/BusinessObject/%.*s.xml",
+			 (int)(dot - r->target), r->target);
+		return true;
+	}
+	if (strcmp(r->kind, "ValidationList") == 0) {
+		snprintf(out, size, "validation/%s.xml", r->target);
+		return true;
+	}
+	for (i = 0; tfs_metadata_types[i]; i++) {
+		if (strcmp(r->kind, tfs_metadata_types[i]) == 0) {
+			snprintf(out, size, "metadata/%s/%s.xml", r->kind,
+				 r->target);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
+{
+	struct txlist l = {0};
+	char **paths = NULL, p[600];
+	size_t n = 0, cap = 0, i, j, r;
+	int error;
+
+	if ((error = pkg_transactions(&l, in, id)) < 0)
+		goto done;
+	for (i = 0; i < l.n && !error; i++) {
+		struct tx *t = &l.v[i];
+		char type[256], name[256];
+		tfs_kind kind;
+		tfs_doc *doc = NULL;
+
+		if (!t->bytes || split_tx_path(t->path, &kind, type, name) < 0 ||
+		    tfs_doc_parse(&doc, kind, type, name, t->bytes, t->len,
+				  NULL) < 0)
+			continue;
+		for (r = 0; r < doc->nrefs && !error; r++) {
+			bool inside = false;
+			if (!ref_path(p, sizeof(p), &doc->refs[r]))
+				continue;
+			for (j = 0; j < l.n && !inside; j++)
+				inside = l.v[j].op != 'D' &&
+					 strcmp(l.v[j].path, p) == 0;
+			if (inside)
+				continue;
+			if (n == cap) {
+				char **g = realloc(paths, (cap = cap ? cap * 2 :
+							   16) * sizeof(*g));
+				if (!g) {
+					error = tfs_error_set(TFS_ERROR,
+							      "out of memory");
+					break;
+				}
+				paths = g;
+			}
+			if (!(paths[n] = strdup(p)))
+				error = tfs_error_set(TFS_ERROR, "out of memory");
+			else
+				n++;
+		}
+		tfs_doc_free(doc);
+	}
+	if (n)
+		qsort(paths, n, sizeof(*paths), cmp_str);
+	for (i = 0; i < n && !error; i++)
+		if (i == 0 || strcmp(paths[i], paths[i - 1]) != 0)
+			error = tfs_buf_printf(out, "%s\n", paths[i]);
+done:
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	txlist_free(&l);
+	return error;
+}
+
+int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
+{
+	sqlite3_stmt *s;
+	struct pkg p;
+	int error;
+
+	if ((error = pkg_load(&p, in, id)) < 0)
+		return error;
+	switch (f) {
+	case TFS_PKG_CONF:
+		error = tfs_buf_printf(out, "type = %s\ndescription = %s\n"
+				       "state = %s\n", p.type, p.description,
+				       p.state);
+		return error;
+	case TFS_PKG_TXSETS:
+		s = db_stmt(&in->db, "SELECT txset FROM package_txsets WHERE "
+			    "package = ? ORDER BY txset");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, id);
+		while (!error && sqlite3_step(s) == SQLITE_ROW)
+			error = tfs_buf_printf(out, "%lld\n", (long long)
+					       sqlite3_column_int64(s, 0));
+		sqlite3_reset(s);
+		return error;
+	case TFS_PKG_ASPECTS:
+		s = db_stmt(&in->db, "SELECT aspect, version, vendor, "
+			    "uninstall FROM package_aspects WHERE package = ? "
+			    "ORDER BY aspect");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, id);
+		while (!error && sqlite3_step(s) == SQLITE_ROW)
+			error = tfs_buf_printf(out, "%s %s %s %s\n",
+					       db_text(s, 0), db_text(s, 1),
+					       db_text(s, 2),
+					       sqlite3_column_int(s, 3) ?
+					       "yes" : "no");
+		sqlite3_reset(s);
+		return error;
+	case TFS_PKG_SUBS:
+		s = db_stmt(&in->db, "SELECT s.ord, p.name FROM package_subs s"
+			    " JOIN packages p ON p.id = s.sub WHERE s.package "
+			    "= ? ORDER BY s.ord");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, id);
+		while (!error && sqlite3_step(s) == SQLITE_ROW)
+			error = tfs_buf_printf(out, "%lld %s\n", (long long)
+					       sqlite3_column_int64(s, 0),
+					       db_text(s, 1));
+		sqlite3_reset(s);
+		return error;
+	case TFS_PKG_XML:
+	case TFS_PKG_COMPACT:
+		if (strcmp(p.type, "file") == 0) {
+			s = db_stmt(&in->db, "SELECT frozen FROM packages "
+				    "WHERE id = ? AND frozen IS NOT NULL");
+			if (!s)
+				return TFS_ERROR;
+			sqlite3_bind_int64(s, 1, id);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				error = tfs_buf_put(out,
+					sqlite3_column_blob(s, 0),
+					(size_t)sqlite3_column_bytes(s, 0));
+				sqlite3_reset(s);
+				return error;
+			}
+			sqlite3_reset(s);
+		}
+		return export_pkg(out, in, id, f == TFS_PKG_COMPACT, 0, 0);
+	case TFS_PKG_IMPACT:
+		return render_impact(out, in, id);
+	case TFS_PKG_DEPS:
+		return render_deps(out, in, id);
+	default:
+		break;
+	}
+	return tfs_error_set(TFS_ENOTFOUND, "no such package file");
+}
+
+/* ---- updates ----------------------------------------------------------- */
+
+struct update {
+	tfs_inst *in;
+	int64_t id;
+	tfs_pkg_file f;
+	const char *bytes;
+	size_t len;
+	const char *user;
+	char msg[600];
+};
+
+/* Lines of `bytes` as NUL-terminated strings, blank and # lines skipped;
+ * calls `cb` with each line (1-based number). */
+static int each_line(const char *bytes, size_t len,
+		     int (*cb)(void *ctx, char *line, int no), void *ctx)
+{
+	const char *p = bytes, *end = bytes + len;
+	char line[1024];
+	int no = 0, error = 0;
+
+	if (memchr(bytes, '\0', len))
+		return tfs_error_set(TFS_EINVALID, "NUL byte in the file");
+	while (!error && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *l;
+		no++;
+		if (n >= sizeof(line))
+			return tfs_error_set(TFS_EINVALID, "line %d: too long",
+					     no);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + 1;
+		l = line;
+		while (isspace((unsigned char)*l))
+			l++;
+		n = strlen(l);
+		while (n && isspace((unsigned char)l[n - 1]))
+			l[--n] = '\0';
+		if (!*l || *l == '#')
+			continue;
+		error = cb(ctx, l, no);
+	}
+	return error;
+}
+
+static int exec_id(tfs_inst *in, const char *sql, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, sql);
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	return db_done(&in->db, s);
+}
+
+static int pkg_is_empty(tfs_inst *in, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT (SELECT count(*) FROM "
+				  "package_txsets WHERE package = ?1) + (SELECT"
+				  " count(*) FROM package_subs WHERE package ="
+				  " ?1)");
+	int n = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n == 0;
+}
+
+struct conf_ctx {
+	tfs_inst *in;
+	struct update *u;
+	struct pkg p;
+	char type[16];
+	char description[512];
+	char state[16];
+	char save_as[256];
+};
+
+static int conf_line(void *ctx, char *line, int no)
+{
+	struct conf_ctx *c = ctx;
+	char *eq = strchr(line, '='), *key = line, *v;
+	size_t n;
+
+	if (!eq)
+		return tfs_error_set(TFS_EINVALID, "line %d: expected 'key = "
+				     "value'", no);
+	*eq = '\0';
+	v = eq + 1;
+	while (isspace((unsigned char)*v))
+		v++;
+	n = strlen(key);
+	while (n && isspace((unsigned char)key[n - 1]))
+		key[--n] = '\0';
+	if (strcmp(key, "type") == 0) {
+		if (strcmp(v, "incremental") && strcmp(v, "master") &&
+		    strcmp(v, "file"))
+			return tfs_error_set(TFS_EINVALID, "line %d: type is "
+					     "incremental, master or file", no);
+		snprintf(c->type, sizeof(c->type), "%s", v);
+	} else if (strcmp(key, "description") == 0) {
+		snprintf(c->description, sizeof(c->description), "%s", v);
+	} else if (strcmp(key, "state") == 0) {
+		if (strcmp(v, "open") && strcmp(v, "closed"))
+			return tfs_error_set(TFS_EINVALID, "line %d: state is "
+					     "open or closed", no);
+		snprintf(c->state, sizeof(c->state), "%s", v);
+	} else if (strcmp(key, "save_as") == 0) {
+		if (!tfs_name_valid(v))
+			return tfs_error_set(TFS_EINVALID, "line %d: invalid "
+					     "package name '%s'", no, v);
+		snprintf(c->save_as, sizeof(c->save_as), "%s", v);
+	} else {
+		return tfs_error_set(TFS_EINVALID, "line %d: unknown key '%s' "
+				     "(type, description, state, save_as)", no,
+				     key);
+	}
+	return 0;
+}
+
+static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
+{
+	struct conf_ctx c;
+	sqlite3_stmt *s;
+	tfs_buf frozen = TFS_BUF_INIT;
+	int error;
+
+	memset(&c, 0, sizeof(c));
+	c.in = in;
+	c.u = u;
+	snprintf(c.type, sizeof(c.type), "%s", p->type);
+	snprintf(c.description, sizeof(c.description), "%s", p->description);
+	snprintf(c.state, sizeof(c.state), "%s", p->state);
+	if ((error = each_line(u->bytes, u->len, conf_line, &c)) < 0)
+		return error;
+	if (strcmp(c.type, p->type) != 0) {
+		if ((error = pkg_is_empty(in, p->id)) < 0)
+			return error;
+		if (!error)
+			return tfs_error_set(TFS_EINVALID, "type can change "
+					     "only while the package is empty");
+	}
+	if (strcmp(c.state, "open") == 0 && strcmp(p->state, "closed") == 0)
+		return tfs_error_set(TFS_EINVALID, "a closed package cannot "
+				     "be reopened");
+	s = db_stmt(&in->db, "UPDATE packages SET type = ?, description = ?,"
+		    " state = ?, mtime = ? WHERE id = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, c.type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, c.description, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c.state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, tfs_now());
+	sqlite3_bind_int64(s, 5, p->id);
+	if ((error = db_done(&in->db, s)) < 0)
+		return error;
+	snprintf(u->msg, sizeof(u->msg), "package %s: type %s, state %s",
+		 p->name, c.type, c.state);
+	if (!c.save_as[0])
+		return 0;
+	/* "Save as file": a frozen, closed copy of the export. */
+	if ((error = export_pkg(&frozen, in, p->id, false, 0, 0)) < 0)
+		goto done;
+	s = db_stmt(&in->db, "INSERT INTO packages(name, type, description,"
+		    " state, created, mtime, frozen) VALUES(?1, 'file', ?2, "
+		    "'closed', ?3, ?3, ?4)");
+	if (!s) {
+		error = TFS_ERROR;
+		goto done;
+	}
+	sqlite3_bind_text(s, 1, c.save_as, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, c.description, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, tfs_now());
+	sqlite3_bind_blob(s, 4, frozen.ptr, (int)frozen.size, SQLITE_STATIC);
+	if ((error = db_done(&in->db, s)) < 0)
+		goto done;
+	snprintf(u->msg, sizeof(u->msg), "package %s saved as file package "
+		 "%s", p->name, c.save_as);
+done:
+	tfs_buf_free(&frozen);
+	return error;
+}
+
+static int parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int txset_line(void *ctx, char *line, int no)
+{
+	struct update *u = ctx;
+	tfs_inst *in = u->in;
+	sqlite3_stmt *s;
+	tfs_row row;
+	int64_t id;
+
+	if (parse_id(line, &id) < 0)
+		return tfs_error_set(TFS_EINVALID, "line %d: '%s' is not a "
+				     "transaction set id", no, line);
+	if (tfs_inst_txset_get(&row, NULL, in, id) < 0)
+		return tfs_error_set(TFS_EINVALID, "line %d: no transaction "
+				     "set %lld", no, (long long)id);
+	s = db_stmt(&in->db, "INSERT OR IGNORE INTO package_txsets(package, "
+		    "txset) VALUES(?, ?)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, u->id);
+	sqlite3_bind_int64(s, 2, id);
+	return db_done(&in->db, s);
+}
+
+static int aspect_line(void *ctx, char *line, int no)
+{
+	struct update *u = ctx;
+	tfs_inst *in = u->in;
+	char *f[5], *save = NULL;
+	sqlite3_stmt *s;
+	int n = 0;
+
+	for (f[n] = strtok_r(line, " \t", &save); f[n] && n < 4;
+	     f[++n] = strtok_r(NULL, " \t", &save))
+		;
+	if (n != 4 || (strcmp(f[3], "yes") && strcmp(f[3], "no")))
+		return tfs_error_set(TFS_EINVALID, "line %d: expected '<id> "
+				     "<version> <vendor-id> <yes|no>'", no);
+	s = db_stmt(&in->db, "INSERT OR REPLACE INTO package_aspects(package,"
+		    " aspect, version, vendor, uninstall) VALUES(?,?,?,?,?)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, u->id);
+	sqlite3_bind_text(s, 2, f[0], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, f[1], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, f[2], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 5, strcmp(f[3], "yes") == 0);
+	return db_done(&in->db, s);
+}
+
+static int sub_line(void *ctx, char *line, int no)
+{
+	struct update *u = ctx;
+	tfs_inst *in = u->in;
+	char *name = line;
+	sqlite3_stmt *s;
+	struct pkg sub;
+	tfs_row row;
+	int64_t ord;
+	int error;
+
+	while (*name && !isspace((unsigned char)*name))
+		name++;
+	if (*name)
+		*name++ = '\0';
+	while (isspace((unsigned char)*name))
+		name++;
+	if (parse_id(line, &ord) < 0 || !*name)
+		return tfs_error_set(TFS_EINVALID, "line %d: expected '<order>"
+				     " <package>'", no);
+	if (tfs_pkg_find(&row, in, name) < 0)
+		return tfs_error_set(TFS_EINVALID, "line %d: no package %s",
+				     no, name);
+	if ((error = pkg_load(&sub, in, row.id)) < 0)
+		return error;
+	if (row.id == u->id || strcmp(sub.type, "master") == 0)
+		return tfs_error_set(TFS_EINVALID, "line %d: %s: a master "
+				     "package holds incremental or file "
+				     "packages", no, name);
+	s = db_stmt(&in->db, "INSERT INTO package_subs(package, ord, sub) "
+		    "VALUES(?, ?, ?)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, u->id);
+	sqlite3_bind_int64(s, 2, ord);
+	sqlite3_bind_int64(s, 3, row.id);
+	error = db_done(&in->db, s);
+	if (error == TFS_EEXISTS)
+		return tfs_error_set(TFS_EINVALID, "line %d: order %lld given "
+				     "twice", no, (long long)ord);
+	return error;
+}
+
+static int update_body(tfs_inst *in, void *ctx)
+{
+	struct update *u = ctx;
+	struct pkg p;
+	int error;
+
+	if ((error = pkg_load(&p, in, u->id)) < 0)
+		return error;
+	if (strcmp(p.state, "closed") == 0)
+		return tfs_error_set(TFS_EACCESS, "package %s is closed",
+				     p.name);
+	switch (u->f) {
+	case TFS_PKG_CONF:
+		error = update_conf(in, u, &p);
+		break;
+	case TFS_PKG_TXSETS:
+		if (strcmp(p.type, "incremental") != 0) {
+			error = tfs_error_set(TFS_EINVALID, "only incremental "
+					      "packages hold transaction sets");
+			break;
+		}
+		if (!(error = exec_id(in, "DELETE FROM package_txsets WHERE "
+				      "package = ?", u->id)))
+			error = each_line(u->bytes, u->len, txset_line, u);
+		snprintf(u->msg, sizeof(u->msg), "package %s: transaction "
+			 "sets changed", p.name);
+		break;
+	case TFS_PKG_ASPECTS:
+		if (!(error = exec_id(in, "DELETE FROM package_aspects WHERE "
+				      "package = ?", u->id)))
+			error = each_line(u->bytes, u->len, aspect_line, u);
+		snprintf(u->msg, sizeof(u->msg), "package %s: aspects changed",
+			 p.name);
+		break;
+	case TFS_PKG_SUBS:
+		if (strcmp(p.type, "master") != 0) {
+			error = tfs_error_set(TFS_EINVALID, "only master "
+					      "packages hold sub-packages");
+			break;
+		}
+		if (!(error = exec_id(in, "DELETE FROM package_subs WHERE "
+				      "package = ?", u->id)))
+			error = each_line(u->bytes, u->len, sub_line, u);
+		snprintf(u->msg, sizeof(u->msg), "package %s: sub-packages "
+			 "changed", p.name);
+		break;
+	default:
+		error = tfs_error_set(TFS_EACCESS, "%s is read-only",
+				      tfs_pkg_file_names[u->f]);
+	}
+	if (!error)
+		error = exec_id(in, "UPDATE packages SET mtime = "
+				"CAST(strftime('%s', 'now') AS INTEGER) "
+				"WHERE id = ?", u->id);
+	return error;
+}
+
+int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
+		   tfs_pkg_file f, const char *bytes, size_t len)
+{
+	struct update u = {in, id, f, bytes, len, user, ""};
+	int error;
+
+	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
+		return error;
+	if ((error = update_body(in, &u)) < 0 ||
+	    (error = inst_log_event(in, user, strstr(u.msg, "saved as") ?
+				    "Package/SaveAsFile" :
+				    strstr(u.msg, "state closed") ?
+				    "Package/Close" : "Package/Update",
+				    u.msg)) < 0 ||
+	    (error = db_exec(&in->db, "COMMIT")) < 0) {
+		db_exec(&in->db, "ROLLBACK");
+		return error;
+	}
+	store_flush_events(in->st, in);
+	if (in->st->observer)
+		in->st->observer(in->st->observer_ctx, in->id,
+				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	return 0;
+}
