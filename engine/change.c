@@ -1077,6 +1077,18 @@ int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 		goto done;
 	}
 	snprintf(msg, sizeof(msg), "Revert commit %d", n);
+	/* A reverted package may be applied again. */
+	if (package) {
+		sqlite3_stmt *s = db_stmt(&in->db, "DELETE FROM applied "
+					  "WHERE commit_n = ?");
+		if (!s || (sqlite3_bind_int(s, 1, n), db_done(&in->db, s)) < 0) {
+			tfs_buf_printf(&out, "failed\nerror: %s\n",
+				       tfs_error_last());
+			cset_abort(&cs);
+			error = TFS_ERROR;
+			goto done;
+		}
+	}
 	if ((error = cset_commit(&cs, "History/Revert", msg)) < 0) {
 		tfs_buf_printf(&out, "failed\nerror: %s\n", tfs_error_last());
 		goto done;

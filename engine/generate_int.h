@@ -49,8 +49,8 @@ typedef struct gen_bo {
 	const char *prefix;	/* record keys and counters: "INC", or NULL */
 	int core;		/* index in the core table, or -1 */
 	bool own_lists;		/* status and type lists are the module's */
-	gen_field fields[GEN_MAXFIELDS];	/* own fields, no system ones */
-	unsigned nfields;
+	/* own fields (not the system ones), ended by a NULL name */
+	gen_field fields[GEN_MAXFIELDS];
 } gen_bo;
 
 /* The core business objects (generate_meta.c), in generation order. */
@@ -102,6 +102,8 @@ int gen_finish_config(gen *x);
 const gen_bo *gen_core_bo(unsigned i);
 /* Index of the core business object named `name`, or -1. */
 int gen_core_find(const char *name);
+/* The items of core pick list `name` (*n of them), or NULL. */
+const char *const *gen_list_items(const char *name, unsigned *n);
 
 /* Configuration: globals and the core business objects (generate_meta.c)
  * and then modules until the phase's quota is reached (never returns 0

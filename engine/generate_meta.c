@@ -21,8 +21,10 @@
  * the dashboard).  So any prefix of the output is consistent.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "tenantfs/error.h"
 #include "generate_int.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -276,13 +278,13 @@ static int list_doc(gen *x, const char *name, const char *bo,
 	return gen_finish_config(x);
 }
 
-static int list_definition(gen *x, const char *list, const char *bo,
-			   const char *field)
+static int list_definition(gen *x, const char *name, const char *list,
+			   const char *bo, const char *field)
 {
 	demo_gen *g = &x->g;
 
 	gen_begin(x, TFS_KIND_METADATA, "ValidationListDefinition",
-		  "ValidationListDefinition", list, bo);
+		  "ValidationListDefinition", name, bo);
 	demo_attr(g, "list", list);
 	demo_attr(g, "valueField", field ? field : "Value");
 	demo_attrf(g, "description", "Values offered for %s%s",
@@ -351,6 +353,13 @@ static void find_roles(bo_roles *r, const gen_bo *bo)
 static const char *dotted(char out[160], const gen_bo *bo, const char *sfx)
 {
 	snprintf(out, 160, "%s.%s", bo->name, sfx);
+	return out;
+}
+
+/* dotted() for a name that is not a business object's. */
+static const char *dotted_s(char out[160], const char *a, const char *b)
+{
+	snprintf(out, 160, "%s.%s", a, b);
 	return out;
 }
 
@@ -546,13 +555,11 @@ static int workflow_doc(gen *x, const gen_bo *bo, const char *sfx,
 	demo_attr(g, "name", "End");
 	demo_attr(g, "kind", "End");
 	demo_end(g);
-	for (i = 0; i <= N(steps) && (i == 0 || steps[i - 1]); i++) {
+	for (i = 0; i == 0 || steps[i - 1]; i++) {
 		demo_el(g, "Transition");
 		demo_attr(g, "from", i == 0 ? "Start" : steps[i - 1]);
 		demo_attr(g, "to", steps[i] ? steps[i] : "End");
 		demo_end(g);
-		if (!steps[i])
-			break;
 	}
 	return gen_finish_config(x);
 }
@@ -568,12 +575,13 @@ static void param(demo_gen *g, const char *name, const char *value)
 static void expression(gen *x, const char *fmt, const char *a,
 		       const char *b)
 {
-	char text[400];
+	char text[400], full[440];
 
 	snprintf(text, sizeof(text), fmt, a, b);
-	if (x->cur_differs && strlen(text) + 20 < sizeof(text))
-		strncat(text, " && !IsImport", sizeof(text) - strlen(text) - 1);
-	demo_text(&x->g, "Expression", text);
+	/* production skips the rule for imported records */
+	snprintf(full, sizeof(full), x->cur_differs ? "!IsImport && (%s)" :
+		 "%s", text);
+	demo_text(&x->g, "Expression", full);
 }
 
 static int search_doc(gen *x, const gen_bo *bo, const char *sfx,
@@ -692,13 +700,13 @@ static int bundle(gen *x, const gen_bo *bo, bool first)
 	if (bo->own_lists || bo->core >= 0) {
 		if (bo->status_list[0] && r.status &&
 		    list_definition(x, bo->own_lists ? bo->status_list :
-				    dotted(name, bo, "Status"), bo->name,
-				    "Status"))
+				    dotted(name, bo, "Status"),
+				    bo->status_list, bo->name, "Status"))
 			return g->error;
 		if (bo->type_list[0] && r.kind &&
 		    list_definition(x, bo->own_lists ? bo->type_list :
-				    dotted(name, bo, r.kind->name), bo->name,
-				    r.kind->name))
+				    dotted(name, bo, r.kind->name),
+				    bo->type_list, bo->name, r.kind->name))
 			return g->error;
 	}
 	if (bo_doc(x, bo, &r))
@@ -843,7 +851,7 @@ static int bundle(gen *x, const gen_bo *bo, bool first)
 			  bo->name);
 		demo_attr(g, "rule", dotted(ref, bo, "DefaultValues"));
 		describe(x, "Imported %s records keep their values", bo->noun);
-		expression(x, "%s%s", "IsImport", "");
+		demo_text(g, "Expression", "IsImport");
 		if (gen_finish_config(x))
 			return g->error;
 	}
@@ -964,7 +972,7 @@ static int bundle(gen *x, const gen_bo *bo, bool first)
 	/* an icon for some, and the settings that name the object */
 	if (first || h % 4 == 2) {
 		gen_begin(x, TFS_KIND_METADATA, "Image", "Image",
-			  dotted(name, "Icon", bo->name), NULL);
+			  dotted_s(name, "Icon", bo->name), NULL);
 		demo_attr(g, "mimeType", "image/svg+xml");
 		icon_data(x, bo->name);
 		if (gen_finish_config(x))
@@ -996,13 +1004,6 @@ static int bundle(gen *x, const gen_bo *bo, bool first)
 	return 0;
 }
 
-/* dotted() for a name that is not a business object's. */
-static const char *dotted_s(char out[160], const char *a, const char *b)
-{
-	snprintf(out, 160, "%s.%s", a, b);
-	return out;
-}
-
 /* ---- the globals -------------------------------------------------------- */
 
 static int globals(gen *x)
@@ -1027,7 +1028,6 @@ static int globals(gen *x)
 	static const char *const images[] = {
 		"CompanyLogo", "Favicon", "SelfServiceBanner" };
 	demo_gen *g = &x->g;
-	char name[160];
 	unsigned i;
 
 	for (i = 0; i < N(wftypes); i++) {
@@ -1082,10 +1082,10 @@ static int globals(gen *x)
 
 		if (list_doc(x, lists[i].name, lists[i].bo,
 			     lists[i].description, items, n) ||
-		    list_definition(x, lists[i].name, lists[i].bo, NULL))
+		    list_definition(x, lists[i].name, lists[i].name,
+				    lists[i].bo, NULL))
 			return g->error;
 	}
-	(void)name;
 	return 0;
 }
 
@@ -1175,12 +1175,6 @@ static int settings(gen *x)
 		  "ContactCenter", NULL);
 	demo_attr(g, "provider", "GenericCTI");
 	demo_attr(g, "host", "cti.example.com");
-	if (gen_finish_config(x))
-		return g->error;
-	gen_begin(x, TFS_KIND_SETTINGS, "WatchListItem", "WatchListItem",
-		  "Incident", NULL);
-	demo_attr(g, "businessObject", "Incident");
-	demo_attr(g, "notifyOn", "Status,Owner");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "EmailConfiguration",

@@ -32,6 +32,7 @@ struct tfs_file {
 	bool writable;
 	bool dirty;
 	bool failed;        /* a save from this file was rejected */
+	bool append;        /* O_APPEND: writes go to the end of our copy */
 	tfs_caller who;
 };
 
@@ -623,6 +624,9 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	f->ino = ino;
 	f->who = *who;
 	f->writable = wants_write(flags);
+	/* The kernel's idea of the size of a generated file may be stale;
+	 * appends go to the end of what this file holds. */
+	f->append = (flags & O_APPEND) != 0;
 	if (INO_CLASS(ino) == C_MEM && (m = mem_by_ino(t, ino)) &&
 	    m->type != M_HIST && !(m->type == M_NEW && m->obj)) {
 		f->mem = m;
@@ -788,9 +792,13 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 		else if (off + len > m->size)
 			m->size = off + len;
 	} else if (f->mem) {
+		if (f->append)
+			off = f->mem->data.size;
 		error = buf_write(&f->mem->data, off, data, len);
 		f->mem->mtime = tfs_now();
 	} else {
+		if (f->append)
+			off = f->data.size;
 		error = buf_write(&f->data, off, data, len);
 	}
 	if (!error)
