@@ -383,6 +383,18 @@ static int transaction(struct imp *im, const char *seqs, const char *op,
 		im->unchanged++; /* the target already holds the new bytes */
 		goto done;
 	}
+	/* The impact is the package's, whether or not this transaction can
+	 * be applied here. */
+	if (curp && (im->mode == TFS_PKG_PREVIEW ||
+		     (kind == TFS_KIND_METADATA &&
+		      strcmp(type, "BusinessObject") == 0)) &&
+	    (error = tfs_inst_obj_read(&old, in, cur.id)) < 0)
+		goto done;
+	if ((error = impact_of(&im->impact, &im->why, path, kind, type, op[0],
+			       curp ? old.ptr : NULL, old.size,
+			       doc ? doc->canon : NULL,
+			       doc ? doc->canon_len : 0)) < 0)
+		goto done;
 	switch (op[0]) {
 	case 'C':
 		if (curp) {
@@ -410,16 +422,6 @@ static int transaction(struct imp *im, const char *seqs, const char *op,
 		}
 		break;
 	}
-	if (curp && (im->mode == TFS_PKG_PREVIEW ||
-		     (kind == TFS_KIND_METADATA &&
-		      strcmp(type, "BusinessObject") == 0)) &&
-	    (error = tfs_inst_obj_read(&old, in, cur.id)) < 0)
-		goto done;
-	if ((error = impact_of(&im->impact, &im->why, path, kind, type, op[0],
-			       curp ? old.ptr : NULL, old.size,
-			       doc ? doc->canon : NULL,
-			       doc ? doc->canon_len : 0)) < 0)
-		goto done;
 	if (im->diff && im->mode == TFS_PKG_PREVIEW &&
 	    (error = diff_unified(im->diff, path, curp ? old.ptr : NULL,
 				  old.size, doc ? doc->canon : NULL,

@@ -1,0 +1,453 @@
+/*
+ * Records of a generated tenant (master/<BO>/ and data/<BO>/) and of
+ * generated packages: one Record document per call, with a Value for each
+ * field of its core business object (generate_meta.c) and Links to master
+ * records that exist.
+ *
+ * A record depends only on (seed, business object, number): its random
+ * stream is seeded from them, so records can be written in any order and
+ * staging and production get the same bytes apart from the ~1% that
+ * differ (changed last-modified values).  Keys are unique per business
+ * object: names built from tables (ann.smith, ann.smith2, ...) for people
+ * and organization, prefixed numbers (INC-100001) for the rest.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "generate_int.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define YEAR (365 * DEMO_DAY)
+
+static const char *const first_names[] = {
+	"ann", "ben", "carla", "david", "elena", "farid", "grace", "hugo",
+	"isla", "jamal", "kira", "liam", "maya", "noah", "olivia", "pavel",
+	"quinn", "rosa", "samir", "tara", "umar", "vera", "wei", "xenia",
+	"yusuf", "zoe", "aisha", "bruno", "chloe", "dmitri", "emma", "felix",
+	"gita", "hassan", "ines", "jonas", "keiko", "lucas", "mei", "nils",
+	"oscar", "priya", "rafael", "sofia", "tomas", "ulrike", "victor",
+	"wanda",
+};
+
+static const char *const last_names[] = {
+	"smith", "jones", "bauer", "fischer", "garcia", "martin", "rossi",
+	"nakamura", "kowalski", "novak", "dubois", "silva", "chen", "kumar",
+	"patel", "okafor", "larsen", "jansen", "moreau", "schmidt", "wong",
+	"reyes", "murphy", "kelly", "hughes", "evans", "walker", "wright",
+	"young", "hall", "lopez", "gonzalez", "perez", "ahmed", "ali", "khan",
+	"singh", "sato", "suzuki", "tanaka", "ivanova", "petrov", "berg",
+	"lindqvist", "nieminen", "horvat", "popescu", "yilmaz", "costa",
+	"ferreira", "mendes", "oconnor", "byrne", "brennan", "fraser",
+	"campbell", "stewart", "morrison", "baker", "carter", "mitchell",
+	"turner", "parker", "collins",
+};
+
+static const char *const teams[] = {
+	"Service Desk", "Desktop Support", "Network Operations",
+	"Server Operations", "Database Administration", "Application Support",
+	"Security Operations", "Change Advisory Board", "Facilities",
+	"HR Services", "Cloud Platform", "Identity and Access",
+	"Field Services", "Procurement Desk", "Finance Systems",
+	"Collaboration Tools", "Endpoint Management", "Storage and Backup",
+	"Telephony", "Integration Services", "Data Platform", "Web Services",
+	"Mobile Support", "Print Services", "Asset Management",
+	"Release Management", "Monitoring", "Vendor Management",
+	"Training Services", "Payroll Support",
+};
+
+static const char *const orgunits[] = {
+	"Corporate", "Finance", "Human Resources", "Information Technology",
+	"Legal", "Marketing", "Sales", "Operations", "Research",
+	"Customer Service", "Procurement", "Logistics", "Manufacturing",
+	"Quality Assurance", "Facilities Management", "Internal Audit",
+	"Communications", "Strategy", "Risk Management", "Treasury",
+	"Product Management", "Engineering", "Security", "Compliance",
+};
+
+static const char *const cities[] = {
+	"London", "Manchester", "Edinburgh", "Dublin", "Berlin", "Munich",
+	"Hamburg", "Paris", "Lyon", "Amsterdam", "Rotterdam", "Madrid",
+	"Barcelona", "Milan", "Vienna", "Zurich", "Stockholm", "Oslo",
+	"Copenhagen", "Helsinki", "Warsaw", "Prague", "New York", "Chicago",
+	"Austin", "Seattle", "Toronto", "Sao Paulo", "Mumbai", "Bangalore",
+	"Singapore", "Tokyo", "Sydney", "Melbourne", "Johannesburg", "Dubai",
+	"Lisbon", "Brussels", "Budapest", "Athens",
+};
+
+static const char *const categories[] = {
+	"Hardware", "Laptop", "Desktop", "Printer", "Software",
+	"Email and Calendar", "Office Applications", "Business Application",
+	"Network", "VPN", "Wi-Fi", "Telephony", "Access and Accounts",
+	"Password Reset", "Security", "Server", "Database", "Facilities",
+	"HR Services",
+};
+
+static const char *const vendors[] = {
+	"Contoso", "Fabrikam", "Northwind Traders", "Adventure Works",
+	"Tailspin Toys", "Wide World Importers", "Litware", "Proseware",
+	"Woodgrove Bank", "Fourth Coffee", "Alpine Ski House", "Coho Winery",
+	"Lamna Healthcare", "Margie Travel", "Trey Research", "Relecloud",
+	"Datum Corporation", "Blue Yonder Airlines", "City Power and Light",
+	"Consolidated Messenger", "Graphic Design Institute", "Humongous",
+	"Lucerne Publishing", "Nod Publishers", "Southridge Video",
+	"VanArsdel", "Wingtip Toys", "Best For You Organics",
+	"First Up Consultants", "School of Fine Art",
+};
+
+static const char *const titles[] = {
+	"Service Desk Analyst", "Systems Administrator", "Network Engineer",
+	"Accountant", "HR Advisor", "Sales Manager", "Marketing Specialist",
+	"Software Engineer", "Project Manager", "Buyer", "Legal Counsel",
+	"Facilities Coordinator", "Business Analyst", "Team Lead",
+	"Operations Manager", "Data Analyst", "Security Analyst",
+	"Customer Service Agent",
+};
+
+static const char *const manufacturers[] = {
+	"Dell", "HP", "Lenovo", "Apple", "Cisco", "Juniper", "Brother",
+	"Samsung", "Microsoft", "Supermicro",
+};
+
+static const char *const things[] = {
+	"the VPN", "Outlook", "the shared drive", "SAP", "the printer on "
+	"floor 3", "my laptop", "Teams", "the expense system",
+	"the HR portal", "Wi-Fi in meeting room 2", "the docking station",
+	"the CRM", "Excel", "the badge reader", "the payroll system",
+	"the intranet", "the ticket portal", "the database server",
+	"the nightly backup", "the file server", "the mobile app",
+	"single sign-on", "the projector in the boardroom", "the web shop",
+};
+
+static const char *const subjects[] = {
+	"%s is not working", "Cannot access %s", "%s is very slow",
+	"Request for %s", "Error message when opening %s",
+	"%s needs to be replaced", "Install %s", "Update %s",
+	"Access to %s for a new starter", "%s unavailable since this morning",
+	"Intermittent problems with %s", "Question about %s",
+	"Upgrade %s", "Patch %s", "Migrate %s to the new cluster",
+	"Decommission %s", "How to use %s", "Review licences of %s",
+};
+
+static const char *const sentences[] = {
+	"The user reports the problem started after the last update.",
+	"Restarting did not help.",
+	"Several colleagues in the same office see the same behaviour.",
+	"A workaround is to use the web version for now.",
+	"Logs attached; the error appears every few minutes.",
+	"Please treat this as urgent: the quarter closes on Friday.",
+	"The device was checked and the fault reproduced.",
+	"Vendor support has been contacted and a case is open.",
+	"The change was tested in staging without issues.",
+	"Backout: restore the previous configuration from the snapshot.",
+	"The request was approved by the line manager.",
+	"Scheduled outside business hours to avoid impact.",
+	"Root cause is a certificate that expired overnight.",
+	"Resolved by clearing the cached credentials.",
+	"Follow-up task created for the network team.",
+	"Customer confirmed the fix and the record can be closed.",
+};
+
+/* Lower-camel-free key from a display name: letters and digits only. */
+static void keyify(char *out, size_t size, const char *name,
+		   unsigned long long round)
+{
+	size_t n = 0;
+
+	for (; *name && n + 1 < size; name++)
+		if (isalnum((unsigned char)*name))
+			out[n++] = *name;
+	out[n] = '\0';
+	if (round)
+		snprintf(out + n, size - n, "%llu", round + 1);
+}
+
+/* The key of record `i` of core business object `bo`. */
+static void key_of(char out[96], unsigned bo, uint64_t i)
+{
+	const gen_bo *b = gen_core_bo(bo);
+	unsigned long long r;
+
+	switch (bo) {
+	case GEN_EMPLOYEE:
+		r = i / (N(first_names) * N(last_names));
+		snprintf(out, 96, "%s.%s", first_names[i % N(first_names)],
+			 last_names[(i / N(first_names)) % N(last_names)]);
+		if (r)
+			snprintf(out + strlen(out), 96 - strlen(out), "%llu",
+				 r + 1);
+		break;
+	case GEN_TEAM:
+		keyify(out, 96, teams[i % N(teams)], i / N(teams));
+		break;
+	case GEN_ORGUNIT:
+		keyify(out, 96, orgunits[i % N(orgunits)], i / N(orgunits));
+		break;
+	case GEN_LOCATION:
+		keyify(out, 96, cities[i % N(cities)], i / N(cities));
+		break;
+	case GEN_CATEGORY:
+		keyify(out, 96, categories[i % N(categories)],
+		       i / N(categories));
+		break;
+	case GEN_VENDOR:
+		keyify(out, 96, vendors[i % N(vendors)], i / N(vendors));
+		break;
+	default:
+		snprintf(out, 96, "%s-%llu", b->prefix ? b->prefix : "REC",
+			 (unsigned long long)(100001 + i));
+		break;
+	}
+}
+
+void gen_record_key(char out[96], const gen *x, unsigned bo, uint64_t i)
+{
+	key_of(out, bo, x->key_base + i);
+}
+
+/* The display name of a table-named record (TeamName, VendorName, ...). */
+static const char *display_of(char out[128], unsigned bo, uint64_t i)
+{
+	const char *const *t = NULL;
+	size_t n = 0;
+
+	switch (bo) {
+	case GEN_TEAM: t = teams; n = N(teams); break;
+	case GEN_ORGUNIT: t = orgunits; n = N(orgunits); break;
+	case GEN_LOCATION: t = cities; n = N(cities); break;
+	case GEN_CATEGORY: t = categories; n = N(categories); break;
+	case GEN_VENDOR: t = vendors; n = N(vendors); break;
+	default: break;
+	}
+	if (!t) {
+		key_of(out, bo, i);
+		return out;
+	}
+	if (i < n)
+		snprintf(out, 128, "%s", t[i]);
+	else
+		snprintf(out, 128, "%s %llu", t[i % n],
+			 (unsigned long long)(i / n + 1));
+	return out;
+}
+
+static void capitalize(char *s)
+{
+	if (*s)
+		*s = (char)toupper((unsigned char)*s);
+}
+
+static void sentence_text(demo_gen *g, char *out, size_t size, unsigned n)
+{
+	size_t len = 0;
+	unsigned k;
+
+	out[0] = '\0';
+	for (k = 0; k < n && len + 1 < size; k++) {
+		int w = snprintf(out + len, size - len, "%s%s", k ? " " : "",
+				 sentences[demo_below(g, N(sentences))]);
+		if (w < 0 || (size_t)w >= size - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+/* A random existing record of core business object `bo`, if any. */
+static bool link_key(gen *x, char out[96], const char *bo)
+{
+	int k = gen_core_find(bo);
+
+	if (k < 0 || x->count[k] == 0)
+		return false;
+	key_of(out, (unsigned)k, demo_rand(&x->g) % x->count[k]);
+	return true;
+}
+
+static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
+		  int64_t created)
+{
+	demo_gen *g = &x->g;
+	char v[600], t[128];
+	const char *const *items;
+	unsigned n, who = (unsigned)(i % (N(first_names) * N(last_names)));
+	int64_t when;
+
+	switch (f->hint) {
+	case 'n':
+		demo_valuef(g, f->name, "%llu",
+			    (unsigned long long)(100001 + x->key_base + i));
+		return;
+	case 's':
+		snprintf(v, sizeof(v),
+			 subjects[demo_below(g, N(subjects))],
+			 things[demo_below(g, N(things))]);
+		capitalize(v);
+		demo_value(g, f->name, v);
+		return;
+	case 'x':
+		sentence_text(g, v, sizeof(v), 1 + demo_below(g, 3));
+		demo_value(g, f->name, v);
+		return;
+	case 'g':
+		key_of(v, GEN_EMPLOYEE, x->key_base + i);
+		demo_value(g, f->name, v);
+		return;
+	case 'f':
+	case 'l':
+	case 'm':
+		snprintf(t, sizeof(t), "%s", first_names[who %
+						     N(first_names)]);
+		capitalize(t);
+		snprintf(v, sizeof(v), "%s", last_names[(who /
+			 N(first_names)) % N(last_names)]);
+		capitalize(v);
+		if (f->hint == 'f')
+			demo_value(g, f->name, t);
+		else if (f->hint == 'l')
+			demo_value(g, f->name, v);
+		else
+			demo_valuef(g, f->name, "%s %s", t, v);
+		return;
+	case 'e':
+		key_of(v, bo, x->key_base + i);
+		for (n = 0; v[n]; n++)
+			v[n] = (char)tolower((unsigned char)v[n]);
+		demo_valuef(g, f->name, "%s@example.com", v);
+		return;
+	case 'p':
+		demo_valuef(g, f->name, "+44 20 7946 %04u", demo_below(g,
+								      10000));
+		return;
+	case 't':
+		demo_value(g, f->name, titles[demo_below(g, N(titles))]);
+		return;
+	case 'w':
+		demo_value(g, f->name, orgunits[demo_below(g, N(orgunits))]);
+		return;
+	case 'c':
+		demo_valuef(g, f->name, "%c%c-%05u",
+			    'A' + (char)demo_below(g, 26),
+			    'A' + (char)demo_below(g, 26),
+			    demo_below(g, 100000));
+		return;
+	case 'k':
+		demo_value(g, f->name, display_of(t, bo, x->key_base + i));
+		return;
+	case 'a':
+		demo_valuef(g, f->name, "%u %s", 1 + demo_below(g, 250),
+			    demo_chance(g, 50) ? "High Street" :
+			    "Station Road");
+		return;
+	case 'y':
+		demo_value(g, f->name, cities[(x->key_base + i) % N(cities)]);
+		return;
+	case 'o':
+		demo_value(g, f->name, demo_chance(g, 60) ? "Incident" :
+			   demo_chance(g, 50) ? "Change" : "ServiceReq");
+		return;
+	case 'i':
+		demo_valuef(g, f->name, "%016llX%016llX",
+			    (unsigned long long)demo_rand(g),
+			    (unsigned long long)demo_rand(g));
+		return;
+	case 'h':
+		demo_valuef(g, f->name, "%s-%05u", demo_chance(g, 70) ? "WS" :
+			    "SRV", demo_below(g, 100000));
+		return;
+	case 'v':
+		demo_value(g, f->name, manufacturers[demo_below(g,
+						     N(manufacturers))]);
+		return;
+	default:
+		break;
+	}
+	switch (f->type) {
+	case 'P':
+		items = gen_list_items(f->ref, &n);
+		demo_value(g, f->name, items ? items[demo_below(g, n)] :
+			   "Standard");
+		return;
+	case 'I':
+		demo_valuef(g, f->name, "%u", demo_below(g, 50));
+		return;
+	case 'N':
+		demo_valuef(g, f->name, "%u.%02u", demo_below(g, 40),
+			    demo_below(g, 4) * 25);
+		return;
+	case 'M':
+		demo_valuef(g, f->name, "%u.00", 10 * (1 + demo_below(g,
+								     5000)));
+		return;
+	case 'D':
+		when = created + (int64_t)demo_below(g, 20 * 86400);
+		demo_value_time(g, f->name, when);
+		return;
+	case 'd':
+		demo_fmt_date(t, created + (int64_t)demo_below(g, 400) *
+			      DEMO_DAY);
+		demo_value(g, f->name, t);
+		return;
+	case 'B':
+		demo_value(g, f->name, demo_chance(g, 20) ? "true" : "false");
+		return;
+	case 'G':
+		demo_valuef(g, f->name, "%08x-%04x-4%03x-a%03x-%012llx",
+			    (unsigned)demo_rand(g), demo_below(g, 65536),
+			    demo_below(g, 4096), demo_below(g, 4096),
+			    (unsigned long long)(demo_rand(g) &
+						 0xffffffffffffULL));
+		return;
+	case 'T':
+		demo_value(g, f->name, things[demo_below(g, N(things))]);
+		return;
+	default:
+		return;
+	}
+}
+
+int gen_record(gen *x, unsigned bo, uint64_t i, bool master)
+{
+	const gen_bo *b = gen_core_bo(bo);
+	demo_gen *g = &x->g;
+	char key[96], who[96], by[96];
+	uint64_t count = x->count[bo] ? x->count[bo] : 1, seed[2];
+	int64_t created, modified;
+	unsigned k;
+
+	gen_record_key(key, x, bo, i);
+	gen_begin(x, master ? TFS_KIND_MASTER : TFS_KIND_DATA, b->name,
+		  "Record", key, b->name);
+	seed[0] = bo;
+	seed[1] = x->key_base + i;
+	g->rng = gen_hash(x->salt, seed, sizeof(seed));
+	/* created in order over the year before now, master data earlier */
+	created = g->now - (master ? 2 : 1) * YEAR +
+		  (int64_t)((i % count) * (uint64_t)YEAR / count) +
+		  (int64_t)demo_below(g, 3600);
+	modified = created + (int64_t)demo_below(g, 30 * 86400);
+	if (modified > g->now - 60)
+		modified = g->now - 60;
+	if (!link_key(x, who, "Employee"))
+		snprintf(who, sizeof(who), "admin");
+	if (x->cur_differs) {
+		/* changed in production since the copy to staging */
+		modified = g->now - 3600 - (int64_t)demo_below(g, 86400);
+		snprintf(by, sizeof(by), "prod.support");
+	} else {
+		snprintf(by, sizeof(by), "%s", who);
+	}
+	demo_value_time(g, "CreatedDateTime", created);
+	demo_value(g, "CreatedBy", who);
+	demo_value_time(g, "LastModDateTime", modified);
+	demo_value(g, "LastModBy", by);
+	for (k = 0; k < GEN_MAXFIELDS && b->fields[k].name; k++)
+		if (b->fields[k].type != 'L')
+			value(x, bo, i, &b->fields[k], created);
+	for (k = 0; k < GEN_MAXFIELDS && b->fields[k].name; k++) {
+		if (b->fields[k].type != 'L' ||
+		    !link_key(x, who, b->fields[k].ref))
+			continue;
+		demo_link(g, b->fields[k].name, b->fields[k].ref, who);
+	}
+	return demo_finish(g, modified);
+}
