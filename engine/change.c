@@ -187,19 +187,23 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 	return db_done(&in->db, s);
 }
 
-/* Replace the refs and secrets rows of object `obj` from `doc`. */
-static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc)
+/* Replace the refs and secrets rows of object `obj` from `doc`; `fresh`:
+ * the object was just created and has none yet. */
+static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
+			  bool fresh)
 {
 	sqlite3_stmt *s;
 	size_t i;
 	int error;
 
-	s = db_stmt(&in->db, "DELETE FROM refs WHERE obj = ?");
-	if (!s)
-		return TFS_ERROR;
-	sqlite3_bind_int64(s, 1, obj);
-	if ((error = db_done(&in->db, s)) < 0)
-		return error;
+	if (!fresh) {
+		s = db_stmt(&in->db, "DELETE FROM refs WHERE obj = ?");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, obj);
+		if ((error = db_done(&in->db, s)) < 0)
+			return error;
+	}
 	s = db_stmt(&in->db, "INSERT INTO refs(obj, kind, target) "
 			     "VALUES(?, ?, ?)");
 	if (!s)
@@ -212,6 +216,8 @@ static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc)
 		if ((error = db_done(&in->db, s)) < 0)
 			return error;
 	}
+	if (fresh && !doc->nsecrets)
+		return 0;
 	/* Secrets: "***" keeps the stored value; paths gone are dropped. */
 	s = db_stmt(&in->db, "UPDATE secrets SET obj = -obj WHERE obj = ?");
 	if (!s)
@@ -289,7 +295,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	if ((error = db_done(&in->db, s)) < 0)
 		return error;
 	id = old ? old->id : sqlite3_last_insert_rowid(in->db.db);
-	if ((error = store_doc_rows(in, id, doc)) < 0)
+	if ((error = store_doc_rows(in, id, doc, !old)) < 0)
 		return error;
 	/* Transactional records are the customer's data, not configuration:
 	 * they are stored and logged but belong to no transaction set. */
@@ -1165,7 +1171,7 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 	if ((error = db_done(&in->db, s)) < 0)
 		goto done;
 	id = sqlite3_last_insert_rowid(in->db.db);
-	if ((error = store_doc_rows(in, id, doc)) < 0)
+	if ((error = store_doc_rows(in, id, doc, true)) < 0)
 		goto done;
 	if (tfs_kind_versioned(kind)) {
 		if ((error = object_path(path, sizeof(path), kind, type,
