@@ -46,6 +46,7 @@ void cset_free(struct cset *cs)
 	for (i = 0; i < cs->nitems; i++)
 		free(cs->items[i].name);
 	free(cs->hc);
+	free(cs->hidx);
 	free(cs->items);
 	memset(cs, 0, sizeof(*cs));
 }
@@ -83,30 +84,86 @@ static int grow(void **p, size_t *alloc, size_t need, size_t elem)
 	return 0;
 }
 
+static size_t path_hash(const char *p)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of `path` in the index: its entry, or the empty slot for it. */
+static size_t *history_slot(struct cset *cs, const char *path)
+{
+	size_t i = path_hash(path) & (cs->hcap - 1);
+
+	while (cs->hidx[i] && strcmp(cs->hc[cs->hidx[i] - 1].path, path) != 0)
+		i = (i + 1) & (cs->hcap - 1);
+	return &cs->hidx[i];
+}
+
+static int history_index_grow(struct cset *cs)
+{
+	size_t cap = cs->hcap ? cs->hcap * 2 : 1024, i;
+	size_t *old = cs->hidx, oldcap = cs->hcap;
+
+	cs->hidx = calloc(cap, sizeof(*cs->hidx));
+	if (!cs->hidx) {
+		cs->hidx = old;
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	}
+	cs->hcap = cap;
+	for (i = 0; i < oldcap; i++)
+		if (old[i])
+			*history_slot(cs, cs->hc[old[i] - 1].path) = old[i];
+	free(old);
+	return 0;
+}
+
+/*
+ * Record the new content of `path` (NULL: deleted) for the history commit.
+ * A path changed twice in one change set (a package updating an object in
+ * two transaction sets) keeps its last content: a commit holds each path
+ * once.
+ */
 static int add_history(struct cset *cs, const char *path, const char *bytes,
 		       size_t len)
 {
 	tfs_history_change *c;
+	size_t *slot;
+	char *copy = NULL;
 
-	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)))
+	if ((cs->nhc + 1) * 2 > cs->hcap && history_index_grow(cs) < 0)
 		return TFS_ERROR;
+	if (bytes) {
+		copy = malloc(len ? len : 1);
+		if (!copy)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		memcpy(copy, bytes, len);
+	}
+	slot = history_slot(cs, path);
+	if (*slot) {
+		c = &cs->hc[*slot - 1];
+		free((char *)c->bytes);
+		c->bytes = copy;
+		c->len = bytes ? len : 0;
+		return 0;
+	}
+	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc))) {
+		free(copy);
+		return TFS_ERROR;
+	}
 	c = &cs->hc[cs->nhc];
 	c->path = strdup(path);
-	c->bytes = NULL;
-	c->len = 0;
-	if (bytes) {
-		char *copy = malloc(len ? len : 1);
-		if (copy)
-			memcpy(copy, bytes, len);
-		c->bytes = copy;
-		c->len = len;
-	}
-	if (!c->path || (bytes && !c->bytes)) {
-		free((char *)c->path);
-		free((char *)c->bytes);
+	c->bytes = copy;
+	c->len = bytes ? len : 0;
+	if (!c->path) {
+		free(copy);
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
 	cs->nhc++;
+	*slot = cs->nhc;
 	return 0;
 }
 

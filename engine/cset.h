@@ -22,6 +22,8 @@ struct cset {
 	int64_t txset;
 	tfs_history_change *hc;
 	size_t nhc, ahc;
+	size_t *hidx;       /* open-addressing index of hc by path (i + 1) */
+	size_t hcap;
 	struct cset_item *items;
 	size_t nitems, aitems;
 	int counts[3]; /* C, U, D */
