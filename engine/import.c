@@ -55,7 +55,39 @@ struct imp {
 	size_t item_cap;
 	tfs_pkg_progress_fn progress;
 	void *progress_ctx;
+	/* apply-unvalidated: transactions left out because their references
+	 * do not resolve, and the warnings saying so */
+	int64_t *skip;
+	size_t nskip, skip_cap;
+	tfs_buf skipped;
 };
+
+static bool skipped(const struct imp *im, int64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < im->nskip; i++)
+		if (im->skip[i] == seq)
+			return true;
+	return false;
+}
+
+/* Leave transaction `seq` out of the next round, with the reason. */
+static int skip_seq(struct imp *im, int64_t seq, const char *path,
+		    const char *msg)
+{
+	if (im->nskip == im->skip_cap) {
+		size_t cap = im->skip_cap ? im->skip_cap * 2 : 16;
+		int64_t *v = realloc(im->skip, cap * sizeof(*v));
+		if (!v)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		im->skip = v;
+		im->skip_cap = cap;
+	}
+	im->skip[im->nskip++] = seq;
+	return tfs_buf_printf(&im->skipped, "warning seq=%lld: %s: %s (not "
+			      "applied)\n", (long long)seq, path, msg);
+}
 
 static int add_line(struct imp *im, const char *what, int64_t seq,
 		    const char *path, const char *msg)
@@ -331,6 +363,8 @@ static int transaction(struct imp *im, const char *seqs, const char *op,
 	if (!seqs[0] || *end || seq < 0)
 		return add_line(im, "error", -1, path, "transaction without a "
 				"valid seq");
+	if (skipped(im, seq))
+		return 0;
 	if (strlen(op) != 1 || !strchr("CUD", op[0]))
 		return problem(im, "error", seq, path, "op must be C, U or D");
 	if (split_path(path, &kind, type, name) < 0)
@@ -480,9 +514,13 @@ static int apply_pass(struct imp *im, const char *path)
 	return error;
 }
 
-/* References of everything the package put or removed, with seq. */
+/*
+ * References of everything the package put or removed, with seq: errors,
+ * or when applying without validation, transactions to leave out.
+ */
 static int check_refs(struct imp *im)
 {
+	bool collect = im->mode == TFS_PKG_APPLY_UNVALIDATED;
 	tfs_inst *in = im->in;
 	char type[256], path[700], msg[900];
 	tfs_obj_info info;
@@ -506,7 +544,15 @@ static int check_refs(struct imp *im)
 			if (error == TFS_EINVALID) {
 				snprintf(msg, sizeof(msg), "%s in target or "
 					 "package", tfs_error_last());
-				add_line(im, "error", im->item_seq[i], path, msg);
+				if (collect)
+					error = skip_seq(im, im->item_seq[i],
+							 path, msg);
+				else
+					error = add_line(im, "error",
+							 im->item_seq[i], path,
+							 msg);
+				if (error < 0)
+					return error;
 				continue;
 			}
 			if (error < 0)
@@ -523,8 +569,13 @@ static int check_refs(struct imp *im)
 						    true);
 		}
 		if (error == TFS_ECONFLICT) {
-			add_line(im, "error", im->item_seq[i], path,
-				 tfs_error_last());
+			snprintf(msg, sizeof(msg), "%s", tfs_error_last());
+			error = collect ? skip_seq(im, im->item_seq[i], path,
+						   msg) :
+				add_line(im, "error", im->item_seq[i], path,
+					 msg);
+			if (error < 0)
+				return error;
 			continue;
 		}
 		if (error < 0)
@@ -638,7 +689,8 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	char key[65], msg[600], reason[512];
 	bool applying = mode == TFS_PKG_APPLY ||
 			mode == TFS_PKG_APPLY_UNVALIDATED;
-	int error, commit = 0, count;
+	int error, commit = 0, count, round;
+	size_t nskip = 0;
 
 	memset(&im, 0, sizeof(im));
 	im.in = in;
@@ -683,8 +735,31 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		add_line(&im, "error", -1, "", reason);
 		goto rejected;
 	}
-	if (mode != TFS_PKG_APPLY_UNVALIDATED && (error = check_refs(&im)) < 0)
+	if ((error = check_refs(&im)) < 0)
 		goto failed;
+	/* Without validation: leave out what does not resolve and go again
+	 * (leaving something out may strand what refers to it). */
+	for (round = 0; mode == TFS_PKG_APPLY_UNVALIDATED && im.nskip > nskip &&
+	     round < 8; round++) {
+		nskip = im.nskip;
+		cset_abort(&im.cs);
+		im.cs_open = false;
+		tfs_buf_clear(&im.lines);
+		tfs_buf_clear(&im.why);
+		im.nlines = im.errors = im.conflicts = im.warnings = 0;
+		im.impact = TFS_IMPACT_LOW;
+		im.done = im.changed = im.unchanged = 0;
+		if ((error = cset_begin(&im.cs, in, user)) < 0)
+			goto done;
+		im.cs_open = true;
+		if ((error = apply_pass(&im, path)) < 0 ||
+		    (error = check_refs(&im)) < 0)
+			goto failed;
+	}
+	if (im.skipped.size) {
+		im.warnings += (int)im.nskip;
+		tfs_buf_put(&im.lines, im.skipped.ptr, im.skipped.size);
+	}
 	if (im.errors || (im.conflicts && mode != TFS_PKG_APPLY_UNVALIDATED))
 		goto rejected;
 	if (tfs_inst_locked(in) && im.impact == TFS_IMPACT_HIGH && applying) {
@@ -788,6 +863,8 @@ done:
 		cset_abort(&im.cs);
 	tfs_buf_free(&im.lines);
 	tfs_buf_free(&im.why);
+	tfs_buf_free(&im.skipped);
 	free(im.item_seq);
+	free(im.skip);
 	return error;
 }

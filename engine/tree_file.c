@@ -33,6 +33,7 @@ struct tfs_file {
 	bool dirty;
 	bool failed;        /* a save from this file was rejected */
 	bool append;        /* O_APPEND: writes go to the end of our copy */
+	bool written;       /* write or truncate since open (not O_TRUNC) */
 	tfs_caller who;
 };
 
@@ -557,6 +558,14 @@ static int check_writable(tfs_tree *t, uint64_t ino)
 					     tfs_inst_name(in));
 		return 0;
 	}
+	if (INO_CLASS(ino) == C_PKGF && in) {
+		bool closed = false;
+		if ((error = tfs_pkg_closed(in, INO_B(ino) >> 4, &closed)) < 0)
+			return error;
+		if (closed && (INO_B(ino) & 15) < TFS_PKG_XML)
+			return tfs_error_set(TFS_EACCESS, "the package is "
+					     "closed");
+	}
 	if (INO_CLASS(ino) == C_MEM) {
 		struct mem *m = mem_by_ino(t, ino);
 		if (m && m->type == M_HIST)
@@ -802,7 +811,7 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 		error = buf_write(&f->data, off, data, len);
 	}
 	if (!error)
-		f->dirty = true;
+		f->dirty = f->written = true;
 	pthread_mutex_unlock(&t->mu);
 	return error;
 }
@@ -824,7 +833,7 @@ int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size)
 		error = buf_truncate(f->mem ? &f->mem->data : &f->data, size);
 	}
 	if (!error)
-		f->dirty = true;
+		f->dirty = f->written = true;
 	pthread_mutex_unlock(&t->mu);
 	return error;
 }
@@ -898,11 +907,18 @@ static int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who)
 	return stored;
 }
 
-static int flush_file(tfs_tree *t, tfs_file *f)
+/*
+ * Commit what `f` holds.  A file only truncated by its open (O_TRUNC) and
+ * not written yet is left alone until its last close (`final`): a shell
+ * opening `> file` for a command closes one descriptor after dup2() before
+ * the command writes through the other, and that first close must not
+ * store an empty file.
+ */
+static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 {
 	struct mem *m = f->mem;
 
-	if (!f->dirty)
+	if (!f->dirty || (!final && !f->written))
 		return 0;
 	f->dirty = false;
 	if (m && m->type == M_SCRATCH)
@@ -934,7 +950,7 @@ int tfs_file_flush(tfs_tree *t, tfs_file *f)
 	if (!f->dirty)
 		return 0; /* readers never wait for a running import */
 	pthread_mutex_lock(&t->mu);
-	error = flush_file(t, f);
+	error = flush_file(t, f, false);
 	pthread_mutex_unlock(&t->mu);
 	return error;
 }
@@ -950,8 +966,8 @@ void tfs_file_release(tfs_tree *t, tfs_file *f)
 	}
 	pthread_mutex_lock(&t->mu);
 	/* Normally flushed already; a last chance for writers that never
-	 * flushed (the result cannot be reported any more). */
-	flush_file(t, f);
+	 * flushed or only truncated (the result is logged, not returned). */
+	flush_file(t, f, true);
 	if (f->writable && !f->mem && INO_CLASS(f->ino) == C_OBJ)
 		count_writer(t, f->ino, -1);
 	if (f->mem) {
