@@ -19,22 +19,6 @@
 #include "tenantfs/history.h"
 #include "tenantfs/sha256.h"
 
-/* "metadata/Form/X.xml", "validation/X.xml", "master/BO/X.xml" */
-static int object_path(char *out, size_t size, tfs_kind kind,
-		       const char *type, const char *name)
-{
-	int n;
-
-	if (kind == TFS_KIND_VALIDATION)
-		n = snprintf(out, size, "%s/%s.xml", tfs_kind_dir(kind), name);
-	else
-		n = snprintf(out, size, "%s/%s/%s.xml", tfs_kind_dir(kind),
-			     type, name);
-	if (n < 0 || (size_t)n >= size)
-		return tfs_error_set(TFS_EINVALID, "path too long");
-	return 0;
-}
-
 void cset_free(struct cset *cs)
 {
 	size_t i;
@@ -361,7 +345,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 				     name, doc->guid, old ? old->sha : "", sha,
 				     doc->canon, doc->canon_len)) < 0)
 		return error;
-	if ((error = object_path(path, sizeof(path), kind, type, name)) < 0)
+	if ((error = obj_path(path, sizeof(path), kind, type, name)) < 0)
 		return error;
 	if (tfs_kind_versioned(kind) &&
 	    (error = add_history(cs, path, doc->canon, doc->canon_len)) < 0)
@@ -402,7 +386,7 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 				     old->name, NULL, old->sha, "", NULL,
 				     0)) < 0)
 		return error;
-	if ((error = object_path(path, sizeof(path), old->kind, old->type,
+	if ((error = obj_path(path, sizeof(path), old->kind, old->type,
 				 old->name)) < 0)
 		return error;
 	if (tfs_kind_versioned(old->kind) &&
@@ -682,7 +666,7 @@ static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
 	sqlite3_bind_int64(s, 2, self);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		taken = 1;
-		object_path(where, size, (tfs_kind)sqlite3_column_int(s, 1),
+		obj_path(where, size, (tfs_kind)sqlite3_column_int(s, 1),
 			    db_text(s, 2), db_text(s, 0));
 	}
 	sqlite3_reset(s);
@@ -888,8 +872,8 @@ int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
 				  cs.items[cs.nitems - 1].obj)) < 0 ||
 	    (error = cset_delete(&cs, &old)) < 0)
 		goto fail;
-	object_path(from, sizeof(from), old.kind, old.type, old.name);
-	object_path(to, sizeof(to), old.kind, old.type, newname);
+	obj_path(from, sizeof(from), old.kind, old.type, old.name);
+	obj_path(to, sizeof(to), old.kind, old.type, newname);
 	snprintf(msg, sizeof(msg), "Rename %s to %s", from, to);
 	error = cset_commit(&cs, "Object/Rename", msg);
 	goto out;
@@ -922,40 +906,6 @@ void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,
 }
 
 /* ---- revert ------------------------------------------------------------------ */
-
-/* Split "metadata/Form/X.xml" into kind, type, name. */
-static int split_path(const char *path, tfs_kind *kind, char type[256],
-		      char name[256])
-{
-	char buf[512], *slash, *rest, *dot;
-	size_t n;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	slash = strchr(buf, '/');
-	if (!slash)
-		return tfs_error_set(TFS_EINVALID, "bad path %s", path);
-	*slash = '\0';
-	rest = slash + 1;
-	if (tfs_kind_from_dir(kind, buf) < 0)
-		return tfs_error_set(TFS_EINVALID, "bad path %s", path);
-	if (*kind == TFS_KIND_VALIDATION) {
-		type[0] = '\0';
-	} else {
-		slash = strchr(rest, '/');
-		if (!slash)
-			return tfs_error_set(TFS_EINVALID, "bad path %s", path);
-		*slash = '\0';
-		snprintf(type, 256, "%s", rest);
-		rest = slash + 1;
-	}
-	n = strlen(rest);
-	dot = n > 4 ? rest + n - 4 : NULL;
-	if (!dot || strcmp(dot, ".xml") != 0)
-		return tfs_error_set(TFS_EINVALID, "bad path %s", path);
-	*dot = '\0';
-	snprintf(name, 256, "%s", rest);
-	return 0;
-}
 
 struct path_list {
 	char **path;
@@ -1110,7 +1060,7 @@ int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 		tfs_doc *doc = NULL;
 		tfs_kind kind;
 
-		if ((error = split_path(mine.path[i], &kind, type, name)) < 0 ||
+		if ((error = obj_path_split(mine.path[i], &kind, type, name)) < 0 ||
 		    (!package && (error = check_lock(in, kind, type)) < 0) ||
 		    (error = resolve_dir(&dir, in, kind, type)) < 0)
 			break;
@@ -1231,7 +1181,7 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 	if ((error = store_doc_rows(in, id, doc, true)) < 0)
 		goto done;
 	if (tfs_kind_versioned(kind)) {
-		if ((error = object_path(path, sizeof(path), kind, type,
+		if ((error = obj_path(path, sizeof(path), kind, type,
 					 name)) < 0 ||
 		    (error = add_history(&dl->cs, path, doc->canon,
 					 doc->canon_len)) < 0)

@@ -250,38 +250,6 @@ static int survey(struct imp *im, const char *path)
 
 /* ---- pass 2 ------------------------------------------------------------ */
 
-static int split_path(const char *path, tfs_kind *kind, char type[256],
-		      char name[256])
-{
-	char buf[600], *a, *b;
-	size_t n;
-
-	if (strlen(path) >= sizeof(buf))
-		return TFS_EINVALID;
-	snprintf(buf, sizeof(buf), "%s", path);
-	if (!(a = strchr(buf, '/')))
-		return TFS_EINVALID;
-	*a++ = '\0';
-	if (tfs_kind_from_dir(kind, buf) < 0)
-		return TFS_EINVALID;
-	if (*kind == TFS_KIND_VALIDATION) {
-		type[0] = '\0';
-		b = a;
-	} else {
-		if (!(b = strchr(a, '/')))
-			return TFS_EINVALID;
-		*b++ = '\0';
-		snprintf(type, 256, "%s", a);
-	}
-	n = strlen(b);
-	if (n < 5 || strcmp(b + n - 4, ".xml") != 0 || strchr(b, '/'))
-		return TFS_EINVALID;
-	snprintf(name, 256, "%.*s", (int)(n - 4), b);
-	if (!tfs_type_valid(*kind, type) || !tfs_name_valid(name))
-		return TFS_EINVALID;
-	return 0;
-}
-
 /* The object holding `guid`, if any: *found, and its path. */
 static int by_guid(tfs_inst *in, const char *guid, bool *found,
 		   char path[600])
@@ -297,11 +265,7 @@ static int by_guid(tfs_inst *in, const char *guid, bool *found,
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		tfs_kind kind = (tfs_kind)sqlite3_column_int(s, 1);
 		*found = true;
-		if (kind == TFS_KIND_VALIDATION)
-			snprintf(path, 600, "validation/%s.xml", db_text(s, 0));
-		else
-			snprintf(path, 600, "%s/%s/%s.xml", tfs_kind_dir(kind),
-				 db_text(s, 2), db_text(s, 0));
+		obj_path(path, 600, kind, db_text(s, 2), db_text(s, 0));
 	}
 	sqlite3_reset(s);
 	return 0;
@@ -367,7 +331,7 @@ static int transaction(struct imp *im, const char *seqs, const char *op,
 		return 0;
 	if (strlen(op) != 1 || !strchr("CUD", op[0]))
 		return problem(im, "error", seq, path, "op must be C, U or D");
-	if (split_path(path, &kind, type, name) < 0)
+	if (obj_path_split(path, &kind, type, name) < 0)
 		return problem(im, "error", seq, path, "not a valid object "
 			       "path");
 	if (op[0] != 'D') {
@@ -533,12 +497,7 @@ static int check_refs(struct imp *im)
 
 		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
 			return error;
-		if (kind == TFS_KIND_VALIDATION)
-			snprintf(path, sizeof(path), "validation/%s.xml",
-				 it->name);
-		else
-			snprintf(path, sizeof(path), "%s/%s/%s.xml",
-				 tfs_kind_dir(kind), type, it->name);
+		obj_path(path, sizeof(path), kind, type, it->name);
 		if (it->op == TFS_CHANGE_PUT) {
 			error = refs_check_object(in, it->obj);
 			if (error == TFS_EINVALID) {

@@ -118,6 +118,14 @@ int pkg_schema_init(tfs_inst *in);
 int diff_unified(tfs_buf *out, const char *path, const char *old,
 		 size_t oldlen, const char *new, size_t newlen);
 
+/* Object paths (path.c): "metadata/Form/X.xml", "validation/X.xml". */
+int obj_path(char *out, size_t size, tfs_kind kind, const char *type,
+	     const char *name);
+/* Split an object path; TFS_EINVALID unless kind, type and name are
+ * valid. */
+int obj_path_split(const char *path, tfs_kind *kind, char type[256],
+		   char name[256]);
+
 /* Impact levels (impact.c). */
 enum { TFS_IMPACT_LOW = 0, TFS_IMPACT_MEDIUM = 1, TFS_IMPACT_HIGH = 2 };
 /*

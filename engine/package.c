@@ -312,16 +312,6 @@ static int put_indented(tfs_buf *b, const char *bytes, size_t len,
 	return error;
 }
 
-static void tx_path(char *out, size_t size, tfs_kind kind, const char *type,
-		    const char *name)
-{
-	if (kind == TFS_KIND_VALIDATION)
-		snprintf(out, size, "validation/%s.xml", name);
-	else
-		snprintf(out, size, "%s/%s/%s.xml", tfs_kind_dir(kind), type,
-			 name);
-}
-
 /* One transaction of a package, as exported. */
 struct tx {
 	int64_t seq;
@@ -376,7 +366,7 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 		t->seq = sqlite3_column_int64(s, 0);
 		t->txset = txset;
 		t->op = db_text(s, 1)[0];
-		tx_path(t->path, sizeof(t->path),
+		obj_path(t->path, sizeof(t->path),
 			(tfs_kind)sqlite3_column_int(s, 2), db_text(s, 3),
 			db_text(s, 4));
 		snprintf(t->base, sizeof(t->base), "%s", db_text(s, 5));
@@ -627,34 +617,6 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	return error ? error : tfs_buf_printf(b, "%*s</package>\n", indent, "");
 }
 
-static int split_tx_path(const char *path, tfs_kind *kind, char type[256],
-			 char name[256])
-{
-	char buf[600], *a, *b;
-	size_t n;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	if (!(a = strchr(buf, '/')))
-		return TFS_EINVALID;
-	*a++ = '\0';
-	if (tfs_kind_from_dir(kind, buf) < 0)
-		return TFS_EINVALID;
-	if (*kind == TFS_KIND_VALIDATION) {
-		type[0] = '\0';
-		b = a;
-	} else {
-		if (!(b = strchr(a, '/')))
-			return TFS_EINVALID;
-		*b++ = '\0';
-		snprintf(type, 256, "%s", a);
-	}
-	n = strlen(b);
-	if (n < 5 || strcmp(b + n - 4, ".xml") != 0)
-		return TFS_EINVALID;
-	snprintf(name, 256, "%.*s", (int)(n - 4), b);
-	return 0;
-}
-
 /* The object at `path` before transaction `seq`: the bytes of the latest
  * earlier transaction of it, else the instance's first commit. */
 static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
@@ -669,7 +631,7 @@ static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 	int error = 0;
 
 	*found = false;
-	if (split_tx_path(path, &kind, type, name) < 0)
+	if (obj_path_split(path, &kind, type, name) < 0)
 		return 0;
 	if (!s)
 		return TFS_ERROR;
@@ -708,7 +670,7 @@ static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
 		tfs_kind kind;
 		bool found = false;
 
-		if (split_tx_path(t->path, &kind, type, name) < 0)
+		if (obj_path_split(t->path, &kind, type, name) < 0)
 			continue;
 		tfs_buf_clear(&old);
 		if (t->op != 'C' &&
@@ -776,7 +738,7 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 		tfs_kind kind;
 		tfs_doc *doc = NULL;
 
-		if (!t->bytes || split_tx_path(t->path, &kind, type, name) < 0 ||
+		if (!t->bytes || obj_path_split(t->path, &kind, type, name) < 0 ||
 		    tfs_doc_parse(&doc, kind, type, name, t->bytes, t->len,
 				  NULL) < 0)
 			continue;

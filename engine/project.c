@@ -301,12 +301,7 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 		const char *type = db_text(s, 3);
 		char path[600];
 
-		if (kind == TFS_KIND_VALIDATION)
-			snprintf(path, sizeof(path), "validation/%s.xml",
-				 db_text(s, 5));
-		else
-			snprintf(path, sizeof(path), "%s/%s/%s.xml",
-				 tfs_kind_dir(kind), type, db_text(s, 5));
+		obj_path(path, sizeof(path), kind, type, db_text(s, 5));
 		error = tfs_buf_printf(out, "  <transaction seq=\"%lld\"",
 				       (long long)sqlite3_column_int64(s, 0));
 		if (!error) error = put_attr(out, "op", db_text(s, 1));

@@ -140,11 +140,8 @@ static void path_of(char *out, size_t size, tfs_inst *in, int64_t obj)
 
 	if (tfs_inst_obj_get(&info, in, obj) < 0)
 		snprintf(out, size, "object %lld", (long long)obj);
-	else if (info.kind == TFS_KIND_VALIDATION)
-		snprintf(out, size, "validation/%s.xml", info.name);
 	else
-		snprintf(out, size, "%s/%s/%s.xml", tfs_kind_dir(info.kind),
-			 info.type, info.name);
+		obj_path(out, size, info.kind, info.type, info.name);
 }
 
 /*

@@ -330,11 +330,7 @@ static void describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 
 	if (INO_CLASS(ino) == C_OBJ && in &&
 	    tfs_inst_obj_get(&info, in, INO_B(ino)) == 0) {
-		if (info.kind == TFS_KIND_VALIDATION)
-			snprintf(out, size, "validation/%s.xml", info.name);
-		else
-			snprintf(out, size, "%s/%s/%s.xml",
-				 tfs_kind_dir(info.kind), info.type, info.name);
+		obj_path(out, size, info.kind, info.type, info.name);
 		return;
 	}
 	if (INO_CLASS(ino) == C_INST) {
