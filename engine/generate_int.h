@@ -105,6 +105,26 @@ int gen_core_find(const char *name);
 /* The items of core pick list `name` (*n of them), or NULL. */
 const char *const *gen_list_items(const char *name, unsigned *n);
 
+/* ---- writers shared by generate_meta.c and generate_bundle.c ---- */
+
+/* "a.b" into out. */
+const char *gen_dotted(char out[160], const char *a, const char *b);
+/* A description attribute (fmt has one %s); a document that differs in
+ * production also carries the change request that changed it. */
+void gen_describe(gen *x, const char *fmt, const char *what);
+/* A small square SVG icon, drawn from the name, as the Data element. */
+void gen_icon_data(gen *x, const char *name);
+/* A pick list (validation/<name>.xml) with `n` items. */
+int gen_list_doc(gen *x, const char *name, const char *bo,
+		 const char *description, const char *const *items,
+		 unsigned n);
+/* A ValidationListDefinition `name` of `list`. */
+int gen_list_definition(gen *x, const char *name, const char *list,
+			const char *bo, const char *field);
+/* Everything business object `bo` brings (generate_bundle.c); `first`
+ * includes every optional type. */
+int gen_bundle(gen *x, const gen_bo *bo, bool first);
+
 /* Configuration: globals and the core business objects (generate_meta.c)
  * and then modules until the phase's quota is reached (never returns 0
  * without a quota: modules go on). */

@@ -240,12 +240,13 @@ static void capitalize(char *s)
 static void sentence_text(demo_gen *g, char *out, size_t size, unsigned n)
 {
 	size_t len = 0;
-	unsigned k;
+	unsigned k, first = demo_below(g, N(sentences));
 
 	out[0] = '\0';
 	for (k = 0; k < n && len + 1 < size; k++) {
+		/* 5 is prime to the table's size: n < 16 distinct sentences */
 		int w = snprintf(out + len, size - len, "%s%s", k ? " " : "",
-				 sentences[demo_below(g, N(sentences))]);
+				 sentences[(first + 5 * k) % N(sentences)]);
 		if (w < 0 || (size_t)w >= size - len)
 			break;
 		len += (size_t)w;
@@ -269,7 +270,8 @@ static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
 	demo_gen *g = &x->g;
 	char v[600], t[128];
 	const char *const *items;
-	unsigned n, who = (unsigned)(i % (N(first_names) * N(last_names)));
+	unsigned n, who = (unsigned)((x->key_base + i) %
+				     (N(first_names) * N(last_names)));
 	int64_t when;
 
 	switch (f->hint) {

@@ -35,6 +35,10 @@ typedef struct tfs_generate_opts {
 	uint64_t seed;
 	/* Anchors dates (records spread over the year before); 0: now. */
 	int64_t now;
+	/* Instances loaded at once: 2, or 1 (also for 0).  On this kind of
+	 * small VM two at once are no faster: a load is bound by memory and
+	 * the disk, and the history commits take turns anyway. */
+	int jobs;
 } tfs_generate_opts;
 
 typedef struct tfs_generate_stats {

@@ -1,0 +1,579 @@
+/*
+ * Unit test of the large-tenant generator (engine/generate*.c).
+ *
+ *  - content: exactly the asked number of documents, master and data
+ *    records as asked (a tenth each by default), every document passes
+ *    tfs_doc_parse() with its own guid, names are unique per directory,
+ *    every metadata and settings type is present, and every reference
+ *    the parser reports (business objects, fields, pick lists, forms,
+ *    grids, parts, searches, workflows, workflow types, rules) resolves
+ *    inside the content;
+ *  - determinism: the same options give the same bytes;
+ *  - production: the same names and guids as staging, and between 0.3%
+ *    and 3% of the documents with other bytes;
+ *  - sizes: too few objects is TFS_EINVALID, the minimum works; a put
+ *    error stops generation and is returned;
+ *  - packages: well-formed, closed, one create transaction per record
+ *    with a path matching the record, records that pass tfs_doc_parse(),
+ *    keys apart between seeds;
+ *  - tenants: tfs_generate_tenant() creates the store, a landscape group,
+ *    staging (unlocked) and production (locked) with one commit each;
+ *    the same tenant again is TFS_EEXISTS and leaves it as it was.
+ */
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/hash.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "tenantfs/doc.h"
+#include "tenantfs/error.h"
+#include "tenantfs/generate.h"
+#include "tenantfs/instance.h"
+#include "tenantfs/sha256.h"
+#include "tenantfs/store.h"
+
+#define NOW ((int64_t)1795000000)	/* 2026-11-18T06:13:20Z */
+
+static int failures;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++failures > 40)
+		return;
+	fputs("FAIL: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (!(cond))                                               \
+			fail(__VA_ARGS__);                                 \
+	} while (0)
+
+/* ---- collecting the content of one run ---------------------------------- */
+
+typedef struct entry {
+	char guid[40];
+	char sha[65];
+} entry;
+
+typedef struct run {
+	xmlHashTablePtr objs;	/* "kind/type/name" -> entry */
+	xmlHashTablePtr fields;	/* "BO.Field" -> (void *)1 */
+	xmlHashTablePtr guids;	/* guid -> (void *)1 */
+	tfs_ref *refs;		/* every reference reported, to check later */
+	size_t nrefs, arefs;
+	size_t count[TFS_KIND__COUNT];
+	size_t bad;
+	long stop_at;		/* put returns -7 at this document; -1 never */
+} run;
+
+static void key_of(char *out, size_t size, tfs_kind kind, const char *type,
+		   const char *name)
+{
+	snprintf(out, size, "%d/%s/%s", (int)kind, type, name);
+}
+
+static void add_fields(run *r, const char *bo, const char *canon)
+{
+	const char *p = canon, *q;
+	char key[600];
+
+	while ((p = strstr(p, "<Field name=\"")) != NULL) {
+		p += 13;
+		q = strchr(p, '"');
+		if (!q)
+			break;
+		snprintf(key, sizeof(key), "%s.%.*s", bo, (int)(q - p), p);
+		xmlHashAddEntry(r->fields, BAD_CAST key, (void *)1);
+		p = q;
+	}
+}
+
+static int collect(void *ctx, tfs_kind kind, const char *type,
+		   const char *name, const char *xml, size_t len,
+		   int64_t mtime)
+{
+	run *r = ctx;
+	tfs_doc *doc = NULL;
+	entry *e;
+	char key[600];
+	size_t i;
+	long n = 0;
+
+	for (i = 0; i < TFS_KIND__COUNT; i++)
+		n += (long)r->count[i];
+	if (r->stop_at >= 0 && n == r->stop_at)
+		return -7;
+	r->count[kind]++;
+	CHECK(mtime > NOW - 3 * 366 * 86400 && mtime <= NOW,
+	      "%s/%s: mtime %lld out of range", type, name, (long long)mtime);
+	if (tfs_doc_parse(&doc, kind, type, name, xml, len, NULL) < 0) {
+		if (++r->bad < 10)
+			fail("%s %s/%s does not parse: %s\n%.*s",
+			     tfs_kind_dir(kind), type, name, tfs_error_last(),
+			     (int)(len < 600 ? len : 600), xml);
+		return 0;
+	}
+	key_of(key, sizeof(key), kind, type, name);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		abort();
+	snprintf(e->guid, sizeof(e->guid), "%s", doc->guid);
+	tfs_sha256_hex(e->sha, doc->canon, doc->canon_len);
+	if (xmlHashAddEntry(r->objs, BAD_CAST key, e) != 0) {
+		fail("%s: name given twice", key);
+		free(e);
+	}
+	if (xmlHashAddEntry(r->guids, BAD_CAST doc->guid, (void *)1) != 0)
+		fail("%s: guid %s given twice", key, doc->guid);
+	if (kind == TFS_KIND_METADATA && strcmp(type, "BusinessObject") == 0)
+		add_fields(r, name, doc->canon);
+	for (i = 0; i < doc->nrefs; i++) {
+		if (r->nrefs == r->arefs) {
+			r->arefs = r->arefs ? 2 * r->arefs : 1024;
+			r->refs = realloc(r->refs, r->arefs * sizeof(*r->refs));
+			if (!r->refs)
+				abort();
+		}
+		r->refs[r->nrefs].kind = strdup(doc->refs[i].kind);
+		r->refs[r->nrefs].target = strdup(doc->refs[i].target);
+		r->nrefs++;
+	}
+	tfs_doc_free(doc);
+	return 0;
+}
+
+static void entry_free(void *payload, const xmlChar *name)
+{
+	(void)name;
+	free(payload);
+}
+
+static void run_free(run *r)
+{
+	size_t i;
+
+	xmlHashFree(r->objs, entry_free);
+	xmlHashFree(r->fields, NULL);
+	xmlHashFree(r->guids, NULL);
+	for (i = 0; i < r->nrefs; i++) {
+		free(r->refs[i].kind);
+		free(r->refs[i].target);
+	}
+	free(r->refs);
+	memset(r, 0, sizeof(*r));
+}
+
+static int generate(run *r, const tfs_generate_opts *o, bool production,
+		    long stop_at)
+{
+	memset(r, 0, sizeof(*r));
+	r->objs = xmlHashCreate(4096);
+	r->fields = xmlHashCreate(4096);
+	r->guids = xmlHashCreate(4096);
+	r->stop_at = stop_at;
+	return tfs_generate_content(collect, r, o, production);
+}
+
+static size_t total(const run *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < TFS_KIND__COUNT; i++)
+		n += r->count[i];
+	return n;
+}
+
+/* ---- checks ---------------------------------------------------------------- */
+
+static bool has(const run *r, tfs_kind kind, const char *type,
+		const char *name)
+{
+	char key[600];
+
+	key_of(key, sizeof(key), kind, type, name);
+	return xmlHashLookup(r->objs, BAD_CAST key) != NULL;
+}
+
+static void check_refs(const run *r)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < r->nrefs; i++) {
+		const tfs_ref *f = &r->refs[i];
+		bool ok;
+
+		if (strcmp(f->kind, "Field") == 0)
+			ok = xmlHashLookup(r->fields, BAD_CAST f->target);
+		else if (strcmp(f->kind, "ValidationList") == 0)
+			ok = has(r, TFS_KIND_VALIDATION, "", f->target);
+		else
+			ok = has(r, TFS_KIND_METADATA, f->kind, f->target);
+		if (!ok && ++bad < 10)
+			fail("reference %s %s does not resolve", f->kind,
+			     f->target);
+	}
+	CHECK(r->nrefs > 1000, "only %zu references", r->nrefs);
+}
+
+struct types_ctx {
+	const run *r;
+	const char *type;
+	tfs_kind kind;
+	bool found;
+};
+
+static void find_type(void *payload, void *data, const xmlChar *name)
+{
+	struct types_ctx *c = data;
+	char prefix[300];
+
+	(void)payload;
+	snprintf(prefix, sizeof(prefix), "%d/%s/", (int)c->kind, c->type);
+	if (strncmp((const char *)name, prefix, strlen(prefix)) == 0)
+		c->found = true;
+}
+
+static void check_types(const run *r)
+{
+	struct types_ctx c = { r, NULL, TFS_KIND_METADATA, false };
+	size_t i;
+
+	for (i = 0; tfs_metadata_types[i]; i++) {
+		c.type = tfs_metadata_types[i];
+		c.kind = TFS_KIND_METADATA;
+		c.found = false;
+		xmlHashScan(r->objs, find_type, &c);
+		CHECK(c.found, "no metadata/%s", c.type);
+	}
+	for (i = 0; tfs_settings_types[i]; i++) {
+		c.type = tfs_settings_types[i];
+		c.kind = TFS_KIND_SETTINGS;
+		c.found = false;
+		xmlHashScan(r->objs, find_type, &c);
+		CHECK(c.found, "no settings/%s", c.type);
+	}
+}
+
+struct cmp_ctx {
+	const run *other;
+	size_t missing, guid, bytes;
+};
+
+static void compare(void *payload, void *data, const xmlChar *name)
+{
+	const entry *a = payload, *b;
+	struct cmp_ctx *c = data;
+
+	b = xmlHashLookup(c->other->objs, name);
+	if (!b) {
+		if (++c->missing < 5)
+			fail("%s missing in the other run", name);
+		return;
+	}
+	if (strcmp(a->guid, b->guid) != 0 && ++c->guid < 5)
+		fail("%s: guid %s and %s", name, a->guid, b->guid);
+	if (strcmp(a->sha, b->sha) != 0)
+		c->bytes++;
+}
+
+static void test_content(void)
+{
+	tfs_generate_opts o = { 3000, -1, -1, 7, NOW, 0 };
+	struct cmp_ctx c = { NULL, 0, 0, 0 };
+	run a, b, p;
+
+	CHECK(generate(&a, &o, false, -1) == 0, "staging: %s",
+	      tfs_error_last());
+	CHECK(total(&a) == 3000, "%zu documents, not 3000", total(&a));
+	CHECK(a.count[TFS_KIND_MASTER] == 300, "%zu master records",
+	      a.count[TFS_KIND_MASTER]);
+	CHECK(a.count[TFS_KIND_DATA] == 300, "%zu data records",
+	      a.count[TFS_KIND_DATA]);
+	CHECK(a.count[TFS_KIND_VALIDATION] > 20, "%zu pick lists",
+	      a.count[TFS_KIND_VALIDATION]);
+	CHECK(a.bad == 0, "%zu documents do not parse", a.bad);
+	check_types(&a);
+	check_refs(&a);
+	CHECK(has(&a, TFS_KIND_METADATA, "Form", "Incident.Default"),
+	      "no Form Incident.Default (tools/bench edits it)");
+
+	CHECK(generate(&b, &o, false, -1) == 0, "again: %s", tfs_error_last());
+	c.other = &b;
+	xmlHashScan(a.objs, compare, &c);
+	CHECK(total(&b) == total(&a) && c.missing == 0 && c.bytes == 0,
+	      "not deterministic: %zu missing, %zu with other bytes",
+	      c.missing, c.bytes);
+
+	CHECK(generate(&p, &o, true, -1) == 0, "production: %s",
+	      tfs_error_last());
+	check_refs(&p);
+	memset(&c, 0, sizeof(c));
+	c.other = &p;
+	xmlHashScan(a.objs, compare, &c);
+	CHECK(total(&p) == total(&a) && c.missing == 0 && c.guid == 0,
+	      "production: %zu documents, %zu missing, %zu other guids",
+	      total(&p), c.missing, c.guid);
+	CHECK(c.bytes * 1000 >= 3 * total(&a) && c.bytes * 100 <= 3 * total(&a),
+	      "production differs in %zu of %zu documents", c.bytes,
+	      total(&a));
+	printf("content: %zu documents (%zu pick lists, %zu settings, %zu "
+	       "master, %zu data), %zu references; production differs in "
+	       "%zu\n", total(&a), a.count[TFS_KIND_VALIDATION],
+	       a.count[TFS_KIND_SETTINGS], a.count[TFS_KIND_MASTER],
+	       a.count[TFS_KIND_DATA], a.nrefs, c.bytes);
+	run_free(&a);
+	run_free(&b);
+	run_free(&p);
+}
+
+static void test_sizes(void)
+{
+	uint64_t min = tfs_generate_min_objects(-1, -1);
+	tfs_generate_opts o = { 0, -1, -1, 1, NOW, 0 };
+	run r;
+	int rc;
+
+	CHECK(min > 100 && min < 3000, "minimum %llu", (unsigned long long)min);
+	o.objects = min - 1;
+	rc = generate(&r, &o, false, -1);
+	CHECK(rc == TFS_EINVALID && total(&r) == 0,
+	      "too few objects: %d, %zu documents", rc, total(&r));
+	run_free(&r);
+	o.objects = min;
+	rc = generate(&r, &o, false, -1);
+	CHECK(rc == 0 && total(&r) == min, "the minimum: %d, %zu documents",
+	      rc, total(&r));
+	check_refs(&r);
+	run_free(&r);
+
+	o.objects = 1000;
+	o.master = 0;
+	o.data = 5;
+	rc = generate(&r, &o, false, -1);
+	CHECK(rc == 0 && r.count[TFS_KIND_MASTER] == 0 &&
+	      r.count[TFS_KIND_DATA] == 5 && total(&r) == 1000,
+	      "--master 0 --data 5: %d, %zu master, %zu data", rc,
+	      r.count[TFS_KIND_MASTER], r.count[TFS_KIND_DATA]);
+	run_free(&r);
+
+	o.master = -1;
+	o.data = -1;
+	rc = generate(&r, &o, false, 10);
+	CHECK(rc == -7 && total(&r) == 10,
+	      "a put error stops generation: %d after %zu", rc, total(&r));
+	run_free(&r);
+}
+
+/* ---- packages --------------------------------------------------------------- */
+
+static const char *attr(const xmlNode *n, const char *name)
+{
+	const xmlAttr *a;
+
+	for (a = n->properties; a; a = a->next)
+		if (strcmp((const char *)a->name, name) == 0 && a->children)
+			return (const char *)a->children->content;
+	return "";
+}
+
+static const xmlNode *first_element(const xmlNode *n)
+{
+	for (; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+/* Checks the package at `path`; adds its record keys to `keys`. */
+static size_t check_package(const char *path, xmlHashTablePtr keys,
+			    size_t *dups)
+{
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	const xmlNode *root, *set, *t;
+	size_t n = 0, bad = 0;
+	long seq = 0;
+
+	CHECK(doc != NULL, "%s is not well-formed", path);
+	if (!doc)
+		return 0;
+	root = xmlDocGetRootElement(doc);
+	CHECK(strcmp((const char *)root->name, "package") == 0 &&
+	      strcmp(attr(root, "format"), "1") == 0 &&
+	      strcmp(attr(root, "state"), "closed") == 0 &&
+	      strcmp(attr(root, "type"), "incremental") == 0 &&
+	      *attr(root, "name"), "package root element and attributes");
+	set = first_element(root->children);
+	CHECK(set && strcmp((const char *)set->name, "transaction-set") == 0,
+	      "no transaction-set");
+	for (t = set ? first_element(set->children) : NULL; t;
+	     t = first_element(t->next)) {
+		const xmlNode *rec = first_element(t->children);
+		xmlBufferPtr buf = xmlBufferCreate();
+		tfs_doc *d = NULL;
+		char want[400];
+		const char *name = rec ? attr(rec, "name") : "";
+
+		n++;
+		CHECK(strtol(attr(t, "seq"), NULL, 10) == seq + 1,
+		      "seq %s after %ld", attr(t, "seq"), seq);
+		seq = strtol(attr(t, "seq"), NULL, 10);
+		snprintf(want, sizeof(want), "master/Employee/%s.xml", name);
+		CHECK(strcmp(attr(t, "op"), "C") == 0 &&
+		      strcmp(attr(t, "base"), "") == 0 &&
+		      strcmp(attr(t, "path"), want) == 0,
+		      "transaction %ld: op %s base '%s' path %s", seq,
+		      attr(t, "op"), attr(t, "base"), attr(t, "path"));
+		if (rec)
+			xmlNodeDump(buf, rec->doc, (xmlNodePtr)rec, 0, 0);
+		if (!rec || tfs_doc_parse(&d, TFS_KIND_MASTER, "Employee",
+					  name,
+					  (const char *)xmlBufferContent(buf),
+					  (size_t)xmlBufferLength(buf),
+					  NULL) < 0) {
+			if (++bad < 5)
+				fail("record %s: %s", name, tfs_error_last());
+		}
+		tfs_doc_free(d);
+		xmlBufferFree(buf);
+		if (xmlHashAddEntry(keys, BAD_CAST name, (void *)1) != 0)
+			(*dups)++;
+	}
+	xmlFreeDoc(doc);
+	return n;
+}
+
+static void test_package(const char *dir)
+{
+	char p1[600], p2[600];
+	xmlHashTablePtr keys = xmlHashCreate(2048);
+	size_t dups = 0, n;
+
+	snprintf(p1, sizeof(p1), "%s/p1.xml", dir);
+	snprintf(p2, sizeof(p2), "%s/p2.xml", dir);
+	CHECK(tfs_generate_package(p1, "Employee", 500, 1, NULL) == 0,
+	      "package: %s", tfs_error_last());
+	CHECK(tfs_generate_package(p2, "Employee", 300, 2, "second") == 0,
+	      "package: %s", tfs_error_last());
+	n = check_package(p1, keys, &dups);
+	CHECK(n == 500, "%zu transactions, not 500", n);
+	n = check_package(p2, keys, &dups);
+	CHECK(n == 300, "%zu transactions, not 300", n);
+	CHECK(dups == 0, "%zu keys given twice (within or across seeds)",
+	      dups);
+	CHECK(tfs_generate_package(p1, "Incident", 5, 1, NULL) ==
+	      TFS_EINVALID, "a data business object is refused");
+	xmlHashFree(keys, NULL);
+}
+
+/* ---- tenants in a store ----------------------------------------------------- */
+
+static void check_instance(tfs_store *st, int64_t tenant, const char *name,
+			   bool locked)
+{
+	tfs_row row;
+	tfs_inst *in;
+	int n = 0;
+
+	if (tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant, name) < 0) {
+		fail("no instance %s", name);
+		return;
+	}
+	in = tfs_store_inst(st, row.id);
+	CHECK(in != NULL, "%s: %s", name, tfs_error_last());
+	if (!in)
+		return;
+	CHECK(tfs_inst_locked(in) == locked, "%s: locked %d", name,
+	      (int)tfs_inst_locked(in));
+	CHECK(tfs_inst_history_count(in, &n) == 0 && n == 1,
+	      "%s: %d commits", name, n);
+}
+
+static void test_tenant(const char *dir)
+{
+	tfs_generate_opts o = { 2000, -1, -1, 3, 0, 0 };
+	tfs_generate_stats stats;
+	char store[600];
+	tfs_store *st = NULL;
+	tfs_row row;
+	int rc;
+
+	snprintf(store, sizeof(store), "%s/store", dir);
+	rc = tfs_generate_tenant(&stats, store, "big", &o);
+	CHECK(rc == 0, "generate tenant: %s", tfs_error_last());
+	CHECK(stats.config + stats.master + stats.data == 2000 &&
+	      stats.master == 200 && stats.data == 200,
+	      "stats: %llu + %llu + %llu",
+	      (unsigned long long)stats.config,
+	      (unsigned long long)stats.master,
+	      (unsigned long long)stats.data);
+	CHECK(stats.differing > 0 && stats.differing < 100,
+	      "production differs in %llu",
+	      (unsigned long long)stats.differing);
+	rc = tfs_generate_tenant(NULL, store, "big", &o);
+	CHECK(rc == TFS_EEXISTS, "the same tenant again: %d", rc);
+	o.objects = 10;
+	rc = tfs_generate_tenant(NULL, store, "small", &o);
+	CHECK(rc == TFS_EINVALID, "too few objects: %d", rc);
+	if (tfs_store_open(&st, store, getuid()) < 0) {
+		fail("open: %s", tfs_error_last());
+		return;
+	}
+	CHECK(tfs_store_find(&row, st, TFS_ENT_GROUP, 0, "GENERATED") == 0,
+	      "no landscape group GENERATED");
+	CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "small") ==
+	      TFS_ENOTFOUND, "a refused tenant was left behind");
+	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "big") == 0) {
+		check_instance(st, row.id, "staging", false);
+		check_instance(st, row.id, "production", true);
+	} else {
+		fail("no tenant big");
+	}
+	tfs_store_free(st);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+			struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/tenantfs-generate.XXXXXX";
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_content();
+	test_sizes();
+	test_package(dir);
+	test_tenant(dir);
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	xmlCleanupParser();
+	if (failures) {
+		fprintf(stderr, "%d failure(s)\n", failures);
+		return 1;
+	}
+	printf("test_generate: all checks passed\n");
+	return 0;
+}
