@@ -20,6 +20,9 @@ TFS_TMP=$(mktemp -d /tmp/tenantfs-test.XXXXXXXX) || exit 1
 trap tfs_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# sanitizer reports of the bench's programs land here (checked at exit)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TFS_TMP/san"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$TFS_TMP/san"
 
 out=$TFS_TMP/bench.out
 err=$TFS_TMP/bench.err
