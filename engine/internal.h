@@ -110,6 +110,11 @@ int refs_check_fields(tfs_inst *in, const char *bo);
 /* A patch-log line and a queued event, inside the caller's transaction. */
 int inst_log_event(tfs_inst *in, const char *user, const char *action,
 		   const char *message);
+/* A change that is not an object's (project.c): `body` inside one write
+ * transaction with a log line and event `action`. */
+int inst_small_change(tfs_inst *in, const char *user, const char *action,
+		      const char *message, int (*body)(tfs_inst *, void *),
+		      void *ctx);
 /* Create the package tables if missing (package.c). */
 int pkg_schema_init(tfs_inst *in);
 

@@ -162,29 +162,6 @@ int tfs_pkg_closed(tfs_inst *in, int64_t id, bool *closed)
 	return error;
 }
 
-/* Run one statement binding ?1 = id (or text), ?2 = now, in a write
- * transaction with a log line and event; notify the instance files. */
-static int pkg_change(tfs_inst *in, const char *user, const char *action,
-		      const char *message, int (*body)(tfs_inst *, void *),
-		      void *ctx)
-{
-	int error;
-
-	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
-		return error;
-	if ((error = body(in, ctx)) < 0 ||
-	    (error = inst_log_event(in, user, action, message)) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0) {
-		db_exec(&in->db, "ROLLBACK");
-		return error;
-	}
-	store_flush_events(in->st, in);
-	if (in->st->observer)
-		in->st->observer(in->st->observer_ctx, in->id,
-				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
-	return 0;
-}
-
 static int create_body(tfs_inst *in, void *ctx)
 {
 	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO packages(name, "
@@ -209,7 +186,7 @@ int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
 	if (tfs_pkg_find(&row, in, name) == 0)
 		return tfs_error_set(TFS_EEXISTS, "package %s exists", name);
 	snprintf(msg, sizeof(msg), "package %s created", name);
-	return pkg_change(in, user, "Package/Create", msg, create_body,
+	return inst_small_change(in, user, "Package/Create", msg, create_body,
 			  (void *)name);
 }
 
@@ -258,7 +235,7 @@ int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
 		return tfs_error_set(TFS_EBUSY, "package %s is used by a "
 				     "master package", p.name);
 	snprintf(msg, sizeof(msg), "package %s removed", p.name);
-	return pkg_change(in, user, "Package/Delete", msg, remove_body, &id);
+	return inst_small_change(in, user, "Package/Delete", msg, remove_body, &id);
 }
 
 /* ---- rendering --------------------------------------------------------- */
@@ -1218,23 +1195,27 @@ int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
 		   tfs_pkg_file f, const char *bytes, size_t len)
 {
 	struct update u = {in, id, f, bytes, len, user, ""};
+	const char *action;
 	int error;
 
+	/* The event's action depends on what the update did, so this does
+	 * not use inst_small_change(). */
 	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
 		return error;
-	if ((error = update_body(in, &u)) < 0 ||
-	    (error = inst_log_event(in, user, strstr(u.msg, "saved as") ?
-				    "Package/SaveAsFile" :
-				    strstr(u.msg, "state closed") ?
-				    "Package/Close" : "Package/Update",
-				    u.msg)) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0) {
-		db_exec(&in->db, "ROLLBACK");
-		return error;
-	}
+	if ((error = update_body(in, &u)) < 0)
+		goto fail;
+	action = strstr(u.msg, "saved as") ? "Package/SaveAsFile" :
+		 strstr(u.msg, "state closed") ? "Package/Close" :
+		 "Package/Update";
+	if ((error = inst_log_event(in, user, action, u.msg)) < 0 ||
+	    (error = db_exec(&in->db, "COMMIT")) < 0)
+		goto fail;
 	store_flush_events(in->st, in);
 	if (in->st->observer)
 		in->st->observer(in->st->observer_ctx, in->id,
 				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	return 0;
+fail:
+	db_exec(&in->db, "ROLLBACK");
+	return error;
 }

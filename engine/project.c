@@ -107,39 +107,60 @@ int inst_log_event(tfs_inst *in, const char *user, const char *action,
 	return db_done(&in->db, s);
 }
 
-/* Run `sql` (binding ?1 = text arg, ?2 = now) with a log line and event,
- * in one transaction. */
-static int simple_change(tfs_inst *in, const char *user, const char *sql,
-			 const char *arg, int64_t id, const char *action,
-			 const char *message)
+/*
+ * A small change to an instance that is not an object (projects, the
+ * active project, packages): `body` runs inside one write transaction with
+ * a patch-log line and an event; the instance's files are then invalidated.
+ */
+int inst_small_change(tfs_inst *in, const char *user, const char *action,
+		      const char *message, int (*body)(tfs_inst *, void *),
+		      void *ctx)
 {
-	sqlite3_stmt *s;
 	int error;
 
 	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
 		return error;
-	s = db_stmt(&in->db, sql);
-	if (!s) {
-		error = TFS_ERROR;
-		goto fail;
-	}
-	if (arg)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, tfs_now());
-	if ((error = db_done(&in->db, s)) < 0 ||
+	if ((error = body(in, ctx)) < 0 ||
 	    (error = inst_log_event(in, user, action, message)) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0)
-		goto fail;
+	    (error = db_exec(&in->db, "COMMIT")) < 0) {
+		db_exec(&in->db, "ROLLBACK");
+		return error;
+	}
 	store_flush_events(in->st, in);
 	if (in->st->observer)
 		in->st->observer(in->st->observer_ctx, in->id,
 				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	return 0;
-fail:
-	db_exec(&in->db, "ROLLBACK");
-	return error;
+}
+
+struct one_stmt {
+	const char *sql; /* ?1 = arg (text) or id, ?2 = now */
+	const char *arg;
+	int64_t id;
+};
+
+static int run_one(tfs_inst *in, void *ctx)
+{
+	struct one_stmt *o = ctx;
+	sqlite3_stmt *s = db_stmt(&in->db, o->sql);
+
+	if (!s)
+		return TFS_ERROR;
+	if (o->arg)
+		sqlite3_bind_text(s, 1, o->arg, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(s, 1, o->id);
+	sqlite3_bind_int64(s, 2, tfs_now());
+	return db_done(&in->db, s);
+}
+
+static int simple_change(tfs_inst *in, const char *user, const char *sql,
+			 const char *arg, int64_t id, const char *action,
+			 const char *message)
+{
+	struct one_stmt o = {sql, arg, id};
+
+	return inst_small_change(in, user, action, message, run_one, &o);
 }
 
 int tfs_inst_project_create(tfs_inst *in, const char *user, const char *name)
