@@ -163,6 +163,7 @@ static int add_item(struct cset *cs, tfs_change_op op, int64_t dir,
 	it->op = op;
 	it->dir = dir;
 	it->obj = obj;
+	it->created = false;
 	it->name = strdup(name);
 	if (!it->name)
 		return tfs_error_set(TFS_ERROR, "out of memory");
@@ -353,7 +354,10 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
 	cs->counts[old ? 1 : 0]++;
-	return add_item(cs, TFS_CHANGE_PUT, dir, id, name);
+	if ((error = add_item(cs, TFS_CHANGE_PUT, dir, id, name)) < 0)
+		return error;
+	cs->items[cs->nitems - 1].created = !old;
+	return 0;
 }
 
 int cset_delete(struct cset *cs, const tfs_obj_info *old)
@@ -576,9 +580,20 @@ int cset_commit(struct cset *cs, const char *action,
 		fprintf(stderr, "tenantfs: %s: %s (repaired on next mount)\n",
 			in->branch, tfs_error_last());
 	store_flush_events(st, in);
-	for (i = 0; i < cs->nitems; i++)
-		notify(st, in->id, cs->items[i].op, cs->items[i].dir,
-		       cs->items[i].obj, cs->items[i].name);
+	for (i = 0; i < cs->nitems; i++) {
+		struct cset_item *it = &cs->items[i];
+		/* A new object is in no kernel cache: only its directory's
+		 * listing changed, once per directory (a package may create
+		 * a million records). */
+		if (it->created) {
+			if (i > 0 && cs->items[i - 1].created &&
+			    cs->items[i - 1].dir == it->dir)
+				continue;
+			notify(st, in->id, TFS_CHANGE_DIR, it->dir, 0, NULL);
+			continue;
+		}
+		notify(st, in->id, it->op, it->dir, it->obj, it->name);
+	}
 	notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	cset_free(cs);
 	return 0;

@@ -13,6 +13,7 @@ struct cset_item {
 	int64_t dir;
 	int64_t obj;
 	char *name;
+	bool created;   /* new object: no kernel cache can hold it */
 };
 
 struct cset {

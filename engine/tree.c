@@ -384,6 +384,10 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 	}
 	if (!in || tfs_inst_dir_get(in, dir, &kind, type) < 0)
 		return;
+	if (op == TFS_CHANGE_DIR) {
+		inval_inode(t, obj_parent(inst, kind, dir));
+		return;
+	}
 	snprintf(file, sizeof(file), "%s.xml", name);
 	inval_inode(t, INO(C_OBJ, inst, obj));
 	inval_inode(t, obj_parent(inst, kind, dir));

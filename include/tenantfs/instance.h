@@ -137,7 +137,8 @@ int tfs_inst_meta_get(tfs_inst_meta *out, tfs_inst *in);
 typedef enum tfs_change_op {
 	TFS_CHANGE_PUT,     /* object created or its bytes changed */
 	TFS_CHANGE_DELETE,  /* object removed from directory */
-	TFS_CHANGE_INSTANCE /* instance files (conf, logs, history) changed */
+	TFS_CHANGE_INSTANCE,/* instance files (conf, logs, history) changed */
+	TFS_CHANGE_DIR      /* objects were created in directory `dir` */
 } tfs_change_op;
 
 /* Called after a change is committed, once per object and once with
