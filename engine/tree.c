@@ -721,23 +721,13 @@ static bool parse_uint(const char *s, int64_t *out)
 	return true;
 }
 
-static int hist_child(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		      const char *name, int64_t inst, int n,
-		      const char *path)
+/* A memory node for entry `name` (at `path`) of history commit n. */
+static int hist_node(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		     const char *name, int64_t inst, int n, int64_t time,
+		     const char *path, int is_dir, size_t size)
 {
-	tfs_inst *in = tfs_store_inst(t->st, inst);
-	char oid[41];
-	int64_t time;
-	int is_dir = 0, error;
-	size_t size = 0;
 	struct mem *m;
 
-	if (!in)
-		return TFS_ENOTFOUND;
-	if ((error = tfs_inst_history_commit(oid, &time, in, n)) < 0 ||
-	    (error = tfs_history_stat(tfs_store_history(t->st), oid, path,
-				      &is_dir, &size)) < 0)
-		return error;
 	if (!(m = mem_new(t, M_HIST, parent, name)))
 		return TFS_ERROR;
 	m->inst = inst;
@@ -749,6 +739,26 @@ static int hist_child(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	if (!m->path)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	return mem_attr(out, t, m);
+}
+
+static int hist_child(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		      const char *name, int64_t inst, int n,
+		      const char *path)
+{
+	tfs_inst *in = tfs_store_inst(t->st, inst);
+	char oid[41];
+	int64_t time;
+	int is_dir = 0, error;
+	size_t size = 0;
+
+	if (!in)
+		return TFS_ENOTFOUND;
+	if ((error = tfs_inst_history_commit(oid, &time, in, n)) < 0 ||
+	    (error = tfs_history_stat(tfs_store_history(t->st), oid, path,
+				      &is_dir, &size)) < 0)
+		return error;
+	return hist_node(out, t, parent, name, inst, n, time, path, is_dir,
+			 size);
 }
 
 int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
@@ -1151,11 +1161,34 @@ static int row_object(void *ctx, const tfs_row *r)
 	return add_entry(l, name, &a);
 }
 
+struct hist_listing {
+	struct listing *l;
+	struct mem *dir;
+	int64_t time;
+};
+
+/* One entry of a history directory: the listing already says what it is,
+ * so no lookup from the root of the commit's tree per entry (which made
+ * listing a large directory quadratic). */
 static int hist_entry(void *ctx, const char *name, int is_dir, size_t size)
 {
-	(void)is_dir;
-	(void)size;
-	return add_child(ctx, name);
+	struct hist_listing *h = ctx;
+	struct mem *d = h->dir, *m;
+	char path[1024];
+	tfs_attr a;
+	int error;
+
+	if ((m = mem_by_name(h->l->t, d->ino, name))) {
+		if ((error = mem_attr(&a, h->l->t, m)) < 0)
+			return error;
+		return add_entry(h->l, name, &a);
+	}
+	snprintf(path, sizeof(path), "%s%s%s", d->path, d->path[0] ? "/" : "",
+		 name);
+	if ((error = hist_node(&a, h->l->t, d->ino, name, d->inst, d->n,
+			       h->time, path, is_dir, size)) < 0)
+		return error;
+	return add_entry(h->l, name, &a);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -1285,12 +1318,14 @@ static int list_dir(struct listing *l, uint64_t ino)
 		if ((m = mem_by_ino(t, ino)) && m->type == M_HIST &&
 		    m->is_dir) {
 			tfs_inst *hin = tfs_store_inst(t->st, m->inst);
+			struct hist_listing h = {l, m, 0};
 			char oid[41];
-			if (!hin || (error = tfs_inst_history_commit(oid, NULL,
-							hin, m->n)) < 0)
+			if (!hin || (error = tfs_inst_history_commit(oid,
+							&h.time, hin,
+							m->n)) < 0)
 				return TFS_ENOTFOUND;
 			return tfs_history_list(tfs_store_history(t->st), oid,
-						m->path, hist_entry, l);
+						m->path, hist_entry, &h);
 		}
 		break;
 	}
