@@ -131,19 +131,16 @@ static void gen_init(gen *x, tfs_demo_put_fn put, void *ctx, uint64_t seed,
 
 /* ---- sizes --------------------------------------------------------------- */
 
-/* Documents of the core configuration (a dry run that only counts). */
+/* Documents of the core configuration: a dry run that only counts (a
+ * few hundred documents, about a millisecond). */
 static uint64_t core_size(void)
 {
-	static uint64_t size;
 	gen x;
 
-	if (size)
-		return size;
 	gen_init(&x, NULL, NULL, 0, 1700000000, false);
 	gen_config_core(&x);
 	tfs_buf_free(&x.g.buf);
-	size = x.written;
-	return size;
+	return x.written;
 }
 
 struct sizes {
@@ -402,19 +399,20 @@ static void drop_tenant(tfs_store *st, const char *tenant, tfs_inst **insts,
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
+		char name[64];
 		int64_t id;
 
 		if (!insts[i])
 			continue;
 		id = tfs_inst_id(insts[i]);
+		snprintf(name, sizeof(name), "%s", tfs_inst_name(insts[i]));
+		/* insts[i] is the store's; close it before its files go */
+		inst_free(st->insts[id]);
+		st->insts[id] = NULL;
+		insts[i] = NULL;
 		for (k = 0; k < N(sfx); k++) {
 			snprintf(path, sizeof(path), "%s/instances/%s/%s.db%s",
-				 st->path, tenant, tfs_inst_name(insts[i]),
-				 sfx[k]);
-			if (k == 0)
-				inst_free(st->insts[id]);
-			if (k == 0)
-				st->insts[id] = NULL;
+				 st->path, tenant, name, sfx[k]);
 			unlink(path);
 		}
 		s = db_stmt(&st->db, "DELETE FROM instances WHERE id = ?");

@@ -58,7 +58,7 @@ row "diff -r staging production, second pass"
 row "tar of an instance, fresh mount"
 row "first history commit of an instance"
 row "one sed -i save, end to end"
-row "(listing everything"
+row "(listing: ls -lR"
 
 # The apply rows measure, unless the mount has no apply/ yet.
 apply=$(printf '%s\n' "$table" | grep -F "apply a package of master records")

@@ -18,8 +18,11 @@
  *    keys apart between seeds;
  *  - tenants: tfs_generate_tenant() creates the store, a landscape group,
  *    staging (unlocked) and production (locked) with one commit each;
- *    the same tenant again is TFS_EEXISTS and leaves it as it was.
+ *    the same tenant again is TFS_EEXISTS and leaves it as it was; a load
+ *    that fails (the history cannot write its pack) leaves no tenant, no
+ *    instance and no instance databases behind.
  */
+#include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -547,6 +550,39 @@ static void test_tenant(const char *dir)
 	tfs_store_free(st);
 }
 
+/* A load that fails half way is undone. */
+static void test_failed_load(const char *dir)
+{
+	tfs_generate_opts o = { 2000, -1, -1, 3, 0, 0 };
+	char store[600], path[700];
+	tfs_store *st = NULL;
+	tfs_row row;
+	FILE *f;
+	int rc;
+
+	snprintf(store, sizeof(store), "%s/broken", dir);
+	CHECK(tfs_store_create(store) == 0, "create: %s", tfs_error_last());
+	/* no pack directory: the first commit (a pack) cannot be written */
+	snprintf(path, sizeof(path), "%s/history.git/objects/pack", store);
+	CHECK(rmdir(path) == 0, "rmdir %s: %s", path, strerror(errno));
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	rc = tfs_generate_tenant(NULL, store, "half", &o);
+	CHECK(rc < 0, "a load whose commit cannot be written fails: %d", rc);
+	if (tfs_store_open(&st, store, getuid()) < 0) {
+		fail("open: %s", tfs_error_last());
+		return;
+	}
+	CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "half") ==
+	      TFS_ENOTFOUND, "the failed tenant was left behind");
+	tfs_store_free(st);
+	snprintf(path, sizeof(path), "%s/instances/half/staging.db", store);
+	CHECK(access(path, F_OK) != 0, "%s was left behind", path);
+	snprintf(path, sizeof(path), "%s/instances/half", store);
+	CHECK(access(path, F_OK) != 0, "%s was left behind", path);
+}
+
 static int remove_entry(const char *path, const struct stat *sb, int flag,
 			struct FTW *ftw)
 {
@@ -568,6 +604,7 @@ int main(void)
 	test_sizes();
 	test_package(dir);
 	test_tenant(dir);
+	test_failed_load(dir);
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	xmlCleanupParser();
 	if (failures) {
