@@ -182,6 +182,17 @@ void mem_maybe_free(tfs_tree *t, struct mem *m)
 
 /* ---- inode sets ---------------------------------------------------------------- */
 
+/* Where `ino` starts probing in a table of `cap` (a power of two) slots.
+ * Inode numbers differ in few, high bits (instance) and run in sequence
+ * (rows): mixed, so that neither clusters. */
+static size_t ino_slot(uint64_t ino, size_t cap)
+{
+	ino ^= ino >> 33;
+	ino *= 0xff51afd7ed558ccdULL;
+	ino ^= ino >> 33;
+	return (size_t)ino & (cap - 1);
+}
+
 int inoset_add(struct inoset *s, uint64_t ino)
 {
 	size_t i;
@@ -198,7 +209,7 @@ int inoset_add(struct inoset *s, uint64_t ino)
 		free(s->v);
 		*s = bigger;
 	}
-	for (i = ino % s->cap; s->v[i]; i = (i + 1) % s->cap)
+	for (i = ino_slot(ino, s->cap); s->v[i]; i = (i + 1) & (s->cap - 1))
 		if (s->v[i] == ino)
 			return 0;
 	s->v[i] = ino;
@@ -212,7 +223,7 @@ bool inoset_has(const struct inoset *s, uint64_t ino)
 
 	if (!s->cap)
 		return false;
-	for (i = ino % s->cap; s->v[i]; i = (i + 1) % s->cap)
+	for (i = ino_slot(ino, s->cap); s->v[i]; i = (i + 1) & (s->cap - 1))
 		if (s->v[i] == ino)
 			return true;
 	return false;
@@ -319,6 +330,7 @@ void tfs_tree_free(tfs_tree *t)
 		free(w);
 	}
 	inoset_free(&t->touched);
+	inoset_free(&t->pushed);
 	free(t->by_ino);
 	free(t->by_name);
 	tfs_buf_free(&t->run.text);

@@ -34,6 +34,8 @@ struct tfs_file {
 	bool failed;        /* a save from this file was rejected */
 	bool append;        /* O_APPEND: writes go to the end of our copy */
 	bool written;       /* write or truncate since open (not O_TRUNC) */
+	bool lazy;          /* a reader's stored file: loaded at first read */
+	bool push;          /* to be put into the kernel's page cache */
 	tfs_caller who;
 };
 
@@ -645,6 +647,27 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	}
 	if (m && m->type == M_NEW && m->obj) /* created, then stored */
 		f->ino = ino = INO(C_OBJ, m->inst, m->obj);
+	if (!m && INO_CLASS(ino) == C_OBJ && !f->writable &&
+	    !(flags & O_TRUNC) && !writer_of(t, ino) && !inoset_has(&t->touched, ino)) {
+		/* A reader of a stored object whose pages the kernel may
+		 * keep: the kernel asks for content only if it has none. */
+		if (!tfs_store_inst(t->st, INO_A(ino))) {
+			free(f);
+			return TFS_ENOTFOUND;
+		}
+		*keep = true;
+		if (!t->nt.store || inoset_has(&t->pushed, ino)) {
+			f->lazy = true;
+		} else if ((error = tree_content(&f->data, t, ino,
+						 direct)) < 0) {
+			free(f);
+			return error;
+		} else {
+			f->push = inoset_add(&t->pushed, ino) == 0;
+		}
+		*out = f;
+		return 0;
+	}
 	if (flags & O_TRUNC) {
 		f->dirty = true;
 	} else if ((error = tree_content(&f->data, t, ino, direct)) < 0) {
@@ -659,11 +682,11 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 		tfs_buf_free(&tmp);
 	}
 	if (INO_CLASS(ino) == C_OBJ) {
-		struct writer *w = writer_of(t, ino);
 		if (f->writable) {
 			count_writer(t, ino, +1);
 			inoset_add(&t->touched, ino);
-		} else if (w || inoset_has(&t->touched, ino)) {
+		} else if (writer_of(t, ino) ||
+			   inoset_has(&t->touched, ino)) {
 			/* A writer may make the kernel think the file is
 			 * empty (O_TRUNC) while it writes: files that are
 			 * being or have been written this mount are read
@@ -674,6 +697,28 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	*keep = !*direct && !f->writable && !inoset_has(&t->touched, ino);
 	*out = f;
 	return 0;
+}
+
+/*
+ * Put a reader's freshly loaded content into the kernel's page cache
+ * (outside the lock: the kernel may wait for a read of the same pages,
+ * whose request needs the lock).  A change committed meanwhile may have
+ * invalidated the inode before these pages landed: invalidate it again.
+ */
+static void push_content(tfs_tree *t, tfs_file *f)
+{
+	tfs_tree_notify nt;
+
+	pthread_mutex_lock(&t->mu);
+	nt = t->nt;
+	pthread_mutex_unlock(&t->mu);
+	if (nt.store)
+		nt.store(nt.ctx, f->ino, f->data.ptr ? f->data.ptr : "",
+			 f->data.size);
+	pthread_mutex_lock(&t->mu);
+	if (inoset_has(&t->touched, f->ino))
+		inval_inode(t, f->ino);
+	pthread_mutex_unlock(&t->mu);
 }
 
 int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
@@ -700,6 +745,8 @@ int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	pthread_mutex_lock(&t->mu);
 	error = open_file(out, t, ino, flags, who, direct, keep);
 	pthread_mutex_unlock(&t->mu);
+	if (error == 0 && (*out)->push)
+		push_content(t, *out);
 	return error;
 }
 
@@ -721,6 +768,17 @@ int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
 	ssize_t got;
 	int error = 0;
 
+	if (f->lazy) {
+		pthread_mutex_lock(&t->mu);
+		if (f->lazy) {
+			bool direct;
+			error = tree_content(&f->data, t, f->ino, &direct);
+			f->lazy = error < 0;
+		}
+		pthread_mutex_unlock(&t->mu);
+		if (error < 0)
+			return error;
+	}
 	/* A file's own content needs no lock (it may be the result of an
 	 * import that holds the tree for minutes). */
 	if (!m)

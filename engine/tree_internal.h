@@ -124,6 +124,9 @@ struct tfs_tree {
 	 * the kernel may be stale until a notification lands, so opens of
 	 * them drop the page cache instead of keeping it. */
 	struct inoset touched;
+	/* Stored files whose content was put into the kernel's page cache
+	 * (see tfs_tree_notify.store): later opens need not load them. */
+	struct inoset pushed;
 	struct writer *writers;
 	/* The import running now, readable without `mu` (see tree_file.c). */
 	pthread_mutex_t run_mu;

@@ -654,6 +654,9 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	tn.inval_inode = notifier_inode;
 	tn.inval_entry = notifier_entry;
+	/* Storing pages may wait for a read of them in progress: only when
+	 * another thread can answer that read. */
+	tn.store = opts.singlethread ? NULL : notifier_store;
 	tn.ctx = fs.nt;
 	tfs_tree_set_notify(fs.tree, &tn);
 	if (opts.singlethread) {

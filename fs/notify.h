@@ -16,5 +16,7 @@ int notifier_start(notifier **out, struct fuse_session *se);
 void notifier_stop(notifier *n);
 void notifier_inode(void *ctx, uint64_t ino);
 void notifier_entry(void *ctx, uint64_t parent, const char *name);
+/* Puts content into the kernel's page cache now (not queued). */
+void notifier_store(void *ctx, uint64_t ino, const char *data, size_t size);
 
 #endif

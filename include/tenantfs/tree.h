@@ -46,6 +46,11 @@ typedef struct tfs_attr {
 typedef struct tfs_tree_notify {
 	void (*inval_inode)(void *ctx, uint64_t ino);
 	void (*inval_entry)(void *ctx, uint64_t parent, const char *name);
+	/* Optional: put a stored file's content into the kernel's page cache
+	 * now, synchronously (from the thread of an open request, before its
+	 * reply, without the tree's lock), so that the reader that opens it
+	 * finds it there and needs no read request.  NULL: never. */
+	void (*store)(void *ctx, uint64_t ino, const char *data, size_t size);
 	void *ctx;
 } tfs_tree_notify;
 
