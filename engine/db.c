@@ -26,8 +26,7 @@ int db_open(db_conn *c, const char *path, bool create)
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	if (db_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;"
-		       "PRAGMA mmap_size=1073741824;") < 0) {
+		       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;") < 0) {
 		db_close(c);
 		return TFS_ERROR;
 	}
