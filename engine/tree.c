@@ -120,6 +120,9 @@ struct mem *mem_new(tfs_tree *t, enum mem_type type, uint64_t parent,
 /* Take `m` out of its directory (the inode lives on while referenced). */
 void mem_unlink(tfs_tree *t, struct mem *m)
 {
+	/* A kernel that keeps the listing must not keep this name. */
+	if (m->linked && tfs_tree_listing_cacheable(m->parent))
+		inval_inode(t, m->parent);
 	m->linked = false;
 	mem_maybe_free(t, m);
 }
@@ -263,6 +266,9 @@ void hidden_drop(tfs_tree *t, struct hidden *victim)
 
 	for (pp = &t->hidden; *pp; pp = &(*pp)->next) {
 		if (*pp == victim) {
+			/* the stored file's name shows again */
+			if (tfs_tree_listing_cacheable(victim->parent))
+				inval_inode(t, victim->parent);
 			*pp = victim->next;
 			free(victim->name);
 			free(victim);
@@ -354,10 +360,20 @@ void inval_inode(tfs_tree *t, uint64_t ino)
 		t->nt.inval_inode(t->nt.ctx, ino);
 }
 
+bool tfs_tree_listing_cacheable(uint64_t ino)
+{
+	return INO_CLASS(ino) == C_DIR ||
+	       (INO_CLASS(ino) == C_INST && INO_B(ino) == I_VALIDATION);
+}
+
 void inval_entry(tfs_tree *t, uint64_t parent, const char *name)
 {
 	if (t->nt.inval_entry)
 		t->nt.inval_entry(t->nt.ctx, parent, name);
+	/* The kernel drops a cached listing with the entry only if it has
+	 * the entry's dentry: drop the listing itself. */
+	if (tfs_tree_listing_cacheable(parent))
+		inval_inode(t, parent);
 }
 
 uint64_t obj_parent(int64_t inst, tfs_kind kind, int64_t dir)

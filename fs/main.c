@@ -216,6 +216,7 @@ struct dir_entry {
 struct dir_handle {
 	struct dir_entry *e;
 	size_t n, alloc;
+	bool listed;
 };
 
 static int collect(void *ctx, const char *name, const tfs_attr *attr)
@@ -254,19 +255,17 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct dir_handle *d = calloc(1, sizeof(*d));
-	int error;
 
 	if (!d) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	/* The listing is taken once per open, so a reader paging through
-	 * a large directory sees one consistent snapshot. */
-	error = tfs_tree_readdir(fs_of(req)->tree, ino, collect, d);
-	if (error < 0) {
-		free_dir(d);
-		reply_error(req, error);
-		return;
+	/* The listing is taken at the first read of this open (a listing
+	 * the kernel keeps needs none), once, so a reader paging through a
+	 * large directory sees one consistent snapshot. */
+	if (tfs_tree_listing_cacheable(ino)) {
+		fi->cache_readdir = 1;
+		fi->keep_cache = 1;
 	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fuse_reply_open(req, fi);
@@ -283,6 +282,15 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
+	}
+	if (!d->listed) {
+		int error = tfs_tree_readdir(fs->tree, ino, collect, d);
+		if (error < 0) {
+			free(buf);
+			reply_error(req, error);
+			return;
+		}
+		d->listed = true;
 	}
 	/* Offsets 0 and 1 are "." and ".."; entry i is at offset i + 3. */
 	for (i = (size_t)off; i < d->n + 2; i++) {

@@ -76,6 +76,9 @@ typedef int (*tfs_dirent_cb)(void *ctx, const char *name,
 			     const tfs_attr *attr);
 /* Every entry of directory `ino` (without . and ..), in sorted order. */
 int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx);
+/* Whether the kernel may keep the listing of directory `ino` across opens:
+ * true for object directories, whose every change invalidates them. */
+bool tfs_tree_listing_cacheable(uint64_t ino);
 
 /*
  * Open file `ino`.  `flags` are open(2) flags.  *direct tells the caller

@@ -100,10 +100,44 @@ stat "$NEW" >/dev/null 2>&1
 ls "$FD" >/dev/null
 echo "$NR" >"$STG/revert"
 check_file_bytes "revert of that: the Form is back at once (after a failed lookup)" "$NEW" "$W/created.xml"
+check_match "revert of that: ls (its listing kept by the kernel) shows it at once" \
+	'^Incident\.TfsCache\.xml$' "$(ls "$FD")"
 check "rm it" rm "$NEW"
 check "rm: stat fails at once" test ! -e "$NEW"
 check "create it again" cp "$W/new.xml" "$NEW"
 check_match "the new incarnation reads back" 'name="Incident.TfsCache"' "$(root_line "$NEW")"
+
+# ---- listings the kernel keeps change with every way a name comes and goes
+ls "$FD" >/dev/null
+printf '<Form name="Incident.TfsBadNew" businessObject="NoSuchBO">\n</Form>\n' >"$W/badnew.xml"
+# (python lists the directory itself: a shell's redirections, or a child
+# process, would close a duplicate of the descriptor, and a close commits)
+check_eq "a Form with a dangling business object: ls shows it while written, not once refused" \
+	"while written: 1, refused: True, after: 0" \
+	"$(python3 - "$W/badnew.xml" "$FD" <<'EOF'
+import os, sys
+src, d = sys.argv[1], sys.argv[2]
+def count():
+    return os.listdir(d).count("Incident.TfsBadNew.xml")
+f = open(d + "/Incident.TfsBadNew.xml", "wb", buffering=0)
+f.write(open(src, "rb").read())
+n = count()
+try:
+    f.close()
+    refused = False
+except OSError:
+    refused = True
+print("while written: %d, refused: %s, after: %d" % (n, refused, count()))
+EOF
+)"
+cat "$NEW" >"$W/cur.xml"
+check "mv of the Form aside (an editor's backup)" mv "$NEW" "$FD/Incident.TfsCache.xml~"
+check_eq "ls shows the backup name only" "Incident.TfsCache.xml~" "$(ls "$FD" | grep TfsCache)"
+check "cp of the same bytes to the name (saved again)" cp "$W/cur.xml" "$NEW"
+check "rm of the backup" rm "$FD/Incident.TfsCache.xml~"
+check_eq "ls shows the name again, no backup" "Incident.TfsCache.xml" "$(ls "$FD" | grep TfsCache)"
+check_eq "find -type f in the directory agrees with ls" "$(ls "$FD" | grep -c .)" \
+	"$(find "$FD" -type f | grep -c .)"
 
 # ---- generated files have exact sizes as they change
 for f in "$STG/history/log" "$STG/log" "$MNT/events" "$MNT/status" "$TEN/dashboard" \
