@@ -362,7 +362,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	int64_t id;
 	int error;
 
-	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	if (old) {
 		s = db_stmt(&in->db, "UPDATE objects SET name = ?2, guid = ?3,"
 				     " bo = ?4, sha = ?5, mtime = ?6,"
@@ -676,7 +676,7 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 	size_t i;
 	int same = 1, nstored = 0;
 
-	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	if (strcmp(sha, old->sha) != 0)
 		return 0;
 	s = db_stmt(&in->db, "SELECT count(*) FROM secrets WHERE obj = ?");
@@ -1228,7 +1228,7 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 		error = inst_dir_insert(&dir, in, kind, type);
 	if (error < 0)
 		goto done;
-	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo, sha,"
 			     " mtime, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
 	if (!s) {

@@ -715,7 +715,7 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	git_signature *gs = NULL;
 	const git_commit *parents[1];
 	git_oid pid, tid, cid;
-	size_t i, nblobs = 0;
+	size_t i, nblobs = 0, nids = 0;
 	int mixed, error;
 
 	lock(h);
@@ -729,8 +729,10 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		goto done;
 	if ((error = sort_changes(&c, &mixed, changes, n)) < 0)
 		goto done;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		nblobs += c[i].bytes != NULL;
+		nids += c[i].have_id;
+	}
 	if ((error = sink_open(&s, h, nblobs >= PACK_MIN)) < 0)
 		goto done;
 	if (parent && *parent) {
@@ -741,6 +743,15 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			goto done;
 		}
 	}
+	/*
+	 * Blobs given by id were written by a blob writer just before: do
+	 * not have libgit2 check each one exists, which reads every pack
+	 * entry's header through its maps (a million records: the whole
+	 * new pack in the daemon's resident memory).  The history lock
+	 * makes this the only object writer meanwhile.
+	 */
+	if (nids)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 	if (!base) {
 		error = tree_from_scratch(&tid, &s, c, n);
 	} else {
@@ -753,6 +764,8 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			error = tree_from_parent(&tid, s.repo, base, c, n,
 						 mixed);
 	}
+	if (nids)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 	if (error < 0)
 		goto done;
 	if (git_tree_lookup(&tree, s.repo, &tid) < 0 ||

@@ -3,8 +3,10 @@
  * into packs of the store's history repository, so that neither the
  * change set nor the history commit has to keep their bytes.
  *
- * Each blob is hashed (its git id), deflated at level 1 and appended to a
- * buffer of at most BATCH_BYTES; a full buffer, and the rest at
+ * Each blob is hashed (its git id), stored in a zlib stream without
+ * compression (deflate even at level 1 runs at about 60 MB/s here on
+ * objects of a kilobyte, a third of a large apply; `git gc` packs them
+ * compactly later) and appended to a buffer of at most BATCH_BYTES; a full buffer, and the rest at
  * tfs_history_blobs_flush(), becomes one pack and its version 2 index,
  * written here directly: no delta search (which is what made packing a
  * package of records cost more than applying it) and no second pass to
@@ -156,7 +158,7 @@ int tfs_history_blobs_new(tfs_history_blobs **out, tfs_history *h)
 	}
 	snprintf(w->pack_dir, n, "%s/objects/pack", h->git_dir);
 	w->h = h;
-	if (deflateInit(&w->z, Z_BEST_SPEED) != Z_OK) {
+	if (deflateInit(&w->z, Z_NO_COMPRESSION) != Z_OK) {
 		tfs_history_blobs_free(w);
 		return tfs_error_set(TFS_ERROR, "zlib: cannot initialize");
 	}
