@@ -27,6 +27,7 @@ void cset_free(struct cset *cs)
 		free((char *)cs->hc[i].path);
 		free((char *)cs->hc[i].bytes);
 	}
+	tfs_history_blobs_free(cs->blobs);
 	for (i = 0; i < cs->nitems; i++)
 		free(cs->items[i].name);
 	free(cs->hc);
@@ -106,6 +107,44 @@ static int history_index_grow(struct cset *cs)
 }
 
 /*
+ * Past this many files, a change set writes each file's blob as it comes
+ * (history_blobs.c) and keeps only its id: a package of a million
+ * records must not hold a million files until its commit.
+ */
+#define STREAM_MIN 1024
+
+/* Write the blob of `c` with the blob writer and keep only its id. */
+static int stream_change(struct cset *cs, tfs_history_change *c)
+{
+	int error;
+
+	if (!c->bytes)
+		return 0;
+	if ((error = tfs_history_blobs_put(c->id, cs->blobs, c->bytes,
+					   c->len)) < 0)
+		return error;
+	free((char *)c->bytes);
+	c->bytes = NULL;
+	c->len = 0;
+	c->has_id = 1;
+	return 0;
+}
+
+/* Start writing blobs as they come, beginning with those kept so far. */
+static int start_streaming(struct cset *cs)
+{
+	size_t i;
+	int error;
+
+	if ((error = tfs_history_blobs_new(&cs->blobs, cs->in->st->hist)) < 0)
+		return error;
+	for (i = 0; i < cs->nhc; i++)
+		if ((error = stream_change(cs, &cs->hc[i])) < 0)
+			return error;
+	return 0;
+}
+
+/*
  * Record the new content of `path` (NULL: deleted) for the history commit.
  * A path changed twice in one change set (a package updating an object in
  * two transaction sets) keeps its last content: a commit holds each path
@@ -114,41 +153,54 @@ static int history_index_grow(struct cset *cs)
 static int add_history(struct cset *cs, const char *path, const char *bytes,
 		       size_t len)
 {
-	tfs_history_change *c;
+	tfs_history_change *c, next = { 0 };
 	size_t *slot;
-	char *copy = NULL;
+	int error;
 
 	if ((cs->nhc + 1) * 2 > cs->hcap && history_index_grow(cs) < 0)
 		return TFS_ERROR;
-	if (bytes) {
-		copy = malloc(len ? len : 1);
+	if (!cs->blobs && cs->nhc >= STREAM_MIN &&
+	    (error = start_streaming(cs)) < 0)
+		return error;
+	if (bytes && cs->blobs) {
+		if ((error = tfs_history_blobs_put(next.id, cs->blobs, bytes,
+						   len)) < 0)
+			return error;
+		next.has_id = 1;
+	} else if (bytes) {
+		char *copy = malloc(len ? len : 1);
 		if (!copy)
 			return tfs_error_set(TFS_ERROR, "out of memory");
 		memcpy(copy, bytes, len);
+		next.bytes = copy;
+		next.len = len;
 	}
 	slot = history_slot(cs, path);
 	if (*slot) {
 		c = &cs->hc[*slot - 1];
 		free((char *)c->bytes);
-		c->bytes = copy;
-		c->len = bytes ? len : 0;
+		next.path = c->path;
+		*c = next;
 		return 0;
 	}
 	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc))) {
-		free(copy);
+		free((char *)next.bytes);
 		return TFS_ERROR;
 	}
-	c = &cs->hc[cs->nhc];
-	c->path = strdup(path);
-	c->bytes = copy;
-	c->len = bytes ? len : 0;
-	if (!c->path) {
-		free(copy);
+	next.path = strdup(path);
+	if (!next.path) {
+		free((char *)next.bytes);
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
-	cs->nhc++;
+	cs->hc[cs->nhc++] = next;
 	*slot = cs->nhc;
 	return 0;
+}
+
+/* Every blob of the change set is in the repository (streaming only). */
+static int flush_blobs(struct cset *cs)
+{
+	return cs->blobs ? tfs_history_blobs_flush(cs->blobs) : 0;
 }
 
 static int add_item(struct cset *cs, tfs_change_op op, int64_t dir,
@@ -310,7 +362,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	int64_t id;
 	int error;
 
-	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	if (old) {
 		s = db_stmt(&in->db, "UPDATE objects SET name = ?2, guid = ?3,"
 				     " bo = ?4, sha = ?5, mtime = ?6,"
@@ -529,6 +581,8 @@ int cset_commit(struct cset *cs, const char *action,
 		sig.name = cs->user;
 		sig.email = email;
 		sig.time = cs->now;
+		if ((error = flush_blobs(cs)) < 0)
+			goto fail;
 		if ((error = tfs_history_write_commit(oid, st->hist,
 				parent[0] ? parent : NULL, cs->hc, cs->nhc,
 				&sig, msg)) < 0)
@@ -622,7 +676,7 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 	size_t i;
 	int same = 1, nstored = 0;
 
-	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	if (strcmp(sha, old->sha) != 0)
 		return 0;
 	s = db_stmt(&in->db, "SELECT count(*) FROM secrets WHERE obj = ?");
@@ -1174,7 +1228,7 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 		error = inst_dir_insert(&dir, in, kind, type);
 	if (error < 0)
 		goto done;
-	tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo, sha,"
 			     " mtime, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
 	if (!s) {
@@ -1223,7 +1277,8 @@ int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 	memset(&dl, 0, sizeof(dl));
 	if ((error = cset_begin(&dl.cs, in, "admin")) < 0)
 		return error;
-	if ((error = gen(demo_put, &dl, ctx)) < 0)
+	if ((error = gen(demo_put, &dl, ctx)) < 0 ||
+	    (error = flush_blobs(&dl.cs)) < 0)
 		goto fail;
 	if ((error = tfs_history_write_commit(oid, in->st->hist, NULL,
 					      dl.cs.hc, dl.cs.nhc, &sig,

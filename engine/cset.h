@@ -24,6 +24,7 @@ struct cset {
 	tfs_history_change *hc;
 	size_t nhc, ahc;
 	size_t *hidx;       /* open-addressing index of hc by path (i + 1) */
+	tfs_history_blobs *blobs; /* large sets: blobs written as they come */
 	size_t hcap;
 	struct cset_item *items;
 	size_t nitems, aitems;

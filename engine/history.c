@@ -37,6 +37,7 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include "history_int.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
@@ -46,18 +47,13 @@
 /* Commits writing at least this many new blobs go through a pack. */
 #define PACK_MIN 1024
 
-struct tfs_history {
-	pthread_mutex_t lock;
-	git_repository *repo;
-	git_odb *odb;
-	char *git_dir;
-};
-
 /* One entry of tfs_history_write_commit's change list, after checking. */
 struct change {
 	const char *path;
-	const char *bytes; /* NULL: delete */
+	const char *bytes; /* NULL: delete, unless `put` (blob already written) */
 	size_t len;
+	bool put;          /* an upsert (bytes, or id given) */
+	bool have_id;      /* id is known: the blob is in the repository */
 	git_oid id;        /* the blob, for upserts */
 };
 
@@ -89,6 +85,21 @@ static void lock(tfs_history *h)
 static void unlock(tfs_history *h)
 {
 	pthread_mutex_unlock(&h->lock);
+}
+
+void hist_lock(tfs_history *h)
+{
+	lock(h);
+}
+
+void hist_unlock(tfs_history *h)
+{
+	unlock(h);
+}
+
+int hist_git_fail(const char *what)
+{
+	return git_fail(what);
 }
 
 /* Parse a 40-digit hex object id; TFS_EINVALID if it is not one. */
@@ -205,6 +216,10 @@ static int sort_changes(struct change **out, int *mixed,
 		c[i].path = changes[i].path;
 		c[i].bytes = changes[i].bytes;
 		c[i].len = changes[i].bytes ? changes[i].len : 0;
+		c[i].have_id = !changes[i].bytes && changes[i].has_id;
+		c[i].put = changes[i].bytes || c[i].have_id;
+		if (c[i].have_id)
+			git_oid_fromraw(&c[i].id, changes[i].id);
 	}
 	qsort(c, n, sizeof(*c), cmp_dir_order);
 	for (i = 0; i + 1 < n; i++) {
@@ -217,10 +232,10 @@ static int sort_changes(struct change **out, int *mixed,
 		if (!is_below(c[i + 1].path, c[i].path))
 			continue;
 		*mixed = 1;
-		if (!c[i].bytes)
+		if (!c[i].put)
 			continue;
 		for (j = i + 1; j < n && is_below(c[j].path, c[i].path); j++) {
-			if (c[j].bytes) {
+			if (c[j].put) {
 				error = tfs_error_set(
 					TFS_EINVALID,
 					"'%s' cannot be both a file and a "
@@ -258,14 +273,14 @@ static int apply_updates(git_oid *out, git_repository *repo, git_tree *base,
 	if (!u)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	for (i = 0; i < n; i++) {
-		if (c[i].bytes && (which & UPSERTS)) {
+		if (c[i].put && (which & UPSERTS)) {
 			u[k].action = GIT_TREE_UPDATE_UPSERT;
 			u[k].id = c[i].id;
 			u[k].filemode = GIT_FILEMODE_BLOB;
 			u[k++].path = c[i].path;
 			continue;
 		}
-		if (c[i].bytes || !(which & DELETES))
+		if (c[i].put || !(which & DELETES))
 			continue;
 		rc = git_tree_entry_bypath(&e, base, c[i].path);
 		if (rc == GIT_ENOTFOUND)
@@ -606,7 +621,8 @@ static int build_tree(git_oid *out, struct sink *s, struct change *c,
 		rest = c[i].path + off;
 		slash = strchr(rest, '/');
 		if (!slash) {
-			if ((error = sink_blob(&c[i].id, s, c[i].bytes,
+			if (!c[i].have_id &&
+			    (error = sink_blob(&c[i].id, s, c[i].bytes,
 					       c[i].len)) < 0)
 				goto done;
 			if (git_treebuilder_insert(NULL, bld, rest, &c[i].id,
@@ -657,7 +673,7 @@ static int tree_from_scratch(git_oid *out, struct sink *s, struct change *c,
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		if (c[i].bytes)
+		if (c[i].put)
 			c[k++] = c[i];
 	}
 	return build_tree(out, s, c, 0, k, 0);
@@ -699,7 +715,7 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	git_signature *gs = NULL;
 	const git_commit *parents[1];
 	git_oid pid, tid, cid;
-	size_t i, nblobs = 0;
+	size_t i, nblobs = 0, nids = 0;
 	int mixed, error;
 
 	lock(h);
@@ -713,8 +729,10 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		goto done;
 	if ((error = sort_changes(&c, &mixed, changes, n)) < 0)
 		goto done;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		nblobs += c[i].bytes != NULL;
+		nids += c[i].have_id;
+	}
 	if ((error = sink_open(&s, h, nblobs >= PACK_MIN)) < 0)
 		goto done;
 	if (parent && *parent) {
@@ -725,11 +743,20 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			goto done;
 		}
 	}
+	/*
+	 * Blobs given by id were written by a blob writer just before: do
+	 * not have libgit2 check each one exists, which reads every pack
+	 * entry's header through its maps (a million records: the whole
+	 * new pack in the daemon's resident memory).  The history lock
+	 * makes this the only object writer meanwhile.
+	 */
+	if (nids)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 	if (!base) {
 		error = tree_from_scratch(&tid, &s, c, n);
 	} else {
 		for (i = 0; i < n && error == 0; i++) {
-			if (c[i].bytes)
+			if (c[i].bytes && !c[i].have_id)
 				error = sink_blob(&c[i].id, &s, c[i].bytes,
 						  c[i].len);
 		}
@@ -737,6 +764,8 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			error = tree_from_parent(&tid, s.repo, base, c, n,
 						 mixed);
 	}
+	if (nids)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 	if (error < 0)
 		goto done;
 	if (git_tree_lookup(&tree, s.repo, &tid) < 0 ||

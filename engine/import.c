@@ -344,7 +344,7 @@ static int transaction(struct imp *im, const char *seqs, const char *op,
 		if (tfs_doc_parse(&doc, kind, type, name, b, len, NULL) < 0)
 			return problem(im, "error", seq, path,
 				       tfs_error_last());
-		tfs_sha256_hex(sha, doc->canon, doc->canon_len);
+		snprintf(sha, sizeof(sha), "%s", doc->sha);
 		if ((error = by_guid(in, doc->guid, &found, where)) < 0)
 			goto done;
 		if (found && strcmp(where, path) != 0) {
@@ -488,18 +488,19 @@ static int check_refs(struct imp *im)
 	tfs_inst *in = im->in;
 	char type[256], path[700], msg[900];
 	tfs_obj_info info;
+	refs_memo memo = { 0 };
 	tfs_kind kind;
 	size_t i;
-	int error;
+	int error = 0;
 
 	for (i = 0; i < im->cs.nitems; i++) {
 		struct cset_item *it = &im->cs.items[i];
 
 		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
-			return error;
+			goto done;
 		obj_path(path, sizeof(path), kind, type, it->name);
 		if (it->op == TFS_CHANGE_PUT) {
-			error = refs_check_object(in, it->obj);
+			error = refs_check_object_memo(in, it->obj, &memo);
 			if (error == TFS_EINVALID) {
 				snprintf(msg, sizeof(msg), "%s in target or "
 					 "package", tfs_error_last());
@@ -511,11 +512,11 @@ static int check_refs(struct imp *im)
 							 im->item_seq[i], path,
 							 msg);
 				if (error < 0)
-					return error;
+					goto done;
 				continue;
 			}
 			if (error < 0)
-				return error;
+				goto done;
 			error = refs_check_incoming(in, kind, type, it->name,
 						    false);
 		} else {
@@ -523,7 +524,7 @@ static int check_refs(struct imp *im)
 			if (error == 0)
 				continue;
 			if (error != TFS_ENOTFOUND)
-				return error;
+				goto done;
 			error = refs_check_incoming(in, kind, type, it->name,
 						    true);
 		}
@@ -534,13 +535,16 @@ static int check_refs(struct imp *im)
 				add_line(im, "error", im->item_seq[i], path,
 					 msg);
 			if (error < 0)
-				return error;
+				goto done;
 			continue;
 		}
 		if (error < 0)
-			return error;
+			goto done;
 	}
-	return 0;
+	error = 0;
+done:
+	refs_memo_free(&memo);
+	return error;
 }
 
 static int file_key(char out[65], const char *path)

@@ -101,6 +101,18 @@ int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 
 /* References (refs.c): every reference of object `obj` resolves. */
 int refs_check_object(tfs_inst *in, int64_t obj);
+/*
+ * References found to resolve, remembered while nothing changes the
+ * instance (a package's checks after its last put): a million records
+ * that all link to the same few objects resolve each link once.  Bounded;
+ * zero-initialize, free with refs_memo_free.
+ */
+typedef struct refs_memo {
+	char **keys;   /* "kind\ntarget", open addressing */
+	size_t cap, n;
+} refs_memo;
+int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo);
+void refs_memo_free(refs_memo *memo);
 /* Nothing refers to (kind, type, name) if `gone`; for business objects,
  * every Field reference into it resolves. */
 int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,

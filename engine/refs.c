@@ -112,11 +112,69 @@ static int resolves(tfs_inst *in, const char *kind, const char *target)
 	return error;
 }
 
-int refs_check_object(tfs_inst *in, int64_t obj)
+/* At most this many resolved references are remembered. */
+#define MEMO_MAX 65536
+
+static size_t memo_hash(const char *k)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of `key` in the memo: its entry or the empty slot for it. */
+static char **memo_slot(refs_memo *m, const char *key)
+{
+	size_t i = memo_hash(key) & (m->cap - 1);
+
+	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return &m->keys[i];
+}
+
+/* Remember `key` as resolving; failing to (memory, the bound) is fine. */
+static void memo_add(refs_memo *m, const char *key)
+{
+	char **old = m->keys, **slot;
+	size_t oldcap = m->cap, i;
+
+	if (m->n >= MEMO_MAX)
+		return;
+	if ((m->n + 1) * 2 > m->cap) {
+		m->cap = oldcap ? oldcap * 2 : 256;
+		m->keys = calloc(m->cap, sizeof(*m->keys));
+		if (!m->keys) {
+			m->keys = old;
+			m->cap = oldcap;
+			return;
+		}
+		for (i = 0; i < oldcap; i++)
+			if (old[i])
+				*memo_slot(m, old[i]) = old[i];
+		free(old);
+	}
+	slot = memo_slot(m, key);
+	if (!*slot && (*slot = strdup(key)) != NULL)
+		m->n++;
+}
+
+void refs_memo_free(refs_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	memset(m, 0, sizeof(*m));
+}
+
+int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo)
 {
 	sqlite3_stmt *s = db_stmt(&in->db, "SELECT kind, target FROM refs "
 				  "WHERE obj = ?");
-	char kind[64], target[512];
+	char kind[64], target[512], key[600];
 	int rc, error = 0;
 
 	if (!s)
@@ -126,11 +184,21 @@ int refs_check_object(tfs_inst *in, int64_t obj)
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		snprintf(kind, sizeof(kind), "%s", db_text(s, 0));
 		snprintf(target, sizeof(target), "%s", db_text(s, 1));
+		snprintf(key, sizeof(key), "%s\n%s", kind, target);
+		if (memo && memo->n && *memo_slot(memo, key))
+			continue;
 		error = resolves(in, kind, target);
+		if (error == 1 && memo)
+			memo_add(memo, key);
 		error = error == 1 ? 0 : error == 0 ? TFS_EINVALID : error;
 	}
 	sqlite3_reset(s);
 	return error;
+}
+
+int refs_check_object(tfs_inst *in, int64_t obj)
+{
+	return refs_check_object_memo(in, obj, NULL);
 }
 
 /* The path of object `obj` for messages. */

@@ -94,6 +94,7 @@ typedef struct tfs_secret {
 typedef struct tfs_doc {
 	char *canon;        /* canonical bytes, secrets masked, NUL-terminated */
 	size_t canon_len;
+	char sha[65];       /* SHA-256 of canon, hex */
 	char *guid;         /* never NULL after a successful parse */
 	char *bo;           /* businessObject attribute of the root, or NULL */
 	tfs_ref *refs;

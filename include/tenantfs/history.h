@@ -34,11 +34,14 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create);
 void tfs_history_free(tfs_history *h);
 
 /* One changed path, relative to the instance ("metadata/Form/X.xml").
- * `bytes` NULL means the path is deleted. */
+ * `bytes` NULL means the path is deleted, unless `has_id`: then the path
+ * is the blob `id` (20 bytes), already written with a blob writer. */
 typedef struct tfs_history_change {
 	const char *path;
 	const char *bytes;
 	size_t len;
+	unsigned char id[20];
+	int has_id;
 } tfs_history_change;
 
 typedef struct tfs_history_sig {
@@ -58,6 +61,21 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			     const char *parent,
 			     const tfs_history_change *changes, size_t n,
 			     const tfs_history_sig *sig, const char *message);
+
+/*
+ * Blob writer, for change sets too large to keep their files in memory:
+ * put writes a blob (into a pack, in batches of bounded size) and gives
+ * its id; flush makes every blob put so far part of the repository, to be
+ * named by id in tfs_history_write_commit().  Free discards what was not
+ * flushed; what was is left as unreferenced objects until used.  A writer
+ * is used by one thread at a time.
+ */
+typedef struct tfs_history_blobs tfs_history_blobs;
+int tfs_history_blobs_new(tfs_history_blobs **out, tfs_history *h);
+int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
+			  const char *bytes, size_t len);
+int tfs_history_blobs_flush(tfs_history_blobs *w);
+void tfs_history_blobs_free(tfs_history_blobs *w);
 
 /* Point refs/heads/<branch> at `oid`, creating it if needed. */
 int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid);
