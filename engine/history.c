@@ -58,6 +58,7 @@ struct tfs_history {
 	git_odb *odb;
 	char *git_dir;
 	char *objects;     /* git_dir/objects */
+	struct tree_cache trees;
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -660,6 +661,7 @@ static int splice_trees(git_oid *out, tfs_history *h, struct sink *s,
 	if (git_repository_odb(&w.odb, s->repo) < 0)
 		return git_fail("open object database");
 	w.objects = s->mem ? NULL : h->objects;
+	w.cache = &h->trees;
 	error = history_tree_update(out, &w, base, c, n);
 	git_odb_free(w.odb);
 	return error;
@@ -859,6 +861,7 @@ void tfs_history_free(tfs_history *h)
 	git_odb_free(h->odb);
 	git_repository_free(h->repo);
 	pthread_mutex_destroy(&h->lock);
+	history_tree_cache_free(&h->trees);
 	free(h->objects);
 	free(h->git_dir);
 	free(h);

@@ -17,12 +17,28 @@ struct change {
 	git_oid id;        /* the blob, for upserts (written already) */
 };
 
+/* Large trees written lately, raw, so that the next save into the same
+ * directory needs no read (and no inflate and hash check) of its parent. */
+#define TREE_CACHE_SLOTS 4
+struct tree_cache {
+	struct {
+		git_oid id;
+		char *data; /* NULL: empty slot */
+		size_t len;
+	} slot[TREE_CACHE_SLOTS];
+	unsigned int next;
+};
+
+void history_tree_cache_free(struct tree_cache *tc);
+
 /* Where new trees go: the object database to check and write through,
  * and the objects directory for large trees stored as loose objects
- * (NULL: everything through `odb`, e.g. into an in-memory pack). */
+ * (NULL: everything through `odb`, e.g. into an in-memory pack, and
+ * nothing cached); `cache` may be NULL. */
 struct tree_writer {
 	git_odb *odb;
 	const char *objects;
+	struct tree_cache *cache;
 };
 
 /*

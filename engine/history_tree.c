@@ -47,8 +47,10 @@ static int git_fail(const char *what)
 			     e && e->message ? e->message : "unknown error");
 }
 
-/* Trees at least this large are stored without compression. */
+/* Trees at least this large are stored without compression, and cached
+ * up to CACHE_MAX (see struct tree_cache: at most 4 x 16 MiB). */
 #define STORED_MIN ((size_t)64 << 10)
+#define CACHE_MAX ((size_t)16 << 20)
 
 /* One entry of a raw tree, pointing into its bytes. */
 struct entry {
@@ -264,6 +266,44 @@ static int write_tree(git_oid *id, const struct tree_writer *w,
 	return 0;
 }
 
+/* The cached raw tree `id`, or NULL. */
+static const struct tree_cache *cached(const struct tree_cache *tc,
+				       const git_oid *id, size_t *slot)
+{
+	size_t i;
+
+	for (i = 0; tc && i < TREE_CACHE_SLOTS; i++) {
+		if (tc->slot[i].data && git_oid_equal(&tc->slot[i].id, id)) {
+			*slot = i;
+			return tc;
+		}
+	}
+	return NULL;
+}
+
+/* Keep raw tree `data` (taking ownership) as `id`, dropping the oldest. */
+static void cache_put(struct tree_cache *tc, const git_oid *id, char *data,
+		      size_t len)
+{
+	unsigned int i = tc->next;
+
+	free(tc->slot[i].data);
+	git_oid_cpy(&tc->slot[i].id, id);
+	tc->slot[i].data = data;
+	tc->slot[i].len = len;
+	tc->next = (i + 1) % TREE_CACHE_SLOTS;
+}
+
+void history_tree_cache_free(struct tree_cache *tc)
+{
+	size_t i;
+
+	for (i = 0; i < TREE_CACHE_SLOTS; i++) {
+		free(tc->slot[i].data);
+		tc->slot[i].data = NULL;
+	}
+}
+
 /* Append entry bytes to the growing buffer *b. */
 static int put(char **b, size_t *len, size_t *cap, const void *p, size_t n)
 {
@@ -327,7 +367,12 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	const char *rest, *slash;
 	int error = 0;
 
-	if (base) {
+	if (base && cached(w->cache, base, &i)) {
+		if ((error = parse_tree(&e, &ne, w->cache->slot[i].data,
+					w->cache->slot[i].len)) < 0)
+			goto done;
+		bcap = w->cache->slot[i].len;
+	} else if (base) {
 		if (git_odb_read(&obj, w->odb, base) < 0) {
 			error = git_fail("read tree");
 			goto done;
@@ -339,6 +384,7 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		if ((error = parse_tree(&e, &ne, git_odb_object_data(obj),
 					git_odb_object_size(obj))) < 0)
 			goto done;
+		bcap = git_odb_object_size(obj);
 	}
 	/* The names touched: c is in cmp_dir_order, so the changes below
 	 * one subdirectory are contiguous. */
@@ -421,6 +467,15 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		}
 	}
 	qsort(add, nadd, sizeof(*add), added_cmp);
+	/* The parent's size and room for the added entries: one allocation
+	 * (bcap is the size of the parent's tree here). */
+	if (bcap) {
+		bcap += nadd * (sizeof("100644 ") + GIT_OID_RAWSZ + 256);
+		if (!(buf = malloc(bcap))) {
+			error = tfs_error_set(TFS_ERROR, "out of memory");
+			goto done;
+		}
+	}
 	/* Merge: the parent's entries that stay, in order, and the new. */
 	for (i = 0, j = 0; i < ne || j < nadd;) {
 		if (i < ne && gone[i]) {
@@ -444,6 +499,11 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	if (blen == 0 && off > 0)
 		goto done;
 	error = write_tree(out, w, buf ? buf : "", blen);
+	if (error == 0 && w->cache && w->objects && blen >= STORED_MIN &&
+	    blen <= CACHE_MAX) {
+		cache_put(w->cache, out, buf, blen);
+		buf = NULL;
+	}
 done:
 	free(buf);
 	free(gone);
