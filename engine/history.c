@@ -6,8 +6,12 @@
  * touches a ref; tfs_history_set_ref() moves a branch afterwards (see
  * history.h for why the two steps are separate).  Trees are made two ways:
  *
- *   - with a parent, git_tree_create_updated() rewrites only the trees on
- *     the changed paths and drops trees that become empty;
+ *   - with a parent, only the trees on the changed paths are rewritten
+ *     and trees that become empty are dropped: history_tree.c splices
+ *     the changes into the parent's raw trees (a save into a directory
+ *     of 10^5 files costs a copy of its tree, not a rebuild), and
+ *     git_tree_create_updated() takes the rare lists that turn a file
+ *     into a directory or back;
  *   - without one, the files are sorted and each directory gets one tree
  *     builder, bottom-up, so a first import of 10^5..10^6 files costs
  *     O(n log n) and writes every tree exactly once.
@@ -25,7 +29,8 @@
  * history views of fs/ (stat, read, list, diff_parent).  Every public
  * function takes the handle's recursive mutex, so a handle may be shared
  * between threads and callbacks may call back into the same handle (but
- * must not free it).  libgit2 objects never leave this file.
+ * must not free it).  libgit2 objects never leave this file and
+ * history_tree.c.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -47,15 +52,6 @@
 /* Commits writing at least this many new blobs go through a pack. */
 #define PACK_MIN 1024
 
-/* One entry of tfs_history_write_commit's change list, after checking. */
-struct change {
-	const char *path;
-	const char *bytes; /* NULL: delete, unless `put` (blob already written) */
-	size_t len;
-	bool put;          /* an upsert (bytes, or id given) */
-	bool have_id;      /* id is known: the blob is in the repository */
-	git_oid id;        /* the blob, for upserts */
-};
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result;
@@ -663,6 +659,27 @@ done:
 }
 
 /*
+ * The new root tree from `base` (the parent's root) and the changes c[0..n)
+ * (not mixed) through history_tree.c.  Large trees of small commits are
+ * stored loose without compression; big commits write everything into
+ * their pack.
+ */
+static int splice_trees(git_oid *out, tfs_history *h, struct sink *s,
+			const git_oid *base, const struct change *c, size_t n)
+{
+	struct tree_writer w;
+	int error;
+
+	if (git_repository_odb(&w.odb, s->repo) < 0)
+		return git_fail("open object database");
+	w.objects = s->mem ? NULL : h->objects;
+	w.cache = &h->trees;
+	error = history_tree_update(out, &w, base, c, n);
+	git_odb_free(w.odb);
+	return error;
+}
+
+/*
  * The tree of a commit without parent, bottom-up: the upserts of
  * c[0..n), whose blobs it writes; deletions are dropped (there is
  * nothing to delete).  Reorders c.
@@ -760,7 +777,10 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 				error = sink_blob(&c[i].id, &s, c[i].bytes,
 						  c[i].len);
 		}
-		if (error == 0)
+		if (error == 0 && !mixed)
+			error = splice_trees(&tid, h, &s, git_tree_id(base), c,
+					     n);
+		else if (error == 0)
 			error = tree_from_parent(&tid, s.repo, base, c, n,
 						 mixed);
 	}
@@ -834,6 +854,16 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 		error = git_fail(git_dir);
 		goto done;
 	}
+	{
+		const char *gd = git_repository_path(h->repo);
+		size_t len = strlen(gd) + sizeof("/objects");
+		if (!(h->objects = malloc(len))) {
+			error = tfs_error_set(TFS_ERROR, "out of memory");
+			goto done;
+		}
+		snprintf(h->objects, len, "%s%sobjects", gd,
+			 gd[0] && gd[strlen(gd) - 1] == '/' ? "" : "/");
+	}
 	*out = h;
 	h = NULL;
 done:
@@ -842,6 +872,7 @@ done:
 		git_repository_free(h->repo);
 		if (have_lock)
 			pthread_mutex_destroy(&h->lock);
+		free(h->objects);
 		free(h->git_dir);
 		free(h);
 	}
@@ -855,6 +886,8 @@ void tfs_history_free(tfs_history *h)
 	git_odb_free(h->odb);
 	git_repository_free(h->repo);
 	pthread_mutex_destroy(&h->lock);
+	history_tree_cache_free(&h->trees);
+	free(h->objects);
 	free(h->git_dir);
 	free(h);
 }

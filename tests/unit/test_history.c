@@ -629,6 +629,74 @@ static void test_large(tfs_history *h)
 	free(store);
 }
 
+/*
+ * Saves into a directory whose tree is large (history_tree.c stores such
+ * trees loose without compression and keeps the last ones in memory): one
+ * file at a time, as sed -i does, including a new file and a deletion;
+ * git reads them and agrees with their ids.
+ */
+static void test_big_dir(tfs_history *h)
+{
+	char c[4][TFS_OID_HEXSZ + 1], out[256];
+	tfs_history_change *f, one[2];
+	char (*paths)[40], body[64];
+	size_t i, n = 2000, size;
+	int ok = 1, is_dir;
+
+	f = calloc(n, sizeof(*f));
+	paths = calloc(n, sizeof(*paths));
+	if (!f || !paths) {
+		check(0, "allocate files");
+		free(f);
+		free(paths);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "big/Form%06zu.xml", i);
+		f[i] = file(paths[i], "<Form/>");
+	}
+	f[0] = file("big.xml", "<a file that sorts before big/>");
+	check(commit(c[0], h, NULL, f, n, "Big directory\n") == 0,
+	      "a commit with a 2000-file directory (80 KB of tree)");
+	for (i = 1; i < 4 && ok; i++) {
+		snprintf(body, sizeof(body), "<Form v=\"%zu\"/>", i);
+		one[0] = file(paths[i * 100], body);
+		one[1] = i == 2 ? gone(paths[7]) : file(i == 3 ?
+			"big/Zz.xml" : paths[i * 100 + 1], body);
+		ok = commit(c[i], h, c[i - 1], one, 2, "Save\n") == 0 &&
+		     reads_as(h, c[i], paths[i * 100], body);
+	}
+	check(ok, "three saves into it read back");
+	check(reads_as(h, c[3], "big/Zz.xml", "<Form v=\"3\"/>") &&
+	      reads_as(h, c[3], paths[101], "<Form v=\"1\"/>") &&
+	      reads_as(h, c[3], paths[6], "<Form/>") &&
+	      reads_as(h, c[3], "big.xml", "<a file that sorts before big/>") &&
+	      tfs_history_stat(h, c[3], paths[7], &is_dir, &size) ==
+	      TFS_ENOTFOUND,
+	      "a new file, an earlier save, untouched files, a deletion");
+	for (i = 1; i < 4; i++) {
+		char cmd[1400];
+		snprintf(cmd, sizeof(cmd), "git --git-dir='%s' ls-tree %s:big "
+			 "| git --git-dir='%s' mktree --missing | grep -qx "
+			 "$(git --git-dir='%s' rev-parse %s:big)", git_dir,
+			 c[i], git_dir, git_dir, c[i]);
+		if (system(cmd) != 0)
+			ok = 0;
+	}
+	check(ok, "git mktree makes the same trees from their entries");
+	check(tfs_history_set_ref(h, "acme/big", c[3]) == 0 &&
+	      run("git --git-dir='%s' fsck --strict --no-dangling "
+		  ">/dev/null 2>&1%s", "") == 0 &&
+	      capture(out, sizeof(out), "diff --name-status acme/big~3 "
+		      "acme/big") == 0 &&
+	      strcmp(out, "D\tbig/Form000007.xml\nM\tbig/Form000100.xml\n"
+		     "M\tbig/Form000101.xml\nM\tbig/Form000200.xml\n"
+		     "M\tbig/Form000300.xml\nA\tbig/Zz.xml\n") == 0,
+	      "git fsck --strict, and git diff sees exactly the saves");
+	free(f);
+	free(paths);
+}
+
 static void test_threads(tfs_history *h)
 {
 	const tfs_history_change one = file("metadata/Form/A.xml", "<A v2/>");
@@ -792,6 +860,7 @@ int main(void)
 		test_basics(h);
 		test_rejects(h);
 		test_large(h);
+		test_big_dir(h);
 		test_threads(h);
 	}
 	tfs_history_free(h);

@@ -1,0 +1,523 @@
+/*
+ * New trees of a commit with a parent, written from the raw bytes of the
+ * parent's trees (part of history.c; see history_int.h).
+ *
+ * A save in a large instance changes one file of a directory that may hold
+ * 10^5 entries (metadata/Form of a 10^6-object instance: 3 MB of tree).
+ * git_tree_create_updated() loads such a directory into a tree builder (a
+ * hash table of 10^5 allocated entries), sorts it again, serializes it and
+ * deflates the result: about 150 ms, all of it growing with the directory.
+ * Here the parent's raw tree is indexed in place, the few changed entries
+ * are sorted and merged into it, and the untouched entries are copied as
+ * they are: the cost is a copy and a hash of the bytes.  Large trees are
+ * stored as loose objects without compression (zlib "stored" blocks, which
+ * git and libgit2 read like any other loose object); deflating 3 MB costs
+ * more than the rest of the save.  `git gc` packs them like any object.
+ *
+ * The trees are exactly those git_tree_create_updated() writes for the
+ * same updates: entries in git order ("name" of a directory sorts as
+ * "name/"), modes "100644" and "40000", directories left empty removed,
+ * an empty root written as the empty tree.  Errors match too: a file over
+ * a directory, a directory over a file and deleting a directory are
+ * TFS_EINVALID; deleting a path that does not exist is no change.
+ *
+ * Lists where a path is both a file and a directory prefix ("mixed", see
+ * sort_changes) are left to history.c's two-pass path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <zlib.h>
+
+#include "history_int.h"
+#include "tenantfs/error.h"
+
+/* Record the last libgit2 error for this thread; TFS_ERROR. */
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return tfs_error_set(TFS_ERROR, "git: %s: %s", what,
+			     e && e->message ? e->message : "unknown error");
+}
+
+/* Trees at least this large are stored without compression, and cached
+ * up to CACHE_MAX (see struct tree_cache: at most 4 x 16 MiB). */
+#define STORED_MIN ((size_t)64 << 10)
+#define CACHE_MAX ((size_t)16 << 20)
+
+/* One entry of a raw tree, pointing into its bytes. */
+struct entry {
+	const char *raw;      /* "<mode> <name>\0<20-byte id>" */
+	size_t rawlen;
+	const char *name;
+	size_t namelen;
+	bool tree;
+	const unsigned char *id;
+};
+
+/* An entry of the new tree that is not a copy of the parent's. */
+struct added {
+	const char *name;
+	size_t namelen;
+	bool tree;
+	git_oid id;
+};
+
+/* One name of the directory touched by the change list. */
+struct child {
+	const char *name;
+	size_t namelen;
+	size_t lo, hi;        /* its changes: c[lo..hi) */
+	bool file;            /* a change of the name itself, c[lo] */
+};
+
+/* git's order of tree entries: a directory's name sorts as "name/". */
+static int entry_cmp(const char *a, size_t alen, bool atree, const char *b,
+		     size_t blen, bool btree)
+{
+	size_t len = alen < blen ? alen : blen;
+	int cmp = memcmp(a, b, len);
+	unsigned int ca, cb;
+
+	if (cmp)
+		return cmp;
+	ca = alen > len ? (unsigned char)a[len] : atree ? '/' : 0;
+	cb = blen > len ? (unsigned char)b[len] : btree ? '/' : 0;
+	return (ca > cb) - (ca < cb);
+}
+
+static int added_cmp(const void *x, const void *y)
+{
+	const struct added *a = x, *b = y;
+
+	return entry_cmp(a->name, a->namelen, a->tree, b->name, b->namelen,
+			 b->tree);
+}
+
+/* Index the raw tree `data` into *out (caller frees). */
+static int parse_tree(struct entry **out, size_t *n, const char *data,
+		      size_t len)
+{
+	struct entry *e = NULL, *grown;
+	size_t cap = 0, k = 0, modelen;
+	const char *p = data, *end = data + len, *sp, *nul;
+
+	while (p < end) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		nul = sp ? memchr(sp + 1, '\0', (size_t)(end - sp - 1)) : NULL;
+		if (!nul || (size_t)(end - nul - 1) < GIT_OID_RAWSZ) {
+			free(e);
+			return tfs_error_set(TFS_ERROR, "git: corrupt tree");
+		}
+		if (k == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(e, cap * sizeof(*e));
+			if (!grown) {
+				free(e);
+				return tfs_error_set(TFS_ERROR,
+						     "out of memory");
+			}
+			e = grown;
+		}
+		modelen = (size_t)(sp - p);
+		e[k].raw = p;
+		e[k].name = sp + 1;
+		e[k].namelen = (size_t)(nul - sp - 1);
+		e[k].tree = modelen == 5 && memcmp(p, "40000", 5) == 0;
+		e[k].id = (const unsigned char *)nul + 1;
+		p = nul + 1 + GIT_OID_RAWSZ;
+		e[k].rawlen = (size_t)(p - e[k].raw);
+		k++;
+	}
+	*out = e;
+	*n = k;
+	return 0;
+}
+
+/* The index of the entry named `name` (either type) in e[0..n), or -1. */
+static long find_entry(const struct entry *e, size_t n, const char *name,
+		       size_t namelen)
+{
+	int t;
+
+	for (t = 0; t < 2; t++) {
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int cmp = entry_cmp(e[mid].name, e[mid].namelen,
+					    e[mid].tree, name, namelen, t);
+			if (cmp == 0)
+				return (long)mid;
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Store tree `data` as a loose object `id` in `objects`, deflated with
+ * level 0.  Like git: a temporary file in the fan-out directory, renamed
+ * into place; an object already there is kept.
+ */
+static int write_stored(const char *objects, const git_oid *id,
+			const char *data, size_t len)
+{
+	char hex[GIT_OID_HEXSZ + 1], path[4200], tmp[4300], hdr[64];
+	unsigned char out[1 << 16];
+	z_stream zs;
+	struct stat sb;
+	int fd = -1, zrc, hlen, error = 0, flush;
+	size_t done = 0, chunk;
+	bool zinit = false;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (snprintf(path, sizeof(path), "%s/%.2s", objects, hex) >=
+	    (int)sizeof(path))
+		return tfs_error_set(TFS_ERROR, "git: path too long");
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
+				     strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s/tmp_obj_XXXXXX", path);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s",
+		 hex + 2);
+	if (stat(path, &sb) == 0)
+		return 0;
+	if ((fd = mkstemp(tmp)) < 0)
+		return tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
+				     strerror(errno));
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit(&zs, Z_NO_COMPRESSION) != Z_OK) {
+		error = tfs_error_set(TFS_ERROR, "git: zlib");
+		goto done;
+	}
+	zinit = true;
+	hlen = snprintf(hdr, sizeof(hdr), "tree %zu", len) + 1;
+	zs.next_in = (unsigned char *)hdr;
+	zs.avail_in = (uInt)hlen;
+	for (;;) {
+		if (zs.avail_in == 0 && done < len) {
+			chunk = len - done < (1u << 30) ? len - done :
+				(1u << 30);
+			zs.next_in = (unsigned char *)data + done;
+			zs.avail_in = (uInt)chunk;
+			done += chunk;
+		}
+		flush = done == len ? Z_FINISH : Z_NO_FLUSH;
+		zs.next_out = out;
+		zs.avail_out = sizeof(out);
+		zrc = deflate(&zs, flush);
+		if (zrc == Z_STREAM_ERROR) {
+			error = tfs_error_set(TFS_ERROR, "git: zlib");
+			goto done;
+		}
+		chunk = sizeof(out) - zs.avail_out;
+		if (chunk && write(fd, out, chunk) != (ssize_t)chunk) {
+			error = tfs_error_set(TFS_ERROR, "git: write %s: %s",
+					      tmp, strerror(errno));
+			goto done;
+		}
+		if (zrc == Z_STREAM_END)
+			break;
+	}
+	if (fchmod(fd, 0444) < 0 || close(fd) < 0) {
+		fd = -1;
+		error = tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
+				      strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		error = tfs_error_set(TFS_ERROR, "git: rename %s: %s", tmp,
+				      strerror(errno));
+done:
+	if (zinit)
+		deflateEnd(&zs);
+	if (fd >= 0)
+		close(fd);
+	if (error < 0)
+		unlink(tmp);
+	return error;
+}
+
+/* Hash tree `data` into *id and store it unless it exists. */
+static int write_tree(git_oid *id, const struct tree_writer *w,
+		      const char *data, size_t len)
+{
+	git_oid written;
+
+	if (git_odb_hash(id, data, len, GIT_OBJECT_TREE) < 0)
+		return git_fail("hash tree");
+	if (git_odb_exists_ext(w->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
+		return 0;
+	if (w->objects && len >= STORED_MIN)
+		return write_stored(w->objects, id, data, len);
+	if (git_odb_write(&written, w->odb, data, len, GIT_OBJECT_TREE) < 0)
+		return git_fail("write tree");
+	return 0;
+}
+
+/* The cached raw tree `id`, or NULL. */
+static const struct tree_cache *cached(const struct tree_cache *tc,
+				       const git_oid *id, size_t *slot)
+{
+	size_t i;
+
+	for (i = 0; tc && i < TREE_CACHE_SLOTS; i++) {
+		if (tc->slot[i].data && git_oid_equal(&tc->slot[i].id, id)) {
+			*slot = i;
+			return tc;
+		}
+	}
+	return NULL;
+}
+
+/* Keep raw tree `data` (taking ownership) as `id`, dropping the oldest. */
+static void cache_put(struct tree_cache *tc, const git_oid *id, char *data,
+		      size_t len)
+{
+	unsigned int i = tc->next;
+
+	free(tc->slot[i].data);
+	git_oid_cpy(&tc->slot[i].id, id);
+	tc->slot[i].data = data;
+	tc->slot[i].len = len;
+	tc->next = (i + 1) % TREE_CACHE_SLOTS;
+}
+
+void history_tree_cache_free(struct tree_cache *tc)
+{
+	size_t i;
+
+	for (i = 0; i < TREE_CACHE_SLOTS; i++) {
+		free(tc->slot[i].data);
+		tc->slot[i].data = NULL;
+	}
+}
+
+/* Append entry bytes to the growing buffer *b. */
+static int put(char **b, size_t *len, size_t *cap, const void *p, size_t n)
+{
+	char *grown;
+	size_t want;
+
+	if (*len + n > *cap) {
+		want = *cap ? *cap : 4096;
+		while (want < *len + n)
+			want *= 2;
+		grown = realloc(*b, want);
+		if (!grown)
+			return tfs_error_set(TFS_ERROR, "out of memory");
+		*b = grown;
+		*cap = want;
+	}
+	memcpy(*b + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+static int put_added(char **b, size_t *len, size_t *cap,
+		     const struct added *a)
+{
+	const char *mode = a->tree ? "40000 " : "100644 ";
+	char z = '\0';
+
+	if (put(b, len, cap, mode, strlen(mode)) < 0 ||
+	    put(b, len, cap, a->name, a->namelen) < 0 ||
+	    put(b, len, cap, &z, 1) < 0 ||
+	    put(b, len, cap, a->id.id, GIT_OID_RAWSZ) < 0)
+		return TFS_ERROR;
+	return 0;
+}
+
+static bool has_upsert(const struct change *c, size_t lo, size_t hi)
+{
+	for (; lo < hi; lo++)
+		if (c[lo].put)
+			return true;
+	return false;
+}
+
+/*
+ * The directory at path prefix c[lo].path[0..off) (its tree in the
+ * parent: `base`, or none) with the changes c[lo..hi) applied.  Sets *out
+ * and *empty (the new directory has no entries; it is then not written
+ * unless it is the root, `off` 0).
+ */
+static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
+		      const git_oid *base, const struct change *c, size_t lo,
+		      size_t hi, size_t off)
+{
+	git_odb_object *obj = NULL;
+	struct entry *e = NULL;
+	struct child *ch = NULL;
+	struct added *add = NULL;
+	bool *gone = NULL;
+	char *buf = NULL;
+	size_t ne = 0, nch = 0, nadd = 0, i, j, k, blen = 0, bcap = 0;
+	const char *rest, *slash;
+	int error = 0;
+
+	if (base && cached(w->cache, base, &i)) {
+		if ((error = parse_tree(&e, &ne, w->cache->slot[i].data,
+					w->cache->slot[i].len)) < 0)
+			goto done;
+		bcap = w->cache->slot[i].len;
+	} else if (base) {
+		if (git_odb_read(&obj, w->odb, base) < 0) {
+			error = git_fail("read tree");
+			goto done;
+		}
+		if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
+			error = tfs_error_set(TFS_ERROR, "git: not a tree");
+			goto done;
+		}
+		if ((error = parse_tree(&e, &ne, git_odb_object_data(obj),
+					git_odb_object_size(obj))) < 0)
+			goto done;
+		bcap = git_odb_object_size(obj);
+	}
+	/* The names touched: c is in cmp_dir_order, so the changes below
+	 * one subdirectory are contiguous. */
+	ch = calloc(hi - lo ? hi - lo : 1, sizeof(*ch));
+	add = calloc(hi - lo ? hi - lo : 1, sizeof(*add));
+	gone = calloc(ne ? ne : 1, sizeof(*gone));
+	if (!ch || !add || !gone) {
+		error = tfs_error_set(TFS_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = lo; i < hi; i = j) {
+		rest = c[i].path + off;
+		slash = strchr(rest, '/');
+		ch[nch].name = rest;
+		ch[nch].lo = i;
+		if (!slash) {
+			ch[nch].namelen = strlen(rest);
+			ch[nch].file = true;
+			j = i + 1;
+		} else {
+			ch[nch].namelen = (size_t)(slash - rest);
+			for (j = i + 1; j < hi; j++)
+				if (strncmp(c[j].path + off, rest,
+					    ch[nch].namelen + 1) != 0)
+					break;
+		}
+		ch[nch++].hi = j;
+	}
+	for (k = 0; k < nch; k++) {
+		struct child *x = &ch[k];
+		long at = find_entry(e, ne, x->name, x->namelen);
+		const struct change *f = &c[x->lo];
+
+		if (x->file) {
+			if (at >= 0 && e[at].tree) {
+				error = tfs_error_set(TFS_EINVALID, f->put ?
+					"git: cannot replace a directory with "
+					"a file at '%s'" : "cannot delete "
+					"'%s': it is a directory", f->path);
+				goto done;
+			}
+			if (at >= 0)
+				gone[at] = true;
+			if (!f->put)
+				continue;
+			add[nadd].name = x->name;
+			add[nadd].namelen = x->namelen;
+			add[nadd].tree = false;
+			git_oid_cpy(&add[nadd++].id, &f->id);
+			continue;
+		}
+		if (at >= 0 && !e[at].tree) {
+			if (!has_upsert(c, x->lo, x->hi))
+				continue; /* deletes of paths absent */
+			error = tfs_error_set(TFS_EINVALID, "git: D/F conflict "
+					      "when updating tree at '%.*s'",
+					      (int)(off + x->namelen),
+					      c[x->lo].path);
+			goto done;
+		}
+		{
+			git_oid sub, old;
+			bool sub_empty;
+
+			if (at >= 0)
+				git_oid_fromraw(&old, e[at].id);
+			if ((error = update_dir(&sub, &sub_empty, w,
+						at >= 0 ? &old : NULL, c,
+						x->lo, x->hi,
+						off + x->namelen + 1)) < 0)
+				goto done;
+			if (at >= 0)
+				gone[at] = true;
+			if (sub_empty)
+				continue;
+			add[nadd].name = x->name;
+			add[nadd].namelen = x->namelen;
+			add[nadd].tree = true;
+			git_oid_cpy(&add[nadd++].id, &sub);
+		}
+	}
+	qsort(add, nadd, sizeof(*add), added_cmp);
+	/* The parent's size and room for the added entries: one allocation
+	 * (bcap is the size of the parent's tree here). */
+	if (bcap) {
+		bcap += nadd * (sizeof("100644 ") + GIT_OID_RAWSZ + 256);
+		if (!(buf = malloc(bcap))) {
+			error = tfs_error_set(TFS_ERROR, "out of memory");
+			goto done;
+		}
+	}
+	/* Merge: the parent's entries that stay, in order, and the new. */
+	for (i = 0, j = 0; i < ne || j < nadd;) {
+		if (i < ne && gone[i]) {
+			i++;
+			continue;
+		}
+		if (j >= nadd || (i < ne && entry_cmp(e[i].name, e[i].namelen,
+						      e[i].tree, add[j].name,
+						      add[j].namelen,
+						      add[j].tree) < 0)) {
+			error = put(&buf, &blen, &bcap, e[i].raw, e[i].rawlen);
+			i++;
+		} else {
+			error = put_added(&buf, &blen, &bcap, &add[j]);
+			j++;
+		}
+		if (error < 0)
+			goto done;
+	}
+	*empty = blen == 0;
+	if (blen == 0 && off > 0)
+		goto done;
+	error = write_tree(out, w, buf ? buf : "", blen);
+	if (error == 0 && w->cache && w->objects && blen >= STORED_MIN &&
+	    blen <= CACHE_MAX) {
+		cache_put(w->cache, out, buf, blen);
+		buf = NULL;
+	}
+done:
+	free(buf);
+	free(gone);
+	free(add);
+	free(ch);
+	free(e);
+	git_odb_object_free(obj);
+	return error;
+}
+
+int history_tree_update(git_oid *out, const struct tree_writer *w,
+			const git_oid *base, const struct change *c, size_t n)
+{
+	bool empty;
+
+	return update_dir(out, &empty, w, base, c, 0, n, 0);
+}
