@@ -887,6 +887,10 @@ void tfs_history_free(tfs_history *h)
 	git_repository_free(h->repo);
 	pthread_mutex_destroy(&h->lock);
 	history_tree_cache_free(&h->trees);
+	for (unsigned int i = 0; i < 2; i++) {
+		git_tree_free(h->dirs[i].tree);
+		free(h->dirs[i].path);
+	}
 	free(h->objects);
 	free(h->git_dir);
 	free(h);
@@ -1058,6 +1062,53 @@ static int blob_size(size_t *out, tfs_history *h, const git_oid *id)
 	return 0;
 }
 
+/*
+ * The tree of directory `path` at commit `hex`, borrowed from the handle's
+ * cache of the last directories read (a file of a large directory is then
+ * one lookup, not a parse of its directory's tree per file).
+ */
+static int dir_tree(git_tree **out, tfs_history *h, const char *hex,
+		    const char *path)
+{
+	git_tree *dir = NULL;
+	git_tree_entry *file = NULL;
+	unsigned int i;
+	git_oid id;
+	char *copy;
+	int error;
+
+	*out = NULL;
+	if ((error = parse_oid(&id, hex)) < 0)
+		return error;
+	for (i = 0; i < 2; i++) {
+		if (h->dirs[i].path && git_oid_equal(&h->dirs[i].commit, &id) &&
+		    strcmp(h->dirs[i].path, path) == 0) {
+			*out = h->dirs[i].tree;
+			return 0;
+		}
+	}
+	if ((error = resolve(&dir, &file, h, hex, path)) < 0)
+		return error;
+	if (!dir) {
+		git_tree_entry_free(file);
+		return tfs_error_set(TFS_EINVALID, "'%s' is not a directory",
+				     path);
+	}
+	if (!(copy = strdup(path))) {
+		git_tree_free(dir);
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	}
+	i = h->next_dir;
+	h->next_dir = (i + 1) % 2;
+	git_tree_free(h->dirs[i].tree);
+	free(h->dirs[i].path);
+	h->dirs[i].commit = id;
+	h->dirs[i].path = copy;
+	h->dirs[i].tree = dir;
+	*out = dir;
+	return 0;
+}
+
 int tfs_history_stat(tfs_history *h, const char *oid, const char *path,
 		     int *is_dir, size_t *size)
 {
@@ -1112,8 +1163,144 @@ done:
 	return error;
 }
 
+/* Git's order of tree entries: by name, a directory as if it ended in '/'. */
+static int entry_order(const char *a, size_t alen, int adir, const char *b,
+		       size_t blen, int bdir)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c = memcmp(a, b, n);
+	unsigned char ca, cb;
+
+	if (c)
+		return c;
+	ca = n < alen ? (unsigned char)a[n] : adir ? '/' : 0;
+	cb = n < blen ? (unsigned char)b[n] : bdir ? '/' : 0;
+	return (int)ca - (int)cb;
+}
+
+int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
+		     const char *name, size_t *index, int *is_dir,
+		     size_t *size)
+{
+	git_tree *dir;
+	const git_tree_entry *e, *m;
+	size_t lo = 0, hi, mid = 0, len = strlen(name);
+	int error, isdir, c = 1;
+
+	lock(h);
+	if ((error = dir_tree(&dir, h, oid, dir_path)) < 0)
+		goto done;
+	if (!(e = git_tree_entry_byname(dir, name)) ||
+	    (git_tree_entry_type(e) != GIT_OBJECT_BLOB &&
+	     git_tree_entry_type(e) != GIT_OBJECT_TREE)) {
+		error = tfs_error_set(TFS_ENOTFOUND, "no '%s' in '%s'", name,
+				      dir_path);
+		goto done;
+	}
+	isdir = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	/* Its position: a binary search in git's order. */
+	hi = git_tree_entrycount(dir);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = git_tree_entry_byindex(dir, mid);
+		c = entry_order(git_tree_entry_name(m),
+				strlen(git_tree_entry_name(m)),
+				git_tree_entry_type(m) == GIT_OBJECT_TREE,
+				name, len, isdir);
+		if (c == 0)
+			break;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (c != 0) {
+		error = tfs_error_set(TFS_ERROR, "git: tree of '%s' is not "
+				      "in git's order", dir_path);
+		goto done;
+	}
+	*index = mid;
+	*is_dir = isdir;
+	*size = 0;
+	if (!isdir)
+		error = blob_size(size, h, git_tree_entry_id(e));
+done:
+	unlock(h);
+	return error;
+}
+
+/* Entry `index` of the cached tree of `dir_path` at `oid`. */
+static int entry_at(const git_tree_entry **out, tfs_history *h,
+		    const char *oid, const char *dir_path, size_t index)
+{
+	git_tree *dir;
+	int error;
+
+	if ((error = dir_tree(&dir, h, oid, dir_path)) < 0)
+		return error;
+	if (!(*out = git_tree_entry_byindex(dir, index)) ||
+	    strlen(git_tree_entry_name(*out)) >= 256)
+		return tfs_error_set(TFS_ENOTFOUND, "no entry %zu in '%s'",
+				     index, dir_path);
+	return 0;
+}
+
+int tfs_history_entry_at(tfs_history *h, const char *oid,
+			 const char *dir_path, size_t index, char name[256],
+			 int *is_dir, size_t *size)
+{
+	const git_tree_entry *e;
+	int error;
+
+	lock(h);
+	if ((error = entry_at(&e, h, oid, dir_path, index)) < 0)
+		goto done;
+	snprintf(name, 256, "%s", git_tree_entry_name(e));
+	*is_dir = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	*size = 0;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		error = blob_size(size, h, git_tree_entry_id(e));
+done:
+	unlock(h);
+	return error;
+}
+
+int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
+			const char *dir_path, size_t index)
+{
+	const git_tree_entry *e;
+	git_blob *blob = NULL;
+	int error;
+
+	lock(h);
+	if ((error = entry_at(&e, h, oid, dir_path, index)) < 0)
+		goto done;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+		error = tfs_error_set(TFS_EINVALID, "'%s' is a directory",
+				      git_tree_entry_name(e));
+		goto done;
+	}
+	if (git_blob_lookup(&blob, h->repo, git_tree_entry_id(e)) < 0) {
+		error = git_fail(git_tree_entry_name(e));
+		goto done;
+	}
+	error = tfs_buf_put(out, git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob));
+done:
+	git_blob_free(blob);
+	unlock(h);
+	return error;
+}
+
 int tfs_history_list(tfs_history *h, const char *oid, const char *path,
 		     tfs_history_entry_cb cb, void *ctx)
+{
+	return tfs_history_list_at(h, oid, path, NULL, cb, ctx);
+}
+
+int tfs_history_list_at(tfs_history *h, const char *oid, const char *path,
+			tfs_history_index_cb icb, tfs_history_entry_cb cb,
+			void *ctx)
 {
 	git_tree *dir = NULL;
 	git_tree_entry *file = NULL;
@@ -1140,8 +1327,10 @@ int tfs_history_list(tfs_history *h, const char *oid, const char *path,
 			goto done;
 		if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE)
 			continue;
-		error = cb(ctx, git_tree_entry_name(e),
-			   type == GIT_OBJECT_TREE, size);
+		error = icb ? icb(ctx, git_tree_entry_name(e),
+				  type == GIT_OBJECT_TREE, size, i) :
+			      cb(ctx, git_tree_entry_name(e),
+				 type == GIT_OBJECT_TREE, size);
 		if (error)
 			goto done;
 	}

@@ -67,6 +67,14 @@ struct tfs_history {
 	char *git_dir;
 	char *objects;     /* git_dir/objects */
 	struct tree_cache trees;
+	/* The directories read last (history views): commits never change,
+	 * so neither does the tree at a path of one. */
+	struct {
+		git_oid commit;
+		char *path;        /* NULL: empty slot */
+		git_tree *tree;
+	} dirs[2];
+	unsigned int next_dir;
 };
 
 void hist_lock(tfs_history *h);

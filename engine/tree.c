@@ -157,8 +157,10 @@ void mem_maybe_free(tfs_tree *t, struct mem *m)
 	struct mem **pp;
 	size_t b;
 
-	if (m->linked || m->nlookup > 0 || m->nopen > 0)
+	if (m->linked || m->nlookup > 0 || m->nopen > 0 || m->child_refs > 0)
 		return;
+	if (m->slot)
+		t->hslot[m->slot] = NULL;
 	b = m->ino % t->nbuckets;
 	for (pp = &t->by_ino[b]; *pp; pp = &(*pp)->next_ino)
 		if (*pp == m) {
@@ -243,6 +245,8 @@ bool in_history(tfs_tree *t, uint64_t ino)
 	struct mem *m;
 
 	if (INO_CLASS(ino) == C_INST && INO_B(ino) == I_HISTORY)
+		return true;
+	if (INO_CLASS(ino) == C_HFILE)
 		return true;
 	return INO_CLASS(ino) == C_MEM && (m = mem_by_ino(t, ino)) &&
 	       m->type == M_HIST;
@@ -337,6 +341,7 @@ void tfs_tree_free(tfs_tree *t)
 	}
 	inoset_free(&t->touched);
 	inoset_free(&t->pushed);
+	free(t->hslot);
 	free(t->by_ino);
 	free(t->by_name);
 	tfs_buf_free(&t->run.text);
@@ -424,6 +429,8 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 }
 
 /* ---- attributes ------------------------------------------------------------------- */
+
+static int hfile_attr(tfs_attr *out, tfs_tree *t, uint64_t ino);
 
 static void dir_attr(tfs_attr *a, uint64_t ino, int64_t mtime, bool cache)
 {
@@ -662,6 +669,8 @@ int tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 		if ((m = mem_by_ino(t, ino)))
 			return mem_attr(out, t, m);
 		break;
+	case C_HFILE:
+		return hfile_attr(out, t, ino);
 	case C_PKG:
 		if (!(in = inst_of(t, ino)))
 			return TFS_ENOTFOUND;
@@ -749,14 +758,58 @@ static bool parse_uint(const char *s, int64_t *out)
 	return true;
 }
 
-/* A memory node for entry `name` (at `path`) of history commit n. */
-static int hist_node(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		     const char *name, int64_t inst, int n, int64_t time,
-		     const char *path, int is_dir, size_t size)
+struct mem *hfile_dir(tfs_tree *t, uint64_t ino)
+{
+	size_t slot = (size_t)INO_A(ino);
+
+	if (INO_CLASS(ino) != C_HFILE || slot >= t->nhslot)
+		return NULL;
+	return t->hslot[slot];
+}
+
+/* A free slot for history directory node `m` (none: 0, its files become
+ * memory nodes). */
+static void hslot_take(tfs_tree *t, struct mem *m)
+{
+	size_t i;
+
+	for (i = 1; i < t->nhslot; i++)
+		if (!t->hslot[i])
+			break;
+	if (i >= t->nhslot) {
+		size_t n = t->nhslot ? t->nhslot * 2 : 64;
+		struct mem **v;
+		if (n > (size_t)HSLOT_MAX + 1)
+			n = (size_t)HSLOT_MAX + 1;
+		if (i >= n || !(v = realloc(t->hslot, n * sizeof(*v))))
+			return;
+		memset(v + t->nhslot, 0, (n - t->nhslot) * sizeof(*v));
+		t->hslot = v;
+		t->nhslot = n;
+	}
+	t->hslot[i] = m;
+	m->slot = (uint32_t)i;
+}
+
+/*
+ * Entry `name` (at `path`, number `index` in its directory's tree) of
+ * history commit n, in directory `parent` (NULL: history/<n> itself).
+ * Directories are memory nodes; files of a directory node with a slot
+ * are C_HFILE inodes, which cost no memory however many the kernel holds.
+ */
+static int hist_node(tfs_attr *out, tfs_tree *t, struct mem *parent,
+		     uint64_t parent_ino, const char *name, int64_t inst,
+		     int n, int64_t time, const char *path, int is_dir,
+		     size_t size, size_t index)
 {
 	struct mem *m;
 
-	if (!(m = mem_new(t, M_HIST, parent, name)))
+	if (!is_dir && parent && parent->slot && index <= 0xffffffffffULL) {
+		file_attr(out, INO(C_HFILE, parent->slot, index), 0444, size,
+			  time, true);
+		return 0;
+	}
+	if (!(m = mem_new(t, M_HIST, parent_ino, name)))
 		return TFS_ERROR;
 	m->inst = inst;
 	m->n = n;
@@ -766,27 +819,58 @@ static int hist_node(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	m->mtime = time;
 	if (!m->path)
 		return tfs_error_set(TFS_ERROR, "out of memory");
+	if (is_dir)
+		hslot_take(t, m);
 	return mem_attr(out, t, m);
 }
 
-static int hist_child(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		      const char *name, int64_t inst, int n,
-		      const char *path)
+/* Entry `name` of history directory node `dir`, or (dir NULL) the root of
+ * commit n as history/<n>. */
+static int hist_child(tfs_attr *out, tfs_tree *t, struct mem *dir,
+		      uint64_t parent, const char *name, int64_t inst, int n)
 {
 	tfs_inst *in = tfs_store_inst(t->st, inst);
-	char oid[41];
+	char oid[41], path[1024];
 	int64_t time;
-	int is_dir = 0, error;
-	size_t size = 0;
+	int is_dir = 1, error;
+	size_t size = 0, index = 0;
 
 	if (!in)
 		return TFS_ENOTFOUND;
-	if ((error = tfs_inst_history_commit(oid, &time, in, n)) < 0 ||
-	    (error = tfs_history_stat(tfs_store_history(t->st), oid, path,
-				      &is_dir, &size)) < 0)
+	if ((error = tfs_inst_history_commit(oid, &time, in, n)) < 0)
 		return error;
-	return hist_node(out, t, parent, name, inst, n, time, path, is_dir,
-			 size);
+	if (!dir) {
+		path[0] = '\0';
+	} else {
+		if ((error = tfs_history_find(tfs_store_history(t->st), oid,
+					      dir->path, name, &index,
+					      &is_dir, &size)) < 0)
+			return error;
+		snprintf(path, sizeof(path), "%s%s%s", dir->path,
+			 dir->path[0] ? "/" : "", name);
+	}
+	return hist_node(out, t, dir, parent, name, inst, n, time, path,
+			 is_dir, size, index);
+}
+
+/* Attributes of C_HFILE `ino`. */
+static int hfile_attr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	struct mem *d = hfile_dir(t, ino);
+	tfs_inst *in = d ? tfs_store_inst(t->st, d->inst) : NULL;
+	char oid[41], name[256];
+	int is_dir, error;
+	size_t size;
+
+	if (!in)
+		return TFS_ENOTFOUND;
+	if ((error = tfs_inst_history_commit(oid, NULL, in, d->n)) < 0 ||
+	    (error = tfs_history_entry_at(tfs_store_history(t->st), oid,
+					  d->path, (size_t)INO_B(ino), name,
+					  &is_dir, &size)) < 0)
+		return error;
+	file_attr(out, ino, 0444, size, d->mtime, true);
+	return 0;
 }
 
 int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
@@ -896,7 +980,8 @@ int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 			    tfs_inst_history_count(in, &count) < 0 ||
 			    id < 1 || id > count)
 				break;
-			return hist_child(out, t, parent, name, a, (int)id, "");
+			return hist_child(out, t, NULL, parent, name, a,
+					  (int)id);
 		}
 		case I_VALIDATION:
 			goto objects;
@@ -949,11 +1034,8 @@ int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	case C_MEM:
 		if ((m = mem_by_ino(t, parent)) && m->type == M_HIST &&
 		    m->is_dir) {
-			char path[1024];
-			snprintf(path, sizeof(path), "%s%s%s", m->path,
-				 m->path[0] ? "/" : "", name);
-			error = hist_child(out, t, parent, name, m->inst, m->n,
-					   path);
+			error = hist_child(out, t, m, parent, name, m->inst,
+					   m->n);
 			return error == TFS_ENOTFOUND ?
 			       tfs_error_set(TFS_ENOTFOUND, "no %s", name) :
 			       error;
@@ -983,10 +1065,22 @@ static int running_result(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	return found;
 }
 
+/* The kernel took a reference to `ino`: memory nodes count them. */
+static void take_ref(tfs_tree *t, uint64_t ino)
+{
+	struct mem *m = NULL;
+
+	if (INO_CLASS(ino) == C_MEM)
+		m = mem_by_ino(t, ino);
+	if (m)
+		m->nlookup++;
+	else if ((m = hfile_dir(t, ino)))
+		m->child_refs++;
+}
+
 int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		    const char *name)
 {
-	struct mem *m;
 	int error;
 
 	if (INO_CLASS(parent) == C_INST && IS_DROP_DIR(INO_B(parent)) &&
@@ -995,9 +1089,8 @@ int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 
 	pthread_mutex_lock(&t->mu);
 	error = tree_lookup(out, t, parent, name);
-	if (error == 0 && INO_CLASS(out->ino) == C_MEM &&
-	    (m = mem_by_ino(t, out->ino)))
-		m->nlookup++;
+	if (error == 0)
+		take_ref(t, out->ino);
 	pthread_mutex_unlock(&t->mu);
 	return error;
 }
@@ -1018,13 +1111,10 @@ int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 
 void tfs_tree_ref(tfs_tree *t, uint64_t ino)
 {
-	struct mem *m;
-
-	if (INO_CLASS(ino) != C_MEM)
+	if (INO_CLASS(ino) != C_MEM && INO_CLASS(ino) != C_HFILE)
 		return;
 	pthread_mutex_lock(&t->mu);
-	if ((m = mem_by_ino(t, ino)))
-		m->nlookup++;
+	take_ref(t, ino);
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -1032,6 +1122,16 @@ void tfs_tree_forget(tfs_tree *t, uint64_t ino, uint64_t nlookup)
 {
 	struct mem *m;
 
+	if (INO_CLASS(ino) == C_HFILE) {
+		pthread_mutex_lock(&t->mu);
+		if ((m = hfile_dir(t, ino))) {
+			m->child_refs = m->child_refs > nlookup ?
+					m->child_refs - nlookup : 0;
+			mem_maybe_free(t, m);
+		}
+		pthread_mutex_unlock(&t->mu);
+		return;
+	}
 	if (INO_CLASS(ino) != C_MEM)
 		return;
 	pthread_mutex_lock(&t->mu);
@@ -1198,7 +1298,8 @@ struct hist_listing {
 /* One entry of a history directory: the listing already says what it is,
  * so no lookup from the root of the commit's tree per entry (which made
  * listing a large directory quadratic). */
-static int hist_entry(void *ctx, const char *name, int is_dir, size_t size)
+static int hist_entry(void *ctx, const char *name, int is_dir, size_t size,
+		      size_t index)
 {
 	struct hist_listing *h = ctx;
 	struct mem *d = h->dir, *m;
@@ -1206,15 +1307,15 @@ static int hist_entry(void *ctx, const char *name, int is_dir, size_t size)
 	tfs_attr a;
 	int error;
 
-	if ((m = mem_by_name(h->l->t, d->ino, name))) {
+	if ((!d->slot || is_dir) && (m = mem_by_name(h->l->t, d->ino, name))) {
 		if ((error = mem_attr(&a, h->l->t, m)) < 0)
 			return error;
 		return add_entry(h->l, name, &a);
 	}
 	snprintf(path, sizeof(path), "%s%s%s", d->path, d->path[0] ? "/" : "",
 		 name);
-	if ((error = hist_node(&a, h->l->t, d->ino, name, d->inst, d->n,
-			       h->time, path, is_dir, size)) < 0)
+	if ((error = hist_node(&a, h->l->t, d, d->ino, name, d->inst, d->n,
+			       h->time, path, is_dir, size, index)) < 0)
 		return error;
 	return add_entry(h->l, name, &a);
 }
@@ -1352,8 +1453,9 @@ static int list_dir(struct listing *l, uint64_t ino)
 							&h.time, hin,
 							m->n)) < 0)
 				return TFS_ENOTFOUND;
-			return tfs_history_list(tfs_store_history(t->st), oid,
-						m->path, hist_entry, &h);
+			return tfs_history_list_at(tfs_store_history(t->st),
+						   oid, m->path, hist_entry,
+						   NULL, &h);
 		}
 		break;
 	}

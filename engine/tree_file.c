@@ -127,6 +127,19 @@ int tree_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 			return error;
 		}
 		return tfs_drop_read(out, in, b);
+	case C_HFILE: {
+		tfs_inst *hin;
+		char oid[41];
+		if (!(m = hfile_dir(t, ino)) ||
+		    !(hin = tfs_store_inst(t->st, m->inst)))
+			return TFS_ENOTFOUND;
+		*direct = false;
+		if ((error = tfs_inst_history_commit(oid, NULL, hin,
+						     m->n)) < 0)
+			return error;
+		return tfs_history_read_at(out, tfs_store_history(t->st), oid,
+					   m->path, (size_t)b);
+	}
 	case C_MEM:
 		if (!(m = mem_by_ino(t, ino)))
 			break;
@@ -564,6 +577,8 @@ static int check_writable(tfs_tree *t, uint64_t ino)
 			return tfs_error_set(TFS_EACCESS, "the package is "
 					     "closed");
 	}
+	if (INO_CLASS(ino) == C_HFILE)
+		return tfs_error_set(TFS_ELOCKED, "history is read-only");
 	if (INO_CLASS(ino) == C_MEM) {
 		struct mem *m = mem_by_ino(t, ino);
 		if (m && m->type == M_HIST)

@@ -35,7 +35,12 @@ enum ino_class {
 	C_PKG = 13,   /* a: instance; b: package row (packages/<P>/) */
 	C_PKGF = 14,  /* a: instance; b: package row << 4 | tfs_pkg_file */
 	C_DROPF = 15, /* a: instance; b: drops row (apply/P.xml.result) */
+	C_HFILE = 16, /* a: slot of its history directory's node (struct
+		       * mem); b: index of the file in that directory's tree */
 };
+
+/* Slots of history directory nodes (C_HFILE's a): 1 .. HSLOT_MAX. */
+#define HSLOT_MAX 0xffff
 
 /* The result file of the import running now (C_DROPF). */
 #define DROP_RUNNING 0xffffffffffULL
@@ -85,6 +90,11 @@ struct mem {
 	char *path;
 	bool is_dir;
 	uint64_t size;
+	/* M_HIST directories: their files are C_HFILE inodes, named by this
+	 * slot (0: none free, the files are memory nodes); references the
+	 * kernel holds to those files keep this node. */
+	uint32_t slot;
+	uint64_t child_refs;
 	struct mem *next_ino, *next_name;
 };
 
@@ -127,6 +137,9 @@ struct tfs_tree {
 	/* Stored files whose content was put into the kernel's page cache
 	 * (see tfs_tree_notify.store): later opens need not load them. */
 	struct inoset pushed;
+	/* History directory nodes by slot (C_HFILE); hslot[0] unused. */
+	struct mem **hslot;
+	size_t nhslot;
 	struct writer *writers;
 	/* The import running now, readable without `mu` (see tree_file.c). */
 	pthread_mutex_t run_mu;
@@ -145,6 +158,8 @@ bool inoset_has(const struct inoset *s, uint64_t ino);
 void inoset_free(struct inoset *s);
 
 struct mem *mem_by_ino(tfs_tree *t, uint64_t ino);
+/* The history directory node of C_HFILE `ino`, or NULL. */
+struct mem *hfile_dir(tfs_tree *t, uint64_t ino);
 struct mem *mem_by_name(tfs_tree *t, uint64_t parent, const char *name);
 struct mem *mem_new(tfs_tree *t, enum mem_type type, uint64_t parent,
 		    const char *name);

@@ -108,6 +108,29 @@ typedef int (*tfs_history_entry_cb)(void *ctx, const char *name, int is_dir,
 				    size_t size);
 int tfs_history_list(tfs_history *h, const char *oid, const char *path,
 		     tfs_history_entry_cb cb, void *ctx);
+/* The same, `icb` also given each entry's index in the tree (the index
+ * tfs_history_entry_at and tfs_history_find use); `cb` unused then. */
+typedef int (*tfs_history_index_cb)(void *ctx, const char *name, int is_dir,
+				    size_t size, size_t index);
+int tfs_history_list_at(tfs_history *h, const char *oid, const char *path,
+			tfs_history_index_cb icb, tfs_history_entry_cb cb,
+			void *ctx);
+
+/*
+ * Entry `name` of directory `dir_path` at commit `oid`: its index in the
+ * directory's tree, whether it is a directory, and a file's size;
+ * TFS_ENOTFOUND if absent.
+ */
+int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
+		     const char *name, size_t *index, int *is_dir,
+		     size_t *size);
+/* Entry number `index` of directory `dir_path` at commit `oid`. */
+int tfs_history_entry_at(tfs_history *h, const char *oid,
+			 const char *dir_path, size_t index, char name[256],
+			 int *is_dir, size_t *size);
+/* Append the content of file number `index` of `dir_path` at `oid`. */
+int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
+			const char *dir_path, size_t index);
 
 /*
  * Call `cb` for each file path that differs between commit `oid` and its

@@ -120,6 +120,21 @@ if [ "$N0" -gt 0 ]; then
 	check_file_bytes "history/$N0/ is unchanged after the refused writes" "$H/$FR" "$W/orig.xml"
 	check_documents "history/$N0/metadata is canonical" "$H/metadata"
 	check_sorted "history/$N0/metadata/Form lists sorted" "$H/metadata/Form"
+	# every file of a snapshot directory is git's blob at that commit,
+	# also once the kernel has forgotten the entries (drop_caches)
+	cid=$(awk -v n="$N0" '$1 == n { print $2 }' "$STG/history/log")
+	for pass in listed forgotten; do
+		bad=
+		for f in "$H"/metadata/Form/*.xml "$H"/settings/*/*.xml; do
+			[ -e "$f" ] || continue
+			tfs_git show "$cid:${f#"$H"/}" | cmp -s - "$f" || bad="$bad ${f#"$H"/}"
+			[ "$(stat -c %s "$f")" = "$(tfs_git cat-file -s "$cid:${f#"$H"/}")" ] ||
+				bad="$bad size:${f#"$H"/}"
+		done
+		check_eq "history/$N0 (entries $pass): each file of metadata/Form and settings is git's blob, size and bytes" "" "$bad"
+		sync
+		echo 2 2>/dev/null >/proc/sys/vm/drop_caches
+	done
 else
 	not_ok "the fresh demo has a first commit (history/log was empty)"
 fi

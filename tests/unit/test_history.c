@@ -153,6 +153,54 @@ static int list_is(tfs_history *h, const char *oid, const char *path,
 	return same;
 }
 
+/* Every entry of `path` at `oid`, by index: listed, found by name and
+ * read by index agree with what tfs_history_stat / _read say by path. */
+struct by_index {
+	tfs_history *h;
+	const char *oid, *path;
+	int ok, n;
+};
+
+static int check_index(void *ctx, const char *name, int is_dir, size_t size,
+		       size_t index)
+{
+	struct by_index *x = ctx;
+	char full[512], got[256];
+	size_t i = 0, sz = 0;
+	int d = -1;
+	tfs_buf a = TFS_BUF_INIT, b = TFS_BUF_INIT;
+
+	snprintf(full, sizeof(full), "%s%s%s", x->path, *x->path ? "/" : "",
+		 name);
+	x->n++;
+	if (tfs_history_find(x->h, x->oid, x->path, name, &i, &d, &sz) != 0 ||
+	    i != index || d != is_dir || sz != size ||
+	    tfs_history_entry_at(x->h, x->oid, x->path, index, got, &d,
+				 &sz) != 0 ||
+	    strcmp(got, name) != 0 || d != is_dir || sz != size ||
+	    (!is_dir && (tfs_history_read_at(&a, x->h, x->oid, x->path,
+					     index) != 0 ||
+			 tfs_history_read(&b, x->h, x->oid, full) != 0 ||
+			 a.size != b.size ||
+			 memcmp(a.ptr, b.ptr, a.size) != 0))) {
+		printf("# entry %zu '%s' of '%s' disagrees\n", index, name,
+		       x->path);
+		x->ok = 0;
+	}
+	tfs_buf_free(&a);
+	tfs_buf_free(&b);
+	return 0;
+}
+
+static int index_agrees(tfs_history *h, const char *oid, const char *path,
+			int want_n)
+{
+	struct by_index x = {h, oid, path, 1, 0};
+
+	return tfs_history_list_at(h, oid, path, check_index, NULL, &x) == 0 &&
+	       x.ok && x.n == want_n;
+}
+
 /* diff callback: "A path after", "D path before", "M path before>after". */
 static int collect_diff(void *ctx, const char *path, const char *before,
 			size_t before_len, const char *after, size_t after_len)
@@ -344,6 +392,22 @@ static void test_basics(tfs_history *h)
 	      list_is(h, c2, "metadata", "Form/ Report/ ") &&
 	      list_is(h, c2, "metadata/Form", "A.xml:7 B.xml:4 "),
 	      "list in git order at both commits");
+	check(index_agrees(h, c2, "", 3) && index_agrees(h, c2, "metadata", 2) &&
+	      index_agrees(h, c2, "metadata/Form", 2) &&
+	      index_agrees(h, c1, "metadata", 2),
+	      "entries by index: listed, found by name, read by index agree");
+	{
+		size_t i;
+		int d;
+		char nm[256];
+		check(tfs_history_find(h, c2, "metadata/Form", "C.xml", &i, &d,
+				       &size) == TFS_ENOTFOUND &&
+		      tfs_history_entry_at(h, c2, "metadata/Form", 2, nm, &d,
+					   &size) == TFS_ENOTFOUND &&
+		      tfs_history_read_at(&b, h, c2, "", 2) == TFS_EINVALID,
+		      "find of a missing name, entry past the end, read of a "
+		      "directory by index");
+	}
 	check(tfs_history_list(h, c2, "", stop_at_second, &seen) == 42 &&
 	      seen == 2, "a nonzero callback return stops list");
 	r.h = h;
