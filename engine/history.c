@@ -1163,21 +1163,6 @@ done:
 	return error;
 }
 
-/* Git's order of tree entries: by name, a directory as if it ended in '/'. */
-static int entry_order(const char *a, size_t alen, int adir, const char *b,
-		       size_t blen, int bdir)
-{
-	size_t n = alen < blen ? alen : blen;
-	int c = memcmp(a, b, n);
-	unsigned char ca, cb;
-
-	if (c)
-		return c;
-	ca = n < alen ? (unsigned char)a[n] : adir ? '/' : 0;
-	cb = n < blen ? (unsigned char)b[n] : bdir ? '/' : 0;
-	return (int)ca - (int)cb;
-}
-
 int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 		     const char *name, size_t *index, int *is_dir,
 		     size_t *size)
@@ -1203,7 +1188,7 @@ int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		m = git_tree_entry_byindex(dir, mid);
-		c = entry_order(git_tree_entry_name(m),
+		c = hist_entry_cmp(git_tree_entry_name(m),
 				strlen(git_tree_entry_name(m)),
 				git_tree_entry_type(m) == GIT_OBJECT_TREE,
 				name, len, isdir);

@@ -38,6 +38,11 @@ struct tree_cache {
 
 void history_tree_cache_free(struct tree_cache *tc);
 
+/* Git's order of tree entries: a directory's name sorts as "name/".
+ * <0, 0, >0 like memcmp. */
+int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
+		   size_t blen, bool btree);
+
 /* Where new trees go: the object database to check and write through,
  * and the objects directory for large trees stored as loose objects
  * (NULL: everything through `odb`, e.g. into an in-memory pack, and

@@ -78,9 +78,8 @@ struct child {
 	bool file;            /* a change of the name itself, c[lo] */
 };
 
-/* git's order of tree entries: a directory's name sorts as "name/". */
-static int entry_cmp(const char *a, size_t alen, bool atree, const char *b,
-		     size_t blen, bool btree)
+int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
+		   size_t blen, bool btree)
 {
 	size_t len = alen < blen ? alen : blen;
 	int cmp = memcmp(a, b, len);
@@ -97,7 +96,7 @@ static int added_cmp(const void *x, const void *y)
 {
 	const struct added *a = x, *b = y;
 
-	return entry_cmp(a->name, a->namelen, a->tree, b->name, b->namelen,
+	return hist_entry_cmp(a->name, a->namelen, a->tree, b->name, b->namelen,
 			 b->tree);
 }
 
@@ -151,7 +150,7 @@ static long find_entry(const struct entry *e, size_t n, const char *name,
 		size_t lo = 0, hi = n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			int cmp = entry_cmp(e[mid].name, e[mid].namelen,
+			int cmp = hist_entry_cmp(e[mid].name, e[mid].namelen,
 					    e[mid].tree, name, namelen, t);
 			if (cmp == 0)
 				return (long)mid;
@@ -482,10 +481,11 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			i++;
 			continue;
 		}
-		if (j >= nadd || (i < ne && entry_cmp(e[i].name, e[i].namelen,
-						      e[i].tree, add[j].name,
-						      add[j].namelen,
-						      add[j].tree) < 0)) {
+		if (j >= nadd ||
+		    (i < ne && hist_entry_cmp(e[i].name, e[i].namelen,
+					      e[i].tree, add[j].name,
+					      add[j].namelen,
+					      add[j].tree) < 0)) {
 			error = put(&buf, &blen, &bcap, e[i].raw, e[i].rawlen);
 			i++;
 		} else {
