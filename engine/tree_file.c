@@ -663,7 +663,8 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	if (m && m->type == M_NEW && m->obj) /* created, then stored */
 		f->ino = ino = INO(C_OBJ, m->inst, m->obj);
 	if (!m && INO_CLASS(ino) == C_OBJ && !f->writable &&
-	    !(flags & O_TRUNC) && !writer_of(t, ino) && !inoset_has(&t->touched, ino)) {
+	    !(flags & O_TRUNC) && !writer_of(t, ino) &&
+	    !inoset_has(&t->touched, ino)) {
 		/* A reader of a stored object whose pages the kernel may
 		 * keep: the kernel asks for content only if it has none. */
 		if (!tfs_store_inst(t->st, INO_A(ino))) {
