@@ -361,16 +361,19 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	struct child *ch = NULL;
 	struct added *add = NULL;
 	bool *gone = NULL;
-	char *buf = NULL;
+	char *buf = NULL, *base_raw = NULL;
 	size_t ne = 0, nch = 0, nadd = 0, i, j, k, blen = 0, bcap = 0;
 	const char *rest, *slash;
 	int error = 0;
 
 	if (base && cached(w->cache, base, &i)) {
-		if ((error = parse_tree(&e, &ne, w->cache->slot[i].data,
-					w->cache->slot[i].len)) < 0)
-			goto done;
+		/* Taken out of the cache: the children's writes below may
+		 * evict its slot, and this tree is being replaced anyway. */
+		base_raw = w->cache->slot[i].data;
 		bcap = w->cache->slot[i].len;
+		w->cache->slot[i].data = NULL;
+		if ((error = parse_tree(&e, &ne, base_raw, bcap)) < 0)
+			goto done;
 	} else if (base) {
 		if (git_odb_read(&obj, w->odb, base) < 0) {
 			error = git_fail("read tree");
@@ -510,6 +513,7 @@ done:
 	free(add);
 	free(ch);
 	free(e);
+	free(base_raw);
 	git_odb_object_free(obj);
 	return error;
 }

@@ -699,6 +699,63 @@ static void test_large(tfs_history *h)
  * file at a time, as sed -i does, including a new file and a deletion;
  * git reads them and agrees with their ids.
  */
+/*
+ * Saves into five large directories in turn: the cache of large trees
+ * (4 slots) evicts a parent's tree while its directory is being rewritten
+ * (a use-after-free once; ASan would report it).  Every commit reads back.
+ */
+static void test_tree_cache(tfs_history *h)
+{
+	static const char *const dirs[] = {"A", "A/x", "B", "C", "D"};
+	static const char *const seq[] = {"A/x/F000001.xml", "B/F000001.xml",
+		"C/F000001.xml", "D/F000001.xml", "A/x/F000002.xml",
+		"A/F000003.xml"};
+	char c[8][TFS_OID_HEXSZ + 1];
+	tfs_history_change *f, one;
+	char (*p)[40];
+	size_t n = 0, i, k;
+	tfs_buf b = TFS_BUF_INIT;
+	int ok = 1;
+
+	f = calloc(10000, sizeof(*f));
+	p = calloc(10000, sizeof(*p));
+	if (!f || !p) {
+		check(0, "allocate files");
+		free(f);
+		free(p);
+		return;
+	}
+	for (k = 0; k < 5; k++)
+		for (i = 0; i < 2000; i++) {
+			snprintf(p[n], sizeof(p[n]), "%s/F%06zu.xml", dirs[k],
+				 i);
+			f[n] = file(p[n], "<F/>");
+			n++;
+		}
+	ok = tfs_history_write_commit(c[0], h, NULL, f, n, &admin,
+				      "five large directories\n") == 0;
+	for (k = 0; ok && k < 6; k++) {
+		one = file(seq[k], "<F v=\"2\"/>");
+		ok = tfs_history_write_commit(c[k + 1], h, c[k], &one, 1,
+					      &admin, "save\n") == 0;
+		tfs_buf_clear(&b);
+		ok = ok && tfs_history_read(&b, h, c[k + 1], seq[k]) == 0 &&
+		     b.size == 10 && memcmp(b.ptr, "<F v=\"2\"/>", 10) == 0;
+		tfs_buf_clear(&b);
+		ok = ok && tfs_history_read(&b, h, c[k + 1],
+					    "A/x/F000000.xml") == 0 &&
+		     b.size == 4;
+	}
+	check(ok, "saves into five large directories in turn read back");
+	check(ok && tfs_history_set_ref(h, "tree-cache", c[6]) == 0 &&
+	      run("git --git-dir='%s' fsck --strict --no-dangling "
+		  "tree-cache%s >/dev/null 2>&1", "") == 0,
+	      "... and git fsck --strict accepts them");
+	tfs_buf_free(&b);
+	free(f);
+	free(p);
+}
+
 static void test_big_dir(tfs_history *h)
 {
 	char c[4][TFS_OID_HEXSZ + 1], out[256];
@@ -925,6 +982,7 @@ int main(void)
 		test_rejects(h);
 		test_large(h);
 		test_big_dir(h);
+		test_tree_cache(h);
 		test_threads(h);
 	}
 	tfs_history_free(h);
