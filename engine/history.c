@@ -883,14 +883,14 @@ void tfs_history_free(tfs_history *h)
 {
 	if (!h)
 		return;
-	git_odb_free(h->odb);
-	git_repository_free(h->repo);
-	pthread_mutex_destroy(&h->lock);
-	history_tree_cache_free(&h->trees);
 	for (unsigned int i = 0; i < 2; i++) {
 		git_tree_free(h->dirs[i].tree);
 		free(h->dirs[i].path);
 	}
+	git_odb_free(h->odb);
+	git_repository_free(h->repo);
+	pthread_mutex_destroy(&h->lock);
+	history_tree_cache_free(&h->trees);
 	free(h->objects);
 	free(h->git_dir);
 	free(h);
