@@ -357,8 +357,22 @@ void tfs_tree_set_notify(tfs_tree *t, const tfs_tree_notify *n)
 	pthread_mutex_unlock(&t->mu);
 }
 
+uint64_t tfs_tree_listing_gen(tfs_tree *t)
+{
+	return __atomic_load_n(&t->listing_gen, __ATOMIC_ACQUIRE);
+}
+
+void tfs_tree_listing_changed(tfs_tree *t, uint64_t ino)
+{
+	pthread_mutex_lock(&t->mu);
+	inval_inode(t, ino);
+	pthread_mutex_unlock(&t->mu);
+}
+
 void inval_inode(tfs_tree *t, uint64_t ino)
 {
+	if (tfs_tree_listing_cacheable(ino))
+		__atomic_add_fetch(&t->listing_gen, 1, __ATOMIC_RELEASE);
 	if (INO_CLASS(ino) == C_OBJ)
 		inoset_add(&t->touched, ino);
 	if (t->nt.inval_inode)

@@ -137,6 +137,8 @@ struct tfs_tree {
 	/* Stored files whose content was put into the kernel's page cache
 	 * (see tfs_tree_notify.store): later opens need not load them. */
 	struct inoset pushed;
+	/* Bumped by every invalidation of a cacheable listing (atomic). */
+	uint64_t listing_gen;
 	/* History directory nodes by slot (C_HFILE); hslot[0] unused. */
 	struct mem **hslot;
 	size_t nhslot;

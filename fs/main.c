@@ -217,6 +217,7 @@ struct dir_handle {
 	struct dir_entry *e;
 	size_t n, alloc;
 	bool listed;
+	uint64_t gen; /* tfs_tree_listing_gen when listed */
 };
 
 static int collect(void *ctx, const char *name, const tfs_attr *attr)
@@ -284,8 +285,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		return;
 	}
 	if (!d->listed) {
-		int error = tfs_tree_readdir(fs->tree, ino, collect, d);
-		if (error < 0) {
+		int error;
+		d->gen = tfs_tree_listing_gen(fs->tree);
+		if ((error = tfs_tree_readdir(fs->tree, ino, collect, d)) < 0) {
 			free(buf);
 			reply_error(req, error);
 			return;
@@ -333,6 +335,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	fuse_reply_buf(req, buf, used);
 	free(buf);
+	/* A change since the listing was taken: its invalidation may have
+	 * reached the kernel before this reply, which the kernel keeps. */
+	if (tfs_tree_listing_cacheable(ino) &&
+	    tfs_tree_listing_gen(fs->tree) != d->gen)
+		tfs_tree_listing_changed(fs->tree, ino);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,

@@ -79,6 +79,14 @@ int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx);
 /* Whether the kernel may keep the listing of directory `ino` across opens:
  * true for object directories, whose every change invalidates them. */
 bool tfs_tree_listing_cacheable(uint64_t ino);
+/*
+ * A counter bumped whenever a cacheable listing is invalidated.  A reader
+ * of such a listing reads it before listing and, if it moved by the time
+ * the listing reached the kernel, calls tfs_tree_listing_changed: the
+ * invalidation may have landed before the listing it should have dropped.
+ */
+uint64_t tfs_tree_listing_gen(tfs_tree *t);
+void tfs_tree_listing_changed(tfs_tree *t, uint64_t ino);
 
 /*
  * Open file `ino`.  `flags` are open(2) flags.  *direct tells the caller
