@@ -58,6 +58,7 @@
 #include "tenantfs/error.h"
 #include "tenantfs/sha256.h"
 #include "doc_int.h"
+#include "internal.h"
 
 /* Kinds, types and names */
 
@@ -595,34 +596,29 @@ static void walk_free(doc_walk *w)
 	free(w->secrets);
 }
 
-int tfs_doc_parse(tfs_doc **out, tfs_kind kind, const char *type,
-		  const char *name, const char *bytes, size_t len,
-		  const char *guid_if_missing)
+/* The checks of a type and name made before any XML is read. */
+static int check_names(tfs_kind kind, const char *type, const char *name)
+{
+	if (!tfs_type_valid(kind, type))
+		return tfs_error_set(TFS_EINVALID, "'%.80s' is not a type of "
+				     "%s", type, tfs_kind_dir(kind) ?
+				     tfs_kind_dir(kind) : "document");
+	if (!tfs_name_valid(name))
+		return tfs_error_set(TFS_EINVALID, "'%.80s' is not a valid "
+				     "name", name ? name : "");
+	return 0;
+}
+
+/* Check and render the document whose root element is `root`; `hint`:
+ * the usual canonical length, to size the output buffer up front. */
+static int doc_from_root(tfs_doc **out, tfs_kind kind, const char *type,
+			 const char *name, xmlNode *root, size_t hint,
+			 const char *guid_if_missing)
 {
 	doc_walk w;
-	xmlDoc *xml = NULL;
-	xmlNode *root;
 	int error;
 
-	*out = NULL;
 	memset(&w, 0, sizeof(w));
-	if (!type)
-		type = "";
-	if (!tfs_type_valid(kind, type)) {
-		error = tfs_error_set(TFS_EINVALID, "'%.80s' is not a type of "
-				      "%s", type, tfs_kind_dir(kind) ?
-				      tfs_kind_dir(kind) : "document");
-		goto done;
-	}
-	if (!tfs_name_valid(name)) {
-		error = tfs_error_set(TFS_EINVALID, "'%.80s' is not a valid "
-				      "name", name ? name : "");
-		goto done;
-	}
-	if ((error = check_bytes(bytes, len)) < 0 ||
-	    (error = parse_xml(&xml, bytes, len)) < 0)
-		goto done;
-	root = xmlDocGetRootElement(xml);
 	w.kind = kind;
 	w.type = type;
 	w.root = root;
@@ -632,15 +628,49 @@ int tfs_doc_parse(tfs_doc **out, tfs_kind kind, const char *type,
 		w.self = name;
 	if ((error = check_root(&w, root, name, guid_if_missing)) < 0)
 		goto done;
-	/* One buffer, sized for the usual canonical length up front. */
-	if ((error = tfs_buf_grow(&w.out, len + len / 8 + 64)) < 0 ||
+	if ((error = tfs_buf_grow(&w.out, hint)) < 0 ||
 	    (error = doc_render(&w, root, doc_rule_root(kind, type))) < 0 ||
 	    (error = make_doc(out, &w)) < 0)
 		goto done;
 done:
 	walk_free(&w);
+	return error;
+}
+
+int tfs_doc_parse(tfs_doc **out, tfs_kind kind, const char *type,
+		  const char *name, const char *bytes, size_t len,
+		  const char *guid_if_missing)
+{
+	xmlDoc *xml = NULL;
+	int error;
+
+	*out = NULL;
+	if (!type)
+		type = "";
+	if ((error = check_names(kind, type, name)) < 0)
+		goto done;
+	if ((error = check_bytes(bytes, len)) < 0 ||
+	    (error = parse_xml(&xml, bytes, len)) < 0)
+		goto done;
+	/* One buffer, sized for the usual canonical length up front. */
+	error = doc_from_root(out, kind, type, name, xmlDocGetRootElement(xml),
+			      len + len / 8 + 64, guid_if_missing);
+done:
 	xmlFreeDoc(xml);
 	return error;
+}
+
+int doc_from_node(tfs_doc **out, tfs_kind kind, const char *type,
+		  const char *name, xmlNode *root)
+{
+	int error;
+
+	*out = NULL;
+	if (!type)
+		type = "";
+	if ((error = check_names(kind, type, name)) < 0)
+		return error;
+	return doc_from_root(out, kind, type, name, root, 4096, NULL);
 }
 
 void tfs_doc_free(tfs_doc *doc)

@@ -66,36 +66,41 @@ static uint32_t rol(uint32_t x, int n)
 	return (x << n) | (x >> (32 - n));
 }
 
+/* One round: the schedule is kept as 16 words, rounds unrolled by phase
+ * so the function and constant are fixed (the hot path of big saves). */
+#define SHA1_W(i)                                                        \
+	(w[(i) & 15] = rol(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^       \
+			   w[((i) + 2) & 15] ^ w[(i) & 15], 1))
+#define SHA1_R(f, k, x)                                                  \
+	do {                                                             \
+		t = rol(a, 5) + (f) + e + (k) + (x);                     \
+		e = d; d = c; c = rol(b, 30); b = a; a = t;              \
+	} while (0)
+
 static void sha1_block(uint32_t st[5], const unsigned char *p)
 {
-	uint32_t w[80], a, b, c, d, e, f, k, t;
+	uint32_t w[16], a, b, c, d, e, t;
 	int i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		t = rol(a, 5) + f + e + k + w[i];
-		e = d; d = c; c = rol(b, 30); b = a; a = t;
-	}
+	for (i = 0; i < 16; i++)
+		SHA1_R((b & c) | (~b & d), 0x5a827999, w[i]);
+	for (; i < 20; i++)
+		SHA1_R((b & c) | (~b & d), 0x5a827999, SHA1_W(i));
+	for (; i < 40; i++)
+		SHA1_R(b ^ c ^ d, 0x6ed9eba1, SHA1_W(i));
+	for (; i < 60; i++)
+		SHA1_R((b & c) | (b & d) | (c & d), 0x8f1bbcdc, SHA1_W(i));
+	for (; i < 80; i++)
+		SHA1_R(b ^ c ^ d, 0xca62c1d6, SHA1_W(i));
 	st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e;
 }
+
+#undef SHA1_W
+#undef SHA1_R
 
 void hist_sha1_init(hist_sha1 *s)
 {

@@ -305,22 +305,85 @@ static int note_item(struct imp *im, int64_t seq)
 	return 0;
 }
 
-/* One transaction of the package. */
-static int transaction(struct imp *im, const char *seqs, const char *op,
-		       const char *path, const char *base, const char *body,
-		       size_t bodylen)
+/*
+ * The object element of the transaction the reader is on, when the tree
+ * the reader built can be checked as it is: exactly one element among
+ * blank text, and no namespace declared above it (so nothing is inherited
+ * that serializing would bring along).  NULL otherwise: the transaction's
+ * inner XML is then serialized and parsed as a document of its own.
+ */
+static xmlNode *object_node(xmlTextReaderPtr r)
+{
+	xmlNode *t = xmlTextReaderExpand(r), *c, *obj = NULL, *p;
+
+	if (!t || t->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (p = t; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+		if (p->nsDef || p->ns)
+			return NULL;
+	for (c = t->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE) {
+			if (obj)
+				return NULL;
+			obj = c;
+		} else if (c->type != XML_TEXT_NODE || !c->content ||
+			   c->content[strspn((const char *)c->content,
+					     " \t\r\n")]) {
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+/*
+ * The document of the transaction the reader is on: checked from the
+ * reader's tree when it can be, else (and for the messages of a document
+ * that fails) from its inner XML parsed again.
+ */
+static int object_doc(tfs_doc **doc, xmlTextReaderPtr r, tfs_kind kind,
+		      const char *type, const char *name, bool *empty)
+{
+	xmlNode *obj = NULL;
+	xmlChar *inner = NULL;
+	const char *b;
+	size_t len;
+	int error;
+
+	*doc = NULL;
+	*empty = false;
+	if (!xmlTextReaderIsEmptyElement(r))
+		obj = object_node(r);
+	if (obj && doc_from_node(doc, kind, type, name, obj) == 0)
+		return 0;
+	if (!xmlTextReaderIsEmptyElement(r))
+		inner = xmlTextReaderReadInnerXml(r);
+	b = inner ? (const char *)inner : "";
+	len = strlen(b);
+	while (len && (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r'))
+		b++, len--;
+	if (!len) {
+		*empty = true;
+		xmlFree(inner);
+		return 0;
+	}
+	error = tfs_doc_parse(doc, kind, type, name, b, len, NULL);
+	xmlFree(inner);
+	return error;
+}
+
+/* One transaction of the package: the reader is on its element. */
+static int transaction(struct imp *im, xmlTextReaderPtr r, const char *seqs,
+		       const char *op, const char *path, const char *base)
 {
 	tfs_inst *in = im->in;
 	tfs_obj_info cur, *curp = NULL;
 	tfs_buf old = TFS_BUF_INIT;
 	tfs_doc *doc = NULL;
 	char type[256], name[256], where[600], guid[64], sha[65], msg[900];
-	const char *b = body;
-	bool found;
+	bool found, empty;
 	int64_t seq, dir;
 	char *end;
 	tfs_kind kind;
-	size_t len = bodylen;
 	int error = 0;
 
 	seq = strtoll(seqs, &end, 10);
@@ -335,15 +398,12 @@ static int transaction(struct imp *im, const char *seqs, const char *op,
 		return problem(im, "error", seq, path, "not a valid object "
 			       "path");
 	if (op[0] != 'D') {
-		while (len && (*b == ' ' || *b == '\n' || *b == '\t' ||
-			       *b == '\r'))
-			b++, len--;
-		if (!len)
-			return problem(im, "error", seq, path, "the "
-				       "transaction carries no object");
-		if (tfs_doc_parse(&doc, kind, type, name, b, len, NULL) < 0)
+		if (object_doc(&doc, r, kind, type, name, &empty) < 0)
 			return problem(im, "error", seq, path,
 				       tfs_error_last());
+		if (empty)
+			return problem(im, "error", seq, path, "the "
+				       "transaction carries no object");
 		snprintf(sha, sizeof(sha), "%s", doc->sha);
 		if ((error = by_guid(in, doc->guid, &found, where)) < 0)
 			goto done;
@@ -448,8 +508,6 @@ static int apply_pass(struct imp *im, const char *path)
 		return tfs_error_set(TFS_EINVALID, "cannot read the package");
 	rc = xmlTextReaderRead(r);
 	while (rc == 1 && !error) {
-		xmlChar *inner = NULL;
-
 		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT ||
 		    !named(r, "transaction")) {
 			rc = xmlTextReaderRead(r);
@@ -459,12 +517,7 @@ static int apply_pass(struct imp *im, const char *path)
 		get_attr(op, sizeof(op), r, "op");
 		get_attr(opath, sizeof(opath), r, "path");
 		get_attr(base, sizeof(base), r, "base");
-		if (!xmlTextReaderIsEmptyElement(r))
-			inner = xmlTextReaderReadInnerXml(r);
-		error = transaction(im, seq, op, opath, base,
-				    inner ? (const char *)inner : "",
-				    inner ? strlen((const char *)inner) : 0);
-		xmlFree(inner);
+		error = transaction(im, r, seq, op, opath, base);
 		if (++im->done % 1000 == 0 && im->progress)
 			im->progress(im->progress_ctx, im->done, im->total);
 		rc = xmlTextReaderNext(r);

@@ -99,6 +99,17 @@ int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 
+/*
+ * tfs_doc_parse() of a document libxml2 has already parsed (doc.c): its
+ * root element `root`, read and never changed.  The same checks and the
+ * same canonical bytes; error messages may differ (lines count from the
+ * tree's own document), so a caller that reports them parses the bytes
+ * with tfs_doc_parse() when this fails.
+ */
+struct _xmlNode;
+int doc_from_node(tfs_doc **out, tfs_kind kind, const char *type,
+		  const char *name, struct _xmlNode *root);
+
 /* References (refs.c): every reference of object `obj` resolves. */
 int refs_check_object(tfs_inst *in, int64_t obj);
 /*
