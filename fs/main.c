@@ -279,6 +279,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	struct dir_handle *d = (struct dir_handle *)(uintptr_t)fi->fh;
 	char *buf = malloc(size);
 	size_t used = 0, i;
+	uint64_t gen;
 
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
@@ -333,12 +334,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 			tfs_tree_ref(fs->tree, e.ino);
 		used += need;
 	}
+	/* Once answered, the handle may be released at any moment. */
+	gen = d->gen;
 	fuse_reply_buf(req, buf, used);
 	free(buf);
 	/* A change since the listing was taken: its invalidation may have
 	 * reached the kernel before this reply, which the kernel keeps. */
 	if (tfs_tree_listing_cacheable(ino) &&
-	    tfs_tree_listing_gen(fs->tree) != d->gen)
+	    tfs_tree_listing_gen(fs->tree) != gen)
 		tfs_tree_listing_changed(fs->tree, ino);
 }
 
