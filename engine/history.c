@@ -59,6 +59,17 @@ static int init_result;
 static void init_libgit2(void)
 {
 	init_result = git_libgit2_init();
+	/*
+	 * Packs are read through mapped windows, whose touched pages count
+	 * as the daemon's resident memory: listing a snapshot of 10^6 files
+	 * reads every blob's header, i.e. touches the whole pack (~1 GB).
+	 * Small windows under a small limit keep that bounded.
+	 */
+	if (init_result >= 0) {
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)8 << 20);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+				 (size_t)64 << 20);
+	}
 }
 
 /*
