@@ -1144,12 +1144,26 @@ done:
 	return error;
 }
 
+/* Append blob `id` (the file `what`) to `out`. */
+static int read_blob(tfs_buf *out, tfs_history *h, const git_oid *id,
+		     const char *what)
+{
+	git_blob *blob = NULL;
+	int error;
+
+	if (git_blob_lookup(&blob, h->repo, id) < 0)
+		return git_fail(what);
+	error = tfs_buf_put(out, git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return error;
+}
+
 int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
 		     const char *path)
 {
 	git_tree *dir = NULL;
 	git_tree_entry *file = NULL;
-	git_blob *blob = NULL;
 	int error;
 
 	lock(h);
@@ -1160,14 +1174,8 @@ int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
 				      path ? path : "");
 		goto done;
 	}
-	if (git_blob_lookup(&blob, h->repo, git_tree_entry_id(file)) < 0) {
-		error = git_fail(path);
-		goto done;
-	}
-	error = tfs_buf_put(out, git_blob_rawcontent(blob),
-			    (size_t)git_blob_rawsize(blob));
+	error = read_blob(out, h, git_tree_entry_id(file), path);
 done:
-	git_blob_free(blob);
 	git_tree_entry_free(file);
 	git_tree_free(dir);
 	unlock(h);
@@ -1265,7 +1273,6 @@ int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
 			const char *dir_path, size_t index)
 {
 	const git_tree_entry *e;
-	git_blob *blob = NULL;
 	int error;
 
 	lock(h);
@@ -1276,14 +1283,9 @@ int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
 				      git_tree_entry_name(e));
 		goto done;
 	}
-	if (git_blob_lookup(&blob, h->repo, git_tree_entry_id(e)) < 0) {
-		error = git_fail(git_tree_entry_name(e));
-		goto done;
-	}
-	error = tfs_buf_put(out, git_blob_rawcontent(blob),
-			    (size_t)git_blob_rawsize(blob));
+	error = read_blob(out, h, git_tree_entry_id(e),
+			  git_tree_entry_name(e));
 done:
-	git_blob_free(blob);
 	unlock(h);
 	return error;
 }

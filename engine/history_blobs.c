@@ -295,6 +295,17 @@ static int write_tmp(char *path, size_t size, const char *dir,
 }
 
 /* The batch as pack-<sha>.pack and .idx; then libgit2 sees them. */
+/* Rename temporary file `tmp` to `name`; on success `tmp` is emptied (so
+ * that the caller's cleanup leaves the file alone). */
+static int rename_into(char *tmp, const char *name)
+{
+	if (rename(tmp, name) < 0)
+		return tfs_error_set(TFS_ERROR, "cannot rename %s: %s", tmp,
+				     strerror(errno));
+	tmp[0] = '\0';
+	return 0;
+}
+
 static int write_batch(tfs_history_blobs *w)
 {
 	unsigned char hdr[12], pack_sum[20], idx_sum[20], *idx = NULL;
@@ -358,20 +369,13 @@ static int write_batch(tfs_history_blobs *w)
 		tmp_idx[0] = '\0';
 		goto done;
 	}
+	/* the pack first: an index never names a missing pack */
 	snprintf(name, sizeof(name), "%s/pack-%s.pack", w->pack_dir, hex);
-	if (rename(tmp_pack, name) < 0) {
-		error = tfs_error_set(TFS_ERROR, "cannot rename %s: %s",
-				      tmp_pack, strerror(errno));
+	if ((error = rename_into(tmp_pack, name)) < 0)
 		goto done;
-	}
-	tmp_pack[0] = '\0';
 	snprintf(name, sizeof(name), "%s/pack-%s.idx", w->pack_dir, hex);
-	if (rename(tmp_idx, name) < 0) {
-		error = tfs_error_set(TFS_ERROR, "cannot rename %s: %s",
-				      tmp_idx, strerror(errno));
+	if ((error = rename_into(tmp_idx, name)) < 0)
 		goto done;
-	}
-	tmp_idx[0] = '\0';
 	w->n = 0;
 	w->len = 0;
 	memset(w->slots, 0, w->nslots * sizeof(*w->slots));
