@@ -295,6 +295,8 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 	}
 	if ((error = db_open(&in->db, path, create)) < 0)
 		goto done;
+	if (st->ckpt && (error = ckpt_attach(st->ckpt, &in->db, path)) < 0)
+		goto done;
 	if (create && (error = init_schema(in)) < 0)
 		goto done;
 	if ((error = pkg_schema_init(in)) < 0)

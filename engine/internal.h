@@ -60,7 +60,18 @@ struct tfs_store {
 	size_t ninsts;
 	tfs_change_cb observer;
 	void *observer_ctx;
+	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
 };
+
+/* Background checkpoints (checkpoint.c): a thread copying the write-ahead
+ * logs of attached connections back into their databases. */
+struct tfs_ckpt;
+int ckpt_start(struct tfs_ckpt **out);
+/* From now on `c` (a connection to `path`) leaves its checkpoints to the
+ * thread. */
+int ckpt_attach(struct tfs_ckpt *ck, db_conn *c, const char *path);
+/* Stop the thread and close its connections (before the attached ones). */
+void ckpt_stop(struct tfs_ckpt *ck);
 
 /* Open the store; with `create`, create the instance databases too. */
 int store_open(tfs_store **out, const char *path, uid_t mount_uid,

@@ -305,6 +305,7 @@ void tfs_store_free(tfs_store *st)
 
 	if (!st)
 		return;
+	ckpt_stop(st->ckpt);
 	for (i = 0; i < st->ninsts; i++)
 		inst_free(st->insts[i]);
 	free(st->insts);
@@ -314,6 +315,24 @@ void tfs_store_free(tfs_store *st)
 		close(st->lockfd);
 	free(st->path);
 	free(st);
+}
+
+int tfs_store_checkpoint_in_background(tfs_store *st)
+{
+	size_t i;
+	int error;
+
+	if (st->ckpt)
+		return 0;
+	if ((error = ckpt_start(&st->ckpt)) < 0)
+		return error;
+	for (i = 0; i < st->ninsts; i++) {
+		tfs_inst *in = st->insts[i];
+		if (in && (error = ckpt_attach(st->ckpt, &in->db,
+				sqlite3_db_filename(in->db.db, "main"))) < 0)
+			return error;
+	}
+	return 0;
 }
 
 tfs_inst *tfs_store_inst(tfs_store *st, int64_t id)

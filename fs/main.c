@@ -668,6 +668,11 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	if (fuse_daemonize(opts.foreground) != 0)
 		goto out_unmount;
+	/* Threads do not survive daemonizing: start them after it. */
+	if (tfs_store_checkpoint_in_background(fs.st) < 0) {
+		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
+		goto out_unmount;
+	}
 	if (notifier_start(&fs.nt, se) != 0)
 		goto out_unmount;
 	tn.inval_inode = notifier_inode;

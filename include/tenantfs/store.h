@@ -38,6 +38,13 @@ int tfs_store_create_demo(const char *path);
  */
 int tfs_store_open(tfs_store **out, const char *path, uid_t mount_uid);
 void tfs_store_free(tfs_store *st);
+/*
+ * For long-running processes: from now on the instance databases copy
+ * their write-ahead logs back in a thread of their own, not in the thread
+ * that commits (a large commit returns without waiting for a second copy
+ * of everything it wrote).  Stopped by tfs_store_free().
+ */
+int tfs_store_checkpoint_in_background(tfs_store *st);
 
 const char *tfs_store_path(const tfs_store *st);
 tfs_history *tfs_store_history(tfs_store *st);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/hash.h>
@@ -38,6 +39,8 @@
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
+#include "tenantfs/instance.h"
+#include "tenantfs/package.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/sha256.h"
 #include "tenantfs/store.h"
@@ -583,6 +586,78 @@ static void test_failed_load(const char *dir)
 	CHECK(access(path, F_OK) != 0, "%s was left behind", path);
 }
 
+/* File size of `path`, or -1. */
+static long long file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/*
+ * With background checkpoints a large commit returns before its log is
+ * copied into the database; the copy follows in the thread, and closing
+ * the store leaves no log behind.
+ */
+static void test_background_checkpoint(const char *dir)
+{
+	char store[600], pkg[600], db[700], wal[710];
+	tfs_buf result = TFS_BUF_INIT;
+	tfs_store *st = NULL;
+	long long before, after = -1;
+	tfs_row tenant, row;
+	tfs_inst *in;
+	int i, rc;
+
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(pkg, sizeof(pkg), "%s/ckpt.xml", dir);
+	snprintf(db, sizeof(db), "%s/instances/big/staging.db", store);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	CHECK(tfs_generate_package(pkg, "Employee", 3000, 7, NULL) == 0,
+	      "package: %s", tfs_error_last());
+	if (tfs_store_open(&st, store, getuid()) < 0) {
+		fail("open: %s", tfs_error_last());
+		return;
+	}
+	if (tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "big") < 0 ||
+	    tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id,
+			   "staging") < 0 ||
+	    !(in = tfs_store_inst(st, row.id))) {
+		fail("no big/staging: %s", tfs_error_last());
+		tfs_store_free(st);
+		return;
+	}
+	CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
+	      tfs_error_last());
+	before = file_size(db);
+	rc = tfs_pkg_import(&result, NULL, in, "admin", pkg, TFS_PKG_APPLY,
+			    NULL, NULL);
+	CHECK(rc == 0 && result.ptr && strncmp(result.ptr, "applied\n", 8)
+	      == 0, "apply: %d %s", rc, result.ptr ? result.ptr : "");
+	/* 3,000 records are ~10 MB of log: well past the 1,000 pages that
+	 * ask for a checkpoint. */
+	for (i = 0; i < 200; i++) {
+		after = file_size(db);
+		if (after > before + 4 * 1024 * 1024)
+			break;
+		usleep(50 * 1000);
+	}
+	CHECK(after > before + 4 * 1024 * 1024, "the log was not copied "
+	      "into %s in 10 s (%lld -> %lld bytes)", db, before, after);
+	tfs_store_free(st);
+	CHECK(file_size(wal) <= 0, "%s left behind: %lld bytes", wal,
+	      file_size(wal));
+	if (tfs_store_open(&st, store, getuid()) == 0) {
+		in = tfs_store_inst(st, row.id);
+		CHECK(in && tfs_inst_history_count(in, &i) == 0 && i == 2,
+		      "history after reopening: %d commits", i);
+		tfs_store_free(st);
+	} else {
+		fail("reopen: %s", tfs_error_last());
+	}
+	tfs_buf_free(&result);
+}
+
 static int remove_entry(const char *path, const struct stat *sb, int flag,
 			struct FTW *ftw)
 {
@@ -604,6 +679,7 @@ int main(void)
 	test_sizes();
 	test_package(dir);
 	test_tenant(dir);
+	test_background_checkpoint(dir);
 	test_failed_load(dir);
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	xmlCleanupParser();
