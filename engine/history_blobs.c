@@ -59,96 +59,6 @@ struct tfs_history_blobs {
 	bool z_ready;
 };
 
-/* ---- SHA-1 (FIPS 180-4), for pack and index trailers and blob ids ---- */
-
-static uint32_t rol(uint32_t x, int n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-/* One round: the schedule is kept as 16 words, rounds unrolled by phase
- * so the function and constant are fixed (the hot path of big saves). */
-#define SHA1_W(i)                                                        \
-	(w[(i) & 15] = rol(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^       \
-			   w[((i) + 2) & 15] ^ w[(i) & 15], 1))
-#define SHA1_R(f, k, x)                                                  \
-	do {                                                             \
-		t = rol(a, 5) + (f) + e + (k) + (x);                     \
-		e = d; d = c; c = rol(b, 30); b = a; a = t;              \
-	} while (0)
-
-static void sha1_block(uint32_t st[5], const unsigned char *p)
-{
-	uint32_t w[16], a, b, c, d, e, t;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4];
-	for (i = 0; i < 16; i++)
-		SHA1_R((b & c) | (~b & d), 0x5a827999, w[i]);
-	for (; i < 20; i++)
-		SHA1_R((b & c) | (~b & d), 0x5a827999, SHA1_W(i));
-	for (; i < 40; i++)
-		SHA1_R(b ^ c ^ d, 0x6ed9eba1, SHA1_W(i));
-	for (; i < 60; i++)
-		SHA1_R((b & c) | (b & d) | (c & d), 0x8f1bbcdc, SHA1_W(i));
-	for (; i < 80; i++)
-		SHA1_R(b ^ c ^ d, 0xca62c1d6, SHA1_W(i));
-	st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e;
-}
-
-#undef SHA1_W
-#undef SHA1_R
-
-void hist_sha1_init(hist_sha1 *s)
-{
-	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe,
-					0x10325476, 0xc3d2e1f0 };
-
-	memcpy(s->st, iv, sizeof(iv));
-	s->total = 0;
-	s->have = 0;
-}
-
-void hist_sha1_update(hist_sha1 *s, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t take;
-
-	s->total += len;
-	if (s->have) {
-		take = 64 - s->have < len ? 64 - s->have : len;
-		memcpy(s->buf + s->have, p, take);
-		s->have += take;
-		p += take;
-		len -= take;
-		if (s->have < 64)
-			return;
-		sha1_block(s->st, s->buf);
-		s->have = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		sha1_block(s->st, p);
-	memcpy(s->buf, p, len);
-	s->have = len;
-}
-
-void hist_sha1_final(hist_sha1 *s, unsigned char out[20])
-{
-	unsigned char pad[72] = { 0x80 };
-	uint64_t bits = s->total * 8;
-	size_t n = s->have < 56 ? 56 - s->have : 120 - s->have;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		pad[n + i] = (unsigned char)(bits >> (56 - 8 * i));
-	hist_sha1_update(s, pad, n + 8);
-	for (i = 0; i < 20; i++)
-		out[i] = (unsigned char)(s->st[i / 4] >> (24 - 8 * (i % 4)));
-}
-
 /* ---- the writer ------------------------------------------------------- */
 
 int tfs_history_blobs_new(tfs_history_blobs **out, tfs_history *h)
@@ -392,21 +302,14 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 			  const char *bytes, size_t len)
 {
 	unsigned char hdr[32], *start;
-	char ghdr[40];
 	size_t hlen = 0, bound, size = len;
 	struct entry *e;
 	uint32_t *slot;
-	hist_sha1 s;
-	int n, error;
+	int error;
 
 	if (len > ((size_t)1 << 31))
 		return tfs_error_set(TFS_EINVALID, "object too large");
-	/* The blob's id: SHA-1 of "blob <len>\0" and the bytes. */
-	n = snprintf(ghdr, sizeof(ghdr), "blob %zu", len);
-	hist_sha1_init(&s);
-	hist_sha1_update(&s, ghdr, (size_t)n + 1);
-	hist_sha1_update(&s, bytes, len);
-	hist_sha1_final(&s, id);
+	hist_object_id(id, "blob", bytes, len);
 
 	bound = deflateBound(&w->z, (uLong)len) + sizeof(hdr);
 	if ((error = reserve(w, bound)) < 0)

@@ -87,7 +87,7 @@ void hist_unlock(tfs_history *h);
 /* Record the last libgit2 error for this thread; TFS_ERROR. */
 int hist_git_fail(const char *what);
 
-/* SHA-1, for what libgit2 does not hash for us (pack trailers). */
+/* SHA-1 (sha1.c): object ids and pack trailers, faster than libgit2's. */
 typedef struct hist_sha1 {
 	uint32_t st[5];
 	uint64_t total;
@@ -98,5 +98,8 @@ typedef struct hist_sha1 {
 void hist_sha1_init(hist_sha1 *s);
 void hist_sha1_update(hist_sha1 *s, const void *data, size_t len);
 void hist_sha1_final(hist_sha1 *s, unsigned char out[20]);
+/* The git id of object `data` of type `type` ("blob", "tree"). */
+void hist_object_id(unsigned char id[20], const char *type, const void *data,
+		    size_t len);
 
 #endif

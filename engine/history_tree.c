@@ -254,8 +254,7 @@ static int write_tree(git_oid *id, const struct tree_writer *w,
 {
 	git_oid written;
 
-	if (git_odb_hash(id, data, len, GIT_OBJECT_TREE) < 0)
-		return git_fail("hash tree");
+	hist_object_id(id->id, "tree", data, len);
 	if (git_odb_exists_ext(w->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
 		return 0;
 	if (w->objects && len >= STORED_MIN)
@@ -362,6 +361,7 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	struct added *add = NULL;
 	bool *gone = NULL;
 	char *buf = NULL, *base_raw = NULL;
+	unsigned char sum[20];
 	size_t ne = 0, nch = 0, nadd = 0, i, j, k, blen = 0, bcap = 0;
 	const char *rest, *slash;
 	int error = 0;
@@ -381,6 +381,13 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		}
 		if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
 			error = tfs_error_set(TFS_ERROR, "git: not a tree");
+			goto done;
+		}
+		hist_object_id(sum, "tree", git_odb_object_data(obj),
+			       git_odb_object_size(obj));
+		if (memcmp(sum, base->id, sizeof(sum)) != 0) {
+			error = tfs_error_set(TFS_ERROR, "git: tree %s is "
+					      "corrupt", git_oid_tostr_s(base));
 			goto done;
 		}
 		if ((error = parse_tree(&e, &ne, git_odb_object_data(obj),

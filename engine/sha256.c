@@ -108,19 +108,24 @@ static void compress_ni(uint32_t h[8], const unsigned char *p, size_t n)
 }
 
 /* Whether the CPU has the SHA extensions (and SSSE3, SSE4.1). */
-static int have_ni(void)
+bool tfs_sha_ni(void)
 {
 	static int known = -1;   /* benign race: every thread finds the same */
 	unsigned a, b, c, d;
 	int yes = 0;
 
 	if (known >= 0)
-		return known;
+		return known == 1;
 	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) &&
 	    (c & (1u << 19)) && __get_cpuid_count(7, 0, &a, &b, &c, &d))
 		yes = (b >> 29) & 1;
 	known = yes;
-	return yes;
+	return yes == 1;
+}
+#else
+bool tfs_sha_ni(void)
+{
+	return false;
 }
 #endif
 
@@ -128,7 +133,7 @@ static int have_ni(void)
 static void blocks(uint32_t h[8], const unsigned char *p, size_t n)
 {
 #ifdef HAVE_SHA_NI
-	if (have_ni()) {
+	if (tfs_sha_ni()) {
 		compress_ni(h, p, n);
 		return;
 	}

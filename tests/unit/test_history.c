@@ -19,6 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2.h>
+#include <zlib.h>
+
+#include "../../engine/history_int.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
@@ -955,6 +959,99 @@ static int remove_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
+/* Replace loose object file `path` with `data` deflated (any content:
+ * a valid zlib stream whose id may not match its name). */
+static int write_loose(const char *path, const char *data, size_t len)
+{
+	unsigned char z[256];
+	uLongf zlen = sizeof(z);
+	FILE *f;
+	int ok;
+
+	if (compress2(z, &zlen, (const Bytef *)data, len, 1) != Z_OK)
+		return -1;
+	chmod(path, 0644);
+	if (!(f = fopen(path, "wb")))
+		return -1;
+	ok = fwrite(z, 1, zlen, f) == zlen;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/*
+ * libgit2 no longer checks what it reads against its id; we do.  A loose
+ * blob replaced by other content of the same size (a valid zlib stream,
+ * so only the id can tell) reads as corrupt, not as the other content.
+ */
+static void test_corrupt_blob(tfs_history *h)
+{
+	const tfs_history_change one[] = { file("metadata/Form/C.xml",
+						"<C original/>") };
+	static const char fake[] = "blob 13\0<C replaced/>";
+	static const char real[] = "blob 13\0<C original/>";
+	char c[TFS_OID_HEXSZ + 1], blob[64] = "", args[200], path[700];
+	tfs_buf b = TFS_BUF_INIT;
+
+	if (commit(c, h, NULL, one, 1, "corrupt me") < 0) {
+		check(0, "corrupt blob: commit");
+		return;
+	}
+	snprintf(args, sizeof(args), "rev-parse %s:metadata/Form/C.xml", c);
+	if (capture(blob, sizeof(blob), args) < 0 || strlen(blob) < 40) {
+		check(0, "corrupt blob: rev-parse");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%.38s", git_dir, blob,
+		 blob + 2);
+	check(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == 0 &&
+	      b.size == 13, "corrupt blob: the original reads back");
+	tfs_buf_clear(&b);
+	if (write_loose(path, fake, sizeof(fake) - 1) < 0) {
+		check(0, "corrupt blob: cannot rewrite the object");
+		return;
+	}
+	check(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == TFS_ERROR &&
+	      strstr(tfs_error_last(), "corrupt"),
+	      "corrupt blob: a blob that is not its id reads as corrupt");
+	tfs_buf_free(&b);
+	/* Leave a sound repository for the tests that follow. */
+	check(write_loose(path, real, sizeof(real) - 1) == 0,
+	      "corrupt blob: restored");
+}
+
+/* Our SHA-1 object ids (SHA extensions when the CPU has them) against
+ * libgit2's, for every length across block boundaries and a large tree. */
+static void test_object_ids(void)
+{
+	static const char *const types[] = { "blob", "tree" };
+	const git_object_t gtypes[] = { GIT_OBJECT_BLOB, GIT_OBJECT_TREE };
+	size_t big = (size_t)3 << 20, len, bad = 0, i;
+	unsigned char *buf = malloc(big), ours[20];
+	uint32_t x = 2463534242u;
+	git_oid theirs;
+	int t;
+
+	if (!buf) {
+		check(0, "object ids: out of memory");
+		return;
+	}
+	for (i = 0; i < big; i++) {
+		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+	for (t = 0; t < 2; t++) {
+		for (len = 0; len <= big; len = len < 1100 ? len + 1 :
+		     len < big - 7 ? big - 7 : len + 1) {
+			hist_object_id(ours, types[t], buf, len);
+			git_odb_hash(&theirs, buf, len, gtypes[t]);
+			bad += memcmp(ours, theirs.id, 20) != 0;
+		}
+	}
+	if (bad)
+		printf("# %zu object ids differ from libgit2's\n", bad);
+	check(bad == 0, "object ids equal libgit2's");
+	free(buf);
+}
+
 int main(void)
 {
 	tfs_history *h = NULL;
@@ -977,8 +1074,10 @@ int main(void)
 	check(run("test \"$(git --git-dir='%s' rev-parse "
 		  "--is-bare-repository)\" = true%s", "") == 0,
 	      "git sees a bare repository");
+	test_object_ids();
 	if (h) {
 		test_basics(h);
+		test_corrupt_blob(h);
 		test_rejects(h);
 		test_large(h);
 		test_big_dir(h);
