@@ -7,10 +7,11 @@
  * leaves it (order within the package does not matter), and a failure or
  * crash at any point leaves the instance as it was.
  *
- * The file is read twice as a stream (xmlTextReader, no network, no DTD,
- * no entities): once to check it is well formed and count its
- * transactions (for progress), once to apply them.  Memory is bounded by
- * the largest single object, not by the package.
+ * The file is read twice as a stream (no network, no DTD, no entities):
+ * once as SAX events to check it is well formed and count its
+ * transactions, for progress (import_survey.c), once with xmlTextReader
+ * to apply them.  Memory is bounded by the largest single object, not by
+ * the package.
  *
  * Rules per transaction (seq, op, path, base): the target object is found
  * by guid, then by path; a guid found at another path, or a path holding
@@ -27,6 +28,7 @@
 
 #include "cset.h"
 #include "internal.h"
+#include "survey.h"
 #include "tenantfs/error.h"
 #include "tenantfs/package.h"
 #include "tenantfs/sha256.h"
@@ -162,90 +164,6 @@ static xmlTextReaderPtr open_reader(const char *path, char first_error[256])
 	if (r)
 		xmlTextReaderSetErrorHandler(r, quiet, first_error);
 	return r;
-}
-
-/*
- * Pass 1: well formed, the right elements, no DOCTYPE; count transactions;
- * the package's name and states.  TFS_EINVALID with the reason.
- */
-static int survey(struct imp *im, const char *path)
-{
-	char first[256] = "";
-	xmlTextReaderPtr r = open_reader(path, first);
-	int rc, depth, error = 0, packages = 0;
-	int64_t last_order = -1;
-
-	if (!r)
-		return tfs_error_set(TFS_EINVALID, "cannot read the package");
-	rc = xmlTextReaderRead(r);
-	while (rc == 1) {
-		int type = xmlTextReaderNodeType(r);
-
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE ||
-		    type == XML_READER_TYPE_ENTITY_REFERENCE) {
-			error = tfs_error_set(TFS_EINVALID, "DOCTYPE and "
-					      "entities are not allowed");
-			break;
-		}
-		if (type != XML_READER_TYPE_ELEMENT) {
-			rc = xmlTextReaderRead(r);
-			continue;
-		}
-		depth = xmlTextReaderDepth(r);
-		if (depth == 0 && !named(r, "package")) {
-			error = tfs_error_set(TFS_EINVALID, "the root element "
-					      "must be <package>");
-			break;
-		}
-		if (named(r, "package")) {
-			char fmt[16], state[16];
-			get_attr(fmt, sizeof(fmt), r, "format");
-			get_attr(state, sizeof(state), r, "state");
-			if (strcmp(fmt, "1") != 0) {
-				error = tfs_error_set(TFS_EINVALID, "unknown "
-						      "package format '%s'",
-						      fmt);
-				break;
-			}
-			if (strcmp(state, "closed") != 0)
-				im->any_open = true;
-			if (packages++ == 0) {
-				get_attr(im->name, sizeof(im->name), r, "name");
-				snprintf(im->state, sizeof(im->state), "%s",
-					 state);
-			}
-		} else if (named(r, "sub-package")) {
-			char ord[32];
-			char *end;
-			long long o;
-			get_attr(ord, sizeof(ord), r, "order");
-			o = strtoll(ord, &end, 10);
-			if (!ord[0] || *end || o <= last_order) {
-				error = tfs_error_set(TFS_EINVALID, "sub-package "
-						      "order '%s' is not a "
-						      "number above the "
-						      "previous one", ord);
-				break;
-			}
-			last_order = o;
-		} else if (named(r, "transaction")) {
-			im->total++;
-			/* Its object is read in pass 2. */
-			rc = xmlTextReaderNext(r);
-			continue;
-		}
-		rc = xmlTextReaderRead(r);
-	}
-	if (!error && rc != 0 && rc != 1)
-		error = tfs_error_set(TFS_EINVALID, "malformed package: %s",
-				      first[0] ? first : "parse error");
-	if (!error && first[0])
-		error = tfs_error_set(TFS_EINVALID, "malformed package: %s",
-				      first);
-	if (!error && !packages)
-		error = tfs_error_set(TFS_EINVALID, "no <package> element");
-	xmlFreeTextReader(r);
-	return error;
 }
 
 /* ---- pass 2 ------------------------------------------------------------ */
@@ -701,6 +619,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		[TFS_PKG_APPLY_UNVALIDATED] = "Package/Apply",
 		[TFS_PKG_PREVIEW] = "Package/Preview",
 	};
+	struct pkg_survey sv;
 	struct imp im;
 	char key[65], msg[600], reason[512];
 	bool applying = mode == TFS_PKG_APPLY ||
@@ -715,7 +634,13 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	im.diff = diff;
 	im.progress = progress;
 	im.progress_ctx = ctx;
-	if ((error = survey(&im, path)) < 0) {
+	/* What was read is kept even if rejected: the result names it. */
+	error = pkg_survey(&sv, path);
+	im.total = sv.total;
+	im.any_open = sv.any_open;
+	snprintf(im.name, sizeof(im.name), "%s", sv.name);
+	snprintf(im.state, sizeof(im.state), "%s", sv.state);
+	if (error < 0) {
 		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 		add_line(&im, "error", -1, "", reason);
 		finish(result, &im, "rejected", 0);

@@ -1294,11 +1294,128 @@ static void case_unvalidated(tfs_inst *stg, tfs_inst *uat)
 	tfs_buf_free(&mine);
 }
 
-/* Malformed package files are rejected and change nothing. */
+/* A package whose transaction holds `inner` (which need not be an object). */
+static char *pkg_around(const char *inner)
+{
+	static const char head[] =
+		"<package format=\"1\" name=\"H\" type=\"incremental\" "
+		"state=\"closed\">\n  <transaction-set id=\"1\">\n"
+		"    <transaction seq=\"1\" op=\"C\" path=\"metadata/Form/"
+		"Incident.Entity.xml\" base=\"\">";
+	static const char tail[] = "</transaction>\n  </transaction-set>\n"
+				   "</package>\n";
+	size_t n = strlen(inner);
+	char *s = malloc(sizeof(head) + n + sizeof(tail));
+
+	if (!s)
+		return NULL;
+	memcpy(s, head, sizeof(head) - 1);
+	memcpy(s + sizeof(head) - 1, inner, n);
+	memcpy(s + sizeof(head) - 1 + n, tail, sizeof(tail));
+	return s;
+}
+
+/* `what` repeated `n` times. */
+static char *repeat(const char *what, size_t n)
+{
+	size_t len = strlen(what), i;
+	char *s = malloc(len * n + 1);
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++)
+		memcpy(s + i * len, what, len);
+	s[len * n] = '\0';
+	return s;
+}
+
+/*
+ * Hostile files the first pass must stop with `want`: nesting and text
+ * beyond what the second pass's reader takes.
+ */
+static void case_hostile_sizes(tfs_inst *uat)
+{
+	static const char *const want[] = {
+		"error: malformed package: line 3: elements nested deeper "
+		"than 257",
+		"error: malformed package: line 3: text longer than 10000000 "
+		"bytes",
+	};
+	char *opening = repeat("<a>", 300), *closing = repeat("</a>", 300);
+	/* 5 bytes of text each once parsed */
+	char *text = repeat("xxxx&amp;", 2000001);
+	char *inner[2];
+	tfs_buf res = TFS_BUF_INIT, body = TFS_BUF_INIT;
+	char path[512];
+	struct snap before;
+	int i, rc;
+
+	tfs_buf_puts(&body, opening ? opening : "");
+	tfs_buf_puts(&body, closing ? closing : "");
+	inner[0] = pkg_around(body.ptr ? body.ptr : "");
+	inner[1] = pkg_around(text ? text : "");
+	snap_take(&before, uat);
+	for (i = 0; i < 2; i++) {
+		tmp_path(path, sizeof(path), "hostile.xml");
+		CHECK(inner[i] && write_file(path, inner[i],
+					     strlen(inner[i])) == 0,
+		      "hostile %d: written", i);
+		rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
+		CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
+			has_line(res.ptr, want[i]), res.ptr,
+			"hostile: %s: rc %d", want[i], rc);
+		CHECK(snap_same(&before, uat), "hostile %d: changed nothing",
+		      i);
+	}
+	free(opening);
+	free(closing);
+	free(text);
+	free(inner[0]);
+	free(inner[1]);
+	tfs_buf_free(&body);
+	tfs_buf_free(&res);
+}
+
+/*
+ * Elements inside a transaction are its object's, whatever their names:
+ * the first pass does not take them for the package's.  The object is
+ * then refused by the second pass, as any object that is not one.
+ */
+static void case_inner_names(tfs_inst *uat)
+{
+	char *xml = pkg_around("<package format=\"9\" state=\"open\">"
+			       "<sub-package order=\"x\"/><transaction/>"
+			       "</package>");
+	tfs_buf res = TFS_BUF_INIT;
+	char path[512];
+	struct snap before;
+	int rc;
+
+	snap_take(&before, uat);
+	tmp_path(path, sizeof(path), "inner.xml");
+	CHECK(xml && write_file(path, xml, strlen(xml)) == 0,
+	      "inner names: written");
+	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
+	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
+		lines_starting(res.ptr, "error seq=1: ") == 1 &&
+		lines_starting(res.ptr, "error: ") == 0 &&
+		strstr(res.ptr, "objects: 1/1 ") != NULL, res.ptr,
+		"inner names: only the object is refused: rc %d", rc);
+	CHECK(snap_same(&before, uat), "inner names: changed nothing");
+	free(xml);
+	tfs_buf_free(&res);
+}
+
+/* Malformed and hostile package files are rejected and change nothing. */
 static void case_malformed(tfs_inst *uat, const char *p1_path)
 {
+	static const char dtd[] = "error: DOCTYPE and entities are not "
+				  "allowed";
+	static const char bad_xml[] = "error: malformed package: ";
 	static const struct {
 		const char *name, *text;
+		size_t len;        /* 0: strlen(text) */
+		const char *want;  /* the start of the one error line */
 	} bad[] = {
 		{ "doctype.xml",
 		  "<?xml version=\"1.0\"?>\n"
@@ -1308,19 +1425,63 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 		  "  <transaction-set id=\"1\">\n"
 		  "    <transaction seq=\"1\" op=\"C\" path=\"metadata/Form/"
 		  "Incident.Entity.xml\" base=\"\">&x;</transaction>\n"
-		  "  </transaction-set>\n</package>\n" },
+		  "  </transaction-set>\n</package>\n", 0, dtd },
+		{ "laughs.xml",
+		  "<?xml version=\"1.0\"?>\n"
+		  "<!DOCTYPE package [\n"
+		  " <!ENTITY a \"aaaaaaaaaaaaaaaa\">\n"
+		  " <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+		  " <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+		  " <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+		  " <!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
+		  " <!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
+		  " <!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
+		  " <!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">\n"
+		  "]>\n"
+		  "<package format=\"1\" name=\"&h;\" state=\"closed\">&h;"
+		  "</package>\n", 0, dtd },
+		{ "xxe.xml",
+		  "<!DOCTYPE package [<!ENTITY x SYSTEM "
+		  "\"file:///etc/passwd\">]>\n"
+		  "<package format=\"1\" name=\"X\" state=\"closed\">&x;"
+		  "</package>\n", 0, dtd },
+		{ "dtd.xml",
+		  "<!DOCTYPE package SYSTEM \"http://127.0.0.1:9/p.dtd\">\n"
+		  "<package format=\"1\" name=\"X\" state=\"closed\"/>\n",
+		  0, dtd },
+		{ "undeclared.xml",
+		  "<package format=\"1\" name=\"U\" state=\"closed\">&x;"
+		  "</package>\n", 0,
+		  "error: malformed package: line 1: Entity 'x' not defined" },
 		{ "root.xml",
 		  "<pkg format=\"1\" name=\"R\" type=\"incremental\" "
-		  "state=\"closed\"/>\n" },
+		  "state=\"closed\"/>\n", 0,
+		  "error: the root element must be <package>" },
 		{ "format.xml",
 		  "<package format=\"2\" name=\"F\" type=\"incremental\" "
-		  "state=\"closed\">\n</package>\n" },
-		{ "empty.xml", "" },
+		  "state=\"closed\">\n</package>\n", 0,
+		  "error: unknown package format '2'" },
+		{ "order.xml",
+		  "<package format=\"1\" name=\"O\" state=\"closed\">\n"
+		  "<sub-package order=\"2\"/><sub-package order=\"2\"/>\n"
+		  "</package>\n", 0,
+		  "error: sub-package order '2' is not a number above the "
+		  "previous one" },
+		{ "empty.xml", "", 0, bad_xml },
+		{ "blank.xml", " \n\n", 0, bad_xml },
+		{ "garbage.bin",
+		  "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe<\0&", 21,
+		  bad_xml },
+		{ "nul.xml",
+		  "<package format=\"1\" name=\"N\">\0</package>", 40,
+		  bad_xml },
+		{ "trailing.xml", "<package format=\"1\" name=\"T\"/><x/>", 0,
+		  bad_xml },
 	};
 	tfs_buf res = TFS_BUF_INIT, p1 = TFS_BUF_INIT;
 	char path[512];
 	struct snap before;
-	size_t i;
+	size_t i, len;
 	long size;
 	FILE *f;
 	int rc;
@@ -1345,11 +1506,13 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 	      "malformed: truncated rejected: rc %d", rc);
 	CHECK(snap_same(&before, uat), "malformed: truncated changed nothing");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = bad[i].len ? bad[i].len : strlen(bad[i].text);
 		tmp_path(path, sizeof(path), bad[i].name);
-		write_file(path, bad[i].text, strlen(bad[i].text));
+		write_file(path, bad[i].text, len);
 		rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 		CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-		      lines_starting(res.ptr, "error: ") == 1, res.ptr,
+		      lines_starting(res.ptr, "error: ") == 1 &&
+		      lines_starting(res.ptr, bad[i].want) == 1, res.ptr,
 		      "malformed: %s rejected: rc %d",
 		      bad[i].name, rc);
 		CHECK(snap_same(&before, uat), "malformed: %s changed nothing",
@@ -1374,6 +1537,8 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 	      "malformed: the unknown format is named (rc %d)", rc);
 	CHECK(snap_same(&before, uat), "malformed: validations changed "
 	      "nothing");
+	case_hostile_sizes(uat);
+	case_inner_names(uat);
 
 	tfs_buf_free(&res);
 	tfs_buf_free(&p1);
