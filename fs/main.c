@@ -30,6 +30,7 @@ struct fs {
 	tfs_store *st;
 	tfs_tree *tree;
 	notifier *nt;
+	bool sync_notify;	/* flushes wait for their invalidations */
 	int debug;
 };
 
@@ -498,10 +499,12 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 static void op_flush(fuse_req_t req, fuse_ino_t ino,
 		     struct fuse_file_info *fi)
 {
-	int error = tfs_file_flush(fs_of(req)->tree,
-				   (tfs_file *)(uintptr_t)fi->fh);
+	struct fs *fs = fs_of(req);
+	int error = tfs_file_flush(fs->tree, (tfs_file *)(uintptr_t)fi->fh);
 
 	(void)ino;
+	if (fs->sync_notify)
+		notifier_sync(fs->nt);
 	if (error < 0)
 		reply_error(req, error);
 	else
@@ -680,6 +683,7 @@ int main(int argc, char *argv[])
 	/* Storing pages may wait for a read of them in progress: only when
 	 * another thread can answer that read. */
 	tn.store = opts.singlethread ? NULL : notifier_store;
+	fs.sync_notify = !opts.singlethread;
 	tn.ctx = fs.nt;
 	tfs_tree_set_notify(fs.tree, &tn);
 	if (opts.singlethread) {

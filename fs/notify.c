@@ -23,7 +23,9 @@ struct notifier {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
+	pthread_cond_t sent_cond;
 	struct item *head, *tail;
+	uint64_t queued, sent;	/* items ever queued, ever delivered */
 	bool stop;
 };
 
@@ -52,6 +54,8 @@ static void *run(void *arg)
 		free(it->name);
 		free(it);
 		pthread_mutex_lock(&n->mu);
+		n->sent++;
+		pthread_cond_broadcast(&n->sent_cond);
 	}
 	pthread_mutex_unlock(&n->mu);
 	return NULL;
@@ -66,6 +70,7 @@ int notifier_start(notifier **out, struct fuse_session *se)
 	n->se = se;
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_cond_init(&n->cond, NULL);
+	pthread_cond_init(&n->sent_cond, NULL);
 	if (pthread_create(&n->thread, NULL, run, n) != 0) {
 		free(n);
 		return -1;
@@ -85,6 +90,7 @@ void notifier_stop(notifier *n)
 	pthread_join(n->thread, NULL);
 	pthread_mutex_destroy(&n->mu);
 	pthread_cond_destroy(&n->cond);
+	pthread_cond_destroy(&n->sent_cond);
 	free(n);
 }
 
@@ -96,7 +102,21 @@ static void push(notifier *n, struct item *it)
 	else
 		n->head = it;
 	n->tail = it;
+	n->queued++;
 	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->mu);
+}
+
+void notifier_sync(notifier *n)
+{
+	uint64_t target;
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->mu);
+	target = n->queued;
+	while (n->sent < target && !n->stop)
+		pthread_cond_wait(&n->sent_cond, &n->mu);
 	pthread_mutex_unlock(&n->mu);
 }
 

@@ -16,6 +16,15 @@ int notifier_start(notifier **out, struct fuse_session *se);
 void notifier_stop(notifier *n);
 void notifier_inode(void *ctx, uint64_t ino);
 void notifier_entry(void *ctx, uint64_t parent, const char *name);
+/*
+ * Wait until everything queued so far has reached the kernel, so that the
+ * caller's reply comes after the invalidations its change made (a close
+ * that commits, or refuses, is seen by the next ls at once).  Only from
+ * requests during which the kernel holds no directory lock (flush, fsync),
+ * and only with other threads to answer the requests a notification may
+ * wait for.
+ */
+void notifier_sync(notifier *n);
 /* Puts content into the kernel's page cache now (not queued). */
 void notifier_store(void *ctx, uint64_t ino, const char *data, size_t size);
 
