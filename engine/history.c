@@ -1159,6 +1159,33 @@ static int read_blob(tfs_buf *out, tfs_history *h, const git_oid *id,
 	return error;
 }
 
+int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
+			  const char *what)
+{
+	git_blob *blob = NULL;
+	git_oid id;
+	int error;
+
+	if ((error = parse_oid(&id, hex)) < 0)
+		return tfs_error_set(error, "%s: '%.60s' is not a blob id",
+				     what, hex ? hex : "");
+	lock(h);
+	if (git_blob_lookup(&blob, h->repo, &id) < 0) {
+		const git_error *e = git_error_last();
+		error = tfs_error_set(TFS_ERROR, "%s: blob %s cannot be read "
+				      "from history.git: %s", what, hex,
+				      e && e->message ? e->message :
+							"unknown error");
+		goto done;
+	}
+	error = tfs_buf_put(out, git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob));
+done:
+	git_blob_free(blob);
+	unlock(h);
+	return error;
+}
+
 int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
 		     const char *path)
 {

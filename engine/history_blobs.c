@@ -388,25 +388,46 @@ done:
 	return error;
 }
 
-int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
-			  const char *bytes, size_t len)
+void tfs_history_blob_id(unsigned char id[20], const char *bytes,
+			 size_t len)
 {
-	unsigned char hdr[32], *start;
 	char ghdr[40];
-	size_t hlen = 0, bound, size = len;
-	struct entry *e;
-	uint32_t *slot;
 	hist_sha1 s;
-	int n, error;
+	int n;
 
-	if (len > ((size_t)1 << 31))
-		return tfs_error_set(TFS_EINVALID, "object too large");
-	/* The blob's id: SHA-1 of "blob <len>\0" and the bytes. */
+	/* SHA-1 of "blob <len>\0" and the bytes. */
 	n = snprintf(ghdr, sizeof(ghdr), "blob %zu", len);
 	hist_sha1_init(&s);
 	hist_sha1_update(&s, ghdr, (size_t)n + 1);
 	hist_sha1_update(&s, bytes, len);
 	hist_sha1_final(&s, id);
+}
+
+void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
+			const unsigned char id[20])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		out[2 * i] = digits[id[i] >> 4];
+		out[2 * i + 1] = digits[id[i] & 15];
+	}
+	out[TFS_OID_HEXSZ] = '\0';
+}
+
+int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
+			  const char *bytes, size_t len)
+{
+	unsigned char hdr[32], *start;
+	size_t hlen = 0, bound, size = len;
+	struct entry *e;
+	uint32_t *slot;
+	int error;
+
+	if (len > ((size_t)1 << 31))
+		return tfs_error_set(TFS_EINVALID, "object too large");
+	tfs_history_blob_id(id, bytes, len);
 
 	bound = deflateBound(&w->z, (uLong)len) + sizeof(hdr);
 	if ((error = reserve(w, bound)) < 0)
