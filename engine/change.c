@@ -31,6 +31,7 @@ void cset_free(struct cset *cs)
 	for (i = 0; i < cs->nitems; i++)
 		free(cs->items[i].name);
 	free(cs->hc);
+	free(cs->hseq);
 	free(cs->hidx);
 	free(cs->items);
 	memset(cs, 0, sizeof(*cs));
@@ -148,12 +149,14 @@ static int start_streaming(struct cset *cs)
  * Record the new content of `path` (NULL: deleted) for the history commit.
  * A path changed twice in one change set (a package updating an object in
  * two transaction sets) keeps its last content: a commit holds each path
- * once.
+ * once.  With `blob`, also give the id of the content's blob (40 hex
+ * digits; "" when deleted) and, in *at, the change's index in cs->hc.
  */
 static int add_history(struct cset *cs, const char *path, const char *bytes,
-		       size_t len)
+		       size_t len, char blob[TFS_OID_HEXSZ + 1], size_t *at)
 {
 	tfs_history_change *c, next = { 0 };
+	unsigned char id[20];
 	size_t *slot;
 	int error;
 
@@ -167,6 +170,8 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 						   len)) < 0)
 			return error;
 		next.has_id = 1;
+		if (blob)
+			tfs_history_id_hex(blob, next.id);
 	} else if (bytes) {
 		char *copy = malloc(len ? len : 1);
 		if (!copy)
@@ -174,6 +179,12 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 		memcpy(copy, bytes, len);
 		next.bytes = copy;
 		next.len = len;
+		if (blob) {
+			tfs_history_blob_id(id, bytes, len);
+			tfs_history_id_hex(blob, id);
+		}
+	} else if (blob) {
+		blob[0] = '\0';
 	}
 	slot = history_slot(cs, path);
 	if (*slot) {
@@ -181,9 +192,14 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 		free((char *)c->bytes);
 		next.path = c->path;
 		*c = next;
+		cs->hseq[*slot - 1] = 0;
+		if (at)
+			*at = *slot - 1;
 		return 0;
 	}
-	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc))) {
+	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)) ||
+	    grow((void **)&cs->hseq, &cs->ahseq, cs->nhc + 1,
+		 sizeof(*cs->hseq))) {
 		free((char *)next.bytes);
 		return TFS_ERROR;
 	}
@@ -192,8 +208,42 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 		free((char *)next.bytes);
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
+	cs->hseq[cs->nhc] = 0;
 	cs->hc[cs->nhc++] = next;
 	*slot = cs->nhc;
+	if (at)
+		*at = cs->nhc - 1;
+	return 0;
+}
+
+/*
+ * `path`, the object `obj`, is about to change again in this change set.
+ * The commit holds only a path's last content, so the transaction that
+ * stored the earlier one can name no blob of it: give that transaction
+ * the earlier bytes instead, read from the object row before it changes.
+ */
+static int supersede(struct cset *cs, const char *path, int64_t obj)
+{
+	sqlite3_stmt *s;
+	size_t *slot;
+	int64_t seq;
+	int error;
+
+	if (!cs->hcap)
+		return 0;
+	slot = history_slot(cs, path);
+	if (!*slot || !(seq = cs->hseq[*slot - 1]))
+		return 0;
+	s = db_stmt(&cs->in->db, "UPDATE transactions SET blob = NULL, bytes ="
+			     " (SELECT bytes FROM objects WHERE id = ?1)"
+			     " WHERE seq = ?2");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, obj);
+	sqlite3_bind_int64(s, 2, seq);
+	if ((error = db_done(&cs->in->db, s)) < 0)
+		return error;
+	cs->hseq[*slot - 1] = 0;
 	return 0;
 }
 
@@ -233,11 +283,16 @@ static int active_project_id(tfs_inst *in, int64_t *out)
 	return error;
 }
 
-/* Record one transaction (creating the transaction set on first use). */
+/*
+ * Record one transaction (creating the transaction set on first use).
+ * `blob` is the id of the object's blob in the history commit of this
+ * change set; NULL or "" for a delete.  The bytes are not stored twice:
+ * readers take them from history.git (package.c).
+ */
 static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 			   const char *type, const char *bo, const char *name,
 			   const char *guid, const char *before,
-			   const char *after, const char *bytes, size_t len)
+			   const char *after, const char *blob)
 {
 	tfs_inst *in = cs->in;
 	sqlite3_stmt *s;
@@ -261,7 +316,7 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 		cs->txset = sqlite3_last_insert_rowid(in->db.db);
 	}
 	s = db_stmt(&in->db, "INSERT INTO transactions(txset, op, kind, type,"
-			     " bo, name, guid, before, after, bytes)"
+			     " bo, name, guid, before, after, blob)"
 			     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!s)
 		return TFS_ERROR;
@@ -276,8 +331,8 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 		sqlite3_bind_text(s, 7, guid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, before ? before : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, after ? after : "", -1, SQLITE_STATIC);
-	if (bytes)
-		sqlite3_bind_blob(s, 10, bytes, (int)len, SQLITE_STATIC);
+	if (blob && blob[0])
+		sqlite3_bind_text(s, 10, blob, -1, SQLITE_STATIC);
 	return db_done(&in->db, s);
 }
 
@@ -357,12 +412,18 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 		    const tfs_obj_info *old)
 {
 	tfs_inst *in = cs->in;
-	char sha[65], path[512];
+	char sha[65], path[512], blob[TFS_OID_HEXSZ + 1] = "";
+	bool versioned = tfs_kind_versioned(kind);
 	sqlite3_stmt *s;
+	size_t at = 0;
 	int64_t id;
 	int error;
 
 	snprintf(sha, sizeof(sha), "%s", doc->sha);
+	if ((error = obj_path(path, sizeof(path), kind, type, name)) < 0)
+		return error;
+	if (old && versioned && (error = supersede(cs, path, old->id)) < 0)
+		return error;
 	if (old) {
 		s = db_stmt(&in->db, "UPDATE objects SET name = ?2, guid = ?3,"
 				     " bo = ?4, sha = ?5, mtime = ?6,"
@@ -392,17 +453,18 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	if ((error = store_doc_rows(in, id, doc, !old)) < 0)
 		return error;
 	/* Transactional records are the customer's data, not configuration:
-	 * they are stored and logged but belong to no transaction set. */
-	if (kind != TFS_KIND_DATA &&
-	    (error = add_transaction(cs, old ? "U" : "C", kind, type, doc->bo,
-				     name, doc->guid, old ? old->sha : "", sha,
-				     doc->canon, doc->canon_len)) < 0)
-		return error;
-	if ((error = obj_path(path, sizeof(path), kind, type, name)) < 0)
-		return error;
-	if (tfs_kind_versioned(kind) &&
-	    (error = add_history(cs, path, doc->canon, doc->canon_len)) < 0)
-		return error;
+	 * they are stored and logged but belong to no transaction set nor
+	 * history; everything else is versioned. */
+	if (versioned) {
+		if ((error = add_history(cs, path, doc->canon, doc->canon_len,
+					 blob, &at)) < 0 ||
+		    (error = add_transaction(cs, old ? "U" : "C", kind, type,
+					     doc->bo, name, doc->guid,
+					     old ? old->sha : "", sha,
+					     blob)) < 0)
+			return error;
+		cs->hseq[at] = sqlite3_last_insert_rowid(in->db.db);
+	}
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
 	cs->counts[old ? 1 : 0]++;
@@ -416,9 +478,15 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 {
 	tfs_inst *in = cs->in;
 	char path[512];
+	bool versioned = tfs_kind_versioned(old->kind);
 	sqlite3_stmt *s;
 	int error;
 
+	if ((error = obj_path(path, sizeof(path), old->kind, old->type,
+			      old->name)) < 0)
+		return error;
+	if (versioned && (error = supersede(cs, path, old->id)) < 0)
+		return error;
 	s = db_stmt(&in->db, "DELETE FROM objects WHERE id = ?");
 	if (!s)
 		return TFS_ERROR;
@@ -437,16 +505,11 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 	sqlite3_bind_int64(s, 1, old->id);
 	if ((error = db_done(&in->db, s)) < 0)
 		return error;
-	if (old->kind != TFS_KIND_DATA &&
-	    (error = add_transaction(cs, "D", old->kind, old->type, NULL,
-				     old->name, NULL, old->sha, "", NULL,
-				     0)) < 0)
-		return error;
-	if ((error = obj_path(path, sizeof(path), old->kind, old->type,
-				 old->name)) < 0)
-		return error;
-	if (tfs_kind_versioned(old->kind) &&
-	    (error = add_history(cs, path, NULL, 0)) < 0)
+	if (versioned &&
+	    ((error = add_history(cs, path, NULL, 0, NULL, NULL)) < 0 ||
+	     (error = add_transaction(cs, "D", old->kind, old->type, NULL,
+				      old->name, NULL, old->sha, "",
+				      NULL)) < 0))
 		return error;
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
@@ -1253,7 +1316,7 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 		if ((error = obj_path(path, sizeof(path), kind, type,
 					 name)) < 0 ||
 		    (error = add_history(&dl->cs, path, doc->canon,
-					 doc->canon_len)) < 0)
+					 doc->canon_len, NULL, NULL)) < 0)
 			goto done;
 	}
 done:

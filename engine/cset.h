@@ -23,6 +23,8 @@ struct cset {
 	int64_t txset;
 	tfs_history_change *hc;
 	size_t nhc, ahc;
+	int64_t *hseq;      /* per hc: the put transaction naming its blob */
+	size_t ahseq;
 	size_t *hidx;       /* open-addressing index of hc by path (i + 1) */
 	tfs_history_blobs *blobs; /* large sets: blobs written as they come */
 	size_t hcap;

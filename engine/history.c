@@ -1174,6 +1174,21 @@ static int read_blob(tfs_buf *out, tfs_history *h, const git_oid *id,
 	return error;
 }
 
+int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
+			  const char *what)
+{
+	git_oid id;
+	int error;
+
+	if ((error = parse_oid(&id, hex)) < 0)
+		return tfs_error_set(error, "%s: '%.60s' is not a blob id",
+				     what, hex ? hex : "");
+	lock(h);
+	error = read_blob(out, h, &id, what);
+	unlock(h);
+	return error;
+}
+
 int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
 		     const char *path)
 {

@@ -54,7 +54,7 @@ static const char inst_schema[] =
 	" op TEXT NOT NULL, kind INTEGER NOT NULL, type TEXT NOT NULL,"
 	" bo TEXT, name TEXT NOT NULL, guid TEXT,"
 	" before TEXT NOT NULL DEFAULT '', after TEXT NOT NULL DEFAULT '',"
-	" bytes BLOB);"
+	" bytes BLOB, blob TEXT);"
 	"CREATE INDEX IF NOT EXISTS transactions_txset ON transactions(txset);"
 	"CREATE TABLE IF NOT EXISTS commits(n INTEGER PRIMARY KEY,"
 	" oid TEXT NOT NULL, time INTEGER NOT NULL, user TEXT NOT NULL,"
@@ -265,6 +265,36 @@ fail:
 	return error;
 }
 
+/*
+ * Bring a database made by an earlier version up to inst_schema; run on
+ * every open, so each step checks whether it is needed.
+ *
+ * transactions.blob: the git blob id of the object the transaction
+ * stored (its bytes are in history.git; bytes then NULL).  Rows written
+ * before it keep their bytes, and readers take those when present.
+ */
+static int upgrade_schema(tfs_inst *in)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, has = 0;
+
+	/* Not through db_stmt: run once, it would only take a cache slot. */
+	if (sqlite3_prepare_v2(in->db.db, "SELECT count(*) FROM "
+			       "pragma_table_info('transactions') "
+			       "WHERE name = 'blob'", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_fail(&in->db, "transactions");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		has = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(&in->db, "transactions");
+	if (has)
+		return 0;
+	return db_exec(&in->db, "ALTER TABLE transactions ADD COLUMN "
+			       "blob TEXT");
+}
+
 int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 {
 	char path[PATH_MAX];
@@ -299,7 +329,8 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 		goto done;
 	if (create && (error = init_schema(in)) < 0)
 		goto done;
-	if ((error = pkg_schema_init(in)) < 0)
+	if ((error = upgrade_schema(in)) < 0 ||
+	    (error = pkg_schema_init(in)) < 0)
 		goto done;
 	*out = in;
 	in = NULL;

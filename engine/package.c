@@ -7,7 +7,10 @@
  * The export (package.xml) carries, for each transaction of the package's
  * transaction sets, the whole object as stored by that transaction and the
  * SHA-256 of the object before it (the base), so the importer can detect
- * conflicts.  Secrets are exported as "***", as they are stored.
+ * conflicts.  Secrets are exported as "***", as they are stored.  A
+ * transaction row names the object's blob in history.git (transactions.blob)
+ * rather than holding its bytes; rows written before that column, and
+ * versions superseded within their change set, hold the bytes (tx_bytes).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -316,11 +319,35 @@ static void txlist_free(struct txlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/*
+ * Append the object transaction row `s` stored, from its columns `col`
+ * (bytes) and `col + 1` (blob), to `out`: the row's bytes when it has
+ * them (rows written before transactions.blob, and versions superseded
+ * within their change set), else its blob read from history.git.  *found:
+ * whether the row names an object at all (not for a delete).  `path`
+ * names the object in errors.
+ */
+static int tx_bytes(tfs_buf *out, bool *found, tfs_inst *in,
+		    sqlite3_stmt *s, int col, const char *path)
+{
+	*found = true;
+	if (sqlite3_column_type(s, col) != SQLITE_NULL)
+		return tfs_buf_put(out, sqlite3_column_blob(s, col),
+				   (size_t)sqlite3_column_bytes(s, col));
+	if (sqlite3_column_type(s, col + 1) != SQLITE_NULL)
+		return tfs_history_read_blob(out, in->st->hist,
+					     db_text(s, col + 1), path);
+	*found = false;
+	return 0;
+}
+
 static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 {
 	sqlite3_stmt *s = db_stmt(&in->db, "SELECT seq, op, kind, type, name,"
-				  " before, bytes FROM transactions WHERE "
-				  "txset = ? ORDER BY seq");
+				  " before, bytes, blob FROM transactions "
+				  "WHERE txset = ? ORDER BY seq");
+	tfs_buf b = TFS_BUF_INIT;
+	bool found;
 	int rc, error = 0;
 
 	if (!s)
@@ -347,21 +374,19 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 			(tfs_kind)sqlite3_column_int(s, 2), db_text(s, 3),
 			db_text(s, 4));
 		snprintf(t->base, sizeof(t->base), "%s", db_text(s, 5));
-		if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-			t->len = (size_t)sqlite3_column_bytes(s, 6);
-			t->bytes = malloc(t->len + 1);
-			if (!t->bytes) {
-				error = tfs_error_set(TFS_ERROR, "out of memory");
-				break;
-			}
-			memcpy(t->bytes, sqlite3_column_blob(s, 6), t->len);
-			t->bytes[t->len] = '\0';
+		tfs_buf_clear(&b);
+		if ((error = tx_bytes(&b, &found, in, s, 6, t->path)) < 0)
+			break;
+		if (found && !(t->bytes = tfs_buf_detach(&b, &t->len))) {
+			error = tfs_error_set(TFS_ERROR, "out of memory");
+			break;
 		}
 		l->n++;
 	}
 	if (!error && rc != SQLITE_DONE)
 		error = db_fail(&in->db, "transactions");
 	sqlite3_reset(s);
+	tfs_buf_free(&b);
 	return error;
 }
 
@@ -599,7 +624,7 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 			const char *path, int64_t seq)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT bytes, op FROM "
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT op, bytes, blob FROM "
 				  "transactions WHERE kind = ? AND type = ? AND "
 				  "name = ? AND seq < ? ORDER BY seq DESC "
 				  "LIMIT 1");
@@ -617,11 +642,8 @@ static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, seq);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		if (db_text(s, 1)[0] != 'D') {
-			*found = true;
-			error = tfs_buf_put(out, sqlite3_column_blob(s, 0),
-					    (size_t)sqlite3_column_bytes(s, 0));
-		}
+		if (db_text(s, 0)[0] != 'D')
+			error = tx_bytes(out, found, in, s, 1, path);
 		sqlite3_reset(s);
 		return error;
 	}

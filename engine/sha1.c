@@ -196,3 +196,21 @@ void hist_object_id(unsigned char id[20], const char *type, const void *data,
 	hist_sha1_update(&s, data, len);
 	hist_sha1_final(&s, id);
 }
+
+void tfs_history_blob_id(unsigned char id[20], const char *bytes, size_t len)
+{
+	hist_object_id(id, "blob", bytes, len);
+}
+
+void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
+			const unsigned char id[20])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		out[2 * i] = digits[id[i] >> 4];
+		out[2 * i + 1] = digits[id[i] & 15];
+	}
+	out[TFS_OID_HEXSZ] = '\0';
+}

@@ -77,6 +77,21 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 int tfs_history_blobs_flush(tfs_history_blobs *w);
 void tfs_history_blobs_free(tfs_history_blobs *w);
 
+/* The git id of a blob of `bytes` (what `git hash-object` prints), without
+ * writing it; the id tfs_history_blobs_put gives for the same bytes. */
+void tfs_history_blob_id(unsigned char id[20], const char *bytes,
+			 size_t len);
+/* `id` as 40 lowercase hex digits and a NUL. */
+void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
+			const unsigned char id[20]);
+
+/* Append the content of blob `hex` (40 hex digits) to `out`.  `what` (the
+ * file's path) names it in the message of a failure: TFS_EINVALID if `hex`
+ * is not an object id, TFS_ERROR if the repository lacks the blob or
+ * cannot read it. */
+int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
+			  const char *what);
+
 /* Point refs/heads/<branch> at `oid`, creating it if needed. */
 int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid);
 

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
@@ -81,6 +83,8 @@ static void diag(const char *text)
 #define G_PKG_PATH    "0a000000-0000-4000-8000-000000000004"
 #define G_OTHER_PATH  "0a000000-0000-4000-8000-000000000005"
 #define G_COMPACT     "0a000000-0000-4000-8000-000000000006"
+#define G_TXBLOB      "0a000000-0000-4000-8000-000000000007"
+#define G_TXBAD       "0a000000-0000-4000-8000-000000000008"
 
 static char tmpdir[] = "/tmp/tenantfs-pkg-XXXXXX";
 static tfs_store *st;
@@ -1571,6 +1575,290 @@ static void case_revert(tfs_inst *stg, tfs_inst *uat, const char *p1_path,
 	tfs_buf_free(&res);
 }
 
+/* ---- transactions name their blob in history.git ------------------------ */
+
+/* The instance database of acme/NAME in the store (for what no engine
+ * call shows: the rows behind the files). */
+static sqlite3 *inst_db(const char *name)
+{
+	char path[512];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/store/instances/acme/%s.db", tmpdir,
+		 name);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	return db;
+}
+
+/* The integer result of `sql` (with `arg` for its parameter, if any) on
+ * `db`, or -1. */
+static int64_t sql_int(sqlite3 *db, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	if (db && sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_bind_parameter_count(s) > 0)
+			sqlite3_bind_int64(s, 1, arg);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Run `sql` on `db`; whether it succeeded. */
+static bool sql_run(sqlite3 *db, const char *sql)
+{
+	return db && sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* The first line of the output of shell command `cmd` into out ("" if
+ * none); whether it exited 0. */
+static bool run_line(char *out, size_t size, const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	bool ok;
+
+	out[0] = '\0';
+	if (!p)
+		return false;
+	if (fgets(out, (int)size, p))
+		out[strcspn(out, "\n")] = '\0';
+	while (fgetc(p) != EOF)
+		;
+	ok = pclose(p) == 0;
+	return ok;
+}
+
+/*
+ * Whether every transaction of acme/NAME that names a blob names one the
+ * history commit of its transaction set holds (git ls-tree of that
+ * commit), and no row names a blob without such a commit.  *n: the rows
+ * checked.
+ */
+static bool tx_blobs_committed(const char *name, int *n)
+{
+	sqlite3 *db = inst_db(name);
+	sqlite3_stmt *s = NULL;
+	char cmd[1024], line[256];
+	bool ok = db != NULL;
+
+	*n = 0;
+	if (ok && sqlite3_prepare_v2(db, "SELECT t.blob, c.oid FROM "
+				     "transactions t JOIN txsets x ON x.id = "
+				     "t.txset LEFT JOIN commits c ON c.n = "
+				     "x.commit_n WHERE t.blob IS NOT NULL",
+				     -1, &s, NULL) != SQLITE_OK)
+		ok = false;
+	while (ok && sqlite3_step(s) == SQLITE_ROW) {
+		const char *blob = (const char *)sqlite3_column_text(s, 0);
+		const char *oid = (const char *)sqlite3_column_text(s, 1);
+		(*n)++;
+		if (!oid || strlen(blob) != 40 ||
+		    strspn(blob, "0123456789abcdef") != 40) {
+			printf("# %s: blob '%s' of commit %s\n", name, blob,
+			       oid ? oid : "(none)");
+			ok = false;
+			break;
+		}
+		snprintf(cmd, sizeof(cmd), "git --git-dir=%s/store/"
+			 "history.git ls-tree -r %s | grep -c ' %s\t'",
+			 tmpdir, oid, blob);
+		if (!run_line(line, sizeof(line), cmd)) {
+			printf("# %s: blob %s not in commit %s\n", name, blob,
+			       oid);
+			ok = false;
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return ok;
+}
+
+static const char txblob_form[] =
+	"<Form name=\"Incident.TxBlob\" guid=\"" G_TXBLOB "\" "
+	"businessObject=\"Incident\" caption=\"TxBlob 1\">\n"
+	"  <FieldRef name=\"Subject\"/>\n"
+	"</Form>\n";
+
+static const char txblob_bad_form[] =
+	"<Form name=\"Incident.TxBad\" guid=\"" G_TXBAD "\" "
+	"businessObject=\"NoSuchObject\" caption=\"TxBad\">\n"
+	"</Form>\n";
+
+/*
+ * A transaction stores the id of its object's blob, not the bytes: the
+ * id of the blob the history commit holds at the object's path, and the
+ * export reads the bytes back from it.  A rejected change leaves no row.
+ */
+static void case_tx_blob(tfs_inst *stg)
+{
+	tfs_buf xml = TFS_BUF_INIT;
+	const char *path = "metadata/Form/Incident.TxBlob.xml";
+	char xpath[512], num[32], cmd[1024], blob[80] = "", id[256];
+	sqlite3 *db = inst_db("staging");
+	sqlite3_stmt *s = NULL;
+	int64_t tx = 0, pkg, rows;
+	bool ok;
+	int rc, n;
+
+	CHECK(save(stg, "Form", "Incident.TxBlob", txblob_form) == 0 &&
+	      (tx = last_txset(stg)) > 0, "tx-blob: form created in staging");
+	if (db && sqlite3_prepare_v2(db, "SELECT blob FROM transactions "
+				     "WHERE txset = ? AND bytes IS NULL", -1,
+				     &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, tx);
+		if (sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_text(s, 0))
+			snprintf(blob, sizeof(blob), "%s",
+				 (const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	CHECK(strlen(blob) == 40, "tx-blob: the transaction has no bytes and "
+	      "a blob id ('%s')", blob);
+	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/store/history.git "
+		 "rev-parse acme/staging:%s", tmpdir, path);
+	CHECK(run_line(id, sizeof(id), cmd) && strcmp(id, blob) == 0,
+	      "tx-blob: ... the blob of %s in the history commit (%s)", path,
+	      id);
+	snprintf(num, sizeof(num), "%lld\n", (long long)tx);
+	CHECK(make_pkg(&pkg, stg, "PTxBlob", num, true) == 0,
+	      "tx-blob: package PTxBlob, closed");
+	CHECK_R(export_pkg(&xml, xpath, stg, pkg, TFS_PKG_XML,
+			   "PTxBlob.xml") == 0 &&
+		tx_count(xml.ptr, path) == 1 &&
+		strstr(xml.ptr, "caption=\"TxBlob 1\"") &&
+		strstr(xml.ptr, "<FieldRef name=\"Subject\"/>"), xml.ptr,
+		"tx-blob: the export carries the object's bytes, read from "
+		"its blob");
+
+	rows = sql_int(db, "SELECT count(*) FROM transactions", 0);
+	rc = save(stg, "Form", "Incident.TxBad", txblob_bad_form);
+	CHECK(rc < 0 && rows > 0 &&
+	      sql_int(db, "SELECT count(*) FROM transactions", 0) == rows &&
+	      sql_int(db, "SELECT count(*) FROM transactions WHERE name = "
+		      "'Incident.TxBad'", 0) == 0,
+	      "tx-blob: a save rejected on commit (rc %d: %s) leaves no "
+	      "transaction row", rc, tfs_error_last());
+	sqlite3_close(db);
+	ok = tx_blobs_committed("staging", &n);
+	CHECK(ok && n > 0, "tx-blob: all %d blob ids of staging are in their "
+	      "commits", n);
+	tfs_buf_free(&xml);
+}
+
+/*
+ * An object changed twice in one change set (the full export of
+ * case_compact, applied into production) is committed once, with its last
+ * bytes: the earlier transaction keeps its own bytes in its row, so
+ * exporting production's transaction set still shows both.
+ */
+static void case_tx_superseded(tfs_inst *prod)
+{
+	tfs_buf xml = TFS_BUF_INIT;
+	const char *cab = "metadata/Form/Change.CAB.xml";
+	char xpath[512], num[32];
+	sqlite3 *db = inst_db("production");
+	int64_t tx = last_txset(prod), pkg;
+	bool ok;
+	int n;
+
+	CHECK(sql_int(db, "SELECT count(*) FROM transactions WHERE txset = ? "
+		      "AND name = 'Change.CAB' AND bytes IS NOT NULL AND blob "
+		      "IS NULL", tx) == 1 &&
+	      sql_int(db, "SELECT count(*) FROM transactions WHERE txset = ? "
+		      "AND name = 'Change.CAB' AND bytes IS NULL AND "
+		      "blob IS NOT NULL", tx) == 1,
+	      "tx-blob: production's set %lld: the first change of "
+	      "Change.CAB keeps its bytes, the last names its blob",
+	      (long long)tx);
+	sqlite3_close(db);
+	snprintf(num, sizeof(num), "%lld\n", (long long)tx);
+	CHECK(make_pkg(&pkg, prod, "PTxTwice", num, true) == 0,
+	      "tx-blob: package of that set in production");
+	CHECK_R(export_pkg(&xml, xpath, prod, pkg, TFS_PKG_XML,
+			   "PTxTwice.xml") == 0 &&
+		tx_count(xml.ptr, cab) == 2 &&
+		strstr(xml.ptr, "caption=\"CAB 1\"") &&
+		strstr(xml.ptr, "caption=\"CAB 2\""), xml.ptr,
+		"tx-blob: its export carries both versions of Change.CAB");
+	ok = tx_blobs_committed("production", &n);
+	CHECK(ok && n > 0, "tx-blob: all %d blob ids of production are in "
+	      "their commits", n);
+	tfs_buf_free(&xml);
+}
+
+/*
+ * A store from before transactions.blob: the column is added on open and
+ * rows with bytes are exported from their bytes.  A blob history.git
+ * lacks is an error naming the object.  Runs on the closed store.
+ */
+static void case_old_layout(const char *store)
+{
+	tfs_buf xml = TFS_BUF_INIT;
+	const char *path = "metadata/Form/Incident.TxBlob.xml";
+	sqlite3 *db = inst_db("staging");
+	tfs_row tenant, row, pkg;
+	tfs_inst *stg = NULL;
+	int rc;
+
+	/* The old layout, with bytes that differ from the blob's so that the
+	 * export shows which it read. */
+	CHECK(sql_run(db, "UPDATE transactions SET bytes = CAST(replace("
+		      "CAST((SELECT o.bytes FROM objects o WHERE o.guid = "
+		      "transactions.guid) AS TEXT), 'TxBlob 1', 'TxBlob old')"
+		      " AS BLOB) WHERE name = 'Incident.TxBlob';"
+		      "ALTER TABLE transactions DROP COLUMN blob;") &&
+	      sql_int(db, "SELECT count(*) FROM pragma_table_info("
+		      "'transactions') WHERE name = 'blob'", 0) == 0 &&
+	      sql_int(db, "SELECT count(*) FROM transactions WHERE name = "
+		      "'Incident.TxBlob' AND bytes IS NOT NULL", 0) == 1,
+	      "old layout: staging's transactions without blob, with bytes");
+	sqlite3_close(db);
+	if (tfs_store_open(&st, store, getuid()) < 0) {
+		CHECK(false, "old layout: the store opens");
+		return;
+	}
+	tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme");
+	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "staging");
+	stg = tfs_store_inst(st, row.id);
+	db = inst_db("staging");
+	CHECK(stg && sql_int(db, "SELECT count(*) FROM pragma_table_info("
+			     "'transactions') WHERE name = 'blob'",
+			     0) == 1,
+	      "old layout: the store opens and has transactions.blob again");
+	CHECK(stg && tfs_pkg_find(&pkg, stg, "PTxBlob") == 0 &&
+	      tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) == 0 &&
+	      tx_count(xml.ptr, path) == 1 &&
+	      strstr(xml.ptr, "caption=\"TxBlob old\""),
+	      "old layout: the export carries the row's bytes");
+
+	/* A blob history.git does not have: an error, never empty bytes. */
+	sql_run(db, "UPDATE transactions SET bytes = NULL, blob = "
+		"'0123456789abcdef0123456789abcdef01234567' WHERE name = "
+		"'Incident.TxBlob'");
+	tfs_buf_clear(&xml);
+	rc = stg ? tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) : 0;
+	CHECK(rc == TFS_ERROR && strstr(tfs_error_last(), path),
+	      "old layout: a missing blob fails the export naming %s (rc %d)",
+	      path, rc);
+	sql_run(db, "UPDATE transactions SET blob = 'not-an-id' WHERE name = "
+		"'Incident.TxBlob'");
+	rc = stg ? tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) : 0;
+	CHECK(rc < 0 && strstr(tfs_error_last(), path),
+	      "old layout: so does a malformed blob id (rc %d)", rc);
+	sqlite3_close(db);
+	tfs_store_free(st);
+	st = NULL;
+	tfs_buf_free(&xml);
+}
+
 int main(void)
 {
 	tfs_buf orig = TFS_BUF_INIT;
@@ -1616,6 +1904,8 @@ int main(void)
 	case_open(stg, uat, prod);
 	case_master(stg, uat);
 	case_compact(stg, uat, prod);
+	case_tx_superseded(prod);
+	case_tx_blob(stg);
 	case_unvalidated(stg, uat);
 	case_malformed(uat, p1_path);
 	case_revert(stg, uat, p1_path, commit, orig.ptr ? orig.ptr : "");
@@ -1624,6 +1914,7 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git fsck "
 		 "--no-progress >/dev/null 2>&1", store);
 	CHECK(system(cmd) == 0, "git fsck clean");
+	case_old_layout(store);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (!failures && system(cmd) != 0)
 		printf("# could not remove %s\n", tmpdir);
