@@ -23,6 +23,8 @@ void cset_free(struct cset *cs)
 {
 	size_t i;
 
+	if (cs->blobs && cs->in)
+		db_cache_size(&cs->in->db, DB_CACHE_KIB);
 	for (i = 0; i < cs->nhc; i++) {
 		free((char *)cs->hc[i].path);
 		free((char *)cs->hc[i].bytes);
@@ -137,7 +139,8 @@ static int start_streaming(struct cset *cs)
 	size_t i;
 	int error;
 
-	if ((error = tfs_history_blobs_new(&cs->blobs, cs->in->st->hist)) < 0)
+	if ((error = tfs_history_blobs_new(&cs->blobs, cs->in->st->hist)) < 0 ||
+	    (error = db_cache_size(&cs->in->db, DB_CACHE_BULK_KIB)) < 0)
 		return error;
 	for (i = 0; i < cs->nhc; i++)
 		if ((error = stream_change(cs, &cs->hc[i])) < 0)

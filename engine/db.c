@@ -4,6 +4,7 @@
  * reporting through tfs_error_set().  Every engine query binds its
  * parameters; no SQL is built from user input.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -26,11 +27,20 @@ int db_open(db_conn *c, const char *path, bool create)
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	if (db_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;") < 0) {
+		       "PRAGMA foreign_keys=ON;") < 0 ||
+	    db_cache_size(c, DB_CACHE_KIB) < 0) {
 		db_close(c);
 		return TFS_ERROR;
 	}
 	return 0;
+}
+
+int db_cache_size(db_conn *c, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", kib);
+	return db_exec(c, sql);
 }
 
 void db_close(db_conn *c)

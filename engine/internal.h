@@ -22,7 +22,19 @@ typedef struct db_conn {
 	sqlite3_stmt *stmt[DB_CACHE_SIZE];
 } db_conn;
 
+/*
+ * SQLite's page cache per connection, in KiB.  A large change set (a
+ * package of many records) inserts into indexes keyed by random names and
+ * guids; with the everyday cache their pages are written out and read
+ * back again and again (at 10^6 records, a fifth of the apply).  It gets
+ * the larger cache while it lasts: bounded, whatever its size.
+ */
+#define DB_CACHE_KIB 16000
+#define DB_CACHE_BULK_KIB 131072
+
 int db_open(db_conn *c, const char *path, bool create);
+/* Set the connection's page cache to `kib` KiB. */
+int db_cache_size(db_conn *c, int kib);
 void db_close(db_conn *c);
 /* Run SQL without results. */
 int db_exec(db_conn *c, const char *sql);
