@@ -14,6 +14,41 @@
 
 #include "tenantfs/history.h"
 
+/* SHA-1 (sha1.c): object ids and pack trailers, faster than libgit2's. */
+typedef struct hist_sha1 {
+	uint32_t st[5];
+	uint64_t total;
+	unsigned char buf[64];
+	size_t have;
+} hist_sha1;
+
+void hist_sha1_init(hist_sha1 *s);
+void hist_sha1_update(hist_sha1 *s, const void *data, size_t len);
+void hist_sha1_final(hist_sha1 *s, unsigned char out[20]);
+/* The git id of object `data` of type `type` ("blob", "tree"). */
+void hist_object_id(unsigned char id[20], const char *type, const void *data,
+		    size_t len);
+
+/*
+ * Resumable ids of large objects.  The hashed stream is "<type> <len>\0"
+ * and the data; marks[k] is the SHA-1 state after its first (k + 1) x
+ * HIST_MARK_STRIDE bytes, and an object has hist_marks_count() of them.
+ * hist_object_id_marked computes the id and the marks, starting from the
+ * last mark within the first `same` bytes of data: those bytes must be
+ * the ones the marks were taken of, in an object of the same type and
+ * length (0: from the beginning).  A tree saved in place (a file's new
+ * id) then costs the hash of what follows the change.
+ */
+#define HIST_MARK_STRIDE ((size_t)16 << 10)
+typedef struct hist_mark {
+	uint32_t st[5];
+} hist_mark;
+
+size_t hist_marks_count(const char *type, size_t len);
+void hist_object_id_marked(unsigned char id[20], const char *type,
+			   const void *data, size_t len, hist_mark *marks,
+			   size_t same);
+
 /* One entry of tfs_history_write_commit's change list, after checking. */
 struct change {
 	const char *path;
@@ -32,6 +67,7 @@ struct tree_cache {
 		git_oid id;
 		char *data; /* NULL: empty slot */
 		size_t len;
+		hist_mark *marks; /* hist_marks_count("tree", len) */
 	} slot[TREE_CACHE_SLOTS];
 	unsigned int next;
 };
@@ -87,19 +123,20 @@ void hist_unlock(tfs_history *h);
 /* Record the last libgit2 error for this thread; TFS_ERROR. */
 int hist_git_fail(const char *what);
 
-/* SHA-1 (sha1.c): object ids and pack trailers, faster than libgit2's. */
-typedef struct hist_sha1 {
-	uint32_t st[5];
-	uint64_t total;
-	unsigned char buf[64];
-	size_t have;
-} hist_sha1;
-
-void hist_sha1_init(hist_sha1 *s);
-void hist_sha1_update(hist_sha1 *s, const void *data, size_t len);
-void hist_sha1_final(hist_sha1 *s, unsigned char out[20]);
-/* The git id of object `data` of type `type` ("blob", "tree"). */
-void hist_object_id(unsigned char id[20], const char *type, const void *data,
-		    size_t len);
+/*
+ * Loose objects of zlib stored blocks (history_loose.c).  hist_loose_write
+ * stores object `id` (its SHA-1, already computed) of `type` unless it
+ * exists.  hist_loose_read reads object `id` when it is such a loose
+ * object: returns 1 with its content in *data (malloc'd: the caller owns
+ * it), *len, not yet checked against the id; 0 when it is not (packed,
+ * absent or compressed: read it through libgit2); TFS_ERROR when it cannot
+ * be read or is not a `type`.
+ */
+int hist_loose_write(const char *objects, const git_oid *id,
+		     const char *type, const char *data, size_t len);
+int hist_loose_read(const char *objects, const git_oid *id, const char *type,
+		    char **data, size_t *len);
+/* zlib's adler32, vectorized where the CPU can. */
+uint32_t hist_adler32(uint32_t adler, const void *data, size_t len);
 
 #endif

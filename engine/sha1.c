@@ -214,3 +214,46 @@ void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
 	}
 	out[TFS_OID_HEXSZ] = '\0';
 }
+
+size_t hist_marks_count(const char *type, size_t len)
+{
+	char hdr[48];
+	int n = snprintf(hdr, sizeof(hdr), "%s %zu", type, len);
+
+	return ((size_t)n + 1 + len) / HIST_MARK_STRIDE;
+}
+
+void hist_object_id_marked(unsigned char id[20], const char *type,
+			   const void *data, size_t len, hist_mark *marks,
+			   size_t same)
+{
+	char hdr[48];
+	size_t hlen = (size_t)snprintf(hdr, sizeof(hdr), "%s %zu", type,
+				       len) + 1;
+	size_t at, k, n = (hlen + len) / HIST_MARK_STRIDE, take;
+	size_t from = (hlen + same) / HIST_MARK_STRIDE;
+	const unsigned char *p = data;
+	hist_sha1 s;
+
+	hist_sha1_init(&s);
+	if (from == 0 || from > n) {
+		hist_sha1_update(&s, hdr, hlen);
+		at = hlen; /* stream bytes hashed */
+		k = 0;
+	} else {
+		memcpy(s.st, marks[from - 1].st, sizeof(s.st));
+		at = from * HIST_MARK_STRIDE;
+		s.total = at;
+		k = from;
+	}
+	for (; k < n; k++) {
+		/* Up to the end of stride k, then note the state there
+		 * (a multiple of 64 bytes in: nothing is buffered). */
+		take = (k + 1) * HIST_MARK_STRIDE - at;
+		hist_sha1_update(&s, p + (at - hlen), take);
+		at += take;
+		memcpy(marks[k].st, s.st, sizeof(s.st));
+	}
+	hist_sha1_update(&s, p + (at - hlen), hlen + len - at);
+	hist_sha1_final(&s, id);
+}
