@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "notify.h"
 #include "tenantfs/error.h"
 #include "tenantfs/store.h"
@@ -688,6 +689,8 @@ int main(int argc, char *argv[])
 	tfs_tree_set_notify(fs.tree, &tn);
 	if (opts.singlethread) {
 		ret = fuse_session_loop(se);
+	} else if (!opts.clone_fd) {
+		ret = loop_run(se, opts.max_threads, opts.max_idle_threads);
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 		if (!cfg)
