@@ -1018,25 +1018,33 @@ static void test_corrupt_blob(tfs_history *h)
 	      "corrupt blob: restored");
 }
 
+/* n pseudo-random bytes (xorshift from seed), or NULL. */
+static unsigned char *random_bytes(size_t n, uint32_t x)
+{
+	unsigned char *buf = malloc(n ? n : 1);
+	size_t i;
+
+	for (i = 0; buf && i < n; i++) {
+		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+	return buf;
+}
+
 /* Our SHA-1 object ids (SHA extensions when the CPU has them) against
  * libgit2's, for every length across block boundaries and a large tree. */
 static void test_object_ids(void)
 {
 	static const char *const types[] = { "blob", "tree" };
 	const git_object_t gtypes[] = { GIT_OBJECT_BLOB, GIT_OBJECT_TREE };
-	size_t big = (size_t)3 << 20, len, bad = 0, i;
-	unsigned char *buf = malloc(big), ours[20];
-	uint32_t x = 2463534242u;
+	size_t big = (size_t)3 << 20, len, bad = 0;
+	unsigned char *buf = random_bytes(big, 2463534242u), ours[20];
 	git_oid theirs;
 	int t;
 
 	if (!buf) {
 		check(0, "object ids: out of memory");
 		return;
-	}
-	for (i = 0; i < big; i++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-		buf[i] = (unsigned char)x;
 	}
 	for (t = 0; t < 2; t++) {
 		for (len = 0; len <= big; len = len < 1100 ? len + 1 :
@@ -1049,31 +1057,6 @@ static void test_object_ids(void)
 	if (bad)
 		printf("# %zu object ids differ from libgit2's\n", bad);
 	check(bad == 0, "object ids equal libgit2's");
-	free(buf);
-}
-
-static void test_adler32(unsigned char *buf, size_t big);
-static void test_marks(unsigned char *buf, size_t big);
-static void test_loose(tfs_history *h, const unsigned char *buf, size_t big);
-
-/* A buffer of pseudo-random bytes for the checksum and object tests. */
-static void test_checksums(tfs_history *h)
-{
-	size_t big = (size_t)3 << 20, i;
-	unsigned char *buf = malloc(big);
-	uint32_t x = 88675123u;
-
-	if (!buf) {
-		check(0, "checksums: out of memory");
-		return;
-	}
-	for (i = 0; i < big; i++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-		buf[i] = (unsigned char)x;
-	}
-	test_loose(h, buf, big);
-	test_marks(buf, big);
-	test_adler32(buf, big);
 	free(buf);
 }
 
@@ -1157,7 +1140,7 @@ static void test_adler32(unsigned char *buf, size_t big)
 
 /* Loose objects of stored blocks: git reads what we write, we read it
  * back, and anything else is left to libgit2. */
-static void test_loose(tfs_history *h, const unsigned char *buf, size_t big)
+static void test_loose(const unsigned char *buf)
 {
 	static const size_t lens[] = { 0, 1, 65535 - 13, 65535 - 12, 65535,
 				       200000 };
@@ -1232,7 +1215,22 @@ static void test_loose(tfs_history *h, const unsigned char *buf, size_t big)
 	check(hist_loose_read(objects, &id, "blob", &got, &len) == 0 &&
 	      !got, "loose: an absent object is left to libgit2");
 	git_odb_free(odb);
-	(void)h;
+}
+
+/* The checksum and stored-object tests, on one buffer of random bytes. */
+static void test_checksums(void)
+{
+	size_t big = (size_t)3 << 20;
+	unsigned char *buf = random_bytes(big, 88675123u);
+
+	if (!buf) {
+		check(0, "checksums: out of memory");
+		return;
+	}
+	test_loose(buf);
+	test_marks(buf, big);
+	test_adler32(buf, big);
+	free(buf);
 }
 
 int main(void)
@@ -1261,7 +1259,7 @@ int main(void)
 	if (h) {
 		test_basics(h);
 		test_corrupt_blob(h);
-		test_checksums(h);
+		test_checksums();
 		test_rejects(h);
 		test_large(h);
 		test_big_dir(h);
