@@ -1217,6 +1217,120 @@ static void test_loose(const unsigned char *buf)
 	git_odb_free(odb);
 }
 
+/*
+ * Random saves against libgit2: each commit's tree must be the one
+ * git_tree_create_updated() makes from the parent's tree and the same
+ * changes.  Updates, adds and deletes land in small directories, a large
+ * one (stored loose, cached, saved in place and hashed from marks) and
+ * names that sort around "/" ("d", "d-x", "d.x", "d/"); every few rounds
+ * the handle is reopened so parents are read back from disk.
+ */
+#define RT_FILES 4400
+static void test_random_trees(tfs_history **hp)
+{
+	static const char *const dirs[] = { "d", "d-x", "d.x", "d/e", "big",
+					    "f/g/h" };
+	char (*paths)[48] = calloc(RT_FILES, sizeof(*paths));
+	bool *live = calloc(RT_FILES, sizeof(*live));
+	char parent[TFS_OID_HEXSZ + 1], next[TFS_OID_HEXSZ + 1];
+	tfs_history_change ch[24];
+	git_tree_update up[24];
+	char body[24][40];
+	git_repository *repo = NULL;
+	git_commit *cm = NULL;
+	git_tree *base = NULL;
+	git_oid want, oid;
+	uint32_t x = 12345;
+	size_t i, k, n, bad = 0, rounds = 0;
+	int ok = 1;
+
+#define RT_RAND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
+	if (!paths || !live ||
+	    git_repository_open_bare(&repo, git_dir) < 0) {
+		check(0, "random trees: setup");
+		goto done;
+	}
+	/* The files: most in "big" (a tree over 64 KB), the rest spread. */
+	for (i = 0; i < RT_FILES; i++)
+		snprintf(paths[i], sizeof(paths[i]), "rt/%s/%c%zu.xml",
+			 i < 4000 ? "big" : dirs[i % 6], 'a' + (int)(i % 7),
+			 i);
+	n = 0;
+	for (i = 0; i < RT_FILES; i += 2) { /* half of them to start */
+		live[i] = true;
+		n++;
+	}
+	{
+		tfs_history_change *all = calloc(n, sizeof(*all));
+
+		for (i = 0, k = 0; all && i < RT_FILES; i++)
+			if (live[i])
+				all[k++] = file(paths[i], "<F/>");
+		ok = all && commit(parent, *hp, NULL, all, n, "rt base\n") == 0;
+		free(all);
+	}
+	for (; ok && rounds < 120; rounds++) {
+		size_t m = 1 + RT_RAND() % (rounds % 3 ? 3 : 20);
+		bool used[RT_FILES] = { false };
+
+		for (k = 0; k < m; k++) {
+			do
+				i = RT_RAND() % RT_FILES;
+			while (used[i]);
+			used[i] = true;
+			/* Mostly saves of existing files (in place). */
+			if (live[i] && RT_RAND() % 4 == 0) {
+				ch[k] = gone(paths[i]);
+				up[k].action = GIT_TREE_UPDATE_REMOVE;
+			} else {
+				snprintf(body[k], sizeof(body[k]),
+					 "<F r=\"%zu\"/>", rounds);
+				ch[k] = file(paths[i], body[k]);
+				up[k].action = GIT_TREE_UPDATE_UPSERT;
+				ok = ok && git_blob_create_from_buffer(
+					&up[k].id, repo, body[k],
+					strlen(body[k])) == 0;
+			}
+			if (!live[i] && up[k].action == GIT_TREE_UPDATE_REMOVE)
+				ok = 0;
+			up[k].filemode = GIT_FILEMODE_BLOB;
+			up[k].path = paths[i];
+			live[i] = up[k].action == GIT_TREE_UPDATE_UPSERT;
+		}
+		git_oid_fromstr(&oid, parent);
+		ok = ok && git_commit_lookup(&cm, repo, &oid) == 0 &&
+		     git_commit_tree(&base, cm) == 0 &&
+		     git_tree_create_updated(&want, repo, base, m, up) == 0 &&
+		     commit(next, *hp, parent, ch, m, "rt\n") == 0;
+		git_tree_free(base);
+		git_commit_free(cm);
+		base = NULL;
+		cm = NULL;
+		git_oid_fromstr(&oid, next);
+		ok = ok && git_commit_lookup(&cm, repo, &oid) == 0;
+		if (ok && !git_oid_equal(git_commit_tree_id(cm), &want))
+			bad++;
+		git_commit_free(cm);
+		cm = NULL;
+		memcpy(parent, next, sizeof(parent));
+		if (ok && rounds % 10 == 9) { /* parents from disk again */
+			tfs_history_free(*hp);
+			*hp = NULL;
+			ok = tfs_history_open(hp, git_dir, 0) == 0;
+		}
+	}
+#undef RT_RAND
+	if (bad)
+		printf("# %zu of %zu trees differ from libgit2's\n", bad,
+		       rounds);
+	check(ok && bad == 0 && rounds == 120,
+	      "random saves make the trees libgit2 makes");
+done:
+	git_repository_free(repo);
+	free(paths);
+	free(live);
+}
+
 /* The checksum and stored-object tests, on one buffer of random bytes. */
 static void test_checksums(void)
 {
@@ -1264,6 +1378,7 @@ int main(void)
 		test_large(h);
 		test_big_dir(h);
 		test_tree_cache(h);
+		test_random_trees(&h);
 		test_threads(h);
 	}
 	tfs_history_free(h);
