@@ -64,21 +64,14 @@ struct entry {
 	const unsigned char *id;
 };
 
-/* An entry of the new tree that is not a copy of the parent's. */
+/* An entry of the new tree that is not a copy of the parent's: one per
+ * change at the directory's level (10^6 for a large package), so small. */
 struct added {
 	const char *name;
-	size_t namelen;
+	const unsigned char *id; /* the change's blob, or a new subtree */
+	long at;                 /* the parent's entry it replaces, or -1 */
+	uint32_t namelen;
 	bool tree;
-	git_oid id;
-	long at;              /* the parent's entry it replaces, or -1 */
-};
-
-/* One name of the directory touched by the change list. */
-struct child {
-	const char *name;
-	size_t namelen;
-	size_t lo, hi;        /* its changes: c[lo..hi) */
-	bool file;            /* a change of the name itself, c[lo] */
 };
 
 int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
@@ -271,7 +264,7 @@ static int put_added(char **b, size_t *len, size_t *cap,
 	if (put(b, len, cap, mode, strlen(mode)) < 0 ||
 	    put(b, len, cap, a->name, a->namelen) < 0 ||
 	    put(b, len, cap, &z, 1) < 0 ||
-	    put(b, len, cap, a->id.id, GIT_OID_RAWSZ) < 0)
+	    put(b, len, cap, a->id, GIT_OID_RAWSZ) < 0)
 		return TFS_ERROR;
 	return 0;
 }
@@ -340,13 +333,13 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		      size_t hi, size_t off)
 {
 	struct entry *e = NULL;
-	struct child *ch = NULL;
 	struct added *add = NULL;
+	git_oid *subs = NULL;
 	bool *gone = NULL;
 	char *buf = NULL, *base_raw = NULL;
 	hist_mark *marks = NULL;
 	unsigned char sum[20];
-	size_t ne = 0, nch = 0, nadd = 0, ngone = 0, i, j, k, blen = 0,
+	size_t ne = 0, nsub, nadd = 0, ngone = 0, i, j, k, blen = 0,
 	       bcap = 0, same = 0;
 	const char *rest, *slash;
 	int error = 0;
@@ -382,39 +375,37 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			goto done;
 		bcap = len;
 	}
-	/* The names touched: c is in cmp_dir_order, so the changes below
-	 * one subdirectory are contiguous. */
-	ch = calloc(hi - lo ? hi - lo : 1, sizeof(*ch));
+	/* The names touched, one per file change and one per run of changes
+	 * below a subdirectory (c is in cmp_dir_order, so those runs are
+	 * contiguous); first the count of subdirectories, for their ids. */
+	for (i = lo, nsub = 0; i < hi; i = j) {
+		rest = c[i].path + off;
+		j = i + 1;
+		if (!(slash = strchr(rest, '/')))
+			continue;
+		while (j < hi && strncmp(c[j].path + off, rest,
+					 (size_t)(slash - rest) + 1) == 0)
+			j++;
+		nsub++;
+	}
 	add = calloc(hi - lo ? hi - lo : 1, sizeof(*add));
+	subs = calloc(nsub ? nsub : 1, sizeof(*subs));
 	gone = calloc(ne ? ne : 1, sizeof(*gone));
-	if (!ch || !add || !gone) {
+	if (!add || !subs || !gone) {
 		error = tfs_error_set(TFS_ERROR, "out of memory");
 		goto done;
 	}
-	for (i = lo; i < hi; i = j) {
-		rest = c[i].path + off;
-		slash = strchr(rest, '/');
-		ch[nch].name = rest;
-		ch[nch].lo = i;
-		if (!slash) {
-			ch[nch].namelen = strlen(rest);
-			ch[nch].file = true;
-			j = i + 1;
-		} else {
-			ch[nch].namelen = (size_t)(slash - rest);
-			for (j = i + 1; j < hi; j++)
-				if (strncmp(c[j].path + off, rest,
-					    ch[nch].namelen + 1) != 0)
-					break;
-		}
-		ch[nch++].hi = j;
-	}
-	for (k = 0; k < nch; k++) {
-		struct child *x = &ch[k];
-		long at = find_entry(e, ne, x->name, x->namelen);
-		const struct change *f = &c[x->lo];
+	for (i = lo, nsub = 0; i < hi; i = j) {
+		const struct change *f = &c[i];
+		size_t namelen;
+		long at;
 
-		if (x->file) {
+		rest = f->path + off;
+		slash = strchr(rest, '/');
+		namelen = slash ? (size_t)(slash - rest) : strlen(rest);
+		at = find_entry(e, ne, rest, namelen);
+		j = i + 1;
+		if (!slash) {
 			if (at >= 0 && e[at].tree) {
 				error = tfs_error_set(TFS_EINVALID, f->put ?
 					"git: cannot replace a directory with "
@@ -428,32 +419,33 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			}
 			if (!f->put)
 				continue;
-			add[nadd].name = x->name;
-			add[nadd].namelen = x->namelen;
+			add[nadd].name = rest;
+			add[nadd].namelen = (uint32_t)namelen;
 			add[nadd].tree = false;
 			add[nadd].at = at;
-			git_oid_cpy(&add[nadd++].id, &f->id);
+			add[nadd++].id = f->id.id;
 			continue;
 		}
+		while (j < hi && strncmp(c[j].path + off, rest,
+					 namelen + 1) == 0)
+			j++;
 		if (at >= 0 && !e[at].tree) {
-			if (!has_upsert(c, x->lo, x->hi))
+			if (!has_upsert(c, i, j))
 				continue; /* deletes of paths absent */
 			error = tfs_error_set(TFS_EINVALID, "git: D/F conflict "
 					      "when updating tree at '%.*s'",
-					      (int)(off + x->namelen),
-					      c[x->lo].path);
+					      (int)(off + namelen), f->path);
 			goto done;
 		}
 		{
-			git_oid sub, old;
+			git_oid old;
 			bool sub_empty;
 
 			if (at >= 0)
 				git_oid_fromraw(&old, e[at].id);
-			if ((error = update_dir(&sub, &sub_empty, w,
-						at >= 0 ? &old : NULL, c,
-						x->lo, x->hi,
-						off + x->namelen + 1)) < 0)
+			if ((error = update_dir(&subs[nsub], &sub_empty, w,
+						at >= 0 ? &old : NULL, c, i, j,
+						off + namelen + 1)) < 0)
 				goto done;
 			if (at >= 0) {
 				gone[at] = true;
@@ -461,11 +453,11 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			}
 			if (sub_empty)
 				continue;
-			add[nadd].name = x->name;
-			add[nadd].namelen = x->namelen;
+			add[nadd].name = rest;
+			add[nadd].namelen = (uint32_t)namelen;
 			add[nadd].tree = true;
 			add[nadd].at = at;
-			git_oid_cpy(&add[nadd++].id, &sub);
+			add[nadd++].id = subs[nsub++].id;
 		}
 	}
 	if (base && ngone == nadd && replaces_only(add, nadd, e)) {
@@ -477,7 +469,7 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			size_t at = (size_t)(e[add[k].at].id -
 					     (const unsigned char *)base_raw);
 
-			memcpy(base_raw + at, add[k].id.id, GIT_OID_RAWSZ);
+			memcpy(base_raw + at, add[k].id, GIT_OID_RAWSZ);
 			same = at < same ? at : same;
 		}
 		buf = base_raw;
@@ -534,7 +526,7 @@ done:
 	free(buf);
 	free(gone);
 	free(add);
-	free(ch);
+	free(subs);
 	free(e);
 	free(base_raw);
 	free(marks);
