@@ -136,6 +136,20 @@ int hist_loose_write(const char *objects, const git_oid *id,
 		     const char *type, const char *data, size_t len);
 int hist_loose_read(const char *objects, const git_oid *id, const char *type,
 		    char **data, size_t *len);
+/*
+ * The same, written as it is made (history_loose.c): open with the length
+ * of the content, write it in any pieces, close to get its id and store
+ * it unless `odb` has it already; free always (it drops what was not
+ * stored).
+ */
+struct hist_loose_stream;
+int hist_loose_stream_open(struct hist_loose_stream **out,
+			   const char *objects, const char *type, size_t len);
+int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
+			    size_t len);
+int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
+			    git_odb *odb);
+void hist_loose_stream_free(struct hist_loose_stream *s);
 /* zlib's adler32, vectorized where the CPU can. */
 uint32_t hist_adler32(uint32_t adler, const void *data, size_t len);
 

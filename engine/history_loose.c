@@ -353,3 +353,159 @@ int hist_loose_read(const char *objects, const git_oid *id, const char *type,
 				     "sound %s", git_oid_tostr_s(id), type);
 	}
 }
+
+/*
+ * A loose stored object written as it is made, for trees too large to
+ * hold twice (a directory of 10^6 files is a 50 MB tree): its length
+ * comes first, then its bytes in any pieces; the id is known at the end.
+ */
+struct hist_loose_stream {
+	int fd;
+	char tmp[4300];
+	const char *objects;
+	hist_sha1 sha;
+	uint32_t adler;
+	size_t total, done;   /* zlib content: header and data */
+	size_t have;          /* bytes waiting in blk */
+	bool started;         /* the zlib header is out */
+	unsigned char blk[STORED_BLOCK];
+};
+
+/* Write blk[0..have) as one stored block. */
+static int stream_block(struct hist_loose_stream *s)
+{
+	static const unsigned char zhead[2] = { 0x78, 0x01 };
+	unsigned char bh[5];
+	struct iovec v[3];
+	int n = 0;
+
+	s->done += s->have;
+	bh[0] = s->done == s->total;
+	bh[1] = (unsigned char)s->have;
+	bh[2] = (unsigned char)(s->have >> 8);
+	bh[3] = (unsigned char)~s->have;
+	bh[4] = (unsigned char)(~s->have >> 8);
+	if (!s->started)
+		v[n++] = (struct iovec){ (void *)zhead, sizeof(zhead) };
+	s->started = true;
+	v[n++] = (struct iovec){ bh, sizeof(bh) };
+	v[n++] = (struct iovec){ s->blk, s->have };
+	s->have = 0;
+	return write_iov(s->fd, v, n);
+}
+
+static int stream_put(struct hist_loose_stream *s, const void *data,
+		      size_t len)
+{
+	const unsigned char *p = data;
+	size_t take;
+
+	if (len > s->total - s->done - s->have)
+		return tfs_error_set(TFS_ERROR, "git: object longer than "
+				     "announced");
+	hist_sha1_update(&s->sha, p, len);
+	s->adler = hist_adler32(s->adler, p, len);
+	while (len > 0) {
+		take = STORED_BLOCK - s->have < len ? STORED_BLOCK - s->have :
+						       len;
+		memcpy(s->blk + s->have, p, take);
+		s->have += take;
+		p += take;
+		len -= take;
+		if (s->have == STORED_BLOCK && stream_block(s) < 0)
+			return tfs_error_set(TFS_ERROR, "git: write %s: %s",
+					     s->tmp, strerror(errno));
+	}
+	return 0;
+}
+
+int hist_loose_stream_open(struct hist_loose_stream **out,
+			   const char *objects, const char *type, size_t len)
+{
+	struct hist_loose_stream *s = calloc(1, sizeof(*s));
+	char hdr[64];
+	int hlen;
+
+	*out = NULL;
+	if (!s)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	s->objects = objects;
+	snprintf(s->tmp, sizeof(s->tmp), "%s/tmp_obj_XXXXXX", objects);
+	if ((s->fd = mkstemp(s->tmp)) < 0) {
+		int error = tfs_error_set(TFS_ERROR, "git: %s: %s", s->tmp,
+					  strerror(errno));
+
+		free(s);
+		return error;
+	}
+	hlen = snprintf(hdr, sizeof(hdr), "%s %zu", type, len) + 1;
+	s->total = (size_t)hlen + len;
+	s->adler = 1;
+	hist_sha1_init(&s->sha);
+	*out = s;
+	return stream_put(s, hdr, (size_t)hlen);
+}
+
+int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
+			    size_t len)
+{
+	return stream_put(s, data, len);
+}
+
+int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
+			    git_odb *odb)
+{
+	char path[4200];
+	unsigned char tail[4];
+	size_t dirlen;
+	int error;
+
+	if (s->done + s->have != s->total)
+		return tfs_error_set(TFS_ERROR, "git: object shorter than "
+				     "announced");
+	hist_sha1_final(&s->sha, id->id);
+	tail[0] = (unsigned char)(s->adler >> 24);
+	tail[1] = (unsigned char)(s->adler >> 16);
+	tail[2] = (unsigned char)(s->adler >> 8);
+	tail[3] = (unsigned char)s->adler;
+	/* The last block, unless a full one ended the content. */
+	if ((s->have > 0 || s->done < s->total) && stream_block(s) < 0)
+		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
+				     strerror(errno));
+	if (write_iov(s->fd, &(struct iovec){
+					tail, sizeof(tail) }, 1) < 0 ||
+	    fchmod(s->fd, 0444) < 0)
+		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
+				     strerror(errno));
+	error = close(s->fd);
+	s->fd = -1;
+	if (error < 0)
+		return tfs_error_set(TFS_ERROR, "git: %s: %s", s->tmp,
+				     strerror(errno));
+	if (git_odb_exists_ext(odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
+		return 0; /* hist_loose_stream_free drops the copy */
+	if ((error = object_path(path, sizeof(path), &dirlen, s->objects,
+				 id)) < 0)
+		return error;
+	path[dirlen] = '\0';
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
+				     strerror(errno));
+	path[dirlen] = '/';
+	if (rename(s->tmp, path) < 0)
+		return tfs_error_set(TFS_ERROR, "git: rename %s: %s", s->tmp,
+				     strerror(errno));
+	s->tmp[0] = '\0';
+	return 0;
+}
+
+void hist_loose_stream_free(struct hist_loose_stream *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->tmp[0])
+		unlink(s->tmp);
+	free(s);
+}

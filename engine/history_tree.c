@@ -255,18 +255,89 @@ static int put(char **b, size_t *len, size_t *cap, const void *p, size_t n)
 	return 0;
 }
 
-static int put_added(char **b, size_t *len, size_t *cap,
-		     const struct added *a)
+/* Where merged entries go: a buffer (put), a stream, or a count. */
+typedef int (*emit_fn)(void *ctx, const void *p, size_t n);
+
+struct growing {
+	char *b;
+	size_t len, cap;
+};
+
+static int emit_buf(void *ctx, const void *p, size_t n)
+{
+	struct growing *g = ctx;
+
+	return put(&g->b, &g->len, &g->cap, p, n);
+}
+
+static int emit_count(void *ctx, const void *p, size_t n)
+{
+	(void)p;
+	*(size_t *)ctx += n;
+	return 0;
+}
+
+static int emit_stream(void *ctx, const void *p, size_t n)
+{
+	return hist_loose_stream_write(ctx, p, n);
+}
+
+static int emit_added(emit_fn emit, void *ctx, const struct added *a)
 {
 	const char *mode = a->tree ? "40000 " : "100644 ";
-	char z = '\0';
 
-	if (put(b, len, cap, mode, strlen(mode)) < 0 ||
-	    put(b, len, cap, a->name, a->namelen) < 0 ||
-	    put(b, len, cap, &z, 1) < 0 ||
-	    put(b, len, cap, a->id, GIT_OID_RAWSZ) < 0)
+	if (emit(ctx, mode, strlen(mode)) < 0 ||
+	    emit(ctx, a->name, a->namelen) < 0 ||
+	    emit(ctx, "", 1) < 0 ||
+	    emit(ctx, a->id, GIT_OID_RAWSZ) < 0)
 		return TFS_ERROR;
 	return 0;
+}
+
+/* The new tree's entries: the parent's e[] that stay, in order, merged
+ * with add[] (sorted). */
+static int merge(emit_fn emit, void *ctx, const struct entry *e, size_t ne,
+		 const bool *gone, const struct added *add, size_t nadd)
+{
+	size_t i = 0, j = 0;
+	int error = 0;
+
+	while (error == 0 && (i < ne || j < nadd)) {
+		if (i < ne && gone[i]) {
+			i++;
+		} else if (j >= nadd ||
+			   (i < ne && hist_entry_cmp(e[i].name, e[i].namelen,
+						     e[i].tree, add[j].name,
+						     add[j].namelen,
+						     add[j].tree) < 0)) {
+			error = emit(ctx, e[i].raw, e[i].rawlen);
+			i++;
+		} else {
+			error = emit_added(emit, ctx, &add[j]);
+			j++;
+		}
+	}
+	return error;
+}
+
+/*
+ * A merged tree too large to cache (over CACHE_MAX), hashed and stored as
+ * it is made instead of built in memory first.  *len is its length.
+ */
+static int merge_streamed(git_oid *out, const struct tree_writer *w,
+			  size_t len, const struct entry *e, size_t ne,
+			  const bool *gone, const struct added *add,
+			  size_t nadd)
+{
+	struct hist_loose_stream *s = NULL;
+	int error;
+
+	if ((error = hist_loose_stream_open(&s, w->objects, "tree", len)) ==
+		    0 &&
+	    (error = merge(emit_stream, s, e, ne, gone, add, nadd)) == 0)
+		error = hist_loose_stream_close(s, out, w->odb);
+	hist_loose_stream_free(s);
+	return error;
 }
 
 /* Every added entry replaces one of the parent's e[], with the mode it
@@ -478,32 +549,26 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		goto write;
 	}
 	qsort(add, nadd, sizeof(*add), added_cmp);
-	/* The parent's size and room for the added entries: one allocation
-	 * (bcap is the size of the parent's tree here). */
-	if (bcap) {
-		bcap += nadd * (sizeof("100644 ") + GIT_OID_RAWSZ + 256);
-		if (!(buf = malloc(bcap))) {
+	/* Its size first: a tree too large to cache is not built in memory
+	 * (a directory of 10^6 files: 50 MB). */
+	if ((error = merge(emit_count, &blen, e, ne, gone, add, nadd)) < 0)
+		goto done;
+	if (blen > CACHE_MAX && w->objects) {
+		*empty = false;
+		error = merge_streamed(out, w, blen, e, ne, gone, add, nadd);
+		goto done;
+	}
+	{
+		struct growing g = { NULL, 0, 0 };
+
+		g.cap = blen ? blen : 1;
+		if (!(g.b = malloc(g.cap))) {
 			error = tfs_error_set(TFS_ERROR, "out of memory");
 			goto done;
 		}
-	}
-	/* Merge: the parent's entries that stay, in order, and the new. */
-	for (i = 0, j = 0; i < ne || j < nadd;) {
-		if (i < ne && gone[i]) {
-			i++;
-			continue;
-		}
-		if (j >= nadd ||
-		    (i < ne && hist_entry_cmp(e[i].name, e[i].namelen,
-					      e[i].tree, add[j].name,
-					      add[j].namelen,
-					      add[j].tree) < 0)) {
-			error = put(&buf, &blen, &bcap, e[i].raw, e[i].rawlen);
-			i++;
-		} else {
-			error = put_added(&buf, &blen, &bcap, &add[j]);
-			j++;
-		}
+		error = merge(emit_buf, &g, e, ne, gone, add, nadd);
+		buf = g.b;
+		blen = g.len;
 		if (error < 0)
 			goto done;
 	}

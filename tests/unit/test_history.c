@@ -1331,6 +1331,91 @@ done:
 	free(live);
 }
 
+/*
+ * A directory whose tree is over 16 MB (75,000 names of 200 characters):
+ * a save that adds and removes names writes it as a stream, never whole
+ * in memory; git and libgit2 must agree with it, and the next save (in
+ * place) reads it back.
+ */
+static void test_huge_dir(tfs_history *h)
+{
+	const size_t n = 75000, plen = 220;
+	char *paths = malloc(n * plen), parent[TFS_OID_HEXSZ + 1];
+	char next[TFS_OID_HEXSZ + 1], last[TFS_OID_HEXSZ + 1];
+	tfs_history_change *f = calloc(n, sizeof(*f)), ch[2];
+	git_tree_update up[2];
+	git_repository *repo = NULL;
+	git_commit *cm = NULL;
+	git_tree *base = NULL;
+	git_oid want, oid;
+	size_t i;
+	int ok;
+
+	if (!paths || !f || git_repository_open_bare(&repo, git_dir) < 0) {
+		check(0, "huge directory: setup");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(paths + i * plen, plen, "huge/%0200zu.xml", i * 2);
+		f[i] = file(paths + i * plen, "<H/>");
+	}
+	ok = commit(parent, h, NULL, f, n, "huge\n") == 0;
+	/* A new name between two, and one gone: not in place. */
+	snprintf(paths, plen, "huge/%0200zu.xml", (size_t)777);
+	ch[0] = file(paths, "<H n=\"777\"/>");
+	ch[1] = gone(paths + 5 * plen);
+	up[0].action = GIT_TREE_UPDATE_UPSERT;
+	up[0].filemode = GIT_FILEMODE_BLOB;
+	up[0].path = ch[0].path;
+	up[1].action = GIT_TREE_UPDATE_REMOVE;
+	up[1].path = ch[1].path;
+	git_oid_fromstr(&oid, parent);
+	/* Ours first: libgit2 would not write the tree again. */
+	ok = ok &&
+	     commit(next, h, parent, ch, 2, "huge: one more, one less\n") == 0 &&
+	     git_blob_create_from_buffer(&up[0].id, repo, ch[0].bytes,
+					 ch[0].len) == 0 &&
+	     git_commit_lookup(&cm, repo, &oid) == 0 &&
+	     git_commit_tree(&base, cm) == 0 &&
+	     git_tree_create_updated(&want, repo, base, 2, up) == 0;
+	git_commit_free(cm);
+	cm = NULL;
+	git_oid_fromstr(&oid, next);
+	ok = ok && git_commit_lookup(&cm, repo, &oid) == 0 &&
+	     git_oid_equal(git_commit_tree_id(cm), &want);
+	check(ok, "huge directory: a tree over 16 MB, written as a stream, "
+		  "is libgit2's");
+	/* In place, from that tree read back (a fresh handle). */
+	ch[0] = file(paths + 9 * plen, "<H n=\"18\"/>");
+	{
+		tfs_history *h2 = NULL;
+		tfs_buf b = TFS_BUF_INIT;
+
+		ok = ok && tfs_history_open(&h2, git_dir, 0) == 0 &&
+		     commit(last, h2, next, ch, 1, "huge: a save\n") == 0 &&
+		     tfs_history_read(&b, h2, last, paths + 9 * plen) == 0 &&
+		     b.size == ch[0].len &&
+		     tfs_history_read(&b, h2, last, paths) == 0;
+		tfs_buf_free(&b);
+		tfs_history_free(h2);
+	}
+	ok = ok && tfs_history_set_ref(h, "huge", last) == 0 &&
+	     run("git --git-dir='%s' fsck --strict --no-dangling huge%s "
+		 ">/dev/null 2>&1", "") == 0 &&
+	     run("test \"$(git --git-dir='%s' ls-tree huge~1:huge | wc -l)\" "
+		 "= 75000%s", "") == 0 &&
+	     run("test \"$(git --git-dir='%s' ls-tree huge:huge | wc -l)\" "
+		 "= 75000%s", "") == 0;
+	check(ok, "huge directory: saved again in place; git fsck --strict "
+		  "accepts it");
+done:
+	git_tree_free(base);
+	git_commit_free(cm);
+	git_repository_free(repo);
+	free(f);
+	free(paths);
+}
+
 /* The checksum and stored-object tests, on one buffer of random bytes. */
 static void test_checksums(void)
 {
@@ -1379,6 +1464,7 @@ int main(void)
 		test_big_dir(h);
 		test_tree_cache(h);
 		test_random_trees(&h);
+		test_huge_dir(h);
 		test_threads(h);
 	}
 	tfs_history_free(h);
