@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,11 +97,7 @@ static uint32_t adler32_avx2(uint32_t adler, const unsigned char *p, size_t n)
 uint32_t hist_adler32(uint32_t adler, const void *data, size_t len)
 {
 #ifdef HAVE_AVX2
-	static int avx2 = -1;
-
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
+	if (__builtin_cpu_supports("avx2"))
 		return adler32_avx2(adler, data, len);
 #endif
 	return (uint32_t)adler32_z(adler, data, len);
@@ -469,7 +464,7 @@ int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
 	tail[2] = (unsigned char)(s->adler >> 8);
 	tail[3] = (unsigned char)s->adler;
 	/* The last block, unless a full one ended the content. */
-	if ((s->have > 0 || s->done < s->total) && stream_block(s) < 0)
+	if (s->have > 0 && stream_block(s) < 0)
 		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
 				     strerror(errno));
 	if (write_iov(s->fd, &(struct iovec){
