@@ -15,10 +15,21 @@
  * wait for a writer, so the engine's own connections never block on them.
  * The log restarts from its beginning at the first commit after a complete
  * copy and is cut back to journal_size_limit then.
+ *
+ * The same thread also reads each database into the page cache once, in
+ * 64 MB steps between checkpoints, while they fit in a quarter of the
+ * memory available when it starts.  Right after a mount the first reads
+ * of an instance otherwise wait on the disk for one 4 KB page after
+ * another, in the order of file names rather than of the file: a fresh
+ * `tar` of a 100,000-object instance took 3.4-6.0 s, and 2.4-2.6 s once
+ * the database (113 MB, read in about 0.1 s) was in memory.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "tenantfs/error.h"
@@ -27,12 +38,16 @@
  * automatic threshold). */
 #define CKPT_PAGES 1000
 
+/* Read ahead this much at a time, so a checkpoint never waits long. */
+#define PREFETCH_STEP ((off_t)64 << 20)
+
 /* One database: its path and the thread's own connection to it. */
 struct ckpt_db {
 	struct tfs_ckpt *ck;
 	char *path;
 	sqlite3 *db;	/* opened by the thread on first use */
 	bool due;	/* under ck->mu */
+	off_t ahead, size; /* read ahead so far, of size (-1: not yet) */
 };
 
 struct tfs_ckpt {
@@ -42,6 +57,7 @@ struct tfs_ckpt {
 	bool stop;
 	struct ckpt_db **dbs;
 	size_t n;
+	off_t budget;	/* bytes still to read ahead, at most */
 };
 
 /* sqlite3_wal_hook: runs in the committing thread after each commit. */
@@ -86,6 +102,41 @@ static void checkpoint(struct ckpt_db *d)
 				  NULL, NULL);
 }
 
+/* The next step of reading database d into the page cache (d->size
+ * set on the first step, against the budget); mu not held. */
+static void read_ahead(struct tfs_ckpt *ck, struct ckpt_db *d)
+{
+	struct stat sb;
+	int fd = open(d->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		d->size = d->ahead = 0;
+	} else if (d->size < 0) {
+		pthread_mutex_lock(&ck->mu);
+		d->size = sb.st_size <= ck->budget ? sb.st_size : 0;
+		ck->budget -= d->size;
+		pthread_mutex_unlock(&ck->mu);
+	}
+	if (fd >= 0 && d->ahead < d->size) {
+		/* Plain reads: posix_fadvise(WILLNEED) reads no more than
+		 * the device's largest request (16 MB here) per call. */
+		const size_t chunk = (size_t)1 << 20;
+		char *scratch = malloc(chunk);
+		off_t end = d->size - d->ahead < PREFETCH_STEP ?
+			    d->size : d->ahead + PREFETCH_STEP;
+		ssize_t n = scratch ? 1 : 0;
+
+		while (n > 0 && d->ahead < end &&
+		       (n = pread(fd, scratch, chunk, d->ahead)) > 0)
+			d->ahead += n;
+		if (n <= 0)
+			d->ahead = d->size; /* gone, unreadable: stop */
+		free(scratch);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 static void *run(void *arg)
 {
 	struct tfs_ckpt *ck = arg;
@@ -93,13 +144,24 @@ static void *run(void *arg)
 
 	pthread_mutex_lock(&ck->mu);
 	for (;;) {
-		struct ckpt_db *d = NULL;
+		struct ckpt_db *d = NULL, *ahead = NULL;
 
-		for (i = 0; i < ck->n && !d; i++)
+		for (i = 0; i < ck->n && !d; i++) {
 			if (ck->dbs[i]->due)
 				d = ck->dbs[i];
+			else if (!ahead && (ck->dbs[i]->size < 0 ||
+					    ck->dbs[i]->ahead <
+					    ck->dbs[i]->size))
+				ahead = ck->dbs[i];
+		}
 		if (ck->stop)
 			break;
+		if (!d && ahead) {
+			pthread_mutex_unlock(&ck->mu);
+			read_ahead(ck, ahead);
+			pthread_mutex_lock(&ck->mu);
+			continue;
+		}
 		if (!d) {
 			pthread_cond_wait(&ck->cond, &ck->mu);
 			continue;
@@ -122,6 +184,8 @@ int ckpt_start(struct tfs_ckpt **out)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	pthread_mutex_init(&ck->mu, NULL);
 	pthread_cond_init(&ck->cond, NULL);
+	ck->budget = (off_t)sysconf(_SC_AVPHYS_PAGES) / 4 *
+		     (off_t)sysconf(_SC_PAGESIZE);
 	if (pthread_create(&ck->thread, NULL, run, ck) != 0) {
 		pthread_cond_destroy(&ck->cond);
 		pthread_mutex_destroy(&ck->mu);
@@ -143,11 +207,13 @@ int ckpt_attach(struct tfs_ckpt *ck, db_conn *c, const char *path)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
 	d->ck = ck;
+	d->size = -1;
 	pthread_mutex_lock(&ck->mu);
 	v = realloc(ck->dbs, (ck->n + 1) * sizeof(*v));
 	if (v) {
 		ck->dbs = v;
 		ck->dbs[ck->n++] = d;
+		pthread_cond_signal(&ck->cond);
 	}
 	pthread_mutex_unlock(&ck->mu);
 	if (!v) {

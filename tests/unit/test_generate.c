@@ -23,12 +23,14 @@
  *    instance and no instance databases behind.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -658,6 +660,80 @@ static void test_background_checkpoint(const char *dir)
 	tfs_buf_free(&result);
 }
 
+/* Fraction of `path` in the page cache (mincore), or -1. */
+static double resident(const char *path)
+{
+	struct stat sb;
+	unsigned char *vec;
+	size_t pages, i, in = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	void *map;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size == 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	pages = ((size_t)sb.st_size + (size_t)pg - 1) / (size_t)pg;
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	vec = malloc(pages);
+	if (map != MAP_FAILED && vec &&
+	    mincore(map, (size_t)sb.st_size, vec) == 0)
+		for (i = 0; i < pages; i++)
+			in += vec[i] & 1;
+	else
+		in = (size_t)-1;
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)sb.st_size);
+	free(vec);
+	close(fd);
+	return in == (size_t)-1 ? -1 : (double)in / (double)pages;
+}
+
+/* Drop `path` from the page cache (it must be clean: synced first). */
+static void evict(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		fsync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+}
+
+/* The background thread reads the instance databases into the page cache
+ * once the store is opened for a long run (a daemon's mount). */
+static void test_read_ahead(const char *dir)
+{
+	char store[600], db[700];
+	tfs_store *st = NULL;
+	double before, after = -1;
+	int i;
+
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(db, sizeof(db), "%s/instances/big/production.db", store);
+	if (tfs_store_open(&st, store, getuid()) < 0) {
+		fail("open: %s", tfs_error_last());
+		return;
+	}
+	evict(db);
+	before = resident(db);
+	CHECK(before >= 0 && before < 0.5, "%s still %.0f%% in memory after "
+	      "eviction: this test cannot tell", db, before * 100);
+	CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
+	      tfs_error_last());
+	for (i = 0; i < 100; i++) {
+		if ((after = resident(db)) > 0.9)
+			break;
+		usleep(50 * 1000);
+	}
+	CHECK(after > 0.9, "%s read ahead to %.0f%% in 5 s (from %.0f%%)",
+	      db, after * 100, before * 100);
+	tfs_store_free(st);
+}
+
 static int remove_entry(const char *path, const struct stat *sb, int flag,
 			struct FTW *ftw)
 {
@@ -680,6 +756,7 @@ int main(void)
 	test_package(dir);
 	test_tenant(dir);
 	test_background_checkpoint(dir);
+	test_read_ahead(dir);
 	test_failed_load(dir);
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	xmlCleanupParser();
