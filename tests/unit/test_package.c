@@ -1891,6 +1891,8 @@ static void case_old_layout(const char *store)
 	sqlite3 *db = inst_db("staging");
 	tfs_row tenant, row, pkg;
 	tfs_inst *stg = NULL;
+	tfs_obj_info info;
+	int64_t nrefs, dir;
 	int rc;
 
 	/* Every save, delete, rename, revert and apply of the cases above
@@ -1899,11 +1901,20 @@ static void case_old_layout(const char *store)
 			    "prev IS NOT NULL", 0) > 0 && bad_links(db) == 0,
 	      "old layout: every transaction links to the object's previous "
 	      "one");
-	/* Before transactions.prev: the index by path instead. */
+	/* Before transactions.prev: the index by path instead; references
+	 * in a table with a rowid and an index by object. */
+	nrefs = sql_int(db, "SELECT count(*) FROM refs", 0);
 	CHECK(sql_run(db, "ALTER TABLE transactions DROP COLUMN prev;"
 		      "ALTER TABLE objects DROP COLUMN last_tx;"
 		      "CREATE INDEX transactions_object ON transactions(kind,"
-		      " type, name, seq);"), "old layout: without the links");
+		      " type, name, seq);"
+		      "CREATE TABLE refs_old(obj INTEGER NOT NULL,"
+		      " kind TEXT NOT NULL, target TEXT NOT NULL);"
+		      "INSERT INTO refs_old SELECT obj, kind, target FROM refs;"
+		      "DROP TABLE refs; ALTER TABLE refs_old RENAME TO refs;"
+		      "CREATE INDEX refs_obj ON refs(obj);"
+		      "CREATE INDEX refs_target ON refs(kind, target);") &&
+	      nrefs > 0, "old layout: without the links, refs with rowids");
 	/* The old layout, with bytes that differ from the blob's so that the
 	 * export shows which it read. */
 	CHECK(sql_run(db, "UPDATE transactions SET bytes = CAST(replace("
@@ -1934,6 +1945,19 @@ static void case_old_layout(const char *store)
 	      sql_int(db, "SELECT count(*) FROM transactions WHERE "
 		      "prev IS NOT NULL", 0) > 0 && bad_links(db) == 0,
 	      "old layout: the links are made again, the index dropped");
+	CHECK(sql_int(db, "SELECT count(*) FROM refs", 0) == nrefs &&
+	      sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+		      "'refs_obj'", 0) == 0 &&
+	      sql_int(db, "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master"
+		      " WHERE name = 'refs'", 0) == 1,
+	      "old layout: the same %lld references, keyed by object",
+	      (long long)nrefs);
+	CHECK(stg && tfs_inst_dir_find(&dir, stg, TFS_KIND_METADATA,
+				       "BusinessObject") == 0 &&
+	      tfs_inst_obj_find(&info, stg, dir, "Incident") == 0 &&
+	      tfs_inst_delete(stg, USER, info.id) == TFS_ECONFLICT &&
+	      strstr(tfs_error_last(), "still used by"),
+	      "old layout: a business object in use still cannot be deleted");
 	CHECK(stg && tfs_pkg_find(&pkg, stg, "PTxBlob") == 0 &&
 	      tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) == 0 &&
 	      tx_count(xml.ptr, path) == 1 &&
