@@ -1060,6 +1060,69 @@ static void case_impact_prev(tfs_inst *stg)
 	tfs_buf_free(&b);
 }
 
+/* A package of `n` new employees Many0..Many<n-1>; the one at `bad` (if
+ * any, < n) has no guid. */
+static void many_pkg(tfs_buf *xml, int n, int bad)
+{
+	int i;
+
+	tfs_buf_clear(xml);
+	tfs_buf_puts(xml, "<package format=\"1\" name=\"Many\" type=\""
+		     "incremental\" state=\"closed\">\n  <transaction-set "
+		     "id=\"1\" project=\"default\" user=\"admin\">\n");
+	for (i = 0; i < n; i++) {
+		tfs_buf_printf(xml, "    <transaction seq=\"%d\" op=\"C\" "
+			       "path=\"master/Employee/Many%d.xml\" base=\"\">"
+			       "\n      <Record name=\"Many%d\"", i + 1, i, i);
+		if (i != bad)
+			tfs_buf_printf(xml, " guid=\"0b000000-0000-4000-8000-"
+				       "%012d\"", i);
+		tfs_buf_printf(xml, " businessObject=\"Employee\">\n"
+			       "        <Value field=\"LoginID\">many%d</Value>"
+			       "\n      </Record>\n    </transaction>\n", i);
+	}
+	tfs_buf_puts(xml, "  </transaction-set>\n</package>\n");
+}
+
+/*
+ * Transactions are read and parsed ahead by a thread of their own, a
+ * bounded queue at a time: a package several queues long applies whole
+ * and in order, and an object that does not parse far into it is
+ * reported with its seq and reason, and changes nothing.
+ */
+static void case_many(tfs_inst *uat)
+{
+	tfs_buf xml = TFS_BUF_INIT, res = TFS_BUF_INIT;
+	struct snap before;
+	char path[512];
+	int rc;
+
+	tmp_path(path, sizeof(path), "Many.xml");
+	many_pkg(&xml, 1000, 700);
+	snap_take(&before, uat);
+	rc = write_file(path, xml.ptr, xml.size) == 0 ?
+	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
+		starts_with(strstr(res.ptr, "\nerror seq=701: "), "\nerror "
+			    "seq=701: master/Employee/Many700.xml: ") &&
+		strstr(res.ptr, "Many700.xml: ")[13] != '\n' &&
+		!strstr(res.ptr, "seq=702"), res.ptr,
+		"many: the object without a guid, seq 701 of 1000, is named "
+		"with its reason (rc %d)", rc);
+	CHECK(snap_same(&before, uat), "many: nothing changed");
+
+	many_pkg(&xml, 1000, -1);
+	rc = write_file(path, xml.ptr, xml.size) == 0 ?
+	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+	CHECK_R(rc == 0 && first_line(&res, "applied") &&
+		has_line(res.ptr, "objects: 1000/1000 (1000 changed, 0 "
+			 "unchanged)"), res.ptr, "many: 1000 records applied "
+		"(rc %d)", rc);
+	CHECK(hist(uat) == before.hist + 1, "many: in one commit");
+	tfs_buf_free(&xml);
+	tfs_buf_free(&res);
+}
+
 /* High impact only validates on locked instances. */
 static void case_high(tfs_inst *stg, tfs_inst *prod)
 {
@@ -2034,6 +2097,7 @@ int main(void)
 	case_tx_blob(stg);
 	case_unvalidated(stg, uat);
 	case_malformed(uat, p1_path);
+	case_many(uat);
 	case_revert(stg, uat, p1_path, commit, orig.ptr ? orig.ptr : "");
 
 	tfs_store_free(st);
