@@ -63,7 +63,55 @@ struct imp {
 	int64_t *skip;
 	size_t nskip, skip_cap;
 	tfs_buf skipped;
+	/* The directory of the last transaction: a package's records come
+	 * by the thousand per business object.  Valid within one change set
+	 * (a directory made in it goes when it rolls back). */
+	int64_t dir_id;
+	tfs_kind dir_kind;
+	char dir_type[256];
 };
+
+/* The directory (kind, type) into *dir; made for master and data records
+ * that have none yet.  0 or an error (TFS_ENOTFOUND for other kinds). */
+static int find_dir(int64_t *dir, struct imp *im, tfs_kind kind,
+		    const char *type)
+{
+	int error;
+
+	if (im->dir_id && im->dir_kind == kind &&
+	    strcmp(im->dir_type, type) == 0) {
+		*dir = im->dir_id;
+		return 0;
+	}
+	error = tfs_inst_dir_find(dir, im->in, kind, type);
+	if (error == TFS_ENOTFOUND &&
+	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
+		error = inst_dir_insert(dir, im->in, kind, type);
+	if (error < 0)
+		return error;
+	im->dir_id = *dir;
+	im->dir_kind = kind;
+	snprintf(im->dir_type, sizeof(im->dir_type), "%s", type);
+	return 0;
+}
+
+/* The kind and type of directory `dir` (see find_dir). */
+static int dir_of(struct imp *im, int64_t dir, tfs_kind *kind,
+		  char type[256])
+{
+	int error;
+
+	if (im->dir_id != dir) {
+		im->dir_id = 0;
+		if ((error = tfs_inst_dir_get(im->in, dir, &im->dir_kind,
+					      im->dir_type)) < 0)
+			return error;
+		im->dir_id = dir;
+	}
+	*kind = im->dir_kind;
+	snprintf(type, 256, "%s", im->dir_type);
+	return 0;
+}
 
 static bool skipped(const struct imp *im, int64_t seq)
 {
@@ -224,11 +272,7 @@ static int transaction(struct imp *im, const struct pkg_tx *tx)
 			goto done;
 		}
 	}
-	error = tfs_inst_dir_find(&dir, in, kind, type);
-	if (error == TFS_ENOTFOUND &&
-	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
-		error = inst_dir_insert(&dir, in, kind, type);
-	if (error < 0)
+	if ((error = find_dir(&dir, im, kind, type)) < 0)
 		goto done;
 	error = tfs_inst_obj_find(&cur, in, dir, name);
 	if (error == 0)
@@ -313,6 +357,7 @@ static int apply_pass(struct imp *im, const char *path)
 	struct pkg_tx tx;
 	int error;
 
+	im->dir_id = 0;   /* a new change set */
 	if ((error = pkg_reader_start(&rd, path)) < 0)
 		return error;
 	while (!error && pkg_reader_take(rd, &tx) == 1) {
@@ -345,7 +390,7 @@ static int check_refs(struct imp *im)
 	for (i = 0; i < im->cs.nitems; i++) {
 		struct cset_item *it = &im->cs.items[i];
 
-		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
+		if ((error = dir_of(im, it->dir, &kind, type)) < 0)
 			goto done;
 		obj_path(path, sizeof(path), kind, type, it->name);
 		if (it->op == TFS_CHANGE_PUT) {
