@@ -21,6 +21,7 @@
  * SHA-256 must equal `base` (or already be the new bytes).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,15 +355,15 @@ done:
 static int apply_pass(struct imp *im, const char *path)
 {
 	struct pkg_reader *rd;
-	struct pkg_tx tx;
+	struct pkg_tx *tx;
 	int error;
 
 	im->dir_id = 0;   /* a new change set */
 	if ((error = pkg_reader_start(&rd, path)) < 0)
 		return error;
-	while (!error && pkg_reader_take(rd, &tx) == 1) {
-		error = transaction(im, &tx);
-		pkg_tx_free(&tx);
+	while (!error && (tx = pkg_reader_take(rd))) {
+		error = transaction(im, tx);
+		pkg_reader_release(rd);
 		if (++im->done % 1000 == 0 && im->progress)
 			im->progress(im->progress_ctx, im->done, im->total);
 	}
@@ -462,6 +463,48 @@ static int file_key(char out[65], const char *path)
 	return 0;
 }
 
+struct key_job {
+	const char *path;
+	char key[65];
+	int error;
+	char msg[300];
+};
+
+static void *key_thread(void *arg)
+{
+	struct key_job *j = arg;
+
+	if ((j->error = file_key(j->key, j->path)) < 0)
+		snprintf(j->msg, sizeof(j->msg), "%s", tfs_error_last());
+	return NULL;
+}
+
+/*
+ * Pass 1 (pkg_survey) into *sv, and the package's key (SHA-256 of the
+ * file, which `applied` remembers) into key: the key is hashed by a
+ * thread of its own meanwhile, both being a read of the whole file.
+ * The survey's outcome; *key_error is the key's (its message set when
+ * the survey succeeded).
+ */
+static int survey_and_key(struct pkg_survey *sv, char key[65],
+			  int *key_error, const char *path)
+{
+	struct key_job j = { .path = path };
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, key_thread, &j) == 0;
+	int error = pkg_survey(sv, path);
+
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		key_thread(&j);
+	memcpy(key, j.key, sizeof(j.key));
+	*key_error = j.error;
+	if (!error && j.error)
+		tfs_error_set(j.error, "%s", j.msg);
+	return error;
+}
+
 static int applied_before(tfs_inst *in, const char *key, int *commit)
 {
 	sqlite3_stmt *s = db_stmt(&in->db, "SELECT commit_n FROM applied "
@@ -547,7 +590,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	char key[65], msg[600], reason[512];
 	bool applying = mode == TFS_PKG_APPLY ||
 			mode == TFS_PKG_APPLY_UNVALIDATED;
-	int error, commit = 0, count, round;
+	int error, key_error, commit = 0, count, round;
 	size_t nskip = 0;
 
 	memset(&im, 0, sizeof(im));
@@ -558,7 +601,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	im.progress = progress;
 	im.progress_ctx = ctx;
 	/* What was read is kept even if rejected: the result names it. */
-	error = pkg_survey(&sv, path);
+	error = survey_and_key(&sv, key, &key_error, path);
 	im.total = sv.total;
 	im.any_open = sv.any_open;
 	snprintf(im.name, sizeof(im.name), "%s", sv.name);
@@ -571,7 +614,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		error = tfs_error_set(TFS_EINVALID, "%s", reason);
 		goto done;
 	}
-	if ((error = file_key(key, path)) < 0)
+	if ((error = key_error) < 0)
 		goto done;
 	if (applying && applied_before(in, key, &commit) == 1) {
 		finish(result, &im, "already-applied", commit);

@@ -41,11 +41,12 @@ struct pkg_reader {
 	char msg[300];
 };
 
-void pkg_tx_free(struct pkg_tx *tx)
+static void tx_free(struct pkg_tx *tx)
 {
 	tfs_doc_free(tx->doc);
 	free(tx->error);
-	memset(tx, 0, sizeof(*tx));
+	tx->doc = NULL;
+	tx->error = NULL;
 }
 
 static void get_attr(char *out, size_t size, xmlTextReaderPtr r,
@@ -179,24 +180,31 @@ static int read_tx(struct pkg_tx *tx, xmlTextReaderPtr r)
 	return 0;
 }
 
-/* Queue *tx (moved); false if the taker has stopped (*tx then freed). */
-static bool put(struct pkg_reader *rd, struct pkg_tx *tx)
+/*
+ * The slot to read the next transaction into, once there is room; NULL
+ * if the taker has stopped.  Slots from head to head + n are the
+ * taker's; the one after is this thread's until publish().
+ */
+static struct pkg_tx *free_slot(struct pkg_reader *rd)
 {
-	bool ok;
+	struct pkg_tx *tx = NULL;
 
 	pthread_mutex_lock(&rd->mu);
 	while (rd->n == QUEUE_LEN && !rd->stop)
 		pthread_cond_wait(&rd->room, &rd->mu);
-	ok = !rd->stop;
-	if (ok) {
-		rd->q[(rd->head + rd->n) % QUEUE_LEN] = *tx;
-		if (++rd->n == BATCH)
-			pthread_cond_signal(&rd->more);
-	}
+	if (!rd->stop)
+		tx = &rd->q[(rd->head + rd->n) % QUEUE_LEN];
 	pthread_mutex_unlock(&rd->mu);
-	if (!ok)
-		pkg_tx_free(tx);
-	return ok;
+	return tx;
+}
+
+/* Hand the slot free_slot() gave to the taker. */
+static void publish(struct pkg_reader *rd)
+{
+	pthread_mutex_lock(&rd->mu);
+	if (++rd->n == BATCH)
+		pthread_cond_signal(&rd->more);
+	pthread_mutex_unlock(&rd->mu);
 }
 
 static void *read_all(void *arg)
@@ -204,7 +212,7 @@ static void *read_all(void *arg)
 	struct pkg_reader *rd = arg;
 	char first[256] = "";
 	xmlTextReaderPtr r = open_reader(rd->path, first);
-	struct pkg_tx tx;
+	struct pkg_tx *tx;
 	int rc = -1, error = 0;
 
 	if (!r) {
@@ -218,12 +226,13 @@ static void *read_all(void *arg)
 			rc = xmlTextReaderRead(r);
 			continue;
 		}
-		if ((error = read_tx(&tx, r)) < 0) {
-			pkg_tx_free(&tx);
+		if (!(tx = free_slot(rd)))
+			break;
+		if ((error = read_tx(tx, r)) < 0) {
+			tx_free(tx);
 			break;
 		}
-		if (!put(rd, &tx))
-			break;
+		publish(rd);
 		rc = xmlTextReaderNext(r);
 	}
 	if (!error && rc < 0)
@@ -265,22 +274,27 @@ int pkg_reader_start(struct pkg_reader **out, const char *path)
 	return 0;
 }
 
-int pkg_reader_take(struct pkg_reader *rd, struct pkg_tx *tx)
+struct pkg_tx *pkg_reader_take(struct pkg_reader *rd)
 {
-	int got = 0;
+	struct pkg_tx *tx = NULL;
 
 	pthread_mutex_lock(&rd->mu);
 	while (!rd->n && !rd->done)
 		pthread_cond_wait(&rd->more, &rd->mu);
-	if (rd->n) {
-		*tx = rd->q[rd->head];
-		rd->head = (rd->head + 1) % QUEUE_LEN;
-		if (rd->n-- == QUEUE_LEN - BATCH)
-			pthread_cond_signal(&rd->room);
-		got = 1;
-	}
+	if (rd->n)
+		tx = &rd->q[rd->head];
 	pthread_mutex_unlock(&rd->mu);
-	return got;
+	return tx;
+}
+
+void pkg_reader_release(struct pkg_reader *rd)
+{
+	tx_free(&rd->q[rd->head]);
+	pthread_mutex_lock(&rd->mu);
+	rd->head = (rd->head + 1) % QUEUE_LEN;
+	if (rd->n-- == QUEUE_LEN - BATCH)
+		pthread_cond_signal(&rd->room);
+	pthread_mutex_unlock(&rd->mu);
 }
 
 int pkg_reader_stop(struct pkg_reader *rd, int error)
@@ -293,7 +307,7 @@ int pkg_reader_stop(struct pkg_reader *rd, int error)
 	pthread_mutex_unlock(&rd->mu);
 	pthread_join(rd->thread, NULL);
 	for (; rd->n; rd->n--, rd->head = (rd->head + 1) % QUEUE_LEN)
-		pkg_tx_free(&rd->q[rd->head]);
+		tx_free(&rd->q[rd->head]);
 	if (!error && rd->error)
 		error = tfs_error_set(rd->error, "%s", rd->msg);
 	pthread_mutex_destroy(&rd->mu);

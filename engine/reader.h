@@ -26,11 +26,14 @@ struct pkg_reader;
 int pkg_reader_start(struct pkg_reader **out, const char *path);
 
 /*
- * The next transaction into *tx (the caller frees it with
- * pkg_tx_free()): 1, or 0 at the end of the file (or after a reading
- * error, which pkg_reader_stop() returns).
+ * The next transaction, in place (the reader's until
+ * pkg_reader_release()), or NULL at the end of the file (or after a
+ * reading error, which pkg_reader_stop() returns).
  */
-int pkg_reader_take(struct pkg_reader *rd, struct pkg_tx *tx);
+struct pkg_tx *pkg_reader_take(struct pkg_reader *rd);
+
+/* Done with the transaction pkg_reader_take() gave. */
+void pkg_reader_release(struct pkg_reader *rd);
 
 /*
  * Stop reading (at the end, or early), wait for the thread and free what
@@ -39,7 +42,5 @@ int pkg_reader_take(struct pkg_reader *rd, struct pkg_tx *tx);
  * TFS_EINVALID for a malformed package, with the reason.
  */
 int pkg_reader_stop(struct pkg_reader *rd, int error);
-
-void pkg_tx_free(struct pkg_tx *tx);
 
 #endif
