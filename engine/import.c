@@ -96,9 +96,10 @@ static int find_dir(int64_t *dir, struct imp *im, tfs_kind kind,
 	return 0;
 }
 
-/* The kind and type of directory `dir` (see find_dir). */
+/* The kind and type of directory `dir` (see find_dir; *type is valid
+ * until the next call). */
 static int dir_of(struct imp *im, int64_t dir, tfs_kind *kind,
-		  char type[256])
+		  const char **type)
 {
 	int error;
 
@@ -110,7 +111,7 @@ static int dir_of(struct imp *im, int64_t dir, tfs_kind *kind,
 		im->dir_id = dir;
 	}
 	*kind = im->dir_kind;
-	snprintf(type, 256, "%s", im->dir_type);
+	*type = im->dir_type;
 	return 0;
 }
 
@@ -381,7 +382,8 @@ static int check_refs(struct imp *im)
 {
 	bool collect = im->mode == TFS_PKG_APPLY_UNVALIDATED;
 	tfs_inst *in = im->in;
-	char type[256], path[700], msg[900];
+	char path[700], msg[900];
+	const char *type;
 	tfs_obj_info info;
 	refs_memo memo = { 0 };
 	tfs_kind kind;
@@ -391,14 +393,15 @@ static int check_refs(struct imp *im)
 	for (i = 0; i < im->cs.nitems; i++) {
 		struct cset_item *it = &im->cs.items[i];
 
-		if ((error = dir_of(im, it->dir, &kind, type)) < 0)
+		if ((error = dir_of(im, it->dir, &kind, &type)) < 0)
 			goto done;
-		obj_path(path, sizeof(path), kind, type, it->name);
 		if (it->op == TFS_CHANGE_PUT) {
 			error = refs_check_object_memo(in, it->obj, &memo);
 			if (error == TFS_EINVALID) {
 				snprintf(msg, sizeof(msg), "%s in target or "
 					 "package", tfs_error_last());
+				obj_path(path, sizeof(path), kind, type,
+					 it->name);
 				if (collect)
 					error = skip_seq(im, im->item_seq[i],
 							 path, msg);
@@ -425,6 +428,7 @@ static int check_refs(struct imp *im)
 		}
 		if (error == TFS_ECONFLICT) {
 			snprintf(msg, sizeof(msg), "%s", tfs_error_last());
+			obj_path(path, sizeof(path), kind, type, it->name);
 			error = collect ? skip_seq(im, im->item_seq[i], path,
 						   msg) :
 				add_line(im, "error", im->item_seq[i], path,
