@@ -287,15 +287,19 @@ static int active_project_id(tfs_inst *in, int64_t *out)
 }
 
 /*
- * Record one transaction (creating the transaction set on first use).
- * `blob` is the id of the object's blob in the history commit of this
- * change set; NULL or "" for a delete.  The bytes are not stored twice:
- * readers take them from history.git (package.c).
+ * Record one transaction (creating the transaction set on first use); its
+ * seq is then sqlite3_last_insert_rowid().  `blob` is the id of the
+ * object's blob in the history commit of this change set; NULL or "" for
+ * a delete.  The bytes are not stored twice: readers take them from
+ * history.git (package.c).  `obj` is the object's row before the change
+ * (0 when creating): its last transaction becomes this one's `prev`, so
+ * that the bytes before a transaction are one lookup away without an
+ * index of transactions by path (package.c, bytes_before).
  */
 static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 			   const char *type, const char *bo, const char *name,
 			   const char *guid, const char *before,
-			   const char *after, const char *blob)
+			   const char *after, const char *blob, int64_t obj)
 {
 	tfs_inst *in = cs->in;
 	sqlite3_stmt *s;
@@ -319,8 +323,9 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 		cs->txset = sqlite3_last_insert_rowid(in->db.db);
 	}
 	s = db_stmt(&in->db, "INSERT INTO transactions(txset, op, kind, type,"
-			     " bo, name, guid, before, after, blob)"
-			     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+			     " bo, name, guid, before, after, blob, prev)"
+			     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			     " (SELECT last_tx FROM objects WHERE id = ?))");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, cs->txset);
@@ -336,6 +341,7 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 	sqlite3_bind_text(s, 9, after ? after : "", -1, SQLITE_STATIC);
 	if (blob && blob[0])
 		sqlite3_bind_text(s, 10, blob, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 11, obj);
 	return db_done(&in->db, s);
 }
 
@@ -419,7 +425,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	bool versioned = tfs_kind_versioned(kind);
 	sqlite3_stmt *s;
 	size_t at = 0;
-	int64_t id;
+	int64_t id, seq = 0;
 	int error;
 
 	snprintf(sha, sizeof(sha), "%s", doc->sha);
@@ -427,17 +433,32 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 		return error;
 	if (old && versioned && (error = supersede(cs, path, old->id)) < 0)
 		return error;
+	/* Transactional records are the customer's data, not configuration:
+	 * they are stored and logged but belong to no transaction set nor
+	 * history; everything else is versioned.  The transaction comes
+	 * first: it reads the object's last one, and the row then names it. */
+	if (versioned) {
+		if ((error = add_history(cs, path, doc->canon, doc->canon_len,
+					 blob, &at)) < 0 ||
+		    (error = add_transaction(cs, old ? "U" : "C", kind, type,
+					     doc->bo, name, doc->guid,
+					     old ? old->sha : "", sha, blob,
+					     old ? old->id : 0)) < 0)
+			return error;
+		seq = sqlite3_last_insert_rowid(in->db.db);
+		cs->hseq[at] = seq;
+	}
 	if (old) {
 		s = db_stmt(&in->db, "UPDATE objects SET name = ?2, guid = ?3,"
 				     " bo = ?4, sha = ?5, mtime = ?6,"
-				     " bytes = ?7 WHERE id = ?1");
+				     " bytes = ?7, last_tx = ?9 WHERE id = ?1");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, old->id);
 	} else {
 		s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo,"
-				     " sha, mtime, bytes)"
-				     " VALUES(?8, ?2, ?3, ?4, ?5, ?6, ?7)");
+				     " sha, mtime, bytes, last_tx)"
+				     " VALUES(?8, ?2, ?3, ?4, ?5, ?6, ?7, ?9)");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 8, dir);
@@ -450,24 +471,13 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	sqlite3_bind_int64(s, 6, cs->now);
 	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
 			  SQLITE_STATIC);
+	if (seq)
+		sqlite3_bind_int64(s, 9, seq);
 	if ((error = db_done(&in->db, s)) < 0)
 		return error;
 	id = old ? old->id : sqlite3_last_insert_rowid(in->db.db);
 	if ((error = store_doc_rows(in, id, doc, !old)) < 0)
 		return error;
-	/* Transactional records are the customer's data, not configuration:
-	 * they are stored and logged but belong to no transaction set nor
-	 * history; everything else is versioned. */
-	if (versioned) {
-		if ((error = add_history(cs, path, doc->canon, doc->canon_len,
-					 blob, &at)) < 0 ||
-		    (error = add_transaction(cs, old ? "U" : "C", kind, type,
-					     doc->bo, name, doc->guid,
-					     old ? old->sha : "", sha,
-					     blob)) < 0)
-			return error;
-		cs->hseq[at] = sqlite3_last_insert_rowid(in->db.db);
-	}
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
 	cs->counts[old ? 1 : 0]++;
@@ -490,6 +500,13 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 		return error;
 	if (versioned && (error = supersede(cs, path, old->id)) < 0)
 		return error;
+	/* Before the row goes: the transaction reads its last one. */
+	if (versioned &&
+	    ((error = add_history(cs, path, NULL, 0, NULL, NULL)) < 0 ||
+	     (error = add_transaction(cs, "D", old->kind, old->type, NULL,
+				      old->name, NULL, old->sha, "",
+				      NULL, old->id)) < 0))
+		return error;
 	s = db_stmt(&in->db, "DELETE FROM objects WHERE id = ?");
 	if (!s)
 		return TFS_ERROR;
@@ -507,12 +524,6 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, old->id);
 	if ((error = db_done(&in->db, s)) < 0)
-		return error;
-	if (versioned &&
-	    ((error = add_history(cs, path, NULL, 0, NULL, NULL)) < 0 ||
-	     (error = add_transaction(cs, "D", old->kind, old->type, NULL,
-				      old->name, NULL, old->sha, "",
-				      NULL)) < 0))
 		return error;
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);

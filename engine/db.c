@@ -4,16 +4,33 @@
  * reporting through tfs_error_set().  Every engine query binds its
  * parameters; no SQL is built from user input.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 #include "tenantfs/error.h"
 
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+/*
+ * SQLite's memory statistics (on unless compiled out; nothing here reads
+ * them) take one process-wide mutex on every allocation, and the system
+ * library allocates every small object (no lookaside): a few percent of
+ * a large apply, and a lock every thread using SQLite contends for.
+ * Only possible before SQLite initializes; if it already has, the call
+ * fails and nothing changes.
+ */
+static void config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(db_conn *c, const char *path, bool create)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
+	pthread_once(&config_once, config);
 	memset(c, 0, sizeof(*c));
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;

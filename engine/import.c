@@ -10,8 +10,9 @@
  * The file is read twice as a stream (no network, no DTD, no entities):
  * once as SAX events to check it is well formed and count its
  * transactions, for progress (import_survey.c), once with xmlTextReader
- * to apply them.  Memory is bounded by the largest single object, not by
- * the package.
+ * to apply them, read and parsed by a thread of its own while this one
+ * applies (import_reader.c).  Memory is bounded by a queue of objects,
+ * not by the package.
  *
  * Rules per transaction (seq, op, path, base): the target object is found
  * by guid, then by path; a guid found at another path, or a path holding
@@ -20,7 +21,7 @@
  * SHA-256 must equal `base` (or already be the new bytes).
  */
 #include <fcntl.h>
-#include <libxml/xmlreader.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 
 #include "cset.h"
 #include "internal.h"
+#include "reader.h"
 #include "survey.h"
 #include "tenantfs/error.h"
 #include "tenantfs/package.h"
@@ -62,7 +64,56 @@ struct imp {
 	int64_t *skip;
 	size_t nskip, skip_cap;
 	tfs_buf skipped;
+	/* The directory of the last transaction: a package's records come
+	 * by the thousand per business object.  Valid within one change set
+	 * (a directory made in it goes when it rolls back). */
+	int64_t dir_id;
+	tfs_kind dir_kind;
+	char dir_type[256];
 };
+
+/* The directory (kind, type) into *dir; made for master and data records
+ * that have none yet.  0 or an error (TFS_ENOTFOUND for other kinds). */
+static int find_dir(int64_t *dir, struct imp *im, tfs_kind kind,
+		    const char *type)
+{
+	int error;
+
+	if (im->dir_id && im->dir_kind == kind &&
+	    strcmp(im->dir_type, type) == 0) {
+		*dir = im->dir_id;
+		return 0;
+	}
+	error = tfs_inst_dir_find(dir, im->in, kind, type);
+	if (error == TFS_ENOTFOUND &&
+	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
+		error = inst_dir_insert(dir, im->in, kind, type);
+	if (error < 0)
+		return error;
+	im->dir_id = *dir;
+	im->dir_kind = kind;
+	snprintf(im->dir_type, sizeof(im->dir_type), "%s", type);
+	return 0;
+}
+
+/* The kind and type of directory `dir` (see find_dir; *type is valid
+ * until the next call). */
+static int dir_of(struct imp *im, int64_t dir, tfs_kind *kind,
+		  const char **type)
+{
+	int error;
+
+	if (im->dir_id != dir) {
+		im->dir_id = 0;
+		if ((error = tfs_inst_dir_get(im->in, dir, &im->dir_kind,
+					      im->dir_type)) < 0)
+			return error;
+		im->dir_id = dir;
+	}
+	*kind = im->dir_kind;
+	*type = im->dir_type;
+	return 0;
+}
 
 static bool skipped(const struct imp *im, int64_t seq)
 {
@@ -122,50 +173,6 @@ static int problem(struct imp *im, const char *what, int64_t seq,
 	return add_line(im, what, seq, path, msg);
 }
 
-static void get_attr(char *out, size_t size, xmlTextReaderPtr r,
-		     const char *name)
-{
-	xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
-
-	snprintf(out, size, "%s", v ? (const char *)v : "");
-	xmlFree(v);
-}
-
-static bool named(xmlTextReaderPtr r, const char *name)
-{
-	const xmlChar *n = xmlTextReaderConstLocalName(r);
-
-	return n && strcmp((const char *)n, name) == 0;
-}
-
-/* Silence libxml2's own reports; the reader's status tells us. */
-static void quiet(void *arg, const char *msg, xmlParserSeverities sev,
-		  xmlTextReaderLocatorPtr loc)
-{
-	char *first = arg;
-	size_t n;
-
-	if (first[0] || sev == XML_PARSER_SEVERITY_WARNING ||
-	    sev == XML_PARSER_SEVERITY_VALIDITY_WARNING)
-		return;
-	snprintf(first, 256, "line %d: %s", xmlTextReaderLocatorLineNumber(loc),
-		 msg);
-	n = strlen(first);
-	while (n && (first[n - 1] == '\n' || first[n - 1] == ' '))
-		first[--n] = '\0';
-}
-
-static xmlTextReaderPtr open_reader(const char *path, char first_error[256])
-{
-	xmlTextReaderPtr r = xmlReaderForFile(path, NULL, XML_PARSE_NONET |
-					      XML_PARSE_NOCDATA |
-					      XML_PARSE_COMPACT);
-
-	if (r)
-		xmlTextReaderSetErrorHandler(r, quiet, first_error);
-	return r;
-}
-
 /* ---- pass 2 ------------------------------------------------------------ */
 
 /* The object holding `guid`, if any: *found, and its path. */
@@ -223,82 +230,17 @@ static int note_item(struct imp *im, int64_t seq)
 	return 0;
 }
 
-/*
- * The object element of the transaction the reader is on, when the tree
- * the reader built can be checked as it is: exactly one element among
- * blank text, and no namespace declared above it (so nothing is inherited
- * that serializing would bring along).  NULL otherwise: the transaction's
- * inner XML is then serialized and parsed as a document of its own.
- */
-static xmlNode *object_node(xmlTextReaderPtr r)
-{
-	xmlNode *t = xmlTextReaderExpand(r), *c, *obj = NULL, *p;
-
-	if (!t || t->type != XML_ELEMENT_NODE)
-		return NULL;
-	for (p = t; p && p->type == XML_ELEMENT_NODE; p = p->parent)
-		if (p->nsDef || p->ns)
-			return NULL;
-	for (c = t->children; c; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE) {
-			if (obj)
-				return NULL;
-			obj = c;
-		} else if (c->type != XML_TEXT_NODE || !c->content ||
-			   c->content[strspn((const char *)c->content,
-					     " \t\r\n")]) {
-			return NULL;
-		}
-	}
-	return obj;
-}
-
-/*
- * The document of the transaction the reader is on: checked from the
- * reader's tree when it can be, else (and for the messages of a document
- * that fails) from its inner XML parsed again.
- */
-static int object_doc(tfs_doc **doc, xmlTextReaderPtr r, tfs_kind kind,
-		      const char *type, const char *name, bool *empty)
-{
-	xmlNode *obj = NULL;
-	xmlChar *inner = NULL;
-	const char *b;
-	size_t len;
-	int error;
-
-	*doc = NULL;
-	*empty = false;
-	if (!xmlTextReaderIsEmptyElement(r))
-		obj = object_node(r);
-	if (obj && doc_from_node(doc, kind, type, name, obj) == 0)
-		return 0;
-	if (!xmlTextReaderIsEmptyElement(r))
-		inner = xmlTextReaderReadInnerXml(r);
-	b = inner ? (const char *)inner : "";
-	len = strlen(b);
-	while (len && (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r'))
-		b++, len--;
-	if (!len) {
-		*empty = true;
-		xmlFree(inner);
-		return 0;
-	}
-	error = tfs_doc_parse(doc, kind, type, name, b, len, NULL);
-	xmlFree(inner);
-	return error;
-}
-
-/* One transaction of the package: the reader is on its element. */
-static int transaction(struct imp *im, xmlTextReaderPtr r, const char *seqs,
-		       const char *op, const char *path, const char *base)
+/* One transaction of the package, as the reader read it. */
+static int transaction(struct imp *im, const struct pkg_tx *tx)
 {
 	tfs_inst *in = im->in;
+	const char *seqs = tx->seq, *op = tx->op, *path = tx->path;
+	const char *base = tx->base;
 	tfs_obj_info cur, *curp = NULL;
 	tfs_buf old = TFS_BUF_INIT;
-	tfs_doc *doc = NULL;
+	const tfs_doc *doc = NULL;
 	char type[256], name[256], where[600], guid[64], sha[65], msg[900];
-	bool found, empty;
+	bool found;
 	int64_t seq, dir;
 	char *end;
 	tfs_kind kind;
@@ -316,12 +258,12 @@ static int transaction(struct imp *im, xmlTextReaderPtr r, const char *seqs,
 		return problem(im, "error", seq, path, "not a valid object "
 			       "path");
 	if (op[0] != 'D') {
-		if (object_doc(&doc, r, kind, type, name, &empty) < 0)
-			return problem(im, "error", seq, path,
-				       tfs_error_last());
-		if (empty)
+		if (tx->error)
+			return problem(im, "error", seq, path, tx->error);
+		if (tx->empty || !tx->doc)
 			return problem(im, "error", seq, path, "the "
 				       "transaction carries no object");
+		doc = tx->doc;
 		snprintf(sha, sizeof(sha), "%s", doc->sha);
 		if ((error = by_guid(in, doc->guid, &found, where)) < 0)
 			goto done;
@@ -332,11 +274,7 @@ static int transaction(struct imp *im, xmlTextReaderPtr r, const char *seqs,
 			goto done;
 		}
 	}
-	error = tfs_inst_dir_find(&dir, in, kind, type);
-	if (error == TFS_ENOTFOUND &&
-	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
-		error = inst_dir_insert(&dir, in, kind, type);
-	if (error < 0)
+	if ((error = find_dir(&dir, im, kind, type)) < 0)
 		goto done;
 	error = tfs_inst_obj_find(&cur, in, dir, name);
 	if (error == 0)
@@ -411,39 +349,26 @@ static int transaction(struct imp *im, xmlTextReaderPtr r, const char *seqs,
 		error = note_item(im, seq);
 	im->changed++;
 done:
-	tfs_doc_free(doc);
 	tfs_buf_free(&old);
 	return error;
 }
 
 static int apply_pass(struct imp *im, const char *path)
 {
-	char first[256] = "", seq[32], op[8], opath[600], base[80];
-	xmlTextReaderPtr r = open_reader(path, first);
-	int rc, error = 0;
+	struct pkg_reader *rd;
+	struct pkg_tx *tx;
+	int error;
 
-	if (!r)
-		return tfs_error_set(TFS_EINVALID, "cannot read the package");
-	rc = xmlTextReaderRead(r);
-	while (rc == 1 && !error) {
-		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT ||
-		    !named(r, "transaction")) {
-			rc = xmlTextReaderRead(r);
-			continue;
-		}
-		get_attr(seq, sizeof(seq), r, "seq");
-		get_attr(op, sizeof(op), r, "op");
-		get_attr(opath, sizeof(opath), r, "path");
-		get_attr(base, sizeof(base), r, "base");
-		error = transaction(im, r, seq, op, opath, base);
+	im->dir_id = 0;   /* a new change set */
+	if ((error = pkg_reader_start(&rd, path)) < 0)
+		return error;
+	while (!error && (tx = pkg_reader_take(rd))) {
+		error = transaction(im, tx);
+		pkg_reader_release(rd);
 		if (++im->done % 1000 == 0 && im->progress)
 			im->progress(im->progress_ctx, im->done, im->total);
-		rc = xmlTextReaderNext(r);
 	}
-	if (!error && rc != 0)
-		error = tfs_error_set(TFS_EINVALID, "malformed package: %s",
-				      first[0] ? first : "parse error");
-	xmlFreeTextReader(r);
+	error = pkg_reader_stop(rd, error);
 	if (im->progress)
 		im->progress(im->progress_ctx, im->done, im->total);
 	return error;
@@ -457,7 +382,8 @@ static int check_refs(struct imp *im)
 {
 	bool collect = im->mode == TFS_PKG_APPLY_UNVALIDATED;
 	tfs_inst *in = im->in;
-	char type[256], path[700], msg[900];
+	char path[700], msg[900];
+	const char *type;
 	tfs_obj_info info;
 	refs_memo memo = { 0 };
 	tfs_kind kind;
@@ -467,14 +393,15 @@ static int check_refs(struct imp *im)
 	for (i = 0; i < im->cs.nitems; i++) {
 		struct cset_item *it = &im->cs.items[i];
 
-		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
+		if ((error = dir_of(im, it->dir, &kind, &type)) < 0)
 			goto done;
-		obj_path(path, sizeof(path), kind, type, it->name);
 		if (it->op == TFS_CHANGE_PUT) {
 			error = refs_check_object_memo(in, it->obj, &memo);
 			if (error == TFS_EINVALID) {
 				snprintf(msg, sizeof(msg), "%s in target or "
 					 "package", tfs_error_last());
+				obj_path(path, sizeof(path), kind, type,
+					 it->name);
 				if (collect)
 					error = skip_seq(im, im->item_seq[i],
 							 path, msg);
@@ -501,6 +428,7 @@ static int check_refs(struct imp *im)
 		}
 		if (error == TFS_ECONFLICT) {
 			snprintf(msg, sizeof(msg), "%s", tfs_error_last());
+			obj_path(path, sizeof(path), kind, type, it->name);
 			error = collect ? skip_seq(im, im->item_seq[i], path,
 						   msg) :
 				add_line(im, "error", im->item_seq[i], path,
@@ -537,6 +465,48 @@ static int file_key(char out[65], const char *path)
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 	return 0;
+}
+
+struct key_job {
+	const char *path;
+	char key[65];
+	int error;
+	char msg[300];
+};
+
+static void *key_thread(void *arg)
+{
+	struct key_job *j = arg;
+
+	if ((j->error = file_key(j->key, j->path)) < 0)
+		snprintf(j->msg, sizeof(j->msg), "%s", tfs_error_last());
+	return NULL;
+}
+
+/*
+ * Pass 1 (pkg_survey) into *sv, and the package's key (SHA-256 of the
+ * file, which `applied` remembers) into key: the key is hashed by a
+ * thread of its own meanwhile, both being a read of the whole file.
+ * The survey's outcome; *key_error is the key's (its message set when
+ * the survey succeeded).
+ */
+static int survey_and_key(struct pkg_survey *sv, char key[65],
+			  int *key_error, const char *path)
+{
+	struct key_job j = { .path = path };
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, key_thread, &j) == 0;
+	int error = pkg_survey(sv, path);
+
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		key_thread(&j);
+	memcpy(key, j.key, sizeof(j.key));
+	*key_error = j.error;
+	if (!error && j.error)
+		tfs_error_set(j.error, "%s", j.msg);
+	return error;
 }
 
 static int applied_before(tfs_inst *in, const char *key, int *commit)
@@ -624,7 +594,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	char key[65], msg[600], reason[512];
 	bool applying = mode == TFS_PKG_APPLY ||
 			mode == TFS_PKG_APPLY_UNVALIDATED;
-	int error, commit = 0, count, round;
+	int error, key_error, commit = 0, count, round;
 	size_t nskip = 0;
 
 	memset(&im, 0, sizeof(im));
@@ -635,7 +605,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	im.progress = progress;
 	im.progress_ctx = ctx;
 	/* What was read is kept even if rejected: the result names it. */
-	error = pkg_survey(&sv, path);
+	error = survey_and_key(&sv, key, &key_error, path);
 	im.total = sv.total;
 	im.any_open = sv.any_open;
 	snprintf(im.name, sizeof(im.name), "%s", sv.name);
@@ -648,7 +618,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		error = tfs_error_set(TFS_EINVALID, "%s", reason);
 		goto done;
 	}
-	if ((error = file_key(key, path)) < 0)
+	if ((error = key_error) < 0)
 		goto done;
 	if (applying && applied_before(in, key, &commit) == 1) {
 		finish(result, &im, "already-applied", commit);

@@ -53,9 +53,7 @@ static const char pkg_schema[] =
 	" name TEXT NOT NULL, commit_n INTEGER, time INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS drops(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" dir INTEGER NOT NULL, name TEXT NOT NULL, content BLOB NOT NULL,"
-	" time INTEGER NOT NULL, UNIQUE(dir, name));"
-	"CREATE INDEX IF NOT EXISTS transactions_object"
-	" ON transactions(kind, type, name, seq);";
+	" time INTEGER NOT NULL, UNIQUE(dir, name));";
 
 int pkg_schema_init(tfs_inst *in)
 {
@@ -619,28 +617,22 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	return error ? error : tfs_buf_printf(b, "%*s</package>\n", indent, "");
 }
 
-/* The object at `path` before transaction `seq`: the bytes of the latest
- * earlier transaction of it, else the instance's first commit. */
+/* The object at `path` before transaction `seq`: the bytes of the
+ * object's previous transaction (transactions.prev), else the instance's
+ * first commit. */
 static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 			const char *path, int64_t seq)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT op, bytes, blob FROM "
-				  "transactions WHERE kind = ? AND type = ? AND "
-				  "name = ? AND seq < ? ORDER BY seq DESC "
-				  "LIMIT 1");
-	char oid[41], type[256], name[256];
-	tfs_kind kind;
+	sqlite3_stmt *s = db_stmt(&in->db, "SELECT p.op, p.bytes, p.blob FROM "
+				  "transactions t JOIN transactions p ON "
+				  "p.seq = t.prev WHERE t.seq = ?");
+	char oid[41];
 	int error = 0;
 
 	*found = false;
-	if (obj_path_split(path, &kind, type, name) < 0)
-		return 0;
 	if (!s)
 		return TFS_ERROR;
-	sqlite3_bind_int(s, 1, (int)kind);
-	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, seq);
+	sqlite3_bind_int64(s, 1, seq);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		if (db_text(s, 0)[0] != 'D')
 			error = tx_bytes(out, found, in, s, 1, path);

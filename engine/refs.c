@@ -180,15 +180,25 @@ int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo)
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, obj);
-	/* Copy each row out: resolving runs other statements. */
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		snprintf(kind, sizeof(kind), "%s", db_text(s, 0));
-		snprintf(target, sizeof(target), "%s", db_text(s, 1));
-		snprintf(key, sizeof(key), "%s\n%s", kind, target);
-		if (memo && memo->n && *memo_slot(memo, key))
+		/* The key without formatting: a package's references are
+		 * nearly all remembered, and this runs for each. */
+		const char *k = db_text(s, 0), *t = db_text(s, 1);
+		size_t kn = strlen(k), tn = strlen(t);
+
+		if (kn >= sizeof(kind) || tn >= sizeof(target))
+			kn = tn = 0; /* not remembered; resolved below */
+		memcpy(key, k, kn);
+		key[kn] = '\n';
+		memcpy(key + kn + 1, t, tn);
+		key[kn + 1 + tn] = '\0';
+		if (kn && memo && memo->n && *memo_slot(memo, key))
 			continue;
+		/* Copy the row out: resolving runs other statements. */
+		snprintf(kind, sizeof(kind), "%s", k);
+		snprintf(target, sizeof(target), "%s", t);
 		error = resolves(in, kind, target);
-		if (error == 1 && memo)
+		if (error == 1 && memo && kn)
 			memo_add(memo, key);
 		error = error == 1 ? 0 : error == 0 ? TFS_EINVALID : error;
 	}

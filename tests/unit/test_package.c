@@ -85,6 +85,7 @@ static void diag(const char *text)
 #define G_COMPACT     "0a000000-0000-4000-8000-000000000006"
 #define G_TXBLOB      "0a000000-0000-4000-8000-000000000007"
 #define G_TXBAD       "0a000000-0000-4000-8000-000000000008"
+#define G_PREV        "0a000000-0000-4000-8000-000000000009"
 
 static char tmpdir[] = "/tmp/tenantfs-pkg-XXXXXX";
 static tfs_store *st;
@@ -992,6 +993,136 @@ static void case_guid(tfs_inst *stg, tfs_inst *uat)
 	tfs_buf_free(&b);
 }
 
+/* A business object ImpactPrev in three saves: title length 10, 20, then a
+ * field added. */
+static const char *const prev_bo[] = {
+	"<BusinessObject name=\"ImpactPrev\" guid=\"" G_PREV "\" "
+	"table=\"ImpactPrev\">\n"
+	"  <Field name=\"Title\" type=\"Text\" length=\"10\"/>\n"
+	"</BusinessObject>\n",
+	"<BusinessObject name=\"ImpactPrev\" guid=\"" G_PREV "\" "
+	"table=\"ImpactPrev\">\n"
+	"  <Field name=\"Title\" type=\"Text\" length=\"20\"/>\n"
+	"</BusinessObject>\n",
+	"<BusinessObject name=\"ImpactPrev\" guid=\"" G_PREV "\" "
+	"table=\"ImpactPrev\">\n"
+	"  <Field name=\"Title\" type=\"Text\" length=\"20\"/>\n"
+	"  <Field name=\"Note\" type=\"Text\" length=\"20\"/>\n"
+	"</BusinessObject>\n",
+};
+
+/*
+ * The impact of an update compares it with the object as the previous
+ * transaction of that object left it (transactions.prev), not as an older
+ * one or the first commit: a package of only the third save adds a field
+ * and changes no length.  Deleted and created again, the object's chain
+ * starts anew.
+ */
+static void case_impact_prev(tfs_inst *stg)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	const char *path = "metadata/BusinessObject/ImpactPrev.xml";
+	char num[32], line[200];
+	tfs_obj_info info;
+	int64_t id, dir;
+	int i, ok = 1;
+
+	for (i = 0; i < 3; i++)
+		ok &= save(stg, "BusinessObject", "ImpactPrev",
+			   prev_bo[i]) == 0;
+	CHECK(ok, "prev: ImpactPrev saved three times");
+	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
+	CHECK(make_pkg(&id, stg, "PPrev", num, false) == 0 &&
+	      tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT) == 0, "prev: package "
+	      "of the third save");
+	snprintf(line, sizeof(line), "medium: %s: field Note added", path);
+	CHECK_R(b.ptr && strncmp(b.ptr, "medium\n", 7) == 0 &&
+		has_line(b.ptr, line) && !strstr(b.ptr, "length changed"),
+		b.ptr, "prev: the impact is against the second save");
+
+	/* Delete, create with the third bytes, update to the first. */
+	ok = tfs_inst_dir_find(&dir, stg, TFS_KIND_METADATA,
+			       "BusinessObject") == 0 &&
+	     tfs_inst_obj_find(&info, stg, dir, "ImpactPrev") == 0 &&
+	     tfs_inst_delete(stg, USER, info.id) == 0 &&
+	     save(stg, "BusinessObject", "ImpactPrev", prev_bo[2]) == 0 &&
+	     save(stg, "BusinessObject", "ImpactPrev", prev_bo[0]) == 0;
+	CHECK(ok, "prev: ImpactPrev deleted, created, updated");
+	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
+	tfs_buf_clear(&b);
+	CHECK(make_pkg(&id, stg, "PPrev2", num, false) == 0 &&
+	      tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT) == 0, "prev: package "
+	      "of the update after the new creation");
+	snprintf(line, sizeof(line), "high: %s: field Note removed", path);
+	CHECK_R(b.ptr && strncmp(b.ptr, "high\n", 5) == 0 &&
+		has_line(b.ptr, line), b.ptr, "prev: the impact is against "
+		"the creation");
+	tfs_buf_free(&b);
+}
+
+/* A package of `n` new employees Many0..Many<n-1>; the one at `bad` (if
+ * any, < n) has no guid. */
+static void many_pkg(tfs_buf *xml, int n, int bad)
+{
+	int i;
+
+	tfs_buf_clear(xml);
+	tfs_buf_puts(xml, "<package format=\"1\" name=\"Many\" type=\""
+		     "incremental\" state=\"closed\">\n  <transaction-set "
+		     "id=\"1\" project=\"default\" user=\"admin\">\n");
+	for (i = 0; i < n; i++) {
+		tfs_buf_printf(xml, "    <transaction seq=\"%d\" op=\"C\" "
+			       "path=\"master/Employee/Many%d.xml\" base=\"\">"
+			       "\n      <Record name=\"Many%d\"", i + 1, i, i);
+		if (i != bad)
+			tfs_buf_printf(xml, " guid=\"0b000000-0000-4000-8000-"
+				       "%012d\"", i);
+		tfs_buf_printf(xml, " businessObject=\"Employee\">\n"
+			       "        <Value field=\"LoginID\">many%d</Value>"
+			       "\n      </Record>\n    </transaction>\n", i);
+	}
+	tfs_buf_puts(xml, "  </transaction-set>\n</package>\n");
+}
+
+/*
+ * Transactions are read and parsed ahead by a thread of their own, a
+ * bounded queue at a time: a package several queues long applies whole
+ * and in order, and an object that does not parse far into it is
+ * reported with its seq and reason, and changes nothing.
+ */
+static void case_many(tfs_inst *uat)
+{
+	tfs_buf xml = TFS_BUF_INIT, res = TFS_BUF_INIT;
+	struct snap before;
+	char path[512];
+	int rc;
+
+	tmp_path(path, sizeof(path), "Many.xml");
+	many_pkg(&xml, 1000, 700);
+	snap_take(&before, uat);
+	rc = write_file(path, xml.ptr, xml.size) == 0 ?
+	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
+		starts_with(strstr(res.ptr, "\nerror seq=701: "), "\nerror "
+			    "seq=701: master/Employee/Many700.xml: ") &&
+		strstr(res.ptr, "Many700.xml: ")[13] != '\n' &&
+		!strstr(res.ptr, "seq=702"), res.ptr,
+		"many: the object without a guid, seq 701 of 1000, is named "
+		"with its reason (rc %d)", rc);
+	CHECK(snap_same(&before, uat), "many: nothing changed");
+
+	many_pkg(&xml, 1000, -1);
+	rc = write_file(path, xml.ptr, xml.size) == 0 ?
+	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+	CHECK_R(rc == 0 && first_line(&res, "applied") &&
+		has_line(res.ptr, "objects: 1000/1000 (1000 changed, 0 "
+			 "unchanged)"), res.ptr, "many: 1000 records applied "
+		"(rc %d)", rc);
+	CHECK(hist(uat) == before.hist + 1, "many: in one commit");
+	tfs_buf_free(&xml);
+	tfs_buf_free(&res);
+}
+
 /* High impact only validates on locked instances. */
 static void case_high(tfs_inst *stg, tfs_inst *prod)
 {
@@ -1799,6 +1930,23 @@ static void case_tx_superseded(tfs_inst *prod)
  * rows with bytes are exported from their bytes.  A blob history.git
  * lacks is an error naming the object.  Runs on the closed store.
  */
+/*
+ * Transactions (other than creations, whose bytes before are never asked
+ * for) and objects whose link differs from what the index of earlier
+ * versions found: the latest earlier transaction of the same path.
+ */
+static int64_t bad_links(sqlite3 *db)
+{
+	return sql_int(db, "SELECT (SELECT count(*) FROM transactions t"
+		" WHERE t.op != 'C' AND t.prev IS NOT (SELECT max(p.seq)"
+		" FROM transactions p WHERE p.kind = t.kind AND p.type = t.type"
+		" AND p.name = t.name AND p.seq < t.seq))"
+		" + (SELECT count(*) FROM objects o JOIN dirs d ON d.id = o.dir"
+		" WHERE o.last_tx IS NOT (SELECT max(t.seq) FROM transactions t"
+		" WHERE t.kind = d.kind AND t.type = d.type"
+		" AND t.name = o.name))", 0);
+}
+
 static void case_old_layout(const char *store)
 {
 	tfs_buf xml = TFS_BUF_INIT;
@@ -1806,8 +1954,30 @@ static void case_old_layout(const char *store)
 	sqlite3 *db = inst_db("staging");
 	tfs_row tenant, row, pkg;
 	tfs_inst *stg = NULL;
+	tfs_obj_info info;
+	int64_t nrefs, dir;
 	int rc;
 
+	/* Every save, delete, rename, revert and apply of the cases above
+	 * kept the links. */
+	CHECK(db && sql_int(db, "SELECT count(*) FROM transactions WHERE "
+			    "prev IS NOT NULL", 0) > 0 && bad_links(db) == 0,
+	      "old layout: every transaction links to the object's previous "
+	      "one");
+	/* Before transactions.prev: the index by path instead; references
+	 * in a table with a rowid and an index by object. */
+	nrefs = sql_int(db, "SELECT count(*) FROM refs", 0);
+	CHECK(sql_run(db, "ALTER TABLE transactions DROP COLUMN prev;"
+		      "ALTER TABLE objects DROP COLUMN last_tx;"
+		      "CREATE INDEX transactions_object ON transactions(kind,"
+		      " type, name, seq);"
+		      "CREATE TABLE refs_old(obj INTEGER NOT NULL,"
+		      " kind TEXT NOT NULL, target TEXT NOT NULL);"
+		      "INSERT INTO refs_old SELECT obj, kind, target FROM refs;"
+		      "DROP TABLE refs; ALTER TABLE refs_old RENAME TO refs;"
+		      "CREATE INDEX refs_obj ON refs(obj);"
+		      "CREATE INDEX refs_target ON refs(kind, target);") &&
+	      nrefs > 0, "old layout: without the links, refs with rowids");
 	/* The old layout, with bytes that differ from the blob's so that the
 	 * export shows which it read. */
 	CHECK(sql_run(db, "UPDATE transactions SET bytes = CAST(replace("
@@ -1833,6 +2003,24 @@ static void case_old_layout(const char *store)
 			     "'transactions') WHERE name = 'blob'",
 			     0) == 1,
 	      "old layout: the store opens and has transactions.blob again");
+	CHECK(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+		      "'transactions_object'", 0) == 0 &&
+	      sql_int(db, "SELECT count(*) FROM transactions WHERE "
+		      "prev IS NOT NULL", 0) > 0 && bad_links(db) == 0,
+	      "old layout: the links are made again, the index dropped");
+	CHECK(sql_int(db, "SELECT count(*) FROM refs", 0) == nrefs &&
+	      sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+		      "'refs_obj'", 0) == 0 &&
+	      sql_int(db, "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master"
+		      " WHERE name = 'refs'", 0) == 1,
+	      "old layout: the same %lld references, keyed by object",
+	      (long long)nrefs);
+	CHECK(stg && tfs_inst_dir_find(&dir, stg, TFS_KIND_METADATA,
+				       "BusinessObject") == 0 &&
+	      tfs_inst_obj_find(&info, stg, dir, "Incident") == 0 &&
+	      tfs_inst_delete(stg, USER, info.id) == TFS_ECONFLICT &&
+	      strstr(tfs_error_last(), "still used by"),
+	      "old layout: a business object in use still cannot be deleted");
 	CHECK(stg && tfs_pkg_find(&pkg, stg, "PTxBlob") == 0 &&
 	      tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) == 0 &&
 	      tx_count(xml.ptr, path) == 1 &&
@@ -1901,6 +2089,7 @@ int main(void)
 	case_same_bytes(stg, uat);
 	case_guid(stg, uat);
 	case_high(stg, prod);
+	case_impact_prev(stg);
 	case_open(stg, uat, prod);
 	case_master(stg, uat);
 	case_compact(stg, uat, prod);
@@ -1908,6 +2097,7 @@ int main(void)
 	case_tx_blob(stg);
 	case_unvalidated(stg, uat);
 	case_malformed(uat, p1_path);
+	case_many(uat);
 	case_revert(stg, uat, p1_path, commit, orig.ptr ? orig.ptr : "");
 
 	tfs_store_free(st);
