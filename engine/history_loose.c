@@ -41,6 +41,28 @@
 #define ADLER_MOD 65521u
 #define STORED_BLOCK 65535u /* the most a stored block holds */
 
+/* A zlib stream's header: deflate, 32 KB window, no dictionary. */
+static const unsigned char zhead[2] = { 0x78, 0x01 };
+
+/* The 5 bytes before a stored block of len bytes (at a byte boundary). */
+static void block_header(unsigned char bh[5], size_t len, bool last)
+{
+	bh[0] = last;
+	bh[1] = (unsigned char)len;
+	bh[2] = (unsigned char)(len >> 8);
+	bh[3] = (unsigned char)~len;
+	bh[4] = (unsigned char)(~len >> 8);
+}
+
+/* The stream's trailer: the adler32 of the content, big-endian. */
+static void adler_trailer(unsigned char out[4], uint32_t adler)
+{
+	out[0] = (unsigned char)(adler >> 24);
+	out[1] = (unsigned char)(adler >> 16);
+	out[2] = (unsigned char)(adler >> 8);
+	out[3] = (unsigned char)adler;
+}
+
 #ifdef HAVE_AVX2
 static uint32_t hsum32(__m256i v) __attribute__((target("avx2")));
 static uint32_t hsum32(__m256i v)
@@ -153,7 +175,6 @@ static int write_iov(int fd, struct iovec *v, int n)
 static int write_blocks(int fd, const char *hdr, size_t hlen,
 			const char *data, size_t len)
 {
-	static const unsigned char zhead[2] = { 0x78, 0x01 };
 	size_t total = hlen + len, at = 0, blk, take;
 	unsigned char bh[5], tail[4];
 	struct iovec v[5];
@@ -163,21 +184,14 @@ static int write_blocks(int fd, const char *hdr, size_t hlen,
 
 	adler = hist_adler32(1, hdr, hlen);
 	adler = hist_adler32(adler, data, len);
-	tail[0] = (unsigned char)(adler >> 24);
-	tail[1] = (unsigned char)(adler >> 16);
-	tail[2] = (unsigned char)(adler >> 8);
-	tail[3] = (unsigned char)adler;
+	adler_trailer(tail, adler);
 	while (!last) {
 		n = 0;
 		if (at == 0)
 			v[n++] = (struct iovec){ (void *)zhead, sizeof(zhead) };
 		blk = total - at < STORED_BLOCK ? total - at : STORED_BLOCK;
 		last = at + blk == total;
-		bh[0] = last;
-		bh[1] = (unsigned char)blk;
-		bh[2] = (unsigned char)(blk >> 8);
-		bh[3] = (unsigned char)~blk;
-		bh[4] = (unsigned char)(~blk >> 8);
+		block_header(bh, blk, last);
 		v[n++] = (struct iovec){ bh, sizeof(bh) };
 		for (; blk > 0; blk -= take, at += take) {
 			if (at < hlen) {
@@ -198,6 +212,41 @@ static int write_blocks(int fd, const char *hdr, size_t hlen,
 	return 0;
 }
 
+/* A temporary file in `objects` for an object being written, into tmp. */
+static int temp_object(char tmp[4300], const char *objects)
+{
+	int fd;
+
+	snprintf(tmp, 4300, "%s/tmp_obj_XXXXXX", objects);
+	if ((fd = mkstemp(tmp)) < 0)
+		return tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
+				     strerror(errno));
+	return fd;
+}
+
+/* Give the written temporary file `tmp` its place as object `id`, in its
+ * fan-out directory, like git. */
+static int place_object(const char *tmp, const char *objects,
+			const git_oid *id)
+{
+	char path[4200];
+	size_t dirlen;
+	int error;
+
+	if ((error = object_path(path, sizeof(path), &dirlen, objects,
+				 id)) < 0)
+		return error;
+	path[dirlen] = '\0';
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
+				     strerror(errno));
+	path[dirlen] = '/';
+	if (rename(tmp, path) < 0)
+		return tfs_error_set(TFS_ERROR, "git: rename %s: %s", tmp,
+				     strerror(errno));
+	return 0;
+}
+
 int hist_loose_write(const char *objects, const git_oid *id,
 		     const char *type, const char *data, size_t len)
 {
@@ -211,15 +260,8 @@ int hist_loose_write(const char *objects, const git_oid *id,
 		return error;
 	if (stat(path, &sb) == 0)
 		return 0;
-	path[dirlen] = '\0';
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
-				     strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s/tmp_obj_XXXXXX", path);
-	path[dirlen] = '/';
-	if ((fd = mkstemp(tmp)) < 0)
-		return tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
-				     strerror(errno));
+	if ((fd = temp_object(tmp, objects)) < 0)
+		return fd;
 	hlen = snprintf(hdr, sizeof(hdr), "%s %zu", type, len) + 1;
 	if (write_blocks(fd, hdr, (size_t)hlen, data, len) < 0 ||
 	    fchmod(fd, 0444) < 0) {
@@ -229,13 +271,14 @@ int hist_loose_write(const char *objects, const git_oid *id,
 		unlink(tmp);
 		return error;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0)
 		error = tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
 				      strerror(errno));
+	else
+		error = place_object(tmp, objects, id);
+	if (error < 0)
 		unlink(tmp);
-		return error;
-	}
-	return 0;
+	return error;
 }
 
 /* Read all of fd (size bytes, from fstat) into a new buffer. */
@@ -369,17 +412,12 @@ struct hist_loose_stream {
 /* Write blk[0..have) as one stored block. */
 static int stream_block(struct hist_loose_stream *s)
 {
-	static const unsigned char zhead[2] = { 0x78, 0x01 };
 	unsigned char bh[5];
 	struct iovec v[3];
 	int n = 0;
 
 	s->done += s->have;
-	bh[0] = s->done == s->total;
-	bh[1] = (unsigned char)s->have;
-	bh[2] = (unsigned char)(s->have >> 8);
-	bh[3] = (unsigned char)~s->have;
-	bh[4] = (unsigned char)(~s->have >> 8);
+	block_header(bh, s->have, s->done == s->total);
 	if (!s->started)
 		v[n++] = (struct iovec){ (void *)zhead, sizeof(zhead) };
 	s->started = true;
@@ -425,10 +463,8 @@ int hist_loose_stream_open(struct hist_loose_stream **out,
 	if (!s)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	s->objects = objects;
-	snprintf(s->tmp, sizeof(s->tmp), "%s/tmp_obj_XXXXXX", objects);
-	if ((s->fd = mkstemp(s->tmp)) < 0) {
-		int error = tfs_error_set(TFS_ERROR, "git: %s: %s", s->tmp,
-					  strerror(errno));
+	if ((s->fd = temp_object(s->tmp, objects)) < 0) {
+		int error = s->fd;
 
 		free(s);
 		return error;
@@ -450,19 +486,14 @@ int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
 int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
 			    git_odb *odb)
 {
-	char path[4200];
 	unsigned char tail[4];
-	size_t dirlen;
 	int error;
 
 	if (s->done + s->have != s->total)
 		return tfs_error_set(TFS_ERROR, "git: object shorter than "
 				     "announced");
 	hist_sha1_final(&s->sha, id->id);
-	tail[0] = (unsigned char)(s->adler >> 24);
-	tail[1] = (unsigned char)(s->adler >> 16);
-	tail[2] = (unsigned char)(s->adler >> 8);
-	tail[3] = (unsigned char)s->adler;
+	adler_trailer(tail, s->adler);
 	/* The last block, unless a full one ended the content. */
 	if (s->have > 0 && stream_block(s) < 0)
 		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
@@ -479,17 +510,8 @@ int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
 				     strerror(errno));
 	if (git_odb_exists_ext(odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
 		return 0; /* hist_loose_stream_free drops the copy */
-	if ((error = object_path(path, sizeof(path), &dirlen, s->objects,
-				 id)) < 0)
+	if ((error = place_object(s->tmp, s->objects, id)) < 0)
 		return error;
-	path[dirlen] = '\0';
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
-				     strerror(errno));
-	path[dirlen] = '/';
-	if (rename(s->tmp, path) < 0)
-		return tfs_error_set(TFS_ERROR, "git: rename %s: %s", s->tmp,
-				     strerror(errno));
 	s->tmp[0] = '\0';
 	return 0;
 }
