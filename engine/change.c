@@ -30,12 +30,10 @@ void cset_free(struct cset *cs)
 		free((char *)cs->hc[i].bytes);
 	}
 	tfs_history_blobs_free(cs->blobs);
-	for (i = 0; i < cs->nitems; i++)
-		free(cs->items[i].name);
+	spill_free(&cs->items);
 	free(cs->hc);
 	free(cs->hseq);
 	free(cs->hidx);
-	free(cs->items);
 	memset(cs, 0, sizeof(*cs));
 }
 
@@ -45,6 +43,7 @@ int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 	cs->in = in;
 	cs->user = user;
 	cs->now = tfs_now();
+	spill_init(&cs->items, in->st->path);
 	return db_exec(&in->db, "BEGIN IMMEDIATE");
 }
 
@@ -256,24 +255,64 @@ static int flush_blobs(struct cset *cs)
 	return cs->blobs ? tfs_history_blobs_flush(cs->blobs) : 0;
 }
 
-static int add_item(struct cset *cs, tfs_change_op op, int64_t dir,
-		    int64_t obj, const char *name)
-{
-	struct cset_item *it;
+/*
+ * Items are kept encoded in the change set's spill log: op, created, dir,
+ * obj and tag, then the name with its NUL.  A package of a million
+ * records keeps them in a temporary file, not in memory.
+ */
+#define ITEM_HEAD (2 + 3 * 8)
 
-	if (grow((void **)&cs->items, &cs->aitems, cs->nitems + 1,
-		 sizeof(*cs->items)))
-		return TFS_ERROR;
-	it = &cs->items[cs->nitems];
-	it->op = op;
-	it->dir = dir;
-	it->obj = obj;
-	it->created = false;
-	it->name = strdup(name);
-	if (!it->name)
-		return tfs_error_set(TFS_ERROR, "out of memory");
+static int add_item(struct cset *cs, tfs_change_op op, int64_t dir,
+		    int64_t obj, const char *name, bool created)
+{
+	unsigned char rec[ITEM_HEAD + 256];
+	size_t n = strlen(name) + 1;
+	int error;
+
+	if (n > sizeof(rec) - ITEM_HEAD)
+		return tfs_error_set(TFS_EINVALID, "name too long");
+	rec[0] = (unsigned char)op;
+	rec[1] = created;
+	memcpy(rec + 2, &dir, 8);
+	memcpy(rec + 10, &obj, 8);
+	memcpy(rec + 18, &cs->tag, 8);
+	memcpy(rec + ITEM_HEAD, name, n);
+	if ((error = spill_append(&cs->items, rec, ITEM_HEAD + n)) < 0)
+		return error;
 	cs->nitems++;
+	cs->last_obj = obj;
 	return 0;
+}
+
+void cset_items_begin(struct cset_items *it, struct cset *cs)
+{
+	spill_read_begin(&it->r, &cs->items);
+}
+
+int cset_items_next(struct cset_items *it, struct cset_item *out)
+{
+	const unsigned char *rec;
+	const void *p;
+	size_t len;
+	int more = spill_read(&it->r, &p, &len);
+
+	if (more <= 0)
+		return more;
+	rec = p;
+	if (len <= ITEM_HEAD || rec[len - 1] != '\0')
+		return tfs_error_set(TFS_ERROR, "change set: a bad item");
+	out->op = (tfs_change_op)rec[0];
+	out->created = rec[1];
+	memcpy(&out->dir, rec + 2, 8);
+	memcpy(&out->obj, rec + 10, 8);
+	memcpy(&out->tag, rec + 18, 8);
+	out->name = (const char *)rec + ITEM_HEAD;
+	return 1;
+}
+
+void cset_items_end(struct cset_items *it)
+{
+	spill_read_end(&it->r);
 }
 
 static int active_project_id(tfs_inst *in, int64_t *out)
@@ -481,10 +520,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
 	cs->counts[old ? 1 : 0]++;
-	if ((error = add_item(cs, TFS_CHANGE_PUT, dir, id, name)) < 0)
-		return error;
-	cs->items[cs->nitems - 1].created = !old;
-	return 0;
+	return add_item(cs, TFS_CHANGE_PUT, dir, id, name, !old);
 }
 
 int cset_delete(struct cset *cs, const tfs_obj_info *old)
@@ -528,7 +564,8 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
 	cs->counts[2]++;
-	return add_item(cs, TFS_CHANGE_DELETE, old->dir, old->id, old->name);
+	return add_item(cs, TFS_CHANGE_DELETE, old->dir, old->id, old->name,
+			false);
 }
 
 static int append_log(tfs_inst *in, int64_t t, const char *user,
@@ -588,33 +625,33 @@ static void notify(tfs_store *st, int64_t inst, tfs_change_op op,
 int cset_check(struct cset *cs)
 {
 	tfs_inst *in = cs->in;
+	struct cset_items items;
+	struct cset_item it;
 	tfs_obj_info info;
 	char type[256];
 	tfs_kind kind;
-	int64_t dir;
-	size_t i;
-	int error = 0;
+	int error = 0, more;
 
-	for (i = 0; i < cs->nitems && !error; i++) {
-		struct cset_item *it = &cs->items[i];
-
-		if ((error = tfs_inst_dir_get(in, it->dir, &kind, type)) < 0)
+	cset_items_begin(&items, cs);
+	while (!error && (more = cset_items_next(&items, &it)) != 0) {
+		if ((error = more) < 0 ||
+		    (error = tfs_inst_dir_get(in, it.dir, &kind, type)) < 0)
 			break;
-		if (it->op == TFS_CHANGE_PUT) {
-			if ((error = refs_check_object(in, it->obj)) < 0)
+		if (it.op == TFS_CHANGE_PUT) {
+			if ((error = refs_check_object(in, it.obj)) < 0)
 				break;
-			error = refs_check_incoming(in, kind, type, it->name,
+			error = refs_check_incoming(in, kind, type, it.name,
 						    false);
 			continue;
 		}
-		dir = it->dir;
-		error = tfs_inst_obj_find(&info, in, dir, it->name);
+		error = tfs_inst_obj_find(&info, in, it.dir, it.name);
 		if (error == 0)
 			continue; /* put again in this set */
 		if (error != TFS_ENOTFOUND)
 			break;
-		error = refs_check_incoming(in, kind, type, it->name, true);
+		error = refs_check_incoming(in, kind, type, it.name, true);
 	}
+	cset_items_end(&items);
 	return error;
 }
 
@@ -633,8 +670,11 @@ int cset_commit(struct cset *cs, const char *action,
 	tfs_history_sig sig;
 	sqlite3_stmt *s;
 	char email[160];
-	int n = 0, error;
-	size_t i;
+	struct cset_items items;
+	struct cset_item it;
+	bool last_created = false;
+	int64_t last_dir = 0;
+	int n = 0, error, more;
 
 	if (cs->nitems == 0) {
 		cset_abort(cs);
@@ -711,20 +751,29 @@ int cset_commit(struct cset *cs, const char *action,
 		fprintf(stderr, "tenantfs: %s: %s (repaired on next mount)\n",
 			in->branch, tfs_error_last());
 	store_flush_events(st, in);
-	for (i = 0; i < cs->nitems; i++) {
-		struct cset_item *it = &cs->items[i];
+	cset_items_begin(&items, cs);
+	while ((more = cset_items_next(&items, &it)) > 0) {
 		/* A new object is in no kernel cache: only its directory's
 		 * listing changed, once per directory (a package may create
 		 * a million records). */
-		if (it->created) {
-			if (i > 0 && cs->items[i - 1].created &&
-			    cs->items[i - 1].dir == it->dir)
-				continue;
-			notify(st, in->id, TFS_CHANGE_DIR, it->dir, 0, NULL);
-			continue;
+		if (it.created) {
+			if (!(last_created && last_dir == it.dir))
+				notify(st, in->id, TFS_CHANGE_DIR, it.dir, 0,
+				       NULL);
+		} else {
+			notify(st, in->id, it.op, it.dir, it.obj, it.name);
 		}
-		notify(st, in->id, it->op, it->dir, it->obj, it->name);
+		last_created = it.created;
+		last_dir = it.dir;
 	}
+	cset_items_end(&items);
+	/* Only a failing disk stops the read-back, and the change is
+	 * committed by then: say that caches may lag (until their
+	 * timeouts) rather than fail what is done. */
+	if (more < 0)
+		fprintf(stderr, "tenantfs: after a commit to %s/%s: %s; cached "
+			"objects may be stale until their timeouts\n",
+			in->tenant, in->name, tfs_error_last());
 	notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	cset_free(cs);
 	return 0;
@@ -918,7 +967,7 @@ int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
 	if ((error = cset_put(&cs, kind, type, dir, name, doc, oldp)) < 0)
 		goto fail;
 	if (out_id)
-		*out_id = cs.items[0].obj;
+		*out_id = cs.last_obj;
 	action = oldp ? "Object/Update" : "Object/Create";
 	tfs_doc_free(doc);
 	return cset_commit(&cs, action, NULL);
@@ -1015,7 +1064,7 @@ int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
 	    (error = cset_put(&cs, old.kind, old.type, old.dir, newname, doc,
 			      NULL)) < 0 ||
 	    (error = move_secrets(in, old.id,
-				  cs.items[cs.nitems - 1].obj)) < 0 ||
+				  cs.last_obj)) < 0 ||
 	    (error = cset_delete(&cs, &old)) < 0)
 		goto fail;
 	obj_path(from, sizeof(from), old.kind, old.type, old.name);

@@ -6,14 +6,17 @@
 #define TENANTFS_CSET_H
 
 #include "internal.h"
+#include "spill.h"
 #include "tenantfs/history.h"
 
+/* An object the change set put or deleted, as cset_items_next() gives it. */
 struct cset_item {
-	tfs_change_op op;
+	tfs_change_op op;   /* TFS_CHANGE_PUT or TFS_CHANGE_DELETE */
+	bool created;       /* new object: no kernel cache can hold it */
 	int64_t dir;
 	int64_t obj;
-	char *name;
-	bool created;   /* new object: no kernel cache can hold it */
+	int64_t tag;        /* cs->tag when it was put (import: package seq) */
+	const char *name;   /* valid until the next cset_items_next() */
 };
 
 struct cset {
@@ -28,13 +31,25 @@ struct cset {
 	size_t *hidx;       /* open-addressing index of hc by path (i + 1) */
 	tfs_history_blobs *blobs; /* large sets: blobs written as they come */
 	size_t hcap;
-	struct cset_item *items;
-	size_t nitems, aitems;
+	struct spill items; /* struct cset_item, encoded (change.c) */
+	size_t nitems;
+	int64_t last_obj;   /* the object of the last item */
+	int64_t tag;        /* recorded with each item from now on */
 	int counts[3]; /* C, U, D */
 	char first[512];
 	char source[300];   /* transaction set source ("package P") */
 	bool checked;       /* references already checked by the caller */
 };
+
+/* Reads the items of a change set in the order they were added; add none
+ * while reading. */
+struct cset_items {
+	struct spill_reader r;
+};
+void cset_items_begin(struct cset_items *it, struct cset *cs);
+/* The next item in *out: 1; at the end 0; an error < 0. */
+int cset_items_next(struct cset_items *it, struct cset_item *out);
+void cset_items_end(struct cset_items *it);
 
 /* BEGIN IMMEDIATE on the instance; `user` is recorded. */
 int cset_begin(struct cset *cs, tfs_inst *in, const char *user);

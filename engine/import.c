@@ -55,8 +55,6 @@ struct imp {
 	char state[16];
 	bool any_open;     /* some (sub-)package is not closed */
 	/* seq and path of each change-set item, for reference errors */
-	int64_t *item_seq;
-	size_t item_cap;
 	tfs_pkg_progress_fn progress;
 	void *progress_ctx;
 	/* apply-unvalidated: transactions left out because their references
@@ -211,25 +209,6 @@ static int obj_guid(tfs_inst *in, int64_t id, char out[64])
 	return 0;
 }
 
-static int note_item(struct imp *im, int64_t seq)
-{
-	size_t n = im->cs.nitems;
-
-	if (n > im->item_cap) {
-		size_t cap = im->item_cap ? im->item_cap * 2 : 64;
-		int64_t *v;
-		while (cap < n)
-			cap *= 2;
-		v = realloc(im->item_seq, cap * sizeof(*v));
-		if (!v)
-			return tfs_error_set(TFS_ERROR, "out of memory");
-		im->item_seq = v;
-		im->item_cap = cap;
-	}
-	im->item_seq[n - 1] = seq;
-	return 0;
-}
-
 /* One transaction of the package, as the reader read it. */
 static int transaction(struct imp *im, const struct pkg_tx *tx)
 {
@@ -341,12 +320,11 @@ static int transaction(struct imp *im, const struct pkg_tx *tx)
 				  old.size, doc ? doc->canon : NULL,
 				  doc ? doc->canon_len : 0)) < 0)
 		goto done;
+	im->cs.tag = seq;
 	if (op[0] == 'D')
 		error = cset_delete(&im->cs, &cur);
 	else
 		error = cset_put(&im->cs, kind, type, dir, name, doc, curp);
-	if (!error)
-		error = note_item(im, seq);
 	im->changed++;
 done:
 	tfs_buf_free(&old);
@@ -386,14 +364,15 @@ static int check_refs(struct imp *im)
 	const char *type;
 	tfs_obj_info info;
 	refs_memo memo = { 0 };
+	struct cset_items items;
+	struct cset_item item, *it = &item;
 	tfs_kind kind;
-	size_t i;
-	int error = 0;
+	int error = 0, more;
 
-	for (i = 0; i < im->cs.nitems; i++) {
-		struct cset_item *it = &im->cs.items[i];
-
-		if ((error = dir_of(im, it->dir, &kind, &type)) < 0)
+	cset_items_begin(&items, &im->cs);
+	while ((more = cset_items_next(&items, it)) != 0) {
+		if ((error = more) < 0 ||
+		    (error = dir_of(im, it->dir, &kind, &type)) < 0)
 			goto done;
 		if (it->op == TFS_CHANGE_PUT) {
 			error = refs_check_object_memo(in, it->obj, &memo);
@@ -403,12 +382,11 @@ static int check_refs(struct imp *im)
 				obj_path(path, sizeof(path), kind, type,
 					 it->name);
 				if (collect)
-					error = skip_seq(im, im->item_seq[i],
-							 path, msg);
-				else
-					error = add_line(im, "error",
-							 im->item_seq[i], path,
+					error = skip_seq(im, it->tag, path,
 							 msg);
+				else
+					error = add_line(im, "error", it->tag,
+							 path, msg);
 				if (error < 0)
 					goto done;
 				continue;
@@ -429,9 +407,9 @@ static int check_refs(struct imp *im)
 		if (error == TFS_ECONFLICT) {
 			snprintf(msg, sizeof(msg), "%s", tfs_error_last());
 			obj_path(path, sizeof(path), kind, type, it->name);
-			error = collect ? skip_seq(im, im->item_seq[i], path,
+			error = collect ? skip_seq(im, it->tag, path,
 						   msg) :
-				add_line(im, "error", im->item_seq[i], path,
+				add_line(im, "error", it->tag, path,
 					 msg);
 			if (error < 0)
 				goto done;
@@ -442,6 +420,7 @@ static int check_refs(struct imp *im)
 	}
 	error = 0;
 done:
+	cset_items_end(&items);
 	refs_memo_free(&memo);
 	return error;
 }
@@ -775,7 +754,6 @@ done:
 	tfs_buf_free(&im.lines);
 	tfs_buf_free(&im.why);
 	tfs_buf_free(&im.skipped);
-	free(im.item_seq);
 	free(im.skip);
 	return error;
 }

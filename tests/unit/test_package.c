@@ -1062,7 +1062,13 @@ static void case_impact_prev(tfs_inst *stg)
 
 /* A package of `n` new employees Many0..Many<n-1>; the one at `bad` (if
  * any, < n) has no guid. */
-static void many_pkg(tfs_buf *xml, int n, int bad)
+/*
+ * A package creating `n` employees STEM0..; record `bad` has no guid and
+ * records badref[0] and badref[1] link to a business object that does
+ * not exist (-1: none).
+ */
+static void many_pkg_refs(tfs_buf *xml, const char *stem, int n, int bad,
+			  const int badref[2])
 {
 	int i;
 
@@ -1072,16 +1078,30 @@ static void many_pkg(tfs_buf *xml, int n, int bad)
 		     "id=\"1\" project=\"default\" user=\"admin\">\n");
 	for (i = 0; i < n; i++) {
 		tfs_buf_printf(xml, "    <transaction seq=\"%d\" op=\"C\" "
-			       "path=\"master/Employee/Many%d.xml\" base=\"\">"
-			       "\n      <Record name=\"Many%d\"", i + 1, i, i);
+			       "path=\"master/Employee/%s%d.xml\" base=\"\">"
+			       "\n      <Record name=\"%s%d\"", i + 1, stem, i,
+			       stem, i);
 		if (i != bad)
-			tfs_buf_printf(xml, " guid=\"0b000000-0000-4000-8000-"
-				       "%012d\"", i);
+			tfs_buf_printf(xml, " guid=\"%s000000-0000-4000-8000-"
+				       "%012d\"", strcmp(stem, "Many") ? "0c" :
+				       "0b", i);
 		tfs_buf_printf(xml, " businessObject=\"Employee\">\n"
 			       "        <Value field=\"LoginID\">many%d</Value>"
-			       "\n      </Record>\n    </transaction>\n", i);
+			       "\n", i);
+		if (i == badref[0] || i == badref[1])
+			tfs_buf_puts(xml, "        <Link businessObject=\""
+				     "Nowhere\" field=\"ManagerLink\" key=\""
+				     "many0\"/>\n");
+		tfs_buf_puts(xml, "      </Record>\n    </transaction>\n");
 	}
 	tfs_buf_puts(xml, "  </transaction-set>\n</package>\n");
+}
+
+static void many_pkg(tfs_buf *xml, int n, int bad)
+{
+	static const int none[2] = { -1, -1 };
+
+	many_pkg_refs(xml, "Many", n, bad, none);
 }
 
 /*
@@ -1119,6 +1139,41 @@ static void case_many(tfs_inst *uat)
 			 "unchanged)"), res.ptr, "many: 1000 records applied "
 		"(rc %d)", rc);
 	CHECK(hist(uat) == before.hist + 1, "many: in one commit");
+	tfs_buf_free(&xml);
+	tfs_buf_free(&res);
+}
+
+/*
+ * What a change set touched is kept in a temporary file once it outgrows
+ * memory (spill.c).  40,000 records list about 1.5 MB of them, so the
+ * first ones are read back from the file and the last ones from memory:
+ * a broken reference in either part is named with its seq, and nothing
+ * changes.
+ */
+static void case_many_spilled(tfs_inst *uat)
+{
+	static const int badref[2] = { 100, 39990 };
+	tfs_buf xml = TFS_BUF_INIT, res = TFS_BUF_INIT;
+	struct snap before;
+	char path[512];
+	int rc;
+
+	tmp_path(path, sizeof(path), "Spilled.xml");
+	many_pkg_refs(&xml, "Spill", 40000, -1, badref);
+	snap_take(&before, uat);
+	rc = write_file(path, xml.ptr, xml.size) == 0 ?
+	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
+		has_line(res.ptr, "error seq=101: master/Employee/Spill100.xml"
+			 ": business object Nowhere not found in target or "
+			 "package") &&
+		has_line(res.ptr, "error seq=39991: master/Employee/"
+			 "Spill39990.xml: business object Nowhere not found in "
+			 "target or package") &&
+		!strstr(res.ptr, "seq=102:"), res.ptr,
+		"spilled: the broken references of records 101 and 39991 of "
+		"40000 are named (rc %d)", rc);
+	CHECK(snap_same(&before, uat), "spilled: nothing changed");
 	tfs_buf_free(&xml);
 	tfs_buf_free(&res);
 }
@@ -2098,6 +2153,7 @@ int main(void)
 	case_unvalidated(stg, uat);
 	case_malformed(uat, p1_path);
 	case_many(uat);
+	case_many_spilled(uat);
 	case_revert(stg, uat, p1_path, commit, orig.ptr ? orig.ptr : "");
 
 	tfs_store_free(st);
