@@ -9,6 +9,9 @@
 #include "spill.h"
 #include "tenantfs/history.h"
 
+struct change;
+struct cset_chunk;
+
 /* An object the change set put or deleted, as cset_items_next() gives it. */
 struct cset_item {
 	tfs_change_op op;   /* TFS_CHANGE_PUT or TFS_CHANGE_DELETE */
@@ -24,11 +27,12 @@ struct cset {
 	const char *user;
 	int64_t now;
 	int64_t txset;
-	tfs_history_change *hc;
+	struct change *hc;  /* the history commit's list (history_int.h) */
 	size_t nhc, ahc;
 	int64_t *hseq;      /* per hc: the put transaction naming its blob */
 	size_t ahseq;
-	size_t *hidx;       /* open-addressing index of hc by path (i + 1) */
+	uint32_t *hidx;     /* open-addressing index of hc by path (i + 1) */
+	struct cset_chunk *paths; /* hc's paths, packed */
 	tfs_history_blobs *blobs; /* large sets: blobs written as they come */
 	size_t hcap;
 	struct spill items; /* struct cset_item, encoded (change.c) */

@@ -204,67 +204,40 @@ static int cmp_update(const void *a, const void *b)
 }
 
 /*
- * Copy and check the change list into `out` (caller frees), sorted with
- * cmp_dir_order.  Rejects bad paths, a path given twice and a file added
- * below a file added in the same commit (TFS_EINVALID).  Sets *mixed when
- * some path is both a file and a directory prefix in the list (a file
- * replaced by a directory or back), which needs removals applied first.
+ * Check the change list and sort it in place with cmp_dir_order.  Rejects
+ * bad paths, a path given twice and a file added below a file added in the
+ * same commit (TFS_EINVALID).  Sets *mixed when some path is both a file
+ * and a directory prefix in the list (a file replaced by a directory or
+ * back), which needs removals applied first.
  */
-static int sort_changes(struct change **out, int *mixed,
-			const tfs_history_change *changes, size_t n)
+static int sort_changes(int *mixed, struct change *c, size_t n)
 {
-	struct change *c = NULL;
 	size_t i, j;
-	int error = 0;
+	int error;
 
-	*out = NULL;
 	*mixed = 0;
-	if (n && !changes)
+	if (n && !c)
 		return tfs_error_set(TFS_EINVALID, "missing change list");
-	if (n > ((size_t)-1) / sizeof(*c))
-		return tfs_error_set(TFS_EINVALID, "too many changes");
-	c = calloc(n ? n : 1, sizeof(*c));
-	if (!c)
-		return tfs_error_set(TFS_ERROR, "out of memory");
-	for (i = 0; i < n; i++) {
-		if ((error = check_path(changes[i].path)) < 0)
-			goto done;
-		c[i].path = changes[i].path;
-		c[i].bytes = changes[i].bytes;
-		c[i].len = changes[i].bytes ? changes[i].len : 0;
-		c[i].have_id = !changes[i].bytes && changes[i].has_id;
-		c[i].put = changes[i].bytes || c[i].have_id;
-		if (c[i].have_id)
-			git_oid_fromraw(&c[i].id, changes[i].id);
-	}
+	for (i = 0; i < n; i++)
+		if ((error = check_path(c[i].path)) < 0)
+			return error;
 	qsort(c, n, sizeof(*c), cmp_dir_order);
 	for (i = 0; i + 1 < n; i++) {
-		if (strcmp(c[i].path, c[i + 1].path) == 0) {
-			error = tfs_error_set(TFS_EINVALID,
-					      "path '%s' changed twice",
-					      c[i].path);
-			goto done;
-		}
+		if (strcmp(c[i].path, c[i + 1].path) == 0)
+			return tfs_error_set(TFS_EINVALID, "path '%s' changed "
+					     "twice", c[i].path);
 		if (!is_below(c[i + 1].path, c[i].path))
 			continue;
 		*mixed = 1;
 		if (!c[i].put)
 			continue;
-		for (j = i + 1; j < n && is_below(c[j].path, c[i].path); j++) {
-			if (c[j].put) {
-				error = tfs_error_set(
-					TFS_EINVALID,
-					"'%s' cannot be both a file and a "
-					"directory", c[i].path);
-				goto done;
-			}
-		}
+		for (j = i + 1; j < n && is_below(c[j].path, c[i].path); j++)
+			if (c[j].put)
+				return tfs_error_set(TFS_EINVALID, "'%s' cannot"
+						     " be both a file and a "
+						     "directory", c[i].path);
 	}
-	*out = c;
-	c = NULL;
-done:
-	free(c);
-	return error;
+	return 0;
 }
 
 enum { DELETES = 1, UPSERTS = 2 };
@@ -744,7 +717,34 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			     const tfs_history_change *changes, size_t n,
 			     const tfs_history_sig *sig, const char *message)
 {
-	struct change *c = NULL;
+	struct change *c;
+	size_t i;
+	int error;
+
+	if (n && !changes)
+		return tfs_error_set(TFS_EINVALID, "missing change list");
+	if (n > ((size_t)-1) / sizeof(*c))
+		return tfs_error_set(TFS_EINVALID, "too many changes");
+	if (!(c = calloc(n ? n : 1, sizeof(*c))))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	for (i = 0; i < n; i++) {
+		c[i].path = changes[i].path;
+		c[i].bytes = changes[i].bytes;
+		c[i].len = changes[i].bytes ? changes[i].len : 0;
+		c[i].have_id = !changes[i].bytes && changes[i].has_id;
+		c[i].put = changes[i].bytes || c[i].have_id;
+		if (c[i].have_id)
+			git_oid_fromraw(&c[i].id, changes[i].id);
+	}
+	error = hist_write_commit(out, h, parent, c, n, sig, message);
+	free(c);
+	return error;
+}
+
+int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+		      const char *parent, struct change *c, size_t n,
+		      const tfs_history_sig *sig, const char *message)
+{
 	struct sink s = { 0 };
 	git_commit *pc = NULL;
 	git_tree *base = NULL, *tree = NULL;
@@ -763,7 +763,7 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	}
 	if (parent && *parent && (error = parse_oid(&pid, parent)) < 0)
 		goto done;
-	if ((error = sort_changes(&c, &mixed, changes, n)) < 0)
+	if ((error = sort_changes(&mixed, c, n)) < 0)
 		goto done;
 	for (i = 0; i < n; i++) {
 		nblobs += c[i].bytes != NULL;
@@ -828,7 +828,6 @@ done:
 	git_tree_free(base);
 	git_commit_free(pc);
 	sink_close(&s);
-	free(c);
 	unlock(h);
 	return error;
 }

@@ -59,6 +59,15 @@ struct change {
 	git_oid id;        /* the blob, for upserts */
 };
 
+/*
+ * tfs_history_write_commit() on a list of the engine's own, which is
+ * sorted in place (and ids filled in) rather than copied: a change set
+ * of a million paths (change.c) keeps one list, not two.
+ */
+int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+		      const char *parent, struct change *c, size_t n,
+		      const tfs_history_sig *sig, const char *message);
+
 /* Large trees written lately, raw, so that the next save into the same
  * directory needs no read (and no inflate and hash check) of its parent. */
 #define TREE_CACHE_SLOTS 4

@@ -66,12 +66,12 @@ struct entry {
 
 /* An entry of the new tree that is not a copy of the parent's: one per
  * change at the directory's level (10^6 for a large package), so small. */
-struct added {
+struct added {              /* 24 bytes: one per file of an apply */
 	const char *name;
 	const unsigned char *id; /* the change's blob, or a new subtree */
-	long at;                 /* the parent's entry it replaces, or -1 */
-	uint32_t namelen;
-	bool tree;
+	int32_t at;              /* the parent's entry it replaces, or -1 */
+	uint32_t namelen : 31;   /* at most PATH_MAX_LEN (history.c) */
+	uint32_t tree : 1;
 };
 
 int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
@@ -110,6 +110,11 @@ static int parse_tree(struct entry **out, size_t *n, const char *data,
 		if (!nul || (size_t)(end - nul - 1) < GIT_OID_RAWSZ) {
 			free(e);
 			return tfs_error_set(TFS_ERROR, "git: corrupt tree");
+		}
+		if (k == INT32_MAX) { /* struct added's `at` */
+			free(e);
+			return tfs_error_set(TFS_ERROR, "git: a tree of over "
+					     "2^31 entries");
 		}
 		if (k == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -410,7 +415,7 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	char *buf = NULL, *base_raw = NULL;
 	hist_mark *marks = NULL;
 	unsigned char sum[20];
-	size_t ne = 0, nsub, nadd = 0, ngone = 0, i, j, k, blen = 0,
+	size_t ne = 0, nsub, nnames, nadd = 0, ngone = 0, i, j, k, blen = 0,
 	       bcap = 0, same = 0;
 	const char *rest, *slash;
 	int error = 0;
@@ -448,8 +453,10 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	}
 	/* The names touched, one per file change and one per run of changes
 	 * below a subdirectory (c is in cmp_dir_order, so those runs are
-	 * contiguous); first the count of subdirectories, for their ids. */
-	for (i = lo, nsub = 0; i < hi; i = j) {
+	 * contiguous); first their count, and that of subdirectories, for
+	 * their ids.  (A million files in a/b/ are one name in the root
+	 * and in a/, and a million in a/b/.) */
+	for (i = lo, nsub = 0, nnames = 0; i < hi; i = j, nnames++) {
 		rest = c[i].path + off;
 		j = i + 1;
 		if (!(slash = strchr(rest, '/')))
@@ -459,7 +466,7 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			j++;
 		nsub++;
 	}
-	add = calloc(hi - lo ? hi - lo : 1, sizeof(*add));
+	add = calloc(nnames ? nnames : 1, sizeof(*add));
 	subs = calloc(nsub ? nsub : 1, sizeof(*subs));
 	gone = calloc(ne ? ne : 1, sizeof(*gone));
 	if (!add || !subs || !gone) {
@@ -548,7 +555,14 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		blen = bcap;
 		goto write;
 	}
-	qsort(add, nadd, sizeof(*add), added_cmp);
+	/* c is in cmp_dir_order, which is git's order but where a name is
+	 * both a file and a directory's prefix ("a", "a.x", "a/"): mostly
+	 * sorted already, and qsort would copy it whole (32 MB for a
+	 * directory of 10^6 new files). */
+	for (k = 1; k < nadd && added_cmp(&add[k - 1], &add[k]) <= 0; k++)
+		;
+	if (k < nadd)
+		qsort(add, nadd, sizeof(*add), added_cmp);
 	/* Its size first: a tree too large to cache is not built in memory
 	 * (a directory of 10^6 files: 50 MB). */
 	if ((error = merge(emit_count, &blen, e, ne, gone, add, nadd)) < 0)
