@@ -312,6 +312,16 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 	hist_object_id(id, "blob", bytes, len);
 
 	bound = deflateBound(&w->z, (uLong)len) + sizeof(hdr);
+	/* A batch that this blob would take past BATCH_BYTES is written
+	 * first, so the buffer stays within it (doubling would make it
+	 * twice that). */
+	if (w->len && w->len + bound > BATCH_BYTES) {
+		hist_lock(w->h);
+		error = write_batch(w);
+		hist_unlock(w->h);
+		if (error < 0)
+			return error;
+	}
 	if ((error = reserve(w, bound)) < 0)
 		return error;
 	slot = slot_of(w, id);
@@ -343,12 +353,6 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 	e->crc = (uint32_t)crc32(0, start, (uInt)(hlen + w->z.total_out));
 	w->len += hlen + w->z.total_out;
 	*slot = (uint32_t)++w->n;
-	if (w->len >= BATCH_BYTES) {
-		hist_lock(w->h);
-		error = write_batch(w);
-		hist_unlock(w->h);
-		return error;
-	}
 	return 0;
 }
 
@@ -361,5 +365,16 @@ int tfs_history_blobs_flush(tfs_history_blobs *w)
 	if (!error && git_odb_refresh(w->h->odb) < 0)
 		error = hist_git_fail("refresh");
 	hist_unlock(w->h);
-	return error;
+	if (error < 0)
+		return error;
+	/* The commit that follows needs the memory more (a later put
+	 * allocates it again). */
+	free(w->buf);
+	free(w->ents);
+	free(w->slots);
+	w->buf = NULL;
+	w->ents = NULL;
+	w->slots = NULL;
+	w->cap = w->aents = w->nslots = 0;
+	return 0;
 }

@@ -1416,6 +1416,75 @@ done:
 	free(paths);
 }
 
+/*
+ * The blob writer packs blobs in batches of at most 32 MB: 2,600 blobs of
+ * 30 KB (about 78 MB) make at least three packs, one blob put again within
+ * a batch is stored once, and blobs put after a flush (which frees the
+ * batch's memory) go to a pack of their own.  Every blob reads back through
+ * libgit2 with its bytes, a commit of them all passes git fsck.
+ */
+static void blob_bytes(char *bytes, size_t len, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++)
+		bytes[k] = (char)('a' + (i * 7 + k * 13 + k / 97) % 26);
+	memcpy(bytes, &i, sizeof(i)); /* every blob its own */
+}
+
+static void test_blob_batches(tfs_history *h)
+{
+	const size_t n = 2600, len = 30000;
+	char *bytes = malloc(len), *paths = malloc(n * 32);
+	char oid[TFS_OID_HEXSZ + 1];
+	tfs_history_change *f = calloc(n, sizeof(*f));
+	tfs_history_blobs *w = NULL;
+	git_repository *repo = NULL;
+	git_blob *blob;
+	git_oid id;
+	size_t i;
+	int packs, ok = bytes && paths && f &&
+		 tfs_history_blobs_new(&w, h) == 0 && w;
+
+	packs = count_packs();
+
+	for (i = 0; ok && i < n; i++) {
+		blob_bytes(bytes, len, i);
+		ok = tfs_history_blobs_put(f[i].id, w, bytes, len) == 0;
+		if (ok && i == 5) /* the same bytes again, same batch */
+			ok = tfs_history_blobs_put(f[i].id, w, bytes, len) == 0;
+		if (ok && i == n - 100) /* the rest after a flush */
+			ok = tfs_history_blobs_flush(w) == 0;
+		snprintf(paths + i * 32, 32, "b/%05zu.xml", i);
+		f[i].path = paths + i * 32;
+		f[i].has_id = 1;
+	}
+	ok = ok && tfs_history_blobs_flush(w) == 0 &&
+	     git_repository_open_bare(&repo, git_dir) == 0;
+	for (i = 0; ok && i < n; i += 37) {
+		blob_bytes(bytes, len, i);
+		git_oid_fromraw(&id, f[i].id);
+		ok = git_blob_lookup(&blob, repo, &id) == 0;
+		ok = ok && git_blob_rawsize(blob) == (git_object_size_t)len &&
+		     memcmp(git_blob_rawcontent(blob), bytes, len) == 0;
+		if (ok)
+			git_blob_free(blob);
+	}
+	check(ok && count_packs() - packs == 4, "blob writer: 2,600 blobs "
+	      "of 30 KB in batches of at most 32 MB (3 packs) and after a "
+	      "flush (1), read back");
+	ok = ok && commit(oid, h, NULL, f, n, "blobs\n") == 0 &&
+	     tfs_history_set_ref(h, "blobs", oid) == 0 &&
+	     run("git --git-dir='%s' fsck --strict --no-dangling blobs%s "
+		 ">/dev/null 2>&1", "") == 0;
+	check(ok, "blob writer: a commit of them passes git fsck --strict");
+	git_repository_free(repo);
+	tfs_history_blobs_free(w);
+	free(f);
+	free(paths);
+	free(bytes);
+}
+
 /* The checksum and stored-object tests, on one buffer of random bytes. */
 static void test_checksums(void)
 {
@@ -1465,6 +1534,7 @@ int main(void)
 		test_tree_cache(h);
 		test_random_trees(&h);
 		test_huge_dir(h);
+		test_blob_batches(h);
 		test_threads(h);
 	}
 	tfs_history_free(h);
