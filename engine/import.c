@@ -54,7 +54,6 @@ struct imp {
 	char name[256];
 	char state[16];
 	bool any_open;     /* some (sub-)package is not closed */
-	/* seq and path of each change-set item, for reference errors */
 	tfs_pkg_progress_fn progress;
 	void *progress_ctx;
 	/* apply-unvalidated: transactions left out because their references

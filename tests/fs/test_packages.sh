@@ -1194,6 +1194,36 @@ note "a package with an external entity: validate/ exited $RC, result: $(result_
 check_nomatch "an external entity is never expanded into the result" 'root:' "$RESULT"
 expect_same "validate/ of a package with an external entity" uat xxe
 
+note "---- a package written out of order is read whole"
+# cp writes in order; a writer that writes the second half first, or over
+# a start it truncated (one open each), gets the same result as cp.
+vsnap uat order
+drop uat validate "$W/tfsLow.xml"
+INORDER=$RESULT
+python3 - "$W/tfsLow.xml" "$UAT/validate/tfsLow.xml" <<'EOF'
+import os, sys
+data = open(sys.argv[1], "rb").read()
+half = len(data) // 2
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.pwrite(fd, data[half:], half)
+os.pwrite(fd, data[:half], 0)
+os.close(fd)
+EOF
+check_eq "validate/ of a package written second half first: the same result as cp's" \
+	"$INORDER" "$(cat "$UAT/validate/tfsLow.xml.result" 2>&1)"
+python3 - "$W/tfsBroken.xml" "$W/tfsLow.xml" "$UAT/validate/tfsLow.xml" <<'EOF'
+import os, sys
+bad, good = (open(p, "rb").read() for p in sys.argv[1:3])
+fd = os.open(sys.argv[3], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, bad)
+os.ftruncate(fd, 0)
+os.pwrite(fd, good, 0)
+os.close(fd)
+EOF
+check_eq "validate/ of a package written over a truncated start: the same result as cp's" \
+	"$INORDER" "$(cat "$UAT/validate/tfsLow.xml.result" 2>&1)"
+expect_same "validate/ of packages written out of order" uat order
+
 # ============================================================= at the end
 for in in production uat; do
 	check_eq "$in: history/log has one line per commit of git log acme/$in" \
