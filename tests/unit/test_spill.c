@@ -12,21 +12,8 @@
 #include <unistd.h>
 
 #include "../../engine/spill.h"
+#include "tap.h"
 #include "tenantfs/error.h"
-
-static int failures, count;
-
-#define CHECK(cond, ...) do { \
-	count++; \
-	if (cond) { \
-		printf("ok %d - ", count); printf(__VA_ARGS__); printf("\n"); \
-	} else { \
-		failures++; \
-		printf("not ok %d - ", count); printf(__VA_ARGS__); \
-		printf(" (%s:%d; last error: %s)\n", __FILE__, __LINE__, \
-		       tfs_error_last()); \
-	} \
-} while (0)
 
 /* Record i: its length (every few a very long one, some empty) and the
  * bytes, all derived from i. */

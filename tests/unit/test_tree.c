@@ -8,24 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/store.h"
 #include "tenantfs/tree.h"
-
-static int failures, count;
-
-#define CHECK(cond, ...) do { \
-	count++; \
-	if (cond) { \
-		printf("ok %d - ", count); printf(__VA_ARGS__); printf("\n"); \
-	} else { \
-		failures++; \
-		printf("not ok %d - ", count); printf(__VA_ARGS__); \
-		printf(" (%s:%d; last error: %s)\n", __FILE__, __LINE__, \
-		       tfs_error_last()); \
-	} \
-} while (0)
 
 static tfs_caller root = {0, 0};
 
