@@ -433,33 +433,58 @@ static int pkg_transactions(struct txlist *l, tfs_inst *in, int64_t id)
 	return error;
 }
 
+/* A transaction of a list by path, then by place in the list. */
+struct tx_at {
+	const char *path;
+	size_t i;
+};
+
+static int tx_at_cmp(const void *a, const void *b)
+{
+	const struct tx_at *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
 /*
  * Fold consecutive changes of one object: an update after a create or an
  * update replaces its bytes (keeping the first base and op); a create is
- * never turned into an update.
+ * never turned into an update.  The list is visited by path (sorted,
+ * not searched back for each update: a package of 10^5 updates), each
+ * path's changes in their order.
  */
-static void compact(struct txlist *l)
+static int compact(struct txlist *l)
 {
-	size_t i, j;
+	struct tx_at *at = malloc((l->n ? l->n : 1) * sizeof(*at));
+	struct tx *live = NULL;
+	size_t i;
 
+	if (!at)
+		return tfs_error_set(TFS_ERROR, "out of memory");
 	for (i = 0; i < l->n; i++) {
-		struct tx *t = &l->v[i];
-		if (t->op != 'U')
-			continue;
-		for (j = i; j-- > 0;) {
-			struct tx *e = &l->v[j];
-			if (e->dropped || strcmp(e->path, t->path) != 0)
-				continue;
-			if (e->op == 'C' || e->op == 'U') {
-				free(e->bytes);
-				e->bytes = t->bytes;
-				e->len = t->len;
-				t->bytes = NULL;
-				t->dropped = true;
-			}
-			break;
-		}
+		at[i].path = l->v[i].path;
+		at[i].i = i;
 	}
+	qsort(at, l->n, sizeof(*at), tx_at_cmp);
+	for (i = 0; i < l->n; i++) {
+		struct tx *t = &l->v[at[i].i];
+
+		if (i == 0 || strcmp(at[i].path, at[i - 1].path) != 0)
+			live = NULL; /* the path's first change */
+		if (t->op == 'U' && live &&
+		    (live->op == 'C' || live->op == 'U')) {
+			free(live->bytes);
+			live->bytes = t->bytes;
+			live->len = t->len;
+			t->bytes = NULL;
+			t->dropped = true;
+			continue; /* the change before stays the live one */
+		}
+		live = t;
+	}
+	free(at);
+	return 0;
 }
 
 static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
@@ -609,7 +634,7 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	else if (!error) {
 		error = pkg_transactions(&l, in, id);
 		if (!error && compacted)
-			compact(&l);
+			error = compact(&l);
 		if (!error)
 			error = export_txsets(b, in, &l, indent + 2);
 	}
@@ -718,14 +743,26 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 {
 	struct txlist l = {0};
 	char **paths = NULL, p[600];
-	size_t n = 0, cap = 0, i, j, r;
+	const char **own = NULL;
+	size_t n = 0, cap = 0, nown = 0, i, r;
 	int error;
 
 	if ((error = pkg_transactions(&l, in, id)) < 0)
 		goto done;
+	/* What the package itself puts, sorted to be looked up by each
+	 * reference (a package of 10^5 records has 10^5 and more). */
+	if (!(own = malloc((l.n ? l.n : 1) * sizeof(*own)))) {
+		error = tfs_error_set(TFS_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < l.n; i++)
+		if (l.v[i].op != 'D')
+			own[nown++] = l.v[i].path;
+	qsort(own, nown, sizeof(*own), cmp_str);
 	for (i = 0; i < l.n && !error; i++) {
 		struct tx *t = &l.v[i];
 		char type[256], name[256];
+		const char *key = p;
 		tfs_kind kind;
 		tfs_doc *doc = NULL;
 
@@ -734,13 +771,8 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 				  NULL) < 0)
 			continue;
 		for (r = 0; r < doc->nrefs && !error; r++) {
-			bool inside = false;
-			if (!ref_path(p, sizeof(p), &doc->refs[r]))
-				continue;
-			for (j = 0; j < l.n && !inside; j++)
-				inside = l.v[j].op != 'D' &&
-					 strcmp(l.v[j].path, p) == 0;
-			if (inside)
+			if (!ref_path(p, sizeof(p), &doc->refs[r]) ||
+			    bsearch(&key, own, nown, sizeof(*own), cmp_str))
 				continue;
 			if (n == cap) {
 				char **g = realloc(paths, (cap = cap ? cap * 2 :
@@ -768,6 +800,7 @@ done:
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
+	free(own);
 	txlist_free(&l);
 	return error;
 }
