@@ -290,15 +290,19 @@ static int put_indented(tfs_buf *b, const char *bytes, size_t len,
 	return error;
 }
 
-/* One transaction of a package, as exported. */
+/*
+ * One transaction of a package, as exported.  The object's bytes are read
+ * when they are written out (tx_object), not kept: a package of 10^5
+ * records would hold them all.
+ */
 struct tx {
 	int64_t seq;
 	int64_t txset;
-	char op;
-	char path[600];
+	int64_t object;   /* the transaction whose object this one puts
+			   * (compact folds later updates in), 0: none */
+	char *path;
 	char base[65];
-	char *bytes;
-	size_t len;
+	char op;
 	bool dropped;     /* folded into an earlier one (compact) */
 };
 
@@ -312,7 +316,7 @@ static void txlist_free(struct txlist *l)
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		free(l->v[i].bytes);
+		free(l->v[i].path);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -342,10 +346,10 @@ static int tx_bytes(tfs_buf *out, bool *found, tfs_inst *in,
 static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 {
 	sqlite3_stmt *s = db_stmt(&in->db, "SELECT seq, op, kind, type, name,"
-				  " before, bytes, blob FROM transactions "
-				  "WHERE txset = ? ORDER BY seq");
-	tfs_buf b = TFS_BUF_INIT;
-	bool found;
+				  " before, bytes IS NOT NULL OR blob IS NOT "
+				  "NULL FROM transactions WHERE txset = ? "
+				  "ORDER BY seq");
+	char path[600];
 	int rc, error = 0;
 
 	if (!s)
@@ -368,14 +372,12 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 		t->seq = sqlite3_column_int64(s, 0);
 		t->txset = txset;
 		t->op = db_text(s, 1)[0];
-		obj_path(t->path, sizeof(t->path),
+		obj_path(path, sizeof(path),
 			(tfs_kind)sqlite3_column_int(s, 2), db_text(s, 3),
 			db_text(s, 4));
 		snprintf(t->base, sizeof(t->base), "%s", db_text(s, 5));
-		tfs_buf_clear(&b);
-		if ((error = tx_bytes(&b, &found, in, s, 6, t->path)) < 0)
-			break;
-		if (found && !(t->bytes = tfs_buf_detach(&b, &t->len))) {
+		t->object = sqlite3_column_int(s, 6) ? t->seq : 0;
+		if (!(t->path = strdup(path))) {
 			error = tfs_error_set(TFS_ERROR, "out of memory");
 			break;
 		}
@@ -384,7 +386,31 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 	if (!error && rc != SQLITE_DONE)
 		error = db_fail(&in->db, "transactions");
 	sqlite3_reset(s);
-	tfs_buf_free(&b);
+	return error;
+}
+
+/* The object transaction `t` puts, into `out` (cleared first); empty
+ * for a delete. */
+static int tx_object(tfs_buf *out, tfs_inst *in, const struct tx *t)
+{
+	sqlite3_stmt *s;
+	bool found;
+	int error;
+
+	tfs_buf_clear(out);
+	if (!t->object)
+		return 0;
+	s = db_stmt(&in->db, "SELECT bytes, blob FROM transactions "
+			     "WHERE seq = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, t->object);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_fail(&in->db, "transactions");
+	}
+	error = tx_bytes(out, &found, in, s, 0, t->path);
+	sqlite3_reset(s);
 	return error;
 }
 
@@ -474,10 +500,7 @@ static int compact(struct txlist *l)
 			live = NULL; /* the path's first change */
 		if (t->op == 'U' && live &&
 		    (live->op == 'C' || live->op == 'U')) {
-			free(live->bytes);
-			live->bytes = t->bytes;
-			live->len = t->len;
-			t->bytes = NULL;
+			live->object = t->object;
 			t->dropped = true;
 			continue; /* the change before stays the live one */
 		}
@@ -490,6 +513,7 @@ static int compact(struct txlist *l)
 static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 			 int indent)
 {
+	tfs_buf obj = TFS_BUF_INIT;
 	sqlite3_stmt *s;
 	size_t i;
 	int64_t open_set = 0;
@@ -538,12 +562,14 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 		if (!error) error = tfs_buf_printf(b, " op=\"%c\"", t->op);
 		if (!error) error = attr(b, "path", t->path);
 		if (!error) error = attr(b, "base", t->base);
-		if (!error && !t->bytes)
+		if (!error && !t->object)
 			error = tfs_buf_puts(b, "/>\n");
 		else if (!error) {
 			error = tfs_buf_puts(b, ">\n");
 			if (!error)
-				error = put_indented(b, t->bytes, t->len,
+				error = tx_object(&obj, in, t);
+			if (!error)
+				error = put_indented(b, obj.ptr, obj.size,
 						     indent + 4);
 			if (!error)
 				error = tfs_buf_printf(b, "%*s</transaction>\n",
@@ -553,6 +579,7 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 	if (!error && open_set)
 		error = tfs_buf_printf(b, "%*s</transaction-set>\n", indent,
 				       "");
+	tfs_buf_free(&obj);
 	return error;
 }
 
@@ -674,7 +701,7 @@ static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
 {
 	struct txlist l = {0};
-	tfs_buf why = TFS_BUF_INIT, old = TFS_BUF_INIT;
+	tfs_buf why = TFS_BUF_INIT, old = TFS_BUF_INIT, obj = TFS_BUF_INIT;
 	int level = TFS_IMPACT_LOW, error;
 	size_t i;
 
@@ -693,9 +720,11 @@ static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
 		    (error = bytes_before(&old, &found, in, t->path,
 					  t->seq)) < 0)
 			break;
+		if ((error = tx_object(&obj, in, t)) < 0)
+			break;
 		error = impact_of(&level, &why, t->path, kind, type, t->op,
-				  found ? old.ptr : NULL, old.size, t->bytes,
-				  t->len);
+				  found ? old.ptr : NULL, old.size,
+				  t->object ? obj.ptr : NULL, obj.size);
 	}
 	if (!error)
 		error = tfs_buf_printf(out, "%s\n%s", impact_name(level),
@@ -704,6 +733,7 @@ done:
 	txlist_free(&l);
 	tfs_buf_free(&why);
 	tfs_buf_free(&old);
+	tfs_buf_free(&obj);
 	return error;
 }
 
@@ -744,6 +774,7 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 	struct txlist l = {0};
 	char **paths = NULL, p[600];
 	const char **own = NULL;
+	tfs_buf obj = TFS_BUF_INIT;
 	size_t n = 0, cap = 0, nown = 0, i, r;
 	int error;
 
@@ -766,8 +797,12 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 		tfs_kind kind;
 		tfs_doc *doc = NULL;
 
-		if (!t->bytes || obj_path_split(t->path, &kind, type, name) < 0 ||
-		    tfs_doc_parse(&doc, kind, type, name, t->bytes, t->len,
+		if (!t->object ||
+		    obj_path_split(t->path, &kind, type, name) < 0)
+			continue;
+		if ((error = tx_object(&obj, in, t)) < 0)
+			break;
+		if (tfs_doc_parse(&doc, kind, type, name, obj.ptr, obj.size,
 				  NULL) < 0)
 			continue;
 		for (r = 0; r < doc->nrefs && !error; r++) {
@@ -801,6 +836,7 @@ done:
 		free(paths[i]);
 	free(paths);
 	free(own);
+	tfs_buf_free(&obj);
 	txlist_free(&l);
 	return error;
 }
