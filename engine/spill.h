@@ -5,8 +5,8 @@
  * and to tell the kernel's caches afterwards (change.c).  A package of a
  * million records would keep a million such entries; the log keeps the
  * first SPILL_MEM bytes in memory and writes the rest to an unlinked
- * temporary file in the store's directory, so the entries cost no memory beyond
- * that, whatever their number.
+ * temporary file in the store's directory, so the entries cost no memory
+ * beyond that, whatever their number.
  */
 #ifndef TFS_SPILL_H
 #define TFS_SPILL_H
