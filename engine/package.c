@@ -532,14 +532,17 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 			s = db_stmt(&in->db, "SELECT p.name, t.user, t.created"
 				    " FROM txsets t JOIN projects p ON p.id ="
 				    " t.project WHERE t.id = ?");
-			if (!s)
-				return TFS_ERROR;
+			if (!s) {
+				error = TFS_ERROR;
+				break;
+			}
 			sqlite3_bind_int64(s, 1, t->txset);
 			if (sqlite3_step(s) != SQLITE_ROW) {
 				sqlite3_reset(s);
-				return tfs_error_set(TFS_ERROR, "transaction "
-						     "set %lld is missing",
-						     (long long)t->txset);
+				error = tfs_error_set(TFS_ERROR, "transaction "
+						      "set %lld is missing",
+						      (long long)t->txset);
+				break;
 			}
 			tfs_time_iso(iso, sqlite3_column_int64(s, 2));
 			snprintf(num, sizeof(num), "%lld", (long long)t->txset);
