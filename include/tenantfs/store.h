@@ -57,6 +57,14 @@ int64_t tfs_now(void);
 /* Format `t` (seconds, UTC) as 2026-11-22T10:00:00Z into `out`. */
 void tfs_time_iso(char out[32], int64_t t);
 
+/*
+ * End of one request's reads: the read-only connections this thread used
+ * since its last call give up their snapshots (so its next read sees the
+ * last committed state) and go back to their pools.  Every entry point of
+ * the tree calls it before returning; it never blocks on a writer.
+ */
+void tfs_store_reads_done(tfs_store *st);
+
 /* The Ops Console login of `uid` into out (e.g. "admin"). */
 void tfs_store_user_of(tfs_store *st, uid_t uid, char out[64]);
 
