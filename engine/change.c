@@ -65,7 +65,7 @@ void cset_free(struct cset *cs)
 	size_t i;
 
 	if (cs->blobs && cs->in)
-		db_cache_size(&cs->in->db, DB_CACHE_KIB);
+		db_cache_size(inst_db(cs->in), DB_CACHE_KIB);
 	for (i = 0; i < cs->nhc; i++)
 		free((char *)cs->hc[i].bytes);
 	for (c = cs->paths; c; c = next) {
@@ -77,22 +77,32 @@ void cset_free(struct cset *cs)
 	free(cs->hc);
 	free(cs->hseq);
 	free(cs->hidx);
+	if (cs->writing)
+		inst_write_end(cs->in);
 	memset(cs, 0, sizeof(*cs));
 }
 
 int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 {
+	int error;
+
 	memset(cs, 0, sizeof(*cs));
 	cs->in = in;
 	cs->user = user;
 	cs->now = tfs_now();
 	spill_init(&cs->items, in->st->path);
-	return db_exec(&in->db, "BEGIN IMMEDIATE");
+	inst_write_begin(in);
+	cs->writing = true;
+	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0) {
+		cs->writing = false;
+		inst_write_end(in);
+	}
+	return error;
 }
 
 void cset_abort(struct cset *cs)
 {
-	db_exec(&cs->in->db, "ROLLBACK");
+	db_exec(inst_db(cs->in), "ROLLBACK");
 	cset_free(cs);
 }
 
@@ -182,7 +192,7 @@ static int start_streaming(struct cset *cs)
 	int error;
 
 	if ((error = tfs_history_blobs_new(&cs->blobs, cs->in->st->hist)) < 0 ||
-	    (error = db_cache_size(&cs->in->db, DB_CACHE_BULK_KIB)) < 0)
+	    (error = db_cache_size(inst_db(cs->in), DB_CACHE_BULK_KIB)) < 0)
 		return error;
 	for (i = 0; i < cs->nhc; i++)
 		if ((error = stream_change(cs, &cs->hc[i])) < 0)
@@ -277,14 +287,15 @@ static int supersede(struct cset *cs, const char *path, int64_t obj)
 	slot = history_slot(cs, path);
 	if (!*slot || !(seq = cs->hseq[*slot - 1]))
 		return 0;
-	s = db_stmt(&cs->in->db, "UPDATE transactions SET blob = NULL, bytes ="
-			     " (SELECT bytes FROM objects WHERE id = ?1)"
-			     " WHERE seq = ?2");
+	s = db_stmt(inst_db(cs->in),
+		    "UPDATE transactions SET blob = NULL, bytes ="
+		    " (SELECT bytes FROM objects WHERE id = ?1)"
+		    " WHERE seq = ?2");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, obj);
 	sqlite3_bind_int64(s, 2, seq);
-	if ((error = db_done(&cs->in->db, s)) < 0)
+	if ((error = db_done(inst_db(cs->in), s)) < 0)
 		return error;
 	cs->hseq[*slot - 1] = 0;
 	return 0;
@@ -389,8 +400,8 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 	if (!cs->txset) {
 		if ((error = active_project_id(in, &project)) < 0)
 			return error;
-		s = db_stmt(&in->db, "INSERT INTO txsets(project, user, "
-				     "created, source) VALUES(?, ?, ?, ?)");
+		s = db_stmt(inst_db(in), "INSERT INTO txsets(project, user, "
+					 "created, source) VALUES(?, ?, ?, ?)");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, project);
@@ -398,14 +409,15 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 		sqlite3_bind_int64(s, 3, cs->now);
 		sqlite3_bind_text(s, 4, cs->source[0] ? cs->source :
 				  "tenantfs", -1, SQLITE_STATIC);
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
-		cs->txset = sqlite3_last_insert_rowid(in->db.db);
+		cs->txset = sqlite3_last_insert_rowid(inst_db(in)->db);
 	}
-	s = db_stmt(&in->db, "INSERT INTO transactions(txset, op, kind, type,"
-			     " bo, name, guid, before, after, blob, prev)"
-			     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			     " (SELECT last_tx FROM objects WHERE id = ?))");
+	s = db_stmt(inst_db(in),
+		    "INSERT INTO transactions(txset, op, kind, type,"
+		    " bo, name, guid, before, after, blob, prev)"
+		    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " (SELECT last_tx FROM objects WHERE id = ?))");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, cs->txset);
@@ -422,7 +434,7 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 	if (blob && blob[0])
 		sqlite3_bind_text(s, 10, blob, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 11, obj);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 /* Replace the refs and secrets rows of object `obj` from `doc`; `fresh`:
@@ -435,15 +447,15 @@ static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
 	int error;
 
 	if (!fresh) {
-		s = db_stmt(&in->db, "DELETE FROM refs WHERE obj = ?");
+		s = db_stmt(inst_db(in), "DELETE FROM refs WHERE obj = ?");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, obj);
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
 	}
-	s = db_stmt(&in->db, "INSERT INTO refs(obj, kind, target) "
-			     "VALUES(?, ?, ?)");
+	s = db_stmt(inst_db(in), "INSERT INTO refs(obj, kind, target) "
+				 "VALUES(?, ?, ?)");
 	if (!s)
 		return TFS_ERROR;
 	for (i = 0; i < doc->nrefs; i++) {
@@ -451,45 +463,47 @@ static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
 		sqlite3_bind_text(s, 2, doc->refs[i].kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, doc->refs[i].target, -1,
 				  SQLITE_STATIC);
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
 	}
 	if (fresh && !doc->nsecrets)
 		return 0;
 	/* Secrets: "***" keeps the stored value; paths gone are dropped. */
-	s = db_stmt(&in->db, "UPDATE secrets SET obj = -obj WHERE obj = ?");
+	s = db_stmt(inst_db(in), "UPDATE secrets SET obj = -obj WHERE obj = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, obj);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
 	for (i = 0; i < doc->nsecrets; i++) {
 		const tfs_secret *sec = &doc->secrets[i];
 		if (sec->value) {
-			s = db_stmt(&in->db, "INSERT OR REPLACE INTO secrets"
-					     "(obj, path, value) "
-					     "VALUES(?, ?, ?)");
+			s = db_stmt(inst_db(in),
+				    "INSERT OR REPLACE INTO secrets"
+				    "(obj, path, value) "
+				    "VALUES(?, ?, ?)");
 			if (!s)
 				return TFS_ERROR;
 			sqlite3_bind_int64(s, 1, obj);
 			sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 3, sec->value, -1, SQLITE_STATIC);
 		} else {
-			s = db_stmt(&in->db, "UPDATE secrets SET obj = ?1 "
-					     "WHERE obj = -?1 AND path = ?2");
+			s = db_stmt(inst_db(in),
+				    "UPDATE secrets SET obj = ?1 "
+				    "WHERE obj = -?1 AND path = ?2");
 			if (!s)
 				return TFS_ERROR;
 			sqlite3_bind_int64(s, 1, obj);
 			sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
 		}
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
 	}
-	s = db_stmt(&in->db, "DELETE FROM secrets WHERE obj = -?");
+	s = db_stmt(inst_db(in), "DELETE FROM secrets WHERE obj = -?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, obj);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 /*
@@ -525,20 +539,22 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 					     old ? old->sha : "", sha, blob,
 					     old ? old->id : 0)) < 0)
 			return error;
-		seq = sqlite3_last_insert_rowid(in->db.db);
+		seq = sqlite3_last_insert_rowid(inst_db(in)->db);
 		cs->hseq[at] = seq;
 	}
 	if (old) {
-		s = db_stmt(&in->db, "UPDATE objects SET name = ?2, guid = ?3,"
-				     " bo = ?4, sha = ?5, mtime = ?6,"
-				     " bytes = ?7, last_tx = ?9 WHERE id = ?1");
+		s = db_stmt(inst_db(in),
+			    "UPDATE objects SET name = ?2, guid = ?3,"
+			    " bo = ?4, sha = ?5, mtime = ?6,"
+			    " bytes = ?7, last_tx = ?9 WHERE id = ?1");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, old->id);
 	} else {
-		s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo,"
-				     " sha, mtime, bytes, last_tx)"
-				     " VALUES(?8, ?2, ?3, ?4, ?5, ?6, ?7, ?9)");
+		s = db_stmt(inst_db(in),
+			    "INSERT INTO objects(dir, name, guid, bo,"
+			    " sha, mtime, bytes, last_tx)"
+			    " VALUES(?8, ?2, ?3, ?4, ?5, ?6, ?7, ?9)");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 8, dir);
@@ -553,9 +569,9 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 			  SQLITE_STATIC);
 	if (seq)
 		sqlite3_bind_int64(s, 9, seq);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
-	id = old ? old->id : sqlite3_last_insert_rowid(in->db.db);
+	id = old ? old->id : sqlite3_last_insert_rowid(inst_db(in)->db);
 	if ((error = store_doc_rows(in, id, doc, !old)) < 0)
 		return error;
 	if (!cs->first[0])
@@ -584,23 +600,23 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 				      old->name, NULL, old->sha, "",
 				      NULL, old->id)) < 0))
 		return error;
-	s = db_stmt(&in->db, "DELETE FROM objects WHERE id = ?");
+	s = db_stmt(inst_db(in), "DELETE FROM objects WHERE id = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, old->id);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
-	s = db_stmt(&in->db, "DELETE FROM refs WHERE obj = ?");
+	s = db_stmt(inst_db(in), "DELETE FROM refs WHERE obj = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, old->id);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
-	s = db_stmt(&in->db, "DELETE FROM secrets WHERE obj = ?");
+	s = db_stmt(inst_db(in), "DELETE FROM secrets WHERE obj = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, old->id);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
@@ -612,8 +628,8 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 static int append_log(tfs_inst *in, int64_t t, const char *user,
 		      const char *what, const char *text)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO log(time, line) "
-				  "VALUES(?, ?)");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT INTO log(time, line) "
+					       "VALUES(?, ?)");
 	tfs_buf b = TFS_BUF_INIT;
 	char iso[32];
 	const char *p;
@@ -630,7 +646,7 @@ static int append_log(tfs_inst *in, int64_t t, const char *user,
 	if (!error) {
 		sqlite3_bind_int64(s, 1, t);
 		sqlite3_bind_text(s, 2, b.ptr, (int)b.size, SQLITE_STATIC);
-		error = db_done(&in->db, s);
+		error = db_done(inst_db(in), s);
 	}
 	tfs_buf_free(&b);
 	return error;
@@ -639,8 +655,9 @@ static int append_log(tfs_inst *in, int64_t t, const char *user,
 static int queue_event(tfs_inst *in, int64_t t, const char *user,
 		       const char *action, const char *message)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO pending_events(time,"
-				  " user, action, message) VALUES(?, ?, ?, ?)");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "INSERT INTO pending_events(time,"
+				 " user, action, message) VALUES(?, ?, ?, ?)");
 
 	if (!s)
 		return TFS_ERROR;
@@ -648,7 +665,7 @@ static int queue_event(tfs_inst *in, int64_t t, const char *user,
 	sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, message, -1, SQLITE_STATIC);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 static void notify(tfs_store *st, int64_t inst, tfs_change_op op,
@@ -753,8 +770,9 @@ int cset_commit(struct cset *cs, const char *action,
 				&sig, msg)) < 0)
 			goto fail;
 		n++;
-		s = db_stmt(&in->db, "INSERT INTO commits(n, oid, time, user,"
-				     " message, txset) VALUES(?, ?, ?, ?, ?, ?)");
+		s = db_stmt(inst_db(in),
+			    "INSERT INTO commits(n, oid, time, user,"
+			    " message, txset) VALUES(?, ?, ?, ?, ?, ?)");
 		if (!s) {
 			error = TFS_ERROR;
 			goto fail;
@@ -765,17 +783,17 @@ int cset_commit(struct cset *cs, const char *action,
 		sqlite3_bind_text(s, 4, cs->user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, msg, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 6, cs->txset);
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			goto fail;
-		s = db_stmt(&in->db, "UPDATE txsets SET commit_n = ? "
-				     "WHERE id = ?");
+		s = db_stmt(inst_db(in), "UPDATE txsets SET commit_n = ? "
+					 "WHERE id = ?");
 		if (!s) {
 			error = TFS_ERROR;
 			goto fail;
 		}
 		sqlite3_bind_int(s, 1, n);
 		sqlite3_bind_int64(s, 2, cs->txset);
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			goto fail;
 	}
 	if (oid[0])
@@ -791,7 +809,7 @@ int cset_commit(struct cset *cs, const char *action,
 	    (error = append_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||
 	    (error = queue_event(in, cs->now, cs->user, action, logtext)) < 0)
 		goto fail;
-	if ((error = db_exec(&in->db, "COMMIT")) < 0)
+	if ((error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;
 	/* Committed.  What follows can only lag, never undo: a failure to
 	 * move the branch is repaired by inst_recover() on the next open. */
@@ -834,7 +852,7 @@ fail:
 
 static int check_lock(tfs_inst *in, tfs_kind kind, const char *type)
 {
-	if (in->locked && tfs_inst_type_lockable(kind, type))
+	if (tfs_inst_locked(in) && tfs_inst_type_lockable(kind, type))
 		return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s is "
 				     "locked (instance.conf: metadata_locked "
 				     "= true)", in->tenant, in->name);
@@ -853,15 +871,15 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 	snprintf(sha, sizeof(sha), "%s", doc->sha);
 	if (strcmp(sha, old->sha) != 0)
 		return 0;
-	s = db_stmt(&in->db, "SELECT count(*) FROM secrets WHERE obj = ?");
+	s = db_stmt(inst_db(in), "SELECT count(*) FROM secrets WHERE obj = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, old->id);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		nstored = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
-	s = db_stmt(&in->db, "SELECT value FROM secrets WHERE obj = ? "
-			     "AND path = ?");
+	s = db_stmt(inst_db(in), "SELECT value FROM secrets WHERE obj = ? "
+				 "AND path = ?");
 	if (!s)
 		return TFS_ERROR;
 	for (i = 0; i < doc->nsecrets && same; i++) {
@@ -898,9 +916,10 @@ static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
 		      char *where, size_t size)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT o.name, d.kind, d.type "
-		"FROM objects o JOIN dirs d ON d.id = o.dir "
-		"WHERE o.guid = ? AND o.id != ? LIMIT 1");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT o.name, d.kind, d.type "
+				 "FROM objects o JOIN dirs d ON d.id = o.dir "
+				 "WHERE o.guid = ? AND o.id != ? LIMIT 1");
 	int taken = 0;
 
 	if (!s)
@@ -956,8 +975,8 @@ done:
 
 static int obj_guid(tfs_inst *in, int64_t id, char out[64])
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT guid FROM objects "
-				  "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT guid FROM objects "
+					       "WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -969,9 +988,9 @@ static int obj_guid(tfs_inst *in, int64_t id, char out[64])
 	return 0;
 }
 
-int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
-		  tfs_kind kind, const char *type, const char *name,
-		  const char *bytes, size_t len)
+static int inst_save_locked(int64_t *out_id, tfs_inst *in, const char *user,
+			    tfs_kind kind, const char *type, const char *name,
+			    const char *bytes, size_t len)
 {
 	tfs_obj_info old, *oldp = NULL;
 	tfs_doc *doc = NULL;
@@ -1025,7 +1044,20 @@ fail:
 	return error;
 }
 
-int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id)
+int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
+		  tfs_kind kind, const char *type, const char *name,
+		  const char *bytes, size_t len)
+{
+	int error;
+
+	inst_write_begin(in);
+	error =
+	    inst_save_locked(out_id, in, user, kind, type, name, bytes, len);
+	inst_write_end(in);
+	return error;
+}
+
+static int inst_delete_locked(tfs_inst *in, const char *user, int64_t id)
 {
 	tfs_obj_info old;
 	struct cset cs;
@@ -1044,16 +1076,26 @@ int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id)
 	return cset_commit(&cs, "Object/Delete", NULL);
 }
 
+int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_delete_locked(in, user, id);
+	inst_write_end(in);
+	return error;
+}
+
 static int move_secrets(tfs_inst *in, int64_t from, int64_t to)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "UPDATE secrets SET obj = ? "
-				  "WHERE obj = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "UPDATE secrets SET obj = ? "
+					       "WHERE obj = ?");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, to);
 	sqlite3_bind_int64(s, 2, from);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 /*
@@ -1061,8 +1103,8 @@ static int move_secrets(tfs_inst *in, int64_t from, int64_t to)
  * again under the new name, replacing any object of that name; the guid
  * stays with the renamed object.
  */
-int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
-		    const char *newname)
+static int inst_rename_locked(tfs_inst *in, const char *user, int64_t id,
+			      const char *newname)
 {
 	tfs_obj_info old, target, *targetp = NULL;
 	tfs_buf bytes = TFS_BUF_INIT, fixed = TFS_BUF_INIT;
@@ -1129,23 +1171,42 @@ out:
 	return error;
 }
 
-void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,
-		     const char *reason)
+int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
+		    const char *newname)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_rename_locked(in, user, id, newname);
+	inst_write_end(in);
+	return error;
+}
+
+static void inst_reject_locked(tfs_inst *in, const char *user, const char *path,
+			       const char *reason)
 {
 	char text[1024];
 	int64_t t = tfs_now();
 
 	snprintf(text, sizeof(text), "%s: %s", path, reason);
-	if (db_exec(&in->db, "BEGIN IMMEDIATE") < 0)
+	if (db_exec(inst_db(in), "BEGIN IMMEDIATE") < 0)
 		return;
 	if (append_log(in, t, user, "reject", text) < 0 ||
 	    queue_event(in, t, user, "Object/Reject", text) < 0 ||
-	    db_exec(&in->db, "COMMIT") < 0) {
-		db_exec(&in->db, "ROLLBACK");
+	    db_exec(inst_db(in), "COMMIT") < 0) {
+		db_exec(inst_db(in), "ROLLBACK");
 		return;
 	}
 	store_flush_events(in->st, in);
 	notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+}
+
+void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,
+		     const char *reason)
+{
+	inst_write_begin(in);
+	inst_reject_locked(in, user, path, reason);
+	inst_write_end(in);
 }
 
 /* ---- revert ------------------------------------------------------------------ */
@@ -1232,8 +1293,8 @@ static int scan_later(void *ctx, const char *path, const char *before,
 
 static bool commit_is_package(tfs_inst *in, int n)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT message FROM commits "
-				  "WHERE n = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT message FROM commits "
+					       "WHERE n = ?");
 	bool yes = false;
 
 	if (!s)
@@ -1245,7 +1306,8 @@ static bool commit_is_package(tfs_inst *in, int n)
 	return yes;
 }
 
-int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
+static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
+			      int n)
 {
 	bool package = false;
 	struct path_list mine = {0};
@@ -1335,9 +1397,10 @@ int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 	snprintf(msg, sizeof(msg), "Revert commit %d", n);
 	/* A reverted package may be applied again. */
 	if (package) {
-		sqlite3_stmt *s = db_stmt(&in->db, "DELETE FROM applied "
-					  "WHERE commit_n = ?");
-		if (!s || (sqlite3_bind_int(s, 1, n), db_done(&in->db, s)) < 0) {
+		sqlite3_stmt *s = db_stmt(inst_db(in), "DELETE FROM applied "
+						       "WHERE commit_n = ?");
+		if (!s ||
+		    (sqlite3_bind_int(s, 1, n), db_done(inst_db(in), s)) < 0) {
 			tfs_buf_printf(&out, "failed\nerror: %s\n",
 				       tfs_error_last());
 			cset_abort(&cs);
@@ -1353,10 +1416,10 @@ int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
 	tfs_buf_printf(&out, "reverted\ncommit: %d\n", count);
 done:
 	if (out.size) {
-		if (!db_exec(&in->db, "BEGIN IMMEDIATE")) {
+		if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
 			if (inst_meta_set_text(in, "revert_result", out.ptr) ||
-			    db_exec(&in->db, "COMMIT"))
-				db_exec(&in->db, "ROLLBACK");
+			    db_exec(inst_db(in), "COMMIT"))
+				db_exec(inst_db(in), "ROLLBACK");
 		}
 		notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	}
@@ -1364,6 +1427,16 @@ done:
 		tfs_buf_put(result, out.ptr, out.size);
 	tfs_buf_free(&out);
 	path_list_free(&mine);
+	return error;
+}
+
+int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_revert_locked(result, in, user, n);
+	inst_write_end(in);
 	return error;
 }
 
@@ -1403,8 +1476,8 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 	if (error < 0)
 		goto done;
 	snprintf(sha, sizeof(sha), "%s", doc->sha);
-	s = db_stmt(&in->db, "INSERT INTO objects(dir, name, guid, bo, sha,"
-			     " mtime, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
+	s = db_stmt(inst_db(in), "INSERT INTO objects(dir, name, guid, bo, sha,"
+				 " mtime, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
 	if (!s) {
 		error = TFS_ERROR;
 		goto done;
@@ -1418,9 +1491,9 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 	sqlite3_bind_int64(s, 6, mtime);
 	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
 			  SQLITE_STATIC);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		goto done;
-	id = sqlite3_last_insert_rowid(in->db.db);
+	id = sqlite3_last_insert_rowid(inst_db(in)->db);
 	if ((error = store_doc_rows(in, id, doc, true)) < 0)
 		goto done;
 	if (tfs_kind_versioned(kind)) {
@@ -1435,7 +1508,8 @@ done:
 	return error;
 }
 
-int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
+static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
+			    void *ctx)
 {
 	struct demo_load dl;
 	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
@@ -1458,26 +1532,36 @@ int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 				       dl.cs.nhc, &sig,
 				       "Initial configuration")) < 0)
 		goto fail;
-	s = db_stmt(&in->db, "INSERT INTO commits(n, oid, time, user, "
-			     "message) VALUES(1, ?, ?, 'admin', "
-			     "'Initial configuration')");
+	s = db_stmt(inst_db(in), "INSERT INTO commits(n, oid, time, user, "
+				 "message) VALUES(1, ?, ?, 'admin', "
+				 "'Initial configuration')");
 	if (!s) {
 		error = TFS_ERROR;
 		goto fail;
 	}
 	sqlite3_bind_text(s, 1, oid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
-	if ((error = db_done(&in->db, s)) < 0 ||
+	if ((error = db_done(inst_db(in), s)) < 0 ||
 	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
 	    (error = append_log(in, now, "admin", "apply",
 				"Initial configuration (commit 1)")) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0)
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;
 	error = tfs_history_set_ref(in->st->hist, in->branch, oid);
 	cset_free(&dl.cs);
 	return error;
 fail:
 	cset_abort(&dl.cs);
+	return error;
+}
+
+int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_load_locked(in, now, gen, ctx);
+	inst_write_end(in);
 	return error;
 }
 

@@ -257,8 +257,9 @@ static int key_value(tfs_buf *out, tfs_store *st, tfs_entity ent, int64_t id,
 	/* Table and column names come from the static schema above. */
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?",
 		 k->column, sc->table);
-	if (sqlite3_prepare_v2(st->db.db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_fail(&st->db, "conf");
+	if (sqlite3_prepare_v2(store_db(st)->db, sql, -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_fail(store_db(st), "conf");
 	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		error = tfs_error_set(TFS_ENOTFOUND, "no such %s", sc->what);
@@ -404,8 +405,8 @@ static int bind_value(sqlite3_stmt *s, int i, const struct key *k,
 	return 0;
 }
 
-int tfs_store_conf_update(tfs_store *st, tfs_entity ent, int64_t id,
-			  const char *user, const char *bytes, size_t len)
+static int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
+			      const char *user, const char *bytes, size_t len)
 {
 	const struct schema *sc = &schemas[ent];
 	const struct key *k;
@@ -461,8 +462,9 @@ int tfs_store_conf_update(tfs_store *st, tfs_entity ent, int64_t id,
 		tfs_buf_printf(&sql, ", %s = ?%zu", set[i]->column, i + 3);
 	if ((error = tfs_buf_puts(&sql, " WHERE id = ?2")) < 0)
 		goto done;
-	if (sqlite3_prepare_v2(st->db.db, sql.ptr, -1, &s, NULL) != SQLITE_OK) {
-		error = db_fail(&st->db, "conf");
+	if (sqlite3_prepare_v2(store_db(st)->db, sql.ptr, -1, &s, NULL) !=
+	    SQLITE_OK) {
+		error = db_fail(store_db(st), "conf");
 		goto done;
 	}
 	sqlite3_bind_int64(s, 1, tfs_now());
@@ -471,7 +473,7 @@ int tfs_store_conf_update(tfs_store *st, tfs_entity ent, int64_t id,
 		if ((error = bind_value(s, (int)i + 3, set[i], val[i])) < 0)
 			goto done;
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		error = db_fail(&st->db, "conf");
+		error = db_fail(store_db(st), "conf");
 		goto done;
 	}
 	{
@@ -496,5 +498,23 @@ done:
 	tfs_buf_free(&sql);
 	tfs_buf_free(&cur);
 	tfs_buf_free(&msg);
+	return error;
+}
+
+int tfs_store_conf_update(tfs_store *st, tfs_entity ent, int64_t id,
+			  const char *user, const char *bytes, size_t len)
+{
+	tfs_inst *in = NULL;
+	int error;
+
+	/* An instance's properties change in step with its own writers
+	 * (an apply checks the metadata lock once, at its start). */
+	if (ent == TFS_ENT_INSTANCE && (in = tfs_store_inst(st, id)))
+		inst_write_begin(in);
+	store_write_begin(st);
+	error = conf_update_locked(st, ent, id, user, bytes, len);
+	store_write_end(st);
+	if (in)
+		inst_write_end(in);
 	return error;
 }

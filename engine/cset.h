@@ -24,6 +24,7 @@ struct cset_item {
 
 struct cset {
 	tfs_inst *in;
+	bool writing; /* holds the instance's writer lock */
 	const char *user;
 	int64_t now;
 	int64_t txset;

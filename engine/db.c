@@ -52,6 +52,30 @@ int db_open(db_conn *c, const char *path, bool create)
 	return 0;
 }
 
+int db_open_reader(db_conn *c, const char *path)
+{
+	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+
+	pthread_once(&config_once, config);
+	memset(c, 0, sizeof(*c));
+	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+		int error = tfs_error_set(
+		    TFS_ERROR,
+		    "cannot open %s for "
+		    "reading: %s",
+		    path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return error;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	if (db_cache_size(c, DB_CACHE_KIB) < 0) {
+		db_close(c);
+		return TFS_ERROR;
+	}
+	return 0;
+}
+
 int db_cache_size(db_conn *c, int kib)
 {
 	char sql[64];
@@ -81,6 +105,8 @@ int db_exec(db_conn *c, const char *sql)
 {
 	char *msg = NULL;
 
+	if (!c->db)
+		return TFS_ERROR; /* a reader that could not open: error set */
 	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		tfs_error_set(TFS_ERROR, "sqlite: %s", msg ? msg : "error");
 		sqlite3_free(msg);
@@ -93,6 +119,8 @@ sqlite3_stmt *db_stmt(db_conn *c, const char *sql)
 {
 	size_t i;
 
+	if (!c->db)
+		return NULL; /* a reader that could not open: error set */
 	for (i = 0; i < DB_CACHE_SIZE && c->sql[i]; i++) {
 		if (c->sql[i] == sql) {
 			sqlite3_reset(c->stmt[i]);

@@ -11,11 +11,12 @@
 #include "tenantfs/error.h"
 #include "tenantfs/package.h"
 
-int tfs_drop_put(tfs_inst *in, int dir, const char *name, const char *bytes,
-		 size_t len)
+static int drop_put_locked(tfs_inst *in, int dir, const char *name,
+			   const char *bytes, size_t len)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT OR REPLACE INTO drops(dir,"
-				  " name, content, time) VALUES(?, ?, ?, ?)");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "INSERT OR REPLACE INTO drops(dir,"
+				 " name, content, time) VALUES(?, ?, ?, ?)");
 
 	if (!s)
 		return TFS_ERROR;
@@ -23,7 +24,18 @@ int tfs_drop_put(tfs_inst *in, int dir, const char *name, const char *bytes,
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 3, bytes ? bytes : "", (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, tfs_now());
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
+}
+
+int tfs_drop_put(tfs_inst *in, int dir, const char *name, const char *bytes,
+		 size_t len)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = drop_put_locked(in, dir, name, bytes, len);
+	inst_write_end(in);
+	return error;
 }
 
 static int row_of(tfs_row *out, int *dir, tfs_inst *in, sqlite3_stmt *s)
@@ -50,8 +62,8 @@ static int row_of(tfs_row *out, int *dir, tfs_inst *in, sqlite3_stmt *s)
 
 int tfs_drop_find(tfs_row *out, tfs_inst *in, int dir, const char *name)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, DROP_COLUMNS
-				  "WHERE dir = ? AND name = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), DROP_COLUMNS "WHERE dir = ? AND name = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -62,7 +74,7 @@ int tfs_drop_find(tfs_row *out, tfs_inst *in, int dir, const char *name)
 
 int tfs_drop_get(tfs_row *out, int *dir, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, DROP_COLUMNS "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), DROP_COLUMNS "WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -72,8 +84,8 @@ int tfs_drop_get(tfs_row *out, int *dir, tfs_inst *in, int64_t id)
 
 int tfs_drop_read(tfs_buf *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT content FROM drops "
-				  "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT content FROM drops "
+					       "WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -90,8 +102,8 @@ int tfs_drop_read(tfs_buf *out, tfs_inst *in, int64_t id)
 
 int tfs_drop_list(tfs_inst *in, int dir, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, DROP_COLUMNS "WHERE dir = ? "
-				  "ORDER BY name");
+	sqlite3_stmt *s = db_stmt(inst_db(in), DROP_COLUMNS "WHERE dir = ? "
+							    "ORDER BY name");
 	tfs_row row = {0};
 	int error = 0;
 
@@ -110,12 +122,23 @@ int tfs_drop_list(tfs_inst *in, int dir, tfs_row_cb cb, void *ctx)
 	return error;
 }
 
-int tfs_drop_remove(tfs_inst *in, int64_t id)
+static int drop_remove_locked(tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "DELETE FROM drops WHERE id = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "DELETE FROM drops WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
+}
+
+int tfs_drop_remove(tfs_inst *in, int64_t id)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = drop_remove_locked(in, id);
+	inst_write_end(in);
+	return error;
 }

@@ -176,9 +176,10 @@ static int problem(struct imp *im, const char *what, int64_t seq,
 static int by_guid(tfs_inst *in, const char *guid, bool *found,
 		   char path[600])
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT o.name, d.kind, d.type "
-				  "FROM objects o JOIN dirs d ON d.id = o.dir "
-				  "WHERE o.guid = ? LIMIT 1");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT o.name, d.kind, d.type "
+				 "FROM objects o JOIN dirs d ON d.id = o.dir "
+				 "WHERE o.guid = ? LIMIT 1");
 
 	if (!s)
 		return TFS_ERROR;
@@ -195,8 +196,8 @@ static int by_guid(tfs_inst *in, const char *guid, bool *found,
 
 static int obj_guid(tfs_inst *in, int64_t id, char out[64])
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT guid FROM objects "
-				  "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT guid FROM objects "
+					       "WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -489,8 +490,8 @@ static int survey_and_key(struct pkg_survey *sv, char key[65],
 
 static int applied_before(tfs_inst *in, const char *key, int *commit)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT commit_n FROM applied "
-				  "WHERE key = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT commit_n FROM applied "
+					       "WHERE key = ?");
 	int found = 0;
 
 	if (!s)
@@ -512,11 +513,11 @@ static void log_outcome(struct imp *im, const char *action, const char *word)
 	snprintf(msg, sizeof(msg), "package %s: %s (%d errors, %d conflicts, "
 		 "%d warnings)", im->name[0] ? im->name : "(unnamed)", word,
 		 im->errors, im->conflicts, im->warnings);
-	if (db_exec(&im->in->db, "BEGIN IMMEDIATE") < 0)
+	if (db_exec(inst_db(im->in), "BEGIN IMMEDIATE") < 0)
 		return;
 	if (inst_log_event(im->in, im->user, action, msg) < 0 ||
-	    db_exec(&im->in->db, "COMMIT") < 0) {
-		db_exec(&im->in->db, "ROLLBACK");
+	    db_exec(inst_db(im->in), "COMMIT") < 0) {
+		db_exec(inst_db(im->in), "ROLLBACK");
 		return;
 	}
 	store_flush_events(im->in->st, im->in);
@@ -557,9 +558,10 @@ static int finish(tfs_buf *result, struct imp *im, const char *word,
 	return error;
 }
 
-int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
-		   const char *user, const char *path, tfs_pkg_mode mode,
-		   tfs_pkg_progress_fn progress, void *ctx)
+static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
+			     const char *user, const char *path,
+			     tfs_pkg_mode mode, tfs_pkg_progress_fn progress,
+			     void *ctx)
 {
 	static const char *const actions[] = {
 		[TFS_PKG_APPLY] = "Package/Apply",
@@ -684,20 +686,22 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	}
 	/* Applied: the version moves on, the package is remembered. */
 	{
-		sqlite3_stmt *s = db_stmt(&in->db, "UPDATE meta SET value = "
-					  "value + 1 WHERE key = 'version'");
+		sqlite3_stmt *s =
+		    db_stmt(inst_db(in), "UPDATE meta SET value = "
+					 "value + 1 WHERE key = 'version'");
 		if (!s) {
 			error = TFS_ERROR;
 			goto failed;
 		}
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			goto failed;
-		if (sqlite3_changes(in->db.db) == 0 &&
+		if (sqlite3_changes(inst_db(in)->db) == 0 &&
 		    (error = inst_meta_set_int(in, "version", 1)) < 0)
 			goto failed;
 		if ((error = tfs_inst_history_count(in, &count)) < 0)
 			goto failed;
-		s = db_stmt(&in->db, "INSERT OR REPLACE INTO applied(key, name,"
+		s = db_stmt(inst_db(in),
+			    "INSERT OR REPLACE INTO applied(key, name,"
 			    " commit_n, time) VALUES(?, ?, ?, ?)");
 		if (!s) {
 			error = TFS_ERROR;
@@ -707,7 +711,7 @@ int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		sqlite3_bind_text(s, 2, im.name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, count + 1);
 		sqlite3_bind_int64(s, 4, tfs_now());
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			goto failed;
 	}
 	snprintf(im.cs.source, sizeof(im.cs.source), "package %s", im.name);
@@ -754,5 +758,18 @@ done:
 	tfs_buf_free(&im.why);
 	tfs_buf_free(&im.skipped);
 	free(im.skip);
+	return error;
+}
+
+int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
+		   const char *user, const char *path, tfs_pkg_mode mode,
+		   tfs_pkg_progress_fn progress, void *ctx)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = pkg_import_locked(result, diff, in, user, path, mode, progress,
+				  ctx);
+	inst_write_end(in);
 	return error;
 }

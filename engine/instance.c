@@ -68,7 +68,10 @@ static const char inst_schema[] =
 int64_t tfs_inst_id(const tfs_inst *in) { return in->id; }
 const char *tfs_inst_tenant(const tfs_inst *in) { return in->tenant; }
 const char *tfs_inst_name(const tfs_inst *in) { return in->name; }
-bool tfs_inst_locked(const tfs_inst *in) { return in->locked; }
+bool tfs_inst_locked(const tfs_inst *in)
+{
+	return __atomic_load_n(&in->locked, __ATOMIC_RELAXED);
+}
 
 bool tfs_inst_type_lockable(tfs_kind kind, const char *type)
 {
@@ -85,8 +88,8 @@ bool tfs_inst_type_lockable(tfs_kind kind, const char *type)
 
 static int meta_get_int(tfs_inst *in, const char *key, int64_t *out)
 {
-	sqlite3_stmt *s = db_stmt(&in->db,
-				  "SELECT value FROM meta WHERE key = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT value FROM meta WHERE key = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -100,8 +103,8 @@ static int meta_get_int(tfs_inst *in, const char *key, int64_t *out)
 
 int inst_meta_get_text(tfs_inst *in, const char *key, tfs_buf *out)
 {
-	sqlite3_stmt *s = db_stmt(&in->db,
-				  "SELECT value FROM meta WHERE key = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT value FROM meta WHERE key = ?");
 	int error = 0;
 
 	if (!s)
@@ -115,26 +118,26 @@ int inst_meta_get_text(tfs_inst *in, const char *key, tfs_buf *out)
 
 int inst_meta_set_int(tfs_inst *in, const char *key, int64_t v)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT OR REPLACE INTO "
-				  "meta(key, value) VALUES(?, ?)");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT OR REPLACE INTO "
+					       "meta(key, value) VALUES(?, ?)");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, v);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 int inst_meta_set_text(tfs_inst *in, const char *key, const char *v)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT OR REPLACE INTO "
-				  "meta(key, value) VALUES(?, ?)");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT OR REPLACE INTO "
+					       "meta(key, value) VALUES(?, ?)");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, v, -1, SQLITE_TRANSIENT);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 int tfs_inst_meta_get(tfs_inst_meta *out, tfs_inst *in)
@@ -185,14 +188,21 @@ int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key)
 
 /* ---- opening ------------------------------------------------------------- */
 
-int inst_reload(tfs_inst *in)
+/*
+ * The instance's console properties.  `first`: all of them (at open,
+ * before any other thread sees the instance); otherwise only those that
+ * can change while it is open (the metadata lock), so that readers of
+ * the names never race with the reload.
+ */
+static int load_props(tfs_inst *in, bool first)
 {
-	sqlite3_stmt *s = db_stmt(&in->st->db,
-		"SELECT i.name, t.name, t.company, i.metadata_locked,"
-		" COALESCE(l.type, ''), i.tenant_id, COALESCE(i.landscape_id, 0)"
-		" FROM instances i JOIN tenants t ON t.id = i.tenant_id"
-		" LEFT JOIN landscapes l ON l.id = i.landscape_id"
-		" WHERE i.id = ?");
+	sqlite3_stmt *s = db_stmt(
+	    store_db(in->st),
+	    "SELECT i.name, t.name, t.company, i.metadata_locked,"
+	    " COALESCE(l.type, ''), i.tenant_id, COALESCE(i.landscape_id, 0)"
+	    " FROM instances i JOIN tenants t ON t.id = i.tenant_id"
+	    " LEFT JOIN landscapes l ON l.id = i.landscape_id"
+	    " WHERE i.id = ?");
 	int error = 0;
 
 	if (!s)
@@ -203,10 +213,13 @@ int inst_reload(tfs_inst *in)
 				      (long long)in->id);
 		goto done;
 	}
+	__atomic_store_n(&in->locked, sqlite3_column_int(s, 3) != 0,
+			 __ATOMIC_RELAXED);
+	if (!first)
+		goto done;
 	snprintf(in->name, sizeof(in->name), "%s", db_text(s, 0));
 	snprintf(in->tenant, sizeof(in->tenant), "%s", db_text(s, 1));
 	snprintf(in->company, sizeof(in->company), "%s", db_text(s, 2));
-	in->locked = sqlite3_column_int(s, 3) != 0;
 	snprintf(in->landscape, sizeof(in->landscape), "%s", db_text(s, 4));
 	in->tenant_id = sqlite3_column_int64(s, 5);
 	in->landscape_id = sqlite3_column_int64(s, 6);
@@ -217,18 +230,23 @@ done:
 	return error;
 }
 
+int inst_reload(tfs_inst *in)
+{
+	return load_props(in, false);
+}
+
 static int init_schema(tfs_inst *in)
 {
 	sqlite3_stmt *s;
 	int64_t now = tfs_now();
 	int error, k, i;
 
-	if ((error = db_exec(&in->db, "BEGIN")) < 0)
+	if ((error = db_exec(inst_db(in), "BEGIN")) < 0)
 		return error;
-	if ((error = db_exec(&in->db, inst_schema)) < 0)
+	if ((error = db_exec(inst_db(in), inst_schema)) < 0)
 		goto fail;
-	s = db_stmt(&in->db, "INSERT OR IGNORE INTO dirs(kind, type) "
-			     "VALUES(?, ?)");
+	s = db_stmt(inst_db(in), "INSERT OR IGNORE INTO dirs(kind, type) "
+				 "VALUES(?, ?)");
 	if (!s) {
 		error = TFS_ERROR;
 		goto fail;
@@ -242,26 +260,28 @@ static int init_schema(tfs_inst *in)
 		for (i = 0; types[i]; i++) {
 			sqlite3_bind_int(s, 1, k);
 			sqlite3_bind_text(s, 2, types[i], -1, SQLITE_STATIC);
-			if ((error = db_done(&in->db, s)) < 0)
+			if ((error = db_done(inst_db(in), s)) < 0)
 				goto fail;
 		}
 	}
-	s = db_stmt(&in->db, "INSERT OR IGNORE INTO projects(name, created, "
-			     "mtime) VALUES('default', ?1, ?1)");
+	s = db_stmt(inst_db(in),
+		    "INSERT OR IGNORE INTO projects(name, created, "
+		    "mtime) VALUES('default', ?1, ?1)");
 	if (!s) {
 		error = TFS_ERROR;
 		goto fail;
 	}
 	sqlite3_bind_int64(s, 1, now);
-	if ((error = db_done(&in->db, s)) < 0 ||
-	    (error = db_exec(&in->db, "INSERT OR IGNORE INTO meta "
-				      "VALUES('active_project', 'default')")) < 0 ||
+	if ((error = db_done(inst_db(in), s)) < 0 ||
+	    (error = db_exec(inst_db(in),
+			     "INSERT OR IGNORE INTO meta "
+			     "VALUES('active_project', 'default')")) < 0 ||
 	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
 	    (error = inst_meta_set_text(in, "last_update_by", "admin")) < 0)
 		goto fail;
-	return db_exec(&in->db, "COMMIT");
+	return db_exec(inst_db(in), "COMMIT");
 fail:
-	db_exec(&in->db, "ROLLBACK");
+	db_exec(inst_db(in), "ROLLBACK");
 	return error;
 }
 
@@ -272,13 +292,13 @@ static int count_of(tfs_inst *in, const char *sql)
 	int rc, n = 0;
 
 	/* Not through db_stmt: run once, it would only take a cache slot. */
-	if (sqlite3_prepare_v2(in->db.db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_fail(&in->db, "schema");
+	if (sqlite3_prepare_v2(inst_db(in)->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(inst_db(in), "schema");
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
-		return db_fail(&in->db, "schema");
+		return db_fail(inst_db(in), "schema");
 	return n;
 }
 
@@ -324,12 +344,12 @@ static int exec_atomic(tfs_inst *in, const char *sql, const char *more)
 {
 	int error;
 
-	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
+	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0)
 		return error;
-	if ((error = db_exec(&in->db, sql)) < 0 ||
-	    (error = db_exec(&in->db, more)) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0)
-		db_exec(&in->db, "ROLLBACK");
+	if ((error = db_exec(inst_db(in), sql)) < 0 ||
+	    (error = db_exec(inst_db(in), more)) < 0 ||
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
+		db_exec(inst_db(in), "ROLLBACK");
 	return error;
 }
 
@@ -354,8 +374,8 @@ static int upgrade_schema(tfs_inst *in)
 	if ((n = count_of(in, "SELECT count(*) FROM pragma_table_info("
 			  "'transactions') WHERE name = 'blob'")) < 0)
 		return n;
-	if (!n && (error = db_exec(&in->db, "ALTER TABLE transactions ADD "
-				   "COLUMN blob TEXT")) < 0)
+	if (!n && (error = db_exec(inst_db(in), "ALTER TABLE transactions ADD "
+						"COLUMN blob TEXT")) < 0)
 		return error;
 	if ((cols = count_of(in, "SELECT count(*) FROM pragma_table_info("
 			     "'transactions') WHERE name = 'prev'")) < 0)
@@ -388,7 +408,8 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	in->st = st;
 	in->id = id;
-	if ((error = inst_reload(in)) < 0)
+	wlock_init(&in->wl);
+	if ((error = load_props(in, true)) < 0)
 		goto done;
 	n = snprintf(path, sizeof(path), "%s/instances/%s", st->path,
 		     in->tenant);
@@ -404,14 +425,17 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 		error = tfs_error_set(TFS_ERROR, "path too long");
 		goto done;
 	}
-	if ((error = db_open(&in->db, path, create)) < 0)
+	if ((error = db_open(&in->db, path, create)) < 0 ||
+	    (error = db_pool_init(&in->pool, path)) < 0)
 		goto done;
 	if (st->ckpt && (error = ckpt_attach(st->ckpt, &in->db, path)) < 0)
 		goto done;
-	if (create && (error = init_schema(in)) < 0)
-		goto done;
-	if ((error = upgrade_schema(in)) < 0 ||
-	    (error = pkg_schema_init(in)) < 0)
+	inst_write_begin(in);
+	if ((!create || (error = init_schema(in)) == 0) &&
+	    (error = upgrade_schema(in)) == 0)
+		error = pkg_schema_init(in);
+	inst_write_end(in);
+	if (error < 0)
 		goto done;
 	*out = in;
 	in = NULL;
@@ -424,14 +448,16 @@ void inst_free(tfs_inst *in)
 {
 	if (!in)
 		return;
+	db_pool_free(&in->pool);
 	db_close(&in->db);
+	wlock_destroy(&in->wl);
 	free(in);
 }
 
 int inst_last_commit(tfs_inst *in, int *n, char oid[41])
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT n, oid FROM commits "
-				  "ORDER BY n DESC LIMIT 1");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT n, oid FROM commits "
+					       "ORDER BY n DESC LIMIT 1");
 
 	if (!s)
 		return TFS_ERROR;
@@ -445,7 +471,7 @@ int inst_last_commit(tfs_inst *in, int *n, char oid[41])
 	return 0;
 }
 
-int inst_recover(tfs_inst *in)
+static int inst_recover_locked(tfs_inst *in)
 {
 	char db_oid[41], ref[41];
 	int n, error;
@@ -473,13 +499,23 @@ int inst_recover(tfs_inst *in)
 	return store_flush_events(in->st, in);
 }
 
+int inst_recover(tfs_inst *in)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_recover_locked(in);
+	inst_write_end(in);
+	return error;
+}
+
 /* ---- directories ----------------------------------------------------------- */
 
 int tfs_inst_dir_find(int64_t *out, tfs_inst *in, tfs_kind kind,
 		      const char *type)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id FROM dirs "
-				  "WHERE kind = ? AND type = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT id FROM dirs "
+					       "WHERE kind = ? AND type = ?");
 	int error = 0;
 
 	if (!s)
@@ -498,8 +534,8 @@ int tfs_inst_dir_find(int64_t *out, tfs_inst *in, tfs_kind kind,
 int tfs_inst_dir_get(tfs_inst *in, int64_t id, tfs_kind *kind,
 		     char type[256])
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT kind, type FROM dirs "
-				  "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT kind, type FROM dirs "
+					       "WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -535,22 +571,22 @@ static int bo_exists(tfs_inst *in, const char *bo)
 int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 		      const char *type)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO dirs(kind, type) "
-				  "VALUES(?, ?)");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT INTO dirs(kind, type) "
+					       "VALUES(?, ?)");
 	int error;
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int(s, 1, (int)kind);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
-	*out = sqlite3_last_insert_rowid(in->db.db);
+	*out = sqlite3_last_insert_rowid(inst_db(in)->db);
 	return 0;
 }
 
-int tfs_inst_dir_create(int64_t *out, tfs_inst *in, tfs_kind kind,
-			const char *type)
+static int inst_dir_create_locked(int64_t *out, tfs_inst *in, tfs_kind kind,
+				  const char *type)
 {
 	int64_t id;
 	int error;
@@ -578,10 +614,21 @@ int tfs_inst_dir_create(int64_t *out, tfs_inst *in, tfs_kind kind,
 	return 0;
 }
 
-int tfs_inst_dir_remove(tfs_inst *in, int64_t id)
+int tfs_inst_dir_create(int64_t *out, tfs_inst *in, tfs_kind kind,
+			const char *type)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT 1 FROM objects "
-				  "WHERE dir = ? LIMIT 1");
+	int error;
+
+	inst_write_begin(in);
+	error = inst_dir_create_locked(out, in, kind, type);
+	inst_write_end(in);
+	return error;
+}
+
+static int inst_dir_remove_locked(tfs_inst *in, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT 1 FROM objects "
+					       "WHERE dir = ? LIMIT 1");
 	tfs_kind kind;
 	char type[256];
 	int error, busy;
@@ -599,18 +646,30 @@ int tfs_inst_dir_remove(tfs_inst *in, int64_t id)
 	if (busy)
 		return tfs_error_set(TFS_ENOTEMPTY, "%s/%s is not empty",
 				     tfs_kind_dir(kind), type);
-	s = db_stmt(&in->db, "DELETE FROM dirs WHERE id = ?");
+	s = db_stmt(inst_db(in), "DELETE FROM dirs WHERE id = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
+}
+
+int tfs_inst_dir_remove(tfs_inst *in, int64_t id)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_dir_remove_locked(in, id);
+	inst_write_end(in);
+	return error;
 }
 
 int tfs_inst_dir_list(tfs_inst *in, tfs_kind kind, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT d.id, d.type,"
-		" COALESCE((SELECT max(mtime) FROM objects WHERE dir = d.id), 0)"
-		" FROM dirs d WHERE d.kind = ? ORDER BY d.type");
+	sqlite3_stmt *s = db_stmt(
+	    inst_db(in),
+	    "SELECT d.id, d.type,"
+	    " COALESCE((SELECT max(mtime) FROM objects WHERE dir = d.id), 0)"
+	    " FROM dirs d WHERE d.kind = ? ORDER BY d.type");
 	tfs_row row = {0};
 	int rc, error = 0;
 
@@ -625,7 +684,7 @@ int tfs_inst_dir_list(tfs_inst *in, tfs_kind kind, tfs_row_cb cb, void *ctx)
 			break;
 	}
 	if (!error && rc != SQLITE_DONE)
-		error = db_fail(&in->db, "dirs");
+		error = db_fail(inst_db(in), "dirs");
 	sqlite3_reset(s);
 	return error;
 }
@@ -651,8 +710,8 @@ static void fill_info(tfs_obj_info *out, sqlite3_stmt *s)
 int tfs_inst_obj_find(tfs_obj_info *out, tfs_inst *in, int64_t dir,
 		      const char *name)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, OBJ_COLUMNS
-				  "WHERE o.dir = ? AND o.name = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), OBJ_COLUMNS "WHERE o.dir = ? AND o.name = ?");
 	int error = 0;
 
 	if (!s)
@@ -669,7 +728,7 @@ int tfs_inst_obj_find(tfs_obj_info *out, tfs_inst *in, int64_t dir,
 
 int tfs_inst_obj_get(tfs_obj_info *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, OBJ_COLUMNS "WHERE o.id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), OBJ_COLUMNS "WHERE o.id = ?");
 	int error = 0;
 
 	if (!s)
@@ -686,8 +745,8 @@ int tfs_inst_obj_get(tfs_obj_info *out, tfs_inst *in, int64_t id)
 
 int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT bytes FROM objects "
-				  "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT bytes FROM objects "
+					       "WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -705,8 +764,9 @@ int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 
 int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, name, mtime, "
-				  "length(bytes) FROM objects WHERE dir = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT id, name, mtime, "
+				 "length(bytes) FROM objects WHERE dir = ?");
 	tfs_row row = {0};
 	int rc, error = 0;
 
@@ -722,7 +782,7 @@ int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx)
 			break;
 	}
 	if (!error && rc != SQLITE_DONE)
-		error = db_fail(&in->db, "objects");
+		error = db_fail(inst_db(in), "objects");
 	sqlite3_reset(s);
 	return error;
 }

@@ -5,8 +5,10 @@
 #ifndef TENANTFS_INTERNAL_H
 #define TENANTFS_INTERNAL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "tenantfs/demo.h"
@@ -33,6 +35,9 @@ typedef struct db_conn {
 #define DB_CACHE_BULK_KIB 131072
 
 int db_open(db_conn *c, const char *path, bool create);
+/* A read-only connection to an existing database (WAL: it never waits
+ * for the writer and sees the last committed state). */
+int db_open_reader(db_conn *c, const char *path);
 /* Set the connection's page cache to `kib` KiB. */
 int db_cache_size(db_conn *c, int kib);
 void db_close(db_conn *c);
@@ -48,6 +53,58 @@ int db_done(db_conn *c, sqlite3_stmt *s);
 /* Text of column i, never NULL. */
 const char *db_text(sqlite3_stmt *s, int i);
 
+/*
+ * ---- Concurrency (conc.c) -----------------------------------------------
+ *
+ * Locks, in the only order in which they may be taken:
+ *
+ *   1. an instance's writer lock (tfs_inst.wl): its change sets, imports,
+ *      reverts, projects, packages, drop results and instance.conf;
+ *      never two instances' at once;
+ *   2. the console's writer lock (tfs_store.wl): console.db (events,
+ *      .conf files of console entities);
+ *   3. the history handle's own locks (history.c);
+ *   4. leaf locks over in-memory tables (the tree's, a pool's, the
+ *      checkpoint thread's, the import reader's): nothing else is taken
+ *      or called while one is held.
+ *
+ * Readers take no lock: a thread that does not hold a database's writer
+ * lock reads it through a read-only connection of its pool (inst_db,
+ * store_db), borrowed until db_reads_done().  libgit2 objects never leave
+ * the thread that made them.
+ */
+typedef struct wlock {
+	pthread_mutex_t mu;
+	uintptr_t owner; /* the holder's tag, 0 if free (atomic) */
+	int depth;	 /* the holder's nesting (the holder's alone) */
+} wlock;
+void wlock_init(wlock *l);
+void wlock_destroy(wlock *l);
+/* Take the lock (again, if this thread holds it). */
+void wlock_take(wlock *l);
+void wlock_drop(wlock *l);
+bool wlock_held(const wlock *l);
+
+struct rconn;
+typedef struct db_pool {
+	char *path;
+	pthread_mutex_t mu; /* leaf: the two lists */
+	struct rconn *idle;
+	struct rconn *all;
+} db_pool;
+int db_pool_init(db_pool *p, const char *path);
+/* Close every connection; none may be borrowed by another thread. */
+void db_pool_free(db_pool *p);
+/* This thread's read-only connection of `p`, opened if none is idle.
+ * Never NULL: if opening fails, a connection whose every query fails. */
+db_conn *db_pool_reader(db_pool *p);
+/* The calling thread's connection of `p` (if it borrowed one) gives up
+ * its snapshot: its next query sees the last commit (after a write of
+ * this thread's, for instance). */
+void db_pool_refresh(db_pool *p);
+/* Give back every connection this thread borrowed, snapshots released. */
+void db_reads_done(void);
+
 struct tfs_inst {
 	tfs_store *st;
 	int64_t id;
@@ -58,15 +115,19 @@ struct tfs_inst {
 	char landscape[32];
 	char company[128];
 	char branch[160];
-	bool locked;
-	db_conn db;
+	bool locked;  /* atomic: changed by instance.conf writes */
+	wlock wl;     /* writers of the instance (order: 1) */
+	db_conn db;   /* the write connection: wl's holder's alone */
+	db_pool pool; /* read-only connections of everyone else */
 };
 
 struct tfs_store {
 	char *path;
 	int lockfd;
 	uid_t mount_uid;
-	db_conn db;
+	wlock wl;     /* writers of console.db (order: 2) */
+	db_conn db;   /* console.db's write connection: wl's holder's */
+	db_pool pool; /* console.db's read-only connections */
 	tfs_history *hist;
 	tfs_inst **insts;
 	size_t ninsts;
@@ -74,6 +135,26 @@ struct tfs_store {
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
 };
+
+/* The connection this thread uses for the instance's or the console's
+ * database: the write connection while it holds the writer lock, a
+ * read-only one otherwise. */
+static inline db_conn *inst_db(tfs_inst *in)
+{
+	return wlock_held(&in->wl) ? &in->db : db_pool_reader(&in->pool);
+}
+
+static inline db_conn *store_db(tfs_store *st)
+{
+	return wlock_held(&st->wl) ? &st->db : db_pool_reader(&st->pool);
+}
+
+/* Writers of an instance: the lock, and on the last release the
+ * thread's own read connection made to see what it wrote. */
+void inst_write_begin(tfs_inst *in);
+void inst_write_end(tfs_inst *in);
+void store_write_begin(tfs_store *st);
+void store_write_end(tfs_store *st);
 
 /* Background checkpoints (checkpoint.c): a thread copying the write-ahead
  * logs of attached connections back into their databases. */

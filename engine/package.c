@@ -57,7 +57,7 @@ static const char pkg_schema[] =
 
 int pkg_schema_init(tfs_inst *in)
 {
-	return db_exec(&in->db, pkg_schema);
+	return db_exec(inst_db(in), pkg_schema);
 }
 
 #define PKG_COLUMNS "SELECT id, name, mtime FROM packages "
@@ -74,7 +74,7 @@ static int pkg_row(tfs_row *out, tfs_inst *in, sqlite3_stmt *s)
 	} else if (rc == SQLITE_DONE) {
 		error = tfs_error_set(TFS_ENOTFOUND, "no such package");
 	} else {
-		error = db_fail(&in->db, "packages");
+		error = db_fail(inst_db(in), "packages");
 	}
 	sqlite3_reset(s);
 	return error;
@@ -82,7 +82,7 @@ static int pkg_row(tfs_row *out, tfs_inst *in, sqlite3_stmt *s)
 
 int tfs_pkg_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PKG_COLUMNS "ORDER BY name");
+	sqlite3_stmt *s = db_stmt(inst_db(in), PKG_COLUMNS "ORDER BY name");
 	tfs_row row = {0};
 	int rc, error = 0;
 
@@ -101,7 +101,7 @@ int tfs_pkg_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
 
 int tfs_pkg_find(tfs_row *out, tfs_inst *in, const char *name)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PKG_COLUMNS "WHERE name = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), PKG_COLUMNS "WHERE name = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -111,7 +111,7 @@ int tfs_pkg_find(tfs_row *out, tfs_inst *in, const char *name)
 
 int tfs_pkg_get(tfs_row *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PKG_COLUMNS "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), PKG_COLUMNS "WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -130,9 +130,10 @@ struct pkg {
 
 static int pkg_load(struct pkg *p, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, name, type, "
-				  "description, state, created FROM packages "
-				  "WHERE id = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT id, name, type, "
+				 "description, state, created FROM packages "
+				 "WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -165,17 +166,18 @@ int tfs_pkg_closed(tfs_inst *in, int64_t id, bool *closed)
 
 static int create_body(tfs_inst *in, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "INSERT INTO packages(name, "
-				  "created, mtime) VALUES(?1, ?2, ?2)");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "INSERT INTO packages(name, "
+				 "created, mtime) VALUES(?1, ?2, ?2)");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_text(s, 1, ctx, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, tfs_now());
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
-int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
+static int pkg_create_locked(tfs_inst *in, const char *user, const char *name)
 {
 	char msg[400];
 	tfs_row row;
@@ -191,6 +193,16 @@ int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
 			  (void *)name);
 }
 
+int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = pkg_create_locked(in, user, name);
+	inst_write_end(in);
+	return error;
+}
+
 static int remove_body(tfs_inst *in, void *ctx)
 {
 	static const char *const sql[] = {
@@ -204,17 +216,17 @@ static int remove_body(tfs_inst *in, void *ctx)
 	int error;
 
 	for (i = 0; i < 4; i++) {
-		sqlite3_stmt *s = db_stmt(&in->db, sql[i]);
+		sqlite3_stmt *s = db_stmt(inst_db(in), sql[i]);
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, id);
-		if ((error = db_done(&in->db, s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
 	}
 	return 0;
 }
 
-int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
+static int pkg_remove_locked(tfs_inst *in, const char *user, int64_t id)
 {
 	sqlite3_stmt *s;
 	struct pkg p;
@@ -226,7 +238,7 @@ int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
 	if (strcmp(p.state, "closed") == 0)
 		return tfs_error_set(TFS_EACCESS, "package %s is closed and "
 				     "cannot be removed", p.name);
-	s = db_stmt(&in->db, "SELECT 1 FROM package_subs WHERE sub = ?");
+	s = db_stmt(inst_db(in), "SELECT 1 FROM package_subs WHERE sub = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
@@ -237,6 +249,16 @@ int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
 				     "master package", p.name);
 	snprintf(msg, sizeof(msg), "package %s removed", p.name);
 	return inst_small_change(in, user, "Package/Delete", msg, remove_body, &id);
+}
+
+int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = pkg_remove_locked(in, user, id);
+	inst_write_end(in);
+	return error;
 }
 
 /* ---- rendering --------------------------------------------------------- */
@@ -345,10 +367,11 @@ static int tx_bytes(tfs_buf *out, bool *found, tfs_inst *in,
 
 static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT seq, op, kind, type, name,"
-				  " before, bytes IS NOT NULL OR blob IS NOT "
-				  "NULL FROM transactions WHERE txset = ? "
-				  "ORDER BY seq");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT seq, op, kind, type, name,"
+				 " before, bytes IS NOT NULL OR blob IS NOT "
+				 "NULL FROM transactions WHERE txset = ? "
+				 "ORDER BY seq");
 	char path[600];
 	int rc, error = 0;
 
@@ -384,7 +407,7 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 		l->n++;
 	}
 	if (!error && rc != SQLITE_DONE)
-		error = db_fail(&in->db, "transactions");
+		error = db_fail(inst_db(in), "transactions");
 	sqlite3_reset(s);
 	return error;
 }
@@ -400,14 +423,14 @@ static int tx_object(tfs_buf *out, tfs_inst *in, const struct tx *t)
 	tfs_buf_clear(out);
 	if (!t->object)
 		return 0;
-	s = db_stmt(&in->db, "SELECT bytes, blob FROM transactions "
-			     "WHERE seq = ?");
+	s = db_stmt(inst_db(in), "SELECT bytes, blob FROM transactions "
+				 "WHERE seq = ?");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, t->object);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return db_fail(&in->db, "transactions");
+		return db_fail(inst_db(in), "transactions");
 	}
 	error = tx_bytes(out, &found, in, s, 0, t->path);
 	sqlite3_reset(s);
@@ -417,8 +440,9 @@ static int tx_object(tfs_buf *out, tfs_inst *in, const struct tx *t)
 /* Transaction-set ids of a package, ascending. */
 static int pkg_txsets(int64_t **out, size_t *n, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT txset FROM package_txsets "
-				  "WHERE package = ? ORDER BY txset");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT txset FROM package_txsets "
+				 "WHERE package = ? ORDER BY txset");
 	int64_t *v = NULL;
 	size_t cap = 0;
 
@@ -529,7 +553,8 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 			if (open_set)
 				error = tfs_buf_printf(b, "%*s</transaction-set>"
 						       "\n", indent, "");
-			s = db_stmt(&in->db, "SELECT p.name, t.user, t.created"
+			s = db_stmt(inst_db(in),
+				    "SELECT p.name, t.user, t.created"
 				    " FROM txsets t JOIN projects p ON p.id ="
 				    " t.project WHERE t.id = ?");
 			if (!s) {
@@ -592,8 +617,9 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 static int export_subs(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 		       int indent, int depth)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT ord, sub FROM package_subs"
-				  " WHERE package = ? ORDER BY ord");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT ord, sub FROM package_subs"
+				 " WHERE package = ? ORDER BY ord");
 	int64_t ord[256], sub[256];
 	size_t n = 0, i;
 	int error = 0;
@@ -644,8 +670,9 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	if (!error) error = attr(b, "source-instance", in->name);
 	if (!error) error = attr(b, "source-commit", head);
 	if (!error) error = tfs_buf_puts(b, ">\n");
-	s = db_stmt(&in->db, "SELECT aspect, version, vendor, uninstall FROM "
-			     "package_aspects WHERE package = ? ORDER BY aspect");
+	s = db_stmt(inst_db(in),
+		    "SELECT aspect, version, vendor, uninstall FROM "
+		    "package_aspects WHERE package = ? ORDER BY aspect");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
@@ -678,9 +705,10 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 			const char *path, int64_t seq)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT p.op, p.bytes, p.blob FROM "
-				  "transactions t JOIN transactions p ON "
-				  "p.seq = t.prev WHERE t.seq = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT p.op, p.bytes, p.blob FROM "
+				 "transactions t JOIN transactions p ON "
+				 "p.seq = t.prev WHERE t.seq = ?");
 	char oid[41];
 	int error = 0;
 
@@ -859,7 +887,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 				       p.state);
 		return error;
 	case TFS_PKG_TXSETS:
-		s = db_stmt(&in->db, "SELECT txset FROM package_txsets WHERE "
+		s = db_stmt(inst_db(in),
+			    "SELECT txset FROM package_txsets WHERE "
 			    "package = ? ORDER BY txset");
 		if (!s)
 			return TFS_ERROR;
@@ -870,7 +899,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 		sqlite3_reset(s);
 		return error;
 	case TFS_PKG_ASPECTS:
-		s = db_stmt(&in->db, "SELECT aspect, version, vendor, "
+		s = db_stmt(inst_db(in),
+			    "SELECT aspect, version, vendor, "
 			    "uninstall FROM package_aspects WHERE package = ? "
 			    "ORDER BY aspect");
 		if (!s)
@@ -885,7 +915,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 		sqlite3_reset(s);
 		return error;
 	case TFS_PKG_SUBS:
-		s = db_stmt(&in->db, "SELECT s.ord, p.name FROM package_subs s"
+		s = db_stmt(inst_db(in),
+			    "SELECT s.ord, p.name FROM package_subs s"
 			    " JOIN packages p ON p.id = s.sub WHERE s.package "
 			    "= ? ORDER BY s.ord");
 		if (!s)
@@ -900,7 +931,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 	case TFS_PKG_XML:
 	case TFS_PKG_COMPACT:
 		if (strcmp(p.type, "file") == 0) {
-			s = db_stmt(&in->db, "SELECT frozen FROM packages "
+			s = db_stmt(inst_db(in),
+				    "SELECT frozen FROM packages "
 				    "WHERE id = ? AND frozen IS NOT NULL");
 			if (!s)
 				return TFS_ERROR;
@@ -974,20 +1006,21 @@ static int each_line(const char *bytes, size_t len,
 
 static int exec_id(tfs_inst *in, const char *sql, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, sql);
+	sqlite3_stmt *s = db_stmt(inst_db(in), sql);
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 static int pkg_is_empty(tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT (SELECT count(*) FROM "
-				  "package_txsets WHERE package = ?1) + (SELECT"
-				  " count(*) FROM package_subs WHERE package ="
-				  " ?1)");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT (SELECT count(*) FROM "
+				 "package_txsets WHERE package = ?1) + (SELECT"
+				 " count(*) FROM package_subs WHERE package ="
+				 " ?1)");
 	int n = 0;
 
 	if (!s)
@@ -1076,7 +1109,8 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	if (strcmp(c.state, "open") == 0 && strcmp(p->state, "closed") == 0)
 		return tfs_error_set(TFS_EINVALID, "a closed package cannot "
 				     "be reopened");
-	s = db_stmt(&in->db, "UPDATE packages SET type = ?, description = ?,"
+	s = db_stmt(inst_db(in),
+		    "UPDATE packages SET type = ?, description = ?,"
 		    " state = ?, mtime = ? WHERE id = ?");
 	if (!s)
 		return TFS_ERROR;
@@ -1085,7 +1119,7 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	sqlite3_bind_text(s, 3, c.state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, tfs_now());
 	sqlite3_bind_int64(s, 5, p->id);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
 	snprintf(u->msg, sizeof(u->msg), "package %s: type %s, state %s",
 		 p->name, c.type, c.state);
@@ -1094,7 +1128,8 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	/* "Save as file": a frozen, closed copy of the export. */
 	if ((error = export_pkg(&frozen, in, p->id, false, 0, 0)) < 0)
 		goto done;
-	s = db_stmt(&in->db, "INSERT INTO packages(name, type, description,"
+	s = db_stmt(inst_db(in),
+		    "INSERT INTO packages(name, type, description,"
 		    " state, created, mtime, frozen) VALUES(?1, 'file', ?2, "
 		    "'closed', ?3, ?3, ?4)");
 	if (!s) {
@@ -1105,7 +1140,7 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	sqlite3_bind_text(s, 2, c.description, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, tfs_now());
 	sqlite3_bind_blob(s, 4, frozen.ptr, (int)frozen.size, SQLITE_STATIC);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		goto done;
 	snprintf(u->msg, sizeof(u->msg), "package %s saved as file package "
 		 "%s", p->name, c.save_as);
@@ -1142,13 +1177,14 @@ static int txset_line(void *ctx, char *line, int no)
 	if (tfs_inst_txset_get(&row, NULL, in, id) < 0)
 		return tfs_error_set(TFS_EINVALID, "line %d: no transaction "
 				     "set %lld", no, (long long)id);
-	s = db_stmt(&in->db, "INSERT OR IGNORE INTO package_txsets(package, "
+	s = db_stmt(inst_db(in),
+		    "INSERT OR IGNORE INTO package_txsets(package, "
 		    "txset) VALUES(?, ?)");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, u->id);
 	sqlite3_bind_int64(s, 2, id);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 static int aspect_line(void *ctx, char *line, int no)
@@ -1165,7 +1201,8 @@ static int aspect_line(void *ctx, char *line, int no)
 	if (n != 4 || (strcmp(f[3], "yes") && strcmp(f[3], "no")))
 		return tfs_error_set(TFS_EINVALID, "line %d: expected '<id> "
 				     "<version> <vendor-id> <yes|no>'", no);
-	s = db_stmt(&in->db, "INSERT OR REPLACE INTO package_aspects(package,"
+	s = db_stmt(inst_db(in),
+		    "INSERT OR REPLACE INTO package_aspects(package,"
 		    " aspect, version, vendor, uninstall) VALUES(?,?,?,?,?)");
 	if (!s)
 		return TFS_ERROR;
@@ -1174,7 +1211,7 @@ static int aspect_line(void *ctx, char *line, int no)
 	sqlite3_bind_text(s, 3, f[1], -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 4, f[2], -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 5, strcmp(f[3], "yes") == 0);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 static int sub_line(void *ctx, char *line, int no)
@@ -1206,14 +1243,14 @@ static int sub_line(void *ctx, char *line, int no)
 		return tfs_error_set(TFS_EINVALID, "line %d: %s: a master "
 				     "package holds incremental or file "
 				     "packages", no, name);
-	s = db_stmt(&in->db, "INSERT INTO package_subs(package, ord, sub) "
-		    "VALUES(?, ?, ?)");
+	s = db_stmt(inst_db(in), "INSERT INTO package_subs(package, ord, sub) "
+				 "VALUES(?, ?, ?)");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, u->id);
 	sqlite3_bind_int64(s, 2, ord);
 	sqlite3_bind_int64(s, 3, row.id);
-	error = db_done(&in->db, s);
+	error = db_done(inst_db(in), s);
 	if (error == TFS_EEXISTS)
 		return tfs_error_set(TFS_EINVALID, "line %d: order %lld given "
 				     "twice", no, (long long)ord);
@@ -1277,8 +1314,8 @@ static int update_body(tfs_inst *in, void *ctx)
 	return error;
 }
 
-int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
-		   tfs_pkg_file f, const char *bytes, size_t len)
+static int pkg_update_locked(tfs_inst *in, const char *user, int64_t id,
+			     tfs_pkg_file f, const char *bytes, size_t len)
 {
 	struct update u = {in, id, f, bytes, len, user, ""};
 	const char *action;
@@ -1286,7 +1323,7 @@ int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
 
 	/* The event's action depends on what the update did, so this does
 	 * not use inst_small_change(). */
-	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
+	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0)
 		return error;
 	if ((error = update_body(in, &u)) < 0)
 		goto fail;
@@ -1294,7 +1331,7 @@ int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
 		 strstr(u.msg, "state closed") ? "Package/Close" :
 		 "Package/Update";
 	if ((error = inst_log_event(in, user, action, u.msg)) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0)
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;
 	store_flush_events(in->st, in);
 	if (in->st->observer)
@@ -1302,6 +1339,17 @@ int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
 				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	return 0;
 fail:
-	db_exec(&in->db, "ROLLBACK");
+	db_exec(inst_db(in), "ROLLBACK");
+	return error;
+}
+
+int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id, tfs_pkg_file f,
+		   const char *bytes, size_t len)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = pkg_update_locked(in, user, id, f, bytes, len);
+	inst_write_end(in);
 	return error;
 }

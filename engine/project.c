@@ -54,29 +54,30 @@ static int each_row(sqlite3_stmt *s, db_conn *c, tfs_row_cb cb, void *ctx)
 
 int tfs_inst_project_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PROJECT_COLUMNS "ORDER BY name");
+	sqlite3_stmt *s = db_stmt(inst_db(in), PROJECT_COLUMNS "ORDER BY name");
 
-	return s ? each_row(s, &in->db, cb, ctx) : TFS_ERROR;
+	return s ? each_row(s, inst_db(in), cb, ctx) : TFS_ERROR;
 }
 
 int tfs_inst_project_find(tfs_row *out, tfs_inst *in, const char *name)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PROJECT_COLUMNS "WHERE name = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), PROJECT_COLUMNS "WHERE name = ?");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	return row_from(out, s, &in->db, "project");
+	return row_from(out, s, inst_db(in), "project");
 }
 
 int tfs_inst_project_get(tfs_row *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PROJECT_COLUMNS "WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), PROJECT_COLUMNS "WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return row_from(out, s, &in->db, "project");
+	return row_from(out, s, inst_db(in), "project");
 }
 
 int inst_log_event(tfs_inst *in, const char *user, const char *action,
@@ -89,22 +90,23 @@ int inst_log_event(tfs_inst *in, const char *user, const char *action,
 
 	tfs_time_iso(iso, t);
 	snprintf(line, sizeof(line), "%s %s %s\n", iso, user, message);
-	s = db_stmt(&in->db, "INSERT INTO log(time, line) VALUES(?, ?)");
+	s = db_stmt(inst_db(in), "INSERT INTO log(time, line) VALUES(?, ?)");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, t);
 	sqlite3_bind_text(s, 2, line, -1, SQLITE_STATIC);
-	if ((error = db_done(&in->db, s)) < 0)
+	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
-	s = db_stmt(&in->db, "INSERT INTO pending_events(time, user, action,"
-			     " message) VALUES(?, ?, ?, ?)");
+	s = db_stmt(inst_db(in),
+		    "INSERT INTO pending_events(time, user, action,"
+		    " message) VALUES(?, ?, ?, ?)");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, t);
 	sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, message, -1, SQLITE_STATIC);
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 /*
@@ -118,19 +120,22 @@ int inst_small_change(tfs_inst *in, const char *user, const char *action,
 {
 	int error;
 
-	if ((error = db_exec(&in->db, "BEGIN IMMEDIATE")) < 0)
-		return error;
+	inst_write_begin(in);
+	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0)
+		goto done;
 	if ((error = body(in, ctx)) < 0 ||
 	    (error = inst_log_event(in, user, action, message)) < 0 ||
-	    (error = db_exec(&in->db, "COMMIT")) < 0) {
-		db_exec(&in->db, "ROLLBACK");
-		return error;
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0) {
+		db_exec(inst_db(in), "ROLLBACK");
+		goto done;
 	}
 	store_flush_events(in->st, in);
 	if (in->st->observer)
 		in->st->observer(in->st->observer_ctx, in->id,
 				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
-	return 0;
+done:
+	inst_write_end(in);
+	return error;
 }
 
 struct one_stmt {
@@ -142,7 +147,7 @@ struct one_stmt {
 static int run_one(tfs_inst *in, void *ctx)
 {
 	struct one_stmt *o = ctx;
-	sqlite3_stmt *s = db_stmt(&in->db, o->sql);
+	sqlite3_stmt *s = db_stmt(inst_db(in), o->sql);
 
 	if (!s)
 		return TFS_ERROR;
@@ -151,7 +156,7 @@ static int run_one(tfs_inst *in, void *ctx)
 	else
 		sqlite3_bind_int64(s, 1, o->id);
 	sqlite3_bind_int64(s, 2, tfs_now());
-	return db_done(&in->db, s);
+	return db_done(inst_db(in), s);
 }
 
 static int simple_change(tfs_inst *in, const char *user, const char *sql,
@@ -163,7 +168,8 @@ static int simple_change(tfs_inst *in, const char *user, const char *sql,
 	return inst_small_change(in, user, action, message, run_one, &o);
 }
 
-int tfs_inst_project_create(tfs_inst *in, const char *user, const char *name)
+static int inst_project_create_locked(tfs_inst *in, const char *user,
+				      const char *name)
 {
 	char msg[400];
 	tfs_row row = {0};
@@ -179,7 +185,18 @@ int tfs_inst_project_create(tfs_inst *in, const char *user, const char *name)
 			     "Project/Create", msg);
 }
 
-int tfs_inst_project_remove(tfs_inst *in, const char *user, int64_t id)
+int tfs_inst_project_create(tfs_inst *in, const char *user, const char *name)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_project_create_locked(in, user, name);
+	inst_write_end(in);
+	return error;
+}
+
+static int inst_project_remove_locked(tfs_inst *in, const char *user,
+				      int64_t id)
 {
 	tfs_row row, active;
 	sqlite3_stmt *s;
@@ -192,7 +209,8 @@ int tfs_inst_project_remove(tfs_inst *in, const char *user, int64_t id)
 	if (active.id == id)
 		return tfs_error_set(TFS_EBUSY, "project %s is the active "
 				     "project", row.name);
-	s = db_stmt(&in->db, "SELECT 1 FROM txsets WHERE project = ? LIMIT 1");
+	s = db_stmt(inst_db(in),
+		    "SELECT 1 FROM txsets WHERE project = ? LIMIT 1");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
@@ -206,19 +224,30 @@ int tfs_inst_project_remove(tfs_inst *in, const char *user, int64_t id)
 			     "AND ?2 = ?2", NULL, id, "Project/Delete", msg);
 }
 
+int tfs_inst_project_remove(tfs_inst *in, const char *user, int64_t id)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_project_remove_locked(in, user, id);
+	inst_write_end(in);
+	return error;
+}
+
 int tfs_inst_active_project(tfs_row *out, tfs_inst *in)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, PROJECT_COLUMNS "WHERE name = "
+	sqlite3_stmt *s = db_stmt(inst_db(in), PROJECT_COLUMNS
+				  "WHERE name = "
 				  "(SELECT value FROM meta WHERE key = "
 				  "'active_project')");
 
 	if (!s)
 		return TFS_ERROR;
-	return row_from(out, s, &in->db, "active project");
+	return row_from(out, s, inst_db(in), "active project");
 }
 
-int tfs_inst_set_active_project(tfs_inst *in, const char *user,
-				const char *name)
+static int inst_set_active_project_locked(tfs_inst *in, const char *user,
+					  const char *name)
 {
 	char msg[400];
 	tfs_row row = {0};
@@ -233,23 +262,36 @@ int tfs_inst_set_active_project(tfs_inst *in, const char *user,
 			     name, 0, "Project/Activate", msg);
 }
 
+int tfs_inst_set_active_project(tfs_inst *in, const char *user,
+				const char *name)
+{
+	int error;
+
+	inst_write_begin(in);
+	error = inst_set_active_project_locked(in, user, name);
+	inst_write_end(in);
+	return error;
+}
+
 int tfs_inst_txset_list(tfs_inst *in, int64_t project, tfs_row_cb cb,
 			void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, id, created FROM "
-				  "txsets WHERE project = ? ORDER BY id");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT id, id, created FROM "
+				 "txsets WHERE project = ? ORDER BY id");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, project);
-	return each_row(s, &in->db, cb, ctx);
+	return each_row(s, inst_db(in), cb, ctx);
 }
 
 int tfs_inst_txset_get(tfs_row *out, int64_t *project, tfs_inst *in,
 		       int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, id, created, project "
-				  "FROM txsets WHERE id = ?");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT id, id, created, project "
+				 "FROM txsets WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -286,9 +328,10 @@ static int put_attr(tfs_buf *b, const char *name, const char *value)
 
 int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT t.id, p.name, t.user, "
-		"t.created, t.commit_n FROM txsets t JOIN projects p "
-		"ON p.id = t.project WHERE t.id = ?");
+	sqlite3_stmt *s = db_stmt(
+	    inst_db(in), "SELECT t.id, p.name, t.user, "
+			 "t.created, t.commit_n FROM txsets t JOIN projects p "
+			 "ON p.id = t.project WHERE t.id = ?");
 	char iso[32], num[32];
 	int rc, error = 0;
 
@@ -311,9 +354,10 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 	}
 	if (!error) error = tfs_buf_puts(out, ">\n");
 	sqlite3_reset(s);
-	s = db_stmt(&in->db, "SELECT seq, op, kind, type, bo, name, guid, "
-			     "before, after FROM transactions WHERE txset = ? "
-			     "ORDER BY seq");
+	s = db_stmt(inst_db(in),
+		    "SELECT seq, op, kind, type, bo, name, guid, "
+		    "before, after FROM transactions WHERE txset = ? "
+		    "ORDER BY seq");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
@@ -354,8 +398,8 @@ int tfs_inst_history_count(tfs_inst *in, int *out)
 
 int tfs_inst_history_commit(char oid[41], int64_t *time, tfs_inst *in, int n)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT oid, time FROM commits "
-				  "WHERE n = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT oid, time FROM commits "
+					       "WHERE n = ?");
 	int error = 0;
 
 	if (!s)
@@ -374,8 +418,9 @@ int tfs_inst_history_commit(char oid[41], int64_t *time, tfs_inst *in, int n)
 
 int tfs_inst_history_render(tfs_buf *out, tfs_inst *in)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT n, oid, time, user, "
-				  "message FROM commits ORDER BY n DESC");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT n, oid, time, user, "
+				 "message FROM commits ORDER BY n DESC");
 	char iso[32];
 	int rc, error = 0;
 
@@ -393,8 +438,8 @@ int tfs_inst_history_render(tfs_buf *out, tfs_inst *in)
 
 int tfs_inst_log_render(tfs_buf *out, tfs_inst *in)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT line FROM log "
-				  "ORDER BY id");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT line FROM log "
+					       "ORDER BY id");
 	int rc, error = 0;
 
 	if (!s)

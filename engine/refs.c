@@ -172,8 +172,8 @@ void refs_memo_free(refs_memo *m)
 
 int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT kind, target FROM refs "
-				  "WHERE obj = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT kind, target FROM refs "
+					       "WHERE obj = ?");
 	char kind[64], target[512], key[600];
 	int rc, error = 0;
 
@@ -241,8 +241,8 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 	if (kind != TFS_KIND_METADATA && kind != TFS_KIND_VALIDATION)
 		return 0;
 	if (gone) {
-		s = db_stmt(&in->db, "SELECT obj FROM refs WHERE kind = ? "
-				     "AND target = ?");
+		s = db_stmt(inst_db(in), "SELECT obj FROM refs WHERE kind = ? "
+					 "AND target = ?");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_text(s, 1, rkind, -1, SQLITE_STATIC);
@@ -266,9 +266,11 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 /* Every Field reference into business object `bo` resolves. */
 int refs_check_fields(tfs_inst *in, const char *bo)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT obj, target FROM refs "
-		"WHERE kind = 'Field' AND target >= ?1 || '.' AND target < "
-		"?1 || '/'");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in),
+		    "SELECT obj, target FROM refs "
+		    "WHERE kind = 'Field' AND target >= ?1 || '.' AND target < "
+		    "?1 || '/'");
 	struct { int64_t obj; char field[256]; } *bad = NULL;
 	size_t n = strlen(bo), nbad = 0, cap = 0, i;
 	char path[800];

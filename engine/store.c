@@ -10,6 +10,7 @@
  * is the byte offset of each line, so reads at any offset are one indexed
  * query and the size is known without rendering.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -94,8 +95,8 @@ const char *tfs_store_path(const tfs_store *st)
 
 int64_t tfs_store_created(tfs_store *st)
 {
-	sqlite3_stmt *s = db_stmt(&st->db, "SELECT value FROM meta "
-				  "WHERE key = 'created'");
+	sqlite3_stmt *s = db_stmt(store_db(st), "SELECT value FROM meta "
+						"WHERE key = 'created'");
 	int64_t t = 0;
 
 	if (s && sqlite3_step(s) == SQLITE_ROW)
@@ -195,8 +196,8 @@ static void clean_tmp(const char *dir)
 
 static int load_instances(tfs_store *st, bool create)
 {
-	sqlite3_stmt *s = db_stmt(&st->db,
-				  "SELECT id FROM instances ORDER BY id");
+	sqlite3_stmt *s =
+	    db_stmt(store_db(st), "SELECT id FROM instances ORDER BY id");
 	int64_t max = 0;
 	int rc, error = 0;
 
@@ -206,7 +207,7 @@ static int load_instances(tfs_store *st, bool create)
 		if (sqlite3_column_int64(s, 0) > max)
 			max = sqlite3_column_int64(s, 0);
 	if (rc != SQLITE_DONE)
-		return db_fail(&st->db, "instances");
+		return db_fail(store_db(st), "instances");
 	if (max > 0xffff)
 		return tfs_error_set(TFS_ERROR, "too many instances");
 	st->insts = calloc((size_t)max + 1, sizeof(*st->insts));
@@ -236,6 +237,7 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	if (!st)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	st->lockfd = -1;
+	wlock_init(&st->wl);
 	st->mount_uid = mount_uid;
 	st->path = realpath(path, NULL);
 	if (!st->path) {
@@ -270,7 +272,8 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 		usleep(100 * 1000);
 	}
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
-	    (error = db_open(&st->db, p, false)) < 0)
+	    (error = db_open(&st->db, p, false)) < 0 ||
+	    (error = db_pool_init(&st->pool, p)) < 0)
 		goto done;
 	/* Spool space for packages being dropped; left-overs of a crash
 	 * are removed by the daemon's next start (tmp is ours alone). */
@@ -310,7 +313,9 @@ void tfs_store_free(tfs_store *st)
 		inst_free(st->insts[i]);
 	free(st->insts);
 	tfs_history_free(st->hist);
+	db_pool_free(&st->pool);
 	db_close(&st->db);
+	wlock_destroy(&st->wl);
 	if (st->lockfd >= 0)
 		close(st->lockfd);
 	free(st->path);
@@ -354,7 +359,7 @@ void tfs_store_user_of(tfs_store *st, uid_t uid, char out[64])
 	snprintf(out, 64, "admin");
 	if (uid == 0 || uid == st->mount_uid)
 		return;
-	s = db_stmt(&st->db, "SELECT login FROM users WHERE uid = ?");
+	s = db_stmt(store_db(st), "SELECT login FROM users WHERE uid = ?");
 	if (!s)
 		return;
 	sqlite3_bind_int64(s, 1, (int64_t)uid);
@@ -428,7 +433,7 @@ static void fill_row(tfs_row *row, sqlite3_stmt *s)
 int tfs_store_list(tfs_store *st, tfs_entity ent, int64_t parent_id,
 		   tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = db_stmt(&st->db, entity_sql[ent].list);
+	sqlite3_stmt *s = db_stmt(store_db(st), entity_sql[ent].list);
 	tfs_row row = {0};
 	int rc, error = 0;
 
@@ -441,7 +446,7 @@ int tfs_store_list(tfs_store *st, tfs_entity ent, int64_t parent_id,
 			break;
 	}
 	if (!error && rc != SQLITE_DONE)
-		error = db_fail(&st->db, "list");
+		error = db_fail(store_db(st), "list");
 	sqlite3_reset(s);
 	return error;
 }
@@ -465,23 +470,23 @@ static int one_row(tfs_row *out, db_conn *c, sqlite3_stmt *s,
 int tfs_store_find(tfs_row *out, tfs_store *st, tfs_entity ent,
 		   int64_t parent_id, const char *name)
 {
-	sqlite3_stmt *s = db_stmt(&st->db, entity_sql[ent].find);
+	sqlite3_stmt *s = db_stmt(store_db(st), entity_sql[ent].find);
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, parent_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	return one_row(out, &st->db, s, name);
+	return one_row(out, store_db(st), s, name);
 }
 
 int tfs_store_get(tfs_row *out, tfs_store *st, tfs_entity ent, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&st->db, entity_sql[ent].get);
+	sqlite3_stmt *s = db_stmt(store_db(st), entity_sql[ent].get);
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return one_row(out, &st->db, s, "entity");
+	return one_row(out, store_db(st), s, "entity");
 }
 
 /* ---- events --------------------------------------------------------------- */
@@ -516,8 +521,8 @@ static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
 		land = in->landscape;
 		company = in->company;
 	} else if (ev->tenant_id) {
-		s = db_stmt(&st->db, "SELECT name, company FROM tenants "
-				     "WHERE id = ?");
+		s = db_stmt(store_db(st), "SELECT name, company FROM tenants "
+					  "WHERE id = ?");
 		if (!s)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, ev->tenant_id);
@@ -551,10 +556,11 @@ static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
 static int append_event_line(tfs_store *st, const char *line, int64_t t,
 			     const char *source)
 {
-	sqlite3_stmt *s = db_stmt(&st->db,
-		"INSERT OR IGNORE INTO events(off, time, line, source) "
-		"SELECT COALESCE((SELECT off + length(CAST(line AS BLOB)) "
-		"FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3");
+	sqlite3_stmt *s =
+	    db_stmt(store_db(st),
+		    "INSERT OR IGNORE INTO events(off, time, line, source) "
+		    "SELECT COALESCE((SELECT off + length(CAST(line AS BLOB)) "
+		    "FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3");
 
 	if (!s)
 		return TFS_ERROR;
@@ -562,10 +568,10 @@ static int append_event_line(tfs_store *st, const char *line, int64_t t,
 	sqlite3_bind_text(s, 2, line, -1, SQLITE_STATIC);
 	if (source)
 		sqlite3_bind_text(s, 3, source, -1, SQLITE_STATIC);
-	return db_done(&st->db, s);
+	return db_done(store_db(st), s);
 }
 
-int tfs_store_event(tfs_store *st, const tfs_event *ev)
+static int store_event_locked(tfs_store *st, const tfs_event *ev)
 {
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t t = tfs_now();
@@ -577,6 +583,16 @@ int tfs_store_event(tfs_store *st, const tfs_event *ev)
 	return error;
 }
 
+int tfs_store_event(tfs_store *st, const tfs_event *ev)
+{
+	int error;
+
+	store_write_begin(st);
+	error = store_event_locked(st, ev);
+	store_write_end(st);
+	return error;
+}
+
 /*
  * Instance transactions queue their events in the instance database
  * (pending_events) atomically with the change; this moves them into the
@@ -584,16 +600,19 @@ int tfs_store_event(tfs_store *st, const tfs_event *ev)
  */
 int store_flush_events(tfs_store *st, tfs_inst *in)
 {
-	sqlite3_stmt *s = db_stmt(&in->db, "SELECT id, time, user, action, "
-				  "message FROM pending_events ORDER BY id");
+	sqlite3_stmt *s =
+	    db_stmt(inst_db(in), "SELECT id, time, user, action, "
+				 "message FROM pending_events ORDER BY id");
 	sqlite3_stmt *del;
 	tfs_buf b = TFS_BUF_INIT;
 	char source[64];
 	int64_t last = 0;
 	int rc, error = 0;
 
+	assert(wlock_held(&in->wl));
 	if (!s)
 		return TFS_ERROR;
+	store_write_begin(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		tfs_event ev = {
 			.user = db_text(s, 2),
@@ -610,22 +629,24 @@ int store_flush_events(tfs_store *st, tfs_inst *in)
 		    (error = append_event_line(st, b.ptr, t, source)) < 0)
 			break;
 	}
+	store_write_end(st);
 	sqlite3_reset(s);
 	tfs_buf_free(&b);
 	if (error || !last)
 		return error;
-	del = db_stmt(&in->db, "DELETE FROM pending_events WHERE id <= ?");
+	del = db_stmt(inst_db(in), "DELETE FROM pending_events WHERE id <= ?");
 	if (!del)
 		return TFS_ERROR;
 	sqlite3_bind_int64(del, 1, last);
-	return db_done(&in->db, del);
+	return db_done(inst_db(in), del);
 }
 
 int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime)
 {
-	sqlite3_stmt *s = db_stmt(&st->db,
-		"SELECT off + length(CAST(line AS BLOB)), time FROM events "
-		"ORDER BY id DESC LIMIT 1");
+	sqlite3_stmt *s =
+	    db_stmt(store_db(st),
+		    "SELECT off + length(CAST(line AS BLOB)), time FROM events "
+		    "ORDER BY id DESC LIMIT 1");
 
 	if (!s)
 		return TFS_ERROR;
@@ -642,10 +663,11 @@ int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime)
 int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off,
 			  size_t len)
 {
-	sqlite3_stmt *s = db_stmt(&st->db,
-		"SELECT off, CAST(line AS BLOB) FROM events WHERE id >= "
-		"COALESCE((SELECT id FROM events WHERE off <= ?1 "
-		"ORDER BY off DESC LIMIT 1), 0) ORDER BY id");
+	sqlite3_stmt *s =
+	    db_stmt(store_db(st),
+		    "SELECT off, CAST(line AS BLOB) FROM events WHERE id >= "
+		    "COALESCE((SELECT id FROM events WHERE off <= ?1 "
+		    "ORDER BY off DESC LIMIT 1), 0) ORDER BY id");
 	uint64_t end = off + len;
 	int rc, error = 0;
 
@@ -672,4 +694,5 @@ int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off,
 void tfs_store_reads_done(tfs_store *st)
 {
 	(void)st;
+	db_reads_done();
 }

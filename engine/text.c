@@ -47,11 +47,12 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 
 int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 {
-	sqlite3_stmt *s = db_stmt(&st->db,
-		"SELECT i.id, t.name, i.name, i.status, i.metadata_locked,"
-		" i.in_maintenance, i.expiration, i.api_key != ''"
-		" FROM instances i JOIN tenants t ON t.id = i.tenant_id"
-		" ORDER BY t.name, i.name");
+	sqlite3_stmt *s =
+	    db_stmt(store_db(st),
+		    "SELECT i.id, t.name, i.name, i.status, i.metadata_locked,"
+		    " i.in_maintenance, i.expiration, i.api_key != ''"
+		    " FROM instances i JOIN tenants t ON t.id = i.tenant_id"
+		    " ORDER BY t.name, i.name");
 	int rc, error, problems = 0;
 	tfs_buf probs = TFS_BUF_INIT;
 	char today[32];
@@ -117,10 +118,11 @@ static const char *paths_for(const char *tiers)
 
 int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 {
-	sqlite3_stmt *s = db_stmt(&st->db,
-		"SELECT t.name, t.company, t.dev_project, COALESCE(g.name, ''),"
-		" COALESCE(g.tiers, '') FROM tenants t LEFT JOIN groups g"
-		" ON g.id = t.group_id WHERE t.id = ?");
+	sqlite3_stmt *s = db_stmt(
+	    store_db(st),
+	    "SELECT t.name, t.company, t.dev_project, COALESCE(g.name, ''),"
+	    " COALESCE(g.tiers, '') FROM tenants t LEFT JOIN groups g"
+	    " ON g.id = t.group_id WHERE t.id = ?");
 	char tiers[32] = "";
 	int rc, error;
 
@@ -143,8 +145,9 @@ int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 				       "%s\n", "instance", "landscape",
 				       "status", "version", "locked",
 				       "last update", "by");
-	s = db_stmt(&st->db, "SELECT id, name, status, metadata_locked FROM"
-			     " instances WHERE tenant_id = ? ORDER BY name");
+	s = db_stmt(store_db(st),
+		    "SELECT id, name, status, metadata_locked FROM"
+		    " instances WHERE tenant_id = ? ORDER BY name");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, tenant_id);

@@ -1092,8 +1092,8 @@ static void take_ref(tfs_tree *t, uint64_t ino)
 		m->child_refs++;
 }
 
-int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		    const char *name)
+static int tree_lookup_req(tfs_attr *out, tfs_tree *t, uint64_t parent,
+			   const char *name)
 {
 	int error;
 
@@ -1109,7 +1109,16 @@ int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	return error;
 }
 
-int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		    const char *name)
+{
+	int error = tree_lookup_req(out, t, parent, name);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int tree_getattr_req(tfs_attr *out, tfs_tree *t, uint64_t ino)
 {
 	int error;
 
@@ -1120,6 +1129,14 @@ int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	pthread_mutex_lock(&t->mu);
 	error = tree_getattr(out, t, ino);
 	pthread_mutex_unlock(&t->mu);
+	return error;
+}
+
+int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	int error = tree_getattr_req(out, t, ino);
+
+	tfs_store_reads_done(t->st);
 	return error;
 }
 
@@ -1476,7 +1493,8 @@ static int list_dir(struct listing *l, uint64_t ino)
 	return tfs_error_set(TFS_ENOTFOUND, "not a directory");
 }
 
-int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx)
+static int tree_readdir_req(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb,
+			    void *ctx)
 {
 	struct listing l = {.t = t, .parent = ino};
 	size_t i, b;
@@ -1505,4 +1523,12 @@ int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx)
 	}
 	free(l.e);
 	return error > 0 ? 0 : error;
+}
+
+int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx)
+{
+	int error = tree_readdir_req(t, ino, cb, ctx);
+
+	tfs_store_reads_done(t->st);
+	return error;
 }

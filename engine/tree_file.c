@@ -737,8 +737,8 @@ static void push_content(tfs_tree *t, tfs_file *f)
 	pthread_mutex_unlock(&t->mu);
 }
 
-int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
-		  const tfs_caller *who, bool *direct, bool *keep)
+static int tree_open_req(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
+			 const tfs_caller *who, bool *direct, bool *keep)
 {
 	int error;
 
@@ -766,6 +766,15 @@ int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	return error;
 }
 
+int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
+		  const tfs_caller *who, bool *direct, bool *keep)
+{
+	int error = tree_open_req(out, t, ino, flags, who, direct, keep);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
 static int read_range(tfs_buf *out, const tfs_buf *src, uint64_t off,
 		      size_t size)
 {
@@ -777,8 +786,8 @@ static int read_range(tfs_buf *out, const tfs_buf *src, uint64_t off,
 	return tfs_buf_put(out, src->ptr + off, n < size ? n : size);
 }
 
-int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
-		  size_t size)
+static int file_read_req(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
+			 size_t size)
 {
 	struct mem *m = f->mem;
 	ssize_t got;
@@ -821,6 +830,15 @@ int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
 	return error;
 }
 
+int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
+		  size_t size)
+{
+	int error = file_read_req(out, t, f, off, size);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
 static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len)
 {
 	size_t end;
@@ -853,8 +871,8 @@ static int buf_truncate(tfs_buf *b, uint64_t size)
 	return 0;
 }
 
-int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
-		   size_t len)
+static int file_write_req(tfs_tree *t, tfs_file *f, uint64_t off,
+			  const char *data, size_t len)
 {
 	int error;
 
@@ -886,7 +904,16 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 	return error;
 }
 
-int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size)
+int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
+		   size_t len)
+{
+	int error = file_write_req(t, f, off, data, len);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int file_truncate_req(tfs_tree *t, tfs_file *f, uint64_t size)
 {
 	int error;
 
@@ -905,6 +932,14 @@ int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size)
 	if (!error)
 		f->dirty = f->written = true;
 	pthread_mutex_unlock(&t->mu);
+	return error;
+}
+
+int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size)
+{
+	int error = file_truncate_req(t, f, size);
+
+	tfs_store_reads_done(t->st);
 	return error;
 }
 
@@ -1013,7 +1048,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 			     f->data.size, &f->who);
 }
 
-int tfs_file_flush(tfs_tree *t, tfs_file *f)
+static int file_flush_req(tfs_tree *t, tfs_file *f)
 {
 	int error;
 
@@ -1025,7 +1060,15 @@ int tfs_file_flush(tfs_tree *t, tfs_file *f)
 	return error;
 }
 
-void tfs_file_release(tfs_tree *t, tfs_file *f)
+int tfs_file_flush(tfs_tree *t, tfs_file *f)
+{
+	int error = file_flush_req(t, f);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static void file_release_req(tfs_tree *t, tfs_file *f)
 {
 	if (!f)
 		return;
@@ -1049,11 +1092,17 @@ void tfs_file_release(tfs_tree *t, tfs_file *f)
 	free(f);
 }
 
+void tfs_file_release(tfs_tree *t, tfs_file *f)
+{
+	file_release_req(t, f);
+	tfs_store_reads_done(t->st);
+}
+
 /* ---- names ------------------------------------------------------------------------- */
 
-int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
-		    uint64_t parent, const char *name, mode_t mode, int flags,
-		    const tfs_caller *who)
+static int tree_create_req(tfs_file **out, tfs_attr *attr, tfs_tree *t,
+			   uint64_t parent, const char *name, mode_t mode,
+			   int flags, const tfs_caller *who)
 {
 	struct target tg;
 	struct mem *m;
@@ -1172,7 +1221,18 @@ done:
 	return error;
 }
 
-int tfs_tree_touch(tfs_tree *t, uint64_t ino)
+int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
+		    uint64_t parent, const char *name, mode_t mode, int flags,
+		    const tfs_caller *who)
+{
+	int error =
+	    tree_create_req(out, attr, t, parent, name, mode, flags, who);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int tree_touch_req(tfs_tree *t, uint64_t ino)
 {
 	int error = 0;
 
@@ -1183,8 +1243,16 @@ int tfs_tree_touch(tfs_tree *t, uint64_t ino)
 	return error;
 }
 
-int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
-		      const tfs_caller *who)
+int tfs_tree_touch(tfs_tree *t, uint64_t ino)
+{
+	int error = tree_touch_req(t, ino);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int tree_truncate_req(tfs_tree *t, uint64_t ino, uint64_t size,
+			     const tfs_caller *who)
 {
 	tfs_buf b = TFS_BUF_INIT;
 	struct mem *m;
@@ -1213,8 +1281,17 @@ done:
 	return error;
 }
 
-int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
-		    const tfs_caller *who)
+int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
+		      const tfs_caller *who)
+{
+	int error = tree_truncate_req(t, ino, size, who);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int tree_unlink_req(tfs_tree *t, uint64_t parent, const char *name,
+			   const tfs_caller *who)
 {
 	struct hidden *h;
 	struct target tg;
@@ -1271,6 +1348,15 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 				INO_B(tg.ino));
 done:
 	pthread_mutex_unlock(&t->mu);
+	return error;
+}
+
+int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
+		    const tfs_caller *who)
+{
+	int error = tree_unlink_req(t, parent, name, who);
+
+	tfs_store_reads_done(t->st);
 	return error;
 }
 
@@ -1425,9 +1511,9 @@ static int rename_locked(tfs_tree *t, uint64_t parent, const char *name,
 	return TFS_ERROR;
 }
 
-int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
-		    uint64_t newparent, const char *newname,
-		    unsigned int flags, const tfs_caller *who)
+static int tree_rename_req(tfs_tree *t, uint64_t parent, const char *name,
+			   uint64_t newparent, const char *newname,
+			   unsigned int flags, const tfs_caller *who)
 {
 	int error;
 
@@ -1439,8 +1525,19 @@ int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
 	return error;
 }
 
-int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		   const char *name, const tfs_caller *who)
+int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
+		    uint64_t newparent, const char *newname, unsigned int flags,
+		    const tfs_caller *who)
+{
+	int error =
+	    tree_rename_req(t, parent, name, newparent, newname, flags, who);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int tree_mkdir_req(tfs_attr *out, tfs_tree *t, uint64_t parent,
+			  const char *name, const tfs_caller *who)
 {
 	tfs_inst *in = owner(t, parent);
 	char user[64];
@@ -1481,8 +1578,17 @@ done:
 	return error;
 }
 
-int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
-		   const tfs_caller *who)
+int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		   const char *name, const tfs_caller *who)
+{
+	int error = tree_mkdir_req(out, t, parent, name, who);
+
+	tfs_store_reads_done(t->st);
+	return error;
+}
+
+static int tree_rmdir_req(tfs_tree *t, uint64_t parent, const char *name,
+			  const tfs_caller *who)
 {
 	tfs_inst *in = owner(t, parent);
 	tfs_attr a;
@@ -1512,5 +1618,14 @@ int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
 		inval_entry(t, parent, name);
 done:
 	pthread_mutex_unlock(&t->mu);
+	return error;
+}
+
+int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
+		   const tfs_caller *who)
+{
+	int error = tree_rmdir_req(t, parent, name, who);
+
+	tfs_store_reads_done(t->st);
 	return error;
 }
