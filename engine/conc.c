@@ -67,6 +67,19 @@ void wlock_take(wlock *l)
 	l->depth = 1;
 }
 
+bool wlock_trytake(wlock *l)
+{
+	if (wlock_held(l)) {
+		l->depth++;
+		return true;
+	}
+	if (pthread_mutex_trylock(&l->mu) != 0)
+		return false;
+	__atomic_store_n(&l->owner, self(), __ATOMIC_RELAXED);
+	l->depth = 1;
+	return true;
+}
+
 void wlock_drop(wlock *l)
 {
 	if (--l->depth > 0)
@@ -226,8 +239,10 @@ void inst_write_begin(tfs_inst *in)
 
 void inst_write_end(tfs_inst *in)
 {
-	if (in->wl.depth == 1)
+	if (in->wl.depth == 1) {
+		inst_log_damage(in);
 		db_pool_refresh(&in->pool);
+	}
 	wlock_drop(&in->wl);
 }
 

@@ -409,6 +409,7 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 	in->st = st;
 	in->id = id;
 	wlock_init(&in->wl);
+	pthread_mutex_init(&in->dmu, NULL);
 	if ((error = load_props(in, true)) < 0)
 		goto done;
 	n = snprintf(path, sizeof(path), "%s/instances/%s", st->path,
@@ -451,6 +452,8 @@ void inst_free(tfs_inst *in)
 	db_pool_free(&in->pool);
 	db_close(&in->db);
 	wlock_destroy(&in->wl);
+	pthread_mutex_destroy(&in->dmu);
+	tfs_buf_free(&in->damaged);
 	free(in);
 }
 
@@ -743,23 +746,133 @@ int tfs_inst_obj_get(tfs_obj_info *out, tfs_inst *in, int64_t id)
 	return error;
 }
 
+/*
+ * Every object's bytes are checked against their SHA-256 as they leave
+ * the database: a damaged row (a flipped byte that SQLite's own checks
+ * cannot see) is never served, nor saved again as if it were an edit.
+ */
 int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT bytes FROM objects "
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT bytes, sha FROM objects "
 					       "WHERE id = ?");
+	const char *bytes;
+	size_t len;
+	char sha[65];
 	int error = 0;
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		error = tfs_buf_put(out, sqlite3_column_blob(s, 0),
-				    (size_t)sqlite3_column_bytes(s, 0));
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return tfs_error_set(TFS_ENOTFOUND, "no object %lld",
+				     (long long)id);
+	}
+	bytes = sqlite3_column_blob(s, 0);
+	len = (size_t)sqlite3_column_bytes(s, 0);
+	tfs_sha256_hex(sha, bytes ? bytes : "", len);
+	if (strcmp(sha, db_text(s, 1)) == 0)
+		error = tfs_buf_put(out, bytes, len);
 	else
-		error = tfs_error_set(TFS_ENOTFOUND, "no object %lld",
-				      (long long)id);
+		error = 1;
 	sqlite3_reset(s);
+	return error == 1 ? inst_damaged(in, id) : error;
+}
+
+int inst_damaged(tfs_inst *in, int64_t obj)
+{
+	tfs_obj_info info;
+	tfs_kind kind;
+	char type[256], path[600], line[640];
+	bool known;
+
+	if (tfs_inst_obj_get(&info, in, obj) < 0 ||
+	    tfs_inst_dir_get(in, info.dir, &kind, type) < 0 ||
+	    obj_path(path, sizeof(path), kind, type, info.name) < 0)
+		snprintf(path, sizeof(path), "object %lld", (long long)obj);
+	snprintf(line, sizeof(line), "%s\n", path);
+	pthread_mutex_lock(&in->dmu);
+	known = in->damaged.ptr && strstr(in->damaged.ptr, line);
+	if (!known)
+		tfs_buf_puts(&in->damaged, line);
+	pthread_mutex_unlock(&in->dmu);
+	/* Logged now if no writer is busy, else by that writer's end. */
+	if (!known && wlock_trytake(&in->wl))
+		inst_write_end(in);
+	return tfs_error_set(TFS_ERROR,
+			     "%s/%s: %s is damaged: its stored "
+			     "bytes do not match their SHA-256 (see status; "
+			     "tenantctl fsck)",
+			     in->tenant, in->name, path);
+}
+
+void inst_log_damage(tfs_inst *in)
+{
+	char *todo = NULL, *line, *end;
+
+	pthread_mutex_lock(&in->dmu);
+	if (in->damaged.size > in->dlogged) {
+		todo = strndup(in->damaged.ptr + in->dlogged,
+			       in->damaged.size - in->dlogged);
+		in->dlogged = in->damaged.size;
+	}
+	pthread_mutex_unlock(&in->dmu);
+	for (line = todo; line && (end = strchr(line, '\n')); line = end + 1) {
+		char msg[700];
+		*end = '\0';
+		snprintf(msg, sizeof(msg),
+			 "%s is damaged: its stored bytes do "
+			 "not match their SHA-256; not served",
+			 line);
+		if (inst_log_event(in, "tenantfs", "Object/Damaged", msg) == 0)
+			store_flush_events(in->st, in);
+	}
+	free(todo);
+}
+
+int inst_damage_render(tfs_buf *out, tfs_inst *in)
+{
+	int error = 0;
+
+	pthread_mutex_lock(&in->dmu);
+	if (in->damaged.size)
+		error = tfs_buf_put(out, in->damaged.ptr, in->damaged.size);
+	pthread_mutex_unlock(&in->dmu);
 	return error;
+}
+
+int tfs_inst_verify(tfs_inst *in, tfs_inst_damage_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT id, bytes, sha "
+					       "FROM objects ORDER BY id");
+	char sha[65];
+	int rc, error = 0, bad = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *bytes = sqlite3_column_blob(s, 1);
+		int64_t id = sqlite3_column_int64(s, 0);
+		tfs_obj_info info;
+		tfs_kind kind;
+		char type[256], path[600];
+
+		tfs_sha256_hex(sha, bytes ? bytes : "",
+			       (size_t)sqlite3_column_bytes(s, 1));
+		if (strcmp(sha, db_text(s, 2)) == 0)
+			continue;
+		bad++;
+		if (tfs_inst_obj_get(&info, in, id) < 0 ||
+		    tfs_inst_dir_get(in, info.dir, &kind, type) < 0 ||
+		    obj_path(path, sizeof(path), kind, type, info.name) < 0)
+			snprintf(path, sizeof(path), "object %lld",
+				 (long long)id);
+		error = cb(ctx, path);
+	}
+	if (!error && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		error = db_fail(inst_db(in), "objects");
+	sqlite3_reset(s);
+	return error < 0 ? error : bad;
 }
 
 int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx)

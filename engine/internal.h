@@ -82,6 +82,8 @@ void wlock_init(wlock *l);
 void wlock_destroy(wlock *l);
 /* Take the lock (again, if this thread holds it). */
 void wlock_take(wlock *l);
+/* Take the lock if it is free or ours: true if taken. */
+bool wlock_trytake(wlock *l);
 void wlock_drop(wlock *l);
 bool wlock_held(const wlock *l);
 
@@ -119,6 +121,12 @@ struct tfs_inst {
 	wlock wl;     /* writers of the instance (order: 1) */
 	db_conn db;   /* the write connection: wl's holder's alone */
 	db_pool pool; /* read-only connections of everyone else */
+	/* Objects found damaged (bytes that do not match their hash), one
+	 * path a line, for `status`; the part past `dlogged` is not yet in
+	 * the patch log and events (written by the next writer). */
+	pthread_mutex_t dmu; /* leaf: damaged, dlogged */
+	tfs_buf damaged;
+	size_t dlogged;
 };
 
 struct tfs_store {
@@ -269,6 +277,18 @@ int impact_of(int *level, tfs_buf *why, const char *path, tfs_kind kind,
 	      const char *type, char op, const char *old, size_t oldlen,
 	      const char *new, size_t newlen);
 const char *impact_name(int level);
+
+/*
+ * An object whose stored bytes do not match their hash (instance.c): its
+ * path joins the instance's damaged list (`status`), and the patch log
+ * and events name it as soon as a writer of the instance is free.  Sets
+ * and returns the error every read of it gives (TFS_ERROR: EIO).
+ */
+int inst_damaged(tfs_inst *in, int64_t obj);
+/* Write the damage not yet logged (the writer lock held). */
+void inst_log_damage(tfs_inst *in);
+/* Paths of the damaged objects found this mount, one a line. */
+int inst_damage_render(tfs_buf *out, tfs_inst *in);
 
 /* Instance keys that live in the instance database (version, ...). */
 int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key);

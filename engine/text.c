@@ -45,6 +45,24 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 "differences show.\n");
 }
 
+/* One problem line per damaged object of `in`; their count. */
+static int damage_lines(tfs_buf *probs, tfs_inst *in, const char *name)
+{
+	tfs_buf d = TFS_BUF_INIT;
+	char *line, *end;
+	int n = 0;
+
+	inst_damage_render(&d, in);
+	for (line = d.ptr; line && (end = strchr(line, '\n'));
+	     line = end + 1, n++)
+		tfs_buf_printf(probs,
+			       "%s: %.*s is damaged: its stored bytes "
+			       "do not match their SHA-256\n",
+			       name, (int)(end - line), line);
+	tfs_buf_free(&d);
+	return n;
+}
+
 int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 {
 	sqlite3_stmt *s =
@@ -93,6 +111,8 @@ int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 				       "match the database\n", name);
 			problems++;
 		}
+		if (in)
+			problems += damage_lines(&probs, in, name);
 	}
 	sqlite3_reset(s);
 	if (!error)

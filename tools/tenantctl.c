@@ -88,11 +88,21 @@ struct fsck_ctx {
 	int bad;
 };
 
+static int print_damage(void *ctx, const char *path)
+{
+	tfs_inst *in = ctx;
+
+	printf("%s/%s: %s is damaged: its stored bytes do not match their "
+	       "SHA-256\n",
+	       tfs_inst_tenant(in), tfs_inst_name(in), path);
+	return 0;
+}
+
 static int check_instance(void *ctx, const tfs_row *row)
 {
 	struct fsck_ctx *c = ctx;
 	tfs_inst *in = tfs_store_inst(c->st, row->id);
-	int n = 0;
+	int n = 0, bad;
 
 	if (!in) {
 		printf("%s: cannot open: %s\n", row->name, tfs_error_last());
@@ -100,8 +110,19 @@ static int check_instance(void *ctx, const tfs_row *row)
 		return 0;
 	}
 	tfs_inst_history_count(in, &n);
-	printf("%s/%s: %d commits, ok\n", tfs_inst_tenant(in),
-	       tfs_inst_name(in), n);
+	bad = tfs_inst_verify(in, print_damage, in);
+	if (bad < 0) {
+		printf("%s/%s: cannot check objects: %s\n", tfs_inst_tenant(in),
+		       tfs_inst_name(in), tfs_error_last());
+		c->bad++;
+	} else if (bad > 0) {
+		printf("%s/%s: %d commits, %d damaged objects\n",
+		       tfs_inst_tenant(in), tfs_inst_name(in), n, bad);
+		c->bad++;
+	} else {
+		printf("%s/%s: %d commits, ok\n", tfs_inst_tenant(in),
+		       tfs_inst_name(in), n);
+	}
 	return 0;
 }
 

@@ -62,6 +62,13 @@ int tfs_inst_obj_find(tfs_obj_info *out, tfs_inst *in, int64_t dir,
 int tfs_inst_obj_get(tfs_obj_info *out, tfs_inst *in, int64_t id);
 /* Append the stored (canonical) bytes of object `id` to `out`. */
 int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id);
+/*
+ * Check every object's bytes against its stored SHA-256; `cb` gets the
+ * path of each that does not match (a nonzero return stops).  Returns the
+ * number of damaged objects, or an error.
+ */
+typedef int (*tfs_inst_damage_cb)(void *ctx, const char *path);
+int tfs_inst_verify(tfs_inst *in, tfs_inst_damage_cb cb, void *ctx);
 /* Objects of directory `dir`, unsorted (row name: object name, no ".xml";
  * row id: object id; mtime: change time; size: byte size). */
 int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx);

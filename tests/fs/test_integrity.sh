@@ -1,0 +1,77 @@
+#!/bin/bash
+# test_integrity.sh: a byte changed inside an object's row of an instance
+# database (behind tenantfs's back; SQLite's own integrity_check still
+# passes) is never served and never saved again as an edit: reading the
+# file fails (EIO), status, the instance's log and events name the object,
+# a no-op `sed -i` commits nothing, the other objects and instances serve
+# as before, and `tenantctl fsck` finds and names it.
+# cat, sed -i, grep and python3's sqlite3 module are the tools under test.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+tfs_setup
+cd "$W" || exit 1
+
+re_esc() { printf '%s' "$1" | sed 's/[][\.^$*+?(){}|]/\\&/g'; }
+
+F=$(obj staging metadata/Form/Incident.Default.xml)
+G=$(obj staging metadata/Grid/Incident.List.xml)
+P=$(obj production metadata/Form/Incident.Default.xml)
+REL=$(rel "$F")
+NAME=$(objname "$F")
+cp "$F" "$W/orig.xml"
+cp "$G" "$W/grid.xml"
+check "the Form has a caption to damage" grep -q 'caption="' "$W/orig.xml"
+commits=$(git_count staging)
+
+tfs_umount || bail "unmount before damaging the database"
+
+# One byte of the stored bytes changes; the length, the row and the
+# database's structure stay as they were.
+DB=$STORE/instances/acme/staging.db
+cat >"$W/damage.py" <<'EOF'
+import sqlite3, sys
+db, name = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db)
+c.execute("PRAGMA journal_mode=WAL")
+row = c.execute("SELECT o.id, o.bytes FROM objects o JOIN dirs d ON d.id = o.dir "
+                "WHERE d.type = 'Form' AND o.name = ?", (name,)).fetchone()
+b = bytearray(row[1])
+i = b.index(b'caption="') + len(b'caption="')
+b[i] = ord('Z') if b[i] != ord('Z') else ord('Y')
+c.execute("UPDATE objects SET bytes = ? WHERE id = ?", (bytes(b), row[0]))
+c.commit()
+assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+EOF
+check "python3 changes one byte of the object's row" \
+	python3 "$W/damage.py" "$DB" "$NAME"
+
+tfs_mount
+check_fails "cat of the damaged object fails" cat "$F"
+check_err "the error is an I/O error" "Input/output error" cat "$F"
+check_eq "nothing of the damaged bytes is served" "" "$(cat "$F" 2>/dev/null)"
+check_file_bytes "another object of the instance reads as before" "$G" "$W/grid.xml"
+check_file_bytes "the same object in production reads as before" "$P" "$W/orig.xml"
+check_match "status names the damaged object" \
+	"acme/staging: $(re_esc "$REL") is damaged" "$(cat "$MNT/status")"
+check_nomatch "status no longer says problems: 0" "^problems: 0" "$(cat "$MNT/status")"
+check_match "the instance's log names it" "$(re_esc "$REL") is damaged" \
+	"$(cat "$STG/log")"
+check_match "events has an Object/Damaged line naming it" \
+	"Object/Damaged.*$(re_esc "$REL")" "$(cat "$MNT/events")"
+check_eq "status names it once, however often it is read" 1 \
+	"$(grep -c "$(re_esc "$REL") is damaged" "$MNT/status")"
+check_fails "a no-op sed -i on it fails" sed -i 's/x/x/' "$F"
+check_eq "and commits nothing" "$commits" "$(git_count staging)"
+check "an edit of another object still works" \
+	sed -i "$(sed_desc "$G" tfsIntegrity)" "$G"
+check_eq "one commit for it" "$((commits + 1))" "$(git_count staging)"
+
+tfs_umount || bail "unmount before fsck"
+out=$("$TFS_TENANTCTL" fsck "$STORE" 2>&1)
+rc=$?
+check_ne "tenantctl fsck fails on the damaged store" 0 "$rc"
+check_match "fsck names the damaged object" \
+	"acme/staging: $(re_esc "$REL") is damaged" "$out"
+check_match "fsck finds production sound" "acme/production: .*ok" "$out"
+tfs_mount
+tfs_done
