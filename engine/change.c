@@ -218,11 +218,18 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 		return tfs_error_set(TFS_EINVALID, "too many changes");
 	if ((cs->nhc + 1) * 2 > cs->hcap && history_index_grow(cs) < 0)
 		return TFS_ERROR;
-	if (!cs->blobs && cs->nhc >= STREAM_MIN &&
+	if (!cs->blobs && !cs->dry && cs->nhc >= STREAM_MIN &&
 	    (error = start_streaming(cs)) < 0)
 		return error;
 	next.put = bytes != NULL;
-	if (bytes && cs->blobs) {
+	if (bytes && cs->dry) {
+		/* Never committed: the id is all it needs, nothing is
+		 * written to the repository. */
+		tfs_history_blob_id(next.id.id, bytes, len);
+		next.have_id = true;
+		if (blob)
+			tfs_history_id_hex(blob, next.id.id);
+	} else if (bytes && cs->blobs) {
 		if ((error = tfs_history_blobs_put(next.id.id, cs->blobs,
 						   bytes, len)) < 0)
 			return error;

@@ -25,6 +25,8 @@ struct cset_item {
 struct cset {
 	tfs_inst *in;
 	bool writing; /* holds the instance's writer lock */
+	bool dry;     /* never committed (validate, preview): no history
+		       * object is written for it */
 	const char *user;
 	int64_t now;
 	int64_t txset;

@@ -621,6 +621,7 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	if ((error = cset_begin(&im.cs, in, user)) < 0)
 		goto done;
 	im.cs_open = true;
+	im.cs.dry = !applying;
 	if ((error = apply_pass(&im, path)) < 0) {
 		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 		add_line(&im, "error", -1, "", reason);
@@ -643,6 +644,7 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		if ((error = cset_begin(&im.cs, in, user)) < 0)
 			goto done;
 		im.cs_open = true;
+		im.cs.dry = !applying;
 		if ((error = apply_pass(&im, path)) < 0 ||
 		    (error = check_refs(&im)) < 0)
 			goto failed;

@@ -66,6 +66,18 @@ check "an edit of another object still works" \
 	sed -i "$(sed_desc "$G" tfsIntegrity)" "$G"
 check_eq "one commit for it" "$((commits + 1))" "$(git_count staging)"
 
+# ---- validate/ and preview/ leave nothing behind in history.git
+# (a package of this size streams its blobs into packs while applied)
+objects() { tfs_git count-objects -v | awk '/^(count|in-pack):/ {n += $2} END {print n}'; }
+check "tenantctl generate-package of 30,000 records" \
+	"$TFS_TENANTCTL" generate-package "$W/big.xml" --records 30000
+before=$(objects)
+check "cp into validate/ succeeds" cp "$W/big.xml" "$STG/validate/"
+check_match "it was validated" "^validated" "$(head -n 1 "$STG/validate/big.xml.result")"
+check "cp into preview/ succeeds" cp "$W/big.xml" "$STG/preview/"
+check_eq "history.git holds no more objects than before" "$before" "$(objects)"
+check_eq "and no new commit" "$((commits + 1))" "$(git_count staging)"
+
 tfs_umount || bail "unmount before fsck"
 out=$("$TFS_TENANTCTL" fsck "$STORE" 2>&1)
 rc=$?
