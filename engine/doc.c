@@ -58,6 +58,7 @@
 #include "tenantfs/error.h"
 #include "tenantfs/sha256.h"
 #include "doc_int.h"
+#include "xml_scan.h"
 #include "internal.h"
 
 /* Kinds, types and names */
@@ -397,6 +398,7 @@ static bool is_space(char c)
 /* Checks libxml2 would make less clearly, or not at all (NUL bytes). */
 static int check_bytes(const char *bytes, size_t len)
 {
+	xml_scan scan;
 	const char *nul, *p;
 	long line = 1;
 	size_t i;
@@ -415,7 +417,8 @@ static int check_bytes(const char *bytes, size_t len)
 	if (len > INT_MAX)
 		return tfs_error_set(TFS_EINVALID,
 				     "document too large (%zu bytes)", len);
-	return 0;
+	xml_scan_init(&scan);
+	return xml_scan_feed(&scan, bytes, len);
 }
 
 /*

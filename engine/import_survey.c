@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "survey.h"
+#include "xml_scan.h"
 #include "tenantfs/error.h"
 
 #if LIBXML_VERSION >= 21200
@@ -301,9 +302,11 @@ static int feed(xmlParserCtxtPtr ctxt, int fd)
 {
 	struct survey *sv = ctxt->_private;
 	char *buf = malloc(SURVEY_CHUNK);
+	xml_scan scan;
 	ssize_t n;
 	int rc;
 
+	xml_scan_init(&scan);
 	if (!buf)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	for (;;) {
@@ -314,6 +317,11 @@ static int feed(xmlParserCtxtPtr ctxt, int fd)
 			free(buf);
 			return tfs_error_set(TFS_EINVALID, "cannot read the "
 					     "package");
+		}
+		if ((rc = xml_scan_feed(&scan, buf, (size_t)n)) < 0) {
+			free(buf);
+			return tfs_error_set(TFS_EINVALID, "malformed package: "
+					     "%s", tfs_error_last());
 		}
 		/* The last call, with no bytes, reports a truncated file. */
 		rc = xmlParseChunk(ctxt, buf, (int)n, n == 0);

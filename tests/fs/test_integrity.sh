@@ -78,6 +78,38 @@ check "cp into preview/ succeeds" cp "$W/big.xml" "$STG/preview/"
 check_eq "history.git holds no more objects than before" "$before" "$(objects)"
 check_eq "and no new commit" "$((commits + 1))" "$(git_count staging)"
 
+# ---- an element of 100,000 attributes is refused before libxml2 sees it
+# (libxml2 compares each attribute with every earlier one: minutes)
+cat >"$W/wide.py" <<'EOF'
+import sys
+attrs = " ".join('a%d="v"' % i for i in range(100000))
+obj = '<Search name="Wide" businessObject="Incident" %s/>\n' % attrs
+open(sys.argv[1], "w").write(obj)
+open(sys.argv[2], "w").write(
+    '<package format="1" name="wide" type="incremental" state="closed">\n'
+    '<transaction-set id="1" project="default" user="admin" '
+    'created="2026-11-22T10:00:00Z">\n'
+    '<transaction seq="1" op="C" path="metadata/Search/Wide.xml" base="">\n'
+    + obj + '</transaction>\n</transaction-set>\n</package>\n')
+EOF
+check "python3 writes the wide object and package" \
+	python3 "$W/wide.py" "$W/wide.xml" "$W/wide-pkg.xml"
+t0=$(date +%s%N)
+check_fails "cp of an object with 100,000 attributes fails" \
+	cp "$W/wide.xml" "$STG/metadata/Search/Wide.xml"
+t1=$(date +%s%N)
+note "refused in $(((t1 - t0) / 1000000)) ms"
+check_true "and fails within 5 s (it took minutes)" "" $(((t1 - t0) / 1000000)) -lt 5000
+check_match "the log says why" "more than 256 attributes" "$(tail -n 1 "$STG/log")"
+check "nothing was created" test ! -e "$STG/metadata/Search/Wide.xml"
+t0=$(date +%s%N)
+check_fails "a package holding it is refused by validate/" \
+	cp "$W/wide-pkg.xml" "$STG/validate/"
+t1=$(date +%s%N)
+check_true "within 5 s" "" $(((t1 - t0) / 1000000)) -lt 5000
+check_match "its result says why" "more than 256 attributes" \
+	"$(cat "$STG/validate/wide-pkg.xml.result")"
+
 tfs_umount || bail "unmount before fsck"
 out=$("$TFS_TENANTCTL" fsck "$STORE" 2>&1)
 rc=$?

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tenantfs/buf.h"
@@ -852,6 +853,62 @@ static void test_threads(void)
 	ok(good, "parallel parses keep their own results and messages");
 }
 
+/* A Search whose root carries `n` extra attributes, and a comment and a
+ * CDATA-free text full of '=' that are not attributes. */
+static char *wide_search(int n)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	int i;
+
+	tfs_buf_puts(&b, "<!-- a=1 b=2 c=3 -->\n<Search name=\"S\" "
+		     "businessObject=\"Incident\"");
+	for (i = 0; i < n; i++)
+		tfs_buf_printf(&b, " a%d=\"x=y\"", i);
+	tfs_buf_puts(&b, "/>\n");
+	return b.ptr;
+}
+
+static void test_attribute_bound(void)
+{
+	tfs_doc *doc = NULL;
+	char *x;
+	struct timespec t0, t1;
+	double secs;
+	int error;
+
+	x = wide_search(257 - 2);
+	error = tfs_doc_parse(&doc, TFS_KIND_METADATA, "Search", "S", x,
+			      strlen(x), NULL);
+	ok(error == TFS_EINVALID && strstr(tfs_error_last(), "line 2") &&
+	   strstr(tfs_error_last(), "more than 256 attributes"),
+	   "an element of 257 attributes is refused, with its line");
+	tfs_doc_free(doc);
+	free(x);
+
+	/* 256 pass the bound (the rules then judge the unknown ones). */
+	x = wide_search(256 - 2);
+	error = tfs_doc_parse(&doc, TFS_KIND_METADATA, "Search", "S", x,
+			      strlen(x), NULL);
+	ok(!strstr(tfs_error_last(), "more than 256"),
+	   "an element of 256 attributes passes the bound");
+	tfs_doc_free(doc);
+	doc = NULL;
+	free(x);
+
+	x = wide_search(100000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	error = tfs_doc_parse(&doc, TFS_KIND_METADATA, "Search", "S", x,
+			      strlen(x), NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# 100,000 attributes refused in %.3f s\n", secs);
+	ok(error == TFS_EINVALID && secs < 0.5,
+	   "an element of 100,000 attributes is refused at once");
+	tfs_doc_free(doc);
+	free(x);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/test_doc_stderr.XXXXXX";
@@ -873,6 +930,7 @@ int main(void)
 	test_guid_fill();
 	test_helpers();
 	test_threads();
+	test_attribute_bound();
 
 	fflush(stderr);
 	ok(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0,
