@@ -48,6 +48,15 @@ void tfs_conf_free(tfs_conf *conf)
 	conf->n = 0;
 }
 
+/*
+ * Bounds of a .conf file, far above what any key needs, so that a value
+ * of a megabyte is refused rather than copied into events, and the
+ * duplicate-key check stays small.
+ */
+#define CONF_LINE_MAX 4096
+#define CONF_VALUE_MAX 1024
+#define CONF_KEYS_MAX 64
+
 int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 {
 	const char *p = bytes, *end = bytes + len;
@@ -65,6 +74,12 @@ int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 		tfs_conf_kv *kv;
 
 		lineno++;
+		if (n > CONF_LINE_MAX) {
+			error = tfs_error_set(TFS_EINVALID, "line %d: longer "
+					      "than %d bytes", lineno,
+					      CONF_LINE_MAX);
+			goto fail;
+		}
 		free(line);
 		line = strndup(p, n);
 		p += n + (nl ? 1 : 0);
@@ -91,6 +106,12 @@ int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 		if (!*key || *k) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: bad key "
 					      "'%s'", lineno, key);
+			goto fail;
+		}
+		if (strlen(value) > CONF_VALUE_MAX || out->n == CONF_KEYS_MAX) {
+			error = tfs_error_set(TFS_EINVALID, "line %d: %s",
+					      lineno, out->n == CONF_KEYS_MAX ?
+					      "too many keys" : "value too long");
 			goto fail;
 		}
 		for (i = 0; i < out->n; i++) {

@@ -110,6 +110,16 @@ check_true "within 5 s" "" $(((t1 - t0) / 1000000)) -lt 5000
 check_match "its result says why" "more than 256 attributes" \
 	"$(cat "$STG/validate/wide-pkg.xml.result")"
 
+# ---- a .conf value of a megabyte is refused, not copied into events
+cp "$UAT/instance.conf" "$W/uat.conf"
+ev_before=$(stat -c %s "$MNT/events")
+big=$(head -c 1048576 /dev/zero | tr '\0' x)
+check_fails "instance.conf: a contact of 1 MB is refused" \
+	bash -c 'printf "contact = %s\n" "$2" >>"$1"' _ "$UAT/instance.conf" "$big"
+check_file_bytes "instance.conf is unchanged" "$UAT/instance.conf" "$W/uat.conf"
+check_true "events grew by less than 4 KB" "" \
+	$(($(stat -c %s "$MNT/events") - ev_before)) -lt 4096
+
 tfs_umount || bail "unmount before fsck"
 out=$("$TFS_TENANTCTL" fsck "$STORE" 2>&1)
 rc=$?
