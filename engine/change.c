@@ -102,7 +102,7 @@ int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 
 void cset_abort(struct cset *cs)
 {
-	db_exec(inst_db(cs->in), "ROLLBACK");
+	db_rollback(inst_db(cs->in));
 	cset_free(cs);
 }
 
@@ -1201,7 +1201,7 @@ static void inst_reject_locked(tfs_inst *in, const char *user, const char *path,
 	if (append_log(in, t, user, "reject", text) < 0 ||
 	    queue_event(in, t, user, "Object/Reject", text) < 0 ||
 	    db_exec(inst_db(in), "COMMIT") < 0) {
-		db_exec(inst_db(in), "ROLLBACK");
+		db_rollback(inst_db(in));
 		return;
 	}
 	store_flush_events(in->st, in);
@@ -1426,7 +1426,7 @@ done:
 		if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
 			if (inst_meta_set_text(in, "revert_result", out.ptr) ||
 			    db_exec(inst_db(in), "COMMIT"))
-				db_exec(inst_db(in), "ROLLBACK");
+				db_rollback(inst_db(in));
 		}
 		notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	}

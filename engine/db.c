@@ -96,21 +96,38 @@ void db_close(db_conn *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The engine's code for the connection's last error. */
+static int code_of(db_conn *c, int rc)
+{
+	return (rc & 0xff) == SQLITE_FULL ? TFS_ENOSPC : TFS_ERROR;
+}
+
 int db_fail(db_conn *c, const char *what)
 {
-	return tfs_error_set(TFS_ERROR, "%s: %s", what, sqlite3_errmsg(c->db));
+	return tfs_error_set(code_of(c, sqlite3_extended_errcode(c->db)),
+			     "%s: %s", what, sqlite3_errmsg(c->db));
+}
+
+void db_rollback(db_conn *c)
+{
+	/* SQLite rolls back by itself after some errors (a full disk
+	 * among them): a second rollback would only bury their message. */
+	if (c->db && !sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int db_exec(db_conn *c, const char *sql)
 {
 	char *msg = NULL;
+	int rc;
 
 	if (!c->db)
 		return TFS_ERROR; /* a reader that could not open: error set */
-	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		tfs_error_set(TFS_ERROR, "sqlite: %s", msg ? msg : "error");
+	if ((rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+		int error = tfs_error_set(code_of(c, rc), "sqlite: %s",
+					  msg ? msg : "error");
 		sqlite3_free(msg);
-		return TFS_ERROR;
+		return error;
 	}
 	return 0;
 }

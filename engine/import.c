@@ -517,7 +517,7 @@ static void log_outcome(struct imp *im, const char *action, const char *word)
 		return;
 	if (inst_log_event(im->in, im->user, action, msg) < 0 ||
 	    db_exec(inst_db(im->in), "COMMIT") < 0) {
-		db_exec(inst_db(im->in), "ROLLBACK");
+		db_rollback(inst_db(im->in));
 		return;
 	}
 	store_flush_events(im->in->st, im->in);

@@ -281,7 +281,7 @@ static int init_schema(tfs_inst *in)
 		goto fail;
 	return db_exec(inst_db(in), "COMMIT");
 fail:
-	db_exec(inst_db(in), "ROLLBACK");
+	db_rollback(inst_db(in));
 	return error;
 }
 
@@ -349,7 +349,7 @@ static int exec_atomic(tfs_inst *in, const char *sql, const char *more)
 	if ((error = db_exec(inst_db(in), sql)) < 0 ||
 	    (error = db_exec(inst_db(in), more)) < 0 ||
 	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
-		db_exec(inst_db(in), "ROLLBACK");
+		db_rollback(inst_db(in));
 	return error;
 }
 

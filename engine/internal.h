@@ -41,6 +41,8 @@ int db_open_reader(db_conn *c, const char *path);
 /* Set the connection's page cache to `kib` KiB. */
 int db_cache_size(db_conn *c, int kib);
 void db_close(db_conn *c);
+/* Roll back the open transaction, if any, keeping the error set. */
+void db_rollback(db_conn *c);
 /* Run SQL without results. */
 int db_exec(db_conn *c, const char *sql);
 /* A cached, reset statement for `sql` (a string literal); NULL on error

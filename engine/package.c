@@ -1339,7 +1339,7 @@ static int pkg_update_locked(tfs_inst *in, const char *user, int64_t id,
 				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	return 0;
 fail:
-	db_exec(inst_db(in), "ROLLBACK");
+	db_rollback(inst_db(in));
 	return error;
 }
 

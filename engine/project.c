@@ -126,7 +126,7 @@ int inst_small_change(tfs_inst *in, const char *user, const char *action,
 	if ((error = body(in, ctx)) < 0 ||
 	    (error = inst_log_event(in, user, action, message)) < 0 ||
 	    (error = db_exec(inst_db(in), "COMMIT")) < 0) {
-		db_exec(inst_db(in), "ROLLBACK");
+		db_rollback(inst_db(in));
 		goto done;
 	}
 	store_flush_events(in->st, in);

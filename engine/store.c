@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,6 +105,15 @@ int64_t tfs_store_created(tfs_store *st)
 	if (s)
 		sqlite3_reset(s);
 	return t;
+}
+
+int tfs_store_statfs(struct statvfs *out, tfs_store *st)
+{
+	if (statvfs(st->path, out) < 0)
+		return tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
+				     "statvfs %s: %s", st->path,
+				     strerror(errno));
+	return 0;
 }
 
 tfs_history *tfs_store_history(tfs_store *st)

@@ -53,6 +53,7 @@ static int errno_of(int error)
 	case TFS_EBUSY: return EBUSY;
 	case TFS_ENOTEMPTY: return ENOTEMPTY;
 	case TFS_ENOTSUP: return ENOTSUP;
+	case TFS_ENOSPC: return ENOSPC;
 	default: return EIO;
 	}
 }
@@ -558,20 +559,18 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, 0);
 }
 
+/* The store's own filesystem: what `df` says about the mount is what
+ * saves will find. */
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct statvfs sv;
+	int error;
 
 	(void)ino;
-	memset(&sv, 0, sizeof(sv));
-	sv.f_bsize = 4096;
-	sv.f_frsize = 4096;
-	sv.f_blocks = 1 << 24;
-	sv.f_bfree = 1 << 23;
-	sv.f_bavail = 1 << 23;
-	sv.f_files = 1 << 24;
-	sv.f_ffree = 1 << 23;
-	sv.f_namemax = 255;
+	if ((error = tfs_store_statfs(&sv, fs_of(req)->st)) < 0) {
+		reply_error(req, error);
+		return;
+	}
 	fuse_reply_statfs(req, &sv);
 }
 

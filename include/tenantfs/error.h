@@ -22,6 +22,7 @@ enum {
 	TFS_EBUSY = -8,      /* in use (active project, mounted store) */
 	TFS_ENOTEMPTY = -9,  /* directory-like thing still has members */
 	TFS_ENOTSUP = -10,   /* operation not supported here */
+	TFS_ENOSPC = -11,    /* the store's filesystem is full */
 };
 
 /* The message of the last failure on this thread ("" if none). */

@@ -50,6 +50,9 @@ void tfs_store_free(tfs_store *st);
 int tfs_store_checkpoint_in_background(tfs_store *st);
 
 const char *tfs_store_path(const tfs_store *st);
+/* statvfs(3) of the filesystem that holds the store. */
+struct statvfs;
+int tfs_store_statfs(struct statvfs *out, tfs_store *st);
 tfs_history *tfs_store_history(tfs_store *st);
 /* When the store was created (seconds since the epoch). */
 int64_t tfs_store_created(tfs_store *st);
