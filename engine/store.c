@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,62 @@ int tfs_store_create(const char *path)
 done:
 	tfs_history_free(h);
 	db_close(&c);
+	return error;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+			struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Whether `path` is a directory with nothing in it. */
+static bool empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (e = readdir(d)))
+		empty = strcmp(e->d_name, ".") == 0 ||
+			strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+int tfs_store_init(const char *path, bool demo)
+{
+	char tmp[PATH_MAX];
+	struct stat sb;
+	bool replace = false;
+	int n, error;
+
+	if (stat(path, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode) || !empty_dir(path))
+			return tfs_error_set(TFS_EEXISTS, "%s exists and is "
+					     "not an empty directory", path);
+		replace = true;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%s.init-XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return tfs_error_set(TFS_EINVALID, "path too long");
+	if (!mkdtemp(tmp))
+		return tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
+				     "cannot create %s: %s", tmp,
+				     strerror(errno));
+	error = demo ? tfs_store_create_demo(tmp) : tfs_store_create(tmp);
+	if (error == 0 && replace && rmdir(path) < 0)
+		error = tfs_error_set(TFS_EEXISTS, "%s: %s", path,
+				      strerror(errno));
+	if (error == 0 && rename(tmp, path) < 0)
+		error = tfs_error_set(TFS_ERROR, "rename %s to %s: %s", tmp,
+				      path, strerror(errno));
+	if (error < 0)
+		nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return error;
 }
 

@@ -73,7 +73,7 @@ static int cmd_init(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	error = demo ? tfs_store_create_demo(store) : tfs_store_create(store);
+	error = tfs_store_init(store, demo);
 	if (error < 0) {
 		fprintf(stderr, "tenantctl init: %s\n", tfs_error_last());
 		return 1;

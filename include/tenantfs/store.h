@@ -31,6 +31,14 @@ int tfs_store_create(const char *path);
 int tfs_store_create_demo(const char *path);
 
 /*
+ * Create a store (with the demo if `demo`) all or nothing: it is built in
+ * a new directory beside `path` and renamed into place, so a failure (a
+ * full disk, say) leaves nothing behind.  `path` must not exist or be an
+ * empty directory.
+ */
+int tfs_store_init(const char *path, bool demo);
+
+/*
  * Open the store; takes the store lock (TFS_EBUSY with a clear message if
  * another process holds it), recovers interrupted work (history branches
  * behind their databases, pending events).  `mount_uid` is mapped to the

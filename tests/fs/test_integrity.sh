@@ -127,5 +127,16 @@ check_ne "tenantctl fsck fails on the damaged store" 0 "$rc"
 check_match "fsck names the damaged object" \
 	"acme/staging: $(re_esc "$REL") is damaged" "$out"
 check_match "fsck finds production sound" "acme/production: .*ok" "$out"
+
+# ---- tenantctl init that runs out of space leaves nothing behind
+if [ "$(id -u)" = 0 ] && mkdir -p "$TFS_TMP/small" &&
+	mount -t tmpfs -o size=16m tmpfs "$TFS_TMP/small" 2>/dev/null; then
+	check_fails "tenantctl init --demo on a 16 MB filesystem fails" \
+		"$TFS_TENANTCTL" init --demo "$TFS_TMP/small/store"
+	check_eq "and leaves nothing there" "" "$(ls -A "$TFS_TMP/small")"
+	umount "$TFS_TMP/small"
+else
+	note "SKIP: init on a full filesystem (needs root to mount a small tmpfs)"
+fi
 tfs_mount
 tfs_done
