@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -429,6 +430,13 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 	if ((error = db_open(&in->db, path, create)) < 0 ||
 	    (error = db_pool_init(&in->pool, path)) < 0)
 		goto done;
+	/* Found now, not at the first save: SQLite opens a file it cannot
+	 * write read-only without a word. */
+	if (sqlite3_db_readonly(in->db.db, "main") == 1 ||
+	    access(path, W_OK) < 0) {
+		error = tfs_error_set(TFS_ERROR, "%s is not writable", path);
+		goto done;
+	}
 	if (st->ckpt && (error = ckpt_attach(st->ckpt, &in->db, path)) < 0)
 		goto done;
 	inst_write_begin(in);

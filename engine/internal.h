@@ -141,6 +141,10 @@ struct tfs_store {
 	tfs_history *hist;
 	tfs_inst **insts;
 	size_t ninsts;
+	/* By instance id: why an instance that could not be opened (or is
+	 * not writable, or whose history is broken) is not served; NULL for
+	 * those that are.  The others mount and serve all the same. */
+	char **broken;
 	tfs_change_cb observer;
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
@@ -201,6 +205,8 @@ int inst_load_demo(tfs_inst *in, int64_t now);
  */
 typedef int (*inst_generator)(tfs_demo_put_fn put, void *put_ctx, void *ctx);
 int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx);
+/* Why instance `id` is not served, or NULL if it is. */
+const char *store_broken(tfs_store *st, int64_t id);
 /* Move events queued by an instance transaction into the console log. */
 int store_flush_events(tfs_store *st, tfs_inst *in);
 

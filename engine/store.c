@@ -90,6 +90,13 @@ void tfs_time_iso(char out[32], int64_t t)
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+const char *store_broken(tfs_store *st, int64_t id)
+{
+	if (id <= 0 || (size_t)id >= st->ninsts || !st->broken)
+		return NULL;
+	return st->broken[id];
+}
+
 const char *tfs_store_path(const tfs_store *st)
 {
 	return st->path;
@@ -261,6 +268,22 @@ static void clean_tmp(const char *dir)
 	closedir(d);
 }
 
+/*
+ * Instance `id` cannot be served (the error just set says why): it is
+ * closed and named in status, and every other instance serves as usual.
+ */
+static void mark_broken(tfs_store *st, int64_t id)
+{
+	const char *why = tfs_error_last();
+
+	fprintf(stderr, "tenantfs: instance %lld is not served: %s\n",
+		(long long)id, why);
+	inst_free(st->insts[id]);
+	st->insts[id] = NULL;
+	free(st->broken[id]);
+	st->broken[id] = strdup(why && *why ? why : "cannot be opened");
+}
+
 static int load_instances(tfs_store *st, bool create)
 {
 	sqlite3_stmt *s =
@@ -281,11 +304,18 @@ static int load_instances(tfs_store *st, bool create)
 	if (!st->insts)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	st->ninsts = (size_t)max + 1;
+	st->broken = calloc((size_t)max + 1, sizeof(*st->broken));
+	if (!st->broken)
+		return tfs_error_set(TFS_ERROR, "out of memory");
 	sqlite3_reset(s);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
-		if ((error = inst_open(&st->insts[id], st, id, create)) < 0)
-			break;
+		if ((error = inst_open(&st->insts[id], st, id, create)) < 0) {
+			if (create)
+				break;
+			mark_broken(st, id);
+			error = 0;
+		}
 	}
 	sqlite3_reset(s);
 	return error;
@@ -354,8 +384,13 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	if ((error = load_instances(st, create)) < 0)
 		goto done;
 	for (i = 0; i < st->ninsts; i++) {
-		if (st->insts[i] && (error = inst_recover(st->insts[i])) < 0)
-			goto done;
+		if (st->insts[i] && inst_recover(st->insts[i]) < 0) {
+			if (create) {
+				error = TFS_ERROR;
+				goto done;
+			}
+			mark_broken(st, (int64_t)i);
+		}
 	}
 	*out = st;
 	st = NULL;
@@ -376,9 +411,13 @@ void tfs_store_free(tfs_store *st)
 	if (!st)
 		return;
 	ckpt_stop(st->ckpt);
-	for (i = 0; i < st->ninsts; i++)
+	for (i = 0; i < st->ninsts; i++) {
 		inst_free(st->insts[i]);
+		if (st->broken)
+			free(st->broken[i]);
+	}
 	free(st->insts);
+	free(st->broken);
 	tfs_history_free(st->hist);
 	db_pool_free(&st->pool);
 	db_close(&st->db);
@@ -409,6 +448,12 @@ int tfs_store_checkpoint_in_background(tfs_store *st)
 
 tfs_inst *tfs_store_inst(tfs_store *st, int64_t id)
 {
+	if (id > 0 && (size_t)id < st->ninsts && st->broken &&
+	    st->broken[id]) {
+		tfs_error_set(TFS_ERROR, "instance is damaged and not served: "
+			      "%s", st->broken[id]);
+		return NULL;
+	}
 	if (id <= 0 || (size_t)id >= st->ninsts || !st->insts[id]) {
 		tfs_error_set(TFS_ENOTFOUND, "no instance %lld",
 			      (long long)id);

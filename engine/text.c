@@ -113,6 +113,12 @@ int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 		}
 		if (in)
 			problems += damage_lines(&probs, in, name);
+		if (store_broken(st, sqlite3_column_int64(s, 0))) {
+			tfs_buf_printf(&probs, "%s: not served: %s\n", name,
+				       store_broken(st,
+						    sqlite3_column_int64(s, 0)));
+			problems++;
+		}
 	}
 	sqlite3_reset(s);
 	if (!error)

@@ -120,6 +120,19 @@ check_file_bytes "instance.conf is unchanged" "$UAT/instance.conf" "$W/uat.conf"
 check_true "events grew by less than 4 KB" "" \
 	$(($(stat -c %s "$MNT/events") - ev_before)) -lt 4096
 
+# ---- one damaged instance database: the others mount and serve
+tfs_umount || bail "unmount before truncating uat's database"
+check "truncate uat's database to 8 KB" \
+	truncate -s 8192 "$STORE/instances/acme/uat.db"
+tfs_mount
+check_file_bytes "production still serves" "$P" "$W/orig.xml"
+check_match "status names uat as not served" "acme/uat: not served" \
+	"$(cat "$MNT/status")"
+check_fails "uat's files are not served" cat "$UAT/instance.conf"
+check "an edit in production's searches still works" \
+	sed -i "$(sed_desc "$(obj production metadata/Search/Incident.MyOpenIncidents.xml)" tfsIntegrity)" \
+	"$(obj production metadata/Search/Incident.MyOpenIncidents.xml)"
+
 tfs_umount || bail "unmount before fsck"
 out=$("$TFS_TENANTCTL" fsck "$STORE" 2>&1)
 rc=$?
