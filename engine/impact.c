@@ -2,7 +2,8 @@
  * Impact levels of package transactions (DOMAIN.md, "Import assigns an
  * impact level"): high for schema changes (deleting a business object,
  * changing a field's type, length, precision, unique, nullable, stored,
- * localized, indexed or audit property, removing a field); low for
+ * localized, indexed or audit property, removing a field, adding an
+ * audited field); low for
  * additions of forms, grids, layouts, quick actions, pick lists,
  * dashboards, parts, roles, branding, searches; medium for everything else
  * that is configuration.  Records of master data are low, except request
@@ -138,16 +139,43 @@ static int cmp_old_field(void *ctx, const char *name)
 	return 0;
 }
 
+/* Whether field `name` of canonical business object `bo` is audited. */
+static bool audit_field(const char *bo, size_t len, const char *name)
+{
+	const char *line;
+	size_t n;
+	char v[16];
+
+	if (!bo || !(line = field_line(bo, len, name, &n)))
+		return false;
+	attr_of(v, sizeof(v), line, n, "audit");
+	return strcmp(v, "true") == 0;
+}
+
+/* A field added: medium, or high for an audited field (a new column of
+ * the audit tables). */
 static int cmp_new_field(void *ctx, const char *name)
 {
 	struct bo_cmp *c = ctx;
 	size_t n;
+	bool audit;
 
-	if (field_line(c->old, c->oldlen, name, &n))
+	if (c->old && field_line(c->old, c->oldlen, name, &n))
 		return 0;
-	raise_to(&c->level, TFS_IMPACT_MEDIUM);
-	return tfs_buf_printf(c->why, "medium: %s: field %s added\n", c->path,
-			      name);
+	audit = audit_field(c->new, c->newlen, name);
+	raise_to(&c->level, audit ? TFS_IMPACT_HIGH : TFS_IMPACT_MEDIUM);
+	return tfs_buf_printf(c->why, "%s: %s: field %s added%s\n",
+			      audit ? "high" : "medium", c->path, name,
+			      audit ? " (an audit field)" : "");
+}
+
+/* For a new business object: each audited field is high. */
+static int audit_only(void *ctx, const char *name)
+{
+	struct bo_cmp *c = ctx;
+
+	return audit_field(c->new, c->newlen, name) ?
+	       cmp_new_field(ctx, name) : 0;
 }
 
 static bool in_list(const char *type, const char *const *list)
@@ -205,6 +233,15 @@ int impact_of(int *level, tfs_buf *why, const char *path, tfs_kind kind,
 					return error;
 				if (c.level == TFS_IMPACT_LOW)
 					c.level = TFS_IMPACT_MEDIUM;
+			} else if (op == 'C' && new) {
+				/* Only its audited fields make a new
+				 * business object high. */
+				struct bo_cmp a = {NULL, new, 0, newlen,
+						   TFS_IMPACT_LOW, why, path};
+				if ((error = each_field(new, newlen,
+							audit_only, &a)))
+					return error;
+				raise_to(&c.level, a.level);
 			}
 			raise_to(level, c.level);
 			if (c.level == TFS_IMPACT_MEDIUM && op == 'C')

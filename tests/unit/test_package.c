@@ -1178,6 +1178,37 @@ static void case_many_spilled(tfs_inst *uat)
 	tfs_buf_free(&res);
 }
 
+/* Adding an audited field is a schema change of the audit tables: high
+ * (DOMAIN.md: the first version called it medium). */
+static void case_audit(tfs_inst *stg)
+{
+	tfs_buf xml = TFS_BUF_INIT, b = TFS_BUF_INIT;
+	char path[512], num[32];
+	char *changed;
+	int64_t id;
+
+	meta_read(&b, stg, "BusinessObject", "Problem");
+	changed = replace(b.ptr, "</BusinessObject>", "  <Field name=\""
+			  "AuditNote\" type=\"Text\" length=\"50\" "
+			  "nullable=\"true\" unique=\"false\" indexed=\""
+			  "false\" audit=\"true\"/>\n</BusinessObject>");
+	CHECK(changed && save(stg, "BusinessObject", "Problem", changed) == 0,
+	      "audit: staging's Problem gets an audited field");
+	free(changed);
+	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
+	CHECK(make_pkg(&id, stg, "PAudit", num, true) == 0 &&
+	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PAudit.xml") == 0,
+	      "audit: package exported");
+	tfs_buf_clear(&b);
+	tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT);
+	CHECK_R(b.ptr && strncmp(b.ptr, "high\n", 5) == 0 &&
+		has_line(b.ptr, "high: metadata/BusinessObject/Problem.xml: "
+			 "field AuditNote added (an audit field)"), b.ptr,
+		"audit: adding an audited field is high impact");
+	tfs_buf_free(&xml);
+	tfs_buf_free(&b);
+}
+
 /* High impact only validates on locked instances. */
 static void case_high(tfs_inst *stg, tfs_inst *prod)
 {
@@ -2144,6 +2175,7 @@ int main(void)
 	case_same_bytes(stg, uat);
 	case_guid(stg, uat);
 	case_high(stg, prod);
+	case_audit(stg);
 	case_impact_prev(stg);
 	case_open(stg, uat, prod);
 	case_master(stg, uat);
