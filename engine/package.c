@@ -614,24 +614,40 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 		      int indent, int depth);
 
-static int export_subs(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
-		       int indent, int depth)
+/* The sub-packages of master `id` and their orders, in order. */
+#define SUBS_MAX 256
+static int subs_of(int64_t ord[SUBS_MAX], int64_t sub[SUBS_MAX], size_t *n,
+		   tfs_inst *in, int64_t id)
 {
 	sqlite3_stmt *s =
 	    db_stmt(inst_db(in), "SELECT ord, sub FROM package_subs"
 				 " WHERE package = ? ORDER BY ord");
-	int64_t ord[256], sub[256];
-	size_t n = 0, i;
-	int error = 0;
+	int rc;
 
+	*n = 0;
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	while (n < 256 && sqlite3_step(s) == SQLITE_ROW) {
-		ord[n] = sqlite3_column_int64(s, 0);
-		sub[n++] = sqlite3_column_int64(s, 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < SUBS_MAX) {
+		ord[*n] = sqlite3_column_int64(s, 0);
+		sub[(*n)++] = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return tfs_error_set(TFS_EINVALID, "a master package holds "
+				     "more than %d packages", SUBS_MAX);
+	return 0;
+}
+
+static int export_subs(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
+		       int indent, int depth)
+{
+	int64_t ord[SUBS_MAX], sub[SUBS_MAX];
+	size_t n = 0, i;
+	int error;
+
+	if ((error = subs_of(ord, sub, &n, in, id)) < 0)
+		return error;
 	for (i = 0; i < n && !error; i++) {
 		error = tfs_buf_printf(b, "%*s<sub-package order=\"%lld\">\n",
 				       indent, "", (long long)ord[i]);
@@ -729,13 +745,40 @@ static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 	return 0;
 }
 
-static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
+static int impact_of_pkg(int *level, tfs_buf *why, tfs_inst *in, int64_t id,
+			 int depth);
+
+/* A master package's impact is the highest of its parts'. */
+static int impact_of_subs(int *level, tfs_buf *why, tfs_inst *in,
+			  int64_t id, int depth)
+{
+	int64_t ord[SUBS_MAX], sub[SUBS_MAX];
+	size_t n, i;
+	int error;
+
+	if (depth > 16)
+		return tfs_error_set(TFS_EINVALID, "master packages nest too "
+				     "deep");
+	if ((error = subs_of(ord, sub, &n, in, id)) < 0)
+		return error;
+	for (i = 0; i < n && !error; i++)
+		error = impact_of_pkg(level, why, in, sub[i], depth + 1);
+	return error;
+}
+
+static int impact_of_pkg(int *level, tfs_buf *why, tfs_inst *in, int64_t id,
+			 int depth)
 {
 	struct txlist l = {0};
-	tfs_buf why = TFS_BUF_INIT, old = TFS_BUF_INIT, obj = TFS_BUF_INIT;
-	int level = TFS_IMPACT_LOW, error;
+	tfs_buf old = TFS_BUF_INIT, obj = TFS_BUF_INIT;
+	struct pkg p;
 	size_t i;
+	int error;
 
+	if ((error = pkg_load(&p, in, id)) < 0)
+		return error;
+	if (strcmp(p.type, "master") == 0)
+		return impact_of_subs(level, why, in, id, depth);
 	if ((error = pkg_transactions(&l, in, id)) < 0)
 		goto done;
 	for (i = 0; i < l.n && !error; i++) {
@@ -753,18 +796,26 @@ static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
 			break;
 		if ((error = tx_object(&obj, in, t)) < 0)
 			break;
-		error = impact_of(&level, &why, t->path, kind, type, t->op,
+		error = impact_of(level, why, t->path, kind, type, t->op,
 				  found ? old.ptr : NULL, old.size,
 				  t->object ? obj.ptr : NULL, obj.size);
 	}
-	if (!error)
-		error = tfs_buf_printf(out, "%s\n%s", impact_name(level),
-				       why.ptr ? why.ptr : "");
 done:
 	txlist_free(&l);
-	tfs_buf_free(&why);
 	tfs_buf_free(&old);
 	tfs_buf_free(&obj);
+	return error;
+}
+
+static int render_impact(tfs_buf *out, tfs_inst *in, int64_t id)
+{
+	tfs_buf why = TFS_BUF_INIT;
+	int level = TFS_IMPACT_LOW, error;
+
+	if ((error = impact_of_pkg(&level, &why, in, id, 0)) == 0)
+		error = tfs_buf_printf(out, "%s\n%s", impact_name(level),
+				       why.ptr ? why.ptr : "");
+	tfs_buf_free(&why);
 	return error;
 }
 
@@ -1214,6 +1265,27 @@ static int aspect_line(void *ctx, char *line, int no)
 	return db_done(inst_db(in), s);
 }
 
+/* Whether package `from` is `target` or holds it at any depth: 1, 0, or
+ * an error. */
+static int holds(tfs_inst *in, int64_t from, int64_t target, int depth)
+{
+	int64_t ord[SUBS_MAX], sub[SUBS_MAX];
+	size_t n, i;
+	int r;
+
+	if (from == target)
+		return 1;
+	if (depth > 16)
+		return tfs_error_set(TFS_EINVALID, "master packages nest too "
+				     "deep");
+	if ((r = subs_of(ord, sub, &n, in, from)) < 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = holds(in, sub[i], target, depth + 1)) != 0)
+			return r;
+	return 0;
+}
+
 static int sub_line(void *ctx, char *line, int no)
 {
 	struct update *u = ctx;
@@ -1239,10 +1311,12 @@ static int sub_line(void *ctx, char *line, int no)
 				     no, name);
 	if ((error = pkg_load(&sub, in, row.id)) < 0)
 		return error;
-	if (row.id == u->id || strcmp(sub.type, "master") == 0)
-		return tfs_error_set(TFS_EINVALID, "line %d: %s: a master "
-				     "package holds incremental or file "
-				     "packages", no, name);
+	if ((error = holds(in, row.id, u->id, 0)) < 0)
+		return error;
+	if (error)
+		return tfs_error_set(TFS_EINVALID, "line %d: %s holds this "
+				     "package: a master package cannot hold "
+				     "itself", no, name);
 	s = db_stmt(inst_db(in), "INSERT INTO package_subs(package, ord, sub) "
 				 "VALUES(?, ?, ?)");
 	if (!s)

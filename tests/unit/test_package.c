@@ -1375,6 +1375,44 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 	      version(uat) == before.version + 1,
 	      "master: one commit, version + 1");
 
+	/* Its impact is the highest of its parts' (it was 'low': a master
+	 * has no transaction sets of its own). */
+	tfs_buf_clear(&b);
+	tfs_pkg_render(&b, stg, idm, TFS_PKG_IMPACT);
+	CHECK_R(b.ptr && strncmp(b.ptr, "medium\n", 7) == 0 &&
+		strstr(b.ptr, "metadata/Form/Change.Default.xml"), b.ptr,
+		"master: impact is its parts' highest, with their reasons");
+	/* A master may hold masters, never itself. */
+	{
+		int64_t id2, id3;
+		const char *s2 = "1 M\n", *s3 = "1 M2\n", *loop = "1 M\n2 M3\n";
+
+		CHECK(make_pkg(&id2, stg, "M2", NULL, false) == 0 &&
+		      tfs_pkg_update(stg, USER, id2, TFS_PKG_CONF,
+				     "type = master\n", 14) == 0 &&
+		      tfs_pkg_update(stg, USER, id2, TFS_PKG_SUBS, s2,
+				     strlen(s2)) == 0,
+		      "master: M2 holds the master M");
+		CHECK(make_pkg(&id3, stg, "M3", NULL, false) == 0 &&
+		      tfs_pkg_update(stg, USER, id3, TFS_PKG_CONF,
+				     "type = master\n", 14) == 0 &&
+		      tfs_pkg_update(stg, USER, id3, TFS_PKG_SUBS, s3,
+				     strlen(s3)) == 0,
+		      "master: M3 holds M2");
+		CHECK(tfs_pkg_update(stg, USER, id2, TFS_PKG_SUBS, loop,
+				     strlen(loop)) == TFS_EINVALID &&
+		      strstr(tfs_error_last(), "cannot hold itself"),
+		      "master: M2 cannot hold M3, which holds M2");
+		tfs_buf_clear(&b);
+		tfs_pkg_render(&b, stg, id3, TFS_PKG_IMPACT);
+		CHECK_R(b.ptr && strncmp(b.ptr, "medium\n", 7) == 0, b.ptr,
+			"master: M3's impact reaches through M2 and M");
+		tfs_buf_clear(&b);
+		CHECK(tfs_pkg_render(&b, stg, id3, TFS_PKG_XML) == 0 &&
+		      tx_count(b.ptr, "metadata/Form/Change.Default.xml") == 2,
+		      "master: M3's export carries M's transactions");
+	}
+
 	tfs_buf_free(&xml);
 	tfs_buf_free(&res);
 	tfs_buf_free(&b);
