@@ -677,6 +677,19 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		error = 0;
 		goto done;
 	}
+	if (im.changed == 0 && mode == TFS_PKG_APPLY_UNVALIDATED &&
+	    (im.nskip > 0 || im.warnings > 0)) {
+		/* What could be applied was applied (none of it): the
+		 * result says so, with a warning per transaction left out,
+		 * and the package is not remembered as applied. */
+		cset_abort(&im.cs);
+		im.cs_open = false;
+		finish(result, &im, "applied", 0);
+		log_outcome(&im, "Package/Apply", "applied without validation: "
+			    "every transaction was left out");
+		error = 0;
+		goto done;
+	}
 	if (im.changed == 0) {
 		cset_abort(&im.cs);
 		im.cs_open = false;

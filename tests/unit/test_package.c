@@ -1548,6 +1548,21 @@ static void case_unvalidated(tfs_inst *stg, tfs_inst *uat)
 	      version(uat) == before.version + 1,
 	      "unvalidated: one commit, version + 1");
 
+	/* All of it left out: 'applied' with the warning, nothing changed,
+	 * never 'already-applied' (the first version's answer). */
+	snprintf(num, sizeof(num), "%lld\n", (long long)c);
+	tfs_buf_clear(&xml);
+	CHECK(make_pkg(&id, stg, "PUnvalNone", num, true) == 0 &&
+	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PUnvalNone.xml")
+	      == 0, "unvalidated: a package of the conflicting change alone");
+	snap_take(&before, uat);
+	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY_UNVALIDATED);
+	CHECK_R(rc == 0 && first_line(&res, "applied") &&
+		strstr(res.ptr, "\nwarning seq=") &&
+		!strstr(res.ptr, "commit:"), res.ptr,
+		"unvalidated: nothing applicable: 'applied' with a warning");
+	CHECK(snap_same(&before, uat), "unvalidated: and nothing changed");
+
 	tfs_buf_free(&xml);
 	tfs_buf_free(&res);
 	tfs_buf_free(&mine);
