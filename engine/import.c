@@ -726,7 +726,10 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		sqlite3_bind_text(s, 2, im.name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, count + 1);
 		sqlite3_bind_int64(s, 4, tfs_now());
-		if ((error = db_done(inst_db(in), s)) < 0)
+		if ((error = db_done(inst_db(in), s)) < 0 ||
+		    (error = pkg_record_import(in, im.name, sv.type,
+					       sv.description, sv.source,
+					       sv.aspects, im.cs.txset)) < 0)
 			goto failed;
 	}
 	snprintf(im.cs.source, sizeof(im.cs.source), "package %s", im.name);

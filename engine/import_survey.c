@@ -130,9 +130,44 @@ static void start_package(void *ctx, const xmlChar **attrs, int nattrs)
 	if (strcmp(state, "closed") != 0)
 		out->any_open = true;
 	if (sv->packages++ == 0) {
+		char t[64], i[64];
+
 		sax_attr(out->name, sizeof(out->name), attrs, nattrs, "name");
 		snprintf(out->state, sizeof(out->state), "%s", state);
+		sax_attr(out->type, sizeof(out->type), attrs, nattrs, "type");
+		sax_attr(out->description, sizeof(out->description), attrs,
+			 nattrs, "description");
+		sax_attr(t, sizeof(t), attrs, nattrs, "source-tenant");
+		sax_attr(i, sizeof(i), attrs, nattrs, "source-instance");
+		if (t[0] && i[0])
+			snprintf(out->source, sizeof(out->source), "%s/%s", t,
+				 i);
 	}
+}
+
+/* An <aspect> of the first package: kept for the target's record. */
+static void start_aspect(void *ctx, const xmlChar **attrs, int nattrs)
+{
+	struct survey *sv = survey_of(ctx);
+	struct pkg_survey *out = sv->out;
+	char id[256], version[64], vendor[256], un[8];
+	size_t used = strlen(out->aspects), n = 0;
+	const char *p;
+
+	for (p = out->aspects; (p = strchr(p, '\n')); p++)
+		n++;
+	if (n >= SURVEY_ASPECTS)
+		return;
+	sax_attr(id, sizeof(id), attrs, nattrs, "id");
+	sax_attr(version, sizeof(version), attrs, nattrs, "version");
+	sax_attr(vendor, sizeof(vendor), attrs, nattrs, "vendor-id");
+	sax_attr(un, sizeof(un), attrs, nattrs, "uninstall");
+	if (!id[0] || strpbrk(id, " \t") || strpbrk(version, " \t") ||
+	    strpbrk(vendor, " \t"))
+		return;
+	snprintf(out->aspects + used, sizeof(out->aspects) - used,
+		 "%s %s %s %s\n", id, version[0] ? version : "1",
+		 vendor[0] ? vendor : "-", strcmp(un, "yes") ? "no" : "yes");
 }
 
 static void start_sub_package(void *ctx, const xmlChar **attrs, int nattrs)
@@ -182,6 +217,8 @@ static void on_start(void *ctx, const xmlChar *localname,
 		start_package(ctx, attrs, nattrs);
 	else if (strcmp(name, "sub-package") == 0)
 		start_sub_package(ctx, attrs, nattrs);
+	else if (strcmp(name, "aspect") == 0 && depth == 1)
+		start_aspect(ctx, attrs, nattrs);
 	else if (strcmp(name, "transaction") == 0) {
 		sv->out->total++;
 		sv->skip = depth;

@@ -260,6 +260,15 @@ int inst_small_change(tfs_inst *in, const char *user, const char *action,
 		      void *ctx);
 /* Create the package tables if missing (package.c). */
 int pkg_schema_init(tfs_inst *in);
+/*
+ * Remember a package applied from elsewhere (inside the applying
+ * transaction): closed, with its source ("<tenant>/<instance>"), its
+ * aspects ("id version vendor yes|no" lines) and the transaction set it
+ * became.  Nothing if a package of that name is already here.
+ */
+int pkg_record_import(tfs_inst *in, const char *name, const char *type,
+		      const char *description, const char *source,
+		      const char *aspects, int64_t txset);
 
 /* Append a unified diff of `old` and `new` (either NULL: absent) labelled
  * a/`path` and b/`path`; nothing when they are equal (diff.c). */

@@ -57,7 +57,82 @@ static const char pkg_schema[] =
 
 int pkg_schema_init(tfs_inst *in)
 {
-	return db_exec(inst_db(in), pkg_schema);
+	sqlite3_stmt *s;
+	bool has_source;
+	int error;
+
+	if ((error = db_exec(inst_db(in), pkg_schema)) < 0)
+		return error;
+	/* Stores made before packages remembered where they came from. */
+	s = db_stmt(inst_db(in), "SELECT count(*) FROM pragma_table_info("
+				 "'packages') WHERE name = 'source'");
+	if (!s)
+		return TFS_ERROR;
+	has_source = sqlite3_step(s) == SQLITE_ROW &&
+		     sqlite3_column_int(s, 0) > 0;
+	sqlite3_reset(s);
+	return has_source ? 0 : db_exec(inst_db(in), "ALTER TABLE packages "
+					"ADD COLUMN source TEXT NOT NULL "
+					"DEFAULT ''");
+}
+
+int pkg_record_import(tfs_inst *in, const char *name, const char *type,
+		      const char *description, const char *source,
+		      const char *aspects, int64_t txset)
+{
+	sqlite3_stmt *s;
+	tfs_row row;
+	int64_t id;
+	char line[600];
+	const char *p, *nl;
+	int error;
+
+	if (!tfs_name_valid(name) || tfs_pkg_find(&row, in, name) == 0)
+		return 0; /* kept under its own name already, or none */
+	s = db_stmt(inst_db(in), "INSERT INTO packages(name, type, "
+				 "description, state, created, mtime, source) "
+				 "VALUES(?1, ?2, ?3, 'closed', ?4, ?4, ?5)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	/* Whatever its type there (a master's parts, a file's frozen
+	 * copy), here it is the one transaction set it was applied as. */
+	(void)type;
+	sqlite3_bind_text(s, 2, "incremental", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, description, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, tfs_now());
+	sqlite3_bind_text(s, 5, source, -1, SQLITE_STATIC);
+	if ((error = db_done(inst_db(in), s)) < 0)
+		return error;
+	id = sqlite3_last_insert_rowid(inst_db(in)->db);
+	s = db_stmt(inst_db(in), "INSERT INTO package_txsets(package, txset)"
+				 " VALUES(?, ?)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, txset);
+	if ((error = db_done(inst_db(in), s)) < 0)
+		return error;
+	for (p = aspects; p && (nl = strchr(p, '\n')); p = nl + 1) {
+		char a[256], v[64], vendor[256], un[8];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		if (sscanf(line, "%255s %63s %255s %7s", a, v, vendor, un) != 4)
+			continue;
+		s = db_stmt(inst_db(in), "INSERT OR IGNORE INTO package_aspects"
+					 "(package, aspect, version, vendor,"
+					 " uninstall) VALUES(?, ?, ?, ?, ?)");
+		if (!s)
+			return TFS_ERROR;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, a, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, vendor, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(s, 5, strcmp(un, "yes") == 0);
+		if ((error = db_done(inst_db(in), s)) < 0)
+			return error;
+	}
+	return 0;
 }
 
 #define PKG_COLUMNS "SELECT id, name, mtime FROM packages "
@@ -126,14 +201,15 @@ struct pkg {
 	char description[512];
 	char state[16];
 	int64_t created;
+	char source[160];   /* "<tenant>/<instance>" of an imported one */
 };
 
 static int pkg_load(struct pkg *p, tfs_inst *in, int64_t id)
 {
 	sqlite3_stmt *s =
 	    db_stmt(inst_db(in), "SELECT id, name, type, "
-				 "description, state, created FROM packages "
-				 "WHERE id = ?");
+				 "description, state, created, source FROM "
+				 "packages WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -147,6 +223,7 @@ static int pkg_load(struct pkg *p, tfs_inst *in, int64_t id)
 			 db_text(s, 3));
 		snprintf(p->state, sizeof(p->state), "%s", db_text(s, 4));
 		p->created = sqlite3_column_int64(s, 5);
+		snprintf(p->source, sizeof(p->source), "%s", db_text(s, 6));
 	} else {
 		error = tfs_error_set(TFS_ENOTFOUND, "no such package");
 	}
@@ -936,6 +1013,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 		error = tfs_buf_printf(out, "type = %s\ndescription = %s\n"
 				       "state = %s\n", p.type, p.description,
 				       p.state);
+		if (!error && p.source[0])
+			error = tfs_buf_printf(out, "source = %s\n", p.source);
 		return error;
 	case TFS_PKG_TXSETS:
 		s = db_stmt(inst_db(in),
@@ -1091,6 +1170,7 @@ struct conf_ctx {
 	char description[512];
 	char state[16];
 	char save_as[256];
+	char source[160];
 };
 
 static int conf_line(void *ctx, char *line, int no)
@@ -1122,6 +1202,10 @@ static int conf_line(void *ctx, char *line, int no)
 			return tfs_error_set(TFS_EINVALID, "line %d: state is "
 					     "open or closed", no);
 		snprintf(c->state, sizeof(c->state), "%s", v);
+	} else if (strcmp(key, "source") == 0) {
+		if (strcmp(v, c->source) != 0)
+			return tfs_error_set(TFS_EINVALID, "line %d: source is "
+					     "read-only", no);
 	} else if (strcmp(key, "save_as") == 0) {
 		if (!tfs_name_valid(v))
 			return tfs_error_set(TFS_EINVALID, "line %d: invalid "
@@ -1148,6 +1232,7 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	snprintf(c.type, sizeof(c.type), "%s", p->type);
 	snprintf(c.description, sizeof(c.description), "%s", p->description);
 	snprintf(c.state, sizeof(c.state), "%s", p->state);
+	snprintf(c.source, sizeof(c.source), "%s", p->source);
 	if ((error = each_line(u->bytes, u->len, conf_line, &c)) < 0)
 		return error;
 	if (strcmp(c.type, p->type) != 0) {

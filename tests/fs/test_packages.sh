@@ -560,6 +560,16 @@ check_err "uat: sed -i on the Form still fails with EROFS" 'Read-only file syste
 check_size_matches "apply/tfsFlow.xml.result: stat -c %s equals cat | wc -c" \
 	"$UAT/apply/tfsFlow.xml.result"
 NFLOW=$(hist_top_n uat)
+# the imported package is remembered in uat: closed, with its source
+check_match "uat's packages/ lists the imported tfsFlow" '^tfsFlow$' "$(ls "$UAT/packages")"
+check_eq "uat's tfsFlow is closed" closed "$(conf_get "$UAT/packages/tfsFlow/package.conf" state)"
+check_eq "uat's tfsFlow names its source" acme/staging \
+	"$(conf_get "$UAT/packages/tfsFlow/package.conf" source)"
+check_file_bytes "uat's tfsFlow has staging's aspects" "$UAT/packages/tfsFlow/aspects" "$P/aspects"
+check_eq "uat's tfsFlow holds the transaction set the apply made" 1 \
+	"$(grep -c . "$UAT/packages/tfsFlow/transaction-sets")"
+check_fails "uat's tfsFlow: source is read-only" \
+	bash -c 'printf "source = acme/uat\n" >>"$1"' _ "$UAT/packages/tfsFlow/package.conf"
 
 # the same package again
 vsnap uat again
