@@ -1072,15 +1072,27 @@ static int inst_delete_locked(tfs_inst *in, const char *user, int64_t id)
 
 	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
 		return error;
-	if ((error = check_lock(in, old.kind, old.type)) < 0)
-		return error;
-	if ((error = cset_begin(&cs, in, user)) < 0)
-		return error;
+	if ((error = check_lock(in, old.kind, old.type)) < 0 ||
+	    (error = cset_begin(&cs, in, user)) < 0)
+		goto refused;
 	if ((error = cset_delete(&cs, &old)) < 0) {
 		cset_abort(&cs);
-		return error;
+		goto refused;
 	}
-	return cset_commit(&cs, "Object/Delete", NULL);
+	if ((error = cset_commit(&cs, "Object/Delete", NULL)) == 0)
+		return 0;
+refused:
+	/* Like a refused save: in the log and events, with the reason. */
+	{
+		char path[600], reason[512];
+
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		if (obj_path(path, sizeof(path), old.kind, old.type,
+			     old.name) == 0)
+			tfs_inst_reject(in, user, path, reason);
+		tfs_error_set(error, "%s", reason);
+	}
+	return error;
 }
 
 int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id)

@@ -526,8 +526,23 @@ static const doc_elem_rule value_rule = {
 static const doc_attr_rule link_attrs[] = {
 	A_BO(REQ), A_STR("field", REQ), A_STR("key", REQ), A_END
 };
+/* A Link names a record, "<businessObject>/<key>", in master/ or data/
+ * (which also tells that its business object exists). */
+static int check_link(doc_walk *w, const xmlNode *n, const char *const *v)
+{
+	tfs_buf t = TFS_BUF_INIT;
+	int error;
+
+	if (!tfs_name_valid(v[0]) || !tfs_name_valid(v[2]))
+		return doc_fail(n, "a Link names a record by businessObject "
+				"and key");
+	if ((error = tfs_buf_printf(&t, "%s/%s", v[0], v[2])) == 0)
+		error = doc_ref(w, "Record", t.ptr, false);
+	tfs_buf_free(&t);
+	return error;
+}
 static const doc_elem_rule link_rule = {
-	.name = "Link", .attrs = link_attrs,
+	.name = "Link", .attrs = link_attrs, .check = check_link,
 };
 static const doc_child_rule record_children[] = {
 	{ &value_rule, 0, 0 }, { &workflowref_rule, 0, 0 },
@@ -722,9 +737,10 @@ int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 	size_t i;
 	int error;
 
-	/* businessObject= anywhere refers to a business object. */
+	/* businessObject= anywhere refers to a business object (a Link's
+	 * is part of the record it names: check_link). */
 	v = doc_prop(n, "businessObject");
-	if (v && tfs_name_valid(v) &&
+	if (v && tfs_name_valid(v) && r != &link_rule &&
 	    (error = doc_ref(w, "BusinessObject", v, false)) < 0)
 		return error;
 	if (!r || !r->attrs)

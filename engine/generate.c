@@ -633,11 +633,14 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 	gen_init(x, pkg_put, &p, seed, 0, false);
 	/* keys past anything a tenant generates, apart per seed */
 	x->key_base = 1000000000ULL * (1 + seed % 1000000);
-	/* links go to the first few master records, which every generated
-	 * tenant has */
 	for (i = 0; i < GEN_FIRST_DATA; i++)
 		x->count[i] = 8;
 	x->count[k] = records;
+	/* Links name the first few of the package's own records only:
+	 * references are checked, and the target may be any tenant (the
+	 * demo's as well as a generated one). */
+	x->link_max = 8;
+	x->link_own = k;
 	p.f = fopen(path, "w");
 	if (!p.f) {
 		error = tfs_error_set(TFS_ERROR, "%s: %s", path,

@@ -74,6 +74,8 @@ typedef struct gen {
 	uint64_t differing;	/* documents that differ (production) */
 	uint64_t count[GEN_NCORE];	/* records of each core BO */
 	uint64_t key_base;	/* added to record numbers (packages) */
+	uint64_t link_max;	/* links name records below this (0: any) */
+	int link_own;		/* a package's BO: links to its own records */
 	bool cur_differs;	/* the document being written differs */
 } gen;
 

@@ -257,10 +257,20 @@ static void sentence_text(demo_gen *g, char *out, size_t size, unsigned n)
 static bool link_key(gen *x, char out[96], const char *bo)
 {
 	int k = gen_core_find(bo);
+	uint64_t n;
 
 	if (k < 0 || x->count[k] == 0)
 		return false;
-	key_of(out, (unsigned)k, demo_rand(&x->g) % x->count[k]);
+	/* A package links only among its own records: it applies to any
+	 * tenant, the demo's as well as a generated one. */
+	if (x->key_base && k != x->link_own)
+		return false;
+	n = x->link_max && x->count[k] > x->link_max ? x->link_max :
+							x->count[k];
+	/* A package's links to its own kind of record name its own first
+	 * records (the target need not have any): key_base marks them. */
+	key_of(out, (unsigned)k, (x->key_base && k == x->link_own ?
+				  x->key_base : 0) + demo_rand(&x->g) % n);
 	return true;
 }
 

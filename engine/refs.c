@@ -75,6 +75,28 @@ static int field_exists(tfs_inst *in, const char *bo, const char *field)
 	return error;
 }
 
+/* Whether record "<BO>/<key>" exists in master/ or data/: 1, or 0 with
+ * the reason set. */
+static int record_exists(tfs_inst *in, const char *target)
+{
+	const char *slash = strchr(target, '/');
+	char bo[256];
+	int error;
+
+	if (!slash || (size_t)(slash - target) >= sizeof(bo))
+		return 1;
+	snprintf(bo, sizeof(bo), "%.*s", (int)(slash - target), target);
+	if ((error = object_exists(in, TFS_KIND_MASTER, bo, slash + 1,
+				   NULL)) != 0 ||
+	    (error = object_exists(in, TFS_KIND_DATA, bo, slash + 1,
+				   NULL)) != 0)
+		return error;
+	tfs_error_set(TFS_EINVALID, "record %s not found (neither "
+		      "master/%s/%s.xml nor data/%s/%s.xml)", target, bo,
+		      slash + 1, bo, slash + 1);
+	return 0;
+}
+
 /* 1 if the reference resolves, 0 if not (with the reason set). */
 static int resolves(tfs_inst *in, const char *kind, const char *target)
 {
@@ -94,6 +116,8 @@ static int resolves(tfs_inst *in, const char *kind, const char *target)
 				      "object %s not found", dot + 1, bo);
 		return error;
 	}
+	if (strcmp(kind, "Record") == 0)
+		return record_exists(in, target);
 	if (!target_of(kind, &okind, &type))
 		return 1;
 	error = object_exists(in, okind, type, target, NULL);
@@ -234,12 +258,20 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 	const char *rkind = kind == TFS_KIND_VALIDATION ? "ValidationList" :
 			    type;
 	sqlite3_stmt *s;
-	char path[800];
+	char path[800], rec[600];
 	int64_t obj = 0;
 	int count = 0;
 
-	if (kind != TFS_KIND_METADATA && kind != TFS_KIND_VALIDATION)
+	if (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA) {
+		/* Records are named by Links as "<BO>/<key>". */
+		if (!gone)
+			return 0;
+		snprintf(rec, sizeof(rec), "%s/%s", type, name);
+		rkind = "Record";
+		name = rec;
+	} else if (kind != TFS_KIND_METADATA && kind != TFS_KIND_VALIDATION) {
 		return 0;
+	}
 	if (gone) {
 		s = db_stmt(inst_db(in), "SELECT obj FROM refs WHERE kind = ? "
 					 "AND target = ?");
@@ -251,11 +283,16 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 			if (!count++)
 				obj = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
+		if (count > 1) {
+			path_of(path, sizeof(path), in, obj);
+			return tfs_error_set(TFS_ECONFLICT, "%s is still used "
+					     "by %d objects, such as %s", name,
+					     count, path);
+		}
 		if (count) {
 			path_of(path, sizeof(path), in, obj);
 			return tfs_error_set(TFS_ECONFLICT, "%s is still used "
-					     "by %s%s", name, path, count > 1 ?
-					     " and others" : "");
+					     "by %s", name, path);
 		}
 	}
 	if (kind == TFS_KIND_METADATA && strcmp(type, "BusinessObject") == 0)

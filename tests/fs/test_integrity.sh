@@ -120,6 +120,57 @@ check_file_bytes "instance.conf is unchanged" "$UAT/instance.conf" "$W/uat.conf"
 check_true "events grew by less than 4 KB" "" \
 	$(($(stat -c %s "$MNT/events") - ev_before)) -lt 4096
 
+# ---- links between master and data records are references
+T=$UAT/master/Team/NetworkOperations.xml
+check "uat has the team NetworkOperations" test -f "$T"
+uat_commits=$(git_count uat)
+check_fails "rm of a team that records link to fails" rm "$T"
+check "the team is still there" test -f "$T"
+check_eq "and no commit was made" "$uat_commits" "$(git_count uat)"
+check_match "the log counts its referrers" \
+	"Team/NetworkOperations is still used by [0-9]+ objects" "$(tail -n 1 "$UAT/log")"
+# a package that links to a record neither the target nor it holds
+pkg_of()
+{
+	printf '<package format="1" name="%s" type="incremental" state="closed">\n' "$1"
+	printf '<transaction-set id="1" project="default" user="admin" created="2026-11-22T10:00:00Z">\n'
+	shift
+	printf '%s\n' "$@"
+	printf '</transaction-set>\n</package>\n'
+}
+emp='<Record name="tfs.link" guid="7c1d0000-0000-4000-8000-000000000001" businessObject="Employee">
+<Value field="LoginID">tfs.link</Value>
+<Link businessObject="OrgUnit" field="OrgUnitLink" key="%s"/>
+</Record>'
+# shellcheck disable=SC2059
+pkg_of tfsLinkBad "<transaction seq=\"7\" op=\"C\" path=\"master/Employee/tfs.link.xml\" base=\"\">
+$(printf "$emp" Nowhere)
+</transaction>" >"$W/tfsLinkBad.xml"
+check_fails "a package linking to OrgUnit Nowhere is refused" cp "$W/tfsLinkBad.xml" "$STG/apply/"
+check_match "its result names the seq and the missing record" \
+	"error seq=7: master/Employee/tfs.link.xml: record OrgUnit/Nowhere not found" \
+	"$(cat "$STG/apply/tfsLinkBad.xml.result")"
+check "and nothing was created" test ! -e "$STG/master/Employee/tfs.link.xml"
+# a team and a record linking to it: created together, deleted together
+team='<Record name="tfsTeam" guid="7c1d0000-0000-4000-8000-000000000002" businessObject="Team">
+<Value field="TeamName">tfs</Value>
+</Record>'
+# shellcheck disable=SC2059
+pkg_of tfsLinkPair "<transaction seq=\"1\" op=\"C\" path=\"master/Employee/tfs.link.xml\" base=\"\">
+$(printf "$emp" Legal | sed 's/businessObject="OrgUnit" field="OrgUnitLink" key="Legal"/businessObject="Team" field="PrimaryTeam" key="tfsTeam"/')
+</transaction>
+<transaction seq=\"2\" op=\"C\" path=\"master/Team/tfsTeam.xml\" base=\"\">
+$team
+</transaction>" >"$W/tfsLinkPair.xml"
+check "a package of a record and the team it links to applies" cp "$W/tfsLinkPair.xml" "$STG/apply/"
+check_fails "the team alone cannot be removed" rm "$STG/master/Team/tfsTeam.xml"
+base_e=$(sha256sum <"$STG/master/Employee/tfs.link.xml" | cut -d' ' -f1)
+base_t=$(sha256sum <"$STG/master/Team/tfsTeam.xml" | cut -d' ' -f1)
+pkg_of tfsLinkGone "<transaction seq=\"1\" op=\"D\" path=\"master/Team/tfsTeam.xml\" base=\"$base_t\"/>
+<transaction seq=\"2\" op=\"D\" path=\"master/Employee/tfs.link.xml\" base=\"$base_e\"/>" >"$W/tfsLinkGone.xml"
+check "a package deleting both together applies" cp "$W/tfsLinkGone.xml" "$STG/apply/"
+check "both are gone" test ! -e "$STG/master/Team/tfsTeam.xml" -a ! -e "$STG/master/Employee/tfs.link.xml"
+
 # ---- one damaged instance database: the others mount and serve
 tfs_umount || bail "unmount before truncating uat's database"
 check "truncate uat's database to 8 KB" \

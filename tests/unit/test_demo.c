@@ -888,6 +888,18 @@ static bool ref_resolves(const reg *r, const tfs_ref *ref)
 			 ref->target);
 		return field_of(r, bo, dot + 1) != NULL;
 	}
+	if (!strcmp(ref->kind, "Record")) {
+		/* "<BO>/<key>": a record in master/ or data/ */
+		const char *slash = strchr(ref->target, '/');
+		char bo[256];
+
+		if (!slash || (size_t)(slash - ref->target) >= sizeof(bo))
+			return false;
+		snprintf(bo, sizeof(bo), "%.*s", (int)(slash - ref->target),
+			 ref->target);
+		return has_obj(r, TFS_KIND_MASTER, bo, slash + 1) ||
+		       has_obj(r, TFS_KIND_DATA, bo, slash + 1);
+	}
 	return in_list(ref->kind, metadata_types) &&
 	       has_meta(r, ref->kind, ref->target);
 }

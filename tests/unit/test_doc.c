@@ -711,7 +711,7 @@ static void test_refs(void)
 		"<WorkflowRef name=\"Fulfil\"/>"
 		"<Link field=\"Owner\" businessObject=\"Employee\" key=\"E1\"/>"
 		"</Record>",
-		"BusinessObject Employee\nBusinessObject RequestOffering\n"
+		"BusinessObject RequestOffering\nRecord Employee/E1\n"
 		"Workflow Fulfil\n", "Record refs");
 	expect_refs(TFS_KIND_SETTINGS, "BulkUploadProfile", "P",
 		"<BulkUploadProfile name=\"P\" guid=\"" G1 "\" "

@@ -218,6 +218,19 @@ static bool has(const run *r, tfs_kind kind, const char *type,
 	return xmlHashLookup(r->objs, BAD_CAST key) != NULL;
 }
 
+/* Record "<BO>/<key>" of a Link: in master/ or data/. */
+static bool has_record(const run *r, const char *target)
+{
+	const char *slash = strchr(target, '/');
+	char bo[256];
+
+	if (!slash || (size_t)(slash - target) >= sizeof(bo))
+		return false;
+	snprintf(bo, sizeof(bo), "%.*s", (int)(slash - target), target);
+	return has(r, TFS_KIND_MASTER, bo, slash + 1) ||
+	       has(r, TFS_KIND_DATA, bo, slash + 1);
+}
+
 static void check_refs(const run *r)
 {
 	size_t i, bad = 0;
@@ -230,6 +243,8 @@ static void check_refs(const run *r)
 			ok = xmlHashLookup(r->fields, BAD_CAST f->target);
 		else if (strcmp(f->kind, "ValidationList") == 0)
 			ok = has(r, TFS_KIND_VALIDATION, "", f->target);
+		else if (strcmp(f->kind, "Record") == 0)
+			ok = has_record(r, f->target);
 		else
 			ok = has(r, TFS_KIND_METADATA, f->kind, f->target);
 		if (!ok && ++bad < 10)

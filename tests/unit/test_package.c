@@ -1165,11 +1165,13 @@ static void case_many_spilled(tfs_inst *uat)
 	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
 	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
 		has_line(res.ptr, "error seq=101: master/Employee/Spill100.xml"
-			 ": business object Nowhere not found in target or "
-			 "package") &&
-		has_line(res.ptr, "error seq=39991: master/Employee/"
-			 "Spill39990.xml: business object Nowhere not found in "
+			 ": record Nowhere/many0 not found (neither master/"
+			 "Nowhere/many0.xml nor data/Nowhere/many0.xml) in "
 			 "target or package") &&
+		has_line(res.ptr, "error seq=39991: master/Employee/"
+			 "Spill39990.xml: record Nowhere/many0 not found "
+			 "(neither master/Nowhere/many0.xml nor data/Nowhere/"
+			 "many0.xml) in target or package") &&
 		!strstr(res.ptr, "seq=102:"), res.ptr,
 		"spilled: the broken references of records 101 and 39991 of "
 		"40000 are named (rc %d)", rc);
