@@ -391,9 +391,11 @@ bool mem_attr_locked(tfs_attr *out, const struct mem *m);
  * in the lock order (before claims), and what runs without the engine
  * (a running import's result, an open file's own bytes, forget) does not
  * take it.  Merging with the thread-safe engine: set TREE_ENGINE_SERIAL
- * to 0.
+ * to 0 (here, or -DTREE_ENGINE_SERIAL=0 to try it).
  */
+#ifndef TREE_ENGINE_SERIAL
 #define TREE_ENGINE_SERIAL 1
+#endif
 void engine_enter(tfs_tree *t);
 void request_end(tfs_tree *t);
 
