@@ -286,6 +286,8 @@ static int object_store(tfs_tree *t, uint64_t ino, const char *user,
 			     bytes, len);
 }
 
+/* An object gone since the file was opened: no path, no rejection to
+ * record (the save failed for want of an object, not for its bytes). */
 static void object_describe(char *out, size_t size, tfs_tree *t,
 			    uint64_t ino)
 {
@@ -295,7 +297,7 @@ static void object_describe(char *out, size_t size, tfs_tree *t,
 	if (in && tfs_inst_obj_get(&info, in, INO_B(ino)) == 0)
 		obj_path(out, size, info.kind, info.type, info.name);
 	else
-		snprintf(out, size, "landscapes/*.conf");
+		snprintf(out, size, "%s", "");
 }
 
 const struct node_ops object_ops = {
