@@ -9,10 +9,13 @@
  * live in memory (editors' temporary files, files being created, history
  * snapshots) get inode numbers from a counter.
  *
- * All calls are serialized by the tree's mutex.  Changes made anywhere
- * (through a file, by revert, later by package apply) are reported through
- * the notify callbacks so the kernel's caches can be dropped; callbacks run
- * with the mutex held and must only queue work.
+ * Calls may come from several threads at once.  The tree's own lock is a
+ * short leaf lock over its in-memory tables, never held across engine work,
+ * so one instance's long operation (a package apply) holds up no other
+ * request.  Changes made anywhere (through a file, by revert, by package
+ * apply) are reported through the notify callbacks so the kernel's caches
+ * can be dropped; callbacks run with that lock held (possibly from the
+ * thread of another request) and must only queue work.
  */
 #ifndef TENANTFS_TREE_H
 #define TENANTFS_TREE_H

@@ -1,0 +1,485 @@
+/*
+ * Console nodes: the root and its files (README, events, status), users/,
+ * landscapes/ with groups, landscapes and servers, tenants/ with each
+ * tenant's directory, tenant.conf and dashboard.  Their .conf files are
+ * rendered and stored by the store (tfs_store_conf_*).
+ *
+ * Called by the dispatch in tree.c, without the tree's lock; nothing here
+ * touches the tree's tables.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tree_internal.h"
+#include "tenantfs/error.h"
+
+static const struct name_ino root_names[] = {
+	{"README", G_README}, {"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
+	{"status", G_STATUS}, {"tenants", G_TENANTS}, {"users", G_USERS},
+	{NULL, 0},
+};
+
+static void describe_landscapes(char *out, size_t size, tfs_tree *t,
+				uint64_t ino)
+{
+	snprintf(out, size, "landscapes/*.conf");
+}
+
+/* ---- the root and its files ----------------------------------------------- */
+
+static int global_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+			 const char *name)
+{
+	int64_t b = INO_B(parent);
+	char base[256];
+	tfs_row row;
+	int code;
+
+	if (b == G_ROOT) {
+		if ((code = find_name(root_names, name)) < 0)
+			return TFS_ENOTFOUND;
+		return tree_getattr(out, t, INO(C_GLOBAL, 0, code));
+	}
+	if (b == G_USERS && conf_name(base, name) &&
+	    tfs_store_find(&row, t->st, TFS_ENT_USER, 0, base) == 0)
+		return tree_getattr(out, t, INO(C_USER, 0, row.id));
+	if (b == G_LANDSCAPES &&
+	    tfs_store_find(&row, t->st, TFS_ENT_GROUP, 0, name) == 0)
+		return tree_getattr(out, t, INO(C_GROUP, row.id, 0));
+	if (b == G_TENANTS &&
+	    tfs_store_find(&row, t->st, TFS_ENT_TENANT, 0, name) == 0)
+		return tree_getattr(out, t, INO(C_TENANT, row.id, 0));
+	return TFS_ENOTFOUND;
+}
+
+static int global_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	uint64_t size;
+	int64_t mtime;
+	int error;
+
+	switch (INO_B(ino)) {
+	case G_ROOT: case G_USERS: case G_LANDSCAPES: case G_TENANTS:
+		dir_attr(out, ino, store_mtime(t), false);
+		return 0;
+	case G_EVENTS:
+		if ((error = tfs_store_events_size(t->st, &size, &mtime)) < 0)
+			return error;
+		file_attr(out, ino, 0444, size, mtime, false);
+		return 0;
+	case G_README:
+		return text_attr(out, t, ino, 0444, t->mounted);
+	case G_STATUS:
+		return text_attr(out, t, ino, 0444, store_mtime(t));
+	}
+	return tfs_error_set(TFS_ENOTFOUND, "no inode %llx",
+			     (unsigned long long)ino);
+}
+
+static int row_user(void *ctx, const tfs_row *r)
+{
+	char name[300];
+
+	snprintf(name, sizeof(name), "%s.conf", r->name);
+	return add_ino(ctx, name, INO(C_USER, 0, r->id));
+}
+
+static int row_group(void *ctx, const tfs_row *r)
+{
+	return add_ino(ctx, r->name, INO(C_GROUP, r->id, 0));
+}
+
+static int row_tenant(void *ctx, const tfs_row *r)
+{
+	return add_ino(ctx, r->name, INO(C_TENANT, r->id, 0));
+}
+
+static int global_readdir(struct listing *l, uint64_t ino)
+{
+	tfs_tree *t = l->t;
+	size_t i;
+	int error;
+
+	switch (INO_B(ino)) {
+	case G_ROOT:
+		for (i = 0; root_names[i].name; i++)
+			if ((error = add_ino(l, root_names[i].name,
+				INO(C_GLOBAL, 0, root_names[i].code))))
+				return error;
+		return 0;
+	case G_USERS:
+		return tfs_store_list(t->st, TFS_ENT_USER, 0, row_user, l);
+	case G_LANDSCAPES:
+		return tfs_store_list(t->st, TFS_ENT_GROUP, 0, row_group, l);
+	case G_TENANTS:
+		return tfs_store_list(t->st, TFS_ENT_TENANT, 0, row_tenant, l);
+	}
+	return tfs_error_set(TFS_ENOTFOUND, "not a directory");
+}
+
+static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
+			  bool *direct)
+{
+	uint64_t size;
+	int64_t mtime;
+	int error;
+
+	switch (INO_B(ino)) {
+	case G_README:
+		*direct = false;
+		return tfs_store_render_readme(out, t->st);
+	case G_STATUS:
+		return tfs_store_render_status(out, t->st);
+	case G_EVENTS:
+		if ((error = tfs_store_events_size(t->st, &size, &mtime)) < 0)
+			return error;
+		return tfs_store_events_read(out, t->st, 0, (size_t)size);
+	}
+	return tfs_error_set(TFS_ENOTFOUND, "not a file");
+}
+
+static void global_target(struct target *tg, tfs_tree *t, uint64_t parent,
+			  const char *name)
+{
+	if (INO_B(parent) == G_USERS)
+		target_plain_dir(tg, t, parent, name);
+}
+
+const struct node_ops console_global_ops = {
+	.lookup = global_lookup,
+	.getattr = global_getattr,
+	.readdir = global_readdir,
+	.content = global_content,
+	.describe = describe_landscapes,
+	.target = global_target,
+};
+
+/* ---- users/<login>.conf ------------------------------------------------------ */
+
+static int user_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	tfs_row row;
+	int error;
+
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_USER, INO_B(ino))) < 0)
+		return error;
+	return text_attr(out, t, ino, 0644, row.mtime);
+}
+
+static int user_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
+			bool *direct)
+{
+	return tfs_store_conf_render(out, t->st, TFS_ENT_USER, INO_B(ino));
+}
+
+static int user_store(tfs_tree *t, uint64_t ino, const char *user,
+		      const char *bytes, size_t len)
+{
+	return tfs_store_conf_update(t->st, TFS_ENT_USER, INO_B(ino), user,
+				     bytes, len);
+}
+
+static void user_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
+{
+	snprintf(out, size, "users/*.conf");
+}
+
+const struct node_ops console_user_ops = {
+	.getattr = user_getattr,
+	.content = user_content,
+	.store = user_store,
+	.describe = user_describe,
+};
+
+/* ---- landscapes/<group>/ and group.conf ---------------------------------------- */
+
+static int row_land(void *ctx, const tfs_row *r)
+{
+	return add_ino(ctx, r->name, INO(C_LAND, r->id, 0));
+}
+
+static int group_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+			const char *name)
+{
+	int64_t a = INO_A(parent);
+	tfs_row row;
+
+	if (INO_B(parent) != 0)
+		return TFS_ENOTFOUND;
+	if (strcmp(name, "group.conf") == 0)
+		return tree_getattr(out, t, INO(C_GROUP, a, 1));
+	if (tfs_store_find(&row, t->st, TFS_ENT_LANDSCAPE, a, name) == 0)
+		return tree_getattr(out, t, INO(C_LAND, row.id, 0));
+	return TFS_ENOTFOUND;
+}
+
+static int group_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	tfs_row row;
+	int error;
+
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_GROUP,
+				   INO_A(ino))) < 0)
+		return error;
+	if (INO_B(ino) == 0) {
+		dir_attr(out, ino, row.mtime, false);
+		return 0;
+	}
+	return text_attr(out, t, ino, 0644, row.mtime);
+}
+
+static int group_readdir(struct listing *l, uint64_t ino)
+{
+	int64_t a = INO_A(ino);
+	int error;
+
+	if ((error = add_ino(l, "group.conf", INO(C_GROUP, a, 1))) < 0)
+		return error;
+	return tfs_store_list(l->t->st, TFS_ENT_LANDSCAPE, a, row_land, l);
+}
+
+static int group_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
+			 bool *direct)
+{
+	return tfs_store_conf_render(out, t->st, TFS_ENT_GROUP, INO_A(ino));
+}
+
+static int group_store(tfs_tree *t, uint64_t ino, const char *user,
+		       const char *bytes, size_t len)
+{
+	return tfs_store_conf_update(t->st, TFS_ENT_GROUP, INO_A(ino), user,
+				     bytes, len);
+}
+
+/* Group and landscape directories take temporary files; their .conf
+ * files (b == 1) are not directories. */
+static void confdir_target(struct target *tg, tfs_tree *t, uint64_t parent,
+			   const char *name)
+{
+	if (INO_B(parent) != 1)
+		target_plain_dir(tg, t, parent, name);
+}
+
+const struct node_ops console_group_ops = {
+	.lookup = group_lookup,
+	.getattr = group_getattr,
+	.readdir = group_readdir,
+	.content = group_content,
+	.store = group_store,
+	.describe = describe_landscapes,
+	.target = confdir_target,
+};
+
+/* ---- landscapes/<group>/<type>/: landscape.conf, servers/ ----------------------- */
+
+static int row_server(void *ctx, const tfs_row *r)
+{
+	char name[300];
+
+	snprintf(name, sizeof(name), "%s.conf", r->name);
+	return add_ino(ctx, name, INO(C_SERVER, 0, r->id));
+}
+
+static int land_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+		       const char *name)
+{
+	int64_t a = INO_A(parent), b = INO_B(parent);
+	char base[256];
+	tfs_row row;
+
+	if (b == 0 && strcmp(name, "landscape.conf") == 0)
+		return tree_getattr(out, t, INO(C_LAND, a, 1));
+	if (b == 0 && strcmp(name, "servers") == 0)
+		return tree_getattr(out, t, INO(C_LAND, a, 2));
+	if (b == 2 && conf_name(base, name) &&
+	    tfs_store_find(&row, t->st, TFS_ENT_SERVER, a, base) == 0)
+		return tree_getattr(out, t, INO(C_SERVER, 0, row.id));
+	return TFS_ENOTFOUND;
+}
+
+static int land_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	tfs_row row;
+	int error;
+
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_LANDSCAPE,
+				   INO_A(ino))) < 0)
+		return error;
+	if (INO_B(ino) != 1) {
+		dir_attr(out, ino, row.mtime, false);
+		return 0;
+	}
+	return text_attr(out, t, ino, 0644, row.mtime);
+}
+
+static int land_readdir(struct listing *l, uint64_t ino)
+{
+	int64_t a = INO_A(ino);
+	int error;
+
+	if (INO_B(ino) == 2)
+		return tfs_store_list(l->t->st, TFS_ENT_SERVER, a, row_server,
+				      l);
+	if ((error = add_ino(l, "landscape.conf", INO(C_LAND, a, 1))))
+		return error;
+	return add_ino(l, "servers", INO(C_LAND, a, 2));
+}
+
+static int land_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
+			bool *direct)
+{
+	return tfs_store_conf_render(out, t->st, TFS_ENT_LANDSCAPE,
+				     INO_A(ino));
+}
+
+static int land_store(tfs_tree *t, uint64_t ino, const char *user,
+		      const char *bytes, size_t len)
+{
+	return tfs_store_conf_update(t->st, TFS_ENT_LANDSCAPE, INO_A(ino),
+				     user, bytes, len);
+}
+
+const struct node_ops console_land_ops = {
+	.lookup = land_lookup,
+	.getattr = land_getattr,
+	.readdir = land_readdir,
+	.content = land_content,
+	.store = land_store,
+	.describe = describe_landscapes,
+	.target = confdir_target,
+};
+
+/* ---- servers/<name>.conf ---------------------------------------------------------- */
+
+static int server_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	tfs_row row;
+	int error;
+
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_SERVER,
+				   INO_B(ino))) < 0)
+		return error;
+	return text_attr(out, t, ino, 0644, row.mtime);
+}
+
+static int server_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
+			  bool *direct)
+{
+	return tfs_store_conf_render(out, t->st, TFS_ENT_SERVER, INO_B(ino));
+}
+
+static int server_store(tfs_tree *t, uint64_t ino, const char *user,
+			const char *bytes, size_t len)
+{
+	return tfs_store_conf_update(t->st, TFS_ENT_SERVER, INO_B(ino), user,
+				     bytes, len);
+}
+
+const struct node_ops console_server_ops = {
+	.getattr = server_getattr,
+	.content = server_content,
+	.store = server_store,
+	.describe = describe_landscapes,
+};
+
+/* ---- tenants/<tenant>/: tenant.conf, dashboard, instances --------------------------- */
+
+static int row_inst(void *ctx, const tfs_row *r)
+{
+	return add_ino(ctx, r->name, INO(C_INST, r->id, I_DIR));
+}
+
+static int tenant_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
+			 const char *name)
+{
+	int64_t a = INO_A(parent);
+	tfs_row row;
+
+	if (INO_B(parent) != 0)
+		return TFS_ENOTFOUND;
+	if (strcmp(name, "tenant.conf") == 0)
+		return tree_getattr(out, t, INO(C_TENANT, a, 1));
+	if (strcmp(name, "dashboard") == 0)
+		return tree_getattr(out, t, INO(C_TENANT, a, 2));
+	if (tfs_store_find(&row, t->st, TFS_ENT_INSTANCE, a, name) == 0)
+		return tree_getattr(out, t, INO(C_INST, row.id, I_DIR));
+	return TFS_ENOTFOUND;
+}
+
+static int tenant_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+{
+	int64_t b = INO_B(ino);
+	tfs_row row;
+	int error;
+
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_TENANT,
+				   INO_A(ino))) < 0)
+		return error;
+	if (b == 2) /* instances' changes drop it: see observe() */
+		note_seen(t, &t->dashboards, ino);
+	if (b == 0) {
+		dir_attr(out, ino, row.mtime, false);
+		return 0;
+	}
+	return text_attr(out, t, ino, b == 1 ? 0644 : 0444,
+			 b == 2 ? store_mtime(t) : row.mtime);
+}
+
+static int tenant_readdir(struct listing *l, uint64_t ino)
+{
+	int64_t a = INO_A(ino);
+	int error;
+
+	if ((error = add_ino(l, "tenant.conf", INO(C_TENANT, a, 1))) ||
+	    (error = add_ino(l, "dashboard", INO(C_TENANT, a, 2))))
+		return error;
+	return tfs_store_list(l->t->st, TFS_ENT_INSTANCE, a, row_inst, l);
+}
+
+static int tenant_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
+			  bool *direct)
+{
+	if (INO_B(ino) == 1)
+		return tfs_store_conf_render(out, t->st, TFS_ENT_TENANT,
+					     INO_A(ino));
+	note_seen(t, &t->dashboards, ino);
+	return tfs_store_render_dashboard(out, t->st, INO_A(ino));
+}
+
+static int tenant_store(tfs_tree *t, uint64_t ino, const char *user,
+			const char *bytes, size_t len)
+{
+	if (INO_B(ino) != 1)
+		return tfs_error_set(TFS_EACCESS, "read-only file");
+	return tfs_store_conf_update(t->st, TFS_ENT_TENANT, INO_A(ino), user,
+				     bytes, len);
+}
+
+static void tenant_describe(char *out, size_t size, tfs_tree *t,
+			    uint64_t ino)
+{
+	snprintf(out, size, "tenant.conf");
+}
+
+static void tenant_target(struct target *tg, tfs_tree *t, uint64_t parent,
+			  const char *name)
+{
+	if (INO_B(parent) != 0)
+		return;
+	if (strcmp(name, "tenant.conf") == 0) {
+		tg->kind = TG_STORED;
+		tg->ino = INO(C_TENANT, INO_A(parent), 1);
+		return;
+	}
+	target_plain_dir(tg, t, parent, name);
+}
+
+const struct node_ops console_tenant_ops = {
+	.lookup = tenant_lookup,
+	.getattr = tenant_getattr,
+	.readdir = tenant_readdir,
+	.content = tenant_content,
+	.store = tenant_store,
+	.describe = tenant_describe,
+	.target = tenant_target,
+};
