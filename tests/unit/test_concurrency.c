@@ -290,7 +290,7 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main -------------------------------------------------------------- */
 
 static tfs_inst *instance(int64_t tenant, const char *name)
 {
