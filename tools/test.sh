@@ -1,16 +1,21 @@
 #!/bin/bash
 # tools/test.sh: the one command that builds and tests tenantfs.
 #
-#   tools/test.sh [--no-install] [--no-asan]
+#   tools/test.sh [--no-install] [--no-asan] [--no-tsan]
 #
 # 1. Installs the Debian packages the build and the tests need, if any is
 #    missing (as root, or through sudo).
-# 2. Configures and builds build/ (debugoptimized) and build-asan/
-#    (-Db_sanitize=address,undefined -Db_lundef=false).
-# 3. Runs meson test in both. In build-asan/ the mount tests (suite fs) run
-#    with leak detection off and tenantfs in the foreground (TFS_FOREGROUND=1,
-#    so its sanitizer reports reach the test log); every other suite keeps
-#    leak detection.
+# 2. Configures and builds build/ (debugoptimized), build-asan/
+#    (-Db_sanitize=address,undefined -Db_lundef=false) and build-tsan/
+#    (-Db_sanitize=thread -Db_lundef=false).
+# 3. Runs meson test in build/, then the mount tests (suite fs) once more
+#    there with tenantfs -o clone_fd (TFS_MOUNT_OPTS, label build-clonefd).
+#    In build-asan/ all tests run; the mount tests with leak detection off
+#    and tenantfs in the foreground (TFS_FOREGROUND=1, so its sanitizer
+#    reports reach the test log); every other suite keeps leak detection.
+#    In build-tsan/ the unit tests run (suite unit), halting on the first
+#    data race; tests/tsan.supp names the races inside system libraries
+#    that are not ours.
 # 4. Prints one line per test, then "N skipped", and last exactly one line
 #    "N passed, N failed". Exit status 0 only if nothing failed. Skipped
 #    tests (exit 77: no /dev/fuse) are never counted as passed.
@@ -19,11 +24,13 @@ cd "$(dirname "$0")/.." || exit 1
 
 install=1
 asan=1
+tsan=1
 for a in "$@"; do
 	case $a in
 	--no-install) install=0 ;;
 	--no-asan) asan=0 ;;
-	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	--no-tsan) tsan=0 ;;
+	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
@@ -95,6 +102,10 @@ run_tests()
 
 if build build -Dbuildtype=debugoptimized; then
 	run_tests build testlog "build"
+	# The same mount tests with libfuse's own loop, one /dev/fuse clone
+	# per thread (fs/main.c); test_concurrency checks the clones exist.
+	TFS_MOUNT_OPTS=clone_fd run_tests build testlog-clonefd "build-clonefd" \
+		--suite fs
 fi
 
 if [ "$asan" = 1 ] && build build-asan -Dbuildtype=debug \
@@ -107,6 +118,27 @@ if [ "$asan" = 1 ] && build build-asan -Dbuildtype=debug \
 	TFS_FOREGROUND=1 ASAN_OPTIONS="detect_leaks=0:$san" \
 		UBSAN_OPTIONS="$san:print_stacktrace=1" \
 		run_tests build-asan testlog-fs "build-asan" --suite fs
+fi
+
+# TSan needs the kernel's mmap randomization at 28 bits or less (with
+# more it stops at start with "unexpected memory mapping"); as root we
+# lower it, otherwise the tests run under setarch -R (no randomization).
+tsan_prefix=()
+if [ "$tsan" = 1 ]; then
+	bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)
+	if [ "$bits" -gt 28 ]; then
+		if [ "$(id -u)" -eq 0 ] && sysctl -q -w vm.mmap_rnd_bits=28; then
+			:
+		elif command -v setarch >/dev/null; then
+			tsan_prefix=(--wrapper "setarch $(uname -m) -R")
+		fi
+	fi
+fi
+if [ "$tsan" = 1 ] && build build-tsan -Dbuildtype=debugoptimized \
+	-Db_sanitize=thread -Db_lundef=false; then
+	TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
+		run_tests build-tsan testlog "build-tsan" --suite unit \
+		"${tsan_prefix[@]}"
 fi
 
 echo "== results"
@@ -136,10 +168,10 @@ for item in logs:
                 skipped += 1
             else:
                 failed += 1
-            print("%-11s %-28s %s (%.1fs)" % (label, name, res, r.get("duration", 0)))
+            print("%-13s %-28s %s (%.1fs)" % (label, name, res, r.get("duration", 0)))
 for e in extra:
     failed += 1
-    print("%-11s %-28s FAIL" % ("step", e))
+    print("%-13s %-28s FAIL" % ("step", e))
 print("%d skipped" % skipped)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -19,6 +19,9 @@
 #   TFS_FOREGROUND=1  run tenantfs -f in the background instead of letting it
 #                  daemonize: its stderr and exit status are checked (for
 #                  sanitizer builds)
+#   TFS_MOUNT_OPTS extra mount options for every tfs_mount, comma-separated
+#                  as for -o (e.g. clone_fd: tools/test.sh runs the suite
+#                  once with it)
 #
 # Variables set for the tests (after tfs_setup):
 #   TFS_TMP  temporary directory        STORE  the store directory
@@ -280,8 +283,8 @@ tfs_find_daemon()
 	return 1
 }
 
-# tfs_mount [EXTRA-ARGS...]: mounts $STORE on $MNT (daemonized), waits
-# until it is a mount point (10 s). Bails out if it cannot. With
+# tfs_mount [EXTRA-ARGS...]: mounts $STORE on $MNT (daemonized) with the
+# options of TFS_MOUNT_OPTS if set, waits until it is a mount point (10 s). Bails out if it cannot. With
 # TFS_FOREGROUND=1 it runs tenantfs -f in the background instead, so that
 # its stderr (sanitizer reports included) is kept and its exit status is
 # checked at unmount.
@@ -290,14 +293,15 @@ TFS_FG_PID=
 # shellcheck disable=SC2120
 tfs_mount()
 {
-	local i rc=0
+	local i rc=0 extra=()
+	[ -n "${TFS_MOUNT_OPTS:-}" ] && extra=(-o "$TFS_MOUNT_OPTS")
 	if [ "${TFS_FOREGROUND:-0}" = 1 ]; then
-		"$TFS_TENANTFS" -f "$@" -o "store=$STORE" "$MNT" \
+		"$TFS_TENANTFS" -f "$@" "${extra[@]}" -o "store=$STORE" "$MNT" \
 			>>"$TFS_TMP/tenantfs.out" 2>>"$TFS_TMP/tenantfs.err" &
 		TFS_FG_PID=$!
 		TFS_MOUNT_IMMEDIATE=1
 	else
-		"$TFS_TENANTFS" "$@" -o "store=$STORE" "$MNT" \
+		"$TFS_TENANTFS" "$@" "${extra[@]}" -o "store=$STORE" "$MNT" \
 			>>"$TFS_TMP/tenantfs.out" 2>>"$TFS_TMP/tenantfs.err"
 		rc=$?
 		if mountpoint -q "$MNT"; then
@@ -308,7 +312,7 @@ tfs_mount()
 	fi
 	if [ "$rc" -ne 0 ]; then
 		bail "tenantfs mounts the store" \
-			"command: $TFS_TENANTFS $* -o store=$STORE $MNT" \
+			"command: $TFS_TENANTFS $* ${extra[*]} -o store=$STORE $MNT" \
 			"exit $rc, stderr: $(cat "$TFS_TMP/tenantfs.err")"
 	fi
 	for i in $(seq 100); do
