@@ -28,10 +28,26 @@ static const struct name_ino inst_names[] = {
 	{NULL, 0},
 };
 
+/* Why instance `ino` gives nothing: a damaged instance (not served, its
+ * reason set: EIO), or none (ENOENT). */
+static int no_instance(tfs_tree *t, uint64_t ino)
+{
+	const char *why = store_broken(t->st, INO_A(ino));
+
+	if (why)
+		return tfs_error_set(TFS_ERROR, "instance not served: %s", why);
+	return TFS_ENOTFOUND;
+}
+
 int inst_dir_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 {
 	tfs_inst *in = owner(t, ino);
 
+	if (!in && store_broken(t->st, INO_A(ino))) {
+		/* listed, so that ls shows it; everything in it is EIO */
+		dir_attr(out, ino, 0, false);
+		return 0;
+	}
 	if (!in)
 		return TFS_ENOTFOUND;
 	dir_attr(out, ino, tfs_inst_mtime(in), false);
@@ -47,7 +63,7 @@ static int dir_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	int code;
 
 	if (!in)
-		return TFS_ENOTFOUND;
+		return no_instance(t, parent);
 	if ((code = find_name(inst_names, name)) < 0)
 		return TFS_ENOTFOUND;
 	if (code == I_REVERT_RESULT) {
@@ -68,7 +84,7 @@ static int dir_readdir(struct listing *l, uint64_t ino)
 	int error;
 
 	if (!owner(l->t, ino))
-		return TFS_ENOTFOUND;
+		return no_instance(l->t, ino);
 	l->inst = INO_A(ino);
 	for (i = 0; inst_names[i].name; i++)
 		if ((error = add_child(l, inst_names[i].name)))

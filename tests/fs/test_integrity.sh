@@ -180,6 +180,8 @@ check_file_bytes "production still serves" "$P" "$W/orig.xml"
 check_match "status names uat as not served" "acme/uat: not served" \
 	"$(cat "$MNT/status")"
 check_fails "uat's files are not served" cat "$UAT/instance.conf"
+check_err "ls of uat fails with an I/O error" "Input/output error" ls "$UAT"
+check_match "tenants/acme still lists uat" "^uat\$" "$(ls "$TEN")"
 check "an edit in production's searches still works" \
 	sed -i "$(sed_desc "$(obj production metadata/Search/Incident.MyOpenIncidents.xml)" tfsIntegrity)" \
 	"$(obj production metadata/Search/Incident.MyOpenIncidents.xml)"
