@@ -181,7 +181,15 @@ int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 	if (id > 0xffff)
 		return tfs_error_set(TFS_ERROR, "too many instances");
 	if ((size_t)id >= st->ninsts) {
-		grown = realloc(st->insts, ((size_t)id + 1) * sizeof(*grown));
+		char **why = realloc(st->broken, ((size_t)id + 1) *
+						 sizeof(*why));
+		if (why) {
+			memset(why + st->ninsts, 0,
+			       ((size_t)id + 1 - st->ninsts) * sizeof(*why));
+			st->broken = why;
+		}
+		grown = why ? realloc(st->insts, ((size_t)id + 1) *
+						    sizeof(*grown)) : NULL;
 		if (!grown)
 			return tfs_error_set(TFS_ERROR, "out of memory");
 		memset(grown + st->ninsts, 0,
