@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,12 +502,21 @@ int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
 	return error;
 }
 
+/* Refused before anything is allocated: a write far past the end (dd
+ * seek=3G) must not make the daemon allocate what it would refuse. */
+static int too_big(uint64_t size)
+{
+	return tfs_error_set(TFS_ETOOBIG, "%llu bytes: an object may hold at "
+			     "most %llu bytes", (unsigned long long)size,
+			     (unsigned long long)TFS_OBJECT_MAX);
+}
+
 static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len)
 {
 	size_t end;
 
-	if (off > (uint64_t)1 << 40 || len > ((size_t)1 << 40))
-		return tfs_error_set(TFS_EINVALID, "file too large");
+	if (off > TFS_OBJECT_MAX || len > TFS_OBJECT_MAX - off)
+		return too_big(off + len);
 	end = (size_t)off + len;
 	if (tfs_buf_grow(b, end) < 0)
 		return TFS_ERROR;
@@ -523,8 +533,10 @@ static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len)
 int buf_truncate(tfs_buf *b, uint64_t size)
 {
 	if (size > b->size) {
-		if (size > (uint64_t)1 << 40 || tfs_buf_grow(b, size) < 0)
-			return tfs_error_set(TFS_EINVALID, "file too large");
+		if (size > TFS_OBJECT_MAX)
+			return too_big(size);
+		if (tfs_buf_grow(b, size) < 0)
+			return TFS_ERROR;
 		memset(b->ptr + b->size, 0, (size_t)size - b->size);
 	}
 	b->size = (size_t)size;
@@ -701,13 +713,20 @@ int tfs_file_flush(tfs_tree *t, tfs_file *f)
 }
 
 /* Close `f` (a writer or a memory file: flushed one last time). */
+/* Past this size, closing a written file returns freed memory to the
+ * system (malloc_trim). */
+#define LARGE_FILE ((size_t)1 << 20)
+
 static void release_file(tfs_tree *t, tfs_file *f)
 {
 	/* Normally flushed already; a last chance for writers that never
 	 * flushed or only truncated (the result is logged, not
 	 * returned). */
+	bool large;
+
 	flush_file(t, f, true);
 	tree_lock(t);
+	large = (f->mem ? f->mem->data.size : f->data.size) > LARGE_FILE;
 	if (f->writable && !f->mem && INO_CLASS(f->ino) == C_OBJ)
 		count_writer(t, f->ino, -1);
 	if (f->mem) {
@@ -717,6 +736,11 @@ static void release_file(tfs_tree *t, tfs_file *f)
 	tree_unlock(t);
 	tfs_buf_free(&f->data);
 	free(f);
+	/* A large save's parse trees and copies went back to malloc's
+	 * heap; give that memory back to the system, so that one 50 MB
+	 * object does not keep the daemon large until unmount. */
+	if (large)
+		malloc_trim(0);
 }
 
 void tfs_file_release(tfs_tree *t, tfs_file *f)

@@ -54,6 +54,7 @@ static int errno_of(int error)
 	case TFS_ENOTEMPTY: return ENOTEMPTY;
 	case TFS_ENOTSUP: return ENOTSUP;
 	case TFS_ENOSPC: return ENOSPC;
+	case TFS_ETOOBIG: return EFBIG;
 	default: return EIO;
 	}
 }

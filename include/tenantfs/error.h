@@ -23,6 +23,7 @@ enum {
 	TFS_ENOTEMPTY = -9,  /* directory-like thing still has members */
 	TFS_ENOTSUP = -10,   /* operation not supported here */
 	TFS_ENOSPC = -11,    /* the store's filesystem is full */
+	TFS_ETOOBIG = -12,   /* larger than an object may be */
 };
 
 /* The message of the last failure on this thread ("" if none). */

@@ -32,6 +32,13 @@ typedef struct tfs_file tfs_file;
 
 #define TFS_ROOT_INO 1
 
+/*
+ * The largest file a write may make (objects, .conf files, editors'
+ * temporary files; dropped packages are spooled to disk and have no
+ * limit).  The largest object of a real console is a few MB.
+ */
+#define TFS_OBJECT_MAX ((uint64_t)64 << 20)
+
 typedef struct tfs_attr {
 	uint64_t ino;
 	uint32_t mode;     /* S_IFDIR|0755, S_IFREG|0644, ... */

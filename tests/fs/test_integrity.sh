@@ -110,6 +110,20 @@ check_true "within 5 s" "" $(((t1 - t0) / 1000000)) -lt 5000
 check_match "its result says why" "more than 256 attributes" \
 	"$(cat "$STG/validate/wide-pkg.xml.result")"
 
+# ---- a write far past the end is refused before anything is allocated
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$TFS_DAEMON_PID/status" 2>/dev/null || echo 0; }
+S=$(obj staging metadata/Search/Incident.MyOpenIncidents.xml)
+cp "$S" "$W/search.xml"
+hwm0=$(hwm)
+check_err "dd of one byte at offset 3 GiB fails: File too large" "File too large" \
+	dd if=/dev/zero of="$S" bs=1 count=1 seek=3G conv=notrunc status=none
+hwm1=$(hwm)
+note "daemon VmHWM $hwm0 KB before, $hwm1 KB after"
+check_true "the daemon's peak memory grew by less than 16 MB" "" $((hwm1 - hwm0)) -lt 16384
+check_file_bytes "the object is unchanged" "$S" "$W/search.xml"
+check_err "truncate -s 1G fails too" "File too large" truncate -s 1G "$S"
+check_file_bytes "and leaves it unchanged" "$S" "$W/search.xml"
+
 # ---- a .conf value of a megabyte is refused, not copied into events
 cp "$UAT/instance.conf" "$W/uat.conf"
 ev_before=$(stat -c %s "$MNT/events")
