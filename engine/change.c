@@ -8,6 +8,7 @@
  * visible to readers until cset_commit(); cset_abort() leaves everything as
  * it was.  See instance.c for the crash-ordering argument.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1325,6 +1326,34 @@ static bool commit_is_package(tfs_inst *in, int n)
 	return yes;
 }
 
+/*
+ * revert.result becomes `text`; a refusal (error < 0) is also a line of
+ * the patch log and an event, with its reason, like a refused save.
+ */
+static void revert_outcome(tfs_inst *in, const char *user, const char *text,
+			   int error)
+{
+	char reason[600];
+	bool logged = false;
+
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
+		if (inst_meta_set_text(in, "revert_result", text) ||
+		    (error < 0 &&
+		     inst_log_event(in, user, "History/RevertReject",
+				    reason)) ||
+		    db_exec(inst_db(in), "COMMIT"))
+			db_rollback(inst_db(in));
+		else
+			logged = error < 0;
+	}
+	if (logged)
+		store_flush_events(in->st, in);
+	notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	if (error < 0)
+		tfs_error_set(error, "%s", reason);
+}
+
 static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 			      int n)
 {
@@ -1434,19 +1463,38 @@ static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 	tfs_inst_history_count(in, &count);
 	tfs_buf_printf(&out, "reverted\ncommit: %d\n", count);
 done:
-	if (out.size) {
-		if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
-			if (inst_meta_set_text(in, "revert_result", out.ptr) ||
-			    db_exec(inst_db(in), "COMMIT"))
-				db_rollback(inst_db(in));
-		}
-		notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
-	}
+	if (out.size)
+		revert_outcome(in, user, out.ptr, error);
 	if (result && out.size)
 		tfs_buf_put(result, out.ptr, out.size);
 	tfs_buf_free(&out);
 	path_list_free(&mine);
 	return error;
+}
+
+int tfs_inst_revert_request(tfs_buf *result, tfs_inst *in, const char *user,
+			    const char *text)
+{
+	char line[600];
+	long long n;
+	char *end;
+	int error;
+
+	errno = 0;
+	n = strtoll(text, &end, 10);
+	if (errno || end == text || *end || n < 1 || n > 2000000000) {
+		inst_write_begin(in);
+		error = tfs_error_set(TFS_EINVALID, "revert: '%.60s' is not a "
+				      "commit number", text);
+		snprintf(line, sizeof(line), "rejected\nerror: %s\n",
+			 tfs_error_last());
+		revert_outcome(in, user, line, error);
+		inst_write_end(in);
+		if (result)
+			tfs_buf_puts(result, line);
+		return error;
+	}
+	return tfs_inst_revert(result, in, user, (int)n);
 }
 
 int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)

@@ -158,20 +158,6 @@ static int file_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	return tfs_error_set(TFS_ENOTFOUND, "not a file");
 }
 
-/* `echo 7 > revert`: undo commit 7. */
-static int store_revert(tfs_inst *in, const char *user, const char *text)
-{
-	int64_t n;
-	char *end;
-
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (errno || end == text || *end || n < 1 || n > 2000000000)
-		return tfs_error_set(TFS_EINVALID, "write a commit number to "
-				     "revert");
-	return tfs_inst_revert(NULL, in, user, (int)n);
-}
-
 static int file_store(tfs_tree *t, uint64_t ino, const char *user,
 		      const char *bytes, size_t len)
 {
@@ -193,7 +179,7 @@ static int file_store(tfs_tree *t, uint64_t ino, const char *user,
 	if (b == I_ACTIVE)
 		error = tfs_inst_set_active_project(in, user, text);
 	else
-		error = store_revert(in, user, text);
+		error = tfs_inst_revert_request(NULL, in, user, text);
 	free(text);
 	return error;
 }

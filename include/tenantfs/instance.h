@@ -96,6 +96,10 @@ int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
  * text ("reverted\ncommit: 9\n" or "rejected\nconflict ...").
  */
 int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n);
+/* The same for what a user wrote into `revert` (a commit number); any
+ * other text is refused there too: in revert.result, the log, events. */
+int tfs_inst_revert_request(tfs_buf *result, tfs_inst *in, const char *user,
+			    const char *text);
 
 /* Record a rejected save (patch log and events). */
 void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,

@@ -110,6 +110,20 @@ check_true "within 5 s" "" $(((t1 - t0) / 1000000)) -lt 5000
 check_match "its result says why" "more than 256 attributes" \
 	"$(cat "$STG/validate/wide-pkg.xml.result")"
 
+# ---- a bad write to revert is refused, logged, and rewrites revert.result
+n=$(hist_top_n staging)
+check "echo $n > revert (the Grid edit) succeeds" bash -c 'echo "$2" >"$1"' _ "$STG/revert" "$n"
+check_match "revert.result says reverted" "^reverted" "$(cat "$STG/revert.result")"
+# (through cat: shells ignore close errors after builtins like echo)
+check_fails "writing abc into revert fails" bash -c 'echo abc | cat >"$1"' _ "$STG/revert"
+check_match "revert.result now says rejected" "^rejected" "$(cat "$STG/revert.result")"
+check_match "with the reason" "'abc' is not a commit number" "$(cat "$STG/revert.result")"
+check_match "the log says so" "'abc' is not a commit number" "$(tail -n 1 "$STG/log")"
+check_match "and events" "History/RevertReject.*'abc' is not a commit number" \
+	"$(tail -n 1 "$MNT/events")"
+check_fails "writing 1 (the initial configuration) fails" bash -c 'echo 1 | cat >"$1"' _ "$STG/revert"
+check_match "and is logged too" "commit 1 is the initial configuration" "$(tail -n 1 "$STG/log")"
+
 # ---- a write far past the end is refused before anything is allocated
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$TFS_DAEMON_PID/status" 2>/dev/null || echo 0; }
 S=$(obj staging metadata/Search/Incident.MyOpenIncidents.xml)
