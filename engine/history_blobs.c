@@ -10,9 +10,11 @@
  * tfs_history_blobs_flush(), becomes one pack and its version 2 index,
  * written here directly: no delta search (which is what made packing a
  * package of records cost more than applying it) and no second pass to
- * index what was just written.  Packs are written under temporary names
- * and renamed, the pack before its index; libgit2 finds a pack by its
- * index, so a pack is either wholly visible or not at all.
+ * index what was just written.  Packs are written under temporary names,
+ * made durable (fdatasync, see tfs_history_set_fsync) and renamed, the
+ * pack before its index; libgit2 finds a pack by its index, so a pack is
+ * either wholly visible or not at all, and never torn after a power loss.
+ * The pack directory is fsynced once, by tfs_history_blobs_flush().
  *
  * Blobs written but never committed (an aborted change set, a crash) are
  * unreferenced objects, harmless, as loose objects were.  A blob put twice
@@ -20,7 +22,10 @@
  * already has it, it may be stored again, which git allows.
  *
  * Memory is bounded by the batch, whatever the number of blobs.  Callers:
- * change.c (struct cset), under the history handle's lock.
+ * change.c (struct cset).  Writing a batch takes no lock: it touches
+ * nothing libgit2 holds but the pack directory, whose new names libgit2
+ * finds when it next misses an object (or at the flush's refresh, which
+ * takes the writer lock for that call alone).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +62,7 @@ struct tfs_history_blobs {
 	size_t nslots;
 	z_stream z;
 	bool z_ready;
+	struct hist_dirs dirs;  /* the pack directory, once a batch is in */
 };
 
 /* ---- the writer ------------------------------------------------------- */
@@ -88,6 +94,7 @@ void tfs_history_blobs_free(tfs_history_blobs *w)
 		return;
 	if (w->z_ready)
 		deflateEnd(&w->z);
+	hist_dirs_clear(&w->dirs);
 	free(w->pack_dir);
 	free(w->buf);
 	free(w->ents);
@@ -177,12 +184,13 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Write `len` bytes to a new temporary file in the pack directory. */
-static int write_tmp(char *path, size_t size, const char *dir,
-		     const void *a, size_t alen, const void *b, size_t blen,
-		     const void *c, size_t clen)
+/* Write a, b and c to a new temporary file in the pack directory, made
+ * durable (unless h's fsync is off). */
+static int write_tmp(tfs_history *h, char *path, size_t size,
+		     const char *dir, const void *a, size_t alen,
+		     const void *b, size_t blen, const void *c, size_t clen)
 {
-	int fd;
+	int fd, error;
 
 	snprintf(path, size, "%s/tmp_tfs_XXXXXX", dir);
 	fd = mkstemp(path);
@@ -191,8 +199,13 @@ static int write_tmp(char *path, size_t size, const char *dir,
 				     strerror(errno));
 	if (write_all(fd, a, alen) < 0 || write_all(fd, b, blen) < 0 ||
 	    write_all(fd, c, clen) < 0 || fchmod(fd, 0444) < 0) {
-		int error = tfs_error_set(TFS_ERROR, "cannot write %s: %s",
-					  path, strerror(errno));
+		error = tfs_error_set(TFS_ERROR, "cannot write %s: %s",
+				      path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return error;
+	}
+	if ((error = hist_sync_fd(h, fd, path)) < 0) {
 		close(fd);
 		unlink(path);
 		return error;
@@ -268,13 +281,13 @@ static int write_batch(tfs_history_blobs *w)
 
 	for (j = 0; j < 20; j++)
 		snprintf(hex + 2 * j, 3, "%02x", pack_sum[j]);
-	if ((error = write_tmp(tmp_pack, sizeof(tmp_pack), w->pack_dir, hdr,
+	if ((error = write_tmp(w->h, tmp_pack, sizeof(tmp_pack), w->pack_dir, hdr,
 			       sizeof(hdr), w->buf, w->len, pack_sum,
 			       20)) < 0) {
 		tmp_pack[0] = '\0';
 		goto done;
 	}
-	if ((error = write_tmp(tmp_idx, sizeof(tmp_idx), w->pack_dir, idx,
+	if ((error = write_tmp(w->h, tmp_idx, sizeof(tmp_idx), w->pack_dir, idx,
 			       idx_len, NULL, 0, NULL, 0)) < 0) {
 		tmp_idx[0] = '\0';
 		goto done;
@@ -284,7 +297,8 @@ static int write_batch(tfs_history_blobs *w)
 	if ((error = rename_into(tmp_pack, name)) < 0)
 		goto done;
 	snprintf(name, sizeof(name), "%s/pack-%s.idx", w->pack_dir, hex);
-	if ((error = rename_into(tmp_idx, name)) < 0)
+	if ((error = rename_into(tmp_idx, name)) < 0 ||
+	    (error = hist_dirs_note(&w->dirs, w->h, w->pack_dir)) < 0)
 		goto done;
 	w->n = 0;
 	w->len = 0;
@@ -315,13 +329,9 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 	/* A batch that this blob would take past BATCH_BYTES is written
 	 * first, so the buffer stays within it (doubling would make it
 	 * twice that). */
-	if (w->len && w->len + bound > BATCH_BYTES) {
-		hist_lock(w->h);
-		error = write_batch(w);
-		hist_unlock(w->h);
-		if (error < 0)
-			return error;
-	}
+	if (w->len && w->len + bound > BATCH_BYTES &&
+	    (error = write_batch(w)) < 0)
+		return error;
 	if ((error = reserve(w, bound)) < 0)
 		return error;
 	slot = slot_of(w, id);
@@ -360,9 +370,11 @@ int tfs_history_blobs_flush(tfs_history_blobs *w)
 {
 	int error;
 
+	if ((error = write_batch(w)) < 0 ||
+	    (error = hist_sync_dirs(&w->dirs, w->h)) < 0)
+		return error;
 	hist_lock(w->h);
-	error = write_batch(w);
-	if (!error && git_odb_refresh(w->h->odb) < 0)
+	if (git_odb_refresh(w->h->odb) < 0)
 		error = hist_git_fail("refresh");
 	hist_unlock(w->h);
 	if (error < 0)

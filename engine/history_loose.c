@@ -17,6 +17,12 @@
  *   the object's SHA-1 against its id, which is the stronger check.
  *   Objects compressed by anything else (git, libgit2, packs) are left
  *   to libgit2.
+ *
+ * Every object is written under a temporary name, made durable and only
+ * then renamed into place (a name git finds never holds a torn object: a
+ * later save of the same tree would trust it); its fan-out directory is
+ * noted, to be fsynced once per commit (the fsync helpers at the end of
+ * this file serve history.c and history_blobs.c too).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -224,30 +230,36 @@ static int temp_object(char tmp[4300], const char *objects)
 	return fd;
 }
 
-/* Give the written temporary file `tmp` its place as object `id`, in its
- * fan-out directory, like git. */
-static int place_object(const char *tmp, const char *objects,
+/* Give the written (and synced) temporary file `tmp` its place as object
+ * `id`, in its fan-out directory, like git; note the directories to sync:
+ * the fan-out one, and objects/ when the fan-out one is new. */
+static int place_object(const char *tmp, const struct tree_writer *w,
 			const git_oid *id)
 {
 	char path[4200];
 	size_t dirlen;
 	int error;
 
-	if ((error = object_path(path, sizeof(path), &dirlen, objects,
+	if ((error = object_path(path, sizeof(path), &dirlen, w->objects,
 				 id)) < 0)
 		return error;
 	path[dirlen] = '\0';
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+	if (mkdir(path, 0755) == 0) {
+		if ((error = hist_dirs_note(w->dirs, w->h, w->objects)) < 0)
+			return error;
+	} else if (errno != EEXIST) {
 		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
 				     strerror(errno));
+	}
 	path[dirlen] = '/';
 	if (rename(tmp, path) < 0)
 		return tfs_error_set(TFS_ERROR, "git: rename %s: %s", tmp,
 				     strerror(errno));
-	return 0;
+	path[dirlen] = '\0';
+	return hist_dirs_note(w->dirs, w->h, path);
 }
 
-int hist_loose_write(const char *objects, const git_oid *id,
+int hist_loose_write(const struct tree_writer *w, const git_oid *id,
 		     const char *type, const char *data, size_t len)
 {
 	char path[4200], tmp[4300], hdr[64];
@@ -255,12 +267,12 @@ int hist_loose_write(const char *objects, const git_oid *id,
 	size_t dirlen;
 	int fd, hlen, error;
 
-	if ((error = object_path(path, sizeof(path), &dirlen, objects,
+	if ((error = object_path(path, sizeof(path), &dirlen, w->objects,
 				 id)) < 0)
 		return error;
 	if (stat(path, &sb) == 0)
 		return 0;
-	if ((fd = temp_object(tmp, objects)) < 0)
+	if ((fd = temp_object(tmp, w->objects)) < 0)
 		return fd;
 	hlen = snprintf(hdr, sizeof(hdr), "%s %zu", type, len) + 1;
 	if (write_blocks(fd, hdr, (size_t)hlen, data, len) < 0 ||
@@ -271,11 +283,16 @@ int hist_loose_write(const char *objects, const git_oid *id,
 		unlink(tmp);
 		return error;
 	}
+	if ((error = hist_sync_fd(w->h, fd, tmp)) < 0) {
+		close(fd);
+		unlink(tmp);
+		return error;
+	}
 	if (close(fd) < 0)
 		error = tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
 				      strerror(errno));
 	else
-		error = place_object(tmp, objects, id);
+		error = place_object(tmp, w, id);
 	if (error < 0)
 		unlink(tmp);
 	return error;
@@ -400,7 +417,7 @@ int hist_loose_read(const char *objects, const git_oid *id, const char *type,
 struct hist_loose_stream {
 	int fd;
 	char tmp[4300];
-	const char *objects;
+	const struct tree_writer *w;
 	hist_sha1 sha;
 	uint32_t adler;
 	size_t total, done;   /* zlib content: header and data */
@@ -453,7 +470,8 @@ static int stream_put(struct hist_loose_stream *s, const void *data,
 }
 
 int hist_loose_stream_open(struct hist_loose_stream **out,
-			   const char *objects, const char *type, size_t len)
+			   const struct tree_writer *w, const char *type,
+			   size_t len)
 {
 	struct hist_loose_stream *s = calloc(1, sizeof(*s));
 	char hdr[64];
@@ -462,8 +480,8 @@ int hist_loose_stream_open(struct hist_loose_stream **out,
 	*out = NULL;
 	if (!s)
 		return tfs_error_set(TFS_ERROR, "out of memory");
-	s->objects = objects;
-	if ((s->fd = temp_object(s->tmp, objects)) < 0) {
+	s->w = w;
+	if ((s->fd = temp_object(s->tmp, w->objects)) < 0) {
 		int error = s->fd;
 
 		free(s);
@@ -483,8 +501,7 @@ int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
 	return stream_put(s, data, len);
 }
 
-int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
-			    git_odb *odb)
+int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id)
 {
 	unsigned char tail[4];
 	int error;
@@ -503,14 +520,16 @@ int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
 	    fchmod(s->fd, 0444) < 0)
 		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
 				     strerror(errno));
+	if (git_odb_exists_ext(s->w->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
+		return 0; /* hist_loose_stream_free drops the copy */
+	if ((error = hist_sync_fd(s->w->h, s->fd, s->tmp)) < 0)
+		return error;
 	error = close(s->fd);
 	s->fd = -1;
 	if (error < 0)
 		return tfs_error_set(TFS_ERROR, "git: %s: %s", s->tmp,
 				     strerror(errno));
-	if (git_odb_exists_ext(odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
-		return 0; /* hist_loose_stream_free drops the copy */
-	if ((error = place_object(s->tmp, s->objects, id)) < 0)
+	if ((error = place_object(s->tmp, s->w, id)) < 0)
 		return error;
 	s->tmp[0] = '\0';
 	return 0;
@@ -525,4 +544,71 @@ void hist_loose_stream_free(struct hist_loose_stream *s)
 	if (s->tmp[0])
 		unlink(s->tmp);
 	free(s);
+}
+
+/* ---- durability --------------------------------------------------------- */
+
+int hist_sync_fd(tfs_history *h, int fd, const char *what)
+{
+	if (!atomic_load(&h->fsync))
+		return 0;
+	atomic_fetch_add(&h->fsyncs, 1);
+	if (fdatasync(fd) < 0)
+		return tfs_error_set(TFS_ERROR, "git: fsync %s: %s", what,
+				     strerror(errno));
+	return 0;
+}
+
+int hist_sync_dir(tfs_history *h, const char *path)
+{
+	int fd, error = 0;
+
+	if (!atomic_load(&h->fsync))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return tfs_error_set(TFS_ERROR, "git: open %s: %s", path,
+				     strerror(errno));
+	atomic_fetch_add(&h->fsyncs, 1);
+	if (fsync(fd) < 0)
+		error = tfs_error_set(TFS_ERROR, "git: fsync %s: %s", path,
+				      strerror(errno));
+	close(fd);
+	return error;
+}
+
+void hist_dirs_clear(struct hist_dirs *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->path[i]);
+	d->n = 0;
+}
+
+int hist_dirs_note(struct hist_dirs *d, tfs_history *h, const char *path)
+{
+	size_t i;
+
+	if (!atomic_load(&h->fsync))
+		return 0;
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->path[i], path) == 0)
+			return 0;
+	if (d->n == HIST_DIRS_MAX)
+		return hist_sync_dir(h, path);
+	if (!(d->path[d->n] = strdup(path)))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	d->n++;
+	return 0;
+}
+
+int hist_sync_dirs(struct hist_dirs *d, tfs_history *h)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < d->n && error == 0; i++)
+		error = hist_sync_dir(h, d->path[i]);
+	hist_dirs_clear(d);
+	return error;
 }

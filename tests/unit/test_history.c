@@ -1149,16 +1149,27 @@ static void test_loose(const unsigned char *buf)
 	git_oid id;
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
+	tfs_history *h = NULL;
+	struct hist_dirs dirs = { 0 };
+	struct tree_writer w = { 0 };
+	unsigned long synced;
 	int ok = 1;
 
 	snprintf(objects, sizeof(objects), "%s/objects", git_dir);
-	if (git_odb_open(&odb, objects) < 0) {
+	if (git_odb_open(&odb, objects) < 0 ||
+	    tfs_history_open(&h, git_dir, 0) < 0) {
 		check(0, "loose: open the object database");
+		git_odb_free(odb);
 		return;
 	}
+	w.odb = odb;
+	w.objects = objects;
+	w.h = h;
+	w.dirs = &dirs;
+	synced = tfs_history_fsyncs(h);
 	for (i = 0; ok && i < sizeof(lens) / sizeof(lens[0]); i++) {
 		hist_object_id(id.id, "blob", buf, lens[i]);
-		ok = hist_loose_write(objects, &id, "blob", (const char *)buf,
+		ok = hist_loose_write(&w, &id, "blob", (const char *)buf,
 				      lens[i]) == 0 &&
 		     git_odb_read(&obj, odb, &id) == 0 &&
 		     git_odb_object_size(obj) == lens[i] &&
@@ -1171,6 +1182,11 @@ static void test_loose(const unsigned char *buf)
 		got = NULL;
 	}
 	check(ok, "loose: stored objects read back through libgit2 and ours");
+	check(tfs_history_fsyncs(h) == synced + 6 && dirs.n >= 1 &&
+	      hist_sync_dirs(&dirs, h) == 0 && dirs.n == 0 &&
+	      tfs_history_fsyncs(h) > synced + 6,
+	      "loose: each object is synced before it is named, its "
+	      "directory once after");
 	check(ok && run("git --git-dir='%s' fsck --strict --no-dangling%s "
 			">/dev/null 2>&1", "") == 0,
 	      "loose: git fsck --strict accepts them");
@@ -1214,6 +1230,8 @@ static void test_loose(const unsigned char *buf)
 	hist_object_id(id.id, "blob", "absent", 6);
 	check(hist_loose_read(objects, &id, "blob", &got, &len) == 0 &&
 	      !got, "loose: an absent object is left to libgit2");
+	hist_dirs_clear(&dirs);
+	tfs_history_free(h);
 	git_odb_free(odb);
 }
 
