@@ -51,6 +51,9 @@ int tfs_store_checkpoint_in_background(tfs_store *st);
 
 const char *tfs_store_path(const tfs_store *st);
 tfs_history *tfs_store_history(tfs_store *st);
+/* Whether history objects are fsynced before the databases name them (the
+ * default); off for benchmarks only (tfs_history_set_fsync). */
+int tfs_store_set_fsync(tfs_store *st, bool on);
 /* When the store was created (seconds since the epoch). */
 int64_t tfs_store_created(tfs_store *st);
 int64_t tfs_now(void);
