@@ -763,8 +763,7 @@ static int splice_trees(git_oid *out, tfs_history *h, struct sink *s,
 		return git_fail("open object database");
 	w.objects = s->mem ? NULL : h->objects;
 	w.cache = &h->trees;
-	w.h = h;
-	w.dirs = &s->dirs;
+	w.stage = &h->stage;
 	error = history_tree_update(out, &w, base, c, n);
 	git_odb_free(w.odb);
 	return error;
@@ -907,10 +906,11 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		error = git_fail("write commit");
 		goto done;
 	}
-	/* Durable before return: the loose backend synced what libgit2
-	 * wrote, we synced our files; their directories remain. */
+	/* Durable before return: packs are synced, their directory is
+	 * not yet; staged loose objects are neither. */
 	if ((error = sink_finish(&s, h)) < 0 ||
-	    (error = hist_sync_dirs(&s.dirs, h)) < 0)
+	    (error = hist_sync_dirs(&s.dirs, h)) < 0 ||
+	    (error = hist_stage_settle(&h->stage, h, h->objects)) < 0)
 		goto done;
 	git_oid_tostr(out, TFS_OID_HEXSZ + 1, &cid);
 done:
@@ -919,63 +919,33 @@ done:
 	git_tree_free(base);
 	git_commit_free(pc);
 	sink_close(&s);
+	if (error < 0)
+		hist_stage_drop(&h->stage); /* never named: harmless */
 	unlock(h);
 	return error;
 }
 
 /*
- * The writer's object database: packs, and loose objects through a loose
- * backend that fsyncs each object before naming it and its fan-out
- * directory after (libgit2's only per-repository way to fsync: see
- * init_libgit2), or not when `do_fsync` is 0.  Priorities as libgit2's
- * defaults (packs first).  The store has no alternates.
+ * The writer's object database: libgit2's packs and loose objects, and in
+ * front of them the staging directory, where everything the writer writes
+ * loose goes until hist_stage_settle() names it (a loose backend that
+ * fsyncs would sync each object and its directory in a row: see
+ * history_loose.c).
  */
-static int writer_odb(git_odb **out, const char *objects, int do_fsync)
+static int writer_odb(tfs_history *h)
 {
-	git_odb_backend *loose = NULL, *packed = NULL;
-	git_odb *odb = NULL;
+	git_odb_backend *stage = NULL;
+	int error;
 
-	*out = NULL;
-	if (git_odb_new(&odb) < 0)
+	if ((error = hist_stage_open(&h->stage, h->objects)) < 0 ||
+	    (error = hist_stage_backend(&stage, &h->stage)) < 0)
+		return error;
+	if (git_repository_odb(&h->odb, h->repo) < 0 ||
+	    git_odb_add_backend(h->odb, stage, 1000) < 0) {
+		stage->free(stage);
 		return git_fail("open object database");
-	if (git_odb_backend_pack(&packed, objects) < 0 ||
-	    git_odb_add_backend(odb, packed, 2) < 0)
-		goto fail;
-	packed = NULL;
-	if (git_odb_backend_loose(&loose, objects, -1, do_fsync, 0, 0) < 0 ||
-	    git_odb_add_backend(odb, loose, 1) < 0)
-		goto fail;
-	*out = odb;
-	return 0;
-fail:
-	if (packed)
-		packed->free(packed);
-	if (loose)
-		loose->free(loose);
-	git_odb_free(odb);
-	return git_fail("open object database");
-}
-
-/*
- * Make objects/00 .. objects/ff exist, and objects/ durable if that took a
- * new one: libgit2's loose backend fsyncs an object and its fan-out
- * directory, but not objects/ when it has to create the fan-out directory
- * first.  (`git gc` may remove empty ones; the next open puts them back.)
- */
-static int fanout_dirs(tfs_history *h)
-{
-	char path[4200];
-	int i, made = 0;
-
-	for (i = 0; i < 256; i++) {
-		snprintf(path, sizeof(path), "%s/%02x", h->objects, i);
-		if (mkdir(path, 0755) == 0)
-			made = 1;
-		else if (errno != EEXIST)
-			return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s",
-					     path, strerror(errno));
 	}
-	return made ? hist_sync_dir(h, h->objects) : 0;
+	return 0;
 }
 
 int tfs_history_open(tfs_history **out, const char *git_dir, int create)
@@ -1035,13 +1005,7 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 		snprintf(h->objects, len, "%s%sobjects", gd,
 			 gd[0] && gd[strlen(gd) - 1] == '/' ? "" : "/");
 	}
-	if ((error = writer_odb(&h->odb, h->objects, 1)) < 0)
-		goto done;
-	if (git_repository_set_odb(h->repo, h->odb) < 0) {
-		error = git_fail(git_dir);
-		goto done;
-	}
-	if ((error = fanout_dirs(h)) < 0)
+	if ((error = writer_odb(h)) < 0)
 		goto done;
 	*out = h;
 	h = NULL;
@@ -1049,6 +1013,7 @@ done:
 	if (h) {
 		git_odb_free(h->odb);
 		git_repository_free(h->repo);
+		hist_stage_close(&h->stage);
 		if (locks > 0)
 			pthread_mutex_destroy(&h->lock);
 		if (locks > 1)
@@ -1072,6 +1037,7 @@ void tfs_history_free(tfs_history *h)
 		reader_free(h->readers[i]);
 	git_odb_free(h->odb);
 	git_repository_free(h->repo);
+	hist_stage_close(&h->stage);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->pool_lock);
 	history_tree_cache_free(&h->trees);
@@ -1082,23 +1048,11 @@ void tfs_history_free(tfs_history *h)
 
 int tfs_history_set_fsync(tfs_history *h, int on)
 {
-	git_odb *odb = NULL;
-	int error;
-
+	/* Under the writer lock: a commit syncs all of it or nothing. */
 	lock(h);
-	if ((error = writer_odb(&odb, h->objects, on != 0)) < 0)
-		goto done;
-	if (git_repository_set_odb(h->repo, odb) < 0) {
-		error = git_fail("set object database");
-		git_odb_free(odb);
-		goto done;
-	}
-	git_odb_free(h->odb);
-	h->odb = odb;
 	atomic_store(&h->fsync, on != 0);
-done:
 	unlock(h);
-	return error;
+	return 0;
 }
 
 unsigned long tfs_history_fsyncs(tfs_history *h)
@@ -1253,28 +1207,34 @@ static int branch_ref(char *out, size_t size, const char *branch)
 /*
  * Make the ref file `name` (moved just now) durable: the file, its
  * directory, and when the file is new (`existed` false) the directories
- * up to refs/, which libgit2 may have just created.
+ * up to refs/, which libgit2 may have just created; all at once.
  */
 static int sync_ref(tfs_history *h, const char *name, bool existed)
 {
 	char path[4200];
 	char *slash;
-	int fd, error;
+	int fds[8], error = 0;
+	size_t n = 0;
 
 	if (!atomic_load(&h->fsync))
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", h->git_dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return tfs_error_set(TFS_ERROR, "git: open %s: %s", path,
-				     strerror(errno));
-	error = hist_sync_fd(h, fd, path);
-	close(fd);
-	while (error == 0 && (slash = strrchr(path, '/')) != NULL) {
-		*slash = '\0';
-		if ((error = hist_sync_dir(h, path)) < 0 || existed ||
-		    strlen(path) <= strlen(h->git_dir) + sizeof("/refs") - 1)
+	do {
+		if ((fds[n] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+					      path, strerror(errno));
 			break;
-	}
+		}
+		n++;
+		if (n > 1 && (existed || strlen(path) <= strlen(h->git_dir) +
+						 sizeof("/refs") - 1))
+			break;
+	} while (n < 8 && (slash = strrchr(path, '/')) != NULL &&
+		 (*slash = '\0', 1));
+	if (error == 0)
+		error = hist_fsync_fds(h, fds, n);
+	while (n > 0)
+		close(fds[--n]);
 	return error;
 }
 

@@ -93,12 +93,18 @@ int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
  * and the objects directory for large trees stored as loose objects
  * (NULL: everything through `odb`, e.g. into an in-memory pack, and
  * nothing cached); `cache` may be NULL. */
+/* The staging directory (see hist_stage_settle below). */
+struct hist_stage {
+	char *dir;
+	git_oid *ids;
+	size_t n, cap;
+};
+
 struct tree_writer {
 	git_odb *odb;
 	const char *objects;
 	struct tree_cache *cache;
-	tfs_history *h;          /* fsync switch and count */
-	struct hist_dirs *dirs;  /* where new loose objects were named */
+	struct hist_stage *stage; /* where loose objects are written */
 };
 
 /*
@@ -145,6 +151,7 @@ struct tfs_history {
 	char *git_dir;
 	char *objects;     /* git_dir/objects */
 	struct tree_cache trees;
+	struct hist_stage stage;
 	_Atomic int fsync;              /* tfs_history_set_fsync */
 	_Atomic unsigned long fsyncs;   /* fsync calls made (tests) */
 	/* The readers: pool_lock (a leaf) guards nreaders and readers[]. */
@@ -173,6 +180,10 @@ struct hist_dirs {
 };
 
 int hist_sync_fd(tfs_history *h, int fd, const char *what);
+/* fdatasync fds[0..n) at once (concurrent syncs share journal commits). */
+int hist_sync_fds(tfs_history *h, const int *fds, size_t n);
+/* The same with fsync (directories, and files whose metadata matters). */
+int hist_fsync_fds(tfs_history *h, const int *fds, size_t n);
 /* Note directory `path` (copied); with the set full, it is synced now. */
 int hist_dirs_note(struct hist_dirs *d, tfs_history *h, const char *path);
 /* Fsync every noted directory once and forget them, also on error. */
@@ -180,6 +191,27 @@ int hist_sync_dirs(struct hist_dirs *d, tfs_history *h);
 /* Fsync directory `path` itself. */
 int hist_sync_dir(tfs_history *h, const char *path);
 void hist_dirs_clear(struct hist_dirs *d);
+
+/*
+ * The writer's staging directory, objects/tfs-stage: loose objects of a
+ * commit being written (by libgit2, through hist_stage_backend(), and by
+ * hist_loose_write) land there under their object paths, readable by the
+ * writer's object database, and their ids are noted.  hist_stage_settle()
+ * makes them all durable at once, renames them into `objects` and syncs
+ * the directories that got names; hist_stage_drop() discards them (a
+ * failed commit).  Used under the writer lock.
+ */
+
+/* Create the directory if needed, dropping what a crash left in it. */
+int hist_stage_open(struct hist_stage *st, const char *objects);
+void hist_stage_close(struct hist_stage *st);
+int hist_stage_note(struct hist_stage *st, const git_oid *id);
+int hist_stage_settle(struct hist_stage *st, tfs_history *h,
+		      const char *objects);
+void hist_stage_drop(struct hist_stage *st);
+/* libgit2's loose backend on st->dir, noting each id written (to be added
+ * to the writer's object database, in front). */
+int hist_stage_backend(git_odb_backend **out, struct hist_stage *st);
 
 /*
  * Loose objects of zlib stored blocks (history_loose.c).  hist_loose_write
