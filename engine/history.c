@@ -25,11 +25,11 @@
  * backend of a second repository handle and then stored as one pack with
  * its index, instead of one loose file per object.
  *
- * Durability: what libgit2 writes loose goes through a loose backend
- * that fsyncs (writer_odb()); packs and our own loose trees are synced
- * before they are named, and the directories that got names once per
- * commit, before tfs_history_write_commit() returns; refs after they move
- * (sync_ref()).
+ * Durability: loose objects (libgit2's and our own trees) are staged
+ * (writer_odb(), history_loose.c) and packs written under temporary
+ * names; before tfs_history_write_commit() returns, all of them are
+ * synced at once, named, and the directories that got names synced at
+ * once.  Refs are synced after they move (sync_ref()).
  *
  * Callers: the store (write, set_ref, get_ref, has_commit) and the
  * history views of fs/ (stat, read, list, diff_parent).  Writers share
@@ -105,12 +105,12 @@ static void init_libgit2(void)
 		 * GIT_OPT_ENABLE_FSYNC_GITDIR stays off.  In 1.5 it is a
 		 * process-wide flag read by the loose backend, the indexer
 		 * and the refdb, so it could not honor one handle's
-		 * tfs_history_set_fsync(); and the per-handle means cover
-		 * the same ground: loose objects through a loose backend
-		 * made with do_fsync (writer_odb()), packs and our loose
-		 * trees fdatasynced before they are named (history_loose.c,
-		 * history_blobs.c, sink_flush()), refs fsynced after they
-		 * move (sync_ref()).
+		 * tfs_history_set_fsync(); it would also sync each object
+		 * and its directory in turn.  Ours cover the same ground:
+		 * loose objects staged and synced together before they are
+		 * named (writer_odb(), history_loose.c), packs likewise
+		 * (history_blobs.c, store_pack()), refs after they move
+		 * (sync_ref()).
 		 */
 	}
 }
@@ -531,7 +531,7 @@ static int store_pack(struct sink *s, const void *pack, size_t len)
 	git_indexer *idx = NULL;
 	char tmp[4200], from[4300], to[4300];
 	const char *ext[2] = { "pack", "idx" };
-	int fd, error = 0, i, made = 0;
+	int fds[2] = { -1, -1 }, error = 0, i, made = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s/pack/tmp_tfs_XXXXXX", s->h->objects);
 	if (!mkdtemp(tmp))
@@ -546,16 +546,14 @@ static int store_pack(struct sink *s, const void *pack, size_t len)
 	for (i = 0; i < 2; i++) {
 		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
 			 git_indexer_name(idx), ext[i]);
-		if ((fd = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+		if ((fds[i] = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
 			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
 					      from, strerror(errno));
 			goto done;
 		}
-		error = hist_sync_fd(s->h, fd, from);
-		close(fd);
-		if (error < 0)
-			goto done;
 	}
+	if ((error = hist_sync_fds(s->h, fds, 2)) < 0)
+		goto done;
 	for (i = 0; i < 2; i++, made++) {
 		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
 			 git_indexer_name(idx), ext[i]);
@@ -570,6 +568,9 @@ static int store_pack(struct sink *s, const void *pack, size_t len)
 	snprintf(to, sizeof(to), "%s/pack", s->h->objects);
 	error = hist_dirs_note(&s->dirs, s->h, to);
 done:
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	/* What is left of a failed attempt; the directory itself. */
 	for (i = made; idx && i < 2; i++) {
 		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
@@ -1062,9 +1063,9 @@ unsigned long tfs_history_fsyncs(tfs_history *h)
 
 /* ---- readers ------------------------------------------------------------ */
 
-/* The readers this thread holds (of any handle), innermost last: a
- * callback that reads again must not wait for one its caller holds. */
-static _Thread_local struct hist_reader *held[HIST_READERS];
+/* How many readers (of any handle) this thread holds: a thread that holds
+ * one (a callback reading again) never waits for another, so no two
+ * threads can wait for each other's. */
 static _Thread_local unsigned int nheld;
 
 static void reader_free(struct hist_reader *r)
@@ -1108,28 +1109,18 @@ static int reader_new(struct hist_reader **out, tfs_history *h)
 	return 0;
 }
 
-static bool held_here(const struct hist_reader *r)
-{
-	unsigned int i;
-
-	for (i = 0; i < nheld; i++)
-		if (held[i] == r)
-			return true;
-	return false;
-}
-
 /*
  * A reader of h for this thread, locked: a free one of the pool, else a
- * new one (kept in the pool while it has room), else one this thread
- * does not hold, waited for; a thread holding every reader of a full pool
- * (callbacks nested HIST_READERS deep) gets a temporary one.  Never waits
- * for the writer lock.  Give it back with reader_put().
+ * new one (kept in the pool while it has room), else, the pool full and
+ * busy, one of it waited for, or a temporary one when this thread holds a
+ * reader already.  Never waits for the writer lock.  Give it back with
+ * reader_put().
  */
 static int reader_get(struct hist_reader **out, tfs_history *h)
 {
 	static _Atomic unsigned int turn;
 	struct hist_reader *r = NULL;
-	unsigned int i, n, k;
+	unsigned int i, n;
 	int error;
 
 	pthread_mutex_lock(&h->pool_lock);
@@ -1149,36 +1140,23 @@ static int reader_get(struct hist_reader **out, tfs_history *h)
 			r->temp = true;
 		pthread_mutex_unlock(&h->pool_lock);
 	}
-	for (k = 0; !r && k < n; k++) {
-		i = (atomic_fetch_add(&turn, 1) + k) % n;
-		if (!held_here(h->readers[i])) {
-			r = h->readers[i];
-			pthread_mutex_lock(&r->lock);
-		}
+	if (!r && nheld == 0 && n > 0) {
+		r = h->readers[atomic_fetch_add(&turn, 1) % n];
+		pthread_mutex_lock(&r->lock);
 	}
 	if (!r) {
 		if ((error = reader_new(&r, h)) < 0)
 			return error;
 		r->temp = true;
 	}
-	if (nheld < HIST_READERS)
-		held[nheld++] = r;
+	nheld++;
 	*out = r;
 	return 0;
 }
 
 static void reader_put(struct hist_reader *r)
 {
-	unsigned int i;
-
-	for (i = nheld; i > 0; i--) {
-		if (held[i - 1] == r) {
-			memmove(&held[i - 1], &held[i],
-				(nheld - i) * sizeof(held[0]));
-			nheld--;
-			break;
-		}
-	}
+	nheld--;
 	pthread_mutex_unlock(&r->lock);
 	if (r->temp)
 		reader_free(r);
