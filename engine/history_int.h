@@ -138,8 +138,9 @@ struct hist_reader {
 	bool temp;         /* not in the pool: freed when given back */
 };
 
-/* Readers a handle keeps open at most (one per concurrent reading thread;
- * a thread that needs one more takes a temporary one). */
+/* Readers a handle keeps open at most, one per concurrently reading
+ * thread (past that, a thread waits for one, or takes a temporary one
+ * when it holds one already: see reader_get). */
 #define HIST_READERS 8
 
 struct tfs_history {

@@ -16,7 +16,7 @@
  *
  * Durability: tfs_history_write_commit() returns only once the commit and
  * every object it wrote are on stable storage (files fdatasynced before
- * they are named, their directories fsynced after), and
+ * they are named, all at once, their directories fsynced after), and
  * tfs_history_blobs_flush() likewise for every blob put before it; so a
  * database transaction committed after either names nothing a power loss
  * can take away.  tfs_history_set_ref() returns with the branch's ref file
@@ -125,8 +125,8 @@ int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
  * to writes that start after it returns.  Returns 0 or TFS_ERROR.
  */
 int tfs_history_set_fsync(tfs_history *h, int on);
-/* How many fsync/fdatasync calls tenantfs itself made on h's files so far
- * (not those of libgit2's loose object writer), for tests. */
+/* How many fsync/fdatasync calls were made on h's files and directories
+ * so far (libgit2 makes none itself: see history.c), for tests. */
 unsigned long tfs_history_fsyncs(tfs_history *h);
 
 /* Point refs/heads/<branch> at `oid`, creating it if needed; durable at
