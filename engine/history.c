@@ -25,22 +25,34 @@
  * backend of a second repository handle and then stored as one pack with
  * its index, instead of one loose file per object.
  *
+ * Durability: loose objects (libgit2's and our own trees) are staged
+ * (writer_odb(), history_loose.c) and packs written under temporary
+ * names; before tfs_history_write_commit() returns, all of them are
+ * synced at once, named, and the directories that got names synced at
+ * once.  Refs are synced after they move (sync_ref()).
+ *
  * Callers: the store (write, set_ref, get_ref, has_commit) and the
- * history views of fs/ (stat, read, list, diff_parent).  Every public
- * function takes the handle's recursive mutex, so a handle may be shared
- * between threads and callbacks may call back into the same handle (but
- * must not free it).  libgit2 objects never leave this file and
- * history_tree.c.
+ * history views of fs/ (stat, read, list, diff_parent).  Writers share
+ * the handle's repository under its recursive writer lock; readers each
+ * take a repository handle of their own from the handle's pool (see
+ * history.h for the rules), so a read never waits for a commit being
+ * written.  libgit2 objects never leave this file and history_tree.c,
+ * nor the thread that made them.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "history_int.h"
 #include "tenantfs/error.h"
@@ -78,6 +90,28 @@ static void init_libgit2(void)
 		 * checksum still guards everything read from disk.
 		 */
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+		/*
+		 * Nor does libgit2 check that the objects a new tree or
+		 * commit names exist: every id we give it is one we wrote
+		 * (blobs given by id come from a flushed blob writer), and
+		 * the check reads each blob's pack entry header through
+		 * its maps (a million records: the whole new pack in the
+		 * daemon's resident memory).  Set here, once: options are
+		 * process-wide, and flipping one around a commit would race
+		 * with the other handles' threads.
+		 */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+		/*
+		 * GIT_OPT_ENABLE_FSYNC_GITDIR stays off.  In 1.5 it is a
+		 * process-wide flag read by the loose backend, the indexer
+		 * and the refdb, so it could not honor one handle's
+		 * tfs_history_set_fsync(); it would also sync each object
+		 * and its directory in turn.  Ours cover the same ground:
+		 * loose objects staged and synced together before they are
+		 * named (writer_odb(), history_loose.c), packs likewise
+		 * (history_blobs.c, store_pack()), refs after they move
+		 * (sync_ref()).
+		 */
 	}
 }
 
@@ -360,6 +394,8 @@ struct sink {
 	git_oid *ids;              /* objects in mem, to pack */
 	size_t nids, aids;
 	size_t pending;            /* blob bytes in mem */
+	tfs_history *h;
+	struct hist_dirs dirs;     /* directories of new names, to sync */
 };
 
 /* Raw blob bytes held in memory before they are flushed to a pack. */
@@ -444,6 +480,7 @@ static int sink_open(struct sink *s, tfs_history *h, int big)
 
 	memset(s, 0, sizeof(*s));
 	s->repo = h->repo;
+	s->h = h;
 	if (!big)
 		return 0;
 	r = calloc(1, sizeof(*r));
@@ -480,16 +517,82 @@ done:
 }
 
 /*
- * Pack the objects noted since the last flush into objects/pack, with
- * libgit2's indexer writing the index, empty the mempack and make the
- * scratch handle see the new pack.
+ * Index the pack pack[0..len) with libgit2's indexer in a directory of its
+ * own below objects/pack, make both files durable, then move them into
+ * objects/pack, the pack before its index (libgit2 finds a pack by its
+ * index).  The indexer cannot be asked to fsync but through the global
+ * GIT_OPT_ENABLE_FSYNC_GITDIR (see init_libgit2), and where it writes
+ * straight into objects/pack it names the files before they are durable.
+ */
+static int store_pack(struct sink *s, const void *pack, size_t len)
+{
+	git_indexer_options opts = GIT_INDEXER_OPTIONS_INIT;
+	git_indexer_progress stats = { 0 };
+	git_indexer *idx = NULL;
+	char tmp[4200], from[4300], to[4300];
+	const char *ext[2] = { "pack", "idx" };
+	int fds[2] = { -1, -1 }, error = 0, i, made = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s/pack/tmp_tfs_XXXXXX", s->h->objects);
+	if (!mkdtemp(tmp))
+		return tfs_error_set(TFS_ERROR, "git: mkdtemp %s: %s", tmp,
+				     strerror(errno));
+	if (git_indexer_new(&idx, tmp, 0, NULL, &opts) < 0 ||
+	    git_indexer_append(idx, pack, len, &stats) < 0 ||
+	    git_indexer_commit(idx, &stats) < 0) {
+		error = git_fail("write pack");
+		goto done;
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
+			 git_indexer_name(idx), ext[i]);
+		if ((fds[i] = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+					      from, strerror(errno));
+			goto done;
+		}
+	}
+	if ((error = hist_sync_fds(s->h, fds, 2)) < 0)
+		goto done;
+	for (i = 0; i < 2; i++, made++) {
+		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
+			 git_indexer_name(idx), ext[i]);
+		snprintf(to, sizeof(to), "%s/pack/pack-%s.%s", s->h->objects,
+			 git_indexer_name(idx), ext[i]);
+		if (rename(from, to) < 0) {
+			error = tfs_error_set(TFS_ERROR, "git: rename %s: %s",
+					      from, strerror(errno));
+			goto done;
+		}
+	}
+	snprintf(to, sizeof(to), "%s/pack", s->h->objects);
+	error = hist_dirs_note(&s->dirs, s->h, to);
+done:
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	/* What is left of a failed attempt; the directory itself. */
+	for (i = made; idx && i < 2; i++) {
+		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
+			 git_indexer_name(idx), ext[i]);
+		unlink(from);
+	}
+	git_indexer_free(idx);
+	if (rmdir(tmp) < 0 && error == 0)
+		error = tfs_error_set(TFS_ERROR, "git: rmdir %s: %s", tmp,
+				      strerror(errno));
+	return error;
+}
+
+/*
+ * Pack the objects noted since the last flush into objects/pack (durable:
+ * store_pack), empty the mempack and make the scratch handle see the new
+ * pack.
  */
 static int sink_flush(struct sink *s)
 {
 	git_packbuilder *pb = NULL;
 	git_buf pack = { 0 };
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress stats = { 0 };
 	size_t i;
 	int error = 0;
 
@@ -507,26 +610,20 @@ static int sink_flush(struct sink *s)
 		}
 	}
 	/*
-	 * Through a buffer and the odb's pack writer (the indexer) rather
-	 * than git_packbuilder_write(), which is 2-3 times slower in 1.5.
+	 * Through a buffer and the indexer rather than
+	 * git_packbuilder_write(), which is 2-3 times slower in 1.5.
 	 */
 	if (git_packbuilder_write_buf(&pack, pb) < 0) {
 		error = git_fail("pack");
 		goto done;
 	}
-	if (git_odb_write_pack(&wp, s->odb, NULL, NULL) < 0 ||
-	    wp->append(wp, pack.ptr, pack.size, &stats) < 0 ||
-	    wp->commit(wp, &stats) < 0) {
-		error = git_fail("write pack");
+	if ((error = store_pack(s, pack.ptr, pack.size)) < 0)
 		goto done;
-	}
 	s->nids = 0;
 	s->pending = 0;
 	if (git_mempack_reset(s->mem) < 0 || git_odb_refresh(s->odb) < 0)
 		error = git_fail("refresh");
 done:
-	if (wp)
-		wp->free(wp);
 	git_buf_dispose(&pack);
 	git_packbuilder_free(pb);
 	return error;
@@ -577,6 +674,7 @@ static int sink_finish(struct sink *s, tfs_history *h)
 
 static void sink_close(struct sink *s)
 {
+	hist_dirs_clear(&s->dirs);
 	git_odb_free(s->odb);
 	git_repository_free(s->scratch);
 	free(s->ids);
@@ -666,6 +764,7 @@ static int splice_trees(git_oid *out, tfs_history *h, struct sink *s,
 		return git_fail("open object database");
 	w.objects = s->mem ? NULL : h->objects;
 	w.cache = &h->trees;
+	w.stage = &h->stage;
 	error = history_tree_update(out, &w, base, c, n);
 	git_odb_free(w.odb);
 	return error;
@@ -751,7 +850,7 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	git_signature *gs = NULL;
 	const git_commit *parents[1];
 	git_oid pid, tid, cid;
-	size_t i, nblobs = 0, nids = 0;
+	size_t i, nblobs = 0;
 	int mixed, error;
 
 	lock(h);
@@ -765,10 +864,8 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		goto done;
 	if ((error = sort_changes(&mixed, c, n)) < 0)
 		goto done;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		nblobs += c[i].bytes != NULL;
-		nids += c[i].have_id;
-	}
 	if ((error = sink_open(&s, h, nblobs >= PACK_MIN)) < 0)
 		goto done;
 	if (parent && *parent) {
@@ -779,15 +876,8 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			goto done;
 		}
 	}
-	/*
-	 * Blobs given by id were written by a blob writer just before: do
-	 * not have libgit2 check each one exists, which reads every pack
-	 * entry's header through its maps (a million records: the whole
-	 * new pack in the daemon's resident memory).  The history lock
-	 * makes this the only object writer meanwhile.
-	 */
-	if (nids)
-		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+	/* Blobs given by id were written by a blob writer just before;
+	 * libgit2 does not check them (see init_libgit2). */
 	if (!base) {
 		error = tree_from_scratch(&tid, &s, c, n);
 	} else {
@@ -803,8 +893,6 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			error = tree_from_parent(&tid, s.repo, base, c, n,
 						 mixed);
 	}
-	if (nids)
-		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 	if (error < 0)
 		goto done;
 	if (git_tree_lookup(&tree, s.repo, &tid) < 0 ||
@@ -819,7 +907,11 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		error = git_fail("write commit");
 		goto done;
 	}
-	if ((error = sink_finish(&s, h)) < 0)
+	/* Durable before return: packs are synced, their directory is
+	 * not yet; staged loose objects are neither. */
+	if ((error = sink_finish(&s, h)) < 0 ||
+	    (error = hist_sync_dirs(&s.dirs, h)) < 0 ||
+	    (error = hist_stage_settle(&h->stage, h, h->objects)) < 0)
 		goto done;
 	git_oid_tostr(out, TFS_OID_HEXSZ + 1, &cid);
 done:
@@ -828,15 +920,40 @@ done:
 	git_tree_free(base);
 	git_commit_free(pc);
 	sink_close(&s);
+	if (error < 0)
+		hist_stage_drop(&h->stage); /* never named: harmless */
 	unlock(h);
 	return error;
+}
+
+/*
+ * The writer's object database: libgit2's packs and loose objects, and in
+ * front of them the staging directory, where everything the writer writes
+ * loose goes until hist_stage_settle() names it (a loose backend that
+ * fsyncs would sync each object and its directory in a row: see
+ * history_loose.c).
+ */
+static int writer_odb(tfs_history *h)
+{
+	git_odb_backend *stage = NULL;
+	int error;
+
+	if ((error = hist_stage_open(&h->stage, h->objects)) < 0 ||
+	    (error = hist_stage_backend(&stage, &h->stage)) < 0)
+		return error;
+	if (git_repository_odb(&h->odb, h->repo) < 0 ||
+	    git_odb_add_backend(h->odb, stage, 1000) < 0) {
+		stage->free(stage);
+		return git_fail("open object database");
+	}
+	return 0;
 }
 
 int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 {
 	tfs_history *h = NULL;
 	pthread_mutexattr_t attr;
-	int error = 0, rc, have_lock = 0;
+	int error = 0, rc, locks = 0;
 
 	*out = NULL;
 	pthread_once(&init_once, init_libgit2);
@@ -848,6 +965,8 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 		error = tfs_error_set(TFS_ERROR, "out of memory");
 		goto done;
 	}
+	atomic_init(&h->fsync, 1);
+	atomic_init(&h->fsyncs, 0);
 	if (pthread_mutexattr_init(&attr) != 0) {
 		error = tfs_error_set(TFS_ERROR, "cannot create mutex");
 		goto done;
@@ -859,7 +978,12 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 		error = tfs_error_set(TFS_ERROR, "cannot create mutex");
 		goto done;
 	}
-	have_lock = 1;
+	locks = 1;
+	if (pthread_mutex_init(&h->pool_lock, NULL) != 0) {
+		error = tfs_error_set(TFS_ERROR, "cannot create mutex");
+		goto done;
+	}
+	locks = 2;
 	rc = git_repository_open_bare(&h->repo, git_dir);
 	if (rc == GIT_ENOTFOUND && create)
 		rc = git_repository_init(&h->repo, git_dir, 1);
@@ -868,7 +992,7 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 				      git_dir);
 		goto done;
 	}
-	if (rc < 0 || git_repository_odb(&h->odb, h->repo) < 0) {
+	if (rc < 0) {
 		error = git_fail(git_dir);
 		goto done;
 	}
@@ -882,14 +1006,19 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 		snprintf(h->objects, len, "%s%sobjects", gd,
 			 gd[0] && gd[strlen(gd) - 1] == '/' ? "" : "/");
 	}
+	if ((error = writer_odb(h)) < 0)
+		goto done;
 	*out = h;
 	h = NULL;
 done:
 	if (h) {
 		git_odb_free(h->odb);
 		git_repository_free(h->repo);
-		if (have_lock)
+		hist_stage_close(&h->stage);
+		if (locks > 0)
 			pthread_mutex_destroy(&h->lock);
+		if (locks > 1)
+			pthread_mutex_destroy(&h->pool_lock);
 		free(h->objects);
 		free(h->git_dir);
 		free(h);
@@ -897,22 +1026,143 @@ done:
 	return error;
 }
 
+static void reader_free(struct hist_reader *r);
+
 void tfs_history_free(tfs_history *h)
 {
+	unsigned int i;
+
 	if (!h)
 		return;
-	for (unsigned int i = 0; i < 2; i++) {
-		git_tree_free(h->dirs[i].tree);
-		free(h->dirs[i].path);
-	}
+	for (i = 0; i < h->nreaders; i++)
+		reader_free(h->readers[i]);
 	git_odb_free(h->odb);
 	git_repository_free(h->repo);
+	hist_stage_close(&h->stage);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->pool_lock);
 	history_tree_cache_free(&h->trees);
 	free(h->objects);
 	free(h->git_dir);
 	free(h);
 }
+
+int tfs_history_set_fsync(tfs_history *h, int on)
+{
+	/* Under the writer lock: a commit syncs all of it or nothing. */
+	lock(h);
+	atomic_store(&h->fsync, on != 0);
+	unlock(h);
+	return 0;
+}
+
+unsigned long tfs_history_fsyncs(tfs_history *h)
+{
+	return atomic_load(&h->fsyncs);
+}
+
+/* ---- readers ------------------------------------------------------------ */
+
+/* How many readers (of any handle) this thread holds: a thread that holds
+ * one (a callback reading again) never waits for another, so no two
+ * threads can wait for each other's. */
+static _Thread_local unsigned int nheld;
+
+static void reader_free(struct hist_reader *r)
+{
+	unsigned int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < 2; i++) {
+		git_tree_free(r->dirs[i].tree);
+		free(r->dirs[i].path);
+	}
+	git_odb_free(r->odb);
+	git_repository_free(r->repo);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* A new reader on h's repository, locked by the caller's thread. */
+static int reader_new(struct hist_reader **out, tfs_history *h)
+{
+	struct hist_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	if (pthread_mutex_init(&r->lock, NULL) != 0) {
+		free(r);
+		return tfs_error_set(TFS_ERROR, "cannot create mutex");
+	}
+	pthread_mutex_lock(&r->lock);
+	if (git_repository_open_bare(&r->repo, h->git_dir) < 0 ||
+	    git_repository_odb(&r->odb, r->repo) < 0) {
+		int error = git_fail(h->git_dir);
+
+		pthread_mutex_unlock(&r->lock);
+		reader_free(r);
+		return error;
+	}
+	*out = r;
+	return 0;
+}
+
+/*
+ * A reader of h for this thread, locked: a free one of the pool, else a
+ * new one (kept in the pool while it has room), else, the pool full and
+ * busy, one of it waited for, or a temporary one when this thread holds a
+ * reader already.  Never waits for the writer lock.  Give it back with
+ * reader_put().
+ */
+static int reader_get(struct hist_reader **out, tfs_history *h)
+{
+	static _Atomic unsigned int turn;
+	struct hist_reader *r = NULL;
+	unsigned int i, n;
+	int error;
+
+	pthread_mutex_lock(&h->pool_lock);
+	n = h->nreaders;
+	pthread_mutex_unlock(&h->pool_lock);
+	/* readers[0..n) never change once counted */
+	for (i = 0; i < n && !r; i++)
+		if (pthread_mutex_trylock(&h->readers[i]->lock) == 0)
+			r = h->readers[i];
+	if (!r && n < HIST_READERS) {
+		if ((error = reader_new(&r, h)) < 0)
+			return error;
+		pthread_mutex_lock(&h->pool_lock);
+		if (h->nreaders < HIST_READERS)
+			h->readers[h->nreaders++] = r;
+		else
+			r->temp = true;
+		pthread_mutex_unlock(&h->pool_lock);
+	}
+	if (!r && nheld == 0 && n > 0) {
+		r = h->readers[atomic_fetch_add(&turn, 1) % n];
+		pthread_mutex_lock(&r->lock);
+	}
+	if (!r) {
+		if ((error = reader_new(&r, h)) < 0)
+			return error;
+		r->temp = true;
+	}
+	nheld++;
+	*out = r;
+	return 0;
+}
+
+static void reader_put(struct hist_reader *r)
+{
+	nheld--;
+	pthread_mutex_unlock(&r->lock);
+	if (r->temp)
+		reader_free(r);
+}
+
+/* ---- refs --------------------------------------------------------------- */
 
 /* "refs/heads/<branch>" into `out`, or TFS_EINVALID if git refuses it. */
 static int branch_ref(char *out, size_t size, const char *branch)
@@ -932,28 +1182,73 @@ static int branch_ref(char *out, size_t size, const char *branch)
 	return 0;
 }
 
+/*
+ * Make the ref file `name` (moved just now) durable: the file, its
+ * directory, and when the file is new (`existed` false) the directories
+ * up to refs/, which libgit2 may have just created; all at once.
+ */
+static int sync_ref(tfs_history *h, const char *name, bool existed)
+{
+	char path[4200];
+	char *slash;
+	int fds[8], error = 0;
+	size_t n = 0;
+
+	if (!atomic_load(&h->fsync))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", h->git_dir, name);
+	do {
+		if ((fds[n] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+					      path, strerror(errno));
+			break;
+		}
+		n++;
+		if (n > 1 && (existed || strlen(path) <= strlen(h->git_dir) +
+						 sizeof("/refs") - 1))
+			break;
+	} while (n < 8 && (slash = strrchr(path, '/')) != NULL &&
+		 (*slash = '\0', 1));
+	if (error == 0)
+		error = hist_fsync_fds(h, fds, n);
+	while (n > 0)
+		close(fds[--n]);
+	return error;
+}
+
 int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid)
 {
-	char name[1024];
+	char name[1024], path[4200];
 	git_reference *ref = NULL;
+	git_object_t type;
+	struct stat sb;
 	git_oid id;
-	int error;
+	size_t len;
+	bool existed;
+	int error, rc;
 
 	lock(h);
 	if ((error = branch_ref(name, sizeof(name), branch)) < 0 ||
 	    (error = parse_oid(&id, oid)) < 0)
 		goto done;
-	if ((error = tfs_history_has_commit(h, oid)) < 0)
+	/* Through the writer's database: the writer lock is never held
+	 * while waiting for a reader (history.h). */
+	rc = git_odb_read_header(&len, &type, h->odb, &id);
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		error = git_fail("read object");
 		goto done;
-	if (!error) {
+	}
+	if (rc == GIT_ENOTFOUND || type != GIT_OBJECT_COMMIT) {
 		error = tfs_error_set(TFS_ENOTFOUND, "no commit %s", oid);
 		goto done;
 	}
+	snprintf(path, sizeof(path), "%s/%s", h->git_dir, name);
+	existed = stat(path, &sb) == 0;
 	if (git_reference_create(&ref, h->repo, name, &id, 1,
 				 "tenantfs: commit") < 0)
 		error = git_fail(name);
 	else
-		error = 0;
+		error = sync_ref(h, name, existed);
 done:
 	git_reference_free(ref);
 	unlock(h);
@@ -963,15 +1258,17 @@ done:
 int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			const char *branch)
 {
+	struct hist_reader *r;
 	char name[1024];
 	git_reference *ref = NULL;
 	git_object *obj = NULL;
 	int error, rc;
 
-	lock(h);
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
 	if ((error = branch_ref(name, sizeof(name), branch)) < 0)
 		goto done;
-	rc = git_reference_lookup(&ref, h->repo, name);
+	rc = git_reference_lookup(&ref, r->repo, name);
 	if (rc == GIT_ENOTFOUND) {
 		error = tfs_error_set(TFS_ENOTFOUND, "no branch %s", branch);
 		goto done;
@@ -984,21 +1281,23 @@ int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 done:
 	git_object_free(obj);
 	git_reference_free(ref);
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
 int tfs_history_has_commit(tfs_history *h, const char *oid)
 {
+	struct hist_reader *r;
 	git_object_t type;
 	git_oid id;
 	size_t len;
 	int error, rc;
 
-	lock(h);
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
 	if ((error = parse_oid(&id, oid)) < 0)
 		goto done;
-	rc = git_odb_read_header(&len, &type, h->odb, &id);
+	rc = git_odb_read_header(&len, &type, r->odb, &id);
 	if (rc == GIT_ENOTFOUND)
 		error = 0;
 	else if (rc < 0)
@@ -1006,7 +1305,7 @@ int tfs_history_has_commit(tfs_history *h, const char *oid)
 	else
 		error = type == GIT_OBJECT_COMMIT;
 done:
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
@@ -1016,7 +1315,8 @@ done:
  * and the caller frees it.  TFS_ENOTFOUND if the commit or path is absent
  * or the path is neither a file nor a directory (a submodule).
  */
-static int resolve(git_tree **dir, git_tree_entry **file, tfs_history *h,
+static int resolve(git_tree **dir, git_tree_entry **file,
+		   struct hist_reader *r,
 		   const char *hex, const char *path)
 {
 	git_commit *c = NULL;
@@ -1028,7 +1328,7 @@ static int resolve(git_tree **dir, git_tree_entry **file, tfs_history *h,
 	*dir = NULL;
 	*file = NULL;
 	if ((error = parse_oid(&id, hex)) < 0 ||
-	    (error = lookup_commit(&c, h->repo, &id, hex)) < 0)
+	    (error = lookup_commit(&c, r->repo, &id, hex)) < 0)
 		goto done;
 	if (git_commit_tree(&root, c) < 0) {
 		error = git_fail("read tree");
@@ -1051,7 +1351,7 @@ static int resolve(git_tree **dir, git_tree_entry **file, tfs_history *h,
 	}
 	switch (git_tree_entry_type(e)) {
 	case GIT_OBJECT_TREE:
-		if (git_tree_lookup(dir, h->repo, git_tree_entry_id(e)) < 0)
+		if (git_tree_lookup(dir, r->repo, git_tree_entry_id(e)) < 0)
 			error = git_fail(path);
 		break;
 	case GIT_OBJECT_BLOB:
@@ -1071,11 +1371,11 @@ done:
 }
 
 /* The size of blob `id` without inflating all of it. */
-static int blob_size(size_t *out, tfs_history *h, const git_oid *id)
+static int blob_size(size_t *out, struct hist_reader *r, const git_oid *id)
 {
 	git_object_t type;
 
-	if (git_odb_read_header(out, &type, h->odb, id) < 0)
+	if (git_odb_read_header(out, &type, r->odb, id) < 0)
 		return git_fail("read object");
 	return 0;
 }
@@ -1085,7 +1385,7 @@ static int blob_size(size_t *out, tfs_history *h, const git_oid *id)
  * cache of the last directories read (a file of a large directory is then
  * one lookup, not a parse of its directory's tree per file).
  */
-static int dir_tree(git_tree **out, tfs_history *h, const char *hex,
+static int dir_tree(git_tree **out, struct hist_reader *r, const char *hex,
 		    const char *path)
 {
 	git_tree *dir = NULL;
@@ -1099,13 +1399,13 @@ static int dir_tree(git_tree **out, tfs_history *h, const char *hex,
 	if ((error = parse_oid(&id, hex)) < 0)
 		return error;
 	for (i = 0; i < 2; i++) {
-		if (h->dirs[i].path && git_oid_equal(&h->dirs[i].commit, &id) &&
-		    strcmp(h->dirs[i].path, path) == 0) {
-			*out = h->dirs[i].tree;
+		if (r->dirs[i].path && git_oid_equal(&r->dirs[i].commit, &id) &&
+		    strcmp(r->dirs[i].path, path) == 0) {
+			*out = r->dirs[i].tree;
 			return 0;
 		}
 	}
-	if ((error = resolve(&dir, &file, h, hex, path)) < 0)
+	if ((error = resolve(&dir, &file, r, hex, path)) < 0)
 		return error;
 	if (!dir) {
 		git_tree_entry_free(file);
@@ -1116,13 +1416,13 @@ static int dir_tree(git_tree **out, tfs_history *h, const char *hex,
 		git_tree_free(dir);
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
-	i = h->next_dir;
-	h->next_dir = (i + 1) % 2;
-	git_tree_free(h->dirs[i].tree);
-	free(h->dirs[i].path);
-	h->dirs[i].commit = id;
-	h->dirs[i].path = copy;
-	h->dirs[i].tree = dir;
+	i = r->next_dir;
+	r->next_dir = (i + 1) % 2;
+	git_tree_free(r->dirs[i].tree);
+	free(r->dirs[i].path);
+	r->dirs[i].commit = id;
+	r->dirs[i].path = copy;
+	r->dirs[i].tree = dir;
 	*out = dir;
 	return 0;
 }
@@ -1130,15 +1430,17 @@ static int dir_tree(git_tree **out, tfs_history *h, const char *hex,
 int tfs_history_stat(tfs_history *h, const char *oid, const char *path,
 		     int *is_dir, size_t *size)
 {
+	struct hist_reader *r;
 	git_tree *dir = NULL;
 	git_tree_entry *file = NULL;
 	size_t len = 0;
 	int error;
 
-	lock(h);
-	if ((error = resolve(&dir, &file, h, oid, path)) < 0)
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	if ((error = resolve(&dir, &file, r, oid, path)) < 0)
 		goto done;
-	if (file && (error = blob_size(&len, h, git_tree_entry_id(file))) < 0)
+	if (file && (error = blob_size(&len, r, git_tree_entry_id(file))) < 0)
 		goto done;
 	if (is_dir)
 		*is_dir = dir != NULL;
@@ -1147,12 +1449,12 @@ int tfs_history_stat(tfs_history *h, const char *oid, const char *path,
 done:
 	git_tree_entry_free(file);
 	git_tree_free(dir);
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
 /* Append blob `id` (the file `what`) to `out`. */
-static int read_blob(tfs_buf *out, tfs_history *h, const git_oid *id,
+static int read_blob(tfs_buf *out, struct hist_reader *r, const git_oid *id,
 		     const char *what)
 {
 	git_blob *blob = NULL;
@@ -1160,7 +1462,7 @@ static int read_blob(tfs_buf *out, tfs_history *h, const git_oid *id,
 	size_t len;
 	int error;
 
-	if (git_blob_lookup(&blob, h->repo, id) < 0)
+	if (git_blob_lookup(&blob, r->repo, id) < 0)
 		return git_fail(what);
 	len = (size_t)git_blob_rawsize(blob);
 	hist_object_id(sum, "blob", git_blob_rawcontent(blob), len);
@@ -1176,38 +1478,42 @@ static int read_blob(tfs_buf *out, tfs_history *h, const git_oid *id,
 int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
 			  const char *what)
 {
+	struct hist_reader *r;
 	git_oid id;
 	int error;
 
 	if ((error = parse_oid(&id, hex)) < 0)
 		return tfs_error_set(error, "%s: '%.60s' is not a blob id",
 				     what, hex ? hex : "");
-	lock(h);
-	error = read_blob(out, h, &id, what);
-	unlock(h);
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	error = read_blob(out, r, &id, what);
+	reader_put(r);
 	return error;
 }
 
 int tfs_history_read(tfs_buf *out, tfs_history *h, const char *oid,
 		     const char *path)
 {
+	struct hist_reader *r;
 	git_tree *dir = NULL;
 	git_tree_entry *file = NULL;
 	int error;
 
-	lock(h);
-	if ((error = resolve(&dir, &file, h, oid, path)) < 0)
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	if ((error = resolve(&dir, &file, r, oid, path)) < 0)
 		goto done;
 	if (dir) {
 		error = tfs_error_set(TFS_EINVALID, "'%s' is a directory",
 				      path ? path : "");
 		goto done;
 	}
-	error = read_blob(out, h, git_tree_entry_id(file), path);
+	error = read_blob(out, r, git_tree_entry_id(file), path);
 done:
 	git_tree_entry_free(file);
 	git_tree_free(dir);
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
@@ -1215,13 +1521,15 @@ int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 		     const char *name, size_t *index, int *is_dir,
 		     size_t *size)
 {
+	struct hist_reader *r;
 	git_tree *dir;
 	const git_tree_entry *e, *m;
 	size_t lo = 0, hi, mid = 0, len = strlen(name);
 	int error, isdir, c = 1;
 
-	lock(h);
-	if ((error = dir_tree(&dir, h, oid, dir_path)) < 0)
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	if ((error = dir_tree(&dir, r, oid, dir_path)) < 0)
 		goto done;
 	if (!(e = git_tree_entry_byname(dir, name)) ||
 	    (git_tree_entry_type(e) != GIT_OBJECT_BLOB &&
@@ -1256,20 +1564,20 @@ int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 	*is_dir = isdir;
 	*size = 0;
 	if (!isdir)
-		error = blob_size(size, h, git_tree_entry_id(e));
+		error = blob_size(size, r, git_tree_entry_id(e));
 done:
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
 /* Entry `index` of the cached tree of `dir_path` at `oid`. */
-static int entry_at(const git_tree_entry **out, tfs_history *h,
+static int entry_at(const git_tree_entry **out, struct hist_reader *r,
 		    const char *oid, const char *dir_path, size_t index)
 {
 	git_tree *dir;
 	int error;
 
-	if ((error = dir_tree(&dir, h, oid, dir_path)) < 0)
+	if ((error = dir_tree(&dir, r, oid, dir_path)) < 0)
 		return error;
 	if (!(*out = git_tree_entry_byindex(dir, index)) ||
 	    strlen(git_tree_entry_name(*out)) >= 256)
@@ -1282,40 +1590,44 @@ int tfs_history_entry_at(tfs_history *h, const char *oid,
 			 const char *dir_path, size_t index, char name[256],
 			 int *is_dir, size_t *size)
 {
+	struct hist_reader *r;
 	const git_tree_entry *e;
 	int error;
 
-	lock(h);
-	if ((error = entry_at(&e, h, oid, dir_path, index)) < 0)
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	if ((error = entry_at(&e, r, oid, dir_path, index)) < 0)
 		goto done;
 	snprintf(name, 256, "%s", git_tree_entry_name(e));
 	*is_dir = git_tree_entry_type(e) == GIT_OBJECT_TREE;
 	*size = 0;
 	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		error = blob_size(size, h, git_tree_entry_id(e));
+		error = blob_size(size, r, git_tree_entry_id(e));
 done:
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
 int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
 			const char *dir_path, size_t index)
 {
+	struct hist_reader *r;
 	const git_tree_entry *e;
 	int error;
 
-	lock(h);
-	if ((error = entry_at(&e, h, oid, dir_path, index)) < 0)
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	if ((error = entry_at(&e, r, oid, dir_path, index)) < 0)
 		goto done;
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
 		error = tfs_error_set(TFS_EINVALID, "'%s' is a directory",
 				      git_tree_entry_name(e));
 		goto done;
 	}
-	error = read_blob(out, h, git_tree_entry_id(e),
+	error = read_blob(out, r, git_tree_entry_id(e),
 			  git_tree_entry_name(e));
 done:
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
@@ -1329,6 +1641,7 @@ int tfs_history_list_at(tfs_history *h, const char *oid, const char *path,
 			tfs_history_index_cb icb, tfs_history_entry_cb cb,
 			void *ctx)
 {
+	struct hist_reader *r;
 	git_tree *dir = NULL;
 	git_tree_entry *file = NULL;
 	const git_tree_entry *e;
@@ -1336,8 +1649,9 @@ int tfs_history_list_at(tfs_history *h, const char *oid, const char *path,
 	git_object_t type;
 	int error;
 
-	lock(h);
-	if ((error = resolve(&dir, &file, h, oid, path)) < 0)
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
+	if ((error = resolve(&dir, &file, r, oid, path)) < 0)
 		goto done;
 	if (file) {
 		error = tfs_error_set(TFS_EINVALID, "'%s' is not a directory",
@@ -1350,7 +1664,7 @@ int tfs_history_list_at(tfs_history *h, const char *oid, const char *path,
 		type = git_tree_entry_type(e);
 		size = 0;
 		if (type == GIT_OBJECT_BLOB &&
-		    (error = blob_size(&size, h, git_tree_entry_id(e))) < 0)
+		    (error = blob_size(&size, r, git_tree_entry_id(e))) < 0)
 			goto done;
 		if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE)
 			continue;
@@ -1364,7 +1678,7 @@ int tfs_history_list_at(tfs_history *h, const char *oid, const char *path,
 done:
 	git_tree_entry_free(file);
 	git_tree_free(dir);
-	unlock(h);
+	reader_put(r);
 	return error;
 }
 
@@ -1389,6 +1703,7 @@ static int delta_blob(git_blob **out, git_repository *repo,
 int tfs_history_diff_parent(tfs_history *h, const char *oid,
 			    tfs_history_diff_cb cb, void *ctx)
 {
+	struct hist_reader *r;
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	git_commit *c = NULL, *p = NULL;
 	git_tree *new_tree = NULL, *old_tree = NULL;
@@ -1399,9 +1714,10 @@ int tfs_history_diff_parent(tfs_history *h, const char *oid,
 	size_t i, n;
 	int error;
 
-	lock(h);
+	if ((error = reader_get(&r, h)) < 0)
+		return error;
 	if ((error = parse_oid(&id, oid)) < 0 ||
-	    (error = lookup_commit(&c, h->repo, &id, oid)) < 0)
+	    (error = lookup_commit(&c, r->repo, &id, oid)) < 0)
 		goto done;
 	if (git_commit_tree(&new_tree, c) < 0 ||
 	    (git_commit_parentcount(c) > 0 &&
@@ -1412,7 +1728,7 @@ int tfs_history_diff_parent(tfs_history *h, const char *oid,
 	}
 	/* Only the list of changed files is wanted, no content sniffing. */
 	opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(&diff, h->repo, old_tree, new_tree,
+	if (git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree,
 				  &opts) < 0) {
 		error = git_fail("diff");
 		goto done;
@@ -1420,8 +1736,8 @@ int tfs_history_diff_parent(tfs_history *h, const char *oid,
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
 		d = git_diff_get_delta(diff, i);
-		if ((error = delta_blob(&a, h->repo, &d->old_file)) < 0 ||
-		    (error = delta_blob(&b, h->repo, &d->new_file)) < 0)
+		if ((error = delta_blob(&a, r->repo, &d->old_file)) < 0 ||
+		    (error = delta_blob(&b, r->repo, &d->new_file)) < 0)
 			goto done;
 		if (a || b)
 			error = cb(ctx, b ? d->new_file.path : d->old_file.path,
@@ -1443,6 +1759,6 @@ done:
 	git_tree_free(new_tree);
 	git_commit_free(p);
 	git_commit_free(c);
-	unlock(h);
+	reader_put(r);
 	return error;
 }

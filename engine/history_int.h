@@ -7,6 +7,7 @@
 #define TENANTFS_HISTORY_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,10 +93,18 @@ int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
  * and the objects directory for large trees stored as loose objects
  * (NULL: everything through `odb`, e.g. into an in-memory pack, and
  * nothing cached); `cache` may be NULL. */
+/* The staging directory (see hist_stage_settle below). */
+struct hist_stage {
+	char *dir;
+	git_oid *ids;
+	size_t n, cap;
+};
+
 struct tree_writer {
 	git_odb *odb;
 	const char *objects;
 	struct tree_cache *cache;
+	struct hist_stage *stage; /* where loose objects are written */
 };
 
 /*
@@ -110,27 +119,100 @@ int history_tree_update(git_oid *out, const struct tree_writer *w,
 			const git_oid *base, const struct change *c,
 			size_t n);
 
-struct tfs_history {
+/*
+ * A reader: its own repository handle on history.git, used by one thread at
+ * a time (libgit2 objects are not shared between threads), with the
+ * directories it read last (history views: commits never change, so
+ * neither does the tree at a path of one).
+ */
+struct hist_reader {
 	pthread_mutex_t lock;
 	git_repository *repo;
 	git_odb *odb;
-	char *git_dir;
-	char *objects;     /* git_dir/objects */
-	struct tree_cache trees;
-	/* The directories read last (history views): commits never change,
-	 * so neither does the tree at a path of one. */
 	struct {
 		git_oid commit;
 		char *path;        /* NULL: empty slot */
 		git_tree *tree;
 	} dirs[2];
 	unsigned int next_dir;
+	bool temp;         /* not in the pool: freed when given back */
+};
+
+/* Readers a handle keeps open at most, one per concurrently reading
+ * thread (past that, a thread waits for one, or takes a temporary one
+ * when it holds one already: see reader_get). */
+#define HIST_READERS 8
+
+struct tfs_history {
+	/* The writer lock (recursive): the writer repository, its object
+	 * database and the tree cache.  See history.h for the lock order. */
+	pthread_mutex_t lock;
+	git_repository *repo;
+	git_odb *odb;
+	char *git_dir;
+	char *objects;     /* git_dir/objects */
+	struct tree_cache trees;
+	struct hist_stage stage;
+	_Atomic int fsync;              /* tfs_history_set_fsync */
+	_Atomic unsigned long fsyncs;   /* fsync calls made (tests) */
+	/* The readers: pool_lock (a leaf) guards nreaders and readers[]. */
+	pthread_mutex_t pool_lock;
+	struct hist_reader *readers[HIST_READERS];
+	unsigned int nreaders;
 };
 
 void hist_lock(tfs_history *h);
 void hist_unlock(tfs_history *h);
 /* Record the last libgit2 error for this thread; TFS_ERROR. */
 int hist_git_fail(const char *what);
+
+/*
+ * Durability (history_loose.c).  Files are written under temporary names,
+ * made durable (hist_sync_fd: fdatasync, unless the handle's fsync is
+ * off) and only then renamed into place, so that a name git finds never
+ * holds a torn object; the directories that got new names are noted in a
+ * struct hist_dirs and each fsynced once (hist_sync_dirs) before the
+ * function that promises durability returns.
+ */
+#define HIST_DIRS_MAX 16
+struct hist_dirs {
+	char *path[HIST_DIRS_MAX];
+	size_t n;
+};
+
+int hist_sync_fd(tfs_history *h, int fd, const char *what);
+/* fdatasync fds[0..n) at once (concurrent syncs share journal commits). */
+int hist_sync_fds(tfs_history *h, const int *fds, size_t n);
+/* The same with fsync (directories, and files whose metadata matters). */
+int hist_fsync_fds(tfs_history *h, const int *fds, size_t n);
+/* Note directory `path` (copied); with the set full, it is synced now. */
+int hist_dirs_note(struct hist_dirs *d, tfs_history *h, const char *path);
+/* Fsync every noted directory once and forget them, also on error. */
+int hist_sync_dirs(struct hist_dirs *d, tfs_history *h);
+/* Fsync directory `path` itself. */
+int hist_sync_dir(tfs_history *h, const char *path);
+void hist_dirs_clear(struct hist_dirs *d);
+
+/*
+ * The writer's staging directory, objects/tfs-stage: loose objects of a
+ * commit being written (by libgit2, through hist_stage_backend(), and by
+ * hist_loose_write) land there under their object paths, readable by the
+ * writer's object database, and their ids are noted.  hist_stage_settle()
+ * makes them all durable at once, renames them into `objects` and syncs
+ * the directories that got names; hist_stage_drop() discards them (a
+ * failed commit).  Used under the writer lock.
+ */
+
+/* Create the directory if needed, dropping what a crash left in it. */
+int hist_stage_open(struct hist_stage *st, const char *objects);
+void hist_stage_close(struct hist_stage *st);
+int hist_stage_note(struct hist_stage *st, const git_oid *id);
+int hist_stage_settle(struct hist_stage *st, tfs_history *h,
+		      const char *objects);
+void hist_stage_drop(struct hist_stage *st);
+/* libgit2's loose backend on st->dir, noting each id written (to be added
+ * to the writer's object database, in front). */
+int hist_stage_backend(git_odb_backend **out, struct hist_stage *st);
 
 /*
  * Loose objects of zlib stored blocks (history_loose.c).  hist_loose_write
@@ -141,23 +223,24 @@ int hist_git_fail(const char *what);
  * absent or compressed: read it through libgit2); TFS_ERROR when it cannot
  * be read or is not a `type`.
  */
-int hist_loose_write(const char *objects, const git_oid *id,
+int hist_loose_write(const struct tree_writer *w, const git_oid *id,
 		     const char *type, const char *data, size_t len);
 int hist_loose_read(const char *objects, const git_oid *id, const char *type,
 		    char **data, size_t *len);
 /*
  * The same, written as it is made (history_loose.c): open with the length
  * of the content, write it in any pieces, close to get its id and store
- * it unless `odb` has it already; free always (it drops what was not
+ * it unless w->odb has it already (durable, like hist_loose_write); free
+ * always (it drops what was not
  * stored).
  */
 struct hist_loose_stream;
 int hist_loose_stream_open(struct hist_loose_stream **out,
-			   const char *objects, const char *type, size_t len);
+			   const struct tree_writer *w, const char *type,
+			   size_t len);
 int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
 			    size_t len);
-int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id,
-			    git_odb *odb);
+int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id);
 void hist_loose_stream_free(struct hist_loose_stream *s);
 /* zlib's adler32, vectorized where the CPU can. */
 uint32_t hist_adler32(uint32_t adler, const void *data, size_t len);

@@ -190,7 +190,7 @@ static int write_tree(git_oid *id, const struct tree_writer *w,
 	if (git_odb_exists_ext(w->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
 		return 0;
 	if (w->objects && len >= STORED_MIN)
-		return hist_loose_write(w->objects, id, "tree", data, len);
+		return hist_loose_write(w, id, "tree", data, len);
 	if (git_odb_write(&written, w->odb, data, len, GIT_OBJECT_TREE) < 0)
 		return git_fail("write tree");
 	return 0;
@@ -337,10 +337,10 @@ static int merge_streamed(git_oid *out, const struct tree_writer *w,
 	struct hist_loose_stream *s = NULL;
 	int error;
 
-	if ((error = hist_loose_stream_open(&s, w->objects, "tree", len)) ==
+	if ((error = hist_loose_stream_open(&s, w, "tree", len)) ==
 		    0 &&
 	    (error = merge(emit_stream, s, e, ne, gone, add, nadd)) == 0)
-		error = hist_loose_stream_close(s, out, w->odb);
+		error = hist_loose_stream_close(s, out);
 	hist_loose_stream_free(s);
 	return error;
 }

@@ -129,6 +129,11 @@ tfs_history *tfs_store_history(tfs_store *st)
 	return st->hist;
 }
 
+int tfs_store_set_fsync(tfs_store *st, bool on)
+{
+	return tfs_history_set_fsync(st->hist, on);
+}
+
 void tfs_store_set_observer(tfs_store *st, tfs_change_cb cb, void *ctx)
 {
 	st->observer = cb;

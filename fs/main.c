@@ -607,12 +607,14 @@ static const struct fuse_lowlevel_ops ops = {
 
 struct options {
 	char *store;
+	int nofsync;
 	int help;
 };
 
 static const struct fuse_opt option_spec[] = {
 	{"store=%s", offsetof(struct options, store), 1},
 	{"--store=%s", offsetof(struct options, store), 1},
+	{"nofsync", offsetof(struct options, nofsync), 1},
 	{"-h", offsetof(struct options, help), 1},
 	{"--help", offsetof(struct options, help), 1},
 	FUSE_OPT_END
@@ -624,7 +626,10 @@ static void usage(const char *prog)
 	       "\n"
 	       "Mount the tenantfs store STORE (made by 'tenantctl init') at\n"
 	       "MOUNTPOINT.  -f stays in the foreground, -d prints each\n"
-	       "request.  Unmount with: fusermount3 -u MOUNTPOINT\n", prog);
+	       "request.  Unmount with: fusermount3 -u MOUNTPOINT\n"
+	       "\n"
+	       "    -o nofsync    for benchmarks only: history objects are not\n"
+	       "                  fsynced\n", prog);
 }
 
 int main(int argc, char *argv[])
@@ -655,6 +660,10 @@ int main(int argc, char *argv[])
 	/* Open the store before daemonizing so errors reach the terminal;
 	 * a store already mounted elsewhere is refused here. */
 	if ((error = tfs_store_open(&fs.st, o.store, getuid())) < 0) {
+		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
+		goto out;
+	}
+	if (o.nofsync && tfs_store_set_fsync(fs.st, false) < 0) {
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out;
 	}

@@ -14,8 +14,33 @@
  * changed paths are rewritten); a first commit with many files is built
  * bottom-up with tree builders.
  *
- * A tfs_history handle serializes its own use with an internal mutex, so
- * one handle may be shared between threads.
+ * Durability: tfs_history_write_commit() returns only once the commit and
+ * every object it wrote are on stable storage (files fdatasynced before
+ * they are named, all at once, their directories fsynced after), and
+ * tfs_history_blobs_flush() likewise for every blob put before it; so a
+ * database transaction committed after either names nothing a power loss
+ * can take away.  tfs_history_set_ref() returns with the branch's ref file
+ * and its directory fsynced.  tfs_history_set_fsync(h, 0) turns all of
+ * that off, for measurements only.
+ *
+ * Threads: one handle may be shared between threads, and readers never
+ * wait for writers.
+ *   - Readers (tfs_history_stat, _read, _list, _list_at, _find,
+ *     _entry_at, _read_at, _read_blob, _get_ref, _has_commit,
+ *     _diff_parent) each take a reader of the handle's pool: a
+ *     repository handle of its own on history.git with its own lock,
+ *     held for that one call (up to HIST_READERS are kept open, one per
+ *     concurrently reading thread).  They see what writers wrote before
+ *     the call began: libgit2 rescans the packs when it misses an object.
+ *   - Writers (tfs_history_write_commit, _set_ref, _set_fsync, and
+ *     tfs_history_blobs_flush's refresh) serialize on the handle's writer
+ *     lock, which covers one commit's trees and objects, not the blobs of
+ *     a change set: a blob writer writes its packs without any lock.
+ *   - Lock order: a reader's lock, then the writer lock (a read callback
+ *     may write); never the other way round, so a writer never waits for
+ *     a reader.  The pool's own lock is a leaf.
+ *   - Callbacks may call back into the same handle (but must not free
+ *     it); a nested read gets another reader.
  */
 #ifndef TENANTFS_HISTORY_H
 #define TENANTFS_HISTORY_H
@@ -55,7 +80,8 @@ typedef struct tfs_history_sig {
  * (the empty tree if `parent` is NULL or "").  Changes need not be sorted;
  * a path may appear once.  Deleting a path that does not exist is not an
  * error.  Empty directories are pruned.  Writes the new commit id (40 hex
- * digits and a NUL) into `out`.  Does not move any ref.
+ * digits and a NUL) into `out`.  Does not move any ref.  At return the
+ * commit and all it reaches are durable (see above).
  */
 int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			     const char *parent,
@@ -66,9 +92,10 @@ int tfs_history_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
  * Blob writer, for change sets too large to keep their files in memory:
  * put writes a blob (into a pack, in batches of bounded size) and gives
  * its id; flush makes every blob put so far part of the repository, to be
- * named by id in tfs_history_write_commit().  Free discards what was not
- * flushed; what was is left as unreferenced objects until used.  A writer
- * is used by one thread at a time.
+ * named by id in tfs_history_write_commit(), and durable.  Free discards
+ * what was not flushed; what was is left as unreferenced objects until
+ * used.  A writer is used by one thread at a time; writers of different
+ * threads (instances) do not wait for each other, nor for readers.
  */
 typedef struct tfs_history_blobs tfs_history_blobs;
 int tfs_history_blobs_new(tfs_history_blobs **out, tfs_history *h);
@@ -92,7 +119,18 @@ void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
 int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
 			  const char *what);
 
-/* Point refs/heads/<branch> at `oid`, creating it if needed. */
+/*
+ * History objects are fsynced (1, the default) or not (0: for benchmarks
+ * only; a power loss may then lose commits the databases name).  Applies
+ * to writes that start after it returns.  Returns 0 or TFS_ERROR.
+ */
+int tfs_history_set_fsync(tfs_history *h, int on);
+/* How many fsync/fdatasync calls were made on h's files and directories
+ * so far (libgit2 makes none itself: see history.c), for tests. */
+unsigned long tfs_history_fsyncs(tfs_history *h);
+
+/* Point refs/heads/<branch> at `oid`, creating it if needed; durable at
+ * return (see above).  TFS_ENOTFOUND if `oid` is not a commit. */
 int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid);
 
 /* The commit refs/heads/<branch> points at, or TFS_ENOTFOUND. */

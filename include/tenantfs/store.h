@@ -62,6 +62,9 @@ const char *tfs_store_path(const tfs_store *st);
 struct statvfs;
 int tfs_store_statfs(struct statvfs *out, tfs_store *st);
 tfs_history *tfs_store_history(tfs_store *st);
+/* Whether history objects are fsynced before the databases name them (the
+ * default); off for benchmarks only (tfs_history_set_fsync). */
+int tfs_store_set_fsync(tfs_store *st, bool on);
 /* When the store was created (seconds since the epoch). */
 int64_t tfs_store_created(tfs_store *st);
 int64_t tfs_now(void);

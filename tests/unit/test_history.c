@@ -846,6 +846,81 @@ static void test_threads(tfs_history *h)
 	check(all, "one handle shared by reading and writing threads");
 }
 
+/* Holds the writer lock (as a commit being written does) until told. */
+struct holder {
+	tfs_history *h;
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	int state; /* 0 start, 1 holding, 2 release */
+};
+
+static void *hold_writer(void *arg)
+{
+	struct holder *x = arg;
+
+	hist_lock(x->h);
+	pthread_mutex_lock(&x->m);
+	x->state = 1;
+	pthread_cond_broadcast(&x->c);
+	while (x->state != 2)
+		pthread_cond_wait(&x->c, &x->m);
+	pthread_mutex_unlock(&x->m);
+	hist_unlock(x->h);
+	return NULL;
+}
+
+/*
+ * Every reader answers while another thread holds the writer lock (a
+ * writer would otherwise hang this test: the alarm fails it), and sees
+ * a commit written just before by the writer.
+ */
+static void test_readers_never_wait(tfs_history *h)
+{
+	const tfs_history_change one = file("r/x.xml", "<x/>");
+	char c1[TFS_OID_HEXSZ + 1], ref[TFS_OID_HEXSZ + 1], blob[41];
+	struct holder x = { .h = h, .state = 0 };
+	unsigned char id[20];
+	tfs_buf b = TFS_BUF_INIT;
+	pthread_t t;
+	size_t size, index;
+	int is_dir, ok;
+	char name[256];
+
+	ok = commit(c1, h, NULL, &one, 1, "readers\n") == 0 &&
+	     tfs_history_set_ref(h, "acme/readers", c1) == 0;
+	pthread_mutex_init(&x.m, NULL);
+	pthread_cond_init(&x.c, NULL);
+	pthread_create(&t, NULL, hold_writer, &x);
+	pthread_mutex_lock(&x.m);
+	while (x.state != 1)
+		pthread_cond_wait(&x.c, &x.m);
+	pthread_mutex_unlock(&x.m);
+	alarm(60);
+	tfs_history_blob_id(id, "<x/>", 4);
+	tfs_history_id_hex(blob, id);
+	ok = ok && reads_as(h, c1, "r/x.xml", "<x/>") &&
+	     stat_is(h, c1, "r/x.xml", 0, 4) &&
+	     list_is(h, c1, "r", "x.xml:4 ") &&
+	     tfs_history_find(h, c1, "r", "x.xml", &index, &is_dir,
+			      &size) == 0 && index == 0 &&
+	     tfs_history_entry_at(h, c1, "r", 0, name, &is_dir, &size) == 0 &&
+	     tfs_history_read_at(&b, h, c1, "r", 0) == 0 &&
+	     tfs_history_read_blob(&b, h, blob, "x") == 0 &&
+	     tfs_history_get_ref(ref, h, "acme/readers") == 0 &&
+	     strcmp(ref, c1) == 0 && tfs_history_has_commit(h, c1) == 1 &&
+	     diff_is(h, c1, "A r/x.xml <x/>\n");
+	alarm(0);
+	pthread_mutex_lock(&x.m);
+	x.state = 2;
+	pthread_cond_broadcast(&x.c);
+	pthread_mutex_unlock(&x.m);
+	pthread_join(t, NULL);
+	pthread_mutex_destroy(&x.m);
+	pthread_cond_destroy(&x.c);
+	tfs_buf_free(&b);
+	check(ok, "every read answers while a writer holds the writer lock");
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -1146,20 +1221,36 @@ static void test_loose(const unsigned char *buf)
 				       200000 };
 	char objects[300], path[400], hex[GIT_OID_HEXSZ + 1], *got = NULL;
 	size_t len, i;
-	git_oid id;
+	git_oid id, id2;
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
-	int ok = 1;
+	tfs_history *h = NULL;
+	struct hist_stage stage = { 0 };
+	struct tree_writer w = { 0 };
+	unsigned long synced;
+	int ok = 1, staged = 1;
 
 	snprintf(objects, sizeof(objects), "%s/objects", git_dir);
-	if (git_odb_open(&odb, objects) < 0) {
+	if (git_odb_open(&odb, objects) < 0 ||
+	    tfs_history_open(&h, git_dir, 0) < 0 ||
+	    hist_stage_open(&stage, objects) < 0) {
 		check(0, "loose: open the object database");
+		git_odb_free(odb);
+		tfs_history_free(h);
 		return;
 	}
+	w.odb = odb;
+	w.objects = objects;
+	w.stage = &stage;
+	synced = tfs_history_fsyncs(h);
 	for (i = 0; ok && i < sizeof(lens) / sizeof(lens[0]); i++) {
 		hist_object_id(id.id, "blob", buf, lens[i]);
-		ok = hist_loose_write(objects, &id, "blob", (const char *)buf,
+		ok = hist_loose_write(&w, &id, "blob", (const char *)buf,
 				      lens[i]) == 0 &&
+		     stage.n == 1 &&
+		     git_odb_exists(odb, &id) == 0 &&
+		     hist_stage_settle(&stage, h, objects) == 0 &&
+		     stage.n == 0 &&
 		     git_odb_read(&obj, odb, &id) == 0 &&
 		     git_odb_object_size(obj) == lens[i] &&
 		     memcmp(git_odb_object_data(obj), buf, lens[i]) == 0 &&
@@ -1171,6 +1262,27 @@ static void test_loose(const unsigned char *buf)
 		got = NULL;
 	}
 	check(ok, "loose: stored objects read back through libgit2 and ours");
+	check(ok && tfs_history_fsyncs(h) >= synced + 12,
+	      "loose: staged objects are named only when settled, each "
+	      "synced with its directory");
+	/* Without fsync: the same, no sync (and a failed commit's staged
+	 * objects are dropped, never named). */
+	synced = tfs_history_fsyncs(h);
+	hist_object_id(id2.id, "blob", "nofsync", 7);
+	staged = tfs_history_set_fsync(h, 0) == 0 &&
+		 hist_loose_write(&w, &id2, "blob", "nofsync", 7) == 0 &&
+		 hist_stage_settle(&stage, h, objects) == 0 &&
+		 git_odb_exists(odb, &id2) == 1 &&
+		 tfs_history_fsyncs(h) == synced;
+	hist_object_id(id2.id, "blob", "dropped", 7);
+	staged = staged && tfs_history_set_fsync(h, 1) == 0 &&
+		 hist_loose_write(&w, &id2, "blob", "dropped", 7) == 0 &&
+		 stage.n == 1;
+	hist_stage_drop(&stage);
+	check(staged && stage.n == 0 && git_odb_exists(odb, &id2) == 0 &&
+	      tfs_history_fsyncs(h) == synced,
+	      "loose: with fsync off nothing is synced; dropped objects "
+	      "are never named");
 	check(ok && run("git --git-dir='%s' fsck --strict --no-dangling%s "
 			">/dev/null 2>&1", "") == 0,
 	      "loose: git fsck --strict accepts them");
@@ -1214,6 +1326,8 @@ static void test_loose(const unsigned char *buf)
 	hist_object_id(id.id, "blob", "absent", 6);
 	check(hist_loose_read(objects, &id, "blob", &got, &len) == 0 &&
 	      !got, "loose: an absent object is left to libgit2");
+	hist_stage_close(&stage);
+	tfs_history_free(h);
 	git_odb_free(odb);
 }
 
@@ -1443,6 +1557,7 @@ static void test_blob_batches(tfs_history *h)
 	git_blob *blob;
 	git_oid id;
 	size_t i;
+	unsigned long synced = tfs_history_fsyncs(h);
 	int packs, ok = bytes && paths && f &&
 		 tfs_history_blobs_new(&w, h) == 0 && w;
 
@@ -1473,6 +1588,9 @@ static void test_blob_batches(tfs_history *h)
 	check(ok && count_packs() - packs == 4, "blob writer: 2,600 blobs "
 	      "of 30 KB in batches of at most 32 MB (3 packs) and after a "
 	      "flush (1), read back");
+	check(tfs_history_fsyncs(h) == synced + 4 * 2 + 2,
+	      "blob writer: each pack and index synced once, the pack "
+	      "directory once per flush");
 	ok = ok && commit(oid, h, NULL, f, n, "blobs\n") == 0 &&
 	     tfs_history_set_ref(h, "blobs", oid) == 0 &&
 	     run("git --git-dir='%s' fsck --strict --no-dangling blobs%s "
@@ -1483,6 +1601,69 @@ static void test_blob_batches(tfs_history *h)
 	free(f);
 	free(paths);
 	free(bytes);
+}
+
+/*
+ * Durability switches and errors on a repository of its own: without
+ * fsync nothing is synced; a blob writer whose pack directory is gone
+ * fails to flush, names nothing, and flushes once it is back; a commit
+ * and a ref are synced.
+ */
+static void test_fsync(void)
+{
+	char dir[300], pack[320], moved[320], oid[TFS_OID_HEXSZ + 1];
+	const tfs_history_change one = file("a/b.xml", "<b/>");
+	tfs_history_change two = file("a/c.xml", "<c/>");
+	unsigned char id[20];
+	tfs_history_blobs *w = NULL;
+	tfs_history *h = NULL;
+	tfs_buf b = TFS_BUF_INIT;
+	unsigned long n;
+	int ok;
+
+	snprintf(dir, sizeof(dir), "%s/fsync.git", tmp_dir);
+	snprintf(pack, sizeof(pack), "%s/objects/pack", dir);
+	snprintf(moved, sizeof(moved), "%s/objects/pack-away", dir);
+	if (tfs_history_open(&h, dir, 1) < 0) {
+		check(0, "fsync: open a repository");
+		return;
+	}
+	n = tfs_history_fsyncs(h);
+	ok = commit(oid, h, NULL, &one, 1, "one\n") == 0 &&
+	     tfs_history_fsyncs(h) >= n + 4;
+	n = tfs_history_fsyncs(h);
+	ok = ok && tfs_history_set_ref(h, "acme/x", oid) == 0 &&
+	     tfs_history_fsyncs(h) >= n + 2;
+	check(ok, "fsync: a commit syncs its objects and their directories, "
+	      "a new ref its file and directories");
+	n = tfs_history_fsyncs(h);
+	ok = tfs_history_set_fsync(h, 0) == 0 &&
+	     commit(oid, h, oid, &two, 1, "two\n") == 0 &&
+	     tfs_history_set_ref(h, "acme/x", oid) == 0 &&
+	     tfs_history_blobs_new(&w, h) == 0 &&
+	     tfs_history_blobs_put(id, w, "<nofsync/>", 10) == 0 &&
+	     tfs_history_blobs_flush(w) == 0 &&
+	     reads_as(h, oid, "a/c.xml", "<c/>") &&
+	     tfs_history_fsyncs(h) == n;
+	tfs_history_blobs_free(w);
+	w = NULL;
+	check(ok, "fsync: off, commits, refs and blob packs are not synced");
+	ok = tfs_history_set_fsync(h, 1) == 0 &&
+	     tfs_history_blobs_new(&w, h) == 0 &&
+	     tfs_history_blobs_put(id, w, "<away/>", 7) == 0 &&
+	     rename(pack, moved) == 0 &&
+	     tfs_history_blobs_flush(w) == TFS_ERROR &&
+	     rename(moved, pack) == 0;
+	tfs_history_id_hex(oid, id);
+	ok = ok && tfs_history_read_blob(&b, h, oid, "away") == TFS_ERROR &&
+	     tfs_history_blobs_flush(w) == 0 &&
+	     tfs_history_read_blob(&b, h, oid, "away") == 0 &&
+	     b.size == 7 && memcmp(b.ptr, "<away/>", 7) == 0;
+	check(ok, "fsync: a flush that cannot write fails and names "
+	      "nothing; the next one stores the blob");
+	tfs_buf_free(&b);
+	tfs_history_blobs_free(w);
+	tfs_history_free(h);
 }
 
 /* The checksum and stored-object tests, on one buffer of random bytes. */
@@ -1536,6 +1717,8 @@ int main(void)
 		test_huge_dir(h);
 		test_blob_batches(h);
 		test_threads(h);
+		test_readers_never_wait(h);
+		test_fsync();
 	}
 	tfs_history_free(h);
 	if (env && strcmp(env, "1") == 0)
