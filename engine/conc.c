@@ -28,8 +28,7 @@
 #include "internal.h"
 #include "tenantfs/error.h"
 
-/* ---- writer locks ----------------------------------------------------------
- */
+/* ---- writer locks ---------------------------------------------------- */
 
 /* The address of a thread-local byte names the thread. */
 static __thread char thread_tag;
@@ -88,8 +87,7 @@ void wlock_drop(wlock *l)
 	pthread_mutex_unlock(&l->mu);
 }
 
-/* ---- read-only connections
- * --------------------------------------------------- */
+/* ---- read-only connections ------------------------------------------- */
 
 struct rconn {
 	db_conn c;
@@ -229,8 +227,7 @@ void db_reads_done(void)
 	borrowed = NULL;
 }
 
-/* ---- the engine's writers
- * ---------------------------------------------------- */
+/* ---- the engine's writers -------------------------------------------- */
 
 void inst_write_begin(tfs_inst *in)
 {
