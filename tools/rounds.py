@@ -16,9 +16,11 @@ START in nanoseconds since the epoch (to compare with the shell's
 $EPOCHREALTIME), LATENCY in nanoseconds (a monotonic clock).  With --probe, after each timed round (outside its time) it
 looks at INSTANCE's state: whether the package records FIRST and LAST
 (paths relative to INSTANCE) exist and the number on history/log's top
-line, as PROBE = "first:0|1,last:0|1,top:N".  A reader that sees the
-state before an apply or after it sees first and last both absent or both
-there, with the matching history top; anything else is a part of it.
+line, as PROBE = "first:0|1,last:0|1,top:N" (top:moving when the top
+changed while the probe ran: it spans the commit and shows no one
+state).  A reader that sees the state before an apply or after it sees
+first and last both absent or both there, with the matching history
+top; anything else is a part of it.
 """
 import os
 import sys
@@ -54,14 +56,21 @@ def probe(inst, first, last):
             return 0
         except OSError:
             return -1
+    def history_top():
+        try:
+            with open(os.path.join(inst, "history", "log"), "rb") as f:
+                return f.readline().split(b" ", 1)[0].decode() or "0"
+        except OSError:
+            return "?"
+    # The probe is four requests, each seeing the last commit when it is
+    # answered: if the apply commits between them, the probe spans both
+    # states and judges neither (top "moving").
+    top0 = history_top()
     a = there(first)
     b = there(last)
-    try:
-        with open(os.path.join(inst, "history", "log"), "rb") as f:
-            top = f.readline().split(b" ", 1)[0].decode() or "0"
-    except OSError:
-        top = "?"
-    return "first:%d,last:%d,top:%s" % (a, b, top)
+    top = history_top()
+    return "first:%d,last:%d,top:%s" % (a, b, top if top == top0 else
+                                         "moving")
 
 
 def main(argv):
