@@ -787,6 +787,17 @@ int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 	return error == 1 ? inst_damaged(in, id) : error;
 }
 
+/* Whether `list` ("a\nb\n") holds the whole line `line` ("b\n"). */
+static bool has_line(const char *list, const char *line)
+{
+	const char *p;
+
+	for (p = list; p && (p = strstr(p, line)); p++)
+		if (p == list || p[-1] == '\n')
+			return true;
+	return false;
+}
+
 int inst_damaged(tfs_inst *in, int64_t obj)
 {
 	tfs_obj_info info;
@@ -800,7 +811,7 @@ int inst_damaged(tfs_inst *in, int64_t obj)
 		snprintf(path, sizeof(path), "object %lld", (long long)obj);
 	snprintf(line, sizeof(line), "%s\n", path);
 	pthread_mutex_lock(&in->dmu);
-	known = in->damaged.ptr && strstr(in->damaged.ptr, line);
+	known = has_line(in->damaged.ptr, line);
 	if (!known)
 		tfs_buf_puts(&in->damaged, line);
 	pthread_mutex_unlock(&in->dmu);
