@@ -721,6 +721,8 @@ static void unique_ids(struct hist_stage *st)
 {
 	size_t i, k = 0;
 
+	if (st->n < 2)
+		return; /* (qsort of no ids: a NULL array) */
 	qsort(st->ids, st->n, sizeof(*st->ids), cmp_oid);
 	for (i = 0; i < st->n; i++)
 		if (k == 0 || !git_oid_equal(&st->ids[k - 1], &st->ids[i]))
