@@ -2,7 +2,7 @@
  * Private interface of the document module: doc.c (safe parsing, root
  * checks, the public entry points), doc_walk.c (the one walk that checks,
  * renders, and collects references and secrets) and doc_schema.c (the
- * rules of /work/notes/schema.md, kept as tables).  Only these include it.
+ * per-type rules, kept as tables).  Only these include it.
  *
  * A rule describes one element: its known attributes (their order in the
  * table is also their canonical order, after name, guid, businessObject),

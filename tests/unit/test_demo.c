@@ -6,7 +6,7 @@
  *  - every document parses (libxml2, no network) and has the right root,
  *    name, a UUID-v4-shaped guid unique across the content, a valid type
  *    directory and an mtime in the year before `now`;
- *  - the shape rules of /work/notes/schema.md (children, enums, booleans,
+ *  - the shape rules of engine/doc_schema.c (children, enums, booleans,
  *    field lengths, colours, base64, steps and transitions, unique items);
  *  - the reference closure: every business object, field, pick list,
  *    form, grid, part, search, workflow, workflow type and rule named
@@ -845,8 +845,8 @@ static void pass2(const reg *r, const doc *d)
 /* ---- tfs_doc_parse ------------------------------------------------------- */
 
 /*
- * Whether an attribute name is a secret (schema.md, settings): password,
- * bindPassword, secret, clientSecret, apiKey, token, or ending in
+ * Whether an attribute name is a secret (engine/doc_schema.c, settings):
+ * password, bindPassword, secret, clientSecret, apiKey, token, or ending in
  * "Password" or "Secret", case-insensitively.
  */
 static bool secret_name(const char *name)
