@@ -2,8 +2,8 @@
  * The per-type rules of object documents, as tables: the object schema
  * itself, which doc.c walks: which attributes an element has and of what
  * type, which children it may hold, and the few checks that span
- * attributes (a Field's length against its type) or children (unique Field names, Transitions
- * between the Steps of their Workflow).
+ * attributes (a Field's length against its type) or children (unique
+ * Field names, Transitions between the Steps of their Workflow).
  *
  * The order of attributes in each table is also their canonical order after
  * name, guid and businessObject; changing it changes the canonical bytes of
