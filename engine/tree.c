@@ -485,6 +485,7 @@ void tfs_tree_free(tfs_tree *t)
 		free(r);
 	}
 	inoset_free(&t->touched);
+	inoset_free(&t->replaced);
 	inoset_free(&t->pushed);
 	inoset_free(&t->valdirs);
 	inoset_free(&t->dashboards);
@@ -525,6 +526,13 @@ void inval_inode(tfs_tree *t, uint64_t ino)
 		inoset_add(&t->touched, ino);
 	if (t->nt.inval_inode)
 		t->nt.inval_inode(t->nt.ctx, ino);
+}
+
+bool cache_stale(tfs_tree *t, uint64_t ino)
+{
+	return inoset_has(&t->touched, ino) ||
+	       (INO_CLASS(ino) == C_OBJ &&
+		inoset_has(&t->replaced, INO(C_INST, INO_A(ino), I_DIR)));
 }
 
 bool tfs_tree_listing_cacheable(uint64_t ino)
@@ -610,6 +618,7 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 				    content_name(content[i]));
 		}
 		inoset_drop_inst(&t->valdirs, inst);
+		inoset_add(&t->replaced, INO(C_INST, inst, I_DIR));
 		op = TFS_CHANGE_INSTANCE;
 	}
 	if (op == TFS_CHANGE_INSTANCE) {

@@ -233,6 +233,11 @@ struct tfs_tree {
 	/* Stored files whose content was put into the kernel's page cache
 	 * (see tfs_tree_notify.store): later opens need not load them. */
 	struct inoset pushed;
+	/* Instances whose content a copy-to-replace or restore replaced
+	 * this mount (keys INO(C_INST, inst, I_DIR)): an object inode the
+	 * kernel still holds may now name another object, so their files
+	 * are read around the page cache, as the touched ones. */
+	struct inoset replaced;
 	/* Known to observe(), which may not ask the engine: the C_DIR
 	 * inodes of validation/ directories, the tenants' dashboards. */
 	struct inoset valdirs;
@@ -363,6 +368,9 @@ void tree_unlock(tfs_tree *t);
 int inoset_add(struct inoset *s, uint64_t ino);          /* mu held */
 bool inoset_has(const struct inoset *s, uint64_t ino);   /* mu held */
 void inoset_drop_inst(struct inoset *s, int64_t inst);   /* mu held */
+/* (mu held) Whether the kernel's pages of object `ino` may be stale:
+ * written this mount, or its instance replaced. */
+bool cache_stale(tfs_tree *t, uint64_t ino);
 void inoset_free(struct inoset *s);
 
 /* (mu held) */
