@@ -908,7 +908,8 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 	return same;
 }
 
-/* Resolve (kind, type) to a directory, creating master/data BO dirs. */
+/* Resolve (kind, type) to a directory, creating master/data BO dirs and
+ * the locale of a translation. */
 static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 		       const char *type)
 {
@@ -917,6 +918,8 @@ static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 	if (error == TFS_ENOTFOUND &&
 	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
 		error = tfs_inst_dir_create(out, in, kind, type);
+	else if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(out, in, type);
 	return error;
 }
 
@@ -1538,7 +1541,9 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 		goto done;
 	}
 	error = tfs_inst_dir_find(&dir, in, kind, type);
-	if (error == TFS_ENOTFOUND)
+	if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(&dir, in, type);
+	else if (error == TFS_ENOTFOUND)
 		error = inst_dir_insert(&dir, in, kind, type);
 	if (error < 0)
 		goto done;
@@ -1639,5 +1644,7 @@ static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
 
 int inst_load_demo(tfs_inst *in, int64_t now)
 {
-	return inst_load(in, now, demo_gen, &now);
+	int error = inst_load(in, now, demo_gen, &now);
+
+	return error < 0 ? error : inst_demo_translation_updates(in, now);
 }

@@ -176,7 +176,7 @@ void demo_fmt_date(char out[16], int64_t t)
 /* ---- guids --------------------------------------------------------------- */
 
 static const char *const kind_names[TFS_KIND__COUNT] = {
-	"metadata", "validation", "settings", "master", "data",
+	"metadata", "validation", "settings", "master", "data", "translations",
 };
 
 /*
@@ -847,6 +847,7 @@ int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now)
 
 	if ((error = demo_gen_metadata(&g)) != 0 ||
 	    (error = demo_gen_validation(&g)) != 0 ||
+	    (error = demo_gen_translations(&g)) != 0 ||
 	    (error = demo_gen_settings(&g)) != 0 ||
 	    (error = demo_gen_master(&g)) != 0 ||
 	    (error = demo_gen_records(&g)) != 0)

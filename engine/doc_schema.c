@@ -573,6 +573,8 @@ const doc_elem_rule *doc_rule_root(tfs_kind kind, const char *type)
 	case TFS_KIND_MASTER:
 	case TFS_KIND_DATA:
 		return &record_rule;
+	case TFS_KIND_TRANSLATION:
+		return doc_rule_translation();
 	default:
 		return NULL;
 	}

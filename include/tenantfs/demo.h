@@ -26,4 +26,14 @@ typedef int (*tfs_demo_put_fn)(void *ctx, tfs_kind kind, const char *type,
  */
 int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now);
 
+/*
+ * The translations the staging translators changed after the demo was
+ * set up (engine/demo_translations.c): whole documents of
+ * translations/<locale>/<Type>/, some strings changed or added (stamped
+ * modified=`now`), one removed, one object newly translated.  Applied to
+ * the demo's staging instances as their second commit.
+ */
+int tfs_demo_translation_updates(tfs_demo_put_fn put, void *ctx,
+				 int64_t now);
+
 #endif
