@@ -1637,14 +1637,25 @@ int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 	return error;
 }
 
+struct demo_ctx {
+	int64_t now;
+	bool staging;
+};
+
+/* The demo, and its translations (in staging: with the translators'
+ * later edits). */
 static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
 {
-	return tfs_demo_generate(put, put_ctx, *(const int64_t *)ctx);
+	const struct demo_ctx *d = ctx;
+	int error = tfs_demo_generate(put, put_ctx, d->now);
+
+	return error ? error : tfs_demo_translations(put, put_ctx, d->now,
+						     d->staging);
 }
 
 int inst_load_demo(tfs_inst *in, int64_t now)
 {
-	int error = inst_load(in, now, demo_gen, &now);
+	struct demo_ctx d = { now, strcmp(in->name, "staging") == 0 };
 
-	return error < 0 ? error : inst_demo_translation_updates(in, now);
+	return inst_load(in, now, demo_gen, &d);
 }

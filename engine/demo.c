@@ -847,7 +847,6 @@ int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now)
 
 	if ((error = demo_gen_metadata(&g)) != 0 ||
 	    (error = demo_gen_validation(&g)) != 0 ||
-	    (error = demo_gen_translations(&g)) != 0 ||
 	    (error = demo_gen_settings(&g)) != 0 ||
 	    (error = demo_gen_master(&g)) != 0 ||
 	    (error = demo_gen_records(&g)) != 0)

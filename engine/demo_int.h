@@ -189,7 +189,6 @@ int demo_gen_metadata(demo_gen *g);
 int demo_gen_schema(demo_gen *g);	/* demo_bo.c */
 int demo_gen_processes(demo_gen *g);	/* demo_process.c */
 int demo_gen_validation(demo_gen *g);
-int demo_gen_translations(demo_gen *g);	/* demo_translations.c */
 int demo_gen_settings(demo_gen *g);
 int demo_gen_master(demo_gen *g);
 int demo_gen_records(demo_gen *g);

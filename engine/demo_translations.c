@@ -1,16 +1,16 @@
 /*
- * Demo translations: German (de-DE) and French (fr-FR) strings of a few
+ * Demo translations (tfs_demo_translations, loaded with the demo by
+ * inst_load_demo): German (de-DE) and French (fr-FR) strings of a few
  * forms and pick lists (metadata/ValidationListDefinition), the same in
- * every instance (demo_gen_translations, part of tfs_demo_generate), and
- * the edits the staging translators made afterwards
- * (tfs_demo_translation_updates), so that staging holds entries newer
- * than, different from, or missing in production's, for copy translation.
+ * every instance but staging, which has the edits its translators made
+ * an hour ago: entries newer than, different from, or missing in
+ * production's, and one more form, for copy translation.
  *
  * Keys name the element being translated: "@caption" the object's own
  * caption, "Field[Subject]@label" a field's label, "Section[Details]@caption"
  * a section's, "Item[High]@display" a pick-list value's display text.
  * The shared strings carry no modified= (configuration does not depend on
- * the clock, see demo.c); the staging edits carry the time they were made.
+ * the clock, see demo.c); staging's edits carry the time they were made.
  */
 #include <stdio.h>
 #include <string.h>
@@ -252,20 +252,23 @@ static bool edited(size_t locale, const tr_obj *o)
 	return false;
 }
 
-/* Hand every (edited, when `modified`) document to put. */
+/* Hand every document to put: the staging version (edits applied,
+ * stamped `modified`) of those edited when `modified` is set. */
 static int generate(tfs_demo_put_fn put, void *ctx, const demo_gen *g,
-		    const char *modified, int64_t mtime)
+		    const char *modified, int64_t edit_time)
 {
 	tfs_buf b = TFS_BUF_INIT;
 	char type[96], label[128];
+	const char *stamp;
+	int64_t mtime;
 	size_t l, i;
 	int error = 0;
 
 	for (l = 0; l < 2 && !error; l++) {
 		for (i = 0; i < NOBJS && !error; i++) {
-			if (modified && !edited(l, &objs[i]))
-				continue;
-			if ((error = render(&b, l, &objs[i], modified)) == 1) {
+			stamp = modified && edited(l, &objs[i]) ? modified :
+				NULL;
+			if ((error = render(&b, l, &objs[i], stamp)) == 1) {
 				error = 0;
 				continue;
 			}
@@ -274,28 +277,28 @@ static int generate(tfs_demo_put_fn put, void *ctx, const demo_gen *g,
 			snprintf(type, sizeof(type), "%s/%s", locales[l],
 				 objs[i].type);
 			snprintf(label, sizeof(label), "translations/%s", type);
+			mtime = stamp ? edit_time :
+				demo_config_mtime(g, label, objs[i].name);
 			error = put(ctx, TFS_KIND_TRANSLATION, type,
-				    objs[i].name, b.ptr, b.size, g ?
-				    demo_config_mtime(g, label, objs[i].name) :
-				    mtime);
+				    objs[i].name, b.ptr, b.size, mtime);
 		}
 	}
 	tfs_buf_free(&b);
 	return error;
 }
 
-int demo_gen_translations(demo_gen *g)
+int tfs_demo_translations(tfs_demo_put_fn put, void *ctx, int64_t now,
+			  bool staging)
 {
-	if (g->error)
-		return g->error;
-	return (g->error = generate(g->put, g->ctx, g, NULL, 0));
-}
-
-int tfs_demo_translation_updates(tfs_demo_put_fn put, void *ctx,
-				 int64_t now)
-{
+	demo_gen g;
 	char modified[32];
+	int64_t edit_time = now - DEMO_HOUR;
 
-	demo_fmt_time(modified, now);
-	return generate(put, ctx, NULL, modified, now);
+	memset(&g, 0, sizeof(g));
+	g.now = now;
+	/* set up a year ago at 09:00 UTC, as tfs_demo_generate says */
+	g.install = ((now - 364 * DEMO_DAY) / DEMO_DAY) * DEMO_DAY +
+		    9 * DEMO_HOUR;
+	demo_fmt_time(modified, edit_time);
+	return generate(put, ctx, &g, staging ? modified : NULL, edit_time);
 }

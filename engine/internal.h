@@ -219,9 +219,6 @@ int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 /* The translations directory `type` ("de-DE/Form") into *out, making its
  * locale if missing (writer lock held, in the caller's transaction). */
 int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type);
-/* In a demo instance named "staging": its translators' edits
- * (tfs_demo_translation_updates) as one commit; elsewhere nothing. */
-int inst_demo_translation_updates(tfs_inst *in, int64_t now);
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 

@@ -9,16 +9,11 @@
  * Objects in them are saved, deleted and versioned like any other
  * (change.c); a save, revert or package into a locale the instance lacks
  * makes the locale first (inst_translation_dir), in the same transaction.
- *
- * Also the demo's staging edits (inst_demo_translation_updates), the one
- * part of the demo that differs between instances.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "cset.h"
 #include "internal.h"
-#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 
 /* The type of the row that names a locale. */
@@ -210,52 +205,3 @@ int tfs_inst_locale_remove(tfs_inst *in, const char *locale)
 	return error;
 }
 
-/* ---- the demo's staging edits ------------------------------------------ */
-
-static int stage_put(void *ctx, tfs_kind kind, const char *type,
-		     const char *name, const char *xml, size_t len,
-		     int64_t mtime)
-{
-	struct cset *cs = ctx;
-	tfs_obj_info old, *oldp = NULL;
-	tfs_doc *doc = NULL;
-	int64_t dir;
-	int error;
-
-	if ((error = tfs_doc_parse(&doc, kind, type, name, xml, len,
-				   NULL)) < 0)
-		return tfs_error_set(error, "demo translations/%s/%s: %s",
-				     type, name, tfs_error_last());
-	if ((error = inst_translation_dir(&dir, cs->in, type)) < 0)
-		goto done;
-	error = tfs_inst_obj_find(&old, cs->in, dir, name);
-	if (error == 0)
-		oldp = &old;
-	else if (error != TFS_ENOTFOUND)
-		goto done;
-	error = cset_put(cs, kind, type, dir, name, doc, oldp);
-done:
-	tfs_doc_free(doc);
-	return error;
-}
-
-int inst_demo_translation_updates(tfs_inst *in, int64_t now)
-{
-	struct cset cs;
-	int error;
-
-	if (strcmp(in->name, "staging") != 0)
-		return 0;
-	inst_write_begin(in);
-	if ((error = cset_begin(&cs, in, "jane.doe")) < 0)
-		goto done;
-	if ((error = tfs_demo_translation_updates(stage_put, &cs, now)) < 0) {
-		cset_abort(&cs);
-		goto done;
-	}
-	error = cset_commit(&cs, "Object/Update", "Translations updated by "
-			    "the staging translators");
-done:
-	inst_write_end(in);
-	return error;
-}

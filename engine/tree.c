@@ -708,6 +708,7 @@ static const struct node_ops *const kinds[C__COUNT] = {
 	[C_PKGF] = &pkgfile_ops,
 	[C_DROPF] = &dropfile_ops,
 	[C_HFILE] = &hfile_ops,
+	[C_LOCALE] = &locale_ops,
 };
 
 /* The entries of an instance directory, by I_*. */
@@ -732,6 +733,7 @@ static const struct node_ops *const inst_kinds[I__COUNT] = {
 	[I_PUSH] = &push_ops,
 	[I_HISTORY] = &history_ops,
 	[I_HLOG] = &hlog_ops,
+	[I_TRANSLATIONS] = &locales_ops,
 };
 
 const struct node_ops *node_kind(uint64_t ino)

@@ -10,6 +10,7 @@
 #ifndef TENANTFS_DEMO_H
 #define TENANTFS_DEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "doc.h"
@@ -27,13 +28,14 @@ typedef int (*tfs_demo_put_fn)(void *ctx, tfs_kind kind, const char *type,
 int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now);
 
 /*
- * The translations the staging translators changed after the demo was
- * set up (engine/demo_translations.c): whole documents of
- * translations/<locale>/<Type>/, some strings changed or added (stamped
- * modified=`now`), one removed, one object newly translated.  Applied to
- * the demo's staging instances as their second commit.
+ * The demo's translations (engine/demo_translations.c): German and French
+ * strings of a few forms and pick lists, the same in every instance but
+ * staging (`staging`), where the translators have since changed and added
+ * strings (stamped modified=), removed one and translated one more form:
+ * what copy translation moves.  Output depends only on `now` and
+ * `staging`.  Returns 0, or the first nonzero value `put` returned.
  */
-int tfs_demo_translation_updates(tfs_demo_put_fn put, void *ctx,
-				 int64_t now);
+int tfs_demo_translations(tfs_demo_put_fn put, void *ctx, int64_t now,
+			  bool staging);
 
 #endif

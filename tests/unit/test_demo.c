@@ -598,22 +598,6 @@ static void pass1(reg *r, doc *d)
 		want = "ValidationList";
 		CHECK(!*d->type, "%s: validation type must be empty", label);
 		break;
-	case TFS_KIND_TRANSLATION: {
-		const char *slash = strchr(d->type, '/');
-
-		want = "Translation";
-		CHECK(slash && in_list(slash + 1, metadata_types),
-		      "%s: bad type", label);
-		CHECK(slash && attr(root, "locale") &&
-		      strlen(attr(root, "locale")) == (size_t)(slash - d->type) &&
-		      !strncmp(attr(root, "locale"), d->type,
-			       (size_t)(slash - d->type)),
-		      "%s: locale is not the directory", label);
-		CHECK(slash && attr(root, "type") &&
-		      !strcmp(attr(root, "type"), slash + 1),
-		      "%s: type is not the directory", label);
-		break;
-	}
 	default:
 		want = "Record";
 		CHECK(name_ok(d->type), "%s: bad type", label);
@@ -854,8 +838,6 @@ static void pass2(const reg *r, const doc *d)
 		 d->type, d->name);
 	if (d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
 		refs_record(r, d, where);
-	else if (d->kind == TFS_KIND_TRANSLATION)
-		need_meta(r, where, strchr(d->type, '/') + 1, d->name);
 	else if (d->x)
 		refs_metadata(r, d, xmlDocGetRootElement(d->x), where);
 }
