@@ -11,6 +11,10 @@
  *
  * Everything here is constant; the functions are pure apart from the
  * references they hand to doc_ref().  Called from doc.c and doc_walk.c.
+ *
+ * The schema of translations/<locale>/<Type>/<Name>.xml (root
+ * <Translation locale= type=> with <String key= modified=>text</String>)
+ * is in doc_translation.c, whose rule doc_rule_root() returns.
  */
 #include <assert.h>
 #include <limits.h>
