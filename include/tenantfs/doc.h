@@ -139,6 +139,20 @@ int tfs_doc_parse(tfs_doc **out, tfs_kind kind, const char *type,
 
 void tfs_doc_free(tfs_doc *doc);
 
+/*
+ * Copy translation's rule on one object (engine/translation_merge.c): the
+ * stored translation `target` with every String of `source` (another
+ * instance's translation of the same (type, name)) moved in that `target`
+ * lacks, holds with other text, or holds with an older modified= stamp;
+ * nothing is removed, the target's guid is kept.  *moved: how many
+ * Strings moved; if any, *out is the new document (tfs_doc_free), else
+ * NULL.  TFS_EINVALID if either document does not pass the gate.
+ */
+int tfs_translation_merge(tfs_doc **out, size_t *moved,
+			  const char *type, const char *name,
+			  const char *target, size_t tlen,
+			  const char *source, size_t slen);
+
 /* A new random UUID (version 4), lower case, into `out`. */
 void tfs_uuid_new(char out[37]);
 

@@ -272,6 +272,80 @@ static void test_names(void)
 	      "kind dir translations, versioned, root Translation");
 }
 
+/* ---- copy translation's merge ----------------------------------------- */
+
+#define MROOT(g) "<Translation name=\"Incident.Default\" guid=\"" g "\" " \
+		 "locale=\"de-DE\" type=\"Form\">"
+#define G2 "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+
+/* Merge source into target: the count moved, *got the bytes (or ""). */
+static int merged(const char *target, const char *source, const char **got)
+{
+	static char buf[4096];
+	tfs_doc *d = NULL;
+	size_t moved = 99;
+	int rc;
+
+	rc = tfs_translation_merge(&d, &moved, FORM, "Incident.Default",
+				   target, strlen(target), source,
+				   strlen(source));
+	snprintf(buf, sizeof(buf), "%s", d ? d->canon : "");
+	*got = buf;
+	tfs_doc_free(d);
+	if (rc < 0)
+		return rc;
+	if (!moved && d)
+		return -100;
+	return (int)moved;
+}
+
+static void test_merge(void)
+{
+	const char *got;
+	const char *tgt = MROOT(G)
+		"<String key=\"a\">A</String>"
+		"<String key=\"b\">B</String>"
+		"<String key=\"only-target\">T</String>"
+		"<String key=\"t-newer\" modified=\"2026-05-01T00:00:00Z\">"
+		"same</String>"
+		"<String key=\"s-newer\" modified=\"2026-01-01T00:00:00Z\">"
+		"same</String></Translation>";
+	const char *src = MROOT(G2)
+		"<String key=\"new\">N &amp; &lt;x&gt;</String>"
+		"<String key=\"b\" modified=\"2026-02-02T00:00:00Z\">B2"
+		"</String>"
+		"<String key=\"a\">A</String>"
+		"<String key=\"t-newer\">same</String>"
+		"<String key=\"s-newer\" modified=\"2026-03-01T00:00:00Z\">"
+		"same</String></Translation>";
+
+	CHECK(merged(tgt, src, &got) == 3 &&
+	      !strcmp(got, MROOT(G) "\n"
+		      "  <String key=\"a\">A</String>\n"
+		      "  <String key=\"b\" modified=\"2026-02-02T00:00:00Z\">B2"
+		      "</String>\n"
+		      "  <String key=\"only-target\">T</String>\n"
+		      "  <String key=\"t-newer\" modified=\"2026-05-01T00:00:00Z"
+		      "\">same</String>\n"
+		      "  <String key=\"s-newer\" modified=\"2026-03-01T00:00:00Z"
+		      "\">same</String>\n"
+		      "  <String key=\"new\">N &amp; &lt;x&gt;</String>\n"
+		      "</Translation>\n"),
+	      "merge: a different and a newer string move, a new one is "
+	      "added, the target's own and newer ones stay, its guid kept");
+	if (strstr(got, "only-target") == NULL)
+		printf("# got:\n%s", got);
+	CHECK(merged(tgt, tgt, &got) == 0 && !*got,
+	      "merge of a translation with itself moves nothing");
+	CHECK(merged(tgt, MROOT(G2) "</Translation>", &got) == 0 && !*got,
+	      "an empty source moves nothing and deletes nothing");
+	CHECK(merged(tgt, MROOT(G2) "<Bad/></Translation>", &got) ==
+	      TFS_EINVALID && strstr(tfs_error_last(), "source: "),
+	      "a bad source is refused");
+	CHECK(merged("<Form/>", src, &got) == TFS_EINVALID &&
+	      strstr(tfs_error_last(), "target: "), "a bad target is refused");
+}
+
 /* ---- on a demo store --------------------------------------------------- */
 
 struct names {
@@ -374,6 +448,34 @@ static void test_demo(tfs_inst *stg, tfs_inst *prd)
 	}
 }
 
+/* Copy translation of staging's de-DE Incident.Default onto production's. */
+static void test_demo_merge(tfs_inst *stg, tfs_inst *prd)
+{
+	char t[8192], s[8192];
+	tfs_doc *d = NULL;
+	size_t moved = 0;
+
+	snprintf(t, sizeof(t), "%s", read_tr(prd, FORM, "Incident.Default"));
+	snprintf(s, sizeof(s), "%s", read_tr(stg, FORM, "Incident.Default"));
+	CHECK(tfs_translation_merge(&d, &moved, FORM, "Incident.Default", t,
+				    strlen(t), s, strlen(s)) == 0 &&
+	      moved == 2 && d && !strcmp(d->canon, s),
+	      "production's Incident.Default merged with staging's: 2 moved, "
+	      "equal to staging's");
+	tfs_doc_free(d);
+	d = NULL;
+	snprintf(t, sizeof(t), "%s", read_tr(prd, FORM,
+					     "Incident.SelfService"));
+	snprintf(s, sizeof(s), "%s", read_tr(stg, FORM,
+					     "Incident.SelfService"));
+	CHECK(tfs_translation_merge(&d, &moved, FORM, "Incident.SelfService",
+				    t, strlen(t), s, strlen(s)) == 0 &&
+	      moved == 0 && !d,
+	      "Incident.SelfService: staging lacks a string; nothing moves, "
+	      "nothing is deleted");
+	tfs_doc_free(d);
+}
+
 static void test_locales(tfs_inst *stg)
 {
 	int64_t id, id2;
@@ -471,6 +573,7 @@ static int run_store(void)
 	CHECK(stg && prd, "instances staging and production");
 	if (stg && prd) {
 		test_demo(stg, prd);
+		test_demo_merge(stg, prd);
 		test_locales(stg);
 		test_save_revert(stg);
 	}
@@ -491,6 +594,7 @@ int main(void)
 	test_canonical();
 	test_rejections();
 	test_names();
+	test_merge();
 	run_store();
 	printf("1..%d\n", count);
 	if (failures)
