@@ -913,7 +913,8 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 	return same;
 }
 
-/* Resolve (kind, type) to a directory, creating master/data BO dirs. */
+/* Resolve (kind, type) to a directory, creating master/data BO dirs and
+ * the locale of a translation. */
 static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 		       const char *type)
 {
@@ -922,6 +923,8 @@ static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 	if (error == TFS_ENOTFOUND &&
 	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
 		error = tfs_inst_dir_create(out, in, kind, type);
+	else if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(out, in, type);
 	return error;
 }
 
@@ -1543,7 +1546,9 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 		goto done;
 	}
 	error = tfs_inst_dir_find(&dir, in, kind, type);
-	if (error == TFS_ENOTFOUND)
+	if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(&dir, in, type);
+	else if (error == TFS_ENOTFOUND)
 		error = inst_dir_insert(&dir, in, kind, type);
 	if (error < 0)
 		goto done;
@@ -1637,12 +1642,25 @@ int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 	return error;
 }
 
+struct demo_ctx {
+	int64_t now;
+	bool staging;
+};
+
+/* The demo, and its translations (in staging: with the translators'
+ * later edits). */
 static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
 {
-	return tfs_demo_generate(put, put_ctx, *(const int64_t *)ctx);
+	const struct demo_ctx *d = ctx;
+	int error = tfs_demo_generate(put, put_ctx, d->now);
+
+	return error ? error : tfs_demo_translations(put, put_ctx, d->now,
+						     d->staging);
 }
 
 int inst_load_demo(tfs_inst *in, int64_t now)
 {
-	return inst_load(in, now, demo_gen, &now);
+	struct demo_ctx d = { now, strcmp(in->name, "staging") == 0 };
+
+	return inst_load(in, now, demo_gen, &d);
 }

@@ -85,6 +85,8 @@ static int find_dir(int64_t *dir, struct imp *im, tfs_kind kind,
 	if (error == TFS_ENOTFOUND &&
 	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
 		error = inst_dir_insert(dir, im->in, kind, type);
+	else if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(dir, im->in, type);
 	if (error < 0)
 		return error;
 	im->dir_id = *dir;

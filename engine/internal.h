@@ -216,6 +216,9 @@ int inst_meta_set_text(tfs_inst *in, const char *key, const char *v);
 /* Insert a directory row (no checks). */
 int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 		    const char *type);
+/* The translations directory `type` ("de-DE/Form") into *out, making its
+ * locale if missing (writer lock held, in the caller's transaction). */
+int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type);
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 

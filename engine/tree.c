@@ -580,6 +580,7 @@ static const char *content_name(int b)
 	case I_VALIDATION: return "validation";
 	case I_SETTINGS: return "settings";
 	case I_MASTER: return "master";
+	case I_TRANSLATIONS: return "translations";
 	default: return "data";
 	}
 }
@@ -601,7 +602,7 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 				    I_APPLY_UNVAL, I_PREVIEW, I_PUSH,
 				    I_BACKUPS, I_RESTORE_RESULT};
 	static const int content[] = {I_METADATA, I_VALIDATION, I_SETTINGS,
-				      I_MASTER, I_DATA};
+				      I_MASTER, I_DATA, I_TRANSLATIONS};
 	tfs_tree *t = ctx;
 	char file[300];
 	uint64_t parent;
@@ -757,6 +758,7 @@ static const struct node_ops *const kinds[C__COUNT] = {
 	[C_PKGF] = &pkgfile_ops,
 	[C_DROPF] = &dropfile_ops,
 	[C_HFILE] = &hfile_ops,
+	[C_LOCALE] = &locale_ops,
 	[C_BACKUP] = &backupfile_ops,
 };
 
@@ -785,6 +787,7 @@ static const struct node_ops *const inst_kinds[I__COUNT] = {
 	[I_RESTORE_RESULT] = &inst_file_ops,
 	[I_HISTORY] = &history_ops,
 	[I_HLOG] = &hlog_ops,
+	[I_TRANSLATIONS] = &locales_ops,
 };
 
 const struct node_ops *node_kind(uint64_t ino)
