@@ -120,6 +120,7 @@ struct tfs_inst {
 	char company[128];
 	char branch[160];
 	bool locked;  /* atomic: changed by instance.conf writes */
+	bool gone;    /* atomic: deleted (rmdir); see struct inst_table */
 	wlock wl;     /* writers of the instance (order: 1) */
 	db_conn db;   /* the write connection: wl's holder's alone */
 	db_pool pool; /* read-only connections of everyone else */
@@ -131,6 +132,39 @@ struct tfs_inst {
 	size_t dlogged;
 };
 
+/*
+ * The open instances, by id (console.db's ids: AUTOINCREMENT, never
+ * reused).  Threads serving the mount read the table without a lock
+ * while mkdir adds an instance and rmdir removes one, so:
+ *
+ *  - a table never changes in place, except that an empty slot receives
+ *    a fully opened instance (an atomic release store).  Growing makes a
+ *    bigger copy, publishes it with one atomic store (tfs_store.tab) and
+ *    keeps the old one (`older`) until the store is freed: a thread still
+ *    holding an old table reads valid memory, and all it finds there is
+ *    in the new one too;
+ *  - an instance, once published, is freed by tfs_store_free() alone.
+ *    rmdir marks it gone (tfs_inst.gone): lookups stop finding it
+ *    (tfs_store_inst), its writers are refused (cset_begin, inst_load),
+ *    and a thread that already holds the pointer may go on reading;
+ *  - adding and removing take the console's writer lock; only the code
+ *    that opens the store (one thread, before serving) writes `broken`
+ *    or frees a slot's instance (store_forget_instance).
+ *
+ * Slots are read with store_slot() and the count with store_ninsts().
+ */
+struct inst_table {
+	size_t n;
+	tfs_inst **slot;	/* n entries, loaded and stored atomically */
+	/* By instance id: why an instance that could not be opened (or is
+	 * not writable, or whose history is broken) is not served; NULL for
+	 * those that are.  The others mount and serve all the same.
+	 * Shared with the older tables (copied pointers; the newest frees
+	 * them). */
+	char **broken;
+	struct inst_table *older;
+};
+
 struct tfs_store {
 	char *path;
 	int lockfd;
@@ -139,12 +173,7 @@ struct tfs_store {
 	db_conn db;   /* console.db's write connection: wl's holder's */
 	db_pool pool; /* console.db's read-only connections */
 	tfs_history *hist;
-	tfs_inst **insts;
-	size_t ninsts;
-	/* By instance id: why an instance that could not be opened (or is
-	 * not writable, or whose history is broken) is not served; NULL for
-	 * those that are.  The others mount and serve all the same. */
-	char **broken;
+	struct inst_table *tab; /* atomic; see struct inst_table */
 	tfs_change_cb observer;
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
@@ -187,6 +216,20 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 /* Add an instance (and its tenant if new) with an empty database. */
 int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 		       const char *name, const char *landscape, bool locked);
+
+/* The instance table (struct inst_table): slot `id` (gone or not; NULL
+ * if none), the number of slots, publishing a newly opened instance
+ * (console writer lock held, or the store not yet serving), and, for
+ * offline tools only, closing one whose creation is undone. */
+tfs_inst *store_slot(tfs_store *st, int64_t id);
+size_t store_ninsts(tfs_store *st);
+int store_publish(tfs_store *st, tfs_inst *in);
+void store_forget_instance(tfs_store *st, int64_t id);
+/* Whether the instance was deleted (rmdir) while it was open. */
+static inline bool inst_gone(const tfs_inst *in)
+{
+	return __atomic_load_n(&in->gone, __ATOMIC_ACQUIRE);
+}
 
 /* Open (creating the schema if `create`) the instance database. */
 int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create);
