@@ -250,6 +250,9 @@ typedef int (*inst_generator)(tfs_demo_put_fn put, void *put_ctx, void *ctx);
 int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx);
 /* Why instance `id` is not served, or NULL if it is. */
 const char *store_broken(tfs_store *st, int64_t id);
+/* Append an event (the console's writer lock held, inside or outside
+ * the holder's transaction). */
+int store_event_locked(tfs_store *st, const tfs_event *ev);
 /* Move events queued by an instance transaction into the console log. */
 int store_flush_events(tfs_store *st, tfs_inst *in);
 
@@ -349,6 +352,36 @@ int inst_damaged(tfs_inst *in, int64_t obj);
 void inst_log_damage(tfs_inst *in);
 /* Paths of the damaged objects found this mount, one a line. */
 int inst_damage_render(tfs_buf *out, tfs_inst *in);
+
+/*
+ * ---- Lifecycle and state (lifecycle.c) ------------------------------------
+ *
+ * Whether instance `in` takes `what` ("edits", "package applies",
+ * "reverts"): 0, or TFS_ELOCKED with the reason (in maintenance, status
+ * not active, expired; TFS_ENOTFOUND once deleted).  Saves, deletes,
+ * renames, applies and reverts call it; the low-level change set does
+ * not, so that pushes into an instance in maintenance, and administrator
+ * changes to its instance.conf, still work.  The caller records the
+ * refusal (log, events) as it records its other refusals.
+ */
+int inst_check_open(tfs_inst *in, const char *what);
+/* Whether the instance's tenant has its development project enabled. */
+int inst_dev_project(tfs_inst *in, bool *on);
+/* 0 if the tenant's development project is enabled; else TFS_EACCESS
+ * with the reason, recorded in the instance's log and events as
+ * Package/Reject when `user` is given. */
+int inst_check_packages(tfs_inst *in, const char *user);
+/* Record a refusal: a patch-log line and event `action` with `reason`. */
+void inst_refusal(tfs_inst *in, const char *user, const char *action,
+		  const char *reason);
+/* A refused lifecycle change `what` (error < 0, its message set):
+ * recorded as console event `action`; returns `error`. */
+int lifecycle_refused(tfs_store *st, const char *user, const char *action,
+		      int64_t tenant_id, const char *what, int error);
+/* TFS_EACCESS unless console user `user` is an administrator. */
+int require_admin_of(tfs_store *st, const char *user, const char *what);
+/* Whether `type` is a landscape type (production staging uat ...). */
+bool landscape_type_ok(const char *type);
 
 /* Instance keys that live in the instance database (version, ...). */
 int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key);

@@ -772,7 +772,7 @@ static int append_event_line(tfs_store *st, const char *line, int64_t t,
 	return db_done(store_db(st), s);
 }
 
-static int store_event_locked(tfs_store *st, const tfs_event *ev)
+int store_event_locked(tfs_store *st, const tfs_event *ev)
 {
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t t = tfs_now();
