@@ -181,6 +181,46 @@ check_fails "refs/heads/acme/uat is gone" tfs_git rev-parse -q --verify refs/hea
 check_eq "its history is kept under refs/deleted/acme/uat/" "$head_uat" \
 	"$(tfs_git for-each-ref --format='%(objectname)' refs/deleted/acme/uat)"
 
+# ------------------------------- made and deleted while others read
+
+# Readers of acme (cat, ls, stat) in the background while tenants and
+# instances come and go: every read answers as it would alone.
+reader()
+{
+	local end=$(( $(date +%s) + 120 )) bad=0 n=0
+	while [ ! -e "$W/stop" ] && [ "$(date +%s)" -lt $end ]; do
+		grep -q '^status = active$' "$PRD/instance.conf" || bad=$((bad + 1))
+		[ "$(ls "$PRD/metadata/Form" | wc -l)" -gt 10 ] || bad=$((bad + 1))
+		ls "$MNT/tenants" >/dev/null || bad=$((bad + 1))
+		cat "$MNT/status" >/dev/null || bad=$((bad + 1))
+		n=$((n + 1))
+	done
+	echo "$n $bad" >"$W/reader.$1"
+}
+reader 1 &
+r1=$!
+reader 2 &
+r2=$!
+made=0
+for k in 1 2 3 4 5; do
+	t=$MNT/tenants/busy$k
+	mkdir "$t" &&
+		sed -i 's/^landscape_group =.*/landscape_group = SMALL/' "$t/tenant.conf" &&
+		mkdir "$t/production" "$t/staging" &&
+		ls "$t/staging/metadata" >/dev/null &&
+		sed -i 's/^in_maintenance = false/in_maintenance = true/' \
+			"$t/staging/instance.conf" "$t/production/instance.conf" &&
+		rmdir "$t/staging" "$t/production" "$t" && made=$((made + 1))
+done
+touch "$W/stop"
+wait "$r1" "$r2"
+check_eq "5 tenants with 2 instances each made and deleted meanwhile" 5 "$made"
+for i in 1 2; do
+	read -r n bad <"$W/reader.$i"
+	check_true "reader $i: $n rounds, none failed" "failed: $bad" "$bad" = 0 -a "$n" -gt 0
+done
+check_eq "tenants/ lists acme and globex" "acme globex" "$(ls "$MNT/tenants" | xargs)"
+
 # --------------------------------------------------- states that refuse
 
 # A package that staging accepts while active (applied at the end).
