@@ -12,7 +12,8 @@
  * maintenance; its database copied by SQLite's online backup to
  * STORE/backups/<tenant>/<instance>/<stamp>-deleted.db (+ .info), its
  * branch renamed to refs/deleted/<tenant>/<instance>/<stamp>; then its
- * row and event in one console transaction, then gone, then its files.
+ * row and event in one console transaction, then gone, then its files
+ * (the last three under the console's writer lock).
  */
 #include <errno.h>
 #include <git2.h>
@@ -464,8 +465,14 @@ done:
 	return error;
 }
 
-/* The row and its event (named while the instance is still found), in
- * one console transaction; writer locks held. */
+/*
+ * The row and its event (named while the instance is still found), in
+ * one console transaction; then the instance is gone and its files are
+ * removed, still under the console's writer lock: a mkdir of the same
+ * name (which inserts its row under that lock) finds the path free and
+ * can never lose its new files to this unlink.  Writer lock of `in`
+ * held.
+ */
 static int forget_row(tfs_inst *in, const char *user, const char *base)
 {
 	tfs_store *st = in->st;
@@ -482,6 +489,10 @@ static int forget_row(tfs_inst *in, const char *user, const char *base)
 		    (error = delete_row(st, in->id)) < 0 ||
 		    (error = db_exec(&st->db, "COMMIT")) < 0)
 			db_rollback(&st->db);
+	}
+	if (error == 0) {
+		__atomic_store_n(&in->gone, true, __ATOMIC_RELEASE);
+		remove_files(st, in->tenant, in->name);
 	}
 	store_write_end(st);
 	return error;
@@ -519,8 +530,6 @@ static int remove_locked(char *backup, tfs_inst *in, const char *user)
 		inst_refusal(in, user, "Instance/DeleteReject", reason);
 		return tfs_error_set(error, "%s", reason);
 	}
-	__atomic_store_n(&in->gone, true, __ATOMIC_RELEASE);
-	remove_files(in->st, in->tenant, in->name);
 	if (backup)
 		snprintf(backup, PATH_MAX, "%s", path);
 	return 0;

@@ -14,7 +14,7 @@
 # development project disabled refusing packages/ and the drop
 # directories with EACCES.  Every refusal changes nothing: history, git,
 # transaction sets and bytes are checked after each.
-# shellcheck disable=SC2012,SC2016
+# shellcheck disable=SC2002,SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tfs_setup
@@ -23,6 +23,8 @@ GLX=$MNT/tenants/globex
 T=$MNT/tenants/initech
 CONSOLE="file:$STORE/console.db?mode=ro"
 
+# names DIR: the entries of DIR on one line, space-separated.
+names() { ls "$1" | tr '\n' ' ' | sed 's/ $//'; }
 # new_events LABEL: event lines added since `mark_events LABEL`.
 mark_events() { cat "$MNT/events" >"$TFS_TMP/ev.$1"; }
 new_events() { cat "$MNT/events" | diff "$TFS_TMP/ev.$1" - | sed -n 's/^> //p'; }
@@ -30,9 +32,9 @@ new_events() { cat "$MNT/events" | diff "$TFS_TMP/ev.$1" - | sed -n 's/^> //p'; 
 # ---------------------------------------------------------------- demo v2
 
 check_eq "tenants/ lists acme and globex" "acme globex" \
-	"$(ls "$MNT/tenants" | xargs)"
+	"$(names "$MNT/tenants")"
 check_eq "users/ lists admin, gwen, jdoe, mops" \
-	"admin.conf gwen.conf jdoe.conf mops.conf" "$(ls "$MNT/users" | xargs)"
+	"admin.conf gwen.conf jdoe.conf mops.conf" "$(names "$MNT/users")"
 check_eq "admin has uid 0" "0" "$(conf_get "$MNT/users/admin.conf" uid)"
 for u in gwen jdoe mops; do
 	check_eq "$u has no uid" "none" "$(conf_get "$MNT/users/$u.conf" uid)"
@@ -46,12 +48,12 @@ check_eq "jdoe is Acme Corporation's, not an administrator" "false Acme Corporat
 check_eq "landscape group SMALL is two-tier" "two-tier" \
 	"$(conf_get "$MNT/landscapes/SMALL/group.conf" tiers)"
 check_eq "SMALL has production and staging landscapes" \
-	"group.conf production staging" "$(ls "$MNT/landscapes/SMALL" | xargs)"
+	"group.conf production staging" "$(names "$MNT/landscapes/SMALL")"
 check_eq "globex: company, group, no development project" \
 	"Globex Inc SMALL false" \
 	"$(conf_get "$GLX/tenant.conf" company) $(conf_get "$GLX/tenant.conf" landscape_group) $(conf_get "$GLX/tenant.conf" development_project)"
 check_eq "globex has production and staging" "dashboard production staging tenant.conf" \
-	"$(ls "$GLX" | xargs)"
+	"$(names "$GLX")"
 for iv in acme/production:0 acme/staging:1 acme/uat:1 globex/production:0 \
 	globex/staging:1; do
 	check_eq "${iv%:*} is at version ${iv#*:}" "${iv#*:}" \
@@ -115,7 +117,7 @@ check "mkdir initech/production" mkdir "$T/production"
 check "mkdir initech/staging" mkdir "$T/staging"
 check_err "mkdir initech/staging again: EEXIST" 'File exists' mkdir "$T/staging"
 check_eq "initech lists its instances" "dashboard production staging tenant.conf" \
-	"$(ls "$T" | xargs)"
+	"$(names "$T")"
 check_eq "staging's uri follows the landscape's patterns" \
 	"https://initech.stg.small.itsm.example.com" "$(conf_get "$T/staging/instance.conf" uri)"
 check_eq "staging's database follows the landscape's patterns" "SB-INITECH-STG" \
@@ -124,7 +126,7 @@ check_eq "production's database" "SB-INITECH" "$(conf_get "$T/production/instanc
 check_eq "new instances are active, version 0" "active 0" \
 	"$(conf_get "$T/staging/instance.conf" status) $(conf_get "$T/staging/instance.conf" version)"
 check_eq "... and empty: no history" "" "$(cat "$T/staging/history/log")"
-check_eq "... no objects" "" "$(ls "$T/staging/metadata/Form" "$T/staging/master" | grep -v ':$' | grep .)"
+check_eq "... no objects" "" "$(find "$T/staging/metadata" "$T/staging/master" -type f)"
 check_fails "... no git branch yet" tfs_git rev-parse -q --verify refs/heads/initech/staging
 keys=$(sqlite3 "$CONSOLE" "SELECT api_key FROM instances WHERE tenant_id = (SELECT id FROM tenants WHERE name = 'initech')")
 check_match "each new instance has an API key" '^[0-9a-f-]{36}$' "$keys"
@@ -148,7 +150,7 @@ check "staging into maintenance" \
 	sed -i 's/^in_maintenance = false/in_maintenance = true/' "$T/staging/instance.conf"
 check "rmdir initech/staging" rmdir "$T/staging"
 check "... gone" test ! -e "$T/staging"
-check_eq "... initech lists production only" "dashboard production tenant.conf" "$(ls "$T" | xargs)"
+check_eq "... initech lists production only" "dashboard production tenant.conf" "$(names "$T")"
 check "... its database went to the backups first" \
 	bash -c 'ls "$1"/backups/initech/staging/*-deleted.db' _ "$STORE"
 check "... its database file is removed" test ! -e "$STORE/instances/initech/staging.db"
@@ -162,7 +164,7 @@ for i in staging production; do
 	check "rmdir initech/$i" rmdir "$T/$i"
 done
 check "rmdir initech (no instances left)" rmdir "$T"
-check_eq "tenants/ lists acme and globex again" "acme globex" "$(ls "$MNT/tenants" | xargs)"
+check_eq "tenants/ lists acme and globex again" "acme globex" "$(names "$MNT/tenants")"
 check_match "events: Tenant/Delete initech" $'\tTenant/Delete\t.*\tinitech\t' "$(new_events r1)"
 
 # An instance with history: acme/uat.
@@ -172,7 +174,7 @@ check "acme/uat into maintenance" \
 	sed -i 's/^in_maintenance = false/in_maintenance = true/' "$UAT/instance.conf"
 check "rmdir acme/uat" rmdir "$UAT"
 check_eq "acme lists production and staging" "dashboard production staging tenant.conf" \
-	"$(ls "$TEN" | xargs)"
+	"$(names "$TEN")"
 bk=$(ls "$STORE"/backups/acme/uat/*-deleted.db 2>/dev/null | head -n 1)
 check_eq "its backup holds every object ($n_uat)" "$n_uat" \
 	"$(sqlite3 "file:$bk?mode=ro" "SELECT count(*) FROM objects" 2>&1)"
@@ -219,7 +221,7 @@ for i in 1 2; do
 	read -r n bad <"$W/reader.$i"
 	check_true "reader $i: $n rounds, none failed" "failed: $bad" "$bad" = 0 -a "$n" -gt 0
 done
-check_eq "tenants/ lists acme and globex" "acme globex" "$(ls "$MNT/tenants" | xargs)"
+check_eq "tenants/ lists acme and globex" "acme globex" "$(names "$MNT/tenants")"
 
 # --------------------------------------------------- states that refuse
 
