@@ -94,7 +94,14 @@ int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 	spill_init(&cs->items, in->st->path);
 	inst_write_begin(in);
 	cs->writing = true;
-	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0) {
+	/* A writer that waited for the lock while rmdir deleted the
+	 * instance: nothing may reach its (renamed) branch any more. */
+	if (inst_gone(in))
+		error = tfs_error_set(TFS_ENOTFOUND, "%s/%s was deleted",
+				      in->tenant, in->name);
+	else
+		error = db_exec(inst_db(in), "BEGIN IMMEDIATE");
+	if (error < 0) {
 		cs->writing = false;
 		inst_write_end(in);
 	}
@@ -1022,7 +1029,8 @@ static int inst_save_locked(int64_t *out_id, tfs_inst *in, const char *user,
 	if (!tfs_name_valid(name))
 		return tfs_error_set(TFS_EINVALID, "invalid object name '%s' "
 				     "(letters, digits, . _ - # only)", name);
-	if ((error = check_lock(in, kind, type)) < 0)
+	if ((error = inst_check_open(in, "edits")) < 0 ||
+	    (error = check_lock(in, kind, type)) < 0)
 		return error;
 	if ((error = cset_begin(&cs, in, user)) < 0)
 		return error;
@@ -1081,7 +1089,8 @@ static int inst_delete_locked(tfs_inst *in, const char *user, int64_t id)
 
 	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
 		return error;
-	if ((error = check_lock(in, old.kind, old.type)) < 0 ||
+	if ((error = inst_check_open(in, "edits")) < 0 ||
+	    (error = check_lock(in, old.kind, old.type)) < 0 ||
 	    (error = cset_begin(&cs, in, user)) < 0)
 		goto refused;
 	if ((error = cset_delete(&cs, &old)) < 0) {
@@ -1149,7 +1158,8 @@ static int inst_rename_locked(tfs_inst *in, const char *user, int64_t id,
 		return error;
 	if (strcmp(old.name, newname) == 0)
 		return 0;
-	if ((error = check_lock(in, old.kind, old.type)) < 0)
+	if ((error = inst_check_open(in, "edits")) < 0 ||
+	    (error = check_lock(in, old.kind, old.type)) < 0)
 		return error;
 	if ((error = tfs_inst_obj_read(&bytes, in, id)) < 0 ||
 	    (error = obj_guid(in, id, guid)) < 0)
@@ -1377,6 +1387,10 @@ static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 
 	if ((error = tfs_inst_history_count(in, &count)) < 0)
 		return error;
+	if ((error = inst_check_open(in, "reverts")) < 0) {
+		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
+		goto done;
+	}
 	if (n < 1 || n > count) {
 		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
 				      "has 1..%d)", n, count);
@@ -1594,6 +1608,9 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 	sqlite3_stmt *s;
 	int n, error;
 
+	if (inst_gone(in))
+		return tfs_error_set(TFS_ENOTFOUND, "%s was deleted",
+				     in->branch);
 	if ((error = tfs_inst_history_count(in, &n)) < 0)
 		return error;
 	if (n > 0)

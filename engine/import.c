@@ -573,7 +573,7 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	};
 	struct pkg_survey sv;
 	struct imp im;
-	char key[65], msg[600], reason[512];
+	char key[65], msg[1100], reason[512];
 	bool applying = mode == TFS_PKG_APPLY ||
 			mode == TFS_PKG_APPLY_UNVALIDATED;
 	int error, key_error, commit = 0, count, round;
@@ -602,6 +602,18 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	}
 	if ((error = key_error) < 0)
 		goto done;
+	if ((error = inst_check_packages(in, NULL)) < 0 ||
+	    (applying && (error = inst_check_open(in, "package "
+						   "applies")) < 0)) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(&im, "error", -1, "", reason);
+		finish(result, &im, "rejected", 0);
+		snprintf(msg, sizeof(msg), "package %s: rejected: %s",
+			 im.name[0] ? im.name : "(unnamed)", reason);
+		inst_refusal(in, user, "Package/Reject", msg);
+		error = tfs_error_set(error, "%s", reason);
+		goto done;
+	}
 	if (applying && applied_before(in, key, &commit) == 1) {
 		finish(result, &im, "already-applied", commit);
 		log_outcome(&im, "Package/Apply", "already applied");

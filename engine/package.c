@@ -274,6 +274,8 @@ int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
 {
 	int error;
 
+	if ((error = inst_check_packages(in, user)) < 0)
+		return error;
 	inst_write_begin(in);
 	error = pkg_create_locked(in, user, name);
 	inst_write_end(in);
@@ -332,6 +334,8 @@ int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
 {
 	int error;
 
+	if ((error = inst_check_packages(in, user)) < 0)
+		return error;
 	inst_write_begin(in);
 	error = pkg_remove_locked(in, user, id);
 	inst_write_end(in);
@@ -1510,6 +1514,8 @@ int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id, tfs_pkg_file f,
 {
 	int error;
 
+	if ((error = inst_check_packages(in, user)) < 0)
+		return error;
 	inst_write_begin(in);
 	error = pkg_update_locked(in, user, id, f, bytes, len);
 	inst_write_end(in);
