@@ -479,22 +479,25 @@ int hist_loose_stream_open(struct hist_loose_stream **out,
 {
 	struct hist_loose_stream *s = calloc(1, sizeof(*s));
 	char hdr[64];
-	int hlen;
+	int hlen, error;
 
 	*out = NULL;
 	if (!s)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	s->w = w;
+	if ((error = hist_sha1_init(&s->sha)) < 0) {
+		free(s);
+		return error;
+	}
 	if ((s->fd = temp_object(s->tmp, w->stage->dir)) < 0) {
-		int error = s->fd;
-
+		error = s->fd;
+		hist_sha1_free(&s->sha);
 		free(s);
 		return error;
 	}
 	hlen = snprintf(hdr, sizeof(hdr), "%s %zu", type, len) + 1;
 	s->total = (size_t)hlen + len;
 	s->adler = 1;
-	hist_sha1_init(&s->sha);
 	*out = s;
 	return stream_put(s, hdr, (size_t)hlen);
 }
@@ -513,7 +516,8 @@ int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id)
 	if (s->done + s->have != s->total)
 		return tfs_error_set(TFS_ERROR, "git: object shorter than "
 				     "announced");
-	hist_sha1_final(&s->sha, id->id);
+	if ((error = hist_sha1_final(&s->sha, id->id)) < 0)
+		return error;
 	adler_trailer(tail, s->adler);
 	/* The last block, unless a full one ended the content. */
 	if (s->have > 0 && stream_block(s) < 0)
@@ -545,6 +549,7 @@ void hist_loose_stream_free(struct hist_loose_stream *s)
 		close(s->fd);
 	if (s->tmp[0])
 		unlink(s->tmp);
+	hist_sha1_free(&s->sha);
 	free(s);
 }
 
