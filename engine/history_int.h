@@ -254,7 +254,4 @@ int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
 int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id);
 void hist_loose_stream_free(struct hist_loose_stream *s);
 
-/* zlib's adler32, vectorized where the CPU can. */
-uint32_t hist_adler32(uint32_t adler, const void *data, size_t len);
-
 #endif

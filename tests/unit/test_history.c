@@ -1203,33 +1203,6 @@ static void test_marks(unsigned char *buf, size_t big)
 	check(ok && bad == 0, "ids resumed from marks equal whole ids");
 }
 
-/* The vectorized adler32 against zlib's, across chunk and reduction
- * boundaries and from several starting values. */
-static void test_adler32(unsigned char *buf, size_t big)
-{
-	static const uint32_t starts[] = { 1, 0, 0xfff0fff0u, 0x12345678u };
-	size_t len, bad = 0, i;
-
-	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
-		/* From offset i, so the loads are not all aligned. */
-		for (len = 0; len <= big - i; len = len < 6000 ? len + 1 :
-		     len < big - 40 ? big - 40 : len + 1) {
-			uint32_t s = starts[i] % 65521 |
-				     (starts[i] >> 16) % 65521 << 16;
-
-			bad += hist_adler32(s, buf + i, len) !=
-			       adler32_z(s, buf + i, len);
-		}
-	}
-	memset((void *)buf, 0xff, big); /* the largest sums */
-	for (len = big - 1000; len <= big; len++)
-		bad += hist_adler32(0xfff0fff0u, buf, len) !=
-		       adler32_z(0xfff0fff0u, buf, len);
-	if (bad)
-		printf("# %zu adler32 values differ from zlib's\n", bad);
-	check(bad == 0, "adler32 equals zlib's");
-}
-
 /* Loose objects of stored blocks: git reads what we write, we read it
  * back, and anything else is left to libgit2. */
 static void test_loose(const unsigned char *buf)
@@ -1695,7 +1668,6 @@ static void test_checksums(void)
 	}
 	test_loose(buf);
 	test_marks(buf, big);
-	test_adler32(buf, big);
 	free(buf);
 }
 
