@@ -226,18 +226,12 @@ void hist_stage_drop(struct hist_stage *st);
 int hist_stage_backend(git_odb_backend **out, struct hist_stage *st);
 
 /*
- * Loose objects of zlib stored blocks (history_loose.c).  hist_loose_write
- * stores object `id` (its SHA-1, already computed) of `type` unless it
- * exists.  hist_loose_read reads object `id` when it is such a loose
- * object: returns 1 with its content in *data (malloc'd: the caller owns
- * it), *len, not yet checked against the id; 0 when it is not (packed,
- * absent or compressed: read it through libgit2); TFS_ERROR when it cannot
- * be read or is not a `type`.
+ * Loose objects of zlib stored blocks (history_loose.c), read back like
+ * any other through libgit2.  hist_loose_write stores object `id` (its
+ * SHA-1, already computed) of `type` unless it exists.
  */
 int hist_loose_write(const struct tree_writer *w, const git_oid *id,
 		     const char *type, const char *data, size_t len);
-int hist_loose_read(const char *objects, const git_oid *id, const char *type,
-		    char **data, size_t *len);
 /*
  * The same, written as it is made (history_loose.c): open with the length
  * of the content, write it in any pieces, close to get its id and store

@@ -18,14 +18,9 @@
  * what is written here reads back through libgit2 (git_odb_read) with its
  * bytes, and `git fsck --strict` accepts it.
  *
- * - writing gathers each block's 5-byte header and the caller's bytes
- *   with writev(), and checksums with zlib's adler32_z;
- * - reading takes the file whole and closes the gaps of the block
- *   headers in place (inflate would copy the object once more and pass
- *   it through adler32).  It does not check the adler32: the caller
- *   checks the object's SHA-1 against its id, which is the stronger
- *   check.  Objects compressed by anything else (git, libgit2, packs)
- *   are left to libgit2.
+ * Writing gathers each block's 5-byte header and the caller's bytes with
+ * writev(), and checksums with zlib's adler32_z.  They are read back
+ * through libgit2 (git_odb_read) like any loose object.
  *
  * New objects are not written into objects/ directly but into a staging
  * directory (struct hist_stage, at the end of this file), where the writer
@@ -241,117 +236,6 @@ int hist_loose_write(const struct tree_writer *w, const git_oid *id,
 	if (error < 0)
 		unlink(tmp);
 	return error;
-}
-
-/* Read all of fd (size bytes, from fstat) into a new buffer. */
-static char *slurp(int fd, size_t size)
-{
-	char *buf = malloc(size ? size : 1);
-	size_t got = 0;
-	ssize_t n;
-
-	while (buf && got < size) {
-		n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(buf);
-			return NULL;
-		}
-		got += (size_t)n;
-	}
-	return buf;
-}
-
-/*
- * The content of the stored blocks in buf[0..size) after the object header
- * `type` (moved to the front of buf: the header must be whole in the first
- * block), into *len.  1, or 0 when buf is not a zlib stream of stored
- * blocks alone (compressed, or cut short), or -1 when the header is not
- * one of a `type`.
- */
-static int unstore(char *buf, size_t size, const char *type, size_t *len)
-{
-	const unsigned char *u = (const unsigned char *)buf;
-	size_t at = 2, out = 0, blk, skip, tlen = strlen(type);
-	unsigned long long want = 0;
-	const char *nul;
-	char *end;
-	bool last = false;
-
-	if (size < 7 || (u[0] & 0x0f) != 8 || (u[0] * 256u + u[1]) % 31 ||
-	    (u[1] & 0x20)) /* 0x20: a preset dictionary, not ours */
-		return 0;
-	/* The header, "<type> <size>\0", in the first block, which must be
-	 * a stored one (zlib's fastest level writes the same zlib header). */
-	blk = u[3] | (size_t)u[4] << 8;
-	if ((u[2] & 0x06) != 0 ||
-	    (size_t)(u[5] | u[6] << 8) != (~blk & 0xffff) ||
-	    blk > size - 7 || !(nul = memchr(buf + 7, '\0', blk)))
-		return 0;
-	skip = (size_t)(nul + 1 - (buf + 7));
-	if (skip < tlen + 2 || memcmp(buf + 7, type, tlen) != 0 ||
-	    buf[7 + tlen] != ' ' || buf[8 + tlen] < '0' ||
-	    buf[8 + tlen] > '9')
-		return -1;
-	errno = 0;
-	want = strtoull(buf + 8 + tlen, &end, 10);
-	if (end != nul || errno)
-		return -1;
-	while (!last) {
-		if (size - at < 5 || (u[at] & 0x06) != 0)
-			return 0;
-		last = u[at] & 1;
-		blk = u[at + 1] | (size_t)u[at + 2] << 8;
-		if ((size_t)(u[at + 3] | u[at + 4] << 8) != (~blk & 0xffff) ||
-		    size - at - 5 < blk)
-			return 0;
-		memmove(buf + out, buf + at + 5 + skip, blk - skip);
-		out += blk - skip;
-		at += 5 + blk;
-		skip = 0;
-	}
-	if (size - at != 4)
-		return 0;
-	if (out != want)
-		return -1;
-	*len = out;
-	return 1;
-}
-
-int hist_loose_read(const char *objects, const git_oid *id, const char *type,
-		    char **data, size_t *len)
-{
-	char path[4200];
-	struct stat sb;
-	size_t dirlen;
-	int fd, error;
-	char *b;
-
-	*data = NULL;
-	if ((error = object_path(path, sizeof(path), &dirlen, objects,
-				 id)) < 0)
-		return error;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0; /* packed, or absent: libgit2 will say */
-	if (fstat(fd, &sb) < 0 || !(b = slurp(fd, (size_t)sb.st_size))) {
-		close(fd);
-		return tfs_error_set(TFS_ERROR, "git: read %s: %s", path,
-				     strerror(errno ? errno : ENOMEM));
-	}
-	close(fd);
-	switch (unstore(b, (size_t)sb.st_size, type, len)) {
-	case 1:
-		*data = b;
-		return 1;
-	case 0:
-		free(b);
-		return 0;
-	default:
-		free(b);
-		return tfs_error_set(TFS_ERROR, "git: object %s is not a "
-				     "sound %s", git_oid_tostr_s(id), type);
-	}
 }
 
 /*

@@ -377,18 +377,13 @@ static bool has_upsert(const struct change *c, size_t lo, size_t hi)
 
 /*
  * Tree `id`, not yet checked against its id, into *buf, *len (the caller
- * owns it and may change it): a loose stored object read directly, else a
- * copy of what libgit2 reads (packed, or deflated by git).
+ * owns it and may change it): a copy of what libgit2 reads.
  */
 static int read_tree(char **buf, size_t *len, const struct tree_writer *w,
 		     const git_oid *id)
 {
 	git_odb_object *obj;
-	int found;
 
-	if (w->objects &&
-	    (found = hist_loose_read(w->objects, id, "tree", buf, len)) != 0)
-		return found < 0 ? found : 0;
 	if (git_odb_read(&obj, w->odb, id) < 0)
 		return git_fail("read tree");
 	*len = git_odb_object_size(obj);
