@@ -233,7 +233,9 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 	if (bytes && cs->dry) {
 		/* Never committed: the id is all it needs, nothing is
 		 * written to the repository. */
-		tfs_history_blob_id(next.id.id, bytes, len);
+		if ((error = tfs_history_blob_id(next.id.id, bytes,
+						 len)) < 0)
+			return error;
 		next.have_id = true;
 		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
@@ -245,16 +247,18 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
 	} else if (bytes) {
-		char *copy = malloc(len ? len : 1);
-		if (!copy)
+		char *copy;
+
+		if (blob && (error = tfs_history_blob_id(next.id.id, bytes,
+							 len)) < 0)
+			return error;
+		if (!(copy = malloc(len ? len : 1)))
 			return tfs_error_set(TFS_ERROR, "out of memory");
 		memcpy(copy, bytes, len);
 		next.bytes = copy;
 		next.len = len;
-		if (blob) {
-			tfs_history_blob_id(next.id.id, bytes, len);
+		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
-		}
 	} else if (blob) {
 		blob[0] = '\0';
 	}

@@ -614,7 +614,10 @@ static int make_doc(tfs_doc **out, doc_walk *w)
 	    (w->bo && !(d->bo = strdup(w->bo))) ||
 	    !(d->canon = tfs_buf_detach(&w->out, &d->canon_len)))
 		goto oom;
-	tfs_sha256_hex(d->sha, d->canon, d->canon_len);
+	if ((error = tfs_sha256_hex(d->sha, d->canon, d->canon_len)) < 0) {
+		tfs_doc_free(d);
+		return error;
+	}
 	*out = d;
 	return 0;
 oom:

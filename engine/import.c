@@ -432,17 +432,23 @@ static int file_key(char out[65], const char *path)
 	unsigned char d[32], buf[65536];
 	tfs_sha256 s;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i, error;
 
 	if (fd < 0)
 		return tfs_error_set(TFS_ERROR, "cannot read %s", path);
-	tfs_sha256_init(&s);
+	if ((error = tfs_sha256_init(&s)) < 0) {
+		close(fd);
+		return error;
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		tfs_sha256_update(&s, buf, (size_t)n);
 	close(fd);
-	if (n < 0)
+	if (n < 0) {
+		tfs_sha256_free(&s);
 		return tfs_error_set(TFS_ERROR, "cannot read %s", path);
-	tfs_sha256_final(&s, d);
+	}
+	if ((error = tfs_sha256_final(&s, d)) < 0)
+		return error;
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 	return 0;
