@@ -40,16 +40,19 @@ req()
 	done
 }
 
-# psnap INST LABEL: copies the instance's directories and instance.conf to
-# $TFS_TMP/ps/LABEL and records its version, history/log, git branch, log
-# and the events, for expect_same and the expect_* below.
+# psnap INST LABEL [DIRS]: copies the instance's directories (DIRS, default
+# all five; "-" none) and instance.conf to $TFS_TMP/ps/LABEL and records
+# its version, history/log, git branch, log and the events, for
+# expect_same and the expect_* below.
 psnap()
 {
-	local d=$TFS_TMP/ps/$2 i x
+	local d=$TFS_TMP/ps/$2 i x dirs=${3:-$ALL_DIRS}
 	i=$(idir "$1")
 	rm -rf "$d"
 	mkdir -p "$d/tree"
-	for x in $ALL_DIRS; do
+	[ "$dirs" = - ] && dirs=
+	echo "$dirs" >"$d/dirs"
+	for x in $dirs; do
 		cp -r "$i/$x" "$d/tree/$x" 2>"$d/cp.err" ||
 			note "psnap $1: cp -r $x: $(head -c 300 "$d/cp.err")"
 	done
@@ -64,14 +67,15 @@ psnap()
 }
 snapver() { cat "$TFS_TMP/ps/$1/version"; }
 
-# same_dirs INST LABEL [DIRS]: prints the diff -r of DIRS (default all)
+# same_dirs INST LABEL [DIRS]: prints the diff -r of DIRS (default those
+# psnap copied)
 # between the copy taken by psnap LABEL and the instance now; empty if
 # equal.
 same_dirs()
 {
 	local d=$TFS_TMP/ps/$2 i x out
 	i=$(idir "$1")
-	for x in ${3:-$ALL_DIRS}; do
+	for x in ${3:-$(cat "$d/dirs")}; do
 		out=$(diff -r "$d/tree/$x" "$i/$x" 2>&1) ||
 			printf 'diff -r %s (before, now):\n%s\n' "$x" \
 				"$(printf '%s\n' "$out" | head -n 15)"
@@ -98,8 +102,8 @@ sandbox_events()
 }
 
 # expect_same DESC INST LABEL: nothing changed since psnap LABEL: diff -r
-# of every directory, instance.conf, history/log, the git branch; no new
-# Sandbox event for the instance.
+# of the directories it copied, instance.conf, history/log, the git
+# branch; no new Sandbox event for the instance.
 expect_same()
 {
 	local desc=$1 in=$2 d=$TFS_TMP/ps/$3 bad hits
@@ -276,4 +280,34 @@ tag = re.sub(r'(\sname=")[^"]*(")', lambda x: x.group(1) + sys.argv[2] + x.group
 open(sys.argv[3], "w", encoding="utf-8").write(t[:m.start()] + tag + t[m.end():])
 EOF
 	cp "$W/new_copy.xml" "$3/$2.xml"
+}
+
+# git_tree_dir REF DIR: extracts REF's tree (a branch, commit or tree id)
+# into DIR with git archive (the versioned directories as git holds them).
+git_tree_dir()
+{
+	rm -rf "$2"
+	mkdir -p "$2"
+	tfs_git archive --format=tar "$1" | tar -x -C "$2"
+}
+
+# same_as_git DESC INST REF: diff -r of the instance's versioned
+# directories against REF's tree is empty.
+same_as_git()
+{
+	local desc=$1 i x out bad= g=$TFS_TMP/gittree
+	i=$(idir "$2")
+	git_tree_dir "$3" "$g"
+	for x in metadata validation settings master; do
+		out=$(diff -r "$g/$x" "$i/$x" 2>&1) || bad="$bad
+diff -r <git $3>/$x $2/$x:
+$(printf '%s\n' "$out" | head -n 15)"
+	done
+	rm -rf "$g"
+	if [ -z "$bad" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "${bad#$'\n'}"
+	fi
+	return 0
 }
