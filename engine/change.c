@@ -742,7 +742,7 @@ int cset_commit(struct cset *cs, const char *action,
 	int64_t last_dir = 0;
 	int n = 0, error, more;
 
-	if (cs->nitems == 0) {
+	if (cs->nitems == 0 && !cs->force) {
 		cset_abort(cs);
 		return 0;
 	}
@@ -759,7 +759,7 @@ int cset_commit(struct cset *cs, const char *action,
 	if ((!cs->checked && (error = cset_check(cs)) < 0) ||
 	    (error = inst_last_commit(in, &n, parent)) < 0)
 		goto fail;
-	if (cs->nhc > 0) {
+	if (cs->nhc > 0 || cs->force) {
 		snprintf(email, sizeof(email), "%s@tenantfs.local", cs->user);
 		sig.name = cs->user;
 		sig.email = email;
@@ -804,14 +804,19 @@ int cset_commit(struct cset *cs, const char *action,
 		if ((error = db_done(inst_db(in), s)) < 0)
 			goto fail;
 	}
-	if (oid[0])
+	if (oid[0] && cs->txset)
 		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld,"
 			 " commit %d)", msg, (long long)cs->txset, n);
+	else if (oid[0])
+		snprintf(logtext, sizeof(logtext), "%s (commit %d)", msg, n);
 	else if (cs->txset)
 		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld)",
 			 msg, (long long)cs->txset);
 	else
 		snprintf(logtext, sizeof(logtext), "%s", msg);
+	if (cs->version > 0 &&
+	    (error = inst_meta_set_int(in, "version", cs->version)) < 0)
+		goto fail;
 	if ((error = inst_meta_set_int(in, "last_update", cs->now)) < 0 ||
 	    (error = inst_meta_set_text(in, "last_update_by", cs->user)) < 0 ||
 	    (error = append_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||

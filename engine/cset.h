@@ -46,6 +46,10 @@ struct cset {
 	char first[512];
 	char source[300];   /* transaction set source ("package P") */
 	bool checked;       /* references already checked by the caller */
+	/* A push: committed (one history commit) even with nothing put,
+	 * and the instance's version set to `version` (when > 0). */
+	bool force;
+	int64_t version;
 };
 
 /* Reads the items of a change set in the order they were added; add none

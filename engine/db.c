@@ -28,7 +28,7 @@ static void config(void)
 
 int db_open(db_conn *c, const char *path, bool create)
 {
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
 
 	pthread_once(&config_once, config);
 	memset(c, 0, sizeof(*c));

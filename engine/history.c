@@ -858,12 +858,38 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		      const char *parent, struct change *c, size_t n,
 		      const tfs_history_sig *sig, const char *message)
 {
+	return hist_write_commit_on(out, h, parent, parent, c, n, sig,
+				    message);
+}
+
+/* The tree of commit `hex` in *out; nothing if `hex` is NULL or "". */
+static int base_tree(git_tree **out, git_commit **commit, git_repository *repo,
+		     const char *hex)
+{
+	git_oid id;
+	int error;
+
+	if (!hex || !*hex)
+		return 0;
+	if ((error = parse_oid(&id, hex)) < 0 ||
+	    (error = lookup_commit(commit, repo, &id, hex)) < 0)
+		return error;
+	if (git_commit_tree(out, *commit) < 0)
+		return git_fail("read base tree");
+	return 0;
+}
+
+int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			 const char *parent, const char *from,
+			 struct change *c, size_t n,
+			 const tfs_history_sig *sig, const char *message)
+{
 	struct sink s = { 0 };
-	git_commit *pc = NULL;
+	git_commit *pc = NULL, *fc = NULL;
 	git_tree *base = NULL, *tree = NULL;
 	git_signature *gs = NULL;
 	const git_commit *parents[1];
-	git_oid pid, tid, cid;
+	git_oid tid, cid;
 	size_t i, nblobs = 0;
 	int mixed, error;
 
@@ -874,21 +900,19 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		error = tfs_error_set(TFS_EINVALID, "missing message");
 		goto done;
 	}
-	if (parent && *parent && (error = parse_oid(&pid, parent)) < 0)
-		goto done;
 	if ((error = sort_changes(&mixed, c, n)) < 0)
 		goto done;
 	for (i = 0; i < n; i++)
 		nblobs += c[i].bytes != NULL;
 	if ((error = sink_open(&s, h, nblobs >= PACK_MIN)) < 0)
 		goto done;
-	if (parent && *parent) {
-		if ((error = lookup_commit(&pc, s.repo, &pid, parent)) < 0)
+	if ((error = base_tree(&base, &pc, s.repo, parent)) < 0)
+		goto done;
+	if (from != parent && (!from || !parent || strcmp(from, parent))) {
+		git_tree_free(base);
+		base = NULL;
+		if ((error = base_tree(&base, &fc, s.repo, from)) < 0)
 			goto done;
-		if (git_commit_tree(&base, pc) < 0) {
-			error = git_fail("read parent tree");
-			goto done;
-		}
 	}
 	/* Blobs given by id were written by a blob writer just before;
 	 * libgit2 does not check them (see init_libgit2). */
@@ -933,6 +957,7 @@ done:
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(pc);
+	git_commit_free(fc);
 	sink_close(&s);
 	if (error < 0)
 		hist_stage_drop(&h->stage); /* never named: harmless */

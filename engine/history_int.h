@@ -68,6 +68,13 @@ struct change {
 int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		      const char *parent, struct change *c, size_t n,
 		      const tfs_history_sig *sig, const char *message);
+/* The same, the new tree made from the tree of commit `from` (NULL or "":
+ * the empty tree) while the parent stays `parent`: a push that replaces
+ * an instance's content with another's starts from the source's tree. */
+int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			 const char *parent, const char *from,
+			 struct change *c, size_t n,
+			 const tfs_history_sig *sig, const char *message);
 
 /* Large trees written lately, raw, so that the next save into the same
  * directory needs no read (and no inflate and hash check) of its parent. */

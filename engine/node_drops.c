@@ -2,8 +2,9 @@
  * Drop directories: apply/, validate/, apply-unvalidated/ and preview/
  * take a package copied in (a memory node spooled to a temporary file,
  * imported when the copy is closed) and keep each import's result file
- * (and preview's diff) as C_DROPF nodes; push/ (requests are not
- * supported yet).
+ * (and preview's diff) as C_DROPF nodes; push/ takes push requests the
+ * same way (a request saved with mode = save stays there, and writing it
+ * again runs it).
  *
  * While an import runs, its "<name>.result" reads "running" and the
  * progress: a struct running in the tree (under the leaf lock), with an
@@ -15,11 +16,15 @@
  * Called by the dispatch in tree.c and by tree_file.c (run_import),
  * without the tree's lock.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tree_internal.h"
+#include "tenantfs/push.h"
 #include "tenantfs/error.h"
 #include "tenantfs/package.h"
 
@@ -120,6 +125,53 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 	tree_unlock(p->t);
 }
 
+/* The whole request of a push (a few lines: bounded). */
+static int read_request(tfs_buf *out, const char *path)
+{
+	char chunk[4096];
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), error = 0;
+
+	if (fd < 0)
+		return tfs_error_set(TFS_ERROR, "cannot read the request: %s",
+				     strerror(errno));
+	while (!error && (got = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (out->size + (size_t)got > PUSH_REQUEST_MAX)
+			error = tfs_error_set(TFS_ETOOBIG, "a push request is "
+					      "at most %d bytes",
+					      PUSH_REQUEST_MAX);
+		else
+			error = tfs_buf_put(out, chunk, (size_t)got);
+	}
+	close(fd);
+	return error;
+}
+
+/* Run the push request dropped as `m` (named `name`); a request saved
+ * for later (mode = save) stays as push/<name>. */
+static int push_dropped(tfs_buf *result, tfs_buf *diff, bool *previewed,
+			tfs_inst *in, const char *user, struct mem *m,
+			const char *name, tfs_pkg_progress_fn progress,
+			void *ctx)
+{
+	tfs_buf req = TFS_BUF_INIT;
+	tfs_push_outcome outcome = TFS_PUSH_REJECTED;
+	int error;
+
+	if ((error = read_request(&req, m->tmp)) == 0)
+		error = tfs_push(result, diff, &outcome, in, user,
+				 req.ptr ? req.ptr : "", req.size, false,
+				 progress, ctx);
+	else
+		tfs_buf_printf(result, "rejected\nerror %s\n",
+			       tfs_error_last());
+	*previewed = outcome == TFS_PUSH_PREVIEWED;
+	if (!error && outcome == TFS_PUSH_SAVED)
+		error = tfs_drop_put(in, I_PUSH, name, req.ptr, req.size);
+	tfs_buf_free(&req);
+	return error;
+}
+
 /*
  * Import the package dropped as memory node `m` (pinned by the caller's
  * open file; its directory decides how), store the result (and preview
@@ -136,6 +188,7 @@ int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who)
 			    m->n == I_PREVIEW ? TFS_PKG_PREVIEW : TFS_PKG_APPLY;
 	char user[64], name[256], rname[300], dname[300], reason[512];
 	struct progress_ctx pc = {t, NULL};
+	bool previewed = false;
 	uint64_t parent;
 	int error, stored;
 
@@ -151,11 +204,16 @@ int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who)
 	inval_entry(t, parent, rname);
 	tree_unlock(t);
 
-	error = tfs_pkg_import(&result, mode == TFS_PKG_PREVIEW ? &diff : NULL,
-			       in, user, m->tmp, mode, progress, &pc);
+	if (m->n == I_PUSH)
+		error = push_dropped(&result, &diff, &previewed, in, user, m,
+				     name, progress, &pc);
+	else
+		error = tfs_pkg_import(&result, mode == TFS_PKG_PREVIEW ?
+				       &diff : NULL, in, user, m->tmp, mode,
+				       progress, &pc);
 	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 	stored = tfs_drop_put(in, m->n, rname, result.ptr, result.size);
-	if (!stored && mode == TFS_PKG_PREVIEW)
+	if (!stored && (mode == TFS_PKG_PREVIEW || previewed))
 		stored = tfs_drop_put(in, m->n, dname, diff.ptr, diff.size);
 
 	tree_lock(t);
@@ -253,16 +311,19 @@ static int dropfile_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 {
 	tfs_inst *in = owner(t, ino);
 	tfs_row row;
-	int error;
+	int error, dir;
 
 	if (IS_RUNNING_INO(ino))
 		return running_attr(out, t, 0, NULL, ino) ? 0 :
 		       tfs_error_set(TFS_ENOTFOUND, "no such file");
 	if (!in)
 		return TFS_ENOTFOUND;
-	if ((error = tfs_drop_get(&row, NULL, in, INO_B(ino))) < 0)
+	if ((error = tfs_drop_get(&row, &dir, in, INO_B(ino))) < 0)
 		return error;
-	file_attr(out, ino, 0444, (uint64_t)row.size, row.mtime, false);
+	/* saved push requests may be written again (to run them) */
+	file_attr(out, ino, dir == I_PUSH && !has_suffix(row.name, ".result")
+		  && !has_suffix(row.name, ".diff") ? 0644 : 0444,
+		  (uint64_t)row.size, row.mtime, false);
 	out->volatile_entry = true; /* a new result takes the name */
 	return 0;
 }
@@ -279,29 +340,97 @@ static int dropfile_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	return tfs_drop_read(out, in, INO_B(ino));
 }
 
+static int saved_store(tfs_tree *t, uint64_t ino, const char *user,
+		       const char *bytes, size_t len);
+
 const struct node_ops dropfile_ops = {
 	.getattr = dropfile_getattr,
 	.content = dropfile_content,
+	.store = saved_store,
 	.per_instance = true,
 };
 
-/* ---- push/ --------------------------------------------------------------------------------- */
+/* ---- push/ ---------------------------------------------------------------------------------- */
 
-static int push_readdir(struct listing *l, uint64_t ino)
+/* A request saved for later (push/<name>, not a result): writing it again
+ * runs it. */
+static bool saved_request(tfs_tree *t, uint64_t ino, tfs_inst **in,
+			  tfs_row *row)
 {
-	return owner(l->t, ino) ? 0 : TFS_ENOTFOUND;
+	int dir;
+
+	if (IS_RUNNING_INO(ino) || !(*in = owner(t, ino)) ||
+	    tfs_drop_get(row, &dir, *in, INO_B(ino)) < 0)
+		return false;
+	return dir == I_PUSH && !has_suffix(row->name, ".result") &&
+	       !has_suffix(row->name, ".diff");
+}
+
+static int saved_store(tfs_tree *t, uint64_t ino, const char *user,
+		       const char *bytes, size_t len)
+{
+	tfs_buf req = TFS_BUF_INIT, result = TFS_BUF_INIT, diff = TFS_BUF_INIT;
+	tfs_push_outcome outcome;
+	char rname[300], dname[300], reason[512];
+	tfs_inst *in;
+	tfs_row row;
+	int error, stored;
+
+	(void)bytes;
+	(void)len;
+	if (!saved_request(t, ino, &in, &row))
+		return tfs_error_set(TFS_EACCESS, "results are written by "
+				     "tenantfs");
+	if ((error = tfs_drop_read(&req, in, INO_B(ino))) < 0)
+		return error;
+	error = tfs_push(&result, &diff, &outcome, in, user,
+			 req.ptr ? req.ptr : "", req.size, true, NULL, NULL);
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	snprintf(rname, sizeof(rname), "%s.result", row.name);
+	snprintf(dname, sizeof(dname), "%s.diff", row.name);
+	stored = tfs_drop_put(in, I_PUSH, rname, result.ptr, result.size);
+	if (!stored && outcome == TFS_PUSH_PREVIEWED)
+		stored = tfs_drop_put(in, I_PUSH, dname, diff.ptr, diff.size);
+	inval_entry_now(t, INO(C_INST, INO_A(ino), I_PUSH), rname);
+	inval_entry_now(t, INO(C_INST, INO_A(ino), I_PUSH), dname);
+	inval_inode_now(t, INO(C_INST, INO_A(ino), I_PUSH));
+	tfs_buf_free(&req);
+	tfs_buf_free(&result);
+	tfs_buf_free(&diff);
+	if (error < 0)
+		return tfs_error_set(error, "%s", reason);
+	return stored;
+}
+
+static int push_target_of(struct target *tg, tfs_tree *t, uint64_t parent,
+			  const char *name)
+{
+	tfs_row row;
+	tfs_inst *in = tfs_store_inst(t->st, INO_A(parent));
+
+	/* A saved request is rewritten in place (then run). */
+	if (in && tfs_drop_find(&row, in, I_PUSH, name) == 0 &&
+	    !has_suffix(name, ".result") && !has_suffix(name, ".diff")) {
+		tg->kind = TG_STORED;
+		tg->ino = INO(C_DROPF, INO_A(parent), row.id);
+		return 1;
+	}
+	return 0;
 }
 
 static void push_target(struct target *tg, tfs_tree *t, uint64_t parent,
 			const char *name)
 {
-	tg->error = tfs_error_set(TFS_ENOTSUP, "push requests are not "
-				  "supported yet");
+	if (push_target_of(tg, t, parent, name))
+		return;
+	drops_target(tg, t, parent, name);
 }
 
 const struct node_ops push_ops = {
+	.lookup = drops_lookup,
 	.getattr = inst_dir_getattr,
-	.readdir = push_readdir,
+	.readdir = drops_readdir,
 	.target = push_target,
+	.unlink = drops_unlink,
 	.per_instance = true,
 };

@@ -15,15 +15,19 @@
 
 #include "tree_internal.h"
 #include "tenantfs/error.h"
+#include "tenantfs/push.h"
 
 static const struct name_ino inst_names[] = {
 	{"active-project", I_ACTIVE}, {"apply", I_APPLY},
-	{"apply-unvalidated", I_APPLY_UNVAL}, {"data", I_DATA},
+	{"apply-unvalidated", I_APPLY_UNVAL}, {"backups", I_BACKUPS},
+	{"data", I_DATA},
 	{"history", I_HISTORY}, {"instance.conf", I_CONF}, {"log", I_LOG},
 	{"master", I_MASTER}, {"metadata", I_METADATA},
 	{"packages", I_PACKAGES}, {"preview", I_PREVIEW},
-	{"projects", I_PROJECTS}, {"push", I_PUSH}, {"revert", I_REVERT},
-	{"revert.result", I_REVERT_RESULT}, {"settings", I_SETTINGS},
+	{"projects", I_PROJECTS}, {"push", I_PUSH},
+	{"restore", I_RESTORE}, {"restore.result", I_RESTORE_RESULT},
+	{"revert", I_REVERT}, {"revert.result", I_REVERT_RESULT},
+	{"settings", I_SETTINGS},
 	{"validate", I_VALIDATE}, {"validation", I_VALIDATION},
 	{NULL, 0},
 };
@@ -66,10 +70,13 @@ static int dir_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		return no_instance(t, parent);
 	if ((code = find_name(inst_names, name)) < 0)
 		return TFS_ENOTFOUND;
-	if (code == I_REVERT_RESULT) {
-		/* present once a revert has left a result */
+	if (code == I_REVERT_RESULT || code == I_RESTORE_RESULT) {
+		/* present once a revert (restore) has left a result */
 		tfs_buf r = TFS_BUF_INIT;
-		tfs_inst_revert_result(&r, in);
+		if (code == I_REVERT_RESULT)
+			tfs_inst_revert_result(&r, in);
+		else
+			tfs_restore_result(&r, in);
 		code = r.size ? code : -1;
 		tfs_buf_free(&r);
 		if (code < 0)
@@ -100,7 +107,7 @@ static void dir_target(struct target *tg, tfs_tree *t, uint64_t parent,
 
 	if (strcmp(name, "instance.conf") == 0 ||
 	    strcmp(name, "active-project") == 0 ||
-	    strcmp(name, "revert") == 0) {
+	    strcmp(name, "revert") == 0 || strcmp(name, "restore") == 0) {
 		if (tree_lookup(&a, t, parent, name) == 0) {
 			tg->kind = TG_STORED;
 			tg->ino = a.ino;
@@ -128,7 +135,8 @@ static int file_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	if (!in)
 		return TFS_ENOTFOUND;
 	return text_attr(out, t, ino, b == I_CONF || b == I_ACTIVE ||
-			 b == I_REVERT ? 0644 : 0444, tfs_inst_mtime(in));
+			 b == I_REVERT || b == I_RESTORE ? 0644 : 0444,
+			 tfs_inst_mtime(in));
 }
 
 static int file_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
@@ -149,9 +157,12 @@ static int file_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 			return error;
 		return tfs_buf_printf(out, "%s\n", row.name);
 	case I_REVERT:
+	case I_RESTORE:
 		return 0;
 	case I_REVERT_RESULT:
 		return tfs_inst_revert_result(out, in);
+	case I_RESTORE_RESULT:
+		return tfs_restore_result(out, in);
 	case I_LOG:
 		return tfs_inst_log_render(out, in);
 	}
@@ -171,15 +182,21 @@ static int file_store(tfs_tree *t, uint64_t ino, const char *user,
 	if (b == I_CONF)
 		return tfs_store_conf_update(t->st, TFS_ENT_INSTANCE,
 					     INO_A(ino), user, bytes, len);
-	if (b != I_ACTIVE && b != I_REVERT)
+	if (b != I_ACTIVE && b != I_REVERT && b != I_RESTORE)
 		return tfs_error_set(TFS_EACCESS, "read-only file");
 	if (!(text = strndup(bytes, len)))
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	text[strcspn(text, "\r\n")] = '\0';
-	if (b == I_ACTIVE)
+	if (b == I_ACTIVE) {
 		error = tfs_inst_set_active_project(in, user, text);
-	else
+	} else if (b == I_RESTORE) {
+		tfs_buf r = TFS_BUF_INIT;
+
+		error = tfs_restore_request(&r, in, user, text);
+		tfs_buf_free(&r);
+	} else {
 		error = tfs_inst_revert_request(NULL, in, user, text);
+	}
 	free(text);
 	return error;
 }
@@ -192,6 +209,7 @@ static void file_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 	case I_CONF: snprintf(out, size, "instance.conf"); return;
 	case I_ACTIVE: snprintf(out, size, "active-project"); return;
 	case I_REVERT: snprintf(out, size, "%s", ""); return;
+	case I_RESTORE: snprintf(out, size, "%s", ""); return;
 	}
 	snprintf(out, size, "landscapes/*.conf");
 }

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "tenantfs/error.h"
+#include "tenantfs/push.h"
 #include "tenantfs/history.h"
 
 int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
@@ -128,20 +129,6 @@ int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 	return error;
 }
 
-/* Migration paths of a group, as the console allows them. */
-static const char *paths_for(const char *tiers)
-{
-	if (strcmp(tiers, "two-tier") == 0)
-		return "  production -> staging      copy configuration and data\n"
-		       "  staging -> production      configuration (packages)\n";
-	return "  production -> staging      copy configuration and data\n"
-	       "  staging -> uat             configuration (packages)\n"
-	       "  production -> uat          transactional data\n"
-	       "  uat -> production          configuration (packages)\n"
-	       "  staging -> production      only while production is at "
-	       "version 0\n";
-}
-
 int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 {
 	sqlite3_stmt *s = db_stmt(
@@ -193,8 +180,10 @@ int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 				       iso, m.last_update_by);
 	}
 	sqlite3_reset(s);
+	/* Computed from the landscapes and versions now (push.c's rules). */
 	if (!error)
-		error = tfs_buf_printf(out, "\nmigration paths:\n%s",
-				       paths_for(tiers));
+		error = tfs_buf_puts(out, "\nmigration paths:\n");
+	if (!error)
+		error = tfs_push_paths_render(out, st, tenant_id);
 	return error;
 }

@@ -359,6 +359,20 @@ bool inoset_has(const struct inoset *s, uint64_t ino)
 	return false;
 }
 
+/* Drop the inodes of instance `inst` (open addressing: rebuilt). */
+void inoset_drop_inst(struct inoset *s, int64_t inst)
+{
+	struct inoset kept = {0};
+	size_t i;
+
+	for (i = 0; i < s->cap; i++)
+		if (s->v[i] && INO_A(s->v[i]) != inst &&
+		    inoset_add(&kept, s->v[i]) < 0)
+			return; /* out of memory: keep the old set */
+	free(s->v);
+	*s = kept;
+}
+
 void inoset_free(struct inoset *s)
 {
 	free(s->v);
@@ -551,6 +565,17 @@ uint64_t obj_parent(int64_t inst, tfs_kind kind, int64_t dir)
 	return INO(C_DIR, inst, dir);
 }
 
+static const char *content_name(int b)
+{
+	switch (b) {
+	case I_METADATA: return "metadata";
+	case I_VALIDATION: return "validation";
+	case I_SETTINGS: return "settings";
+	case I_MASTER: return "master";
+	default: return "data";
+	}
+}
+
 /*
  * Observer of committed changes: drop what the kernel may have cached.
  * Called from the writing thread after the commit, while the engine holds
@@ -565,13 +590,28 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 	static const int files[] = {I_CONF, I_HLOG, I_LOG, I_REVERT_RESULT,
 				    I_HISTORY, I_PROJECTS, I_DIR, I_ACTIVE,
 				    I_PACKAGES, I_APPLY, I_VALIDATE,
-				    I_APPLY_UNVAL, I_PREVIEW};
+				    I_APPLY_UNVAL, I_PREVIEW, I_PUSH,
+				    I_BACKUPS, I_RESTORE_RESULT};
+	static const int content[] = {I_METADATA, I_VALIDATION, I_SETTINGS,
+				      I_MASTER, I_DATA};
 	tfs_tree *t = ctx;
 	char file[300];
 	uint64_t parent;
 	size_t i;
 
 	tree_lock(t);
+	if (op == TFS_CHANGE_REPLACED) {
+		/* Every name below may now be another object: the kernel
+		 * drops the whole subtrees (and their directories' ids
+		 * may name other directories now). */
+		for (i = 0; i < sizeof(content) / sizeof(content[0]); i++) {
+			inval_inode(t, INO(C_INST, inst, content[i]));
+			inval_entry(t, INO(C_INST, inst, I_DIR),
+				    content_name(content[i]));
+		}
+		inoset_drop_inst(&t->valdirs, inst);
+		op = TFS_CHANGE_INSTANCE;
+	}
 	if (op == TFS_CHANGE_INSTANCE) {
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			inval_inode(t, INO(C_INST, inst, files[i]));
@@ -708,6 +748,7 @@ static const struct node_ops *const kinds[C__COUNT] = {
 	[C_PKGF] = &pkgfile_ops,
 	[C_DROPF] = &dropfile_ops,
 	[C_HFILE] = &hfile_ops,
+	[C_BACKUP] = &backupfile_ops,
 };
 
 /* The entries of an instance directory, by I_*. */
@@ -730,6 +771,9 @@ static const struct node_ops *const inst_kinds[I__COUNT] = {
 	[I_APPLY_UNVAL] = &drops_ops,
 	[I_PREVIEW] = &drops_ops,
 	[I_PUSH] = &push_ops,
+	[I_BACKUPS] = &backups_ops,
+	[I_RESTORE] = &inst_file_ops,
+	[I_RESTORE_RESULT] = &inst_file_ops,
 	[I_HISTORY] = &history_ops,
 	[I_HLOG] = &hlog_ops,
 };

@@ -112,6 +112,7 @@ enum ino_class {
 	C_DROPF = 15, /* a: instance; b: drops row (apply/P.xml.result) */
 	C_HFILE = 16, /* a: slot of its history directory's node (struct
 		       * mem); b: index of the file in that directory's tree */
+	C_BACKUP = 17,/* a: instance; b: the backup file's inode number */
 	C__COUNT
 };
 
@@ -132,12 +133,13 @@ enum inst_node {
 	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
 	I_DATA, I_ACTIVE, I_PROJECTS, I_HISTORY, I_HLOG, I_REVERT, I_LOG,
 	I_REVERT_RESULT, I_PACKAGES, I_APPLY, I_VALIDATE, I_APPLY_UNVAL,
-	I_PREVIEW, I_PUSH,
+	I_PREVIEW, I_PUSH, I_BACKUPS, I_RESTORE, I_RESTORE_RESULT,
 	I__COUNT
 };
 
-/* Whether an instance node is one of the drop directories. */
-#define IS_DROP_DIR(b) ((b) >= I_APPLY && (b) <= I_PREVIEW)
+/* Whether an instance node is one of the drop directories (push/ too:
+ * a request dropped there runs as a package does). */
+#define IS_DROP_DIR(b) ((b) >= I_APPLY && (b) <= I_PUSH)
 
 enum mem_type {
 	M_SCRATCH, /* an editor's or tool's temporary file */
@@ -340,6 +342,7 @@ extern const struct node_ops objdir_ops, object_ops; /* node_objects.c */
 extern const struct node_ops project_ops, txsets_ops, txset_ops;
 extern const struct node_ops package_ops, pkgfile_ops; /* node_packages.c */
 extern const struct node_ops dropfile_ops;           /* node_drops.c */
+extern const struct node_ops backupfile_ops;         /* node_backups.c */
 extern const struct node_ops hfile_ops;              /* node_history.c */
 extern const struct node_ops mem_ops;                /* node_mem.c */
 /* ... and the entries of an instance (C_INST, by I_*): */
@@ -348,6 +351,7 @@ extern const struct node_ops typedirs_ops;           /* node_objects.c */
 extern const struct node_ops projects_ops;           /* node_projects.c */
 extern const struct node_ops packages_ops;           /* node_packages.c */
 extern const struct node_ops drops_ops, push_ops;    /* node_drops.c */
+extern const struct node_ops backups_ops;            /* node_backups.c */
 extern const struct node_ops history_ops, hlog_ops;  /* node_history.c */
 
 /* ---- the leaf lock and memory nodes (tree.c) ------------------------------- */
@@ -358,6 +362,7 @@ void tree_unlock(tfs_tree *t);
 
 int inoset_add(struct inoset *s, uint64_t ino);          /* mu held */
 bool inoset_has(const struct inoset *s, uint64_t ino);   /* mu held */
+void inoset_drop_inst(struct inoset *s, int64_t inst);   /* mu held */
 void inoset_free(struct inoset *s);
 
 /* (mu held) */
