@@ -81,6 +81,7 @@ echo 'copy everything please' >>"$W/b-line.conf"
 bad_request b-line.conf 'line|copy everything|=' "a line without ="
 : >"$W/b-empty.conf"
 bad_request b-empty.conf 'source|operation|empty' "an empty file"
+rm -f "$STG/push/b-empty.conf" 2>/dev/null # if it stayed: the checks below start clean
 req b-noop-opt.conf source=production operation=no-op trim_days=90
 bad_request b-noop-opt.conf 'trim_days|option' "an option no-op does not take"
 

@@ -64,7 +64,7 @@ rm_some()
 {
 	local d=$1 f s
 	shift
-	for f in $(ls "$d" | head -n 40); do
+	for f in $(ls "$d" | head -n 300); do
 		for s in "$@"; do
 			[ "$f" = "$s" ] && continue 2
 		done
@@ -83,12 +83,12 @@ untouched() { check_eq "$1: uat's $3 did not change" "" "$(same_dirs uat "$2" "$
 F=metadata/Form
 FA=$F/$(ls "$STG/$F" | sed -n 2p)
 check "staging: edit $FA" edit_desc "$STG/$FA" tfsOpsA
-check "staging: a new Form tfsOps.New" new_copy "$STG/$FA" tfsOps.New "$STG/$F"
 FB=$F/$(rm_some "$STG/$F" "${FA##*/}")
 check_ne "staging: rm of a Form ($FB)" "$F/" "$FB"
-G=metadata/Grid
+check "staging: a new Form tfsOps.New" new_copy "$STG/$FA" tfsOps.New "$STG/$F"
+G=metadata/Report
 GB=$G/$(rm_some "$STG/$G")
-check_ne "staging: rm of a Grid ($GB)" "$G/" "$GB"
+check_ne "staging: rm of a Report ($GB)" "$G/" "$GB"
 S=metadata/Search/$(first_obj "$STG/metadata/Search")
 check "staging: edit $S" edit_desc "$STG/$S" tfsOpsSrcS
 V=validation/$(first_obj "$STG/validation")
@@ -105,7 +105,7 @@ if op c1 copy-configuration delete_missing=none; then
 	same "c1: the new Form has staging's bytes (guid kept)" "$STG/$F/tfsOps.New.xml" \
 		"$UAT/$F/tfsOps.New.xml"
 	check "c1: the Form removed in staging stays (delete_missing = none)" test -f "$UAT/$FB"
-	check "c1: the Grid removed in staging stays" test -f "$UAT/$GB"
+	check "c1: the Report removed in staging stays" test -f "$UAT/$GB"
 	check_match "c1: the Search newer in uat is kept" 'description="tfsOpsTgtS"' \
 		"$(head -n 2 "$UAT/$S")"
 	same "c1: the validation list has staging's bytes" "$STG/$V" "$UAT/$V"
@@ -113,12 +113,12 @@ if op c1 copy-configuration delete_missing=none; then
 fi
 if op c2 copy-configuration delete_missing=Form replace_newer=Search; then
 	check_fails "c2: delete_missing = Form removes the Form staging lacks" test -e "$UAT/$FB"
-	check "c2: ... but not the Grid" test -f "$UAT/$GB"
+	check "c2: ... but not the Report" test -f "$UAT/$GB"
 	same "c2: replace_newer = Search replaces the newer Search" "$STG/$S" "$UAT/$S"
 	untouched c2 c2 "settings master data"
 fi
 if op c3 copy-configuration delete_missing=all validation_delete_missing=true; then
-	check_fails "c3: delete_missing = all removes the Grid" test -e "$UAT/$GB"
+	check_fails "c3: delete_missing = all removes the Report" test -e "$UAT/$GB"
 	dir_equal "c3: diff -r staging uat of metadata and validation is empty" \
 		staging uat "metadata validation"
 	untouched c3 c3 "settings master data"
