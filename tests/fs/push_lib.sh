@@ -89,9 +89,9 @@ new_events()
 		sed -n 's/^> //p'
 }
 
-# sandbox_events LABEL INST [ACTION]: new events with action ACTION
-# (default any Sandbox/* but Sandbox/Reject, the record of a refusal) for
-# that tenant and instance.
+# sandbox_events LABEL INST [ACTION]: new events whose action matches the
+# ERE ACTION as a whole (default any Sandbox/* but Sandbox/Reject, the
+# record of a refusal) for that tenant and instance.
 sandbox_events()
 {
 	local q t n
@@ -99,7 +99,7 @@ sandbox_events()
 	t=${q%%/*}
 	n=${q#*/}
 	new_events "$1" | awk -F '\t' -v a="${3:-}" -v t="$t" -v n="$n" \
-		'(a == "" ? $3 ~ /^Sandbox\// && $3 != "Sandbox/Reject" : $3 == a) &&
+		'(a == "" ? $3 ~ /^Sandbox\// && $3 != "Sandbox/Reject" : $3 ~ ("^(" a ")$")) &&
 		 $5 == t && $6 == n'
 }
 
