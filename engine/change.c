@@ -94,7 +94,14 @@ int cset_begin(struct cset *cs, tfs_inst *in, const char *user)
 	spill_init(&cs->items, in->st->path);
 	inst_write_begin(in);
 	cs->writing = true;
-	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0) {
+	/* A writer that waited for the lock while rmdir deleted the
+	 * instance: nothing may reach its (renamed) branch any more. */
+	if (inst_gone(in))
+		error = tfs_error_set(TFS_ENOTFOUND, "%s/%s was deleted",
+				      in->tenant, in->name);
+	else
+		error = db_exec(inst_db(in), "BEGIN IMMEDIATE");
+	if (error < 0) {
 		cs->writing = false;
 		inst_write_end(in);
 	}
@@ -226,7 +233,9 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 	if (bytes && cs->dry) {
 		/* Never committed: the id is all it needs, nothing is
 		 * written to the repository. */
-		tfs_history_blob_id(next.id.id, bytes, len);
+		if ((error = tfs_history_blob_id(next.id.id, bytes,
+						 len)) < 0)
+			return error;
 		next.have_id = true;
 		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
@@ -238,16 +247,18 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
 	} else if (bytes) {
-		char *copy = malloc(len ? len : 1);
-		if (!copy)
+		char *copy;
+
+		if (blob && (error = tfs_history_blob_id(next.id.id, bytes,
+							 len)) < 0)
+			return error;
+		if (!(copy = malloc(len ? len : 1)))
 			return tfs_error_set(TFS_ERROR, "out of memory");
 		memcpy(copy, bytes, len);
 		next.bytes = copy;
 		next.len = len;
-		if (blob) {
-			tfs_history_blob_id(next.id.id, bytes, len);
+		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
-		}
 	} else if (blob) {
 		blob[0] = '\0';
 	}
@@ -913,7 +924,8 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 	return same;
 }
 
-/* Resolve (kind, type) to a directory, creating master/data BO dirs. */
+/* Resolve (kind, type) to a directory, creating master/data BO dirs and
+ * the locale of a translation. */
 static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 		       const char *type)
 {
@@ -922,6 +934,8 @@ static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 	if (error == TFS_ENOTFOUND &&
 	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
 		error = tfs_inst_dir_create(out, in, kind, type);
+	else if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(out, in, type);
 	return error;
 }
 
@@ -1019,7 +1033,8 @@ static int inst_save_locked(int64_t *out_id, tfs_inst *in, const char *user,
 	if (!tfs_name_valid(name))
 		return tfs_error_set(TFS_EINVALID, "invalid object name '%s' "
 				     "(letters, digits, . _ - # only)", name);
-	if ((error = check_lock(in, kind, type)) < 0)
+	if ((error = inst_check_open(in, "edits")) < 0 ||
+	    (error = check_lock(in, kind, type)) < 0)
 		return error;
 	if ((error = cset_begin(&cs, in, user)) < 0)
 		return error;
@@ -1078,7 +1093,8 @@ static int inst_delete_locked(tfs_inst *in, const char *user, int64_t id)
 
 	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
 		return error;
-	if ((error = check_lock(in, old.kind, old.type)) < 0 ||
+	if ((error = inst_check_open(in, "edits")) < 0 ||
+	    (error = check_lock(in, old.kind, old.type)) < 0 ||
 	    (error = cset_begin(&cs, in, user)) < 0)
 		goto refused;
 	if ((error = cset_delete(&cs, &old)) < 0) {
@@ -1146,7 +1162,8 @@ static int inst_rename_locked(tfs_inst *in, const char *user, int64_t id,
 		return error;
 	if (strcmp(old.name, newname) == 0)
 		return 0;
-	if ((error = check_lock(in, old.kind, old.type)) < 0)
+	if ((error = inst_check_open(in, "edits")) < 0 ||
+	    (error = check_lock(in, old.kind, old.type)) < 0)
 		return error;
 	if ((error = tfs_inst_obj_read(&bytes, in, id)) < 0 ||
 	    (error = obj_guid(in, id, guid)) < 0)
@@ -1374,6 +1391,10 @@ static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 
 	if ((error = tfs_inst_history_count(in, &count)) < 0)
 		return error;
+	if ((error = inst_check_open(in, "reverts")) < 0) {
+		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
+		goto done;
+	}
 	if (n < 1 || n > count) {
 		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
 				      "has 1..%d)", n, count);
@@ -1543,7 +1564,9 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 		goto done;
 	}
 	error = tfs_inst_dir_find(&dir, in, kind, type);
-	if (error == TFS_ENOTFOUND)
+	if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(&dir, in, type);
+	else if (error == TFS_ENOTFOUND)
 		error = inst_dir_insert(&dir, in, kind, type);
 	if (error < 0)
 		goto done;
@@ -1589,6 +1612,9 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 	sqlite3_stmt *s;
 	int n, error;
 
+	if (inst_gone(in))
+		return tfs_error_set(TFS_ENOTFOUND, "%s was deleted",
+				     in->branch);
 	if ((error = tfs_inst_history_count(in, &n)) < 0)
 		return error;
 	if (n > 0)
@@ -1637,12 +1663,25 @@ int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 	return error;
 }
 
+struct demo_ctx {
+	int64_t now;
+	bool staging;
+};
+
+/* The demo, and its translations (in staging: with the translators'
+ * later edits). */
 static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
 {
-	return tfs_demo_generate(put, put_ctx, *(const int64_t *)ctx);
+	const struct demo_ctx *d = ctx;
+	int error = tfs_demo_generate(put, put_ctx, d->now);
+
+	return error ? error : tfs_demo_translations(put, put_ctx, d->now,
+						     d->staging);
 }
 
 int inst_load_demo(tfs_inst *in, int64_t now)
 {
-	return inst_load(in, now, demo_gen, &now);
+	struct demo_ctx d = { now, strcmp(in->name, "staging") == 0 };
+
+	return inst_load(in, now, demo_gen, &d);
 }

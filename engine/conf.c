@@ -166,6 +166,7 @@ enum ktype {
 	K_TIME,   /* seconds since epoch, rendered ISO (read-only) */
 	K_INST,   /* value from the instance database (read-only) */
 	K_UID,    /* a numeric uid or "none" */
+	K_GROUP,  /* a landscape group's name (its id stored); set once */
 };
 
 struct key {
@@ -223,13 +224,14 @@ static const struct key tenant_keys[] = {
 	{"name", "name", K_TEXT, NULL, 1, 0},
 	{"company", "company", K_TEXT, NULL, 0, 0},
 	{"contact", "contact", K_TEXT, NULL, 0, 0},
+	{"landscape_group", "group_id", K_GROUP, NULL, 0, 0},
 	{"development_project", "dev_project", K_BOOL, NULL, 0, 0},
 	{"created", "created", K_TIME, NULL, 1, 0},
 	{NULL, NULL, K_TEXT, NULL, 0, 0},
 };
 
 static const struct key instance_keys[] = {
-	{"status", "status", K_ENUM, "pending active onhold closed demo", 0, 0},
+	{"status", "status", K_ENUM, "active on-hold closed", 0, 0},
 	{"in_maintenance", "in_maintenance", K_BOOL, NULL, 0, 0},
 	{"metadata_locked", "metadata_locked", K_BOOL, NULL, 0, 0},
 	{"expiration", "expiration", K_DATE, NULL, 0, 0},
@@ -276,8 +278,13 @@ static int key_value(tfs_buf *out, tfs_store *st, tfs_entity ent, int64_t id,
 		return in ? inst_conf_value(out, in, k->key) : TFS_ERROR;
 	}
 	/* Table and column names come from the static schema above. */
-	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?",
-		 k->column, sc->table);
+	if (k->type == K_GROUP)
+		snprintf(sql, sizeof(sql), "SELECT (SELECT name FROM groups g "
+			 "WHERE g.id = t.%s) FROM %s t WHERE id = ?",
+			 k->column, sc->table);
+	else
+		snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?",
+			 k->column, sc->table);
 	if (sqlite3_prepare_v2(store_db(st)->db, sql, -1, &s, NULL) !=
 	    SQLITE_OK)
 		return db_fail(store_db(st), "conf");
@@ -373,13 +380,39 @@ static bool in_list(const char *v, const char *list)
 	return false;
 }
 
-/* Check `v` for key `k`; bind it as parameter `i` of `s`. */
-static int bind_value(sqlite3_stmt *s, int i, const struct key *k,
-		      const char *v)
+/* The id of landscape group `name`. */
+static int group_id(int64_t *out, tfs_store *st, const char *name)
 {
+	sqlite3_stmt *s = db_stmt(store_db(st), "SELECT id FROM groups "
+						"WHERE name = ?");
+	int error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	else
+		error = tfs_error_set(TFS_EINVALID, "landscape_group: no "
+				      "landscape group '%s'", name);
+	sqlite3_reset(s);
+	return error;
+}
+
+/* Check `v` for key `k`; bind it as parameter `i` of `s`. */
+static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
+		      const struct key *k, const char *v)
+{
+	int64_t id = 0;
 	long long n;
+	int error;
 
 	switch (k->type) {
+	case K_GROUP:
+		if ((error = group_id(&id, st, v)) < 0)
+			return error;
+		sqlite3_bind_int64(s, i, id);
+		return 0;
 	case K_BOOL:
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return tfs_error_set(TFS_EINVALID, "%s: expected true "
@@ -465,6 +498,14 @@ static int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 					      k->key);
 			goto done;
 		}
+		/* A tenant's instances live on its group's landscapes. */
+		if (k->type == K_GROUP && cur.size) {
+			error = tfs_error_set(TFS_EINVALID, "line %d: "
+					      "landscape_group is set once "
+					      "(it is %s)", conf.kv[i].line,
+					      cur.ptr);
+			goto done;
+		}
 		if (strchr(v, '\t') || nset == 32) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: bad "
 					      "value", conf.kv[i].line);
@@ -491,7 +532,8 @@ static int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 	sqlite3_bind_int64(s, 1, tfs_now());
 	sqlite3_bind_int64(s, 2, id);
 	for (i = 0; i < nset; i++)
-		if ((error = bind_value(s, (int)i + 3, set[i], val[i])) < 0)
+		if ((error = bind_value(st, s, (int)i + 3, set[i],
+					val[i])) < 0)
 			goto done;
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		error = db_fail(store_db(st), "conf");

@@ -176,7 +176,7 @@ void demo_fmt_date(char out[16], int64_t t)
 /* ---- guids --------------------------------------------------------------- */
 
 static const char *const kind_names[TFS_KIND__COUNT] = {
-	"metadata", "validation", "settings", "master", "data",
+	"metadata", "validation", "settings", "master", "data", "translations",
 };
 
 /*

@@ -94,6 +94,7 @@ static const bo_field incident_fields[] = {
 	DTM("ClosedDateTime", 0),
 	TXT("Resolution", 4000, 0),
 	PICK("CauseCode", 50, "CauseCode", 0),
+	TXT("CustomerEmail", 255, 0),
 	BOOL("IsVIP"),
 	BOOL("FirstCallResolution"),
 	INT("ReopenCount", 0),
@@ -322,6 +323,8 @@ static const bo_field journal_fields[] = {
 	LNK("ParentLink", NULL, F_INDEXED),
 	TXT("ParentBusinessObject", 60, F_INDEXED),
 	BOOL("IsPublic"),
+	TXT("EmailFrom", 255, 0),
+	TXT("EmailTo", 255, 0),
 	END
 };
 

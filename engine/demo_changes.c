@@ -315,6 +315,10 @@ static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
 			snprintf(j->body, sizeof(j->body), "An approval "
 				 "request was sent to %s.",
 				 w->people[mgr].display);
+			snprintf(j->from, sizeof(j->from),
+				 "servicedesk@acme.example");
+			snprintf(j->to, sizeof(j->to), "%s@acme.example",
+				 w->people[mgr].key);
 			j->source = "Email";
 		}
 		if ((t = demo_add_task(g, w))) {

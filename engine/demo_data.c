@@ -649,6 +649,10 @@ static int write_journals(demo_gen *g, demo_world *w)
 			demo_value(g, "Source", j->source);
 		demo_value(g, "ParentBusinessObject", j->of.bo);
 		demo_value(g, "IsPublic", j->is_public ? "true" : "false");
+		if (j->from[0])
+			demo_value(g, "EmailFrom", j->from);
+		if (j->to[0])
+			demo_value(g, "EmailTo", j->to);
 		demo_link(g, "ParentLink", j->of.bo, j->of.key);
 		if (demo_finish(g, t))
 			return g->error;

@@ -409,6 +409,9 @@ static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
 	    (j = demo_add_journal(g, w, of, created, "Email Received", cust))) {
 		snprintf(j->subject, sizeof(j->subject), "%s", tp->subject);
 		snprintf(j->body, sizeof(j->body), "%s", tp->symptom);
+		snprintf(j->from, sizeof(j->from), "%s@acme.example",
+			 w->people[cust].key);
+		snprintf(j->to, sizeof(j->to), "servicedesk@acme.example");
 		j->source = "Email";
 		j->is_public = true;
 	}
@@ -548,6 +551,8 @@ int demo_gen_incidents(demo_gen *g, demo_world *w)
 		}
 		if (closed)
 			demo_value_time(g, "ClosedDateTime", closed);
+		demo_valuef(g, "CustomerEmail", "%s@acme.example",
+			    w->people[cust].key);
 		demo_value(g, "IsVIP", w->people[cust].vip ? "true" : "false");
 		demo_value(g, "FirstCallResolution",
 			   resolved && dur <= 1800 + 600 && logger >= 0 &&

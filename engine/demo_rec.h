@@ -43,6 +43,9 @@ typedef struct demo_journal {
 	const char *category, *source;
 	int author;
 	bool is_public;
+	/* E-mails: the addresses ("" for other entries), so that scrubbing
+	 * other e-mail addresses has something to do. */
+	char from[96], to[96];
 } demo_journal;
 
 typedef struct demo_world {

@@ -79,7 +79,7 @@ const char *const tfs_settings_types[] = {
 };
 
 static const char *const kind_dirs[TFS_KIND__COUNT] = {
-	"metadata", "validation", "settings", "master", "data"
+	"metadata", "validation", "settings", "master", "data", "translations"
 };
 
 const char *tfs_kind_dir(tfs_kind kind)
@@ -135,6 +135,38 @@ static const char *find_type(const char *const *list, const char *type)
 	return NULL;
 }
 
+bool tfs_locale_valid(const char *locale)
+{
+	size_t i;
+	char c;
+
+	if (!locale || !((locale[0] >= 'a' && locale[0] <= 'z') ||
+			 (locale[0] >= 'A' && locale[0] <= 'Z')))
+		return false;
+	for (i = 0; (c = locale[i]); i++) {
+		if (i >= TFS_LOCALE_MAX)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+bool tfs_translation_split(const char *type, char locale[TFS_LOCALE_MAX + 1],
+			   const char **mtype)
+{
+	const char *slash = type ? strchr(type, '/') : NULL;
+	size_t n;
+
+	if (!slash || (n = (size_t)(slash - type)) > TFS_LOCALE_MAX)
+		return false;
+	memcpy(locale, type, n);
+	locale[n] = '\0';
+	*mtype = find_type(tfs_metadata_types, slash + 1);
+	return *mtype && tfs_locale_valid(locale);
+}
+
 bool tfs_type_valid(tfs_kind kind, const char *type)
 {
 	switch (kind) {
@@ -147,6 +179,12 @@ bool tfs_type_valid(tfs_kind kind, const char *type)
 	case TFS_KIND_MASTER:
 	case TFS_KIND_DATA:
 		return tfs_name_valid(type);
+	case TFS_KIND_TRANSLATION: {
+		char locale[TFS_LOCALE_MAX + 1];
+		const char *mtype;
+
+		return tfs_translation_split(type, locale, &mtype);
+	}
 	default:
 		return false;
 	}
@@ -164,6 +202,8 @@ const char *tfs_doc_root(tfs_kind kind, const char *type)
 	case TFS_KIND_MASTER:
 	case TFS_KIND_DATA:
 		return "Record";
+	case TFS_KIND_TRANSLATION:
+		return tfs_type_valid(kind, type) ? "Translation" : NULL;
 	default:
 		return NULL;
 	}
@@ -574,7 +614,10 @@ static int make_doc(tfs_doc **out, doc_walk *w)
 	    (w->bo && !(d->bo = strdup(w->bo))) ||
 	    !(d->canon = tfs_buf_detach(&w->out, &d->canon_len)))
 		goto oom;
-	tfs_sha256_hex(d->sha, d->canon, d->canon_len);
+	if ((error = tfs_sha256_hex(d->sha, d->canon, d->canon_len)) < 0) {
+		tfs_doc_free(d);
+		return error;
+	}
 	*out = d;
 	return 0;
 oom:

@@ -113,6 +113,9 @@ struct doc_elem_rule {
 /* The rule of the root of (kind, type); NULL if the type is unknown. */
 const doc_elem_rule *doc_rule_root(tfs_kind kind, const char *type);
 
+/* The root rule of translations/ documents (doc_translation.c). */
+const doc_elem_rule *doc_rule_translation(void);
+
 /* The rule of child `name` under `r` and its slot, or NULL. */
 const doc_elem_rule *doc_rule_child(const doc_elem_rule *r, const char *name,
 				    size_t *slot);

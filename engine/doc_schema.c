@@ -11,6 +11,10 @@
  *
  * Everything here is constant; the functions are pure apart from the
  * references they hand to doc_ref().  Called from doc.c and doc_walk.c.
+ *
+ * The schema of translations/<locale>/<Type>/<Name>.xml (root
+ * <Translation locale= type=> with <String key= modified=>text</String>)
+ * is in doc_translation.c, whose rule doc_rule_root() returns.
  */
 #include <assert.h>
 #include <limits.h>
@@ -573,6 +577,8 @@ const doc_elem_rule *doc_rule_root(tfs_kind kind, const char *type)
 	case TFS_KIND_MASTER:
 	case TFS_KIND_DATA:
 		return &record_rule;
+	case TFS_KIND_TRANSLATION:
+		return doc_rule_translation();
 	default:
 		return NULL;
 	}

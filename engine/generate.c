@@ -407,8 +407,7 @@ static void drop_tenant(tfs_store *st, const char *tenant, tfs_inst **insts,
 		id = tfs_inst_id(insts[i]);
 		snprintf(name, sizeof(name), "%s", tfs_inst_name(insts[i]));
 		/* insts[i] is the store's; close it before its files go */
-		inst_free(st->insts[id]);
-		st->insts[id] = NULL;
+		store_forget_instance(st, id);
 		insts[i] = NULL;
 		for (k = 0; k < N(sfx); k++) {
 			snprintf(path, sizeof(path), "%s/instances/%s/%s.db%s",

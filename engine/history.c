@@ -659,7 +659,8 @@ static int sink_blob(git_oid *id, struct sink *s, const char *bytes,
 			return git_fail("write blob");
 		return 0;
 	}
-	hist_object_id(id->id, "blob", bytes, len);
+	if ((error = hist_object_id(id->id, "blob", bytes, len)) < 0)
+		return error;
 	if (git_odb_exists_ext(s->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
 		return 0;
 	if (s->mem->write(s->mem, id, bytes, len, GIT_OBJECT_BLOB) < 0)
@@ -1504,11 +1505,11 @@ static int read_blob(tfs_buf *out, struct hist_reader *r, const git_oid *id,
 	if (git_blob_lookup(&blob, r->repo, id) < 0)
 		return git_fail(what);
 	len = (size_t)git_blob_rawsize(blob);
-	hist_object_id(sum, "blob", git_blob_rawcontent(blob), len);
-	if (memcmp(sum, id->id, sizeof(sum)) != 0)
+	error = hist_object_id(sum, "blob", git_blob_rawcontent(blob), len);
+	if (error == 0 && memcmp(sum, id->id, sizeof(sum)) != 0)
 		error = tfs_error_set(TFS_ERROR, "git: %s: object %s is "
 				      "corrupt", what, git_oid_tostr_s(id));
-	else
+	else if (error == 0)
 		error = tfs_buf_put(out, git_blob_rawcontent(blob), len);
 	git_blob_free(blob);
 	return error;

@@ -313,10 +313,12 @@ static int write_batch(tfs_history_blobs *w)
 	memcpy(hdr, "PACK", 4);
 	put_be32(hdr + 4, 2);
 	put_be32(hdr + 8, (uint32_t)w->n);
-	hist_sha1_init(&s);
+	if ((error = hist_sha1_init(&s)) < 0)
+		return error;
 	hist_sha1_update(&s, hdr, sizeof(hdr));
 	hist_sha1_update(&s, w->buf, w->len);
-	hist_sha1_final(&s, pack_sum);
+	if ((error = hist_sha1_final(&s, pack_sum)) < 0)
+		return error;
 
 	/* Version 2 index: fan-out, ids, CRCs, 31-bit offsets (a batch is
 	 * far below 2 GB), the pack's checksum, its own. */
@@ -343,9 +345,11 @@ static int write_batch(tfs_history_blobs *w)
 		put_be32(idx + pos, w->ents[i].off + 12);
 	memcpy(idx + pos, pack_sum, 20);
 	pos += 20;
-	hist_sha1_init(&s);
+	if ((error = hist_sha1_init(&s)) < 0)
+		goto done;
 	hist_sha1_update(&s, idx, pos);
-	hist_sha1_final(&s, idx_sum);
+	if ((error = hist_sha1_final(&s, idx_sum)) < 0)
+		goto done;
 	memcpy(idx + pos, idx_sum, 20);
 
 	for (j = 0; j < 20; j++)
@@ -394,7 +398,8 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 
 	if (len > ((size_t)1 << 31))
 		return tfs_error_set(TFS_EINVALID, "object too large");
-	hist_object_id(id, "blob", bytes, len);
+	if ((error = hist_object_id(id, "blob", bytes, len)) < 0)
+		return error;
 
 	bound = deflateBound(&w->z, (uLong)len) + sizeof(hdr);
 	/* A batch that this blob would take past BATCH_BYTES is written

@@ -12,43 +12,54 @@
 #include <stdint.h>
 
 #include <git2.h>
+#include <openssl/evp.h>
 
 #include "tenantfs/history.h"
 
-/* SHA-1 (sha1.c): object ids and pack trailers, faster than libgit2's. */
+/*
+ * SHA-1 through libcrypto (sha1.c): object ids and pack trailers, faster
+ * than libgit2's SHA-1DC.  init and the id functions return 0 or TFS_ERROR
+ * (no memory for a context); every init is ended by final or free.
+ */
 typedef struct hist_sha1 {
-	uint32_t st[5];
-	uint64_t total;
-	unsigned char buf[64];
-	size_t have;
+	EVP_MD_CTX *ctx; /* NULL: init failed */
 } hist_sha1;
 
-void hist_sha1_init(hist_sha1 *s);
+int hist_sha1_init(hist_sha1 *s);
 void hist_sha1_update(hist_sha1 *s, const void *data, size_t len);
-void hist_sha1_final(hist_sha1 *s, unsigned char out[20]);
+/* The digest into out (zeros on failure), and the context freed. */
+int hist_sha1_final(hist_sha1 *s, unsigned char out[20]);
+void hist_sha1_free(hist_sha1 *s);
 /* The git id of object `data` of type `type` ("blob", "tree"). */
-void hist_object_id(unsigned char id[20], const char *type, const void *data,
-		    size_t len);
+int hist_object_id(unsigned char id[20], const char *type, const void *data,
+		   size_t len);
 
 /*
  * Resumable ids of large objects.  The hashed stream is "<type> <len>\0"
- * and the data; marks[k] is the SHA-1 state after its first (k + 1) x
- * HIST_MARK_STRIDE bytes, and an object has hist_marks_count() of them.
- * hist_object_id_marked computes the id and the marks, starting from the
- * last mark within the first `same` bytes of data: those bytes must be
- * the ones the marks were taken of, in an object of the same type and
- * length (0: from the beginning).  A tree saved in place (a file's new
- * id) then costs the hash of what follows the change.
+ * and the data; mark k is a copy of the SHA-1 context after its first
+ * (k + 1) x HIST_MARK_STRIDE bytes, and an object has hist_marks_count()
+ * of them (hist_marks_new makes room for them, none taken yet).
+ * hist_object_id_marked computes the id and takes the marks, starting
+ * from the last mark within the first `same` bytes of data: those bytes
+ * must be the ones the marks were taken of (0: from the beginning); the
+ * marks must be for an object of this type and length.  A tree saved in
+ * place (a file's new id) then costs the hash of what follows the change.
  */
 #define HIST_MARK_STRIDE ((size_t)16 << 10)
-typedef struct hist_mark {
-	uint32_t st[5];
-} hist_mark;
+typedef struct hist_marks {
+	char type[8];
+	size_t len;          /* of the object's data */
+	size_t n;
+	EVP_MD_CTX *ctx[];   /* n marks, NULL until taken */
+} hist_marks;
 
 size_t hist_marks_count(const char *type, size_t len);
-void hist_object_id_marked(unsigned char id[20], const char *type,
-			   const void *data, size_t len, hist_mark *marks,
-			   size_t same);
+/* NULL: out of memory. */
+hist_marks *hist_marks_new(const char *type, size_t len);
+void hist_marks_free(hist_marks *m);
+int hist_object_id_marked(unsigned char id[20], const char *type,
+			  const void *data, size_t len, hist_marks *marks,
+			  size_t same);
 
 /* One entry of tfs_history_write_commit's change list, after checking. */
 struct change {
@@ -84,7 +95,7 @@ struct tree_cache {
 		git_oid id;
 		char *data; /* NULL: empty slot */
 		size_t len;
-		hist_mark *marks; /* hist_marks_count("tree", len) */
+		hist_marks *marks; /* for the tree of len bytes, or NULL */
 	} slot[TREE_CACHE_SLOTS];
 	unsigned int next;
 };
@@ -222,18 +233,12 @@ void hist_stage_drop(struct hist_stage *st);
 int hist_stage_backend(git_odb_backend **out, struct hist_stage *st);
 
 /*
- * Loose objects of zlib stored blocks (history_loose.c).  hist_loose_write
- * stores object `id` (its SHA-1, already computed) of `type` unless it
- * exists.  hist_loose_read reads object `id` when it is such a loose
- * object: returns 1 with its content in *data (malloc'd: the caller owns
- * it), *len, not yet checked against the id; 0 when it is not (packed,
- * absent or compressed: read it through libgit2); TFS_ERROR when it cannot
- * be read or is not a `type`.
+ * Loose objects of zlib stored blocks (history_loose.c), read back like
+ * any other through libgit2.  hist_loose_write stores object `id` (its
+ * SHA-1, already computed) of `type` unless it exists.
  */
 int hist_loose_write(const struct tree_writer *w, const git_oid *id,
 		     const char *type, const char *data, size_t len);
-int hist_loose_read(const char *objects, const git_oid *id, const char *type,
-		    char **data, size_t *len);
 /*
  * The same, written as it is made (history_loose.c): open with the length
  * of the content, write it in any pieces, close to get its id and store
@@ -249,7 +254,5 @@ int hist_loose_stream_write(struct hist_loose_stream *s, const void *data,
 			    size_t len);
 int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id);
 void hist_loose_stream_free(struct hist_loose_stream *s);
-/* zlib's adler32, vectorized where the CPU can. */
-uint32_t hist_adler32(uint32_t adler, const void *data, size_t len);
 
 #endif

@@ -18,9 +18,10 @@
  * The common save, new content for files the directory has, changes
  * nothing but 20-byte ids: then the parent's bytes (read from its loose
  * object, kept from the last save, or copied from libgit2 when packed)
- * are changed in place, and the hash resumes from the SHA-1 state saved
- * just before the first changed id (hist_object_id_marked).  For metadata/Form above that took the first
- * save after a mount from 12.5 to 7.5 ms, later saves from 5.8 to 3.7 ms.
+ * are changed in place, and the hash resumes from the SHA-1 context copied
+ * just before the first changed id (hist_object_id_marked).  For
+ * metadata/Form above that took the first save after a mount from 12.5
+ * to 7.5 ms, later saves from 5.8 to 3.7 ms.
  *
  * The trees are exactly those git_tree_create_updated() writes for the
  * same updates: entries in git order ("name" of a directory sorts as
@@ -173,20 +174,24 @@ static bool cacheable(const struct tree_writer *w, size_t len)
 
 /*
  * Hash tree `data` into *id and store it unless it exists.  With marks
- * (room for hist_marks_count), they are set, and the hash starts after
+ * (hist_marks_new for this tree), they are taken, and the hash starts after
  * the first `same` bytes of data if they are unchanged since the marks
  * were taken (see hist_object_id_marked).
  */
 static int write_tree(git_oid *id, const struct tree_writer *w,
-		      const char *data, size_t len, hist_mark *marks,
+		      const char *data, size_t len, hist_marks *marks,
 		      size_t same)
 {
 	git_oid written;
+	int error;
 
 	if (marks)
-		hist_object_id_marked(id->id, "tree", data, len, marks, same);
+		error = hist_object_id_marked(id->id, "tree", data, len, marks,
+					      same);
 	else
-		hist_object_id(id->id, "tree", data, len);
+		error = hist_object_id(id->id, "tree", data, len);
+	if (error < 0)
+		return error;
 	if (git_odb_exists_ext(w->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
 		return 0;
 	if (w->objects && len >= STORED_MIN)
@@ -214,12 +219,12 @@ static const struct tree_cache *cached(const struct tree_cache *tc,
 /* Keep raw tree `data` and its marks (taking ownership of both) as `id`,
  * dropping the oldest. */
 static void cache_put(struct tree_cache *tc, const git_oid *id, char *data,
-		      size_t len, hist_mark *marks)
+		      size_t len, hist_marks *marks)
 {
 	unsigned int i = tc->next;
 
 	free(tc->slot[i].data);
-	free(tc->slot[i].marks);
+	hist_marks_free(tc->slot[i].marks);
 	git_oid_cpy(&tc->slot[i].id, id);
 	tc->slot[i].data = data;
 	tc->slot[i].len = len;
@@ -233,7 +238,7 @@ void history_tree_cache_free(struct tree_cache *tc)
 
 	for (i = 0; i < TREE_CACHE_SLOTS; i++) {
 		free(tc->slot[i].data);
-		free(tc->slot[i].marks);
+		hist_marks_free(tc->slot[i].marks);
 		tc->slot[i].data = NULL;
 		tc->slot[i].marks = NULL;
 	}
@@ -372,18 +377,13 @@ static bool has_upsert(const struct change *c, size_t lo, size_t hi)
 
 /*
  * Tree `id`, not yet checked against its id, into *buf, *len (the caller
- * owns it and may change it): a loose stored object read directly, else a
- * copy of what libgit2 reads (packed, or deflated by git).
+ * owns it and may change it): a copy of what libgit2 reads.
  */
 static int read_tree(char **buf, size_t *len, const struct tree_writer *w,
 		     const git_oid *id)
 {
 	git_odb_object *obj;
-	int found;
 
-	if (w->objects &&
-	    (found = hist_loose_read(w->objects, id, "tree", buf, len)) != 0)
-		return found < 0 ? found : 0;
 	if (git_odb_read(&obj, w->odb, id) < 0)
 		return git_fail("read tree");
 	*len = git_odb_object_size(obj);
@@ -413,7 +413,7 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 	git_oid *subs = NULL;
 	bool *gone = NULL;
 	char *buf = NULL, *base_raw = NULL;
-	hist_mark *marks = NULL;
+	hist_marks *marks = NULL;
 	unsigned char sum[20];
 	size_t ne = 0, nsub, nnames, nadd = 0, ngone = 0, i, j, k, blen = 0,
 	       bcap = 0, same = 0;
@@ -436,12 +436,13 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		if ((error = read_tree(&base_raw, &len, w, base)) < 0)
 			goto done;
 		if (cacheable(w, len) &&
-		    (marks = malloc(hist_marks_count("tree", len) *
-				    sizeof(*marks) + 1)))
-			hist_object_id_marked(sum, "tree", base_raw, len,
-					      marks, 0);
+		    (marks = hist_marks_new("tree", len)))
+			error = hist_object_id_marked(sum, "tree", base_raw,
+						      len, marks, 0);
 		else
-			hist_object_id(sum, "tree", base_raw, len);
+			error = hist_object_id(sum, "tree", base_raw, len);
+		if (error < 0)
+			goto done;
 		if (memcmp(sum, base->id, sizeof(sum)) != 0) {
 			error = tfs_error_set(TFS_ERROR, "git: tree %s is "
 					      "corrupt", git_oid_tostr_s(base));
@@ -587,10 +588,8 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 			goto done;
 	}
 	/* A new tree: marks of its own, if it is to be cached. */
-	free(marks);
-	marks = cacheable(w, blen) ?
-		malloc(hist_marks_count("tree", blen) * sizeof(*marks) + 1) :
-		NULL;
+	hist_marks_free(marks);
+	marks = cacheable(w, blen) ? hist_marks_new("tree", blen) : NULL;
 write:
 	*empty = blen == 0;
 	if (blen == 0 && off > 0)
@@ -608,7 +607,7 @@ done:
 	free(subs);
 	free(e);
 	free(base_raw);
-	free(marks);
+	hist_marks_free(marks);
 	return error;
 }
 

@@ -85,6 +85,8 @@ static int find_dir(int64_t *dir, struct imp *im, tfs_kind kind,
 	if (error == TFS_ENOTFOUND &&
 	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
 		error = inst_dir_insert(dir, im->in, kind, type);
+	else if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
+		error = inst_translation_dir(dir, im->in, type);
 	if (error < 0)
 		return error;
 	im->dir_id = *dir;
@@ -430,17 +432,23 @@ static int file_key(char out[65], const char *path)
 	unsigned char d[32], buf[65536];
 	tfs_sha256 s;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i, error;
 
 	if (fd < 0)
 		return tfs_error_set(TFS_ERROR, "cannot read %s", path);
-	tfs_sha256_init(&s);
+	if ((error = tfs_sha256_init(&s)) < 0) {
+		close(fd);
+		return error;
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		tfs_sha256_update(&s, buf, (size_t)n);
 	close(fd);
-	if (n < 0)
+	if (n < 0) {
+		tfs_sha256_free(&s);
 		return tfs_error_set(TFS_ERROR, "cannot read %s", path);
-	tfs_sha256_final(&s, d);
+	}
+	if ((error = tfs_sha256_final(&s, d)) < 0)
+		return error;
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 	return 0;
@@ -571,7 +579,7 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	};
 	struct pkg_survey sv;
 	struct imp im;
-	char key[65], msg[600], reason[512];
+	char key[65], msg[1100], reason[512];
 	bool applying = mode == TFS_PKG_APPLY ||
 			mode == TFS_PKG_APPLY_UNVALIDATED;
 	int error, key_error, commit = 0, count, round;
@@ -600,6 +608,18 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 	}
 	if ((error = key_error) < 0)
 		goto done;
+	if ((error = inst_check_packages(in, NULL)) < 0 ||
+	    (applying && (error = inst_check_open(in, "package "
+						   "applies")) < 0)) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(&im, "error", -1, "", reason);
+		finish(result, &im, "rejected", 0);
+		snprintf(msg, sizeof(msg), "package %s: rejected: %s",
+			 im.name[0] ? im.name : "(unnamed)", reason);
+		inst_refusal(in, user, "Package/Reject", msg);
+		error = tfs_error_set(error, "%s", reason);
+		goto done;
+	}
 	if (applying && applied_before(in, key, &commit) == 1) {
 		finish(result, &im, "already-applied", commit);
 		log_outcome(&im, "Package/Apply", "already applied");

@@ -778,10 +778,10 @@ int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 	}
 	bytes = sqlite3_column_blob(s, 0);
 	len = (size_t)sqlite3_column_bytes(s, 0);
-	tfs_sha256_hex(sha, bytes ? bytes : "", len);
-	if (strcmp(sha, db_text(s, 1)) == 0)
+	error = tfs_sha256_hex(sha, bytes ? bytes : "", len);
+	if (error == 0 && strcmp(sha, db_text(s, 1)) == 0)
 		error = tfs_buf_put(out, bytes, len);
-	else
+	else if (error == 0)
 		error = 1;
 	sqlite3_reset(s);
 	return error == 1 ? inst_damaged(in, id) : error;
@@ -876,8 +876,9 @@ int tfs_inst_verify(tfs_inst *in, tfs_inst_damage_cb cb, void *ctx)
 		tfs_kind kind;
 		char type[256], path[600];
 
-		tfs_sha256_hex(sha, bytes ? bytes : "",
-			       (size_t)sqlite3_column_bytes(s, 1));
+		if ((error = tfs_sha256_hex(sha, bytes ? bytes : "",
+				(size_t)sqlite3_column_bytes(s, 1))) < 0)
+			break;
 		if (strcmp(sha, db_text(s, 2)) == 0)
 			continue;
 		bad++;

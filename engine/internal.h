@@ -120,6 +120,7 @@ struct tfs_inst {
 	char company[128];
 	char branch[160];
 	bool locked;  /* atomic: changed by instance.conf writes */
+	bool gone;    /* atomic: deleted (rmdir); see struct inst_table */
 	wlock wl;     /* writers of the instance (order: 1) */
 	db_conn db;   /* the write connection: wl's holder's alone */
 	db_pool pool; /* read-only connections of everyone else */
@@ -131,6 +132,39 @@ struct tfs_inst {
 	size_t dlogged;
 };
 
+/*
+ * The open instances, by id (console.db's ids: AUTOINCREMENT, never
+ * reused).  Threads serving the mount read the table without a lock
+ * while mkdir adds an instance and rmdir removes one, so:
+ *
+ *  - a table never changes in place, except that an empty slot receives
+ *    a fully opened instance (an atomic release store).  Growing makes a
+ *    bigger copy, publishes it with one atomic store (tfs_store.tab) and
+ *    keeps the old one (`older`) until the store is freed: a thread still
+ *    holding an old table reads valid memory, and all it finds there is
+ *    in the new one too;
+ *  - an instance, once published, is freed by tfs_store_free() alone.
+ *    rmdir marks it gone (tfs_inst.gone): lookups stop finding it
+ *    (tfs_store_inst), its writers are refused (cset_begin, inst_load),
+ *    and a thread that already holds the pointer may go on reading;
+ *  - adding and removing take the console's writer lock; only the code
+ *    that opens the store (one thread, before serving) writes `broken`
+ *    or frees a slot's instance (store_forget_instance).
+ *
+ * Slots are read with store_slot() and the count with store_ninsts().
+ */
+struct inst_table {
+	size_t n;
+	tfs_inst **slot;	/* n entries, loaded and stored atomically */
+	/* By instance id: why an instance that could not be opened (or is
+	 * not writable, or whose history is broken) is not served; NULL for
+	 * those that are.  The others mount and serve all the same.
+	 * Shared with the older tables (copied pointers; the newest frees
+	 * them). */
+	char **broken;
+	struct inst_table *older;
+};
+
 struct tfs_store {
 	char *path;
 	int lockfd;
@@ -139,12 +173,7 @@ struct tfs_store {
 	db_conn db;   /* console.db's write connection: wl's holder's */
 	db_pool pool; /* console.db's read-only connections */
 	tfs_history *hist;
-	tfs_inst **insts;
-	size_t ninsts;
-	/* By instance id: why an instance that could not be opened (or is
-	 * not writable, or whose history is broken) is not served; NULL for
-	 * those that are.  The others mount and serve all the same. */
-	char **broken;
+	struct inst_table *tab; /* atomic; see struct inst_table */
 	tfs_change_cb observer;
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
@@ -188,6 +217,20 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 		       const char *name, const char *landscape, bool locked);
 
+/* The instance table (struct inst_table): slot `id` (gone or not; NULL
+ * if none), the number of slots, publishing a newly opened instance
+ * (console writer lock held, or the store not yet serving), and, for
+ * offline tools only, closing one whose creation is undone. */
+tfs_inst *store_slot(tfs_store *st, int64_t id);
+size_t store_ninsts(tfs_store *st);
+int store_publish(tfs_store *st, tfs_inst *in);
+void store_forget_instance(tfs_store *st, int64_t id);
+/* Whether the instance was deleted (rmdir) while it was open. */
+static inline bool inst_gone(const tfs_inst *in)
+{
+	return __atomic_load_n(&in->gone, __ATOMIC_ACQUIRE);
+}
+
 /* Open (creating the schema if `create`) the instance database. */
 int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create);
 void inst_free(tfs_inst *in);
@@ -207,6 +250,9 @@ typedef int (*inst_generator)(tfs_demo_put_fn put, void *put_ctx, void *ctx);
 int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx);
 /* Why instance `id` is not served, or NULL if it is. */
 const char *store_broken(tfs_store *st, int64_t id);
+/* Append an event (the console's writer lock held, inside or outside
+ * the holder's transaction). */
+int store_event_locked(tfs_store *st, const tfs_event *ev);
 /* Move events queued by an instance transaction into the console log. */
 int store_flush_events(tfs_store *st, tfs_inst *in);
 
@@ -216,6 +262,9 @@ int inst_meta_set_text(tfs_inst *in, const char *key, const char *v);
 /* Insert a directory row (no checks). */
 int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 		    const char *type);
+/* The translations directory `type` ("de-DE/Form") into *out, making its
+ * locale if missing (writer lock held, in the caller's transaction). */
+int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type);
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 
@@ -306,6 +355,36 @@ int inst_damaged(tfs_inst *in, int64_t obj);
 void inst_log_damage(tfs_inst *in);
 /* Paths of the damaged objects found this mount, one a line. */
 int inst_damage_render(tfs_buf *out, tfs_inst *in);
+
+/*
+ * ---- Lifecycle and state (lifecycle.c) ------------------------------------
+ *
+ * Whether instance `in` takes `what` ("edits", "package applies",
+ * "reverts"): 0, or TFS_ELOCKED with the reason (in maintenance, status
+ * not active, expired; TFS_ENOTFOUND once deleted).  Saves, deletes,
+ * renames, applies and reverts call it; the low-level change set does
+ * not, so that pushes into an instance in maintenance, and administrator
+ * changes to its instance.conf, still work.  The caller records the
+ * refusal (log, events) as it records its other refusals.
+ */
+int inst_check_open(tfs_inst *in, const char *what);
+/* Whether the instance's tenant has its development project enabled. */
+int inst_dev_project(tfs_inst *in, bool *on);
+/* 0 if the tenant's development project is enabled; else TFS_EACCESS
+ * with the reason, recorded in the instance's log and events as
+ * Package/Reject when `user` is given. */
+int inst_check_packages(tfs_inst *in, const char *user);
+/* Record a refusal: a patch-log line and event `action` with `reason`. */
+void inst_refusal(tfs_inst *in, const char *user, const char *action,
+		  const char *reason);
+/* A refused lifecycle change `what` (error < 0, its message set):
+ * recorded as console event `action`; returns `error`. */
+int lifecycle_refused(tfs_store *st, const char *user, const char *action,
+		      int64_t tenant_id, const char *what, int error);
+/* TFS_EACCESS unless console user `user` is an administrator. */
+int require_admin_of(tfs_store *st, const char *user, const char *what);
+/* Whether `type` is a landscape type (production staging uat ...). */
+bool landscape_type_ok(const char *type);
 
 /* Instance keys that live in the instance database (version, ...). */
 int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key);

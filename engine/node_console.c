@@ -12,6 +12,7 @@
 
 #include "tree_internal.h"
 #include "tenantfs/error.h"
+#include "tenantfs/lifecycle.h"
 
 static const struct name_ino root_names[] = {
 	{"README", G_README}, {"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
@@ -145,6 +146,26 @@ static void global_target(struct target *tg, tfs_tree *t, uint64_t parent,
 		target_plain_dir(tg, t, parent, name);
 }
 
+/* mkdir tenants/<t>: a new tenant. */
+static int global_mkdir(tfs_tree *t, uint64_t parent, const char *name,
+			const char *user)
+{
+	if (INO_B(parent) != G_TENANTS)
+		return tfs_error_set(TFS_EACCESS, "directories cannot be "
+				     "created here");
+	return tfs_tenant_create(NULL, t->st, user, name);
+}
+
+/* rmdir tenants/<t>: a tenant without instances. */
+static int global_rmdir(tfs_tree *t, uint64_t parent, const tfs_attr *a,
+			const char *name, const char *user)
+{
+	if (INO_B(parent) != G_TENANTS || INO_CLASS(a->ino) != C_TENANT ||
+	    INO_B(a->ino) != 0)
+		return 1;
+	return tfs_tenant_remove(t->st, user, INO_A(a->ino));
+}
+
 const struct node_ops console_global_ops = {
 	.lookup = global_lookup,
 	.getattr = global_getattr,
@@ -152,6 +173,8 @@ const struct node_ops console_global_ops = {
 	.content = global_content,
 	.describe = describe_landscapes,
 	.target = global_target,
+	.mkdir = global_mkdir,
+	.rmdir = global_rmdir,
 };
 
 /* ---- users/<login>.conf ------------------------------------------------------ */
@@ -474,6 +497,26 @@ static void tenant_target(struct target *tg, tfs_tree *t, uint64_t parent,
 	target_plain_dir(tg, t, parent, name);
 }
 
+/* mkdir tenants/<t>/<type>: a new, empty instance on that landscape. */
+static int tenant_mkdir(tfs_tree *t, uint64_t parent, const char *name,
+			const char *user)
+{
+	if (INO_B(parent) != 0)
+		return tfs_error_set(TFS_EACCESS, "directories cannot be "
+				     "created here");
+	return tfs_inst_create(NULL, t->st, user, INO_A(parent), name);
+}
+
+/* rmdir tenants/<t>/<instance>: only in maintenance (else EBUSY). */
+static int tenant_rmdir(tfs_tree *t, uint64_t parent, const tfs_attr *a,
+			const char *name, const char *user)
+{
+	if (INO_B(parent) != 0 || INO_CLASS(a->ino) != C_INST ||
+	    INO_B(a->ino) != I_DIR)
+		return 1;
+	return tfs_inst_remove(NULL, t->st, user, INO_A(a->ino));
+}
+
 const struct node_ops console_tenant_ops = {
 	.lookup = tenant_lookup,
 	.getattr = tenant_getattr,
@@ -482,4 +525,6 @@ const struct node_ops console_tenant_ops = {
 	.store = tenant_store,
 	.describe = tenant_describe,
 	.target = tenant_target,
+	.mkdir = tenant_mkdir,
+	.rmdir = tenant_rmdir,
 };

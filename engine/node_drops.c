@@ -244,7 +244,13 @@ static int drops_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	tfs_inst *in = owner(t, parent);
 	tfs_row row;
 
-	if (!in || tfs_drop_find(&row, in, (int)INO_B(parent), name) < 0)
+	if (!in)
+		return TFS_ENOTFOUND;
+	/* Nothing is there (so that mkdir and cp reach the refusal,
+	 * which records why, rather than the kernel's lookup). */
+	if (inst_check_packages(in, NULL) < 0)
+		return TFS_ENOTFOUND;
+	if (tfs_drop_find(&row, in, (int)INO_B(parent), name) < 0)
 		return TFS_ENOTFOUND;
 	return tree_getattr(out, t, INO(C_DROPF, INO_A(parent), row.id));
 }
@@ -263,9 +269,13 @@ static int row_drop(void *ctx, const tfs_row *r)
 static int drops_readdir(struct listing *l, uint64_t ino)
 {
 	tfs_inst *in = owner(l->t, ino);
+	int error;
 
 	if (!in)
 		return TFS_ENOTFOUND;
+	/* No packages without the development project (see packages/). */
+	if ((error = inst_check_packages(in, NULL)) < 0)
+		return error;
 	l->inst = INO_A(ino);
 	return tfs_drop_list(in, (int)INO_B(ino), row_drop, l);
 }

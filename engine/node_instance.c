@@ -4,7 +4,7 @@
  * entries are kinds of their own (tree.c's inst_kinds): metadata/ and the
  * like in node_objects.c, projects/ in node_projects.c, packages/ in
  * node_packages.c, the drop directories in node_drops.c, history/ in
- * node_history.c.
+ * node_history.c, translations/ in node_translations.c.
  *
  * Called by the dispatch in tree.c, without the tree's lock.
  */
@@ -27,7 +27,7 @@ static const struct name_ino inst_names[] = {
 	{"projects", I_PROJECTS}, {"push", I_PUSH},
 	{"restore", I_RESTORE}, {"restore.result", I_RESTORE_RESULT},
 	{"revert", I_REVERT}, {"revert.result", I_REVERT_RESULT},
-	{"settings", I_SETTINGS},
+	{"settings", I_SETTINGS}, {"translations", I_TRANSLATIONS},
 	{"validate", I_VALIDATE}, {"validation", I_VALIDATION},
 	{NULL, 0},
 };

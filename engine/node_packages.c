@@ -21,7 +21,13 @@ static int packages_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	tfs_inst *in = owner(t, parent);
 	tfs_row row;
 
-	if (!in || tfs_pkg_find(&row, in, name) < 0)
+	if (!in)
+		return TFS_ENOTFOUND;
+	/* Nothing is there (so that mkdir and cp reach the refusal,
+	 * which records why, rather than the kernel's lookup). */
+	if (inst_check_packages(in, NULL) < 0)
+		return TFS_ENOTFOUND;
+	if (tfs_pkg_find(&row, in, name) < 0)
 		return TFS_ENOTFOUND;
 	return tree_getattr(out, t, INO(C_PKG, INO_A(parent), row.id));
 }
@@ -36,9 +42,15 @@ static int row_package(void *ctx, const tfs_row *r)
 static int packages_readdir(struct listing *l, uint64_t ino)
 {
 	tfs_inst *in = owner(l->t, ino);
+	int error;
 
 	if (!in)
 		return TFS_ENOTFOUND;
+	/* With the development project disabled there are no packages
+	 * (reads are refused too, without a log line: only attempts to
+	 * change something are recorded). */
+	if ((error = inst_check_packages(in, NULL)) < 0)
+		return error;
 	l->inst = INO_A(ino);
 	return tfs_pkg_list(in, row_package, l);
 }

@@ -274,6 +274,8 @@ int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
 {
 	int error;
 
+	if ((error = inst_check_packages(in, user)) < 0)
+		return error;
 	inst_write_begin(in);
 	error = pkg_create_locked(in, user, name);
 	inst_write_end(in);
@@ -332,6 +334,8 @@ int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)
 {
 	int error;
 
+	if ((error = inst_check_packages(in, user)) < 0)
+		return error;
 	inst_write_begin(in);
 	error = pkg_remove_locked(in, user, id);
 	inst_write_end(in);
@@ -793,15 +797,18 @@ static int export_pkg(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 }
 
 /* The object at `path` before transaction `seq`: the bytes of the
- * object's previous transaction (transactions.prev), else the instance's
- * first commit. */
+ * object's previous transaction (transactions.prev, if it names the same
+ * path: after a copy-to-replace, objects.last_tx may name a transaction
+ * of the source's), else the instance's first commit. */
 static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 			const char *path, int64_t seq)
 {
 	sqlite3_stmt *s =
 	    db_stmt(inst_db(in), "SELECT p.op, p.bytes, p.blob FROM "
 				 "transactions t JOIN transactions p ON "
-				 "p.seq = t.prev WHERE t.seq = ?");
+				 "p.seq = t.prev AND p.kind = t.kind AND "
+				 "p.type = t.type AND p.name = t.name "
+				 "WHERE t.seq = ?");
 	char oid[41];
 	int error = 0;
 
@@ -1507,6 +1514,8 @@ int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id, tfs_pkg_file f,
 {
 	int error;
 
+	if ((error = inst_check_packages(in, user)) < 0)
+		return error;
 	inst_write_begin(in);
 	error = pkg_update_locked(in, user, id, f, bytes, len);
 	inst_write_end(in);

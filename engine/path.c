@@ -1,6 +1,7 @@
 /*
  * Object paths relative to an instance: "metadata/Form/X.xml",
- * "validation/X.xml", "master/Employee/K.xml".  The one place that turns
+ * "validation/X.xml", "master/Employee/K.xml",
+ * "translations/de-DE/Form/X.xml" (type "de-DE/Form").  The one place that turns
  * (kind, type, name) into a path and back; history, transaction sets,
  * packages and messages all use these paths.
  */
@@ -44,6 +45,9 @@ int obj_path_split(const char *path, tfs_kind *kind, char type[256],
 		b = a;
 	} else {
 		if (!(b = strchr(a, '/')))
+			goto bad;
+		/* a translation's type is "<locale>/<Type>" */
+		if (*kind == TFS_KIND_TRANSLATION && !(b = strchr(b + 1, '/')))
 			goto bad;
 		*b++ = '\0';
 		snprintf(type, 256, "%s", a);

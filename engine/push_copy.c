@@ -33,6 +33,7 @@ struct pdir {
 	bool update;          /* update objects that differ */
 	bool keep_newer;      /* keep target objects newer than the source's */
 	bool links;           /* filter links by the push's business objects */
+	bool merge;           /* translations: move strings in, remove none */
 };
 
 struct copy {
@@ -210,6 +211,39 @@ static void count(struct copy *x, const struct pdir *d, char op)
 	(*n)++;
 }
 
+/* copy-translation: the strings of source object `si` (bytes `sb`)
+ * moved into target object `old`, none removed (translation_merge.c). */
+static int merge_one(struct copy *x, const struct pdir *d, int64_t dir,
+		     const tfs_obj_info *si, const tfs_obj_info *old,
+		     const tfs_buf *sb)
+{
+	tfs_buf ob = TFS_BUF_INIT;
+	tfs_doc *doc = NULL;
+	char path[512];
+	size_t moved = 0;
+	int error;
+
+	if ((error = tfs_inst_obj_read(&ob, x->in, old->id)) < 0 ||
+	    (error = tfs_translation_merge(&doc, &moved, d->type, si->name,
+					   ob.ptr, ob.size, sb->ptr,
+					   sb->size)) < 0 || !doc)
+		goto done;
+	count(x, d, 'U');
+	if (x->diff) {
+		if ((error = obj_path(path, sizeof(path), d->kind, d->type,
+				      si->name)) == 0)
+			error = diff_unified(x->diff, path, ob.ptr, ob.size,
+					     doc->canon, doc->canon_len);
+	} else {
+		error = cset_put(&x->cs, d->kind, d->type, dir, si->name, doc,
+				 old);
+	}
+done:
+	tfs_doc_free(doc);
+	tfs_buf_free(&ob);
+	return error;
+}
+
 /* Create or update target object `old` (NULL: create) from source
  * object `si` of directory `d`. */
 static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
@@ -223,6 +257,10 @@ static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
 
 	if ((error = tfs_inst_obj_read(&sb, x->src, si->id)) < 0)
 		goto done;
+	if (d->merge && old) {
+		error = merge_one(x, d, dir, si, old, &sb);
+		goto done;
+	}
 	if (d->links && (!old || (error = tfs_inst_obj_read(&ob, x->in,
 							    old->id)) == 0)) {
 		if ((error = filter_links(&nb, x->r, &sb, old ? &ob : NULL)) < 0)
@@ -297,6 +335,8 @@ static int target_dir(int64_t *out, struct copy *x, const struct pdir *d)
 	*out = 0;
 	if (x->diff)
 		return 0;
+	if (d->kind == TFS_KIND_TRANSLATION) /* a locale is all its types */
+		return inst_translation_dir(out, x->in, d->type);
 	return inst_dir_insert(out, x->in, d->kind, d->type);
 }
 
@@ -447,6 +487,27 @@ static void names_free(struct name_set *s)
 	free(s->v);
 }
 
+/* Every translation directory of either instance, replaced whole. */
+static int copy_all_translations(struct copy *x)
+{
+	struct name_set dirs = {0};
+	struct pdir d = {TFS_KIND_TRANSLATION, NULL, true, true, false, false,
+			 false};
+	size_t i;
+	int error;
+
+	if ((error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir,
+				       &dirs)) == 0)
+		error = tfs_inst_dir_list(x->in, TFS_KIND_TRANSLATION, add_dir,
+					  &dirs);
+	for (i = 0; !error && i < dirs.n; i++) {
+		d.type = dirs.v[i];
+		error = copy_dir(x, &d);
+	}
+	names_free(&dirs);
+	return error;
+}
+
 /* A preview of copy-to-replace: everything, deleting what the source
  * lacks (scrubbing and trimming are not previewed). */
 static int copy_everything(struct copy *x)
@@ -481,9 +542,30 @@ static int copy_everything(struct copy *x)
 		error = copy_bos(x, TFS_KIND_MASTER, &bos[0], true);
 	if (!error)
 		error = copy_bos(x, TFS_KIND_DATA, &bos[1], true);
+	if (!error)
+		error = copy_all_translations(x);
 	x->r = orig;
 	names_free(&bos[0]);
 	names_free(&bos[1]);
+	return error;
+}
+
+/* copy-translation: every locale and type of the source. */
+static int copy_translations(struct copy *x)
+{
+	struct name_set dirs = {0};
+	struct pdir d = {TFS_KIND_TRANSLATION, NULL, false, true, false, false,
+			 true};
+	size_t i;
+	int error;
+
+	error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir,
+				  &dirs);
+	for (i = 0; !error && i < dirs.n; i++) {
+		d.type = dirs.v[i];
+		error = copy_dir(x, &d);
+	}
+	names_free(&dirs);
 	return error;
 }
 
@@ -514,6 +596,7 @@ static int carry(struct copy *x)
 	case OP_COPY_TO_REPLACE:
 		return copy_everything(x);
 	case OP_COPY_TRANSLATION:
+		return copy_translations(x);
 	case OP_NO_OP:
 	default:
 		return 0;

@@ -320,11 +320,11 @@ static int copy_tables(struct repl *x, struct push_progress *pg)
 			       "INSERT INTO refs SELECT * FROM src.refs;"
 			       "INSERT INTO secrets SELECT * FROM src.secrets;");
 	sqlite3_progress_handler(x->db->db, 0, NULL, NULL);
-	if (error)
-		return error;
-	/* Their transactions are the source's, not ours. */
-	return db_exec(x->db, "UPDATE objects SET last_tx = NULL"
-			      " WHERE last_tx IS NOT NULL");
+	/* objects.last_tx now names the source's transactions, which we
+	 * do not have: a transaction's `prev` is only trusted where it
+	 * names the same path (package.c, bytes_before), so these are
+	 * harmless and need no pass over every row. */
+	return error;
 }
 
 /*

@@ -1,9 +1,18 @@
 /*
  * The demo store (INTERFACE.md, "The demo store"): landscape group DEMO,
  * three-tier, with production, staging and uat landscapes and servers;
- * users; tenant acme with three instances, production and uat
- * metadata-locked; each instance loaded with the same demo content
- * (engine/demo.c) as its first history commit.
+ * landscape group SMALL, two-tier; the users admin (uid 0), mops, jdoe
+ * and gwen; tenant acme with three instances, production and uat
+ * metadata-locked, its development project enabled; tenant globex with
+ * production and staging, its development project disabled.
+ *
+ * Each tenant's production is loaded with the demo content
+ * (engine/demo.c) as its first history commit; the tenant's other
+ * instances are copies of it (SQLite's online backup of the database,
+ * the branch at the same commit), as the guide's story has them: made
+ * from production, hence at version 1 while production is at 0.  One
+ * load per tenant instead of one per instance keeps `tenantctl init
+ * --demo` quick.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +21,15 @@
 #include "internal.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
+#include "tenantfs/history.h"
 
 static const char demo_console[] =
 	"BEGIN;"
 	"INSERT INTO groups(name, tiers, backup_type, description, mtime)"
 	" VALUES('DEMO', 'three-tier', 'live',"
-	" 'Demo landscape group', :now);"
+	" 'Demo landscape group', :now),"
+	" ('SMALL', 'two-tier', 'live',"
+	" 'Small customers: production and staging only', :now);"
 	"INSERT INTO landscapes(group_id, type, tenant_pattern, db_pattern,"
 	" email_domain, allow_all_backups, mtime) VALUES"
 	" (1, 'production', '{tenantName}', '{dbName}', 'itsm.example.com',"
@@ -25,24 +37,35 @@ static const char demo_console[] =
 	" (1, 'staging', '{tenantName}.stg', '{dbName}-STG',"
 	"  'stg.itsm.example.com', 1, :now),"
 	" (1, 'uat', '{tenantName}.uat', '{dbName}-UAT',"
-	"  'uat.itsm.example.com', 1, :now);"
+	"  'uat.itsm.example.com', 1, :now),"
+	" (2, 'production', '{tenantName}', 'SB-{dbName}',"
+	"  'small.itsm.example.com', 0, :now),"
+	" (2, 'staging', '{tenantName}.stg', 'SB-{dbName}-STG',"
+	"  'stg.small.itsm.example.com', 1, :now);"
 	"INSERT INTO servers(landscape_id, name, data_location,"
 	" backup_location, mtime) VALUES"
 	" (1, 'sql-prod-01', 'D:\\SQLData', '\\\\backup01\\prod', :now),"
 	" (1, 'sql-prod-02', 'D:\\SQLData', '\\\\backup01\\prod', :now),"
 	" (2, 'sql-stg-01', 'D:\\SQLData', '\\\\backup02\\stg', :now),"
-	" (3, 'sql-uat-01', 'D:\\SQLData', '\\\\backup02\\uat', :now);"
+	" (3, 'sql-uat-01', 'D:\\SQLData', '\\\\backup02\\uat', :now),"
+	" (4, 'sql-small-01', 'D:\\SQLData', '\\\\backup03\\small', :now),"
+	" (5, 'sql-small-stg-01', 'D:\\SQLData', '\\\\backup03\\small',"
+	"  :now);"
 	"INSERT INTO users(login, name, company, administrator, email, uid,"
 	" mtime) VALUES"
 	" ('admin', 'Operations Administrator', 'Hosting Provider', 1,"
-	"  'admin@hosting.example.com', NULL, :now),"
+	"  'admin@hosting.example.com', 0, :now),"
+	" ('gwen', 'Gwen Stacy', 'Globex Inc', 0,"
+	"  'gwen.stacy@globex.example.com', NULL, :now),"
 	" ('jdoe', 'Jane Doe', 'Acme Corporation', 0,"
 	"  'jane.doe@acme.example.com', NULL, :now),"
 	" ('mops', 'Max Ops', 'Hosting Provider', 1,"
 	"  'max.ops@hosting.example.com', NULL, :now);"
 	"INSERT INTO tenants(name, group_id, company, contact, dev_project,"
 	" created, mtime) VALUES('acme', 1, 'Acme Corporation',"
-	" 'Jane Doe <jane.doe@acme.example.com>', 1, :now, :now);"
+	" 'Jane Doe <jane.doe@acme.example.com>', 1, :now, :now),"
+	" ('globex', 2, 'Globex Inc',"
+	" 'Gwen Stacy <gwen.stacy@globex.example.com>', 0, :now, :now);"
 	"INSERT INTO instances(tenant_id, name, landscape_id, status,"
 	" metadata_locked, named_licenses, concurrent_licenses,"
 	" session_timeout, contact, email_listener, uri, database, api_key,"
@@ -53,7 +76,13 @@ static const char demo_console[] =
 	" (1, 'staging', 2, 'active', 0, 25, 10, 60, 'Jane Doe', 0,"
 	"  'https://acme.stg.itsm.example.com', 'ACME-STG', :k2, :now, :now),"
 	" (1, 'uat', 3, 'active', 1, 50, 20, 60, 'Jane Doe', 0,"
-	"  'https://acme.uat.itsm.example.com', 'ACME-UAT', :k3, :now, :now);"
+	"  'https://acme.uat.itsm.example.com', 'ACME-UAT', :k3, :now, :now),"
+	" (2, 'production', 4, 'active', 1, 40, 15, 60, 'Gwen Stacy', 1,"
+	"  'https://globex.small.itsm.example.com', 'SB-GLOBEX', :k4,"
+	"  :now, :now),"
+	" (2, 'staging', 5, 'active', 0, 10, 5, 60, 'Gwen Stacy', 0,"
+	"  'https://globex.stg.small.itsm.example.com', 'SB-GLOBEX-STG', :k5,"
+	"  :now, :now);"
 	"COMMIT;";
 
 static int run_seed(db_conn *c, int64_t now)
@@ -87,10 +116,55 @@ static int run_seed(db_conn *c, int64_t now)
 	return 0;
 }
 
+/*
+ * Make `in` (just created, empty) a copy of `from` (loaded, nobody else
+ * using either): the database by SQLite's online backup, the branch at
+ * the same commit, the version `version`.
+ */
+static int clone_instance(tfs_inst *in, tfs_inst *from, int64_t version)
+{
+	sqlite3_backup *b;
+	char oid[41];
+	int n, rc, error;
+
+	inst_write_begin(in);
+	b = sqlite3_backup_init(in->db.db, "main", from->db.db, "main");
+	if (!b) {
+		error = db_fail(&in->db, "demo copy");
+		goto done;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		error = db_fail(&in->db, "demo copy");
+		goto done;
+	}
+	if ((error = inst_meta_set_int(in, "version", version)) < 0 ||
+	    (error = inst_last_commit(in, &n, oid)) < 0)
+		goto done;
+	if (n > 0)
+		error = tfs_history_set_ref(in->st->hist, in->branch, oid);
+done:
+	inst_write_end(in);
+	return error;
+}
+
+static int demo_event(tfs_store *st, const char *action, int64_t tenant,
+		      int64_t inst, const char *fmt, const char *arg)
+{
+	char msg[200];
+	tfs_event ev = {"admin", action, msg, inst, tenant};
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return tfs_store_event(st, &ev);
+}
+
 int tfs_store_create_demo(const char *path)
 {
+	static const char *const groups[] = {"", "DEMO", "SMALL"};
 	char p[4096];
 	tfs_store *st = NULL;
+	tfs_inst *prod[3] = {NULL, NULL, NULL};
 	db_conn c = {0};
 	int64_t now = tfs_now();
 	size_t i;
@@ -107,21 +181,31 @@ int tfs_store_create_demo(const char *path)
 		return error;
 	if ((error = store_open(&st, path, 0, true)) < 0)
 		return error;
-	{
-		tfs_event ev = {"admin", "Tenant/Create", "tenant acme created "
-				"in landscape group DEMO", 0, 1};
-		error = tfs_store_event(st, &ev);
+	for (i = 1; i <= 2 && !error; i++) {
+		char msg[100];
+		snprintf(msg, sizeof(msg), "tenant %%s created in landscape "
+			 "group %s", groups[i]);
+		error = demo_event(st, "Tenant/Create", (int64_t)i, 0, msg,
+				   i == 1 ? "acme" : "globex");
 	}
-	for (i = 1; i < st->ninsts && !error; i++) {
-		char msg[200];
-		tfs_event ev = {"admin", "Instance/Create", msg, (int64_t)i, 0};
-		if (!st->insts[i])
+	/* Instances are in id order, each tenant's production first. */
+	for (i = 1; i < store_ninsts(st) && !error; i++) {
+		tfs_inst *in = store_slot(st, (int64_t)i);
+		bool first;
+
+		if (!in || in->tenant_id <= 0 || in->tenant_id > 2)
 			continue;
-		if ((error = inst_load_demo(st->insts[i], now)) < 0)
-			break;
-		snprintf(msg, sizeof(msg), "instance %s created with the "
-			 "initial configuration", tfs_inst_name(st->insts[i]));
-		error = tfs_store_event(st, &ev);
+		first = !prod[in->tenant_id];
+		error = first ? inst_load_demo(in, now) :
+			clone_instance(in, prod[in->tenant_id], 1);
+		if (first)
+			prod[in->tenant_id] = in;
+		if (!error)
+			error = demo_event(st, "Instance/Create", 0, in->id,
+					   first ? "instance %s created with "
+					   "the initial configuration" :
+					   "instance %s created as a copy of "
+					   "production", in->name);
 	}
 	tfs_store_free(st);
 	return error;
@@ -139,7 +223,7 @@ int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 	tfs_row row;
 	int64_t now = tfs_now(), tenant_id, id;
 	char key[37];
-	tfs_inst **grown;
+	tfs_inst *in;
 	int error;
 
 	*out = NULL;
@@ -180,25 +264,12 @@ int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 	id = sqlite3_last_insert_rowid(st->db.db);
 	if (id > 0xffff)
 		return tfs_error_set(TFS_ERROR, "too many instances");
-	if ((size_t)id >= st->ninsts) {
-		char **why = realloc(st->broken, ((size_t)id + 1) *
-						 sizeof(*why));
-		if (why) {
-			memset(why + st->ninsts, 0,
-			       ((size_t)id + 1 - st->ninsts) * sizeof(*why));
-			st->broken = why;
-		}
-		grown = why ? realloc(st->insts, ((size_t)id + 1) *
-						    sizeof(*grown)) : NULL;
-		if (!grown)
-			return tfs_error_set(TFS_ERROR, "out of memory");
-		memset(grown + st->ninsts, 0,
-		       ((size_t)id + 1 - st->ninsts) * sizeof(*grown));
-		st->insts = grown;
-		st->ninsts = (size_t)id + 1;
-	}
-	if ((error = inst_open(&st->insts[id], st, id, true)) < 0)
+	if ((error = inst_open(&in, st, id, true)) < 0)
 		return error;
-	*out = st->insts[id];
+	if ((error = store_publish(st, in)) < 0) {
+		inst_free(in);
+		return error;
+	}
+	*out = in;
 	return 0;
 }

@@ -90,11 +90,93 @@ void tfs_time_iso(char out[32], int64_t t)
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static struct inst_table *table(tfs_store *st)
+{
+	return __atomic_load_n(&st->tab, __ATOMIC_ACQUIRE);
+}
+
+tfs_inst *store_slot(tfs_store *st, int64_t id)
+{
+	struct inst_table *tab = table(st);
+
+	if (!tab || id <= 0 || (size_t)id >= tab->n)
+		return NULL;
+	return __atomic_load_n(&tab->slot[id], __ATOMIC_ACQUIRE);
+}
+
+size_t store_ninsts(tfs_store *st)
+{
+	struct inst_table *tab = table(st);
+
+	return tab ? tab->n : 0;
+}
+
 const char *store_broken(tfs_store *st, int64_t id)
 {
-	if (id <= 0 || (size_t)id >= st->ninsts || !st->broken)
+	struct inst_table *tab = table(st);
+
+	if (!tab || id <= 0 || (size_t)id >= tab->n)
 		return NULL;
-	return st->broken[id];
+	return tab->broken[id];
+}
+
+/* A table of `n` slots holding what `old` (may be NULL) holds. */
+static struct inst_table *table_new(size_t n, struct inst_table *old)
+{
+	struct inst_table *tab = calloc(1, sizeof(*tab));
+	size_t i;
+
+	if (tab) {
+		tab->slot = calloc(n, sizeof(*tab->slot));
+		tab->broken = calloc(n, sizeof(*tab->broken));
+	}
+	if (!tab || !tab->slot || !tab->broken) {
+		if (tab) {
+			free(tab->slot);
+			free(tab->broken);
+		}
+		free(tab);
+		tfs_error_set(TFS_ERROR, "out of memory");
+		return NULL;
+	}
+	tab->n = n;
+	for (i = 0; old && i < old->n; i++) {
+		tab->slot[i] = __atomic_load_n(&old->slot[i], __ATOMIC_ACQUIRE);
+		tab->broken[i] = old->broken[i];
+	}
+	tab->older = old;
+	return tab;
+}
+
+int store_publish(tfs_store *st, tfs_inst *in)
+{
+	struct inst_table *tab = table(st), *grown;
+	size_t id = (size_t)in->id;
+
+	if (in->id <= 0 || in->id > 0xffff)
+		return tfs_error_set(TFS_ERROR, "too many instances");
+	if (!tab || id >= tab->n) {
+		/* Room for a few more, so that each mkdir does not copy. */
+		if (!(grown = table_new(id + 1 + 16, tab)))
+			return TFS_ERROR;
+		__atomic_store_n(&st->tab, grown, __ATOMIC_RELEASE);
+		tab = grown;
+	}
+	__atomic_store_n(&tab->slot[id], in, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void store_forget_instance(tfs_store *st, int64_t id)
+{
+	struct inst_table *t;
+
+	for (t = table(st); t; t = t->older) {
+		if (id > 0 && (size_t)id < t->n) {
+			if (t == table(st))
+				inst_free(t->slot[id]);
+			t->slot[id] = NULL;
+		}
+	}
 }
 
 const char *tfs_store_path(const tfs_store *st)
@@ -283,10 +365,9 @@ static void mark_broken(tfs_store *st, int64_t id)
 
 	fprintf(stderr, "tenantfs: instance %lld is not served: %s\n",
 		(long long)id, why);
-	inst_free(st->insts[id]);
-	st->insts[id] = NULL;
-	free(st->broken[id]);
-	st->broken[id] = strdup(why && *why ? why : "cannot be opened");
+	store_forget_instance(st, id);
+	free(st->tab->broken[id]);
+	st->tab->broken[id] = strdup(why && *why ? why : "cannot be opened");
 }
 
 static int load_instances(tfs_store *st, bool create)
@@ -305,17 +386,13 @@ static int load_instances(tfs_store *st, bool create)
 		return db_fail(store_db(st), "instances");
 	if (max > 0xffff)
 		return tfs_error_set(TFS_ERROR, "too many instances");
-	st->insts = calloc((size_t)max + 1, sizeof(*st->insts));
-	if (!st->insts)
-		return tfs_error_set(TFS_ERROR, "out of memory");
-	st->ninsts = (size_t)max + 1;
-	st->broken = calloc((size_t)max + 1, sizeof(*st->broken));
-	if (!st->broken)
-		return tfs_error_set(TFS_ERROR, "out of memory");
+	if (!(st->tab = table_new((size_t)max + 1, NULL)))
+		return TFS_ERROR;
 	sqlite3_reset(s);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
-		if ((error = inst_open(&st->insts[id], st, id, create)) < 0) {
+		if ((error = inst_open(&st->tab->slot[id], st, id,
+				       create)) < 0) {
 			if (create)
 				break;
 			mark_broken(st, id);
@@ -388,8 +465,9 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 		goto done;
 	if ((error = load_instances(st, create)) < 0)
 		goto done;
-	for (i = 0; i < st->ninsts; i++) {
-		if (st->insts[i] && inst_recover(st->insts[i]) < 0) {
+	for (i = 0; i < store_ninsts(st); i++) {
+		if (store_slot(st, (int64_t)i) &&
+		    inst_recover(store_slot(st, (int64_t)i)) < 0) {
 			if (create) {
 				error = TFS_ERROR;
 				goto done;
@@ -411,18 +489,22 @@ int tfs_store_open(tfs_store **out, const char *path, uid_t mount_uid)
 
 void tfs_store_free(tfs_store *st)
 {
+	struct inst_table *tab, *older;
 	size_t i;
 
 	if (!st)
 		return;
 	ckpt_stop(st->ckpt);
-	for (i = 0; i < st->ninsts; i++) {
-		inst_free(st->insts[i]);
-		if (st->broken)
-			free(st->broken[i]);
+	for (tab = st->tab; tab; tab = older) {
+		older = tab->older;
+		for (i = 0; tab == st->tab && i < tab->n; i++) {
+			inst_free(tab->slot[i]);
+			free(tab->broken[i]);
+		}
+		free(tab->slot);
+		free(tab->broken);
+		free(tab);
 	}
-	free(st->insts);
-	free(st->broken);
 	tfs_history_free(st->hist);
 	db_pool_free(&st->pool);
 	db_close(&st->db);
@@ -442,9 +524,9 @@ int tfs_store_checkpoint_in_background(tfs_store *st)
 		return 0;
 	if ((error = ckpt_start(&st->ckpt)) < 0)
 		return error;
-	for (i = 0; i < st->ninsts; i++) {
-		tfs_inst *in = st->insts[i];
-		if (in && (error = ckpt_attach(st->ckpt, &in->db,
+	for (i = 0; i < store_ninsts(st); i++) {
+		tfs_inst *in = store_slot(st, (int64_t)i);
+		if (in && !inst_gone(in) && (error = ckpt_attach(st->ckpt, &in->db,
 				sqlite3_db_filename(in->db.db, "main"))) < 0)
 			return error;
 	}
@@ -453,18 +535,20 @@ int tfs_store_checkpoint_in_background(tfs_store *st)
 
 tfs_inst *tfs_store_inst(tfs_store *st, int64_t id)
 {
-	if (id > 0 && (size_t)id < st->ninsts && st->broken &&
-	    st->broken[id]) {
+	const char *why = store_broken(st, id);
+	tfs_inst *in = store_slot(st, id);
+
+	if (why) {
 		tfs_error_set(TFS_ERROR, "instance is damaged and not served: "
-			      "%s", st->broken[id]);
+			      "%s", why);
 		return NULL;
 	}
-	if (id <= 0 || (size_t)id >= st->ninsts || !st->insts[id]) {
+	if (!in || inst_gone(in)) {
 		tfs_error_set(TFS_ENOTFOUND, "no instance %lld",
 			      (long long)id);
 		return NULL;
 	}
-	return st->insts[id];
+	return in;
 }
 
 /* ---- users ---------------------------------------------------------------- */
@@ -688,7 +772,7 @@ static int append_event_line(tfs_store *st, const char *line, int64_t t,
 	return db_done(store_db(st), s);
 }
 
-static int store_event_locked(tfs_store *st, const tfs_event *ev)
+int store_event_locked(tfs_store *st, const tfs_event *ev)
 {
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t t = tfs_now();

@@ -28,6 +28,7 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 "    settings/<Type>/<Name>.xml       configuration data (secrets read ***)\n"
 "    master/<BO>/<Key>.xml            master data (employees, teams, ...)\n"
 "    data/<BO>/<Key>.xml              transactional records (not versioned)\n"
+"    translations/<locale>/<Type>/<Name>.xml  localized strings of an object\n"
 "    active-project                   project new changes are recorded in\n"
 "    projects/<p>/transaction-sets/   one file per saved change\n"
 "    history/log                      commits, newest first\n"

@@ -485,6 +485,7 @@ void tfs_tree_free(tfs_tree *t)
 		free(r);
 	}
 	inoset_free(&t->touched);
+	inoset_free(&t->replaced);
 	inoset_free(&t->pushed);
 	inoset_free(&t->valdirs);
 	inoset_free(&t->dashboards);
@@ -525,6 +526,13 @@ void inval_inode(tfs_tree *t, uint64_t ino)
 		inoset_add(&t->touched, ino);
 	if (t->nt.inval_inode)
 		t->nt.inval_inode(t->nt.ctx, ino);
+}
+
+bool cache_stale(tfs_tree *t, uint64_t ino)
+{
+	return inoset_has(&t->touched, ino) ||
+	       (INO_CLASS(ino) == C_OBJ &&
+		inoset_has(&t->replaced, INO(C_INST, INO_A(ino), I_DIR)));
 }
 
 bool tfs_tree_listing_cacheable(uint64_t ino)
@@ -572,6 +580,7 @@ static const char *content_name(int b)
 	case I_VALIDATION: return "validation";
 	case I_SETTINGS: return "settings";
 	case I_MASTER: return "master";
+	case I_TRANSLATIONS: return "translations";
 	default: return "data";
 	}
 }
@@ -593,7 +602,7 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 				    I_APPLY_UNVAL, I_PREVIEW, I_PUSH,
 				    I_BACKUPS, I_RESTORE_RESULT};
 	static const int content[] = {I_METADATA, I_VALIDATION, I_SETTINGS,
-				      I_MASTER, I_DATA};
+				      I_MASTER, I_DATA, I_TRANSLATIONS};
 	tfs_tree *t = ctx;
 	char file[300];
 	uint64_t parent;
@@ -610,6 +619,7 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 				    content_name(content[i]));
 		}
 		inoset_drop_inst(&t->valdirs, inst);
+		inoset_add(&t->replaced, INO(C_INST, inst, I_DIR));
 		op = TFS_CHANGE_INSTANCE;
 	}
 	if (op == TFS_CHANGE_INSTANCE) {
@@ -748,6 +758,7 @@ static const struct node_ops *const kinds[C__COUNT] = {
 	[C_PKGF] = &pkgfile_ops,
 	[C_DROPF] = &dropfile_ops,
 	[C_HFILE] = &hfile_ops,
+	[C_LOCALE] = &locale_ops,
 	[C_BACKUP] = &backupfile_ops,
 };
 
@@ -776,6 +787,7 @@ static const struct node_ops *const inst_kinds[I__COUNT] = {
 	[I_RESTORE_RESULT] = &inst_file_ops,
 	[I_HISTORY] = &history_ops,
 	[I_HLOG] = &hlog_ops,
+	[I_TRANSLATIONS] = &locales_ops,
 };
 
 const struct node_ops *node_kind(uint64_t ino)

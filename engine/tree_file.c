@@ -308,7 +308,7 @@ static int open_stored(tfs_file *f, tfs_tree *t, int flags, bool *direct,
 			count_writer(t, f->ino, +1);
 			inoset_add(&t->touched, f->ino);
 		} else if (writer_of(t, f->ino) ||
-			   inoset_has(&t->touched, f->ino)) {
+			   cache_stale(t, f->ino)) {
 			/* A writer may make the kernel think the file is
 			 * empty (O_TRUNC) while it writes: files that are
 			 * being or have been written this mount are read
@@ -316,7 +316,7 @@ static int open_stored(tfs_file *f, tfs_tree *t, int flags, bool *direct,
 			*direct = true;
 		}
 	}
-	cached = inoset_has(&t->touched, f->ino);
+	cached = cache_stale(t, f->ino);
 	tree_unlock(t);
 	*keep = !*direct && !f->writable && !cached;
 	return 0;
@@ -355,7 +355,7 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 		f->ino = INO(C_OBJ, m->inst, m->obj);
 	if (!m && INO_CLASS(ino) == C_OBJ && !f->writable &&
 	    !(flags & O_TRUNC) && !writer_of(t, ino) &&
-	    !inoset_has(&t->touched, ino))
+	    !cache_stale(t, ino))
 		reader = true;
 	tree_unlock(t);
 	error = reader ? open_cached_reader(f, t, direct, keep) :
@@ -386,7 +386,7 @@ static void push_content(tfs_tree *t, tfs_file *f)
 		nt.store(nt.ctx, f->ino, f->data.ptr ? f->data.ptr : "",
 			 f->data.size);
 	tree_lock(t);
-	if (inoset_has(&t->touched, f->ino))
+	if (cache_stale(t, f->ino))
 		inval_inode(t, f->ino);
 	tree_unlock(t);
 }

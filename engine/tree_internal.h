@@ -8,7 +8,7 @@
  * commit), tree_names.c (create, unlink, rename, mkdir, rmdir, truncate),
  * and one node_*.c file per kind of node (node_console.c,
  * node_instance.c, node_objects.c, node_projects.c, node_packages.c,
- * node_drops.c, node_history.c, node_mem.c).
+ * node_drops.c, node_history.c, node_mem.c, node_translations.c).
  *
  * ---- Locks, in the order they may be taken --------------------------------
  *
@@ -112,7 +112,9 @@ enum ino_class {
 	C_DROPF = 15, /* a: instance; b: drops row (apply/P.xml.result) */
 	C_HFILE = 16, /* a: slot of its history directory's node (struct
 		       * mem); b: index of the file in that directory's tree */
-	C_BACKUP = 17,/* a: instance; b: the backup file's inode number */
+	C_LOCALE = 17,/* a: instance; b: dirs row naming the locale
+		       * (translations/<locale>/) */
+	C_BACKUP = 18,/* a: instance; b: the backup file's inode number */
 	C__COUNT
 };
 
@@ -133,7 +135,8 @@ enum inst_node {
 	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
 	I_DATA, I_ACTIVE, I_PROJECTS, I_HISTORY, I_HLOG, I_REVERT, I_LOG,
 	I_REVERT_RESULT, I_PACKAGES, I_APPLY, I_VALIDATE, I_APPLY_UNVAL,
-	I_PREVIEW, I_PUSH, I_BACKUPS, I_RESTORE, I_RESTORE_RESULT,
+	I_PREVIEW, I_PUSH, I_TRANSLATIONS, I_BACKUPS, I_RESTORE,
+	I_RESTORE_RESULT,
 	I__COUNT
 };
 
@@ -233,6 +236,11 @@ struct tfs_tree {
 	/* Stored files whose content was put into the kernel's page cache
 	 * (see tfs_tree_notify.store): later opens need not load them. */
 	struct inoset pushed;
+	/* Instances whose content a copy-to-replace or restore replaced
+	 * this mount (keys INO(C_INST, inst, I_DIR)): an object inode the
+	 * kernel still holds may now name another object, so their files
+	 * are read around the page cache, as the touched ones. */
+	struct inoset replaced;
 	/* Known to observe(), which may not ask the engine: the C_DIR
 	 * inodes of validation/ directories, the tenants' dashboards. */
 	struct inoset valdirs;
@@ -345,6 +353,7 @@ extern const struct node_ops dropfile_ops;           /* node_drops.c */
 extern const struct node_ops backupfile_ops;         /* node_backups.c */
 extern const struct node_ops hfile_ops;              /* node_history.c */
 extern const struct node_ops mem_ops;                /* node_mem.c */
+extern const struct node_ops locale_ops;         /* node_translations.c */
 /* ... and the entries of an instance (C_INST, by I_*): */
 extern const struct node_ops inst_dir_ops, inst_file_ops; /* node_instance.c */
 extern const struct node_ops typedirs_ops;           /* node_objects.c */
@@ -353,6 +362,7 @@ extern const struct node_ops packages_ops;           /* node_packages.c */
 extern const struct node_ops drops_ops, push_ops;    /* node_drops.c */
 extern const struct node_ops backups_ops;            /* node_backups.c */
 extern const struct node_ops history_ops, hlog_ops;  /* node_history.c */
+extern const struct node_ops locales_ops;        /* node_translations.c */
 
 /* ---- the leaf lock and memory nodes (tree.c) ------------------------------- */
 
@@ -363,6 +373,9 @@ void tree_unlock(tfs_tree *t);
 int inoset_add(struct inoset *s, uint64_t ino);          /* mu held */
 bool inoset_has(const struct inoset *s, uint64_t ino);   /* mu held */
 void inoset_drop_inst(struct inoset *s, int64_t inst);   /* mu held */
+/* (mu held) Whether the kernel's pages of object `ino` may be stale:
+ * written this mount, or its instance replaced. */
+bool cache_stale(tfs_tree *t, uint64_t ino);
 void inoset_free(struct inoset *s);
 
 /* (mu held) */

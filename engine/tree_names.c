@@ -136,11 +136,17 @@ static int create_drop(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		       const struct target *tg, int flags,
 		       const tfs_caller *who)
 {
-	char tmp[4200];
+	char tmp[4200], user[64];
 	int fd, error;
 
 	if (!tg->in)
 		return TFS_ENOTFOUND;
+	/* Refused at the open, with the reason in the log, when the
+	 * tenant's development project is disabled (no packages). */
+	user_of(t, who, user);
+	if (IS_DROP_DIR(INO_B(parent)) &&
+	    (error = inst_check_packages(tg->in, user)) < 0)
+		return error;
 	snprintf(tmp, sizeof(tmp), "%s/tmp/drop-XXXXXX",
 		 tfs_store_path(t->st));
 	if ((fd = mkstemp(tmp)) < 0)

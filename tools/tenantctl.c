@@ -28,7 +28,8 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  init [--demo] STORE   create a new store in directory STORE;\n"
-		"                        --demo fills it with the demo tenant acme\n"
+		"                        --demo fills it with the demo tenants acme\n"
+		"                        and globex\n"
 		"  fsck STORE            check the store (history branches agree\n"
 		"                        with the databases; repairs a branch a\n"
 		"                        crash left behind)\n"
@@ -78,8 +79,9 @@ static int cmd_init(int argc, char **argv)
 		fprintf(stderr, "tenantctl init: %s\n", tfs_error_last());
 		return 1;
 	}
-	printf("created %s%s\n", store, demo ? " (demo: tenant acme with "
-	       "production, staging, uat)" : "");
+	printf("created %s%s\n", store, demo ? " (demo: tenants acme with "
+	       "production, staging, uat; globex with production, staging)" :
+	       "");
 	return 0;
 }
 

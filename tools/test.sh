@@ -36,7 +36,8 @@ for a in "$@"; do
 done
 
 PKGS="build-essential meson ninja-build pkg-config libfuse3-dev fuse3
-libsqlite3-dev libxml2-dev libgit2-dev git vim python3 diffutils"
+libsqlite3-dev libxml2-dev libgit2-dev libssl-dev zlib1g-dev git vim python3
+diffutils"
 
 LOGS=()       # "label<TAB>json log" pairs to summarize
 EXTRA_FAIL=() # steps that failed before tests could run

@@ -10,6 +10,7 @@
 #ifndef TENANTFS_DEMO_H
 #define TENANTFS_DEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "doc.h"
@@ -25,5 +26,16 @@ typedef int (*tfs_demo_put_fn)(void *ctx, tfs_kind kind, const char *type,
  * first nonzero value `put` returned.
  */
 int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now);
+
+/*
+ * The demo's translations (engine/demo_translations.c): German and French
+ * strings of a few forms and pick lists, the same in every instance but
+ * staging (`staging`), where the translators have since changed and added
+ * strings (stamped modified=), removed one and translated one more form:
+ * what copy translation moves.  Output depends only on `now` and
+ * `staging`.  Returns 0, or the first nonzero value `put` returned.
+ */
+int tfs_demo_translations(tfs_demo_put_fn put, void *ctx, int64_t now,
+			  bool staging);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * Object documents: the XML files under metadata/, validation/, settings/,
- * master/ and data/ of an instance.
+ * master/, data/ and translations/ of an instance.
  *
  * tfs_doc_parse() is the single gate every document passes before it is
  * stored, whether it comes from a save through the mount, the demo
@@ -31,6 +31,7 @@ typedef enum tfs_kind {
 	TFS_KIND_SETTINGS = 2,
 	TFS_KIND_MASTER = 3,
 	TFS_KIND_DATA = 4,
+	TFS_KIND_TRANSLATION = 5,	/* translations/<locale>/<Type>/ */
 	TFS_KIND__COUNT
 } tfs_kind;
 
@@ -51,10 +52,28 @@ bool tfs_kind_versioned(tfs_kind kind);
  */
 bool tfs_name_valid(const char *name);
 
+/* Longest locale name (translations/<locale>/). */
+#define TFS_LOCALE_MAX 35
+
+/*
+ * Whether `locale` is a valid locale name ("de-DE", "fr", "zh_Hant"):
+ * 1..TFS_LOCALE_MAX letters, digits, '-' and '_', starting with a letter.
+ */
+bool tfs_locale_valid(const char *locale);
+
+/*
+ * Split the type of a translations directory, "<locale>/<MetadataType>"
+ * ("de-DE/Form"), into the locale (copied into `locale`) and the metadata
+ * type (a pointer into tfs_metadata_types).  False if `type` is not one.
+ */
+bool tfs_translation_split(const char *type, char locale[TFS_LOCALE_MAX + 1],
+			   const char **mtype);
+
 /*
  * Whether `type` names a directory of `kind`: one of the fixed lists for
  * metadata and settings, a valid business object name for master and data,
- * and "" for validation (its documents sit directly under validation/).
+ * "" for validation (its documents sit directly under validation/), and
+ * "<locale>/<MetadataType>" for translations.
  */
 bool tfs_type_valid(tfs_kind kind, const char *type);
 
@@ -119,6 +138,20 @@ int tfs_doc_parse(tfs_doc **out, tfs_kind kind, const char *type,
 		  const char *guid_if_missing);
 
 void tfs_doc_free(tfs_doc *doc);
+
+/*
+ * Copy translation's rule on one object (engine/translation_merge.c): the
+ * stored translation `target` with every String of `source` (another
+ * instance's translation of the same (type, name)) moved in that `target`
+ * lacks, holds with other text, or holds with an older modified= stamp;
+ * nothing is removed, the target's guid is kept.  *moved: how many
+ * Strings moved; if any, *out is the new document (tfs_doc_free), else
+ * NULL.  TFS_EINVALID if either document does not pass the gate.
+ */
+int tfs_translation_merge(tfs_doc **out, size_t *moved,
+			  const char *type, const char *name,
+			  const char *target, size_t tlen,
+			  const char *source, size_t slen);
 
 /* A new random UUID (version 4), lower case, into `out`. */
 void tfs_uuid_new(char out[37]);

@@ -105,9 +105,10 @@ int tfs_history_blobs_flush(tfs_history_blobs *w);
 void tfs_history_blobs_free(tfs_history_blobs *w);
 
 /* The git id of a blob of `bytes` (what `git hash-object` prints), without
- * writing it; the id tfs_history_blobs_put gives for the same bytes. */
-void tfs_history_blob_id(unsigned char id[20], const char *bytes,
-			 size_t len);
+ * writing it; the id tfs_history_blobs_put gives for the same bytes.
+ * 0, or TFS_ERROR (no memory to hash). */
+int tfs_history_blob_id(unsigned char id[20], const char *bytes,
+			size_t len);
 /* `id` as 40 lowercase hex digits and a NUL. */
 void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
 			const unsigned char id[20]);

@@ -54,8 +54,30 @@ int tfs_inst_dir_create(int64_t *out, tfs_inst *in, tfs_kind kind,
 			const char *type);
 /* Remove an empty business-object directory (TFS_ENOTEMPTY otherwise). */
 int tfs_inst_dir_remove(tfs_inst *in, int64_t id);
-/* Business-object directories of master/ or data/, sorted by name. */
+/* Directories of `kind`, sorted by type: the business objects of master/
+ * or data/; for TFS_KIND_TRANSLATION every "<locale>/<Type>" directory of
+ * translations/ (see tfs_translation_split), each listed with
+ * tfs_inst_obj_list like any other. */
 int tfs_inst_dir_list(tfs_inst *in, tfs_kind kind, tfs_row_cb cb, void *ctx);
+
+/*
+ * Locales of translations/ (engine/translation.c).  A locale holds one
+ * directory per metadata type, made and removed together; it is named by
+ * the id of its first directory ("<locale>/BusinessObject").  A save into
+ * a locale the instance lacks (tfs_inst_save of kind TFS_KIND_TRANSLATION,
+ * a revert, a package) makes the locale first.
+ */
+/* The id naming `locale`: 0 and *out, or TFS_ENOTFOUND. */
+int tfs_inst_locale_find(int64_t *out, tfs_inst *in, const char *locale);
+/* The locale named by `id`, or TFS_ENOTFOUND. */
+int tfs_inst_locale_name(tfs_inst *in, int64_t id,
+			 char locale[TFS_LOCALE_MAX + 1]);
+/* Locales sorted by name: row id names it, mtime is its last change. */
+int tfs_inst_locale_list(tfs_inst *in, tfs_row_cb cb, void *ctx);
+/* Make an empty locale: TFS_EINVALID for a bad name, TFS_EEXISTS. */
+int tfs_inst_locale_create(tfs_inst *in, const char *locale);
+/* Remove an empty locale: TFS_ENOTEMPTY while it holds translations. */
+int tfs_inst_locale_remove(tfs_inst *in, const char *locale);
 
 int tfs_inst_obj_find(tfs_obj_info *out, tfs_inst *in, int64_t dir,
 		      const char *name);

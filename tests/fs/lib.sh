@@ -804,7 +804,8 @@ prime()
 # object document: UTF-8, well-formed, ending in a newline, two-space
 # indentation with one element per line, root element named after its type
 # directory (ValidationList under validation/, Record under master/ and
-# data/ with businessObject naming its directory), name equal to the file's
+# data/ with businessObject naming its directory, Translation under
+# translations/), name equal to the file's
 # base name, name then guid first, businessObject next when present, file
 # names only of letters, digits, . _ - #.
 check_documents()
@@ -843,7 +844,8 @@ for dp, dns, fns in os.walk(top):
             bad.append("%s: not well-formed: %s" % (relp, e)); continue
         parent = os.path.basename(dp)
         want = {"metadata": parent, "settings": parent,
-                "validation": "ValidationList"}.get(kind, "Record")
+                "validation": "ValidationList",
+                "translations": "Translation"}.get(kind, "Record")
         if root.tag != want:
             bad.append("%s: root element %s, expected %s" % (relp, root.tag, want))
         if root.get("name") != fn[:-4]:

@@ -91,7 +91,7 @@ static const char *const settings_types[] = {
 };
 
 static const char *const kind_dirs[] = {
-	"metadata", "validation", "settings", "master", "data",
+	"metadata", "validation", "settings", "master", "data", "translations",
 };
 
 /* ---- collecting ---------------------------------------------------------- */

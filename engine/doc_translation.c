@@ -1,0 +1,214 @@
+/*
+ * The object schema of translations: translations/<locale>/<Type>/<Name>.xml
+ * holds the localized strings of metadata object metadata/<Type>/<Name>.xml
+ * for one locale.
+ *
+ *	<Translation name="Incident.Default" guid="..." locale="de-DE"
+ *	             type="Form">
+ *	  <String key="Field[Subject]@label">Betreff</String>
+ *	  <String key="@caption" modified="2026-03-04T10:22:05Z">Vorfall</String>
+ *	</Translation>
+ *
+ * Translation: name (the translated object's, = the file name), guid,
+ * locale and type (required, equal to the directory's); nothing else.
+ * The translated object must exist: the document refers to it ("<Type>"
+ * "<Name>", engine/refs.c), so it cannot be deleted while translated.
+ * String: key (required; the element path being translated, 1..512 bytes,
+ * unique in the document), modified (optional, "YYYY-MM-DDTHH:MM:SSZ",
+ * when the entry last changed, for copy translation's "newer"); its text
+ * is the translation, kept exactly, at most 8192 bytes.  At most 20,000
+ * Strings.  Canonical form as for every document (engine/doc.c).
+ *
+ * Called from doc_schema.c (doc_rule_root) and the walk (doc_walk.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenantfs/error.h"
+#include "doc_int.h"
+
+#define TR_MAX_STRINGS 20000
+#define TR_MAX_KEY 512
+#define TR_MAX_TEXT 8192
+
+/* Refuse attributes of `n` not in `known` (NULL-terminated). */
+static int only_attrs(const xmlNode *n, const char *const *known)
+{
+	const xmlAttr *a;
+	size_t i;
+
+	for (a = n->properties; a; a = a->next) {
+		for (i = 0; known[i]; i++)
+			if (strcmp((const char *)a->name, known[i]) == 0)
+				break;
+		if (!known[i])
+			return doc_fail(n, "unknown attribute %.80s",
+					(const char *)a->name);
+	}
+	return 0;
+}
+
+static bool digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" with plausible fields. */
+static bool utc_time_valid(const char *s)
+{
+	int mo, d, h, mi, sec;
+
+	if (strlen(s) != 20 || !digits(s, 4) || s[4] != '-' ||
+	    !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+	    s[10] != 'T' || !digits(s + 11, 2) || s[13] != ':' ||
+	    !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2) ||
+	    s[19] != 'Z')
+		return false;
+	mo = atoi(s + 5);
+	d = atoi(s + 8);
+	h = atoi(s + 11);
+	mi = atoi(s + 14);
+	sec = atoi(s + 17);
+	return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 &&
+	       mi <= 59 && sec <= 60;
+}
+
+static int check_string(doc_walk *w, const xmlNode *n, const char *const *v)
+{
+	static const char *const known[] = { "key", "modified", NULL };
+	const xmlNode *c;
+	size_t len = 0;
+	const char *k;
+	int error;
+
+	if ((error = only_attrs(n, known)) < 0)
+		return error;
+	if (!v[0][0] || strlen(v[0]) > TR_MAX_KEY)
+		return doc_fail(n, "key must be 1 to %d bytes", TR_MAX_KEY);
+	for (k = v[0]; *k; k++)
+		if ((unsigned char)*k < 0x20)
+			return doc_fail(n, "key must not hold control "
+					"characters");
+	if (v[1] && !utc_time_valid(v[1]))
+		return doc_fail(n, "modified must be a UTC time "
+				"YYYY-MM-DDTHH:MM:SSZ");
+	for (c = n->children; c; c = c->next)
+		if ((c->type == XML_TEXT_NODE ||
+		     c->type == XML_CDATA_SECTION_NODE) && c->content)
+			len += strlen((const char *)c->content);
+	if (len > TR_MAX_TEXT)
+		return doc_fail(n, "text of key '%.80s' is longer than %d "
+				"bytes", v[0], TR_MAX_TEXT);
+	return 0;
+}
+
+static const doc_attr_rule string_attrs[] = {
+	{ .name = "key", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
+	{ .name = "modified", .type = DOC_AT_STR },
+	{ .name = NULL }
+};
+static const doc_elem_rule string_rule = {
+	.name = "String", .flags = DOC_ER_TEXT, .attrs = string_attrs,
+	.check = check_string,
+};
+
+/* locale= and type= are the directory's; the translated object is a
+ * reference. */
+static int check_translation(doc_walk *w, const xmlNode *n,
+			     const char *const *v)
+{
+	static const char *const known[] = {
+		"name", "guid", "locale", "type", NULL
+	};
+	char locale[TFS_LOCALE_MAX + 1];
+	const char *mtype;
+	int error;
+
+	if ((error = only_attrs(n, known)) < 0)
+		return error;
+	if (!tfs_translation_split(w->type, locale, &mtype))
+		return doc_fail(n, "'%.80s' is not a translations directory",
+				w->type);
+	if (strcmp(v[0], locale) != 0)
+		return doc_fail(n, "locale '%.80s' does not match the "
+				"directory '%s'", v[0], locale);
+	if (strcmp(v[1], mtype) != 0)
+		return doc_fail(n, "type '%.80s' does not match the "
+				"directory '%s'", v[1], mtype);
+	return doc_ref(w, mtype, doc_prop(n, "name"), false);
+}
+
+typedef struct keyed {
+	const char *key;
+	const xmlNode *node;
+	size_t seq;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Keys are unique: O(n log n). */
+static int finish_translation(doc_walk *w, const xmlNode *n)
+{
+	const xmlNode *c;
+	size_t cnt = 0, i;
+	keyed *k;
+	int error = 0;
+
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			cnt++;
+	if (cnt < 2)
+		return 0;
+	if (!(k = malloc(cnt * sizeof(*k))))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	for (c = n->children, i = 0; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		k[i].key = doc_prop(c, "key");
+		k[i].node = c;
+		k[i].seq = i;
+		if (!k[i].key)
+			k[i].key = "";
+		i++;
+	}
+	qsort(k, cnt, sizeof(*k), keyed_cmp);
+	for (i = 1; i < cnt && !error; i++)
+		if (strcmp(k[i - 1].key, k[i].key) == 0)
+			error = doc_fail(k[i].node, "duplicate key '%.80s' "
+					 "(first at line %ld)", k[i].key,
+					 doc_line(k[i - 1].node));
+	free(k);
+	return error;
+}
+
+static const doc_attr_rule translation_attrs[] = {
+	{ .name = "locale", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
+	{ .name = "type", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
+	{ .name = NULL }
+};
+static const doc_child_rule translation_children[] = {
+	{ &string_rule, 0, TR_MAX_STRINGS }, { NULL, 0, 0 }
+};
+static const doc_elem_rule translation_rule = {
+	.name = "Translation", .attrs = translation_attrs,
+	.children = translation_children, .check = check_translation,
+	.finish = finish_translation,
+};
+
+const doc_elem_rule *doc_rule_translation(void)
+{
+	return &translation_rule;
+}
