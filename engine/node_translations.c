@@ -82,7 +82,7 @@ const struct node_ops locales_ops = {
 	.per_instance = true,
 };
 
-/* ---- translations/<locale>/ ----------------------------------------------- */
+/* ---- translations/<locale>/ --------------------------------------------- */
 
 static int locale_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 {
