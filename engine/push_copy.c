@@ -139,7 +139,7 @@ static bool carried(const struct push_req *r, const char *bo)
 static int filter_links(tfs_buf *out, const struct push_req *r,
 			const tfs_buf *src, const tfs_buf *old)
 {
-	const char *p, *e, *nl, *close;
+	const char *p, *e, *nl, *close, *q, *qe;
 	char bo[256];
 	int error = 0;
 
@@ -160,12 +160,12 @@ static int filter_links(tfs_buf *out, const struct push_req *r,
 			continue;
 		error = tfs_buf_put(out, p, (size_t)(nl + 1 - p));
 	}
-	for (p = old ? old->ptr : NULL, e = old ? old->ptr + old->size : NULL;
-	     !error && p && p < e; p = nl + 1) {
-		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
+	for (q = old ? old->ptr : NULL, qe = old ? old->ptr + old->size : NULL;
+	     !error && q && q < qe; q = nl + 1) {
+		if (!(nl = memchr(q, '\n', (size_t)(qe - q))))
 			break;
-		if (link_bo(p, (size_t)(nl - p), bo) && !carried(r, bo))
-			error = tfs_buf_put(out, p, (size_t)(nl + 1 - p));
+		if (link_bo(q, (size_t)(nl - q), bo) && !carried(r, bo))
+			error = tfs_buf_put(out, q, (size_t)(nl + 1 - q));
 	}
 	if (!error && close < e)
 		error = tfs_buf_put(out, close, (size_t)(src->ptr + src->size -
@@ -637,7 +637,9 @@ int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
 		x.cs.version = version;
 	}
 	error = carry(&x);
-	if (diff && !error && (x.dc || x.du || x.dd))
+	if (diff && !error && (x.dc || x.du || x.dd ||
+			       r->op == OP_COPY_TO_REPLACE ||
+			       r->op == OP_COPY_DATA))
 		error = tfs_buf_printf(diff, "# data: %llu created, %llu "
 				       "updated, %llu deleted\n",
 				       (unsigned long long)x.dc,

@@ -68,7 +68,8 @@ struct push_req {
 
 /* What a push did, for the result. */
 struct push_counts {
-	uint64_t created, updated, deleted, kept, scrubbed, trimmed, disabled;
+	uint64_t created, updated, deleted, kept, scrubbed, trimmed, disabled,
+		 enabled;
 };
 
 /* Progress of a push: objects done of total. */

@@ -151,31 +151,45 @@ static void fn_scrub(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob64(cx, out, n, sqlite3_free);
 }
 
-/* disable(bytes): an Employee record with Disabled false made true, or
+/* An Employee record with `from` (its Disabled value) made `to`, or
  * NULL. */
-static void fn_disable(sqlite3_context *cx, int argc, sqlite3_value **argv)
+static void swap_disabled(sqlite3_context *cx, sqlite3_value **argv,
+			  const char *from, const char *to)
 {
-	static const char from[] = "<Value field=\"Disabled\">false</Value>";
-	static const char to[] = "<Value field=\"Disabled\">true</Value>";
 	const char *p = sqlite3_value_blob(argv[0]), *at;
 	size_t len = (size_t)sqlite3_value_bytes(argv[0]), k;
+	size_t fl = strlen(from), tl = strlen(to);
 	char *out;
 
-	(void)argc;
-	if (!p || !(at = memmem(p, len, from, sizeof(from) - 1))) {
+	if (!p || !(at = memmem(p, len, from, fl))) {
 		sqlite3_result_null(cx);
 		return;
 	}
-	if (!(out = sqlite3_malloc64(len))) {
+	if (!(out = sqlite3_malloc64(len - fl + tl))) {
 		sqlite3_result_error_nomem(cx);
 		return;
 	}
 	k = (size_t)(at - p);
 	memcpy(out, p, k);
-	memcpy(out + k, to, sizeof(to) - 1);
-	memcpy(out + k + sizeof(to) - 1, at + sizeof(from) - 1,
-	       len - k - (sizeof(from) - 1));
-	sqlite3_result_blob64(cx, out, len - 1, sqlite3_free);
+	memcpy(out + k, to, tl);
+	memcpy(out + k + tl, at + fl, len - k - fl);
+	sqlite3_result_blob64(cx, out, len - fl + tl, sqlite3_free);
+}
+
+#define DISABLED_FALSE "<Value field=\"Disabled\">false</Value>"
+#define DISABLED_TRUE "<Value field=\"Disabled\">true</Value>"
+
+/* tfs_disable(bytes) / tfs_enable(bytes): a user disabled (enabled). */
+static void fn_disable(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	swap_disabled(cx, argv, DISABLED_FALSE, DISABLED_TRUE);
+}
+
+static void fn_enable(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	swap_disabled(cx, argv, DISABLED_TRUE, DISABLED_FALSE);
 }
 
 static void fn_sha256(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -194,7 +208,8 @@ static int add_functions(db_conn *db)
 		const char *name;
 		void (*fn)(sqlite3_context *, int, sqlite3_value **);
 	} fns[] = {{"tfs_rec_time", fn_rec_time}, {"tfs_scrub", fn_scrub},
-		   {"tfs_disable", fn_disable}, {"tfs_sha256", fn_sha256}};
+		   {"tfs_disable", fn_disable}, {"tfs_enable", fn_enable},
+		   {"tfs_sha256", fn_sha256}};
 	size_t i;
 
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
@@ -327,119 +342,238 @@ static int copy_tables(struct repl *x, struct push_progress *pg)
 	return error;
 }
 
+static int mark_changed(struct repl *x, int64_t id);
+
+/* The key "<BO>/<name>" a canonical Link line names, or false. */
+static bool link_key(const char *line, size_t len, char key[600])
+{
+	static const char bo_at[] = "<Link businessObject=\"";
+	const char *p = line, *e = line + len, *b, *be, *k, *ke;
+
+	while (p < e && *p == ' ')
+		p++;
+	if ((size_t)(e - p) < sizeof(bo_at) - 1 ||
+	    memcmp(p, bo_at, sizeof(bo_at) - 1))
+		return false;
+	b = p + sizeof(bo_at) - 1;
+	if (!(be = memchr(b, '"', (size_t)(e - b))) ||
+	    !(k = memmem(be, (size_t)(e - be), " key=\"", 6)))
+		return false;
+	k += 6;
+	if (!(ke = memchr(k, '"', (size_t)(e - k))) ||
+	    (be - b) + (ke - k) + 2 > 600)
+		return false;
+	snprintf(key, 600, "%.*s/%.*s", (int)(be - b), b, (int)(ke - k), k);
+	return true;
+}
+
+/* Object `id`'s bytes without its links to trimmed records. */
+static int unlink_trimmed(struct repl *x, int64_t id)
+{
+	sqlite3_stmt *r = db_stmt(x->db, "SELECT bytes FROM objects "
+					 "WHERE id = ?");
+	sqlite3_stmt *k, *w;
+	tfs_buf out = TFS_BUF_INIT;
+	const char *p, *e, *nl;
+	char key[600];
+	int error = 0;
+
+	if (!r)
+		return TFS_ERROR;
+	sqlite3_bind_int64(r, 1, id);
+	if (sqlite3_step(r) != SQLITE_ROW) {
+		sqlite3_reset(r);
+		return 0;
+	}
+	p = sqlite3_column_blob(r, 0);
+	e = p + sqlite3_column_bytes(r, 0);
+	for (; !error && p && p < e; p = nl + 1) {
+		bool drop = false;
+
+		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
+			nl = e - 1;
+		if (link_key(p, (size_t)(nl - p), key)) {
+			if (!(k = db_stmt(x->db, "SELECT 1 FROM temp.trimkeys"
+						 " WHERE key = ?"))) {
+				error = TFS_ERROR;
+				break;
+			}
+			sqlite3_bind_text(k, 1, key, -1, SQLITE_STATIC);
+			drop = sqlite3_step(k) == SQLITE_ROW;
+			sqlite3_reset(k);
+		}
+		if (!drop)
+			error = tfs_buf_put(&out, p, (size_t)(nl + 1 - p));
+	}
+	sqlite3_reset(r);
+	if (!error && !(w = db_stmt(x->db, "UPDATE objects SET bytes = ?2,"
+					   " sha = tfs_sha256(?2) WHERE id = ?1")))
+		error = TFS_ERROR;
+	if (!error) {
+		sqlite3_bind_int64(w, 1, id);
+		sqlite3_bind_blob(w, 2, out.ptr ? out.ptr : "", (int)out.size,
+				  SQLITE_STATIC);
+		error = db_done(x->db, w);
+	}
+	tfs_buf_free(&out);
+	return error ? error : mark_changed(x, id);
+}
+
 /*
  * trim_days: transactional records neither created nor changed in the
- * last N days are not kept, unless a kept record links to them (so that
- * no link dangles): the candidates lose, round by round, those a kept
- * record refers to.
+ * last N days are not copied.  A kept record's link to one of them would
+ * dangle: like a relationship whose other end is not in the push, it is
+ * not copied (the link goes, the kept record stays).
  */
 static int trim(struct repl *x)
 {
-	char sql[512];
+	char sql[600];
 	int64_t cutoff = tfs_now() - (int64_t)x->r->trim_days * 86400;
-	int changes, error;
+	sqlite3_stmt *s = NULL;
+	int error, rc;
 
 	snprintf(sql, sizeof(sql),
 		 "CREATE TEMP TABLE IF NOT EXISTS trim(id INTEGER PRIMARY KEY);"
-		 "DELETE FROM temp.trim;"
+		 "CREATE TEMP TABLE IF NOT EXISTS trimkeys(key TEXT PRIMARY"
+		 " KEY) WITHOUT ROWID;"
+		 "DELETE FROM temp.trim; DELETE FROM temp.trimkeys;"
 		 "INSERT INTO temp.trim SELECT o.id FROM objects o JOIN dirs d"
 		 " ON d.id = o.dir WHERE d.kind = %d AND"
-		 " tfs_rec_time(o.bytes) < %lld", (int)TFS_KIND_DATA,
-		 (long long)cutoff);
+		 " tfs_rec_time(o.bytes) < %lld;"
+		 "INSERT INTO temp.trimkeys SELECT d.type || '/' || o.name"
+		 " FROM temp.trim t JOIN objects o ON o.id = t.id JOIN dirs d"
+		 " ON d.id = o.dir;", (int)TFS_KIND_DATA, (long long)cutoff);
 	if ((error = db_exec(x->db, sql)) < 0)
 		return error;
-	do {
-		if ((error = db_exec(x->db,
-			"DELETE FROM temp.trim WHERE id IN (SELECT t.id FROM"
-			" temp.trim t JOIN objects o ON o.id = t.id JOIN dirs d"
-			" ON d.id = o.dir JOIN refs r ON r.kind = 'Record' AND"
-			" r.target = d.type || '/' || o.name WHERE r.obj NOT IN"
-			" (SELECT id FROM temp.trim))")) < 0)
-			return error;
-		changes = sqlite3_changes(x->db->db);
-	} while (changes > 0);
-	if ((error = exec_count(x, "DELETE FROM objects WHERE id IN (SELECT id"
+	if (sqlite3_prepare_v2(x->db->db, "SELECT DISTINCT r.obj FROM refs r"
+			       " JOIN temp.trimkeys k ON r.kind = 'Record' AND"
+			       " r.target = k.key WHERE r.obj NOT IN (SELECT id"
+			       " FROM temp.trim)", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(x->db, "trim");
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		error = unlink_trimmed(x, sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	if (error)
+		return error;
+	if ((error = db_exec(x->db, "DELETE FROM refs WHERE kind = 'Record'"
+				    " AND target IN (SELECT key FROM"
+				    " temp.trimkeys)")) < 0 ||
+	    (error = exec_count(x, "DELETE FROM objects WHERE id IN (SELECT id"
 				   " FROM temp.trim)", &x->c->trimmed)) < 0)
 		return error;
 	return db_exec(x->db, "DELETE FROM refs WHERE obj IN (SELECT id FROM"
 			      " temp.trim); DELETE FROM secrets WHERE obj IN"
 			      " (SELECT id FROM temp.trim); DROP TABLE"
-			      " temp.trim;");
+			      " temp.trim; DROP TABLE temp.trimkeys;");
 }
 
-/* Remember the new bytes of versioned object `id` for the history. */
-static int note_change(struct repl *x, int64_t id)
+/* Remember that object `id` changed (its history entry is written from
+ * its final bytes, once, whatever rewrote it). */
+static int mark_changed(struct repl *x, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(x->db, "SELECT d.kind, d.type, o.name,"
-					 " o.bytes FROM objects o JOIN dirs d"
-					 " ON d.id = o.dir WHERE o.id = ?");
-	struct change *hc;
-	char path[512];
-	int error = 0;
+	sqlite3_stmt *s = db_stmt(x->db, "INSERT OR IGNORE INTO temp.changed"
+					 " VALUES(?)");
 
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		tfs_kind kind = (tfs_kind)sqlite3_column_int(s, 0);
-		size_t len = (size_t)sqlite3_column_bytes(s, 3);
-		char *bytes = malloc(len ? len : 1);
+	return db_done(x->db, s);
+}
 
-		if (!(hc = realloc(x->hc, (x->nhc + 1) * sizeof(*hc))) ||
-		    !bytes) {
-			free(bytes);
-			sqlite3_reset(s);
-			return tfs_error_set(TFS_ERROR, "out of memory");
-		}
-		x->hc = hc;
-		memcpy(bytes, sqlite3_column_blob(s, 3), len);
-		error = obj_path(path, sizeof(path), kind, db_text(s, 1),
-				 db_text(s, 2));
-		memset(&hc[x->nhc], 0, sizeof(hc[0]));
-		hc[x->nhc].bytes = bytes;
-		hc[x->nhc].len = len;
-		hc[x->nhc].put = true;
-		hc[x->nhc].path = error ? NULL : strdup(path);
-		x->nhc++;
-		if (!error && !hc[x->nhc - 1].path)
-			error = tfs_error_set(TFS_ERROR, "out of memory");
+/* The history entry of versioned object `id`: its path and bytes. */
+static int note_change(struct repl *x, sqlite3_stmt *s)
+{
+	tfs_kind kind = (tfs_kind)sqlite3_column_int(s, 0);
+	size_t len = (size_t)sqlite3_column_bytes(s, 3);
+	struct change *hc;
+	char path[512], *bytes;
+	int error;
+
+	if (!tfs_kind_versioned(kind))
+		return 0;
+	if (!(hc = realloc(x->hc, (x->nhc + 1) * sizeof(*hc))))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	x->hc = hc;
+	if ((error = obj_path(path, sizeof(path), kind, db_text(s, 1),
+			      db_text(s, 2))) < 0)
+		return error;
+	if (!(bytes = malloc(len ? len : 1)))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	memcpy(bytes, sqlite3_column_blob(s, 3), len);
+	memset(&hc[x->nhc], 0, sizeof(hc[0]));
+	hc[x->nhc].bytes = bytes;
+	hc[x->nhc].len = len;
+	hc[x->nhc].put = true;
+	if (!(hc[x->nhc].path = strdup(path))) {
+		free(bytes);
+		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
-	sqlite3_reset(s);
+	x->nhc++;
+	return 0;
+}
+
+static int note_changes(struct repl *x)
+{
+	sqlite3_stmt *s = NULL;
+	int error = 0, rc;
+
+	if (sqlite3_prepare_v2(x->db->db, "SELECT d.kind, d.type, o.name,"
+			       " o.bytes FROM temp.changed c JOIN objects o ON"
+			       " o.id = c.id JOIN dirs d ON d.id = o.dir", -1,
+			       &s, NULL) != SQLITE_OK)
+		return db_fail(x->db, "changes");
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		error = note_change(x, s);
+	sqlite3_finalize(s);
 	return error;
 }
 
 /*
- * Rewrite the objects of `kind` (and business object `bo`, if not NULL)
- * through SQL function `fn`; versioned ones are noted for the history.
+ * Rewrite the objects of `kind` (and business object `bo`, if not NULL;
+ * and named in temp.enabled, if `enabled`) through SQL function `fn`;
+ * each one rewritten is marked changed.
  */
 static int rewrite(struct repl *x, tfs_kind kind, const char *bo,
-		   const char *fn, uint64_t *n)
+		   bool enabled, const char *fn, uint64_t *n)
 {
-	char sql[600];
+	char sql[700];
 	sqlite3_stmt *s = NULL;
 	int error = 0, rc = SQLITE_DONE;
 
 	snprintf(sql, sizeof(sql),
 		 "UPDATE objects SET bytes = %s(bytes), sha = tfs_sha256(%s("
 		 "bytes)) WHERE id IN (SELECT o.id FROM objects o JOIN dirs d"
-		 " ON d.id = o.dir WHERE d.kind = %d%s AND %s(o.bytes) IS NOT"
+		 " ON d.id = o.dir WHERE d.kind = %d%s%s AND %s(o.bytes) IS NOT"
 		 " NULL) RETURNING id", fn, fn, (int)kind,
-		 bo ? " AND d.type = ?" : "", fn);
+		 bo ? " AND d.type = ?" : "",
+		 enabled ? " AND o.name IN (SELECT name FROM temp.enabled)" : "",
+		 fn);
 	if (sqlite3_prepare_v2(x->db->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(x->db, "rewrite records");
 	if (bo)
 		sqlite3_bind_text(s, 1, bo, -1, SQLITE_STATIC);
+	/* RETURNING: every change is made by the first step */
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-
 		(*n)++;
-		if (tfs_kind_versioned(kind))
-			error = note_change(x, id);
+		error = mark_changed(x, sqlite3_column_int64(s, 0));
 	}
 	if (!error && rc != SQLITE_DONE)
 		error = db_fail(x->db, "rewrite records");
 	sqlite3_finalize(s);
 	return error;
+}
+
+/* keep_users_enabled: the target's users enabled before the copy (the
+ * guide: "keep existing users enabled in the target tenant"). */
+static int note_enabled(struct repl *x)
+{
+	return db_exec(x->db,
+		"CREATE TEMP TABLE IF NOT EXISTS enabled(name TEXT PRIMARY KEY)"
+		" WITHOUT ROWID; DELETE FROM temp.enabled;"
+		"INSERT INTO temp.enabled SELECT o.name FROM objects o JOIN dirs"
+		" d ON d.id = o.dir WHERE d.kind = 3 AND d.type = 'Employee'"
+		" AND instr(o.bytes, '<Value field=\"Disabled\">false</Value>')"
+		" > 0");
 }
 
 static int apply_options(struct repl *x)
@@ -452,17 +586,20 @@ static int apply_options(struct repl *x)
 	if (r->trim_days > 0 && (error = trim(x)) < 0)
 		return error;
 	if (r->scrub_user_email &&
-	    (error = rewrite(x, TFS_KIND_MASTER, NULL, "tfs_scrub",
+	    (error = rewrite(x, TFS_KIND_MASTER, NULL, false, "tfs_scrub",
 			     &x->c->scrubbed)) < 0)
 		return error;
 	if (r->scrub_other_email &&
-	    (error = rewrite(x, TFS_KIND_DATA, NULL, "tfs_scrub",
+	    (error = rewrite(x, TFS_KIND_DATA, NULL, false, "tfs_scrub",
 			     &x->c->scrubbed)) < 0)
 		return error;
-	if (!r->keep_users_enabled && r->op == OP_COPY_TO_REPLACE)
-		error = rewrite(x, TFS_KIND_MASTER, "Employee", "tfs_disable",
-				&x->c->disabled);
-	return error;
+	if (r->op != OP_COPY_TO_REPLACE)
+		return 0;
+	if (r->keep_users_enabled)
+		return rewrite(x, TFS_KIND_MASTER, "Employee", true,
+			       "tfs_enable", &x->c->enabled);
+	return rewrite(x, TFS_KIND_MASTER, "Employee", false, "tfs_disable",
+		       &x->c->disabled);
 }
 
 static void free_changes(struct repl *x)
@@ -523,13 +660,18 @@ static int replace_in_txn(struct repl *x, int *commit_n, char oid[41],
 	int error;
 
 	if ((error = source_commit(x, &pg->total)) < 0 ||
+	    (error = db_exec(x->db, "CREATE TEMP TABLE IF NOT EXISTS changed("
+				    "id INTEGER PRIMARY KEY);"
+				    "DELETE FROM temp.changed")) < 0 ||
+	    (x->r && x->r->keep_users_enabled &&
+	     (error = note_enabled(x)) < 0) ||
 	    (error = copy_tables(x, pg)) < 0)
 		return error;
 	x->c->created = pg->total;
 	pg->done = pg->total;
 	if (pg->fn)
 		pg->fn(pg->ctx, pg->done, pg->total);
-	if ((error = apply_options(x)) < 0 ||
+	if ((error = apply_options(x)) < 0 || (error = note_changes(x)) < 0 ||
 	    (error = record_commit(x, oid, commit_n, user, now, message)) < 0)
 		return error;
 	snprintf(line, sizeof(line), "%s (commit %d)", message, *commit_n);

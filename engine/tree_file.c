@@ -246,10 +246,11 @@ static void count_writer(tfs_tree *t, uint64_t ino, int delta)
 		}
 }
 
-void file_mark_dirty(tfs_tree *t, tfs_file *f)
+void file_mark_dirty(tfs_tree *t, tfs_file *f, bool written)
 {
 	tree_lock(t);
 	f->dirty = true;
+	f->written = f->written || written;
 	tree_unlock(t);
 }
 

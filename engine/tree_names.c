@@ -159,10 +159,12 @@ static int create_drop(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		unlink(tmp);
 		return error;
 	}
-	/* Dropped even if nothing is written (cp of an empty file opens
-	 * with O_EXCL, not O_TRUNC): its last close runs it, and an empty
-	 * package or request is refused like any other bad one. */
-	file_mark_dirty(t, *out);
+	/* Dropped even if nothing is written: its last close runs it, and
+	 * an empty package or request is refused like any other bad one.
+	 * cp of an empty file (O_EXCL, no write) is run by its first
+	 * close, which cp waits for; a shell's `> file` (O_TRUNC, closed
+	 * once after dup2 before anything is written) is not. */
+	file_mark_dirty(t, *out, (flags & O_EXCL) != 0);
 	return 0;
 }
 
