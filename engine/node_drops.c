@@ -248,7 +248,7 @@ static int drops_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		return TFS_ENOTFOUND;
 	/* Nothing is there (so that mkdir and cp reach the refusal,
 	 * which records why, rather than the kernel's lookup). */
-	if (inst_check_packages(in, NULL) < 0)
+	if (IS_PACKAGE_DROP(INO_B(parent)) && inst_check_packages(in, NULL) < 0)
 		return TFS_ENOTFOUND;
 	if (tfs_drop_find(&row, in, (int)INO_B(parent), name) < 0)
 		return TFS_ENOTFOUND;
@@ -274,7 +274,8 @@ static int drops_readdir(struct listing *l, uint64_t ino)
 	if (!in)
 		return TFS_ENOTFOUND;
 	/* No packages without the development project (see packages/). */
-	if ((error = inst_check_packages(in, NULL)) < 0)
+	if (IS_PACKAGE_DROP(INO_B(ino)) &&
+	    (error = inst_check_packages(in, NULL)) < 0)
 		return error;
 	l->inst = INO_A(ino);
 	return tfs_drop_list(in, (int)INO_B(ino), row_drop, l);

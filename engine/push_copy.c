@@ -131,45 +131,57 @@ static bool carried(const struct push_req *r, const char *bo)
 	return name_set_has(&r->master, bo) || name_set_has(&r->data, bo);
 }
 
+/* Append `old`'s links to business objects the push does not carry. */
+static int put_kept_links(tfs_buf *out, const struct push_req *r,
+			  const tfs_buf *old)
+{
+	const char *p, *e, *nl;
+	char bo[256];
+	int error = 0;
+
+	if (!old || !old->ptr)
+		return 0;
+	for (p = old->ptr, e = old->ptr + old->size; !error && p < e;
+	     p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
+			break;
+		if (link_bo(p, (size_t)(nl - p), bo) && !carried(r, bo))
+			error = tfs_buf_put(out, p, (size_t)(nl + 1 - p));
+	}
+	return error;
+}
+
 /*
  * The record to store: `src`'s lines without its links to business
- * objects the push does not carry, with `old`'s links to those (the
- * target's own relationships) before its closing line.
+ * objects the push does not carry, and in their place (or, if it had
+ * none, before its closing line) `old`'s links to those: the target's
+ * own relationships.
  */
 static int filter_links(tfs_buf *out, const struct push_req *r,
 			const tfs_buf *src, const tfs_buf *old)
 {
-	const char *p, *e, *nl, *close, *q, *qe;
+	const char *p = src->ptr, *e = src->ptr + src->size, *nl;
+	bool kept = false;
 	char bo[256];
 	int error = 0;
 
-	p = src->ptr;
-	e = src->ptr + src->size;
-	close = e;
-	/* the closing line is the last one */
-	if (e > p && (nl = memchr(p, '\n', (size_t)(e - p))) && nl + 1 < e) {
-		close = e - 1;
-		while (close > p && close[-1] != '\n')
-			close--;
-	}
-	for (; !error && p < close; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(close - p));
-		if (!nl)
-			nl = close - 1;
-		if (link_bo(p, (size_t)(nl - p), bo) && !carried(r, bo))
+	for (; !error && p && p < e; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
+			nl = e - 1;
+		if (link_bo(p, (size_t)(nl - p), bo) && !carried(r, bo)) {
+			if (!kept)
+				error = put_kept_links(out, r, old);
+			kept = true;
 			continue;
+		}
+		/* the closing line: the last one */
+		if (!kept && nl + 1 >= e) {
+			kept = true;
+			if ((error = put_kept_links(out, r, old)) < 0)
+				break;
+		}
 		error = tfs_buf_put(out, p, (size_t)(nl + 1 - p));
 	}
-	for (q = old ? old->ptr : NULL, qe = old ? old->ptr + old->size : NULL;
-	     !error && q && q < qe; q = nl + 1) {
-		if (!(nl = memchr(q, '\n', (size_t)(qe - q))))
-			break;
-		if (link_bo(q, (size_t)(nl - q), bo) && !carried(r, bo))
-			error = tfs_buf_put(out, q, (size_t)(nl + 1 - q));
-	}
-	if (!error && close < e)
-		error = tfs_buf_put(out, close, (size_t)(src->ptr + src->size -
-							 close));
 	return error;
 }
 

@@ -143,6 +143,9 @@ enum inst_node {
 /* Whether an instance node is one of the drop directories (push/ too:
  * a request dropped there runs as a package does). */
 #define IS_DROP_DIR(b) ((b) >= I_APPLY && (b) <= I_PUSH)
+/* ... and one that takes packages (not push/): refused without the
+ * tenant's development project. */
+#define IS_PACKAGE_DROP(b) ((b) >= I_APPLY && (b) <= I_PREVIEW)
 
 enum mem_type {
 	M_SCRATCH, /* an editor's or tool's temporary file */

@@ -144,7 +144,7 @@ static int create_drop(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 	/* Refused at the open, with the reason in the log, when the
 	 * tenant's development project is disabled (no packages). */
 	user_of(t, who, user);
-	if (IS_DROP_DIR(INO_B(parent)) &&
+	if (IS_PACKAGE_DROP(INO_B(parent)) &&
 	    (error = inst_check_packages(tg->in, user)) < 0)
 		return error;
 	snprintf(tmp, sizeof(tmp), "%s/tmp/drop-XXXXXX",
