@@ -197,6 +197,8 @@ static int finish_translation(doc_walk *w, const xmlNode *n)
 static const doc_attr_rule translation_attrs[] = {
 	{ .name = "locale", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
 	{ .name = "type", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
+	/* INTERFACE.md: every document may carry one */
+	{ .name = "description", .type = DOC_AT_STR },
 	{ .name = NULL }
 };
 static const doc_child_rule translation_children[] = {

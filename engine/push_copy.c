@@ -107,11 +107,12 @@ static void side_close(struct side *sd)
 
 /* ---- links of records ----------------------------------------------------- */
 
-/* The business object a canonical Link line names, or NULL. */
-static bool link_bo(const char *line, size_t len, char bo[256])
+/* The business object and key of a canonical Link line, or false. */
+static bool link_target(const char *line, size_t len, char bo[256],
+			char key[256])
 {
 	static const char pre[] = "<Link businessObject=\"";
-	const char *p = line, *e = line + len, *q;
+	const char *p = line, *e = line + len, *q, *k, *ke;
 
 	while (p < e && *p == ' ')
 		p++;
@@ -119,66 +120,55 @@ static bool link_bo(const char *line, size_t len, char bo[256])
 	    memcmp(p, pre, sizeof(pre) - 1))
 		return false;
 	p += sizeof(pre) - 1;
-	if (!(q = memchr(p, '"', (size_t)(e - p))) || q - p >= 256)
+	if (!(q = memchr(p, '"', (size_t)(e - p))) || q - p >= 256 ||
+	    !(k = memmem(q, (size_t)(e - q), " key=\"", 6)))
 		return false;
-	memcpy(bo, p, (size_t)(q - p));
-	bo[q - p] = '\0';
+	k += 6;
+	if (!(ke = memchr(k, '"', (size_t)(e - k))) || ke - k >= 256)
+		return false;
+	snprintf(bo, 256, "%.*s", (int)(q - p), p);
+	snprintf(key, 256, "%.*s", (int)(ke - k), k);
 	return true;
 }
 
-static bool carried(const struct push_req *r, const char *bo)
+/* Whether the target holds record `key` of business object `bo`. */
+static bool target_has(tfs_inst *in, const char *bo, const char *key)
 {
-	return name_set_has(&r->master, bo) || name_set_has(&r->data, bo);
-}
+	static const tfs_kind kinds[] = {TFS_KIND_MASTER, TFS_KIND_DATA};
+	tfs_obj_info info;
+	int64_t dir;
+	size_t i;
 
-/* Append `old`'s links to business objects the push does not carry. */
-static int put_kept_links(tfs_buf *out, const struct push_req *r,
-			  const tfs_buf *old)
-{
-	const char *p, *e, *nl;
-	char bo[256];
-	int error = 0;
-
-	if (!old || !old->ptr)
-		return 0;
-	for (p = old->ptr, e = old->ptr + old->size; !error && p < e;
-	     p = nl + 1) {
-		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
-			break;
-		if (link_bo(p, (size_t)(nl - p), bo) && !carried(r, bo))
-			error = tfs_buf_put(out, p, (size_t)(nl + 1 - p));
-	}
-	return error;
+	for (i = 0; i < 2; i++)
+		if (tfs_inst_dir_find(&dir, in, kinds[i], bo) == 0 &&
+		    tfs_inst_obj_find(&info, in, dir, key) == 0)
+			return true;
+	tfs_error_clear();
+	return false;
 }
 
 /*
- * The record to store: `src`'s lines without its links to business
- * objects the push does not carry, and in their place (or, if it had
- * none, before its closing line) `old`'s links to those: the target's
- * own relationships.
+ * The record to store: `src` without its links whose other end is
+ * neither in the push nor already in the target (the guide: a
+ * relationship is copied only when both ends are there; a link to
+ * nothing would dangle).  *dropped counts what was left out.
  */
-static int filter_links(tfs_buf *out, const struct push_req *r,
-			const tfs_buf *src, const tfs_buf *old)
+static int filter_links(tfs_buf *out, size_t *dropped, tfs_inst *in,
+			const struct push_req *r, const tfs_buf *src)
 {
 	const char *p = src->ptr, *e = src->ptr + src->size, *nl;
-	bool kept = false;
-	char bo[256];
+	char bo[256], key[256];
 	int error = 0;
 
+	*dropped = 0;
 	for (; !error && p && p < e; p = nl + 1) {
 		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
 			nl = e - 1;
-		if (link_bo(p, (size_t)(nl - p), bo) && !carried(r, bo)) {
-			if (!kept)
-				error = put_kept_links(out, r, old);
-			kept = true;
+		if (link_target(p, (size_t)(nl - p), bo, key) &&
+		    !name_set_has(&r->master, bo) &&
+		    !name_set_has(&r->data, bo) && !target_has(in, bo, key)) {
+			(*dropped)++;
 			continue;
-		}
-		/* the closing line: the last one */
-		if (!kept && nl + 1 >= e) {
-			kept = true;
-			if ((error = put_kept_links(out, r, old)) < 0)
-				break;
 		}
 		error = tfs_buf_put(out, p, (size_t)(nl + 1 - p));
 	}
@@ -273,17 +263,21 @@ static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
 		error = merge_one(x, d, dir, si, old, &sb);
 		goto done;
 	}
-	if (d->links && (!old || (error = tfs_inst_obj_read(&ob, x->in,
-							    old->id)) == 0)) {
-		if ((error = filter_links(&nb, x->r, &sb, old ? &ob : NULL)) < 0)
+	if (d->links) {
+		size_t dropped;
+
+		if ((error = filter_links(&nb, &dropped, x->in, x->r,
+					  &sb)) < 0)
 			goto done;
-		bytes = &nb;
-		if (old && ob.size == nb.size &&
-		    memcmp(ob.ptr, nb.ptr, nb.size) == 0)
+		if (dropped)
+			bytes = &nb;
+		if (dropped && old &&
+		    (error = tfs_inst_obj_read(&ob, x->in, old->id)) == 0 &&
+		    ob.size == nb.size && memcmp(ob.ptr, nb.ptr, nb.size) == 0)
 			goto done; /* what differs is not carried */
+		if (error < 0)
+			goto done;
 	}
-	if (error < 0)
-		goto done;
 	count(x, d, old ? 'U' : 'C');
 	if (x->diff) {
 		if (d->kind == TFS_KIND_DATA)
