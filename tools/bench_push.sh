@@ -112,7 +112,10 @@ push_copy_config_once()
 		"operation = copy-configuration" "backup = none"
 	C_PUSH=$(timed push_run staging "$W/config.conf") ||
 		{ C_ERR="copy-configuration: $(tr '\n' ' ' <"$(inst staging)/push/config.conf.result")"; return; }
-	# The push's transaction set, as a closed package.
+	# The push's transaction set, as a closed package (packages need the
+	# development project).
+	sed -i 's/^development_project = .*/development_project = true/' \
+		"$MNT/tenants/$T/tenant.conf"
 	ts=$(inst staging)/projects/$(cat "$(inst staging)/active-project")/transaction-sets
 	id=$(ls "$ts" | sed 's/\.xml$//' | sort -n | tail -1)
 	mkdir "$(inst staging)/packages/pushed" &&
@@ -121,6 +124,8 @@ push_copy_config_once()
 		cat "$(inst staging)/packages/pushed/package.xml" >"$pkg" ||
 		{ C_ERR="exporting the push as a package failed"; return; }
 	push_prepare "$st"
+	sed -i 's/^development_project = .*/development_project = true/' \
+		"$MNT/tenants/$T/tenant.conf"
 	C_PKG=$(timed cp "$pkg" "$(inst staging)/apply/") ||
 		C_ERR="the package of the same changes: $(head -3 "$(inst staging)/apply/push-pkg.xml.result" | tr '\n' ' ')"
 	rm -f "$pkg"
