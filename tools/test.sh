@@ -9,8 +9,11 @@
 #    (-Db_sanitize=address,undefined -Db_lundef=false) and build-tsan/
 #    (-Db_sanitize=thread -Db_lundef=false).
 # 3. Runs meson test in build/, then the mount tests (suite fs) once more
-#    there with tenantfs -o clone_fd (TFS_MOUNT_OPTS, label build-clonefd).
-#    In build-asan/ all tests run; the mount tests with leak detection off
+#    there with tenantfs -o clone_fd (TFS_MOUNT_OPTS, label build-clonefd),
+#    all but the console's operations (suite console: push, backup,
+#    lifecycle, translations, users: engine rules, not the daemon's loop).
+#    In build-asan/ all tests run but fs_push_big (suite big: a large
+#    generated tenant, build/ only); the mount tests with leak detection off
 #    and tenantfs in the foreground (TFS_FOREGROUND=1, so its sanitizer
 #    reports reach the test log); every other suite keeps leak detection.
 #    In build-tsan/ the unit tests run (suite unit), halting on the first
@@ -30,7 +33,7 @@ for a in "$@"; do
 	--no-install) install=0 ;;
 	--no-asan) asan=0 ;;
 	--no-tsan) tsan=0 ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
@@ -106,7 +109,7 @@ if build build -Dbuildtype=debugoptimized; then
 	# The same mount tests with libfuse's own loop, one /dev/fuse clone
 	# per thread (fs/main.c); test_concurrency checks the clones exist.
 	TFS_MOUNT_OPTS=clone_fd run_tests build testlog-clonefd "build-clonefd" \
-		--suite fs
+		--suite fs --no-suite console
 fi
 
 if [ "$asan" = 1 ] && build build-asan -Dbuildtype=debug \
@@ -118,7 +121,8 @@ if [ "$asan" = 1 ] && build build-asan -Dbuildtype=debug \
 	# sanitizer reports show in the test's output.
 	TFS_FOREGROUND=1 ASAN_OPTIONS="detect_leaks=0:$san" \
 		UBSAN_OPTIONS="$san:print_stacktrace=1" \
-		run_tests build-asan testlog-fs "build-asan" --suite fs
+		run_tests build-asan testlog-fs "build-asan" --suite fs \
+		--no-suite big
 fi
 
 # TSan needs the kernel's mmap randomization at 28 bits or less (with
