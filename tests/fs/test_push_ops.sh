@@ -23,7 +23,10 @@
 #    different only, never deletes; skipped while there is no
 #    translations/); simple (the seed's Simple Mode: Form deletions
 #    propagate, Counter deletions do not, a Search newer in the target is
-#    kept, PasswordPolicy changes are copied).
+#    kept, PasswordPolicy changes are copied);
+#  - an instance just made (mkdir) takes a copy-to-replace from another
+#    tenant's instance (the source's version + 1, its bytes); a filled
+#    instance of another tenant refuses one.
 # shellcheck disable=SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -275,6 +278,38 @@ if op sm simple; then
 	check_match "simple: the Search newer in uat is kept" 'description="tfsOpsSimpleT"' \
 		"$(head -n 2 "$UAT/$S")"
 	same "simple: the PasswordPolicy change is copied" "$STG/$PP" "$UAT/$PP"
+fi
+
+# ====================================== a new instance, from another tenant
+# An instance just made takes a copy-to-replace from any instance of any
+# tenant; a filled one of another tenant does not (no migration path).
+NT=$MNT/tenants/tfsnew
+check "mkdir tenants/tfsnew" mkdir "$NT"
+check "tfsnew: sed -i landscape_group = SMALL" \
+	sed -i 's/^landscape_group =.*/landscape_group = SMALL/' "$NT/tenant.conf"
+check "mkdir tenants/tfsnew/production (empty)" mkdir "$NT/production"
+check_eq "tfsnew/production is empty (no Form)" "" "$(ls "$NT/production/metadata/Form" 2>/dev/null)"
+VAP=$(ver production)
+psnap tfsnew/production new
+req new.conf source=acme/production operation=copy-to-replace
+push tfsnew/production new.conf
+if expect_pushed "copy-to-replace acme/production -> the new tfsnew/production" \
+	tfsnew/production new copy-to-replace acme/production Sandbox/Replace; then
+	check_eq "the new instance's version is the source's + 1" "$((VAP + 1))" \
+		"$(ver tfsnew/production)"
+	dir_equal "the new instance: diff -r metadata, validation, settings, data against acme/production is empty" \
+		production tfsnew/production "metadata validation settings data"
+	check_eq "the new instance: master/ is acme/production's but for the Disabled field" "" \
+		"$(master_diff "$PRD/master" "$NT/production/master")"
+fi
+if [ -d "$MNT/tenants/globex/staging/metadata" ]; then
+	psnap globex/staging gx
+	req gx.conf source=acme/production operation=copy-to-replace
+	push globex/staging gx.conf
+	expect_refused "copy-to-replace acme/production -> globex/staging (filled, another tenant)" \
+		globex/staging gx 'path|tenant'
+else
+	not_ok "demo v2: tenant globex has a staging instance"
 fi
 
 tfs_done
