@@ -54,10 +54,10 @@ done
 # The base request would be carried out (production -> staging,
 # copy-master-data is allowed with the development project); each
 # variant breaks one thing.
-psnap staging bad
 bad_request()
 {
 	local name=$1 re=$2
+	psnap staging bad # each one on its own: one carried out spoils no other
 	push staging "$name"
 	expect_refused "bad request $name ($3)" staging bad "$re"
 }
