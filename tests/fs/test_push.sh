@@ -108,6 +108,8 @@ for _ in 1 2 3 4; do
 		push staging level.conf
 	fi
 done
+VS=$(ver staging)
+VU=$(ver uat)
 check_eq "staging and uat are at the same version" "$VS" "$VU"
 psnap uat eq
 req eq.conf source=staging operation=copy-master-data master=user-only
