@@ -45,10 +45,6 @@ check_eq "demo v2: versions production 0, staging 1, uat 1" "0 1 1" \
 	"$(ver production) $(ver staging) $(ver uat)"
 check "ls push/ works (an empty drop directory)" ls "$STG/push"
 check_eq "push/ is empty" "" "$(ls -A "$STG/push" 2>&1)"
-for i in production staging uat; do
-	check_eq "$i: git's tree equals production's (the demo's copies)" \
-		"$(gtree production)" "$(gtree "$i")"
-done
 
 # ------------------------------------------------------- bad requests
 # The base request would be carried out (production -> staging,
