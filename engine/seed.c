@@ -149,6 +149,18 @@ done:
 	return error;
 }
 
+static int load_at_version(tfs_inst *in, int64_t now, int64_t version)
+{
+	int error = inst_load_demo(in, now);
+
+	if (error)
+		return error;
+	inst_write_begin(in);
+	error = inst_meta_set_int(in, "version", version);
+	inst_write_end(in);
+	return error;
+}
+
 static int demo_event(tfs_store *st, const char *action, int64_t tenant,
 		      int64_t inst, const char *fmt, const char *arg)
 {
@@ -196,8 +208,15 @@ int tfs_store_create_demo(const char *path)
 		if (!in || in->tenant_id <= 0 || in->tenant_id > 2)
 			continue;
 		first = !prod[in->tenant_id];
-		error = first ? inst_load_demo(in, now) :
-			clone_instance(in, prod[in->tenant_id], 1);
+		/* acme's staging has its translators' later edits in its
+		 * initial configuration (demo_translations.c): loaded, not
+		 * copied, so that copy-translation has strings to move. */
+		if (!first && in->tenant_id == 1 &&
+		    strcmp(in->name, "staging") == 0)
+			error = load_at_version(in, now, 1);
+		else
+			error = first ? inst_load_demo(in, now) :
+				clone_instance(in, prod[in->tenant_id], 1);
 		if (first)
 			prod[in->tenant_id] = in;
 		if (!error)
