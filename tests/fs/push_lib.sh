@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Reading through cat is the point here (it is the user's tool).
-# shellcheck disable=SC2002
+# Reading through cat (and ls) is the point here (they are the user's tools).
+# shellcheck disable=SC2002,SC2010
 # tests/fs/push_lib.sh: sourced (after lib.sh and tfs_setup) by the push
 # and backup tests. Helpers for INTERFACE.md "Push migrations" and
 # "Backups and restore": write a request, drop it into push/, read
@@ -299,7 +299,7 @@ git_tree_dir()
 # directories against REF's tree is empty.
 same_as_git()
 {
-	local desc=$1 i x out bad= g=$TFS_TMP/gittree
+	local desc=$1 i x out bad='' g=$TFS_TMP/gittree
 	i=$(idir "$2")
 	git_tree_dir "$3" "$g"
 	for x in metadata validation settings master; do

@@ -20,7 +20,7 @@
 #      reads running with objects: n/m at some point, then pushed;
 #      afterwards staging's tree is production's (git trees equal, diff -r
 #      of the versioned directories against it and of data/ empty).
-# shellcheck disable=SC2012,SC2016
+# shellcheck disable=SC2010,SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=push_lib.sh
@@ -30,7 +30,6 @@ cd "$W" || exit 1
 N=${TFS_PUSH_OBJECTS:-60000}
 MAX_MS=${TFS_CONC_MAX_MS:-2000}
 BS=$MNT/tenants/big/staging
-BP=$MNT/tenants/big/production
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) * 1000 }'; }
 
@@ -102,7 +101,7 @@ req big.conf source=production operation=copy-to-replace backup=none
 RES=$BS/push/big.conf.result
 cp "$W/big.conf" "$BS/push/" 2>"$W/cp.err" &
 CP=$!
-seen= r=
+seen='' r=''
 for _ in $(seq 1200); do
 	r=$(cat "$RES" 2>/dev/null || cat "$BS/push/big.result" 2>/dev/null)
 	if [ "$(printf '%s\n' "$r" | head -n 1)" = running ] &&
