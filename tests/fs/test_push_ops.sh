@@ -171,12 +171,15 @@ check_eq "acme's development project is disabled" false \
 F=metadata/Form
 FA=$F/$(ls "$STG/$F" | sed -n 2p)
 check "staging: edit $FA" edit_desc "$STG/$FA" tfsOpsA
-FB=$F/$(rm_some "$STG/$F" "${FA##*/}")
-check_ne "staging: rm of a Form ($FB)" "$F/" "$FB"
 check "staging: a new Form tfsOps.New" new_copy "$STG/$FA" tfsOps.New "$STG/$F"
+# items staging lacks: made in uat (every demo Form is referenced by a
+# layout, so none can be removed in staging)
+FB=$F/tfsOps.UatForm.xml
+check "uat: a Form only there ($FB)" new_copy "$UAT/$FA" tfsOps.UatForm "$UAT/$F"
 G=metadata/Report
-GB=$G/$(rm_some "$STG/$G")
-check_ne "staging: rm of a Report ($GB)" "$G/" "$GB"
+GB=$G/tfsOps.UatReport.xml
+check "uat: a Report only there ($GB)" new_copy "$UAT/$G/$(first_obj "$UAT/$G")" \
+	tfsOps.UatReport "$UAT/$G"
 S=metadata/Search/$(first_obj "$STG/metadata/Search")
 check "staging: edit $S" edit_desc "$STG/$S" tfsOpsSrcS
 V=validation/$(first_obj "$STG/validation")
@@ -192,15 +195,15 @@ if op c1 copy-configuration delete_missing=none; then
 	same "c1: the edited Form has staging's bytes" "$STG/$FA" "$UAT/$FA"
 	same "c1: the new Form has staging's bytes (guid kept)" "$STG/$F/tfsOps.New.xml" \
 		"$UAT/$F/tfsOps.New.xml"
-	check "c1: the Form removed in staging stays (delete_missing = none)" test -f "$UAT/$FB"
-	check "c1: the Report removed in staging stays" test -f "$UAT/$GB"
+	check "c1: uat's own Form stays (delete_missing = none)" test -f "$UAT/$FB"
+	check "c1: uat's own Report stays" test -f "$UAT/$GB"
 	check_match "c1: the Search newer in uat is kept" 'description="tfsOpsTgtS"' \
 		"$(head -n 2 "$UAT/$S")"
 	same "c1: the validation list has staging's bytes" "$STG/$V" "$UAT/$V"
 	untouched c1 c1 "settings master data"
 fi
 if op c2 copy-configuration delete_missing=Form replace_newer=Search; then
-	check_fails "c2: delete_missing = Form removes the Form staging lacks" test -e "$UAT/$FB"
+	check_fails "c2: delete_missing = Form removes uat's own Form (staging lacks it)" test -e "$UAT/$FB"
 	check "c2: ... but not the Report" test -f "$UAT/$GB"
 	same "c2: replace_newer = Search replaces the newer Search" "$STG/$S" "$UAT/$S"
 	untouched c2 c2 "settings master data"
@@ -270,10 +273,12 @@ else
 fi
 
 # ================================================================== simple
-FS=$F/$(rm_some "$STG/$F" "${FA##*/}" "${FC##*/}" tfsOps.New.xml)
-check_ne "staging: rm of a Form ($FS)" "$F/" "$FS"
-CT=metadata/Counter/$(rm_some "$STG/metadata/Counter")
-check_ne "staging: rm of a Counter ($CT)" "metadata/Counter/" "$CT"
+FS=$F/tfsOps.UatForm2.xml
+check "uat: a Form only there ($FS)" new_copy "$UAT/$FA" tfsOps.UatForm2 "$UAT/$F"
+CT=metadata/Counter/tfsOps.UatCounter.xml
+check "uat: a Counter only there ($CT)" new_copy \
+	"$UAT/metadata/Counter/$(first_obj "$UAT/metadata/Counter")" tfsOps.UatCounter \
+	"$UAT/metadata/Counter"
 check "staging: edit $PP again" edit_desc "$STG/$PP" tfsOpsSimple
 check "staging: edit $S again" edit_desc "$STG/$S" tfsOpsSimpleS
 sleep 1.1
