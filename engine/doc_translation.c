@@ -6,7 +6,7 @@
  *	<Translation name="Incident.Default" guid="..." locale="de-DE"
  *	             type="Form">
  *	  <String key="Field[Subject]@label">Betreff</String>
- *	  <String key="@caption" modified="2026-03-04T10:22:05Z">Vorfall</String>
+ *	  <String key="@caption" modified="2026-03-04T10:22:05Z">Fall</String>
  *	</Translation>
  *
  * Translation: name (the translated object's, = the file name), guid,

@@ -30,14 +30,13 @@ static int locales_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	return tree_getattr(out, t, INO(C_LOCALE, INO_A(parent), id));
 }
 
+/* Attributes as locale_getattr gives them (the instance's time, like
+ * every directory of an instance). */
 static int row_locale(void *ctx, const tfs_row *r)
 {
 	struct listing *l = ctx;
-	tfs_attr a;
 
-	dir_attr(&a, INO(C_LOCALE, l->inst, r->id), r->mtime, false);
-	a.volatile_entry = true;
-	return add_entry(l, r->name, &a);
+	return add_ino(l, r->name, INO(C_LOCALE, l->inst, r->id));
 }
 
 static int locales_readdir(struct listing *l, uint64_t ino)
@@ -83,7 +82,7 @@ const struct node_ops locales_ops = {
 	.per_instance = true,
 };
 
-/* ---- translations/<locale>/ ----------------------------------------------- */
+/* ---- translations/<locale>/ --------------------------------------------- */
 
 static int locale_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 {

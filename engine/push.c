@@ -96,6 +96,8 @@ void push_req_free(struct push_req *r)
 {
 	name_set_free(&r->master);
 	name_set_free(&r->data);
+	name_set_free(&r->named_master);
+	name_set_free(&r->named_data);
 }
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -199,23 +201,27 @@ static int parse_types(bool *set, const char *key, const char *v,
 struct bo_set {
 	const char *key;
 	struct name_set *set;
-	bool groups;
+	bool groups;            /* words may name master data groups */
+	struct name_set *named; /* business objects the user named */
 };
 
 static int add_bo(void *ctx, const char *word)
 {
 	struct bo_set *bs = ctx;
 	size_t i;
+	int error;
 
 	for (i = 0; bs->groups && i < sizeof(master_groups) /
 					  sizeof(master_groups[0]); i++)
 		if (strcmp(word, master_groups[i].group) == 0)
 			return each_word(master_groups[i].bos, add_bo,
 					 &(struct bo_set){bs->key, bs->set,
-							  false});
+							  false, NULL});
 	if (!tfs_type_valid(TFS_KIND_DATA, word))
 		return tfs_error_set(TFS_EINVALID, "%s: '%s' is not a "
 				     "business object name", bs->key, word);
+	if (bs->named && (error = name_set_add(bs->named, word)) < 0)
+		return error;
 	return name_set_add(bs->set, word);
 }
 
@@ -311,7 +317,7 @@ static int simple_defaults(struct push_req *r)
 	r->settings_delete_missing = true;
 	r->settings_update_changed = true;
 	return each_word("user-related", add_bo,
-			 &(struct bo_set){"master", &r->master, true});
+			 &(struct bo_set){"master", &r->master, true, NULL});
 }
 
 static int parse_options(struct push_req *r, const tfs_conf *conf)
@@ -331,15 +337,15 @@ static int parse_options(struct push_req *r, const tfs_conf *conf)
 				   "validation_delete_missing", v);
 	if (!error && (v = tfs_conf_get(conf, "master")))
 		error = each_word(v, add_bo, &(struct bo_set){"master",
-							      &r->master,
-							      true});
+							      &r->master, true,
+							      &r->named_master});
 	if (!error && (v = tfs_conf_get(conf, "master_delete_missing")))
 		error = parse_bool(&r->master_delete_missing,
 				   "master_delete_missing", v);
 	if (!error && (v = tfs_conf_get(conf, "data")))
 		error = each_word(v, add_bo, &(struct bo_set){"data",
-							      &r->data,
-							      false});
+							      &r->data, false,
+							      &r->named_data});
 	if (!error && (v = tfs_conf_get(conf, "data_delete_missing")))
 		error = parse_bool(&r->data_delete_missing,
 				   "data_delete_missing", v);
@@ -561,6 +567,34 @@ static int find_source(struct push_req *r, tfs_inst *target)
 	return 0;
 }
 
+/* Every business object the request names is one the source has. */
+static int check_named(const struct push_req *r)
+{
+	const struct name_set *sets[2] = {&r->named_master, &r->named_data};
+	int64_t dir;
+	size_t k, i;
+	int error;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sets[k]->n; i++) {
+			error = tfs_inst_dir_find(&dir, r->src, k ?
+						  TFS_KIND_DATA :
+						  TFS_KIND_MASTER,
+						  sets[k]->v[i]);
+			if (error == TFS_ENOTFOUND)
+				return tfs_error_set(TFS_EINVALID, "%s: %s/%s "
+						     "has no %s/%s",
+						     k ? "data" : "master",
+						     r->src->tenant,
+						     r->src->name,
+						     k ? "data" : "master",
+						     sets[k]->v[i]);
+			if (error < 0)
+				return error;
+		}
+	return 0;
+}
+
 /* The console's rules for pushing `r` into `in`; `version` gets the
  * target's version after the push. */
 static int check_rules(int64_t *version, const struct push_req *r,
@@ -739,7 +773,8 @@ static int push_locked(tfs_buf *result, tfs_buf *diff,
 	memset(&x, 0, sizeof(x));
 	*outcome = TFS_PUSH_REJECTED;
 	if ((error = parse_request(&x.r, req, len)) < 0 ||
-	    (error = find_source(&x.r, in)) < 0)
+	    (error = find_source(&x.r, in)) < 0 ||
+	    (error = check_named(&x.r)) < 0)
 		goto out;
 	if (force_execute && x.r.mode == MODE_SAVE)
 		x.r.mode = MODE_EXECUTE;

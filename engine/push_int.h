@@ -49,6 +49,8 @@ struct push_req {
 	/* master data: business objects (groups expanded) */
 	struct name_set master;
 	bool master_delete_missing;
+	/* the business objects named in master and data (not a group's) */
+	struct name_set named_master, named_data;
 	/* copy-data */
 	struct name_set data;
 	bool data_delete_missing;

@@ -246,6 +246,13 @@ static void count_writer(tfs_tree *t, uint64_t ino, int delta)
 		}
 }
 
+void file_mark_dirty(tfs_tree *t, tfs_file *f)
+{
+	tree_lock(t);
+	f->dirty = true;
+	tree_unlock(t);
+}
+
 /* (mu held) Open memory node `m` (a temporary, new or dropped file). */
 static void attach_mem(tfs_file *f, struct mem *m, int flags)
 {

@@ -495,6 +495,8 @@ int file_may_write(tfs_tree *t, uint64_t ino);
 int buf_truncate(tfs_buf *b, uint64_t size);
 /* Import the package spooled in drop node `m` (pinned), node_drops.c. */
 int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who);
+/* File `f` has something to store on its last close (written or not). */
+void file_mark_dirty(tfs_tree *t, tfs_file *f);
 /* The running import's result, if `ino` is one: 1 with *out filled. */
 int running_attr(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		 const char *name, uint64_t ino);

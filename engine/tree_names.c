@@ -157,8 +157,13 @@ static int create_drop(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 	if (error) { /* the node, if made, was freed without its spool */
 		close(fd);
 		unlink(tmp);
+		return error;
 	}
-	return error;
+	/* Dropped even if nothing is written (cp of an empty file opens
+	 * with O_EXCL, not O_TRUNC): its last close runs it, and an empty
+	 * package or request is refused like any other bad one. */
+	file_mark_dirty(t, *out);
+	return 0;
 }
 
 /* O_CREAT of an existing memory node or stored file: open it. */

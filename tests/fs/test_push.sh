@@ -45,6 +45,18 @@ check_eq "demo v2: versions production 0, staging 1, uat 1" "0 1 1" \
 	"$(ver production) $(ver staging) $(ver uat)"
 check "ls push/ works (an empty drop directory)" ls "$STG/push"
 check_eq "push/ is empty" "" "$(ls -A "$STG/push" 2>&1)"
+# uat is a copy of production; staging too, but for its translators'
+# later edits (translations/: copy-translation's material).
+check_eq "uat: git's tree equals production's (the demo's copy)" \
+	"$(gtree production)" "$(gtree uat)"
+for d in metadata validation settings master; do
+	check_eq "staging: $d/ in git equals production's" \
+		"$(tfs_git rev-parse "acme/production:$d")" \
+		"$(tfs_git rev-parse "acme/staging:$d")"
+done
+check "staging's translations differ from production's" \
+	test "$(tfs_git rev-parse acme/production:translations)" != \
+	"$(tfs_git rev-parse acme/staging:translations)"
 
 # ------------------------------------------------------- bad requests
 # The base request would be carried out (production -> staging,

@@ -159,7 +159,8 @@ static void test_rejections(void)
 		      "an unknown attribute of String");
 	expect_reject("<Translation name=\"Incident.Default\" guid=\"" G
 		      "\" locale=\"de-DE\" type=\"Form\" x=\"1\"/>",
-		      "unknown attribute x", "an unknown attribute of the root");
+		      "unknown attribute x",
+		      "an unknown attribute of the root");
 	expect_reject(ROOT "<String>x</String></Translation>",
 		      "key is required", "a String without key");
 	expect_reject(ROOT "<String key=\"\">x</String></Translation>",
@@ -325,10 +326,10 @@ static void test_merge(void)
 		      "  <String key=\"b\" modified=\"2026-02-02T00:00:00Z\">B2"
 		      "</String>\n"
 		      "  <String key=\"only-target\">T</String>\n"
-		      "  <String key=\"t-newer\" modified=\"2026-05-01T00:00:00Z"
-		      "\">same</String>\n"
-		      "  <String key=\"s-newer\" modified=\"2026-03-01T00:00:00Z"
-		      "\">same</String>\n"
+		      "  <String key=\"t-newer\" "
+		      "modified=\"2026-05-01T00:00:00Z\">same</String>\n"
+		      "  <String key=\"s-newer\" "
+		      "modified=\"2026-03-01T00:00:00Z\">same</String>\n"
 		      "  <String key=\"new\">N &amp; &lt;x&gt;</String>\n"
 		      "</Translation>\n"),
 	      "merge: a different and a newer string move, a new one is "
