@@ -489,7 +489,10 @@ tfs_run cp "$W/again.conf" "$STG/push/saved.conf"
 RESULT=$(cat "$RESFILE" 2>&1)
 if expect_pushed "save: writing push/saved.conf again runs it" staging sv \
 	copy-to-replace production Sandbox/Replace; then
-	dir_equal "save: ... and staging is production's again" production staging
+	dir_equal "save: ... and staging is production's again (metadata, validation, settings, data)" \
+		production staging "metadata validation settings data"
+	check_eq "save: ... master/ too but for the Disabled field" "" \
+		"$(master_diff "$PRD/master" "$STG/master")"
 fi
 
 tfs_done
