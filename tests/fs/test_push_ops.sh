@@ -262,10 +262,12 @@ else
 	if [ "${#TR[@]}" -lt 2 ]; then
 		not_ok "staging has translations to copy" "found: ${TR[*]}"
 	else
-		check "staging: edit ${TR[0]}" edit_desc "$STG/${TR[0]}" tfsOpsTr
+		check "staging: edit ${TR[0]} (the first string's text)" sed -i \
+			'0,/\(<String [^>]*>\)[^<]*</s//\1tfsOpsTr</' "$STG/${TR[0]}"
 		check "staging: rm ${TR[1]}" rm "$STG/${TR[1]}"
 		if op tr copy-translation; then
-			same "tr: the changed translation is copied" "$STG/${TR[0]}" "$UAT/${TR[0]}"
+			check_match "tr: the changed string reaches uat" '>tfsOpsTr<' \
+				"$(cat "$UAT/${TR[0]}" 2>&1)"
 			kept "tr: the one staging lacks stays (never deletes)" "$UAT" tr "${TR[1]}"
 			untouched tr tr "metadata validation settings master data"
 		fi
