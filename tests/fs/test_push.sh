@@ -15,15 +15,22 @@
 #    while production is at version 0; with the development project
 #    enabled the configuration operations are refused with the reason;
 #  - copy-to-replace production -> staging after edits in staging:
-#    afterwards diff -r of metadata, validation, settings, master and data
-#    against production is empty and the git trees are equal, staging's
-#    version is production's + 1, Sandbox/Replace, production untouched;
+#    afterwards diff -r of metadata, validation, settings and data against
+#    production is empty, and of master/ too but for the Employees'
+#    Disabled field (the contract only names keep_users_enabled), the git
+#    trees of metadata, validation and settings are equal, staging's
+#    version + 1 (a no-op first where the two versions are equal),
+#    Sandbox/Replace, production untouched;
 #  - its options: scrub_user_email (every address in master/ moves to
 #    it.com, nothing else changes), scrub_other_email (the same in data/),
 #    trim_days = 90 (exactly the records neither created nor modified in
-#    the last 90 days are gone), keep_users_enabled, shrink;
+#    the last 90 days are gone; those a newer record links to are told
+#    apart), keep_users_enabled (a user enabled in staging stays enabled
+#    though production's is disabled: the guide's "keep existing users
+#    enabled in the target"), shrink;
 #  - mode = preview (push/<name>.diff, which patch applies to a copy of
-#    the target to give the source; nothing changed) and mode = save (the
+#    the target to give what the same push carried out gives, with a
+#    count line for data; nothing changed) and mode = save (the
 #    request stays as push/<name>; writing it again runs it).
 # shellcheck disable=SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -55,10 +62,10 @@ check "staging's translations differ from production's" \
 # The base request would be carried out (production -> staging,
 # copy-master-data is allowed with the development project); each
 # variant breaks one thing.
-psnap staging bad
 bad_request()
 {
 	local name=$1 re=$2
+	psnap staging bad # each one on its own: one carried out spoils no other
 	push staging "$name"
 	expect_refused "bad request $name ($3)" staging bad "$re"
 }
@@ -94,6 +101,21 @@ req b-noop-opt.conf source=production operation=no-op trim_days=90
 bad_request b-noop-opt.conf 'trim_days|option' "an option no-op does not take"
 
 # ------------------------------------------------- versions and no-op
+# the demo has staging and uat at the same version; if a push above was
+# carried out where it should not have been, no-ops bring them level again
+for _ in 1 2 3 4; do
+	VS=$(ver staging)
+	VU=$(ver uat)
+	[ "$VS" = "$VU" ] && break
+	note "staging at $VS, uat at $VU: a no-op to bring them level"
+	if [ "$VU" -lt "$VS" ]; then
+		req level.conf source=staging operation=no-op
+		push uat level.conf
+	else
+		req level.conf source=production operation=no-op
+		push staging level.conf
+	fi
+done
 VS=$(ver staging)
 VU=$(ver uat)
 check_eq "staging and uat are at the same version" "$VS" "$VU"
@@ -390,6 +412,9 @@ check "staging: edit metadata/Form/$FORM again" edit_desc "$STG/metadata/Form/$F
 check "staging: edit master/Employee/$EMP" sed -i \
 	's#<Value field="Title">[^<]*</Value>#<Value field="Title">Preview Tester</Value>#' \
 	"$STG/master/Employee/$EMP"
+check "staging: sed -i data/Incident (Subject of the first) again" sed -i \
+	's#<Value field="Subject">[^<]*</Value>#<Value field="Subject">tfs preview subject</Value>#' \
+	"$STG/data/Incident/$(ls "$STG/data/Incident" | head -n 1)"
 open_path production staging
 psnap staging pv
 req pv.conf source=production operation=copy-to-replace mode=preview
@@ -406,8 +431,8 @@ check_match "preview: the diff names the edited form" \
 check_match "preview: the diff removes staging's edit" '^-.*tfsPreview' "$(cat "$W/pv.diff")"
 check_match "preview: the diff has hunks" '^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@' \
 	"$(cat "$W/pv.diff")"
-# the diff applied to a copy of staging's versioned directories gives
-# production's
+# the diff applied to a copy of staging's versioned directories gives what
+# the same push carried out gives
 rm -rf "$W/pv"
 mkdir -p "$W/pv"
 cp -r "$TFS_TMP/ps/pv/tree/"{metadata,validation,settings,master} "$W/pv/"
@@ -420,18 +445,30 @@ applied=
 done
 if [ -n "$applied" ]; then
 	ok "preview: patch -p$applied applies the diff to a copy of staging"
-	bad=
-	for x in metadata validation settings master; do
-		out=$(diff -r "$W/pv/$x" "$PRD/$x" 2>&1) || bad="$bad
-$x: $(printf '%s\n' "$out" | head -n 10)"
-	done
-	check_eq "preview: ... and the copy then equals production" "" "${bad#$'\n'}"
 else
 	not_ok "preview: patch applies the diff to a copy of staging" \
 		"$(patch -f --dry-run -p1 -d "$W/pv" <"$W/pv.diff" 2>&1 | head -n 10)"
 fi
-check_match "preview: the diff has a count line for data" '[Dd]ata.*[0-9]|[0-9].*[Dd]ata' \
-	"$(grep -vE '^[-+ @]' "$W/pv.diff")"
+check_match "preview: the diff has a count line for data (an incident differs)" \
+	'^[^-+ @].*[Dd]ata.*[0-9]|^[^-+ @].*[0-9].*[Dd]ata' "$(cat "$W/pv.diff")"
+PV_RESULT=$RESULT
+req pvx.conf source=production operation=copy-to-replace
+push staging pvx.conf
+if expect_pushed "the previewed push, carried out" staging pv copy-to-replace \
+	production Sandbox/Replace && [ -n "$applied" ]; then
+	bad=
+	for x in metadata validation settings master; do
+		out=$(diff -r "$W/pv/$x" "$STG/$x" 2>&1) || bad="$bad
+$x: $(printf '%s\n' "$out" | head -n 12)"
+	done
+	check_eq "preview: staging's copy patched with the diff is what the push made of staging" \
+		"" "${bad#$'\n'}"
+	for k in created updated deleted disabled; do
+		printf '%s\n' "$RESULT" | grep -q "^$k:" || continue
+		check_eq "preview: the preview's $k: is the push's" "$(rfield "$k")" \
+			"$(printf '%s\n' "$PV_RESULT" | sed -n "s/^$k: //p")"
+	done
+fi
 
 # --------------------------------------------------------------- save
 open_path production staging
@@ -452,7 +489,10 @@ tfs_run cp "$W/again.conf" "$STG/push/saved.conf"
 RESULT=$(cat "$RESFILE" 2>&1)
 if expect_pushed "save: writing push/saved.conf again runs it" staging sv \
 	copy-to-replace production Sandbox/Replace; then
-	dir_equal "save: ... and staging is production's again" production staging
+	dir_equal "save: ... and staging is production's again (metadata, validation, settings, data)" \
+		production staging "metadata validation settings data"
+	check_eq "save: ... master/ too but for the Disabled field" "" \
+		"$(master_diff "$PRD/master" "$STG/master")"
 fi
 
 tfs_done

@@ -23,7 +23,10 @@
 #    different only, never deletes; skipped while there is no
 #    translations/); simple (the seed's Simple Mode: Form deletions
 #    propagate, Counter deletions do not, a Search newer in the target is
-#    kept, PasswordPolicy changes are copied).
+#    kept, PasswordPolicy changes are copied);
+#  - an instance just made (mkdir) takes a copy-to-replace from another
+#    tenant's instance (the source's version + 1, its bytes); a filled
+#    instance of another tenant refuses one.
 # shellcheck disable=SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,10 +35,6 @@
 tfs_setup
 cd "$W" || exit 1
 
-check "sed -i development_project = false in acme's tenant.conf" sed -i \
-	's/^development_project = .*/development_project = false/' "$TEN/tenant.conf"
-check_eq "acme's development project is disabled" false \
-	"$(conf_get "$TEN/tenant.conf" development_project)"
 check "sed -i metadata_locked = false in uat's instance.conf" sed -i \
 	's/^metadata_locked = .*/metadata_locked = false/' "$UAT/instance.conf"
 if [ "$(ver staging)" = "$(ver uat)" ]; then
@@ -81,81 +80,12 @@ same() { check "$1" cmp "$2" "$3"; }
 kept() { check "$1" cmp "$TFS_TMP/ps/$3/tree/$4" "$2/$4"; }
 untouched() { check_eq "$1: uat's $3 did not change" "" "$(same_dirs uat "$2" "$3")"; }
 
-# ===================================================== copy-configuration
-F=metadata/Form
-FA=$F/$(ls "$STG/$F" | sed -n 2p)
-check "staging: edit $FA" edit_desc "$STG/$FA" tfsOpsA
-FB=$F/$(rm_some "$STG/$F" "${FA##*/}")
-check_ne "staging: rm of a Form ($FB)" "$F/" "$FB"
-check "staging: a new Form tfsOps.New" new_copy "$STG/$FA" tfsOps.New "$STG/$F"
-G=metadata/Report
-GB=$G/$(rm_some "$STG/$G")
-check_ne "staging: rm of a Report ($GB)" "$G/" "$GB"
-S=metadata/Search/$(first_obj "$STG/metadata/Search")
-check "staging: edit $S" edit_desc "$STG/$S" tfsOpsSrcS
-V=validation/$(first_obj "$STG/validation")
-check "staging: edit $V" edit_desc "$STG/$V" tfsOpsV
-PP=settings/PasswordPolicy/$(first_obj "$STG/settings/PasswordPolicy")
-check "staging: edit $PP" edit_desc "$STG/$PP" tfsOpsP
-OU=master/OrgUnit/$(first_obj "$STG/master/OrgUnit")
-check "staging: edit $OU" edit_desc "$STG/$OU" tfsOpsOU
-sleep 1.1
-check "uat: edit $S later (newer in the target)" edit_desc "$UAT/$S" tfsOpsTgtS
-
-if op c1 copy-configuration delete_missing=none; then
-	same "c1: the edited Form has staging's bytes" "$STG/$FA" "$UAT/$FA"
-	same "c1: the new Form has staging's bytes (guid kept)" "$STG/$F/tfsOps.New.xml" \
-		"$UAT/$F/tfsOps.New.xml"
-	check "c1: the Form removed in staging stays (delete_missing = none)" test -f "$UAT/$FB"
-	check "c1: the Report removed in staging stays" test -f "$UAT/$GB"
-	check_match "c1: the Search newer in uat is kept" 'description="tfsOpsTgtS"' \
-		"$(head -n 2 "$UAT/$S")"
-	same "c1: the validation list has staging's bytes" "$STG/$V" "$UAT/$V"
-	untouched c1 c1 "settings master data"
-fi
-if op c2 copy-configuration delete_missing=Form replace_newer=Search; then
-	check_fails "c2: delete_missing = Form removes the Form staging lacks" test -e "$UAT/$FB"
-	check "c2: ... but not the Report" test -f "$UAT/$GB"
-	same "c2: replace_newer = Search replaces the newer Search" "$STG/$S" "$UAT/$S"
-	untouched c2 c2 "settings master data"
-fi
-if op c3 copy-configuration delete_missing=all validation_delete_missing=true; then
-	check_fails "c3: delete_missing = all removes the Report" test -e "$UAT/$GB"
-	dir_equal "c3: diff -r staging uat of metadata and validation is empty" \
-		staging uat "metadata validation"
-	untouched c3 c3 "settings master data"
-fi
-
-# ========================================================== copy-settings
-PN=tfsOps.NewPolicy
-check "staging: a new PasswordPolicy $PN" new_copy "$STG/$PP" "$PN" "$STG/settings/PasswordPolicy"
-GC=settings/GlobalConstant/$(first_obj "$STG/settings/GlobalConstant")
-check "staging: edit $GC" edit_desc "$STG/$GC" tfsOpsGC
-PT=tfsOps.UatPolicy
-check "uat: a PasswordPolicy $PT only there" new_copy "$UAT/$PP" "$PT" "$UAT/settings/PasswordPolicy"
-if op s1 copy-settings settings=PasswordPolicy settings_update_changed=false \
-	settings_delete_missing=false; then
-	same "s1: the new PasswordPolicy is copied" "$STG/settings/PasswordPolicy/$PN.xml" \
-		"$UAT/settings/PasswordPolicy/$PN.xml"
-	kept "s1: the changed one is not (settings_update_changed = false)" "$UAT" s1 "$PP"
-	kept "s1: the GlobalConstant is not (not named)" "$UAT" s1 "$GC"
-	check "s1: uat's own PasswordPolicy stays" test -f "$UAT/settings/PasswordPolicy/$PT.xml"
-	untouched s1 s1 "metadata validation master data"
-fi
-if op s2 copy-settings settings=PasswordPolicy settings_update_changed=true; then
-	same "s2: settings_update_changed = true copies the changed one" "$STG/$PP" "$UAT/$PP"
-	check "s2: uat's own PasswordPolicy stays" test -f "$UAT/settings/PasswordPolicy/$PT.xml"
-	kept "s2: the GlobalConstant is not copied" "$UAT" s2 "$GC"
-fi
-if op s3 copy-settings settings=all settings_update_changed=true settings_delete_missing=true; then
-	check_fails "s3: settings_delete_missing removes uat's own PasswordPolicy" \
-		test -e "$UAT/settings/PasswordPolicy/$PT.xml"
-	dir_equal "s3: diff -r staging/settings uat/settings is empty" staging uat settings
-	untouched s3 s3 "metadata validation master data"
-fi
-
+# copy-master-data and copy-data are allowed with the development
+# project enabled; the configuration pushes below need it disabled
 # ======================================================== copy-master-data
 M=master
+OU=master/OrgUnit/$(first_obj "$STG/master/OrgUnit")
+check "staging: edit $OU" edit_desc "$STG/$OU" tfsOpsOU
 TN=tfsOps.NewTeam
 check "staging: a new Team $TN" new_copy "$STG/$M/Team/$(first_obj "$STG/$M/Team")" "$TN" "$STG/$M/Team"
 ES=$M/EscalationSchedule/$(first_obj "$STG/$M/EscalationSchedule")
@@ -231,6 +161,88 @@ if op d4 copy-data data=Incident data_delete_missing=true; then
 		staging uat data/Incident
 fi
 
+# ------------------------------------ the development project disabled
+check "sed -i development_project = false in acme's tenant.conf" sed -i \
+	's/^development_project = .*/development_project = false/' "$TEN/tenant.conf"
+check_eq "acme's development project is disabled" false \
+	"$(conf_get "$TEN/tenant.conf" development_project)"
+
+# ===================================================== copy-configuration
+F=metadata/Form
+FA=$F/$(ls "$STG/$F" | sed -n 2p)
+check "staging: edit $FA" edit_desc "$STG/$FA" tfsOpsA
+check "staging: a new Form tfsOps.New" new_copy "$STG/$FA" tfsOps.New "$STG/$F"
+# items staging lacks: made in uat (every demo Form is referenced by a
+# layout, so none can be removed in staging)
+FB=$F/tfsOps.UatForm.xml
+check "uat: a Form only there ($FB)" new_copy "$UAT/$FA" tfsOps.UatForm "$UAT/$F"
+G=metadata/Report
+GB=$G/tfsOps.UatReport.xml
+check "uat: a Report only there ($GB)" new_copy "$UAT/$G/$(first_obj "$UAT/$G")" \
+	tfsOps.UatReport "$UAT/$G"
+S=metadata/Search/$(first_obj "$STG/metadata/Search")
+check "staging: edit $S" edit_desc "$STG/$S" tfsOpsSrcS
+V=validation/$(first_obj "$STG/validation")
+check "staging: edit $V" edit_desc "$STG/$V" tfsOpsV
+PP=settings/PasswordPolicy/$(first_obj "$STG/settings/PasswordPolicy")
+check "staging: edit $PP" edit_desc "$STG/$PP" tfsOpsP
+OU3=master/OrgUnit/$(ls "$STG/master/OrgUnit" | sed -n 3p)
+check "staging: edit $OU3" edit_desc "$STG/$OU3" tfsOpsOU3
+sleep 1.1
+check "uat: edit $S later (newer in the target)" edit_desc "$UAT/$S" tfsOpsTgtS
+
+if op c1 copy-configuration delete_missing=none; then
+	same "c1: the edited Form has staging's bytes" "$STG/$FA" "$UAT/$FA"
+	same "c1: the new Form has staging's bytes (guid kept)" "$STG/$F/tfsOps.New.xml" \
+		"$UAT/$F/tfsOps.New.xml"
+	check "c1: uat's own Form stays (delete_missing = none)" test -f "$UAT/$FB"
+	check "c1: uat's own Report stays" test -f "$UAT/$GB"
+	check_match "c1: the Search newer in uat is kept" 'description="tfsOpsTgtS"' \
+		"$(head -n 2 "$UAT/$S")"
+	same "c1: the validation list has staging's bytes" "$STG/$V" "$UAT/$V"
+	untouched c1 c1 "settings master data"
+fi
+if op c2 copy-configuration delete_missing=Form replace_newer=Search; then
+	check_fails "c2: delete_missing = Form removes uat's own Form (staging lacks it)" test -e "$UAT/$FB"
+	check "c2: ... but not the Report" test -f "$UAT/$GB"
+	same "c2: replace_newer = Search replaces the newer Search" "$STG/$S" "$UAT/$S"
+	untouched c2 c2 "settings master data"
+fi
+if op c3 copy-configuration delete_missing=all validation_delete_missing=true; then
+	check_fails "c3: delete_missing = all removes the Report" test -e "$UAT/$GB"
+	dir_equal "c3: diff -r staging uat of metadata and validation is empty" \
+		staging uat "metadata validation"
+	untouched c3 c3 "settings master data"
+fi
+
+# ========================================================== copy-settings
+PN=tfsOps.NewPolicy
+check "staging: a new PasswordPolicy $PN" new_copy "$STG/$PP" "$PN" "$STG/settings/PasswordPolicy"
+GC=settings/GlobalConstant/$(first_obj "$STG/settings/GlobalConstant")
+check "staging: edit $GC" edit_desc "$STG/$GC" tfsOpsGC
+PT=tfsOps.UatPolicy
+check "uat: a PasswordPolicy $PT only there" new_copy "$UAT/$PP" "$PT" "$UAT/settings/PasswordPolicy"
+if op s1 copy-settings settings=PasswordPolicy settings_update_changed=false \
+	settings_delete_missing=false; then
+	same "s1: the new PasswordPolicy is copied" "$STG/settings/PasswordPolicy/$PN.xml" \
+		"$UAT/settings/PasswordPolicy/$PN.xml"
+	kept "s1: the changed one is not (settings_update_changed = false)" "$UAT" s1 "$PP"
+	kept "s1: the GlobalConstant is not (not named)" "$UAT" s1 "$GC"
+	check "s1: uat's own PasswordPolicy stays" test -f "$UAT/settings/PasswordPolicy/$PT.xml"
+	untouched s1 s1 "metadata validation master data"
+fi
+if op s2 copy-settings settings=PasswordPolicy settings_update_changed=true; then
+	same "s2: settings_update_changed = true copies the changed one" "$STG/$PP" "$UAT/$PP"
+	check "s2: uat's own PasswordPolicy stays" test -f "$UAT/settings/PasswordPolicy/$PT.xml"
+	kept "s2: the GlobalConstant is not copied" "$UAT" s2 "$GC"
+fi
+if op s3 copy-settings settings=all settings_update_changed=true settings_delete_missing=true; then
+	check_fails "s3: settings_delete_missing removes uat's own PasswordPolicy" \
+		test -e "$UAT/settings/PasswordPolicy/$PT.xml"
+	dir_equal "s3: diff -r staging/settings uat/settings is empty" staging uat settings
+	untouched s3 s3 "metadata validation master data"
+fi
+
 # ============================================ copy-configuration-and-master-data
 FC=$F/$(ls "$STG/$F" | sed -n 4p)
 check "staging: edit $FC" edit_desc "$STG/$FC" tfsOpsCM
@@ -250,10 +262,12 @@ else
 	if [ "${#TR[@]}" -lt 2 ]; then
 		not_ok "staging has translations to copy" "found: ${TR[*]}"
 	else
-		check "staging: edit ${TR[0]}" edit_desc "$STG/${TR[0]}" tfsOpsTr
+		check "staging: edit ${TR[0]} (the first string's text)" sed -i \
+			'0,/\(<String [^>]*>\)[^<]*</s//\1tfsOpsTr</' "$STG/${TR[0]}"
 		check "staging: rm ${TR[1]}" rm "$STG/${TR[1]}"
 		if op tr copy-translation; then
-			same "tr: the changed translation is copied" "$STG/${TR[0]}" "$UAT/${TR[0]}"
+			check_match "tr: the changed string reaches uat" '>tfsOpsTr<' \
+				"$(cat "$UAT/${TR[0]}" 2>&1)"
 			kept "tr: the one staging lacks stays (never deletes)" "$UAT" tr "${TR[1]}"
 			untouched tr tr "metadata validation settings master data"
 		fi
@@ -261,10 +275,12 @@ else
 fi
 
 # ================================================================== simple
-FS=$F/$(rm_some "$STG/$F" "${FA##*/}" "${FC##*/}" tfsOps.New.xml)
-check_ne "staging: rm of a Form ($FS)" "$F/" "$FS"
-CT=metadata/Counter/$(rm_some "$STG/metadata/Counter")
-check_ne "staging: rm of a Counter ($CT)" "metadata/Counter/" "$CT"
+FS=$F/tfsOps.UatForm2.xml
+check "uat: a Form only there ($FS)" new_copy "$UAT/$FA" tfsOps.UatForm2 "$UAT/$F"
+CT=metadata/Counter/tfsOps.UatCounter.xml
+check "uat: a Counter only there ($CT)" new_copy \
+	"$UAT/metadata/Counter/$(first_obj "$UAT/metadata/Counter")" tfsOps.UatCounter \
+	"$UAT/metadata/Counter"
 check "staging: edit $PP again" edit_desc "$STG/$PP" tfsOpsSimple
 check "staging: edit $S again" edit_desc "$STG/$S" tfsOpsSimpleS
 sleep 1.1
@@ -275,6 +291,38 @@ if op sm simple; then
 	check_match "simple: the Search newer in uat is kept" 'description="tfsOpsSimpleT"' \
 		"$(head -n 2 "$UAT/$S")"
 	same "simple: the PasswordPolicy change is copied" "$STG/$PP" "$UAT/$PP"
+fi
+
+# ====================================== a new instance, from another tenant
+# An instance just made takes a copy-to-replace from any instance of any
+# tenant; a filled one of another tenant does not (no migration path).
+NT=$MNT/tenants/tfsnew
+check "mkdir tenants/tfsnew" mkdir "$NT"
+check "tfsnew: sed -i landscape_group = SMALL" \
+	sed -i 's/^landscape_group =.*/landscape_group = SMALL/' "$NT/tenant.conf"
+check "mkdir tenants/tfsnew/production (empty)" mkdir "$NT/production"
+check_eq "tfsnew/production is empty (no Form)" "" "$(ls "$NT/production/metadata/Form" 2>/dev/null)"
+VAP=$(ver production)
+psnap tfsnew/production new
+req new.conf source=acme/production operation=copy-to-replace
+push tfsnew/production new.conf
+if expect_pushed "copy-to-replace acme/production -> the new tfsnew/production" \
+	tfsnew/production new copy-to-replace acme/production Sandbox/Replace; then
+	check_eq "the new instance's version is the source's + 1" "$((VAP + 1))" \
+		"$(ver tfsnew/production)"
+	dir_equal "the new instance: diff -r metadata, validation, settings, data against acme/production is empty" \
+		production tfsnew/production "metadata validation settings data"
+	check_eq "the new instance: master/ is acme/production's but for the Disabled field" "" \
+		"$(master_diff "$PRD/master" "$NT/production/master")"
+fi
+if [ -d "$MNT/tenants/globex/staging/metadata" ]; then
+	psnap globex/staging gx
+	req gx.conf source=acme/production operation=copy-to-replace
+	push globex/staging gx.conf
+	expect_refused "copy-to-replace acme/production -> globex/staging (filled, another tenant)" \
+		globex/staging gx 'path|tenant'
+else
+	not_ok "demo v2: tenant globex has a staging instance"
 fi
 
 tfs_done
