@@ -342,129 +342,34 @@ static int copy_tables(struct repl *x, struct push_progress *pg)
 	return error;
 }
 
-static int mark_changed(struct repl *x, int64_t id);
-
-/* The key "<BO>/<name>" a canonical Link line names, or false. */
-static bool link_key(const char *line, size_t len, char key[600])
-{
-	static const char bo_at[] = "<Link businessObject=\"";
-	const char *p = line, *e = line + len, *b, *be, *k, *ke;
-
-	while (p < e && *p == ' ')
-		p++;
-	if ((size_t)(e - p) < sizeof(bo_at) - 1 ||
-	    memcmp(p, bo_at, sizeof(bo_at) - 1))
-		return false;
-	b = p + sizeof(bo_at) - 1;
-	if (!(be = memchr(b, '"', (size_t)(e - b))) ||
-	    !(k = memmem(be, (size_t)(e - be), " key=\"", 6)))
-		return false;
-	k += 6;
-	if (!(ke = memchr(k, '"', (size_t)(e - k))) ||
-	    (be - b) + (ke - k) + 2 > 600)
-		return false;
-	snprintf(key, 600, "%.*s/%.*s", (int)(be - b), b, (int)(ke - k), k);
-	return true;
-}
-
-/* Object `id`'s bytes without its links to trimmed records. */
-static int unlink_trimmed(struct repl *x, int64_t id)
-{
-	sqlite3_stmt *r = db_stmt(x->db, "SELECT bytes FROM objects "
-					 "WHERE id = ?");
-	sqlite3_stmt *k, *w;
-	tfs_buf out = TFS_BUF_INIT;
-	const char *p, *e, *nl;
-	char key[600];
-	int error = 0;
-
-	if (!r)
-		return TFS_ERROR;
-	sqlite3_bind_int64(r, 1, id);
-	if (sqlite3_step(r) != SQLITE_ROW) {
-		sqlite3_reset(r);
-		return 0;
-	}
-	p = sqlite3_column_blob(r, 0);
-	e = p + sqlite3_column_bytes(r, 0);
-	for (; !error && p && p < e; p = nl + 1) {
-		bool drop = false;
-
-		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
-			nl = e - 1;
-		if (link_key(p, (size_t)(nl - p), key)) {
-			if (!(k = db_stmt(x->db, "SELECT 1 FROM temp.trimkeys"
-						 " WHERE key = ?"))) {
-				error = TFS_ERROR;
-				break;
-			}
-			sqlite3_bind_text(k, 1, key, -1, SQLITE_STATIC);
-			drop = sqlite3_step(k) == SQLITE_ROW;
-			sqlite3_reset(k);
-		}
-		if (!drop)
-			error = tfs_buf_put(&out, p, (size_t)(nl + 1 - p));
-	}
-	sqlite3_reset(r);
-	if (!error && !(w = db_stmt(x->db, "UPDATE objects SET bytes = ?2,"
-					   " sha = tfs_sha256(?2) WHERE id = ?1")))
-		error = TFS_ERROR;
-	if (!error) {
-		sqlite3_bind_int64(w, 1, id);
-		sqlite3_bind_blob(w, 2, out.ptr ? out.ptr : "", (int)out.size,
-				  SQLITE_STATIC);
-		error = db_done(x->db, w);
-	}
-	tfs_buf_free(&out);
-	return error ? error : mark_changed(x, id);
-}
-
 /*
  * trim_days: transactional records neither created nor changed in the
- * last N days are not copied.  A kept record's link to one of them would
- * dangle: like a relationship whose other end is not in the push, it is
- * not copied (the link goes, the kept record stays).
+ * last N days are not copied (INTERFACE.md), whoever links to them: the
+ * records kept are the source's, bytes unchanged, and a link of theirs
+ * to a record left out points at nothing here (as a link to a record
+ * deleted later would).
  */
 static int trim(struct repl *x)
 {
 	char sql[600];
 	int64_t cutoff = tfs_now() - (int64_t)x->r->trim_days * 86400;
-	sqlite3_stmt *s = NULL;
-	int error, rc;
+	int error;
 
 	snprintf(sql, sizeof(sql),
 		 "CREATE TEMP TABLE IF NOT EXISTS trim(id INTEGER PRIMARY KEY);"
-		 "CREATE TEMP TABLE IF NOT EXISTS trimkeys(key TEXT PRIMARY"
-		 " KEY) WITHOUT ROWID;"
-		 "DELETE FROM temp.trim; DELETE FROM temp.trimkeys;"
+		 "DELETE FROM temp.trim;"
 		 "INSERT INTO temp.trim SELECT o.id FROM objects o JOIN dirs d"
 		 " ON d.id = o.dir WHERE d.kind = %d AND"
-		 " tfs_rec_time(o.bytes) < %lld;"
-		 "INSERT INTO temp.trimkeys SELECT d.type || '/' || o.name"
-		 " FROM temp.trim t JOIN objects o ON o.id = t.id JOIN dirs d"
-		 " ON d.id = o.dir;", (int)TFS_KIND_DATA, (long long)cutoff);
-	if ((error = db_exec(x->db, sql)) < 0)
-		return error;
-	if (sqlite3_prepare_v2(x->db->db, "SELECT DISTINCT r.obj FROM refs r"
-			       " JOIN temp.trimkeys k ON r.kind = 'Record' AND"
-			       " r.target = k.key WHERE r.obj NOT IN (SELECT id"
-			       " FROM temp.trim)", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(x->db, "trim");
-	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		error = unlink_trimmed(x, sqlite3_column_int64(s, 0));
-	sqlite3_finalize(s);
-	if (error)
-		return error;
-	if ((error = db_exec(x->db, "DELETE FROM refs WHERE kind = 'Record'"
-				    " AND target IN (SELECT key FROM"
-				    " temp.trimkeys)")) < 0 ||
+		 " tfs_rec_time(o.bytes) < %lld", (int)TFS_KIND_DATA,
+		 (long long)cutoff);
+	if ((error = db_exec(x->db, sql)) < 0 ||
 	    (error = exec_count(x, "DELETE FROM objects WHERE id IN (SELECT id"
 				   " FROM temp.trim)", &x->c->trimmed)) < 0)
 		return error;
 	return db_exec(x->db, "DELETE FROM refs WHERE obj IN (SELECT id FROM"
 			      " temp.trim); DELETE FROM secrets WHERE obj IN"
 			      " (SELECT id FROM temp.trim); DROP TABLE"
-			      " temp.trim; DROP TABLE temp.trimkeys;");
+			      " temp.trim;");
 }
 
 /* Remember that object `id` changed (its history entry is written from
