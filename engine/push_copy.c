@@ -45,6 +45,9 @@ struct copy {
 	struct push_progress *pg;
 	/* data directories in a preview: counts only */
 	uint64_t dc, du, dd;
+	/* a preview of copy-to-replace without keep_users_enabled: the
+	 * Employees as the push leaves them (disabled) */
+	bool disable_users;
 };
 
 struct side {
@@ -213,6 +216,40 @@ static void count(struct copy *x, const struct pdir *d, char op)
 	(*n)++;
 }
 
+static bool disables(const struct copy *x, const struct pdir *d)
+{
+	return x->disable_users && d->kind == TFS_KIND_MASTER &&
+	       strcmp(d->type, "Employee") == 0;
+}
+
+/* An Employee as copy-to-replace leaves it without keep_users_enabled
+ * (push_replace.c, tfs_disable): Disabled false made true. */
+static int disable_user(struct copy *x, tfs_buf *b)
+{
+	static const char from[] = "<Value field=\"Disabled\">false</Value>";
+	static const char to[] = "<Value field=\"Disabled\">true</Value>";
+	tfs_buf out = TFS_BUF_INIT;
+	const char *at = b->ptr ? memmem(b->ptr, b->size, from,
+					 sizeof(from) - 1) : NULL;
+	size_t k;
+	int error;
+
+	if (!at)
+		return 0;
+	k = (size_t)(at - b->ptr);
+	if ((error = tfs_buf_put(&out, b->ptr, k)) < 0 ||
+	    (error = tfs_buf_put(&out, to, sizeof(to) - 1)) < 0 ||
+	    (error = tfs_buf_put(&out, at + sizeof(from) - 1,
+				 b->size - k - (sizeof(from) - 1))) < 0) {
+		tfs_buf_free(&out);
+		return error;
+	}
+	tfs_buf_free(b);
+	*b = out;
+	x->c->disabled++;
+	return 0;
+}
+
 /* copy-translation: the strings of source object `si` (bytes `sb`)
  * moved into target object `old`, none removed (translation_merge.c). */
 static int merge_one(struct copy *x, const struct pdir *d, int64_t dir,
@@ -259,6 +296,15 @@ static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
 
 	if ((error = tfs_inst_obj_read(&sb, x->src, si->id)) < 0)
 		goto done;
+	if (disables(x, d) && (error = disable_user(x, &sb)) < 0)
+		goto done;
+	if (disables(x, d) && old &&
+	    (error = tfs_inst_obj_read(&ob, x->in, old->id)) == 0 &&
+	    ob.size == sb.size && memcmp(ob.ptr, sb.ptr, sb.size) == 0)
+		goto done; /* the same once disabled */
+	if (error < 0)
+		goto done;
+	tfs_buf_clear(&ob);
 	if (d->merge && old) {
 		error = merge_one(x, d, dir, si, old, &sb);
 		goto done;
@@ -358,7 +404,8 @@ static int merge_step(struct copy *x, const struct pdir *d, int64_t dir,
 	} else if (cmp > 0) {
 		if (d->delete_missing)
 			error = delete_one(x, d, &t->info);
-	} else if (strcmp(s->info.sha, t->info.sha) != 0) {
+	} else if (strcmp(s->info.sha, t->info.sha) != 0 ||
+		   disables(x, d)) {
 		if (!d->update || (d->keep_newer &&
 				   t->info.mtime > s->info.mtime))
 			x->c->kept++;
@@ -634,6 +681,8 @@ int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
 	if ((error = db_exec(sdb, "BEGIN")) < 0)
 		return error;
 	total_of(&x);
+	x.disable_users = diff && r->op == OP_COPY_TO_REPLACE &&
+			  !r->keep_users_enabled;
 	if (!diff && (error = cset_begin(&x.cs, in, user)) < 0)
 		goto done;
 	if (!diff) {
@@ -651,6 +700,11 @@ int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
 				       (unsigned long long)x.dc,
 				       (unsigned long long)x.du,
 				       (unsigned long long)x.dd);
+	/* copy-to-replace counts what it copies (push_replace.c) */
+	if (diff && r->op == OP_COPY_TO_REPLACE) {
+		c->created = pg->total;
+		c->updated = c->deleted = 0;
+	}
 	if (diff)
 		goto done;
 	if (error < 0) {

@@ -610,6 +610,9 @@ int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 		goto detach;
 	error = replace_in_txn(&x, commit_n, oid, user, version, action,
 			       message, pg);
+	if (!error && in->st->observer)
+		in->st->observer(in->st->observer_ctx, in->id,
+				 TFS_CHANGE_REPLACING, 0, 0, NULL);
 	if (!error)
 		error = db_exec(x.db, "COMMIT");
 	if (error)

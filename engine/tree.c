@@ -609,6 +609,14 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 	size_t i;
 
 	tree_lock(t);
+	if (op == TFS_CHANGE_REPLACING) {
+		/* From now on opens read around the page cache: a reader
+		 * between the commit and the invalidations below must not
+		 * get pages cached before. */
+		inoset_add(&t->replaced, INO(C_INST, inst, I_DIR));
+		tree_unlock(t);
+		return;
+	}
 	if (op == TFS_CHANGE_REPLACED) {
 		/* Every name below may now be another object: the kernel
 		 * drops the whole subtrees (and their directories' ids

@@ -172,9 +172,12 @@ typedef enum tfs_change_op {
 	TFS_CHANGE_DELETE,  /* object removed from directory */
 	TFS_CHANGE_INSTANCE,/* instance files (conf, logs, history) changed */
 	TFS_CHANGE_DIR,     /* objects were created in directory `dir` */
-	TFS_CHANGE_REPLACED /* all of the instance's content was replaced
+	TFS_CHANGE_REPLACED,/* all of the instance's content was replaced
 			     * (object and directory ids may now name other
 			     * objects) */
+	TFS_CHANGE_REPLACING/* the same is about to commit: called before
+			     * the commit, so that nothing opened from now on
+			     * is served from what the kernel cached */
 } tfs_change_op;
 
 /* Called after a change is committed, once per object and once with
