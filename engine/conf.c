@@ -459,8 +459,8 @@ static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
 	return 0;
 }
 
-static int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
-			      const char *user, const char *bytes, size_t len)
+int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
+		       const char *user, const char *bytes, size_t len)
 {
 	const struct schema *sc = &schemas[ent];
 	const struct key *k;
