@@ -72,7 +72,8 @@ static const char console_schema[] =
 	" login TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',"
 	" company TEXT NOT NULL DEFAULT '',"
 	" administrator INTEGER NOT NULL DEFAULT 0,"
-	" email TEXT NOT NULL DEFAULT '', uid INTEGER, mtime INTEGER NOT NULL);"
+	" email TEXT NOT NULL DEFAULT '', uid INTEGER, mtime INTEGER NOT NULL,"
+	" password TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" off INTEGER NOT NULL, time INTEGER NOT NULL, line TEXT NOT NULL,"
 	" source TEXT UNIQUE);";
@@ -453,6 +454,7 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	}
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
 	    (error = db_open(&st->db, p, false)) < 0 ||
+	    (error = users_upgrade(st)) < 0 ||
 	    (error = db_pool_init(&st->pool, p)) < 0)
 		goto done;
 	/* Spool space for packages being dropped; left-overs of a crash

@@ -691,9 +691,13 @@ static int may_make_dir(tfs_tree *t, const tfs_caller *who, uint64_t parent)
 	if ((error = caller_user(&u, t, who)) < 0 ||
 	    (error = perm_ino(t, &u, parent)) < 0)
 		return error;
-	if (parent == INO(C_GLOBAL, 0, G_TENANTS) && !u.admin)
-		return tfs_error_set(TFS_EACCESS, "%s: only administrators "
-				     "create and remove tenants", u.login);
+	if (parent == INO(C_GLOBAL, 0, G_TENANTS) && !u.admin) {
+		tfs_error_set(TFS_EACCESS, "%s: only administrators create "
+			      "and remove tenants", u.login);
+		reject(t, NULL, who, "tenants/", tfs_error_last());
+		return tfs_error_set(TFS_EACCESS, "only administrators "
+				     "create and remove tenants");
+	}
 	return 0;
 }
 

@@ -222,3 +222,23 @@ done:
 	store_write_end(st);
 	return error;
 }
+
+int users_upgrade(tfs_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(st->db.db, "SELECT count(*) FROM "
+			       "pragma_table_info('users') WHERE name = "
+			       "'password'", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(&st->db, "users");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(&st->db, "users");
+	if (n)
+		return 0;
+	return db_exec(&st->db, "ALTER TABLE users ADD COLUMN password TEXT "
+		       "NOT NULL DEFAULT ''");
+}

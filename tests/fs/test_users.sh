@@ -84,6 +84,10 @@ check_match "the self-promotion is in events, by jdoe" "	jdoe	Conf/Reject	users"
 	"$(last_event)"
 check_err "jdoe cannot change her own uid" 'Permission denied' \
 	as $JDOE sed -i "s/^uid = .*/uid = $NOBODY/" "$U/jdoe.conf"
+check "jdoe sets her password" as $JDOE sed -i 's/^password = .*/password = Tfs-s3cret-42/' "$U/jdoe.conf"
+check_eq "the password reads back ***" "***" "$(key "$U/jdoe.conf" password)"
+check_eq "the password is nowhere in the store or the events, in clear" "" \
+	"$(grep -rlF Tfs-s3cret-42 "$STORE" "$MNT/events" 2>&1)"
 
 # ---- edit another user
 check_err "jdoe cannot edit gwen" 'Permission denied' \
@@ -123,6 +127,8 @@ check "mops reads landscapes/ and status" as $MOPS sh -c "ls '$MNT/landscapes' &
 check "jdoe lists the root" as $JDOE ls "$MNT"
 check_nomatch "jdoe's root has no landscapes or status" 'landscapes|status' "$OUT"
 check_err "jdoe cannot create a tenant" 'Permission denied' as $JDOE mkdir "$MNT/tenants/acme2"
+check_match "the refusal is in events, by jdoe" "	jdoe	Conf/Reject	tenants/" "$(last_event)"
+check_fails "no tenant acme2" test -e "$MNT/tenants/acme2"
 
 # ---- the audit trail: jdoe's edit in her tenant names her
 F=$STG/metadata/Form/Incident.Default.xml

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tenantfs/conf.h"
 #include "tenantfs/error.h"
 #include "tenantfs/perm.h"
 #include "tenantfs/store.h"
@@ -221,10 +222,23 @@ static void test_store(tfs_store *st)
 	      "jdoe cannot promote herself in the store");
 	CHECK(tfs_store_user_update(st, &jdoe, 1, "uid = 5001\n", 11) ==
 	      TFS_EACCESS, "jdoe cannot take admin's uid");
+	CHECK(tfs_store_user_update(st, &jdoe, 3, "password = s3cret!\n",
+				    19) == 0, "jdoe sets her password");
+	tfs_buf_clear(&b);
+	CHECK(tfs_store_conf_render(&b, st, TFS_ENT_USER, 3) == 0 && b.ptr &&
+	      strstr(b.ptr, "\npassword = ***\n") && !strstr(b.ptr, "s3cret"),
+	      "the password reads back ***");
+	tfs_buf_clear(&b);
+	tfs_store_events_read(&b, st, 0, 1 << 30);
+	CHECK(b.ptr && !strstr(b.ptr, "s3cret"),
+	      "the password is not in the events");
+	CHECK(tfs_store_user_update(st, &jdoe, 3, "password = ***\n", 15) ==
+	      0, "writing *** back keeps it");
 	CHECK(tfs_store_user_by_uid(&u, st, 0) == 0 &&
 	      strcmp(u.login, "admin") == 0, "uid 0 is still admin");
 	CHECK(tfs_store_user_create(st, &jdoe, "eve", "name = Eve\n", 11) ==
 	      TFS_EACCESS, "jdoe cannot create a user");
+	tfs_buf_clear(&b);
 	tfs_store_events_read(&b, st, 0, 1 << 30);
 	CHECK(b.ptr && strstr(b.ptr, "\tjdoe\tUser/Reject\tusers/eve.conf"),
 	      "the refusal is recorded in events, by jdoe");
