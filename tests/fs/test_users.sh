@@ -140,6 +140,14 @@ check_match "the history commit names jdoe" " jdoe " "$(head -n 1 "$STG/history/
 check_match "the git commit's author is jdoe" "^jdoe" \
 	"$(tfs_git log -1 --format=%an acme/staging)"
 
+printf 'source = staging\noperation = no-op\n' >"$W/noop.conf"
+chmod 644 "$W/noop.conf"
+check "jdoe pushes a no-op from staging to uat" as $JDOE cp "$W/noop.conf" "$UAT/push/"
+check_match "the push's event names jdoe" "	jdoe	Sandbox/NoOp	" "$(grep -F 'Push no-op' "$MNT/events" | tail -n 1)"
+check_match "uat's history commit names jdoe" "^jdoe" \
+	"$(tfs_git log -1 --format=%an acme/uat)"
+check_fails "gwen cannot push into acme" as $GWEN cp "$W/noop.conf" "$UAT/push/gwen.conf"
+
 # ---- events, filtered by tenant
 check "jdoe reads events" as $JDOE cat "$MNT/events"
 check_eq "jdoe's events are all about acme" "acme" "$(printf '%s\n' "$OUT" | cut -f5 | sort -u)"
