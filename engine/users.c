@@ -165,12 +165,13 @@ int tfs_store_user_create(tfs_store *st, const tfs_user *u,
 	if (!s) {
 		error = TFS_ERROR;
 	} else {
+		int rc;
 		sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, tfs_now());
-		if (sqlite3_step(s) == SQLITE_CONSTRAINT)
+		if ((rc = sqlite3_step(s)) == SQLITE_CONSTRAINT)
 			error = tfs_error_set(TFS_EEXISTS, "user %s exists",
 					      login);
-		else if (sqlite3_reset(s) != SQLITE_OK)
+		else if (rc != SQLITE_DONE)
 			error = db_fail(&st->db, "users");
 		sqlite3_reset(s);
 	}
