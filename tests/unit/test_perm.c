@@ -283,6 +283,15 @@ static void test_tree(tfs_tree *t)
 	      a.volatile_entry, "a tenant's entry is never cached");
 	CHECK(read_all(&b, t, "tenants/acme/staging/instance.conf",
 		       &jdoe_uid) == 0, "jdoe reads acme's files");
+	CHECK(walk(&a, t, "tenants", &jdoe_uid) == 0 && a.volatile_entry &&
+	      walk(&a, t, "users", &jdoe_uid) == 0 && a.volatile_entry &&
+	      walk(&a, t, "landscapes", &root) == 0 && a.volatile_entry,
+	      "the root's gates are never cached either");
+	CHECK(walk(&a, t, "README", &nobody) == 0 && !a.volatile_entry &&
+	      walk(&a, t, "tenants/acme/staging/metadata/Form/"
+		   "Incident.Default.xml", &jdoe_uid) == 0 &&
+	      !a.volatile_entry && a.cacheable,
+	      "below a gate, entries keep their long timeouts");
 	CHECK(walk(&a, t, "landscapes", &jdoe_uid) == TFS_EACCESS &&
 	      walk(&a, t, "status", &jdoe_uid) == TFS_EACCESS,
 	      "landscapes and status are refused to jdoe");
