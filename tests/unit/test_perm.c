@@ -259,6 +259,16 @@ static void test_store(tfs_store *st)
 	CHECK(tfs_store_user_delete(st, &admin, u.id) == 0 &&
 	      tfs_store_user_by_uid(&u, st, 5003) == 0 && u.id == 0,
 	      "admin deletes eve; her uid is unmapped");
+	CHECK(tfs_store_user_update(st, &admin, 1, "uid = none\n", 11) == 0 &&
+	      tfs_store_user_by_uid(&u, st, 0) == 0 && u.id == 1,
+	      "uid 0 named by nobody is still admin");
+	CHECK(tfs_store_user_update(st, &admin, 4, "uid = 0\n", 8) == 0 &&
+	      tfs_store_user_by_uid(&u, st, 0) == 0 &&
+	      strcmp(u.login, "mops") == 0, "uid 0 named by mops is mops");
+	CHECK(tfs_store_user_update(st, &u, 4, "uid = none\n", 11) == 0 &&
+	      tfs_store_user_update(st, &admin, 1, "uid = 0\n", 8) == 0 &&
+	      tfs_store_user_by_uid(&u, st, 0) == 0 && u.id == 1,
+	      "uid 0 back to admin");
 	tfs_buf_free(&b);
 }
 
