@@ -187,11 +187,13 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	int error = 0;
 
 	/* Mode, owner and times are not properties of objects: accepted
-	 * and ignored so cp -p, touch and vim's checks work. */
-	if (to_set & ~FUSE_SET_ATTR_SIZE)
-		error = tfs_tree_getattr(&a, fs->tree, ino, &who);
-	if (!error && (to_set & ~FUSE_SET_ATTR_SIZE))
-		error = tfs_tree_touch(fs->tree, ino);
+	 * and ignored so cp -p, touch and vim's checks work (by callers
+	 * who may reach the file). */
+	if (to_set & ~FUSE_SET_ATTR_SIZE) {
+		error = tfs_tree_access(fs->tree, ino, &who);
+		if (!error)
+			error = tfs_tree_touch(fs->tree, ino);
+	}
 	if (!error && (to_set & FUSE_SET_ATTR_SIZE)) {
 		if (fi)
 			error = tfs_file_truncate(fs->tree,
