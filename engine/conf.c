@@ -18,6 +18,7 @@
 #include "internal.h"
 #include "tenantfs/conf.h"
 #include "tenantfs/error.h"
+#include "tenantfs/sha256.h"
 
 /* ---- parsing --------------------------------------------------------------- */
 
@@ -167,6 +168,7 @@ enum ktype {
 	K_INST,   /* value from the instance database (read-only) */
 	K_UID,    /* a numeric uid or "none" */
 	K_GROUP,  /* a landscape group's name (its id stored); set once */
+	K_PASSWORD, /* stored as its SHA-256 only, never read back */
 };
 
 struct key {
@@ -192,6 +194,7 @@ static const struct key user_keys[] = {
 	{"administrator", "administrator", K_BOOL, NULL, 0, 0},
 	{"email", "email", K_TEXT, NULL, 0, 0},
 	{"uid", "uid", K_UID, NULL, 0, 0},
+	{"password", "password", K_PASSWORD, NULL, 0, 1},
 	{NULL, NULL, K_TEXT, NULL, 0, 0},
 };
 
@@ -430,6 +433,19 @@ static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
 					     "minutes between 1 and 1440");
 		sqlite3_bind_int64(s, i, n);
 		return 0;
+	case K_PASSWORD: {
+		/* The console checks passwords, tenantfs never needs them
+		 * back: only a digest is kept (no salt: the store is the
+		 * administrators' own, not a login service). */
+		char hex[65], stored[80];
+		if (!*v)
+			return tfs_error_set(TFS_EINVALID, "password: empty");
+		if (tfs_sha256_hex(hex, v, strlen(v)) < 0)
+			return TFS_ERROR;
+		snprintf(stored, sizeof(stored), "sha256:%s", hex);
+		sqlite3_bind_text(s, i, stored, -1, SQLITE_TRANSIENT);
+		return 0;
+	}
 	case K_UID:
 		if (strcmp(v, "none") == 0) {
 			sqlite3_bind_null(s, i);
@@ -459,8 +475,8 @@ static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
 	return 0;
 }
 
-static int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
-			      const char *user, const char *bytes, size_t len)
+int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
+		       const char *user, const char *bytes, size_t len)
 {
 	const struct schema *sc = &schemas[ent];
 	const struct key *k;

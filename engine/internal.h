@@ -198,6 +198,12 @@ void inst_write_begin(tfs_inst *in);
 void inst_write_end(tfs_inst *in);
 void store_write_begin(tfs_store *st);
 void store_write_end(tfs_store *st);
+/* Update row `id` of `ent` from .conf text (conf.c), the store's writer
+ * lock held (users.c checks the permission table first). */
+int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
+		       const char *user, const char *bytes, size_t len);
+/* Stores made before users had a password get the column (users.c). */
+int users_upgrade(tfs_store *st);
 
 /* Background checkpoints (checkpoint.c): a thread copying the write-ahead
  * logs of attached connections back into their databases. */

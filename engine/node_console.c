@@ -139,11 +139,33 @@ static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	return tfs_error_set(TFS_ENOTFOUND, "not a file");
 }
 
+/* users/: a new <login>.conf is a new user (created on its last close,
+ * as the writer: commit_new_user); other new names are temporary. */
 static void global_target(struct target *tg, tfs_tree *t, uint64_t parent,
 			  const char *name)
 {
-	if (INO_B(parent) == G_USERS)
-		target_plain_dir(tg, t, parent, name);
+	char login[256];
+	tfs_attr a;
+
+	if (INO_B(parent) != G_USERS)
+		return;
+	if (name[0] != '.' && conf_name(login, name) &&
+	    tree_lookup(&a, t, parent, name) == TFS_ENOTFOUND) {
+		tg->kind = TG_NEW;
+		tg->in = NULL;
+		snprintf(tg->name, sizeof(tg->name), "%s", login);
+		return;
+	}
+	target_plain_dir(tg, t, parent, name);
+}
+
+/* rm users/<login>.conf, as console user `u` (the store judges). */
+static int global_unlink_as(tfs_tree *t, uint64_t parent, const tfs_attr *a,
+			    const char *name, const tfs_user *u)
+{
+	if (INO_B(parent) != G_USERS || INO_CLASS(a->ino) != C_USER)
+		return 1;
+	return tfs_store_user_delete(t->st, u, INO_B(a->ino));
 }
 
 /* mkdir tenants/<t>: a new tenant. */
@@ -175,6 +197,7 @@ const struct node_ops console_global_ops = {
 	.target = global_target,
 	.mkdir = global_mkdir,
 	.rmdir = global_rmdir,
+	.unlink_as = global_unlink_as,
 };
 
 /* ---- users/<login>.conf ------------------------------------------------------ */
@@ -195,11 +218,51 @@ static int user_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	return tfs_store_conf_render(out, t->st, TFS_ENT_USER, INO_B(ino));
 }
 
-static int user_store(tfs_tree *t, uint64_t ino, const char *user,
-		      const char *bytes, size_t len)
+/* The permission table decides, in the store (users.c). */
+static int user_store_as(tfs_tree *t, uint64_t ino, const tfs_user *u,
+			 const char *bytes, size_t len)
 {
-	return tfs_store_conf_update(t->st, TFS_ENT_USER, INO_B(ino), user,
-				     bytes, len);
+	return tfs_store_user_update(t->st, u, INO_B(ino), bytes, len);
+}
+
+/*
+ * Store memory node `m` (a new users/<login>.conf, held open by the
+ * caller) as a new user.  Created or refused, the name then leaves the
+ * node: the user's file, if made, answers it.
+ */
+int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who)
+{
+	tfs_buf data = TFS_BUF_INIT;
+	char name[256], login[256], path[300], reason[512];
+	tfs_user u;
+	int error;
+
+	tree_lock(t);
+	snprintf(name, sizeof(name), "%s", m->name);
+	error = tfs_buf_put(&data, m->data.ptr ? m->data.ptr : "",
+			    m->data.size);
+	tree_unlock(t);
+	if (error == 0 && (error = caller_user(&u, t, who)) == 0) {
+		conf_name(login, name);
+		error = tfs_store_user_create(t->st, &u, login,
+					      data.ptr ? data.ptr : "",
+					      data.size);
+	}
+	if (error < 0 && error != TFS_EACCESS && error != TFS_ERROR) {
+		/* (refusals by the table are recorded by the store) */
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		snprintf(path, sizeof(path), "users/%s", name);
+		reject(t, NULL, who, path, reason);
+		tfs_error_set(error, "%s", reason);
+	}
+	tree_lock(t);
+	if (m->linked && m->parent == INO(C_GLOBAL, 0, G_USERS)) {
+		inval_entry(t, m->parent, m->name);
+		mem_unlink(t, m);
+	}
+	tree_unlock(t);
+	tfs_buf_free(&data);
+	return error;
 }
 
 static void user_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
@@ -210,7 +273,7 @@ static void user_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 const struct node_ops console_user_ops = {
 	.getattr = user_getattr,
 	.content = user_content,
-	.store = user_store,
+	.store_as = user_store_as,
 	.describe = user_describe,
 };
 

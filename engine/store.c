@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "tenantfs/perm.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
@@ -71,7 +72,8 @@ static const char console_schema[] =
 	" login TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',"
 	" company TEXT NOT NULL DEFAULT '',"
 	" administrator INTEGER NOT NULL DEFAULT 0,"
-	" email TEXT NOT NULL DEFAULT '', uid INTEGER, mtime INTEGER NOT NULL);"
+	" email TEXT NOT NULL DEFAULT '', uid INTEGER, mtime INTEGER NOT NULL,"
+	" password TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" off INTEGER NOT NULL, time INTEGER NOT NULL, line TEXT NOT NULL,"
 	" source TEXT UNIQUE);";
@@ -452,6 +454,7 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	}
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
 	    (error = db_open(&st->db, p, false)) < 0 ||
+	    (error = users_upgrade(st)) < 0 ||
 	    (error = db_pool_init(&st->pool, p)) < 0)
 		goto done;
 	/* Spool space for packages being dropped; left-overs of a crash
@@ -555,20 +558,11 @@ tfs_inst *tfs_store_inst(tfs_store *st, int64_t id)
 
 void tfs_store_user_of(tfs_store *st, uid_t uid, char out[64])
 {
-	sqlite3_stmt *s;
+	tfs_user u;
 
-	snprintf(out, 64, "admin");
-	if (uid == 0 || uid == st->mount_uid)
-		return;
-	s = db_stmt(store_db(st), "SELECT login FROM users WHERE uid = ?");
-	if (!s)
-		return;
-	sqlite3_bind_int64(s, 1, (int64_t)uid);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(out, 64, "%s", db_text(s, 0));
-	else
-		snprintf(out, 64, "uid%lu", (unsigned long)uid);
-	sqlite3_reset(s);
+	/* Unmapped (or unreadable): "uid<N>", never admin. */
+	tfs_store_user_by_uid(&u, st, uid);
+	snprintf(out, 64, "%s", u.login);
 }
 
 /* ---- entity listing ------------------------------------------------------- */

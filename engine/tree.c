@@ -889,16 +889,27 @@ static bool take_ref(tfs_tree *t, uint64_t ino)
  * name is looked up again, which finds whatever holds it now.
  */
 int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		    const char *name)
+		    const char *name, const tfs_caller *who)
 {
 	int error = 0, tries;
 	bool ref = false;
+	tfs_user u;
 
+	/* The directory first (a caller may not probe names in a tenant
+	 * it may not see), then what was found in the root and tenants/
+	 * (the gates).  See tree_perm.c for why every lookup checks. */
+	if ((error = caller_user(&u, t, who)) < 0 ||
+	    (error = perm_ino(t, &u, parent)) < 0)
+		goto done;
 	if (INO_CLASS(parent) == C_INST && IS_DROP_DIR(INO_B(parent)) &&
 	    running_attr(out, t, parent, name, 0))
-		return 0;
+		goto done;
 	for (tries = 0; tries < 3 && !ref; tries++) {
-		if ((error = tree_lookup(out, t, parent, name)) < 0)
+		/* Below the root's entries, a child is in its parent's
+		 * scope (already checked). */
+		if ((error = tree_lookup(out, t, parent, name)) < 0 ||
+		    (INO_CLASS(parent) == C_GLOBAL &&
+		     (error = perm_ino(t, &u, out->ino)) < 0))
 			break;
 		tree_lock(t);
 		ref = take_ref(t, out->ino);
@@ -906,18 +917,49 @@ int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	}
 	if (error == 0 && !ref)
 		error = tfs_error_set(TFS_ENOTFOUND, "no %s", name);
+	if (error == 0)
+		perm_gate(out);
+done:
 	request_end(t);
 	return error;
 }
 
-int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
+/* The events file's size is that of what `who` reads of it. */
+static int caller_size(tfs_attr *out, tfs_tree *t, const tfs_caller *who)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	bool direct;
+	tfs_user u;
+	int error;
+
+	if (INO_CLASS(out->ino) != C_GLOBAL || INO_B(out->ino) != G_EVENTS)
+		return 0;
+	if ((error = caller_user(&u, t, who)) < 0 || u.admin)
+		return error; /* administrators read it whole */
+	if ((error = tree_content(&b, t, out->ino, &direct)) == 0 &&
+	    (error = perm_filter_content(&b, t, who, out->ino)) == 0)
+		out->size = b.size;
+	tfs_buf_free(&b);
+	return error;
+}
+
+int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino,
+		     const tfs_caller *who)
 {
 	int error;
 
-	if (IS_RUNNING_INO(ino))
-		return running_attr(out, t, 0, NULL, ino) ? 0 :
-		       tfs_error_set(TFS_ENOTFOUND, "no such file");
-	error = tree_getattr(out, t, ino);
+	if ((error = perm_caller_ino(t, who, ino)) < 0)
+		goto done;
+	if (IS_RUNNING_INO(ino)) {
+		error = running_attr(out, t, 0, NULL, ino) ? 0 :
+			tfs_error_set(TFS_ENOTFOUND, "no such file");
+		goto done;
+	}
+	if ((error = tree_getattr(out, t, ino)) == 0)
+		error = caller_size(out, t, who);
+	if (error == 0)
+		perm_gate(out);
+done:
 	request_end(t);
 	return error;
 }

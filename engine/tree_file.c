@@ -84,8 +84,14 @@ int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes, size_t len,
 		return TFS_ENOTFOUND;
 	user_of(t, who, user);
 	claim(t, ino);
-	error = ops->store ? ops->store(t, ino, user, bytes, len) :
-		tfs_error_set(TFS_EACCESS, "read-only file");
+	if (ops->store_as) {
+		tfs_user u;
+		if ((error = caller_user(&u, t, who)) == 0)
+			error = ops->store_as(t, ino, &u, bytes, len);
+	} else {
+		error = ops->store ? ops->store(t, ino, user, bytes, len) :
+			tfs_error_set(TFS_EACCESS, "read-only file");
+	}
 	if (error < 0) {
 		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 		if (ops->describe)
@@ -307,7 +313,9 @@ static int open_stored(tfs_file *f, tfs_tree *t, int flags, bool *direct,
 		f->dirty = true;
 		tree_content(&tmp, t, f->ino, direct);
 		tfs_buf_free(&tmp);
-	} else if ((error = tree_content(&f->data, t, f->ino, direct)) < 0) {
+	} else if ((error = tree_content(&f->data, t, f->ino, direct)) < 0 ||
+		   (error = perm_filter_content(&f->data, t, &f->who,
+						f->ino)) < 0) {
 		return error;
 	}
 	tree_lock(t);
@@ -404,6 +412,13 @@ int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 {
 	int error;
 
+	/* Every open is checked, not only the lookup that found the inode
+	 * (tree_perm.c): the kernel shares inodes between callers. */
+	*out = NULL;
+	if ((error = perm_caller_ino(t, who, ino)) < 0) {
+		request_end(t);
+		return error;
+	}
 	if (IS_RUNNING_INO(ino)) {
 		tfs_file *f = calloc(1, sizeof(*f));
 		if (!f)
@@ -688,6 +703,8 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 		return 0;
 	if (m && m->type == M_DROP)
 		return run_import(t, m, &f->who);
+	if (m && !m->inst) /* M_NEW in users/ */
+		return commit_new_user(t, m, &f->who);
 	if (m) { /* M_NEW */
 		if ((error = commit_new(t, m, &f->who)) < 0)
 			return error;

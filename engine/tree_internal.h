@@ -85,6 +85,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "tenantfs/perm.h"
 #include "tenantfs/tree.h"
 
 #define INO(cls, a, b) (((uint64_t)(cls) << 56) | ((uint64_t)(a) << 40) | \
@@ -338,6 +339,12 @@ struct node_ops {
 		     const char *name, const char *user);
 	int (*unlink)(tfs_tree *t, uint64_t parent, const tfs_attr *a,
 		      const char *name, const char *user);
+	/* Instead of store and unlink, for nodes whose rules depend on
+	 * the acting user's rights (users/): as console user `u`. */
+	int (*store_as)(tfs_tree *t, uint64_t ino, const tfs_user *u,
+			const char *bytes, size_t len);
+	int (*unlink_as)(tfs_tree *t, uint64_t parent, const tfs_attr *a,
+			 const char *name, const tfs_user *u);
 	/* Nodes of this kind belong to instance INO_A(ino). */
 	bool per_instance;
 };
@@ -496,6 +503,25 @@ void file_discard(tfs_tree *t, tfs_file *f);
 /* May `ino` be opened for writing?  0 or the error. */
 int file_may_write(tfs_tree *t, uint64_t ino);
 int buf_truncate(tfs_buf *b, uint64_t size);
+/* ---- permissions (tree_perm.c) ---------------------------------------- */
+
+/* The console user of `who` (unmapped: id 0). */
+int caller_user(tfs_user *u, tfs_tree *t, const tfs_caller *who);
+/* May `u` reach `ino`?  0, TFS_EACCESS, or TFS_ENOTFOUND for what lies
+ * in a tenant it may not see. */
+int perm_ino(tfs_tree *t, const tfs_user *u, uint64_t ino);
+int perm_caller_ino(tfs_tree *t, const tfs_caller *who, uint64_t ino);
+/* Mark the entry of a node whose visibility depends on the caller: the
+ * kernel must ask again on every walk through it. */
+void perm_gate(tfs_attr *a);
+/* Whether listing `ino` is filtered per caller (never cached). */
+bool perm_filters_listing(uint64_t ino);
+/* Filter generated content `b` of `ino` for `who` (the events file). */
+int perm_filter_content(tfs_buf *b, tfs_tree *t, const tfs_caller *who,
+			uint64_t ino);
+/* A new console user from memory node `m` (users/<login>.conf). */
+int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who);
+
 /* Import the package spooled in drop node `m` (pinned), node_drops.c. */
 int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who);
 /* File `f` has something to store on its last close (written or not);

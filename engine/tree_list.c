@@ -110,19 +110,45 @@ static int add_mem_entries(struct listing *l)
 	return error;
 }
 
-int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx)
+/* Drop the entries `u` may not see (listings of the root and tenants/,
+ * which depend on the caller and are never cached: tree_perm.c). */
+static void filter_entries(struct listing *l, const tfs_user *u)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (perm_ino(l->t, u, l->e[i].attr.ino) == 0) {
+			perm_gate(&l->e[i].attr);
+			l->e[kept++] = l->e[i];
+		} else {
+			free(l->e[i].name);
+		}
+	}
+	l->n = kept;
+}
+
+int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx,
+		     const tfs_caller *who)
 {
 	struct listing l = {.t = t, .parent = ino};
 	const struct node_ops *ops = node_kind(ino);
+	tfs_user u;
 	size_t i;
 	int error;
 
+	if ((error = caller_user(&u, t, who)) < 0 ||
+	    (error = perm_ino(t, &u, ino)) < 0) {
+		request_end(t);
+		return error;
+	}
 	tree_lock(t);
 	error = copy_hidden(&l);
 	tree_unlock(t);
 	if (!error)
 		error = ops->readdir ? ops->readdir(&l, ino) :
 			tfs_error_set(TFS_ENOTFOUND, "not a directory");
+	if (!error && perm_filters_listing(ino))
+		filter_entries(&l, &u);
 	request_end(t);
 	if (!error) {
 		tree_lock(t);

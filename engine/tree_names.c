@@ -188,6 +188,27 @@ static int create_existing(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 	return 0;
 }
 
+/* A new users/<login>.conf: refused at the open (and recorded) unless
+ * the caller may create users; the store checks again when it is saved. */
+static int may_create_user(tfs_tree *t, const char *name,
+			   const tfs_caller *who)
+{
+	tfs_user_row row = {.login = name, .uid = -1};
+	char path[300], reason[512];
+	tfs_user u;
+	int error;
+
+	if ((error = caller_user(&u, t, who)) < 0)
+		return error;
+	if ((error = tfs_perm_user_create(&u, &row)) < 0) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		snprintf(path, sizeof(path), "users/%s", name);
+		reject(t, NULL, who, path, reason);
+		return tfs_error_set(error, "%s", reason);
+	}
+	return 0;
+}
+
 static int create_new(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		      uint64_t parent, const char *name, int flags,
 		      const tfs_caller *who)
@@ -208,7 +229,9 @@ static int create_new(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		return create_drop(out, attr, t, parent, name, &tg, flags,
 				   who);
 	case TG_NEW:
-		if (in_locked_dir(tg.in, tg.okind, tg.type))
+		if (!tg.in && (error = may_create_user(t, name, who)) < 0)
+			return error;
+		if (tg.in && in_locked_dir(tg.in, tg.okind, tg.type))
 			return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s "
 					     "is locked", tfs_inst_tenant(tg.in),
 					     tfs_inst_name(tg.in));
@@ -231,6 +254,11 @@ int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 	int error = 1, tries;
 
 	*out = NULL;
+	if ((error = perm_caller_ino(t, who, parent)) < 0) {
+		request_end(t);
+		return error;
+	}
+	error = 1;
 	/* 1: another thread made the name a memory node meanwhile */
 	for (tries = 0; error == 1 && tries < 3; tries++) {
 		tree_lock(t);
@@ -274,6 +302,8 @@ int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 	bool direct;
 	int error;
 
+	if ((error = perm_caller_ino(t, who, ino)) < 0)
+		goto done;
 	tree_lock(t);
 	if ((m = mem_by_ino(t, ino)) && m->type != M_HIST &&
 	    !(m->type == M_NEW && m->obj)) {
@@ -357,8 +387,12 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 	bool hist = false;
 	char user[64];
 	tfs_attr a;
+	tfs_user u;
 	int error;
 
+	if ((error = caller_user(&u, t, who)) < 0 ||
+	    (error = perm_ino(t, &u, parent)) < 0)
+		goto done;
 	tree_lock(t);
 	if ((m = mem_by_name(t, parent, name))) {
 		hist = m->type == M_HIST;
@@ -378,7 +412,11 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 		goto done;
 	user_of(t, who, user);
 	claim(t, a.ino);
-	error = ops->unlink ? ops->unlink(t, parent, &a, name, user) : 1;
+	if (ops->unlink_as)
+		error = ops->unlink_as(t, parent, &a, name, &u);
+	else
+		error = ops->unlink ? ops->unlink(t, parent, &a, name, user) :
+			1;
 	unclaim(t, a.ino);
 	if (error == 1)
 		error = in_history(t, parent) ?
@@ -408,6 +446,9 @@ static int save_new(tfs_tree *t, const struct target *to, const char *newname,
 	char base[256], user[64], reason[512];
 	int error;
 
+	if (!to->in) /* users/: created by cp or by writing the new name */
+		return tfs_error_set(TFS_EACCESS, "%s: create it by writing "
+				     "it, not by renaming", newname);
 	if (in_locked_dir(to->in, to->okind, to->type))
 		return tfs_error_set(TFS_ELOCKED, "metadata is locked");
 	user_of(t, who, user);
@@ -616,6 +657,10 @@ int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
 		return tfs_error_set(TFS_ENOTSUP, "rename across directories");
 	if (flags & RENAME_EXCHANGE)
 		return tfs_error_set(TFS_EINVALID, "exchange not supported");
+	if ((error = perm_caller_ino(t, who, parent)) < 0) {
+		request_end(t);
+		return error;
+	}
 	if (strcmp(name, newname) == 0)
 		return 0;
 	classify(&to, t, parent, newname);
@@ -638,6 +683,26 @@ int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
 
 /* ---- mkdir, rmdir ------------------------------------------------------------------------- */
 
+/* mkdir and rmdir in `parent`: only where the caller may reach, and
+ * tenants are made and removed by administrators only. */
+static int may_make_dir(tfs_tree *t, const tfs_caller *who, uint64_t parent)
+{
+	tfs_user u;
+	int error;
+
+	if ((error = caller_user(&u, t, who)) < 0 ||
+	    (error = perm_ino(t, &u, parent)) < 0)
+		return error;
+	if (parent == INO(C_GLOBAL, 0, G_TENANTS) && !u.admin) {
+		tfs_error_set(TFS_EACCESS, "%s: only administrators create "
+			      "and remove tenants", u.login);
+		reject(t, NULL, who, "tenants/", tfs_error_last());
+		return tfs_error_set(TFS_EACCESS, "only administrators "
+				     "create and remove tenants");
+	}
+	return 0;
+}
+
 int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		   const char *name, const tfs_caller *who)
 {
@@ -646,7 +711,9 @@ int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 	int error;
 
 	user_of(t, who, user);
-	if (in_history(t, parent))
+	if ((error = may_make_dir(t, who, parent)) < 0)
+		;
+	else if (in_history(t, parent))
 		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
 	else if (tree_lookup(out, t, parent, name) == 0)
 		error = tfs_error_set(TFS_EEXISTS, "%s exists", name);
@@ -668,7 +735,8 @@ int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
 	int error;
 
 	user_of(t, who, user);
-	if ((error = tree_lookup(&a, t, parent, name)) < 0)
+	if ((error = may_make_dir(t, who, parent)) < 0 ||
+	    (error = tree_lookup(&a, t, parent, name)) < 0)
 		goto done;
 	if (in_history(t, parent))
 		error = tfs_error_set(TFS_ELOCKED, "history is read-only");

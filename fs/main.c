@@ -126,9 +126,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
+	tfs_caller who = caller(req);
 	struct fuse_entry_param e;
 	tfs_attr a;
-	int error = tfs_tree_lookup(&a, fs->tree, parent, name);
+	int error = tfs_tree_lookup(&a, fs->tree, parent, name, &who);
 
 	if (error < 0) {
 		if (error == TFS_ENOTFOUND)
@@ -162,9 +163,10 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
+	tfs_caller who = caller(req);
 	struct stat st;
 	tfs_attr a;
-	int error = tfs_tree_getattr(&a, fs->tree, ino);
+	int error = tfs_tree_getattr(&a, fs->tree, ino, &who);
 
 	(void)fi;
 	if (error < 0) {
@@ -185,9 +187,13 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	int error = 0;
 
 	/* Mode, owner and times are not properties of objects: accepted
-	 * and ignored so cp -p, touch and vim's checks work. */
-	if (to_set & ~FUSE_SET_ATTR_SIZE)
-		error = tfs_tree_touch(fs->tree, ino);
+	 * and ignored so cp -p, touch and vim's checks work (by callers
+	 * who may reach the file). */
+	if (to_set & ~FUSE_SET_ATTR_SIZE) {
+		error = tfs_tree_access(fs->tree, ino, &who);
+		if (!error)
+			error = tfs_tree_touch(fs->tree, ino);
+	}
 	if (!error && (to_set & FUSE_SET_ATTR_SIZE)) {
 		if (fi)
 			error = tfs_file_truncate(fs->tree,
@@ -199,7 +205,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 						  &who);
 	}
 	if (error == 0)
-		error = tfs_tree_getattr(&a, fs->tree, ino);
+		error = tfs_tree_getattr(&a, fs->tree, ino, &who);
 	if (error < 0) {
 		reply_error(req, error);
 		return;
@@ -259,9 +265,17 @@ static void free_dir(struct dir_handle *d)
 static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	struct dir_handle *d = calloc(1, sizeof(*d));
+	tfs_caller who = caller(req);
+	struct dir_handle *d;
+	int error;
 
-	if (!d) {
+	/* Every opendir asks the engine: a listing the kernel keeps is
+	 * served only to callers who may open the directory. */
+	if ((error = tfs_tree_access(fs_of(req)->tree, ino, &who)) < 0) {
+		reply_error(req, error);
+		return;
+	}
+	if (!(d = calloc(1, sizeof(*d)))) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
@@ -290,9 +304,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		return;
 	}
 	if (!d->listed) {
+		tfs_caller who = caller(req);
 		int error;
 		d->gen = tfs_tree_listing_gen(fs->tree);
-		if ((error = tfs_tree_readdir(fs->tree, ino, collect, d)) < 0) {
+		if ((error = tfs_tree_readdir(fs->tree, ino, collect, d,
+					      &who)) < 0) {
 			free(buf);
 			reply_error(req, error);
 			return;

@@ -79,7 +79,8 @@ void tfs_time_iso(char out[32], int64_t t);
  */
 void tfs_store_reads_done(tfs_store *st);
 
-/* The Ops Console login of `uid` into out (e.g. "admin"). */
+/* The Ops Console login of `uid` into out (e.g. "admin"); "uid<N>" if no
+ * user has it (tenantfs/perm.h: never admin by default). */
 void tfs_store_user_of(tfs_store *st, uid_t uid, char out[64]);
 
 /* ---- console entities: ids and names, for the tree ------------------- */

@@ -28,6 +28,12 @@
 #include "store.h"
 
 typedef struct tfs_tree tfs_tree;
+
+/* The caller of a request: its uid, mapped to an Ops Console user. */
+typedef struct tfs_caller {
+	uid_t uid;
+	gid_t gid;
+} tfs_caller;
 typedef struct tfs_file tfs_file;
 
 #define TFS_ROOT_INO 1
@@ -64,28 +70,33 @@ typedef struct tfs_tree_notify {
 	void *ctx;
 } tfs_tree_notify;
 
-/* The caller of a request: its uid, mapped to an Ops Console user. */
-typedef struct tfs_caller {
-	uid_t uid;
-	gid_t gid;
-} tfs_caller;
 
 int tfs_tree_new(tfs_tree **out, tfs_store *st, uid_t uid, gid_t gid);
 void tfs_tree_free(tfs_tree *t);
 void tfs_tree_set_notify(tfs_tree *t, const tfs_tree_notify *n);
 
 /* Errors are TFS_E* codes; fs/ maps them to errno. */
+/*
+ * Every call that names a node answers as the console user of `who`
+ * (tenantfs/perm.h): what that user may not see is TFS_ENOTFOUND (a
+ * tenant) or TFS_EACCESS, whatever another caller could reach.
+ */
 int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		    const char *name);
-int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino);
+		    const char *name, const tfs_caller *who);
+int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino,
+		     const tfs_caller *who);
 void tfs_tree_forget(tfs_tree *t, uint64_t ino, uint64_t nlookup);
 /* The kernel took a reference to `ino` without a lookup (readdirplus). */
 void tfs_tree_ref(tfs_tree *t, uint64_t ino);
 
 typedef int (*tfs_dirent_cb)(void *ctx, const char *name,
 			     const tfs_attr *attr);
-/* Every entry of directory `ino` (without . and ..), in sorted order. */
-int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx);
+/* Whether `who` may reach node `ino` at all (opendir): 0 or the error. */
+int tfs_tree_access(tfs_tree *t, uint64_t ino, const tfs_caller *who);
+/* Every entry of directory `ino` (without . and ..) that `who` may see,
+ * in sorted order. */
+int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx,
+		     const tfs_caller *who);
 /* Whether the kernel may keep the listing of directory `ino` across opens:
  * true for object directories, whose every change invalidates them. */
 bool tfs_tree_listing_cacheable(uint64_t ino);

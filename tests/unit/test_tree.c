@@ -24,10 +24,10 @@ static int walk(tfs_attr *out, tfs_tree *t, const char *path)
 	int error = 0;
 
 	snprintf(buf, sizeof(buf), "%s", path);
-	error = tfs_tree_getattr(out, t, ino);
+	error = tfs_tree_getattr(out, t, ino, &root);
 	for (p = strtok_r(buf, "/", &save); p && !error;
 	     p = strtok_r(NULL, "/", &save)) {
-		error = tfs_tree_lookup(out, t, ino, p);
+		error = tfs_tree_lookup(out, t, ino, p, &root);
 		ino = out->ino;
 	}
 	return error;

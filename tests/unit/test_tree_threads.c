@@ -32,10 +32,10 @@ static int walk(tfs_attr *out, tfs_tree *t, const char *path)
 	int error = 0;
 
 	snprintf(buf, sizeof(buf), "%s", path);
-	error = tfs_tree_getattr(out, t, ino);
+	error = tfs_tree_getattr(out, t, ino, &root);
 	for (p = strtok_r(buf, "/", &save); p && !error;
 	     p = strtok_r(NULL, "/", &save)) {
-		error = tfs_tree_lookup(out, t, ino, p);
+		error = tfs_tree_lookup(out, t, ino, p, &root);
 		ino = out->ino;
 	}
 	return error;
@@ -101,7 +101,8 @@ static void *scratch_worker(void *arg)
 			fail(j, "write", error);
 		tfs_file_release(j->t, f);
 		tfs_tree_forget(j->t, a.ino, 1);
-		if ((error = tfs_tree_lookup(&a, j->t, j->dir, name)) < 0 ||
+		if ((error = tfs_tree_lookup(&a, j->t, j->dir, name,
+					     &root)) < 0 ||
 		    a.size != 7)
 			fail(j, "lookup of a temporary file", error);
 		else
@@ -111,19 +112,21 @@ static void *scratch_worker(void *arg)
 			fail(j, "rename", error);
 		n = 0;
 		if ((error = tfs_tree_readdir(j->t, j->dir, count_entry,
-					      &n)) < 0 || n == 0)
+					      &n, &root)) < 0 || n == 0)
 			fail(j, "readdir", error);
 		if ((error = tfs_tree_unlink(j->t, j->dir, other, &root)) < 0)
 			fail(j, "unlink", error);
-		if (tfs_tree_lookup(&a, j->t, j->dir, other) != TFS_ENOTFOUND)
+		if (tfs_tree_lookup(&a, j->t, j->dir, other, &root) !=
+		    TFS_ENOTFOUND)
 			fail(j, "removed name still found", 0);
-		if ((error = tfs_tree_lookup(&a, j->t, j->history, "1")) < 0) {
+		if ((error = tfs_tree_lookup(&a, j->t, j->history, "1",
+					     &root)) < 0) {
 			fail(j, "history/1", error);
 			continue;
 		}
 		n = 0;
 		if ((error = tfs_tree_readdir(j->t, a.ino, count_entry,
-					      &n)) < 0 || n == 0)
+					      &n, &root)) < 0 || n == 0)
 			fail(j, "history/1 listing", error);
 		tfs_tree_forget(j->t, a.ino, 1);
 	}
@@ -189,8 +192,9 @@ static void *read_worker(void *arg)
 		    b.size != a.size)
 			fail(j, "read a form", error);
 		n = 0;
-		if ((error = tfs_tree_readdir(j->t, TFS_ROOT_INO, count_entry,
-					      &n)) < 0 || n != 6)
+		if ((error = tfs_tree_readdir(j->t, TFS_ROOT_INO,
+					      count_entry, &n, &root)) < 0 ||
+		    n != 6)
 			fail(j, "list the root", error);
 	}
 	tfs_buf_free(&b);
@@ -252,7 +256,7 @@ int main(void)
 	      strstr(b.ptr, "description=\"t" "11\""),
 	      "the last save is what is stored");
 	n = 0;
-	tfs_tree_readdir(t, form.ino, count_entry, &n);
+	tfs_tree_readdir(t, form.ino, count_entry, &n, &root);
 	{
 		tfs_attr x;
 		int left = 0;
@@ -260,7 +264,8 @@ int main(void)
 		for (i = 0; i < 3 * ROUNDS; i++) {
 			snprintf(name, sizeof(name), ".tfs%d-%d.tmp", i / ROUNDS,
 				 i % ROUNDS);
-			left += tfs_tree_lookup(&x, t, form.ino, name) == 0;
+			left += tfs_tree_lookup(&x, t, form.ino, name,
+						&root) == 0;
 		}
 		CHECK(left == 0, "no temporary file is left (%d)", left);
 	}
