@@ -540,17 +540,22 @@ static void names_free(struct name_set *s)
 	free(s->v);
 }
 
-/* Every translation directory of either instance, replaced whole. */
-static int copy_all_translations(struct copy *x)
+/*
+ * Translations: every locale and type of the source, strings merged in
+ * (copy-translation), or with `whole` every directory of either
+ * instance, replaced whole (a preview of copy-to-replace).
+ */
+static int copy_translations(struct copy *x, bool whole)
 {
 	struct name_set dirs = {0};
-	struct pdir d = {TFS_KIND_TRANSLATION, NULL, true, true, false, false,
-			 false};
+	struct pdir d = {TFS_KIND_TRANSLATION, NULL, whole, true, false, false,
+			 !whole};
 	size_t i;
 	int error;
 
-	if ((error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir,
-				       &dirs)) == 0)
+	error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir,
+				  &dirs);
+	if (!error && whole)
 		error = tfs_inst_dir_list(x->in, TFS_KIND_TRANSLATION, add_dir,
 					  &dirs);
 	for (i = 0; !error && i < dirs.n; i++) {
@@ -596,29 +601,10 @@ static int copy_everything(struct copy *x)
 	if (!error)
 		error = copy_bos(x, TFS_KIND_DATA, &bos[1], true);
 	if (!error)
-		error = copy_all_translations(x);
+		error = copy_translations(x, true);
 	x->r = orig;
 	names_free(&bos[0]);
 	names_free(&bos[1]);
-	return error;
-}
-
-/* copy-translation: every locale and type of the source. */
-static int copy_translations(struct copy *x)
-{
-	struct name_set dirs = {0};
-	struct pdir d = {TFS_KIND_TRANSLATION, NULL, false, true, false, false,
-			 true};
-	size_t i;
-	int error;
-
-	error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir,
-				  &dirs);
-	for (i = 0; !error && i < dirs.n; i++) {
-		d.type = dirs.v[i];
-		error = copy_dir(x, &d);
-	}
-	names_free(&dirs);
 	return error;
 }
 
@@ -649,7 +635,7 @@ static int carry(struct copy *x)
 	case OP_COPY_TO_REPLACE:
 		return copy_everything(x);
 	case OP_COPY_TRANSLATION:
-		return copy_translations(x);
+		return copy_translations(x, false);
 	case OP_NO_OP:
 	default:
 		return 0;
