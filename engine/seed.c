@@ -51,6 +51,7 @@ static const char demo_console[] =
 	" (4, 'sql-small-01', 'D:\\SQLData', '\\\\backup03\\small', :now),"
 	" (5, 'sql-small-stg-01', 'D:\\SQLData', '\\\\backup03\\small',"
 	"  :now);"
+	"DELETE FROM users WHERE login = 'admin';"
 	"INSERT INTO users(login, name, company, administrator, email, uid,"
 	" mtime) VALUES"
 	" ('admin', 'Operations Administrator', 'Hosting Provider', 1,"

@@ -224,10 +224,24 @@ done:
 	return error;
 }
 
+/* Every store has `admin`, an administrator whose uid is 0 unless
+ * another user took it (INTERFACE.md, "Users and permissions"): a store
+ * made without the demo (tenantctl generate) has no other user, and
+ * without it nobody could work in it. */
+static int ensure_admin(tfs_store *st)
+{
+	return db_exec(&st->db,
+		"INSERT INTO users(login, name, administrator, uid, mtime)"
+		" SELECT 'admin', 'Operations Administrator', 1,"
+		" CASE WHEN EXISTS (SELECT 1 FROM users WHERE uid = 0)"
+		" THEN NULL ELSE 0 END, CAST(strftime('%s', 'now') AS INTEGER)"
+		" WHERE NOT EXISTS (SELECT 1 FROM users WHERE login = 'admin')");
+}
+
 int users_upgrade(tfs_store *st)
 {
 	sqlite3_stmt *s = NULL;
-	int rc, n = 0;
+	int rc, n = 0, error;
 
 	if (sqlite3_prepare_v2(st->db.db, "SELECT count(*) FROM "
 			       "pragma_table_info('users') WHERE name = "
@@ -238,8 +252,8 @@ int users_upgrade(tfs_store *st)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return db_fail(&st->db, "users");
-	if (n)
-		return 0;
-	return db_exec(&st->db, "ALTER TABLE users ADD COLUMN password TEXT "
-		       "NOT NULL DEFAULT ''");
+	if (!n && (error = db_exec(&st->db, "ALTER TABLE users ADD COLUMN "
+				   "password TEXT NOT NULL DEFAULT ''")) < 0)
+		return error;
+	return ensure_admin(st);
 }
