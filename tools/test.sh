@@ -12,10 +12,11 @@
 #    there with tenantfs -o clone_fd (TFS_MOUNT_OPTS, label build-clonefd),
 #    all but the console's operations (suite console: push, backup,
 #    lifecycle, translations, users: engine rules, not the daemon's loop).
-#    In build-asan/ all tests run but fs_push_big (suite big: a large
-#    generated tenant, build/ only); the mount tests with leak detection off
-#    and tenantfs in the foreground (TFS_FOREGROUND=1, so its sanitizer
-#    reports reach the test log); every other suite keeps leak detection.
+#    In build-asan/ all tests run but suite big (fs_push_big, fs_push,
+#    fs_push_ops: minutes each; build/ only); the mount tests with leak
+#    detection off and tenantfs in the foreground (TFS_FOREGROUND=1, so its
+#    sanitizer reports reach the test log); every other suite keeps leak
+#    detection.
 #    In build-tsan/ the unit tests run (suite unit), halting on the first
 #    data race; tests/tsan.supp names the races inside system libraries
 #    that are not ours.
@@ -33,7 +34,7 @@ for a in "$@"; do
 	--no-install) install=0 ;;
 	--no-asan) asan=0 ;;
 	--no-tsan) tsan=0 ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
