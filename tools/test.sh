@@ -34,7 +34,7 @@ for a in "$@"; do
 	--no-install) install=0 ;;
 	--no-asan) asan=0 ;;
 	--no-tsan) tsan=0 ;;
-	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
