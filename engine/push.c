@@ -422,6 +422,7 @@ static int parse_request(struct push_req *r, const char *req, size_t len)
 		goto done;
 	}
 	r->op = ops[k].op;
+	r->op_known = true;
 	if (!(v = tfs_conf_get(&conf, "source")) || !*v) {
 		error = tfs_error_set(TFS_EINVALID, "missing 'source' (an "
 				      "instance of this tenant, or "
@@ -710,7 +711,7 @@ static int render(tfs_buf *out, const struct run *x, tfs_inst *in,
 	int rc;
 
 	rc = tfs_buf_printf(out, "%s\noperation: %s\nsource: %s%s%s\n",
-			    state, push_op_name(x->r.op),
+			    state, x->r.op_known ? push_op_name(x->r.op) : "",
 			    x->r.src ? x->r.src->tenant : x->r.source,
 			    x->r.src ? "/" : "",
 			    x->r.src ? x->r.src->name : "");
@@ -765,6 +766,7 @@ static int push_locked(tfs_buf *result, tfs_buf *diff,
 		       const char *user, const char *req, size_t len,
 		       bool force_execute, struct push_progress *pg)
 {
+	tfs_buf own_diff = TFS_BUF_INIT;
 	struct run x;
 	const char *state;
 	char reason[512];
@@ -787,7 +789,7 @@ static int push_locked(tfs_buf *result, tfs_buf *diff,
 	    (error = check_rules(&x.version, &x.r, in, &x.src, &x.dst)) < 0)
 		goto out;
 	if (x.r.mode == MODE_PREVIEW && !diff)
-		diff = &(tfs_buf)TFS_BUF_INIT;
+		diff = &own_diff;
 	error = run_push(&x, x.r.mode == MODE_PREVIEW ? diff : NULL, in, user,
 			 pg);
 	*outcome = error ? (error == TFS_EINVALID || error == TFS_ECONFLICT ?
@@ -804,9 +806,11 @@ out:
 		tfs_error_set(error, "%s", reason);
 		if (!x.errors.size)
 			tfs_buf_printf(&x.errors, "error %s\n", reason);
-		record_refusal(in, user, push_op_name(x.r.op), reason);
+		record_refusal(in, user, x.r.op_known ? push_op_name(x.r.op) :
+			       "request", reason);
 	}
 	render(result, &x, in, state, error);
+	tfs_buf_free(&own_diff);
 	tfs_buf_free(&x.errors);
 	push_req_free(&x.r);
 	if (error)

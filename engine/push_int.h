@@ -38,6 +38,7 @@ bool name_set_has(const struct name_set *s, const char *name);
 
 struct push_req {
 	enum push_op op;
+	bool op_known;		/* op was read from the request */
 	enum push_mode mode;
 	enum push_backup backup;
 	char source[160];	/* as written */
