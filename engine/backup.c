@@ -338,9 +338,9 @@ static int restore_locked(tfs_buf *result, tfs_inst *in, const char *user,
 	if (n == 0 || n >= sizeof(name) - 4)
 		return tfs_error_set(TFS_EINVALID, "write a backup's name "
 				     "(ls backups/)");
-	snprintf(name, sizeof(name), "%.*s", (int)n, text);
-	if (n < 3 || strcmp(name + n - 3, ".db"))
-		strcat(name, ".db");
+	/* the name, ".db" added if it lacks it */
+	snprintf(name, sizeof(name), "%.*s%s", (int)n, text,
+		 n >= 3 && memcmp(text + n - 3, ".db", 3) == 0 ? "" : ".db");
 	if (strchr(name, '/') || tfs_backup_find(&(tfs_row){0}, in, name) < 0)
 		return tfs_error_set(TFS_EINVALID, "no backup '%s' (ls "
 				     "backups/)", name);

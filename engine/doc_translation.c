@@ -58,6 +58,12 @@ static bool digits(const char *s, size_t n)
 	return true;
 }
 
+/* The value of two characters already checked to be digits. */
+static int two_digits(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 /* "YYYY-MM-DDTHH:MM:SSZ" with plausible fields. */
 static bool utc_time_valid(const char *s)
 {
@@ -69,11 +75,11 @@ static bool utc_time_valid(const char *s)
 	    !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2) ||
 	    s[19] != 'Z')
 		return false;
-	mo = atoi(s + 5);
-	d = atoi(s + 8);
-	h = atoi(s + 11);
-	mi = atoi(s + 14);
-	sec = atoi(s + 17);
+	mo = two_digits(s + 5);
+	d = two_digits(s + 8);
+	h = two_digits(s + 11);
+	mi = two_digits(s + 14);
+	sec = two_digits(s + 17);
 	return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 &&
 	       mi <= 59 && sec <= 60;
 }
