@@ -1,7 +1,7 @@
 /*
  * Changes to an instance: the change set that every write goes through
- * (save, delete, rename, revert, and later package apply), plus the
- * rejection log and the initial load of the demo.
+ * (saves in save.c, reverts in revert.c, the first load in load.c,
+ * package applies in import.c, pushes in push_copy.c).
  *
  * A change set is one SQLite write transaction, one transaction set in the
  * active project, at most one history commit, one event.  Nothing is
@@ -114,7 +114,7 @@ void cset_abort(struct cset *cs)
 	cset_free(cs);
 }
 
-static int grow(void **p, size_t *alloc, size_t need, size_t elem)
+int cset_grow(void **p, size_t *alloc, size_t need, size_t elem)
 {
 	void *q;
 	size_t n;
@@ -215,8 +215,8 @@ static int start_streaming(struct cset *cs)
  * once.  With `blob`, also give the id of the content's blob (40 hex
  * digits; "" when deleted) and, in *at, the change's index in cs->hc.
  */
-static int add_history(struct cset *cs, const char *path, const char *bytes,
-		       size_t len, char blob[TFS_OID_HEXSZ + 1], size_t *at)
+int cset_add_history(struct cset *cs, const char *path, const char *bytes,
+		     size_t len, char blob[TFS_OID_HEXSZ + 1], size_t *at)
 {
 	struct change *c, next = { 0 };
 	uint32_t *slot;
@@ -273,8 +273,8 @@ static int add_history(struct cset *cs, const char *path, const char *bytes,
 			*at = *slot - 1;
 		return 0;
 	}
-	if (grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)) ||
-	    grow((void **)&cs->hseq, &cs->ahseq, cs->nhc + 1,
+	if (cset_grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)) ||
+	    cset_grow((void **)&cs->hseq, &cs->ahseq, cs->nhc + 1,
 		 sizeof(*cs->hseq)) ||
 	    !(next.path = keep_path(cs, path))) {
 		free((char *)next.bytes);
@@ -321,7 +321,7 @@ static int supersede(struct cset *cs, const char *path, int64_t obj)
 }
 
 /* Every blob of the change set is in the repository (streaming only). */
-static int flush_blobs(struct cset *cs)
+int cset_flush_blobs(struct cset *cs)
 {
 	return cs->blobs ? tfs_history_blobs_flush(cs->blobs) : 0;
 }
@@ -458,8 +458,8 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 
 /* Replace the refs and secrets rows of object `obj` from `doc`; `fresh`:
  * the object was just created and has none yet. */
-static int store_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
-			  bool fresh)
+int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
+		  bool fresh)
 {
 	sqlite3_stmt *s;
 	size_t i;
@@ -551,7 +551,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	 * history; everything else is versioned.  The transaction comes
 	 * first: it reads the object's last one, and the row then names it. */
 	if (versioned) {
-		if ((error = add_history(cs, path, doc->canon, doc->canon_len,
+		if ((error = cset_add_history(cs, path, doc->canon, doc->canon_len,
 					 blob, &at)) < 0 ||
 		    (error = add_transaction(cs, old ? "U" : "C", kind, type,
 					     doc->bo, name, doc->guid,
@@ -591,7 +591,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	if ((error = db_done(inst_db(in), s)) < 0)
 		return error;
 	id = old ? old->id : sqlite3_last_insert_rowid(inst_db(in)->db);
-	if ((error = store_doc_rows(in, id, doc, !old)) < 0)
+	if ((error = cset_doc_rows(in, id, doc, !old)) < 0)
 		return error;
 	if (!cs->first[0])
 		snprintf(cs->first, sizeof(cs->first), "%s", path);
@@ -614,7 +614,7 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 		return error;
 	/* Before the row goes: the transaction reads its last one. */
 	if (versioned &&
-	    ((error = add_history(cs, path, NULL, 0, NULL, NULL)) < 0 ||
+	    ((error = cset_add_history(cs, path, NULL, 0, NULL, NULL)) < 0 ||
 	     (error = add_transaction(cs, "D", old->kind, old->type, NULL,
 				      old->name, NULL, old->sha, "",
 				      NULL, old->id)) < 0))
@@ -644,8 +644,8 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 			false);
 }
 
-static int append_log(tfs_inst *in, int64_t t, const char *user,
-		      const char *what, const char *text)
+int cset_log(tfs_inst *in, int64_t t, const char *user,
+	     const char *what, const char *text)
 {
 	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT INTO log(time, line) "
 					       "VALUES(?, ?)");
@@ -671,8 +671,8 @@ static int append_log(tfs_inst *in, int64_t t, const char *user,
 	return error;
 }
 
-static int queue_event(tfs_inst *in, int64_t t, const char *user,
-		       const char *action, const char *message)
+int cset_queue_event(tfs_inst *in, int64_t t, const char *user,
+		     const char *action, const char *message)
 {
 	sqlite3_stmt *s =
 	    db_stmt(inst_db(in), "INSERT INTO pending_events(time,"
@@ -687,8 +687,8 @@ static int queue_event(tfs_inst *in, int64_t t, const char *user,
 	return db_done(inst_db(in), s);
 }
 
-static void notify(tfs_store *st, int64_t inst, tfs_change_op op,
-		   int64_t dir, int64_t obj, const char *name)
+void cset_notify(tfs_store *st, int64_t inst, tfs_change_op op,
+		 int64_t dir, int64_t obj, const char *name)
 {
 	if (st->observer)
 		st->observer(st->observer_ctx, inst, op, dir, obj, name);
@@ -775,7 +775,7 @@ int cset_commit(struct cset *cs, const char *action,
 		sig.name = cs->user;
 		sig.email = email;
 		sig.time = cs->now;
-		if ((error = flush_blobs(cs)) < 0)
+		if ((error = cset_flush_blobs(cs)) < 0)
 			goto fail;
 		/* Nothing is put any more: the index by path goes before
 		 * the commit sorts the list (16 MB at 10^6 paths). */
@@ -830,8 +830,8 @@ int cset_commit(struct cset *cs, const char *action,
 		goto fail;
 	if ((error = inst_meta_set_int(in, "last_update", cs->now)) < 0 ||
 	    (error = inst_meta_set_text(in, "last_update_by", cs->user)) < 0 ||
-	    (error = append_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||
-	    (error = queue_event(in, cs->now, cs->user, action, logtext)) < 0)
+	    (error = cset_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||
+	    (error = cset_queue_event(in, cs->now, cs->user, action, logtext)) < 0)
 		goto fail;
 	if ((error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;
@@ -848,10 +848,10 @@ int cset_commit(struct cset *cs, const char *action,
 		 * a million records). */
 		if (it.created) {
 			if (!(last_created && last_dir == it.dir))
-				notify(st, in->id, TFS_CHANGE_DIR, it.dir, 0,
+				cset_notify(st, in->id, TFS_CHANGE_DIR, it.dir, 0,
 				       NULL);
 		} else {
-			notify(st, in->id, it.op, it.dir, it.obj, it.name);
+			cset_notify(st, in->id, it.op, it.dir, it.obj, it.name);
 		}
 		last_created = it.created;
 		last_dir = it.dir;
@@ -864,824 +864,10 @@ int cset_commit(struct cset *cs, const char *action,
 		fprintf(stderr, "tenantfs: after a commit to %s/%s: %s; cached "
 			"objects may be stale until their timeouts\n",
 			in->tenant, in->name, tfs_error_last());
-	notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	cset_notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
 	cset_free(cs);
 	return 0;
 fail:
 	cset_abort(cs);
 	return error;
-}
-
-/* ---- saves ------------------------------------------------------------------ */
-
-static int check_lock(tfs_inst *in, tfs_kind kind, const char *type)
-{
-	if (tfs_inst_locked(in) && tfs_inst_type_lockable(kind, type))
-		return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s is "
-				     "locked (instance.conf: metadata_locked "
-				     "= true)", in->tenant, in->name);
-	return 0;
-}
-
-/* Whether saving `doc` over `old` changes nothing (bytes and secrets). */
-static int unchanged(tfs_inst *in, const tfs_obj_info *old,
-		     const tfs_doc *doc)
-{
-	char sha[65];
-	sqlite3_stmt *s;
-	size_t i;
-	int same = 1, nstored = 0;
-
-	snprintf(sha, sizeof(sha), "%s", doc->sha);
-	if (strcmp(sha, old->sha) != 0)
-		return 0;
-	s = db_stmt(inst_db(in), "SELECT count(*) FROM secrets WHERE obj = ?");
-	if (!s)
-		return TFS_ERROR;
-	sqlite3_bind_int64(s, 1, old->id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		nstored = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	s = db_stmt(inst_db(in), "SELECT value FROM secrets WHERE obj = ? "
-				 "AND path = ?");
-	if (!s)
-		return TFS_ERROR;
-	for (i = 0; i < doc->nsecrets && same; i++) {
-		const tfs_secret *sec = &doc->secrets[i];
-		sqlite3_bind_int64(s, 1, old->id);
-		sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			if (sec->value && strcmp(sec->value,
-						 db_text(s, 0)) != 0)
-				same = 0;
-		} else if (sec->value) {
-			same = 0;
-		}
-		sqlite3_reset(s);
-	}
-	if ((size_t)nstored > doc->nsecrets)
-		same = 0;
-	return same;
-}
-
-/* Resolve (kind, type) to a directory, creating master/data BO dirs and
- * the locale of a translation. */
-static int resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
-		       const char *type)
-{
-	int error = tfs_inst_dir_find(out, in, kind, type);
-
-	if (error == TFS_ENOTFOUND &&
-	    (kind == TFS_KIND_MASTER || kind == TFS_KIND_DATA))
-		error = tfs_inst_dir_create(out, in, kind, type);
-	else if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
-		error = inst_translation_dir(out, in, type);
-	return error;
-}
-
-/* Whether another object than `self` already uses `guid`. */
-static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
-		      char *where, size_t size)
-{
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT o.name, d.kind, d.type "
-				 "FROM objects o JOIN dirs d ON d.id = o.dir "
-				 "WHERE o.guid = ? AND o.id != ? LIMIT 1");
-	int taken = 0;
-
-	if (!s)
-		return TFS_ERROR;
-	sqlite3_bind_text(s, 1, guid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, self);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		taken = 1;
-		obj_path(where, size, (tfs_kind)sqlite3_column_int(s, 1),
-			    db_text(s, 2), db_text(s, 0));
-	}
-	sqlite3_reset(s);
-	return taken;
-}
-
-/*
- * Parse `bytes` as the new content of (kind, type, name) given the current
- * object `old` (NULL if none), enforcing guid stability and uniqueness.
- */
-static int parse_for_save(tfs_doc **out, tfs_inst *in, tfs_kind kind,
-			  const char *type, const char *name,
-			  const char *bytes, size_t len,
-			  const tfs_obj_info *old, const char *old_guid)
-{
-	char fresh[37], where[512];
-	tfs_doc *doc = NULL;
-	int error;
-
-	*out = NULL;
-	tfs_uuid_new(fresh);
-	if ((error = tfs_doc_parse(&doc, kind, type, name, bytes, len,
-				   old ? old_guid : fresh)) < 0)
-		return error;
-	if (old && strcmp(doc->guid, old_guid) != 0) {
-		error = tfs_error_set(TFS_EINVALID, "guid cannot change "
-				      "(stored %s, given %s)", old_guid,
-				      doc->guid);
-		goto done;
-	}
-	error = guid_taken(in, doc->guid, old ? old->id : 0, where,
-			   sizeof(where));
-	if (error > 0)
-		error = tfs_error_set(TFS_EINVALID, "guid %s is already used "
-				      "by %s", doc->guid, where);
-	if (error < 0)
-		goto done;
-	*out = doc;
-	doc = NULL;
-done:
-	tfs_doc_free(doc);
-	return error;
-}
-
-static int obj_guid(tfs_inst *in, int64_t id, char out[64])
-{
-	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT guid FROM objects "
-					       "WHERE id = ?");
-
-	if (!s)
-		return TFS_ERROR;
-	out[0] = '\0';
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(out, 64, "%s", db_text(s, 0));
-	sqlite3_reset(s);
-	return 0;
-}
-
-static int inst_save_locked(int64_t *out_id, tfs_inst *in, const char *user,
-			    tfs_kind kind, const char *type, const char *name,
-			    const char *bytes, size_t len)
-{
-	tfs_obj_info old, *oldp = NULL;
-	tfs_doc *doc = NULL;
-	struct cset cs;
-	char guid[64] = "";
-	const char *action;
-	int64_t dir;
-	int error;
-
-	if (!tfs_type_valid(kind, type))
-		return tfs_error_set(TFS_EINVALID, "'%s' is not a directory "
-				     "of %s/", type, tfs_kind_dir(kind));
-	if (!tfs_name_valid(name))
-		return tfs_error_set(TFS_EINVALID, "invalid object name '%s' "
-				     "(letters, digits, . _ - # only)", name);
-	if ((error = inst_check_open(in, "edits")) < 0 ||
-	    (error = check_lock(in, kind, type)) < 0)
-		return error;
-	if ((error = cset_begin(&cs, in, user)) < 0)
-		return error;
-	if ((error = resolve_dir(&dir, in, kind, type)) < 0)
-		goto fail;
-	error = tfs_inst_obj_find(&old, in, dir, name);
-	if (error == 0) {
-		oldp = &old;
-		if ((error = obj_guid(in, old.id, guid)) < 0)
-			goto fail;
-	} else if (error != TFS_ENOTFOUND) {
-		goto fail;
-	}
-	if ((error = parse_for_save(&doc, in, kind, type, name, bytes, len,
-				    oldp, guid)) < 0)
-		goto fail;
-	if (oldp && (error = unchanged(in, oldp, doc)) != 0) {
-		if (error > 0) {
-			error = 0;
-			if (out_id)
-				*out_id = old.id;
-		}
-		goto fail; /* nothing to do: roll back the empty txn */
-	}
-	if ((error = cset_put(&cs, kind, type, dir, name, doc, oldp)) < 0)
-		goto fail;
-	if (out_id)
-		*out_id = cs.last_obj;
-	action = oldp ? "Object/Update" : "Object/Create";
-	tfs_doc_free(doc);
-	return cset_commit(&cs, action, NULL);
-fail:
-	tfs_doc_free(doc);
-	cset_abort(&cs);
-	return error;
-}
-
-int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
-		  tfs_kind kind, const char *type, const char *name,
-		  const char *bytes, size_t len)
-{
-	int error;
-
-	inst_write_begin(in);
-	error =
-	    inst_save_locked(out_id, in, user, kind, type, name, bytes, len);
-	inst_write_end(in);
-	return error;
-}
-
-static int inst_delete_locked(tfs_inst *in, const char *user, int64_t id)
-{
-	tfs_obj_info old;
-	struct cset cs;
-	int error;
-
-	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
-		return error;
-	if ((error = inst_check_open(in, "edits")) < 0 ||
-	    (error = check_lock(in, old.kind, old.type)) < 0 ||
-	    (error = cset_begin(&cs, in, user)) < 0)
-		goto refused;
-	if ((error = cset_delete(&cs, &old)) < 0) {
-		cset_abort(&cs);
-		goto refused;
-	}
-	if ((error = cset_commit(&cs, "Object/Delete", NULL)) == 0)
-		return 0;
-refused:
-	/* Like a refused save: in the log and events, with the reason. */
-	{
-		char path[600], reason[512];
-
-		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-		if (obj_path(path, sizeof(path), old.kind, old.type,
-			     old.name) == 0)
-			tfs_inst_reject(in, user, path, reason);
-		tfs_error_set(error, "%s", reason);
-	}
-	return error;
-}
-
-int tfs_inst_delete(tfs_inst *in, const char *user, int64_t id)
-{
-	int error;
-
-	inst_write_begin(in);
-	error = inst_delete_locked(in, user, id);
-	inst_write_end(in);
-	return error;
-}
-
-static int move_secrets(tfs_inst *in, int64_t from, int64_t to)
-{
-	sqlite3_stmt *s = db_stmt(inst_db(in), "UPDATE secrets SET obj = ? "
-					       "WHERE obj = ?");
-
-	if (!s)
-		return TFS_ERROR;
-	sqlite3_bind_int64(s, 1, to);
-	sqlite3_bind_int64(s, 2, from);
-	return db_done(inst_db(in), s);
-}
-
-/*
- * Rename: the object's bytes with the name attribute rewritten, parsed
- * again under the new name, replacing any object of that name; the guid
- * stays with the renamed object.
- */
-static int inst_rename_locked(tfs_inst *in, const char *user, int64_t id,
-			      const char *newname)
-{
-	tfs_obj_info old, target, *targetp = NULL;
-	tfs_buf bytes = TFS_BUF_INIT, fixed = TFS_BUF_INIT;
-	tfs_doc *doc = NULL;
-	struct cset cs;
-	char guid[64], msg[1100], from[512], to[512];
-	const char *p, *q;
-	int error;
-
-	if (!tfs_name_valid(newname))
-		return tfs_error_set(TFS_EINVALID, "invalid object name '%s'",
-				     newname);
-	if ((error = tfs_inst_obj_get(&old, in, id)) < 0)
-		return error;
-	if (strcmp(old.name, newname) == 0)
-		return 0;
-	if ((error = inst_check_open(in, "edits")) < 0 ||
-	    (error = check_lock(in, old.kind, old.type)) < 0)
-		return error;
-	if ((error = tfs_inst_obj_read(&bytes, in, id)) < 0 ||
-	    (error = obj_guid(in, id, guid)) < 0)
-		goto out;
-	/* Canonical bytes start with <Root name="old" ...: swap the name. */
-	p = strstr(bytes.ptr, " name=\"");
-	q = p ? strchr(p + 7, '"') : NULL;
-	if (!p || !q) {
-		error = tfs_error_set(TFS_ERROR, "stored object has no name");
-		goto out;
-	}
-	if ((error = tfs_buf_put(&fixed, bytes.ptr, (size_t)(p - bytes.ptr)
-				 + 7)) < 0 ||
-	    (error = tfs_buf_puts(&fixed, newname)) < 0 ||
-	    (error = tfs_buf_puts(&fixed, q)) < 0)
-		goto out;
-	if ((error = cset_begin(&cs, in, user)) < 0)
-		goto out;
-	error = tfs_inst_obj_find(&target, in, old.dir, newname);
-	if (error == 0)
-		targetp = &target;
-	else if (error != TFS_ENOTFOUND)
-		goto fail;
-	if ((error = tfs_doc_parse(&doc, old.kind, old.type, newname,
-				   fixed.ptr, fixed.size, guid)) < 0)
-		goto fail;
-	/* Replace the target, store the renamed object, move the secrets
-	 * (the canonical bytes hold only "***"), remove the old name. */
-	if ((targetp && (error = cset_delete(&cs, targetp)) < 0) ||
-	    (error = cset_put(&cs, old.kind, old.type, old.dir, newname, doc,
-			      NULL)) < 0 ||
-	    (error = move_secrets(in, old.id,
-				  cs.last_obj)) < 0 ||
-	    (error = cset_delete(&cs, &old)) < 0)
-		goto fail;
-	obj_path(from, sizeof(from), old.kind, old.type, old.name);
-	obj_path(to, sizeof(to), old.kind, old.type, newname);
-	snprintf(msg, sizeof(msg), "Rename %s to %s", from, to);
-	error = cset_commit(&cs, "Object/Rename", msg);
-	goto out;
-fail:
-	cset_abort(&cs);
-out:
-	tfs_doc_free(doc);
-	tfs_buf_free(&bytes);
-	tfs_buf_free(&fixed);
-	return error;
-}
-
-int tfs_inst_rename(tfs_inst *in, const char *user, int64_t id,
-		    const char *newname)
-{
-	int error;
-
-	inst_write_begin(in);
-	error = inst_rename_locked(in, user, id, newname);
-	inst_write_end(in);
-	return error;
-}
-
-static void inst_reject_locked(tfs_inst *in, const char *user, const char *path,
-			       const char *reason)
-{
-	char text[1024];
-	int64_t t = tfs_now();
-
-	snprintf(text, sizeof(text), "%s: %s", path, reason);
-	if (db_exec(inst_db(in), "BEGIN IMMEDIATE") < 0)
-		return;
-	if (append_log(in, t, user, "reject", text) < 0 ||
-	    queue_event(in, t, user, "Object/Reject", text) < 0 ||
-	    db_exec(inst_db(in), "COMMIT") < 0) {
-		db_rollback(inst_db(in));
-		return;
-	}
-	store_flush_events(in->st, in);
-	notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
-}
-
-void tfs_inst_reject(tfs_inst *in, const char *user, const char *path,
-		     const char *reason)
-{
-	inst_write_begin(in);
-	inst_reject_locked(in, user, path, reason);
-	inst_write_end(in);
-}
-
-/* ---- revert ------------------------------------------------------------------ */
-
-struct path_list {
-	char **path;
-	char **before;
-	size_t *before_len;
-	size_t n, alloc;
-};
-
-static void path_list_free(struct path_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->path[i]);
-		free(l->before[i]);
-	}
-	free(l->path);
-	free(l->before);
-	free(l->before_len);
-	memset(l, 0, sizeof(*l));
-}
-
-static int collect_change(void *ctx, const char *path, const char *before,
-			  size_t before_len, const char *after,
-			  size_t after_len)
-{
-	struct path_list *l = ctx;
-	size_t a = l->alloc;
-
-	(void)after;
-	(void)after_len;
-	if (grow((void **)&l->path, &a, l->n + 1, sizeof(char *)) < 0)
-		return TFS_ERROR;
-	a = l->alloc;
-	if (grow((void **)&l->before, &a, l->n + 1, sizeof(char *)) < 0)
-		return TFS_ERROR;
-	a = l->alloc;
-	if (grow((void **)&l->before_len, &a, l->n + 1, sizeof(size_t)) < 0)
-		return TFS_ERROR;
-	l->alloc = a;
-	l->path[l->n] = strdup(path);
-	l->before[l->n] = NULL;
-	l->before_len[l->n] = before_len;
-	if (before) {
-		l->before[l->n] = malloc(before_len + 1);
-		if (l->before[l->n]) {
-			memcpy(l->before[l->n], before, before_len);
-			l->before[l->n][before_len] = '\0';
-		}
-	}
-	l->n++;
-	if (!l->path[l->n - 1] || (before && !l->before[l->n - 1]))
-		return tfs_error_set(TFS_ERROR, "out of memory");
-	return 0;
-}
-
-struct conflict_scan {
-	struct path_list *mine;
-	tfs_buf *result;
-	int commit;
-	int found;
-};
-
-static int scan_later(void *ctx, const char *path, const char *before,
-		      size_t before_len, const char *after, size_t after_len)
-{
-	struct conflict_scan *cs = ctx;
-	size_t i;
-
-	(void)before; (void)before_len; (void)after; (void)after_len;
-	for (i = 0; i < cs->mine->n; i++) {
-		if (strcmp(cs->mine->path[i], path) == 0) {
-			cs->found++;
-			return tfs_buf_printf(cs->result, "conflict commit=%d: "
-					      "%s: changed by a later commit\n",
-					      cs->commit, path);
-		}
-	}
-	return 0;
-}
-
-static bool commit_is_package(tfs_inst *in, int n)
-{
-	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT message FROM commits "
-					       "WHERE n = ?");
-	bool yes = false;
-
-	if (!s)
-		return false;
-	sqlite3_bind_int(s, 1, n);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		yes = strncmp(db_text(s, 0), "Apply package ", 14) == 0;
-	sqlite3_reset(s);
-	return yes;
-}
-
-/*
- * revert.result becomes `text`; a refusal (error < 0) is also a line of
- * the patch log and an event, with its reason, like a refused save.
- */
-static void revert_outcome(tfs_inst *in, const char *user, const char *text,
-			   int error)
-{
-	char reason[600];
-	bool logged = false;
-
-	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-	if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
-		if (inst_meta_set_text(in, "revert_result", text) ||
-		    (error < 0 &&
-		     inst_log_event(in, user, "History/RevertReject",
-				    reason)) ||
-		    db_exec(inst_db(in), "COMMIT"))
-			db_rollback(inst_db(in));
-		else
-			logged = error < 0;
-	}
-	if (logged)
-		store_flush_events(in->st, in);
-	notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
-	if (error < 0)
-		tfs_error_set(error, "%s", reason);
-}
-
-static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
-			      int n)
-{
-	bool package = false;
-	struct path_list mine = {0};
-	struct conflict_scan scan;
-	tfs_buf out = TFS_BUF_INIT;
-	struct cset cs;
-	char oid[41], msg[128];
-	int64_t t, dir;
-	int count, m, error;
-	size_t i;
-
-	if ((error = tfs_inst_history_count(in, &count)) < 0)
-		return error;
-	if ((error = inst_check_open(in, "reverts")) < 0) {
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	if (n < 1 || n > count) {
-		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
-				      "has 1..%d)", n, count);
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	if (n == 1) {
-		error = tfs_error_set(TFS_EINVALID, "commit 1 is the initial "
-				      "configuration and cannot be reverted");
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	if ((error = tfs_inst_history_commit(oid, &t, in, n)) < 0 ||
-	    (error = tfs_history_diff_parent(in->st->hist, oid,
-					     collect_change, &mine)) < 0)
-		goto done;
-	/* Undoing a package is like applying its inverse: the metadata lock
-	 * is lifted for it as it was for the package. */
-	package = commit_is_package(in, n);
-	scan.mine = &mine;
-	scan.found = 0;
-	tfs_buf_puts(&out, "rejected\n");
-	scan.result = &out;
-	for (m = n + 1; m <= count; m++) {
-		scan.commit = m;
-		if ((error = tfs_inst_history_commit(oid, &t, in, m)) < 0 ||
-		    (error = tfs_history_diff_parent(in->st->hist, oid,
-						     scan_later, &scan)) < 0)
-			goto done;
-	}
-	if (scan.found) {
-		error = tfs_error_set(TFS_ECONFLICT, "later commits changed "
-				      "objects of commit %d", n);
-		goto done;
-	}
-	tfs_buf_clear(&out);
-	if ((error = cset_begin(&cs, in, user)) < 0)
-		goto done;
-	for (i = 0; i < mine.n && !error; i++) {
-		tfs_obj_info old, *oldp = NULL;
-		char type[256], name[256], guid[64] = "";
-		tfs_doc *doc = NULL;
-		tfs_kind kind;
-
-		if ((error = obj_path_split(mine.path[i], &kind, type, name)) < 0 ||
-		    (!package && (error = check_lock(in, kind, type)) < 0) ||
-		    (error = resolve_dir(&dir, in, kind, type)) < 0)
-			break;
-		error = tfs_inst_obj_find(&old, in, dir, name);
-		if (error == 0) {
-			oldp = &old;
-			error = obj_guid(in, old.id, guid);
-		} else if (error == TFS_ENOTFOUND) {
-			error = 0;
-		}
-		if (error < 0)
-			break;
-		if (!mine.before[i]) {
-			if (oldp)
-				error = cset_delete(&cs, oldp);
-			continue;
-		}
-		error = tfs_doc_parse(&doc, kind, type, name, mine.before[i],
-				      mine.before_len[i], NULL);
-		if (!error)
-			error = cset_put(&cs, kind, type, dir, name, doc, oldp);
-		tfs_doc_free(doc);
-	}
-	if (error < 0) {
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		cset_abort(&cs);
-		goto done;
-	}
-	snprintf(msg, sizeof(msg), "Revert commit %d", n);
-	/* A reverted package may be applied again. */
-	if (package) {
-		sqlite3_stmt *s = db_stmt(inst_db(in), "DELETE FROM applied "
-						       "WHERE commit_n = ?");
-		if (!s ||
-		    (sqlite3_bind_int(s, 1, n), db_done(inst_db(in), s)) < 0) {
-			tfs_buf_printf(&out, "failed\nerror: %s\n",
-				       tfs_error_last());
-			cset_abort(&cs);
-			error = TFS_ERROR;
-			goto done;
-		}
-	}
-	if ((error = cset_commit(&cs, "History/Revert", msg)) < 0) {
-		tfs_buf_printf(&out, "failed\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	tfs_inst_history_count(in, &count);
-	tfs_buf_printf(&out, "reverted\ncommit: %d\n", count);
-done:
-	if (out.size)
-		revert_outcome(in, user, out.ptr, error);
-	if (result && out.size)
-		tfs_buf_put(result, out.ptr, out.size);
-	tfs_buf_free(&out);
-	path_list_free(&mine);
-	return error;
-}
-
-int tfs_inst_revert_request(tfs_buf *result, tfs_inst *in, const char *user,
-			    const char *text)
-{
-	char line[600];
-	long long n;
-	char *end;
-	int error;
-
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (errno || end == text || *end || n < 1 || n > 2000000000) {
-		inst_write_begin(in);
-		error = tfs_error_set(TFS_EINVALID, "revert: '%.60s' is not a "
-				      "commit number", text);
-		snprintf(line, sizeof(line), "rejected\nerror: %s\n",
-			 tfs_error_last());
-		revert_outcome(in, user, line, error);
-		inst_write_end(in);
-		if (result)
-			tfs_buf_puts(result, line);
-		return error;
-	}
-	return tfs_inst_revert(result, in, user, (int)n);
-}
-
-int tfs_inst_revert(tfs_buf *result, tfs_inst *in, const char *user, int n)
-{
-	int error;
-
-	inst_write_begin(in);
-	error = inst_revert_locked(result, in, user, n);
-	inst_write_end(in);
-	return error;
-}
-
-int tfs_inst_revert_result(tfs_buf *out, tfs_inst *in)
-{
-	return inst_meta_get_text(in, "revert_result", out);
-}
-
-/* ---- demo ---------------------------------------------------------------------- */
-
-struct demo_load {
-	struct cset cs;
-	int error;
-};
-
-static int demo_put(void *ctx, tfs_kind kind, const char *type,
-		    const char *name, const char *xml, size_t len,
-		    int64_t mtime)
-{
-	struct demo_load *dl = ctx;
-	tfs_inst *in = dl->cs.in;
-	tfs_doc *doc = NULL;
-	char sha[65], path[512];
-	sqlite3_stmt *s;
-	int64_t dir, id;
-	int error;
-
-	if ((error = tfs_doc_parse(&doc, kind, type, name, xml, len,
-				   NULL)) < 0) {
-		tfs_error_set(error, "demo %s/%s/%s: %s", tfs_kind_dir(kind),
-			      type, name, tfs_error_last());
-		goto done;
-	}
-	error = tfs_inst_dir_find(&dir, in, kind, type);
-	if (error == TFS_ENOTFOUND && kind == TFS_KIND_TRANSLATION)
-		error = inst_translation_dir(&dir, in, type);
-	else if (error == TFS_ENOTFOUND)
-		error = inst_dir_insert(&dir, in, kind, type);
-	if (error < 0)
-		goto done;
-	snprintf(sha, sizeof(sha), "%s", doc->sha);
-	s = db_stmt(inst_db(in), "INSERT INTO objects(dir, name, guid, bo, sha,"
-				 " mtime, bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
-	if (!s) {
-		error = TFS_ERROR;
-		goto done;
-	}
-	sqlite3_bind_int64(s, 1, dir);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, doc->guid, -1, SQLITE_STATIC);
-	if (doc->bo)
-		sqlite3_bind_text(s, 4, doc->bo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, mtime);
-	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
-			  SQLITE_STATIC);
-	if ((error = db_done(inst_db(in), s)) < 0)
-		goto done;
-	id = sqlite3_last_insert_rowid(inst_db(in)->db);
-	if ((error = store_doc_rows(in, id, doc, true)) < 0)
-		goto done;
-	if (tfs_kind_versioned(kind)) {
-		if ((error = obj_path(path, sizeof(path), kind, type,
-					 name)) < 0 ||
-		    (error = add_history(&dl->cs, path, doc->canon,
-					 doc->canon_len, NULL, NULL)) < 0)
-			goto done;
-	}
-done:
-	tfs_doc_free(doc);
-	return error;
-}
-
-static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
-			    void *ctx)
-{
-	struct demo_load dl;
-	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
-	char oid[41];
-	sqlite3_stmt *s;
-	int n, error;
-
-	if (inst_gone(in))
-		return tfs_error_set(TFS_ENOTFOUND, "%s was deleted",
-				     in->branch);
-	if ((error = tfs_inst_history_count(in, &n)) < 0)
-		return error;
-	if (n > 0)
-		return tfs_error_set(TFS_EEXISTS, "%s already has history",
-				     in->branch);
-	memset(&dl, 0, sizeof(dl));
-	if ((error = cset_begin(&dl.cs, in, "admin")) < 0)
-		return error;
-	if ((error = gen(demo_put, &dl, ctx)) < 0 ||
-	    (error = flush_blobs(&dl.cs)) < 0)
-		goto fail;
-	if ((error = hist_write_commit(oid, in->st->hist, NULL, dl.cs.hc,
-				       dl.cs.nhc, &sig,
-				       "Initial configuration")) < 0)
-		goto fail;
-	s = db_stmt(inst_db(in), "INSERT INTO commits(n, oid, time, user, "
-				 "message) VALUES(1, ?, ?, 'admin', "
-				 "'Initial configuration')");
-	if (!s) {
-		error = TFS_ERROR;
-		goto fail;
-	}
-	sqlite3_bind_text(s, 1, oid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	if ((error = db_done(inst_db(in), s)) < 0 ||
-	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
-	    (error = append_log(in, now, "admin", "apply",
-				"Initial configuration (commit 1)")) < 0 ||
-	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
-		goto fail;
-	error = tfs_history_set_ref(in->st->hist, in->branch, oid);
-	cset_free(&dl.cs);
-	return error;
-fail:
-	cset_abort(&dl.cs);
-	return error;
-}
-
-int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
-{
-	int error;
-
-	inst_write_begin(in);
-	error = inst_load_locked(in, now, gen, ctx);
-	inst_write_end(in);
-	return error;
-}
-
-struct demo_ctx {
-	int64_t now;
-	bool staging;
-};
-
-/* The demo, and its translations (in staging: with the translators'
- * later edits). */
-static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
-{
-	const struct demo_ctx *d = ctx;
-	int error = tfs_demo_generate(put, put_ctx, d->now);
-
-	return error ? error : tfs_demo_translations(put, put_ctx, d->now,
-						     d->staging);
-}
-
-int inst_load_demo(tfs_inst *in, int64_t now)
-{
-	struct demo_ctx d = { now, strcmp(in->name, "staging") == 0 };
-
-	return inst_load(in, now, demo_gen, &d);
 }

@@ -78,4 +78,33 @@ int cset_commit(struct cset *cs, const char *action, const char *message);
 void cset_abort(struct cset *cs);
 void cset_free(struct cset *cs);
 
+/* ---- shared by change.c, save.c, revert.c and load.c ------------------- */
+
+/* Grow *p (of *alloc elements of `elem` bytes) to hold `need`. */
+int cset_grow(void **p, size_t *alloc, size_t need, size_t elem);
+/* Add `path` (its new bytes, or NULL: deleted) to the history commit;
+ * see change.c. */
+int cset_add_history(struct cset *cs, const char *path, const char *bytes,
+		     size_t len, char blob[TFS_OID_HEXSZ + 1], size_t *at);
+/* Every blob of the change set is in the repository (streaming only). */
+int cset_flush_blobs(struct cset *cs);
+/* Replace the refs and secrets rows of object `obj` from `doc`; `fresh`:
+ * the object was just created and has none yet. */
+int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
+		  bool fresh);
+/* A patch-log line, and a queued event, in the caller's transaction. */
+int cset_log(tfs_inst *in, int64_t t, const char *user, const char *what,
+	     const char *text);
+int cset_queue_event(tfs_inst *in, int64_t t, const char *user,
+		     const char *action, const char *message);
+/* Tell the store's observer of a committed change. */
+void cset_notify(tfs_store *st, int64_t inst, tfs_change_op op,
+		 int64_t dir, int64_t obj, const char *name);
+
+/* Checks of saves (save.c), which a revert makes too. */
+int save_check_lock(tfs_inst *in, tfs_kind kind, const char *type);
+int save_resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
+		     const char *type);
+int save_obj_guid(tfs_inst *in, int64_t id, char out[64]);
+
 #endif

@@ -1,7 +1,8 @@
 /*
- * History internals shared by history.c (commits, reads), history_blobs.c
- * (the blob writer of large change sets) and history_tree.c (trees spliced
- * from their parent's raw bytes); nothing else includes it.
+ * History internals shared by history.c (the handle, readers, refs),
+ * history_write.c (commits), history_read.c (reads), history_blobs.c (the
+ * blob writer of large change sets) and history_tree.c (trees spliced from
+ * their parent's raw bytes); nothing else includes it.
  */
 #ifndef TENANTFS_HISTORY_INT_H
 #define TENANTFS_HISTORY_INT_H
@@ -76,6 +77,23 @@ struct change {
  * sorted in place (and ids filled in) rather than copied: a change set
  * of a million paths (change.c) keeps one list, not two.
  */
+/* Longest path accepted in a change; far beyond what instances use. */
+#define PATH_MAX_LEN 4096
+
+/* Commits writing at least this many new blobs go through a pack. */
+#define PACK_MIN 1024
+
+/* Shared by history.c, history_write.c and history_read.c. */
+/* `hex` as an object id: 0, or TFS_EINVALID. */
+int hist_parse_oid(git_oid *out, const char *hex);
+/* Look up commit `id` (spelled `hex`); TFS_ENOTFOUND if it is not one. */
+int hist_lookup_commit(git_commit **out, git_repository *repo,
+		       const git_oid *id, const char *hex);
+/* A reader of h's pool, for this call (history.h, "Threads"). */
+struct hist_reader;
+int hist_reader_get(struct hist_reader **out, tfs_history *h);
+void hist_reader_put(struct hist_reader *r);
+
 int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		      const char *parent, struct change *c, size_t n,
 		      const tfs_history_sig *sig, const char *message);
@@ -127,7 +145,7 @@ struct tree_writer {
 
 /*
  * The root tree of `base` (a tree id) with the changes c[0..n) applied,
- * written, into *out.  c must be sorted by history.c's cmp_dir_order,
+ * written, into *out.  c must be sorted by history_write.c's cmp_dir_order,
  * checked by sort_changes, without a path that is both a file and a
  * directory prefix of another.  Returns 0, TFS_EINVALID for a change
  * that conflicts with `base` (a file over a directory or back, deleting
