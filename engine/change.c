@@ -401,10 +401,10 @@ static int active_project_id(tfs_inst *in, int64_t *out)
  * seq is then sqlite3_last_insert_rowid().  `blob` is the id of the
  * object's blob in the history commit of this change set; NULL or "" for
  * a delete.  The bytes are not stored twice: readers take them from
- * history.git (package.c).  `obj` is the object's row before the change
- * (0 when creating): its last transaction becomes this one's `prev`, so
+ * history.git (package_export.c).  `obj` is the object's row before the
+ * change (0 when creating): its last transaction becomes this one's `prev`, so
  * that the bytes before a transaction are one lookup away without an
- * index of transactions by path (package.c, bytes_before).
+ * index of transactions by path (package_export.c, bytes_before).
  */
 static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 			   const char *type, const char *bo, const char *name,

@@ -337,7 +337,7 @@ static int copy_tables(struct repl *x, struct push_progress *pg)
 	sqlite3_progress_handler(x->db->db, 0, NULL, NULL);
 	/* objects.last_tx now names the source's transactions, which we
 	 * do not have: a transaction's `prev` is only trusted where it
-	 * names the same path (package.c, bytes_before), so these are
+	 * names the same path (package_export.c, bytes_before), so these are
 	 * harmless and need no pass over every row. */
 	return error;
 }
