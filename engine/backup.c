@@ -371,9 +371,10 @@ int tfs_restore_request(tfs_buf *result, tfs_inst *in, const char *user,
 		tfs_buf_clear(result);
 		tfs_buf_printf(result, "rejected\nerror %s\n", reason);
 	}
-	if (inst_meta_set_text(in, "restore_result", result->ptr ?
-			       result->ptr : "") < 0)
-		tfs_error_clear();
+	/* restore.result, and a refusal in the log and events */
+	inst_record_outcome(in, user, "restore_result",
+			    result->ptr ? result->ptr : "",
+			    "Sandbox/Reject", error ? reason : NULL);
 	if (error)
 		tfs_error_set(error, "%s", reason);
 	inst_write_end(in);

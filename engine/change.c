@@ -871,3 +871,32 @@ fail:
 	cset_abort(cs);
 	return error;
 }
+
+/*
+ * The outcome of a request that is not a change set (a refused revert,
+ * push or restore; a restore's result): meta `key` set to `text` (if
+ * `key`), a log line and event `action` with `message` (if `message`),
+ * in one transaction; then the observer, so that the kernel drops the
+ * instance's log and result files.  Best effort: the request's own
+ * error is what its caller reports.
+ */
+void inst_record_outcome(tfs_inst *in, const char *user, const char *key,
+			 const char *text, const char *action,
+			 const char *message)
+{
+	bool logged = false;
+
+	inst_write_begin(in);
+	if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
+		if ((key && inst_meta_set_text(in, key, text)) ||
+		    (message && inst_log_event(in, user, action, message)) ||
+		    db_exec(inst_db(in), "COMMIT"))
+			db_rollback(inst_db(in));
+		else
+			logged = message != NULL;
+	}
+	if (logged)
+		store_flush_events(in->st, in);
+	cset_notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	inst_write_end(in);
+}

@@ -308,6 +308,12 @@ int refs_check_fields(tfs_inst *in, const char *bo);
 /* A patch-log line and a queued event, inside the caller's transaction. */
 int inst_log_event(tfs_inst *in, const char *user, const char *action,
 		   const char *message);
+/* The outcome of a request that changed nothing (or only its result):
+ * meta `key` = `text` and a log line and event, each if not NULL, in one
+ * transaction, and the observer told (change.c). */
+void inst_record_outcome(tfs_inst *in, const char *user, const char *key,
+			 const char *text, const char *action,
+			 const char *message);
 /* A change that is not an object's (project.c): `body` inside one write
  * transaction with a log line and event `action`. */
 int inst_small_change(tfs_inst *in, const char *user, const char *action,

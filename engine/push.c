@@ -751,14 +751,7 @@ static void record_refusal(tfs_inst *in, const char *user, const char *what,
 	char line[700];
 
 	snprintf(line, sizeof(line), "push %s refused: %s", what, why);
-	if (db_exec(inst_db(in), "BEGIN IMMEDIATE") < 0)
-		return;
-	if (inst_log_event(in, user, "Sandbox/Reject", line) < 0 ||
-	    db_exec(inst_db(in), "COMMIT") < 0) {
-		db_rollback(inst_db(in));
-		return;
-	}
-	store_flush_events(in->st, in);
+	inst_record_outcome(in, user, NULL, NULL, "Sandbox/Reject", line);
 }
 
 static int push_locked(tfs_buf *result, tfs_buf *diff,

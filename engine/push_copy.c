@@ -223,26 +223,15 @@ static bool disables(const struct copy *x, const struct pdir *d)
 }
 
 /* An Employee as copy-to-replace leaves it without keep_users_enabled
- * (push_replace.c, tfs_disable): Disabled false made true. */
+ * (push_replace.c's tfs_disable does the same to the table). */
 static int disable_user(struct copy *x, tfs_buf *b)
 {
-	static const char from[] = "<Value field=\"Disabled\">false</Value>";
-	static const char to[] = "<Value field=\"Disabled\">true</Value>";
 	tfs_buf out = TFS_BUF_INIT;
-	const char *at = b->ptr ? memmem(b->ptr, b->size, from,
-					 sizeof(from) - 1) : NULL;
-	size_t k;
-	int error;
+	int rc = push_user_disabled(&out, b->ptr, b->size, true);
 
-	if (!at)
-		return 0;
-	k = (size_t)(at - b->ptr);
-	if ((error = tfs_buf_put(&out, b->ptr, k)) < 0 ||
-	    (error = tfs_buf_put(&out, to, sizeof(to) - 1)) < 0 ||
-	    (error = tfs_buf_put(&out, at + sizeof(from) - 1,
-				 b->size - k - (sizeof(from) - 1))) < 0) {
+	if (rc <= 0) {
 		tfs_buf_free(&out);
-		return error;
+		return rc;
 	}
 	tfs_buf_free(b);
 	*b = out;

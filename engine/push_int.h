@@ -112,6 +112,14 @@ int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 		 const char *action, const char *message,
 		 struct push_progress *pg);
 
+/*
+ * An Employee record disabled (`disable`) or enabled: its Disabled value
+ * swapped, appended to `out`.  1 if it was swapped, 0 if the record
+ * already had that value (nothing appended), or an error.
+ */
+int push_user_disabled(tfs_buf *out, const char *p, size_t len,
+		       bool disable);
+
 /* Backups (backup.c). */
 /* Take a backup of `in` now ("<UTC time>-<what>.db" and ".info"); its
  * name into `name`. */

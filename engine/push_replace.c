@@ -151,45 +151,56 @@ static void fn_scrub(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob64(cx, out, n, sqlite3_free);
 }
 
-/* An Employee record with `from` (its Disabled value) made `to`, or
- * NULL. */
-static void swap_disabled(sqlite3_context *cx, sqlite3_value **argv,
-			  const char *from, const char *to)
-{
-	const char *p = sqlite3_value_blob(argv[0]), *at;
-	size_t len = (size_t)sqlite3_value_bytes(argv[0]), k;
-	size_t fl = strlen(from), tl = strlen(to);
-	char *out;
-
-	if (!p || !(at = memmem(p, len, from, fl))) {
-		sqlite3_result_null(cx);
-		return;
-	}
-	if (!(out = sqlite3_malloc64(len - fl + tl))) {
-		sqlite3_result_error_nomem(cx);
-		return;
-	}
-	k = (size_t)(at - p);
-	memcpy(out, p, k);
-	memcpy(out + k, to, tl);
-	memcpy(out + k + tl, at + fl, len - k - fl);
-	sqlite3_result_blob64(cx, out, len - fl + tl, sqlite3_free);
-}
-
 #define DISABLED_FALSE "<Value field=\"Disabled\">false</Value>"
 #define DISABLED_TRUE "<Value field=\"Disabled\">true</Value>"
 
-/* tfs_disable(bytes) / tfs_enable(bytes): a user disabled (enabled). */
+int push_user_disabled(tfs_buf *out, const char *p, size_t len, bool disable)
+{
+	const char *from = disable ? DISABLED_FALSE : DISABLED_TRUE;
+	const char *to = disable ? DISABLED_TRUE : DISABLED_FALSE;
+	size_t fl = strlen(from), k;
+	const char *at = p ? memmem(p, len, from, fl) : NULL;
+	int error;
+
+	if (!at)
+		return 0;
+	k = (size_t)(at - p);
+	if ((error = tfs_buf_put(out, p, k)) < 0 ||
+	    (error = tfs_buf_puts(out, to)) < 0 ||
+	    (error = tfs_buf_put(out, at + fl, len - k - fl)) < 0)
+		return error;
+	return 1;
+}
+
+/* tfs_disable(bytes) / tfs_enable(bytes): a user disabled (enabled), or
+ * NULL if it already was. */
+static void swap_disabled(sqlite3_context *cx, sqlite3_value **argv,
+			  bool disable)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	int rc = push_user_disabled(&b, sqlite3_value_blob(argv[0]),
+				    (size_t)sqlite3_value_bytes(argv[0]),
+				    disable);
+
+	if (rc < 0)
+		sqlite3_result_error_nomem(cx);
+	else if (rc == 0)
+		sqlite3_result_null(cx);
+	else
+		sqlite3_result_blob64(cx, b.ptr, b.size, SQLITE_TRANSIENT);
+	tfs_buf_free(&b);
+}
+
 static void fn_disable(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	swap_disabled(cx, argv, DISABLED_FALSE, DISABLED_TRUE);
+	swap_disabled(cx, argv, true);
 }
 
 static void fn_enable(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	swap_disabled(cx, argv, DISABLED_TRUE, DISABLED_FALSE);
+	swap_disabled(cx, argv, false);
 }
 
 static void fn_sha256(sqlite3_context *cx, int argc, sqlite3_value **argv)

@@ -120,22 +120,10 @@ static void revert_outcome(tfs_inst *in, const char *user, const char *text,
 			   int error)
 {
 	char reason[600];
-	bool logged = false;
 
 	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-	if (!db_exec(inst_db(in), "BEGIN IMMEDIATE")) {
-		if (inst_meta_set_text(in, "revert_result", text) ||
-		    (error < 0 &&
-		     inst_log_event(in, user, "History/RevertReject",
-				    reason)) ||
-		    db_exec(inst_db(in), "COMMIT"))
-			db_rollback(inst_db(in));
-		else
-			logged = error < 0;
-	}
-	if (logged)
-		store_flush_events(in->st, in);
-	cset_notify(in->st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+	inst_record_outcome(in, user, "revert_result", text,
+			    "History/RevertReject", error < 0 ? reason : NULL);
 	if (error < 0)
 		tfs_error_set(error, "%s", reason);
 }
