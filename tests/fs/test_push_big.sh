@@ -191,6 +191,24 @@ other_rounds()
 	done
 }
 
+# other_writes: saves (sed -i of a Form's description) in acme's staging,
+# another instance's writer, while the push runs; line per save: START
+# END STATUS.
+WFORM=$TEN/staging/metadata/Form/${FORMS[0]}
+other_writes()
+{
+	local k=0 t0 t1 st
+	while [ ! -e "$STOP" ] && [ "$k" -lt 100000 ]; do
+		t0=$EPOCHREALTIME
+		st=ok
+		edit_desc "$WFORM" "tfsBusy$k" 2>/dev/null || st=failed
+		t1=$EPOCHREALTIME
+		echo "$t0 $t1 $st"
+		k=$((k + 1))
+		sleep 0.2
+	done
+}
+
 # busy_reads: big/staging's watched objects and the result's first two
 # lines; line: START END STATE RESULT-WORD RESULT-LINE2 SPAN, SPAN "span"
 # if history/log's top moved while the objects were read (one after the
@@ -223,13 +241,16 @@ other_rounds >"$W/other.log" 2>&1 &
 P_OTHER=$!
 busy_reads >"$W/busy.log" 2>&1 &
 P_BUSY=$!
+W_H0=$(hcount staging)
+other_writes >"$W/writes.log" 2>&1 &
+P_WRITE=$!
 sleep 0.5
 T_CP0=$EPOCHREALTIME
 push big/staging big.conf
 T_CP1=$EPOCHREALTIME
 sleep 0.5
 touch "$STOP"
-wait_bg "$P_OTHER" "$P_BUSY"
+wait_bg "$P_OTHER" "$P_BUSY" "$P_WRITE"
 note "the copy-to-replace of $N objects took $(ms "$T_CP0" "$T_CP1") ms"
 if expect_pushed "big: copy-to-replace production -> staging" big/staging conc \
 	copy-to-replace production Sandbox/Replace; then
@@ -252,6 +273,20 @@ check_eq "other instances: every round answered right" "" \
 	"$(awk '$4 != "ok"' "$W/other.during" | head -n 5)"
 check_true "other instances: every round within $MAX_MS ms" "slowest: ${MAX:-none} ms" \
 	"${MAX:-999999}" -le "$MAX_MS"
+
+# (a') another instance's writer: its saves neither wait for the push
+# nor fail, and each is a commit of its own
+awk -v c0="$T_CP0" -v c1="$T_CP1" '$1 < c1 && $2 > c0' "$W/writes.log" >"$W/writes.during"
+WN=$(grep -c . "$W/writes.during")
+WMAX=$(awk '{ print int(($2 - $1) * 1000) }' "$W/writes.during" | sort -n | tail -n 1)
+note "acme/staging saves during the push: $WN, slowest ${WMAX:-0} ms"
+check_true "acme/staging: at least 1 save during the push" "got $WN" "$WN" -ge 1
+check_eq "acme/staging: every save succeeded" "" \
+	"$(awk '$3 != "ok"' "$W/writes.log" | head -n 5)"
+check_true "acme/staging: every save during the push within $MAX_MS ms" \
+	"slowest: ${WMAX:-none} ms" "${WMAX:-999999}" -le "$MAX_MS"
+check_eq "acme/staging: one commit per save" \
+	"$((W_H0 + $(grep -c . "$W/writes.log")))" "$(hcount staging)"
 
 # (b) the busy instance
 OBS=$(awk -v c0="$T_CP0" -v c1="$T_CP1" '$1 < c1 && $2 > c0' "$W/busy.log" | grep -c .)
