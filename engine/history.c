@@ -510,6 +510,36 @@ done:
 	return error;
 }
 
+int tfs_history_keep_ref(tfs_history *h, const char *branch,
+			 const char *to)
+{
+	char name[1024];
+	git_reference *ref = NULL, *moved = NULL;
+	int error, rc;
+
+	lock(h);
+	if ((error = branch_ref(name, sizeof(name), branch)) < 0)
+		goto done;
+	if (strncmp(to, "refs/", 5) != 0 || strstr(to, "..") ||
+	    git_reference_name_is_valid(&rc, to) < 0 || !rc) {
+		error = tfs_error_set(TFS_EINVALID, "invalid ref %s", to);
+		goto done;
+	}
+	rc = git_reference_lookup(&ref, h->repo, name);
+	if (rc == GIT_ENOTFOUND)
+		goto done; /* never committed to */
+	if (rc < 0 || git_reference_rename(&moved, ref, to, 0,
+					   "tenantfs: kept") < 0)
+		error = git_fail(name);
+	else
+		error = sync_ref(h, to, false);
+done:
+	git_reference_free(moved);
+	git_reference_free(ref);
+	unlock(h);
+	return error;
+}
+
 int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			const char *branch)
 {

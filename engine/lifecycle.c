@@ -81,20 +81,8 @@ bool landscape_type_ok(const char *type)
 void inst_refusal(tfs_inst *in, const char *user, const char *action,
 		  const char *reason)
 {
-	if (inst_gone(in))
-		return;
-	inst_write_begin(in);
-	if (db_exec(inst_db(in), "BEGIN IMMEDIATE") == 0) {
-		if (inst_log_event(in, user, action, reason) < 0 ||
-		    db_exec(inst_db(in), "COMMIT") < 0)
-			db_rollback(inst_db(in));
-		else
-			store_flush_events(in->st, in);
-	}
-	if (in->st->observer)
-		in->st->observer(in->st->observer_ctx, in->id,
-				 TFS_CHANGE_INSTANCE, 0, 0, NULL);
-	inst_write_end(in);
+	if (!inst_gone(in))
+		inst_record_outcome(in, user, NULL, NULL, action, reason);
 }
 
 int inst_check_open(tfs_inst *in, const char *what)

@@ -16,7 +16,6 @@
  * (the last three under the console's writer lock).
  */
 #include <errno.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "push_int.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 #include "tenantfs/lifecycle.h"
@@ -316,153 +316,31 @@ int tfs_inst_create(tfs_inst **out, tfs_store *st, const char *user,
 
 /* ---- deleting ---------------------------------------------------------------------- */
 
-/* mkdir -p of `dir` below the store's backups/. */
-static int make_dirs(char *dir)
-{
-	char *p;
-
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
-			return tfs_error_set(TFS_ERROR, "mkdir %s: %s", dir,
-					     strerror(errno));
-		}
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return tfs_error_set(TFS_ERROR, "mkdir %s: %s", dir,
-				     strerror(errno));
-	return 0;
-}
-
 /*
- * Copy the instance's database (writer lock held, no transaction open)
- * to a new file `path` by SQLite's online backup: written under a
- * temporary name, renamed when complete.
+ * Back up `in` (backup.c) as "<stamp>-deleted.db" in its backups:
+ * *base is the name without ".db", *path the database's path.
  */
-static int backup_to(tfs_inst *in, const char *path)
+static int backup_deleted(char base[64], char path[PATH_MAX], tfs_inst *in)
 {
-	char tmp[PATH_MAX + 8];
-	sqlite3 *dst = NULL;
-	sqlite3_backup *b;
-	int rc, error = 0;
+	char name[128], dir[PATH_MAX - 200];
+	int error;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(tmp);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		error = tfs_error_set(TFS_ERROR, "backup %s: %s", tmp,
-				      dst ? sqlite3_errmsg(dst) :
-				      "out of memory");
-		goto done;
-	}
-	if (!(b = sqlite3_backup_init(dst, "main", in->db.db, "main"))) {
-		error = tfs_error_set(TFS_ERROR, "backup %s: %s", tmp,
-				      sqlite3_errmsg(dst));
-		goto done;
-	}
-	rc = sqlite3_backup_step(b, -1);
-	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
-		error = tfs_error_set(rc == SQLITE_FULL ? TFS_ENOSPC :
-				      TFS_ERROR, "backup %s: %s", tmp,
-				      sqlite3_errstr(rc));
-		goto done;
-	}
-done:
-	if (sqlite3_close(dst) != SQLITE_OK && !error)
-		error = tfs_error_set(TFS_ERROR, "backup %s: close failed",
-				      tmp);
-	if (!error && rename(tmp, path) < 0)
-		error = tfs_error_set(TFS_ERROR, "rename %s: %s", tmp,
-				      strerror(errno));
-	if (error)
-		unlink(tmp);
-	return error;
-}
-
-/*
- * Back up `in` into STORE/backups/<tenant>/<name>/: *base is the name
- * without ".db" ("<stamp>-deleted", "-2" and so on if taken), *path the
- * database's path.  The .info companion names the last commit.
- */
-static int backup_deleted(char base[64], char path[PATH_MAX], tfs_inst *in,
-			  const char *user)
-{
-	char dir[PATH_MAX - 128], stamp[32], oid[41];
-	struct stat sb;
-	FILE *f;
-	int i, n, error;
-
-	n = snprintf(dir, sizeof(dir), "%s/backups/%s/%s", in->st->path,
-		     in->tenant, in->name);
-	if (n < 0 || (size_t)n >= sizeof(dir) - 80)
-		return tfs_error_set(TFS_ERROR, "path too long");
-	if ((error = make_dirs(dir)) < 0)
+	if ((error = backup_take(name, in, "deleted")) < 0 ||
+	    (error = backup_dir(dir, sizeof(dir), in)) < 0)
 		return error;
-	stamp_now(stamp);
-	for (i = 1;; i++) {
-		if (i == 1)
-			snprintf(base, 64, "%s-deleted", stamp);
-		else
-			snprintf(base, 64, "%s-deleted-%d", stamp, i);
-		snprintf(path, PATH_MAX, "%s/%s.db", dir, base);
-		if (stat(path, &sb) < 0)
-			break;
-	}
-	if ((error = backup_to(in, path)) < 0 ||
-	    (error = inst_last_commit(in, &n, oid)) < 0)
-		return error;
-	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s.info",
-		 base);
-	if ((f = fopen(dir, "w"))) {
-		fprintf(f, "instance: %s/%s\nreason: deleted by %s\n",
-			in->tenant, in->name, user);
-		if (n > 0)
-			fprintf(f, "commit: %d %s\nbranch: refs/deleted/%s/"
-				"%s/%s\n", n, oid, in->tenant, in->name, base);
-		else
-			fprintf(f, "commit: none\n");
-		fclose(f);
-	}
+	snprintf(base, 64, "%.*s", (int)strlen(name) - 3, name);
+	snprintf(path, PATH_MAX, "%s/%s", dir, name);
 	return 0;
 }
 
 /* Rename refs/heads/<branch> to refs/deleted/<branch>/<base>, if any. */
 static int keep_branch(tfs_inst *in, const char *base)
 {
-	char git_dir[PATH_MAX], from[300], to[400];
-	git_repository *repo = NULL;
-	git_reference *ref = NULL, *moved = NULL;
-	int rc, error = 0;
+	char to[400];
 
-	snprintf(git_dir, sizeof(git_dir), "%s/history.git", in->st->path);
-	snprintf(from, sizeof(from), "refs/heads/%s", in->branch);
 	snprintf(to, sizeof(to), "refs/deleted/%s/%s", in->branch, base);
-	git_libgit2_init();
-	if (git_repository_open_bare(&repo, git_dir) < 0) {
-		error = tfs_error_set(TFS_ERROR, "%s: %s", git_dir,
-				      git_error_last() ?
-				      git_error_last()->message : "error");
-		goto done;
-	}
-	rc = git_reference_lookup(&ref, repo, from);
-	if (rc == GIT_ENOTFOUND)
-		goto done; /* never committed to */
-	if (rc < 0 || git_reference_rename(&moved, ref, to, 0,
-					   "tenantfs: instance deleted") < 0)
-		error = tfs_error_set(TFS_ERROR, "%s: %s", from,
-				      git_error_last() ?
-				      git_error_last()->message : "error");
-done:
-	git_reference_free(moved);
-	git_reference_free(ref);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return error;
+	return tfs_history_keep_ref(tfs_store_history(in->st), in->branch,
+				    to);
 }
 
 /*
@@ -522,7 +400,7 @@ static int remove_locked(char *backup, tfs_inst *in, const char *user)
 		inst_refusal(in, user, "Instance/DeleteReject", reason);
 		return tfs_error_set(TFS_EBUSY, "%s", reason);
 	}
-	if ((error = backup_deleted(base, path, in, user)) < 0 ||
+	if ((error = backup_deleted(base, path, in)) < 0 ||
 	    (error = keep_branch(in, base)) < 0 ||
 	    (error = forget_row(in, user, base)) < 0) {
 		snprintf(reason, sizeof(reason), "rmdir %s/%s failed: %s",

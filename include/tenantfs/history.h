@@ -134,6 +134,12 @@ unsigned long tfs_history_fsyncs(tfs_history *h);
  * return (see above).  TFS_ENOTFOUND if `oid` is not a commit. */
 int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid);
 
+/* Move refs/heads/<branch> to `to` (a full ref name such as
+ * "refs/deleted/..."), durable at return; nothing if the branch does
+ * not exist. */
+int tfs_history_keep_ref(tfs_history *h, const char *branch,
+			 const char *to);
+
 /* The commit refs/heads/<branch> points at, or TFS_ENOTFOUND. */
 int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			const char *branch);
