@@ -165,4 +165,9 @@ int doc_fail(const xmlNode *n, const char *fmt, ...)
  */
 int doc_ref(doc_walk *w, const char *kind, const char *value, bool field);
 
+/* Children `elem` of `parent` must differ in `attr` (doc_schema.c):
+ * O(n log n); the second of two alike is named with the first's line. */
+int doc_check_unique(const xmlNode *parent, const char *elem,
+		     const char *attr);
+
 #endif

@@ -865,9 +865,10 @@ static long collect(keyed **out, const xmlNode *parent, const char *elem,
 	return (long)n;
 }
 
-/* Children `elem` of `parent` must differ in `attr`: O(n log n). */
-static int check_unique(const xmlNode *parent, const char *elem,
-			const char *attr)
+/* Children `elem` of `parent` must differ in `attr`: O(n log n)
+ * (doc_int.h). */
+int doc_check_unique(const xmlNode *parent, const char *elem,
+		     const char *attr)
 {
 	keyed *k = NULL;
 	long n, i;
@@ -889,12 +890,12 @@ static int check_unique(const xmlNode *parent, const char *elem,
 
 static int finish_bo(doc_walk *w, const xmlNode *n)
 {
-	return check_unique(n, "Field", "name");
+	return doc_check_unique(n, "Field", "name");
 }
 
 static int finish_list(doc_walk *w, const xmlNode *n)
 {
-	return check_unique(n, "Item", "value");
+	return doc_check_unique(n, "Item", "value");
 }
 
 /* Transitions go between Steps of the same workflow. */

@@ -149,55 +149,11 @@ static int check_translation(doc_walk *w, const xmlNode *n,
 	return doc_ref(w, mtype, doc_prop(n, "name"), false);
 }
 
-typedef struct keyed {
-	const char *key;
-	const xmlNode *node;
-	size_t seq;
-} keyed;
-
-static int keyed_cmp(const void *a, const void *b)
-{
-	const keyed *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 /* Keys are unique: O(n log n). */
 static int finish_translation(doc_walk *w, const xmlNode *n)
 {
-	const xmlNode *c;
-	size_t cnt = 0, i;
-	keyed *k;
-	int error = 0;
-
-	for (c = n->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			cnt++;
-	if (cnt < 2)
-		return 0;
-	if (!(k = malloc(cnt * sizeof(*k))))
-		return tfs_error_set(TFS_ERROR, "out of memory");
-	for (c = n->children, i = 0; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		k[i].key = doc_prop(c, "key");
-		k[i].node = c;
-		k[i].seq = i;
-		if (!k[i].key)
-			k[i].key = "";
-		i++;
-	}
-	qsort(k, cnt, sizeof(*k), keyed_cmp);
-	for (i = 1; i < cnt && !error; i++)
-		if (strcmp(k[i - 1].key, k[i].key) == 0)
-			error = doc_fail(k[i].node, "duplicate key '%.80s' "
-					 "(first at line %ld)", k[i].key,
-					 doc_line(k[i - 1].node));
-	free(k);
-	return error;
+	(void)w;
+	return doc_check_unique(n, "String", "key");
 }
 
 static const doc_attr_rule translation_attrs[] = {
