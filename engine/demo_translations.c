@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "doc_int.h"
 #include "tenantfs/buf.h"
 #include "tenantfs/error.h"
 #include "demo_int.h"
@@ -131,38 +132,19 @@ static const tr_edit edits[] = {
 
 #define NEDITS (sizeof(edits) / sizeof(edits[0]))
 
-static int put_escaped(tfs_buf *b, const char *s, bool quote)
-{
-	int error = 0;
-
-	for (; *s && !error; s++) {
-		if (*s == '&')
-			error = tfs_buf_puts(b, "&amp;");
-		else if (*s == '<')
-			error = tfs_buf_puts(b, "&lt;");
-		else if (*s == '>')
-			error = tfs_buf_puts(b, "&gt;");
-		else if (*s == '"' && quote)
-			error = tfs_buf_puts(b, "&quot;");
-		else
-			error = tfs_buf_put(b, s, 1);
-	}
-	return error;
-}
-
 static int put_string(tfs_buf *b, const char *key, const char *text,
 		      const char *modified)
 {
 	int error;
 
 	if ((error = tfs_buf_puts(b, "  <String key=\"")) < 0 ||
-	    (error = put_escaped(b, key, true)) < 0)
+	    (error = doc_put_escaped(b, key, true)) < 0)
 		return error;
 	if (modified && ((error = tfs_buf_puts(b, "\" modified=\"")) < 0 ||
 			 (error = tfs_buf_puts(b, modified)) < 0))
 		return error;
 	if ((error = tfs_buf_puts(b, "\">")) < 0 ||
-	    (error = put_escaped(b, text, false)) < 0)
+	    (error = doc_put_escaped(b, text, false)) < 0)
 		return error;
 	return tfs_buf_puts(b, "</String>\n");
 }

@@ -2,7 +2,9 @@
  * Private interface of the document module: doc.c (safe parsing, root
  * checks, the public entry points), doc_walk.c (the one walk that checks,
  * renders, and collects references and secrets) and doc_schema.c (the
- * per-type rules, kept as tables).  Only these include it.
+ * per-type rules, kept as tables), and doc_translation.c; the writers of
+ * translations (translation_merge.c, demo_translations.c) for
+ * doc_put_escaped, the canonical form's one escaper.
  *
  * A rule describes one element: its known attributes (their order in the
  * table is also their canonical order, after name, guid, businessObject),
@@ -169,5 +171,9 @@ int doc_ref(doc_walk *w, const char *kind, const char *value, bool field);
  * O(n log n); the second of two alike is named with the first's line. */
 int doc_check_unique(const xmlNode *parent, const char *elem,
 		     const char *attr);
+
+/* Append `s` escaped as the canonical form escapes text (`attr`
+ * false) or an attribute value (true) (doc_walk.c). */
+int doc_put_escaped(tfs_buf *b, const char *s, bool attr);
 
 #endif

@@ -16,6 +16,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "doc_int.h"
 #include "tenantfs/buf.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
@@ -64,42 +65,19 @@ static bool moves(const xmlNode *s, const xmlNode *t)
 	return ms && (!mt || strcmp(ms, mt) > 0);
 }
 
-static int put_esc(tfs_buf *b, const char *s, bool quote)
-{
-	int error = 0;
-
-	for (; *s && !error; s++) {
-		if (*s == '&')
-			error = tfs_buf_puts(b, "&amp;");
-		else if (*s == '<')
-			error = tfs_buf_puts(b, "&lt;");
-		else if (*s == '>')
-			error = tfs_buf_puts(b, "&gt;");
-		else if (*s == '"' && quote)
-			error = tfs_buf_puts(b, "&quot;");
-		else if (quote && (*s == '\n' || *s == '\t' || *s == '\r'))
-			error = tfs_buf_printf(b, "&#%d;", *s);
-		else if (*s == '\r')
-			error = tfs_buf_puts(b, "&#13;");
-		else
-			error = tfs_buf_put(b, s, 1);
-	}
-	return error;
-}
-
 static int put_string(tfs_buf *b, const xmlNode *n)
 {
 	const char *m = prop(n, "modified");
 	int error;
 
 	if ((error = tfs_buf_puts(b, "<String key=\"")) < 0 ||
-	    (error = put_esc(b, prop(n, "key"), true)) < 0)
+	    (error = doc_put_escaped(b, prop(n, "key"), true)) < 0)
 		return error;
 	if (m && ((error = tfs_buf_puts(b, "\" modified=\"")) < 0 ||
-		  (error = put_esc(b, m, true)) < 0))
+		  (error = doc_put_escaped(b, m, true)) < 0))
 		return error;
 	if ((error = tfs_buf_puts(b, "\">")) < 0 ||
-	    (error = put_esc(b, text_of(n), false)) < 0)
+	    (error = doc_put_escaped(b, text_of(n), false)) < 0)
 		return error;
 	return tfs_buf_puts(b, "</String>\n");
 }
@@ -117,7 +95,7 @@ static int put_root(tfs_buf *b, const xmlNode *root)
 		if (!(v = prop(root, attrs[i])))
 			continue;
 		if ((error = tfs_buf_printf(b, " %s=\"", attrs[i])) < 0 ||
-		    (error = put_esc(b, v, true)) < 0)
+		    (error = doc_put_escaped(b, v, true)) < 0)
 			break;
 		error = tfs_buf_puts(b, "\"");
 	}
