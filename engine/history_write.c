@@ -105,7 +105,8 @@ static int sort_changes(int *mixed, struct change *c, size_t n)
 	for (i = 0; i < n; i++)
 		if ((error = check_path(c[i].path)) < 0)
 			return error;
-	qsort(c, n, sizeof(*c), cmp_dir_order);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_dir_order);
 	for (i = 0; i + 1 < n; i++) {
 		if (strcmp(c[i].path, c[i + 1].path) == 0)
 			return tfs_error_set(TFS_EINVALID, "path '%s' changed "
