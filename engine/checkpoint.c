@@ -47,6 +47,7 @@ struct ckpt_db {
 	char *path;
 	sqlite3 *db;	/* opened by the thread on first use */
 	bool due;	/* under ck->mu */
+	bool reopen;	/* under ck->mu: the file was replaced */
 	off_t ahead, size; /* read ahead so far, of size (-1: not yet) */
 };
 
@@ -145,6 +146,7 @@ static void *run(void *arg)
 	pthread_mutex_lock(&ck->mu);
 	for (;;) {
 		struct ckpt_db *d = NULL, *ahead = NULL;
+		bool reopen;
 
 		for (i = 0; i < ck->n && !d; i++) {
 			if (ck->dbs[i]->due)
@@ -167,7 +169,15 @@ static void *run(void *arg)
 			continue;
 		}
 		d->due = false;
+		reopen = d->reopen;
+		d->reopen = false;
 		pthread_mutex_unlock(&ck->mu);
+		if (reopen && d->db) {
+			/* the old file: unlinked, so closing skips its
+			 * checkpoint */
+			sqlite3_close(d->db);
+			d->db = NULL;
+		}
 		checkpoint(d);
 		pthread_mutex_lock(&ck->mu);
 	}
@@ -224,6 +234,27 @@ int ckpt_attach(struct tfs_ckpt *ck, db_conn *c, const char *path)
 	/* Replaces SQLite's automatic checkpoint (itself a WAL hook). */
 	sqlite3_wal_hook(c->db, wal_hook, d);
 	return db_exec(c, "PRAGMA journal_size_limit=67108864");
+}
+
+void ckpt_renew(struct tfs_ckpt *ck, db_conn *c, const char *path)
+{
+	struct ckpt_db *d = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&ck->mu);
+	for (i = 0; i < ck->n; i++) /* the newest of that path */
+		if (strcmp(ck->dbs[i]->path, path) == 0)
+			d = ck->dbs[i];
+	if (d) {
+		d->reopen = d->due = true;
+		pthread_cond_signal(&ck->cond);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	if (!d)
+		return;
+	sqlite3_wal_hook(c->db, wal_hook, d);
+	if (db_exec(c, "PRAGMA journal_size_limit=67108864") < 0)
+		tfs_error_clear();
 }
 
 void ckpt_stop(struct tfs_ckpt *ck)

@@ -95,6 +95,7 @@ struct rconn {
 	struct rconn *next_idle;     /* in pool->idle, under pool->mu */
 	struct rconn *next_all;	     /* in pool->all, under pool->mu */
 	struct rconn *next_borrowed; /* in the borrowing thread's list */
+	unsigned gen;		     /* the pool's gen when it was opened */
 };
 
 /* The connections this thread borrowed since its last db_reads_done(). */
@@ -170,6 +171,12 @@ static struct rconn *open_reader(db_pool *p)
 		tfs_error_set(TFS_ERROR, "out of memory");
 		return NULL;
 	}
+	/* The generation before the open: a connection opened while the
+	 * file is replaced may have found the old one, and is then closed
+	 * when given back (db_pool_renew). */
+	pthread_mutex_lock(&p->mu);
+	rc->gen = p->gen;
+	pthread_mutex_unlock(&p->mu);
 	if (db_open_reader(&rc->c, p->path) < 0) {
 		free(rc);
 		return NULL;
@@ -211,20 +218,65 @@ void db_pool_refresh(db_pool *p)
 		reset_open_statements(&rc->c);
 }
 
+/* Take `rc` off its pool's list of all connections; its mu held. */
+static void forget_locked(db_pool *p, struct rconn *rc)
+{
+	struct rconn **pp;
+
+	for (pp = &p->all; *pp; pp = &(*pp)->next_all) {
+		if (*pp == rc) {
+			*pp = rc->next_all;
+			return;
+		}
+	}
+}
+
+static void close_reader(struct rconn *rc)
+{
+	db_close(&rc->c);
+	free(rc);
+}
+
 void db_reads_done(void)
 {
 	struct rconn *rc, *next;
+	db_pool *p;
+	bool stale;
 
 	for (rc = borrowed; rc; rc = next) {
 		next = rc->next_borrowed;
 		rc->next_borrowed = NULL;
 		reset_open_statements(&rc->c);
-		pthread_mutex_lock(&rc->pool->mu);
-		rc->next_idle = rc->pool->idle;
-		rc->pool->idle = rc;
-		pthread_mutex_unlock(&rc->pool->mu);
+		p = rc->pool;
+		pthread_mutex_lock(&p->mu);
+		if ((stale = rc->gen != p->gen)) {
+			forget_locked(p, rc);
+		} else {
+			rc->next_idle = p->idle;
+			p->idle = rc;
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (stale)
+			close_reader(rc);
 	}
 	borrowed = NULL;
+}
+
+void db_pool_renew(db_pool *p)
+{
+	struct rconn *rc, *idle;
+
+	pthread_mutex_lock(&p->mu);
+	p->gen++;
+	idle = p->idle;
+	p->idle = NULL;
+	for (rc = idle; rc; rc = rc->next_idle)
+		forget_locked(p, rc);
+	pthread_mutex_unlock(&p->mu);
+	while ((rc = idle)) {
+		idle = rc->next_idle;
+		close_reader(rc);
+	}
 }
 
 /* ---- the engine's writers -------------------------------------------- */

@@ -397,6 +397,13 @@ static int upgrade_schema(tfs_inst *in)
 	return n ? exec_atomic(in, refs_by_obj, "") : 0;
 }
 
+int inst_schema_upgrade(tfs_inst *in)
+{
+	int error = upgrade_schema(in);
+
+	return error ? error : pkg_schema_init(in);
+}
+
 int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 {
 	char path[PATH_MAX];
@@ -427,6 +434,7 @@ int inst_open(tfs_inst **out, tfs_store *st, int64_t id, bool create)
 		error = tfs_error_set(TFS_ERROR, "path too long");
 		goto done;
 	}
+	inst_file_tidy(path);
 	if ((error = db_open(&in->db, path, create)) < 0 ||
 	    (error = db_pool_init(&in->pool, path)) < 0)
 		goto done;

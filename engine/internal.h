@@ -95,6 +95,7 @@ typedef struct db_pool {
 	pthread_mutex_t mu; /* leaf: the two lists */
 	struct rconn *idle;
 	struct rconn *all;
+	unsigned gen;	    /* counts db_pool_renew() */
 } db_pool;
 int db_pool_init(db_pool *p, const char *path);
 /* Close every connection; none may be borrowed by another thread. */
@@ -108,6 +109,11 @@ db_conn *db_pool_reader(db_pool *p);
 void db_pool_refresh(db_pool *p);
 /* Give back every connection this thread borrowed, snapshots released. */
 void db_reads_done(void);
+/* The file at the pool's path was replaced (inst_file.c): idle
+ * connections are closed now, borrowed ones when given back (their
+ * borrowers go on reading the old file, a consistent state), and new
+ * ones open the new file. */
+void db_pool_renew(db_pool *p);
 
 struct tfs_inst {
 	tfs_store *st;
@@ -212,8 +218,32 @@ int ckpt_start(struct tfs_ckpt **out);
 /* From now on `c` (a connection to `path`) leaves its checkpoints to the
  * thread. */
 int ckpt_attach(struct tfs_ckpt *ck, db_conn *c, const char *path);
+/* The file at `path` was replaced (inst_file.c): `c` is the new
+ * connection to attach, and the thread's own is opened anew. */
+void ckpt_renew(struct tfs_ckpt *ck, db_conn *c, const char *path);
 /* Stop the thread and close its connections (before the attached ones). */
 void ckpt_stop(struct tfs_ckpt *ck);
+
+/*
+ * An instance's database replaced whole (inst_file.c): its path is the
+ * database or a link to the current one, "<path>.<generation>".
+ */
+/* A free name for a new database beside `path`. */
+int inst_file_aside(char *out, size_t size, const char *path);
+/* Make `aside` (complete, in WAL mode, synced, closed) the database of
+ * `in`, whose writer lock is held: one rename; then the writer, its
+ * readers and its checkpoints use the new file. */
+int inst_file_swap(tfs_inst *in, const char *aside);
+/* Remove an aside that was not swapped in. */
+void inst_file_drop_aside(const char *aside);
+/* The file `path` is or links to, into `out`: 1 if a link, 0 if not. */
+int inst_file_real(char *out, size_t size, const char *path);
+/* Remove the generations and companions that are not the current
+ * database's (a replacement cut short, a file replaced); nobody may be
+ * opening the database meanwhile. */
+void inst_file_tidy(const char *path);
+/* Remove database `path`, what it links to and their companions. */
+void inst_file_remove(const char *path);
 
 /* Open the store; with `create`, create the instance databases too. */
 int store_open(tfs_store **out, const char *path, uid_t mount_uid,
@@ -319,6 +349,9 @@ void inst_record_outcome(tfs_inst *in, const char *user, const char *key,
 int inst_small_change(tfs_inst *in, const char *user, const char *action,
 		      const char *message, int (*body)(tfs_inst *, void *),
 		      void *ctx);
+/* Bring the database of `in` (inst_db) up to this version's layout, as
+ * on every open. */
+int inst_schema_upgrade(tfs_inst *in);
 /* Create the package tables if missing (package.c). */
 int pkg_schema_init(tfs_inst *in);
 /*

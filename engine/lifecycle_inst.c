@@ -219,7 +219,7 @@ static void stamp_now(char out[32])
 static void move_leftovers(tfs_store *st, const char *tenant,
 			   const char *name)
 {
-	char from[PATH_MAX], to[PATH_MAX], stamp[32];
+	char from[PATH_MAX], real[PATH_MAX], to[PATH_MAX], stamp[32];
 	size_t i;
 
 	stamp_now(stamp);
@@ -227,6 +227,16 @@ static void move_leftovers(tfs_store *st, const char *tenant,
 		if (db_path(from, sizeof(from), st, tenant, name,
 			    db_suffixes[i]) < 0 || access(from, F_OK) != 0)
 			continue;
+		/* a link to a replaced database (inst_file.c): its file */
+		if (i == 0 && inst_file_real(real, sizeof(real), from) == 1) {
+			snprintf(to, sizeof(to), "%s/backups/%s-%s-%s-"
+				 "leftover.db", st->path, tenant, name, stamp);
+			if (rename(real, to) < 0)
+				unlink(real);
+			unlink(from);
+			inst_file_tidy(from);
+			continue;
+		}
 		snprintf(to, sizeof(to), "%s/backups/%s-%s-%s-leftover.db%s",
 			 st->path, tenant, name, stamp, db_suffixes[i]);
 		if (rename(from, to) < 0)
@@ -237,12 +247,9 @@ static void move_leftovers(tfs_store *st, const char *tenant,
 static void remove_files(tfs_store *st, const char *tenant, const char *name)
 {
 	char p[PATH_MAX];
-	size_t i;
 
-	for (i = 0; i < 3; i++)
-		if (db_path(p, sizeof(p), st, tenant, name,
-			    db_suffixes[i]) == 0)
-			unlink(p);
+	if (db_path(p, sizeof(p), st, tenant, name, "") == 0)
+		inst_file_remove(p);
 }
 
 static int inst_create(tfs_inst **out, tfs_store *st, const char *user,

@@ -16,10 +16,14 @@
  * transaction commits, named only by it: a crash at any point leaves the
  * target as it was (history.h, "Durability").
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "history_int.h"
 #include "push_int.h"
@@ -233,41 +237,11 @@ static int add_functions(db_conn *db)
 	return 0;
 }
 
-/* ---- progress of the bulk copy -------------------------------------------- */
-
-/*
- * A bulk INSERT ... SELECT reports nothing until it ends: SQLite's
- * progress handler counts its virtual machine's steps instead, about
- * STEPS_PER_ROW for each row copied with its indexes, and the estimate
- * stays below the total until the copy is done.
- */
-#define STEPS_PER_ROW 16
-#define STEPS_PER_CALL 20000
-
-struct bulk {
-	struct push_progress *pg;
-	uint64_t base;
-};
-
-static int on_progress(void *ctx)
-{
-	struct bulk *b = ctx;
-	struct push_progress *pg = b->pg;
-	uint64_t est = pg->done + STEPS_PER_CALL / STEPS_PER_ROW;
-
-	if (est + 1 < pg->total && est < b->base + pg->total) {
-		pg->done = est;
-		if (pg->fn)
-			pg->fn(pg->ctx, pg->done, pg->total);
-	}
-	return 0;
-}
-
-/* ---- the copy -------------------------------------------------------------- */
+/* ---- the copy of the source ---------------------------------------------- */
 
 struct repl {
 	tfs_inst *in;
-	db_conn *db;
+	db_conn *db;	/* the aside (the instance's writer meanwhile) */
 	const struct push_req *r;
 	struct push_counts *c;
 	struct change *hc;   /* versioned objects scrubbed or disabled */
@@ -284,7 +258,191 @@ static int exec_count(struct repl *x, const char *sql, uint64_t *n)
 	return error;
 }
 
-static int attach(db_conn *db, const char *path)
+/* Pages copied per step of the backup: progress between steps. */
+#define COPY_STEP_PAGES 4096
+
+static int sqlite_fail(sqlite3 *db, int rc, const char *what)
+{
+	return tfs_error_set((rc & 0xff) == SQLITE_FULL ? TFS_ENOSPC :
+			     TFS_ERROR, "%s: %s", what,
+			     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/* The source's newest commit and object count, in the read transaction
+ * that the backup then goes on in (one snapshot). */
+static int source_facts(struct repl *x, sqlite3 *src, uint64_t *total)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sqlite3_exec(src, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(src, "SELECT (SELECT oid FROM commits"
+				     " ORDER BY n DESC LIMIT 1), (SELECT"
+				     " count(*) FROM objects)", -1, &s,
+				     NULL)) != SQLITE_OK)
+		return sqlite_fail(src, rc, "read the source");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *oid = sqlite3_column_text(s, 0);
+
+		snprintf(x->from_commit, sizeof(x->from_commit), "%s",
+			 oid ? (const char *)oid : "");
+		*total = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : sqlite_fail(src, rc, "read the source");
+}
+
+/*
+ * The aside becomes a copy of the database at `from`: SQLite's online
+ * backup, page by page (no record decoded, no index rebuilt), from one
+ * snapshot of the source, whose writers never wait for it.
+ */
+static int copy_source(struct repl *x, sqlite3 *dst, const char *from,
+		       struct push_progress *pg)
+{
+	sqlite3 *src = NULL;
+	sqlite3_backup *b = NULL;
+	int rc, error;
+
+	if ((rc = sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY |
+				  SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
+		error = sqlite_fail(src, rc, "open the source");
+		goto done;
+	}
+	sqlite3_busy_timeout(src, 10000);
+	if ((error = source_facts(x, src, &pg->total)) < 0)
+		goto done;
+	if (!(b = sqlite3_backup_init(dst, "main", src, "main"))) {
+		error = sqlite_fail(dst, SQLITE_ERROR, "copy the source");
+		goto done;
+	}
+	while ((rc = sqlite3_backup_step(b, COPY_STEP_PAGES)) == SQLITE_OK ||
+	       rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		int all = sqlite3_backup_pagecount(b);
+
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(10);
+		if (all > 0) {
+			pg->done = pg->total *
+				   (uint64_t)(all - sqlite3_backup_remaining(b)) /
+				   (uint64_t)all;
+			if (pg->fn && pg->done < pg->total)
+				pg->fn(pg->ctx, pg->done, pg->total);
+		}
+	}
+	error = rc == SQLITE_DONE ? 0 : sqlite_fail(dst, rc, "copy the source");
+done:
+	if (b)
+		sqlite3_backup_finish(b);
+	sqlite3_close(src);
+	return error;
+}
+
+/*
+ * A new database file: no journal while it is built (nobody else opens
+ * it; a crash leaves it to inst_file_tidy), synced once when done.
+ */
+static int open_aside(db_conn *c, const char *path)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+				  SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				  NULL)) != SQLITE_OK) {
+		rc = sqlite_fail(c->db, rc, "create the new database");
+		db_close(c);
+		return rc;
+	}
+	return db_exec(c, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+		       " PRAGMA foreign_keys=ON");
+}
+
+/* The source's content, not its own: what copy-to-replace takes. */
+#define CONTENT_TABLES "'dirs', 'objects', 'refs', 'secrets', 'applied'"
+
+/* The column list of table `t` in schema `schema`, into `out`. */
+static int columns(db_conn *db, tfs_buf *out, const char *schema,
+		   const char *t)
+{
+	sqlite3_stmt *s = NULL;
+	int error = 0, rc;
+
+	tfs_buf_clear(out);
+	if (sqlite3_prepare_v2(db->db, "SELECT name FROM pragma_table_info("
+			       "?, ?) ORDER BY cid", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, "columns");
+	sqlite3_bind_text(s, 1, t, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, schema, -1, SQLITE_STATIC);
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		error = tfs_buf_printf(out, "%s\"%s\"", out->size ? ", " : "",
+				       db_text(s, 0));
+	sqlite3_finalize(s);
+	return error;
+}
+
+/* Table `t` of the instance (schema t) copied over the aside's: as is
+ * (SQLite copies the records without decoding them) where the columns
+ * agree, by name where an upgrade added some in another order. */
+static int copy_own_table(db_conn *db, const char *t)
+{
+	tfs_buf a = TFS_BUF_INIT, b = TFS_BUF_INIT, sql = TFS_BUF_INIT;
+	int error;
+
+	if (!(error = columns(db, &a, "main", t)) &&
+	    !(error = columns(db, &b, "t", t))) {
+		if (a.size && strcmp(a.ptr, b.ptr) == 0)
+			error = tfs_buf_printf(&sql, "DELETE FROM main.\"%s\";"
+					       " INSERT INTO main.\"%s\" SELECT"
+					       " * FROM t.\"%s\"", t, t, t);
+		else
+			error = tfs_buf_printf(&sql, "DELETE FROM main.\"%s\";"
+					       " INSERT INTO main.\"%s\"(%s)"
+					       " SELECT %s FROM t.\"%s\"", t, t,
+					       b.ptr, b.ptr, t);
+	}
+	if (!error)
+		error = db_exec(db, sql.ptr);
+	tfs_buf_free(&a);
+	tfs_buf_free(&b);
+	tfs_buf_free(&sql);
+	return error;
+}
+
+/*
+ * What the instance keeps (INTERFACE.md: its history, projects,
+ * transaction sets, packages, log, drops, settings of its own): every
+ * table but the content copied from the instance into the aside.  Its
+ * AUTOINCREMENT counters go with them; those of the content never go
+ * back (ids of objects are not reused).
+ */
+static int copy_own(struct repl *x)
+{
+	sqlite3_stmt *s = NULL;
+	int error = 0, rc;
+
+	if (sqlite3_prepare_v2(x->db->db, "SELECT name FROM t.sqlite_master"
+			       " WHERE type = 'table' AND name NOT LIKE"
+			       " 'sqlite_%' AND name NOT IN (" CONTENT_TABLES
+			       ")", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(x->db, "the instance's tables");
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		error = copy_own_table(x->db, db_text(s, 0));
+	sqlite3_finalize(s);
+	if (error)
+		return error;
+	return db_exec(x->db,
+		"DELETE FROM main.sqlite_sequence WHERE name NOT IN ("
+		CONTENT_TABLES ");"
+		"INSERT INTO main.sqlite_sequence SELECT name, seq FROM"
+		" t.sqlite_sequence WHERE name NOT IN (" CONTENT_TABLES ");"
+		"UPDATE main.sqlite_sequence SET seq = max(seq, coalesce(("
+		"SELECT o.seq FROM t.sqlite_sequence o WHERE o.name ="
+		" sqlite_sequence.name), 0)) WHERE name IN (" CONTENT_TABLES
+		")");
+}
+
+static int attach_instance(db_conn *db, const char *path)
 {
 	tfs_buf uri = TFS_BUF_INIT;
 	sqlite3_stmt *s = NULL;
@@ -297,59 +455,16 @@ static int attach(db_conn *db, const char *path)
 			tfs_buf_put(&uri, p, 1);
 	if (!error)
 		error = tfs_buf_puts(&uri, "?mode=ro");
-	if (!error && sqlite3_prepare_v2(db->db, "ATTACH ? AS src", -1, &s,
+	if (!error && sqlite3_prepare_v2(db->db, "ATTACH ? AS t", -1, &s,
 					 NULL) != SQLITE_OK)
 		error = db_fail(db, "attach");
 	if (!error) {
 		sqlite3_bind_text(s, 1, uri.ptr, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			error = db_fail(db, "attach the source");
+			error = db_fail(db, "attach the instance");
 	}
 	sqlite3_finalize(s);
 	tfs_buf_free(&uri);
-	return error;
-}
-
-static int source_commit(struct repl *x, uint64_t *total)
-{
-	sqlite3_stmt *s = NULL;
-	int error = 0;
-
-	x->from_commit[0] = '\0';
-	if (sqlite3_prepare_v2(x->db->db, "SELECT (SELECT oid FROM src.commits"
-			       " ORDER BY n DESC LIMIT 1), (SELECT count(*)"
-			       " FROM src.objects)", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(x->db, "read the source");
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(x->from_commit, sizeof(x->from_commit), "%s",
-			 db_text(s, 0));
-		*total = (uint64_t)sqlite3_column_int64(s, 1);
-	} else {
-		error = db_fail(x->db, "read the source");
-	}
-	sqlite3_finalize(s);
-	return error;
-}
-
-static int copy_tables(struct repl *x, struct push_progress *pg)
-{
-	struct bulk b = {pg, 0};
-	int error;
-
-	if ((error = db_exec(x->db, "DELETE FROM refs; DELETE FROM secrets;"
-				    " DELETE FROM objects; DELETE FROM dirs;")) <
-	    0)
-		return error;
-	sqlite3_progress_handler(x->db->db, STEPS_PER_CALL, on_progress, &b);
-	error = db_exec(x->db, "INSERT INTO dirs SELECT * FROM src.dirs;"
-			       "INSERT INTO objects SELECT * FROM src.objects;"
-			       "INSERT INTO refs SELECT * FROM src.refs;"
-			       "INSERT INTO secrets SELECT * FROM src.secrets;");
-	sqlite3_progress_handler(x->db->db, 0, NULL, NULL);
-	/* objects.last_tx now names the source's transactions, which we
-	 * do not have: a transaction's `prev` is only trusted where it
-	 * names the same path (package_export.c, bytes_before), so these are
-	 * harmless and need no pass over every row. */
 	return error;
 }
 
@@ -486,8 +601,9 @@ static int note_enabled(struct repl *x)
 	return db_exec(x->db,
 		"CREATE TEMP TABLE IF NOT EXISTS enabled(name TEXT PRIMARY KEY)"
 		" WITHOUT ROWID; DELETE FROM temp.enabled;"
-		"INSERT INTO temp.enabled SELECT o.name FROM objects o JOIN dirs"
-		" d ON d.id = o.dir WHERE d.kind = 3 AND d.type = 'Employee'"
+		"INSERT INTO temp.enabled SELECT o.name FROM t.objects o JOIN"
+		" t.dirs d ON d.id = o.dir WHERE d.kind = 3 AND d.type ="
+		" 'Employee'"
 		" AND instr(o.bytes, '<Value field=\"Disabled\">false</Value>')"
 		" > 0");
 }
@@ -565,42 +681,105 @@ static int record_commit(struct repl *x, char oid[41], int *n,
 	return db_done(x->db, s);
 }
 
-static int replace_in_txn(struct repl *x, int *commit_n, char oid[41],
-			  const char *user, int64_t version,
-			  const char *action, const char *message,
-			  struct push_progress *pg)
+/*
+ * The aside, a copy of the source, made the instance's: its own tables
+ * copied in, the options applied, the history commit recorded with the
+ * version, the time and the event.  `x->db` is the aside, and the
+ * instance's writer while this runs, so every helper that writes the
+ * instance writes the aside.
+ */
+static int fill_aside(struct repl *x, int *commit_n, char oid[41],
+		      const char *user, int64_t version, const char *action,
+		      const char *message)
 {
 	tfs_inst *in = x->in;
 	int64_t now = tfs_now();
 	char line[600];
 	int error;
 
-	if ((error = source_commit(x, &pg->total)) < 0 ||
+	if ((error = inst_schema_upgrade(in)) < 0 ||
+	    (error = attach_instance(x->db, in->pool.path)) < 0 ||
+	    (error = db_exec(x->db, "BEGIN")) < 0)
+		return error;
+	if ((error = copy_own(x)) < 0 ||
 	    (error = db_exec(x->db, "CREATE TEMP TABLE IF NOT EXISTS changed("
 				    "id INTEGER PRIMARY KEY);"
 				    "DELETE FROM temp.changed")) < 0 ||
 	    (x->r && x->r->keep_users_enabled &&
 	     (error = note_enabled(x)) < 0) ||
-	    (error = copy_tables(x, pg)) < 0)
-		return error;
-	x->c->created = pg->total;
-	pg->done = pg->total;
-	if (pg->fn)
-		pg->fn(pg->ctx, pg->done, pg->total);
-	if ((error = apply_options(x)) < 0 || (error = note_changes(x)) < 0 ||
+	    (error = apply_options(x)) < 0 || (error = note_changes(x)) < 0 ||
 	    (error = record_commit(x, oid, commit_n, user, now, message)) < 0)
-		return error;
+		goto done;
 	snprintf(line, sizeof(line), "%s (commit %d)", message, *commit_n);
 	if ((error = inst_meta_set_int(in, "version", version)) < 0 ||
 	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
 	    (error = inst_meta_set_text(in, "last_update_by", user)) < 0 ||
 	    (error = inst_log_event(in, user, action, line)) < 0)
-		return error;
-	/* Packages applied to the source are in what we now hold. */
-	if (db_exec(x->db, "DELETE FROM applied; INSERT INTO applied"
-			   " SELECT * FROM src.applied") < 0)
+		goto done;
+	error = db_exec(x->db, "COMMIT");
+done:
+	if (error)
+		db_rollback(x->db);
+	if (db_exec(x->db, "DETACH t") < 0)
 		tfs_error_clear();
-	return 0;
+	return error;
+}
+
+/* The aside done: compacted if asked, in WAL mode like every instance
+ * database, closed and synced. */
+static int finish_aside(db_conn *db, const char *path, bool shrink)
+{
+	int fd, error = 0;
+
+	if (shrink)
+		error = db_exec(db, "VACUUM");
+	if (!error)
+		error = db_exec(db, "PRAGMA journal_mode=WAL");
+	db_close(db);
+	if (error)
+		return error;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		error = tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
+				      "sync %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return error;
+}
+
+/* Build the aside at `path`; the instance's writer connection is the
+ * aside's while it is filled. */
+static int build_aside(struct repl *x, const char *path, const char *from,
+		       int *commit_n, char oid[41], const char *user,
+		       int64_t version, const char *action,
+		       const char *message, struct push_progress *pg)
+{
+	tfs_inst *in = x->in;
+	db_conn aside, own;
+	int error;
+
+	if ((error = open_aside(&aside, path)) < 0)
+		return error;
+	if ((error = db_cache_size(&aside, DB_CACHE_BULK_KIB)) < 0 ||
+	    (error = add_functions(&aside)) < 0 ||
+	    (error = copy_source(x, aside.db, from, pg)) < 0 ||
+	    /* the copy of a database in WAL mode says so in its header:
+	     * back to no journal until it is done */
+	    (error = db_exec(&aside, "PRAGMA journal_mode=OFF")) < 0) {
+		db_close(&aside);
+		return error;
+	}
+	x->c->created = pg->total;
+	own = in->db;
+	in->db = aside;
+	error = fill_aside(x, commit_n, oid, user, version, action, message);
+	aside = in->db;
+	in->db = own;
+	if (error) {
+		db_close(&aside);
+		return error;
+	}
+	return finish_aside(&aside, path, x->r && x->r->shrink);
 }
 
 int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
@@ -610,43 +789,37 @@ int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 		 struct push_progress *pg)
 {
 	struct repl x = {in, &in->db, r, c, NULL, 0, ""};
-	char oid[41] = "";
+	char aside[PATH_MAX], oid[41] = "";
 	int error;
 
-	if ((error = add_functions(x.db)) < 0 ||
-	    (error = attach(x.db, from_path)) < 0)
+	if ((error = inst_file_aside(aside, sizeof(aside), in->pool.path)) < 0)
 		return error;
-	if ((error = db_cache_size(x.db, DB_CACHE_BULK_KIB)) < 0 ||
-	    (error = db_exec(x.db, "BEGIN IMMEDIATE")) < 0)
-		goto detach;
-	error = replace_in_txn(&x, commit_n, oid, user, version, action,
-			       message, pg);
-	if (!error && in->st->observer)
+	error = build_aside(&x, aside, from_path, commit_n, oid, user, version,
+			   action, message, pg);
+	free_changes(&x);
+	if (error) {
+		inst_file_drop_aside(aside);
+		return error;
+	}
+	pg->done = pg->total;
+	if (pg->fn)
+		pg->fn(pg->ctx, pg->done, pg->total);
+	if (in->st->observer)
 		in->st->observer(in->st->observer_ctx, in->id,
 				 TFS_CHANGE_REPLACING, 0, 0, NULL);
-	if (!error)
-		error = db_exec(x.db, "COMMIT");
-	if (error)
-		db_rollback(x.db);
-detach:
-	db_cache_size(x.db, DB_CACHE_KIB);
-	if (db_exec(x.db, "DETACH src") < 0)
-		tfs_error_clear();
-	free_changes(&x);
-	if (error)
-		return error;
-	/* Committed: the branch follows (or inst_recover moves it). */
-	if (tfs_history_set_ref(in->st->hist, in->branch, oid) < 0)
-		fprintf(stderr, "tenantfs: %s: %s (repaired on next mount)\n",
-			in->branch, tfs_error_last());
-	store_flush_events(in->st, in);
-	/* shrink: the space the old content held goes back to the disk
-	 * (readers go on meanwhile: WAL). */
-	if (r && r->shrink && db_exec(x.db, "VACUUM") < 0)
-		fprintf(stderr, "tenantfs: %s: shrink: %s\n", in->branch,
-			tfs_error_last());
+	error = inst_file_swap(in, aside);
+	if (error) {
+		inst_file_drop_aside(aside);
+	} else {
+		/* Committed: the branch follows (or inst_recover moves
+		 * it). */
+		if (tfs_history_set_ref(in->st->hist, in->branch, oid) < 0)
+			fprintf(stderr, "tenantfs: %s: %s (repaired on next "
+				"mount)\n", in->branch, tfs_error_last());
+		store_flush_events(in->st, in);
+	}
 	if (in->st->observer)
 		in->st->observer(in->st->observer_ctx, in->id,
 				 TFS_CHANGE_REPLACED, 0, 0, NULL);
-	return 0;
+	return error;
 }

@@ -142,7 +142,11 @@ if tfs_umount; then
 else
 	not_ok "crash: the dead mount is unmounted" "$(grep -F " $MNT " /proc/self/mounts)"
 fi
+# generations of staging.db (engine/inst_file.c): the half-built one
+gens() { ls "$STORE/instances/big" | grep -cE '^staging\.db\.[0-9]+$'; }
+note "crash: new databases left half-built by the kill: $(gens)"
 tfs_mount
+check_eq "crash: the remount removed the half-built database" 0 "$(gens)"
 expect_same "crash: after the remount big/staging is exactly as before" big/staging crash
 check_eq "crash: the version is as before" "$(snapver crash)" "$(ver big/staging)"
 same_as_git "crash: diff -r of staging's versioned directories against git's tree from before is empty" \
@@ -262,6 +266,8 @@ if expect_pushed "big: copy-to-replace production -> staging" big/staging conc \
 		big/production big/staging data
 fi
 check_eq "big: staging reads production's bytes now" "$ALLA" "$(state_of)"
+check_eq "big: one database file for staging (the replaced one unlinked)" 1 "$(gens)"
+check "big: staging.db links to it" test -L "$STORE/instances/big/staging.db"
 
 # (a) the other instances
 awk -v c0="$T_CP0" -v c1="$T_CP1" '$1 < c1 && $2 > c0' "$W/other.log" >"$W/other.during"
