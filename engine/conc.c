@@ -213,9 +213,23 @@ db_conn *db_pool_reader(db_pool *p)
 void db_pool_refresh(db_pool *p)
 {
 	struct rconn *rc = borrowed_of(p);
+	unsigned gen;
 
-	if (rc)
-		reset_open_statements(&rc->c);
+	if (!rc)
+		return;
+	reset_open_statements(&rc->c);
+	pthread_mutex_lock(&p->mu);
+	gen = p->gen;
+	pthread_mutex_unlock(&p->mu);
+	if (rc->gen == gen)
+		return;
+	/* Borrowed before the file was replaced: opened again in place
+	 * (the borrower may hold its address), on the new file. */
+	db_close(&rc->c);
+	if (db_open_reader(&rc->c, p->path) < 0)
+		tfs_error_clear(); /* its queries fail; closed when given back */
+	else
+		rc->gen = gen;
 }
 
 /* Take `rc` off its pool's list of all connections; its mu held. */

@@ -474,3 +474,76 @@ done:
 	hist_reader_put(r);
 	return error;
 }
+
+/* The tree at directory `path` of commit `hex` ("" or a missing
+ * directory: NULL, the empty tree). */
+static int commit_dir_tree(git_tree **out, git_repository *repo, const char *hex,
+		    const char *path)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *e = NULL;
+	git_oid id;
+	int error, rc;
+
+	*out = NULL;
+	if (!hex[0])
+		return 0;
+	if ((error = hist_parse_oid(&id, hex)) < 0 ||
+	    (error = hist_lookup_commit(&c, repo, &id, hex)) < 0)
+		return error;
+	if (git_commit_tree(&root, c) < 0) {
+		error = hist_git_fail("read commit");
+		goto done;
+	}
+	rc = git_tree_entry_bypath(&e, root, path);
+	if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_type(e) !=
+					       GIT_OBJECT_TREE))
+		goto done;
+	if (rc < 0 || git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0)
+		error = hist_git_fail("read tree");
+done:
+	git_tree_entry_free(e);
+	git_tree_free(root);
+	git_commit_free(c);
+	return error;
+}
+
+int tfs_history_dir_diff(tfs_history *h, const char *old_oid,
+			 const char *new_oid, const char *path,
+			 tfs_history_name_cb cb, void *ctx)
+{
+	struct hist_reader *r;
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	const git_diff_delta *d;
+	size_t i, n;
+	int error;
+
+	if ((error = hist_reader_get(&r, h)) < 0)
+		return error;
+	if ((error = commit_dir_tree(&a, r->repo, old_oid, path)) < 0 ||
+	    (error = commit_dir_tree(&b, r->repo, new_oid, path)) < 0)
+		goto done;
+	if ((a || b) && (!a || !b || !git_oid_equal(git_tree_id(a),
+						     git_tree_id(b)))) {
+		opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
+		if (git_diff_tree_to_tree(&diff, r->repo, a, b, &opts) < 0) {
+			error = hist_git_fail("diff");
+			goto done;
+		}
+		n = git_diff_num_deltas(diff);
+		for (i = 0; i < n && !error; i++) {
+			d = git_diff_get_delta(diff, i);
+			error = cb(ctx, d->new_file.path ? d->new_file.path :
+				   d->old_file.path);
+		}
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
+	hist_reader_put(r);
+	return error;
+}

@@ -105,7 +105,7 @@ void db_pool_free(db_pool *p);
 db_conn *db_pool_reader(db_pool *p);
 /* The calling thread's connection of `p` (if it borrowed one) gives up
  * its snapshot: its next query sees the last commit (after a write of
- * this thread's, for instance). */
+ * this thread's, for instance), on the new file if it was replaced. */
 void db_pool_refresh(db_pool *p);
 /* Give back every connection this thread borrowed, snapshots released. */
 void db_reads_done(void);

@@ -24,6 +24,7 @@
 #include "cset.h"
 #include "push_int.h"
 #include "tenantfs/error.h"
+#include "tenantfs/history.h"
 
 /* One directory of the push and what the request says about it. */
 struct pdir {
@@ -381,27 +382,33 @@ static int target_dir(int64_t *out, struct copy *x, const struct pdir *d)
 	return inst_dir_insert(out, x->in, d->kind, d->type);
 }
 
+/* What a push does with source object `s` and target object `t` (either
+ * NULL when absent) of directory `d`. */
+static int decide(struct copy *x, const struct pdir *d, int64_t dir,
+		  const tfs_obj_info *s, const tfs_obj_info *t)
+{
+	if (!t)
+		return put_one(x, d, dir, s, NULL);
+	if (!s)
+		return d->delete_missing ? delete_one(x, d, t) : 0;
+	if (strcmp(s->sha, t->sha) == 0 && !disables(x, d))
+		return 0;
+	if (!d->update || (d->keep_newer && t->mtime > s->mtime)) {
+		x->c->kept++;
+		return 0;
+	}
+	return put_one(x, d, dir, s, t);
+}
+
 static int merge_step(struct copy *x, const struct pdir *d, int64_t dir,
 		      struct side *s, struct side *t)
 {
 	int cmp = !s->more ? 1 : !t->more ? -1 :
 		  strcmp(s->info.name, t->info.name);
-	int error = 0;
+	int error;
 
-	if (cmp < 0) {
-		error = put_one(x, d, dir, &s->info, NULL);
-	} else if (cmp > 0) {
-		if (d->delete_missing)
-			error = delete_one(x, d, &t->info);
-	} else if (strcmp(s->info.sha, t->info.sha) != 0 ||
-		   disables(x, d)) {
-		if (!d->update || (d->keep_newer &&
-				   t->info.mtime > s->info.mtime))
-			x->c->kept++;
-		else
-			error = put_one(x, d, dir, &s->info, &t->info);
-	}
-	if (error < 0)
+	if ((error = decide(x, d, dir, cmp <= 0 ? &s->info : NULL,
+			    cmp >= 0 ? &t->info : NULL)) < 0)
 		return error;
 	if (cmp <= 0) {
 		push_progress_step(x->pg, 1);
@@ -413,22 +420,13 @@ static int merge_step(struct copy *x, const struct pdir *d, int64_t dir,
 	return error;
 }
 
-static int copy_dir(struct copy *x, const struct pdir *d)
+/* Both sides in name order, every object compared by its hash. */
+static int merge_dir(struct copy *x, const struct pdir *d, int64_t sdir,
+		     int64_t tdir)
 {
 	struct side s, t;
-	int64_t sdir = 0, tdir = 0;
 	int error;
 
-	error = tfs_inst_dir_find(&sdir, x->src, d->kind, d->type);
-	if (error == TFS_ENOTFOUND) {
-		sdir = 0;
-		if (!d->delete_missing)
-			return 0;
-	} else if (error < 0) {
-		return error;
-	}
-	if ((error = target_dir(&tdir, x, d)) < 0)
-		return error;
 	if ((error = side_open(&s, inst_db(x->src), sdir)) < 0)
 		return error;
 	if ((error = side_open(&t, inst_db(x->in), tdir)) < 0) {
@@ -442,6 +440,112 @@ static int copy_dir(struct copy *x, const struct pdir *d)
 	side_close(&s);
 	side_close(&t);
 	return error;
+}
+
+/*
+ * A versioned directory: the files that differ between the two
+ * instances' history commits, which hold exactly their databases'
+ * versioned objects, are the objects that differ; no other object is
+ * read.  (At 100,000 objects of which 1% differ, the merge spent most
+ * of the push reading rows only to find their hashes equal.)
+ */
+struct by_diff {
+	struct copy *x;
+	const struct pdir *d;
+	int64_t sdir, tdir;
+};
+
+static int find_side(tfs_obj_info *out, bool *found, tfs_inst *in,
+		     int64_t dir, const char *name)
+{
+	int error = dir ? tfs_inst_obj_find(out, in, dir, name) :
+			  TFS_ENOTFOUND;
+
+	*found = error == 0;
+	if (error == TFS_ENOTFOUND) {
+		tfs_error_clear();
+		return 0;
+	}
+	return error;
+}
+
+static int diff_one(void *ctx, const char *file)
+{
+	struct by_diff *b = ctx;
+	tfs_obj_info s, t;
+	char name[256];
+	size_t n = strlen(file);
+	bool has_s, has_t;
+	int error;
+
+	if (n <= 4 || n - 4 >= sizeof(name) || strchr(file, '/') ||
+	    strcmp(file + n - 4, ".xml") != 0)
+		return 0; /* not an object's file */
+	snprintf(name, sizeof(name), "%.*s", (int)(n - 4), file);
+	if ((error = find_side(&s, &has_s, b->x->src, b->sdir, name)) < 0 ||
+	    (error = find_side(&t, &has_t, b->x->in, b->tdir, name)) < 0)
+		return error;
+	if (!has_s && !has_t)
+		return 0;
+	return decide(b->x, b->d, b->tdir, has_s ? &s : NULL,
+		      has_t ? &t : NULL);
+}
+
+static int count_dir(uint64_t *n, tfs_inst *in, int64_t dir)
+{
+	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT count(*) FROM objects"
+					       " WHERE dir = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, dir);
+	*n = sqlite3_step(s) == SQLITE_ROW ?
+	     (uint64_t)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int diff_dir(struct copy *x, const struct pdir *d, int64_t sdir,
+		    int64_t tdir)
+{
+	struct by_diff b = {x, d, sdir, tdir};
+	char from[41], to[41], path[512];
+	uint64_t n = 0;
+	int k, error;
+
+	if (d->kind == TFS_KIND_VALIDATION)
+		snprintf(path, sizeof(path), "%s", tfs_kind_dir(d->kind));
+	else
+		snprintf(path, sizeof(path), "%s/%s", tfs_kind_dir(d->kind),
+			 d->type);
+	if ((error = inst_last_commit(x->in, &k, to)) < 0 ||
+	    (error = inst_last_commit(x->src, &k, from)) < 0 ||
+	    (error = tfs_history_dir_diff(x->in->st->hist, to, from, path,
+					  diff_one, &b)) < 0 ||
+	    (sdir && (error = count_dir(&n, x->src, sdir)) < 0))
+		return error;
+	push_progress_step(x->pg, n);
+	return 0;
+}
+
+static int copy_dir(struct copy *x, const struct pdir *d)
+{
+	int64_t sdir = 0, tdir = 0;
+	int error;
+
+	error = tfs_inst_dir_find(&sdir, x->src, d->kind, d->type);
+	if (error == TFS_ENOTFOUND) {
+		sdir = 0;
+		if (!d->delete_missing)
+			return 0;
+	} else if (error < 0) {
+		return error;
+	}
+	if ((error = target_dir(&tdir, x, d)) < 0)
+		return error;
+	if (tfs_kind_versioned(d->kind) && !disables(x, d))
+		return diff_dir(x, d, sdir, tdir);
+	return merge_dir(x, d, sdir, tdir);
 }
 
 /* ---- what a push carries ---------------------------------------------------------- */

@@ -204,4 +204,16 @@ typedef int (*tfs_history_diff_cb)(void *ctx, const char *path,
 int tfs_history_diff_parent(tfs_history *h, const char *oid,
 			    tfs_history_diff_cb cb, void *ctx);
 
+/*
+ * Call `cb` with the path, relative to directory `path`, of each file that
+ * differs in that directory between commits `old_oid` and `new_oid` ("" is
+ * the empty tree), in git's order, without reading a blob: unchanged
+ * subtrees are skipped by their ids.  A nonzero return from `cb` stops
+ * the walk and is returned.
+ */
+typedef int (*tfs_history_name_cb)(void *ctx, const char *path);
+int tfs_history_dir_diff(tfs_history *h, const char *old_oid,
+			 const char *new_oid, const char *path,
+			 tfs_history_name_cb cb, void *ctx);
+
 #endif
