@@ -12,7 +12,13 @@
  * Employee records is the base plus whole cycles of 1 + PKG_N, or one
  * save more; never a part of a package), never going back from one round
  * to the next, every listed object readable with its own name; the
- * console's users, tenants and instances unchanged.  Mainly run by the
+ * console's users, tenants and instances unchanged.
+ *
+ * Then a second phase: copy-to-replace from production into staging,
+ * REPLACES times (each swaps staging's database file, engine/inst_file.c),
+ * while readers read staging: each round sees staging before (its own
+ * Employee records) or after (production's), never back, never a part.
+ * Mainly run by the
  * TSan build (tools/test.sh, build-tsan), which fails on any data race.
  */
 #include <pthread.h>
@@ -27,7 +33,9 @@
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/package.h"
+#include "tenantfs/push.h"
 #include "tenantfs/store.h"
+#include <dirent.h>
 
 #define USER "admin"
 #define CYCLES 12      /* writer A: CYCLES x (one save + one package) */
@@ -35,6 +43,7 @@
 #define SAVES_B 30     /* writer B: single saves */
 #define READERS_A 1
 #define READERS_B 2
+#define REPLACES 4     /* phase 2: copy-to-replace production -> staging */
 
 static char tmpdir[] = "/tmp/tfs-test-concurrency-XXXXXX";
 static tfs_store *st;
@@ -197,6 +206,7 @@ struct reader {
 	int base;            /* Employee records before the writers */
 	int is_a;            /* the counts A's writer makes, else B's */
 	int users, tenants;  /* the console's, before */
+	int alt;             /* phase 2: the count after a replace, or 0 */
 	struct names ns;
 	struct outcome o;
 };
@@ -206,6 +216,8 @@ static int committed(const struct reader *r, int n)
 {
 	int d = n - r->base;
 
+	if (r->alt)
+		return n == r->base || n == r->alt;
 	if (d < 0)
 		return 0;
 	if (!r->is_a)
@@ -279,7 +291,7 @@ static void *reader(void *arg)
 			      "B", n, r->o.rounds);
 			break;
 		}
-		if (n < last) {
+		if (r->alt ? last == r->alt && n != r->alt : n < last) {
 			failf(&r->o, "%s went back from %d to %d records",
 			      r->is_a ? "A" : "B", last, n);
 			break;
@@ -289,8 +301,6 @@ static void *reader(void *arg)
 	}
 	return NULL;
 }
-
-/* ---- main -------------------------------------------------------------- */
 
 static tfs_inst *instance(int64_t tenant, const char *name)
 {
@@ -309,6 +319,109 @@ static int count_records(tfs_inst *in, int64_t dir)
 		return -1;
 	return n;
 }
+
+/* ---- phase 2: the file replaced under readers ------------------------- */
+
+struct replacer {
+	tfs_inst *in;
+	struct outcome o;
+};
+
+static void *replacer(void *arg)
+{
+	static const char req[] = "source = production\n"
+				  "operation = copy-to-replace\n"
+				  "keep_users_enabled = true\n";
+	struct replacer *w = arg;
+	tfs_buf res = TFS_BUF_INIT;
+	tfs_push_outcome oc;
+	int i;
+
+	for (i = 0; i < REPLACES && !w->o.fail[0]; i++) {
+		tfs_buf_clear(&res);
+		if (tfs_push(&res, NULL, &oc, w->in, USER, req,
+			     sizeof(req) - 1, false, NULL, NULL) < 0 ||
+		    !res.ptr || strncmp(res.ptr, "pushed\n", 7) != 0)
+			failf(&w->o, "push %d: %.200s", i,
+			      res.ptr ? res.ptr : "");
+		tfs_store_reads_done(st);
+		w->o.rounds++;
+	}
+	tfs_buf_free(&res);
+	atomic_fetch_sub(&writers_left, 1);
+	return NULL;
+}
+
+/* Database files of staging beside its path: "staging.db.<digits>". */
+static int generations(const char *store)
+{
+	char dir[300];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/instances/acme", store);
+	if (!(d = opendir(dir)))
+		return -1;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "staging.db.", 11) == 0 &&
+		    strspn(e->d_name + 11, "0123456789") ==
+		    strlen(e->d_name + 11))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void phase2(tfs_inst *a, tfs_inst *prod, int64_t dir_a,
+		   const char *store)
+{
+	static struct reader rd[READERS_A + 1];
+	struct replacer w = {a, {{0}, 0, 0}};
+	pthread_t tw, tr[READERS_A + 1];
+	int64_t dir_p = 0;
+	int i, before, after, n;
+
+	before = count_records(a, dir_a);
+	tfs_inst_dir_find(&dir_p, prod, TFS_KIND_MASTER, "Employee");
+	after = count_records(prod, dir_p);
+	tfs_store_reads_done(st);
+	CHECK(before > 0 && after > 0 && before != after, "phase 2: staging "
+	      "%d Employee records, production %d", before, after);
+	memset(rd, 0, sizeof(rd));
+	for (i = 0; i < READERS_A + 1; i++) {
+		rd[i].is_a = 1;
+		rd[i].in = a;
+		rd[i].dir = dir_a;
+		rd[i].base = before;
+		rd[i].alt = after;
+		tfs_store_list(st, TFS_ENT_USER, 0, count_row, &rd[i].users);
+		tfs_store_list(st, TFS_ENT_TENANT, 0, count_row,
+			       &rd[i].tenants);
+	}
+	tfs_store_reads_done(st);
+	atomic_store(&writers_left, 1);
+	for (i = 0; i < READERS_A + 1; i++)
+		pthread_create(&tr[i], NULL, reader, &rd[i]);
+	pthread_create(&tw, NULL, replacer, &w);
+	pthread_join(tw, NULL);
+	for (i = 0; i < READERS_A + 1; i++)
+		pthread_join(tr[i], NULL);
+	CHECK(!w.o.fail[0], "phase 2: %ld copy-to-replace pushes into staging"
+	      "%s%s", w.o.rounds, w.o.fail[0] ? ": " : "", w.o.fail);
+	for (i = 0; i < READERS_A + 1; i++)
+		CHECK(!rd[i].o.fail[0], "phase 2: reader %d: %ld rounds, %ld "
+		      "objects read, staging before or after%s%s", i,
+		      rd[i].o.rounds, rd[i].o.reads,
+		      rd[i].o.fail[0] ? ": " : "", rd[i].o.fail);
+	n = count_records(a, dir_a);
+	tfs_store_reads_done(st);
+	CHECK(n == after, "phase 2: staging ends with production's %d "
+	      "Employee records (%d)", after, n);
+	CHECK(generations(store) == 1, "phase 2: one database file of "
+	      "staging's beside its link (%d)", generations(store));
+}
+
+/* ---- main -------------------------------------------------------------- */
 
 int main(void)
 {
@@ -398,6 +511,8 @@ int main(void)
 	      hist_a1 - hist_a0, 2 * CYCLES);
 	CHECK(hist_b1 == hist_b0 + SAVES_B, "B: %d commits (expected %d)",
 	      hist_b1 - hist_b0, SAVES_B);
+
+	phase2(a, instance(tenant.id, "production"), dir_a, store);
 
 	tfs_store_free(st);
 	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git fsck "
