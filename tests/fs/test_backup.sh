@@ -218,4 +218,15 @@ check_eq "after a remount backups/ lists the same" "$(cat "$W/b-before-remount")
 	"$(backups staging)"
 [ -n "$DB" ] && check "after a remount the backup has the same bytes" cmp "$B" "$W/b1.db"
 
+# A replaced database is a link to its current file (engine/inst_file.c):
+# the remount left only that file, and rmdir removes the link and it.
+dbfiles() { ls "$STORE/instances/acme" | grep -E '^staging\.db' | tr '\n' ' '; }
+check "staging.db is a link after the restores" test -L "$STORE/instances/acme/staging.db"
+check_match "the remount left staging.db, its file and that file's companions" \
+	'^staging\.db staging\.db\.[0-9]+ (staging\.db\.[0-9]+-(shm|wal) )*$' "$(dbfiles)"
+check "staging into maintenance" \
+	sed -i 's/^in_maintenance = false/in_maintenance = true/' "$STG/instance.conf"
+check "rmdir acme/staging" rmdir "$STG"
+check_eq "... no file of staging's database is left" "" "$(dbfiles)"
+
 tfs_done
