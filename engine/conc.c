@@ -226,10 +226,10 @@ void db_pool_refresh(db_pool *p)
 	/* Borrowed before the file was replaced: opened again in place
 	 * (the borrower may hold its address), on the new file. */
 	db_close(&rc->c);
-	if (db_open_reader(&rc->c, p->path) < 0)
-		tfs_error_clear(); /* its queries fail; closed when given back */
-	else
+	if (db_open_reader(&rc->c, p->path) == 0)
 		rc->gen = gen;
+	/* else its queries fail (the error set says why) and it is
+	 * closed when given back */
 }
 
 /* Take `rc` off its pool's list of all connections; its mu held. */

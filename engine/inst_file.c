@@ -25,8 +25,9 @@
  * commit), its readers' pool is renewed (db_pool_renew) and the
  * checkpoint thread reopens its own connection.  The old file is
  * unlinked: those still reading it keep it until they close.  Its log and
- * shared memory keep their names until the next open tidies them: a
- * connection opened just before the rename may not have read them yet.
+ * shared memory keep their names until the next replacement or open
+ * tidies them: a connection opened just before the rename may not have
+ * read them yet.
  */
 #include <dirent.h>
 #include <errno.h>

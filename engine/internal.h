@@ -239,8 +239,9 @@ void inst_file_drop_aside(const char *aside);
 /* The file `path` is or links to, into `out`: 1 if a link, 0 if not. */
 int inst_file_real(char *out, size_t size, const char *path);
 /* Remove the generations and companions that are not the current
- * database's (a replacement cut short, a file replaced); nobody may be
- * opening the database meanwhile. */
+ * database's (a replacement cut short, a file replaced): at open, and
+ * before the next replacement, when no connection can still be opening
+ * the replaced file (those that read it keep their open files). */
 void inst_file_tidy(const char *path);
 /* Remove database `path`, what it links to and their companions. */
 void inst_file_remove(const char *path);

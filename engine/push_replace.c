@@ -792,6 +792,9 @@ int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 	char aside[PATH_MAX], oid[41] = "";
 	int error;
 
+	/* what the last replacement left to those still reading the file
+	 * it replaced (inst_file.c) */
+	inst_file_tidy(in->pool.path);
 	if ((error = inst_file_aside(aside, sizeof(aside), in->pool.path)) < 0)
 		return error;
 	error = build_aside(&x, aside, from_path, commit_n, oid, user, version,
