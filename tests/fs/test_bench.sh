@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_bench.sh: tools/bench --size small --runs 1 (10,000 objects; all
-# groups but concurrency, whose applies would double its time) runs to
-# its end and prints its table with every row, each with measurements (or
+# groups but concurrency and push, whose applies and pushes would double
+# its time) runs to its end and prints its table with every row, each with measurements (or
 # "n/a (no apply/)" for the apply rows while packages are missing). It
 # asserts nothing about speed: the verdicts are the bench's to report.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -36,7 +36,7 @@ out=$TFS_TMP/bench.out
 err=$TFS_TMP/bench.err
 TFS_BENCH_TMP=$TFS_TMP TFS_TENANTFS=$TFS_TENANTFS TFS_TENANTCTL=$TFS_TENANTCTL \
 	timeout 280 bash "$TFS_SRC/tools/bench" --size small --runs 1 \
-	--only reads,history,apply,scale >"$out" 2>"$err"
+	--only reads,history,apply,scale,perm >"$out" 2>"$err"
 rc=$?
 check_eq "tools/bench --size small --runs 1 exits 0" 0 "$rc"
 [ "$rc" -eq 0 ] || note "its stderr ends: $(tail -n 5 "$err")"
@@ -69,6 +69,12 @@ row "(open+close of the diff -r files, warm)"
 row "first history commit of an instance"
 row "one sed -i save, end to end"
 row "(listing: ls -lR"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	row "stat walk as a non-administrator, fresh mount"
+	row "stat walk as a non-administrator, second pass"
+else
+	note "SKIP: the permission rows need root and setpriv"
+fi
 
 # The apply rows measure, unless the mount has no apply/ yet.
 apply=$(printf '%s\n' "$table" | grep -F "apply a package of master records")
