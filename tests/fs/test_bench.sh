@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_bench.sh: tools/bench --size small --runs 1 (10,000 objects; all
 # groups but concurrency and push, whose applies and pushes would double
-# its time) runs to its end and prints its table with every row, each with measurements (or
-# "n/a (no apply/)" for the apply rows while packages are missing). It
+# its time) runs to its end and prints its table with every row, each
+# with measurements (or "n/a (no apply/)" for the apply rows while
+# packages are missing). It
 # asserts nothing about speed: the verdicts are the bench's to report.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
