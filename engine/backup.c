@@ -51,19 +51,6 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-static int sync_path(const char *path, bool dir)
-{
-	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-	int error = 0;
-
-	if (fd < 0 || fsync(fd) < 0)
-		error = tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
-				      "sync %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return error;
-}
-
 /* Copy the database of `in` (its writer) into `path`, a new file. */
 static int copy_db(tfs_inst *in, const char *path)
 {
@@ -151,7 +138,7 @@ static int take_locked(char name[128], tfs_inst *in, const char *what)
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	snprintf(info, sizeof(info), "%.*s.info", (int)strlen(db) - 3, db);
 	unlink(tmp);
-	if ((error = copy_db(in, tmp)) < 0 || (error = sync_path(tmp, false)) ||
+	if ((error = copy_db(in, tmp)) < 0 || (error = path_sync(tmp, false)) ||
 	    (error = write_info(in, info, what)) < 0)
 		goto fail;
 	if (rename(tmp, db) < 0) {
@@ -159,7 +146,7 @@ static int take_locked(char name[128], tfs_inst *in, const char *what)
 				      strerror(errno));
 		goto fail;
 	}
-	return sync_path(dir, true);
+	return path_sync(dir, true);
 fail:
 	unlink(tmp);
 	unlink(info);

@@ -94,19 +94,24 @@ int inst_file_real(char *out, size_t size, const char *path)
 	return 1;
 }
 
-static int sync_dir(const char *path)
+int path_sync(const char *path, bool dir)
 {
-	char dir[PATH_MAX];
-	int fd, error;
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	int error = 0;
 
-	if ((error = dir_of(dir, sizeof(dir), path)) < 0)
-		return error;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) < 0)
-		error = fail_errno("sync", dir);
+		error = fail_errno("sync", path);
 	if (fd >= 0)
 		close(fd);
 	return error;
+}
+
+static int sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	int error = dir_of(dir, sizeof(dir), path);
+
+	return error ? error : path_sync(dir, true);
 }
 
 int inst_file_aside(char *out, size_t size, const char *path)

@@ -245,6 +245,8 @@ int inst_file_real(char *out, size_t size, const char *path);
 void inst_file_tidy(const char *path);
 /* Remove database `path`, what it links to and their companions. */
 void inst_file_remove(const char *path);
+/* fsync file (or, with `dir`, directory) `path`; ENOSPC as TFS_ENOSPC. */
+int path_sync(const char *path, bool dir);
 
 /* Open the store; with `create`, create the instance databases too. */
 int store_open(tfs_store **out, const char *path, uid_t mount_uid,

@@ -5,25 +5,25 @@
  * backup.  The target keeps what is its own: its history, projects,
  * transaction sets, packages, log and drops.
  *
- * It is one SQLite transaction of the target.  The source is attached
- * read-only (mode=ro: its writers never wait for us) and its tables are
- * copied with INSERT INTO ... SELECT *, which SQLite carries out as a
- * copy of b-tree records, without decoding them (the "transfer
- * optimization"), so its cost is close to copying the pages.  The history
- * commit's tree is the source's commit's tree (the configuration is
- * identical), with only what scrubbing changed written anew: no blob is
- * written for what did not change.  Written and synced before the
- * transaction commits, named only by it: a crash at any point leaves the
- * target as it was (history.h, "Durability").
+ * The new database is built beside the target's (inst_file.c): SQLite's
+ * online backup of the source, page by page from one snapshot (its
+ * writers never wait for us), then the target's own tables copied in,
+ * the options (trim, scrub, users enabled or disabled, shrink) applied
+ * and the history commit, version and event recorded in it; then one
+ * rename makes it the target's.  The history commit's tree is the
+ * source's commit's tree (the configuration is identical), with only what
+ * scrubbing changed written anew: no blob is written for what did not
+ * change.  Written and synced before the rename, named only by the new
+ * database: a crash at any point leaves the target as it was (history.h,
+ * "Durability").  Deleted and rewritten records are overwritten where
+ * they lay (secure_delete), so scrubbed addresses do not survive in the
+ * new file's free pages.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "history_int.h"
 #include "push_int.h"
@@ -355,7 +355,7 @@ static int open_aside(db_conn *c, const char *path)
 		return rc;
 	}
 	return db_exec(c, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-		       " PRAGMA foreign_keys=ON");
+		       " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON");
 }
 
 /* The source's content, not its own: what copy-to-replace takes. */
@@ -729,22 +729,14 @@ done:
  * database, closed and synced. */
 static int finish_aside(db_conn *db, const char *path, bool shrink)
 {
-	int fd, error = 0;
+	int error = 0;
 
 	if (shrink)
 		error = db_exec(db, "VACUUM");
 	if (!error)
 		error = db_exec(db, "PRAGMA journal_mode=WAL");
 	db_close(db);
-	if (error)
-		return error;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		error = tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
-				      "sync %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return error;
+	return error ? error : path_sync(path, false);
 }
 
 /* Build the aside at `path`; the instance's writer connection is the
