@@ -15,9 +15,9 @@
  * scrubbing changed written anew: no blob is written for what did not
  * change.  Written and synced before the rename, named only by the new
  * database: a crash at any point leaves the target as it was (history.h,
- * "Durability").  Deleted and rewritten records are overwritten where
- * they lay (secure_delete), so scrubbed addresses do not survive in the
- * new file's free pages.
+ * "Durability").  Records deleted or rewritten here are overwritten where
+ * they lay (secure_delete); free pages copied from the source keep what
+ * the source left in them, which `shrink` (VACUUM) drops.
  */
 #include <limits.h>
 #include <stdio.h>
