@@ -439,7 +439,11 @@ static int copy_own(struct repl *x)
 		"UPDATE main.sqlite_sequence SET seq = max(seq, coalesce(("
 		"SELECT o.seq FROM t.sqlite_sequence o WHERE o.name ="
 		" sqlite_sequence.name), 0)) WHERE name IN (" CONTENT_TABLES
-		")");
+		");"
+		/* a source that never had a row of one (an empty instance) */
+		"INSERT INTO main.sqlite_sequence SELECT name, seq FROM"
+		" t.sqlite_sequence WHERE name IN (" CONTENT_TABLES ") AND"
+		" name NOT IN (SELECT name FROM main.sqlite_sequence)");
 }
 
 static int attach_instance(db_conn *db, const char *path)
