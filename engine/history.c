@@ -130,9 +130,16 @@ static int git_fail(const char *what)
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown error";
 
-	/* A full disk is the caller's ENOSPC, not an I/O error. */
-	return tfs_error_set(strstr(msg, strerror(ENOSPC)) ? TFS_ENOSPC :
-			     TFS_ERROR, "git: %s: %s", what, msg);
+	int code = TFS_ERROR;
+
+	/* A full disk is the caller's ENOSPC, not an I/O error; an object
+	 * the repository lacks (what we read was named by a commit or the
+	 * database) is damage. */
+	if (strstr(msg, strerror(ENOSPC)))
+		code = TFS_ENOSPC;
+	else if (e && e->klass == GIT_ERROR_ODB && strstr(msg, "not found"))
+		code = TFS_EDAMAGED;
+	return tfs_error_set(code, "git: %s: %s", what, msg);
 }
 
 static void lock(tfs_history *h)
@@ -263,6 +270,7 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 	}
 	if ((error = writer_odb(h)) < 0)
 		goto done;
+	hist_keeps_clean(h->objects);
 	*out = h;
 	h = NULL;
 done:
@@ -283,14 +291,198 @@ done:
 
 static void reader_free(struct hist_reader *r);
 
+/* ---- git maintenance while mounted -----------------------------------------
+ *
+ * git gc, repack and prune (with any expiry, --prune=now included) remove
+ * objects that no ref reaches.  A commit's objects are written before the
+ * database transaction that names the commit, and the branch moves only
+ * after it (history.h), so for a while nothing in git names them:
+ *
+ *   - packs get a .keep file before they are named (hist_keep_make), which
+ *     repack and gc honour; it goes once the branch has moved: a repack
+ *     that began before that leaves the pack alone, one that begins after
+ *     sees the branch;
+ *   - loose objects are linked into objects/ and their staged links kept
+ *     (hist_stage_settle): when the branch moves, whatever git removed is
+ *     linked again, before and after the move.  A prune that read the
+ *     refs just before the move may still delete afterwards, so the
+ *     staged links stay for PENDING_HOLD seconds after it, and while a
+ *     `git gc` runs (its gc.pid exists), checked by each later move of
+ *     the branch and every PENDING_TICK seconds by a thread of their own
+ *     (keeper), and once more when dropped.  A commit that finds an object of its parent missing
+ *     restores them all first (hist_pending_restore_all).
+ *
+ * What is left is a prune that runs longer than that; then the next
+ * commit finds its parent damaged and the instance's history is repaired
+ * from its database (engine/heal.c).
+ */
+
+/* How long the staged links of a named commit stay (see above), and how
+ * many of a branch's last commits each move checks again. */
+#define PENDING_HOLD 120
+#define PENDING_RECHECK 16
+#define PENDING_TICK 2
+
+static int64_t now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Whether a `git gc` is running on the repository (it holds gc.pid). */
+static bool gc_running(tfs_history *h)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/gc.pid", h->git_dir);
+	return access(path, F_OK) == 0;
+}
+
+/* Forget `p`: its objects are named (checked once more) or garbage. */
+static void pending_release(tfs_history *h, struct hist_pending *p)
+{
+	struct hist_pending **at;
+
+	for (at = &h->pending; *at && *at != p; at = &(*at)->next)
+		;
+	if (*at)
+		*at = p->next;
+	if (p->branch)
+		hist_stage_restore(&h->stage, h->objects, p->loose, p->nloose);
+	hist_stage_forget(&h->stage, p->loose, p->nloose);
+	hist_keeps_drop(p->keeps, p->nkeeps);
+	free(p->loose);
+	free(p->branch);
+	free(p);
+}
+
+/* What commit `id` wrote that no branch names yet, or NULL. */
+static struct hist_pending *pending_of(tfs_history *h, const git_oid *id)
+{
+	struct hist_pending *p;
+
+	for (p = h->pending; p; p = p->next)
+		if (git_oid_equal(&p->commit, id))
+			return p;
+	return NULL;
+}
+
+static void *keeper_run(void *arg);
+
+/* `branch` now names p's commit: its packs' keeps go, its loose objects
+ * are checked again, and commits named long enough ago are released. */
+static void pending_named(tfs_history *h, struct hist_pending *p,
+			  const char *branch)
+{
+	struct hist_pending *q, *next;
+	int64_t now = now_seconds();
+	bool hold = gc_running(h);
+
+	int recent = 0;
+
+	hist_stage_restore(&h->stage, h->objects, p->loose, p->nloose);
+	hist_keeps_drop(p->keeps, p->nkeeps);
+	p->keeps = NULL;
+	p->nkeeps = 0;
+	/* The branch's last commits: a prune may be deleting them now. */
+	for (q = h->pending; q && recent < PENDING_RECHECK; q = q->next) {
+		if (q != p && q->branch && strcmp(q->branch, branch) == 0) {
+			hist_stage_restore(&h->stage, h->objects, q->loose,
+					   q->nloose);
+			recent++;
+		}
+	}
+	for (q = h->pending; q && !hold; q = next) {
+		next = q->next;
+		if (q != p && q->branch && now - q->named_at >= PENDING_HOLD)
+			pending_release(h, q);
+	}
+	free(p->branch);
+	p->branch = strdup(branch); /* NULL: released at the next free */
+	p->named_at = now;
+	/* A daemon forks after opening the store (which may commit: a
+	 * repair), and threads do not survive a fork: started again in the
+	 * process that commits. */
+	if (h->keeper_on && h->keeper_pid != getpid())
+		h->keeper_on = false;
+	if (!h->keeper_on && pthread_cond_init(&h->keeper_cond, NULL) == 0) {
+		h->keeper_stop = false;
+		if (pthread_create(&h->keeper, NULL, keeper_run, h) == 0) {
+			h->keeper_on = true;
+			h->keeper_pid = getpid();
+		} else {
+			pthread_cond_destroy(&h->keeper_cond);
+		}
+	}
+}
+
+static void *keeper_run(void *arg)
+{
+	tfs_history *h = arg;
+	struct hist_pending *p, *next;
+	struct timespec until;
+	bool hold;
+	int checked;
+
+	lock(h);
+	while (!h->keeper_stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += PENDING_TICK;
+		pthread_cond_timedwait(&h->keeper_cond, &h->lock, &until);
+		if (h->keeper_stop || !h->pending)
+			continue;
+		hold = gc_running(h);
+		checked = 0;
+		for (p = h->pending; p; p = next) {
+			next = p->next;
+			if (!p->branch)
+				continue;
+			/* The newest ones; the rest when released. */
+			if (checked++ < PENDING_RECHECK * 4)
+				hist_stage_restore(&h->stage, h->objects,
+						   p->loose, p->nloose);
+			if (!hold && now_seconds() - p->named_at >= PENDING_HOLD)
+				pending_release(h, p);
+		}
+	}
+	unlock(h);
+	return NULL;
+}
+
+int hist_pending_restore_all(tfs_history *h)
+{
+	struct hist_pending *p;
+	int n = 0, made;
+
+	for (p = h->pending; p; p = p->next) {
+		if ((made = hist_stage_restore(&h->stage, h->objects, p->loose,
+					       p->nloose)) < 0)
+			return made;
+		n += made;
+	}
+	return n;
+}
+
 void tfs_history_free(tfs_history *h)
 {
 	unsigned int i;
 
 	if (!h)
 		return;
+	if (h->keeper_on && h->keeper_pid == getpid()) {
+		lock(h);
+		h->keeper_stop = true;
+		pthread_cond_signal(&h->keeper_cond);
+		unlock(h);
+		pthread_join(h->keeper, NULL);
+		pthread_cond_destroy(&h->keeper_cond);
+	}
 	for (i = 0; i < h->nreaders; i++)
 		reader_free(h->readers[i]);
+	while (h->pending)
+		pending_release(h, h->pending);
 	git_odb_free(h->odb);
 	git_repository_free(h->repo);
 	hist_stage_close(&h->stage);
@@ -473,6 +665,7 @@ static int sync_ref(tfs_history *h, const char *name, bool existed)
 
 int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid)
 {
+	struct hist_pending *p = NULL;
 	char name[1024], path[4200];
 	git_reference *ref = NULL;
 	git_object_t type;
@@ -486,6 +679,12 @@ int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid)
 	if ((error = branch_ref(name, sizeof(name), branch)) < 0 ||
 	    (error = hist_parse_oid(&id, oid)) < 0)
 		goto done;
+	if ((p = pending_of(h, &id)) != NULL &&
+	    hist_stage_restore(&h->stage, h->objects, p->loose,
+			       p->nloose) < 0) {
+		error = TFS_ERROR;
+		goto done;
+	}
 	/* Through the writer's database: the writer lock is never held
 	 * while waiting for a reader (history.h). */
 	rc = git_odb_read_header(&len, &type, h->odb, &id);
@@ -504,6 +703,8 @@ int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid)
 		error = git_fail(name);
 	else
 		error = sync_ref(h, name, existed);
+	if (error == 0 && p)
+		pending_named(h, p, branch);
 done:
 	git_reference_free(ref);
 	unlock(h);
@@ -590,6 +791,62 @@ int tfs_history_has_commit(tfs_history *h, const char *oid)
 	else
 		error = type == GIT_OBJECT_COMMIT;
 done:
+	hist_reader_put(r);
+	return error;
+}
+
+struct whole_walk {
+	git_odb *odb;
+	int missing;
+};
+
+static int whole_cb(const char *root, const git_tree_entry *e, void *ctx)
+{
+	struct whole_walk *w = ctx;
+
+	(void)root;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    !git_odb_exists(w->odb, git_tree_entry_id(e))) {
+		w->missing = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int tfs_history_commit_whole(tfs_history *h, const char *oid, int deep)
+{
+	struct whole_walk w = { 0 };
+	struct hist_reader *r;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_oid id;
+	int error, rc;
+
+	if ((error = hist_reader_get(&r, h)) < 0)
+		return error;
+	if ((error = hist_parse_oid(&id, oid)) < 0)
+		goto done;
+	rc = git_commit_lookup(&c, r->repo, &id);
+	if (rc == 0)
+		rc = git_commit_tree(&t, c);
+	if (rc == GIT_ENOTFOUND) {
+		error = 0;
+		goto done;
+	}
+	if (rc < 0) {
+		error = git_fail("read commit");
+		goto done;
+	}
+	w.odb = r->odb;
+	/* A subtree that is missing fails the walk with GIT_ENOTFOUND. */
+	rc = deep ? git_tree_walk(t, GIT_TREEWALK_PRE, whole_cb, &w) : 0;
+	if (rc < 0 && !w.missing && rc != GIT_ENOTFOUND)
+		error = git_fail("walk tree");
+	else
+		error = rc == 0;
+done:
+	git_tree_free(t);
+	git_commit_free(c);
 	hist_reader_put(r);
 	return error;
 }

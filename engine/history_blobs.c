@@ -74,6 +74,11 @@ struct tfs_history_blobs {
 		char name[2][4200];
 	} *pend;
 	size_t npend, apend;
+	/* .keep files of the named batches: no ref reaches their blobs
+	 * before the commit that uses them moves its branch, and the
+	 * writer is freed only after that (history.c, "git maintenance"). */
+	char **keeps;
+	size_t nkeeps;
 };
 
 static void drop_pending(tfs_history_blobs *w);
@@ -109,6 +114,7 @@ void tfs_history_blobs_free(tfs_history_blobs *w)
 		deflateEnd(&w->z);
 	drop_pending(w);
 	free(w->pend);
+	hist_keeps_drop(w->keeps, w->nkeeps);
 	hist_dirs_clear(&w->dirs);
 	free(w->pack_dir);
 	free(w->buf);
@@ -262,6 +268,8 @@ static int settle(tfs_history_blobs *w)
 		for (i = 0; i < n && error == 0; i++) {
 			struct pending *p = &w->pend[done];
 
+			error = hist_keep_make(&w->keeps, &w->nkeeps,
+					       p->name[0]);
 			for (k = 0; k < 2 && error == 0; k++) {
 				if (rename(p->tmp[k], p->name[k]) < 0)
 					error = tfs_error_set(TFS_ERROR,

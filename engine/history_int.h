@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <git2.h>
 #include <openssl/evp.h>
@@ -179,6 +180,44 @@ struct hist_reader {
  * when it holds one already: see reader_get). */
 #define HIST_READERS 8
 
+/*
+ * What a commit wrote that git maintenance may still take away, because no
+ * ref names it yet (history.c, "git maintenance while mounted"): its
+ * loose objects, still linked in the staging directory, and the .keep
+ * files of its packs.  Kept on the handle, under the writer lock, from
+ * the commit's write until the next commit of the same branch moves it.
+ */
+struct hist_pending {
+	git_oid commit;
+	char *branch;      /* the branch that names it; NULL until one does */
+	int64_t named_at;  /* CLOCK_MONOTONIC seconds */
+	git_oid *loose;
+	size_t nloose;
+	char **keeps;
+	size_t nkeeps;
+	struct hist_pending *next;
+};
+
+/* .keep files of packs not yet referenced, which `git repack -a -d` and
+ * `git gc` leave alone: hist_keep_make() before the pack at `pack`
+ * (its path ending in ".pack") is named, adding the keep's path to
+ * (*keeps)[*n]; hist_keeps_drop() removes and frees them; hist_keeps_clean()
+ * removes those a crash left in objects/pack (only ours: see KEEP_MARK). */
+int hist_keep_make(char ***keeps, size_t *n, const char *pack);
+void hist_keeps_drop(char **keeps, size_t n);
+void hist_keeps_clean(const char *objects);
+
+/* The settled objects of a commit: loose ones re-linked from the staging
+ * directory where git took them away (missing from objects/); the count
+ * re-linked, or TFS_ERROR. */
+int hist_stage_restore(struct hist_stage *st, const char *objects,
+		       const git_oid *ids, size_t n);
+/* The staged links of ids[0..n) removed (the objects are referenced). */
+void hist_stage_forget(struct hist_stage *st, const git_oid *ids, size_t n);
+/* Every pending commit's loose objects restored (a commit found its
+ * parent damaged); how many were missing, or TFS_ERROR. */
+int hist_pending_restore_all(tfs_history *h);
+
 struct tfs_history {
 	/* The writer lock (recursive): the writer repository, its object
 	 * database and the tree cache.  See history.h for the lock order. */
@@ -189,6 +228,12 @@ struct tfs_history {
 	char *objects;     /* git_dir/objects */
 	struct tree_cache trees;
 	struct hist_stage stage;
+	struct hist_pending *pending;   /* newest first */
+	/* The keeper thread checks pending commits every PENDING_TICK s. */
+	pthread_t keeper;
+	pthread_cond_t keeper_cond;   /* with `lock` */
+	bool keeper_on, keeper_stop;
+	pid_t keeper_pid;             /* the process it runs in (fork) */
 	_Atomic int fsync;              /* tfs_history_set_fsync */
 	_Atomic unsigned long fsyncs;   /* fsync calls made (tests) */
 	/* The readers: pool_lock (a leaf) guards nreaders and readers[]. */
@@ -234,9 +279,12 @@ void hist_dirs_clear(struct hist_dirs *d);
  * commit being written (by libgit2, through hist_stage_backend(), and by
  * hist_loose_write) land there under their object paths, readable by the
  * writer's object database, and their ids are noted.  hist_stage_settle()
- * makes them all durable at once, renames them into `objects` and syncs
- * the directories that got names; hist_stage_drop() discards them (a
- * failed commit).  Used under the writer lock.
+ * makes them all durable at once, links them into `objects` and syncs
+ * the directories that got names; the staged links stay, and st->ids
+ * lists them, until the caller takes the list (a struct hist_pending:
+ * git may remove what no ref names yet, and they are linked again from
+ * here, hist_stage_restore).  hist_stage_drop() discards them (a failed
+ * commit).  Used under the writer lock.
  */
 
 /* Create the directory if needed, dropping what a crash left in it. */

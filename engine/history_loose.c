@@ -602,14 +602,16 @@ int hist_stage_settle(struct hist_stage *st, tfs_history *h,
 			goto done;
 		}
 		to[dirlen] = '/';
-		if (rename(from, to) < 0) {
-			error = tfs_error_set(TFS_ERROR, "git: rename %s: %s",
+		/* A link, not a rename: the staged name stays until a ref
+		 * names the commit (struct hist_pending).  EEXIST: git or an
+		 * earlier commit has the same object. */
+		if (link(from, to) < 0 && errno != EEXIST) {
+			error = tfs_error_set(TFS_ERROR, "git: link %s: %s",
 					      from, strerror(errno));
 			goto done;
 		}
 		seen[st->ids[i].id[0]] = 1;
 	}
-	st->n = 0;
 	/* The directories that got names, each once, all at once. */
 	for (i = 0; on && i < 257; i++) {
 		if (i < 256 && !seen[i])
@@ -640,6 +642,122 @@ done:
 	return error;
 }
 
+int hist_stage_restore(struct hist_stage *st, const char *objects,
+		       const git_oid *ids, size_t n)
+{
+	char from[4200], to[4200];
+	size_t i, dirlen, fromlen;
+	struct stat sb;
+	int made = 0;
+
+	for (i = 0; i < n; i++) {
+		if (object_path(to, sizeof(to), &dirlen, objects, &ids[i]) < 0 ||
+		    object_path(from, sizeof(from), &fromlen, st->dir,
+				&ids[i]) < 0)
+			return TFS_ERROR;
+		if (stat(to, &sb) == 0 || errno != ENOENT)
+			continue;
+		/* Gone: pruned, or packed by git and then pruned; a second
+		 * copy beside a pack is harmless. */
+		to[dirlen] = '\0';
+		if (mkdir(to, 0755) < 0 && errno != EEXIST)
+			return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s",
+					     to, strerror(errno));
+		to[dirlen] = '/';
+		if (link(from, to) == 0)
+			made++;
+		else if (errno != EEXIST && errno != ENOENT) /* ENOENT: lost */
+			return tfs_error_set(TFS_ERROR, "git: link %s: %s",
+					     from, strerror(errno));
+	}
+	return made;
+}
+
+void hist_stage_forget(struct hist_stage *st, const git_oid *ids, size_t n)
+{
+	char path[4200];
+	size_t i, dirlen;
+
+	for (i = 0; i < n; i++)
+		if (object_path(path, sizeof(path), &dirlen, st->dir,
+				&ids[i]) == 0)
+			unlink(path);
+}
+
+/* ---- .keep files of packs no ref names yet ------------------------------- */
+
+/* What our .keep files say, so that a user's own are never removed. */
+static const char KEEP_MARK[] = "tenantfs: not yet referenced\n";
+
+int hist_keep_make(char ***keeps, size_t *n, const char *pack)
+{
+	size_t len = strlen(pack);
+	char **grown, *path;
+	int fd, error = 0;
+
+	if (len < 5 || strcmp(pack + len - 5, ".pack") != 0)
+		return tfs_error_set(TFS_ERROR, "git: %s is not a pack", pack);
+	if (!(grown = realloc(*keeps, (*n + 1) * sizeof(*grown))))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	*keeps = grown;
+	if (!(path = strdup(pack)))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	memcpy(path + len - 5, ".keep", 5); /* as long as ".pack" */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, KEEP_MARK, sizeof(KEEP_MARK) - 1) !=
+			      (ssize_t)(sizeof(KEEP_MARK) - 1))
+		error = tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
+				      "git: %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (error < 0) {
+		unlink(path);
+		free(path);
+		return error;
+	}
+	(*keeps)[(*n)++] = path;
+	return 0;
+}
+
+void hist_keeps_drop(char **keeps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unlink(keeps[i]);
+		free(keeps[i]);
+	}
+	free(keeps);
+}
+
+void hist_keeps_clean(const char *objects)
+{
+	char path[4300], text[sizeof(KEEP_MARK)];
+	struct dirent *e;
+	size_t len;
+	ssize_t got;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pack", objects);
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 5, ".keep") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/pack/%s", objects, e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		got = read(fd, text, sizeof(text));
+		close(fd);
+		if (got == (ssize_t)sizeof(KEEP_MARK) - 1 &&
+		    memcmp(text, KEEP_MARK, sizeof(KEEP_MARK) - 1) == 0)
+			unlink(path);
+	}
+	closedir(d);
+}
+
 void hist_stage_drop(struct hist_stage *st)
 {
 	char path[4200];
@@ -650,6 +768,69 @@ void hist_stage_drop(struct hist_stage *st)
 				&st->ids[i]) == 0)
 			unlink(path);
 	st->n = 0;
+}
+
+/* Whether loose object file `file` inflates whole to an object whose id
+ * is `hex` (a crash may have torn what was never settled). */
+static bool staged_whole(const char *file, const char *hex)
+{
+	unsigned char in[16384], out[16384], id[20];
+	char got[41];
+	z_stream z = { 0 };
+	hist_sha1 sha;
+	ssize_t n;
+	int fd, rc = Z_OK;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	if (inflateInit(&z) != Z_OK || hist_sha1_init(&sha) < 0) {
+		close(fd);
+		return false;
+	}
+	while (rc != Z_STREAM_END && (n = read(fd, in, sizeof(in))) > 0) {
+		z.next_in = in;
+		z.avail_in = (uInt)n;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			rc = inflate(&z, Z_NO_FLUSH);
+			if (rc != Z_OK && rc != Z_STREAM_END)
+				break;
+			hist_sha1_update(&sha, out, sizeof(out) - z.avail_out);
+		} while (z.avail_in > 0 && rc == Z_OK);
+		if (rc != Z_OK && rc != Z_STREAM_END)
+			break;
+	}
+	close(fd);
+	inflateEnd(&z);
+	if (hist_sha1_final(&sha, id) < 0 || rc != Z_STREAM_END)
+		return false;
+	for (n = 0; n < 20; n++)
+		snprintf(got + 2 * n, 3, "%02x", id[n]);
+	return strcmp(got, hex) == 0;
+}
+
+/* Link staged file `file` (object dir/name) into `objects` if missing and
+ * whole. */
+static void restore_one(const char *objects, const char *dir,
+			const char *name, const char *file)
+{
+	char to[4300], hex[48];
+	struct stat sb;
+
+	if (strlen(dir) != 2 || strlen(name) != 38)
+		return;
+	snprintf(to, sizeof(to), "%s/%s/%s", objects, dir, name);
+	snprintf(hex, sizeof(hex), "%s%s", dir, name);
+	if (stat(to, &sb) == 0 || !staged_whole(file, hex))
+		return;
+	snprintf(to, sizeof(to), "%s/%s", objects, dir);
+	if (mkdir(to, 0755) < 0 && errno != EEXIST)
+		return;
+	snprintf(to, sizeof(to), "%s/%s/%s", objects, dir, name);
+	if (link(file, to) < 0 && errno != EEXIST)
+		fprintf(stderr, "tenantfs: git: link %s: %s\n", file,
+			strerror(errno));
 }
 
 int hist_stage_open(struct hist_stage *st, const char *objects)
@@ -666,7 +847,10 @@ int hist_stage_open(struct hist_stage *st, const char *objects)
 	if (mkdir(st->dir, 0755) < 0 && errno != EEXIST)
 		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", st->dir,
 				     strerror(errno));
-	/* What a crash left staged was never named: drop it. */
+	/* What a crash left staged: either never named (garbage git will
+	 * collect) or named by a commit whose branch moved but which git
+	 * maintenance may have removed since: linked again where missing,
+	 * then dropped. */
 	if (!(top = opendir(st->dir)))
 		return tfs_error_set(TFS_ERROR, "git: %s: %s", st->dir,
 				     strerror(errno));
@@ -687,6 +871,8 @@ int hist_stage_open(struct hist_stage *st, const char *objects)
 					continue;
 				snprintf(file, sizeof(file), "%s/%s", path,
 					 f->d_name);
+				restore_one(objects, e->d_name, f->d_name,
+					    file);
 				unlink(file);
 			}
 		}

@@ -247,6 +247,8 @@ struct sink {
 	size_t pending;            /* blob bytes in mem */
 	tfs_history *h;
 	struct hist_dirs dirs;     /* directories of new names, to sync */
+	char **keeps;              /* .keep files of the packs written */
+	size_t nkeeps;
 };
 
 /* Raw blob bytes held in memory before they are flushed to a pack. */
@@ -405,6 +407,10 @@ static int store_pack(struct sink *s, const void *pack, size_t len)
 	}
 	if ((error = hist_sync_fds(s->h, fds, 2)) < 0)
 		goto done;
+	snprintf(to, sizeof(to), "%s/pack/pack-%s.pack", s->h->objects,
+		 git_indexer_name(idx));
+	if ((error = hist_keep_make(&s->keeps, &s->nkeeps, to)) < 0)
+		goto done;
 	for (i = 0; i < 2; i++, made++) {
 		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
 			 git_indexer_name(idx), ext[i]);
@@ -526,6 +532,7 @@ static int sink_finish(struct sink *s, tfs_history *h)
 
 static void sink_close(struct sink *s)
 {
+	hist_keeps_drop(s->keeps, s->nkeeps); /* unless pending took them */
 	hist_dirs_clear(&s->dirs);
 	git_odb_free(s->odb);
 	git_repository_free(s->scratch);
@@ -709,18 +716,72 @@ static int base_tree(git_tree **out, git_commit **commit, git_repository *repo,
 
 	if (!hex || !*hex)
 		return 0;
-	if ((error = hist_parse_oid(&id, hex)) < 0 ||
-	    (error = hist_lookup_commit(commit, repo, &id, hex)) < 0)
+	if ((error = hist_parse_oid(&id, hex)) < 0)
+		return error;
+	if ((error = hist_lookup_commit(commit, repo, &id, hex)) < 0)
 		return error;
 	if (git_commit_tree(out, *commit) < 0)
 		return hist_git_fail("read base tree");
 	return 0;
 }
 
+/*
+ * Remember what commit `cid` wrote until a branch names it (struct
+ * hist_pending): the loose objects just settled and the sink's packs'
+ * .keep files, both taken over.
+ */
+static int note_pending(tfs_history *h, struct sink *s, const git_oid *cid)
+{
+	struct hist_pending *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	p->commit = *cid;
+	p->loose = h->stage.ids;
+	p->nloose = h->stage.n;
+	h->stage.ids = NULL;
+	h->stage.n = h->stage.cap = 0;
+	p->keeps = s->keeps;
+	p->nkeeps = s->nkeeps;
+	s->keeps = NULL;
+	s->nkeeps = 0;
+	p->next = h->pending;
+	h->pending = p;
+	return 0;
+}
+
+static int write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			   const char *parent, const char *from,
+			   struct change *c, size_t n,
+			   const tfs_history_sig *sig, const char *message);
+
+/* The parent or an object of it missing (TFS_ENOTFOUND, TFS_EDAMAGED):
+ * git maintenance may have removed what a commit of the last minutes
+ * wrote; restore those and try once more. */
 int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			 const char *parent, const char *from,
 			 struct change *c, size_t n,
 			 const tfs_history_sig *sig, const char *message)
+{
+	int error, made;
+
+	error = write_commit_on(out, h, parent, from, c, n, sig, message);
+	if (error != TFS_EDAMAGED && error != TFS_ENOTFOUND)
+		return error;
+	hist_lock(h);
+	made = hist_pending_restore_all(h);
+	if (made > 0 && git_odb_refresh(h->odb) < 0)
+		made = hist_git_fail("refresh");
+	hist_unlock(h);
+	if (made <= 0)
+		return made < 0 ? made : error;
+	return write_commit_on(out, h, parent, from, c, n, sig, message);
+}
+
+static int write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
+			   const char *parent, const char *from,
+			   struct change *c, size_t n,
+			   const tfs_history_sig *sig, const char *message)
 {
 	struct sink s = { 0 };
 	git_commit *pc = NULL, *fc = NULL;
@@ -789,6 +850,11 @@ int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	    (error = hist_sync_dirs(&s.dirs, h)) < 0 ||
 	    (error = hist_stage_settle(&h->stage, h, h->objects)) < 0)
 		goto done;
+	if ((error = note_pending(h, &s, &cid)) < 0) {
+		hist_stage_forget(&h->stage, h->stage.ids, h->stage.n);
+		h->stage.n = 0;
+		goto done;
+	}
 	git_oid_tostr(out, TFS_OID_HEXSZ + 1, &cid);
 done:
 	git_signature_free(gs);

@@ -55,6 +55,7 @@ static int errno_of(int error)
 	case TFS_ENOTSUP: return ENOTSUP;
 	case TFS_ENOSPC: return ENOSPC;
 	case TFS_ETOOBIG: return EFBIG;
+	case TFS_EDAMAGED: return EIO;
 	default: return EIO;
 	}
 }

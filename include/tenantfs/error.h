@@ -24,6 +24,8 @@ enum {
 	TFS_ENOTSUP = -10,   /* operation not supported here */
 	TFS_ENOSPC = -11,    /* the store's filesystem is full */
 	TFS_ETOOBIG = -12,   /* larger than an object may be */
+	TFS_EDAMAGED = -13,  /* stored data is missing or wrong (history.git
+			      * lost an object the database names, ...) */
 };
 
 /* The message of the last failure on this thread ("" if none). */

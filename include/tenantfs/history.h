@@ -115,8 +115,8 @@ void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
 
 /* Append the content of blob `hex` (40 hex digits) to `out`.  `what` (the
  * file's path) names it in the message of a failure: TFS_EINVALID if `hex`
- * is not an object id, TFS_ERROR if the repository lacks the blob or
- * cannot read it. */
+ * is not an object id, TFS_EDAMAGED if the repository lacks the blob,
+ * TFS_ERROR if it cannot read it. */
 int tfs_history_read_blob(tfs_buf *out, tfs_history *h, const char *hex,
 			  const char *what);
 
@@ -147,6 +147,11 @@ int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 /* Whether the commit object `oid` exists in the repository (1/0), <0 on
  * error. */
 int tfs_history_has_commit(tfs_history *h, const char *oid);
+
+/* Whether the repository has commit `oid` whole (1/0), <0 on error: the
+ * commit and its root tree; with `deep`, every tree and blob below it too
+ * (a walk of the whole snapshot: for fsck). */
+int tfs_history_commit_whole(tfs_history *h, const char *oid, int deep);
 
 /*
  * Look up `path` ("" is the root) in the tree of commit `oid`.  Sets

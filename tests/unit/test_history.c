@@ -1209,6 +1209,35 @@ static void test_marks(unsigned char *buf, size_t big)
  * own cat-file gives bytes that hash to the id, and git fsck --strict
  * accepts them all.
  */
+/*
+ * Settle the staged objects: named in `objects`, and still staged, their
+ * ids kept for the caller (struct hist_pending), until forgotten.
+ */
+static int settle_forget(struct hist_stage *st, tfs_history *h,
+			 const char *objects)
+{
+	char path[600], hex[GIT_OID_HEXSZ + 1];
+	size_t i, n = st->n;
+	int ok;
+
+	ok = hist_stage_settle(st, h, objects) == 0 && st->n == n;
+	for (i = 0; ok && i < st->n; i++) {
+		git_oid_tostr(hex, sizeof(hex), &st->ids[i]);
+		snprintf(path, sizeof(path), "%s/%.2s/%s", st->dir, hex,
+			 hex + 2);
+		ok = access(path, F_OK) == 0;
+	}
+	hist_stage_forget(st, st->ids, st->n);
+	for (i = 0; ok && i < st->n; i++) {
+		git_oid_tostr(hex, sizeof(hex), &st->ids[i]);
+		snprintf(path, sizeof(path), "%s/%.2s/%s", st->dir, hex,
+			 hex + 2);
+		ok = access(path, F_OK) != 0;
+	}
+	st->n = 0;
+	return ok ? 0 : -1;
+}
+
 static void test_loose(const unsigned char *buf)
 {
 	static const size_t lens[] = { 0, 1, 65535 - 13, 65535 - 12, 65535,
@@ -1243,8 +1272,7 @@ static void test_loose(const unsigned char *buf)
 				      lens[i]) == 0 &&
 		     stage.n == 1 &&
 		     git_odb_exists(odb, &id) == 0 &&
-		     hist_stage_settle(&stage, h, objects) == 0 &&
-		     stage.n == 0 &&
+		     settle_forget(&stage, h, objects) == 0 &&
 		     git_odb_read(&obj, odb, &id) == 0 &&
 		     git_odb_object_type(obj) == GIT_OBJECT_BLOB &&
 		     git_odb_object_size(obj) == lens[i] &&
@@ -1269,7 +1297,7 @@ static void test_loose(const unsigned char *buf)
 	hist_object_id(id2.id, "blob", "nofsync", 7);
 	staged = tfs_history_set_fsync(h, 0) == 0 &&
 		 hist_loose_write(&w, &id2, "blob", "nofsync", 7) == 0 &&
-		 hist_stage_settle(&stage, h, objects) == 0 &&
+		 settle_forget(&stage, h, objects) == 0 &&
 		 git_odb_exists(odb, &id2) == 1 &&
 		 tfs_history_fsyncs(h) == synced;
 	hist_object_id(id2.id, "blob", "dropped", 7);
@@ -1567,6 +1595,69 @@ static void test_blob_batches(tfs_history *h)
  * fails to flush, names nothing, and flushes once it is back; a commit
  * and a ref are synced.
  */
+/* How many .keep files objects/pack of `dir` holds. */
+static int count_keeps(const char *dir)
+{
+	char pack[320];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+	size_t len;
+
+	snprintf(pack, sizeof(pack), "%s/objects/pack", dir);
+	if (!(d = opendir(pack)))
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		n += len > 5 && strcmp(e->d_name + len - 5, ".keep") == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * git maintenance between a commit and the move of its branch (history.c,
+ * "git maintenance while mounted"): a loose commit object `git prune`
+ * removed is back when the branch moves; the packs of a blob writer keep
+ * a .keep until the writer is freed; a commit whose parent git lost
+ * entirely is TFS_ENOTFOUND (the engine then repairs from its database).
+ */
+static void test_maintenance(void)
+{
+	char dir[300], path[400], cmd[600], oid[TFS_OID_HEXSZ + 1], next[41];
+	const tfs_history_change one = file("m/a.xml", "<a/>");
+	const tfs_history_change two = file("m/b.xml", "<b/>");
+	unsigned char id[20];
+	tfs_history_blobs *w = NULL;
+	tfs_history *h = NULL;
+	int ok;
+
+	snprintf(dir, sizeof(dir), "%s/maint.git", tmp_dir);
+	if (tfs_history_open(&h, dir, 1) < 0) {
+		check(0, "maintenance: open a repository");
+		return;
+	}
+	ok = commit(oid, h, NULL, &one, 1, "one\n") == 0;
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", dir, oid, oid + 2);
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' fsck --strict "
+		 "--no-dangling >/dev/null 2>&1", dir);
+	ok = ok && unlink(path) == 0 && access(path, F_OK) != 0 &&
+	     tfs_history_set_ref(h, "acme/m", oid) == 0 &&
+	     access(path, F_OK) == 0 && system(cmd) == 0;
+	check(ok, "maintenance: a commit object pruned before its branch "
+	      "moved is there again when it moves");
+	ok = tfs_history_blobs_new(&w, h) == 0 &&
+	     tfs_history_blobs_put(id, w, "<kept/>", 7) == 0 &&
+	     tfs_history_blobs_flush(w) == 0 && count_keeps(dir) == 1;
+	tfs_history_blobs_free(w);
+	check(ok && count_keeps(dir) == 0, "maintenance: a blob writer's "
+	      "packs are kept from repack until the writer is freed");
+	ok = commit(next, h, "0123456789012345678901234567890123456789",
+		    &two, 1, "two\n") == TFS_ENOTFOUND;
+	check(ok, "maintenance: a parent git lacks is TFS_ENOTFOUND");
+	tfs_history_free(h);
+}
+
 static void test_fsync(void)
 {
 	char dir[300], pack[320], moved[320], oid[TFS_OID_HEXSZ + 1];
@@ -1613,7 +1704,7 @@ static void test_fsync(void)
 	     tfs_history_blobs_flush(w) == TFS_ERROR &&
 	     rename(moved, pack) == 0;
 	tfs_history_id_hex(oid, id);
-	ok = ok && tfs_history_read_blob(&b, h, oid, "away") == TFS_ERROR &&
+	ok = ok && tfs_history_read_blob(&b, h, oid, "away") == TFS_EDAMAGED &&
 	     tfs_history_blobs_flush(w) == 0 &&
 	     tfs_history_read_blob(&b, h, oid, "away") == 0 &&
 	     b.size == 7 && memcmp(b.ptr, "<away/>", 7) == 0;
@@ -1676,6 +1767,7 @@ int main(void)
 		test_threads(h);
 		test_readers_never_wait(h);
 		test_fsync();
+		test_maintenance();
 	}
 	tfs_history_free(h);
 	if (env && strcmp(env, "1") == 0)

@@ -2174,7 +2174,7 @@ static void case_old_layout(const char *store)
 		"'Incident.TxBlob'");
 	tfs_buf_clear(&xml);
 	rc = stg ? tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) : 0;
-	CHECK(rc == TFS_ERROR && strstr(tfs_error_last(), path),
+	CHECK(rc == TFS_EDAMAGED && strstr(tfs_error_last(), path),
 	      "old layout: a missing blob fails the export naming %s (rc %d)",
 	      path, rc);
 	sql_run(db, "UPDATE transactions SET blob = 'not-an-id' WHERE name = "
