@@ -738,6 +738,29 @@ int cset_check(struct cset *cs)
  * `action` is the event action; `message` the commit message (NULL: made
  * from the counts).  On error everything is rolled back.
  */
+/*
+ * history.git lost the parent commit (or part of it): the commit is made
+ * of the whole instance instead (heal.c), and the repair logged.  `n` is
+ * the database's last commit number.
+ */
+static int cset_heal(struct cset *cs, char oid[41],
+		     const tfs_history_sig *sig, const char *msg, int n)
+{
+	char text[400];
+	int lost, error;
+
+	fprintf(stderr, "tenantfs: %s: %s; committing the whole instance\n",
+		cs->in->branch, tfs_error_last());
+	if ((error = inst_history_heal(cs->in, &cs->blobs, oid, sig, msg,
+				       &lost)) < 0)
+		return error;
+	snprintf(text, sizeof(text), "history.git had lost %d commit%s of "
+		 "%s, the newest %d (git maintenance?); commit %d holds the "
+		 "whole instance", lost, lost == 1 ? "" : "s", cs->in->branch,
+		 n, n + 1);
+	return inst_log_event(cs->in, cs->user, "History/Repaired", text);
+}
+
 int cset_commit(struct cset *cs, const char *action,
 		       const char *message)
 {
@@ -784,9 +807,15 @@ int cset_commit(struct cset *cs, const char *action,
 		cs->hidx = NULL;
 		cs->hseq = NULL;
 		cs->hcap = cs->ahseq = 0;
-		if ((error = hist_write_commit(oid, st->hist,
+		error = hist_write_commit(oid, st->hist,
 				parent[0] ? parent : NULL, cs->hc, cs->nhc,
-				&sig, msg)) < 0)
+				&sig, msg);
+		/* The database names the parent: if git lacks it (or
+		 * part of it), git lost it. */
+		if ((error == TFS_EDAMAGED || error == TFS_ENOTFOUND) &&
+		    parent[0])
+			error = cset_heal(cs, oid, &sig, msg, n);
+		if (error < 0)
 			goto fail;
 		n++;
 		s = db_stmt(inst_db(in),

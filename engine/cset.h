@@ -107,4 +107,16 @@ int save_resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 		     const char *type);
 int save_obj_guid(tfs_inst *in, int64_t id, char out[64]);
 
+/*
+ * A commit of the whole instance as its database has it (heal.c), for a
+ * history.git that lost commits the database names; its parent the
+ * newest commit git has whole at the top, *lost the number of newer ones
+ * it lacks.  Blobs go through *blobs (a writer made if NULL), which the
+ * caller frees after the branch moves.  Inside the caller's transaction,
+ * under the writer lock.
+ */
+int inst_history_heal(tfs_inst *in, tfs_history_blobs **blobs, char oid[41],
+		      const tfs_history_sig *sig, const char *message,
+		      int *lost);
+
 #endif

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "cset.h"
 #include "internal.h"
 #include "tenantfs/demo.h"
 #include "tenantfs/error.h"
@@ -490,6 +492,55 @@ int inst_last_commit(tfs_inst *in, int *n, char oid[41])
 	return 0;
 }
 
+/*
+ * history.git lacks the database's last commit (or its tree): commit the
+ * whole instance as the database has it (heal.c), log what was lost, move
+ * the branch.
+ */
+static int inst_heal_history(tfs_inst *in, int n, int *lost_out)
+{
+	tfs_history_sig sig = { "admin", "admin@tenantfs.local", time(NULL) };
+	tfs_history_blobs *blobs = NULL;
+	char oid[41], text[400];
+	sqlite3_stmt *s;
+	int lost, error;
+
+	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0)
+		return error;
+	if ((error = inst_history_heal(in, &blobs, oid, &sig,
+				       "History repaired from the database",
+				       &lost)) < 0)
+		goto fail;
+	snprintf(text, sizeof(text), "history.git had lost %d commit%s of "
+		 "%s, the newest %d; commit %d holds the whole instance",
+		 lost, lost == 1 ? "" : "s", in->branch, n, n + 1);
+	s = db_stmt(inst_db(in), "INSERT INTO commits(n, oid, time, user, "
+				 "message) VALUES(?, ?, ?, 'admin', "
+				 "'History repaired from the database')");
+	if (!s) {
+		error = TFS_ERROR;
+		goto fail;
+	}
+	sqlite3_bind_int(s, 1, n + 1);
+	sqlite3_bind_text(s, 2, oid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, sig.time);
+	if ((error = db_done(inst_db(in), s)) < 0 ||
+	    (error = inst_log_event(in, "admin", "History/Repaired",
+				    text)) < 0 ||
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
+		goto fail;
+	fprintf(stderr, "tenantfs: %s\n", text);
+	if (lost_out)
+		*lost_out = lost;
+	error = tfs_history_set_ref(in->st->hist, in->branch, oid);
+	tfs_history_blobs_free(blobs);
+	return error;
+fail:
+	db_exec(inst_db(in), "ROLLBACK");
+	tfs_history_blobs_free(blobs);
+	return error;
+}
+
 static int inst_recover_locked(tfs_inst *in)
 {
 	char db_oid[41], ref[41];
@@ -497,6 +548,12 @@ static int inst_recover_locked(tfs_inst *in)
 
 	if ((error = inst_last_commit(in, &n, db_oid)) < 0)
 		return error;
+	if (n > 0 && (error = tfs_history_commit_whole(in->st->hist, db_oid,
+						       0)) <= 0) {
+		if (error < 0 || (error = inst_heal_history(in, n, NULL)) < 0)
+			return error;
+		return store_flush_events(in->st, in);
+	}
 	if (n > 0) {
 		error = tfs_history_get_ref(ref, in->st->hist, in->branch);
 		if (error < 0 && error != TFS_ENOTFOUND)
@@ -516,6 +573,26 @@ static int inst_recover_locked(tfs_inst *in)
 		}
 	}
 	return store_flush_events(in->st, in);
+}
+
+int tfs_inst_history_check(tfs_inst *in, int *lost)
+{
+	char oid[41];
+	int n, whole = 1, error;
+
+	*lost = 0;
+	inst_write_begin(in);
+	error = inst_last_commit(in, &n, oid);
+	if (error == 0 && n > 0 &&
+	    (whole = tfs_history_commit_whole(in->st->hist, oid, 1)) < 0)
+		error = whole;
+	if (error == 0 && !whole &&
+	    (error = inst_heal_history(in, n, lost)) == 0) {
+		store_flush_events(in->st, in);
+		error = 1;
+	}
+	inst_write_end(in);
+	return error;
 }
 
 int inst_recover(tfs_inst *in)

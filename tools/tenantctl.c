@@ -104,12 +104,29 @@ static int check_instance(void *ctx, const tfs_row *row)
 {
 	struct fsck_ctx *c = ctx;
 	tfs_inst *in = tfs_store_inst(c->st, row->id);
-	int n = 0, bad;
+	int n = 0, lost, bad;
 
 	if (!in) {
 		printf("%s: cannot open: %s\n", row->name, tfs_error_last());
 		c->bad++;
 		return 0;
+	}
+	switch (tfs_inst_history_check(in, &lost)) {
+	case 0:
+		break;
+	case 1:
+		printf("%s/%s: history.git lacked part of the last commit; "
+		       "repaired: a new commit holds the whole instance as "
+		       "its database has it; %d commit%s of history lost\n",
+		       tfs_inst_tenant(in), tfs_inst_name(in), lost,
+		       lost == 1 ? "" : "s");
+		c->bad++;
+		break;
+	default:
+		printf("%s/%s: cannot check history: %s\n",
+		       tfs_inst_tenant(in), tfs_inst_name(in),
+		       tfs_error_last());
+		c->bad++;
 	}
 	tfs_inst_history_count(in, &n);
 	bad = tfs_inst_verify(in, print_damage, in);

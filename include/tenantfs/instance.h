@@ -91,6 +91,15 @@ int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id);
  */
 typedef int (*tfs_inst_damage_cb)(void *ctx, const char *path);
 int tfs_inst_verify(tfs_inst *in, tfs_inst_damage_cb cb, void *ctx);
+
+/*
+ * Check that history.git has the instance's last commit whole: the commit
+ * and every tree and blob of its snapshot (for fsck: a walk of it all).
+ * If not, the history is repaired from the database (a commit of the whole
+ * instance, on the newest commit git still has) and *lost set to the
+ * number of commits git had lost.  0 whole, 1 repaired, <0 error.
+ */
+int tfs_inst_history_check(tfs_inst *in, int *lost);
 /* Objects of directory `dir`, unsorted (row name: object name, no ".xml";
  * row id: object id; mtime: change time; size: byte size). */
 int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx);
