@@ -214,7 +214,7 @@ static int write_tmp(int *out, tfs_history *h, char *path, size_t size,
 	int fd, error;
 
 	*out = -1;
-	snprintf(path, size, "%s/tmp_tfs_XXXXXX", dir);
+	snprintf(path, size, "%s/tfs-tmp-XXXXXX", dir);
 	fd = mkstemp(path);
 	if (fd < 0)
 		return tfs_error_set(TFS_ERROR, "cannot create %s: %s", path,

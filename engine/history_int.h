@@ -202,7 +202,8 @@ struct hist_pending {
  * `git gc` leave alone: hist_keep_make() before the pack at `pack`
  * (its path ending in ".pack") is named, adding the keep's path to
  * (*keeps)[*n]; hist_keeps_drop() removes and frees them; hist_keeps_clean()
- * removes those a crash left in objects/pack (only ours: see KEEP_MARK). */
+ * removes those a crash left in objects/pack (only ours: see KEEP_MARK),
+ * and the temporary files a crash left (see clean_tmp). */
 int hist_keep_make(char ***keeps, size_t *n, const char *pack);
 void hist_keeps_drop(char **keeps, size_t n);
 void hist_keeps_clean(const char *objects);

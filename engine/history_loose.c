@@ -164,7 +164,7 @@ static int temp_object(char tmp[4300], const char *objects)
 {
 	int fd;
 
-	snprintf(tmp, 4300, "%s/tmp_obj_XXXXXX", objects);
+	snprintf(tmp, 4300, "%s/tfs-tmp-obj-XXXXXX", objects);
 	if ((fd = mkstemp(tmp)) < 0)
 		return tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
 				     strerror(errno));
@@ -730,6 +730,38 @@ void hist_keeps_drop(char **keeps, size_t n)
 	free(keeps);
 }
 
+/*
+ * Temporary names in objects/ and objects/pack start with "tfs-tmp-",
+ * never with "tmp_": `git prune` removes every tmp_* file and directory
+ * there at once with --expire=now, under a writer's feet.  What a crash
+ * left of them goes here, at open (one mount writes at a time).
+ */
+static void clean_tmp(const char *dir)
+{
+	char path[4300], file[4600];
+	struct dirent *e, *f;
+	DIR *d, *sub;
+
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "tfs-tmp-", 8) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) == 0 || !(sub = opendir(path)))
+			continue;
+		while ((f = readdir(sub)) != NULL) {
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, f->d_name);
+			unlink(file);
+		}
+		closedir(sub);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 void hist_keeps_clean(const char *objects)
 {
 	char path[4300], text[sizeof(KEEP_MARK)];
@@ -739,7 +771,9 @@ void hist_keeps_clean(const char *objects)
 	DIR *d;
 	int fd;
 
+	clean_tmp(objects);
 	snprintf(path, sizeof(path), "%s/pack", objects);
+	clean_tmp(path);
 	if (!(d = opendir(path)))
 		return;
 	while ((e = readdir(d)) != NULL) {

@@ -386,7 +386,7 @@ static int store_pack(struct sink *s, const void *pack, size_t len)
 	const char *ext[2] = { "pack", "idx" };
 	int fds[2] = { -1, -1 }, error = 0, i, made = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s/pack/tmp_tfs_XXXXXX", s->h->objects);
+	snprintf(tmp, sizeof(tmp), "%s/pack/tfs-tmp-XXXXXX", s->h->objects);
 	if (!mkdtemp(tmp))
 		return tfs_error_set(TFS_ERROR, "git: mkdtemp %s: %s", tmp,
 				     strerror(errno));

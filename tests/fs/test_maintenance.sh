@@ -2,7 +2,10 @@
 # test_maintenance.sh: git maintenance on history.git while the store is
 # mounted (README, "git maintenance"), and history that git lost anyway.
 #   1. `git gc --prune=now`, `git repack -a -d` and `git prune
-#      --expire=now` in a loop while saves run in two instances: every save succeeds, and afterwards `git fsck`
+#      --expire=now` in a loop while saves run in two instances and a
+#      package of 20,000 records applies (its blobs stream into packs
+#      under temporary names, which git's prune removes if they start
+#      with tmp_): every save succeeds, and afterwards `git fsck`
 #      finds history.git whole and each branch holds what the mount shows.
 #   2. The newest commit removed from git behind tenantfs's back: the next
 #      save succeeds, committing the whole instance, and says so in the log.
@@ -25,6 +28,8 @@ BO=metadata/BusinessObject/Incident.xml
 git_whole() { tfs_git fsck --no-dangling --no-progress >"$W/fsck.out" 2>&1; }
 
 # ---- 1. maintenance in a loop while saves and an apply run
+check "tenantctl generate-package of 20,000 records" \
+	"$TFS_TENANTCTL" generate-package "$W/pkg.xml" --records 20000
 before=$(git_count staging)
 (
 	while [ ! -e "$W/stop" ]; do
@@ -34,15 +39,24 @@ before=$(git_count staging)
 	done
 ) >"$W/gc.out" 2>&1 &
 gc_pid=$!
+cp "$W/pkg.xml" "$STG/apply/" 2>"$W/apply.err" &
+cp_pid=$!
 failed=0
 for i in $(seq 1 120); do
 	set_desc "$F" "gc$i" || failed=$((failed + 1))
 	[ $((i % 4)) -eq 0 ] && { set_desc "$G" "glx$i" || failed=$((failed + 1)); }
 done
+wait "$cp_pid"
+cp_rc=$?
 touch "$W/stop"
 wait "$gc_pid"
 check_eq "every save while git gc, repack and prune ran succeeded" 0 "$failed"
-check_eq "one commit per save in staging" "$((before + 120))" \
+check_eq "the package applied meanwhile" 0 "$cp_rc"
+[ "$cp_rc" = 0 ] || note "$(cat "$W/apply.err" "$STG/apply/pkg.xml.result" 2>&1 | head -n 8)"
+check_match "its result says applied" "^applied" \
+	"$(head -n 1 "$STG/apply/pkg.xml.result" 2>/dev/null)"
+check_eq "one commit per save and for the package in staging" \
+	"$((before + 121))" \
 	"$(git_count staging)"
 # What a prune removed after a branch moved is linked again within
 # seconds (history.c, "git maintenance while mounted").
