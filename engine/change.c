@@ -733,12 +733,6 @@ int cset_check(struct cset *cs)
 }
 
 /*
- * Commit the change set: history commit (if anything versioned changed),
- * commit row, metadata, log, event; then the branch and the observers.
- * `action` is the event action; `message` the commit message (NULL: made
- * from the counts).  On error everything is rolled back.
- */
-/*
  * history.git lost the parent commit (or part of it): the commit is made
  * of the whole instance instead (heal.c), and the repair logged.  `n` is
  * the database's last commit number.
@@ -761,6 +755,12 @@ static int cset_heal(struct cset *cs, char oid[41],
 	return inst_log_event(cs->in, cs->user, "History/Repaired", text);
 }
 
+/*
+ * Commit the change set: history commit (if anything versioned changed),
+ * commit row, metadata, log, event; then the branch and the observers.
+ * `action` is the event action; `message` the commit message (NULL: made
+ * from the counts).  On error everything is rolled back.
+ */
 int cset_commit(struct cset *cs, const char *action,
 		       const char *message)
 {

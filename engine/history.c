@@ -309,8 +309,9 @@ static void reader_free(struct hist_reader *r);
  *     staged links stay for PENDING_HOLD seconds after it, and while a
  *     `git gc` runs (its gc.pid exists), checked by each later move of
  *     the branch and every PENDING_TICK seconds by a thread of their own
- *     (keeper), and once more when dropped.  A commit that finds an object of its parent missing
- *     restores them all first (hist_pending_restore_all).
+ *     (keeper), and once more when dropped.  A commit that finds an
+ *     object of its parent missing restores them all first
+ *     (hist_pending_restore_all).
  *
  * What is left is a prune that runs longer than that; then the next
  * commit finds its parent damaged and the instance's history is repaired
@@ -319,7 +320,7 @@ static void reader_free(struct hist_reader *r);
 
 /* How long the staged links of a named commit stay (see above), and how
  * many of a branch's last commits each move checks again. */
-#define PENDING_HOLD 120
+#define PENDING_HOLD 60
 #define PENDING_RECHECK 16
 #define PENDING_TICK 2
 
@@ -379,7 +380,6 @@ static void pending_named(tfs_history *h, struct hist_pending *p,
 	struct hist_pending *q, *next;
 	int64_t now = now_seconds();
 	bool hold = gc_running(h);
-
 	int recent = 0;
 
 	hist_stage_restore(&h->stage, h->objects, p->loose, p->nloose);
