@@ -755,9 +755,13 @@ static int write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			   struct change *c, size_t n,
 			   const tfs_history_sig *sig, const char *message);
 
-/* The parent or an object of it missing (TFS_ENOTFOUND, TFS_EDAMAGED):
- * git maintenance may have removed what a commit of the last minutes
- * wrote; restore those and try once more. */
+/*
+ * Failing to read the parent may be git maintenance at work: a prune
+ * removed what a commit of the last minute wrote (restored from the
+ * staging directory: history.c), or a repack replaced the packs libgit2
+ * had listed (it rescans on a miss, but a pack it listed may be gone
+ * before it opens it).  Restore, rescan, and try once more.
+ */
 int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 			 const char *parent, const char *from,
 			 struct change *c, size_t n,
@@ -766,15 +770,16 @@ int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	int error, made;
 
 	error = write_commit_on(out, h, parent, from, c, n, sig, message);
-	if (error != TFS_EDAMAGED && error != TFS_ENOTFOUND)
+	if (error >= 0 || error == TFS_EINVALID || error == TFS_ENOSPC ||
+	    !parent || !*parent)
 		return error;
 	hist_lock(h);
 	made = hist_pending_restore_all(h);
-	if (made > 0 && git_odb_refresh(h->odb) < 0)
+	if (made >= 0 && git_odb_refresh(h->odb) < 0)
 		made = hist_git_fail("refresh");
 	hist_unlock(h);
-	if (made <= 0)
-		return made < 0 ? made : error;
+	if (made < 0)
+		return error;
 	return write_commit_on(out, h, parent, from, c, n, sig, message);
 }
 
