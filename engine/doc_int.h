@@ -10,7 +10,11 @@
  * table is also their canonical order, after name, guid, businessObject),
  * the child elements it may hold and how often, and whether it holds text.
  * An element without a rule (inside settings and records, which are free
- * form) may carry any attributes and children.
+ * form) may carry any attributes and children; a settings root
+ * (DOC_ER_ANYATTR) any attributes besides its rule's.  Every other element
+ * carries only its rule's attributes and a free-text description, and a
+ * root also name and guid (INTERFACE.md "Object documents"): an attribute
+ * the schema does not know is refused, not stored (issue 15).
  */
 #ifndef TENANTFS_DOC_INT_H
 #define TENANTFS_DOC_INT_H
@@ -50,6 +54,16 @@ typedef struct doc_attr_rule {
 #define DOC_ER_OPEN     0x08    /* unknown children allowed (free form) */
 #define DOC_ER_FREETEXT 0x10    /* non-blank text allowed; blank dropped */
 #define DOC_ER_NONEMPTY 0x20    /* at least one child element */
+#define DOC_ER_ANYATTR  0x40    /* attributes besides the rule's allowed */
+
+/*
+ * Longest attribute values, in bytes, checked before a value is looked at
+ * any further: typed values (names, references, guids, numbers, enums,
+ * flags, colours) are short; text (DOC_AT_STR, description, attributes of
+ * free-form elements) may be longer but not unbounded (issue 15).
+ */
+#define DOC_VALUE_SHORT_MAX 1024
+#define DOC_VALUE_TEXT_MAX  65536
 
 /* Most child slots any rule has; doc.c counts children per slot. */
 #define DOC_MAX_SLOTS 4

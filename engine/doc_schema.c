@@ -486,7 +486,7 @@ static const doc_elem_rule list_rule = {
 
 /* settings/<Type>/<Name>.xml: free form, a few required attributes. */
 
-#define SETTINGS_FLAGS (DOC_ER_OPEN | DOC_ER_FREETEXT)
+#define SETTINGS_FLAGS (DOC_ER_OPEN | DOC_ER_FREETEXT | DOC_ER_ANYATTR)
 
 static const doc_attr_rule ldap_attrs[] = {
 	A_STR("host", REQ), A_INT("port", REQ, 1, 65535), A_END
@@ -735,6 +735,68 @@ bad_color:
 	return doc_fail(n, "%s must be a color #rrggbb", a->name);
 }
 
+/* The length of attribute `a`'s value (its text nodes; put_attrs()
+ * refuses anything else later). */
+static size_t attr_len(const xmlAttr *a)
+{
+	const xmlNode *t;
+	size_t len = 0;
+
+	for (t = a->children; t; t = t->next)
+		if (t->type == XML_TEXT_NODE && t->content)
+			len += strlen((const char *)t->content);
+	return len;
+}
+
+/* The rule of attribute `name` in `r`, or NULL. */
+static const doc_attr_rule *find_attr(const doc_elem_rule *r,
+				      const char *name)
+{
+	size_t i;
+
+	for (i = 0; r && r->attrs && r->attrs[i].name; i++)
+		if (strcmp(r->attrs[i].name, name) == 0)
+			return &r->attrs[i];
+	return NULL;
+}
+
+/*
+ * Every attribute of `n` is one the schema knows for it (doc_int.h) and
+ * no longer than its kind allows.  Runs first, before any value is
+ * judged, so the cost is the rule's width per attribute, and the
+ * scanner (xml_scan.h) bounds the attributes per element.
+ */
+static int check_known(const doc_walk *w, const doc_elem_rule *r,
+		       const xmlNode *n)
+{
+	bool any = !r || (r->flags & DOC_ER_ANYATTR);
+	const doc_attr_rule *a;
+	const xmlAttr *p;
+	const char *name;
+	size_t max;
+
+	for (p = n->properties; p; p = p->next) {
+		name = (const char *)p->name;
+		if (p->ns)
+			return doc_fail(n, "namespaces are not allowed");
+		a = find_attr(r, name);
+		if (a)
+			max = a->type == DOC_AT_STR ? DOC_VALUE_TEXT_MAX :
+			      DOC_VALUE_SHORT_MAX;
+		else if (n == w->root && (strcmp(name, "name") == 0 ||
+					  strcmp(name, "guid") == 0))
+			max = DOC_VALUE_SHORT_MAX;
+		else if (strcmp(name, "description") == 0 || any)
+			max = DOC_VALUE_TEXT_MAX;
+		else
+			return doc_fail(n, "unknown attribute %.80s", name);
+		if (attr_len(p) > max)
+			return doc_fail(n, "attribute %.80s is longer than "
+					"%zu bytes", name, max);
+	}
+	return 0;
+}
+
 int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 {
 	const char *vals[DOC_MAX_ATTRS] = { NULL };
@@ -743,6 +805,8 @@ int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 	size_t i;
 	int error;
 
+	if ((error = check_known(w, r, n)) < 0)
+		return error;
 	/* businessObject= anywhere refers to a business object (a Link's
 	 * is part of the record it names: check_link). */
 	v = doc_prop(n, "businessObject");

@@ -10,7 +10,8 @@
  *	</Translation>
  *
  * Translation: name (the translated object's, = the file name), guid,
- * locale and type (required, equal to the directory's); nothing else.
+ * locale and type (required, equal to the directory's), description;
+ * nothing else (doc_schema.c refuses attributes a rule does not know).
  * The translated object must exist: the document refers to it ("<Type>"
  * "<Name>", engine/refs.c), so it cannot be deleted while translated.
  * String: key (required; the element path being translated, 1..512 bytes,
@@ -30,23 +31,6 @@
 #define TR_MAX_STRINGS 20000
 #define TR_MAX_KEY 512
 #define TR_MAX_TEXT 8192
-
-/* Refuse attributes of `n` not in `known` (NULL-terminated). */
-static int only_attrs(const xmlNode *n, const char *const *known)
-{
-	const xmlAttr *a;
-	size_t i;
-
-	for (a = n->properties; a; a = a->next) {
-		for (i = 0; known[i]; i++)
-			if (strcmp((const char *)a->name, known[i]) == 0)
-				break;
-		if (!known[i])
-			return doc_fail(n, "unknown attribute %.80s",
-					(const char *)a->name);
-	}
-	return 0;
-}
 
 static bool digits(const char *s, size_t n)
 {
@@ -86,14 +70,10 @@ static bool utc_time_valid(const char *s)
 
 static int check_string(doc_walk *w, const xmlNode *n, const char *const *v)
 {
-	static const char *const known[] = { "key", "modified", NULL };
 	const xmlNode *c;
 	size_t len = 0;
 	const char *k;
-	int error;
 
-	if ((error = only_attrs(n, known)) < 0)
-		return error;
 	if (!v[0][0] || strlen(v[0]) > TR_MAX_KEY)
 		return doc_fail(n, "key must be 1 to %d bytes", TR_MAX_KEY);
 	for (k = v[0]; *k; k++)
@@ -128,15 +108,9 @@ static const doc_elem_rule string_rule = {
 static int check_translation(doc_walk *w, const xmlNode *n,
 			     const char *const *v)
 {
-	static const char *const known[] = {
-		"name", "guid", "locale", "type", NULL
-	};
 	char locale[TFS_LOCALE_MAX + 1];
 	const char *mtype;
-	int error;
 
-	if ((error = only_attrs(n, known)) < 0)
-		return error;
 	if (!tfs_translation_split(w->type, locale, &mtype))
 		return doc_fail(n, "'%.80s' is not a translations directory",
 				w->type);

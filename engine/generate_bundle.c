@@ -131,11 +131,21 @@ const char *gen_dotted(char out[160], const char *a, const char *b)
 	return out;
 }
 
+/*
+ * The description of a generated object; production's drifted copy names
+ * its hotfix there (an attribute of its own would be one the object
+ * schema does not know, and is refused).
+ */
 void gen_describe(gen *x, const char *fmt, const char *what)
 {
-	demo_attrf(&x->g, "description", fmt, what);
+	char text[512];
+
+	snprintf(text, sizeof(text), fmt, what);
 	if (x->cur_differs)
-		demo_attr(&x->g, "changeRequest", "CR-PRD-hotfix");
+		demo_attrf(&x->g, "description", "%s (hotfix CR-PRD-hotfix)",
+			   text);
+	else
+		demo_attr(&x->g, "description", text);
 }
 
 static void attr_field(demo_gen *g, const gen_field *f)

@@ -183,7 +183,12 @@ struct tfs_store {
 	tfs_change_cb observer;
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
+	uint64_t object_max;	/* atomic; console.conf (console_conf.c) */
 };
+
+/* Read the store-wide settings of console.conf from console.db's meta
+ * table into the store (console_conf.c); at open. */
+int console_conf_load(tfs_store *st);
 
 /* The connection this thread uses for the instance's or the console's
  * database: the write connection while it holds the writer lock, a

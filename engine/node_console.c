@@ -1,5 +1,6 @@
 /*
- * Console nodes: the root and its files (README, events, status), users/,
+ * Console nodes: the root and its files (README, events, status,
+ * console.conf: the store-wide settings, console_conf.c), users/,
  * landscapes/ with groups, landscapes and servers, tenants/ with each
  * tenant's directory, tenant.conf and dashboard.  Their .conf files are
  * rendered and stored by the store (tfs_store_conf_*).
@@ -15,7 +16,8 @@
 #include "tenantfs/lifecycle.h"
 
 static const struct name_ino root_names[] = {
-	{"README", G_README}, {"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
+	{"README", G_README}, {"console.conf", G_CONSOLE_CONF},
+	{"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
 	{"status", G_STATUS}, {"tenants", G_TENANTS}, {"users", G_USERS},
 	{NULL, 0},
 };
@@ -23,7 +25,10 @@ static const struct name_ino root_names[] = {
 static void describe_landscapes(char *out, size_t size, tfs_tree *t,
 				uint64_t ino)
 {
-	snprintf(out, size, "landscapes/*.conf");
+	if (INO_CLASS(ino) == C_GLOBAL && INO_B(ino) == G_CONSOLE_CONF)
+		snprintf(out, size, "console.conf");
+	else
+		snprintf(out, size, "landscapes/*.conf");
 }
 
 /* ---- the root and its files ----------------------------------------------- */
@@ -72,6 +77,8 @@ static int global_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 		return text_attr(out, t, ino, 0444, t->mounted);
 	case G_STATUS:
 		return text_attr(out, t, ino, 0444, store_mtime(t));
+	case G_CONSOLE_CONF:
+		return text_attr(out, t, ino, 0644, store_mtime(t));
 	}
 	return tfs_error_set(TFS_ENOTFOUND, "no inode %llx",
 			     (unsigned long long)ino);
@@ -131,6 +138,8 @@ static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 		return tfs_store_render_readme(out, t->st);
 	case G_STATUS:
 		return tfs_store_render_status(out, t->st);
+	case G_CONSOLE_CONF:
+		return tfs_store_console_conf_render(out, t->st);
 	case G_EVENTS:
 		if ((error = tfs_store_events_size(t->st, &size, &mtime)) < 0)
 			return error;
@@ -139,14 +148,31 @@ static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	return tfs_error_set(TFS_ENOTFOUND, "not a file");
 }
 
+/* console.conf, as console user `u` (the store judges); the root's other
+ * files are read-only. */
+static int global_store_as(tfs_tree *t, uint64_t ino, const tfs_user *u,
+			   const char *bytes, size_t len)
+{
+	if (INO_B(ino) != G_CONSOLE_CONF)
+		return tfs_error_set(TFS_EACCESS, "read-only file");
+	return tfs_store_console_conf_update(t->st, u, bytes, len);
+}
+
 /* users/: a new <login>.conf is a new user (created on its last close,
- * as the writer: commit_new_user); other new names are temporary. */
+ * as the writer: commit_new_user); other new names are temporary.  The
+ * root: console.conf, and temporary files (administrators only:
+ * perm_root_write). */
 static void global_target(struct target *tg, tfs_tree *t, uint64_t parent,
 			  const char *name)
 {
 	char login[256];
 	tfs_attr a;
 
+	if (INO_B(parent) == G_ROOT) {
+		/* console.conf and its editors' temporary files */
+		target_plain_dir(tg, t, parent, name);
+		return;
+	}
 	if (INO_B(parent) != G_USERS)
 		return;
 	if (name[0] != '.' && conf_name(login, name) &&
@@ -193,6 +219,7 @@ const struct node_ops console_global_ops = {
 	.getattr = global_getattr,
 	.readdir = global_readdir,
 	.content = global_content,
+	.store_as = global_store_as,
 	.describe = describe_landscapes,
 	.target = global_target,
 	.mkdir = global_mkdir,

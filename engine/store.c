@@ -455,7 +455,8 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
 	    (error = db_open(&st->db, p, false)) < 0 ||
 	    (error = users_upgrade(st)) < 0 ||
-	    (error = db_pool_init(&st->pool, p)) < 0)
+	    (error = db_pool_init(&st->pool, p)) < 0 ||
+	    (error = console_conf_load(st)) < 0)
 		goto done;
 	/* Spool space for packages being dropped; left-overs of a crash
 	 * are removed by the daemon's next start (tmp is ours alone). */

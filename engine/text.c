@@ -37,6 +37,7 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 "    log                              this instance's patch log\n"
 "  events                             audit log, one event per line\n"
 "  status                             instances and problems\n"
+"  console.conf                       store-wide settings (object_max)\n"
 "\n"
 "Edit objects with any tool (cp, sed -i, vim, ...).  A save is checked\n"
 "before it is stored; a bad save fails the writing command and the reason\n"

@@ -37,6 +37,7 @@ struct tfs_file {
 	bool written;       /* write or truncate since open (not O_TRUNC) */
 	bool lazy;          /* a reader's stored file: loaded at first read */
 	bool push;          /* to be put into the kernel's page cache */
+	bool toobig_logged; /* a write past object_max was logged */
 	tfs_caller who;
 };
 
@@ -526,20 +527,23 @@ int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
 }
 
 /* Refused before anything is allocated: a write far past the end (dd
- * seek=3G) must not make the daemon allocate what it would refuse. */
-static int too_big(uint64_t size)
+ * seek=3G) must not make the daemon allocate what it would refuse.  `max`
+ * is the store's object_max (console.conf). */
+static int too_big(uint64_t size, uint64_t max)
 {
-	return tfs_error_set(TFS_ETOOBIG, "%llu bytes: an object may hold at "
-			     "most %llu bytes", (unsigned long long)size,
-			     (unsigned long long)TFS_OBJECT_MAX);
+	return tfs_error_set(TFS_ETOOBIG, "%llu bytes: a file may hold at "
+			     "most %llu bytes (object_max in console.conf)",
+			     (unsigned long long)size,
+			     (unsigned long long)max);
 }
 
-static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len)
+static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len,
+		     uint64_t max)
 {
 	size_t end;
 
-	if (off > TFS_OBJECT_MAX || len > TFS_OBJECT_MAX - off)
-		return too_big(off + len);
+	if (off > max || len > max - off)
+		return too_big(off + len, max);
 	end = (size_t)off + len;
 	if (tfs_buf_grow(b, end) < 0)
 		return TFS_ERROR;
@@ -553,11 +557,11 @@ static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len)
 	return 0;
 }
 
-int buf_truncate(tfs_buf *b, uint64_t size)
+int buf_truncate(tfs_buf *b, uint64_t size, uint64_t max)
 {
 	if (size > b->size) {
-		if (size > TFS_OBJECT_MAX)
-			return too_big(size);
+		if (size > max)
+			return too_big(size, max);
 		if (tfs_buf_grow(b, size) < 0)
 			return TFS_ERROR;
 		memset(b->ptr + b->size, 0, (size_t)size - b->size);
@@ -598,9 +602,47 @@ static struct mem *drop_of(tfs_tree *t, tfs_file *f)
 	return m;
 }
 
+void reject_too_big(tfs_tree *t, uint64_t ino, const char *name,
+		    const tfs_caller *who)
+{
+	const struct node_ops *ops = node_kind(ino);
+	char path[600] = "", reason[512];
+
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	if (name && name[0])
+		snprintf(path, sizeof(path), "%s", name);
+	else if (ops->describe)
+		ops->describe(path, sizeof(path), t, ino);
+	reject(t, owner(t, ino), who, path[0] ? path : "(a file)", reason);
+	tfs_error_set(TFS_ETOOBIG, "%s", reason);
+}
+
+/* reject_too_big() for open file `f`, once (a tool that goes on writing
+ * is refused each time, logged once). */
+static void log_too_big(tfs_tree *t, tfs_file *f)
+{
+	char name[256] = "";
+	uint64_t ino;
+	bool logged;
+
+	tree_lock(t);
+	logged = f->toobig_logged;
+	f->toobig_logged = true;
+	ino = f->ino;
+	if (f->mem) {
+		snprintf(name, sizeof(name), "%s", f->mem->name ?
+			 f->mem->name : "");
+		ino = f->mem->parent;
+	}
+	tree_unlock(t);
+	if (!logged)
+		reject_too_big(t, ino, name, &f->who);
+}
+
 int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 		   size_t len)
 {
+	uint64_t max = tfs_store_object_max(t->st);
 	int error;
 
 	if (!f->writable)
@@ -611,16 +653,18 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 	if (f->mem) {
 		if (f->append)
 			off = f->mem->data.size;
-		error = buf_write(&f->mem->data, off, data, len);
+		error = buf_write(&f->mem->data, off, data, len, max);
 		f->mem->mtime = tfs_now();
 	} else {
 		if (f->append)
 			off = f->data.size;
-		error = buf_write(&f->data, off, data, len);
+		error = buf_write(&f->data, off, data, len, max);
 	}
 	if (!error)
 		f->dirty = f->written = true;
 	tree_unlock(t);
+	if (error == TFS_ETOOBIG)
+		log_too_big(t, f);
 	return error;
 }
 
@@ -642,10 +686,13 @@ int tfs_file_truncate(tfs_tree *t, tfs_file *f, uint64_t size)
 		return 0;
 	}
 	tree_lock(t);
-	error = buf_truncate(f->mem ? &f->mem->data : &f->data, size);
+	error = buf_truncate(f->mem ? &f->mem->data : &f->data, size,
+			     tfs_store_object_max(t->st));
 	if (!error)
 		f->dirty = f->written = true;
 	tree_unlock(t);
+	if (error == TFS_ETOOBIG)
+		log_too_big(t, f);
 	return error;
 }
 
@@ -679,7 +726,9 @@ static void reopen_stored(tfs_tree *t, tfs_file *f, struct mem *m)
  * not written yet is left alone until its last close (`final`): a shell
  * opening `> file` for a command closes one descriptor after dup2() before
  * the command writes through the other, and that first close must not
- * store an empty file.
+ * store an empty file.  A stored file a write past object_max was refused
+ * for keeps what it holds: the part written before is never stored (a
+ * new file's is, and is refused as the document it is not).
  */
 static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 {
@@ -694,6 +743,11 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 		return 0;
 	}
 	f->dirty = false;
+	if (f->toobig_logged && !f->mem) {
+		tree_unlock(t);
+		return tfs_error_set(TFS_ETOOBIG, "not stored: a write past "
+				     "object_max was refused");
+	}
 	m = f->mem;
 	if (!m)
 		error = tfs_buf_put(&data, f->data.ptr ? f->data.ptr : "",

@@ -130,7 +130,7 @@ enum ino_class {
 			     (uint64_t)INO_B(ino) >= DROP_RUNNING_MIN)
 
 enum { G_ROOT = 1, G_README, G_EVENTS, G_STATUS, G_USERS, G_LANDSCAPES,
-       G_TENANTS };
+       G_TENANTS, G_CONSOLE_CONF };
 
 enum inst_node {
 	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
@@ -502,7 +502,15 @@ tfs_file *file_open_mem(struct mem *m, int flags, const tfs_caller *who,
 void file_discard(tfs_tree *t, tfs_file *f);
 /* May `ino` be opened for writing?  0 or the error. */
 int file_may_write(tfs_tree *t, uint64_t ino);
-int buf_truncate(tfs_buf *b, uint64_t size);
+/* Truncate or extend `b` to `size`; TFS_ETOOBIG past `max` (object_max)
+ * before anything is allocated. */
+int buf_truncate(tfs_buf *b, uint64_t size, uint64_t max);
+/* Record a write refused past object_max (the current error, which names
+ * the limit) for file `ino`, or for memory node `name` in directory `ino`,
+ * in the instance's log and events (the console's events outside an
+ * instance); the error stays set. */
+void reject_too_big(tfs_tree *t, uint64_t ino, const char *name,
+		    const tfs_caller *who);
 /* ---- permissions (tree_perm.c) ---------------------------------------- */
 
 /* The console user of `who` (unmapped: id 0). */
@@ -511,6 +519,11 @@ int caller_user(tfs_user *u, tfs_tree *t, const tfs_caller *who);
  * in a tenant it may not see. */
 int perm_ino(tfs_tree *t, const tfs_user *u, uint64_t ino);
 int perm_caller_ino(tfs_tree *t, const tfs_caller *who, uint64_t ino);
+/* Whether `u` may create or rename names at the root (console.conf's
+ * temporary files): 0 or TFS_EACCESS. */
+int perm_root_write(const tfs_user *u);
+/* perm_root_write() for the caller `who` if `parent` is the root, else 0. */
+int perm_caller_root(tfs_tree *t, const tfs_caller *who, uint64_t parent);
 /* Mark the entry of a node whose visibility depends on the caller: the
  * kernel must ask again on every walk through it. */
 void perm_gate(tfs_attr *a);

@@ -254,7 +254,8 @@ int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 	int error = 1, tries;
 
 	*out = NULL;
-	if ((error = perm_caller_ino(t, who, parent)) < 0) {
+	if ((error = perm_caller_ino(t, who, parent)) < 0 ||
+	    (error = perm_caller_root(t, who, parent)) < 0) {
 		request_end(t);
 		return error;
 	}
@@ -298,6 +299,8 @@ int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 		      const tfs_caller *who)
 {
 	tfs_buf b = TFS_BUF_INIT;
+	char name[256];
+	uint64_t parent;
 	struct mem *m;
 	bool direct;
 	int error;
@@ -307,8 +310,13 @@ int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 	tree_lock(t);
 	if ((m = mem_by_ino(t, ino)) && m->type != M_HIST &&
 	    !(m->type == M_NEW && m->obj)) {
-		error = buf_truncate(&m->data, size);
+		error = buf_truncate(&m->data, size,
+				     tfs_store_object_max(t->st));
+		snprintf(name, sizeof(name), "%s", m->name ? m->name : "");
+		parent = m->parent;
 		tree_unlock(t);
+		if (error == TFS_ETOOBIG)
+			reject_too_big(t, parent, name, who);
 		goto done;
 	}
 	if (m && m->type == M_NEW && m->obj)
@@ -319,8 +327,12 @@ int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 		goto done;
 	if (b.size == size)
 		goto done;
-	if ((error = buf_truncate(&b, size)) < 0)
+	if ((error = buf_truncate(&b, size,
+				  tfs_store_object_max(t->st))) < 0) {
+		if (error == TFS_ETOOBIG)
+			reject_too_big(t, ino, NULL, who);
 		goto done;
+	}
 	error = commit_stored(t, ino, b.ptr ? b.ptr : "", b.size, who);
 done:
 	request_end(t);
@@ -657,7 +669,8 @@ int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
 		return tfs_error_set(TFS_ENOTSUP, "rename across directories");
 	if (flags & RENAME_EXCHANGE)
 		return tfs_error_set(TFS_EINVALID, "exchange not supported");
-	if ((error = perm_caller_ino(t, who, parent)) < 0) {
+	if ((error = perm_caller_ino(t, who, parent)) < 0 ||
+	    (error = perm_caller_root(t, who, parent)) < 0) {
 		request_end(t);
 		return error;
 	}

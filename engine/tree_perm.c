@@ -118,6 +118,13 @@ static int mem_scope(int64_t *inst, uint64_t *parent, tfs_tree *t,
 	return m ? 0 : tfs_error_set(TFS_ENOTFOUND, "no such file");
 }
 
+/* Temporary files at the root exist to edit console.conf: made, seen and
+ * renamed by those who may change it (administrators) only. */
+int perm_root_write(const tfs_user *u)
+{
+	return tfs_perm_area(u, TFS_AREA_ADMIN);
+}
+
 int perm_ino(tfs_tree *t, const tfs_user *u, uint64_t ino)
 {
 	int64_t inst = 0;
@@ -142,6 +149,8 @@ int perm_ino(tfs_tree *t, const tfs_user *u, uint64_t ino)
 		case C_MEM: case C_HFILE:
 			if ((error = mem_scope(&inst, &parent, t, ino)) < 0)
 				return error;
+			if (!inst && parent == INO(C_GLOBAL, 0, G_ROOT))
+				return perm_root_write(u);
 			if (!inst) {
 				ino = parent;
 				continue;
@@ -157,6 +166,18 @@ int perm_ino(tfs_tree *t, const tfs_user *u, uint64_t ino)
 		return sees(t, u, inst, true) ? 0 : hidden_tenant();
 	}
 	return tfs_perm_area(u, TFS_AREA_CONSOLE);
+}
+
+int perm_caller_root(tfs_tree *t, const tfs_caller *who, uint64_t parent)
+{
+	tfs_user u;
+	int error;
+
+	if (parent != INO(C_GLOBAL, 0, G_ROOT))
+		return 0;
+	if ((error = caller_user(&u, t, who)) < 0)
+		return error;
+	return perm_root_write(&u);
 }
 
 int perm_caller_ino(tfs_tree *t, const tfs_caller *who, uint64_t ino)

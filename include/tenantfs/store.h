@@ -125,6 +125,20 @@ int tfs_store_conf_render(tfs_buf *out, tfs_store *st, tfs_entity ent,
 int tfs_store_conf_update(tfs_store *st, tfs_entity ent, int64_t id,
 			  const char *user, const char *bytes, size_t len);
 
+/* ---- console.conf: store-wide settings (console_conf.c) ---------------- */
+
+struct tfs_user;
+
+/* The largest file a write through the mount may make (object_max). */
+uint64_t tfs_store_object_max(tfs_store *st);
+/* console.conf's text. */
+int tfs_store_console_conf_render(tfs_buf *out, tfs_store *st);
+/* Update console.conf as user `u`: administrators only (TFS_EACCESS),
+ * known keys and valid values only (TFS_EINVALID); an event if it
+ * changed. */
+int tfs_store_console_conf_update(tfs_store *st, const struct tfs_user *u,
+				  const char *bytes, size_t len);
+
 /* ---- instances --------------------------------------------------------- */
 
 /* The open instance of `id` (owned by the store), or NULL with an error. */

@@ -41,9 +41,14 @@ typedef struct tfs_file tfs_file;
 /*
  * The largest file a write may make (objects, .conf files, editors'
  * temporary files; dropped packages are spooled to disk and have no
- * limit).  The largest object of a real console is a few MB.
+ * limit), by default.  The largest object of a real console is a few MB.
+ * Each store sets its own limit, between the floor and the ceiling, as
+ * object_max in console.conf at the top of the mount (an addition to the
+ * tree of INTERFACE.md; engine/console_conf.c, tfs_store_object_max()).
  */
 #define TFS_OBJECT_MAX ((uint64_t)64 << 20)
+#define TFS_OBJECT_MAX_FLOOR ((uint64_t)1 << 20)
+#define TFS_OBJECT_MAX_CEIL ((uint64_t)1 << 30)
 
 typedef struct tfs_attr {
 	uint64_t ino;

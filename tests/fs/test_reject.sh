@@ -6,13 +6,17 @@
 # stale page cache either), the history and the transaction sets stay as
 # they were, and the reason goes to the instance's log and to events. The
 # same saves through a shell builtin (echo '<Form' > file), whose close
-# errors the shell ignores, change nothing either.
+# errors the shell ignores, change nothing either. An attribute the object
+# schema does not know (by cp, by sed -i, in a package dropped into apply/)
+# and a description past 64 KiB are refused the same way (issue 15).
 # ls and bash -c are the tools under test here.
 # shellcheck disable=SC2010,SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tfs_setup
 cd "$W" || exit 1
+
+re_esc() { printf '%s' "$1" | sed 's/[][\.^$*+?(){}|]/\\&/g'; }
 
 F=$(obj staging metadata/Form/Incident.Default.xml)
 FN=$(objname "$F")
@@ -154,6 +158,53 @@ snap staging rokey
 tfs_run cp "$W/ro.conf" "$CONF"
 check_true "instance.conf with a new value for read-only version fails" "exit $RC" "$RC" -ne 0
 conf_rejected "read-only key" rokey "version"
+
+# ---- attributes the object schema does not know, and values past their
+# bound (issue 15): refused, not stored
+sed "0,/<Form name=\"$FN\"/s//<Form name=\"$FN\" tfsColour=\"red\"/" \
+	"$W/orig.xml" >"$W/unknown-attr.xml"
+check "the test's document carries the unknown attribute" \
+	grep -q 'tfsColour="red"' "$W/unknown-attr.xml"
+snap staging unkcp
+check_err "cp of a Form with an unknown attribute fails with EINVAL/EBADMSG" \
+	"$ERRNO_RE" cp "$W/unknown-attr.xml" "$F"
+unchanged unkcp "cp, unknown attribute" \
+	"Form '$(re_esc "$FN")': unknown attribute tfsColour"
+check_match "the log names the line, the element and the attribute" \
+	"line [0-9]+: Form '$(re_esc "$FN")': unknown attribute tfsColour" \
+	"$(cat "$STG/log")"
+snap staging unksed
+check_fails "sed -i adding an unknown attribute to a Field ref fails" \
+	sed -i '0,/<FieldRef name="\([^"]*\)"/s//<FieldRef name="\1" tfsWidth="3"/' "$F"
+unchanged unksed "sed -i, unknown attribute" "FieldRef '[^']*': unknown attribute tfsWidth"
+with_desc "$W/orig.xml" "$(head -c 70000 /dev/zero | tr '\0' x)" >"$W/long-desc.xml"
+snap staging longdesc
+check_err "cp of a Form whose description is 70,000 bytes fails" \
+	"$ERRNO_RE" cp "$W/long-desc.xml" "$F"
+unchanged longdesc "description past 64 KiB" "attribute description is longer than 65536 bytes"
+# a package (apply/) carrying the object is rejected with the seq
+python3 - "$W/unknown-attr.xml" "$F" "$W/tfsUnknownAttr.xml" <<'PYEOF'
+import hashlib, re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+doc = re.sub(r"^<\?xml[^>]*\?>\s*", "", doc)
+base = hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+open(sys.argv[3], "w", encoding="utf-8").write(
+    '<package format="1" name="tfsUnknownAttr" type="incremental" '
+    'state="closed">\n<transaction-set id="1" project="default" '
+    'user="admin" created="2026-11-22T10:00:00Z">\n<transaction seq="5" '
+    'op="U" path="metadata/Form/%s.xml" base="%s">\n%s</transaction>\n'
+    '</transaction-set>\n</package>\n'
+    % (re.search(r'name="([^"]*)"', doc).group(1), base, doc))
+PYEOF
+snap staging unkpkg
+check_fails "apply/ of a package whose Form has an unknown attribute fails" \
+	cp "$W/tfsUnknownAttr.xml" "$STG/apply/"
+check_match "its result names the seq, the path and the attribute" \
+	"^error seq=5: metadata/Form/$(re_esc "$FN").xml: .*unknown attribute tfsColour" \
+	"$(cat "$STG/apply/tfsUnknownAttr.xml.result" 2>&1)"
+check_file_bytes "the package left the Form unchanged" "$F" "$W/orig.xml"
+expect_unchanged "the package made no commit or transaction set" staging unkpkg
+restore
 
 # ---- the same bad saves through shell builtins: nothing changes
 snap staging echo1

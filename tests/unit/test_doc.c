@@ -139,8 +139,7 @@ static void test_canonical(void)
 		"         validationList=\"Priority\" length=\"10\" "
 		"type=\"Text\"></Field>\n"
 		"  <!-- the summary -->\n"
-		"  <Field name=\"Summary\" type=\"Text\" length=\"200\" "
-		"zExtra=\"1\" aExtra=\"2\"/>\n"
+		"  <Field name=\"Summary\" type=\"Text\" length=\"200\"/>\n"
 		"  <Field name=\"Cost\" type=\"Money\" precision=\"2\"/>\n"
 		"  <?pi dropped?>\n"
 		"  <Field name=\"Parent\" type=\"Link\" linkTo=\"Incident\"/>\n"
@@ -154,8 +153,7 @@ static void test_canonical(void)
 		"  <Field name=\"Priority\" type=\"Text\" length=\"10\" "
 		"nullable=\"true\" unique=\"false\" indexed=\"true\" "
 		"validationList=\"Priority\"/>\n"
-		"  <Field name=\"Summary\" type=\"Text\" length=\"200\" "
-		"aExtra=\"2\" zExtra=\"1\"/>\n"
+		"  <Field name=\"Summary\" type=\"Text\" length=\"200\"/>\n"
 		"  <Field name=\"Cost\" type=\"Money\" precision=\"2\"/>\n"
 		"  <Field name=\"Parent\" type=\"Link\" linkTo=\"Incident\"/>\n"
 		"  <Field name=\"Owner\" type=\"Link\" linkTo=\"Employee\"/>\n"
@@ -270,10 +268,10 @@ static void test_variations(void)
 	expect_same(TFS_KIND_METADATA, "Form", "F", forms[0], forms[2],
 		    "BOM, comments, indentation give one canon");
 	expect_same(TFS_KIND_METADATA, "BusinessObject", "B",
-		    "<BusinessObject name=\"B\" guid=\"" G1 "\" z=\"1\" "
-		    "table=\"t\" a=\"2\"><Field name=\"X\" type=\"Integer\" "
+		    "<BusinessObject name=\"B\" guid=\"" G1 "\" audit=\"true\" "
+		    "table=\"t\" description=\"2\"><Field name=\"X\" type=\"Integer\" "
 		    "stored=\"true\" indexed=\"true\"/></BusinessObject>",
-		    "<BusinessObject a=\"2\" table=\"t\" z=\"1\" "
+		    "<BusinessObject description=\"2\" table=\"t\" audit=\"true\" "
 		    "guid=\"" G1 "\" name=\"B\"><Field indexed=\"true\" "
 		    "stored=\"true\" type=\"Integer\" name=\"X\"/>"
 		    "</BusinessObject>",
@@ -609,20 +607,20 @@ static void test_secrets(void)
 
 	d = parse(TFS_KIND_MASTER, "Employee", "E1",
 		  "<Record name=\"E1\" guid=\"" G1 "\" "
-		  "businessObject=\"Employee\"><Value field=\"Login\" "
-		  "clientSecret=\"cs\">jdoe</Value></Record>", NULL);
-	ok(d && strstr(d->canon, "clientSecret=\"***\">jdoe</Value>") &&
+		  "businessObject=\"Employee\"><Value field=\"Login\">jdoe"
+		  "</Value><Credential clientSecret=\"cs\"/></Record>", NULL);
+	ok(d && strstr(d->canon, "<Credential clientSecret=\"***\"/>") &&
 	   d->nsecrets == 1 &&
-	   strcmp(d->secrets[0].path, "/Record/Value@clientSecret") == 0 &&
+	   strcmp(d->secrets[0].path, "/Record/Credential@clientSecret") == 0 &&
 	   strcmp(d->secrets[0].value, "cs") == 0, "record secrets");
 	tfs_doc_free(d);
 
-	d = parse(TFS_KIND_METADATA, "Form", "F",
-		  "<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
-		  "password=\"visible\"/>", NULL);
-	ok(d && strstr(d->canon, "password=\"visible\"") && !d->nsecrets,
-	   "metadata attributes are not secrets");
-	tfs_doc_free(d);
+	/* Metadata knows no secret attributes: one is unknown, not masked. */
+	expect_reject(TFS_KIND_METADATA, "Form", "F",
+		      "<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
+		      "password=\"visible\"/>",
+		      "line 1: Form 'F': unknown attribute password",
+		      "a secret-named attribute in metadata is unknown");
 }
 
 static void test_refs(void)
@@ -909,6 +907,163 @@ static void test_attribute_bound(void)
 	free(x);
 }
 
+/*
+ * Attributes the object schema does not know are refused, naming the
+ * element, the attribute and the line (issue 15); name and guid on a
+ * root, description anywhere, and anything in free-form settings and
+ * inside records' free-form children, stay accepted.
+ */
+static void test_unknown_attrs(void)
+{
+	tfs_kind M = TFS_KIND_METADATA;
+	tfs_doc *d;
+
+	expect_reject(M, "Form", "F",
+		"<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
+		"colour=\"red\"/>",
+		"line 1: Form 'F': unknown attribute colour",
+		"unknown attribute on a metadata root");
+	expect_reject(M, "BusinessObject", "B",
+		"<BusinessObject name=\"B\" guid=\"" G1 "\">\n"
+		"  <Field name=\"A\" type=\"Integer\"/>\n"
+		"  <Field name=\"Summary\" type=\"Text\" length=\"200\" "
+		"zExtra=\"1\"/>\n"
+		"</BusinessObject>",
+		"line 3: Field 'Summary': unknown attribute zExtra",
+		"unknown attribute on a child, with its line");
+	expect_reject(M, "Role", "R",
+		"<Role name=\"R\" guid=\"" G1 "\" businessObject=\"I\"/>",
+		"unknown attribute businessObject",
+		"businessObject where it does not apply");
+	expect_reject(M, "Form", "F",
+		"<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
+		"changeRequest=\"CR-1\" caption=\"Txt\"/>",
+		"unknown attribute changeRequest",
+		"an unknown attribute beside known ones");
+	expect_reject(TFS_KIND_VALIDATION, "", "Priority",
+		"<ValidationList name=\"Priority\" guid=\"" G1 "\">\n"
+		"  <Item value=\"1\" colour=\"red\"/>\n</ValidationList>",
+		"line 2: Item: unknown attribute colour",
+		"unknown attribute in a validation list");
+	expect_reject(TFS_KIND_MASTER, "Employee", "E1",
+		"<Record name=\"E1\" guid=\"" G1 "\" businessObject=\"Employee\" "
+		"priority=\"1\"/>",
+		"line 1: Record 'E1': unknown attribute priority",
+		"unknown attribute on a record");
+	expect_reject(TFS_KIND_DATA, "Incident", "I1",
+		"<Record name=\"I1\" guid=\"" G1 "\" businessObject=\"Incident\">"
+		"\n  <Value field=\"Subject\" format=\"x\">a</Value>\n</Record>",
+		"line 2: Value: unknown attribute format",
+		"unknown attribute on a record's Value");
+	expect_reject(TFS_KIND_DATA, "Incident", "I1",
+		"<Record name=\"I1\" guid=\"" G1 "\" businessObject=\"Incident\">"
+		"<Link businessObject=\"Employee\" field=\"Owner\" key=\"E1\" "
+		"role=\"x\"/></Record>",
+		"Link: unknown attribute role",
+		"unknown attribute on a record's Link");
+	expect_reject(M, "Form", "F",
+		"<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
+		"xml:lang=\"de\"/>",
+		"namespaces are not allowed",
+		"a namespaced attribute is refused as before");
+
+	d = parse(M, "Form", "F",
+		  "<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
+		  "description=\"free text\" caption=\"C\"/>", NULL);
+	ok(d != NULL, "name, guid, businessObject, description accepted");
+	tfs_doc_free(d);
+	d = parse(M, "Form", "F",
+		  "<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\">"
+		  "<FieldRef name=\"A\" description=\"x\"/></Form>", NULL);
+	ok(d != NULL, "any element of the schema may carry a description");
+	tfs_doc_free(d);
+	d = parse(TFS_KIND_DATA, "Incident", "I1",
+		  "<Record name=\"I1\" guid=\"" G1 "\" businessObject=\"Incident\" "
+		  "description=\"d\"><Value field=\"Subject\">a</Value>"
+		  "<Extra anything=\"1\" other=\"2\"/></Record>", NULL);
+	ok(d != NULL, "a record's free-form children keep any attributes");
+	tfs_doc_free(d);
+	d = parse(TFS_KIND_SETTINGS, "GlobalConstant", "Tax",
+		  "<GlobalConstant name=\"Tax\" guid=\"" G1 "\" value=\"19\" "
+		  "unit=\"percent\"><Note lang=\"en\"/></GlobalConstant>", NULL);
+	ok(d != NULL, "settings are free form: any attributes");
+	tfs_doc_free(d);
+	d = parse(TFS_KIND_TRANSLATION, "de-DE/Form", "F",
+		  "<Translation name=\"F\" guid=\"" G1 "\" locale=\"de-DE\" "
+		  "type=\"Form\" description=\"d\"><String key=\"@caption\">"
+		  "Fall</String></Translation>", NULL);
+	if (!d)
+		printf("# error: %s\n", tfs_error_last());
+	ok(d != NULL, "a translation may carry a description");
+	tfs_doc_free(d);
+	expect_reject(TFS_KIND_TRANSLATION, "de-DE/Form", "F",
+		"<Translation name=\"F\" guid=\"" G1 "\" locale=\"de-DE\" "
+		"type=\"Form\"><String key=\"@caption\" by=\"x\">Fall"
+		"</String></Translation>",
+		"String: unknown attribute by",
+		"unknown attribute in a translation");
+}
+
+/* A document whose root carries `attr` with a value of `len` 'x's. */
+static char *long_attr(const char *head, const char *attr, size_t len,
+		       const char *tail)
+{
+	tfs_buf b = TFS_BUF_INIT;
+	size_t i;
+
+	tfs_buf_puts(&b, head);
+	tfs_buf_printf(&b, " %s=\"", attr);
+	for (i = 0; i < len; i++)
+		tfs_buf_put(&b, "x", 1);
+	tfs_buf_puts(&b, "\"");
+	tfs_buf_puts(&b, tail);
+	return b.ptr;
+}
+
+/* Attribute values are bounded by their kind (issue 15). */
+static void test_value_sizes(void)
+{
+	static const char form[] = "<Form name=\"F\" guid=\"" G1 "\" "
+				   "businessObject=\"I\"";
+	static const char ldap[] = "<LdapConfiguration name=\"L\" guid=\""
+				   G1 "\" host=\"h\" port=\"1\"";
+	tfs_doc *d = NULL;
+	char *x;
+
+	x = long_attr(form, "description", 65536, "/>");
+	ok((d = parse(TFS_KIND_METADATA, "Form", "F", x, NULL)) != NULL,
+	   "a description of 64 KiB is accepted");
+	tfs_doc_free(d);
+	free(x);
+	x = long_attr(form, "description", 65537, "/>");
+	expect_reject(TFS_KIND_METADATA, "Form", "F", x,
+		      "line 1: Form 'F': attribute description is longer "
+		      "than 65536 bytes", "a description past 64 KiB");
+	free(x);
+	x = long_attr(form, "caption", 65537, "/>");
+	expect_reject(TFS_KIND_METADATA, "Form", "F", x,
+		      "attribute caption is longer than 65536 bytes",
+		      "a text attribute past 64 KiB");
+	free(x);
+	x = long_attr("<Form name=\"F\" guid=\"" G1 "\"", "businessObject",
+		      1025, "/>");
+	expect_reject(TFS_KIND_METADATA, "Form", "F", x,
+		      "attribute businessObject is longer than 1024 bytes",
+		      "a reference past 1 KiB");
+	free(x);
+	x = long_attr("<Counter name=\"C\" guid=\"" G1 "\"", "start", 2000,
+		      "/>");
+	expect_reject(TFS_KIND_METADATA, "Counter", "C", x,
+		      "attribute start is longer than 1024 bytes",
+		      "a number past 1 KiB");
+	free(x);
+	x = long_attr(ldap, "bindDn", 65537, "/>");
+	expect_reject(TFS_KIND_SETTINGS, "LdapConfiguration", "L", x,
+		      "attribute bindDn is longer than 65536 bytes",
+		      "a free-form settings attribute past 64 KiB");
+	free(x);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/test_doc_stderr.XXXXXX";
@@ -931,6 +1086,8 @@ int main(void)
 	test_helpers();
 	test_threads();
 	test_attribute_bound();
+	test_unknown_attrs();
+	test_value_sizes();
 
 	fflush(stderr);
 	ok(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0,
