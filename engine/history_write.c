@@ -728,7 +728,7 @@ static int base_tree(git_tree **out, git_commit **commit, git_repository *repo,
 /*
  * Remember what commit `cid` wrote until a branch names it (struct
  * hist_pending): the loose objects just settled and the sink's packs'
- * .keep files, both taken over.
+ * .keep files (taken over).
  */
 static int note_pending(tfs_history *h, struct sink *s, const git_oid *cid)
 {
@@ -737,10 +737,18 @@ static int note_pending(tfs_history *h, struct sink *s, const git_oid *cid)
 	if (!p)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	p->commit = *cid;
-	p->loose = h->stage.ids;
+	/* A copy of its size: the stage's list keeps its room for the next
+	 * commit, and a minute of saves holds a few thousand of these. */
+	if (h->stage.n &&
+	    !(p->loose = malloc(h->stage.n * sizeof(*p->loose)))) {
+		free(p);
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	}
+	if (h->stage.n)
+		memcpy(p->loose, h->stage.ids,
+		       h->stage.n * sizeof(*p->loose));
 	p->nloose = h->stage.n;
-	h->stage.ids = NULL;
-	h->stage.n = h->stage.cap = 0;
+	h->stage.n = 0;
 	p->keeps = s->keeps;
 	p->nkeeps = s->nkeeps;
 	s->keeps = NULL;
