@@ -183,6 +183,9 @@ struct tfs_store {
 	tfs_change_cb observer;
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
+	/* Objects served without checking their SHA-256 (tfs_inst_obj_read):
+	 * set before the first read (-o noverify), for measurement only. */
+	bool noverify;
 };
 
 /* The connection this thread uses for the instance's or the console's

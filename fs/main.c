@@ -624,6 +624,7 @@ static const struct fuse_lowlevel_ops ops = {
 struct options {
 	char *store;
 	int nofsync;
+	int noverify;
 	int help;
 };
 
@@ -631,6 +632,7 @@ static const struct fuse_opt option_spec[] = {
 	{"store=%s", offsetof(struct options, store), 1},
 	{"--store=%s", offsetof(struct options, store), 1},
 	{"nofsync", offsetof(struct options, nofsync), 1},
+	{"noverify", offsetof(struct options, noverify), 1},
 	{"-h", offsetof(struct options, help), 1},
 	{"--help", offsetof(struct options, help), 1},
 	FUSE_OPT_END
@@ -645,7 +647,10 @@ static void usage(const char *prog)
 	       "request.  Unmount with: fusermount3 -u MOUNTPOINT\n"
 	       "\n"
 	       "    -o nofsync    for benchmarks only: history objects are not\n"
-	       "                  fsynced\n", prog);
+	       "                  fsynced\n"
+	       "    -o noverify   for benchmarks only: objects are served without\n"
+	       "                  checking their SHA-256 (damage goes unseen)\n",
+	       prog);
 }
 
 int main(int argc, char *argv[])
@@ -683,6 +688,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out;
 	}
+	if (o.noverify)
+		tfs_store_set_verify(fs.st, false);
 	if (tfs_tree_new(&fs.tree, fs.st, getuid(), getgid()) < 0) {
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out;
