@@ -13,6 +13,7 @@
  * Called by the tree (engine/tree.c) under its lock, and by tenantctl.
  */
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -803,9 +804,13 @@ int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 	/* A large object's overflow pages, copied out now, would stay in
 	 * the connection's page cache (up to DB_CACHE_KIB, 16 MB, per
 	 * connection) until the next commit: a 60 MB object read after
-	 * its save kept the daemon 15 MB larger. */
-	if (len > OBJ_READ_KEEP)
+	 * its save kept the daemon 15 MB larger.  Freed, they are 4 KB
+	 * chunks scattered in this thread's malloc arena, which keeps
+	 * them resident until trimmed. */
+	if (len > OBJ_READ_KEEP) {
 		sqlite3_db_release_memory(c->db);
+		malloc_trim(0);
+	}
 	return error == 1 ? inst_damaged(in, id) : error;
 }
 
