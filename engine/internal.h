@@ -184,6 +184,9 @@ struct tfs_store {
 	void *observer_ctx;
 	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
 	uint64_t object_max;	/* atomic; console.conf (console_conf.c) */
+	/* Objects served without checking their SHA-256 (tfs_inst_obj_read):
+	 * set before the first read (-o noverify), for measurement only. */
+	bool noverify;
 };
 
 /* Read the store-wide settings of console.conf from console.db's meta

@@ -218,6 +218,11 @@ int tfs_store_set_fsync(tfs_store *st, bool on)
 	return tfs_history_set_fsync(st->hist, on);
 }
 
+void tfs_store_set_verify(tfs_store *st, bool on)
+{
+	st->noverify = !on;
+}
+
 void tfs_store_set_observer(tfs_store *st, tfs_change_cb cb, void *ctx)
 {
 	st->observer = cb;

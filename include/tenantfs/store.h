@@ -65,6 +65,11 @@ tfs_history *tfs_store_history(tfs_store *st);
 /* Whether history objects are fsynced before the databases name them (the
  * default); off for benchmarks only (tfs_history_set_fsync). */
 int tfs_store_set_fsync(tfs_store *st, bool on);
+/* Whether objects read from the instance databases are checked against
+ * their stored SHA-256 (the default).  Off for measuring what the check
+ * costs only (tools/bench's integrity rows): a damaged object is then
+ * served.  Call before the store is read from more than one thread. */
+void tfs_store_set_verify(tfs_store *st, bool on);
 /* When the store was created (seconds since the epoch). */
 int64_t tfs_store_created(tfs_store *st);
 int64_t tfs_now(void);
