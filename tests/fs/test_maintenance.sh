@@ -13,6 +13,9 @@
 #      history is repaired from the database, the log names what was lost.
 #   4. A blob of the newest commit gone: `tenantctl fsck` finds it, repairs
 #      and says so (exit 1); a second fsck is clean (exit 0).
+#   5. A commit pruned just after its branch moved, then kill -9: the next
+#      mount links it back from the staging directory (no history lost);
+#      a torn file left there is never linked.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tfs_setup
@@ -126,4 +129,35 @@ check "a second fsck is clean" "$TFS_TENANTCTL" fsck "$STORE"
 check "git fsck finds history.git whole" git_whole
 tfs_mount
 check_match "the mount serves the file" 'description="u2"' "$(cat "$F")"
+
+# ---- 5. pruned after its branch moved, then kill -9
+set_desc "$F" "k1"
+head=$(git_head staging)
+n=$(git_count staging)
+stage=$STORE/history.git/objects/tfs-stage
+check "its commit is still staged a moment after the move" \
+	test -f "$stage/${head:0:2}/${head:2}"
+rm -f "$STORE/history.git/objects/${head:0:2}/${head:2}"
+# A torn object of an unsettled commit: its name is an id, its bytes are
+# not that object's.
+torn=0123456789abcdef0123456789abcdef01234567
+mkdir -p "$stage/01" && printf 'torn' >"$stage/01/${torn:2}"
+for p in $(pgrep -f -- "tenantfs.*store=$STORE( |,|\$)"); do kill -9 "$p"; done
+sleep 0.5
+if [ -n "${TFS_FG_PID:-}" ]; then
+	{ wait "$TFS_FG_PID"; } 2>/dev/null
+	TFS_FG_PID=
+fi
+TFS_DAEMON_PID=
+tfs_umount || bail "unmount the killed mount"
+tfs_mount
+check "the commit is back in objects/" \
+	test -f "$STORE/history.git/objects/${head:0:2}/${head:2}"
+check_eq "no history was lost" "$n" "$(git_count staging)"
+check_nomatch "nor repaired" "history.git had lost" \
+	"$(tail -n 1 "$(inst staging)/log")"
+check_fails "the torn object was not linked" \
+	test -e "$STORE/history.git/objects/01/${torn:2}"
+check_fails "nothing is left staged" test -e "$stage/01/${torn:2}"
+check "git fsck finds history.git whole" git_whole
 tfs_done
