@@ -157,6 +157,39 @@ static int delete_row(tfs_store *st, const char *table, int64_t id,
 	return error;
 }
 
+int tfs_landscape_conf_path(char *out, size_t size, tfs_store *st,
+			    tfs_entity ent, int64_t id)
+{
+	static const char *const sql[] = {
+		[TFS_ENT_GROUP] = "SELECT name || '/group.conf' FROM groups "
+				  "WHERE id = ?",
+		[TFS_ENT_LANDSCAPE] = "SELECT g.name || '/' || l.type || "
+				      "'/landscape.conf' FROM landscapes l JOIN"
+				      " groups g ON g.id = l.group_id WHERE "
+				      "l.id = ?",
+		[TFS_ENT_SERVER] = "SELECT g.name || '/' || l.type || "
+				   "'/servers/' || s.name || '.conf' FROM "
+				   "servers s JOIN landscapes l ON l.id = "
+				   "s.landscape_id JOIN groups g ON g.id = "
+				   "l.group_id WHERE s.id = ?",
+	};
+	sqlite3_stmt *s;
+	int error = 0;
+
+	snprintf(out, size, "landscapes/*.conf");
+	if ((ent != TFS_ENT_GROUP && ent != TFS_ENT_LANDSCAPE &&
+	     ent != TFS_ENT_SERVER) ||
+	    !(s = db_stmt(store_db(st), sql[ent])))
+		return TFS_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, size, "landscapes/%s", db_text(s, 0));
+	else
+		error = TFS_ENOTFOUND;
+	sqlite3_reset(s);
+	return error;
+}
+
 /* ---- groups --------------------------------------------------------------------- */
 
 int tfs_group_create(tfs_store *st, const char *user, const char *name)

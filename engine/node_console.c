@@ -384,6 +384,12 @@ static int group_store(tfs_tree *t, uint64_t ino, const char *user,
 	return tfs_group_conf_update(t->st, user, INO_A(ino), bytes, len);
 }
 
+/* The file named in refusals of its edits (events). */
+static void group_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
+{
+	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_GROUP, INO_A(ino));
+}
+
 /* mkdir landscapes/<g>/<type>: a new landscape. */
 static int group_mkdir(tfs_tree *t, uint64_t parent, const char *name,
 		       const char *user)
@@ -420,7 +426,7 @@ const struct node_ops console_group_ops = {
 	.readdir = group_readdir,
 	.content = group_content,
 	.store = group_store,
-	.describe = describe_landscapes,
+	.describe = group_describe,
 	.target = confdir_target,
 	.mkdir = group_mkdir,
 	.rmdir = group_rmdir,
@@ -494,6 +500,12 @@ static int land_store(tfs_tree *t, uint64_t ino, const char *user,
 	return tfs_landscape_conf_update(t->st, user, INO_A(ino), bytes, len);
 }
 
+static void land_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
+{
+	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_LANDSCAPE,
+				INO_A(ino));
+}
+
 /* servers/: a new <name>.conf is a new server, created on its last
  * close (commit_new_user), as users/ does; other new names there and in
  * the landscape's directory are temporary files. */
@@ -530,7 +542,7 @@ const struct node_ops console_land_ops = {
 	.readdir = land_readdir,
 	.content = land_content,
 	.store = land_store,
-	.describe = describe_landscapes,
+	.describe = land_describe,
 	.target = land_target,
 	.unlink_as = land_unlink_as,
 };
@@ -560,11 +572,17 @@ static int server_store(tfs_tree *t, uint64_t ino, const char *user,
 	return tfs_server_update(t->st, user, INO_B(ino), bytes, len);
 }
 
+static void server_describe(char *out, size_t size, tfs_tree *t,
+			    uint64_t ino)
+{
+	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_SERVER, INO_B(ino));
+}
+
 const struct node_ops console_server_ops = {
 	.getattr = server_getattr,
 	.content = server_content,
 	.store = server_store,
-	.describe = describe_landscapes,
+	.describe = server_describe,
 };
 
 /* ---- tenants/<tenant>/: tenant.conf, dashboard, instances --------------------------- */

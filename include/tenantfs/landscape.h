@@ -48,4 +48,10 @@ int tfs_server_update(tfs_store *st, const char *user, int64_t id,
  * instance of a landscape may have its databases on any of its servers). */
 int tfs_server_delete(tfs_store *st, const char *user, int64_t id);
 
+/* The path of a group's, landscape's or server's .conf file, for
+ * messages ("landscapes/G/uat/landscape.conf"); a placeholder and
+ * an error if the row is gone. */
+int tfs_landscape_conf_path(char *out, size_t size, tfs_store *st,
+			    tfs_entity ent, int64_t id);
+
 #endif
