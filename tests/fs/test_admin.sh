@@ -56,6 +56,8 @@ check_match "LandscapeGroup/Create by admin is in events" \
 	'	admin	LandscapeGroup/Create	landscape group NEWGRP created' \
 	"$(new_events g1)"
 check_err "mkdir landscapes/NEWGRP again fails (EEXIST)" 'File exists' mkdir "$G"
+# (the kernel answers EEXIST itself from the entry it holds: nothing
+# reaches tenantfs to record)
 check_err "mkdir of a group named 'a b' fails (EINVAL)" 'Invalid argument' \
 	mkdir "$L/a b"
 check "... and does not exist" test ! -e "$L/a b"
@@ -112,7 +114,7 @@ check_err "database_pattern without {tenantName} fails (EINVAL)" 'Invalid argume
 	set_key "$P" database_pattern 'DB-ONE'
 check_file_bytes "landscape.conf unchanged after the refusals" "$P" "$W/p.before"
 check_match "the refusals name the key, in events" \
-	'Conf/Reject	.*database_pattern: .DB-ONE. does not contain \{tenantName\}' \
+	'Conf/Reject	landscapes/NEWGRP/production/landscape.conf: database_pattern: .DB-ONE. does not contain \{tenantName\}' \
 	"$(new_events l2)"
 check "new patterns, e-mail domain, config service" sh -c \
 	"sed -i -E -e '$(kx tenant_pattern '{tenantName}-new')' -e '$(kx database_pattern 'NG_{tenantName}')' -e '$(kx email_domain new.example.com)' -e '$(kx config_service_url https://cfg.example.com/x)' '$P'"
@@ -141,7 +143,7 @@ check_err "tiers = two-tier fails too" 'Device or resource busy' \
 	set_key "$G/group.conf" tiers two-tier
 check_file_bytes "group.conf unchanged" "$G/group.conf" "$W/g.before"
 check_match "the refusal names the stranded instance, in events" \
-	'	admin	Conf/Reject	.*instances are on its uat landscape: zeta/uat' \
+	'	admin	Conf/Reject	landscapes/NEWGRP/group.conf: tiers: .*uat landscape: zeta/uat' \
 	"$(new_events g2)"
 check "zeta/uat: in_maintenance = true" set_key "$T/uat/instance.conf" in_maintenance true
 check "rmdir tenants/zeta/uat" rmdir "$T/uat"
@@ -204,6 +206,9 @@ cp "$S/db1.conf" "$W/s.before"
 check_err "editing db1's data_location to a missing directory fails" 'Invalid argument' \
 	set_key "$S/db1.conf" data_location "$TFS_TMP/gone"
 check_file_bytes "db1.conf unchanged" "$S/db1.conf" "$W/s.before"
+check_match "... the refusal names the file and key, in events" \
+	'Conf/Reject	landscapes/NEWGRP/production/servers/db1.conf: data_location: .*gone: No such file' \
+	"$(tail -n 1 "$MNT/events")"
 check "editing db1's log_location to another directory" \
 	set_key "$S/db1.conf" log_location "$D1"
 check_eq "... reads back" "$D1" "$(conf_get "$S/db1.conf" log_location)"
@@ -238,7 +243,6 @@ check_match "LandscapeGroup/Delete is in events" '	LandscapeGroup/Delete	landsca
 # ------------------------------------------------- non-administrators
 
 check "jdoe gets uid $JDOE" set_key "$MNT/users/jdoe.conf" uid "$JDOE"
-printf 'x\n' >/dev/null
 chmod 644 "$W"/*.conf
 for who in "jdoe $JDOE" "unmapped $NOBODY"; do
 	set -- $who
