@@ -302,10 +302,12 @@ static int check_two_tier(tfs_store *st, int64_t id)
 	tfs_buf names = TFS_BUF_INIT;
 	int n, error = 0;
 
+	/* Only a change is judged: a file saved unchanged is no switch. */
 	n = count_rows(&names, st, "SELECT t.name || '/' || i.name FROM "
 		       "instances i JOIN landscapes l ON l.id = i.landscape_id"
-		       " JOIN tenants t ON t.id = i.tenant_id WHERE "
-		       "l.group_id = ? AND l.type = 'uat' ORDER BY 1", id);
+		       " JOIN tenants t ON t.id = i.tenant_id JOIN groups g ON"
+		       " g.id = l.group_id WHERE l.group_id = ? AND l.type = "
+		       "'uat' AND g.tiers <> 'two-tier' ORDER BY 1", id);
 	if (n < 0)
 		error = n;
 	else if (n > 0)

@@ -3,7 +3,8 @@
  * console.conf: the store-wide settings, console_conf.c), users/,
  * landscapes/ with groups, landscapes and servers, tenants/ with each
  * tenant's directory, tenant.conf and dashboard.  Their .conf files are
- * rendered and stored by the store (tfs_store_conf_*).
+ * rendered and stored by the store (tfs_store_conf_*); groups,
+ * landscapes and servers are made, changed and removed by landscape.c.
  *
  * Called by the dispatch in tree.c, without the tree's lock; nothing here
  * touches the tree's tables.
