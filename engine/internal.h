@@ -218,6 +218,10 @@ int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 		       const char *user, const char *bytes, size_t len);
 /* Stores made before users had a password get the column (users.c). */
 int users_upgrade(tfs_store *st);
+/* Stores made before console administration get the columns of
+ * group.conf, landscape.conf and the servers' .conf added since
+ * (landscape.c). */
+int landscape_upgrade(tfs_store *st);
 
 /* Background checkpoints (checkpoint.c): a thread copying the write-ahead
  * logs of attached connections back into their databases. */
