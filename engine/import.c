@@ -212,126 +212,165 @@ static int obj_guid(tfs_inst *in, int64_t id, char out[64])
 	return 0;
 }
 
-/* One transaction of the package, as the reader read it. */
-static int transaction(struct imp *im, const struct pkg_tx *tx)
-{
-	tfs_inst *in = im->in;
-	const char *seqs = tx->seq, *op = tx->op, *path = tx->path;
-	const char *base = tx->base;
-	tfs_obj_info cur, *curp = NULL;
-	tfs_buf old = TFS_BUF_INIT;
-	const tfs_doc *doc = NULL;
-	char type[256], name[256], where[600], guid[64], sha[65], msg[900];
-	bool found;
-	int64_t seq, dir;
-	char *end;
+/*
+ * What one transaction applies to.  The tx_ steps return 1 when the
+ * transaction ends early (a problem recorded, or nothing to do), 0 to go
+ * on, or an error.
+ */
+struct tx_target {
+	int64_t seq;
+	char op;                 /* 'C', 'U' or 'D' */
 	tfs_kind kind;
-	int error = 0;
+	char type[256], name[256];
+	int64_t dir;
+	const tfs_doc *doc;      /* the package's object (not for D) */
+	tfs_obj_info cur, *curp; /* the target's object, if any */
+};
 
-	seq = strtoll(seqs, &end, 10);
-	if (!seqs[0] || *end || seq < 0)
-		return add_line(im, "error", -1, path, "transaction without a "
-				"valid seq");
-	if (skipped(im, seq))
+static int stop(int error)
+{
+	return error < 0 ? error : 1;
+}
+
+/* The transaction's seq, op, path and object, checked. */
+static int tx_parse(struct imp *im, const struct pkg_tx *tx,
+		    struct tx_target *t)
+{
+	const char *path = tx->path;
+	char *end;
+
+	t->doc = NULL;
+	t->curp = NULL;
+	t->seq = strtoll(tx->seq, &end, 10);
+	if (!tx->seq[0] || *end || t->seq < 0)
+		return stop(add_line(im, "error", -1, path, "transaction "
+				     "without a valid seq"));
+	if (skipped(im, t->seq))
+		return 1;
+	if (strlen(tx->op) != 1 || !strchr("CUD", tx->op[0]))
+		return stop(problem(im, "error", t->seq, path, "op must be C, "
+				    "U or D"));
+	t->op = tx->op[0];
+	if (obj_path_split(path, &t->kind, t->type, t->name) < 0)
+		return stop(problem(im, "error", t->seq, path, "not a valid "
+				    "object path"));
+	if (t->op == 'D')
 		return 0;
-	if (strlen(op) != 1 || !strchr("CUD", op[0]))
-		return problem(im, "error", seq, path, "op must be C, U or D");
-	if (obj_path_split(path, &kind, type, name) < 0)
-		return problem(im, "error", seq, path, "not a valid object "
-			       "path");
-	if (op[0] != 'D') {
-		if (tx->error)
-			return problem(im, "error", seq, path, tx->error);
-		if (tx->empty || !tx->doc)
-			return problem(im, "error", seq, path, "the "
-				       "transaction carries no object");
-		doc = tx->doc;
-		snprintf(sha, sizeof(sha), "%s", doc->sha);
-		if ((error = by_guid(in, doc->guid, &found, where)) < 0)
-			goto done;
+	if (tx->error)
+		return stop(problem(im, "error", t->seq, path, tx->error));
+	if (tx->empty || !tx->doc)
+		return stop(problem(im, "error", t->seq, path, "the "
+				    "transaction carries no object"));
+	t->doc = tx->doc;
+	return 0;
+}
+
+/* The target's object at `path`, if any; objects are never duplicated,
+ * so the package's guid must be at this path or nowhere, and the
+ * target's object at this path must have the package's guid. */
+static int tx_find_target(struct imp *im, const char *path,
+			  struct tx_target *t)
+{
+	const tfs_doc *doc = t->doc;
+	char where[600], guid[64], msg[900];
+	bool found;
+	int error;
+
+	if (doc) {
+		if ((error = by_guid(im->in, doc->guid, &found, where)) < 0)
+			return error;
 		if (found && strcmp(where, path) != 0) {
 			snprintf(msg, sizeof(msg), "object with guid %s is %s "
 				 "in the target", doc->guid, where);
-			error = problem(im, "conflict", seq, path, msg);
-			goto done;
+			return stop(problem(im, "conflict", t->seq, path,
+					    msg));
 		}
 	}
-	if ((error = find_dir(&dir, im, kind, type)) < 0)
-		goto done;
-	error = tfs_inst_obj_find(&cur, in, dir, name);
-	if (error == 0)
-		curp = &cur;
-	else if (error != TFS_ENOTFOUND)
-		goto done;
-	error = 0;
-	if (curp && doc) {
-		if ((error = obj_guid(in, cur.id, guid)) < 0)
-			goto done;
-		if (strcmp(guid, doc->guid) != 0) {
-			snprintf(msg, sizeof(msg), "the target's object of "
-				 "this name has guid %s, the package's %s",
-				 guid, doc->guid);
-			error = problem(im, "conflict", seq, path, msg);
-			goto done;
-		}
+	if ((error = find_dir(&t->dir, im, t->kind, t->type)) < 0)
+		return error;
+	error = tfs_inst_obj_find(&t->cur, im->in, t->dir, t->name);
+	if (error == TFS_ENOTFOUND)
+		return 0;
+	if (error != 0)
+		return error;
+	t->curp = &t->cur;
+	if (!doc)
+		return 0;
+	if ((error = obj_guid(im->in, t->cur.id, guid)) < 0)
+		return error;
+	if (strcmp(guid, doc->guid) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "the target's object of this name has "
+		 "guid %s, the package's %s", guid, doc->guid);
+	return stop(problem(im, "conflict", t->seq, path, msg));
+}
+
+/* C needs the path free; U and D need the target's object as the
+ * package's base had it (a D of what is gone is done already). */
+static int tx_check_base(struct imp *im, const struct tx_target *t,
+			 const struct pkg_tx *tx)
+{
+	if (t->op == 'C')
+		return t->curp ? stop(problem(im, "conflict", t->seq, tx->path,
+					      "exists in the target with "
+					      "other content")) : 0;
+	if (!t->curp && t->op == 'U')
+		return stop(problem(im, "conflict", t->seq, tx->path, "not "
+				    "found in the target"));
+	if (!t->curp) {
+		im->unchanged++; /* already gone */
+		return 1;
 	}
-	if (doc && curp && strcmp(cur.sha, sha) == 0) {
+	if (strcmp(t->cur.sha, tx->base) != 0)
+		return stop(problem(im, "conflict", t->seq, tx->path, "changed "
+				    "in target since the package's base"));
+	return 0;
+}
+
+/* One transaction of the package, as the reader read it. */
+static int transaction(struct imp *im, const struct pkg_tx *tx)
+{
+	struct tx_target t;
+	const tfs_doc *doc;
+	tfs_buf old = TFS_BUF_INIT;
+	int error;
+
+	if ((error = tx_parse(im, tx, &t)) != 0 ||
+	    (error = tx_find_target(im, tx->path, &t)) != 0)
+		return error > 0 ? 0 : error;
+	doc = t.doc;
+	if (doc && t.curp && strcmp(t.cur.sha, doc->sha) == 0) {
 		im->unchanged++; /* the target already holds the new bytes */
-		goto done;
+		return 0;
 	}
 	/* The impact is the package's, whether or not this transaction can
 	 * be applied here. */
-	if (curp && (im->mode == TFS_PKG_PREVIEW ||
-		     (kind == TFS_KIND_METADATA &&
-		      strcmp(type, "BusinessObject") == 0)) &&
-	    (error = tfs_inst_obj_read(&old, in, cur.id)) < 0)
+	if (t.curp && (im->mode == TFS_PKG_PREVIEW ||
+		       (t.kind == TFS_KIND_METADATA &&
+			strcmp(t.type, "BusinessObject") == 0)) &&
+	    (error = tfs_inst_obj_read(&old, im->in, t.cur.id)) < 0)
 		goto done;
-	if ((error = impact_of(&im->impact, &im->why, path, kind, type, op[0],
-			       curp ? old.ptr : NULL, old.size,
-			       doc ? doc->canon : NULL,
-			       doc ? doc->canon_len : 0)) < 0)
+	if ((error = impact_of(&im->impact, &im->why, tx->path, t.kind,
+			       t.type, t.op, t.curp ? old.ptr : NULL,
+			       old.size, doc ? doc->canon : NULL,
+			       doc ? doc->canon_len : 0)) < 0 ||
+	    (error = tx_check_base(im, &t, tx)) != 0)
 		goto done;
-	switch (op[0]) {
-	case 'C':
-		if (curp) {
-			error = problem(im, "conflict", seq, path, "exists in "
-					"the target with other content");
-			goto done;
-		}
-		break;
-	case 'U':
-		if (!curp) {
-			error = problem(im, "conflict", seq, path, "not found "
-					"in the target");
-			goto done;
-		}
-		/* fall through */
-	case 'D':
-		if (!curp) {
-			im->unchanged++; /* already gone */
-			goto done;
-		}
-		if (strcmp(cur.sha, base) != 0) {
-			error = problem(im, "conflict", seq, path, "changed in "
-					"target since the package's base");
-			goto done;
-		}
-		break;
-	}
 	if (im->diff && im->mode == TFS_PKG_PREVIEW &&
-	    (error = diff_unified(im->diff, path, curp ? old.ptr : NULL,
+	    (error = diff_unified(im->diff, tx->path, t.curp ? old.ptr : NULL,
 				  old.size, doc ? doc->canon : NULL,
 				  doc ? doc->canon_len : 0)) < 0)
 		goto done;
-	im->cs.tag = seq;
-	if (op[0] == 'D')
-		error = cset_delete(&im->cs, &cur);
+	im->cs.tag = t.seq;
+	if (t.op == 'D')
+		error = cset_delete(&im->cs, &t.cur);
 	else
-		error = cset_put(&im->cs, kind, type, dir, name, doc, curp);
+		error = cset_put(&im->cs, t.kind, t.type, t.dir, t.name, doc,
+				 t.curp);
 	im->changed++;
 done:
 	tfs_buf_free(&old);
-	return error;
+	return error > 0 ? 0 : error;
 }
 
 static int apply_pass(struct imp *im, const char *path)
