@@ -755,83 +755,76 @@ static int cset_heal(struct cset *cs, char oid[41],
 	return inst_log_event(cs->in, cs->user, "History/Repaired", text);
 }
 
+/* The commit message: `message`, or one made from the counts. */
+static void commit_message(char *msg, size_t size, const struct cset *cs,
+			   const char *message)
+{
+	if (message)
+		snprintf(msg, size, "%s", message);
+	else if (cs->nitems == 1)
+		snprintf(msg, size, "%s %s", cs->counts[0] ? "Create" :
+			 cs->counts[1] ? "Update" : "Delete", cs->first);
+	else
+		snprintf(msg, size, "%d created, %d updated, %d deleted",
+			 cs->counts[0], cs->counts[1], cs->counts[2]);
+}
+
 /*
- * Commit the change set: history commit (if anything versioned changed),
- * commit row, metadata, log, event; then the branch and the observers.
- * `action` is the event action; `message` the commit message (NULL: made
- * from the counts).  On error everything is rolled back.
+ * The history commit of the change set on `parent` (none: "") as oid,
+ * and its row, number *n + 1 (*n is the last one), in the database's
+ * transaction.
  */
-int cset_commit(struct cset *cs, const char *action,
-		       const char *message)
+static int commit_history(char oid[41], int *n, struct cset *cs,
+			  const char *parent, const char *msg)
 {
 	tfs_inst *in = cs->in;
-	tfs_store *st = in->st;
-	char parent[41], oid[41] = "", msg[700], logtext[800];
 	tfs_history_sig sig;
 	sqlite3_stmt *s;
 	char email[160];
-	struct cset_items items;
-	struct cset_item it;
-	bool last_created = false;
-	int64_t last_dir = 0;
-	int n = 0, error, more;
+	int error;
 
-	if (cs->nitems == 0 && !cs->force) {
-		cset_abort(cs);
-		return 0;
-	}
-	if (message)
-		snprintf(msg, sizeof(msg), "%s", message);
-	else if (cs->nitems == 1)
-		snprintf(msg, sizeof(msg), "%s %s",
-			 cs->counts[0] ? "Create" :
-			 cs->counts[1] ? "Update" : "Delete", cs->first);
-	else
-		snprintf(msg, sizeof(msg), "%d created, %d updated, %d "
-			 "deleted", cs->counts[0], cs->counts[1],
-			 cs->counts[2]);
-	if ((!cs->checked && (error = cset_check(cs)) < 0) ||
-	    (error = inst_last_commit(in, &n, parent)) < 0)
-		goto fail;
-	if (cs->nhc > 0 || cs->force) {
-		snprintf(email, sizeof(email), "%s@tenantfs.local", cs->user);
-		sig.name = cs->user;
-		sig.email = email;
-		sig.time = cs->now;
-		if ((error = cset_flush_blobs(cs)) < 0)
-			goto fail;
-		/* Nothing is put any more: the index by path goes before
-		 * the commit sorts the list (16 MB at 10^6 paths). */
-		free(cs->hidx);
-		free(cs->hseq);
-		cs->hidx = NULL;
-		cs->hseq = NULL;
-		cs->hcap = cs->ahseq = 0;
-		error = hist_write_commit(oid, st->hist,
-				parent[0] ? parent : NULL, cs->hc, cs->nhc,
-				&sig, msg);
-		/* The database names the parent: if git lacks it (or
-		 * part of it), git lost it. */
-		if ((error == TFS_EDAMAGED || error == TFS_ENOTFOUND) &&
-		    parent[0])
-			error = cset_heal(cs, oid, &sig, msg, n);
-		if (error < 0)
-			goto fail;
-		n++;
-		if ((error = inst_commit_row(inst_db(in), n, oid, cs->now,
-					     cs->user, msg, cs->txset)) < 0)
-			goto fail;
-		s = db_stmt(inst_db(in), "UPDATE txsets SET commit_n = ? "
-					 "WHERE id = ?");
-		if (!s) {
-			error = TFS_ERROR;
-			goto fail;
-		}
-		sqlite3_bind_int(s, 1, n);
-		sqlite3_bind_int64(s, 2, cs->txset);
-		if ((error = db_done(inst_db(in), s)) < 0)
-			goto fail;
-	}
+	snprintf(email, sizeof(email), "%s@tenantfs.local", cs->user);
+	sig.name = cs->user;
+	sig.email = email;
+	sig.time = cs->now;
+	if ((error = cset_flush_blobs(cs)) < 0)
+		return error;
+	/* Nothing is put any more: the index by path goes before the commit
+	 * sorts the list (16 MB at 10^6 paths). */
+	free(cs->hidx);
+	free(cs->hseq);
+	cs->hidx = NULL;
+	cs->hseq = NULL;
+	cs->hcap = cs->ahseq = 0;
+	error = hist_write_commit(oid, in->st->hist, parent[0] ? parent : NULL,
+				  cs->hc, cs->nhc, &sig, msg);
+	/* The database names the parent: if git lacks it (or part of it),
+	 * git lost it. */
+	if ((error == TFS_EDAMAGED || error == TFS_ENOTFOUND) && parent[0])
+		error = cset_heal(cs, oid, &sig, msg, *n);
+	if (error < 0)
+		return error;
+	++*n;
+	if ((error = inst_commit_row(inst_db(in), *n, oid, cs->now, cs->user,
+				     msg, cs->txset)) < 0)
+		return error;
+	s = db_stmt(inst_db(in), "UPDATE txsets SET commit_n = ? WHERE id = ?");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int(s, 1, *n);
+	sqlite3_bind_int64(s, 2, cs->txset);
+	return db_done(inst_db(in), s);
+}
+
+/* The instance's metadata, log line and event for the change set, in the
+ * database's transaction; the log names the transaction set and commit. */
+static int record_commit(struct cset *cs, const char *action,
+			 const char *msg, const char *oid, int n)
+{
+	tfs_inst *in = cs->in;
+	char logtext[800];
+	int error;
+
 	if (oid[0] && cs->txset)
 		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld,"
 			 " commit %d)", msg, (long long)cs->txset, n);
@@ -844,20 +837,25 @@ int cset_commit(struct cset *cs, const char *action,
 		snprintf(logtext, sizeof(logtext), "%s", msg);
 	if (cs->version > 0 &&
 	    (error = inst_meta_set_int(in, "version", cs->version)) < 0)
-		goto fail;
+		return error;
 	if ((error = inst_meta_set_int(in, "last_update", cs->now)) < 0 ||
 	    (error = inst_meta_set_text(in, "last_update_by", cs->user)) < 0 ||
-	    (error = cset_log(in, cs->now, cs->user, "apply", logtext)) < 0 ||
-	    (error = cset_queue_event(in, cs->now, cs->user, action, logtext)) < 0)
-		goto fail;
-	if ((error = db_exec(inst_db(in), "COMMIT")) < 0)
-		goto fail;
-	/* Committed.  What follows can only lag, never undo: a failure to
-	 * move the branch is repaired by inst_recover() on the next open. */
-	if (oid[0] && tfs_history_set_ref(st->hist, in->branch, oid) < 0)
-		fprintf(stderr, "tenantfs: %s: %s (repaired on next mount)\n",
-			in->branch, tfs_error_last());
-	store_flush_events(st, in);
+	    (error = cset_log(in, cs->now, cs->user, "apply", logtext)) < 0)
+		return error;
+	return cset_queue_event(in, cs->now, cs->user, action, logtext);
+}
+
+/* Tell the observers what a committed change set changed. */
+static void notify_committed(struct cset *cs)
+{
+	tfs_inst *in = cs->in;
+	tfs_store *st = in->st;
+	struct cset_items items;
+	struct cset_item it;
+	bool last_created = false;
+	int64_t last_dir = 0;
+	int more;
+
 	cset_items_begin(&items, cs);
 	while ((more = cset_items_next(&items, &it)) > 0) {
 		/* A new object is in no kernel cache: only its directory's
@@ -882,11 +880,45 @@ int cset_commit(struct cset *cs, const char *action,
 			"objects may be stale until their timeouts\n",
 			in->tenant, in->name, tfs_error_last());
 	cset_notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
+}
+
+/*
+ * Commit the change set: history commit (if anything versioned changed),
+ * commit row, metadata, log, event; then the branch and the observers.
+ * `action` is the event action; `message` the commit message (NULL: made
+ * from the counts).  On error everything is rolled back.
+ */
+int cset_commit(struct cset *cs, const char *action,
+		       const char *message)
+{
+	tfs_inst *in = cs->in;
+	tfs_store *st = in->st;
+	char parent[41], oid[41] = "", msg[700];
+	int n = 0, error;
+
+	if (cs->nitems == 0 && !cs->force) {
+		cset_abort(cs);
+		return 0;
+	}
+	commit_message(msg, sizeof(msg), cs, message);
+	if ((!cs->checked && (error = cset_check(cs)) < 0) ||
+	    (error = inst_last_commit(in, &n, parent)) < 0 ||
+	    ((cs->nhc > 0 || cs->force) &&
+	     (error = commit_history(oid, &n, cs, parent, msg)) < 0) ||
+	    (error = record_commit(cs, action, msg, oid, n)) < 0 ||
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0) {
+		cset_abort(cs);
+		return error;
+	}
+	/* Committed.  What follows can only lag, never undo: a failure to
+	 * move the branch is repaired by inst_recover() on the next open. */
+	if (oid[0] && tfs_history_set_ref(st->hist, in->branch, oid) < 0)
+		fprintf(stderr, "tenantfs: %s: %s (repaired on next mount)\n",
+			in->branch, tfs_error_last());
+	store_flush_events(st, in);
+	notify_committed(cs);
 	cset_free(cs);
 	return 0;
-fail:
-	cset_abort(cs);
-	return error;
 }
 
 /*

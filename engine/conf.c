@@ -484,30 +484,39 @@ static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
 	return 0;
 }
 
-int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
-		       const char *user, const char *bytes, size_t len)
-{
-	const struct schema *sc = &schemas[ent];
-	const struct key *k;
-	tfs_conf conf;
-	tfs_buf sql = TFS_BUF_INIT, cur = TFS_BUF_INIT, msg = TFS_BUF_INIT;
+/* The keys a .conf file changes, with their new values and the log
+ * message naming each change (secrets as ***). */
+struct conf_changes {
 	const struct key *set[32];
 	const char *val[32];
-	sqlite3_stmt *s = NULL;
-	size_t i, nset = 0;
-	int error;
+	size_t n;
+	tfs_buf msg;
+};
 
-	if ((error = tfs_conf_parse(&conf, bytes, len)) < 0)
-		return error;
-	for (i = 0; i < conf.n; i++) {
-		const char *v = conf.kv[i].value;
-		for (k = sc->keys; k->key; k++)
-			if (strcmp(k->key, conf.kv[i].key) == 0)
+/*
+ * The changes `conf` makes to entity `ent` `id` into *ch: keys it lists
+ * with their current value, or a secret's "***", change nothing.  0, or
+ * TFS_EINVALID for an unknown or read-only key or a bad value.
+ */
+static int conf_changes_find(struct conf_changes *ch, tfs_store *st,
+			     tfs_entity ent, int64_t id, const tfs_conf *conf)
+{
+	const struct key *k;
+	tfs_buf cur = TFS_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < conf->n; i++) {
+		const char *v = conf->kv[i].value;
+		int line = conf->kv[i].line;
+
+		for (k = schemas[ent].keys; k->key; k++)
+			if (strcmp(k->key, conf->kv[i].key) == 0)
 				break;
 		if (!k->key) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: unknown "
-					      "key '%s'", conf.kv[i].line,
-					      conf.kv[i].key);
+					      "key '%s'", line,
+					      conf->kv[i].key);
 			goto done;
 		}
 		if (k->secret && strcmp(v, "***") == 0)
@@ -519,34 +528,46 @@ int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 			continue;
 		if (k->ro) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: key '%s' "
-					      "is read-only", conf.kv[i].line,
-					      k->key);
+					      "is read-only", line, k->key);
 			goto done;
 		}
 		/* A tenant's instances live on its group's landscapes. */
 		if (k->type == K_GROUP && cur.size) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: "
 					      "landscape_group is set once "
-					      "(it is %s)", conf.kv[i].line,
-					      cur.ptr);
+					      "(it is %s)", line, cur.ptr);
 			goto done;
 		}
-		if (strchr(v, '\t') || nset == 32) {
+		if (strchr(v, '\t') || ch->n == 32) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: bad "
-					      "value", conf.kv[i].line);
+					      "value", line);
 			goto done;
 		}
-		tfs_buf_printf(&msg, "%s%s: %s -> %s", msg.size ? ", " : "",
-			       k->key, k->secret ? "***" : cur.ptr,
+		tfs_buf_printf(&ch->msg, "%s%s: %s -> %s",
+			       ch->msg.size ? ", " : "", k->key,
+			       k->secret ? "***" : cur.ptr,
 			       k->secret ? "***" : v);
-		set[nset] = k;
-		val[nset++] = v;
+		ch->set[ch->n] = k;
+		ch->val[ch->n++] = v;
 	}
-	if (nset == 0)
-		goto done;
+done:
+	tfs_buf_free(&cur);
+	return error;
+}
+
+/* One UPDATE of entity `id`'s row with the changes, values checked as
+ * they are bound. */
+static int conf_changes_write(tfs_store *st, const struct schema *sc,
+			      int64_t id, const struct conf_changes *ch)
+{
+	tfs_buf sql = TFS_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int error;
+
 	tfs_buf_printf(&sql, "UPDATE %s SET mtime = ?1", sc->table);
-	for (i = 0; i < nset; i++)
-		tfs_buf_printf(&sql, ", %s = ?%zu", set[i]->column, i + 3);
+	for (i = 0; i < ch->n; i++)
+		tfs_buf_printf(&sql, ", %s = ?%zu", ch->set[i]->column, i + 3);
 	if ((error = tfs_buf_puts(&sql, " WHERE id = ?2")) < 0)
 		goto done;
 	if (sqlite3_prepare_v2(store_db(st)->db, sql.ptr, -1, &s, NULL) !=
@@ -556,22 +577,30 @@ int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 	}
 	sqlite3_bind_int64(s, 1, tfs_now());
 	sqlite3_bind_int64(s, 2, id);
-	for (i = 0; i < nset; i++)
-		if ((error = bind_value(st, s, (int)i + 3, set[i],
-					val[i])) < 0)
+	for (i = 0; i < ch->n; i++)
+		if ((error = bind_value(st, s, (int)i + 3, ch->set[i],
+					ch->val[i])) < 0)
 			goto done;
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	if (sqlite3_step(s) != SQLITE_DONE)
 		error = db_fail(store_db(st), "conf");
-		goto done;
-	}
-	{
-		tfs_event ev = {
-			.user = user, .action = sc->action, .message = msg.ptr,
-			.instance_id = ent == TFS_ENT_INSTANCE ? id : 0,
-			.tenant_id = ent == TFS_ENT_TENANT ? id : 0,
-		};
-		tfs_store_event(st, &ev);
-	}
+done:
+	sqlite3_finalize(s);
+	tfs_buf_free(&sql);
+	return error;
+}
+
+/* The event for a changed entity; an instance is reloaded, and the
+ * observers told, as its .conf and status files changed. */
+static void conf_changes_announce(tfs_store *st, tfs_entity ent, int64_t id,
+				  const char *user, const char *msg)
+{
+	tfs_event ev = {
+		.user = user, .action = schemas[ent].action, .message = msg,
+		.instance_id = ent == TFS_ENT_INSTANCE ? id : 0,
+		.tenant_id = ent == TFS_ENT_TENANT ? id : 0,
+	};
+
+	tfs_store_event(st, &ev);
 	if (ent == TFS_ENT_INSTANCE) {
 		tfs_inst *in = tfs_store_inst(st, id);
 		if (in)
@@ -580,12 +609,23 @@ int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 			st->observer(st->observer_ctx, id, TFS_CHANGE_INSTANCE,
 				     0, 0, NULL);
 	}
-done:
-	sqlite3_finalize(s);
+}
+
+int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
+		       const char *user, const char *bytes, size_t len)
+{
+	struct conf_changes ch = { .n = 0, .msg = TFS_BUF_INIT };
+	tfs_conf conf;
+	int error;
+
+	if ((error = tfs_conf_parse(&conf, bytes, len)) < 0)
+		return error;
+	if ((error = conf_changes_find(&ch, st, ent, id, &conf)) == 0 &&
+	    ch.n > 0 &&
+	    (error = conf_changes_write(st, &schemas[ent], id, &ch)) == 0)
+		conf_changes_announce(st, ent, id, user, ch.msg.ptr);
 	tfs_conf_free(&conf);
-	tfs_buf_free(&sql);
-	tfs_buf_free(&cur);
-	tfs_buf_free(&msg);
+	tfs_buf_free(&ch.msg);
 	return error;
 }
 

@@ -404,27 +404,21 @@ static int check_counts(const xmlNode *n, const doc_elem_rule *r,
 }
 
 /*
- * Check element `n` (rule `r`, NULL for free form) and everything below,
- * and render it at `depth`.  0, TFS_EINVALID or TFS_ERROR.
+ * The kinds of n's children, checked against rule `r` (NULL: free form):
+ * *elems if it has child elements, *keep if its text is to be rendered.
+ * 0 or TFS_EINVALID.
  */
-static int walk_elem(doc_walk *w, xmlNode *n, const doc_elem_rule *r,
-		     unsigned depth)
+static int check_content(const xmlNode *n, const doc_elem_rule *r,
+			 bool *elems, bool *keep)
 {
-	unsigned counts[DOC_MAX_SLOTS] = { 0 };
-	const doc_elem_rule *cr;
-	bool elems = false, text = false, only_blank = true, keep;
-	const char *name = (const char *)n->name;
-	unsigned max;
-	xmlNode *c;
-	size_t slot;
-	int error;
+	bool text = false, only_blank = true;
+	const xmlNode *c;
 
-	if (n->ns || n->nsDef)
-		return doc_fail(n, "namespaces are not allowed");
+	*elems = false;
 	for (c = n->children; c; c = c->next) {
 		switch (c->type) {
 		case XML_ELEMENT_NODE:
-			elems = true;
+			*elems = true;
 			break;
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
@@ -444,67 +438,109 @@ static int walk_elem(doc_walk *w, xmlNode *n, const doc_elem_rule *r,
 					(int)c->type);
 		}
 	}
-	if (!only_blank && elems)
+	if (!only_blank && *elems)
 		return doc_fail(n, "mixed content (text and child elements) "
 				"is not allowed");
 	if (!only_blank && r && !(r->flags & (DOC_ER_TEXT | DOC_ER_FREETEXT)))
 		return doc_fail(n, "text content is not allowed");
-	keep = !only_blank;
+	*keep = !only_blank;
 	if (r && (r->flags & DOC_ER_TEXT)) {
 		if ((r->flags & DOC_ER_TEXT_REQ) && only_blank)
 			return doc_fail(n, "text must not be empty");
 		if ((r->flags & DOC_ER_BASE64) && !base64_ok(n))
 			return doc_fail(n, "text is not valid base64");
-		keep = text && !elems;
+		*keep = text && !*elems;
 	}
-	if ((error = doc_check_attrs(w, r, n)) < 0)
-		return error;
+	return 0;
+}
 
+/* Append n's text, escaped: ">text</name>\n". */
+static int put_text(doc_walk *w, const xmlNode *n, const char *name)
+{
+	const xmlNode *c;
+	int error;
+
+	if ((error = tfs_buf_put(&w->out, ">", 1)) < 0)
+		return error;
+	for (c = n->children; c; c = c->next)
+		if ((c->type == XML_TEXT_NODE ||
+		     c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content &&
+		    (error = put_escaped(&w->out, (const char *)c->content,
+					 1)) < 0)
+			return error;
+	return put_end(&w->out, name, 0);
+}
+
+static int walk_elem(doc_walk *w, xmlNode *n, const doc_elem_rule *r,
+		     unsigned depth);
+
+/*
+ * Walk n's child elements, each by the rule of its slot in `r`, counted
+ * in counts[] (a slot's maximum checked as they come, minimums by the
+ * caller), then close n.
+ */
+static int walk_children(doc_walk *w, xmlNode *n, const doc_elem_rule *r,
+			 unsigned depth, unsigned counts[DOC_MAX_SLOTS])
+{
+	const char *name = (const char *)n->name;
+	const doc_elem_rule *cr;
+	unsigned max;
+	xmlNode *c;
+	size_t slot;
+	int error;
+
+	if ((error = tfs_buf_put(&w->out, ">\n", 2)) < 0)
+		return error;
+	for (c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		cr = doc_rule_child(r, (const char *)c->name, &slot);
+		if (cr) {
+			assert(slot < DOC_MAX_SLOTS);
+			max = r->children[slot].max;
+			if (++counts[slot] > max && max)
+				return doc_fail(c, "at most %u allowed in %s",
+						max, name);
+		} else if (r && !(r->flags & DOC_ER_OPEN)) {
+			return doc_fail(c, "unknown element in %s", name);
+		}
+		if ((error = walk_elem(w, c, cr, depth + 1)) < 0)
+			return error;
+	}
+	return put_end(&w->out, name, depth);
+}
+
+/*
+ * Check element `n` (rule `r`, NULL for free form) and everything below,
+ * and render it at `depth`.  0, TFS_EINVALID or TFS_ERROR.
+ */
+static int walk_elem(doc_walk *w, xmlNode *n, const doc_elem_rule *r,
+		     unsigned depth)
+{
+	unsigned counts[DOC_MAX_SLOTS] = { 0 };
+	const char *name = (const char *)n->name;
+	bool elems = false, keep = false;
+	int error;
+
+	if (n->ns || n->nsDef)
+		return doc_fail(n, "namespaces are not allowed");
+	if ((error = check_content(n, r, &elems, &keep)) < 0 ||
+	    (error = doc_check_attrs(w, r, n)) < 0)
+		return error;
 	if ((error = put_indent(&w->out, depth)) < 0 ||
 	    (error = tfs_buf_put(&w->out, "<", 1)) < 0 ||
 	    (error = tfs_buf_puts(&w->out, name)) < 0 ||
 	    (error = put_attrs(w, n, r)) < 0)
 		return error;
-	if (!elems && !keep) {
-		if ((error = tfs_buf_put(&w->out, "/>\n", 3)) < 0)
-			return error;
-	} else if (!elems) {
-		if ((error = tfs_buf_put(&w->out, ">", 1)) < 0)
-			return error;
-		for (c = n->children; c; c = c->next)
-			if ((c->type == XML_TEXT_NODE ||
-			     c->type == XML_CDATA_SECTION_NODE) &&
-			    c->content &&
-			    (error = put_escaped(&w->out,
-						 (const char *)c->content,
-						 1)) < 0)
-				return error;
-		if ((error = put_end(&w->out, name, 0)) < 0)
-			return error;
-	} else {
-		if ((error = tfs_buf_put(&w->out, ">\n", 2)) < 0)
-			return error;
-		for (c = n->children; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE)
-				continue;
-			cr = doc_rule_child(r, (const char *)c->name, &slot);
-			if (cr) {
-				assert(slot < DOC_MAX_SLOTS);
-				max = r->children[slot].max;
-				if (++counts[slot] > max && max)
-					return doc_fail(c, "at most %u "
-							"allowed in %s",
-							max, name);
-			} else if (r && !(r->flags & DOC_ER_OPEN)) {
-				return doc_fail(c, "unknown element in %s",
-						name);
-			}
-			if ((error = walk_elem(w, c, cr, depth + 1)) < 0)
-				return error;
-		}
-		if ((error = put_end(&w->out, name, depth)) < 0)
-			return error;
-	}
+	if (elems)
+		error = walk_children(w, n, r, depth, counts);
+	else if (keep)
+		error = put_text(w, n, name);
+	else
+		error = tfs_buf_put(&w->out, "/>\n", 3);
+	if (error < 0)
+		return error;
 	if (!r)
 		return 0;
 	if ((error = check_counts(n, r, counts, elems)) < 0)

@@ -274,105 +274,141 @@ static bool link_key(gen *x, char out[96], const char *bo)
 	return true;
 }
 
-static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
-		  int64_t created)
+/* The first or last name, or both, of person number `who`. */
+static void person_value(demo_gen *g, const gen_field *f, unsigned who)
+{
+	char first[128], last[600];
+
+	snprintf(first, sizeof(first), "%s",
+		 first_names[who % N(first_names)]);
+	capitalize(first);
+	snprintf(last, sizeof(last), "%s",
+		 last_names[(who / N(first_names)) % N(last_names)]);
+	capitalize(last);
+	if (f->hint == 'f')
+		demo_value(g, f->name, first);
+	else if (f->hint == 'l')
+		demo_value(g, f->name, last);
+	else
+		demo_valuef(g, f->name, "%s %s", first, last);
+}
+
+/*
+ * A value that names record i itself (number, key, person, e-mail,
+ * display name, city), if f's hint asks for one: it follows from the
+ * record's number and draws nothing from the random stream, so the same
+ * record is named alike wherever it is written.
+ */
+static bool identity_value(gen *x, unsigned bo, uint64_t i,
+			   const gen_field *f)
 {
 	demo_gen *g = &x->g;
+	uint64_t id = x->key_base + i;
 	char v[600], t[128];
-	const char *const *items;
-	unsigned n, who = (unsigned)((x->key_base + i) %
-				     (N(first_names) * N(last_names)));
-	int64_t when;
+	unsigned n;
 
 	switch (f->hint) {
 	case 'n':
-		demo_valuef(g, f->name, "%llu",
-			    (unsigned long long)(100001 + x->key_base + i));
-		return;
-	case 's':
-		snprintf(v, sizeof(v),
-			 subjects[demo_below(g, N(subjects))],
-			 things[demo_below(g, N(things))]);
-		capitalize(v);
-		demo_value(g, f->name, v);
-		return;
-	case 'x':
-		sentence_text(g, v, sizeof(v), 1 + demo_below(g, 3));
-		demo_value(g, f->name, v);
-		return;
+		demo_valuef(g, f->name, "%llu", (unsigned long long)(100001 +
+								    id));
+		return true;
 	case 'g':
-		key_of(v, GEN_EMPLOYEE, x->key_base + i);
+		key_of(v, GEN_EMPLOYEE, id);
 		demo_value(g, f->name, v);
-		return;
+		return true;
 	case 'f':
 	case 'l':
 	case 'm':
-		snprintf(t, sizeof(t), "%s", first_names[who %
-						     N(first_names)]);
-		capitalize(t);
-		snprintf(v, sizeof(v), "%s", last_names[(who /
-			 N(first_names)) % N(last_names)]);
-		capitalize(v);
-		if (f->hint == 'f')
-			demo_value(g, f->name, t);
-		else if (f->hint == 'l')
-			demo_value(g, f->name, v);
-		else
-			demo_valuef(g, f->name, "%s %s", t, v);
-		return;
+		person_value(g, f, (unsigned)(id % (N(first_names) *
+						   N(last_names))));
+		return true;
 	case 'e':
-		key_of(v, bo, x->key_base + i);
+		key_of(v, bo, id);
 		for (n = 0; v[n]; n++)
 			v[n] = (char)tolower((unsigned char)v[n]);
 		demo_valuef(g, f->name, "%s@example.com", v);
-		return;
+		return true;
+	case 'k':
+		demo_value(g, f->name, display_of(t, bo, id));
+		return true;
+	case 'y':
+		demo_value(g, f->name, cities[id % N(cities)]);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A random value of the kind f's hint names (subject, text, phone, ...),
+ * if it names one of these. */
+static bool hinted_value(gen *x, const gen_field *f)
+{
+	demo_gen *g = &x->g;
+	char v[600];
+
+	switch (f->hint) {
+	case 's':
+		snprintf(v, sizeof(v), subjects[demo_below(g, N(subjects))],
+			 things[demo_below(g, N(things))]);
+		capitalize(v);
+		demo_value(g, f->name, v);
+		return true;
+	case 'x':
+		sentence_text(g, v, sizeof(v), 1 + demo_below(g, 3));
+		demo_value(g, f->name, v);
+		return true;
 	case 'p':
 		demo_valuef(g, f->name, "+44 20 7946 %04u", demo_below(g,
 								      10000));
-		return;
+		return true;
 	case 't':
 		demo_value(g, f->name, titles[demo_below(g, N(titles))]);
-		return;
+		return true;
 	case 'w':
 		demo_value(g, f->name, orgunits[demo_below(g, N(orgunits))]);
-		return;
+		return true;
 	case 'c':
 		demo_valuef(g, f->name, "%c%c-%05u",
 			    'A' + (char)demo_below(g, 26),
 			    'A' + (char)demo_below(g, 26),
 			    demo_below(g, 100000));
-		return;
-	case 'k':
-		demo_value(g, f->name, display_of(t, bo, x->key_base + i));
-		return;
+		return true;
 	case 'a':
 		demo_valuef(g, f->name, "%u %s", 1 + demo_below(g, 250),
 			    demo_chance(g, 50) ? "High Street" :
 			    "Station Road");
-		return;
-	case 'y':
-		demo_value(g, f->name, cities[(x->key_base + i) % N(cities)]);
-		return;
+		return true;
 	case 'o':
 		demo_value(g, f->name, demo_chance(g, 60) ? "Incident" :
 			   demo_chance(g, 50) ? "Change" : "ServiceReq");
-		return;
+		return true;
 	case 'i':
 		demo_valuef(g, f->name, "%016llX%016llX",
 			    (unsigned long long)demo_rand(g),
 			    (unsigned long long)demo_rand(g));
-		return;
+		return true;
 	case 'h':
 		demo_valuef(g, f->name, "%s-%05u", demo_chance(g, 70) ? "WS" :
 			    "SRV", demo_below(g, 100000));
-		return;
+		return true;
 	case 'v':
 		demo_value(g, f->name, manufacturers[demo_below(g,
 						     N(manufacturers))]);
-		return;
+		return true;
 	default:
-		break;
+		return false;
 	}
+}
+
+/* A random value of f's type, for a field without a hint; times fall
+ * after the record's creation. */
+static void typed_value(gen *x, const gen_field *f, int64_t created)
+{
+	demo_gen *g = &x->g;
+	const char *const *items;
+	char t[128];
+	unsigned n;
+
 	switch (f->type) {
 	case 'P':
 		items = gen_list_items(f->ref, &n);
@@ -391,8 +427,8 @@ static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
 								     5000)));
 		return;
 	case 'D':
-		when = created + (int64_t)demo_below(g, 20 * 86400);
-		demo_value_time(g, f->name, when);
+		demo_value_time(g, f->name, created +
+				(int64_t)demo_below(g, 20 * 86400));
 		return;
 	case 'd':
 		demo_fmt_date(t, created + (int64_t)demo_below(g, 400) *
@@ -415,6 +451,14 @@ static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
 	default:
 		return;
 	}
+}
+
+/* The Value of field f of record i of core business object `bo`. */
+static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
+		  int64_t created)
+{
+	if (!identity_value(x, bo, i, f) && !hinted_value(x, f))
+		typed_value(x, f, created);
 }
 
 int gen_record(gen *x, unsigned bo, uint64_t i, bool master)

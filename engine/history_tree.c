@@ -398,6 +398,279 @@ static int read_tree(char **buf, size_t *len, const struct tree_writer *w,
 	return *buf ? 0 : tfs_error_set(TFS_ERROR, "out of memory");
 }
 
+static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
+		      const git_oid *base, const struct change *c, size_t lo,
+		      size_t hi, size_t off);
+
+/* One directory's update (update_dir): the parent's tree, indexed in
+ * place, and what replaces or joins its entries. */
+struct dir_update {
+	const struct tree_writer *w;
+	const struct change *c;
+	size_t off;              /* length of the directory's path prefix */
+	char *base_raw;          /* the parent's tree, e[] points into it */
+	size_t bcap;
+	hist_marks *marks;       /* SHA-1 marks of base_raw, then of buf */
+	struct entry *e;
+	size_t ne;
+	bool *gone;              /* e[i] is replaced or deleted */
+	size_t ngone;
+	struct added *add;
+	size_t nadd;
+	git_oid *subs;           /* new subdirectories, which add[] holds */
+	size_t nsub;
+	char *buf;               /* the new tree */
+	size_t blen;
+	size_t same;             /* buf's first `same` bytes are the parent's:
+				  * the hash resumes from its marks */
+};
+
+static void dir_update_free(struct dir_update *d)
+{
+	free(d->buf);
+	free(d->gone);
+	free(d->add);
+	free(d->subs);
+	free(d->e);
+	free(d->base_raw);
+	hist_marks_free(d->marks);
+}
+
+/* The parent's tree `base` into d: taken from the cache, or read and
+ * checked against its id (with marks, if the new one may be cached). */
+static int load_base(struct dir_update *d, const git_oid *base)
+{
+	const struct tree_writer *w = d->w;
+	unsigned char sum[20];
+	size_t i, len = 0;
+	int error;
+
+	if (cached(w->cache, base, &i)) {
+		/* Taken out of the cache: the children's writes may evict
+		 * its slot, and this tree is being replaced anyway. */
+		d->base_raw = w->cache->slot[i].data;
+		d->bcap = w->cache->slot[i].len;
+		d->marks = w->cache->slot[i].marks;
+		w->cache->slot[i].data = NULL;
+		w->cache->slot[i].marks = NULL;
+		return parse_tree(&d->e, &d->ne, d->base_raw, d->bcap);
+	}
+	if ((error = read_tree(&d->base_raw, &len, w, base)) < 0)
+		return error;
+	if (cacheable(w, len) && (d->marks = hist_marks_new("tree", len)))
+		error = hist_object_id_marked(sum, "tree", d->base_raw, len,
+					      d->marks, 0);
+	else
+		error = hist_object_id(sum, "tree", d->base_raw, len);
+	if (error < 0)
+		return error;
+	if (memcmp(sum, base->id, sizeof(sum)) != 0)
+		return tfs_error_set(TFS_ERROR, "git: tree %s is corrupt",
+				     git_oid_tostr_s(base));
+	if ((error = parse_tree(&d->e, &d->ne, d->base_raw, len)) < 0)
+		return error;
+	d->bcap = len;
+	return 0;
+}
+
+/* The end of the run of changes from c[i] below the subdirectory whose
+ * name, with its slash, is rest[0..len). */
+static size_t run_end(const struct change *c, size_t i, size_t hi,
+		      size_t off, const char *rest, size_t len)
+{
+	size_t j = i + 1;
+
+	while (j < hi && strncmp(c[j].path + off, rest, len) == 0)
+		j++;
+	return j;
+}
+
+/*
+ * Room for the names c[lo..hi) touch: one per file change and one per
+ * run of changes below a subdirectory (c is in cmp_dir_order, so those
+ * runs are contiguous), and an id per subdirectory.  (A million files in
+ * a/b/ are one name in the root and in a/, and a million in a/b/.)
+ */
+static int alloc_lists(struct dir_update *d, size_t lo, size_t hi)
+{
+	const char *rest, *slash;
+	size_t i, j, nsub = 0, nnames = 0;
+
+	for (i = lo; i < hi; i = j, nnames++) {
+		rest = d->c[i].path + d->off;
+		j = i + 1;
+		if (!(slash = strchr(rest, '/')))
+			continue;
+		j = run_end(d->c, i, hi, d->off, rest,
+			    (size_t)(slash - rest) + 1);
+		nsub++;
+	}
+	d->add = calloc(nnames ? nnames : 1, sizeof(*d->add));
+	d->subs = calloc(nsub ? nsub : 1, sizeof(*d->subs));
+	d->gone = calloc(d->ne ? d->ne : 1, sizeof(*d->gone));
+	if (!d->add || !d->subs || !d->gone)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	return 0;
+}
+
+static void mark_gone(struct dir_update *d, long at)
+{
+	if (at >= 0) {
+		d->gone[at] = true;
+		d->ngone++;
+	}
+}
+
+static void add_entry(struct dir_update *d, const char *name, size_t namelen,
+		      bool tree, long at, const unsigned char *id)
+{
+	struct added *a = &d->add[d->nadd++];
+
+	a->name = name;
+	a->namelen = (uint32_t)namelen;
+	a->tree = tree;
+	a->at = at;
+	a->id = id;
+}
+
+/* Change f to the file rest[0..namelen), the parent's e[at] if at >= 0. */
+static int change_file(struct dir_update *d, const struct change *f,
+		       const char *rest, size_t namelen, long at)
+{
+	if (at >= 0 && d->e[at].tree)
+		return tfs_error_set(TFS_EINVALID, f->put ? "git: cannot "
+				     "replace a directory with a file at '%s'"
+				     : "cannot delete '%s': it is a directory",
+				     f->path);
+	mark_gone(d, at);
+	if (f->put)
+		add_entry(d, rest, namelen, false, at, f->id.id);
+	return 0;
+}
+
+/* Changes c[i..j) below the subdirectory rest[0..namelen), the parent's
+ * e[at] if at >= 0: the subdirectory written first, by recursion. */
+static int change_subdir(struct dir_update *d, size_t i, size_t j,
+			 const char *rest, size_t namelen, long at)
+{
+	git_oid old;
+	bool sub_empty;
+	int error;
+
+	if (at >= 0 && !d->e[at].tree) {
+		if (!has_upsert(d->c, i, j))
+			return 0; /* deletes of paths absent */
+		return tfs_error_set(TFS_EINVALID, "git: D/F conflict when "
+				     "updating tree at '%.*s'",
+				     (int)(d->off + namelen), d->c[i].path);
+	}
+	if (at >= 0)
+		git_oid_fromraw(&old, d->e[at].id);
+	if ((error = update_dir(&d->subs[d->nsub], &sub_empty, d->w,
+				at >= 0 ? &old : NULL, d->c, i, j,
+				d->off + namelen + 1)) < 0)
+		return error;
+	mark_gone(d, at);
+	if (!sub_empty)
+		add_entry(d, rest, namelen, true, at, d->subs[d->nsub++].id);
+	return 0;
+}
+
+/* The changes c[lo..hi) as entries gone from the parent's and added. */
+static int collect_changes(struct dir_update *d, size_t lo, size_t hi)
+{
+	const char *rest, *slash;
+	size_t i, j, namelen;
+	int error = 0;
+	long at;
+
+	for (i = lo; i < hi && error == 0; i = j) {
+		rest = d->c[i].path + d->off;
+		slash = strchr(rest, '/');
+		namelen = slash ? (size_t)(slash - rest) : strlen(rest);
+		at = find_entry(d->e, d->ne, rest, namelen);
+		if (!slash) {
+			j = i + 1;
+			error = change_file(d, &d->c[i], rest, namelen, at);
+		} else {
+			j = run_end(d->c, i, hi, d->off, rest, namelen + 1);
+			error = change_subdir(d, i, j, rest, namelen, at);
+		}
+	}
+	return error;
+}
+
+/* New ids for names the parent has (a save of an existing file, and the
+ * directories above it): the same bytes but those ids, so the parent's
+ * copy becomes the new tree, and keeps its marks. */
+static void patch_in_place(struct dir_update *d)
+{
+	size_t k;
+
+	d->same = d->bcap;
+	for (k = 0; k < d->nadd; k++) {
+		size_t at = (size_t)(d->e[d->add[k].at].id -
+				     (const unsigned char *)d->base_raw);
+
+		memcpy(d->base_raw + at, d->add[k].id, GIT_OID_RAWSZ);
+		d->same = at < d->same ? at : d->same;
+	}
+	d->buf = d->base_raw;
+	d->base_raw = NULL;
+	d->blen = d->bcap;
+}
+
+/* add[] into git order.  c is in cmp_dir_order, which is git's order but
+ * where a name is both a file and a directory's prefix ("a", "a.x",
+ * "a/"): mostly sorted already, and qsort would copy it whole (32 MB for
+ * a directory of 10^6 new files). */
+static void sort_added(struct dir_update *d)
+{
+	size_t k;
+
+	for (k = 1; k < d->nadd && added_cmp(&d->add[k - 1], &d->add[k]) <= 0;
+	     k++)
+		;
+	if (k < d->nadd)
+		qsort(d->add, d->nadd, sizeof(*d->add), added_cmp);
+}
+
+/* The merged tree, d->blen bytes, built in d->buf: a new tree, with
+ * marks of its own if it is to be cached. */
+static int merge_into_buf(struct dir_update *d)
+{
+	struct growing g = { NULL, 0, 0 };
+	int error;
+
+	g.cap = d->blen ? d->blen : 1;
+	if (!(g.b = malloc(g.cap)))
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	error = merge(emit_buf, &g, d->e, d->ne, d->gone, d->add, d->nadd);
+	d->buf = g.b;
+	d->blen = g.len;
+	if (error < 0)
+		return error;
+	hist_marks_free(d->marks);
+	d->marks = cacheable(d->w, d->blen) ? hist_marks_new("tree", d->blen) :
+					      NULL;
+	return 0;
+}
+
+/* d->buf written as tree *out, and cached if it may be. */
+static int write_dir(git_oid *out, struct dir_update *d)
+{
+	const struct tree_writer *w = d->w;
+	int error = write_tree(out, w, d->buf ? d->buf : "", d->blen,
+			       d->marks, d->same);
+
+	if (error == 0 && cacheable(w, d->blen)) {
+		cache_put(w->cache, out, d->buf, d->blen, d->marks);
+		d->buf = NULL;
+		d->marks = NULL;
+	}
+	return error;
+}
+
 /*
  * The directory at path prefix c[lo].path[0..off) (its tree in the
  * parent: `base`, or none) with the changes c[lo..hi) applied.  Sets *out
@@ -408,206 +681,36 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 		      const git_oid *base, const struct change *c, size_t lo,
 		      size_t hi, size_t off)
 {
-	struct entry *e = NULL;
-	struct added *add = NULL;
-	git_oid *subs = NULL;
-	bool *gone = NULL;
-	char *buf = NULL, *base_raw = NULL;
-	hist_marks *marks = NULL;
-	unsigned char sum[20];
-	size_t ne = 0, nsub, nnames, nadd = 0, ngone = 0, i, j, k, blen = 0,
-	       bcap = 0, same = 0;
-	const char *rest, *slash;
+	struct dir_update d = { .w = w, .c = c, .off = off };
 	int error = 0;
 
-	if (base && cached(w->cache, base, &i)) {
-		/* Taken out of the cache: the children's writes below may
-		 * evict its slot, and this tree is being replaced anyway. */
-		base_raw = w->cache->slot[i].data;
-		bcap = w->cache->slot[i].len;
-		marks = w->cache->slot[i].marks;
-		w->cache->slot[i].data = NULL;
-		w->cache->slot[i].marks = NULL;
-		if ((error = parse_tree(&e, &ne, base_raw, bcap)) < 0)
-			goto done;
-	} else if (base) {
-		size_t len = 0;
-
-		if ((error = read_tree(&base_raw, &len, w, base)) < 0)
-			goto done;
-		if (cacheable(w, len) &&
-		    (marks = hist_marks_new("tree", len)))
-			error = hist_object_id_marked(sum, "tree", base_raw,
-						      len, marks, 0);
-		else
-			error = hist_object_id(sum, "tree", base_raw, len);
-		if (error < 0)
-			goto done;
-		if (memcmp(sum, base->id, sizeof(sum)) != 0) {
-			error = tfs_error_set(TFS_ERROR, "git: tree %s is "
-					      "corrupt", git_oid_tostr_s(base));
-			goto done;
-		}
-		if ((error = parse_tree(&e, &ne, base_raw, len)) < 0)
-			goto done;
-		bcap = len;
-	}
-	/* The names touched, one per file change and one per run of changes
-	 * below a subdirectory (c is in cmp_dir_order, so those runs are
-	 * contiguous); first their count, and that of subdirectories, for
-	 * their ids.  (A million files in a/b/ are one name in the root
-	 * and in a/, and a million in a/b/.) */
-	for (i = lo, nsub = 0, nnames = 0; i < hi; i = j, nnames++) {
-		rest = c[i].path + off;
-		j = i + 1;
-		if (!(slash = strchr(rest, '/')))
-			continue;
-		while (j < hi && strncmp(c[j].path + off, rest,
-					 (size_t)(slash - rest) + 1) == 0)
-			j++;
-		nsub++;
-	}
-	add = calloc(nnames ? nnames : 1, sizeof(*add));
-	subs = calloc(nsub ? nsub : 1, sizeof(*subs));
-	gone = calloc(ne ? ne : 1, sizeof(*gone));
-	if (!add || !subs || !gone) {
-		error = tfs_error_set(TFS_ERROR, "out of memory");
+	if ((base && (error = load_base(&d, base)) < 0) ||
+	    (error = alloc_lists(&d, lo, hi)) < 0 ||
+	    (error = collect_changes(&d, lo, hi)) < 0)
 		goto done;
-	}
-	for (i = lo, nsub = 0; i < hi; i = j) {
-		const struct change *f = &c[i];
-		size_t namelen;
-		long at;
-
-		rest = f->path + off;
-		slash = strchr(rest, '/');
-		namelen = slash ? (size_t)(slash - rest) : strlen(rest);
-		at = find_entry(e, ne, rest, namelen);
-		j = i + 1;
-		if (!slash) {
-			if (at >= 0 && e[at].tree) {
-				error = tfs_error_set(TFS_EINVALID, f->put ?
-					"git: cannot replace a directory with "
-					"a file at '%s'" : "cannot delete "
-					"'%s': it is a directory", f->path);
-				goto done;
-			}
-			if (at >= 0) {
-				gone[at] = true;
-				ngone++;
-			}
-			if (!f->put)
-				continue;
-			add[nadd].name = rest;
-			add[nadd].namelen = (uint32_t)namelen;
-			add[nadd].tree = false;
-			add[nadd].at = at;
-			add[nadd++].id = f->id.id;
-			continue;
-		}
-		while (j < hi && strncmp(c[j].path + off, rest,
-					 namelen + 1) == 0)
-			j++;
-		if (at >= 0 && !e[at].tree) {
-			if (!has_upsert(c, i, j))
-				continue; /* deletes of paths absent */
-			error = tfs_error_set(TFS_EINVALID, "git: D/F conflict "
-					      "when updating tree at '%.*s'",
-					      (int)(off + namelen), f->path);
+	if (base && d.ngone == d.nadd && replaces_only(d.add, d.nadd, d.e)) {
+		patch_in_place(&d);
+	} else {
+		sort_added(&d);
+		/* Its size first: a tree too large to cache is not built in
+		 * memory (a directory of 10^6 files: 50 MB). */
+		if ((error = merge(emit_count, &d.blen, d.e, d.ne, d.gone,
+				   d.add, d.nadd)) < 0)
+			goto done;
+		if (d.blen > CACHE_MAX && w->objects) {
+			*empty = false;
+			error = merge_streamed(out, w, d.blen, d.e, d.ne,
+					       d.gone, d.add, d.nadd);
 			goto done;
 		}
-		{
-			git_oid old;
-			bool sub_empty;
-
-			if (at >= 0)
-				git_oid_fromraw(&old, e[at].id);
-			if ((error = update_dir(&subs[nsub], &sub_empty, w,
-						at >= 0 ? &old : NULL, c, i, j,
-						off + namelen + 1)) < 0)
-				goto done;
-			if (at >= 0) {
-				gone[at] = true;
-				ngone++;
-			}
-			if (sub_empty)
-				continue;
-			add[nadd].name = rest;
-			add[nadd].namelen = (uint32_t)namelen;
-			add[nadd].tree = true;
-			add[nadd].at = at;
-			add[nadd++].id = subs[nsub++].id;
-		}
-	}
-	if (base && ngone == nadd && replaces_only(add, nadd, e)) {
-		/* New ids for names the parent has (a save of an existing
-		 * file, and the directories above it): the same bytes but
-		 * those ids, so the parent's copy is changed in place. */
-		same = bcap;
-		for (k = 0; k < nadd; k++) {
-			size_t at = (size_t)(e[add[k].at].id -
-					     (const unsigned char *)base_raw);
-
-			memcpy(base_raw + at, add[k].id, GIT_OID_RAWSZ);
-			same = at < same ? at : same;
-		}
-		buf = base_raw;
-		base_raw = NULL;
-		blen = bcap;
-		goto write;
-	}
-	/* c is in cmp_dir_order, which is git's order but where a name is
-	 * both a file and a directory's prefix ("a", "a.x", "a/"): mostly
-	 * sorted already, and qsort would copy it whole (32 MB for a
-	 * directory of 10^6 new files). */
-	for (k = 1; k < nadd && added_cmp(&add[k - 1], &add[k]) <= 0; k++)
-		;
-	if (k < nadd)
-		qsort(add, nadd, sizeof(*add), added_cmp);
-	/* Its size first: a tree too large to cache is not built in memory
-	 * (a directory of 10^6 files: 50 MB). */
-	if ((error = merge(emit_count, &blen, e, ne, gone, add, nadd)) < 0)
-		goto done;
-	if (blen > CACHE_MAX && w->objects) {
-		*empty = false;
-		error = merge_streamed(out, w, blen, e, ne, gone, add, nadd);
-		goto done;
-	}
-	{
-		struct growing g = { NULL, 0, 0 };
-
-		g.cap = blen ? blen : 1;
-		if (!(g.b = malloc(g.cap))) {
-			error = tfs_error_set(TFS_ERROR, "out of memory");
-			goto done;
-		}
-		error = merge(emit_buf, &g, e, ne, gone, add, nadd);
-		buf = g.b;
-		blen = g.len;
-		if (error < 0)
+		if ((error = merge_into_buf(&d)) < 0)
 			goto done;
 	}
-	/* A new tree: marks of its own, if it is to be cached. */
-	hist_marks_free(marks);
-	marks = cacheable(w, blen) ? hist_marks_new("tree", blen) : NULL;
-write:
-	*empty = blen == 0;
-	if (blen == 0 && off > 0)
-		goto done;
-	error = write_tree(out, w, buf ? buf : "", blen, marks, same);
-	if (error == 0 && cacheable(w, blen)) {
-		cache_put(w->cache, out, buf, blen, marks);
-		buf = NULL;
-		marks = NULL;
-	}
+	*empty = d.blen == 0;
+	if (d.blen > 0 || off == 0)
+		error = write_dir(out, &d);
 done:
-	free(buf);
-	free(gone);
-	free(add);
-	free(subs);
-	free(e);
-	free(base_raw);
-	hist_marks_free(marks);
+	dir_update_free(&d);
 	return error;
 }
 

@@ -51,9 +51,10 @@ struct imp {
 	int impact;
 	uint64_t total, done;
 	uint64_t changed, unchanged;
-	char name[256];
-	char state[16];
-	bool any_open;     /* some (sub-)package is not closed */
+	const char *path;
+	bool applying;     /* apply or apply-unvalidated */
+	struct pkg_survey sv;
+	char key[65];      /* SHA-256 of the file, which `applied` keeps */
 	tfs_pkg_progress_fn progress;
 	void *progress_ctx;
 	/* apply-unvalidated: transactions left out because their references
@@ -211,126 +212,165 @@ static int obj_guid(tfs_inst *in, int64_t id, char out[64])
 	return 0;
 }
 
-/* One transaction of the package, as the reader read it. */
-static int transaction(struct imp *im, const struct pkg_tx *tx)
-{
-	tfs_inst *in = im->in;
-	const char *seqs = tx->seq, *op = tx->op, *path = tx->path;
-	const char *base = tx->base;
-	tfs_obj_info cur, *curp = NULL;
-	tfs_buf old = TFS_BUF_INIT;
-	const tfs_doc *doc = NULL;
-	char type[256], name[256], where[600], guid[64], sha[65], msg[900];
-	bool found;
-	int64_t seq, dir;
-	char *end;
+/*
+ * What one transaction applies to.  The tx_ steps return 1 when the
+ * transaction ends early (a problem recorded, or nothing to do), 0 to go
+ * on, or an error.
+ */
+struct tx_target {
+	int64_t seq;
+	char op;                 /* 'C', 'U' or 'D' */
 	tfs_kind kind;
-	int error = 0;
+	char type[256], name[256];
+	int64_t dir;
+	const tfs_doc *doc;      /* the package's object (not for D) */
+	tfs_obj_info cur, *curp; /* the target's object, if any */
+};
 
-	seq = strtoll(seqs, &end, 10);
-	if (!seqs[0] || *end || seq < 0)
-		return add_line(im, "error", -1, path, "transaction without a "
-				"valid seq");
-	if (skipped(im, seq))
+static int stop(int error)
+{
+	return error < 0 ? error : 1;
+}
+
+/* The transaction's seq, op, path and object, checked. */
+static int tx_parse(struct imp *im, const struct pkg_tx *tx,
+		    struct tx_target *t)
+{
+	const char *path = tx->path;
+	char *end;
+
+	t->doc = NULL;
+	t->curp = NULL;
+	t->seq = strtoll(tx->seq, &end, 10);
+	if (!tx->seq[0] || *end || t->seq < 0)
+		return stop(add_line(im, "error", -1, path, "transaction "
+				     "without a valid seq"));
+	if (skipped(im, t->seq))
+		return 1;
+	if (strlen(tx->op) != 1 || !strchr("CUD", tx->op[0]))
+		return stop(problem(im, "error", t->seq, path, "op must be C, "
+				    "U or D"));
+	t->op = tx->op[0];
+	if (obj_path_split(path, &t->kind, t->type, t->name) < 0)
+		return stop(problem(im, "error", t->seq, path, "not a valid "
+				    "object path"));
+	if (t->op == 'D')
 		return 0;
-	if (strlen(op) != 1 || !strchr("CUD", op[0]))
-		return problem(im, "error", seq, path, "op must be C, U or D");
-	if (obj_path_split(path, &kind, type, name) < 0)
-		return problem(im, "error", seq, path, "not a valid object "
-			       "path");
-	if (op[0] != 'D') {
-		if (tx->error)
-			return problem(im, "error", seq, path, tx->error);
-		if (tx->empty || !tx->doc)
-			return problem(im, "error", seq, path, "the "
-				       "transaction carries no object");
-		doc = tx->doc;
-		snprintf(sha, sizeof(sha), "%s", doc->sha);
-		if ((error = by_guid(in, doc->guid, &found, where)) < 0)
-			goto done;
+	if (tx->error)
+		return stop(problem(im, "error", t->seq, path, tx->error));
+	if (tx->empty || !tx->doc)
+		return stop(problem(im, "error", t->seq, path, "the "
+				    "transaction carries no object"));
+	t->doc = tx->doc;
+	return 0;
+}
+
+/* The target's object at `path`, if any; objects are never duplicated,
+ * so the package's guid must be at this path or nowhere, and the
+ * target's object at this path must have the package's guid. */
+static int tx_find_target(struct imp *im, const char *path,
+			  struct tx_target *t)
+{
+	const tfs_doc *doc = t->doc;
+	char where[600], guid[64], msg[900];
+	bool found;
+	int error;
+
+	if (doc) {
+		if ((error = by_guid(im->in, doc->guid, &found, where)) < 0)
+			return error;
 		if (found && strcmp(where, path) != 0) {
 			snprintf(msg, sizeof(msg), "object with guid %s is %s "
 				 "in the target", doc->guid, where);
-			error = problem(im, "conflict", seq, path, msg);
-			goto done;
+			return stop(problem(im, "conflict", t->seq, path,
+					    msg));
 		}
 	}
-	if ((error = find_dir(&dir, im, kind, type)) < 0)
-		goto done;
-	error = tfs_inst_obj_find(&cur, in, dir, name);
-	if (error == 0)
-		curp = &cur;
-	else if (error != TFS_ENOTFOUND)
-		goto done;
-	error = 0;
-	if (curp && doc) {
-		if ((error = obj_guid(in, cur.id, guid)) < 0)
-			goto done;
-		if (strcmp(guid, doc->guid) != 0) {
-			snprintf(msg, sizeof(msg), "the target's object of "
-				 "this name has guid %s, the package's %s",
-				 guid, doc->guid);
-			error = problem(im, "conflict", seq, path, msg);
-			goto done;
-		}
+	if ((error = find_dir(&t->dir, im, t->kind, t->type)) < 0)
+		return error;
+	error = tfs_inst_obj_find(&t->cur, im->in, t->dir, t->name);
+	if (error == TFS_ENOTFOUND)
+		return 0;
+	if (error != 0)
+		return error;
+	t->curp = &t->cur;
+	if (!doc)
+		return 0;
+	if ((error = obj_guid(im->in, t->cur.id, guid)) < 0)
+		return error;
+	if (strcmp(guid, doc->guid) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "the target's object of this name has "
+		 "guid %s, the package's %s", guid, doc->guid);
+	return stop(problem(im, "conflict", t->seq, path, msg));
+}
+
+/* C needs the path free; U and D need the target's object as the
+ * package's base had it (a D of what is gone is done already). */
+static int tx_check_base(struct imp *im, const struct tx_target *t,
+			 const struct pkg_tx *tx)
+{
+	if (t->op == 'C')
+		return t->curp ? stop(problem(im, "conflict", t->seq, tx->path,
+					      "exists in the target with "
+					      "other content")) : 0;
+	if (!t->curp && t->op == 'U')
+		return stop(problem(im, "conflict", t->seq, tx->path, "not "
+				    "found in the target"));
+	if (!t->curp) {
+		im->unchanged++; /* already gone */
+		return 1;
 	}
-	if (doc && curp && strcmp(cur.sha, sha) == 0) {
+	if (strcmp(t->cur.sha, tx->base) != 0)
+		return stop(problem(im, "conflict", t->seq, tx->path, "changed "
+				    "in target since the package's base"));
+	return 0;
+}
+
+/* One transaction of the package, as the reader read it. */
+static int transaction(struct imp *im, const struct pkg_tx *tx)
+{
+	struct tx_target t;
+	const tfs_doc *doc;
+	tfs_buf old = TFS_BUF_INIT;
+	int error;
+
+	if ((error = tx_parse(im, tx, &t)) != 0 ||
+	    (error = tx_find_target(im, tx->path, &t)) != 0)
+		return error > 0 ? 0 : error;
+	doc = t.doc;
+	if (doc && t.curp && strcmp(t.cur.sha, doc->sha) == 0) {
 		im->unchanged++; /* the target already holds the new bytes */
-		goto done;
+		return 0;
 	}
 	/* The impact is the package's, whether or not this transaction can
 	 * be applied here. */
-	if (curp && (im->mode == TFS_PKG_PREVIEW ||
-		     (kind == TFS_KIND_METADATA &&
-		      strcmp(type, "BusinessObject") == 0)) &&
-	    (error = tfs_inst_obj_read(&old, in, cur.id)) < 0)
+	if (t.curp && (im->mode == TFS_PKG_PREVIEW ||
+		       (t.kind == TFS_KIND_METADATA &&
+			strcmp(t.type, "BusinessObject") == 0)) &&
+	    (error = tfs_inst_obj_read(&old, im->in, t.cur.id)) < 0)
 		goto done;
-	if ((error = impact_of(&im->impact, &im->why, path, kind, type, op[0],
-			       curp ? old.ptr : NULL, old.size,
-			       doc ? doc->canon : NULL,
-			       doc ? doc->canon_len : 0)) < 0)
+	if ((error = impact_of(&im->impact, &im->why, tx->path, t.kind,
+			       t.type, t.op, t.curp ? old.ptr : NULL,
+			       old.size, doc ? doc->canon : NULL,
+			       doc ? doc->canon_len : 0)) < 0 ||
+	    (error = tx_check_base(im, &t, tx)) != 0)
 		goto done;
-	switch (op[0]) {
-	case 'C':
-		if (curp) {
-			error = problem(im, "conflict", seq, path, "exists in "
-					"the target with other content");
-			goto done;
-		}
-		break;
-	case 'U':
-		if (!curp) {
-			error = problem(im, "conflict", seq, path, "not found "
-					"in the target");
-			goto done;
-		}
-		/* fall through */
-	case 'D':
-		if (!curp) {
-			im->unchanged++; /* already gone */
-			goto done;
-		}
-		if (strcmp(cur.sha, base) != 0) {
-			error = problem(im, "conflict", seq, path, "changed in "
-					"target since the package's base");
-			goto done;
-		}
-		break;
-	}
 	if (im->diff && im->mode == TFS_PKG_PREVIEW &&
-	    (error = diff_unified(im->diff, path, curp ? old.ptr : NULL,
+	    (error = diff_unified(im->diff, tx->path, t.curp ? old.ptr : NULL,
 				  old.size, doc ? doc->canon : NULL,
 				  doc ? doc->canon_len : 0)) < 0)
 		goto done;
-	im->cs.tag = seq;
-	if (op[0] == 'D')
-		error = cset_delete(&im->cs, &cur);
+	im->cs.tag = t.seq;
+	if (t.op == 'D')
+		error = cset_delete(&im->cs, &t.cur);
 	else
-		error = cset_put(&im->cs, kind, type, dir, name, doc, curp);
+		error = cset_put(&im->cs, t.kind, t.type, t.dir, t.name, doc,
+				 t.curp);
 	im->changed++;
 done:
 	tfs_buf_free(&old);
-	return error;
+	return error > 0 ? 0 : error;
 }
 
 static int apply_pass(struct imp *im, const char *path)
@@ -519,8 +559,8 @@ static void log_outcome(struct imp *im, const char *action, const char *word)
 	char msg[600];
 
 	snprintf(msg, sizeof(msg), "package %s: %s (%d errors, %d conflicts, "
-		 "%d warnings)", im->name[0] ? im->name : "(unnamed)", word,
-		 im->errors, im->conflicts, im->warnings);
+		 "%d warnings)", im->sv.name[0] ? im->sv.name : "(unnamed)",
+		 word, im->errors, im->conflicts, im->warnings);
 	if (db_exec(inst_db(im->in), "BEGIN IMMEDIATE") < 0)
 		return;
 	if (inst_log_event(im->in, im->user, action, msg) < 0 ||
@@ -566,10 +606,267 @@ static int finish(tfs_buf *result, struct imp *im, const char *word,
 	return error;
 }
 
-static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
-			     const char *user, const char *path,
-			     tfs_pkg_mode mode, tfs_pkg_progress_fn progress,
-			     void *ctx)
+/* ---- the apply policy -------------------------------------------------- */
+
+/*
+ * The console's rules for applying a package, kept together so that one
+ * reading shows all of them.  Validate and preview are never refused by
+ * them: they exist so that a package can be checked where it may not be
+ * applied.
+ */
+
+/* Production takes only closed packages: 0, or TFS_EACCESS with the
+ * reason in why. */
+static int policy_closed_only(const struct imp *im, char *why, size_t len)
+{
+	if (!im->applying || strcmp(im->in->landscape, "production") != 0 ||
+	    !im->sv.any_open)
+		return 0;
+	snprintf(why, len, "production accepts only closed packages");
+	return TFS_EACCESS;
+}
+
+/* A metadata-locked instance only validates a high-impact package: 0, or
+ * TFS_ELOCKED with the reason in why. */
+static int policy_locked_impact(const struct imp *im, char *why, size_t len)
+{
+	if (!tfs_inst_locked(im->in) || im->impact != TFS_IMPACT_HIGH ||
+	    !im->applying)
+		return 0;
+	snprintf(why, len, "high impact package: %s/%s is metadata-locked, "
+		 "so it can only be validated", im->in->tenant, im->in->name);
+	return TFS_ELOCKED;
+}
+
+/* An applied package moves the instance's version on by one (an instance
+ * without one starts at 1).  Inside the change set. */
+static int policy_bump_version(tfs_inst *in)
+{
+	sqlite3_stmt *s = db_stmt(inst_db(in), "UPDATE meta SET value = "
+					       "value + 1 WHERE key = "
+					       "'version'");
+	int error;
+
+	if (!s)
+		return TFS_ERROR;
+	if ((error = db_done(inst_db(in), s)) < 0)
+		return error;
+	if (sqlite3_changes(inst_db(in)->db) == 0)
+		return inst_meta_set_int(in, "version", 1);
+	return 0;
+}
+
+/* ---- outcomes ---------------------------------------------------------- */
+
+/*
+ * The outcome helpers end an import: each leaves the change set closed,
+ * writes the result, logs the event (which needs the write connection
+ * free of the change set's transaction) and returns what the import
+ * returns, 1 standing for success with the result written.
+ */
+
+static void close_cset(struct imp *im)
+{
+	if (im->cs_open)
+		cset_abort(&im->cs);
+	im->cs_open = false;
+}
+
+/* Refused outright for `reason`, with error code `code`. */
+static int refuse(tfs_buf *result, struct imp *im, int code,
+		  const char *reason)
+{
+	close_cset(im);
+	add_line(im, "error", -1, "", reason);
+	finish(result, im, "rejected", 0);
+	log_outcome(im, "Package/Reject", "rejected");
+	return tfs_error_set(code, "%s", reason);
+}
+
+/* Rejected for the errors and conflicts the passes found. */
+static int reject_found(tfs_buf *result, struct imp *im)
+{
+	close_cset(im);
+	finish(result, im, "rejected", 0);
+	log_outcome(im, im->mode == TFS_PKG_VALIDATE ? "Package/Validate" :
+		    "Package/Reject", "rejected");
+	if (im->errors)
+		return tfs_error_set(TFS_EINVALID, "package rejected: %d "
+				     "errors, %d conflicts", im->errors,
+				     im->conflicts);
+	return tfs_error_set(TFS_ECONFLICT, "package rejected: %d conflicts",
+			     im->conflicts);
+}
+
+/* Failed with `error`, tfs_error_last() saying why. */
+static int fail(tfs_buf *result, struct imp *im, int error)
+{
+	char reason[512];
+
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	close_cset(im);
+	add_line(im, "error", -1, "", reason);
+	finish(result, im, "failed", 0);
+	log_outcome(im, "Package/Reject", "failed");
+	return tfs_error_set(error < 0 ? error : TFS_ERROR, "%s", reason);
+}
+
+/* Ended with nothing changed: result `word`, logged as `action`, `what`. */
+static int unchanged(tfs_buf *result, struct imp *im, const char *word,
+		     const char *action, const char *what)
+{
+	close_cset(im);
+	finish(result, im, word, 0);
+	log_outcome(im, action, what);
+	return 1;
+}
+
+/* ---- the import, step by step ------------------------------------------ */
+
+/*
+ * Pass 1 and the refusals that need no pass 2: a malformed package, an
+ * instance that takes no packages or no changes now, a package already
+ * applied, an open package for production.  0 to go on, else the
+ * import's return (see the outcomes).
+ */
+static int admit(tfs_buf *result, struct imp *im)
+{
+	tfs_inst *in = im->in;
+	char reason[512], msg[1100];
+	int error, key_error, commit = 0;
+
+	/* What was read is kept even if rejected: the result names it. */
+	error = survey_and_key(&im->sv, im->key, &key_error, im->path);
+	im->total = im->sv.total;
+	if (error < 0) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		return refuse(result, im, TFS_EINVALID, reason);
+	}
+	if (key_error < 0)
+		return key_error;
+	if ((error = inst_check_packages(in, NULL)) < 0 ||
+	    (im->applying && (error = inst_check_open(in, "package "
+						       "applies")) < 0)) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(im, "error", -1, "", reason);
+		finish(result, im, "rejected", 0);
+		snprintf(msg, sizeof(msg), "package %s: rejected: %s",
+			 im->sv.name[0] ? im->sv.name : "(unnamed)", reason);
+		inst_refusal(in, im->user, "Package/Reject", msg);
+		return tfs_error_set(error, "%s", reason);
+	}
+	if (im->applying && applied_before(in, im->key, &commit) == 1) {
+		finish(result, im, "already-applied", commit);
+		log_outcome(im, "Package/Apply", "already applied");
+		return 1;
+	}
+	if ((error = policy_closed_only(im, reason, sizeof(reason))) < 0)
+		return refuse(result, im, error, reason);
+	return 0;
+}
+
+/* A change set for one round of pass 2, written only when applying. */
+static int open_cset(struct imp *im)
+{
+	int error;
+
+	if ((error = cset_begin(&im->cs, im->in, im->user)) < 0)
+		return error;
+	im->cs_open = true;
+	im->cs.dry = !im->applying;
+	return 0;
+}
+
+/*
+ * Applying without validation: leave out what does not resolve and go
+ * again, as leaving something out may strand what refers to it.  Each
+ * round starts from nothing but the transactions left out so far.
+ */
+static int unvalidated_rounds(tfs_buf *result, struct imp *im)
+{
+	size_t nskip = 0;
+	int error, round;
+
+	for (round = 0; im->nskip > nskip && round < 8; round++) {
+		nskip = im->nskip;
+		close_cset(im);
+		tfs_buf_clear(&im->lines);
+		tfs_buf_clear(&im->why);
+		im->nlines = im->errors = im->conflicts = im->warnings = 0;
+		im->impact = TFS_IMPACT_LOW;
+		im->done = im->changed = im->unchanged = 0;
+		if ((error = open_cset(im)) < 0)
+			return error;
+		if ((error = apply_pass(im, im->path)) < 0 ||
+		    (error = check_refs(im)) < 0)
+			return fail(result, im, error);
+	}
+	return 0;
+}
+
+/*
+ * Pass 2 into an open change set, the references it leaves, and the
+ * rounds without validation.  0 with the change set open, else the
+ * import's return.
+ */
+static int passes(tfs_buf *result, struct imp *im)
+{
+	char reason[512];
+	int error;
+
+	if (im->progress)
+		im->progress(im->progress_ctx, 0, im->total);
+	if ((error = open_cset(im)) < 0)
+		return error;
+	if ((error = apply_pass(im, im->path)) < 0) {
+		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+		add_line(im, "error", -1, "", reason);
+		return reject_found(result, im);
+	}
+	if ((error = check_refs(im)) < 0)
+		return fail(result, im, error);
+	if (im->mode == TFS_PKG_APPLY_UNVALIDATED &&
+	    (error = unvalidated_rounds(result, im)) != 0)
+		return error;
+	if (im->skipped.size) {
+		im->warnings += (int)im->nskip;
+		tfs_buf_put(&im->lines, im->skipped.ptr, im->skipped.size);
+	}
+	return 0;
+}
+
+/* Remember the package as applied, in the change set, so that applying
+ * it again changes nothing. */
+static int record_applied(struct imp *im)
+{
+	tfs_inst *in = im->in;
+	sqlite3_stmt *s;
+	int error, count;
+
+	if ((error = policy_bump_version(in)) < 0 ||
+	    (error = tfs_inst_history_count(in, &count)) < 0)
+		return error;
+	s = db_stmt(inst_db(in), "INSERT OR REPLACE INTO applied(key, name,"
+				 " commit_n, time) VALUES(?, ?, ?, ?)");
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_text(s, 1, im->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, im->sv.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, count + 1);
+	sqlite3_bind_int64(s, 4, tfs_now());
+	if ((error = db_done(inst_db(in), s)) < 0)
+		return error;
+	return pkg_record_import(in, im->sv.name, im->sv.type,
+				 im->sv.description, im->sv.source,
+				 im->sv.aspects, im->cs.txset);
+}
+
+/*
+ * What the passes found decides the outcome: rejected, refused by the
+ * policy, validated or previewed, nothing to change, or applied and
+ * committed.  The import's return.
+ */
+static int conclude(tfs_buf *result, struct imp *im)
 {
 	static const char *const actions[] = {
 		[TFS_PKG_APPLY] = "Package/Apply",
@@ -577,226 +874,72 @@ static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		[TFS_PKG_APPLY_UNVALIDATED] = "Package/Apply",
 		[TFS_PKG_PREVIEW] = "Package/Preview",
 	};
-	struct pkg_survey sv;
+	bool preview = im->mode == TFS_PKG_PREVIEW;
+	char msg[1100];
+	int error, count;
+
+	if (im->errors ||
+	    (im->conflicts && im->mode != TFS_PKG_APPLY_UNVALIDATED))
+		return reject_found(result, im);
+	if ((error = policy_locked_impact(im, msg, sizeof(msg))) < 0)
+		return refuse(result, im, error, msg);
+	if (!im->applying)
+		return unchanged(result, im, preview ? "previewed" :
+				 "validated", actions[im->mode], preview ?
+				 "previewed" : "validated");
+	/* What could be applied was applied (none of it): the result says
+	 * so, with a warning per transaction left out, and the package is
+	 * not remembered as applied. */
+	if (im->changed == 0 && im->mode == TFS_PKG_APPLY_UNVALIDATED &&
+	    (im->nskip > 0 || im->warnings > 0))
+		return unchanged(result, im, "applied", "Package/Apply",
+				 "applied without validation: every "
+				 "transaction was left out");
+	if (im->changed == 0)
+		return unchanged(result, im, "already-applied",
+				 "Package/Apply", "already applied (the "
+				 "target holds every object)");
+	if ((error = record_applied(im)) < 0)
+		return fail(result, im, error);
+	snprintf(im->cs.source, sizeof(im->cs.source), "package %s",
+		 im->sv.name);
+	snprintf(msg, sizeof(msg), "Apply package %s", im->sv.name);
+	im->cs.checked = true;
+	im->cs_open = false; /* cset_commit consumes it, even on failure */
+	if ((error = cset_commit(&im->cs, "Package/Apply", msg)) < 0)
+		return fail(result, im, error);
+	tfs_inst_history_count(im->in, &count);
+	finish(result, im, "applied", count);
+	return 1;
+}
+
+static int pkg_import_locked(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
+			     const char *user, const char *path,
+			     tfs_pkg_mode mode, tfs_pkg_progress_fn progress,
+			     void *ctx)
+{
 	struct imp im;
-	char key[65], msg[1100], reason[512];
-	bool applying = mode == TFS_PKG_APPLY ||
-			mode == TFS_PKG_APPLY_UNVALIDATED;
-	int error, key_error, commit = 0, count, round;
-	size_t nskip = 0;
+	int error;
 
 	memset(&im, 0, sizeof(im));
 	im.in = in;
 	im.user = user;
+	im.path = path;
 	im.mode = mode;
+	im.applying = mode == TFS_PKG_APPLY ||
+		      mode == TFS_PKG_APPLY_UNVALIDATED;
 	im.diff = diff;
 	im.progress = progress;
 	im.progress_ctx = ctx;
-	/* What was read is kept even if rejected: the result names it. */
-	error = survey_and_key(&sv, key, &key_error, path);
-	im.total = sv.total;
-	im.any_open = sv.any_open;
-	snprintf(im.name, sizeof(im.name), "%s", sv.name);
-	snprintf(im.state, sizeof(im.state), "%s", sv.state);
-	if (error < 0) {
-		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-		add_line(&im, "error", -1, "", reason);
-		finish(result, &im, "rejected", 0);
-		log_outcome(&im, "Package/Reject", "rejected");
-		error = tfs_error_set(TFS_EINVALID, "%s", reason);
-		goto done;
-	}
-	if ((error = key_error) < 0)
-		goto done;
-	if ((error = inst_check_packages(in, NULL)) < 0 ||
-	    (applying && (error = inst_check_open(in, "package "
-						   "applies")) < 0)) {
-		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-		add_line(&im, "error", -1, "", reason);
-		finish(result, &im, "rejected", 0);
-		snprintf(msg, sizeof(msg), "package %s: rejected: %s",
-			 im.name[0] ? im.name : "(unnamed)", reason);
-		inst_refusal(in, user, "Package/Reject", msg);
-		error = tfs_error_set(error, "%s", reason);
-		goto done;
-	}
-	if (applying && applied_before(in, key, &commit) == 1) {
-		finish(result, &im, "already-applied", commit);
-		log_outcome(&im, "Package/Apply", "already applied");
-		error = 0;
-		goto done;
-	}
-	if (applying && strcmp(in->landscape, "production") == 0 &&
-	    im.any_open) {
-		add_line(&im, "error", -1, "", "production accepts only closed "
-			 "packages");
-		finish(result, &im, "rejected", 0);
-		log_outcome(&im, "Package/Reject", "rejected");
-		error = tfs_error_set(TFS_EACCESS, "production accepts only "
-				      "closed packages");
-		goto done;
-	}
-	if (progress)
-		progress(ctx, 0, im.total);
-	if ((error = cset_begin(&im.cs, in, user)) < 0)
-		goto done;
-	im.cs_open = true;
-	im.cs.dry = !applying;
-	if ((error = apply_pass(&im, path)) < 0) {
-		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-		add_line(&im, "error", -1, "", reason);
-		goto rejected;
-	}
-	if ((error = check_refs(&im)) < 0)
-		goto failed;
-	/* Without validation: leave out what does not resolve and go again
-	 * (leaving something out may strand what refers to it). */
-	for (round = 0; mode == TFS_PKG_APPLY_UNVALIDATED && im.nskip > nskip &&
-	     round < 8; round++) {
-		nskip = im.nskip;
-		cset_abort(&im.cs);
-		im.cs_open = false;
-		tfs_buf_clear(&im.lines);
-		tfs_buf_clear(&im.why);
-		im.nlines = im.errors = im.conflicts = im.warnings = 0;
-		im.impact = TFS_IMPACT_LOW;
-		im.done = im.changed = im.unchanged = 0;
-		if ((error = cset_begin(&im.cs, in, user)) < 0)
-			goto done;
-		im.cs_open = true;
-		im.cs.dry = !applying;
-		if ((error = apply_pass(&im, path)) < 0 ||
-		    (error = check_refs(&im)) < 0)
-			goto failed;
-	}
-	if (im.skipped.size) {
-		im.warnings += (int)im.nskip;
-		tfs_buf_put(&im.lines, im.skipped.ptr, im.skipped.size);
-	}
-	if (im.errors || (im.conflicts && mode != TFS_PKG_APPLY_UNVALIDATED))
-		goto rejected;
-	if (tfs_inst_locked(in) && im.impact == TFS_IMPACT_HIGH && applying) {
-		snprintf(msg, sizeof(msg), "high impact package: %s/%s is "
-			 "metadata-locked, so it can only be validated",
-			 in->tenant, in->name);
-		add_line(&im, "error", -1, "", msg);
-		cset_abort(&im.cs);
-		im.cs_open = false;
-		finish(result, &im, "rejected", 0);
-		log_outcome(&im, "Package/Reject", "rejected");
-		error = tfs_error_set(TFS_ELOCKED, "%s", msg);
-		goto done;
-	}
-	if (!applying) {
-		cset_abort(&im.cs);
-		im.cs_open = false;
-		finish(result, &im, mode == TFS_PKG_PREVIEW ? "previewed" :
-		       "validated", 0);
-		log_outcome(&im, actions[mode], mode == TFS_PKG_PREVIEW ?
-			    "previewed" : "validated");
-		error = 0;
-		goto done;
-	}
-	if (im.changed == 0 && mode == TFS_PKG_APPLY_UNVALIDATED &&
-	    (im.nskip > 0 || im.warnings > 0)) {
-		/* What could be applied was applied (none of it): the
-		 * result says so, with a warning per transaction left out,
-		 * and the package is not remembered as applied. */
-		cset_abort(&im.cs);
-		im.cs_open = false;
-		finish(result, &im, "applied", 0);
-		log_outcome(&im, "Package/Apply", "applied without validation: "
-			    "every transaction was left out");
-		error = 0;
-		goto done;
-	}
-	if (im.changed == 0) {
-		cset_abort(&im.cs);
-		im.cs_open = false;
-		finish(result, &im, "already-applied", 0);
-		log_outcome(&im, "Package/Apply", "already applied (the target "
-			    "holds every object)");
-		error = 0;
-		goto done;
-	}
-	/* Applied: the version moves on, the package is remembered. */
-	{
-		sqlite3_stmt *s =
-		    db_stmt(inst_db(in), "UPDATE meta SET value = "
-					 "value + 1 WHERE key = 'version'");
-		if (!s) {
-			error = TFS_ERROR;
-			goto failed;
-		}
-		if ((error = db_done(inst_db(in), s)) < 0)
-			goto failed;
-		if (sqlite3_changes(inst_db(in)->db) == 0 &&
-		    (error = inst_meta_set_int(in, "version", 1)) < 0)
-			goto failed;
-		if ((error = tfs_inst_history_count(in, &count)) < 0)
-			goto failed;
-		s = db_stmt(inst_db(in),
-			    "INSERT OR REPLACE INTO applied(key, name,"
-			    " commit_n, time) VALUES(?, ?, ?, ?)");
-		if (!s) {
-			error = TFS_ERROR;
-			goto failed;
-		}
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, im.name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, count + 1);
-		sqlite3_bind_int64(s, 4, tfs_now());
-		if ((error = db_done(inst_db(in), s)) < 0 ||
-		    (error = pkg_record_import(in, im.name, sv.type,
-					       sv.description, sv.source,
-					       sv.aspects, im.cs.txset)) < 0)
-			goto failed;
-	}
-	snprintf(im.cs.source, sizeof(im.cs.source), "package %s", im.name);
-	snprintf(msg, sizeof(msg), "Apply package %s", im.name);
-	im.cs.checked = true;
-	im.cs_open = false;
-	if ((error = cset_commit(&im.cs, "Package/Apply", msg)) < 0) {
-		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-		add_line(&im, "error", -1, "", reason);
-		finish(result, &im, "failed", 0);
-		log_outcome(&im, "Package/Reject", "failed");
-		error = tfs_error_set(error, "%s", reason);
-		goto done;
-	}
-	tfs_inst_history_count(in, &count);
-	finish(result, &im, "applied", count);
-	error = 0;
-	goto done;
-rejected:
-	cset_abort(&im.cs);
-	im.cs_open = false;
-	finish(result, &im, "rejected", 0);
-	log_outcome(&im, mode == TFS_PKG_VALIDATE ? "Package/Validate" :
-		    "Package/Reject", "rejected");
-	error = im.errors ? tfs_error_set(TFS_EINVALID, "package rejected: "
-					  "%d errors, %d conflicts",
-					  im.errors, im.conflicts) :
-			    tfs_error_set(TFS_ECONFLICT, "package rejected: "
-					  "%d conflicts", im.conflicts);
-	goto done;
-failed:
-	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-	if (im.cs_open)
-		cset_abort(&im.cs);
-	im.cs_open = false;
-	add_line(&im, "error", -1, "", reason);
-	finish(result, &im, "failed", 0);
-	log_outcome(&im, "Package/Reject", "failed");
-	error = tfs_error_set(error < 0 ? error : TFS_ERROR, "%s", reason);
-done:
-	if (im.cs_open)
-		cset_abort(&im.cs);
+	if ((error = admit(result, &im)) == 0 &&
+	    (error = passes(result, &im)) == 0)
+		error = conclude(result, &im);
+	close_cset(&im);
 	tfs_buf_free(&im.lines);
 	tfs_buf_free(&im.why);
 	tfs_buf_free(&im.skipped);
 	free(im.skip);
-	return error;
+	return error > 0 ? 0 : error;
 }
 
 int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,

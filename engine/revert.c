@@ -128,111 +128,133 @@ static void revert_outcome(tfs_inst *in, const char *user, const char *text,
 		tfs_error_set(error, "%s", reason);
 }
 
+/* Whether commit n of `count` may be reverted at all: 0, or the error
+ * with the rejection in out. */
+static int revert_allowed(tfs_buf *out, tfs_inst *in, int n, int count)
+{
+	int error = inst_check_open(in, "reverts");
+
+	if (error >= 0 && (n < 1 || n > count))
+		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
+				      "has 1..%d)", n, count);
+	else if (error >= 0 && n == 1)
+		error = tfs_error_set(TFS_EINVALID, "commit 1 is the initial "
+				      "configuration and cannot be reverted");
+	if (error < 0)
+		tfs_buf_printf(out, "rejected\nerror: %s\n", tfs_error_last());
+	return error;
+}
+
+/* Commits n + 1 .. count must leave commit n's paths alone: 0, or
+ * TFS_ECONFLICT with the rejection, a line per conflict, in out. */
+static int scan_later_commits(tfs_buf *out, tfs_inst *in,
+			      struct path_list *mine, int n, int count)
+{
+	struct conflict_scan scan = { .mine = mine, .result = out };
+	char oid[41];
+	int64_t t;
+	int m, error;
+
+	tfs_buf_puts(out, "rejected\n");
+	for (m = n + 1; m <= count; m++) {
+		scan.commit = m;
+		if ((error = tfs_inst_history_commit(oid, &t, in, m)) < 0 ||
+		    (error = tfs_history_diff_parent(in->st->hist, oid,
+						     scan_later, &scan)) < 0)
+			return error;
+	}
+	if (scan.found)
+		return tfs_error_set(TFS_ECONFLICT, "later commits changed "
+				     "objects of commit %d", n);
+	tfs_buf_clear(out);
+	return 0;
+}
+
+/* Path `path` back to `before` (NULL: gone) in cs.  The metadata lock
+ * holds unless the commit was a package's. */
+static int stage_path(struct cset *cs, tfs_inst *in, const char *path,
+		      const char *before, size_t before_len, bool package)
+{
+	tfs_obj_info old, *oldp = NULL;
+	char type[256], name[256], guid[64] = "";
+	tfs_doc *doc = NULL;
+	tfs_kind kind;
+	int64_t dir;
+	int error;
+
+	if ((error = obj_path_split(path, &kind, type, name)) < 0 ||
+	    (!package && (error = save_check_lock(in, kind, type)) < 0) ||
+	    (error = save_resolve_dir(&dir, in, kind, type)) < 0)
+		return error;
+	error = tfs_inst_obj_find(&old, in, dir, name);
+	if (error == 0) {
+		oldp = &old;
+		error = save_obj_guid(in, old.id, guid);
+	} else if (error == TFS_ENOTFOUND) {
+		error = 0;
+	}
+	if (error < 0)
+		return error;
+	if (!before)
+		return oldp ? cset_delete(cs, oldp) : 0;
+	error = tfs_doc_parse(&doc, kind, type, name, before, before_len, NULL);
+	if (!error)
+		error = cset_put(cs, kind, type, dir, name, doc, oldp);
+	tfs_doc_free(doc);
+	return error;
+}
+
+/* A reverted package may be applied again. */
+static int forget_applied(tfs_inst *in, int n)
+{
+	sqlite3_stmt *s = db_stmt(inst_db(in), "DELETE FROM applied "
+					       "WHERE commit_n = ?");
+
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int(s, 1, n);
+	return db_done(inst_db(in), s);
+}
+
 static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 			      int n)
 {
-	bool package = false;
+	bool package;
 	struct path_list mine = {0};
-	struct conflict_scan scan;
 	tfs_buf out = TFS_BUF_INIT;
 	struct cset cs;
 	char oid[41], msg[128];
-	int64_t t, dir;
-	int count, m, error;
+	int64_t t;
+	int count, error;
 	size_t i;
 
 	if ((error = tfs_inst_history_count(in, &count)) < 0)
 		return error;
-	if ((error = inst_check_open(in, "reverts")) < 0) {
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	if (n < 1 || n > count) {
-		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
-				      "has 1..%d)", n, count);
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	if (n == 1) {
-		error = tfs_error_set(TFS_EINVALID, "commit 1 is the initial "
-				      "configuration and cannot be reverted");
-		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
-		goto done;
-	}
-	if ((error = tfs_inst_history_commit(oid, &t, in, n)) < 0 ||
+	if ((error = revert_allowed(&out, in, n, count)) < 0 ||
+	    (error = tfs_inst_history_commit(oid, &t, in, n)) < 0 ||
 	    (error = tfs_history_diff_parent(in->st->hist, oid,
 					     collect_change, &mine)) < 0)
 		goto done;
 	/* Undoing a package is like applying its inverse: the metadata lock
 	 * is lifted for it as it was for the package. */
 	package = commit_is_package(in, n);
-	scan.mine = &mine;
-	scan.found = 0;
-	tfs_buf_puts(&out, "rejected\n");
-	scan.result = &out;
-	for (m = n + 1; m <= count; m++) {
-		scan.commit = m;
-		if ((error = tfs_inst_history_commit(oid, &t, in, m)) < 0 ||
-		    (error = tfs_history_diff_parent(in->st->hist, oid,
-						     scan_later, &scan)) < 0)
-			goto done;
-	}
-	if (scan.found) {
-		error = tfs_error_set(TFS_ECONFLICT, "later commits changed "
-				      "objects of commit %d", n);
+	if ((error = scan_later_commits(&out, in, &mine, n, count)) < 0 ||
+	    (error = cset_begin(&cs, in, user)) < 0)
 		goto done;
-	}
-	tfs_buf_clear(&out);
-	if ((error = cset_begin(&cs, in, user)) < 0)
-		goto done;
-	for (i = 0; i < mine.n && !error; i++) {
-		tfs_obj_info old, *oldp = NULL;
-		char type[256], name[256], guid[64] = "";
-		tfs_doc *doc = NULL;
-		tfs_kind kind;
-
-		if ((error = obj_path_split(mine.path[i], &kind, type, name)) < 0 ||
-		    (!package && (error = save_check_lock(in, kind, type)) < 0) ||
-		    (error = save_resolve_dir(&dir, in, kind, type)) < 0)
-			break;
-		error = tfs_inst_obj_find(&old, in, dir, name);
-		if (error == 0) {
-			oldp = &old;
-			error = save_obj_guid(in, old.id, guid);
-		} else if (error == TFS_ENOTFOUND) {
-			error = 0;
-		}
-		if (error < 0)
-			break;
-		if (!mine.before[i]) {
-			if (oldp)
-				error = cset_delete(&cs, oldp);
-			continue;
-		}
-		error = tfs_doc_parse(&doc, kind, type, name, mine.before[i],
-				      mine.before_len[i], NULL);
-		if (!error)
-			error = cset_put(&cs, kind, type, dir, name, doc, oldp);
-		tfs_doc_free(doc);
-	}
+	for (i = 0; i < mine.n && !error; i++)
+		error = stage_path(&cs, in, mine.path[i], mine.before[i],
+				   mine.before_len[i], package);
 	if (error < 0) {
 		tfs_buf_printf(&out, "rejected\nerror: %s\n", tfs_error_last());
 		cset_abort(&cs);
 		goto done;
 	}
 	snprintf(msg, sizeof(msg), "Revert commit %d", n);
-	/* A reverted package may be applied again. */
-	if (package) {
-		sqlite3_stmt *s = db_stmt(inst_db(in), "DELETE FROM applied "
-						       "WHERE commit_n = ?");
-		if (!s ||
-		    (sqlite3_bind_int(s, 1, n), db_done(inst_db(in), s)) < 0) {
-			tfs_buf_printf(&out, "failed\nerror: %s\n",
-				       tfs_error_last());
-			cset_abort(&cs);
-			error = TFS_ERROR;
-			goto done;
-		}
+	if (package && forget_applied(in, n) < 0) {
+		tfs_buf_printf(&out, "failed\nerror: %s\n", tfs_error_last());
+		cset_abort(&cs);
+		error = TFS_ERROR;
+		goto done;
 	}
 	if ((error = cset_commit(&cs, "History/Revert", msg)) < 0) {
 		tfs_buf_printf(&out, "failed\nerror: %s\n", tfs_error_last());
