@@ -793,6 +793,7 @@ static const struct node_ops *const inst_kinds[I__COUNT] = {
 	[I_BACKUPS] = &backups_ops,
 	[I_RESTORE] = &inst_file_ops,
 	[I_RESTORE_RESULT] = &inst_file_ops,
+	[I_EVENTS] = &inst_file_ops,
 	[I_HISTORY] = &history_ops,
 	[I_HLOG] = &hlog_ops,
 	[I_TRANSLATIONS] = &locales_ops,

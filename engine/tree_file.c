@@ -417,6 +417,14 @@ int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	 * (tree_perm.c): the kernel shares inodes between callers. */
 	*out = NULL;
 	if ((error = perm_caller_ino(t, who, ino)) < 0) {
+		if (wants_write(flags) && ino == INO(C_GLOBAL, 0, G_STATUS)) {
+			/* a refused fix is recorded, as a refused save */
+			char reason[512];
+			snprintf(reason, sizeof(reason), "%s",
+				 tfs_error_last());
+			reject(t, NULL, who, "status", reason);
+			tfs_error_set(error, "%s", reason);
+		}
 		request_end(t);
 		return error;
 	}
@@ -659,6 +667,10 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 		if (f->append)
 			off = f->data.size;
 		error = buf_write(&f->data, off, data, len, max);
+		/* status takes only fix: anything else fails at once */
+		if (!error && f->ino == INO(C_GLOBAL, 0, G_STATUS))
+			error = tfs_store_status_check(f->data.ptr,
+						       f->data.size);
 	}
 	if (!error)
 		f->dirty = f->written = true;
