@@ -920,6 +920,8 @@ int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		error = tfs_error_set(TFS_ENOTFOUND, "no %s", name);
 	if (error == 0)
 		perm_gate(out);
+	if (error == TFS_EACCESS && out->ino == INO(C_GLOBAL, 0, G_STATUS))
+		reject_status(t, who); /* echo fix > status walks here */
 done:
 	request_end(t);
 	return error;

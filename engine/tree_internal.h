@@ -497,6 +497,8 @@ void user_of(tfs_tree *t, const tfs_caller *who, char out[64]);
 /* Record a rejected save where the user will look for it. */
 void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
 	    const char *path, const char *reason);
+/* Record a refused access to status (tree_file.c). */
+void reject_status(tfs_tree *t, const tfs_caller *who);
 /* Store `bytes` as stored file `ino` (tree_file.c). */
 int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes, size_t len,
 		  const tfs_caller *who);
