@@ -818,20 +818,8 @@ int cset_commit(struct cset *cs, const char *action,
 		if (error < 0)
 			goto fail;
 		n++;
-		s = db_stmt(inst_db(in),
-			    "INSERT INTO commits(n, oid, time, user,"
-			    " message, txset) VALUES(?, ?, ?, ?, ?, ?)");
-		if (!s) {
-			error = TFS_ERROR;
-			goto fail;
-		}
-		sqlite3_bind_int(s, 1, n);
-		sqlite3_bind_text(s, 2, oid, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, cs->now);
-		sqlite3_bind_text(s, 4, cs->user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, msg, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, cs->txset);
-		if ((error = db_done(inst_db(in), s)) < 0)
+		if ((error = inst_commit_row(inst_db(in), n, oid, cs->now,
+					     cs->user, msg, cs->txset)) < 0)
 			goto fail;
 		s = db_stmt(inst_db(in), "UPDATE txsets SET commit_n = ? "
 					 "WHERE id = ?");

@@ -200,10 +200,13 @@ static const struct key user_keys[] = {
 
 static const struct key group_keys[] = {
 	{"name", "name", K_TEXT, NULL, 1, 0},
-	{"tiers", "tiers", K_ENUM, "two-tier three-tier", 1, 0},
+	/* 2 and 3 are accepted too: tfs_group_conf_update maps them */
+	{"tiers", "tiers", K_ENUM, "two-tier three-tier", 0, 0},
+	{"description", "description", K_TEXT, NULL, 0, 0},
+	{"backup_engine", "backup_engine", K_ENUM, "mssql litespeed", 0, 0},
+	/* how pushes back up their target by default, not the engine */
 	{"backup_type", "backup_type", K_ENUM,
 	 "last live file restored", 0, 0},
-	{"description", "description", K_TEXT, NULL, 0, 0},
 	{NULL, NULL, K_TEXT, NULL, 0, 0},
 };
 
@@ -213,13 +216,19 @@ static const struct key landscape_keys[] = {
 	{"database_pattern", "db_pattern", K_TEXT, NULL, 0, 0},
 	{"email_domain", "email_domain", K_TEXT, NULL, 0, 0},
 	{"allow_all_backup_options", "allow_all_backups", K_BOOL, NULL, 0, 0},
+	{"config_service_url", "config_service_url", K_TEXT, NULL, 0, 0},
 	{NULL, NULL, K_TEXT, NULL, 0, 0},
 };
 
 static const struct key server_keys[] = {
 	{"name", "name", K_TEXT, NULL, 1, 0},
+	{"host", "host", K_TEXT, NULL, 0, 0},
 	{"data_location", "data_location", K_TEXT, NULL, 0, 0},
 	{"backup_location", "backup_location", K_TEXT, NULL, 0, 0},
+	{"log_location", "log_location", K_TEXT, NULL, 0, 0},
+	{"login", "login", K_TEXT, NULL, 0, 0},
+	/* kept as given (a console connects with it), shown as *** */
+	{"password", "password", K_TEXT, NULL, 0, 1},
 	{NULL, NULL, K_TEXT, NULL, 0, 0},
 };
 

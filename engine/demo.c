@@ -26,6 +26,7 @@
 #include "tenantfs/error.h"
 #include "tenantfs/sha256.h"
 #include "demo_int.h"
+#include "doc_int.h"
 
 /* ---- random numbers and times ----------------------------------------- */
 
@@ -226,29 +227,12 @@ static void put_str(demo_gen *g, const char *s)
 	put_raw(g, s, strlen(s));
 }
 
-/* Escape for text (quote = false) or a double-quoted attribute. */
+/* Escape for text (quote = false) or a double-quoted attribute, by the
+ * one XML escaper (doc_walk.c). */
 static void put_escaped(demo_gen *g, const char *s, bool quote)
 {
-	const char *run = s;
-
-	for (; *s; s++) {
-		const char *rep = NULL;
-
-		if (*s == '&')
-			rep = "&amp;";
-		else if (*s == '<')
-			rep = "&lt;";
-		else if (*s == '>')
-			rep = "&gt;";
-		else if (*s == '"' && quote)
-			rep = "&quot;";
-		if (!rep)
-			continue;
-		put_raw(g, run, (size_t)(s - run));
-		put_str(g, rep);
-		run = s + 1;
-	}
-	put_raw(g, run, (size_t)(s - run));
+	if (!g->error)
+		note(g, doc_put_escaped(&g->buf, s, quote));
 }
 
 static void put_indent(demo_gen *g)

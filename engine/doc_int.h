@@ -3,8 +3,9 @@
  * checks, the public entry points), doc_walk.c (the one walk that checks,
  * renders, and collects references and secrets) and doc_schema.c (the
  * per-type rules, kept as tables), and doc_translation.c; the writers of
- * translations (translation_merge.c, demo_translations.c) for
- * doc_put_escaped, the canonical form's one escaper.
+ * translations (translation_merge.c, demo_translations.c), of packages
+ * (package_export.c, generate.c) and of transaction sets (project.c) for
+ * doc_put_escaped, the one XML escaper.
  *
  * A rule describes one element: its known attributes (their order in the
  * table is also their canonical order, after name, guid, businessObject),
@@ -189,5 +190,7 @@ int doc_check_unique(const xmlNode *parent, const char *elem,
 /* Append `s` escaped as the canonical form escapes text (`attr`
  * false) or an attribute value (true) (doc_walk.c). */
 int doc_put_escaped(tfs_buf *b, const char *s, bool attr);
+/* Append ` name="value"`, the value escaped by doc_put_escaped. */
+int doc_put_attr(tfs_buf *b, const char *name, const char *value);
 
 #endif

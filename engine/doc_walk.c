@@ -230,6 +230,16 @@ int doc_put_escaped(tfs_buf *b, const char *s, bool attr)
 	return put_escaped(b, s, attr ? 2 : 1);
 }
 
+int doc_put_attr(tfs_buf *b, const char *name, const char *value)
+{
+	int error;
+
+	if ((error = tfs_buf_printf(b, " %s=\"", name)) < 0 ||
+	    (error = put_escaped(b, value, 2)) < 0)
+		return error;
+	return tfs_buf_puts(b, "\"");
+}
+
 static int put_indent(tfs_buf *b, unsigned depth)
 {
 	static const char spaces[] = "                                ";

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "doc_int.h"
 #include "internal.h"
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
@@ -563,20 +564,6 @@ struct pkg_out {
 	uint64_t seq;
 };
 
-/* XML-escape `s` for an attribute or text into the package file. */
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
-
 /* The put function of a package: each document becomes a transaction
  * that creates it.  The document is indented under its transaction. */
 static int pkg_put(void *ctx, tfs_kind kind, const char *type,
@@ -587,12 +574,11 @@ static int pkg_put(void *ctx, tfs_kind kind, const char *type,
 	const char *line = xml, *end = xml + len, *nl;
 
 	(void)mtime;
-	fprintf(p->f, "    <transaction seq=\"%llu\" op=\"C\" path=\"%s/",
-		(unsigned long long)++p->seq, tfs_kind_dir(kind));
-	put_escaped(p->f, type);
-	fputc('/', p->f);
-	put_escaped(p->f, name);
-	fputs(".xml\" base=\"\">\n", p->f);
+	/* type and name are valid names (tfs_name_valid): nothing in them
+	 * needs escaping */
+	fprintf(p->f, "    <transaction seq=\"%llu\" op=\"C\" "
+		"path=\"%s/%s/%s.xml\" base=\"\">\n",
+		(unsigned long long)++p->seq, tfs_kind_dir(kind), type, name);
 	while (line < end) {
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl)
@@ -611,6 +597,7 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 			 uint64_t seed, const char *name)
 {
 	struct pkg_out p = { NULL, 0 };
+	tfs_buf head = TFS_BUF_INIT;
 	char created[32], dflt[200];
 	gen *x = NULL;
 	uint64_t i;
@@ -647,13 +634,16 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 		goto done;
 	}
 	demo_fmt_time(created, x->g.now);
-	fputs("<package format=\"1\" name=\"", p.f);
-	put_escaped(p.f, name);
-	fputs("\" type=\"incremental\" state=\"closed\" "
-	      "source-tenant=\"generator\" source-instance=\"staging\">\n",
-	      p.f);
-	fprintf(p.f, "  <transaction-set id=\"1\" project=\"default\" "
-		"user=\"admin\" created=\"%s\">\n", created);
+	if ((error = tfs_buf_puts(&head, "<package format=\"1\" name=\"")) < 0 ||
+	    (error = doc_put_escaped(&head, name, true)) < 0 ||
+	    (error = tfs_buf_printf(&head, "\" type=\"incremental\" "
+				    "state=\"closed\" source-tenant="
+				    "\"generator\" source-instance="
+				    "\"staging\">\n  <transaction-set id=\"1\" "
+				    "project=\"default\" user=\"admin\" "
+				    "created=\"%s\">\n", created)) < 0)
+		goto done;
+	fwrite(head.ptr, 1, head.size, p.f);
 	for (i = 0; i < records && !error; i++)
 		error = gen_record(x, (unsigned)k, i, true);
 	if (error)
@@ -668,5 +658,6 @@ done:
 	if (x)
 		tfs_buf_free(&x->g.buf);
 	free(x);
+	tfs_buf_free(&head);
 	return error;
 }

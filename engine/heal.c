@@ -9,13 +9,15 @@
  *
  * Called inside the caller's database transaction, under the instance's
  * writer lock: by a change set whose parent commit is damaged (change.c),
- * and at open and by `tenantctl fsck` (instance.c) when the branch or the
- * database's last commit is.  The caller records the commit row and moves
- * the branch, as for any commit.
+ * which records the commit row and moves the branch as for any commit;
+ * and, through inst_heal_history() below, at open (instance.c) and by
+ * `tenantctl fsck` (tfs_inst_history_check) when the database's last
+ * commit is not whole in git.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cset.h"
 #include "history_int.h"
@@ -143,5 +145,62 @@ int inst_history_heal(tfs_inst *in, tfs_history_blobs **blobs, char oid[41],
 	for (i = 0; i < h.n; i++)
 		free((char *)h.c[i].path);
 	free(h.c);
+	return error;
+}
+
+/* ---- repairs at open and by fsck (internal.h) ------------------------- */
+
+int inst_heal_history(tfs_inst *in, int n, int *lost_out)
+{
+	tfs_history_sig sig = { "admin", "admin@tenantfs.local", time(NULL) };
+	tfs_history_blobs *blobs = NULL;
+	char oid[41], text[400];
+	int lost, error;
+
+	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0)
+		return error;
+	if ((error = inst_history_heal(in, &blobs, oid, &sig,
+				       "History repaired from the database",
+				       &lost)) < 0)
+		goto fail;
+	snprintf(text, sizeof(text), "history.git had lost %d commit%s of "
+		 "%s, the newest %d; commit %d holds the whole instance",
+		 lost, lost == 1 ? "" : "s", in->branch, n, n + 1);
+	if ((error = inst_commit_row(inst_db(in), n + 1, oid, sig.time,
+				     "admin", "History repaired from the "
+				     "database", 0)) < 0 ||
+	    (error = inst_log_event(in, "admin", "History/Repaired",
+				    text)) < 0 ||
+	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
+		goto fail;
+	fprintf(stderr, "tenantfs: %s\n", text);
+	if (lost_out)
+		*lost_out = lost;
+	error = tfs_history_set_ref(in->st->hist, in->branch, oid);
+	tfs_history_blobs_free(blobs);
+	return error;
+fail:
+	db_exec(inst_db(in), "ROLLBACK");
+	tfs_history_blobs_free(blobs);
+	return error;
+}
+
+int tfs_inst_history_check(tfs_inst *in, int *lost)
+{
+	char oid[41];
+	int n, whole = 1, error;
+
+	*lost = 0;
+	inst_write_begin(in);
+	error = inst_last_commit(in, &n, oid);
+	if (error == 0 && n > 0 &&
+	    (whole = tfs_history_commit_whole(in->st->hist, oid, 1)) < 0)
+		error = whole;
+	if (error == 0 && !whole &&
+	    (error = inst_heal_history(in, n, lost)) == 0) {
+		store_flush_events(in->st, in);
+		error = 1;
+	}
+	inst_write_end(in);
 	return error;
 }

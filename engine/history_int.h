@@ -130,7 +130,7 @@ int hist_entry_cmp(const char *a, size_t alen, bool atree, const char *b,
  * and the objects directory for large trees stored as loose objects
  * (NULL: everything through `odb`, e.g. into an in-memory pack, and
  * nothing cached); `cache` may be NULL. */
-/* The staging directory (see hist_stage_settle below). */
+/* The staging directory (history_stage.c; see hist_stage_settle below). */
 struct hist_stage {
 	char *dir;
 	git_oid *ids;
@@ -198,12 +198,13 @@ struct hist_pending {
 	struct hist_pending *next;
 };
 
-/* .keep files of packs not yet referenced, which `git repack -a -d` and
- * `git gc` leave alone: hist_keep_make() before the pack at `pack`
- * (its path ending in ".pack") is named, adding the keep's path to
- * (*keeps)[*n]; hist_keeps_drop() removes and frees them; hist_keeps_clean()
- * removes those a crash left in objects/pack (only ours: see KEEP_MARK),
- * and the temporary files a crash left (see clean_tmp). */
+/* .keep files (history_stage.c) of packs not yet referenced, which
+ * `git repack -a -d` and `git gc` leave alone: hist_keep_make() before the
+ * pack at `pack` (its path ending in ".pack") is named, adding the keep's
+ * path to (*keeps)[*n]; hist_keeps_drop() removes and frees them;
+ * hist_keeps_clean() removes those a crash left in objects/pack (only
+ * ours: see KEEP_MARK), and the temporary files a crash left (see
+ * clean_tmp). */
 int hist_keep_make(char ***keeps, size_t *n, const char *pack);
 void hist_keeps_drop(char **keeps, size_t n);
 void hist_keeps_clean(const char *objects);
@@ -276,16 +277,16 @@ int hist_sync_dir(tfs_history *h, const char *path);
 void hist_dirs_clear(struct hist_dirs *d);
 
 /*
- * The writer's staging directory, objects/tfs-stage: loose objects of a
- * commit being written (by libgit2, through hist_stage_backend(), and by
- * hist_loose_write) land there under their object paths, readable by the
- * writer's object database, and their ids are noted.  hist_stage_settle()
- * makes them all durable at once, links them into `objects` and syncs
- * the directories that got names; the staged links stay, and st->ids
- * lists them, until the caller takes the list (a struct hist_pending:
- * git may remove what no ref names yet, and they are linked again from
- * here, hist_stage_restore).  hist_stage_drop() discards them (a failed
- * commit).  Used under the writer lock.
+ * The writer's staging directory, objects/tfs-stage (history_stage.c):
+ * loose objects of a commit being written (by libgit2, through
+ * hist_stage_backend(), and by hist_loose_write) land there under their
+ * object paths, readable by the writer's object database, and their ids are
+ * noted. hist_stage_settle() makes them all durable at once, links them
+ * into `objects` and syncs the directories that got names; the staged links
+ * stay, and st->ids lists them, until the caller takes the list (a struct
+ * hist_pending: git may remove what no ref names yet, and they are linked
+ * again from here, hist_stage_restore). hist_stage_drop() discards them (a
+ * failed commit). Used under the writer lock.
  */
 
 /* Create the directory if needed, dropping what a crash left in it. */
@@ -298,6 +299,11 @@ void hist_stage_drop(struct hist_stage *st);
 /* libgit2's loose backend on st->dir, noting each id written (to be added
  * to the writer's object database, in front). */
 int hist_stage_backend(git_odb_backend **out, struct hist_stage *st);
+
+/* The path of object `id` under `objects` into path[size]; *dirlen is the
+ * length of its directory part.  TFS_ERROR if it does not fit. */
+int hist_object_path(char *path, size_t size, size_t *dirlen,
+		     const char *objects, const git_oid *id);
 
 /*
  * Loose objects of zlib stored blocks (history_loose.c), read back like

@@ -493,53 +493,25 @@ int inst_last_commit(tfs_inst *in, int *n, char oid[41])
 	return 0;
 }
 
-/*
- * history.git lacks the database's last commit (or its tree): commit the
- * whole instance as the database has it (heal.c), log what was lost, move
- * the branch.
- */
-static int inst_heal_history(tfs_inst *in, int n, int *lost_out)
+int inst_commit_row(db_conn *db, int n, const char *oid, int64_t time,
+		    const char *user, const char *message, int64_t txset)
 {
-	tfs_history_sig sig = { "admin", "admin@tenantfs.local", time(NULL) };
-	tfs_history_blobs *blobs = NULL;
-	char oid[41], text[400];
-	sqlite3_stmt *s;
-	int lost, error;
+	sqlite3_stmt *s = db_stmt(db, "INSERT INTO commits(n, oid, time, "
+				      "user, message, txset) "
+				      "VALUES(?, ?, ?, ?, ?, ?)");
 
-	if ((error = db_exec(inst_db(in), "BEGIN IMMEDIATE")) < 0)
-		return error;
-	if ((error = inst_history_heal(in, &blobs, oid, &sig,
-				       "History repaired from the database",
-				       &lost)) < 0)
-		goto fail;
-	snprintf(text, sizeof(text), "history.git had lost %d commit%s of "
-		 "%s, the newest %d; commit %d holds the whole instance",
-		 lost, lost == 1 ? "" : "s", in->branch, n, n + 1);
-	s = db_stmt(inst_db(in), "INSERT INTO commits(n, oid, time, user, "
-				 "message) VALUES(?, ?, ?, 'admin', "
-				 "'History repaired from the database')");
-	if (!s) {
-		error = TFS_ERROR;
-		goto fail;
-	}
-	sqlite3_bind_int(s, 1, n + 1);
+	if (!s)
+		return TFS_ERROR;
+	sqlite3_bind_int(s, 1, n);
 	sqlite3_bind_text(s, 2, oid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, sig.time);
-	if ((error = db_done(inst_db(in), s)) < 0 ||
-	    (error = inst_log_event(in, "admin", "History/Repaired",
-				    text)) < 0 ||
-	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
-		goto fail;
-	fprintf(stderr, "tenantfs: %s\n", text);
-	if (lost_out)
-		*lost_out = lost;
-	error = tfs_history_set_ref(in->st->hist, in->branch, oid);
-	tfs_history_blobs_free(blobs);
-	return error;
-fail:
-	db_exec(inst_db(in), "ROLLBACK");
-	tfs_history_blobs_free(blobs);
-	return error;
+	sqlite3_bind_int64(s, 3, time);
+	sqlite3_bind_text(s, 4, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, message, -1, SQLITE_STATIC);
+	if (txset)
+		sqlite3_bind_int64(s, 6, txset);
+	else
+		sqlite3_bind_null(s, 6);
+	return db_done(db, s);
 }
 
 static int inst_recover_locked(tfs_inst *in)
@@ -574,26 +546,6 @@ static int inst_recover_locked(tfs_inst *in)
 		}
 	}
 	return store_flush_events(in->st, in);
-}
-
-int tfs_inst_history_check(tfs_inst *in, int *lost)
-{
-	char oid[41];
-	int n, whole = 1, error;
-
-	*lost = 0;
-	inst_write_begin(in);
-	error = inst_last_commit(in, &n, oid);
-	if (error == 0 && n > 0 &&
-	    (whole = tfs_history_commit_whole(in->st->hist, oid, 1)) < 0)
-		error = whole;
-	if (error == 0 && !whole &&
-	    (error = inst_heal_history(in, n, lost)) == 0) {
-		store_flush_events(in->st, in);
-		error = 1;
-	}
-	inst_write_end(in);
-	return error;
 }
 
 int inst_recover(tfs_inst *in)

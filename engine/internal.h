@@ -227,6 +227,10 @@ struct event_scope {
 /* Stores made before events had a tenant and an instance get the columns,
  * filled from their lines, and the indexes (events_scope.c). */
 int events_upgrade(tfs_store *st);
+/* Stores made before console administration get the columns of
+ * group.conf, landscape.conf and the servers' .conf added since
+ * (landscape.c). */
+int landscape_upgrade(tfs_store *st);
 
 /* Background checkpoints (checkpoint.c): a thread copying the write-ahead
  * logs of attached connections back into their databases. */
@@ -323,6 +327,14 @@ int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type);
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
+/* Record commit `n` (its `oid`) in the commits table of `db`; txset 0
+ * for a commit no transaction set made. */
+int inst_commit_row(db_conn *db, int n, const char *oid, int64_t time,
+		    const char *user, const char *message, int64_t txset);
+/* history.git lacks the database's last commit `n` (or its tree): commit
+ * the whole instance as the database has it, log what was lost (*lost, if
+ * not NULL), move the branch (heal.c).  Under the writer lock. */
+int inst_heal_history(tfs_inst *in, int n, int *lost);
 
 /*
  * tfs_doc_parse() of a document libxml2 has already parsed (doc.c): its

@@ -99,7 +99,7 @@ static int plan_instance(struct new_inst *ni, tfs_store *st,
 		    "  p.group_id = t.group_id AND p.type = 'production'),"
 		    " EXISTS(SELECT 1 FROM instances i JOIN landscapes k ON"
 		    "  k.id = i.landscape_id WHERE i.tenant_id = t.id AND"
-		    "  k.type = 'production')"
+		    "  k.type = 'production'), COALESCE(g.tiers, '')"
 		    " FROM tenants t LEFT JOIN groups g ON g.id = t.group_id"
 		    " LEFT JOIN landscapes l ON l.group_id = t.group_id AND"
 		    " l.type = ?2 WHERE t.id = ?1");
@@ -125,6 +125,13 @@ static int plan_instance(struct new_inst *ni, tfs_store *st,
 	} else if (!found) {
 		error = tfs_error_set(TFS_EINVALID, "landscape group %s has no "
 				      "%s landscape", group, type);
+	} else if (strcmp(type, "uat") == 0 &&
+		   strcmp(db_text(s, 9), "two-tier") == 0) {
+		/* the tier count says which landscapes instances may use:
+		 * tfs_group_conf_update keeps it so (landscape.c) */
+		error = tfs_error_set(TFS_EINVALID, "landscape group %s is "
+				      "two-tier (production and staging): no "
+				      "uat instances", group);
 	} else if (!has_prod && strcmp(type, "production") != 0) {
 		error = tfs_error_set(TFS_EINVALID, "tenant %s has no "
 				      "production instance: create production "

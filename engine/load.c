@@ -86,7 +86,6 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 	struct demo_load dl;
 	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
 	char oid[41];
-	sqlite3_stmt *s;
 	int n, error;
 
 	if (inst_gone(in))
@@ -107,16 +106,8 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 				       dl.cs.nhc, &sig,
 				       "Initial configuration")) < 0)
 		goto fail;
-	s = db_stmt(inst_db(in), "INSERT INTO commits(n, oid, time, user, "
-				 "message) VALUES(1, ?, ?, 'admin', "
-				 "'Initial configuration')");
-	if (!s) {
-		error = TFS_ERROR;
-		goto fail;
-	}
-	sqlite3_bind_text(s, 1, oid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	if ((error = db_done(inst_db(in), s)) < 0 ||
+	if ((error = inst_commit_row(inst_db(in), 1, oid, now, "admin",
+				     "Initial configuration", 0)) < 0 ||
 	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
 	    (error = cset_log(in, now, "admin", "apply",
 				"Initial configuration (commit 1)")) < 0 ||

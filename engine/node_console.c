@@ -4,8 +4,9 @@
  * store-wide settings, console_conf.c), users/,
  * landscapes/ with groups, landscapes and servers, tenants/ with each
  * tenant's directory, tenant.conf, dashboard, events (events_scope.c)
- * and licenses.  Their .conf files are
- * rendered and stored by the store (tfs_store_conf_*).
+ * and licenses.  Their .conf files are rendered and stored by the store
+ * (tfs_store_conf_*); groups, landscapes and servers are made, changed
+ * and removed by landscape.c.
  *
  * Called by the dispatch in tree.c, without the tree's lock; nothing here
  * touches the tree's tables.
@@ -15,6 +16,7 @@
 
 #include "tree_internal.h"
 #include "tenantfs/error.h"
+#include "tenantfs/landscape.h"
 #include "tenantfs/lifecycle.h"
 
 static const struct name_ino root_names[] = {
@@ -204,20 +206,26 @@ static int global_unlink_as(tfs_tree *t, uint64_t parent, const tfs_attr *a,
 	return tfs_store_user_delete(t->st, u, INO_B(a->ino));
 }
 
-/* mkdir tenants/<t>: a new tenant. */
+/* mkdir tenants/<t>: a new tenant; landscapes/<g>: a new group. */
 static int global_mkdir(tfs_tree *t, uint64_t parent, const char *name,
 			const char *user)
 {
+	if (INO_B(parent) == G_LANDSCAPES)
+		return tfs_group_create(t->st, user, name);
 	if (INO_B(parent) != G_TENANTS)
 		return tfs_error_set(TFS_EACCESS, "directories cannot be "
 				     "created here");
 	return tfs_tenant_create(NULL, t->st, user, name);
 }
 
-/* rmdir tenants/<t>: a tenant without instances. */
+/* rmdir tenants/<t>: a tenant without instances; landscapes/<g>: a group
+ * without landscapes and tenants. */
 static int global_rmdir(tfs_tree *t, uint64_t parent, const tfs_attr *a,
 			const char *name, const char *user)
 {
+	if (INO_B(parent) == G_LANDSCAPES && INO_CLASS(a->ino) == C_GROUP &&
+	    INO_B(a->ino) == 0)
+		return tfs_group_remove(t->st, user, INO_A(a->ino));
 	if (INO_B(parent) != G_TENANTS || INO_CLASS(a->ino) != C_TENANT ||
 	    INO_B(a->ino) != 0)
 		return 1;
@@ -263,22 +271,35 @@ static int user_store_as(tfs_tree *t, uint64_t ino, const tfs_user *u,
 }
 
 /*
- * Store memory node `m` (a new users/<login>.conf, held open by the
- * caller) as a new user.  Created or refused, the name then leaves the
- * node: the user's file, if made, answers it.
+ * Store memory node `m` (a new users/<login>.conf or
+ * landscapes/<g>/<type>/servers/<name>.conf, held open by the caller) as
+ * a new user or server.  Created or refused, the name then leaves the
+ * node: the new file, if made, answers it.
  */
 int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who)
 {
 	tfs_buf data = TFS_BUF_INIT;
 	char name[256], login[256], path[300], reason[512];
+	uint64_t parent;
 	tfs_user u;
 	int error;
 
 	tree_lock(t);
 	snprintf(name, sizeof(name), "%s", m->name);
+	parent = m->parent;
 	error = tfs_buf_put(&data, m->data.ptr ? m->data.ptr : "",
 			    m->data.size);
 	tree_unlock(t);
+	if (INO_CLASS(parent) == C_LAND) {
+		/* (the store records servers' outcomes itself) */
+		if (error == 0 && (error = caller_user(&u, t, who)) == 0) {
+			conf_name(login, name);
+			error = tfs_server_create(t->st, u.login, INO_A(parent),
+						  login, data.ptr ? data.ptr :
+						  "", data.size);
+		}
+		goto unlink;
+	}
 	if (error == 0 && (error = caller_user(&u, t, who)) == 0) {
 		conf_name(login, name);
 		error = tfs_store_user_create(t->st, &u, login,
@@ -292,8 +313,9 @@ int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who)
 		reject(t, NULL, who, path, reason);
 		tfs_error_set(error, "%s", reason);
 	}
+unlink:
 	tree_lock(t);
-	if (m->linked && m->parent == INO(C_GLOBAL, 0, G_USERS)) {
+	if (m->linked && m->parent == parent) {
 		inval_entry(t, m->parent, m->name);
 		mem_unlink(t, m);
 	}
@@ -370,8 +392,34 @@ static int group_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 static int group_store(tfs_tree *t, uint64_t ino, const char *user,
 		       const char *bytes, size_t len)
 {
-	return tfs_store_conf_update(t->st, TFS_ENT_GROUP, INO_A(ino), user,
-				     bytes, len);
+	return tfs_group_conf_update(t->st, user, INO_A(ino), bytes, len);
+}
+
+/* The file named in refusals of its edits (events). */
+static void group_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
+{
+	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_GROUP, INO_A(ino));
+}
+
+/* mkdir landscapes/<g>/<type>: a new landscape. */
+static int group_mkdir(tfs_tree *t, uint64_t parent, const char *name,
+		       const char *user)
+{
+	if (INO_B(parent) != 0)
+		return tfs_error_set(TFS_EACCESS, "directories cannot be "
+				     "created here");
+	return tfs_landscape_create(t->st, user, INO_A(parent), name);
+}
+
+/* rmdir landscapes/<g>/<type>: a landscape without instances and
+ * servers. */
+static int group_rmdir(tfs_tree *t, uint64_t parent, const tfs_attr *a,
+		       const char *name, const char *user)
+{
+	if (INO_B(parent) != 0 || INO_CLASS(a->ino) != C_LAND ||
+	    INO_B(a->ino) != 0)
+		return 1;
+	return tfs_landscape_remove(t->st, user, INO_A(a->ino));
 }
 
 /* Group and landscape directories take temporary files; their .conf
@@ -389,8 +437,10 @@ const struct node_ops console_group_ops = {
 	.readdir = group_readdir,
 	.content = group_content,
 	.store = group_store,
-	.describe = describe_landscapes,
+	.describe = group_describe,
 	.target = confdir_target,
+	.mkdir = group_mkdir,
+	.rmdir = group_rmdir,
 };
 
 /* ---- landscapes/<group>/<type>/: landscape.conf, servers/ ----------------------- */
@@ -458,8 +508,43 @@ static int land_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 static int land_store(tfs_tree *t, uint64_t ino, const char *user,
 		      const char *bytes, size_t len)
 {
-	return tfs_store_conf_update(t->st, TFS_ENT_LANDSCAPE, INO_A(ino),
-				     user, bytes, len);
+	return tfs_landscape_conf_update(t->st, user, INO_A(ino), bytes, len);
+}
+
+static void land_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
+{
+	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_LANDSCAPE,
+				INO_A(ino));
+}
+
+/* servers/: a new <name>.conf is a new server, created on its last
+ * close (commit_new_user), as users/ does; other new names there and in
+ * the landscape's directory are temporary files. */
+static void land_target(struct target *tg, tfs_tree *t, uint64_t parent,
+			const char *name)
+{
+	char base[256];
+	tfs_attr a;
+
+	if (INO_B(parent) == 1)
+		return;
+	if (INO_B(parent) == 2 && name[0] != '.' && conf_name(base, name) &&
+	    tree_lookup(&a, t, parent, name) == TFS_ENOTFOUND) {
+		tg->kind = TG_NEW;
+		tg->in = NULL;
+		snprintf(tg->name, sizeof(tg->name), "%s", base);
+		return;
+	}
+	target_plain_dir(tg, t, parent, name);
+}
+
+/* rm servers/<name>.conf: a server no instance may use. */
+static int land_unlink_as(tfs_tree *t, uint64_t parent, const tfs_attr *a,
+			  const char *name, const tfs_user *u)
+{
+	if (INO_B(parent) != 2 || INO_CLASS(a->ino) != C_SERVER)
+		return 1;
+	return tfs_server_delete(t->st, u->login, INO_B(a->ino));
 }
 
 const struct node_ops console_land_ops = {
@@ -468,8 +553,9 @@ const struct node_ops console_land_ops = {
 	.readdir = land_readdir,
 	.content = land_content,
 	.store = land_store,
-	.describe = describe_landscapes,
-	.target = confdir_target,
+	.describe = land_describe,
+	.target = land_target,
+	.unlink_as = land_unlink_as,
 };
 
 /* ---- servers/<name>.conf ---------------------------------------------------------- */
@@ -494,15 +580,20 @@ static int server_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 static int server_store(tfs_tree *t, uint64_t ino, const char *user,
 			const char *bytes, size_t len)
 {
-	return tfs_store_conf_update(t->st, TFS_ENT_SERVER, INO_B(ino), user,
-				     bytes, len);
+	return tfs_server_update(t->st, user, INO_B(ino), bytes, len);
+}
+
+static void server_describe(char *out, size_t size, tfs_tree *t,
+			    uint64_t ino)
+{
+	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_SERVER, INO_B(ino));
 }
 
 const struct node_ops console_server_ops = {
 	.getattr = server_getattr,
 	.content = server_content,
 	.store = server_store,
-	.describe = describe_landscapes,
+	.describe = server_describe,
 };
 
 /* ---- tenants/<tenant>/: tenant.conf, dashboard, events, licenses, instances ----------- */

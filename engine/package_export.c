@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc_int.h"
 #include "internal.h"
 #include "package_int.h"
 #include "tenantfs/doc.h"
@@ -16,34 +17,6 @@
 #include "tenantfs/package.h"
 
 /* ---- rendering --------------------------------------------------------- */
-
-static int put_escaped(tfs_buf *b, const char *v)
-{
-	int error = 0;
-
-	for (; !error && *v; v++) {
-		switch (*v) {
-		case '&': error = tfs_buf_puts(b, "&amp;"); break;
-		case '<': error = tfs_buf_puts(b, "&lt;"); break;
-		case '>': error = tfs_buf_puts(b, "&gt;"); break;
-		case '"': error = tfs_buf_puts(b, "&quot;"); break;
-		case '\n': error = tfs_buf_puts(b, "&#10;"); break;
-		case '\t': error = tfs_buf_puts(b, "&#9;"); break;
-		case '\r': error = tfs_buf_puts(b, "&#13;"); break;
-		default: error = tfs_buf_put(b, v, 1);
-		}
-	}
-	return error;
-}
-
-static int attr(tfs_buf *b, const char *name, const char *value)
-{
-	int error = tfs_buf_printf(b, " %s=\"", name);
-
-	if (!error)
-		error = put_escaped(b, value);
-	return error ? error : tfs_buf_puts(b, "\"");
-}
 
 /* Lines of `bytes` indented by `indent` spaces. */
 static int put_indented(tfs_buf *b, const char *bytes, size_t len,
@@ -328,10 +301,10 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 			if (!error)
 				error = tfs_buf_printf(b, "%*s<transaction-set",
 						       indent, "");
-			if (!error) error = attr(b, "id", num);
-			if (!error) error = attr(b, "project", db_text(s, 0));
-			if (!error) error = attr(b, "user", db_text(s, 1));
-			if (!error) error = attr(b, "created", iso);
+			if (!error) error = doc_put_attr(b, "id", num);
+			if (!error) error = doc_put_attr(b, "project", db_text(s, 0));
+			if (!error) error = doc_put_attr(b, "user", db_text(s, 1));
+			if (!error) error = doc_put_attr(b, "created", iso);
 			if (!error) error = tfs_buf_puts(b, ">\n");
 			sqlite3_reset(s);
 			open_set = t->txset;
@@ -340,10 +313,10 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 		if (!error)
 			error = tfs_buf_printf(b, "%*s<transaction", indent + 2,
 					       "");
-		if (!error) error = attr(b, "seq", num);
+		if (!error) error = doc_put_attr(b, "seq", num);
 		if (!error) error = tfs_buf_printf(b, " op=\"%c\"", t->op);
-		if (!error) error = attr(b, "path", t->path);
-		if (!error) error = attr(b, "base", t->base);
+		if (!error) error = doc_put_attr(b, "path", t->path);
+		if (!error) error = doc_put_attr(b, "base", t->base);
 		if (!error && !t->object)
 			error = tfs_buf_puts(b, "/>\n");
 		else if (!error) {
@@ -428,14 +401,14 @@ int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 		return error;
 	tfs_history_get_ref(head, in->st->hist, in->branch);
 	error = tfs_buf_printf(b, "%*s<package format=\"1\"", indent, "");
-	if (!error) error = attr(b, "name", p.name);
-	if (!error) error = attr(b, "type", p.type);
-	if (!error) error = attr(b, "state", p.state);
+	if (!error) error = doc_put_attr(b, "name", p.name);
+	if (!error) error = doc_put_attr(b, "type", p.type);
+	if (!error) error = doc_put_attr(b, "state", p.state);
 	if (!error && p.description[0])
-		error = attr(b, "description", p.description);
-	if (!error) error = attr(b, "source-tenant", in->tenant);
-	if (!error) error = attr(b, "source-instance", in->name);
-	if (!error) error = attr(b, "source-commit", head);
+		error = doc_put_attr(b, "description", p.description);
+	if (!error) error = doc_put_attr(b, "source-tenant", in->tenant);
+	if (!error) error = doc_put_attr(b, "source-instance", in->name);
+	if (!error) error = doc_put_attr(b, "source-commit", head);
 	if (!error) error = tfs_buf_puts(b, ">\n");
 	s = db_stmt(inst_db(in),
 		    "SELECT aspect, version, vendor, uninstall FROM "
@@ -445,11 +418,13 @@ int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	sqlite3_bind_int64(s, 1, id);
 	while (!error && sqlite3_step(s) == SQLITE_ROW) {
 		error = tfs_buf_printf(b, "%*s<aspect", indent + 2, "");
-		if (!error) error = attr(b, "id", db_text(s, 0));
-		if (!error) error = attr(b, "version", db_text(s, 1));
-		if (!error) error = attr(b, "vendor-id", db_text(s, 2));
-		if (!error) error = attr(b, "uninstall",
-					 sqlite3_column_int(s, 3) ? "yes" : "no");
+		if (!error) error = doc_put_attr(b, "id", db_text(s, 0));
+		if (!error) error = doc_put_attr(b, "version", db_text(s, 1));
+		if (!error) error = doc_put_attr(b, "vendor-id", db_text(s, 2));
+		if (!error)
+			error = doc_put_attr(b, "uninstall",
+					     sqlite3_column_int(s, 3) ? "yes" :
+					     "no");
 		if (!error) error = tfs_buf_puts(b, "/>\n");
 	}
 	sqlite3_reset(s);

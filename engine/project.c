@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "doc_int.h"
 #include "internal.h"
 #include "tenantfs/error.h"
 
@@ -310,22 +311,6 @@ int tfs_inst_txset_get(tfs_row *out, int64_t *project, tfs_inst *in,
 	return error;
 }
 
-static int put_attr(tfs_buf *b, const char *name, const char *value)
-{
-	int error = tfs_buf_printf(b, " %s=\"", name);
-
-	for (; !error && *value; value++) {
-		switch (*value) {
-		case '&': error = tfs_buf_puts(b, "&amp;"); break;
-		case '<': error = tfs_buf_puts(b, "&lt;"); break;
-		case '>': error = tfs_buf_puts(b, "&gt;"); break;
-		case '"': error = tfs_buf_puts(b, "&quot;"); break;
-		default: error = tfs_buf_put(b, value, 1);
-		}
-	}
-	return error ? error : tfs_buf_puts(b, "\"");
-}
-
 int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 {
 	sqlite3_stmt *s = db_stmt(
@@ -345,12 +330,12 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 	tfs_time_iso(iso, sqlite3_column_int64(s, 3));
 	error = tfs_buf_printf(out, "<transaction-set id=\"%lld\"",
 			       (long long)id);
-	if (!error) error = put_attr(out, "project", db_text(s, 1));
-	if (!error) error = put_attr(out, "user", db_text(s, 2));
-	if (!error) error = put_attr(out, "created", iso);
+	if (!error) error = doc_put_attr(out, "project", db_text(s, 1));
+	if (!error) error = doc_put_attr(out, "user", db_text(s, 2));
+	if (!error) error = doc_put_attr(out, "created", iso);
 	if (!error && sqlite3_column_type(s, 4) != SQLITE_NULL) {
 		snprintf(num, sizeof(num), "%d", sqlite3_column_int(s, 4));
-		error = put_attr(out, "commit", num);
+		error = doc_put_attr(out, "commit", num);
 	}
 	if (!error) error = tfs_buf_puts(out, ">\n");
 	sqlite3_reset(s);
@@ -369,18 +354,18 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 		obj_path(path, sizeof(path), kind, type, db_text(s, 5));
 		error = tfs_buf_printf(out, "  <transaction seq=\"%lld\"",
 				       (long long)sqlite3_column_int64(s, 0));
-		if (!error) error = put_attr(out, "op", db_text(s, 1));
-		if (!error) error = put_attr(out, "path", path);
-		if (!error) error = put_attr(out, "type",
+		if (!error) error = doc_put_attr(out, "op", db_text(s, 1));
+		if (!error) error = doc_put_attr(out, "path", path);
+		if (!error) error = doc_put_attr(out, "type",
 					     kind == TFS_KIND_VALIDATION ?
 					     "ValidationList" : type);
 		if (!error && sqlite3_column_type(s, 4) != SQLITE_NULL)
-			error = put_attr(out, "businessObject", db_text(s, 4));
-		if (!error) error = put_attr(out, "name", db_text(s, 5));
+			error = doc_put_attr(out, "businessObject", db_text(s, 4));
+		if (!error) error = doc_put_attr(out, "name", db_text(s, 5));
 		if (!error && sqlite3_column_type(s, 6) != SQLITE_NULL)
-			error = put_attr(out, "guid", db_text(s, 6));
-		if (!error) error = put_attr(out, "base", db_text(s, 7));
-		if (!error) error = put_attr(out, "after", db_text(s, 8));
+			error = doc_put_attr(out, "guid", db_text(s, 6));
+		if (!error) error = doc_put_attr(out, "base", db_text(s, 7));
+		if (!error) error = doc_put_attr(out, "after", db_text(s, 8));
 		if (!error) error = tfs_buf_puts(out, "/>\n");
 	}
 	sqlite3_reset(s);

@@ -658,7 +658,6 @@ static int record_commit(struct repl *x, char oid[41], int *n,
 	tfs_inst *in = x->in;
 	char parent[41], email[160];
 	tfs_history_sig sig;
-	sqlite3_stmt *s;
 	int error;
 
 	if ((error = inst_last_commit(in, n, parent)) < 0)
@@ -673,16 +672,7 @@ static int record_commit(struct repl *x, char oid[41], int *n,
 					  message)) < 0)
 		return error;
 	(*n)++;
-	s = db_stmt(x->db, "INSERT INTO commits(n, oid, time, user, message,"
-			   " txset) VALUES(?, ?, ?, ?, ?, NULL)");
-	if (!s)
-		return TFS_ERROR;
-	sqlite3_bind_int(s, 1, *n);
-	sqlite3_bind_text(s, 2, oid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_text(s, 4, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, message, -1, SQLITE_STATIC);
-	return db_done(x->db, s);
+	return inst_commit_row(x->db, *n, oid, now, user, message, 0);
 }
 
 /*

@@ -35,18 +35,22 @@ static const char console_schema[] =
 	"CREATE TABLE groups(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" name TEXT NOT NULL UNIQUE, tiers TEXT NOT NULL,"
 	" backup_type TEXT NOT NULL DEFAULT 'live',"
-	" description TEXT NOT NULL DEFAULT '', mtime INTEGER NOT NULL);"
+	" description TEXT NOT NULL DEFAULT '', mtime INTEGER NOT NULL,"
+	" backup_engine TEXT NOT NULL DEFAULT 'mssql');"
 	"CREATE TABLE landscapes(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" group_id INTEGER NOT NULL REFERENCES groups(id), type TEXT NOT NULL,"
 	" tenant_pattern TEXT NOT NULL DEFAULT '',"
 	" db_pattern TEXT NOT NULL DEFAULT '',"
 	" email_domain TEXT NOT NULL DEFAULT '',"
 	" allow_all_backups INTEGER NOT NULL DEFAULT 0,"
-	" mtime INTEGER NOT NULL, UNIQUE(group_id, type));"
+	" mtime INTEGER NOT NULL,"
+	" config_service_url TEXT NOT NULL DEFAULT '', UNIQUE(group_id, type));"
 	"CREATE TABLE servers(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" landscape_id INTEGER NOT NULL REFERENCES landscapes(id),"
 	" name TEXT NOT NULL, data_location TEXT NOT NULL DEFAULT '',"
 	" backup_location TEXT NOT NULL DEFAULT '', mtime INTEGER NOT NULL,"
+	" host TEXT NOT NULL DEFAULT '', log_location TEXT NOT NULL DEFAULT '',"
+	" login TEXT NOT NULL DEFAULT '', password TEXT NOT NULL DEFAULT '',"
 	" UNIQUE(landscape_id, name));"
 	"CREATE TABLE tenants(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" name TEXT NOT NULL UNIQUE, group_id INTEGER REFERENCES groups(id),"
@@ -461,6 +465,7 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	    (error = db_open(&st->db, p, false)) < 0 ||
 	    (error = users_upgrade(st)) < 0 ||
 	    (error = events_upgrade(st)) < 0 ||
+	    (error = landscape_upgrade(st)) < 0 ||
 	    (error = db_pool_init(&st->pool, p)) < 0 ||
 	    (error = console_conf_load(st)) < 0)
 		goto done;

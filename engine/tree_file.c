@@ -778,7 +778,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 		return 0;
 	if (m && m->type == M_DROP)
 		return run_import(t, m, &f->who);
-	if (m && !m->inst) /* M_NEW in users/ */
+	if (m && !m->inst) /* M_NEW in users/ or servers/ */
 		return commit_new_user(t, m, &f->who);
 	if (m) { /* M_NEW */
 		if ((error = commit_new(t, m, &f->who)) < 0)

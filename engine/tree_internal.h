@@ -541,7 +541,8 @@ bool perm_filters_listing(uint64_t ino);
 /* Filter generated content `b` of `ino` for `who` (the events file). */
 int perm_filter_content(tfs_buf *b, tfs_tree *t, const tfs_caller *who,
 			uint64_t ino);
-/* A new console user from memory node `m` (users/<login>.conf). */
+/* A new console user or database server from memory node `m`
+ * (users/<login>.conf, landscapes/<g>/<type>/servers/<name>.conf). */
 int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who);
 
 /* Import the package spooled in drop node `m` (pinned), node_drops.c. */

@@ -229,7 +229,8 @@ static int create_new(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		return create_drop(out, attr, t, parent, name, &tg, flags,
 				   who);
 	case TG_NEW:
-		if (!tg.in && (error = may_create_user(t, name, who)) < 0)
+		if (!tg.in && parent == INO(C_GLOBAL, 0, G_USERS) &&
+		    (error = may_create_user(t, name, who)) < 0)
 			return error;
 		if (tg.in && in_locked_dir(tg.in, tg.okind, tg.type))
 			return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s "
@@ -458,7 +459,7 @@ static int save_new(tfs_tree *t, const struct target *to, const char *newname,
 	char base[256], user[64], reason[512];
 	int error;
 
-	if (!to->in) /* users/: created by cp or by writing the new name */
+	if (!to->in) /* users/, servers/: created by cp or by writing */
 		return tfs_error_set(TFS_EACCESS, "%s: create it by writing "
 				     "it, not by renaming", newname);
 	if (in_locked_dir(to->in, to->okind, to->type))
@@ -698,14 +699,27 @@ int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
 
 /* mkdir and rmdir in `parent`: only where the caller may reach, and
  * tenants are made and removed by administrators only. */
+/* Whether directory `parent` is landscapes/ or below it. */
+static bool in_landscapes(uint64_t parent)
+{
+	return parent == INO(C_GLOBAL, 0, G_LANDSCAPES) ||
+	       INO_CLASS(parent) == C_GROUP || INO_CLASS(parent) == C_LAND;
+}
+
 static int may_make_dir(tfs_tree *t, const tfs_caller *who, uint64_t parent)
 {
 	tfs_user u;
 	int error;
 
-	if ((error = caller_user(&u, t, who)) < 0 ||
-	    (error = perm_ino(t, &u, parent)) < 0)
+	if ((error = caller_user(&u, t, who)) < 0)
 		return error;
+	if ((error = perm_ino(t, &u, parent)) < 0) {
+		/* a kernel that cached a path under landscapes/ for an
+		 * administrator may send another caller's mkdir here */
+		if (in_landscapes(parent))
+			reject(t, NULL, who, "landscapes/", tfs_error_last());
+		return error;
+	}
 	if (parent == INO(C_GLOBAL, 0, G_TENANTS) && !u.admin) {
 		tfs_error_set(TFS_EACCESS, "%s: only administrators create "
 			      "and remove tenants", u.login);
@@ -728,9 +742,12 @@ int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		;
 	else if (in_history(t, parent))
 		error = tfs_error_set(TFS_ELOCKED, "history is read-only");
-	else if (tree_lookup(out, t, parent, name) == 0)
+	else if (tree_lookup(out, t, parent, name) == 0) {
 		error = tfs_error_set(TFS_EEXISTS, "%s exists", name);
-	else if (!ops->mkdir)
+		if (in_landscapes(parent)) /* (the engine records the rest) */
+			reject(t, NULL, who, "mkdir landscapes/",
+			       tfs_error_last());
+	} else if (!ops->mkdir)
 		error = tfs_error_set(TFS_EACCESS, "directories cannot be "
 				      "created here");
 	else if ((error = ops->mkdir(t, parent, name, user)) == 0)
