@@ -13,8 +13,10 @@
  * checked unique.  Keys never appear in the file: it says only their
  * state (instance.conf reads ***).
  *
- * Server locations: each server's data and backup location must be an
- * existing, writable directory on this machine (access(2) as the daemon).
+ * Server locations: each server's data, backup and log location must be
+ * an existing, writable directory on this machine (access(2) as the
+ * daemon), as landscape.c checks when a server is made or changed; the
+ * directory may have gone or changed since.
  *
  * Called without the tree's lock; the fix takes the store's writer lock
  * and is one transaction of the console database.
@@ -102,6 +104,8 @@ static const char *location_problem(const char *path)
 
 	if (!path[0])
 		return "is not set";
+	if (path[0] != '/')
+		return "is not an absolute path on this machine";
 	if (stat(path, &sb) != 0)
 		return "does not exist";
 	if (!S_ISDIR(sb.st_mode))
@@ -111,24 +115,25 @@ static const char *location_problem(const char *path)
 	return NULL;
 }
 
-/* A problem line per unreachable data or backup location of a server;
- * their count. */
+/* A problem line per unreachable data, backup or log location of a
+ * server; their count. */
 static int server_problems(tfs_buf *probs, tfs_store *st)
 {
 	sqlite3_stmt *s = db_stmt(
 	    store_db(st),
 	    "SELECT g.name, l.type, s.name, s.data_location,"
-	    " s.backup_location FROM servers s JOIN landscapes l ON"
+	    " s.backup_location, s.log_location FROM servers s JOIN"
+	    " landscapes l ON"
 	    " l.id = s.landscape_id JOIN groups g ON g.id = l.group_id"
 	    " ORDER BY g.name, l.type, s.name");
-	static const char *const what[] = {"data", "backup"};
+	static const char *const what[] = {"data", "backup", "log"};
 	const char *why;
 	int rc, i, problems = 0;
 
 	if (!s)
 		return 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < 3; i++) {
 			if (!(why = location_problem(db_text(s, 3 + i))))
 				continue;
 			tfs_buf_printf(probs, "landscapes/%s/%s/servers/%s: "

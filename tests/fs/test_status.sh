@@ -61,24 +61,22 @@ for i in acme/production acme/staging acme/uat globex/production globex/staging;
 done
 check_eq "status reports no API key problem" 0 "$(key_problems)"
 check_match "status reports the demo servers' unreachable locations" \
-	"^landscapes/DEMO/production/servers/sql-prod-01: data location .* does not exist" "$(cat "$S")"
+	"^landscapes/DEMO/production/servers/sql-prod-01: data location 'D:.SQLData' is not an absolute path" "$(cat "$S")"
 SRV=$MNT/landscapes/DEMO/production/servers/sql-prod-01.conf
-mkdir -p "$W/data" "$W/backup"
-: >"$W/afile"
+mkdir -p "$W/data" "$W/backup" "$W/log"
 check "admin points sql-prod-01 at directories of this machine" sh -c \
-	"sed -i -E '$(kx data_location "$W/data")' '$SRV' &&
-	 sed -i -E '$(kx backup_location "$W/backup")' '$SRV'"
+	"sed -i -E -e '$(kx data_location "$W/data")' \
+	 -e '$(kx backup_location "$W/backup")' -e '$(kx log_location "$W/log")' '$SRV'"
 check_nomatch "status: sql-prod-01 has no problem now" "sql-prod-01: " "$(cat "$S")"
 check_match "status: sql-prod-02 still has" "sql-prod-02: backup location" "$(cat "$S")"
-check "admin points its backup location at a file" \
-	set_key "$SRV" backup_location "$W/afile"
-check_match "status: the backup location is not a directory" \
-	"^landscapes/DEMO/production/servers/sql-prod-01: backup location '$W/afile' is not a directory" \
-	"$(cat "$S")"
-check "admin points it at a directory that is gone" sh -c \
-	"sed -i -E '$(kx backup_location "$W/backup")' '$SRV' && rmdir '$W/backup'"
+check "its backup directory is removed" rmdir "$W/backup"
 check_match "status: the backup location does not exist" \
-	"sql-prod-01: backup location '$W/backup' does not exist" "$(cat "$S")"
+	"^landscapes/DEMO/production/servers/sql-prod-01: backup location '$W/backup' does not exist" \
+	"$(cat "$S")"
+check "its log directory becomes a file" sh -c "rmdir '$W/log' && : > '$W/log'"
+check_match "status: the log location is not a directory" \
+	"sql-prod-01: log location '$W/log' is not a directory" "$(cat "$S")"
+check_nomatch "status: its data location is fine" "sql-prod-01: data" "$(cat "$S")"
 
 # ---- two instances share a key, one has none; the store as one made
 # before events had their tenant and instance (columns dropped)
