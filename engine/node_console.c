@@ -22,7 +22,8 @@
 static const struct name_ino root_names[] = {
 	{"README", G_README}, {"console.conf", G_CONSOLE_CONF},
 	{"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
-	{"licenses", G_LICENSES}, {"status", G_STATUS}, {"tenants", G_TENANTS}, {"users", G_USERS},
+	{"licenses", G_LICENSES}, {"status", G_STATUS},
+	{"tenants", G_TENANTS}, {"users", G_USERS},
 	{NULL, 0},
 };
 
@@ -596,7 +597,7 @@ const struct node_ops console_server_ops = {
 	.describe = server_describe,
 };
 
-/* ---- tenants/<tenant>/: tenant.conf, dashboard, events, licenses, instances ----------- */
+/* ---- tenants/<tenant>/: tenant.conf, dashboard, events, licenses, instances -- */
 
 static const struct name_ino tenant_names[] = {
 	{"tenant.conf", T_CONF}, {"dashboard", T_DASHBOARD},
@@ -613,7 +614,6 @@ static int tenant_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 {
 	int64_t a = INO_A(parent);
 	tfs_row row;
-
 	int code;
 
 	if (INO_B(parent) != 0)
@@ -634,7 +634,7 @@ static int tenant_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	if ((error = tfs_store_get(&row, t->st, TFS_ENT_TENANT,
 				   INO_A(ino))) < 0)
 		return error;
-	if (b == 2) /* instances' changes drop it: see observe() */
+	if (b == T_DASHBOARD) /* instances' changes drop it: see observe() */
 		note_seen(t, &t->dashboards, ino);
 	if (b == T_DIR) {
 		dir_attr(out, ino, row.mtime, false);
