@@ -5,6 +5,7 @@
 #ifndef TENANTFS_INTERNAL_H
 #define TENANTFS_INTERNAL_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -325,6 +326,13 @@ int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
 /* The translations directory `type` ("de-DE/Form") into *out, making its
  * locale if missing (writer lock held, in the caller's transaction). */
 int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type);
+/* `path` made absolute against the working directory, into out (as
+ * given if it does not fit). */
+void store_abs_path(char out[PATH_MAX], const char *path);
+/* The demo store built at `path`, its server directories named as under
+ * `home`, where it will be (seed.c; tfs_store_create_demo builds it in
+ * place). */
+int store_create_demo(const char *path, const char *home);
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 /* Record commit `n` (its `oid`) in the commits table of `db`; txset 0

@@ -14,9 +14,12 @@
  * load per tenant instead of one per instance keeps `tenantctl init
  * --demo` quick.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "tenantfs/doc.h"
@@ -42,14 +45,13 @@ static const char demo_console[] =
 	"  'small.itsm.example.com', 0, :now),"
 	" (2, 'staging', '{tenantName}.stg', 'SB-{dbName}-STG',"
 	"  'stg.small.itsm.example.com', 1, :now);"
-	"INSERT INTO servers(landscape_id, name, data_location,"
-	" backup_location, mtime) VALUES"
-	" (1, 'sql-prod-01', 'D:\\SQLData', '\\\\backup01\\prod', :now),"
-	" (1, 'sql-prod-02', 'D:\\SQLData', '\\\\backup01\\prod', :now),"
-	" (2, 'sql-stg-01', 'D:\\SQLData', '\\\\backup02\\stg', :now),"
-	" (3, 'sql-uat-01', 'D:\\SQLData', '\\\\backup02\\uat', :now),"
-	" (4, 'sql-small-01', 'D:\\SQLData', '\\\\backup03\\small', :now),"
-	" (5, 'sql-small-stg-01', 'D:\\SQLData', '\\\\backup03\\small',"
+	"INSERT INTO servers(landscape_id, name, host, login, mtime) VALUES"
+	" (1, 'sql-prod-01', 'sql-prod-01.itsm.example.com', 'tfs', :now),"
+	" (1, 'sql-prod-02', 'sql-prod-02.itsm.example.com', 'tfs', :now),"
+	" (2, 'sql-stg-01', 'sql-stg-01.itsm.example.com', 'tfs', :now),"
+	" (3, 'sql-uat-01', 'sql-uat-01.itsm.example.com', 'tfs', :now),"
+	" (4, 'sql-small-01', 'sql-small-01.itsm.example.com', 'tfs', :now),"
+	" (5, 'sql-small-stg-01', 'sql-small-stg-01.itsm.example.com', 'tfs',"
 	"  :now);"
 	"DELETE FROM users WHERE login = 'admin';"
 	"INSERT INTO users(login, name, company, administrator, email, uid,"
@@ -172,7 +174,65 @@ static int demo_event(tfs_store *st, const char *action, int64_t tenant,
 	return tfs_store_event(st, &ev);
 }
 
+/*
+ * The demo servers' locations are directories of this machine, as a
+ * server's must be (landscape.c): servers/<name>/{data,backup,log} in
+ * the store, so that the demo's servers can be edited and `status` finds
+ * them reachable.  Made under `store`, named under `home` (where the
+ * store will be: tfs_store_init builds it beside).
+ */
+static int server_dirs(db_conn *c, const char *store, const char *home)
+{
+	static const char *const kinds[] = {"data", "backup", "log"};
+	sqlite3_stmt *s = db_stmt(c, "SELECT id, name FROM servers");
+	sqlite3_stmt *u = db_stmt(c, "UPDATE servers SET data_location = ?2,"
+				     " backup_location = ?3, log_location = ?4"
+				     " WHERE id = ?1");
+	char dir[3][4096];
+	int rc, i, error = 0;
+
+	if (!s || !u)
+		return TFS_ERROR;
+	snprintf(dir[0], sizeof(dir[0]), "%s/servers", store);
+	if (mkdir(dir[0], 0755) < 0 && errno != EEXIST)
+		return tfs_error_set(TFS_ERROR, "%s: %s", dir[0],
+				     strerror(errno));
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(dir[0], sizeof(dir[0]), "%s/servers/%s", store,
+			 db_text(s, 1));
+		if (mkdir(dir[0], 0755) < 0 && errno != EEXIST)
+			error = tfs_error_set(TFS_ERROR, "%s: %s", dir[0],
+					      strerror(errno));
+		for (i = 2; !error && i >= 0; i--) {
+			snprintf(dir[i], sizeof(dir[i]), "%s/servers/%s/%s",
+				 store, db_text(s, 1), kinds[i]);
+			if (mkdir(dir[i], 0755) < 0 && errno != EEXIST)
+				error = tfs_error_set(TFS_ERROR, "%s: %s",
+						      dir[i], strerror(errno));
+			snprintf(dir[i], sizeof(dir[i]), "%s/servers/%s/%s",
+				 home, db_text(s, 1), kinds[i]);
+		}
+		if (error)
+			break;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+		for (i = 0; i < 3; i++)
+			sqlite3_bind_text(u, i + 2, dir[i], -1,
+					  SQLITE_TRANSIENT);
+		error = db_done(c, u);
+	}
+	sqlite3_reset(s);
+	return error;
+}
+
 int tfs_store_create_demo(const char *path)
+{
+	char home[PATH_MAX];
+
+	store_abs_path(home, path);
+	return store_create_demo(path, home);
+}
+
+int store_create_demo(const char *path, const char *home)
 {
 	static const char *const groups[] = {"", "DEMO", "SMALL"};
 	char p[4096];
@@ -188,7 +248,8 @@ int tfs_store_create_demo(const char *path)
 	snprintf(p, sizeof(p), "%s/console.db", path);
 	if ((error = db_open(&c, p, false)) < 0)
 		return error;
-	error = run_seed(&c, now);
+	if ((error = run_seed(&c, now)) == 0)
+		error = server_dirs(&c, path, home);
 	db_close(&c);
 	if (error < 0)
 		return error;

@@ -316,6 +316,15 @@ static bool empty_dir(const char *path)
 	return empty;
 }
 
+void store_abs_path(char out[PATH_MAX], const char *path)
+{
+	if (path[0] == '/' || !getcwd(out, PATH_MAX) ||
+	    strlen(out) + strlen(path) + 2 > PATH_MAX)
+		snprintf(out, PATH_MAX, "%s", path);
+	else
+		strcat(strcat(out, "/"), path);
+}
+
 int tfs_store_init(const char *path, bool demo)
 {
 	char tmp[PATH_MAX];
@@ -336,7 +345,14 @@ int tfs_store_init(const char *path, bool demo)
 		return tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
 				     "cannot create %s: %s", tmp,
 				     strerror(errno));
-	error = demo ? tfs_store_create_demo(tmp) : tfs_store_create(tmp);
+	if (demo) {
+		char home[PATH_MAX];
+
+		store_abs_path(home, path);
+		error = store_create_demo(tmp, home);
+	} else {
+		error = tfs_store_create(tmp);
+	}
 	if (error == 0 && replace && rmdir(path) < 0)
 		error = tfs_error_set(TFS_EEXISTS, "%s: %s", path,
 				      strerror(errno));

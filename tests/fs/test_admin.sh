@@ -227,6 +227,14 @@ check_match "Server/Delete is in events" \
 	'	admin	Server/Delete	landscapes/NEWGRP/staging/servers/stg1.conf deleted' \
 	"$(new_events s3)"
 
+# ---- the demo's servers: their locations are directories of this machine
+DS=$L/DEMO/production/servers/sql-prod-01.conf
+for k in data_location backup_location log_location; do
+	check "demo sql-prod-01's $k is a directory" test -d "$(conf_get "$DS" $k)"
+done
+check "the demo server's host can be edited" set_key "$DS" host sql-prod-01b.example.com
+check_eq "... reads back" "sql-prod-01b.example.com" "$(conf_get "$DS" host)"
+
 # ------------------------------------------------------------ rmdir
 
 check_err "rmdir NEWGRP/production fails (instances, servers)" 'Directory not empty' \
