@@ -219,6 +219,15 @@ int conf_update_locked(tfs_store *st, tfs_entity ent, int64_t id,
 		       const char *user, const char *bytes, size_t len);
 /* Stores made before users had a password get the column (users.c). */
 int users_upgrade(tfs_store *st);
+/* The tenant and instance an event line is about (0: none), stored with
+ * it so that their own events files are indexed reads (events_scope.c). */
+struct event_scope {
+	int64_t tenant_id;
+	int64_t instance_id;
+};
+/* Stores made before events had a tenant and an instance get the columns,
+ * filled from their lines, and the indexes (events_scope.c). */
+int events_upgrade(tfs_store *st);
 /* Stores made before console administration get the columns of
  * group.conf, landscape.conf and the servers' .conf added since
  * (landscape.c). */

@@ -1,10 +1,12 @@
 /*
- * Console nodes: the root and its files (README, events, status,
- * console.conf: the store-wide settings, console_conf.c), users/,
+ * Console nodes: the root and its files (README, events, status: writable
+ * by administrators, status.c; licenses, licenses.c; console.conf: the
+ * store-wide settings, console_conf.c), users/,
  * landscapes/ with groups, landscapes and servers, tenants/ with each
- * tenant's directory, tenant.conf and dashboard.  Their .conf files are
- * rendered and stored by the store (tfs_store_conf_*); groups,
- * landscapes and servers are made, changed and removed by landscape.c.
+ * tenant's directory, tenant.conf, dashboard, events (events_scope.c)
+ * and licenses.  Their .conf files are rendered and stored by the store
+ * (tfs_store_conf_*); groups, landscapes and servers are made, changed
+ * and removed by landscape.c.
  *
  * Called by the dispatch in tree.c, without the tree's lock; nothing here
  * touches the tree's tables.
@@ -20,7 +22,8 @@
 static const struct name_ino root_names[] = {
 	{"README", G_README}, {"console.conf", G_CONSOLE_CONF},
 	{"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
-	{"status", G_STATUS}, {"tenants", G_TENANTS}, {"users", G_USERS},
+	{"licenses", G_LICENSES}, {"status", G_STATUS},
+	{"tenants", G_TENANTS}, {"users", G_USERS},
 	{NULL, 0},
 };
 
@@ -29,6 +32,8 @@ static void describe_landscapes(char *out, size_t size, tfs_tree *t,
 {
 	if (INO_CLASS(ino) == C_GLOBAL && INO_B(ino) == G_CONSOLE_CONF)
 		snprintf(out, size, "console.conf");
+	else if (INO_CLASS(ino) == C_GLOBAL && INO_B(ino) == G_STATUS)
+		snprintf(out, size, "status");
 	else
 		snprintf(out, size, "landscapes/*.conf");
 }
@@ -78,6 +83,8 @@ static int global_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	case G_README:
 		return text_attr(out, t, ino, 0444, t->mounted);
 	case G_STATUS:
+		return text_attr(out, t, ino, 0644, store_mtime(t));
+	case G_LICENSES:
 		return text_attr(out, t, ino, 0444, store_mtime(t));
 	case G_CONSOLE_CONF:
 		return text_attr(out, t, ino, 0644, store_mtime(t));
@@ -140,6 +147,8 @@ static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 		return tfs_store_render_readme(out, t->st);
 	case G_STATUS:
 		return tfs_store_render_status(out, t->st);
+	case G_LICENSES:
+		return tfs_store_render_licenses(out, t->st, 0);
 	case G_CONSOLE_CONF:
 		return tfs_store_console_conf_render(out, t->st);
 	case G_EVENTS:
@@ -150,11 +159,13 @@ static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	return tfs_error_set(TFS_ENOTFOUND, "not a file");
 }
 
-/* console.conf, as console user `u` (the store judges); the root's other
- * files are read-only. */
+/* console.conf and status (echo fix > status), as console user `u` (the
+ * store judges); the root's other files are read-only. */
 static int global_store_as(tfs_tree *t, uint64_t ino, const tfs_user *u,
 			   const char *bytes, size_t len)
 {
+	if (INO_B(ino) == G_STATUS)
+		return tfs_store_status_write(t->st, u, bytes, len);
 	if (INO_B(ino) != G_CONSOLE_CONF)
 		return tfs_error_set(TFS_EACCESS, "read-only file");
 	return tfs_store_console_conf_update(t->st, u, bytes, len);
@@ -586,7 +597,12 @@ const struct node_ops console_server_ops = {
 	.describe = server_describe,
 };
 
-/* ---- tenants/<tenant>/: tenant.conf, dashboard, instances --------------------------- */
+/* ---- tenants/<tenant>/: tenant.conf, dashboard, events, licenses, instances -- */
+
+static const struct name_ino tenant_names[] = {
+	{"tenant.conf", T_CONF}, {"dashboard", T_DASHBOARD},
+	{"events", T_EVENTS}, {"licenses", T_LICENSES}, {NULL, 0},
+};
 
 static int row_inst(void *ctx, const tfs_row *r)
 {
@@ -598,13 +614,12 @@ static int tenant_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 {
 	int64_t a = INO_A(parent);
 	tfs_row row;
+	int code;
 
 	if (INO_B(parent) != 0)
 		return TFS_ENOTFOUND;
-	if (strcmp(name, "tenant.conf") == 0)
-		return tree_getattr(out, t, INO(C_TENANT, a, 1));
-	if (strcmp(name, "dashboard") == 0)
-		return tree_getattr(out, t, INO(C_TENANT, a, 2));
+	if ((code = find_name(tenant_names, name)) >= 0)
+		return tree_getattr(out, t, INO(C_TENANT, a, code));
 	if (tfs_store_find(&row, t->st, TFS_ENT_INSTANCE, a, name) == 0)
 		return tree_getattr(out, t, INO(C_INST, row.id, I_DIR));
 	return TFS_ENOTFOUND;
@@ -619,33 +634,41 @@ static int tenant_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	if ((error = tfs_store_get(&row, t->st, TFS_ENT_TENANT,
 				   INO_A(ino))) < 0)
 		return error;
-	if (b == 2) /* instances' changes drop it: see observe() */
+	if (b == T_DASHBOARD) /* instances' changes drop it: see observe() */
 		note_seen(t, &t->dashboards, ino);
-	if (b == 0) {
+	if (b == T_DIR) {
 		dir_attr(out, ino, row.mtime, false);
 		return 0;
 	}
-	return text_attr(out, t, ino, b == 1 ? 0644 : 0444,
-			 b == 2 ? store_mtime(t) : row.mtime);
+	if (b == T_EVENTS)
+		return scoped_events_attr(out, t, ino, INO_A(ino), 0);
+	return text_attr(out, t, ino, b == T_CONF ? 0644 : 0444,
+			 b == T_CONF ? row.mtime : store_mtime(t));
 }
 
 static int tenant_readdir(struct listing *l, uint64_t ino)
 {
 	int64_t a = INO_A(ino);
+	size_t i;
 	int error;
 
-	if ((error = add_ino(l, "tenant.conf", INO(C_TENANT, a, 1))) ||
-	    (error = add_ino(l, "dashboard", INO(C_TENANT, a, 2))))
-		return error;
+	for (i = 0; tenant_names[i].name; i++)
+		if ((error = add_ino(l, tenant_names[i].name,
+				     INO(C_TENANT, a, tenant_names[i].code))))
+			return error;
 	return tfs_store_list(l->t->st, TFS_ENT_INSTANCE, a, row_inst, l);
 }
 
 static int tenant_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 			  bool *direct)
 {
-	if (INO_B(ino) == 1)
+	if (INO_B(ino) == T_CONF)
 		return tfs_store_conf_render(out, t->st, TFS_ENT_TENANT,
 					     INO_A(ino));
+	if (INO_B(ino) == T_EVENTS)
+		return tfs_store_events_scope_read(out, t->st, INO_A(ino), 0);
+	if (INO_B(ino) == T_LICENSES)
+		return tfs_store_render_licenses(out, t->st, INO_A(ino));
 	note_seen(t, &t->dashboards, ino);
 	return tfs_store_render_dashboard(out, t->st, INO_A(ino));
 }

@@ -1,6 +1,7 @@
 /*
  * An instance directory and its fixed files: instance.conf,
- * active-project, revert, revert.result and log.  The directory's other
+ * active-project, revert, revert.result, log and events (the console's
+ * events about this instance, events_scope.c).  The directory's other
  * entries are kinds of their own (tree.c's inst_kinds): metadata/ and the
  * like in node_objects.c, projects/ in node_projects.c, packages/ in
  * node_packages.c, the drop directories in node_drops.c, history/ in
@@ -20,7 +21,7 @@
 static const struct name_ino inst_names[] = {
 	{"active-project", I_ACTIVE}, {"apply", I_APPLY},
 	{"apply-unvalidated", I_APPLY_UNVAL}, {"backups", I_BACKUPS},
-	{"data", I_DATA},
+	{"data", I_DATA}, {"events", I_EVENTS},
 	{"history", I_HISTORY}, {"instance.conf", I_CONF}, {"log", I_LOG},
 	{"master", I_MASTER}, {"metadata", I_METADATA},
 	{"packages", I_PACKAGES}, {"preview", I_PREVIEW},
@@ -134,6 +135,8 @@ static int file_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 
 	if (!in)
 		return TFS_ENOTFOUND;
+	if (b == I_EVENTS)
+		return scoped_events_attr(out, t, ino, 0, INO_A(ino));
 	return text_attr(out, t, ino, b == I_CONF || b == I_ACTIVE ||
 			 b == I_REVERT || b == I_RESTORE ? 0644 : 0444,
 			 tfs_inst_mtime(in));
@@ -165,6 +168,8 @@ static int file_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 		return tfs_restore_result(out, in);
 	case I_LOG:
 		return tfs_inst_log_render(out, in);
+	case I_EVENTS:
+		return tfs_store_events_scope_read(out, t->st, 0, INO_A(ino));
 	}
 	return tfs_error_set(TFS_ENOTFOUND, "not a file");
 }

@@ -480,6 +480,7 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0 ||
 	    (error = db_open(&st->db, p, false)) < 0 ||
 	    (error = users_upgrade(st)) < 0 ||
+	    (error = events_upgrade(st)) < 0 ||
 	    (error = landscape_upgrade(st)) < 0 ||
 	    (error = db_pool_init(&st->pool, p)) < 0 ||
 	    (error = console_conf_load(st)) < 0)
@@ -729,7 +730,7 @@ static int put_field(tfs_buf *b, const char *s)
  * landscape company, tab-separated.
  */
 static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
-		      int64_t t)
+		      int64_t t, struct event_scope *scope)
 {
 	char iso[32];
 	const char *tenant = "", *inst = "", *land = "", *company = "";
@@ -740,6 +741,8 @@ static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
 	if (ev->instance_id && (in = tfs_store_inst(st, ev->instance_id))) {
 		tenant = in->tenant;
 		inst = in->name;
+		scope->tenant_id = in->tenant_id;
+		scope->instance_id = in->id;
 		land = in->landscape;
 		company = in->company;
 	} else if (ev->tenant_id) {
@@ -751,6 +754,7 @@ static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			tenant = db_text(s, 0);
 			company = db_text(s, 1);
+			scope->tenant_id = ev->tenant_id;
 		}
 	}
 	tfs_time_iso(iso, t);
@@ -774,15 +778,26 @@ static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
 	return error;
 }
 
-/* Append a formatted line; `source` (may be NULL) makes it idempotent. */
+/* Append a formatted line; `source` (may be NULL) makes it idempotent.
+ * The line's tenant and instance (if any) and its offsets in their own
+ * events files (events_scope.c) are stored with it. */
 static int append_event_line(tfs_store *st, const char *line, int64_t t,
-			     const char *source)
+			     const char *source,
+			     const struct event_scope *scope)
 {
 	sqlite3_stmt *s =
 	    db_stmt(store_db(st),
-		    "INSERT OR IGNORE INTO events(off, time, line, source) "
+		    "INSERT OR IGNORE INTO events(off, time, line, source,"
+		    " tenant_id, instance_id, tenant_off, instance_off) "
 		    "SELECT COALESCE((SELECT off + length(CAST(line AS BLOB)) "
-		    "FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3");
+		    "FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3,"
+		    " ?4, ?5, CASE WHEN ?4 IS NULL THEN NULL ELSE"
+		    " COALESCE((SELECT tenant_off + length(CAST(line AS BLOB))"
+		    " FROM events WHERE tenant_id = ?4 ORDER BY id DESC"
+		    " LIMIT 1), 0) END, CASE WHEN ?5 IS NULL THEN NULL ELSE"
+		    " COALESCE((SELECT instance_off + length(CAST(line AS BLOB))"
+		    " FROM events WHERE instance_id = ?5 ORDER BY id DESC"
+		    " LIMIT 1), 0) END");
 
 	if (!s)
 		return TFS_ERROR;
@@ -790,17 +805,22 @@ static int append_event_line(tfs_store *st, const char *line, int64_t t,
 	sqlite3_bind_text(s, 2, line, -1, SQLITE_STATIC);
 	if (source)
 		sqlite3_bind_text(s, 3, source, -1, SQLITE_STATIC);
+	if (scope->tenant_id)
+		sqlite3_bind_int64(s, 4, scope->tenant_id);
+	if (scope->instance_id)
+		sqlite3_bind_int64(s, 5, scope->instance_id);
 	return db_done(store_db(st), s);
 }
 
 int store_event_locked(tfs_store *st, const tfs_event *ev)
 {
+	struct event_scope scope = {0, 0};
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t t = tfs_now();
 	int error;
 
-	if ((error = event_line(&b, st, ev, t)) == 0)
-		error = append_event_line(st, b.ptr, t, NULL);
+	if ((error = event_line(&b, st, ev, t, &scope)) == 0)
+		error = append_event_line(st, b.ptr, t, NULL, &scope);
 	tfs_buf_free(&b);
 	return error;
 }
@@ -842,13 +862,15 @@ int store_flush_events(tfs_store *st, tfs_inst *in)
 			.message = db_text(s, 4),
 			.instance_id = in->id,
 		};
+		struct event_scope scope = {0, 0};
 		int64_t t = sqlite3_column_int64(s, 1);
 		last = sqlite3_column_int64(s, 0);
 		tfs_buf_clear(&b);
 		snprintf(source, sizeof(source), "i%lld:%lld",
 			 (long long)in->id, (long long)last);
-		if ((error = event_line(&b, st, &ev, t)) < 0 ||
-		    (error = append_event_line(st, b.ptr, t, source)) < 0)
+		if ((error = event_line(&b, st, &ev, t, &scope)) < 0 ||
+		    (error = append_event_line(st, b.ptr, t, source,
+					       &scope)) < 0)
 			break;
 	}
 	store_write_end(st);

@@ -1,7 +1,7 @@
 /*
- * Text views at the top of the tree: README, status, and a tenant's
- * migration dashboard.  Rendered on demand from the console database; all
- * are small.
+ * Text views at the top of the tree: README and a tenant's migration
+ * dashboard (status: status.c; licenses: licenses.c).  Rendered on
+ * demand from the console database; all are small.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,6 @@
 #include "internal.h"
 #include "tenantfs/error.h"
 #include "tenantfs/push.h"
-#include "tenantfs/history.h"
 
 int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 {
@@ -21,6 +20,8 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 "  landscapes/<group>/...             landscape groups, landscapes, servers\n"
 "  tenants/<tenant>/tenant.conf       tenant properties\n"
 "  tenants/<tenant>/dashboard         instances, versions, migration paths\n"
+"  tenants/<tenant>/events            this tenant's events\n"
+"  tenants/<tenant>/licenses          this tenant's license usage (CSV)\n"
 "  tenants/<tenant>/<instance>/       one instance (production, staging, uat)\n"
 "    instance.conf                    properties; edit the writable keys\n"
 "    metadata/<Type>/<Name>.xml       business objects, forms, rules, ...\n"
@@ -35,8 +36,11 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 "    history/<n>/                     the instance as of commit n\n"
 "    revert                           echo N > revert undoes commit N\n"
 "    log                              this instance's patch log\n"
+"    events                           this instance's events\n"
 "  events                             audit log, one event per line\n"
-"  status                             instances and problems\n"
+"  status                             instances, API keys, problems;\n"
+"                                     echo fix > status fixes the keys\n"
+"  licenses                           license usage (CSV)\n"
 "  console.conf                       store-wide settings (object_max)\n"
 "\n"
 "Edit objects with any tool (cp, sed -i, vim, ...).  A save is checked\n"
@@ -46,89 +50,6 @@ int tfs_store_render_readme(tfs_buf *out, tfs_store *st)
 "\n"
 "Compare instances with diff -r; files are canonical, so only real\n"
 "differences show.\n");
-}
-
-/* One problem line per damaged object of `in`; their count. */
-static int damage_lines(tfs_buf *probs, tfs_inst *in, const char *name)
-{
-	tfs_buf d = TFS_BUF_INIT;
-	char *line, *end;
-	int n = 0;
-
-	inst_damage_render(&d, in);
-	for (line = d.ptr; line && (end = strchr(line, '\n'));
-	     line = end + 1, n++)
-		tfs_buf_printf(probs,
-			       "%s: %.*s is damaged: its stored bytes "
-			       "do not match their SHA-256\n",
-			       name, (int)(end - line), line);
-	tfs_buf_free(&d);
-	return n;
-}
-
-int tfs_store_render_status(tfs_buf *out, tfs_store *st)
-{
-	sqlite3_stmt *s =
-	    db_stmt(store_db(st),
-		    "SELECT i.id, t.name, i.name, i.status, i.metadata_locked,"
-		    " i.in_maintenance, i.expiration, i.api_key != ''"
-		    " FROM instances i JOIN tenants t ON t.id = i.tenant_id"
-		    " ORDER BY t.name, i.name");
-	int rc, error, problems = 0;
-	tfs_buf probs = TFS_BUF_INIT;
-	char today[32];
-
-	if (!s)
-		return TFS_ERROR;
-	tfs_time_iso(today, tfs_now());
-	today[10] = '\0';
-	error = tfs_buf_printf(out, "%-24s %-8s %-6s %-11s %-7s %s\n",
-			       "instance", "status", "locked", "maintenance",
-			       "version", "api key");
-	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		tfs_inst *in = tfs_store_inst(st, sqlite3_column_int64(s, 0));
-		tfs_inst_meta m = {0};
-		char name[160], ref[41], db_oid[41];
-		const char *exp = db_text(s, 6);
-		int n = 0;
-
-		if (in)
-			tfs_inst_meta_get(&m, in);
-		snprintf(name, sizeof(name), "%s/%s", db_text(s, 1),
-			 db_text(s, 2));
-		error = tfs_buf_printf(out, "%-24s %-8s %-6s %-11s %-7lld %s\n",
-				       name, db_text(s, 3),
-				       sqlite3_column_int(s, 4) ? "yes" : "no",
-				       sqlite3_column_int(s, 5) ? "yes" : "no",
-				       (long long)m.version,
-				       sqlite3_column_int(s, 7) ? "***" :
-				       "(none)");
-		if (strcmp(exp, "never") != 0 && strcmp(exp, today) < 0) {
-			tfs_buf_printf(&probs, "%s: expired on %s\n", name, exp);
-			problems++;
-		}
-		if (in && inst_last_commit(in, &n, db_oid) == 0 && n > 0 &&
-		    (tfs_history_get_ref(ref, st->hist, in->branch) < 0 ||
-		     strcmp(ref, db_oid) != 0)) {
-			tfs_buf_printf(&probs, "%s: history branch does not "
-				       "match the database\n", name);
-			problems++;
-		}
-		if (in)
-			problems += damage_lines(&probs, in, name);
-		if (store_broken(st, sqlite3_column_int64(s, 0))) {
-			tfs_buf_printf(&probs, "%s: not served: %s\n", name,
-				       store_broken(st,
-						    sqlite3_column_int64(s, 0)));
-			problems++;
-		}
-	}
-	sqlite3_reset(s);
-	if (!error)
-		error = tfs_buf_printf(out, "\nproblems: %d\n%s", problems,
-				       probs.ptr ? probs.ptr : "");
-	tfs_buf_free(&probs);
-	return error;
 }
 
 int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id)

@@ -793,6 +793,7 @@ static const struct node_ops *const inst_kinds[I__COUNT] = {
 	[I_BACKUPS] = &backups_ops,
 	[I_RESTORE] = &inst_file_ops,
 	[I_RESTORE_RESULT] = &inst_file_ops,
+	[I_EVENTS] = &inst_file_ops,
 	[I_HISTORY] = &history_ops,
 	[I_HLOG] = &hlog_ops,
 	[I_TRANSLATIONS] = &locales_ops,
@@ -919,6 +920,8 @@ int tfs_tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		error = tfs_error_set(TFS_ENOTFOUND, "no %s", name);
 	if (error == 0)
 		perm_gate(out);
+	if (error == TFS_EACCESS && out->ino == INO(C_GLOBAL, 0, G_STATUS))
+		reject_status(t, who); /* echo fix > status walks here */
 done:
 	request_end(t);
 	return error;

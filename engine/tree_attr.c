@@ -45,6 +45,20 @@ int text_attr(tfs_attr *out, tfs_tree *t, uint64_t ino, uint32_t perm,
 	return error;
 }
 
+int scoped_events_attr(tfs_attr *out, tfs_tree *t, uint64_t ino,
+		       int64_t tenant_id, int64_t inst_id)
+{
+	uint64_t size;
+	int64_t mtime;
+	int error;
+
+	if ((error = tfs_store_events_scope_size(t->st, tenant_id, inst_id,
+						 &size, &mtime)) < 0)
+		return error;
+	file_attr(out, ino, 0444, size, mtime ? mtime : t->mounted, false);
+	return 0;
+}
+
 int64_t store_mtime(tfs_tree *t)
 {
 	uint64_t size;

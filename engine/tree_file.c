@@ -66,6 +66,21 @@ void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
 }
 
 /*
+ * A refused access to status (administrators only), recorded as a refused
+ * save is, keeping the error set.  `echo fix > status` by anyone else is
+ * refused at the path walk (the lookup of status), which cannot tell a
+ * write from a read: every refused lookup of it is recorded.
+ */
+void reject_status(tfs_tree *t, const tfs_caller *who)
+{
+	char reason[512];
+
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	reject(t, NULL, who, "status", reason);
+	tfs_error_set(TFS_EACCESS, "%s", reason);
+}
+
+/*
  * Store `bytes` as the stored file `ino` through its kind's store
  * operation, under a claim on `ino` (the store reads the object's row,
  * then saves by name: an unlink between the two would otherwise be
@@ -417,6 +432,8 @@ int tfs_tree_open(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	 * (tree_perm.c): the kernel shares inodes between callers. */
 	*out = NULL;
 	if ((error = perm_caller_ino(t, who, ino)) < 0) {
+		if (wants_write(flags) && ino == INO(C_GLOBAL, 0, G_STATUS))
+			reject_status(t, who);
 		request_end(t);
 		return error;
 	}
@@ -659,6 +676,10 @@ int tfs_file_write(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 		if (f->append)
 			off = f->data.size;
 		error = buf_write(&f->data, off, data, len, max);
+		/* status takes only fix: anything else fails at once */
+		if (!error && f->ino == INO(C_GLOBAL, 0, G_STATUS))
+			error = tfs_store_status_check(f->data.ptr,
+						       f->data.size);
 	}
 	if (!error)
 		f->dirty = f->written = true;

@@ -130,14 +130,17 @@ enum ino_class {
 			     (uint64_t)INO_B(ino) >= DROP_RUNNING_MIN)
 
 enum { G_ROOT = 1, G_README, G_EVENTS, G_STATUS, G_USERS, G_LANDSCAPES,
-       G_TENANTS, G_CONSOLE_CONF };
+       G_TENANTS, G_CONSOLE_CONF, G_LICENSES };
+
+/* The files of tenants/<t>/ (C_TENANT's b; 0: the directory). */
+enum { T_DIR = 0, T_CONF, T_DASHBOARD, T_EVENTS, T_LICENSES };
 
 enum inst_node {
 	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
 	I_DATA, I_ACTIVE, I_PROJECTS, I_HISTORY, I_HLOG, I_REVERT, I_LOG,
 	I_REVERT_RESULT, I_PACKAGES, I_APPLY, I_VALIDATE, I_APPLY_UNVAL,
 	I_PREVIEW, I_PUSH, I_TRANSLATIONS, I_BACKUPS, I_RESTORE,
-	I_RESTORE_RESULT,
+	I_RESTORE_RESULT, I_EVENTS,
 	I__COUNT
 };
 
@@ -448,6 +451,10 @@ uint64_t obj_parent(int64_t inst, tfs_kind kind, int64_t dir);
 void dir_attr(tfs_attr *a, uint64_t ino, int64_t mtime, bool cache);
 void file_attr(tfs_attr *a, uint64_t ino, uint32_t perm, uint64_t size,
 	       int64_t mtime, bool cache);
+/* Attributes of the events of a tenant (inst_id 0) or an instance: as
+ * the root's events file, never cached, its size kept by the store. */
+int scoped_events_attr(tfs_attr *out, tfs_tree *t, uint64_t ino,
+		       int64_t tenant_id, int64_t inst_id);
 /* Content-derived attributes of a generated file. */
 int text_attr(tfs_attr *out, tfs_tree *t, uint64_t ino, uint32_t perm,
 	      int64_t mtime);
@@ -490,6 +497,8 @@ void user_of(tfs_tree *t, const tfs_caller *who, char out[64]);
 /* Record a rejected save where the user will look for it. */
 void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
 	    const char *path, const char *reason);
+/* Record a refused access to status (tree_file.c). */
+void reject_status(tfs_tree *t, const tfs_caller *who);
 /* Store `bytes` as stored file `ino` (tree_file.c). */
 int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes, size_t len,
 		  const tfs_caller *who);

@@ -152,7 +152,23 @@ tfs_inst *tfs_store_inst(tfs_store *st, int64_t id);
 /* ---- text views -------------------------------------------------------- */
 
 int tfs_store_render_readme(tfs_buf *out, tfs_store *st);
+/* Every instance with its API key state (ok, duplicate, blank) and the
+ * problems: expired, duplicate or blank API keys, history out of step,
+ * damaged objects, instances not served, unreachable server locations
+ * (status.c). */
 int tfs_store_render_status(tfs_buf *out, tfs_store *st);
+/* Write to status as `u`: "fix" (administrators only) gives every
+ * duplicate or blank API key a new one, all or nothing, one event per
+ * instance changed; anything else is EINVALID. */
+int tfs_store_status_write(tfs_store *st, const struct tfs_user *u,
+			   const char *bytes, size_t len);
+/* Whether `bytes` may be (the start of) what status takes: 0, or
+ * TFS_EINVALID at once for a write that can never become "fix". */
+int tfs_store_status_check(const char *bytes, size_t len);
+/* License usage as CSV (date,tenant,instance,license_type,licenses,used):
+ * of every instance, or of tenant `tenant_id`'s only (licenses.c). */
+int tfs_store_render_licenses(tfs_buf *out, tfs_store *st,
+			      int64_t tenant_id);
 int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st,
 			       int64_t tenant_id);
 
@@ -170,6 +186,14 @@ typedef struct tfs_event {
 int tfs_store_event(tfs_store *st, const tfs_event *ev);
 /* Total size in bytes of the events file and its last change time. */
 int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime);
+/* The events of tenant `tenant_id` (inst_id 0) or of instance `inst_id`
+ * only: their file's size and last change (0 if none), and its content
+ * (events_scope.c). */
+int tfs_store_events_scope_size(tfs_store *st, int64_t tenant_id,
+				int64_t inst_id, uint64_t *size,
+				int64_t *mtime);
+int tfs_store_events_scope_read(tfs_buf *out, tfs_store *st,
+				int64_t tenant_id, int64_t inst_id);
 /* Append bytes [off, off+len) of the events file to `out`. */
 int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off,
 			  size_t len);

@@ -19,6 +19,7 @@
 #include "tenantfs/instance.h"
 #include "tenantfs/lifecycle.h"
 #include "tenantfs/package.h"
+#include "tenantfs/perm.h"
 #include "tenantfs/store.h"
 
 static const char form[] =
@@ -113,6 +114,46 @@ static void check_demo(tfs_store *st)
 }
 
 /* An incident and an e-mail journal entry carry customer addresses. */
+/* status's fix (who, what), licenses' rows, a tenant's events. */
+static void check_admin_files(tfs_store *st)
+{
+	tfs_user admin = {.id = 1, .login = "admin", .admin = true};
+	tfs_user jdoe = {.id = 3, .login = "jdoe", .admin = false};
+	int64_t acme = find(st, TFS_ENT_TENANT, 0, "acme");
+	tfs_buf b = TFS_BUF_INIT;
+	uint64_t size = 0;
+	int64_t mtime = 0;
+	int rows = 0;
+	size_t i;
+
+	CHECK(tfs_store_status_check("fix\n", 4) == 0 &&
+	      tfs_store_status_check(" fi", 3) == 0,
+	      "status takes fix, and its start while it is written");
+	CHECK(tfs_store_status_check("fixx", 4) == TFS_EINVALID &&
+	      tfs_store_status_check("garbage", 7) == TFS_EINVALID,
+	      "status refuses anything else at once");
+	CHECK(tfs_store_status_write(st, &jdoe, "fix", 3) == TFS_EACCESS,
+	      "a non-administrator cannot fix status");
+	CHECK(tfs_store_status_write(st, &admin, "fi", 2) == TFS_EINVALID,
+	      "an administrator cannot write fi");
+	CHECK(tfs_store_status_write(st, &admin, "fix\n", 4) == 0,
+	      "an administrator fixes (nothing to fix in the demo)");
+	CHECK(tfs_store_render_licenses(&b, st, 0) == 0 && b.ptr &&
+	      strncmp(b.ptr, "date,tenant,instance,license_type,licenses,"
+		      "used\n", 45) == 0, "licenses: the CSV header");
+	for (i = 0; b.ptr && i < b.size; i++)
+		rows += b.ptr[i] == '\n';
+	CHECK(rows == 1 + 2 * 5, "licenses: two rows per instance (%d)",
+	      rows - 1);
+	tfs_buf_clear(&b);
+	CHECK(tfs_store_events_scope_size(st, acme, 0, &size, &mtime) == 0 &&
+	      tfs_store_events_scope_read(&b, st, acme, 0) == 0 &&
+	      size > 0 && size == b.size && mtime > 0,
+	      "acme's events: size %llu, read %zu",
+	      (unsigned long long)size, b.size);
+	tfs_buf_free(&b);
+}
+
 static void check_emails(tfs_store *st)
 {
 	int64_t t = find(st, TFS_ENT_TENANT, 0, "acme");
@@ -468,6 +509,7 @@ int main(void)
 		return 1;
 	}
 	check_demo(st);
+	check_admin_files(st);
 	check_emails(st);
 	check_tenants(st);
 	check_instances(st);

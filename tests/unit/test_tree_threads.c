@@ -194,8 +194,8 @@ static void *read_worker(void *arg)
 		n = 0;
 		if ((error = tfs_tree_readdir(j->t, TFS_ROOT_INO,
 					      count_entry, &n, &root)) < 0 ||
-		    n != 7) /* README console.conf events landscapes
-			     * status tenants users */
+		    n != 8) /* README console.conf events landscapes
+			     * licenses status tenants users */
 			fail(j, "list the root", error);
 	}
 	tfs_buf_free(&b);
