@@ -24,12 +24,10 @@
  * `tar` of a 100,000-object instance took 3.4-6.0 s, and 2.4-2.6 s once
  * the database (113 MB, read in about 0.1 s) was in memory.
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "internal.h"
 #include "tenantfs/error.h"
@@ -77,65 +75,88 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
+/* The thread's own connection to d (opened on first use), or NULL. */
+static sqlite3 *own_db(struct ckpt_db *d)
+{
+	if (d->db)
+		return d->db;
+	if (sqlite3_open_v2(d->path, &d->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(d->db, 1000);
+	/* A new connection knows the database is in WAL mode only once it
+	 * has read it. */
+	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		goto fail;
+	return d->db;
+fail:
+	sqlite3_close(d->db);
+	d->db = NULL;
+	return NULL; /* the next commit asks again */
+}
+
 static void checkpoint(struct ckpt_db *d)
 {
-	if (!d->db) {
-		if (sqlite3_open_v2(d->path, &d->db, SQLITE_OPEN_READWRITE |
-				    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-			sqlite3_close(d->db);
-			d->db = NULL;
-			return; /* the next commit asks again */
-		}
-		sqlite3_busy_timeout(d->db, 1000);
-		/* A new connection knows the database is in WAL mode only
-		 * once it has read it. */
-		if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL", NULL, NULL,
-				 NULL) != SQLITE_OK) {
-			sqlite3_close(d->db);
-			d->db = NULL;
-			return;
-		}
-	}
 	/* Failures (SQLITE_BUSY while another checkpoint runs, I/O errors)
 	 * leave the log as it is: it stays valid and the next commit asks
 	 * again; closing the last connection checkpoints too. */
-	sqlite3_wal_checkpoint_v2(d->db, "main", SQLITE_CHECKPOINT_PASSIVE,
-				  NULL, NULL);
+	if (own_db(d))
+		sqlite3_wal_checkpoint_v2(d->db, "main",
+					  SQLITE_CHECKPOINT_PASSIVE, NULL,
+					  NULL);
 }
 
-/* The next step of reading database d into the page cache (d->size
- * set on the first step, against the budget); mu not held. */
+/*
+ * The next step of reading database d into the page cache (d->size set
+ * on the first step, against the budget); mu not held.
+ *
+ * Read through the thread's own connection's file (its VFS handle), never
+ * a descriptor of our own: closing any descriptor of a file drops every
+ * fcntl lock the process holds on it, and with them the shared lock that
+ * tells other SQLite clients the daemon still has the database open (one
+ * closing would then remove the write-ahead log under the daemon).
+ */
 static void read_ahead(struct tfs_ckpt *ck, struct ckpt_db *d)
 {
-	struct stat sb;
-	int fd = open(d->path, O_RDONLY | O_CLOEXEC);
+	sqlite3_file *f = NULL;
+	sqlite3_int64 size = 0;
 
-	if (fd < 0 || fstat(fd, &sb) < 0) {
+	if (!own_db(d) ||
+	    sqlite3_file_control(d->db, "main", SQLITE_FCNTL_FILE_POINTER,
+				 &f) != SQLITE_OK || !f || !f->pMethods ||
+	    f->pMethods->xFileSize(f, &size) != SQLITE_OK) {
 		d->size = d->ahead = 0;
-	} else if (d->size < 0) {
+		return;
+	}
+	if (d->size < 0) {
 		pthread_mutex_lock(&ck->mu);
-		d->size = sb.st_size <= ck->budget ? sb.st_size : 0;
+		d->size = size <= ck->budget ? (off_t)size : 0;
 		ck->budget -= d->size;
 		pthread_mutex_unlock(&ck->mu);
 	}
-	if (fd >= 0 && d->ahead < d->size) {
+	if (d->ahead < d->size) {
 		/* Plain reads: posix_fadvise(WILLNEED) reads no more than
 		 * the device's largest request (16 MB here) per call. */
-		const size_t chunk = (size_t)1 << 20;
+		const int chunk = 1 << 20;
 		char *scratch = malloc(chunk);
 		off_t end = d->size - d->ahead < PREFETCH_STEP ?
 			    d->size : d->ahead + PREFETCH_STEP;
-		ssize_t n = scratch ? 1 : 0;
+		int rc = scratch ? SQLITE_OK : SQLITE_NOMEM;
 
-		while (n > 0 && d->ahead < end &&
-		       (n = pread(fd, scratch, chunk, d->ahead)) > 0)
-			d->ahead += n;
-		if (n <= 0)
+		while (rc == SQLITE_OK && d->ahead < end) {
+			int n = end - d->ahead < chunk ? (int)(end - d->ahead) :
+				chunk;
+
+			/* SQLITE_IOERR_SHORT_READ: the file shrank */
+			if ((rc = f->pMethods->xRead(f, scratch, n,
+						     d->ahead)) == SQLITE_OK)
+				d->ahead += n;
+		}
+		if (rc != SQLITE_OK)
 			d->ahead = d->size; /* gone, unreadable: stop */
 		free(scratch);
 	}
-	if (fd >= 0)
-		close(fd);
 }
 
 static void *run(void *arg)
