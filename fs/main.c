@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -655,6 +656,67 @@ static void usage(const char *prog)
 	       prog);
 }
 
+/*
+ * Detaching from the terminal.  libfuse's fuse_daemonize() forks after
+ * the store is open, and the daemon would then hold none of SQLite's
+ * locks: fcntl locks belong to the process that took them, which exits.
+ * Another SQLite client closing console.db or an instance's database
+ * while mounted would then think itself the last one and remove the
+ * write-ahead log under the daemon.  So the daemon forks first and opens
+ * the store itself; the parent waits until the daemon is mounted (a zero
+ * byte on the pipe), or failed (the pipe closes: its errors went to the
+ * terminal, which it keeps until then), and exits accordingly.
+ */
+
+/* In the parent: never returns.  In the daemon: 0, *ready the pipe. */
+static int detach(int *ready)
+{
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+	char c = 1;
+
+	if (pipe(p) < 0 || (pid = fork()) < 0) {
+		perror("tenantfs: fork");
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		setsid();
+		*ready = p[1];
+		return 0;
+	}
+	close(p[1]);
+	while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1 && c == 0)
+		_exit(0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) :
+	      1);
+}
+
+/* In the daemon, once mounted: let go of the terminal, tell the parent. */
+static void detached(int ready)
+{
+	int fd = open("/dev/null", O_RDWR);
+	char c = 0;
+
+	if (chdir("/") < 0)
+		perror("tenantfs: chdir /");
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (write(ready, &c, 1) != 1)
+		_exit(1);
+	close(ready);
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -663,7 +725,7 @@ int main(int argc, char *argv[])
 	struct fuse_session *se = NULL;
 	struct fs fs = {0};
 	tfs_tree_notify tn;
-	int ret = 1, error;
+	int ret = 1, ready = -1, error;
 
 	/*
 	 * Buffers over 1 MB (a large object's bytes, its parse, its copies)
@@ -692,8 +754,11 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	fs.debug = opts.debug;
-	/* Open the store before daemonizing so errors reach the terminal;
-	 * a store already mounted elsewhere is refused here. */
+	if (!opts.foreground && detach(&ready) < 0)
+		goto out;
+	/* Opened by the daemon (see detach), before it lets go of the
+	 * terminal so that errors reach it; a store already mounted
+	 * elsewhere is refused here. */
 	if ((error = tfs_store_open(&fs.st, o.store, getuid())) < 0) {
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out;
@@ -716,9 +781,8 @@ int main(int argc, char *argv[])
 		goto out;
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out_signals;
-	if (fuse_daemonize(opts.foreground) != 0)
-		goto out_unmount;
-	/* Threads do not survive daemonizing: start them after it. */
+	if (ready >= 0)
+		detached(ready);
 	if (tfs_store_checkpoint_in_background(fs.st) < 0) {
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out_unmount;

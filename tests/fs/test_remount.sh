@@ -2,7 +2,8 @@
 # test_remount.sh: what was saved survives an unmount: after fusermount3 -u
 # and a new mount the tree shows the same bytes, sizes, mtimes, history,
 # events, active project and inode numbers (ls -li, stat -c %i). A second
-# tenantfs on a mounted store is refused with a message.
+# tenantfs on a mounted store is refused with a message. Another SQLite
+# client of a mounted store's databases sees what the daemon commits.
 # ls and bash -c are the tools under test here.
 # shellcheck disable=SC2010,SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -106,10 +107,26 @@ check "sed -i after the remount" sed -i "$(sed_desc "$F" tfsRemount2)" "$F"
 expect_one_commit "sed -i after the remount: one commit" staging e2 "$(rel "$F")"
 check_eq "the edited Form keeps its inode number" "$ino_f" "$(stat -c %i "$F")"
 
+# ---- another SQLite client of a mounted store
+# The daemon holds its databases' locks itself (it opened them after it
+# forked): a client closing staging.db must not take it for the last one
+# and remove the write-ahead log under it, and sees what it commits next.
+DB=$STORE/instances/acme/staging.db
+commits() { python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); print(c.execute("SELECT count(*) FROM commits").fetchone()[0]); c.close()' "$DB"; }
+N1=$(commits)
+check_true "a client reads staging.db's commits while mounted" "got '$N1'" -n "$N1"
+check "staging.db's write-ahead log is still there after it closes" test -e "$DB-wal"
+check "sed -i after that" sed -i "$(sed_desc "$F" tfsRemount3)" "$F"
+check_eq "the client sees the new commit" "$((N1 + 1))" "$(commits)"
+check "a client reads console.db's users while mounted" python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute("SELECT count(*) FROM users").fetchone(); c.close()' "$STORE/console.db"
+check "console.db's write-ahead log is still there after it closes" test -e "$STORE/console.db-wal"
+
 # ---- a second cycle, right away
 tfs_umount || not_ok "unmount again"
 tfs_mount
-check_match "the remounted Form has the last change" 'tfsRemount2' "$(root_line "$F")"
+check_match "the remounted Form has the last change" 'tfsRemount3' "$(root_line "$F")"
 check_eq "the history is there after a second remount" \
 	"$(tfs_git rev-list --count acme/staging)" "$(hist_lines staging)"
 
