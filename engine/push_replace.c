@@ -260,11 +260,16 @@ static int exec_count(struct repl *x, const char *sql, uint64_t *n)
 
 /* Pages copied per step of the backup: progress between steps. */
 #define COPY_STEP_PAGES 4096
+/* How long the copy waits, in all, for a lock it should never meet. */
+#define COPY_BUSY_MS 10000
 
 static int sqlite_fail(sqlite3 *db, int rc, const char *what)
 {
-	return tfs_error_set((rc & 0xff) == SQLITE_FULL ? TFS_ENOSPC :
-			     TFS_ERROR, "%s: %s", what,
+	int code = (rc & 0xff) == SQLITE_FULL ? TFS_ENOSPC :
+		   (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
+		   TFS_EBUSY : TFS_ERROR;
+
+	return tfs_error_set(code, "%s: %s", what,
 			     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
@@ -302,7 +307,7 @@ static int copy_source(struct repl *x, sqlite3 *dst, const char *from,
 {
 	sqlite3 *src = NULL;
 	sqlite3_backup *b = NULL;
-	int rc, error;
+	int rc, error, busy_ms = 0;
 
 	if ((rc = sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY |
 				  SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
@@ -316,12 +321,18 @@ static int copy_source(struct repl *x, sqlite3 *dst, const char *from,
 		error = sqlite_fail(dst, SQLITE_ERROR, "copy the source");
 		goto done;
 	}
+	/* Both ends are ours alone (the source in its read transaction, the
+	 * aside unopened elsewhere): busy is not expected, and not waited
+	 * for without end (COPY_BUSY_MS in all). */
 	while ((rc = sqlite3_backup_step(b, COPY_STEP_PAGES)) == SQLITE_OK ||
-	       rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+	       ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		busy_ms < COPY_BUSY_MS)) {
 		int all = sqlite3_backup_pagecount(b);
 
-		if (rc != SQLITE_OK)
+		if (rc != SQLITE_OK) {
 			sqlite3_sleep(10);
+			busy_ms += 10;
+		}
 		if (all > 0) {
 			pg->done = pg->total *
 				   (uint64_t)(all - sqlite3_backup_remaining(b)) /
