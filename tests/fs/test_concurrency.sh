@@ -16,6 +16,9 @@
 #      apply, each instance gets exactly one new commit, git agrees;
 #  (d) two sed -i saves in staging while a package applies there are
 #      serialized with it: all three are stored, three commits.
+#  (e) a push out of staging (copy-master-data into uat) while a package
+#      applies there: both succeed, and uat gets staging's records from
+#      before the apply or after it, never a part.
 # The package's size (TFS_CONC_RECORDS, default 60,000) makes the apply
 # take several seconds: with one lock over the whole tree every round of
 # (a) would wait that long.
@@ -323,5 +326,61 @@ for f in "$F1" "$F2"; do
 		grep -cxF -f <(printf '%s\n' "$GITIDS"))
 	check_eq "git: one of the three commits touches $f" 1 "$n"
 done
+
+
+# ------------------- (e) a push out of staging while a package applies there
+# The source of a push is only read, from its last commit: while a package
+# applies into staging, a copy-master-data staging -> uat (master_delete_missing,
+# so uat's Employee records become exactly staging's) carries staging's
+# records from before the apply or after it, never a part, and neither waits
+# for a lock the other holds for long.
+
+ver_of() { conf_get "$(inst "$1")/instance.conf" version; }
+# push_req NAME KEY=VALUE...: a request file $W/NAME.
+push_req()
+{
+	local f=$W/$1 kv
+	shift
+	: >"$f"
+	for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}" >>"$f"; done
+}
+# Versions must differ for the push, before and after the apply bumps
+# staging's: no-op pushes raise uat's until they will.
+SV=$(ver_of staging)
+for i in 1 2 3; do
+	UV=$(ver_of uat)
+	[ "$UV" != "$SV" ] && [ "$UV" != "$((SV + 1))" ] && break
+	push_req noop$i.conf source=staging operation=no-op
+	check "a no-op push staging -> uat opens the path ($i)" cp "$W/noop$i.conf" "$UAT/push/"
+done
+pkg_with_update "$W/e.xml" e 5 "$((M * 4))"
+E_BEFORE=$(count_dir "$STG/$EMP")
+E_AFTER=$((E_BEFORE + M * 4))
+push_req mst.conf source=staging operation=copy-master-data master=Employee \
+	master_delete_missing=true
+G_UAT=$(git_count uat)
+cp "$W/e.xml" "$STG/apply/" 2>"$W/cpe.err" &
+P_E=$!
+for _ in $(seq 30); do
+	[ "$(head -n 1 "$STG/apply/e.xml.result" 2>/dev/null)" = running ] && break
+	sleep 0.1
+done
+T0=$EPOCHREALTIME
+cp "$W/mst.conf" "$UAT/push/" 2>"$W/cpm.err" &
+P_M=$!
+wait_bg "$P_E" "$P_M"
+note "the push took $(ms "$T0" "$EPOCHREALTIME") ms from its start to both done"
+check_eq "the apply into staging and the push out of it both exit 0" "0 0" "$WAIT_RCS"
+[ "$WAIT_RCS" = "0 0" ] || note "$(cat "$W/cpe.err" "$W/cpm.err")"
+check_eq "the apply's result says applied" applied "$(head -n 1 "$STG/apply/e.xml.result" 2>&1)"
+check_eq "staging has the package's records" "$E_AFTER" "$(count_dir "$STG/$EMP")"
+PRES=$(cat "$UAT/push/mst.conf.result" 2>&1)
+check_eq "the push's result says pushed" pushed "$(printf '%s\n' "$PRES" | head -n 1)"
+E_UAT=$(count_dir "$UAT/$EMP")
+note "uat has $E_UAT Employee records after the push"
+check_true "uat's Employee records are staging's before ($E_BEFORE) or after ($E_AFTER) the apply" \
+	"got $E_UAT" "$E_UAT" = "$E_BEFORE" -o "$E_UAT" = "$E_AFTER"
+check_eq "the push is one commit on acme/uat" "$((G_UAT + 1))" "$(git_count uat)"
+check "git fsck --connectivity-only of history.git" tfs_git fsck --connectivity-only --no-progress
 
 tfs_done
