@@ -71,12 +71,40 @@ void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
  * refused at the path walk (the lookup of status), which cannot tell a
  * write from a read: every refused lookup of it is recorded.
  */
+/* Whether a refusal of `status` to `who` is to be recorded now: not if
+ * one was in the last minute (the slot of the oldest is reused). */
+static bool status_refusal_due(tfs_tree *t, const tfs_caller *who)
+{
+	int64_t now = tfs_now();
+	size_t i, slot = 0;
+	bool due = true;
+
+	pthread_mutex_lock(&t->mu);
+	for (i = 0; i < 8; i++) {
+		if (t->status_refused[i].at &&
+		    t->status_refused[i].uid == who->uid) {
+			slot = i;
+			due = now - t->status_refused[i].at >= 60;
+			break;
+		}
+		if (t->status_refused[i].at < t->status_refused[slot].at)
+			slot = i;
+	}
+	if (due) {
+		t->status_refused[slot].uid = who->uid;
+		t->status_refused[slot].at = now;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return due;
+}
+
 void reject_status(tfs_tree *t, const tfs_caller *who)
 {
 	char reason[512];
 
 	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-	reject(t, NULL, who, "status", reason);
+	if (status_refusal_due(t, who))
+		reject(t, NULL, who, "status", reason);
 	tfs_error_set(TFS_EACCESS, "%s", reason);
 }
 

@@ -254,6 +254,13 @@ struct tfs_tree {
 	struct inoset dashboards;
 	/* Bumped by every invalidation of a cacheable listing (atomic). */
 	uint64_t listing_gen;
+	/* The last refusals of `status` recorded, by uid (under mu): a
+	 * caller refused at every lookup (ls -l of the root, say) is
+	 * recorded once a minute, not at each. */
+	struct {
+		uid_t uid;
+		int64_t at;
+	} status_refused[8];
 	/* History directory nodes by slot (C_HFILE); hslot[0] unused. */
 	struct mem **hslot;
 	size_t nhslot;
@@ -497,7 +504,8 @@ void user_of(tfs_tree *t, const tfs_caller *who, char out[64]);
 /* Record a rejected save where the user will look for it. */
 void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
 	    const char *path, const char *reason);
-/* Record a refused access to status (tree_file.c). */
+/* Record a refused access to status (tree_file.c): once a minute at most
+ * for each uid. */
 void reject_status(tfs_tree *t, const tfs_caller *who);
 /* Store `bytes` as stored file `ino` (tree_file.c). */
 int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes, size_t len,

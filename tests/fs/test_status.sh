@@ -125,6 +125,10 @@ check_err "jdoe cannot fix status" 'Permission denied' \
 	as $JDOE sh -c "echo fix > '$S'"
 check_match "the refusal is in events, by jdoe" "	jdoe	Conf/Reject	status: " \
 	"$(tail -n 1 "$MNT/events")"
+EV_N=$(grep -c '' "$MNT/events")
+for _ in 1 2 3; do as $JDOE ls -l "$MNT" >/dev/null 2>&1; as $JDOE cat "$S" >/dev/null 2>&1; done
+check_eq "jdoe's next refusals within the minute (ls -l of the root, cat status) add no events" \
+	"$EV_N" "$(grep -c '' "$MNT/events")"
 check_eq "still three API key problems" 3 "$(key_problems)"
 check_err "garbage written to status is refused" 'Invalid argument' \
 	bash -c "echo garbage > '$S'"
