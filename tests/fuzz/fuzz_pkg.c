@@ -10,6 +10,10 @@
  * to a memory file once per run and read as /proc/self/fd/N.  The input
  * is the package's bytes as they are; tests/fuzz/corpus/pkg/ holds small
  * real packages.
+ *
+ * Checked besides the sanitizers: pass 1's promise (import_survey.c), a
+ * package it accepts pass 2 reads to the end, and finds the transactions
+ * pass 1 counted.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 
 #include "reader.h"
 #include "survey.h"
+#include "tenantfs/error.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pkg_survey sv;
 	struct pkg_reader *rd;
 	struct pkg_tx *tx;
+	uint64_t n = 0;
+	int error;
 
 	if (ftruncate(fd, 0) < 0 ||
 	    pwrite(fd, data, size, 0) != (ssize_t)size) {
@@ -55,8 +62,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (pkg_reader_start(&rd, path) < 0)
 		return 0;
-	while ((tx = pkg_reader_take(rd)))
+	while ((tx = pkg_reader_take(rd))) {
+		n++;
 		pkg_reader_release(rd);
-	pkg_reader_stop(rd, 0);
+	}
+	if ((error = pkg_reader_stop(rd, 0)) < 0) {
+		fprintf(stderr, "pass 2 refuses what pass 1 accepted: %s\n",
+			tfs_error_last());
+		abort();
+	}
+	if (n != sv.total) {
+		fprintf(stderr, "pass 1 counted %llu transactions, pass 2 "
+			"read %llu\n", (unsigned long long)sv.total,
+			(unsigned long long)n);
+		abort();
+	}
 	return 0;
 }
