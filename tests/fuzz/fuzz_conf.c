@@ -9,24 +9,19 @@
  * trimmed; lines increasing; tfs_conf_get() finds each value.  It is then
  * saved, as an administrator, as users/<login>.conf, console.conf and the
  * .conf of a landscape group, landscape, server, tenant and instance of
- * a demo store: $FUZZ_CONF_STORE if set (tools/fuzz.sh makes a fresh one
- * with the quicker uninstrumented tenantctl), else one made in a
- * temporary directory (15 s and more under the sanitizers; removed at
- * exit).  An accepted save is
- * undone by saving the text rendered before it, which must be accepted
- * (the rule of conf.c: a file that leaves every key as it is changes
- * nothing), so that every input meets the same rows.
+ * a demo store (demo_store.h).  An accepted save is undone by saving
+ * the text rendered before it, which must be accepted (the rule of
+ * conf.c: a file that leaves every key as it is changes nothing), so
+ * that every input meets the same rows.
  */
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_store.h"
 #include "tenantfs/conf.h"
 #include "tenantfs/error.h"
-#include "tenantfs/perm.h"
-#include "tenantfs/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,7 +35,6 @@ struct target {
 	tfs_buf orig;
 };
 
-static char dir[64];
 static tfs_store *st;
 static tfs_user admin;
 static struct target targets[7];
@@ -110,49 +104,11 @@ static int64_t add(int ent, int64_t parent)
 	return t->id;
 }
 
-static int rm_one(const char *path, const struct stat *sb, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void cleanup(void)
-{
-	tfs_store_free(st);
-	if (dir[0])
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *given = getenv("FUZZ_CONF_STORE");
-	char path[96];
 	int64_t id;
 
-	if (given && *given) {
-		snprintf(path, sizeof(path), "%s", given);
-	} else {
-		snprintf(dir, sizeof(dir), "%s/fuzz_conf.XXXXXX",
-			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-		if (strlen(dir) >= sizeof(dir) - 1 || !mkdtemp(dir)) {
-			perror("fuzz_conf: mkdtemp");
-			exit(1);
-		}
-		snprintf(path, sizeof(path), "%s/store", dir);
-		if (tfs_store_init(path, true) < 0) {
-			fprintf(stderr, "fuzz_conf: demo store: %s\n",
-				tfs_error_last());
-			exit(1);
-		}
-	}
-	if (tfs_store_open(&st, path, 0) < 0 ||
-	    tfs_store_user_by_uid(&admin, st, 0) < 0 || !admin.admin) {
-		fprintf(stderr, "fuzz_conf: store %s: %s\n", path,
-			tfs_error_last());
-		exit(1);
-	}
-	atexit(cleanup);
-	tfs_store_set_fsync(st, false);
+	st = fuzz_demo_store(&admin);
 	add(CONSOLE, 0);
 	add(TFS_ENT_USER, 0);
 	id = add(TFS_ENT_GROUP, 0);

@@ -14,6 +14,12 @@
  * Checked besides the sanitizers: pass 1's promise (import_survey.c), a
  * package it accepts pass 2 reads to the end, and finds the transactions
  * pass 1 counted.
+ *
+ * A package pass 1 accepts is then previewed against acme/staging of a
+ * demo store (demo_store.h) with tfs_pkg_import(), as the preview/ drop
+ * directory does: every transaction checked against the instance, its
+ * references and conflicts, and the unified diff made; a preview
+ * changes no object, so every input meets the same instance.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,15 +29,35 @@
 
 #include <libxml/parser.h>
 
+#include "demo_store.h"
 #include "reader.h"
 #include "survey.h"
 #include "tenantfs/error.h"
+#include "tenantfs/package.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int fd = -1;
 static char path[64];
+static tfs_inst *staging;
+
+/* acme/staging of the demo store. */
+static tfs_inst *demo_staging(void)
+{
+	tfs_user admin;
+	tfs_store *st = fuzz_demo_store(&admin);
+	tfs_row tenant, inst;
+
+	if (tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme") < 0 ||
+	    tfs_store_find(&inst, st, TFS_ENT_INSTANCE, tenant.id,
+			   "staging") < 0) {
+		fprintf(stderr, "fuzz_pkg: no acme/staging: %s\n",
+			tfs_error_last());
+		exit(1);
+	}
+	return tfs_store_inst(st, inst.id);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -42,6 +68,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	staging = demo_staging();
 	return 0;
 }
 
@@ -50,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pkg_survey sv;
 	struct pkg_reader *rd;
 	struct pkg_tx *tx;
+	tfs_buf result = TFS_BUF_INIT, diff = TFS_BUF_INIT;
 	uint64_t n = 0;
 	int error;
 
@@ -77,5 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(unsigned long long)n);
 		abort();
 	}
+	tfs_pkg_import(&result, &diff, staging, "admin", path,
+		       TFS_PKG_PREVIEW, NULL, NULL);
+	tfs_buf_free(&result);
+	tfs_buf_free(&diff);
 	return 0;
 }
