@@ -6,8 +6,8 @@
  * in an import, to pass 2, the reader thread of engine/import_reader.c,
  * which parses each transaction's object through the document gate.
  *
- * Both passes take a path (they stream the file), so the input is written
- * to a memory file once per run and read as /proc/self/fd/N.  The input
+ * Both passes take a path (they stream the file), so each input is written
+ * to a memory file (made once) and read as /proc/self/fd/N.  The input
  * is the package's bytes as they are; tests/fuzz/corpus/pkg/ holds small
  * real packages.
  *
