@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential meson ninja-build pkg-config libfuse3-dev fuse3
 	  libsqlite3-dev libxml2-dev libgit2-dev libssl-dev zlib1g-dev git vim
-	  python3 diffutils util-linux)
+	  python3 diffutils util-linux clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tools/test.sh: the one command that builds and tests tenantfs.
 #
-#   tools/test.sh [--no-install] [--no-asan] [--no-tsan]
+#   tools/test.sh [--no-install] [--no-asan] [--no-tsan] [--no-fuzz]
 #
 # 1. Installs the Debian packages the build and the tests need, if any is
 #    missing (as root, or through sudo).
@@ -20,6 +20,9 @@
 #    In build-tsan/ the unit tests run (suite unit), halting on the first
 #    data race; tests/tsan.supp names the races inside system libraries
 #    that are not ours.
+#    In build-fuzz/ (clang) tools/fuzz.sh 20 replays the crash inputs kept
+#    in tests/fuzz/crashes/ and fuzzes each harness for 20 s: one test
+#    per harness (label build-fuzz).
 # 4. Prints one line per test, then "N skipped", and last exactly one line
 #    "N passed, N failed". Exit status 0 only if nothing failed. Skipped
 #    tests (exit 77: no /dev/fuse) are never counted as passed.
@@ -29,19 +32,21 @@ cd "$(dirname "$0")/.." || exit 1
 install=1
 asan=1
 tsan=1
+fuzz=1
 for a in "$@"; do
 	case $a in
 	--no-install) install=0 ;;
 	--no-asan) asan=0 ;;
 	--no-tsan) tsan=0 ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	--no-fuzz) fuzz=0 ;;
+	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
 
 PKGS="build-essential meson ninja-build pkg-config libfuse3-dev fuse3
 libsqlite3-dev libxml2-dev libgit2-dev libssl-dev zlib1g-dev git vim python3
-diffutils"
+diffutils clang libclang-rt-14-dev"
 
 LOGS=()       # "label<TAB>json log" pairs to summarize
 EXTRA_FAIL=() # steps that failed before tests could run
@@ -145,6 +150,21 @@ if [ "$tsan" = 1 ] && build build-tsan -Dbuildtype=debugoptimized \
 	TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
 		run_tests build-tsan testlog "build-tsan" --suite unit \
 		"${tsan_prefix[@]}"
+fi
+
+# libFuzzer's runtime is in libclang-rt-14-dev (only recommended by
+# clang, so installed explicitly above).
+if [ "$fuzz" = 1 ]; then
+	echo "== fuzzing (build-fuzz)"
+	mkdir -p build-fuzz
+	rm -f build-fuzz/fuzz.json
+	FUZZ_JSON=$PWD/build-fuzz/fuzz.json tools/fuzz.sh 20
+	rc=$?
+	if [ -s build-fuzz/fuzz.json ]; then
+		LOGS+=("build-fuzz"$'\t'"build-fuzz/fuzz.json")
+	elif [ "$rc" -ne 0 ]; then
+		EXTRA_FAIL+=("build-fuzz: tools/fuzz.sh exited $rc")
+	fi
 fi
 
 echo "== results"
