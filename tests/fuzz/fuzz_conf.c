@@ -22,6 +22,7 @@
 #include "demo_store.h"
 #include "tenantfs/conf.h"
 #include "tenantfs/error.h"
+#include "tenantfs/landscape.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -71,6 +72,14 @@ static int save(const struct target *t, const char *bytes, size_t len)
 		return tfs_store_console_conf_update(st, &admin, bytes, len);
 	if (t->ent == TFS_ENT_USER)
 		return tfs_store_user_update(st, &admin, t->id, bytes, len);
+	/* as the landscapes/ nodes save them (node_console.c) */
+	if (t->ent == TFS_ENT_GROUP)
+		return tfs_group_conf_update(st, "admin", t->id, bytes, len);
+	if (t->ent == TFS_ENT_LANDSCAPE)
+		return tfs_landscape_conf_update(st, "admin", t->id, bytes,
+						 len);
+	if (t->ent == TFS_ENT_SERVER)
+		return tfs_server_update(st, "admin", t->id, bytes, len);
 	return tfs_store_conf_update(st, (tfs_entity)t->ent, t->id, "admin",
 				     bytes, len);
 }
