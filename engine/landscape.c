@@ -224,43 +224,67 @@ done:
 				 error);
 }
 
+/* What a row still holds, by kind, that keeps it from being deleted. */
+struct holder {
+	const char *label;	/* "landscapes" */
+	const char *sql;	/* names of the held rows; ?1 = the id */
+};
+
+/*
+ * Delete row `id` of `table`, which `what` names ("landscape group
+ * DEMO"), if it holds nothing: TFS_ENOTEMPTY naming what it holds
+ * otherwise.  The delete is recorded as `action` (writer lock held).
+ */
+static int delete_empty(tfs_store *st, const char *user, const char *table,
+			int64_t id, const char *what, const struct holder h[2],
+			const char *action)
+{
+	tfs_buf names[2] = {TFS_BUF_INIT, TFS_BUF_INIT};
+	char msg[400];
+	int n[2] = {0, 0}, i, error = 0;
+
+	for (i = 0; i < 2 && !error; i++)
+		if ((n[i] = count_rows(&names[i], st, h[i].sql, id)) < 0)
+			error = n[i];
+	if (!error && (n[0] || n[1]))
+		error = tfs_error_set(TFS_ENOTEMPTY, "%s still has %s%s%s%s%s%s"
+				      "%s", what, n[0] ? h[0].label : "",
+				      n[0] ? ": " : "", n[0] ? names[0].ptr : "",
+				      n[0] && n[1] ? "; " : "",
+				      n[1] ? h[1].label : "", n[1] ? ": " : "",
+				      n[1] ? names[1].ptr : "");
+	if (!error) {
+		snprintf(msg, sizeof(msg), "%s deleted", what);
+		error = delete_row(st, table, id, user, action, msg);
+	}
+	tfs_buf_free(&names[0]);
+	tfs_buf_free(&names[1]);
+	return error;
+}
+
 int tfs_group_remove(tfs_store *st, const char *user, int64_t id)
 {
-	tfs_buf lands = TFS_BUF_INIT, tenants = TFS_BUF_INIT;
-	char group[256] = "", what[300], msg[300];
+	static const struct holder held[2] = {
+		{"landscapes", "SELECT type FROM landscapes WHERE group_id = ?"
+			       " ORDER BY type"},
+		{"tenants", "SELECT name FROM tenants WHERE group_id = ? "
+			    "ORDER BY name"},
+	};
+	char group[256] = "", what[300];
 	tfs_row row;
-	int nl = 0, nt = 0, error;
+	int error;
 
 	store_write_begin(st);
-	if ((error = tfs_store_get(&row, st, TFS_ENT_GROUP, id)) < 0)
-		goto done;
-	snprintf(group, sizeof(group), "%s", row.name);
-	if ((error = require_admin_of(st, user, "delete landscape "
-				      "groups")) < 0)
-		goto done;
-	if ((nl = count_rows(&lands, st, "SELECT type FROM landscapes WHERE "
-			     "group_id = ? ORDER BY type", id)) < 0 ||
-	    (nt = count_rows(&tenants, st, "SELECT name FROM tenants WHERE "
-			     "group_id = ? ORDER BY name", id)) < 0) {
-		error = nl < 0 ? nl : nt;
-		goto done;
+	if ((error = tfs_store_get(&row, st, TFS_ENT_GROUP, id)) == 0) {
+		snprintf(group, sizeof(group), "%s", row.name);
+		snprintf(what, sizeof(what), "landscape group %s", group);
 	}
-	if (nl || nt) {
-		error = tfs_error_set(TFS_ENOTEMPTY, "landscape group %s still "
-				      "has %s%s%s%s%s", group,
-				      nl ? "landscapes: " : "",
-				      nl ? lands.ptr : "", nl && nt ? "; " : "",
-				      nt ? "tenants: " : "", nt ? tenants.ptr :
-				      "");
-		goto done;
-	}
-	snprintf(msg, sizeof(msg), "landscape group %s deleted", group);
-	error = delete_row(st, "groups", id, user, "LandscapeGroup/Delete",
-			   msg);
-done:
+	if (error == 0)
+		error = require_admin_of(st, user, "delete landscape groups");
+	if (error == 0)
+		error = delete_empty(st, user, "groups", id, what, held,
+				     "LandscapeGroup/Delete");
 	store_write_end(st);
-	tfs_buf_free(&lands);
-	tfs_buf_free(&tenants);
 	snprintf(what, sizeof(what), "rmdir landscapes/%s", group);
 	return lifecycle_refused(st, user, "LandscapeGroup/Reject", 0, what,
 				 error);
@@ -434,10 +458,16 @@ int tfs_landscape_create(tfs_store *st, const char *user, int64_t group_id,
 
 int tfs_landscape_remove(tfs_store *st, const char *user, int64_t id)
 {
-	tfs_buf insts = TFS_BUF_INIT, servers = TFS_BUF_INIT;
-	char name[300] = "?", what[400], msg[400];
+	static const struct holder held[2] = {
+		{"instances", "SELECT t.name || '/' || i.name FROM instances i"
+			      " JOIN tenants t ON t.id = i.tenant_id WHERE "
+			      "i.landscape_id = ? ORDER BY 1"},
+		{"servers", "SELECT name FROM servers WHERE landscape_id = ? "
+			    "ORDER BY name"},
+	};
+	char name[300] = "?", what[400];
 	sqlite3_stmt *s;
-	int ni = 0, ns = 0, error;
+	int error;
 
 	store_write_begin(st);
 	if (!(s = db_stmt(&st->db, "SELECT g.name || '/' || l.type FROM "
@@ -452,34 +482,14 @@ int tfs_landscape_remove(tfs_store *st, const char *user, int64_t id)
 	if (error == 0)
 		snprintf(name, sizeof(name), "%s", db_text(s, 0));
 	sqlite3_reset(s);
-	if (error < 0 || (error = require_admin_of(st, user, "delete "
-						   "landscapes")) < 0)
-		goto done;
-	if ((ni = count_rows(&insts, st, "SELECT t.name || '/' || i.name FROM"
-			     " instances i JOIN tenants t ON t.id = "
-			     "i.tenant_id WHERE i.landscape_id = ? ORDER BY 1",
-			     id)) < 0 ||
-	    (ns = count_rows(&servers, st, "SELECT name FROM servers WHERE "
-			     "landscape_id = ? ORDER BY name", id)) < 0) {
-		error = ni < 0 ? ni : ns;
-		goto done;
-	}
-	if (ni || ns) {
-		error = tfs_error_set(TFS_ENOTEMPTY, "landscape %s still has "
-				      "%s%s%s%s%s", name,
-				      ni ? "instances: " : "",
-				      ni ? insts.ptr : "", ni && ns ? "; " : "",
-				      ns ? "servers: " : "",
-				      ns ? servers.ptr : "");
-		goto done;
-	}
-	snprintf(msg, sizeof(msg), "landscape %s deleted", name);
-	error = delete_row(st, "landscapes", id, user, "Landscape/Delete",
-			   msg);
+	snprintf(what, sizeof(what), "landscape %s", name);
+	if (error == 0)
+		error = require_admin_of(st, user, "delete landscapes");
+	if (error == 0)
+		error = delete_empty(st, user, "landscapes", id, what, held,
+				     "Landscape/Delete");
 done:
 	store_write_end(st);
-	tfs_buf_free(&insts);
-	tfs_buf_free(&servers);
 	snprintf(what, sizeof(what), "rmdir landscapes/%s", name);
 	return lifecycle_refused(st, user, "Landscape/Reject", 0, what,
 				 error);
