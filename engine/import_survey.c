@@ -386,6 +386,8 @@ int pkg_survey(struct pkg_survey *out, const char *path)
 	struct survey sv;
 	xmlSAXHandler sax;
 	xmlParserCtxtPtr ctxt;
+	xmlStructuredErrorFunc old_serror;
+	void *old_sctx;
 	int fd, error;
 
 	memset(out, 0, sizeof(*out));
@@ -404,7 +406,14 @@ int pkg_survey(struct pkg_survey *out, const char *path)
 	}
 	ctxt->_private = &sv;
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+	/* Errors raised outside the parser's context (an encoding's
+	 * conversion failing) go to this thread's handler (libxml2 keeps
+	 * them per thread), stderr by default: to on_error instead. */
+	old_serror = xmlStructuredError;
+	old_sctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(ctxt, on_error);
 	error = feed(ctxt, fd);
+	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	if (!error && !sv.packages)
 		error = tfs_error_set(TFS_EINVALID, "no <package> element");
 	if (ctxt->myDoc)
