@@ -262,7 +262,8 @@ static int aspect_line(void *ctx, char *line, int no)
 	for (f[n] = strtok_r(line, " \t", &save); f[n] && n < 4;
 	     f[++n] = strtok_r(NULL, " \t", &save))
 		;
-	if (n != 4 || (strcmp(f[3], "yes") && strcmp(f[3], "no")))
+	/* f[4]: a fifth field, which the line must not have */
+	if (n != 4 || f[4] || (strcmp(f[3], "yes") && strcmp(f[3], "no")))
 		return tfs_error_set(TFS_EINVALID, "line %d: expected '<id> "
 				     "<version> <vendor-id> <yes|no>'", no);
 	s = db_stmt(inst_db(in),

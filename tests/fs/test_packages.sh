@@ -661,6 +661,8 @@ check_fails "an aspect with uninstall flag 'maybe' fails" \
 	bash -c 'printf "tfs.aspect.one 1 acme.vendor maybe\n" | cat >"$1"' _ "$M/aspects"
 check_fails "an aspect line with two fields fails" \
 	bash -c 'printf "tfs.aspect.one 1\n" | cat >"$1"' _ "$M/aspects"
+check_fails "an aspect line with five fields fails" \
+	bash -c 'printf "tfs.aspect.one 1 acme.vendor yes extra\n" | cat >"$1"' _ "$M/aspects"
 check_file_bytes "aspects are unchanged after the refused writes" "$M/aspects" "$W/mgmt.aspects"
 restore_file "$M/aspects" "$W/mgmt.aspects"
 
