@@ -671,7 +671,7 @@ static void usage(const char *prog)
 /* In the parent: never returns.  In the daemon: 0, *ready the pipe. */
 static int detach(int *ready)
 {
-	int p[2], status;
+	int p[2], status = 0;
 	pid_t pid;
 	ssize_t n;
 	char c = 1;
