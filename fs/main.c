@@ -663,12 +663,15 @@ static void usage(const char *prog)
  * Another SQLite client closing console.db or an instance's database
  * while mounted would then think itself the last one and remove the
  * write-ahead log under the daemon.  So the daemon forks first and opens
- * the store itself; the parent waits until the daemon is mounted (a zero
- * byte on the pipe), or failed (the pipe closes: its errors went to the
- * terminal, which it keeps until then), and exits accordingly.
+ * the store itself; the parent waits until the daemon is mounted and
+ * ready to serve (a zero byte on the pipe), or failed (the pipe closes:
+ * its errors went to the terminal, which it keeps until then), and exits
+ * accordingly.
  */
 
-/* In the parent: never returns.  In the daemon: 0, *ready the pipe. */
+/* In the parent: never returns.  In the daemon: 0, *ready the pipe.
+ * Until detached(), the daemon stays in the terminal's session, so that
+ * an interrupt while it starts stops it as well as the waiting parent. */
 static int detach(int *ready)
 {
 	int p[2], status = 0;
@@ -676,13 +679,16 @@ static int detach(int *ready)
 	ssize_t n;
 	char c = 1;
 
-	if (pipe(p) < 0 || (pid = fork()) < 0) {
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		perror("tenantfs: pipe");
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
 		perror("tenantfs: fork");
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		setsid();
 		*ready = p[1];
 		return 0;
 	}
@@ -697,12 +703,16 @@ static int detach(int *ready)
 	      1);
 }
 
-/* In the daemon, once mounted: let go of the terminal, tell the parent. */
+/* In the daemon, mounted and ready to serve: let go of the terminal and
+ * tell the parent.  A parent gone meanwhile hears nothing (SIGPIPE is
+ * ignored once libfuse's handlers are set); the mount serves on. */
 static void detached(int ready)
 {
 	int fd = open("/dev/null", O_RDWR);
+	ssize_t n;
 	char c = 0;
 
+	setsid();
 	if (chdir("/") < 0)
 		perror("tenantfs: chdir /");
 	if (fd >= 0) {
@@ -712,8 +722,8 @@ static void detached(int ready)
 		if (fd > 2)
 			close(fd);
 	}
-	if (write(ready, &c, 1) != 1)
-		_exit(1);
+	n = write(ready, &c, 1);
+	(void)n;
 	close(ready);
 }
 
@@ -781,8 +791,6 @@ int main(int argc, char *argv[])
 		goto out;
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out_signals;
-	if (ready >= 0)
-		detached(ready);
 	if (tfs_store_checkpoint_in_background(fs.st) < 0) {
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out_unmount;
@@ -797,6 +805,10 @@ int main(int argc, char *argv[])
 	fs.sync_notify = !opts.singlethread;
 	tn.ctx = fs.nt;
 	tfs_tree_set_notify(fs.tree, &tn);
+	/* Only now does the parent exit 0: every failure before this point
+	 * reached the terminal and the exit status. */
+	if (ready >= 0)
+		detached(ready);
 	if (opts.singlethread) {
 		ret = fuse_session_loop(se);
 	} else if (!opts.clone_fd) {
