@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "tenantfs/error.h"
@@ -111,31 +112,37 @@ static void checkpoint(struct ckpt_db *d)
  * The next step of reading database d into the page cache (d->size set
  * on the first step, against the budget); mu not held.
  *
- * Read through the thread's own connection's file (its VFS handle), never
- * a descriptor of our own: closing any descriptor of a file drops every
- * fcntl lock the process holds on it, and with them the shared lock that
- * tells other SQLite clients the daemon still has the database open (one
+ * Read through a connection of the thread's own (its VFS handle), never a
+ * descriptor of ours: closing any descriptor of a file drops every fcntl
+ * lock the process holds on it, and with them the shared lock that tells
+ * other SQLite clients the daemon still has the database open (one
  * closing would then remove the write-ahead log under the daemon).
+ * SQLite's own close keeps the descriptor while other connections hold
+ * locks.  A connection opened here is closed after the step, so that an
+ * instance nobody writes holds none (descriptors: one store may hold
+ * hundreds of instances).
  */
 static void read_ahead(struct tfs_ckpt *ck, struct ckpt_db *d)
 {
+	bool opened = !d->db;
 	sqlite3_file *f = NULL;
-	sqlite3_int64 size = 0;
+	struct stat sb;
 
-	if (!own_db(d) ||
-	    sqlite3_file_control(d->db, "main", SQLITE_FCNTL_FILE_POINTER,
-				 &f) != SQLITE_OK || !f || !f->pMethods ||
-	    f->pMethods->xFileSize(f, &size) != SQLITE_OK) {
-		d->size = d->ahead = 0;
-		return;
-	}
 	if (d->size < 0) {
+		if (stat(d->path, &sb) < 0)
+			sb.st_size = 0;
 		pthread_mutex_lock(&ck->mu);
-		d->size = size <= ck->budget ? (off_t)size : 0;
+		d->size = sb.st_size <= ck->budget ? sb.st_size : 0;
 		ck->budget -= d->size;
 		pthread_mutex_unlock(&ck->mu);
 	}
-	if (d->ahead < d->size) {
+	if (d->ahead >= d->size)
+		return;
+	if (!own_db(d) ||
+	    sqlite3_file_control(d->db, "main", SQLITE_FCNTL_FILE_POINTER,
+				 &f) != SQLITE_OK || !f || !f->pMethods) {
+		d->ahead = d->size; /* unreadable: stop */
+	} else {
 		/* Plain reads: posix_fadvise(WILLNEED) reads no more than
 		 * the device's largest request (16 MB here) per call. */
 		const int chunk = 1 << 20;
@@ -156,6 +163,10 @@ static void read_ahead(struct tfs_ckpt *ck, struct ckpt_db *d)
 		if (rc != SQLITE_OK)
 			d->ahead = d->size; /* gone, unreadable: stop */
 		free(scratch);
+	}
+	if (opened && d->db) {
+		sqlite3_close(d->db);
+		d->db = NULL;
 	}
 }
 
