@@ -98,6 +98,8 @@ static int backfill_ids(tfs_store *st)
 			sqlite3_bind_null(u, 3);
 		error = db_done(&st->db, u);
 	}
+	if (!error && rc != SQLITE_DONE)
+		error = db_fail(&st->db, "events upgrade");
 	sqlite3_reset(s);
 	return error;
 }
@@ -194,6 +196,8 @@ int tfs_store_events_scope_read(tfs_buf *out, tfs_store *st,
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		error = tfs_buf_put(out, sqlite3_column_blob(s, 0),
 				    (size_t)sqlite3_column_bytes(s, 0));
+	if (!error && rc != SQLITE_DONE)
+		error = db_fail(store_db(st), "events");
 	sqlite3_reset(s);
 	return error;
 }

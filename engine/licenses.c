@@ -114,6 +114,8 @@ int tfs_store_render_licenses(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 				    "concurrent", sqlite3_column_int64(s, 4),
 				    used[1]);
 	}
+	if (!error && rc != SQLITE_DONE)
+		error = db_fail(store_db(st), "licenses");
 	sqlite3_reset(s);
 	return error;
 }
