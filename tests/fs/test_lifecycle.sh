@@ -52,7 +52,7 @@ check_eq "SMALL has production and staging landscapes" \
 check_eq "globex: company, group, no development project" \
 	"Globex Inc SMALL false" \
 	"$(conf_get "$GLX/tenant.conf" company) $(conf_get "$GLX/tenant.conf" landscape_group) $(conf_get "$GLX/tenant.conf" development_project)"
-check_eq "globex has production and staging" "dashboard production staging tenant.conf" \
+check_eq "globex has production and staging" "dashboard events licenses production staging tenant.conf" \
 	"$(names "$GLX")"
 for iv in acme/production:0 acme/staging:1 acme/uat:1 globex/production:0 \
 	globex/staging:1; do
@@ -116,7 +116,7 @@ check_match "... and" 'has no uat landscape' "$(new_events i1)"
 check "mkdir initech/production" mkdir "$T/production"
 check "mkdir initech/staging" mkdir "$T/staging"
 check_err "mkdir initech/staging again: EEXIST" 'File exists' mkdir "$T/staging"
-check_eq "initech lists its instances" "dashboard production staging tenant.conf" \
+check_eq "initech lists its instances" "dashboard events licenses production staging tenant.conf" \
 	"$(names "$T")"
 check_eq "staging's uri follows the landscape's patterns" \
 	"https://initech.stg.small.itsm.example.com" "$(conf_get "$T/staging/instance.conf" uri)"
@@ -150,7 +150,7 @@ check "staging into maintenance" \
 	sed -i 's/^in_maintenance = false/in_maintenance = true/' "$T/staging/instance.conf"
 check "rmdir initech/staging" rmdir "$T/staging"
 check "... gone" test ! -e "$T/staging"
-check_eq "... initech lists production only" "dashboard production tenant.conf" "$(names "$T")"
+check_eq "... initech lists production only" "dashboard events licenses production tenant.conf" "$(names "$T")"
 check "... its database went to the backups first" \
 	bash -c 'ls "$1"/backups/initech/staging/*-deleted.db' _ "$STORE"
 check "... its database file is removed" test ! -e "$STORE/instances/initech/staging.db"
@@ -173,7 +173,7 @@ head_uat=$(git_head uat)
 check "acme/uat into maintenance" \
 	sed -i 's/^in_maintenance = false/in_maintenance = true/' "$UAT/instance.conf"
 check "rmdir acme/uat" rmdir "$UAT"
-check_eq "acme lists production and staging" "dashboard production staging tenant.conf" \
+check_eq "acme lists production and staging" "dashboard events licenses production staging tenant.conf" \
 	"$(names "$TEN")"
 bk=$(ls "$STORE"/backups/acme/uat/*-deleted.db 2>/dev/null | head -n 1)
 check_eq "its backup holds every object ($n_uat)" "$n_uat" \
