@@ -318,11 +318,13 @@ static bool empty_dir(const char *path)
 
 void store_abs_path(char out[PATH_MAX], const char *path)
 {
-	if (path[0] == '/' || !getcwd(out, PATH_MAX) ||
-	    strlen(out) + strlen(path) + 2 > PATH_MAX)
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)) ||
+	    (n = snprintf(out, PATH_MAX, "%s/%s", cwd, path)) < 0 ||
+	    n >= PATH_MAX)
 		snprintf(out, PATH_MAX, "%s", path);
-	else
-		strcat(strcat(out, "/"), path);
 }
 
 int tfs_store_init(const char *path, bool demo)
