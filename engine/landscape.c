@@ -90,6 +90,19 @@ static int record(tfs_store *st, const char *user, const char *action,
 	return store_event_locked(st, &ev);
 }
 
+/* Record `action` with `msg` and commit the transaction the caller began;
+ * on failure, roll it back. */
+static int record_and_commit(tfs_store *st, const char *user,
+			     const char *action, const char *msg)
+{
+	int error;
+
+	if ((error = record(st, user, action, msg)) < 0 ||
+	    (error = db_exec(&st->db, "COMMIT")) < 0)
+		db_rollback(&st->db);
+	return error;
+}
+
 /* Run INSERT `sql` with ?1 = `a` (may be unused), ?2 = `b`, ?3 = now;
  * the new row's id into *out.  `what` names the row for EEXISTS. */
 static int insert_row(int64_t *out, tfs_store *st, const char *sql,
@@ -149,10 +162,8 @@ static int delete_row(tfs_store *st, const char *table, int64_t id,
 		error = TFS_ERROR;
 	else
 		sqlite3_bind_int64(s, 1, id);
-	if (error == 0 && (error = db_done(&st->db, s)) == 0 &&
-	    (error = record(st, user, action, msg)) == 0 &&
-	    (error = db_exec(&st->db, "COMMIT")) == 0)
-		return 0;
+	if (error == 0 && (error = db_done(&st->db, s)) == 0)
+		return record_and_commit(st, user, action, msg);
 	db_rollback(&st->db);
 	return error;
 }
@@ -214,10 +225,11 @@ int tfs_group_create(tfs_store *st, const char *user, const char *name)
 		 "backup engine mssql: see its group.conf)", name);
 	if ((error = insert_row(&id, st, "INSERT INTO groups(name, tiers,"
 				" mtime) VALUES(?2, 'three-tier', ?3)", 0,
-				name, name)) < 0 ||
-	    (error = record(st, user, "LandscapeGroup/Create", msg)) < 0 ||
-	    (error = db_exec(&st->db, "COMMIT")) < 0)
+				name, name)) < 0)
 		db_rollback(&st->db);
+	else
+		error = record_and_commit(st, user, "LandscapeGroup/Create",
+					  msg);
 done:
 	store_write_end(st);
 	return lifecycle_refused(st, user, "LandscapeGroup/Reject", 0, what,
@@ -422,10 +434,7 @@ static int landscape_insert(tfs_store *st, const char *user, int64_t gid,
 	}
 	snprintf(msg, sizeof(msg), "%s created (tenant_pattern %s, "
 		 "database_pattern %s)", what, tp, dp);
-	if ((error = record(st, user, "Landscape/Create", msg)) < 0 ||
-	    (error = db_exec(&st->db, "COMMIT")) < 0)
-		goto fail;
-	return 0;
+	return record_and_commit(st, user, "Landscape/Create", msg);
 fail:
 	db_rollback(&st->db);
 	return error;
@@ -638,10 +647,7 @@ static int server_insert(tfs_store *st, const char *user, int64_t land,
 	    (error = server_path(path, sizeof(path), st, id, NULL)) < 0)
 		goto fail;
 	snprintf(msg, sizeof(msg), "%s created", path);
-	if ((error = record(st, user, "Server/Create", msg)) < 0 ||
-	    (error = db_exec(&st->db, "COMMIT")) < 0)
-		goto fail;
-	return 0;
+	return record_and_commit(st, user, "Server/Create", msg);
 fail:
 	db_rollback(&st->db);
 	return error;
