@@ -3,7 +3,7 @@
  * checks, the public entry points), doc_walk.c (the one walk that checks,
  * renders, and collects references and secrets) and doc_schema.c (the
  * per-type rules, kept as tables), and doc_translation.c; the writers of
- * translations (translation_merge.c, demo_translations.c), of packages
+ * translations (translation_merge.c), of packages
  * (package_export.c, generate.c) and of transaction sets (project.c) for
  * doc_put_escaped, the one XML escaper.
  *

@@ -114,7 +114,7 @@ int gen_finish_config(gen *x)
 	return demo_finish(g, t);
 }
 
-static void gen_init(gen *x, tfs_demo_put_fn put, void *ctx, uint64_t seed,
+static void gen_init(gen *x, tfs_put_fn put, void *ctx, uint64_t seed,
 		     int64_t now, bool production)
 {
 	memset(x, 0, sizeof(*x));
@@ -246,7 +246,7 @@ static int content(gen *x, const tfs_generate_opts *o)
 	return 0;
 }
 
-int tfs_generate_content(tfs_demo_put_fn put, void *ctx,
+int tfs_generate_content(tfs_put_fn put, void *ctx,
 			 const tfs_generate_opts *o, bool production)
 {
 	gen *x = malloc(sizeof(*x));
@@ -276,7 +276,7 @@ struct load {
 
 /* The inst_load() generator: content, noting when it is all handed over
  * (what follows in inst_load is the first commit). */
-static int load_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
+static int load_gen(tfs_put_fn put, void *put_ctx, void *ctx)
 {
 	struct load *l = ctx;
 	gen *x = malloc(sizeof(*x));

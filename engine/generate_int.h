@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "demo_int.h"
+#include "docgen.h"
 #include "tenantfs/generate.h"
 
 /* Positive: the phase's quota of documents is reached (not an error). */
@@ -65,7 +65,7 @@ enum {
 
 typedef struct gen {
 	demo_gen g;		/* the writer; g.put is gen_put, g.ctx this */
-	tfs_demo_put_fn put;	/* the caller's, or NULL to count only */
+	tfs_put_fn put;	/* the caller's, or NULL to count only */
 	void *put_ctx;
 	bool production;
 	uint64_t salt;		/* from the seed */

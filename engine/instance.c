@@ -23,7 +23,7 @@
 
 #include "cset.h"
 #include "internal.h"
-#include "tenantfs/demo.h"
+#include "tenantfs/seed.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 #include "tenantfs/sha256.h"

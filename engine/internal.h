@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "tenantfs/demo.h"
+#include "tenantfs/seed.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/store.h"
 
@@ -299,15 +299,13 @@ void inst_free(tfs_inst *in);
 int inst_recover(tfs_inst *in);
 /* Refresh the cached console properties (lock flag, names). */
 int inst_reload(tfs_inst *in);
-/* Load every document of the demo into the instance as its first commit. */
-int inst_load_demo(tfs_inst *in, int64_t now);
 /*
  * Load an instance that has no history yet with the documents `gen` hands
- * to the put function (same contract as tfs_demo_generate's `put`), as one
+ * to the put function (tfs_put_fn, tenantfs/seed.h), as one
  * database transaction and the instance's first commit ("Initial
  * configuration").  No references are checked: the generator is trusted.
  */
-typedef int (*inst_generator)(tfs_demo_put_fn put, void *put_ctx, void *ctx);
+typedef int (*inst_generator)(tfs_put_fn put, void *put_ctx, void *ctx);
 int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx);
 /* Why instance `id` is not served, or NULL if it is. */
 const char *store_broken(tfs_store *st, int64_t id);
@@ -329,10 +327,11 @@ int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type);
 /* `path` made absolute against the working directory, into out (as
  * given if it does not fit). */
 void store_abs_path(char out[PATH_MAX], const char *path);
-/* The demo store built at `path`, its server directories named as under
- * `home`, where it will be (seed.c; tfs_store_create_demo builds it in
- * place). */
-int store_create_demo(const char *path, const char *home);
+/* A store filled from `seed` built at `path`, its server directories
+ * named as under `home`, where it will be (seed.c;
+ * tfs_store_create_seeded builds it in place). */
+int store_create_seeded(const char *path, const char *home,
+			const tfs_seed *seed);
 /* The last history commit recorded in the database (n 0 if none). */
 int inst_last_commit(tfs_inst *in, int *n, char oid[41]);
 /* Record commit `n` (its `oid`) in the commits table of `db`; txset 0

@@ -1,5 +1,5 @@
 /*
- * The first load of an instance (the demo, or a generator's objects): one
+ * The first load of an instance (a seed's content, or a generator's): one
  * database transaction and the instance's first commit, built bottom-up.
  */
 #include <errno.h>
@@ -10,23 +10,23 @@
 #include "cset.h"
 #include "history_int.h"
 #include "internal.h"
-#include "tenantfs/demo.h"
+#include "tenantfs/seed.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 #include "tenantfs/sha256.h"
 
 /* ---- demo ---------------------------------------------------------------------- */
 
-struct demo_load {
+struct first_load {
 	struct cset cs;
 	int error;
 };
 
-static int demo_put(void *ctx, tfs_kind kind, const char *type,
+static int load_put(void *ctx, tfs_kind kind, const char *type,
 		    const char *name, const char *xml, size_t len,
 		    int64_t mtime)
 {
-	struct demo_load *dl = ctx;
+	struct first_load *dl = ctx;
 	tfs_inst *in = dl->cs.in;
 	tfs_doc *doc = NULL;
 	char sha[65], path[512];
@@ -36,7 +36,7 @@ static int demo_put(void *ctx, tfs_kind kind, const char *type,
 
 	if ((error = tfs_doc_parse(&doc, kind, type, name, xml, len,
 				   NULL)) < 0) {
-		tfs_error_set(error, "demo %s/%s/%s: %s", tfs_kind_dir(kind),
+		tfs_error_set(error, "%s/%s/%s: %s", tfs_kind_dir(kind),
 			      type, name, tfs_error_last());
 		goto done;
 	}
@@ -83,7 +83,7 @@ done:
 static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 			    void *ctx)
 {
-	struct demo_load dl;
+	struct first_load dl;
 	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
 	char oid[41];
 	int n, error;
@@ -99,7 +99,7 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 	memset(&dl, 0, sizeof(dl));
 	if ((error = cset_begin(&dl.cs, in, "admin")) < 0)
 		return error;
-	if ((error = gen(demo_put, &dl, ctx)) < 0 ||
+	if ((error = gen(load_put, &dl, ctx)) < 0 ||
 	    (error = cset_flush_blobs(&dl.cs)) < 0)
 		goto fail;
 	if ((error = hist_write_commit(oid, in->st->hist, NULL, dl.cs.hc,
@@ -129,27 +129,4 @@ int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
 	error = inst_load_locked(in, now, gen, ctx);
 	inst_write_end(in);
 	return error;
-}
-
-struct demo_ctx {
-	int64_t now;
-	bool staging;
-};
-
-/* The demo, and its translations (in staging: with the translators'
- * later edits). */
-static int demo_gen(tfs_demo_put_fn put, void *put_ctx, void *ctx)
-{
-	const struct demo_ctx *d = ctx;
-	int error = tfs_demo_generate(put, put_ctx, d->now);
-
-	return error ? error : tfs_demo_translations(put, put_ctx, d->now,
-						     d->staging);
-}
-
-int inst_load_demo(tfs_inst *in, int64_t now)
-{
-	struct demo_ctx d = { now, strcmp(in->name, "staging") == 0 };
-
-	return inst_load(in, now, demo_gen, &d);
 }

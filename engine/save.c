@@ -12,7 +12,7 @@
 #include "cset.h"
 #include "history_int.h"
 #include "internal.h"
-#include "tenantfs/demo.h"
+#include "tenantfs/seed.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 #include "tenantfs/sha256.h"

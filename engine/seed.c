@@ -1,18 +1,15 @@
 /*
- * The demo store (INTERFACE.md, "The demo store"): landscape group DEMO,
- * three-tier, with production, staging and uat landscapes and servers;
- * landscape group SMALL, two-tier; the users admin (uid 0), mops, jdoe
- * and gwen; tenant acme with three instances, production and uat
- * metadata-locked, its development project enabled; tenant globex with
- * production and staging, its development project disabled.
+ * A store created from a seed (tenantfs/seed.h; the demo's is in
+ * tools/demo/): the seed's console rows, a directory in the store for
+ * each of its servers' locations, and each instance loaded with the
+ * seed's content as its first history commit.
  *
- * Each tenant's production is loaded with the demo content
- * (engine/demo.c) as its first history commit; the tenant's other
- * instances are copies of it (SQLite's online backup of the database,
- * the branch at the same commit), as the guide's story has them: made
- * from production, hence at version 1 while production is at 0.  One
- * load per tenant instead of one per instance keeps `tenantctl init
- * --demo` quick.
+ * Only a tenant's first instance (its production) and those the seed says
+ * have content of their own are loaded; the tenant's other instances are
+ * copies of its production (SQLite's online backup of the database, the
+ * branch at the same commit), as the console's story has them: made from
+ * production, hence at version 1 while production is at 0.  One load per
+ * tenant instead of one per instance keeps `tenantctl init --demo` quick.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,78 +23,16 @@
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
-static const char demo_console[] =
-	"BEGIN;"
-	"INSERT INTO groups(name, tiers, backup_type, description, mtime)"
-	" VALUES('DEMO', 'three-tier', 'live',"
-	" 'Demo landscape group', :now),"
-	" ('SMALL', 'two-tier', 'live',"
-	" 'Small customers: production and staging only', :now);"
-	"INSERT INTO landscapes(group_id, type, tenant_pattern, db_pattern,"
-	" email_domain, allow_all_backups, mtime) VALUES"
-	" (1, 'production', '{tenantName}', '{dbName}', 'itsm.example.com',"
-	"  0, :now),"
-	" (1, 'staging', '{tenantName}.stg', '{dbName}-STG',"
-	"  'stg.itsm.example.com', 1, :now),"
-	" (1, 'uat', '{tenantName}.uat', '{dbName}-UAT',"
-	"  'uat.itsm.example.com', 1, :now),"
-	" (2, 'production', '{tenantName}', 'SB-{dbName}',"
-	"  'small.itsm.example.com', 0, :now),"
-	" (2, 'staging', '{tenantName}.stg', 'SB-{dbName}-STG',"
-	"  'stg.small.itsm.example.com', 1, :now);"
-	"INSERT INTO servers(landscape_id, name, host, login, mtime) VALUES"
-	" (1, 'sql-prod-01', 'sql-prod-01.itsm.example.com', 'tfs', :now),"
-	" (1, 'sql-prod-02', 'sql-prod-02.itsm.example.com', 'tfs', :now),"
-	" (2, 'sql-stg-01', 'sql-stg-01.itsm.example.com', 'tfs', :now),"
-	" (3, 'sql-uat-01', 'sql-uat-01.itsm.example.com', 'tfs', :now),"
-	" (4, 'sql-small-01', 'sql-small-01.itsm.example.com', 'tfs', :now),"
-	" (5, 'sql-small-stg-01', 'sql-small-stg-01.itsm.example.com', 'tfs',"
-	"  :now);"
-	"DELETE FROM users WHERE login = 'admin';"
-	"INSERT INTO users(login, name, company, administrator, email, uid,"
-	" mtime) VALUES"
-	" ('admin', 'Operations Administrator', 'Hosting Provider', 1,"
-	"  'admin@hosting.example.com', 0, :now),"
-	" ('gwen', 'Gwen Stacy', 'Globex Inc', 0,"
-	"  'gwen.stacy@globex.example.com', NULL, :now),"
-	" ('jdoe', 'Jane Doe', 'Acme Corporation', 0,"
-	"  'jane.doe@acme.example.com', NULL, :now),"
-	" ('mops', 'Max Ops', 'Hosting Provider', 1,"
-	"  'max.ops@hosting.example.com', NULL, :now);"
-	"INSERT INTO tenants(name, group_id, company, contact, dev_project,"
-	" created, mtime) VALUES('acme', 1, 'Acme Corporation',"
-	" 'Jane Doe <jane.doe@acme.example.com>', 1, :now, :now),"
-	" ('globex', 2, 'Globex Inc',"
-	" 'Gwen Stacy <gwen.stacy@globex.example.com>', 0, :now, :now);"
-	"INSERT INTO instances(tenant_id, name, landscape_id, status,"
-	" metadata_locked, named_licenses, concurrent_licenses,"
-	" session_timeout, contact, email_listener, uri, database, api_key,"
-	" created, mtime) VALUES"
-	" (1, 'production', 1, 'active', 1, 250, 80, 60,"
-	"  'Jane Doe', 1, 'https://acme.itsm.example.com', 'ACME', :k1,"
-	"  :now, :now),"
-	" (1, 'staging', 2, 'active', 0, 25, 10, 60, 'Jane Doe', 0,"
-	"  'https://acme.stg.itsm.example.com', 'ACME-STG', :k2, :now, :now),"
-	" (1, 'uat', 3, 'active', 1, 50, 20, 60, 'Jane Doe', 0,"
-	"  'https://acme.uat.itsm.example.com', 'ACME-UAT', :k3, :now, :now),"
-	" (2, 'production', 4, 'active', 1, 40, 15, 60, 'Gwen Stacy', 1,"
-	"  'https://globex.small.itsm.example.com', 'SB-GLOBEX', :k4,"
-	"  :now, :now),"
-	" (2, 'staging', 5, 'active', 0, 10, 5, 60, 'Gwen Stacy', 0,"
-	"  'https://globex.stg.small.itsm.example.com', 'SB-GLOBEX-STG', :k5,"
-	"  :now, :now);"
-	"COMMIT;";
-
-static int run_seed(db_conn *c, int64_t now)
+static int run_seed(db_conn *c, const char *sql, int64_t now)
 {
-	const char *sql = demo_console, *tail;
+	const char *tail;
 	sqlite3_stmt *s;
 	char key[37];
 	int rc, i;
 
 	while (*sql) {
 		if (sqlite3_prepare_v2(c->db, sql, -1, &s, &tail) != SQLITE_OK)
-			return db_fail(c, "demo");
+			return db_fail(c, "seed");
 		if (!s)
 			break;
 		for (i = 1; i <= sqlite3_bind_parameter_count(s); i++) {
@@ -113,7 +48,7 @@ static int run_seed(db_conn *c, int64_t now)
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE)
-			return db_fail(c, "demo");
+			return db_fail(c, "seed");
 		sql = tail;
 	}
 	return 0;
@@ -133,13 +68,13 @@ static int clone_instance(tfs_inst *in, tfs_inst *from, int64_t version)
 	inst_write_begin(in);
 	b = sqlite3_backup_init(in->db.db, "main", from->db.db, "main");
 	if (!b) {
-		error = db_fail(&in->db, "demo copy");
+		error = db_fail(&in->db, "seed copy");
 		goto done;
 	}
 	rc = sqlite3_backup_step(b, -1);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
-		error = db_fail(&in->db, "demo copy");
+		error = db_fail(&in->db, "seed copy");
 		goto done;
 	}
 	if ((error = inst_meta_set_int(in, "version", version)) < 0 ||
@@ -152,11 +87,28 @@ done:
 	return error;
 }
 
-static int load_at_version(tfs_inst *in, int64_t now, int64_t version)
-{
-	int error = inst_load_demo(in, now);
+struct seed_load {
+	const tfs_seed *seed;
+	const char *tenant, *inst;
+	int64_t now;
+};
 
-	if (error)
+/* The inst_load() generator: the seed's content of one instance. */
+static int seed_gen(tfs_put_fn put, void *put_ctx, void *ctx)
+{
+	const struct seed_load *l = ctx;
+
+	return l->seed->content(put, put_ctx, l->tenant, l->inst, l->now);
+}
+
+/* Load `in` with the seed's content, at version `version`. */
+static int load_seeded(tfs_inst *in, const tfs_seed *seed, int64_t now,
+		       int64_t version)
+{
+	struct seed_load l = { seed, tfs_inst_tenant(in), in->name, now };
+	int error = inst_load(in, now, seed_gen, &l);
+
+	if (error || version == 0)
 		return error;
 	inst_write_begin(in);
 	error = inst_meta_set_int(in, "version", version);
@@ -164,7 +116,7 @@ static int load_at_version(tfs_inst *in, int64_t now, int64_t version)
 	return error;
 }
 
-static int demo_event(tfs_store *st, const char *action, int64_t tenant,
+static int seed_event(tfs_store *st, const char *action, int64_t tenant,
 		      int64_t inst, const char *fmt, const char *arg)
 {
 	char msg[200];
@@ -175,10 +127,10 @@ static int demo_event(tfs_store *st, const char *action, int64_t tenant,
 }
 
 /*
- * The demo servers' locations are directories of this machine, as a
+ * The seed's servers' locations are directories of this machine, as a
  * server's must be (landscape.c): servers/<name>/{data,backup,log} in
- * the store, so that the demo's servers can be edited and `status` finds
- * them reachable.  Made under `store`, named under `home` (where the
+ * the store, so that the servers can be edited and `status` finds them
+ * reachable.  Made under `store`, named under `home` (where the
  * store will be: tfs_store_init builds it beside).
  */
 static int server_dirs(db_conn *c, const char *store, const char *home)
@@ -224,23 +176,92 @@ static int server_dirs(db_conn *c, const char *store, const char *home)
 	return error;
 }
 
-int tfs_store_create_demo(const char *path)
+int tfs_store_create_seeded(const char *path, const tfs_seed *seed)
 {
 	char home[PATH_MAX];
 
 	store_abs_path(home, path);
-	return store_create_demo(path, home);
+	return store_create_seeded(path, home, seed);
 }
 
-int store_create_demo(const char *path, const char *home)
+/* A Tenant/Create event for every tenant of the seed. */
+static int tenant_events(tfs_store *st)
 {
-	static const char *const groups[] = {"", "DEMO", "SMALL"};
+	sqlite3_stmt *s = db_stmt(&st->db, "SELECT t.id, t.name, g.name FROM"
+				  " tenants t JOIN groups g ON g.id ="
+				  " t.group_id ORDER BY t.id");
+	char msg[200];
+	int rc, error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		tfs_event ev = {"admin", "Tenant/Create", msg, 0,
+				sqlite3_column_int64(s, 0)};
+
+		snprintf(msg, sizeof(msg), "tenant %s created in landscape "
+			 "group %s", db_text(s, 1), db_text(s, 2));
+		error = tfs_store_event(st, &ev);
+	}
+	sqlite3_reset(s);
+	return error;
+}
+
+/*
+ * Load every instance of the seed, in id order (each tenant's production
+ * first): loaded, or a copy of its tenant's production.  The tenants'
+ * productions are remembered in `prod`, by tenant id.
+ */
+static int fill_instances(tfs_store *st, const tfs_seed *seed, int64_t now)
+{
+	sqlite3_stmt *s = db_stmt(&st->db, "SELECT max(id) FROM tenants");
+	tfs_inst **prod;
+	int64_t ntenants;
+	size_t i;
+	int error = 0;
+
+	if (!s)
+		return TFS_ERROR;
+	ntenants = sqlite3_step(s) == SQLITE_ROW ?
+		   sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	prod = calloc((size_t)ntenants + 1, sizeof(*prod));
+	if (!prod)
+		return tfs_error_set(TFS_ERROR, "out of memory");
+	for (i = 1; i < store_ninsts(st) && !error; i++) {
+		tfs_inst *in = store_slot(st, (int64_t)i);
+		tfs_inst **first;
+
+		if (!in || in->tenant_id <= 0 || in->tenant_id > ntenants)
+			continue;
+		first = &prod[in->tenant_id];
+		if (!*first)
+			error = load_seeded(in, seed, now, 0);
+		else if (seed->own_content &&
+			 seed->own_content(tfs_inst_tenant(in), in->name))
+			error = load_seeded(in, seed, now, 1);
+		else
+			error = clone_instance(in, *first, 1);
+		if (!error)
+			error = seed_event(st, "Instance/Create", 0, in->id,
+					   !*first ? "instance %s created with "
+					   "the initial configuration" :
+					   "instance %s created as a copy of "
+					   "production", in->name);
+		if (!*first)
+			*first = in;
+	}
+	free(prod);
+	return error;
+}
+
+int store_create_seeded(const char *path, const char *home,
+			const tfs_seed *seed)
+{
 	char p[4096];
 	tfs_store *st = NULL;
-	tfs_inst *prod[3] = {NULL, NULL, NULL};
 	db_conn c = {0};
 	int64_t now = tfs_now();
-	size_t i;
 	int error;
 
 	if ((error = tfs_store_create(path)) < 0)
@@ -248,46 +269,16 @@ int store_create_demo(const char *path, const char *home)
 	snprintf(p, sizeof(p), "%s/console.db", path);
 	if ((error = db_open(&c, p, false)) < 0)
 		return error;
-	if ((error = run_seed(&c, now)) == 0)
+	if ((error = run_seed(&c, seed->console_sql, now)) == 0)
 		error = server_dirs(&c, path, home);
 	db_close(&c);
 	if (error < 0)
 		return error;
 	if ((error = store_open(&st, path, 0, true)) < 0)
 		return error;
-	for (i = 1; i <= 2 && !error; i++) {
-		char msg[100];
-		snprintf(msg, sizeof(msg), "tenant %%s created in landscape "
-			 "group %s", groups[i]);
-		error = demo_event(st, "Tenant/Create", (int64_t)i, 0, msg,
-				   i == 1 ? "acme" : "globex");
-	}
-	/* Instances are in id order, each tenant's production first. */
-	for (i = 1; i < store_ninsts(st) && !error; i++) {
-		tfs_inst *in = store_slot(st, (int64_t)i);
-		bool first;
-
-		if (!in || in->tenant_id <= 0 || in->tenant_id > 2)
-			continue;
-		first = !prod[in->tenant_id];
-		/* acme's staging has its translators' later edits in its
-		 * initial configuration (demo_translations.c): loaded, not
-		 * copied, so that copy-translation has strings to move. */
-		if (!first && in->tenant_id == 1 &&
-		    strcmp(in->name, "staging") == 0)
-			error = load_at_version(in, now, 1);
-		else
-			error = first ? inst_load_demo(in, now) :
-				clone_instance(in, prod[in->tenant_id], 1);
-		if (first)
-			prod[in->tenant_id] = in;
-		if (!error)
-			error = demo_event(st, "Instance/Create", 0, in->id,
-					   first ? "instance %s created with "
-					   "the initial configuration" :
-					   "instance %s created as a copy of "
-					   "production", in->name);
-	}
+	error = tenant_events(st);
+	if (!error)
+		error = fill_instances(st, seed, now);
 	tfs_store_free(st);
 	return error;
 }

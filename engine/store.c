@@ -327,7 +327,7 @@ void store_abs_path(char out[PATH_MAX], const char *path)
 		snprintf(out, PATH_MAX, "%s", path);
 }
 
-int tfs_store_init(const char *path, bool demo)
+int tfs_store_init(const char *path, const tfs_seed *seed)
 {
 	char tmp[PATH_MAX];
 	struct stat sb;
@@ -347,11 +347,11 @@ int tfs_store_init(const char *path, bool demo)
 		return tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
 				     "cannot create %s: %s", tmp,
 				     strerror(errno));
-	if (demo) {
+	if (seed) {
 		char home[PATH_MAX];
 
 		store_abs_path(home, path);
-		error = store_create_demo(tmp, home);
+		error = store_create_seeded(tmp, home, seed);
 	} else {
 		error = tfs_store_create(tmp);
 	}

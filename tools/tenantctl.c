@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
 #include "tenantfs/instance.h"
@@ -74,7 +75,7 @@ static int cmd_init(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	error = tfs_store_init(store, demo);
+	error = tfs_store_init(store, demo ? &tfs_demo_seed : NULL);
 	if (error < 0) {
 		fprintf(stderr, "tenantctl init: %s\n", tfs_error_last());
 		return 1;

@@ -1,41 +1,27 @@
 /*
- * Content of the demo store: a believable out-of-the-box ITSM configuration
- * for one tenant instance.  The same content (same names, same guids) is put
- * into every instance of the demo tenant, so a fresh demo diffs clean.
+ * The demo (tools/demo/, linked by tenantctl and the tests, not by the
+ * daemon): a believable out-of-the-box ITSM configuration, the same in
+ * every instance of the demo tenants (same names, same guids), so a fresh
+ * demo diffs clean; acme's staging alone has its translators' later edits.
  *
- * The generator knows nothing of the store: it hands each document to
- * `put`, which parses it with tfs_doc_parse() and stores it.  Documents are
- * plain XML (not necessarily canonical), each with name and guid.
+ * Configuration and master data are fixtures (tools/demo/content/, as
+ * XML); records are generated, spread over the year before `now`.
  */
 #ifndef TENANTFS_DEMO_H
 #define TENANTFS_DEMO_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
-#include "doc.h"
-
-/* `mtime` is the object's change time (seconds since the epoch). */
-typedef int (*tfs_demo_put_fn)(void *ctx, tfs_kind kind, const char *type,
-			       const char *name, const char *xml, size_t len,
-			       int64_t mtime);
+#include "seed.h"
 
 /*
- * Generate the demo content.  `now` anchors dates (records are spread over
- * the year before it); output depends only on `now`.  Returns 0, or the
- * first nonzero value `put` returned.
+ * Every document of one demo instance to `put` (with `staging`, acme's
+ * staging's).  Output depends only on `now` and `staging`.  Returns 0, or
+ * the first nonzero value `put` returned.
  */
-int tfs_demo_generate(tfs_demo_put_fn put, void *ctx, int64_t now);
+int tfs_demo_generate(tfs_put_fn put, void *ctx, int64_t now, bool staging);
 
-/*
- * The demo's translations (engine/demo_translations.c): German and French
- * strings of a few forms and pick lists, the same in every instance but
- * staging (`staging`), where the translators have since changed and added
- * strings (stamped modified=), removed one and translated one more form:
- * what copy translation moves.  Output depends only on `now` and
- * `staging`.  Returns 0, or the first nonzero value `put` returned.
- */
-int tfs_demo_translations(tfs_demo_put_fn put, void *ctx, int64_t now,
-			  bool staging);
+/* The demo store (INTERFACE.md, "The demo store"), for tfs_store_init. */
+extern const tfs_seed tfs_demo_seed;
 
 #endif

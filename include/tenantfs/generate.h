@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "demo.h"
+#include "seed.h"
 
 typedef struct tfs_generate_opts {
 	/* Objects in each instance, every kind counted (metadata, pick
@@ -66,7 +66,7 @@ uint64_t tfs_generate_min_objects(int64_t master, int64_t data);
  * Returns 0, TFS_EINVALID if the options do not add up, or the first
  * nonzero value `put` returned.
  */
-int tfs_generate_content(tfs_demo_put_fn put, void *ctx,
+int tfs_generate_content(tfs_put_fn put, void *ctx,
 			 const tfs_generate_opts *o, bool production);
 
 /*

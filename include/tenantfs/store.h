@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "seed.h"
 
 typedef struct tfs_store tfs_store;
 typedef struct tfs_inst tfs_inst;
@@ -27,16 +28,16 @@ typedef struct tfs_history tfs_history;
 /* Create an empty store at `path` (the directory may exist if empty). */
 int tfs_store_create(const char *path);
 
-/* Create a store at `path` filled with the demo (INTERFACE.md). */
-int tfs_store_create_demo(const char *path);
+/* Create a store at `path` filled from `seed` (tenantfs/seed.h). */
+int tfs_store_create_seeded(const char *path, const tfs_seed *seed);
 
 /*
- * Create a store (with the demo if `demo`) all or nothing: it is built in
- * a new directory beside `path` and renamed into place, so a failure (a
- * full disk, say) leaves nothing behind.  `path` must not exist or be an
- * empty directory.
+ * Create a store (filled from `seed`, or empty if NULL) all or nothing:
+ * it is built in a new directory beside `path` and renamed into place, so
+ * a failure (a full disk, say) leaves nothing behind.  `path` must not
+ * exist or be an empty directory.
  */
-int tfs_store_init(const char *path, bool demo);
+int tfs_store_init(const char *path, const tfs_seed *seed);
 
 /*
  * Open the store; takes the store lock (TFS_EBUSY with a clear message if

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "demo_store.h"
+#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 
 static char dir[64];
@@ -41,7 +42,7 @@ tfs_store *fuzz_demo_store(tfs_user *admin)
 			exit(1);
 		}
 		snprintf(path, sizeof(path), "%s/store", dir);
-		if (tfs_store_init(path, true) < 0) {
+		if (tfs_store_init(path, &tfs_demo_seed) < 0) {
 			fprintf(stderr, "fuzz: demo store: %s\n",
 				tfs_error_last());
 			exit(1);

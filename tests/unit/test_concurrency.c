@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/package.h"
@@ -438,7 +439,7 @@ int main(void)
 	if (!mkdtemp(tmpdir))
 		return 1;
 	snprintf(store, sizeof(store), "%s/store", tmpdir);
-	CHECK(tfs_store_create_demo(store) == 0, "demo store created");
+	CHECK(tfs_store_create_seeded(store, &tfs_demo_seed) == 0, "demo store created");
 	if (tfs_store_open(&st, store, getuid()) < 0) {
 		CHECK(0, "store opens");
 		return 1;

@@ -1,5 +1,5 @@
 /*
- * Unit test of the demo generator (engine/demo*.c).
+ * Unit test of the demo (tools/demo/: its fixtures and its records).
  *
  * Generates the demo content for a fixed `now` into memory and checks what
  * a user of the demo tenant relies on:
@@ -598,6 +598,16 @@ static void pass1(reg *r, doc *d)
 		want = "ValidationList";
 		CHECK(!*d->type, "%s: validation type must be empty", label);
 		break;
+	case TFS_KIND_TRANSLATION:
+		/* type is <locale>/<Type>, as the root says */
+		want = "Translation";
+		CHECK(attr(root, "locale") && attr(root, "type") &&
+		      !strncmp(d->type, attr(root, "locale"),
+			       strlen(attr(root, "locale"))) &&
+		      d->type[strlen(attr(root, "locale"))] == '/' &&
+		      !strcmp(strchr(d->type, '/') + 1, attr(root, "type")),
+		      "%s: locale and type are not the directory", label);
+		break;
 	default:
 		want = "Record";
 		CHECK(name_ok(d->type), "%s: bad type", label);
@@ -838,6 +848,9 @@ static void pass2(const reg *r, const doc *d)
 		 d->type, d->name);
 	if (d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
 		refs_record(r, d, where);
+	else if (d->kind == TFS_KIND_TRANSLATION)
+		/* a translation translates an object of the demo */
+		need_meta(r, where, strchr(d->type, '/') + 1, d->name);
 	else if (d->x)
 		refs_metadata(r, d, xmlDocGetRootElement(d->x), where);
 }
@@ -1005,7 +1018,7 @@ static int digest_run(int64_t now, long stop_at, unsigned char all[32],
 	d.stop_at = stop_at;
 	tfs_sha256_init(&d.all);
 	tfs_sha256_init(&d.config);
-	rc = tfs_demo_generate(collect, &d, now);
+	rc = tfs_demo_generate(collect, &d, now, false);
 	tfs_sha256_final(&d.all, all);
 	tfs_sha256_final(&d.config, config);
 	if (calls)
@@ -1055,7 +1068,7 @@ int main(void)
 	tfs_sha256_init(&d.all);
 	tfs_sha256_init(&d.config);
 	t0 = seconds();
-	rc = tfs_demo_generate(collect, &d, NOW);
+	rc = tfs_demo_generate(collect, &d, NOW, false);
 	t1 = seconds();
 	CHECK(rc == 0, "tfs_demo_generate returned %d (%s)", rc,
 	      tfs_error_last());

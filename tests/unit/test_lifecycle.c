@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/lifecycle.h"
@@ -503,7 +504,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(store, sizeof(store), "%s/store", dir);
-	if (tfs_store_create_demo(store) < 0 ||
+	if (tfs_store_create_seeded(store, &tfs_demo_seed) < 0 ||
 	    tfs_store_open(&st, store, getuid()) < 0) {
 		CHECK(0, "demo store");
 		return 1;

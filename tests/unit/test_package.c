@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "tenantfs/demo.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
@@ -2199,7 +2200,7 @@ int main(void)
 	if (!mkdtemp(tmpdir))
 		return 1;
 	snprintf(store, sizeof(store), "%s/store", tmpdir);
-	error = tfs_store_create_demo(store);
+	error = tfs_store_create_seeded(store, &tfs_demo_seed);
 	CHECK(error == 0, "demo store created");
 	if (error)
 		return 1;

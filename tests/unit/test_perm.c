@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tenantfs/demo.h"
 #include "tenantfs/conf.h"
 #include "tenantfs/error.h"
 #include "tenantfs/perm.h"
@@ -332,7 +333,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(store, sizeof(store), "%s/store", dir);
-	CHECK(tfs_store_create_demo(store) == 0, "demo store created");
+	CHECK(tfs_store_create_seeded(store, &tfs_demo_seed) == 0, "demo store created");
 	/* Owned by uid 0 here: the uid that opens the store is admin
 	 * only when no user names it. */
 	if (tfs_store_open(&st, store, 0) < 0 ||

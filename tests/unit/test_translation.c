@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tenantfs/demo.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
@@ -563,7 +564,7 @@ static int run_store(void)
 	if (!mkdtemp(tmpdir))
 		return 1;
 	snprintf(store, sizeof(store), "%s/store", tmpdir);
-	CHECK(tfs_store_create_demo(store) == 0, "demo store created");
+	CHECK(tfs_store_create_seeded(store, &tfs_demo_seed) == 0, "demo store created");
 	if (tfs_store_open(&st, store, getuid()) < 0)
 		return 1;
 	tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/store.h"
@@ -117,7 +118,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(store, sizeof(store), "%s/store", dir);
-	error = tfs_store_create_demo(store);
+	error = tfs_store_create_seeded(store, &tfs_demo_seed);
 	CHECK(error == 0, "demo store created");
 	if (error)
 		return 1;
