@@ -15,7 +15,8 @@
  *    demo tenant has the same guids and a fresh demo diffs clean;
  *  - every reference in a document resolves inside the demo content;
  *  - every document follows the rules of its kind and type
- *    (the tables of engine/doc_schema.c, enforced by tfs_doc_parse).
+ *    (engine/SCHEMA.md; the tables of engine/doc_schema.c, enforced by
+ *    tfs_doc_parse).
  */
 #include <assert.h>
 #include <stdarg.h>
