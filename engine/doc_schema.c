@@ -771,9 +771,9 @@ static const doc_attr_rule *find_attr(const doc_elem_rule *r,
 /*
  * Every attribute of `n` is one the schema knows for it (doc_int.h;
  * engine/SCHEMA.md, "5 Rules common to every element") and no longer
- * than its kind allows ("3 What the gate refuses").  Runs first, before any value is
- * judged, so the cost is the rule's width per attribute, and the
- * scanner (xml_scan.h) bounds the attributes per element.
+ * than its kind allows ("3 What the gate refuses").  Runs first, before
+ * any value is judged, so the cost is the rule's width per attribute,
+ * and the scanner (xml_scan.h) bounds the attributes per element.
  */
 static int check_known(const doc_walk *w, const doc_elem_rule *r,
 		       const xmlNode *n)
