@@ -7,11 +7,13 @@
  * the parser the moment it is seen, so entity expansion never starts; no
  * entity substitution; libxml2's own depth and size limits), checks the
  * root here, then makes one walk over the tree (doc_walk.c) that checks the
- * rules of doc_schema.c, collects references and secrets, and renders the
+ * rules of doc_schema.c (the object schema, engine/SCHEMA.md), collects
+ * references and secrets, and renders the
  * canonical bytes into a single buffer.  Every step is linear in the
  * input except a few sorts (field names, list values, refs): O(n log n).
  *
- * The canonical form, in full:
+ * The canonical form, in full (also engine/SCHEMA.md, "4 The canonical
+ * form"):
  *   - no XML declaration, no DOCTYPE, no comments or processing
  *     instructions; UTF-8; each element on its own line, indented two
  *     spaces per level; the last line ends in "\n";

@@ -2,7 +2,8 @@
  * Private interface of the document module: doc.c (safe parsing, root
  * checks, the public entry points), doc_walk.c (the one walk that checks,
  * renders, and collects references and secrets) and doc_schema.c (the
- * per-type rules, kept as tables), and doc_translation.c; the writers of
+ * per-type rules, kept as tables, described by engine/SCHEMA.md), and
+ * doc_translation.c; the writers of
  * translations (translation_merge.c), of packages
  * (package_export.c, generate.c) and of transaction sets (project.c) for
  * doc_put_escaped, the one XML escaper.
@@ -14,8 +15,9 @@
  * form) may carry any attributes and children; a settings root
  * (DOC_ER_ANYATTR) any attributes besides its rule's.  Every other element
  * carries only its rule's attributes and a free-text description, and a
- * root also name and guid (INTERFACE.md "Object documents"): an attribute
- * the schema does not know is refused, not stored (issue 15).
+ * root also name and guid (engine/SCHEMA.md, "5 Rules common to every
+ * element"): an attribute the schema does not know is refused, not stored
+ * (issue 15).
  */
 #ifndef TENANTFS_DOC_INT_H
 #define TENANTFS_DOC_INT_H

@@ -1,9 +1,16 @@
 /*
  * The per-type rules of object documents, as tables: the object schema
- * itself, which doc.c walks: which attributes an element has and of what
- * type, which children it may hold, and the few checks that span
- * attributes (a Field's length against its type) or children (unique
- * Field names, Transitions between the Steps of their Workflow).
+ * that doc.c walks: which attributes an element has and of what type,
+ * which children it may hold, and the few checks that span attributes (a
+ * Field's length against its type) or children (unique Field names,
+ * Transitions between the Steps of their Workflow).
+ *
+ * The object schema as a document is engine/SCHEMA.md (sections "6
+ * Metadata" to "9 Master and data records", "11 References", "12
+ * Secrets").  The document and these tables must agree: a change here (a
+ * type, an attribute, its type, order or limit, a child, a count, a
+ * check) changes SCHEMA.md in the same commit.  tests/unit/test_doc.c
+ * checks that every type is named there.
  *
  * The order of attributes in each table is also their canonical order after
  * name, guid and businessObject; changing it changes the canonical bytes of
@@ -13,8 +20,9 @@
  * references they hand to doc_ref().  Called from doc.c and doc_walk.c.
  *
  * The schema of translations/<locale>/<Type>/<Name>.xml (root
- * <Translation locale= type=> with <String key= modified=>text</String>)
- * is in doc_translation.c, whose rule doc_rule_root() returns.
+ * <Translation locale= type=> with <String key= modified=>text</String>;
+ * engine/SCHEMA.md, "10 Translations") is in doc_translation.c, whose
+ * rule doc_rule_root() returns.
  */
 #include <assert.h>
 #include <limits.h>
@@ -761,10 +769,11 @@ static const doc_attr_rule *find_attr(const doc_elem_rule *r,
 }
 
 /*
- * Every attribute of `n` is one the schema knows for it (doc_int.h) and
- * no longer than its kind allows.  Runs first, before any value is
- * judged, so the cost is the rule's width per attribute, and the
- * scanner (xml_scan.h) bounds the attributes per element.
+ * Every attribute of `n` is one the schema knows for it (doc_int.h;
+ * engine/SCHEMA.md, "5 Rules common to every element") and no longer
+ * than its kind allows ("3 What the gate refuses").  Runs first, before
+ * any value is judged, so the cost is the rule's width per attribute,
+ * and the scanner (xml_scan.h) bounds the attributes per element.
  */
 static int check_known(const doc_walk *w, const doc_elem_rule *r,
 		       const xmlNode *n)

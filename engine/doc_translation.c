@@ -1,7 +1,8 @@
 /*
- * The object schema of translations: translations/<locale>/<Type>/<Name>.xml
- * holds the localized strings of metadata object metadata/<Type>/<Name>.xml
- * for one locale.
+ * The object schema of translations (engine/SCHEMA.md, "10 Translations";
+ * the document and this rule must agree):
+ * translations/<locale>/<Type>/<Name>.xml holds the localized strings of
+ * metadata object metadata/<Type>/<Name>.xml for one locale.
  *
  *	<Translation name="Incident.Default" guid="..." locale="de-DE"
  *	             type="Form">
@@ -133,7 +134,8 @@ static int finish_translation(doc_walk *w, const xmlNode *n)
 static const doc_attr_rule translation_attrs[] = {
 	{ .name = "locale", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
 	{ .name = "type", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
-	/* INTERFACE.md: every document may carry one */
+	/* every element may carry one (engine/SCHEMA.md, "5 Rules common
+	 * to every element") */
 	{ .name = "description", .type = DOC_AT_STR },
 	{ .name = NULL }
 };

@@ -1,7 +1,8 @@
 /*
  * The walk over a parsed document: one pass, top down, that checks each
- * element against its rule (doc_schema.c), renders it in canonical form
- * (described in doc.c) into one buffer, and records the references it
+ * element against its rule (doc_schema.c; engine/SCHEMA.md), renders it in
+ * canonical form (described in doc.c and engine/SCHEMA.md, "4 The
+ * canonical form") into one buffer, and records the references it
  * makes and the secrets it holds.  Linear in the size of the document; the
  * tree is only read (apart from a cache in xmlNode._private, see
  * sibling_index()).  Called from tfs_doc_parse() through doc_render().

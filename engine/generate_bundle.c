@@ -134,7 +134,8 @@ const char *gen_dotted(char out[160], const char *a, const char *b)
 /*
  * The description of a generated object; production's drifted copy names
  * its hotfix there (an attribute of its own would be one the object
- * schema does not know, and is refused).
+ * schema does not know, and is refused: engine/SCHEMA.md, "5 Rules common
+ * to every element").
  */
 void gen_describe(gen *x, const char *fmt, const char *what)
 {

@@ -12,7 +12,8 @@
 
 #include <stddef.h>
 
-/* Far above any element of the object schema (the widest has 12). */
+/* Far above any element of the object schema (the widest, Field, lists
+ * 12: engine/SCHEMA.md, "3 What the gate refuses"). */
 #define XML_SCAN_MAX_ATTRS 256
 
 typedef struct xml_scan {

@@ -1,6 +1,8 @@
 /*
  * Object documents: the XML files under metadata/, validation/, settings/,
- * master/, data/ and translations/ of an instance.
+ * master/, data/ and translations/ of an instance.  Their schema (every
+ * kind and type, the canonical form, the limits, references and secrets)
+ * is engine/SCHEMA.md.
  *
  * tfs_doc_parse() is the single gate every document passes before it is
  * stored, whether it comes from a save through the mount, the demo
@@ -82,7 +84,8 @@ const char *tfs_doc_root(tfs_kind kind, const char *type);
 
 /*
  * A reference from a document to another object, recorded so that packages
- * can be checked for completeness.  `kind`/`target`:
+ * can be checked for completeness.  `kind`/`target`, for example (all
+ * kinds: engine/SCHEMA.md, "11 References"):
  *   "BusinessObject" "Incident"          businessObject= attributes,
  *                                        Permission businessObject=,
  *                                        Relationship target=

@@ -7,8 +7,9 @@
 # they were, and the reason goes to the instance's log and to events. The
 # same saves through a shell builtin (echo '<Form' > file), whose close
 # errors the shell ignores, change nothing either. An attribute the object
-# schema does not know (by cp, by sed -i, in a package dropped into apply/)
-# and a description past 64 KiB are refused the same way (issue 15).
+# schema does not know (engine/SCHEMA.md, "5 Rules common to every
+# element"; by cp, by sed -i, in a package dropped into apply/) and a
+# description past 64 KiB are refused the same way (issue 15).
 # ls and bash -c are the tools under test here.
 # shellcheck disable=SC2010,SC2012,SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -160,7 +161,7 @@ check_true "instance.conf with a new value for read-only version fails" "exit $R
 conf_rejected "read-only key" rokey "version"
 
 # ---- attributes the object schema does not know, and values past their
-# bound (issue 15): refused, not stored
+# bound (issue 15; engine/SCHEMA.md, sections 3 and 5): refused, not stored
 sed "0,/<Form name=\"$FN\"/s//<Form name=\"$FN\" tfsColour=\"red\"/" \
 	"$W/orig.xml" >"$W/unknown-attr.xml"
 check "the test's document carries the unknown attribute" \

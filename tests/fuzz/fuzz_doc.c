@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for the document gate, tfs_doc_parse() (engine/doc.c):
  * every kind and type, since each type has a schema of its own
- * (engine/doc_schema.c).
+ * (engine/SCHEMA.md; the tables of engine/doc_schema.c).
  *
  * Input: one byte choosing the kind (its top bit: pass a guid for a root
  * without one), one byte choosing the type among the real lists (a

@@ -6,8 +6,9 @@
  *  - every document parses (libxml2, no network) and has the right root,
  *    name, a UUID-v4-shaped guid unique across the content, a valid type
  *    directory and an mtime in the year before `now`;
- *  - the shape rules of engine/doc_schema.c (children, enums, booleans,
- *    field lengths, colours, base64, steps and transitions, unique items);
+ *  - the shape rules of the object schema (engine/SCHEMA.md, sections 6
+ *    to 9; the tables of engine/doc_schema.c): children, enums, booleans,
+ *    field lengths, colours, base64, steps and transitions, unique items;
  *  - the reference closure: every business object, field, pick list,
  *    form, grid, part, search, workflow, workflow type and rule named
  *    anywhere exists in the content, record Values use fields of their
@@ -858,7 +859,8 @@ static void pass2(const reg *r, const doc *d)
 /* ---- tfs_doc_parse ------------------------------------------------------- */
 
 /*
- * Whether an attribute name is a secret (engine/doc_schema.c, settings):
+ * Whether an attribute name is a secret (engine/SCHEMA.md, "12 Secrets";
+ * engine/doc_schema.c):
  * password, bindPassword, secret, clientSecret, apiKey, token, or ending in
  * "Password" or "Secret", case-insensitively.
  */

@@ -908,7 +908,8 @@ static void test_attribute_bound(void)
 }
 
 /*
- * Attributes the object schema does not know are refused, naming the
+ * Attributes the object schema (engine/SCHEMA.md, "5 Rules common to
+ * every element") does not know are refused, naming the
  * element, the attribute and the line (issue 15); name and guid on a
  * root, description anywhere, and anything in free-form settings and
  * inside records' free-form children, stay accepted.
@@ -1064,6 +1065,83 @@ static void test_value_sizes(void)
 	free(x);
 }
 
+/* The whole file at `path`, NUL-terminated, or NULL. */
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1))) {
+		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+			free(s);
+			s = NULL;
+		} else {
+			s[n] = '\0';
+		}
+	}
+	fclose(f);
+	return s;
+}
+
+/*
+ * engine/SCHEMA.md, the object schema as a document, and the tables of
+ * engine/doc_schema.c must agree: every metadata type has a section of its
+ * own ("### Type"), every settings type and every root element is named
+ * (`Type`), and every kind's directory too.  The path comes from meson
+ * (tests/unit/meson.build); run by hand without it, this is skipped.
+ */
+static void test_schema_document(void)
+{
+	const char *path = getenv("TFS_SCHEMA_MD");
+	const char *const roots[] = { "ValidationList", "Record",
+				      "Translation", NULL };
+	char want[128], what[200];
+	char *md;
+	size_t i;
+	int k;
+
+	if (!path || !path[0]) {
+		ok(true, "SCHEMA.md names every type # SKIP TFS_SCHEMA_MD "
+		   "not set");
+		return;
+	}
+	md = read_file(path);
+	ok(md != NULL, "engine/SCHEMA.md is readable");
+	if (!md)
+		return;
+	for (i = 0; tfs_metadata_types[i]; i++) {
+		snprintf(want, sizeof(want), "\n### %s\n",
+			 tfs_metadata_types[i]);
+		snprintf(what, sizeof(what), "SCHEMA.md has a section for "
+			 "metadata type %s", tfs_metadata_types[i]);
+		ok(strstr(md, want) != NULL, what);
+	}
+	for (i = 0; tfs_settings_types[i]; i++) {
+		snprintf(want, sizeof(want), "`%s`", tfs_settings_types[i]);
+		snprintf(what, sizeof(what), "SCHEMA.md names settings type "
+			 "%s", tfs_settings_types[i]);
+		ok(strstr(md, want) != NULL, what);
+	}
+	for (i = 0; roots[i]; i++) {
+		snprintf(want, sizeof(want), "`%s`", roots[i]);
+		snprintf(what, sizeof(what), "SCHEMA.md names root element %s",
+			 roots[i]);
+		ok(strstr(md, want) != NULL, what);
+	}
+	for (k = 0; k < TFS_KIND__COUNT; k++) {
+		snprintf(want, sizeof(want), "`%s/",
+			 tfs_kind_dir((tfs_kind)k));
+		snprintf(what, sizeof(what), "SCHEMA.md names directory %s/",
+			 tfs_kind_dir((tfs_kind)k));
+		ok(strstr(md, want) != NULL, what);
+	}
+	free(md);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/test_doc_stderr.XXXXXX";
@@ -1088,6 +1166,7 @@ int main(void)
 	test_attribute_bound();
 	test_unknown_attrs();
 	test_value_sizes();
+	test_schema_document();
 
 	fflush(stderr);
 	ok(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0,
