@@ -43,7 +43,7 @@ typedef xmlErrorPtr xml_error_arg;
 
 /*
  * Pass 1 state, in the parser context's _private.  Constant size: nothing
- * is kept per element.
+ * is kept per element but the last sub-package order of each depth.
  */
 struct survey {
 	struct pkg_survey *out;
@@ -52,7 +52,9 @@ struct survey {
 	int depth;          /* elements open */
 	int skip;           /* depth of the transaction being skipped, or -1 */
 	int packages;
-	int64_t last_order;
+	/* the last sub-package order at each depth: orders rise within
+	 * one master, and a master inside it has its own */
+	int64_t last_order[MAX_DEPTH + 1];
 	size_t text;        /* bytes of the current text node */
 };
 
@@ -170,7 +172,8 @@ static void start_aspect(void *ctx, const xmlChar **attrs, int nattrs)
 		 vendor[0] ? vendor : "-", strcmp(un, "yes") ? "no" : "yes");
 }
 
-static void start_sub_package(void *ctx, const xmlChar **attrs, int nattrs)
+static void start_sub_package(void *ctx, int depth, const xmlChar **attrs,
+			      int nattrs)
 {
 	struct survey *sv = survey_of(ctx);
 	char ord[32];
@@ -179,13 +182,13 @@ static void start_sub_package(void *ctx, const xmlChar **attrs, int nattrs)
 
 	sax_attr(ord, sizeof(ord), attrs, nattrs, "order");
 	o = strtoll(ord, &end, 10);
-	if (!ord[0] || *end || o <= sv->last_order) {
+	if (!ord[0] || *end || o <= sv->last_order[depth]) {
 		reject(ctx, tfs_error_set(TFS_EINVALID, "sub-package order "
 					  "'%s' is not a number above the "
 					  "previous one", ord));
 		return;
 	}
-	sv->last_order = o;
+	sv->last_order[depth] = o;
 }
 
 /*
@@ -213,10 +216,11 @@ static void on_start(void *ctx, const xmlChar *localname,
 	if (depth == 0 && strcmp(name, "package") != 0)
 		reject(ctx, tfs_error_set(TFS_EINVALID, "the root element "
 					  "must be <package>"));
-	else if (strcmp(name, "package") == 0)
+	else if (strcmp(name, "package") == 0) {
+		sv->last_order[depth + 1] = -1;
 		start_package(ctx, attrs, nattrs);
-	else if (strcmp(name, "sub-package") == 0)
-		start_sub_package(ctx, attrs, nattrs);
+	} else if (strcmp(name, "sub-package") == 0)
+		start_sub_package(ctx, depth, attrs, nattrs);
 	else if (strcmp(name, "aspect") == 0 && depth == 1)
 		start_aspect(ctx, attrs, nattrs);
 	else if (strcmp(name, "transaction") == 0) {
@@ -392,9 +396,9 @@ int pkg_survey(struct pkg_survey *out, const char *path)
 
 	memset(out, 0, sizeof(*out));
 	memset(&sv, 0, sizeof(sv));
+	memset(sv.last_order, 0xff, sizeof(sv.last_order)); /* all -1 */
 	sv.out = out;
 	sv.skip = -1;
-	sv.last_order = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return tfs_error_set(TFS_EINVALID, "cannot read the package");

@@ -1414,6 +1414,19 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 		CHECK(tfs_pkg_render(&b, stg, id3, TFS_PKG_XML) == 0 &&
 		      tx_count(b.ptr, "metadata/Form/Change.Default.xml") == 2,
 		      "master: M3's export carries M's transactions");
+		/* Each master's sub-packages count from 1: M3 holds
+		 * order 1 (M2) holding order 1 (M) holding 1 and 2. */
+		tfs_buf_clear(&xml);
+		rc = export_pkg(&xml, path, stg, id3, TFS_PKG_XML, "M3.xml");
+		CHECK(rc == 0, "master: M3 exported");
+		/* uat holds B's form already, so M's first change
+		 * conflicts; what counts is that the package is read
+		 * through (before, pass 1 refused M2's order 1). */
+		rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
+		CHECK_R(res.ptr && strstr(res.ptr, "objects: 2/2") &&
+			!strstr(res.ptr, "sub-package order"), res.ptr,
+			"master: M3, masters within a master, is read through:"
+			" rc %d", rc);
 	}
 
 	tfs_buf_free(&xml);
