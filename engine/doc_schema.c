@@ -861,6 +861,12 @@ static int check_field(doc_walk *w, const xmlNode *n, const char *const *v)
 	};
 	const char *type = v[F_TYPE];
 
+	/* Fields are referred to as <BusinessObject>.<field>, split at the
+	 * last '.' (business object names may hold dots): a field's own dot
+	 * would make every reference to it name another object. */
+	if (strchr(v[F_NAME], '.'))
+		return doc_fail(n, "a field name may not contain '.' (fields "
+				"are referred to as <BusinessObject>.<field>)");
 	if (strcmp(type, "Text") == 0 && !v[F_LENGTH])
 		return doc_fail(n, "length is required for type Text");
 	if (v[F_LENGTH] && in_list(type, no_length))

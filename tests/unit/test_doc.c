@@ -360,6 +360,12 @@ static void test_rejections(void)
 		"Text field without length");
 	expect_reject(M, "BusinessObject", "B",
 		"<BusinessObject name=\"B\" guid=\"" G1 "\">\n"
+		"  <Field name=\"a.b\" type=\"Text\" length=\"5\"/>\n"
+		"</BusinessObject>",
+		"line 2: Field 'a.b': a field name may not contain '.'",
+		"a dotted field name, which no reference could name");
+	expect_reject(M, "BusinessObject", "B",
+		"<BusinessObject name=\"B\" guid=\"" G1 "\">\n"
 		"  <Field name=\"P\" type=\"Text\" length=\"0\"/>\n"
 		"</BusinessObject>",
 		"line 2: Field 'P': length must be an integer from 1 to "
