@@ -203,6 +203,8 @@ static int tenant_events(tfs_store *st)
 			 "group %s", db_text(s, 1), db_text(s, 2));
 		error = tfs_store_event(st, &ev);
 	}
+	if (!error && rc != SQLITE_DONE)
+		error = db_fail(&st->db, "tenants");
 	sqlite3_reset(s);
 	return error;
 }
