@@ -146,6 +146,142 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 	}
 }
 
+/* What a change's record says, decided before it is written. */
+typedef struct chg_plan {
+	unsigned c, r;		/* index into changes[], risk level */
+	const char *type, *status, *pri;
+	int64_t created, start, end, approved, actual, closed;
+	int team, owner, requestor;
+	demo_parent of;
+} chg_plan;
+
+/* When change `p` is scheduled: its lead time by type, the evening
+ * maintenance window but for emergencies, its length. */
+static void change_schedule(demo_gen *g, chg_plan *p)
+{
+	const char *type = p->type;
+	int64_t lead, len;
+
+	if (!strcmp(type, "Standard"))
+		lead = demo_between(g, 2 * DEMO_DAY, 10 * DEMO_DAY);
+	else if (!strcmp(type, "Normal"))
+		lead = demo_between(g, 7 * DEMO_DAY, 30 * DEMO_DAY);
+	else if (!strcmp(type, "Major"))
+		lead = demo_between(g, 21 * DEMO_DAY, 60 * DEMO_DAY);
+	else
+		lead = demo_between(g, DEMO_HOUR, 12 * DEMO_HOUR);
+	if (!strcmp(type, "Emergency")) {
+		p->start = p->created + lead;
+	} else {
+		p->start = (p->created + lead) / DEMO_DAY * DEMO_DAY +
+			   20 * DEMO_HOUR +
+			   demo_between(g, 0, 3 * DEMO_HOUR) / 900 * 900;
+	}
+	if (!strcmp(type, "Major"))
+		len = demo_between(g, 4 * DEMO_HOUR, 8 * DEMO_HOUR);
+	else
+		len = demo_between(g, DEMO_HOUR, 4 * DEMO_HOUR);
+	p->end = p->start + len / 900 * 900;
+	p->approved = p->created + (p->start - p->created) / 3;
+}
+
+/* How far change `p` has come by now, and its priority. */
+static void change_state(demo_gen *g, chg_plan *p)
+{
+	const char *type = p->type;
+	int64_t age = g->now - p->created;
+
+	if (demo_chance(g, 3)) {
+		p->status = "Cancelled";
+		p->closed = p->created + demo_between(g, DEMO_DAY,
+						      5 * DEMO_DAY);
+		p->closed = demo_min64(p->closed, g->now - 60);
+	} else if (strcmp(type, "Standard") && demo_chance(g, 5) &&
+		   p->approved < g->now) {
+		p->status = "Rejected";
+		p->closed = p->approved;
+	} else if (p->end < g->now - 60) {
+		p->actual = demo_min64(p->end + demo_between(g, -1800, 3600),
+				       g->now - 60);
+		p->closed = p->actual + demo_between(g, 2 * DEMO_DAY,
+						     5 * DEMO_DAY);
+		p->status = p->closed < g->now ? "Closed" : "Implemented";
+		if (p->closed >= g->now)
+			p->closed = 0;
+	} else if (p->start < g->now || !strcmp(type, "Standard") ||
+		   !strcmp(type, "Emergency")) {
+		p->status = age < DEMO_HOUR ? "Logged" : "Scheduled";
+	} else if (age < DEMO_DAY) {
+		p->status = "Logged";
+	} else if (age < 3 * DEMO_DAY) {
+		p->status = "Requested";
+	} else if (age < 7 * DEMO_DAY) {
+		p->status = "Pending Approval";
+	} else {
+		p->status = "Scheduled";
+	}
+	if (!strcmp(type, "Emergency"))
+		p->pri = demo_chance(g, 50) ? "1" : "2";
+	else if (!strcmp(type, "Major"))
+		p->pri = "2";
+	else
+		p->pri = !strcmp(type, "Normal") ? "3" : "4";
+}
+
+/* Whether the change was approved (and so has tasks). */
+static bool change_approved(const chg_plan *p)
+{
+	return !strcmp(p->status, "Scheduled") ||
+	       !strcmp(p->status, "Implemented") ||
+	       !strcmp(p->status, "Closed");
+}
+
+/* Write the record of change `i` as planned; returns g->error. */
+static int change_write(demo_gen *g, demo_world *w, const chg_plan *p,
+			unsigned i)
+{
+	const char *subject = changes[p->c].subject, *type = p->type;
+
+	demo_begin(g, TFS_KIND_DATA, "Change", "Record", p->of.key,
+		   "Change");
+	demo_stamps(g, p->created, w->people[p->requestor].key,
+		    p->closed ? p->closed : p->actual ? p->actual :
+		    demo_min64(p->approved, g->now - 60),
+		    w->people[p->owner].key);
+	demo_valuef(g, "ChangeNumber", "%u", 20001 + i);
+	demo_value(g, "Subject", subject);
+	demo_valuef(g, "Description", "%s. Requested by %s; see the "
+		    "implementation and backout plans.", subject,
+		    w->people[p->requestor].display);
+	demo_value(g, "Status", p->status);
+	demo_value(g, "TypeOfChange", type);
+	demo_value(g, "Risk", changes[p->c].risk);
+	demo_value(g, "Priority", p->pri);
+	demo_value(g, "Urgency", !strcmp(type, "Emergency") ? "High" :
+		   p->r >= 2 ? "Medium" : "Low");
+	demo_value(g, "Impact", p->r >= 2 ? "High" : p->r ? "Medium" : "Low");
+	demo_value(g, "Category", changes[p->c].category);
+	demo_value_time(g, "ScheduledStartDate", p->start);
+	demo_value_time(g, "ScheduledEndDate", p->end);
+	if (p->actual)
+		demo_value_time(g, "ActualEndDate", p->actual);
+	demo_valuef(g, "ImplementationPlan", "1) Announce the window "
+		    "to affected users; 2) take snapshots or backups "
+		    "of the affected systems; 3) %s; 4) run the "
+		    "smoke tests; 5) update the CMDB.", subject);
+	demo_value(g, "BackoutPlan", "Restore from the snapshots "
+		   "taken in step 2 and re-run the smoke tests; "
+		   "notify the service desk.");
+	demo_value(g, "CABApproved", change_approved(p) ? "true" : "false");
+	demo_valuef(g, "EstimatedCost", "%u.00", changes[p->c].cost);
+	if (p->closed)
+		demo_value_time(g, "ClosedDateTime", p->closed);
+	demo_link_person(g, w, "Owner", p->owner);
+	demo_link_team(g, "OwnerTeam", p->team);
+	demo_link_person(g, w, "RequestorLink", p->requestor);
+	return demo_finish(g, p->created);
+}
+
 int demo_gen_changes(demo_gen *g, demo_world *w)
 {
 	static const char *const risk_level[] = {
@@ -153,6 +289,7 @@ int demo_gen_changes(demo_gen *g, demo_world *w)
 	};
 	unsigned tw[N(changes)], i;
 	int64_t *times;
+	chg_plan p;
 
 	demo_seed(g, "Change");
 	for (i = 0; i < N(changes); i++)
@@ -160,127 +297,27 @@ int demo_gen_changes(demo_gen *g, demo_world *w)
 	if (!(times = demo_creation_times(g, N_CHANGES, DEMO_YEAR)))
 		return g->error;
 	for (i = 0; i < N_CHANGES && !g->error; i++) {
-		unsigned c = demo_pick(g, tw, N(tw));
-		const char *type = changes[c].type, *status, *pri;
-		int64_t created = times[i], age = g->now - created;
-		int64_t lead, start, end, approved, actual = 0, closed = 0;
-		int team = demo_team_index(changes[c].team);
-		int owner = demo_member(g, w, team);
-		int requestor = (int)demo_below(g, DEMO_P_STAFF_END);
-		unsigned r;
-		demo_parent of = { "Change", "" };
-
-		for (r = 0; strcmp(risk_level[r], changes[c].risk); r++)
+		memset(&p, 0, sizeof(p));
+		p.c = demo_pick(g, tw, N(tw));
+		p.type = changes[p.c].type;
+		p.created = times[i];
+		p.team = demo_team_index(changes[p.c].team);
+		p.owner = demo_member(g, w, p.team);
+		p.requestor = (int)demo_below(g, DEMO_P_STAFF_END);
+		for (p.r = 0; strcmp(risk_level[p.r], changes[p.c].risk);
+		     p.r++)
 			;
-		if (!strcmp(type, "Standard"))
-			lead = demo_between(g, 2 * DEMO_DAY, 10 * DEMO_DAY);
-		else if (!strcmp(type, "Normal"))
-			lead = demo_between(g, 7 * DEMO_DAY, 30 * DEMO_DAY);
-		else if (!strcmp(type, "Major"))
-			lead = demo_between(g, 21 * DEMO_DAY, 60 * DEMO_DAY);
-		else
-			lead = demo_between(g, DEMO_HOUR, 12 * DEMO_HOUR);
-		if (!strcmp(type, "Emergency")) {
-			start = created + lead;
-		} else {
-			/* the evening maintenance window */
-			start = (created + lead) / DEMO_DAY * DEMO_DAY +
-				20 * DEMO_HOUR +
-				demo_between(g, 0, 3 * DEMO_HOUR) / 900 * 900;
-		}
-		if (!strcmp(type, "Major"))
-			end = demo_between(g, 4 * DEMO_HOUR, 8 * DEMO_HOUR);
-		else
-			end = demo_between(g, DEMO_HOUR, 4 * DEMO_HOUR);
-		end = start + end / 900 * 900;
-		approved = created + (start - created) / 3;
-		if (demo_chance(g, 3)) {
-			status = "Cancelled";
-			closed = created + demo_between(g, DEMO_DAY,
-							5 * DEMO_DAY);
-			closed = demo_min64(closed, g->now - 60);
-		} else if (strcmp(type, "Standard") && demo_chance(g, 5) &&
-			   approved < g->now) {
-			status = "Rejected";
-			closed = approved;
-		} else if (end < g->now - 60) {
-			actual = demo_min64(end + demo_between(g, -1800, 3600),
-					    g->now - 60);
-			closed = actual + demo_between(g, 2 * DEMO_DAY,
-						       5 * DEMO_DAY);
-			status = closed < g->now ? "Closed" : "Implemented";
-			if (closed >= g->now)
-				closed = 0;
-		} else if (start < g->now || !strcmp(type, "Standard") ||
-			   !strcmp(type, "Emergency")) {
-			status = age < DEMO_HOUR ? "Logged" : "Scheduled";
-		} else if (age < DEMO_DAY) {
-			status = "Logged";
-		} else if (age < 3 * DEMO_DAY) {
-			status = "Requested";
-		} else if (age < 7 * DEMO_DAY) {
-			status = "Pending Approval";
-		} else {
-			status = "Scheduled";
-		}
-		if (!strcmp(type, "Emergency"))
-			pri = demo_chance(g, 50) ? "1" : "2";
-		else if (!strcmp(type, "Major"))
-			pri = "2";
-		else
-			pri = !strcmp(type, "Normal") ? "3" : "4";
-		snprintf(of.key, sizeof(of.key), "CHG-%u", 20001 + i);
-
-		demo_begin(g, TFS_KIND_DATA, "Change", "Record", of.key,
-			   "Change");
-		demo_stamps(g, created, w->people[requestor].key,
-			    closed ? closed : actual ? actual :
-			    demo_min64(approved, g->now - 60),
-			    w->people[owner].key);
-		demo_valuef(g, "ChangeNumber", "%u", 20001 + i);
-		demo_value(g, "Subject", changes[c].subject);
-		demo_valuef(g, "Description", "%s. Requested by %s; see the "
-			    "implementation and backout plans.",
-			    changes[c].subject, w->people[requestor].display);
-		demo_value(g, "Status", status);
-		demo_value(g, "TypeOfChange", type);
-		demo_value(g, "Risk", changes[c].risk);
-		demo_value(g, "Priority", pri);
-		demo_value(g, "Urgency", !strcmp(type, "Emergency") ? "High" :
-			   r >= 2 ? "Medium" : "Low");
-		demo_value(g, "Impact", r >= 2 ? "High" : r ? "Medium" : "Low");
-		demo_value(g, "Category", changes[c].category);
-		demo_value_time(g, "ScheduledStartDate", start);
-		demo_value_time(g, "ScheduledEndDate", end);
-		if (actual)
-			demo_value_time(g, "ActualEndDate", actual);
-		demo_valuef(g, "ImplementationPlan", "1) Announce the window "
-			    "to affected users; 2) take snapshots or backups "
-			    "of the affected systems; 3) %s; 4) run the "
-			    "smoke tests; 5) update the CMDB.",
-			    changes[c].subject);
-		demo_value(g, "BackoutPlan", "Restore from the snapshots "
-			   "taken in step 2 and re-run the smoke tests; "
-			   "notify the service desk.");
-		demo_value(g, "CABApproved",
-			   !strcmp(status, "Scheduled") ||
-			   !strcmp(status, "Implemented") ||
-			   !strcmp(status, "Closed") ? "true" : "false");
-		demo_valuef(g, "EstimatedCost", "%u.00", changes[c].cost);
-		if (closed)
-			demo_value_time(g, "ClosedDateTime", closed);
-		demo_link_person(g, w, "Owner", owner);
-		demo_link_team(g, "OwnerTeam", team);
-		demo_link_person(g, w, "RequestorLink", requestor);
-		if (demo_finish(g, created))
+		p.of.bo = "Change";
+		snprintf(p.of.key, sizeof(p.of.key), "CHG-%u", 20001 + i);
+		change_schedule(g, &p);
+		change_state(g, &p);
+		if (change_write(g, w, &p, i))
 			break;
-		if (!strcmp(status, "Scheduled") ||
-		    !strcmp(status, "Implemented") ||
-		    !strcmp(status, "Closed"))
-			change_tasks(g, w, &of, changes[c].subject,
-				     demo_min64(approved, g->now - 60), start,
-				     actual ? actual : end, status, team,
-				     owner, type);
+		if (change_approved(&p))
+			change_tasks(g, w, &p.of, changes[p.c].subject,
+				     demo_min64(p.approved, g->now - 60),
+				     p.start, p.actual ? p.actual : p.end,
+				     p.status, p.team, p.owner, p.type);
 	}
 	free(times);
 	return g->error;

@@ -443,7 +443,24 @@ static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
 	}
 }
 
-int demo_gen_incidents(demo_gen *g, demo_world *w)
+/* What an incident's record says, decided before it is written. */
+typedef struct inc_plan {
+	const inc_tmpl *tp;
+	int64_t created, resolved, closed, last, dur;
+	int cust, team, owner, logger;
+	const char *source, *status;
+	unsigned u, im, pri;
+	demo_parent of;
+} inc_plan;
+
+static const char *const levels[3] = { "High", "Medium", "Low" };
+
+/*
+ * Decide incident `i` created at `created`: who, how urgent, and how far
+ * it has come by now (its age against its resolution target).
+ */
+static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
+			  const inc_tmpl *tp, int64_t created, unsigned i)
 {
 	static const unsigned src_w[] = { 30, 25, 30, 5, 10 };
 	static const char *const sources[] = {
@@ -452,12 +469,156 @@ int demo_gen_incidents(demo_gen *g, demo_world *w)
 	static const unsigned urg_w[3] = { 15, 45, 40 }, imp_w[3] = {
 		10, 35, 55 };
 	static const unsigned severe_w[3] = { 50, 40, 10 };
-	static const char *const levels[3] = { "High", "Medium", "Low" };
 	static const unsigned matrix[3][3] = {
 		{ 1, 2, 3 }, { 2, 3, 4 }, { 3, 4, 5 },
 	};
+
+	memset(p, 0, sizeof(*p));
+	p->tp = tp;
+	p->created = created;
+	p->cust = demo_customer(g);
+	p->team = demo_team_index(tp->team);
+	p->owner = demo_member(g, w, p->team);
+	p->logger = -1;
+	p->source = sources[demo_pick(g, src_w, 5)];
+	p->u = demo_pick(g, tp->monitored ? severe_w : urg_w, 3);
+	p->im = demo_pick(g, tp->monitored ? severe_w : imp_w, 3);
+	p->pri = matrix[p->u][p->im];
+	if (tp->monitored) {
+		p->source = "Monitoring";
+		p->cust = demo_member(g, w, p->team);	/* the service owner */
+	}
+	if (w->people[p->cust].vip && p->pri > 2)
+		p->pri = 2;
+	p->dur = (int64_t)demo_resolution_minutes[p->pri - 1] * 60 *
+		 (int64_t)(15 + demo_below(g, 125)) / 100 +
+		 (int64_t)demo_below(g, 1800) + 600;
+	/* some wait for customers, vendors or parts */
+	if (demo_chance(g, 20))
+		p->dur += demo_between(g, 2 * DEMO_DAY, 60 * DEMO_DAY);
+	if (demo_chance(g, 2)) {
+		p->status = "Cancelled";
+		p->closed = created + demo_between(g, 600, 2 * DEMO_DAY);
+		p->closed = demo_min64(p->closed, g->now - 60);
+	} else if (created + p->dur < g->now - 60) {
+		p->resolved = created + p->dur;
+		p->closed = p->resolved + 3 * DEMO_DAY;
+		p->status = p->closed < g->now ? "Closed" : "Resolved";
+		if (p->closed >= g->now)
+			p->closed = 0;
+	} else if (g->now - created < 2 * 3600 && demo_chance(g, 50)) {
+		p->status = "Logged";
+		p->owner = -1;
+	} else {
+		static const unsigned open_w[] = { 65, 25, 10 };
+		static const char *const open[] = {
+			"Active", "Waiting for Customer",
+			"Waiting for 3rd Party",
+		};
+
+		p->status = open[demo_pick(g, open_w, 3)];
+	}
+	p->last = p->closed ? p->closed : p->resolved ? p->resolved :
+		  demo_between(g, created, g->now - 60);
+	if (!strcmp(p->source, "Phone") || !strcmp(p->source, "Walk-in") ||
+	    !strcmp(p->source, "Chat"))
+		p->logger = demo_member(g, w, demo_team_index("ServiceDesk"));
+	else if (strcmp(p->source, "Monitoring"))
+		p->logger = p->cust;
+	p->of.bo = "Incident";
+	snprintf(p->of.key, sizeof(p->of.key), "INC-%u", 10001 + i);
+}
+
+/* The links of an incident: who, where, which CI, which problem. */
+static void incident_links(demo_gen *g, demo_world *w, const inc_plan *p)
+{
+	const inc_tmpl *tp = p->tp;
+	const char *server;
+
+	demo_link_person(g, w, "ProfileLink", p->cust);
+	demo_link(g, "OrgUnitLink", "OrgUnit",
+		  demo_orgunit_keys[w->people[p->cust].orgunit]);
+	demo_link(g, "LocationLink", "Location",
+		  demo_location_keys[w->people[p->cust].location]);
+	demo_link_person(g, w, "Owner", p->owner);
+	demo_link_team(g, "OwnerTeam", p->team);
+	if (tp->ci == CI_PC) {
+		char ci[32];
+
+		snprintf(ci, sizeof(ci), "ACME-LT-%04d", p->cust + 1);
+		demo_link(g, "CILink", "CI#Computer", ci);
+	} else if (tp->ci && (server = demo_server_with(g, tp->ci))) {
+		demo_link(g, "CILink", "CI#Server", server);
+	}
+	if (tp->problem >= 0 &&
+	    p->created > w->problem_created[tp->problem] - 30 * DEMO_DAY &&
+	    demo_chance(g, 40)) {
+		char prb[32];
+		unsigned k;
+
+		for (k = 0; (k * 7) % DEMO_NPROBLEMS != (unsigned)tp->problem;
+		     k++)
+			;
+		snprintf(prb, sizeof(prb), "PRB-%u", 5001 + k);
+		demo_link(g, "ProblemLink", "Problem", prb);
+	}
+}
+
+/* Write the record of incident `i` as planned; returns g->error. */
+static int incident_write(demo_gen *g, demo_world *w, const inc_plan *p,
+			  unsigned i)
+{
+	const inc_tmpl *tp = p->tp;
+	const char *by = p->logger >= 0 ? w->people[p->logger].key :
+			 "svc.monitoring";
+	unsigned quarters = 0;
+
+	demo_begin(g, TFS_KIND_DATA, "Incident", "Record", p->of.key,
+		   "Incident");
+	demo_stamps(g, p->created, by, p->last,
+		    p->owner >= 0 ? w->people[p->owner].key : by);
+	demo_valuef(g, "IncidentNumber", "%u", 10001 + i);
+	demo_value(g, "Subject", tp->subject);
+	demo_value(g, "Symptom", tp->symptom);
+	demo_value(g, "Status", p->status);
+	demo_valuef(g, "Priority", "%u", p->pri);
+	demo_value(g, "Urgency", levels[p->u]);
+	demo_value(g, "Impact", levels[p->im]);
+	demo_value(g, "Category", tp->category);
+	demo_value(g, "Service", tp->service);
+	demo_value(g, "Source", p->source);
+	demo_value_time(g, "ResponseDeadline", p->created +
+			60 * (int64_t)demo_response_minutes[p->pri - 1]);
+	demo_value_time(g, "ResolutionDeadline", p->created +
+			60 * (int64_t)demo_resolution_minutes[p->pri - 1]);
+	if (p->resolved) {
+		quarters = 1 + demo_below(g, (unsigned)demo_min64(
+				p->dur / 900, 32) + 1);
+		demo_value_time(g, "ResolvedDateTime", p->resolved);
+		demo_value(g, "Resolution", tp->resolution);
+		demo_value(g, "CauseCode", tp->cause);
+	}
+	if (p->closed)
+		demo_value_time(g, "ClosedDateTime", p->closed);
+	demo_valuef(g, "CustomerEmail", "%s@acme.example",
+		    w->people[p->cust].key);
+	demo_value(g, "IsVIP", w->people[p->cust].vip ? "true" : "false");
+	demo_value(g, "FirstCallResolution",
+		   p->resolved && p->dur <= 1800 + 600 && p->logger >= 0 &&
+		   p->logger != p->cust ? "true" : "false");
+	demo_value(g, "ReopenCount", p->resolved && demo_chance(g, 3) ?
+		   "1" : "0");
+	if (quarters)
+		demo_value_hours(g, "TotalTimeSpent", quarters);
+	incident_links(g, w, p);
+	return demo_finish(g, p->created);
+}
+
+int demo_gen_incidents(demo_gen *g, demo_world *w)
+{
 	unsigned tw[N(incidents)], i;
 	int64_t *times;
+	inc_plan p;
 
 	demo_seed(g, "Incident");
 	for (i = 0; i < N(incidents); i++)
@@ -466,135 +627,14 @@ int demo_gen_incidents(demo_gen *g, demo_world *w)
 		return g->error;
 	for (i = 0; i < N_INCIDENTS && !g->error; i++) {
 		const inc_tmpl *tp = &incidents[demo_pick(g, tw, N(tw))];
-		int64_t created = times[i], resolved = 0, closed = 0, last;
-		int cust = demo_customer(g), team = demo_team_index(tp->team);
-		int owner = demo_member(g, w, team), logger = -1;
-		const char *source = sources[demo_pick(g, src_w, 5)];
-		unsigned u = demo_pick(g, tp->monitored ? severe_w : urg_w, 3);
-		unsigned im = demo_pick(g, tp->monitored ? severe_w : imp_w, 3);
-		unsigned pri = matrix[u][im], quarters = 0;
-		const char *status, *server;
-		int64_t dur;
-		demo_parent of = { "Incident", "" };
 
-		if (tp->monitored) {
-			source = "Monitoring";
-			cust = demo_member(g, w, team);	/* the service owner */
-		}
-		if (w->people[cust].vip && pri > 2)
-			pri = 2;
-		dur = (int64_t)demo_resolution_minutes[pri - 1] * 60 *
-		      (int64_t)(15 + demo_below(g, 125)) / 100 +
-		      (int64_t)demo_below(g, 1800) + 600;
-		/* some wait for customers, vendors or parts */
-		if (demo_chance(g, 20))
-			dur += demo_between(g, 2 * DEMO_DAY, 60 * DEMO_DAY);
-		if (demo_chance(g, 2)) {
-			status = "Cancelled";
-			closed = created + demo_between(g, 600,
-							2 * DEMO_DAY);
-			closed = demo_min64(closed, g->now - 60);
-		} else if (created + dur < g->now - 60) {
-			resolved = created + dur;
-			closed = resolved + 3 * DEMO_DAY;
-			status = closed < g->now ? "Closed" : "Resolved";
-			if (closed >= g->now)
-				closed = 0;
-		} else if (g->now - created < 2 * 3600 && demo_chance(g, 50)) {
-			status = "Logged";
-			owner = -1;
-		} else {
-			static const unsigned open_w[] = { 65, 25, 10 };
-			static const char *const open[] = {
-				"Active", "Waiting for Customer",
-				"Waiting for 3rd Party",
-			};
-
-			status = open[demo_pick(g, open_w, 3)];
-		}
-		last = closed ? closed : resolved ? resolved :
-		       demo_between(g, created, g->now - 60);
-		if (!strcmp(source, "Phone") || !strcmp(source, "Walk-in") ||
-		    !strcmp(source, "Chat"))
-			logger = demo_member(g, w,
-					     demo_team_index("ServiceDesk"));
-		else if (strcmp(source, "Monitoring"))
-			logger = cust;
-		snprintf(of.key, sizeof(of.key), "INC-%u", 10001 + i);
-
-		demo_begin(g, TFS_KIND_DATA, "Incident", "Record", of.key,
-			   "Incident");
-		demo_stamps(g, created, logger >= 0 ? w->people[logger].key :
-						 "svc.monitoring", last,
-		       owner >= 0 ? w->people[owner].key :
-		       logger >= 0 ? w->people[logger].key : "svc.monitoring");
-		demo_valuef(g, "IncidentNumber", "%u", 10001 + i);
-		demo_value(g, "Subject", tp->subject);
-		demo_value(g, "Symptom", tp->symptom);
-		demo_value(g, "Status", status);
-		demo_valuef(g, "Priority", "%u", pri);
-		demo_value(g, "Urgency", levels[u]);
-		demo_value(g, "Impact", levels[im]);
-		demo_value(g, "Category", tp->category);
-		demo_value(g, "Service", tp->service);
-		demo_value(g, "Source", source);
-		demo_value_time(g, "ResponseDeadline", created +
-				60 * (int64_t)demo_response_minutes[pri - 1]);
-		demo_value_time(g, "ResolutionDeadline", created +
-				60 * (int64_t)demo_resolution_minutes[pri - 1]);
-		if (resolved) {
-			quarters = 1 + demo_below(g, (unsigned)demo_min64(
-					dur / 900, 32) + 1);
-			demo_value_time(g, "ResolvedDateTime", resolved);
-			demo_value(g, "Resolution", tp->resolution);
-			demo_value(g, "CauseCode", tp->cause);
-		}
-		if (closed)
-			demo_value_time(g, "ClosedDateTime", closed);
-		demo_valuef(g, "CustomerEmail", "%s@acme.example",
-			    w->people[cust].key);
-		demo_value(g, "IsVIP", w->people[cust].vip ? "true" : "false");
-		demo_value(g, "FirstCallResolution",
-			   resolved && dur <= 1800 + 600 && logger >= 0 &&
-			   logger != cust ? "true" : "false");
-		demo_value(g, "ReopenCount", resolved && demo_chance(g, 3) ?
-			   "1" : "0");
-		if (quarters)
-			demo_value_hours(g, "TotalTimeSpent", quarters);
-		demo_link_person(g, w, "ProfileLink", cust);
-		demo_link(g, "OrgUnitLink", "OrgUnit",
-			  demo_orgunit_keys[w->people[cust].orgunit]);
-		demo_link(g, "LocationLink", "Location",
-			  demo_location_keys[w->people[cust].location]);
-		demo_link_person(g, w, "Owner", owner);
-		demo_link_team(g, "OwnerTeam", team);
-		if (tp->ci == CI_PC) {
-			char ci[32];
-
-			snprintf(ci, sizeof(ci), "ACME-LT-%04d", cust + 1);
-			demo_link(g, "CILink", "CI#Computer", ci);
-		} else if (tp->ci && (server = demo_server_with(g, tp->ci))) {
-			demo_link(g, "CILink", "CI#Server", server);
-		}
-		if (tp->problem >= 0 &&
-		    created > w->problem_created[tp->problem] -
-			      30 * DEMO_DAY && demo_chance(g, 40)) {
-			char prb[32];
-			unsigned k;
-
-			for (k = 0; (k * 7) % DEMO_NPROBLEMS !=
-				    (unsigned)tp->problem; k++)
-				;
-			snprintf(prb, sizeof(prb), "PRB-%u", 5001 + k);
-			demo_link(g, "ProblemLink", "Problem", prb);
-		}
-		if (demo_finish(g, created))
+		incident_plan(g, w, &p, tp, times[i], i);
+		if (incident_write(g, w, &p, i))
 			break;
-		incident_journal(g, w, &of, tp, created,
-				 resolved ? resolved : last, source, cust,
-				 owner, resolved != 0);
+		incident_journal(g, w, &p.of, tp, p.created,
+				 p.resolved ? p.resolved : p.last, p.source,
+				 p.cust, p.owner, p.resolved != 0);
 	}
 	free(times);
 	return g->error;
 }
-
