@@ -164,3 +164,18 @@ int th_read_all(tfs_buf *out, tfs_tree *t, const char *path,
 		return error;
 	return th_read_ino(out, t, a.ino, who);
 }
+
+char *th_replace(const char *s, const char *from, const char *to)
+{
+	const char *p = s ? strstr(s, from) : NULL;
+	size_t n;
+	char *r;
+
+	if (!p)
+		return NULL;
+	n = strlen(s) - strlen(from) + strlen(to) + 1;
+	if (!(r = malloc(n)))
+		return NULL;
+	snprintf(r, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+	return r;
+}

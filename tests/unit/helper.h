@@ -74,4 +74,8 @@ int th_read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino,
 int th_read_all(tfs_buf *out, tfs_tree *t, const char *path,
 		const tfs_caller *who);
 
+/* A copy of `s` with the first `from` replaced by `to`, to be freed;
+ * NULL if `s` is NULL or has no `from`. */
+char *th_replace(const char *s, const char *from, const char *to);
+
 #endif
