@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +37,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "helper.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
@@ -506,19 +506,13 @@ static void test_package(const char *dir)
 
 /* ---- tenants in a store ----------------------------------------------------- */
 
-static void check_instance(tfs_store *st, int64_t tenant, const char *name,
-			   bool locked)
+static void check_instance(tfs_store *st, const char *tenant,
+			   const char *name, bool locked)
 {
-	tfs_row row;
-	tfs_inst *in;
+	tfs_inst *in = th_inst(st, tenant, name);
 	int n = 0;
 
-	if (tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant, name) < 0) {
-		fail("no instance %s", name);
-		return;
-	}
-	in = tfs_store_inst(st, row.id);
-	CHECK(in != NULL, "%s: %s", name, tfs_error_last());
+	CHECK(in != NULL, "no instance %s: %s", name, tfs_error_last());
 	if (!in)
 		return;
 	CHECK(tfs_inst_locked(in) == locked, "%s: locked %d", name,
@@ -553,7 +547,7 @@ static void test_tenant(const char *dir)
 	o.objects = 10;
 	rc = tfs_generate_tenant(NULL, store, "small", &o);
 	CHECK(rc == TFS_EINVALID, "too few objects: %d", rc);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_store_open(&st, store) < 0) {
 		fail("open: %s", tfs_error_last());
 		return;
 	}
@@ -562,8 +556,8 @@ static void test_tenant(const char *dir)
 	CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "small") ==
 	      TFS_ENOTFOUND, "a refused tenant was left behind");
 	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "big") == 0) {
-		check_instance(st, row.id, "staging", false);
-		check_instance(st, row.id, "production", true);
+		check_instance(st, "big", "staging", false);
+		check_instance(st, "big", "production", true);
 	} else {
 		fail("no tenant big");
 	}
@@ -574,14 +568,14 @@ static void test_tenant(const char *dir)
 static void test_failed_load(const char *dir)
 {
 	tfs_generate_opts o = { 2000, -1, -1, 3, 0, 0 };
-	char store[600], path[700];
+	char store[TH_PATH], path[700];
 	tfs_store *st = NULL;
 	tfs_row row;
 	FILE *f;
 	int rc;
 
-	snprintf(store, sizeof(store), "%s/broken", dir);
-	CHECK(tfs_store_create(store) == 0, "create: %s", tfs_error_last());
+	CHECK(th_empty_store(store, dir, "broken") == 0, "create: %s",
+	      tfs_error_last());
 	/* no pack directory: the first commit (a pack) cannot be written */
 	snprintf(path, sizeof(path), "%s/history.git/objects/pack", store);
 	CHECK(rmdir(path) == 0, "rmdir %s: %s", path, strerror(errno));
@@ -590,7 +584,7 @@ static void test_failed_load(const char *dir)
 		fclose(f);
 	rc = tfs_generate_tenant(NULL, store, "half", &o);
 	CHECK(rc < 0, "a load whose commit cannot be written fails: %d", rc);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_store_open(&st, store) < 0) {
 		fail("open: %s", tfs_error_last());
 		return;
 	}
@@ -622,7 +616,6 @@ static void test_background_checkpoint(const char *dir)
 	tfs_buf result = TFS_BUF_INIT;
 	tfs_store *st = NULL;
 	long long before, after = -1;
-	tfs_row tenant, row;
 	tfs_inst *in;
 	int i, rc;
 
@@ -632,14 +625,11 @@ static void test_background_checkpoint(const char *dir)
 	snprintf(wal, sizeof(wal), "%s-wal", db);
 	CHECK(tfs_generate_package(pkg, "Employee", 3000, 7, NULL) == 0,
 	      "package: %s", tfs_error_last());
-	if (tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_store_open(&st, store) < 0) {
 		fail("open: %s", tfs_error_last());
 		return;
 	}
-	if (tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "big") < 0 ||
-	    tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id,
-			   "staging") < 0 ||
-	    !(in = tfs_store_inst(st, row.id))) {
+	if (!(in = th_inst(st, "big", "staging"))) {
 		fail("no big/staging: %s", tfs_error_last());
 		tfs_store_free(st);
 		return;
@@ -664,8 +654,8 @@ static void test_background_checkpoint(const char *dir)
 	tfs_store_free(st);
 	CHECK(file_size(wal) <= 0, "%s left behind: %lld bytes", wal,
 	      file_size(wal));
-	if (tfs_store_open(&st, store, getuid()) == 0) {
-		in = tfs_store_inst(st, row.id);
+	if (th_store_open(&st, store) == 0) {
+		in = th_inst(st, "big", "staging");
 		CHECK(in && tfs_inst_history_count(in, &i) == 0 && i == 2,
 		      "history after reopening: %d commits", i);
 		tfs_store_free(st);
@@ -729,7 +719,7 @@ static void test_read_ahead(const char *dir)
 
 	snprintf(store, sizeof(store), "%s/store", dir);
 	snprintf(db, sizeof(db), "%s/instances/big/production.db", store);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_store_open(&st, store) < 0) {
 		fail("open: %s", tfs_error_last());
 		return;
 	}
@@ -749,23 +739,12 @@ static void test_read_ahead(const char *dir)
 	tfs_store_free(st);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-			struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
-	char dir[] = "/tmp/tenantfs-generate.XXXXXX";
+	char dir[TH_PATH];
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (th_tmpdir(dir, "generate") < 0)
 		return 1;
-	}
 	test_content();
 	test_sizes();
 	test_package(dir);
@@ -773,7 +752,7 @@ int main(void)
 	test_background_checkpoint(dir);
 	test_read_ahead(dir);
 	test_failed_load(dir);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	th_rmtree(dir, false);
 	xmlCleanupParser();
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
