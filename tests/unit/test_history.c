@@ -9,7 +9,6 @@
  * the figures are printed as "# bench" lines, never asserted.
  */
 #include <dirent.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,13 +22,14 @@
 #include <zlib.h>
 
 #include "../../engine/history_int.h"
+#include "helper.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
 static int test_no;
 static int failures;
-static char tmp_dir[] = "/tmp/tfs-history-XXXXXX";
-static char git_dir[256];
+static char tmp_dir[TH_PATH];
+static char git_dir[TH_PATH + 16];
 
 static const tfs_history_sig admin = {
 	"admin", "admin@tenantfs.local", 1700000000
@@ -1028,12 +1028,6 @@ done:
 	free(store);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-			struct FTW *ftw)
-{
-	return remove(path);
-}
-
 /* Replace loose object file `path` with `data` deflated (any content:
  * a valid zlib stream whose id may not match its name). */
 static int write_loose(const char *path, const char *data, size_t len)
@@ -1735,10 +1729,8 @@ int main(void)
 	tfs_history *h = NULL;
 	const char *env = getenv("TFS_HISTORY_BENCH");
 
-	if (!mkdtemp(tmp_dir)) {
-		perror("mkdtemp");
+	if (th_tmpdir(tmp_dir, "history") < 0)
 		return 1;
-	}
 	snprintf(git_dir, sizeof(git_dir), "%s/history.git", tmp_dir);
 
 	check(tfs_history_open(&h, git_dir, 0) == TFS_ENOTFOUND && !h,
@@ -1773,10 +1765,7 @@ int main(void)
 	if (env && strcmp(env, "1") == 0)
 		bench();
 
-	if (!getenv("TFS_KEEP_TMP"))
-		nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	else
-		printf("# kept %s\n", tmp_dir);
+	th_rmtree(tmp_dir, false);
 	printf("1..%d\n", test_no);
 	return failures ? 1 : 0;
 }
