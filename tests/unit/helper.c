@@ -2,6 +2,7 @@
  * Fixtures shared by the unit tests: see helper.h.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -12,6 +13,21 @@
 
 #include "helper.h"
 #include "tenantfs/error.h"
+
+int th_failures;
+
+void th_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++th_failures > TH_FAIL_SHOWN)
+		return;
+	fputs("FAIL: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 int th_tmpdir(char dir[TH_PATH], const char *name)
 {

@@ -20,6 +20,21 @@
 #include "tenantfs/store.h"
 #include "tenantfs/tree.h"
 
+/*
+ * Quiet checks, for the tests that make tens of thousands (test_demo,
+ * test_generate): a check that passes prints nothing, one that fails
+ * prints "FAIL: ..." on stderr (the first TH_FAIL_SHOWN of them, so that
+ * one broken rule does not bury the others), and th_failures counts
+ * them all.  The TAP checks of the other tests are tap.h's.
+ */
+#define TH_FAIL_SHOWN 60
+extern int th_failures;
+void th_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define TH_CHECK(cond, ...) do { \
+	if (!(cond)) \
+		th_fail(__VA_ARGS__); \
+} while (0)
+
 /* Room for a temporary directory, a store in it, and a file below. */
 #define TH_PATH 256
 
