@@ -12,7 +12,6 @@
  * One demo store serves every case; each case works on its own objects
  * (different demo forms, its own new objects) so they do not interfere.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,37 +20,13 @@
 #include <sqlite3.h>
 
 #include "helper.h"
+#include "tap.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/package.h"
 #include "tenantfs/sha256.h"
 #include "tenantfs/store.h"
-
-static int failures, count;
-
-/* Print "ok N - ..." or "not ok N - ..." (with where and the last engine
- * error); returns whether the check passed. */
-static bool check(bool pass, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool check(bool pass, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	count++;
-	if (!pass)
-		failures++;
-	printf("%sok %d - ", pass ? "" : "not ", count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!pass)
-		printf(" (%s:%d; last error: %s)", __FILE__, line,
-		       tfs_error_last());
-	printf("\n");
-	return pass;
-}
 
 /* Text (a result, a diff, a rendered file) as "# " diagnostic lines. */
 static void diag(const char *text)
@@ -70,10 +45,9 @@ static void diag(const char *text)
 	}
 }
 
-#define CHECK(cond, ...) check((cond), __LINE__, __VA_ARGS__)
 /* CHECK, showing `text` when it fails. */
 #define CHECK_R(cond, text, ...) \
-	((void)(check((cond), __LINE__, __VA_ARGS__) || (diag(text), 0)))
+	((void)(CHECK((cond), __VA_ARGS__) || (diag(text), 0)))
 
 #define USER "admin"
 
