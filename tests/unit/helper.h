@@ -2,10 +2,11 @@
  * Fixtures shared by the unit tests (helper.c, linked into each of them):
  * a temporary directory and its removal, a store in it (the demo or an
  * empty one), entities and instances by name, a .conf value, git fsck of
- * a store's history, and the tree's paths and whole files.
+ * a store's history, the tree's paths and whole files, a string with one
+ * part replaced, and the quiet checks of the tests that make thousands.
  *
  * Every unit test that needs a store makes it here, so that a change of
- * how a store is made is one change.  The helpers only report (an engine
+ * how a store is made is one change.  The fixtures only report (an engine
  * error, tfs_error_last() says why, or -1 with a "# " line); the checks,
  * and so their counts, stay in the tests.
  */
@@ -21,7 +22,7 @@
 #include "tenantfs/tree.h"
 
 /*
- * Quiet checks, for the tests that make tens of thousands (test_demo,
+ * Quiet checks, for the tests that make thousands of them (test_demo,
  * test_generate): a check that passes prints nothing, one that fails
  * prints "FAIL: ..." on stderr (the first TH_FAIL_SHOWN of them, so that
  * one broken rule does not bury the others), and th_failures counts

@@ -592,8 +592,6 @@ int main(void)
 	test_names();
 	test_merge();
 	run_store();
-	printf("1..%d\n", count);
-	if (failures)
-		printf("# %d of %d failed\n", failures, count);
+	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;
 }
