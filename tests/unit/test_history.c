@@ -607,22 +607,23 @@ static int make_files(tfs_history_change **out, char **store, size_t n)
 	return 0;
 }
 
-/* How many packs the test repository has. */
-static int count_packs(void)
+/* How many files in objects/pack of repository `dir` end in `ext` (".pack",
+ * ".keep"), or -1. */
+static int count_in_pack(const char *dir, const char *ext)
 {
-	char path[300];
+	char path[TH_PATH + 32];
+	size_t len, n_ext = strlen(ext);
 	struct dirent *e;
-	size_t len;
 	DIR *d;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/objects/pack", git_dir);
-	d = opendir(path);
-	if (!d)
+	snprintf(path, sizeof(path), "%s/objects/pack", dir);
+	if (!(d = opendir(path)))
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
-		n += len > 5 && strcmp(e->d_name + len - 5, ".pack") == 0;
+		n += len > n_ext &&
+		     strcmp(e->d_name + len - n_ext, ext) == 0;
 	}
 	closedir(d);
 	return n;
@@ -646,11 +647,12 @@ static void test_large(tfs_history *h)
 	      "a 3000-file first commit");
 	CHECK(run("ls '%s'/objects/pack/*.pack >/dev/null 2>&1%s", "") == 0,
 	      "it is stored as a pack");
-	packs = count_packs();
+	packs = count_in_pack(git_dir, ".pack");
 	CHECK(commit(c2, h, NULL, c, n, "Large import\n") == 0 &&
 	      strcmp(c1, c2) == 0,
 	      "the same large commit again: nothing new to pack");
-	CHECK(count_packs() == packs, "and no empty pack is stored");
+	CHECK(count_in_pack(git_dir, ".pack") == packs,
+	      "and no empty pack is stored");
 	CHECK(tfs_history_read(&b, h, c1, c[2999].path) == 0 &&
 	      b.size == c[2999].len && memcmp(b.ptr, c[2999].bytes,
 					      b.size) == 0,
@@ -1529,7 +1531,7 @@ static void test_blob_batches(tfs_history *h)
 	int packs, ok = bytes && paths && f &&
 		 tfs_history_blobs_new(&w, h) == 0 && w;
 
-	packs = count_packs();
+	packs = count_in_pack(git_dir, ".pack");
 
 	for (i = 0; ok && i < n; i++) {
 		blob_bytes(bytes, len, i);
@@ -1553,9 +1555,9 @@ static void test_blob_batches(tfs_history *h)
 		if (ok)
 			git_blob_free(blob);
 	}
-	CHECK(ok && count_packs() - packs == 4, "blob writer: 2,600 blobs "
-	      "of 30 KB in batches of at most 32 MB (3 packs) and after a "
-	      "flush (1), read back");
+	CHECK(ok && count_in_pack(git_dir, ".pack") - packs == 4,
+	      "blob writer: 2,600 blobs of 30 KB in batches of at most 32 MB "
+	      "(3 packs) and after a flush (1), read back");
 	CHECK(tfs_history_fsyncs(h) == synced + 4 * 2 + 2,
 	      "blob writer: each pack and index synced once, the pack "
 	      "directory once per flush");
@@ -1569,32 +1571,6 @@ static void test_blob_batches(tfs_history *h)
 	free(f);
 	free(paths);
 	free(bytes);
-}
-
-/*
- * Durability switches and errors on a repository of its own: without
- * fsync nothing is synced; a blob writer whose pack directory is gone
- * fails to flush, names nothing, and flushes once it is back; a commit
- * and a ref are synced.
- */
-/* How many .keep files objects/pack of `dir` holds. */
-static int count_keeps(const char *dir)
-{
-	char pack[320];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-	size_t len;
-
-	snprintf(pack, sizeof(pack), "%s/objects/pack", dir);
-	if (!(d = opendir(pack)))
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		len = strlen(e->d_name);
-		n += len > 5 && strcmp(e->d_name + len - 5, ".keep") == 0;
-	}
-	closedir(d);
-	return n;
 }
 
 /*
@@ -1630,16 +1606,24 @@ static void test_maintenance(void)
 	      "moved is there again when it moves");
 	ok = tfs_history_blobs_new(&w, h) == 0 &&
 	     tfs_history_blobs_put(id, w, "<kept/>", 7) == 0 &&
-	     tfs_history_blobs_flush(w) == 0 && count_keeps(dir) == 1;
+	     tfs_history_blobs_flush(w) == 0 &&
+	     count_in_pack(dir, ".keep") == 1;
 	tfs_history_blobs_free(w);
-	CHECK(ok && count_keeps(dir) == 0, "maintenance: a blob writer's "
-	      "packs are kept from repack until the writer is freed");
+	CHECK(ok && count_in_pack(dir, ".keep") == 0, "maintenance: a blob "
+	      "writer's packs are kept from repack until the writer is "
+	      "freed");
 	ok = commit(next, h, "0123456789012345678901234567890123456789",
 		    &two, 1, "two\n") == TFS_ENOTFOUND;
 	CHECK(ok, "maintenance: a parent git lacks is TFS_ENOTFOUND");
 	tfs_history_free(h);
 }
 
+/*
+ * Durability switches and errors on a repository of its own: without
+ * fsync nothing is synced; a blob writer whose pack directory is gone
+ * fails to flush, names nothing, and flushes once it is back; a commit
+ * and a ref are synced.
+ */
 static void test_fsync(void)
 {
 	char dir[300], pack[320], moved[320], oid[TFS_OID_HEXSZ + 1];
