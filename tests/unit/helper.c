@@ -2,9 +2,9 @@
  * Fixtures shared by the unit tests: see helper.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
