@@ -29,8 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "tap.h"
-#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/package.h"
@@ -46,7 +46,7 @@
 #define READERS_B 2
 #define REPLACES 4     /* phase 2: copy-to-replace production -> staging */
 
-static char tmpdir[] = "/tmp/tfs-test-concurrency-XXXXXX";
+static char tmpdir[TH_PATH];
 static tfs_store *st;
 static atomic_int writers_left;
 
@@ -303,15 +303,6 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static tfs_inst *instance(int64_t tenant, const char *name)
-{
-	tfs_row row;
-
-	if (tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant, name) < 0)
-		return NULL;
-	return tfs_store_inst(st, row.id);
-}
-
 static int count_records(tfs_inst *in, int64_t dir)
 {
 	int n = 0;
@@ -429,25 +420,25 @@ int main(void)
 	struct writer wa = {0}, wb = {0};
 	static struct reader rd[READERS_A + READERS_B];
 	pthread_t tw[2], tr[READERS_A + READERS_B];
-	char store[256], cmd[512];
+	char store[TH_PATH];
 	int64_t dir_a = 0, dir_b = 0;
 	tfs_inst *a, *b;
 	tfs_row tenant;
 	int i, base_a, base_b, hist_a0 = 0, hist_b0 = 0, hist_a1 = 0;
 	int hist_b1 = 0, users = 0, tenants = 0, n;
 
-	if (!mkdtemp(tmpdir))
+	if (th_tmpdir(tmpdir, "concurrency") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", tmpdir);
-	CHECK(tfs_store_create_seeded(store, &tfs_demo_seed) == 0, "demo store created");
-	if (tfs_store_open(&st, store, getuid()) < 0) {
+	CHECK(th_demo_store(store, tmpdir, "store") == 0,
+	      "demo store created");
+	if (th_store_open(&st, store) < 0) {
 		CHECK(0, "store opens");
 		return 1;
 	}
 	CHECK(tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme") == 0,
 	      "tenant acme");
-	a = instance(tenant.id, "staging");
-	b = instance(tenant.id, "uat");
+	a = th_inst(st, "acme", "staging");
+	b = th_inst(st, "acme", "uat");
 	CHECK(a && b, "instances staging (A) and uat (B)");
 	if (!a || !b)
 		return 1;
@@ -513,15 +504,11 @@ int main(void)
 	CHECK(hist_b1 == hist_b0 + SAVES_B, "B: %d commits (expected %d)",
 	      hist_b1 - hist_b0, SAVES_B);
 
-	phase2(a, instance(tenant.id, "production"), dir_a, store);
+	phase2(a, th_inst(st, "acme", "production"), dir_a, store);
 
 	tfs_store_free(st);
-	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git fsck "
-		 "--no-progress >/dev/null 2>&1", store);
-	CHECK(system(cmd) == 0, "git fsck clean");
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (!failures && system(cmd) != 0)
-		printf("# could not remove %s\n", tmpdir);
+	CHECK(th_git_fsck(store), "git fsck clean");
+	th_rmtree(tmpdir, failures);
 	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;
 }

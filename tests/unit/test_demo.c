@@ -24,7 +24,6 @@
  *    canonical bytes.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "helper.h"
 #include "tenantfs/demo.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
@@ -43,29 +43,6 @@
 
 #define NOW ((int64_t)1795000000)	/* 2026-11-18T06:13:20Z */
 #define DAY ((int64_t)86400)
-
-static int failures;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (++failures > 60)
-		return;
-	fputs("FAIL: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond))                                               \
-			fail(__VA_ARGS__);                                 \
-	} while (0)
 
 /* ThreadSanitizer makes every memory access several times slower: the
  * build-tsan run of this test (tools/test.sh) checks the same things with
@@ -123,7 +100,7 @@ static int collect(void *ctx, tfs_kind kind, const char *type,
 	if (d->stop_at && d->calls == d->stop_at)
 		return 7;
 	if (d->stop_at && d->calls > d->stop_at)
-		fail("put called after it returned nonzero");
+		th_fail("put called after it returned nonzero");
 	tfs_sha256_update(&d->all, &kind, sizeof(kind));
 	tfs_sha256_update(&d->all, type, strlen(type) + 1);
 	tfs_sha256_update(&d->all, name, strlen(name) + 1);
@@ -376,9 +353,9 @@ static void check_bools(const doc *d, const xmlNode *n)
 		const char *v = attr(n, (const char *)a->name);
 
 		if (in_list((const char *)a->name, bools))
-			CHECK(!strcmp(v, "true") || !strcmp(v, "false"),
-			      "%s/%s: %s=\"%s\" is not a boolean", d->type,
-			      d->name, a->name, v);
+			TH_CHECK(!strcmp(v, "true") || !strcmp(v, "false"),
+				 "%s/%s: %s=\"%s\" is not a boolean", d->type,
+				 d->name, a->name, v);
 	}
 }
 
@@ -399,8 +376,8 @@ static void check_tree(const doc *d, const xmlNode *n)
 			texts = true;
 		}
 	}
-	CHECK(!(elems && texts), "%s/%s: <%s> has mixed content", d->type,
-	      d->name, n->name);
+	TH_CHECK(!(elems && texts), "%s/%s: <%s> has mixed content", d->type,
+		 d->name, n->name);
 }
 
 static void check_field_def(const doc *d, const xmlNode *f)
@@ -415,23 +392,23 @@ static void check_field_def(const doc *d, const xmlNode *f)
 	const char *type = attr(f, "type"), *len = attr(f, "length");
 	const char *prec = attr(f, "precision");
 
-	CHECK(attr(f, "name") && name_ok(attr(f, "name")),
-	      "%s: Field without a valid name", d->name);
-	CHECK(in_list(type, types), "%s.%s: bad type", d->name,
-	      attr(f, "name"));
+	TH_CHECK(attr(f, "name") && name_ok(attr(f, "name")),
+		 "%s: Field without a valid name", d->name);
+	TH_CHECK(in_list(type, types), "%s.%s: bad type", d->name,
+		 attr(f, "name"));
 	if (type && !strcmp(type, "Text"))
-		CHECK(int_ok(len, 1, 1000000), "%s.%s: Text needs a length",
-		      d->name, attr(f, "name"));
+		TH_CHECK(int_ok(len, 1, 1000000), "%s.%s: Text needs a length",
+			 d->name, attr(f, "name"));
 	if (in_list(type, nolength))
-		CHECK(!len, "%s.%s: length not allowed", d->name,
-		      attr(f, "name"));
+		TH_CHECK(!len, "%s.%s: length not allowed", d->name,
+			 attr(f, "name"));
 	if (prec)
-		CHECK(int_ok(prec, 0, 38) && (!strcmp(type, "Number") ||
-					      !strcmp(type, "Money")),
-		      "%s.%s: bad precision", d->name, attr(f, "name"));
+		TH_CHECK(int_ok(prec, 0, 38) && (!strcmp(type, "Number") ||
+						 !strcmp(type, "Money")),
+			 "%s.%s: bad precision", d->name, attr(f, "name"));
 	if (attr(f, "linkTo"))
-		CHECK(!strcmp(type, "Link"), "%s.%s: linkTo on a non-link",
-		      d->name, attr(f, "name"));
+		TH_CHECK(!strcmp(type, "Link"), "%s.%s: linkTo on a non-link",
+			 d->name, attr(f, "name"));
 }
 
 static void check_metadata_shape(const doc *d, const xmlNode *root)
@@ -443,85 +420,85 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 	for (c = root->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		CHECK(allowed && in_list((const char *)c->name, allowed),
-		      "%s/%s: unexpected <%s>", t, d->name, c->name);
+		TH_CHECK(allowed && in_list((const char *)c->name, allowed),
+			 "%s/%s: unexpected <%s>", t, d->name, c->name);
 		if (is(c, "Section"))
-			CHECK(count_children(c, "FieldRef") ==
-				      (unsigned)xmlChildElementCount(
-					      (xmlNode *)c),
-			      "%s: Section holds more than FieldRefs",
-			      d->name);
+			TH_CHECK(count_children(c, "FieldRef") ==
+					 (unsigned)xmlChildElementCount(
+						 (xmlNode *)c),
+				 "%s: Section holds more than FieldRefs",
+				 d->name);
 		if (is(c, "Field"))
 			check_field_def(d, c);
 		if (is(c, "Color")) {
 			const char *v = attr(c, "value");
 
-			CHECK(v && strlen(v) == 7 && v[0] == '#' &&
-			      strspn(v + 1, "0123456789abcdef") == 6,
-			      "%s: bad colour %s", d->name, v ? v : "-");
+			TH_CHECK(v && strlen(v) == 7 && v[0] == '#' &&
+				 strspn(v + 1, "0123456789abcdef") == 6,
+				 "%s: bad colour %s", d->name, v ? v : "-");
 		}
 		if (is(c, "Data"))
-			CHECK(base64_ok(text(c)), "%s: Data is not base64",
-			      d->name);
+			TH_CHECK(base64_ok(text(c)), "%s: Data is not base64",
+				 d->name);
 		if (is(c, "Permission"))
-			CHECK(in_list(attr(c, "access"), (const char *const[])
-				      { "none", "read", "write", "full",
-					NULL }),
-			      "%s: bad access", d->name);
+			TH_CHECK(in_list(attr(c, "access"),
+					 (const char *const[]){ "none", "read",
+					 "write", "full", NULL }),
+				 "%s: bad access", d->name);
 		if (is(c, "Criterion"))
-			CHECK(in_list(attr(c, "op"), (const char *const[])
-				      { "eq", "ne", "lt", "le", "gt", "ge",
-					"like", "in", "isnull", NULL }),
-			      "%s: bad op", d->name);
+			TH_CHECK(in_list(attr(c, "op"), (const char *const[])
+					 { "eq", "ne", "lt", "le", "gt", "ge",
+					   "like", "in", "isnull", NULL }),
+				 "%s: bad op", d->name);
 		if (is(c, "Sort"))
-			CHECK(in_list(attr(c, "direction"),
-				      (const char *const[]){ "asc", "desc",
-							     NULL }),
-			      "%s: bad direction", d->name);
+			TH_CHECK(in_list(attr(c, "direction"),
+					 (const char *const[]){ "asc", "desc",
+								NULL }),
+				 "%s: bad direction", d->name);
 		if (is(c, "Relationship"))
-			CHECK(in_list(attr(c, "cardinality"),
-				      (const char *const[]){
-					      "OneToOne", "OneToMany",
-					      "ManyToMany", NULL }),
-			      "%s: bad cardinality", d->name);
+			TH_CHECK(in_list(attr(c, "cardinality"),
+					 (const char *const[]){
+						 "OneToOne", "OneToMany",
+						 "ManyToMany", NULL }),
+				 "%s: bad cardinality", d->name);
 	}
 	if (!strcmp(t, "BusinessObject"))
-		CHECK(count_children(root, "Field") > 0, "%s: no Field",
-		      d->name);
+		TH_CHECK(count_children(root, "Field") > 0, "%s: no Field",
+			 d->name);
 	if (!strcmp(t, "Layout"))
-		CHECK(xmlChildElementCount((xmlNode *)root) > 0,
-		      "%s: empty layout", d->name);
+		TH_CHECK(xmlChildElementCount((xmlNode *)root) > 0,
+			 "%s: empty layout", d->name);
 	if (!strcmp(t, "Rule") || !strcmp(t, "BusinessRule") ||
 	    !strcmp(t, "Image"))
-		CHECK(count_children(root, !strcmp(t, "Image") ? "Data" :
-					   "Expression") == 1,
-		      "%s/%s: needs exactly one text child", t, d->name);
+		TH_CHECK(count_children(root, !strcmp(t, "Image") ? "Data" :
+					      "Expression") == 1,
+			 "%s/%s: needs exactly one text child", t, d->name);
 	if (!strcmp(t, "Counter"))
-		CHECK(int_ok(attr(root, "start"), 0, INT64_MAX) &&
-		      (!attr(root, "step") ||
-		       int_ok(attr(root, "step"), 1, INT64_MAX)),
-		      "%s: bad start/step", d->name);
+		TH_CHECK(int_ok(attr(root, "start"), 0, INT64_MAX) &&
+			 (!attr(root, "step") ||
+			  int_ok(attr(root, "step"), 1, INT64_MAX)),
+			 "%s: bad start/step", d->name);
 	if (!strcmp(t, "Trigger"))
-		CHECK(in_list(attr(root, "event"), (const char *const[]){
-				      "Insert", "Update", "Delete", "Save",
-				      NULL }),
-		      "%s: bad event", d->name);
+		TH_CHECK(in_list(attr(root, "event"), (const char *const[]){
+					 "Insert", "Update", "Delete", "Save",
+					 NULL }),
+			 "%s: bad event", d->name);
 	if (!strcmp(t, "QuickAction"))
-		CHECK(in_list(attr(root, "action"), (const char *const[]){
-				      "UpdateObject", "CreateObject",
-				      "RunWorkflow", "SendEmail", "OpenUrl",
-				      NULL }),
-		      "%s: bad action", d->name);
+		TH_CHECK(in_list(attr(root, "action"), (const char *const[]){
+					 "UpdateObject", "CreateObject",
+					 "RunWorkflow", "SendEmail", "OpenUrl",
+					 NULL }),
+			 "%s: bad action", d->name);
 	if (!strcmp(t, "ChartPart"))
-		CHECK(in_list(attr(root, "chartType"), (const char *const[]){
-				      "Bar", "Pie", "Line", "Column", "Gauge",
-				      NULL }),
-		      "%s: bad chartType", d->name);
+		TH_CHECK(in_list(attr(root, "chartType"),
+				 (const char *const[]){ "Bar", "Pie", "Line",
+				 "Column", "Gauge", NULL }),
+			 "%s: bad chartType", d->name);
 	if (!strcmp(t, "Image"))
-		CHECK(in_list(attr(root, "mimeType"), (const char *const[]){
-				      "image/png", "image/svg+xml",
-				      "image/jpeg", "image/gif", NULL }),
-		      "%s: bad mimeType", d->name);
+		TH_CHECK(in_list(attr(root, "mimeType"), (const char *const[]){
+					 "image/png", "image/svg+xml",
+					 "image/jpeg", "image/gif", NULL }),
+			 "%s: bad mimeType", d->name);
 	if (!strcmp(t, "Workflow")) {
 		for (c = root->children; c; c = c->next) {
 			const xmlNode *s;
@@ -536,9 +513,9 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 						attr(c, "from"));
 				to |= !strcmp(attr(s, "name"), attr(c, "to"));
 			}
-			CHECK(from && to, "%s: transition %s>%s between "
-			      "unknown steps", d->name, attr(c, "from"),
-			      attr(c, "to"));
+			TH_CHECK(from && to, "%s: transition %s>%s between "
+				 "unknown steps", d->name, attr(c, "from"),
+				 attr(c, "to"));
 		}
 	}
 }
@@ -558,15 +535,15 @@ static void check_settings_shape(const doc *d, const xmlNode *root)
 	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
 		if (strcmp(req[i].type, d->type))
 			continue;
-		CHECK(attr(root, req[i].a1) && *attr(root, req[i].a1),
-		      "%s/%s: needs %s", d->type, d->name, req[i].a1);
+		TH_CHECK(attr(root, req[i].a1) && *attr(root, req[i].a1),
+			 "%s/%s: needs %s", d->type, d->name, req[i].a1);
 		if (req[i].a2)
-			CHECK(int_ok(attr(root, req[i].a2), 1, 65535),
-			      "%s/%s: bad %s", d->type, d->name, req[i].a2);
+			TH_CHECK(int_ok(attr(root, req[i].a2), 1, 65535),
+				 "%s/%s: bad %s", d->type, d->name, req[i].a2);
 	}
 	if (!strcmp(d->type, "PasswordPolicy"))
-		CHECK(int_ok(attr(root, "minLength"), 0, 1000),
-		      "%s: bad minLength", d->name);
+		TH_CHECK(int_ok(attr(root, "minLength"), 0, 1000),
+			 "%s: bad minLength", d->name);
 }
 
 /* Parse, check the document alone, register its names. */
@@ -582,27 +559,29 @@ static void pass1(reg *r, doc *d)
 	x = xmlReadMemory(d->xml, (int)d->len, label, "UTF-8",
 			  XML_PARSE_NONET);
 	if (!x || !(root = xmlDocGetRootElement(x))) {
-		fail("%s: not well-formed", label);
+		th_fail("%s: not well-formed", label);
 		xmlFreeDoc(x);
 		return;
 	}
 	switch (d->kind) {
 	case TFS_KIND_METADATA:
 		want = d->type;
-		CHECK(in_list(d->type, metadata_types), "%s: bad type", label);
+		TH_CHECK(in_list(d->type, metadata_types), "%s: bad type",
+			 label);
 		break;
 	case TFS_KIND_SETTINGS:
 		want = d->type;
-		CHECK(in_list(d->type, settings_types), "%s: bad type", label);
+		TH_CHECK(in_list(d->type, settings_types), "%s: bad type",
+			 label);
 		break;
 	case TFS_KIND_VALIDATION:
 		want = "ValidationList";
-		CHECK(!*d->type, "%s: validation type must be empty", label);
+		TH_CHECK(!*d->type, "%s: validation type must be empty", label);
 		break;
 	case TFS_KIND_TRANSLATION:
 		/* type is <locale>/<Type>, as the root says */
 		want = "Translation";
-		CHECK(attr(root, "locale") && attr(root, "type") &&
+		TH_CHECK(attr(root, "locale") && attr(root, "type") &&
 		      !strncmp(d->type, attr(root, "locale"),
 			       strlen(attr(root, "locale"))) &&
 		      d->type[strlen(attr(root, "locale"))] == '/' &&
@@ -611,28 +590,29 @@ static void pass1(reg *r, doc *d)
 		break;
 	default:
 		want = "Record";
-		CHECK(name_ok(d->type), "%s: bad type", label);
-		CHECK(attr(root, "businessObject") &&
-		      !strcmp(attr(root, "businessObject"), d->type),
-		      "%s: businessObject is not the directory", label);
+		TH_CHECK(name_ok(d->type), "%s: bad type", label);
+		TH_CHECK(attr(root, "businessObject") &&
+			 !strcmp(attr(root, "businessObject"), d->type),
+			 "%s: businessObject is not the directory", label);
 		break;
 	}
-	CHECK(!strcmp((const char *)root->name, want), "%s: root <%s>",
-	      label, root->name);
-	CHECK(name_ok(d->name), "%s: invalid name", label);
-	CHECK(attr(root, "name") && !strcmp(attr(root, "name"), d->name),
-	      "%s: name attribute differs", label);
+	TH_CHECK(!strcmp((const char *)root->name, want), "%s: root <%s>",
+		 label, root->name);
+	TH_CHECK(name_ok(d->name), "%s: invalid name", label);
+	TH_CHECK(attr(root, "name") && !strcmp(attr(root, "name"), d->name),
+		 "%s: name attribute differs", label);
 	guid = attr(root, "guid");
-	CHECK(guid_ok(guid), "%s: bad guid %s", label, guid ? guid : "-");
+	TH_CHECK(guid_ok(guid), "%s: bad guid %s", label, guid ? guid : "-");
 	if (guid && xmlHashAddEntry(r->guids, BAD_CAST guid, d) < 0)
-		fail("%s: guid %s used twice", label, guid);
-	CHECK(d->mtime <= NOW && d->mtime > NOW - 366 * DAY,
-	      "%s: mtime %" PRId64 " outside the last year", label, d->mtime);
-	CHECK(d->len > 0 && d->xml[d->len - 1] == '\n',
-	      "%s: no final newline", label);
+		th_fail("%s: guid %s used twice", label, guid);
+	TH_CHECK(d->mtime <= NOW && d->mtime > NOW - 366 * DAY,
+		 "%s: mtime %" PRId64 " outside the last year", label,
+		 d->mtime);
+	TH_CHECK(d->len > 0 && d->xml[d->len - 1] == '\n',
+		 "%s: no final newline", label);
 	if (xmlHashAddEntry3(r->objs, BAD_CAST kind_dirs[d->kind],
 			     BAD_CAST d->type, BAD_CAST d->name, d) < 0)
-		fail("%s: generated twice", label);
+		th_fail("%s: generated twice", label);
 	check_tree(d, root);
 
 	if (d->kind == TFS_KIND_METADATA)
@@ -644,20 +624,20 @@ static void pass1(reg *r, doc *d)
 		    !strcmp(d->type, "BusinessObject") && attr(c, "name") &&
 		    xmlHashAddEntry2(r->fields, BAD_CAST d->name,
 				     BAD_CAST attr(c, "name"), c) < 0)
-			fail("%s: field %s twice", label, attr(c, "name"));
+			th_fail("%s: field %s twice", label, attr(c, "name"));
 		if (d->kind == TFS_KIND_VALIDATION) {
-			CHECK(is(c, "Item") || c->type != XML_ELEMENT_NODE,
-			      "%s: unexpected <%s>", label, c->name);
+			TH_CHECK(is(c, "Item") || c->type != XML_ELEMENT_NODE,
+				 "%s: unexpected <%s>", label, c->name);
 			if (is(c, "Item") &&
 			    (!attr(c, "value") ||
 			     xmlHashAddEntry2(r->items, BAD_CAST d->name,
 					      BAD_CAST attr(c, "value"),
 					      c) < 0))
-				fail("%s: missing or repeated item value",
-				     label);
+				th_fail("%s: missing or repeated item value",
+					label);
 			if (is(c, "Item") && attr(c, "order"))
-				CHECK(int_ok(attr(c, "order"), 0, 1000000),
-				      "%s: bad order", label);
+				TH_CHECK(int_ok(attr(c, "order"), 0, 1000000),
+					 "%s: bad order", label);
 		}
 	}
 	if (d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
@@ -670,22 +650,22 @@ static void pass1(reg *r, doc *d)
 
 static void need_bo(const reg *r, const char *where, const char *bo)
 {
-	CHECK(has_meta(r, "BusinessObject", bo),
-	      "%s: business object %s not found", where, bo ? bo : "-");
+	TH_CHECK(has_meta(r, "BusinessObject", bo),
+		 "%s: business object %s not found", where, bo ? bo : "-");
 }
 
 static void need_field(const reg *r, const char *where, const char *bo,
 		       const char *field)
 {
-	CHECK(field_of(r, bo, field), "%s: field %s.%s not found", where,
-	      bo ? bo : "-", field ? field : "-");
+	TH_CHECK(field_of(r, bo, field), "%s: field %s.%s not found", where,
+		 bo ? bo : "-", field ? field : "-");
 }
 
 static void need_meta(const reg *r, const char *where, const char *type,
 		      const char *name)
 {
-	CHECK(has_meta(r, type, name), "%s: %s %s not found", where, type,
-	      name ? name : "-");
+	TH_CHECK(has_meta(r, type, name), "%s: %s %s not found", where, type,
+		 name ? name : "-");
 }
 
 /* The BO a metadata element's own businessObject attribute names. */
@@ -706,10 +686,10 @@ static void refs_metadata(const reg *r, const doc *d, const xmlNode *n,
 		need_bo(r, where, attr(n, "businessObject"));
 	if (is(n, "Field")) {
 		if (attr(n, "validationList"))
-			CHECK(has_obj(r, TFS_KIND_VALIDATION, "",
-				      attr(n, "validationList")),
-			      "%s: pick list %s not found", where,
-			      attr(n, "validationList"));
+			TH_CHECK(has_obj(r, TFS_KIND_VALIDATION, "",
+					 attr(n, "validationList")),
+				 "%s: pick list %s not found", where,
+				 attr(n, "validationList"));
 		if (attr(n, "linkTo"))
 			need_bo(r, where, attr(n, "linkTo"));
 	}
@@ -732,9 +712,9 @@ static void refs_metadata(const reg *r, const doc *d, const xmlNode *n,
 			const char *tbo = attr(xmlDocGetRootElement(t->x),
 					       "businessObject");
 
-			CHECK(tbo && bo && !strcmp(tbo, bo),
-			      "%s: %s %s belongs to another object", where,
-			      type, name);
+			TH_CHECK(tbo && bo && !strcmp(tbo, bo),
+				 "%s: %s %s belongs to another object", where,
+				 type, name);
 		}
 	}
 	if (is(n, "WorkflowRef"))
@@ -752,8 +732,8 @@ static void refs_metadata(const reg *r, const doc *d, const xmlNode *n,
 	if (is(n, "RuleOverride"))
 		need_meta(r, where, "Rule", attr(n, "rule"));
 	if (is(n, "ValidationListDefinition") && attr(n, "list"))
-		CHECK(has_obj(r, TFS_KIND_VALIDATION, "", attr(n, "list")),
-		      "%s: pick list %s not found", where, attr(n, "list"));
+		TH_CHECK(has_obj(r, TFS_KIND_VALIDATION, "", attr(n, "list")),
+			 "%s: pick list %s not found", where, attr(n, "list"));
 	if (is(n, "ValidationListDefinition") && attr(n, "valueField"))
 		need_field(r, where, bo, attr(n, "valueField"));
 	if (is(n, "Branding") && attr(n, "logo"))
@@ -794,48 +774,50 @@ static void refs_record(const reg *r, const doc *d, const char *where)
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		CHECK(is(c, "Value") || is(c, "Link") || is(c, "WorkflowRef"),
-		      "%s: unexpected <%s>", where, c->name);
+		TH_CHECK(is(c, "Value") || is(c, "Link") ||
+			 is(c, "WorkflowRef"), "%s: unexpected <%s>", where,
+			 c->name);
 		if (is(c, "WorkflowRef"))
 			need_meta(r, where, "Workflow", attr(c, "name"));
 		if (!attr(c, "field"))
 			continue;
 		f = field_of(r, d->type, attr(c, "field"));
-		CHECK(f, "%s: field %s.%s not found", where, d->type,
-		      attr(c, "field"));
+		TH_CHECK(f, "%s: field %s.%s not found", where, d->type,
+			 attr(c, "field"));
 		if (!f)
 			continue;
 		if (is(c, "Value")) {
 			const char *list = attr(f, "validationList");
 
-			CHECK(*text(c), "%s: empty Value %s", where,
-			      attr(c, "field"));
-			CHECK(strcmp(attr(f, "type"), "Link"),
-			      "%s: Value for link field %s", where,
-			      attr(c, "field"));
+			TH_CHECK(*text(c), "%s: empty Value %s", where,
+				 attr(c, "field"));
+			TH_CHECK(strcmp(attr(f, "type"), "Link"),
+				 "%s: Value for link field %s", where,
+				 attr(c, "field"));
 			if (list)
-				CHECK(xmlHashLookup2(r->items, BAD_CAST list,
-						     BAD_CAST text(c)),
-				      "%s: %s=\"%s\" is not in pick list %s",
-				      where, attr(c, "field"), text(c), list);
+				TH_CHECK(xmlHashLookup2(r->items, BAD_CAST list,
+							BAD_CAST text(c)),
+					 "%s: %s=\"%s\" is not in pick list %s",
+					 where, attr(c, "field"), text(c),
+					 list);
 		} else if (is(c, "Link")) {
 			const char *bo = attr(c, "businessObject");
 			const char *key = attr(c, "key");
 
-			CHECK(!strcmp(attr(f, "type"), "Link"),
-			      "%s: Link for non-link field %s", where,
-			      attr(c, "field"));
+			TH_CHECK(!strcmp(attr(f, "type"), "Link"),
+				 "%s: Link for non-link field %s", where,
+				 attr(c, "field"));
 			need_bo(r, where, bo);
-			CHECK(bo && link_fits(attr(f, "linkTo"), bo),
-			      "%s: %s links to %s, not %s", where,
-			      attr(c, "field"), bo ? bo : "-",
-			      attr(f, "linkTo"));
-			CHECK(bo && key &&
-			      (has_obj(r, TFS_KIND_MASTER, bo, key) ||
-			       has_obj(r, TFS_KIND_DATA, bo, key)),
-			      "%s: link %s to missing record %s/%s", where,
-			      attr(c, "field"), bo ? bo : "-",
-			      key ? key : "-");
+			TH_CHECK(bo && link_fits(attr(f, "linkTo"), bo),
+				 "%s: %s links to %s, not %s", where,
+				 attr(c, "field"), bo ? bo : "-",
+				 attr(f, "linkTo"));
+			TH_CHECK(bo && key &&
+				 (has_obj(r, TFS_KIND_MASTER, bo, key) ||
+				  has_obj(r, TFS_KIND_DATA, bo, key)),
+				 "%s: link %s to missing record %s/%s", where,
+				 attr(c, "field"), bo ? bo : "-",
+				 key ? key : "-");
 		}
 	}
 	xmlFreeDoc(x);
@@ -943,7 +925,8 @@ static void check_doc_parse(const reg *r, const doc *d, size_t *nsecrets,
 	rc = tfs_doc_parse(&p, d->kind, d->type, d->name, d->xml, d->len,
 			   NULL);
 	if (rc != 0) {
-		fail("%s: tfs_doc_parse: %d %s", where, rc, tfs_error_last());
+		th_fail("%s: tfs_doc_parse: %d %s", where, rc,
+			tfs_error_last());
 		return;
 	}
 	x = xmlReadMemory(d->xml, (int)d->len, where, "UTF-8",
@@ -957,34 +940,34 @@ static void check_doc_parse(const reg *r, const doc *d, size_t *nsecrets,
 		    d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
 			want = count_secrets(root);
 
-		CHECK(p->nsecrets == want, "%s: %zu secrets reported, %zu in "
-		      "the document", where, p->nsecrets, want);
+		TH_CHECK(p->nsecrets == want, "%s: %zu secrets reported, "
+			 "%zu in the document", where, p->nsecrets, want);
 		*planted += want;
 
-		CHECK(p->guid && !strcmp(p->guid, attr(root, "guid")),
-		      "%s: doc.c guid differs", where);
-		CHECK((!bo && !p->bo) || (bo && p->bo && !strcmp(bo, p->bo)),
-		      "%s: doc.c businessObject differs", where);
+		TH_CHECK(p->guid && !strcmp(p->guid, attr(root, "guid")),
+			 "%s: doc.c guid differs", where);
+		TH_CHECK((!bo && !p->bo) || (bo && p->bo && !strcmp(bo, p->bo)),
+			 "%s: doc.c businessObject differs", where);
 	}
 	xmlFreeDoc(x);
-	CHECK(p->canon && p->canon_len && p->canon[p->canon_len - 1] == '\n',
-	      "%s: canonical bytes do not end in a newline", where);
+	TH_CHECK(p->canon && p->canon_len && p->canon[p->canon_len - 1] == '\n',
+		 "%s: canonical bytes do not end in a newline", where);
 	for (i = 0; i < p->nrefs; i++)
-		CHECK(ref_resolves(r, &p->refs[i]),
-		      "%s: doc.c reference %s %s does not resolve", where,
-		      p->refs[i].kind, p->refs[i].target);
+		TH_CHECK(ref_resolves(r, &p->refs[i]),
+			 "%s: doc.c reference %s %s does not resolve", where,
+			 p->refs[i].kind, p->refs[i].target);
 	for (i = 0; i < p->nsecrets; i++) {
 		const char *v = p->secrets[i].value;
 
-		CHECK(v && *v && !strstr(p->canon, v),
-		      "%s: secret %s shows in the canonical bytes", where,
-		      p->secrets[i].path);
+		TH_CHECK(v && *v && !strstr(p->canon, v),
+			 "%s: secret %s shows in the canonical bytes", where,
+			 p->secrets[i].path);
 	}
 	*nsecrets += p->nsecrets;
 	if (!strcmp(d->type, "LdapConfiguration") ||
 	    !strcmp(d->type, "EmailConfiguration"))
-		CHECK(p->nsecrets > 0, "%s: credentials not reported as "
-		      "secrets", where);
+		TH_CHECK(p->nsecrets > 0, "%s: credentials not reported as "
+			 "secrets", where);
 	tfs_doc_free(p);
 }
 
@@ -1072,10 +1055,10 @@ int main(void)
 	t0 = seconds();
 	rc = tfs_demo_generate(collect, &d, NOW, false);
 	t1 = seconds();
-	CHECK(rc == 0, "tfs_demo_generate returned %d (%s)", rc,
-	      tfs_error_last());
+	TH_CHECK(rc == 0, "tfs_demo_generate returned %d (%s)", rc,
+		 tfs_error_last());
 	printf("generated %zu documents in %.3f s\n", d.n, t1 - t0);
-	CHECK(t1 - t0 < 2.0 * TIME_SCALE, "generation took %.3f s", t1 - t0);
+	TH_CHECK(t1 - t0 < 2.0 * TIME_SCALE, "generation took %.3f s", t1 - t0);
 	report_counts(&d);
 
 	r.objs = xmlHashCreate(16384);
@@ -1089,49 +1072,50 @@ int main(void)
 
 	/* coverage */
 	for (i = 0; metadata_types[i]; i++)
-		CHECK(count(&d, TFS_KIND_METADATA, metadata_types[i]) > 0,
-		      "no metadata/%s", metadata_types[i]);
+		TH_CHECK(count(&d, TFS_KIND_METADATA, metadata_types[i]) > 0,
+			 "no metadata/%s", metadata_types[i]);
 	for (i = 0; settings_types[i]; i++)
-		CHECK(count(&d, TFS_KIND_SETTINGS, settings_types[i]) > 0,
-		      "no settings/%s", settings_types[i]);
-	CHECK(count(&d, TFS_KIND_VALIDATION, "") >= 10, "too few pick lists");
-	CHECK(count(&d, TFS_KIND_DATA, "Incident") == 1500, "incidents");
-	CHECK(count(&d, TFS_KIND_DATA, "Change") == 300, "changes");
-	CHECK(count(&d, TFS_KIND_DATA, "ServiceReq") == 800, "requests");
-	CHECK(count(&d, TFS_KIND_DATA, "Task") >= 500, "tasks");
-	CHECK(count(&d, TFS_KIND_DATA, "Journal") >= 1000, "journal");
-	CHECK(count(&d, TFS_KIND_MASTER, "Employee") == 60, "employees");
-	CHECK(count(&d, TFS_KIND_MASTER, "RequestOffering") >= 10,
-	      "request offerings");
-	CHECK(count(&d, TFS_KIND_MASTER, "EscalationSchedule") >= 5,
-	      "escalation schedules");
-	CHECK(has_meta(&r, "BusinessObject", "FRS_Knowledge.QandA"),
-	      "child business object FRS_Knowledge.QandA");
-	CHECK(has_meta(&r, "Search", "Incident.MyOpenIncidents"),
-	      "search Incident.MyOpenIncidents");
-	CHECK(has_meta(&r, "Form", "Incident.Default") &&
-	      has_meta(&r, "Form", "Incident.Mobile"), "incident forms");
+		TH_CHECK(count(&d, TFS_KIND_SETTINGS, settings_types[i]) > 0,
+			 "no settings/%s", settings_types[i]);
+	TH_CHECK(count(&d, TFS_KIND_VALIDATION, "") >= 10,
+		 "too few pick lists");
+	TH_CHECK(count(&d, TFS_KIND_DATA, "Incident") == 1500, "incidents");
+	TH_CHECK(count(&d, TFS_KIND_DATA, "Change") == 300, "changes");
+	TH_CHECK(count(&d, TFS_KIND_DATA, "ServiceReq") == 800, "requests");
+	TH_CHECK(count(&d, TFS_KIND_DATA, "Task") >= 500, "tasks");
+	TH_CHECK(count(&d, TFS_KIND_DATA, "Journal") >= 1000, "journal");
+	TH_CHECK(count(&d, TFS_KIND_MASTER, "Employee") == 60, "employees");
+	TH_CHECK(count(&d, TFS_KIND_MASTER, "RequestOffering") >= 10,
+		 "request offerings");
+	TH_CHECK(count(&d, TFS_KIND_MASTER, "EscalationSchedule") >= 5,
+		 "escalation schedules");
+	TH_CHECK(has_meta(&r, "BusinessObject", "FRS_Knowledge.QandA"),
+		 "child business object FRS_Knowledge.QandA");
+	TH_CHECK(has_meta(&r, "Search", "Incident.MyOpenIncidents"),
+		 "search Incident.MyOpenIncidents");
+	TH_CHECK(has_meta(&r, "Form", "Incident.Default") &&
+		 has_meta(&r, "Form", "Incident.Mobile"), "incident forms");
 
 	/* every document through the store's gate */
 	for (i = 0; i < d.n; i++)
 		check_doc_parse(&r, &d.v[i], &nsecrets, &planted);
 	printf("%zu secrets reported by tfs_doc_parse\n", nsecrets);
-	CHECK(nsecrets == planted && planted >= 9,
-	      "%zu secrets reported, %zu planted", nsecrets, planted);
+	TH_CHECK(nsecrets == planted && planted >= 9,
+		 "%zu secrets reported, %zu planted", nsecrets, planted);
 
 	/* determinism and the early stop */
 	tfs_sha256_final(&d.all, all1);
 	tfs_sha256_final(&d.config, conf1);
-	CHECK(digest_run(NOW, 0, all2, conf2, NULL) == 0, "second run");
-	CHECK(!memcmp(all1, all2, 32), "same now, different output");
-	CHECK(digest_run(NOW + 7 * DAY + 3600, 0, all3, conf3, NULL) == 0,
-	      "third run");
-	CHECK(!memcmp(conf1, conf3, 32),
-	      "configuration bytes depend on now");
-	CHECK(memcmp(all1, all3, 32), "records do not depend on now");
+	TH_CHECK(digest_run(NOW, 0, all2, conf2, NULL) == 0, "second run");
+	TH_CHECK(!memcmp(all1, all2, 32), "same now, different output");
+	TH_CHECK(digest_run(NOW + 7 * DAY + 3600, 0, all3, conf3, NULL) == 0,
+		 "third run");
+	TH_CHECK(!memcmp(conf1, conf3, 32),
+		 "configuration bytes depend on now");
+	TH_CHECK(memcmp(all1, all3, 32), "records do not depend on now");
 	rc = digest_run(NOW, 100, all3, conf3, &calls);
-	CHECK(rc == 7 && calls == 100, "early stop: rc %d after %ld calls",
-	      rc, calls);
+	TH_CHECK(rc == 7 && calls == 100, "early stop: rc %d after %ld calls",
+		 rc, calls);
 
 	xmlHashFree(r.objs, NULL);
 	xmlHashFree(r.fields, NULL);
@@ -1139,9 +1123,9 @@ int main(void)
 	xmlHashFree(r.guids, NULL);
 	docs_free(&d);
 	xmlCleanupParser();
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
+	if (th_failures)
+		fprintf(stderr, "%d failure(s)\n", th_failures);
 	else
 		printf("ok\n");
-	return failures ? 1 : 0;
+	return th_failures ? 1 : 0;
 }

@@ -16,22 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "tenantfs/buf.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 
 #define G1 "6f1c0000-aaaa-4bbb-8ccc-0123456789ab"
 #define G2 "0b7c6e4e-1d2a-4c3b-9f00-5a6b7c8d9e0f"
-
-static int tests, failures;
-
-static void ok(bool cond, const char *desc)
-{
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - %s\n", cond ? "ok" : "not ok", tests, desc);
-}
 
 static tfs_doc *parse(tfs_kind kind, const char *type, const char *name,
 		      const char *xml, const char *guid)
@@ -54,13 +45,13 @@ static void expect_canon(tfs_kind kind, const char *type, const char *name,
 		printf("# error: %s\n", tfs_error_last());
 	else if (strcmp(d->canon, want) != 0)
 		printf("# got:\n%s# want:\n%s", d->canon, want);
-	ok(d && strcmp(d->canon, want) == 0 && d->canon_len == strlen(want),
-	   desc);
+	CHECK(d && strcmp(d->canon, want) == 0 && d->canon_len == strlen(want),
+	      "%s", desc);
 	if (d)
 		again = parse(kind, type, name, d->canon, NULL);
 	snprintf(what, sizeof(what), "idempotent: %s", desc);
-	ok(again && strcmp(again->canon, d->canon) == 0 &&
-	   again->canon_len == d->canon_len, what);
+	CHECK(again && strcmp(again->canon, d->canon) == 0 &&
+	      again->canon_len == d->canon_len, "%s", what);
 	tfs_doc_free(d);
 	tfs_doc_free(again);
 }
@@ -74,7 +65,7 @@ static void expect_same(tfs_kind kind, const char *type, const char *name,
 
 	if (!x || !y)
 		printf("# error: %s\n", tfs_error_last());
-	ok(x && y && strcmp(x->canon, y->canon) == 0, desc);
+	CHECK(x && y && strcmp(x->canon, y->canon) == 0, "%s", desc);
 	tfs_doc_free(x);
 	tfs_doc_free(y);
 }
@@ -92,7 +83,7 @@ static void expect_reject_len(tfs_kind kind, const char *type,
 	if (!good)
 		printf("# rc %d, message '%s', want '%s'\n", rc,
 		       tfs_error_last(), msg);
-	ok(good, desc);
+	CHECK(good, "%s", desc);
 	if (rc == 0)
 		tfs_doc_free(d);
 }
@@ -118,7 +109,7 @@ static void expect_refs(tfs_kind kind, const char *type, const char *name,
 			       d->refs[i].target);
 	if (d && strcmp(b.ptr ? b.ptr : "", want) != 0)
 		printf("# got:\n%s# want:\n%s", b.ptr ? b.ptr : "", want);
-	ok(d && strcmp(b.ptr ? b.ptr : "", want) == 0, desc);
+	CHECK(d && strcmp(b.ptr ? b.ptr : "", want) == 0, "%s", desc);
 	tfs_buf_free(&b);
 	tfs_doc_free(d);
 }
@@ -537,12 +528,12 @@ static void test_rejections(void)
 	}
 
 	rc = tfs_doc_parse(&d, M, "Nope", "X", "<Nope/>", 7, NULL);
-	ok(rc == TFS_EINVALID && !d, "unknown metadata type");
+	CHECK(rc == TFS_EINVALID && !d, "unknown metadata type");
 	rc = tfs_doc_parse(&d, M, "Form", "../x", "<Form/>", 7, NULL);
-	ok(rc == TFS_EINVALID && !d, "invalid object name");
+	CHECK(rc == TFS_EINVALID && !d, "invalid object name");
 	rc = tfs_doc_parse(&d, M, "Form", "F", "<Form name=\"F\" "
 			   "businessObject=\"I\"/>", 33, "not-a-guid");
-	ok(rc == TFS_EINVALID && !d, "invalid guid_if_missing");
+	CHECK(rc == TFS_EINVALID && !d, "invalid guid_if_missing");
 }
 
 static void test_secrets(void)
@@ -585,7 +576,7 @@ static void test_secrets(void)
 	d = parse(TFS_KIND_SETTINGS, "LdapConfiguration", "Corp", xml, NULL);
 	if (d && strcmp(d->canon, want) != 0)
 		printf("# got:\n%s", d->canon);
-	ok(d && strcmp(d->canon, want) == 0, "secrets masked in canon");
+	CHECK(d && strcmp(d->canon, want) == 0, "secrets masked in canon");
 	good = d && d->nsecrets == 5;
 	for (i = 0; good && i < 5; i++) {
 		/* Document order, the attributes of one element in input
@@ -599,7 +590,7 @@ static void test_secrets(void)
 			       d->secrets[i].path, d->secrets[i].value ?
 			       d->secrets[i].value : "(null)");
 	}
-	ok(good, "secret paths and values; *** reported as NULL");
+	CHECK(good, "secret paths and values; *** reported as NULL");
 	if (d)
 		again = parse(TFS_KIND_SETTINGS, "LdapConfiguration", "Corp",
 			      d->canon, NULL);
@@ -607,7 +598,7 @@ static void test_secrets(void)
 	       again->nsecrets == 5;
 	for (i = 0; good && i < again->nsecrets; i++)
 		good = again->secrets[i].value == NULL;
-	ok(good, "masked canon parses to itself with all values NULL");
+	CHECK(good, "masked canon parses to itself with all values NULL");
 	tfs_doc_free(d);
 	tfs_doc_free(again);
 
@@ -615,10 +606,11 @@ static void test_secrets(void)
 		  "<Record name=\"E1\" guid=\"" G1 "\" "
 		  "businessObject=\"Employee\"><Value field=\"Login\">jdoe"
 		  "</Value><Credential clientSecret=\"cs\"/></Record>", NULL);
-	ok(d && strstr(d->canon, "<Credential clientSecret=\"***\"/>") &&
-	   d->nsecrets == 1 &&
-	   strcmp(d->secrets[0].path, "/Record/Credential@clientSecret") == 0 &&
-	   strcmp(d->secrets[0].value, "cs") == 0, "record secrets");
+	CHECK(d && strstr(d->canon, "<Credential clientSecret=\"***\"/>") &&
+	      d->nsecrets == 1 &&
+	      strcmp(d->secrets[0].path,
+		     "/Record/Credential@clientSecret") == 0 &&
+	      strcmp(d->secrets[0].value, "cs") == 0, "record secrets");
 	tfs_doc_free(d);
 
 	/* Metadata knows no secret attributes: one is unknown, not masked. */
@@ -731,25 +723,25 @@ static void test_guid_fill(void)
 	d = parse(TFS_KIND_METADATA, "Form", "F",
 		  "<Form businessObject=\"I\" name=\"F\"/>",
 		  "6F1C0000-AAAA-4BBB-8CCC-0123456789AB");
-	ok(d && strcmp(d->canon, "<Form name=\"F\" guid=\"" G1 "\" "
-		       "businessObject=\"I\"/>\n") == 0 &&
-	   strcmp(d->guid, G1) == 0, "missing guid filled, lower case");
-	ok(d && d->bo && strcmp(d->bo, "I") == 0, "bo of the root");
+	CHECK(d && strcmp(d->canon, "<Form name=\"F\" guid=\"" G1 "\" "
+			  "businessObject=\"I\"/>\n") == 0 &&
+	      strcmp(d->guid, G1) == 0, "missing guid filled, lower case");
+	CHECK(d && d->bo && strcmp(d->bo, "I") == 0, "bo of the root");
 	tfs_doc_free(d);
 
 	d = parse(TFS_KIND_METADATA, "Form", "F",
 		  "<Form name=\"F\" guid=\"" G2 "\" businessObject=\"I\"/>",
 		  G1);
-	ok(d && strcmp(d->guid, G2) == 0 && strstr(d->canon, G2),
-	   "a present guid wins over guid_if_missing");
+	CHECK(d && strcmp(d->guid, G2) == 0 && strstr(d->canon, G2),
+	      "a present guid wins over guid_if_missing");
 	tfs_doc_free(d);
 
 	d = parse(TFS_KIND_METADATA, "WorkflowType", "Approval",
 		  "<WorkflowType name=\"Approval\" "
 		  "guid=\"6F1C0000-AAAA-4BBB-8CCC-0123456789AB\"/>", NULL);
-	ok(d && strcmp(d->guid, G1) == 0 && !d->bo && !d->nrefs &&
-	   strcmp(d->canon, "<WorkflowType name=\"Approval\" guid=\"" G1
-		  "\"/>\n") == 0, "upper-case guid lowered; no bo");
+	CHECK(d && strcmp(d->guid, G1) == 0 && !d->bo && !d->nrefs &&
+	      strcmp(d->canon, "<WorkflowType name=\"Approval\" guid=\"" G1
+		     "\"/>\n") == 0, "upper-case guid lowered; no bo");
 	tfs_doc_free(d);
 }
 
@@ -763,45 +755,46 @@ static void test_helpers(void)
 	for (i = 0; i < TFS_KIND__COUNT; i++)
 		good = good && tfs_kind_from_dir(&k, tfs_kind_dir(i)) == 0 &&
 		       k == (tfs_kind)i;
-	ok(good && strcmp(tfs_kind_dir(TFS_KIND_MASTER), "master") == 0,
-	   "kind dirs round trip");
-	ok(tfs_kind_from_dir(&k, "metadatas") == TFS_ENOTFOUND,
-	   "unknown kind dir");
-	ok(tfs_kind_versioned(TFS_KIND_METADATA) &&
-	   tfs_kind_versioned(TFS_KIND_MASTER) &&
-	   !tfs_kind_versioned(TFS_KIND_DATA), "versioned kinds");
+	CHECK(good && strcmp(tfs_kind_dir(TFS_KIND_MASTER), "master") == 0,
+	      "kind dirs round trip");
+	CHECK(tfs_kind_from_dir(&k, "metadatas") == TFS_ENOTFOUND,
+	      "unknown kind dir");
+	CHECK(tfs_kind_versioned(TFS_KIND_METADATA) &&
+	      tfs_kind_versioned(TFS_KIND_MASTER) &&
+	      !tfs_kind_versioned(TFS_KIND_DATA), "versioned kinds");
 	for (i = 0; tfs_metadata_types[i]; i++)
 		;
-	ok(i == 23 && strcmp(tfs_metadata_types[22], "Image") == 0,
-	   "23 metadata types");
+	CHECK(i == 23 && strcmp(tfs_metadata_types[22], "Image") == 0,
+	      "23 metadata types");
 	for (i = 0; tfs_settings_types[i]; i++)
 		;
-	ok(i == 12 && strcmp(tfs_settings_types[11],
-			     "EmailConfiguration") == 0, "12 settings types");
-	ok(tfs_name_valid("MyNewBO#") &&
-	   tfs_name_valid("FRS_Knowledge.QandA") && tfs_name_valid("a-b") &&
-	   !tfs_name_valid("") && !tfs_name_valid(".hidden") &&
-	   !tfs_name_valid("a b") && !tfs_name_valid("a/b") &&
-	   !tfs_name_valid("caf\xc3\xa9") && !tfs_name_valid(NULL),
-	   "name validity");
+	CHECK(i == 12 && strcmp(tfs_settings_types[11],
+				"EmailConfiguration") == 0,
+	      "12 settings types");
+	CHECK(tfs_name_valid("MyNewBO#") &&
+	      tfs_name_valid("FRS_Knowledge.QandA") && tfs_name_valid("a-b") &&
+	      !tfs_name_valid("") && !tfs_name_valid(".hidden") &&
+	      !tfs_name_valid("a b") && !tfs_name_valid("a/b") &&
+	      !tfs_name_valid("caf\xc3\xa9") && !tfs_name_valid(NULL),
+	      "name validity");
 	memset(name, 'n', sizeof(name));
 	name[200] = '\0';
 	good = tfs_name_valid(name);
 	name[200] = 'n';
 	name[201] = '\0';
-	ok(good && !tfs_name_valid(name), "names up to 200 bytes");
-	ok(tfs_type_valid(TFS_KIND_METADATA, "Form") &&
-	   !tfs_type_valid(TFS_KIND_METADATA, "GlobalConstant") &&
-	   tfs_type_valid(TFS_KIND_SETTINGS, "GlobalConstant") &&
-	   tfs_type_valid(TFS_KIND_VALIDATION, "") &&
-	   !tfs_type_valid(TFS_KIND_VALIDATION, "X") &&
-	   tfs_type_valid(TFS_KIND_DATA, "Incident") &&
-	   !tfs_type_valid(TFS_KIND_DATA, ".x"), "type validity");
-	ok(strcmp(tfs_doc_root(TFS_KIND_VALIDATION, ""),
-		  "ValidationList") == 0 &&
-	   strcmp(tfs_doc_root(TFS_KIND_DATA, "Incident"), "Record") == 0 &&
-	   strcmp(tfs_doc_root(TFS_KIND_METADATA, "Form"), "Form") == 0 &&
-	   !tfs_doc_root(TFS_KIND_METADATA, "Nope"), "document roots");
+	CHECK(good && !tfs_name_valid(name), "names up to 200 bytes");
+	CHECK(tfs_type_valid(TFS_KIND_METADATA, "Form") &&
+	      !tfs_type_valid(TFS_KIND_METADATA, "GlobalConstant") &&
+	      tfs_type_valid(TFS_KIND_SETTINGS, "GlobalConstant") &&
+	      tfs_type_valid(TFS_KIND_VALIDATION, "") &&
+	      !tfs_type_valid(TFS_KIND_VALIDATION, "X") &&
+	      tfs_type_valid(TFS_KIND_DATA, "Incident") &&
+	      !tfs_type_valid(TFS_KIND_DATA, ".x"), "type validity");
+	CHECK(strcmp(tfs_doc_root(TFS_KIND_VALIDATION, ""),
+		     "ValidationList") == 0 &&
+	      strcmp(tfs_doc_root(TFS_KIND_DATA, "Incident"), "Record") == 0 &&
+	      strcmp(tfs_doc_root(TFS_KIND_METADATA, "Form"), "Form") == 0 &&
+	      !tfs_doc_root(TFS_KIND_METADATA, "Nope"), "document roots");
 	tfs_uuid_new(u1);
 	tfs_uuid_new(u2);
 	good = strlen(u1) == 36 && strcmp(u1, u2) != 0 && u1[14] == '4' &&
@@ -809,7 +802,7 @@ static void test_helpers(void)
 	for (i = 0; good && i < 36; i++)
 		good = (i == 8 || i == 13 || i == 18 || i == 23) ?
 		       u1[i] == '-' : strchr("0123456789abcdef", u1[i]) != NULL;
-	ok(good, "uuid v4, lower case, distinct");
+	CHECK(good, "uuid v4, lower case, distinct");
 }
 
 /* Each thread parses good and bad documents and checks its own message. */
@@ -854,7 +847,7 @@ static void test_threads(void)
 		pthread_join(t[i], &res);
 		good = good && res == NULL;
 	}
-	ok(good, "parallel parses keep their own results and messages");
+	CHECK(good, "parallel parses keep their own results and messages");
 }
 
 /* A Search whose root carries `n` extra attributes, and a comment and a
@@ -883,9 +876,9 @@ static void test_attribute_bound(void)
 	x = wide_search(257 - 2);
 	error = tfs_doc_parse(&doc, TFS_KIND_METADATA, "Search", "S", x,
 			      strlen(x), NULL);
-	ok(error == TFS_EINVALID && strstr(tfs_error_last(), "line 2") &&
-	   strstr(tfs_error_last(), "more than 256 attributes"),
-	   "an element of 257 attributes is refused, with its line");
+	CHECK(error == TFS_EINVALID && strstr(tfs_error_last(), "line 2") &&
+	      strstr(tfs_error_last(), "more than 256 attributes"),
+	      "an element of 257 attributes is refused, with its line");
 	tfs_doc_free(doc);
 	free(x);
 
@@ -893,8 +886,8 @@ static void test_attribute_bound(void)
 	x = wide_search(256 - 2);
 	error = tfs_doc_parse(&doc, TFS_KIND_METADATA, "Search", "S", x,
 			      strlen(x), NULL);
-	ok(!strstr(tfs_error_last(), "more than 256"),
-	   "an element of 256 attributes passes the bound");
+	CHECK(!strstr(tfs_error_last(), "more than 256"),
+	      "an element of 256 attributes passes the bound");
 	tfs_doc_free(doc);
 	doc = NULL;
 	free(x);
@@ -907,8 +900,8 @@ static void test_attribute_bound(void)
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("# 100,000 attributes refused in %.3f s\n", secs);
-	ok(error == TFS_EINVALID && secs < 0.5,
-	   "an element of 100,000 attributes is refused at once");
+	CHECK(error == TFS_EINVALID && secs < 0.5,
+	      "an element of 100,000 attributes is refused at once");
 	tfs_doc_free(doc);
 	free(x);
 }
@@ -977,23 +970,23 @@ static void test_unknown_attrs(void)
 	d = parse(M, "Form", "F",
 		  "<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\" "
 		  "description=\"free text\" caption=\"C\"/>", NULL);
-	ok(d != NULL, "name, guid, businessObject, description accepted");
+	CHECK(d != NULL, "name, guid, businessObject, description accepted");
 	tfs_doc_free(d);
 	d = parse(M, "Form", "F",
 		  "<Form name=\"F\" guid=\"" G1 "\" businessObject=\"I\">"
 		  "<FieldRef name=\"A\" description=\"x\"/></Form>", NULL);
-	ok(d != NULL, "any element of the schema may carry a description");
+	CHECK(d != NULL, "any element of the schema may carry a description");
 	tfs_doc_free(d);
 	d = parse(TFS_KIND_DATA, "Incident", "I1",
 		  "<Record name=\"I1\" guid=\"" G1 "\" businessObject=\"Incident\" "
 		  "description=\"d\"><Value field=\"Subject\">a</Value>"
 		  "<Extra anything=\"1\" other=\"2\"/></Record>", NULL);
-	ok(d != NULL, "a record's free-form children keep any attributes");
+	CHECK(d != NULL, "a record's free-form children keep any attributes");
 	tfs_doc_free(d);
 	d = parse(TFS_KIND_SETTINGS, "GlobalConstant", "Tax",
 		  "<GlobalConstant name=\"Tax\" guid=\"" G1 "\" value=\"19\" "
 		  "unit=\"percent\"><Note lang=\"en\"/></GlobalConstant>", NULL);
-	ok(d != NULL, "settings are free form: any attributes");
+	CHECK(d != NULL, "settings are free form: any attributes");
 	tfs_doc_free(d);
 	d = parse(TFS_KIND_TRANSLATION, "de-DE/Form", "F",
 		  "<Translation name=\"F\" guid=\"" G1 "\" locale=\"de-DE\" "
@@ -1001,7 +994,7 @@ static void test_unknown_attrs(void)
 		  "Fall</String></Translation>", NULL);
 	if (!d)
 		printf("# error: %s\n", tfs_error_last());
-	ok(d != NULL, "a translation may carry a description");
+	CHECK(d != NULL, "a translation may carry a description");
 	tfs_doc_free(d);
 	expect_reject(TFS_KIND_TRANSLATION, "de-DE/Form", "F",
 		"<Translation name=\"F\" guid=\"" G1 "\" locale=\"de-DE\" "
@@ -1038,8 +1031,8 @@ static void test_value_sizes(void)
 	char *x;
 
 	x = long_attr(form, "description", 65536, "/>");
-	ok((d = parse(TFS_KIND_METADATA, "Form", "F", x, NULL)) != NULL,
-	   "a description of 64 KiB is accepted");
+	CHECK((d = parse(TFS_KIND_METADATA, "Form", "F", x, NULL)) != NULL,
+	      "a description of 64 KiB is accepted");
 	tfs_doc_free(d);
 	free(x);
 	x = long_attr(form, "description", 65537, "/>");
@@ -1111,12 +1104,12 @@ static void test_schema_document(void)
 	int k;
 
 	if (!path || !path[0]) {
-		ok(true, "SCHEMA.md names every type # SKIP TFS_SCHEMA_MD "
+		CHECK(true, "SCHEMA.md names every type # SKIP TFS_SCHEMA_MD "
 		   "not set");
 		return;
 	}
 	md = read_file(path);
-	ok(md != NULL, "engine/SCHEMA.md is readable");
+	CHECK(md != NULL, "engine/SCHEMA.md is readable");
 	if (!md)
 		return;
 	for (i = 0; tfs_metadata_types[i]; i++) {
@@ -1124,26 +1117,26 @@ static void test_schema_document(void)
 			 tfs_metadata_types[i]);
 		snprintf(what, sizeof(what), "SCHEMA.md has a section for "
 			 "metadata type %s", tfs_metadata_types[i]);
-		ok(strstr(md, want) != NULL, what);
+		CHECK(strstr(md, want) != NULL, "%s", what);
 	}
 	for (i = 0; tfs_settings_types[i]; i++) {
 		snprintf(want, sizeof(want), "`%s`", tfs_settings_types[i]);
 		snprintf(what, sizeof(what), "SCHEMA.md names settings type "
 			 "%s", tfs_settings_types[i]);
-		ok(strstr(md, want) != NULL, what);
+		CHECK(strstr(md, want) != NULL, "%s", what);
 	}
 	for (i = 0; roots[i]; i++) {
 		snprintf(want, sizeof(want), "`%s`", roots[i]);
 		snprintf(what, sizeof(what), "SCHEMA.md names root element %s",
 			 roots[i]);
-		ok(strstr(md, want) != NULL, what);
+		CHECK(strstr(md, want) != NULL, "%s", what);
 	}
 	for (k = 0; k < TFS_KIND__COUNT; k++) {
 		snprintf(want, sizeof(want), "`%s/",
 			 tfs_kind_dir((tfs_kind)k));
 		snprintf(what, sizeof(what), "SCHEMA.md names directory %s/",
 			 tfs_kind_dir((tfs_kind)k));
-		ok(strstr(md, want) != NULL, what);
+		CHECK(strstr(md, want) != NULL, "%s", what);
 	}
 	free(md);
 }
@@ -1175,16 +1168,14 @@ int main(void)
 	test_schema_document();
 
 	fflush(stderr);
-	ok(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0,
-	   "nothing written to stderr");
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0,
+	      "nothing written to stderr");
 	if (saved >= 0)
 		dup2(saved, 2);
 	if (fd >= 0) {
 		close(fd);
 		unlink(path);
 	}
-	printf("1..%d\n", tests);
-	if (failures)
-		printf("# %d of %d failed\n", failures, tests);
+	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;
 }

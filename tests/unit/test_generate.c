@@ -24,8 +24,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +36,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "helper.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
@@ -48,29 +47,6 @@
 #include "tenantfs/store.h"
 
 #define NOW ((int64_t)1795000000)	/* 2026-11-18T06:13:20Z */
-
-static int failures;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (++failures > 40)
-		return;
-	fputs("FAIL: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond))                                               \
-			fail(__VA_ARGS__);                                 \
-	} while (0)
 
 /* ---- collecting the content of one run ---------------------------------- */
 
@@ -128,13 +104,15 @@ static int collect(void *ctx, tfs_kind kind, const char *type,
 	if (r->stop_at >= 0 && n == r->stop_at)
 		return -7;
 	r->count[kind]++;
-	CHECK(mtime > NOW - 3 * 366 * 86400 && mtime <= NOW,
-	      "%s/%s: mtime %lld out of range", type, name, (long long)mtime);
+	TH_CHECK(mtime > NOW - 3 * 366 * 86400 && mtime <= NOW,
+		 "%s/%s: mtime %lld out of range", type, name,
+		 (long long)mtime);
 	if (tfs_doc_parse(&doc, kind, type, name, xml, len, NULL) < 0) {
 		if (++r->bad < 10)
-			fail("%s %s/%s does not parse: %s\n%.*s",
-			     tfs_kind_dir(kind), type, name, tfs_error_last(),
-			     (int)(len < 600 ? len : 600), xml);
+			th_fail("%s %s/%s does not parse: %s\n%.*s",
+				tfs_kind_dir(kind), type, name,
+				tfs_error_last(), (int)(len < 600 ? len : 600),
+				xml);
 		return 0;
 	}
 	key_of(key, sizeof(key), kind, type, name);
@@ -144,11 +122,11 @@ static int collect(void *ctx, tfs_kind kind, const char *type,
 	snprintf(e->guid, sizeof(e->guid), "%s", doc->guid);
 	tfs_sha256_hex(e->sha, doc->canon, doc->canon_len);
 	if (xmlHashAddEntry(r->objs, BAD_CAST key, e) != 0) {
-		fail("%s: name given twice", key);
+		th_fail("%s: name given twice", key);
 		free(e);
 	}
 	if (xmlHashAddEntry(r->guids, BAD_CAST doc->guid, (void *)1) != 0)
-		fail("%s: guid %s given twice", key, doc->guid);
+		th_fail("%s: guid %s given twice", key, doc->guid);
 	if (kind == TFS_KIND_METADATA && strcmp(type, "BusinessObject") == 0)
 		add_fields(r, name, doc->canon);
 	for (i = 0; i < doc->nrefs; i++) {
@@ -248,10 +226,10 @@ static void check_refs(const run *r)
 		else
 			ok = has(r, TFS_KIND_METADATA, f->kind, f->target);
 		if (!ok && ++bad < 10)
-			fail("reference %s %s does not resolve", f->kind,
-			     f->target);
+			th_fail("reference %s %s does not resolve", f->kind,
+				f->target);
 	}
-	CHECK(r->nrefs > 1000, "only %zu references", r->nrefs);
+	TH_CHECK(r->nrefs > 1000, "only %zu references", r->nrefs);
 }
 
 struct types_ctx {
@@ -282,14 +260,14 @@ static void check_types(const run *r)
 		c.kind = TFS_KIND_METADATA;
 		c.found = false;
 		xmlHashScan(r->objs, find_type, &c);
-		CHECK(c.found, "no metadata/%s", c.type);
+		TH_CHECK(c.found, "no metadata/%s", c.type);
 	}
 	for (i = 0; tfs_settings_types[i]; i++) {
 		c.type = tfs_settings_types[i];
 		c.kind = TFS_KIND_SETTINGS;
 		c.found = false;
 		xmlHashScan(r->objs, find_type, &c);
-		CHECK(c.found, "no settings/%s", c.type);
+		TH_CHECK(c.found, "no settings/%s", c.type);
 	}
 }
 
@@ -306,11 +284,11 @@ static void compare(void *payload, void *data, const xmlChar *name)
 	b = xmlHashLookup(c->other->objs, name);
 	if (!b) {
 		if (++c->missing < 5)
-			fail("%s missing in the other run", name);
+			th_fail("%s missing in the other run", name);
 		return;
 	}
 	if (strcmp(a->guid, b->guid) != 0 && ++c->guid < 5)
-		fail("%s: guid %s and %s", name, a->guid, b->guid);
+		th_fail("%s: guid %s and %s", name, a->guid, b->guid);
 	if (strcmp(a->sha, b->sha) != 0)
 		c->bytes++;
 }
@@ -321,40 +299,42 @@ static void test_content(void)
 	struct cmp_ctx c = { NULL, 0, 0, 0 };
 	run a, b, p;
 
-	CHECK(generate(&a, &o, false, -1) == 0, "staging: %s",
-	      tfs_error_last());
-	CHECK(total(&a) == 3000, "%zu documents, not 3000", total(&a));
-	CHECK(a.count[TFS_KIND_MASTER] == 300, "%zu master records",
-	      a.count[TFS_KIND_MASTER]);
-	CHECK(a.count[TFS_KIND_DATA] == 300, "%zu data records",
-	      a.count[TFS_KIND_DATA]);
-	CHECK(a.count[TFS_KIND_VALIDATION] > 20, "%zu pick lists",
-	      a.count[TFS_KIND_VALIDATION]);
-	CHECK(a.bad == 0, "%zu documents do not parse", a.bad);
+	TH_CHECK(generate(&a, &o, false, -1) == 0, "staging: %s",
+		 tfs_error_last());
+	TH_CHECK(total(&a) == 3000, "%zu documents, not 3000", total(&a));
+	TH_CHECK(a.count[TFS_KIND_MASTER] == 300, "%zu master records",
+		 a.count[TFS_KIND_MASTER]);
+	TH_CHECK(a.count[TFS_KIND_DATA] == 300, "%zu data records",
+		 a.count[TFS_KIND_DATA]);
+	TH_CHECK(a.count[TFS_KIND_VALIDATION] > 20, "%zu pick lists",
+		 a.count[TFS_KIND_VALIDATION]);
+	TH_CHECK(a.bad == 0, "%zu documents do not parse", a.bad);
 	check_types(&a);
 	check_refs(&a);
-	CHECK(has(&a, TFS_KIND_METADATA, "Form", "Incident.Default"),
-	      "no Form Incident.Default (tools/bench edits it)");
+	TH_CHECK(has(&a, TFS_KIND_METADATA, "Form", "Incident.Default"),
+		 "no Form Incident.Default (tools/bench edits it)");
 
-	CHECK(generate(&b, &o, false, -1) == 0, "again: %s", tfs_error_last());
+	TH_CHECK(generate(&b, &o, false, -1) == 0, "again: %s",
+		 tfs_error_last());
 	c.other = &b;
 	xmlHashScan(a.objs, compare, &c);
-	CHECK(total(&b) == total(&a) && c.missing == 0 && c.bytes == 0,
-	      "not deterministic: %zu missing, %zu with other bytes",
-	      c.missing, c.bytes);
+	TH_CHECK(total(&b) == total(&a) && c.missing == 0 && c.bytes == 0,
+		 "not deterministic: %zu missing, %zu with other bytes",
+		 c.missing, c.bytes);
 
-	CHECK(generate(&p, &o, true, -1) == 0, "production: %s",
-	      tfs_error_last());
+	TH_CHECK(generate(&p, &o, true, -1) == 0, "production: %s",
+		 tfs_error_last());
 	check_refs(&p);
 	memset(&c, 0, sizeof(c));
 	c.other = &p;
 	xmlHashScan(a.objs, compare, &c);
-	CHECK(total(&p) == total(&a) && c.missing == 0 && c.guid == 0,
-	      "production: %zu documents, %zu missing, %zu other guids",
-	      total(&p), c.missing, c.guid);
-	CHECK(c.bytes * 1000 >= 3 * total(&a) && c.bytes * 100 <= 3 * total(&a),
-	      "production differs in %zu of %zu documents", c.bytes,
-	      total(&a));
+	TH_CHECK(total(&p) == total(&a) && c.missing == 0 && c.guid == 0,
+		 "production: %zu documents, %zu missing, %zu other guids",
+		 total(&p), c.missing, c.guid);
+	TH_CHECK(c.bytes * 1000 >= 3 * total(&a) &&
+		 c.bytes * 100 <= 3 * total(&a),
+		 "production differs in %zu of %zu documents", c.bytes,
+		 total(&a));
 	printf("content: %zu documents (%zu pick lists, %zu settings, %zu "
 	       "master, %zu data), %zu references; production differs in "
 	       "%zu\n", total(&a), a.count[TFS_KIND_VALIDATION],
@@ -372,16 +352,17 @@ static void test_sizes(void)
 	run r;
 	int rc;
 
-	CHECK(min > 100 && min < 3000, "minimum %llu", (unsigned long long)min);
+	TH_CHECK(min > 100 && min < 3000, "minimum %llu",
+		 (unsigned long long)min);
 	o.objects = min - 1;
 	rc = generate(&r, &o, false, -1);
-	CHECK(rc == TFS_EINVALID && total(&r) == 0,
-	      "too few objects: %d, %zu documents", rc, total(&r));
+	TH_CHECK(rc == TFS_EINVALID && total(&r) == 0,
+		 "too few objects: %d, %zu documents", rc, total(&r));
 	run_free(&r);
 	o.objects = min;
 	rc = generate(&r, &o, false, -1);
-	CHECK(rc == 0 && total(&r) == min, "the minimum: %d, %zu documents",
-	      rc, total(&r));
+	TH_CHECK(rc == 0 && total(&r) == min, "the minimum: %d, %zu documents",
+		 rc, total(&r));
 	check_refs(&r);
 	run_free(&r);
 
@@ -389,17 +370,17 @@ static void test_sizes(void)
 	o.master = 0;
 	o.data = 5;
 	rc = generate(&r, &o, false, -1);
-	CHECK(rc == 0 && r.count[TFS_KIND_MASTER] == 0 &&
-	      r.count[TFS_KIND_DATA] == 5 && total(&r) == 1000,
-	      "--master 0 --data 5: %d, %zu master, %zu data", rc,
-	      r.count[TFS_KIND_MASTER], r.count[TFS_KIND_DATA]);
+	TH_CHECK(rc == 0 && r.count[TFS_KIND_MASTER] == 0 &&
+		 r.count[TFS_KIND_DATA] == 5 && total(&r) == 1000,
+		 "--master 0 --data 5: %d, %zu master, %zu data", rc,
+		 r.count[TFS_KIND_MASTER], r.count[TFS_KIND_DATA]);
 	run_free(&r);
 
 	o.master = -1;
 	o.data = -1;
 	rc = generate(&r, &o, false, 10);
-	CHECK(rc == -7 && total(&r) == 10,
-	      "a put error stops generation: %d after %zu", rc, total(&r));
+	TH_CHECK(rc == -7 && total(&r) == 10,
+		 "a put error stops generation: %d after %zu", rc, total(&r));
 	run_free(&r);
 }
 
@@ -432,18 +413,18 @@ static size_t check_package(const char *path, xmlHashTablePtr keys,
 	size_t n = 0, bad = 0;
 	long seq = 0;
 
-	CHECK(doc != NULL, "%s is not well-formed", path);
+	TH_CHECK(doc != NULL, "%s is not well-formed", path);
 	if (!doc)
 		return 0;
 	root = xmlDocGetRootElement(doc);
-	CHECK(strcmp((const char *)root->name, "package") == 0 &&
-	      strcmp(attr(root, "format"), "1") == 0 &&
-	      strcmp(attr(root, "state"), "closed") == 0 &&
-	      strcmp(attr(root, "type"), "incremental") == 0 &&
-	      *attr(root, "name"), "package root element and attributes");
+	TH_CHECK(strcmp((const char *)root->name, "package") == 0 &&
+		 strcmp(attr(root, "format"), "1") == 0 &&
+		 strcmp(attr(root, "state"), "closed") == 0 &&
+		 strcmp(attr(root, "type"), "incremental") == 0 &&
+		 *attr(root, "name"), "package root element and attributes");
 	set = first_element(root->children);
-	CHECK(set && strcmp((const char *)set->name, "transaction-set") == 0,
-	      "no transaction-set");
+	TH_CHECK(set && strcmp((const char *)set->name, "transaction-set") == 0,
+		 "no transaction-set");
 	for (t = set ? first_element(set->children) : NULL; t;
 	     t = first_element(t->next)) {
 		const xmlNode *rec = first_element(t->children);
@@ -453,15 +434,15 @@ static size_t check_package(const char *path, xmlHashTablePtr keys,
 		const char *name = rec ? attr(rec, "name") : "";
 
 		n++;
-		CHECK(strtol(attr(t, "seq"), NULL, 10) == seq + 1,
-		      "seq %s after %ld", attr(t, "seq"), seq);
+		TH_CHECK(strtol(attr(t, "seq"), NULL, 10) == seq + 1,
+			 "seq %s after %ld", attr(t, "seq"), seq);
 		seq = strtol(attr(t, "seq"), NULL, 10);
 		snprintf(want, sizeof(want), "master/Employee/%s.xml", name);
-		CHECK(strcmp(attr(t, "op"), "C") == 0 &&
-		      strcmp(attr(t, "base"), "") == 0 &&
-		      strcmp(attr(t, "path"), want) == 0,
-		      "transaction %ld: op %s base '%s' path %s", seq,
-		      attr(t, "op"), attr(t, "base"), attr(t, "path"));
+		TH_CHECK(strcmp(attr(t, "op"), "C") == 0 &&
+			 strcmp(attr(t, "base"), "") == 0 &&
+			 strcmp(attr(t, "path"), want) == 0,
+			 "transaction %ld: op %s base '%s' path %s", seq,
+			 attr(t, "op"), attr(t, "base"), attr(t, "path"));
 		if (rec)
 			xmlNodeDump(buf, rec->doc, (xmlNodePtr)rec, 0, 0);
 		if (!rec || tfs_doc_parse(&d, TFS_KIND_MASTER, "Employee",
@@ -470,7 +451,8 @@ static size_t check_package(const char *path, xmlHashTablePtr keys,
 					  (size_t)xmlBufferLength(buf),
 					  NULL) < 0) {
 			if (++bad < 5)
-				fail("record %s: %s", name, tfs_error_last());
+				th_fail("record %s: %s", name,
+					tfs_error_last());
 		}
 		tfs_doc_free(d);
 		xmlBufferFree(buf);
@@ -489,42 +471,36 @@ static void test_package(const char *dir)
 
 	snprintf(p1, sizeof(p1), "%s/p1.xml", dir);
 	snprintf(p2, sizeof(p2), "%s/p2.xml", dir);
-	CHECK(tfs_generate_package(p1, "Employee", 500, 1, NULL) == 0,
-	      "package: %s", tfs_error_last());
-	CHECK(tfs_generate_package(p2, "Employee", 300, 2, "second") == 0,
-	      "package: %s", tfs_error_last());
+	TH_CHECK(tfs_generate_package(p1, "Employee", 500, 1, NULL) == 0,
+		 "package: %s", tfs_error_last());
+	TH_CHECK(tfs_generate_package(p2, "Employee", 300, 2, "second") == 0,
+		 "package: %s", tfs_error_last());
 	n = check_package(p1, keys, &dups);
-	CHECK(n == 500, "%zu transactions, not 500", n);
+	TH_CHECK(n == 500, "%zu transactions, not 500", n);
 	n = check_package(p2, keys, &dups);
-	CHECK(n == 300, "%zu transactions, not 300", n);
-	CHECK(dups == 0, "%zu keys given twice (within or across seeds)",
-	      dups);
-	CHECK(tfs_generate_package(p1, "Incident", 5, 1, NULL) ==
-	      TFS_EINVALID, "a data business object is refused");
+	TH_CHECK(n == 300, "%zu transactions, not 300", n);
+	TH_CHECK(dups == 0, "%zu keys given twice (within or across seeds)",
+		 dups);
+	TH_CHECK(tfs_generate_package(p1, "Incident", 5, 1, NULL) ==
+		 TFS_EINVALID, "a data business object is refused");
 	xmlHashFree(keys, NULL);
 }
 
 /* ---- tenants in a store ----------------------------------------------------- */
 
-static void check_instance(tfs_store *st, int64_t tenant, const char *name,
-			   bool locked)
+static void check_instance(tfs_store *st, const char *tenant,
+			   const char *name, bool locked)
 {
-	tfs_row row;
-	tfs_inst *in;
+	tfs_inst *in = th_inst(st, tenant, name);
 	int n = 0;
 
-	if (tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant, name) < 0) {
-		fail("no instance %s", name);
-		return;
-	}
-	in = tfs_store_inst(st, row.id);
-	CHECK(in != NULL, "%s: %s", name, tfs_error_last());
+	TH_CHECK(in != NULL, "no instance %s: %s", name, tfs_error_last());
 	if (!in)
 		return;
-	CHECK(tfs_inst_locked(in) == locked, "%s: locked %d", name,
-	      (int)tfs_inst_locked(in));
-	CHECK(tfs_inst_history_count(in, &n) == 0 && n == 1,
-	      "%s: %d commits", name, n);
+	TH_CHECK(tfs_inst_locked(in) == locked, "%s: locked %d", name,
+		 (int)tfs_inst_locked(in));
+	TH_CHECK(tfs_inst_history_count(in, &n) == 0 && n == 1,
+		 "%s: %d commits", name, n);
 }
 
 static void test_tenant(const char *dir)
@@ -538,34 +514,34 @@ static void test_tenant(const char *dir)
 
 	snprintf(store, sizeof(store), "%s/store", dir);
 	rc = tfs_generate_tenant(&stats, store, "big", &o);
-	CHECK(rc == 0, "generate tenant: %s", tfs_error_last());
-	CHECK(stats.config + stats.master + stats.data == 2000 &&
-	      stats.master == 200 && stats.data == 200,
-	      "stats: %llu + %llu + %llu",
-	      (unsigned long long)stats.config,
-	      (unsigned long long)stats.master,
-	      (unsigned long long)stats.data);
-	CHECK(stats.differing > 0 && stats.differing < 100,
-	      "production differs in %llu",
-	      (unsigned long long)stats.differing);
+	TH_CHECK(rc == 0, "generate tenant: %s", tfs_error_last());
+	TH_CHECK(stats.config + stats.master + stats.data == 2000 &&
+		 stats.master == 200 && stats.data == 200,
+		 "stats: %llu + %llu + %llu",
+		 (unsigned long long)stats.config,
+		 (unsigned long long)stats.master,
+		 (unsigned long long)stats.data);
+	TH_CHECK(stats.differing > 0 && stats.differing < 100,
+		 "production differs in %llu",
+		 (unsigned long long)stats.differing);
 	rc = tfs_generate_tenant(NULL, store, "big", &o);
-	CHECK(rc == TFS_EEXISTS, "the same tenant again: %d", rc);
+	TH_CHECK(rc == TFS_EEXISTS, "the same tenant again: %d", rc);
 	o.objects = 10;
 	rc = tfs_generate_tenant(NULL, store, "small", &o);
-	CHECK(rc == TFS_EINVALID, "too few objects: %d", rc);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
-		fail("open: %s", tfs_error_last());
+	TH_CHECK(rc == TFS_EINVALID, "too few objects: %d", rc);
+	if (th_store_open(&st, store) < 0) {
+		th_fail("open: %s", tfs_error_last());
 		return;
 	}
-	CHECK(tfs_store_find(&row, st, TFS_ENT_GROUP, 0, "GENERATED") == 0,
-	      "no landscape group GENERATED");
-	CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "small") ==
-	      TFS_ENOTFOUND, "a refused tenant was left behind");
+	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_GROUP, 0, "GENERATED") == 0,
+		 "no landscape group GENERATED");
+	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "small") ==
+		 TFS_ENOTFOUND, "a refused tenant was left behind");
 	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "big") == 0) {
-		check_instance(st, row.id, "staging", false);
-		check_instance(st, row.id, "production", true);
+		check_instance(st, "big", "staging", false);
+		check_instance(st, "big", "production", true);
 	} else {
-		fail("no tenant big");
+		th_fail("no tenant big");
 	}
 	tfs_store_free(st);
 }
@@ -574,33 +550,33 @@ static void test_tenant(const char *dir)
 static void test_failed_load(const char *dir)
 {
 	tfs_generate_opts o = { 2000, -1, -1, 3, 0, 0 };
-	char store[600], path[700];
+	char store[TH_PATH], path[700];
 	tfs_store *st = NULL;
 	tfs_row row;
 	FILE *f;
 	int rc;
 
-	snprintf(store, sizeof(store), "%s/broken", dir);
-	CHECK(tfs_store_create(store) == 0, "create: %s", tfs_error_last());
+	TH_CHECK(th_empty_store(store, dir, "broken") == 0, "create: %s",
+		 tfs_error_last());
 	/* no pack directory: the first commit (a pack) cannot be written */
 	snprintf(path, sizeof(path), "%s/history.git/objects/pack", store);
-	CHECK(rmdir(path) == 0, "rmdir %s: %s", path, strerror(errno));
+	TH_CHECK(rmdir(path) == 0, "rmdir %s: %s", path, strerror(errno));
 	f = fopen(path, "w");
 	if (f)
 		fclose(f);
 	rc = tfs_generate_tenant(NULL, store, "half", &o);
-	CHECK(rc < 0, "a load whose commit cannot be written fails: %d", rc);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
-		fail("open: %s", tfs_error_last());
+	TH_CHECK(rc < 0, "a load whose commit cannot be written fails: %d", rc);
+	if (th_store_open(&st, store) < 0) {
+		th_fail("open: %s", tfs_error_last());
 		return;
 	}
-	CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "half") ==
-	      TFS_ENOTFOUND, "the failed tenant was left behind");
+	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "half") ==
+		 TFS_ENOTFOUND, "the failed tenant was left behind");
 	tfs_store_free(st);
 	snprintf(path, sizeof(path), "%s/instances/half/staging.db", store);
-	CHECK(access(path, F_OK) != 0, "%s was left behind", path);
+	TH_CHECK(access(path, F_OK) != 0, "%s was left behind", path);
 	snprintf(path, sizeof(path), "%s/instances/half", store);
-	CHECK(access(path, F_OK) != 0, "%s was left behind", path);
+	TH_CHECK(access(path, F_OK) != 0, "%s was left behind", path);
 }
 
 /* File size of `path`, or -1. */
@@ -622,7 +598,6 @@ static void test_background_checkpoint(const char *dir)
 	tfs_buf result = TFS_BUF_INIT;
 	tfs_store *st = NULL;
 	long long before, after = -1;
-	tfs_row tenant, row;
 	tfs_inst *in;
 	int i, rc;
 
@@ -630,27 +605,24 @@ static void test_background_checkpoint(const char *dir)
 	snprintf(pkg, sizeof(pkg), "%s/ckpt.xml", dir);
 	snprintf(db, sizeof(db), "%s/instances/big/staging.db", store);
 	snprintf(wal, sizeof(wal), "%s-wal", db);
-	CHECK(tfs_generate_package(pkg, "Employee", 3000, 7, NULL) == 0,
-	      "package: %s", tfs_error_last());
-	if (tfs_store_open(&st, store, getuid()) < 0) {
-		fail("open: %s", tfs_error_last());
+	TH_CHECK(tfs_generate_package(pkg, "Employee", 3000, 7, NULL) == 0,
+		 "package: %s", tfs_error_last());
+	if (th_store_open(&st, store) < 0) {
+		th_fail("open: %s", tfs_error_last());
 		return;
 	}
-	if (tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "big") < 0 ||
-	    tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id,
-			   "staging") < 0 ||
-	    !(in = tfs_store_inst(st, row.id))) {
-		fail("no big/staging: %s", tfs_error_last());
+	if (!(in = th_inst(st, "big", "staging"))) {
+		th_fail("no big/staging: %s", tfs_error_last());
 		tfs_store_free(st);
 		return;
 	}
-	CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
-	      tfs_error_last());
+	TH_CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
+		 tfs_error_last());
 	before = file_size(db);
 	rc = tfs_pkg_import(&result, NULL, in, "admin", pkg, TFS_PKG_APPLY,
 			    NULL, NULL);
-	CHECK(rc == 0 && result.ptr && strncmp(result.ptr, "applied\n", 8)
-	      == 0, "apply: %d %s", rc, result.ptr ? result.ptr : "");
+	TH_CHECK(rc == 0 && result.ptr && strncmp(result.ptr, "applied\n", 8)
+		 == 0, "apply: %d %s", rc, result.ptr ? result.ptr : "");
 	/* 3,000 records are ~10 MB of log: well past the 1,000 pages that
 	 * ask for a checkpoint. */
 	for (i = 0; i < 200; i++) {
@@ -659,18 +631,18 @@ static void test_background_checkpoint(const char *dir)
 			break;
 		usleep(50 * 1000);
 	}
-	CHECK(after > before + 4 * 1024 * 1024, "the log was not copied "
-	      "into %s in 10 s (%lld -> %lld bytes)", db, before, after);
+	TH_CHECK(after > before + 4 * 1024 * 1024, "the log was not copied "
+		 "into %s in 10 s (%lld -> %lld bytes)", db, before, after);
 	tfs_store_free(st);
-	CHECK(file_size(wal) <= 0, "%s left behind: %lld bytes", wal,
-	      file_size(wal));
-	if (tfs_store_open(&st, store, getuid()) == 0) {
-		in = tfs_store_inst(st, row.id);
-		CHECK(in && tfs_inst_history_count(in, &i) == 0 && i == 2,
-		      "history after reopening: %d commits", i);
+	TH_CHECK(file_size(wal) <= 0, "%s left behind: %lld bytes", wal,
+		 file_size(wal));
+	if (th_store_open(&st, store) == 0) {
+		in = th_inst(st, "big", "staging");
+		TH_CHECK(in && tfs_inst_history_count(in, &i) == 0 && i == 2,
+			 "history after reopening: %d commits", i);
 		tfs_store_free(st);
 	} else {
-		fail("reopen: %s", tfs_error_last());
+		th_fail("reopen: %s", tfs_error_last());
 	}
 	tfs_buf_free(&result);
 }
@@ -729,43 +701,32 @@ static void test_read_ahead(const char *dir)
 
 	snprintf(store, sizeof(store), "%s/store", dir);
 	snprintf(db, sizeof(db), "%s/instances/big/production.db", store);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
-		fail("open: %s", tfs_error_last());
+	if (th_store_open(&st, store) < 0) {
+		th_fail("open: %s", tfs_error_last());
 		return;
 	}
 	evict(db);
 	before = resident(db);
-	CHECK(before >= 0 && before < 0.5, "%s still %.0f%% in memory after "
-	      "eviction: this test cannot tell", db, before * 100);
-	CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
-	      tfs_error_last());
+	TH_CHECK(before >= 0 && before < 0.5, "%s still %.0f%% in memory after "
+		 "eviction: this test cannot tell", db, before * 100);
+	TH_CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
+		 tfs_error_last());
 	for (i = 0; i < 100; i++) {
 		if ((after = resident(db)) > 0.9)
 			break;
 		usleep(50 * 1000);
 	}
-	CHECK(after > 0.9, "%s read ahead to %.0f%% in 5 s (from %.0f%%)",
-	      db, after * 100, before * 100);
+	TH_CHECK(after > 0.9, "%s read ahead to %.0f%% in 5 s (from %.0f%%)",
+		 db, after * 100, before * 100);
 	tfs_store_free(st);
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-			struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 int main(void)
 {
-	char dir[] = "/tmp/tenantfs-generate.XXXXXX";
+	char dir[TH_PATH];
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (th_tmpdir(dir, "generate") < 0)
 		return 1;
-	}
 	test_content();
 	test_sizes();
 	test_package(dir);
@@ -773,10 +734,10 @@ int main(void)
 	test_background_checkpoint(dir);
 	test_read_ahead(dir);
 	test_failed_load(dir);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	th_rmtree(dir, false);
 	xmlCleanupParser();
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
+	if (th_failures) {
+		fprintf(stderr, "%d failure(s)\n", th_failures);
 		return 1;
 	}
 	printf("test_generate: all checks passed\n");

@@ -9,7 +9,6 @@
  * the figures are printed as "# bench" lines, never asserted.
  */
 #include <dirent.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,28 +22,17 @@
 #include <zlib.h>
 
 #include "../../engine/history_int.h"
+#include "helper.h"
+#include "tap.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
-static int test_no;
-static int failures;
-static char tmp_dir[] = "/tmp/tfs-history-XXXXXX";
-static char git_dir[256];
+static char tmp_dir[TH_PATH];
+static char git_dir[TH_PATH + 16];
 
 static const tfs_history_sig admin = {
 	"admin", "admin@tenantfs.local", 1700000000
 };
-
-static void check(int cond, const char *desc)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", test_no, desc);
-	if (!cond && *tfs_error_last())
-		printf("# last error: %s\n", tfs_error_last());
-	fflush(stdout);
-}
 
 static tfs_history_change file(const char *path, const char *text)
 {
@@ -336,67 +324,67 @@ static void test_basics(tfs_history *h)
 		file("README", "back"),
 	};
 
-	check(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
+	CHECK(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
 	      "get_ref of a missing branch is TFS_ENOTFOUND");
 
 	/* First commit, unsorted, with a deletion of nothing. */
-	check(commit(c1, h, NULL, first, 6, "Import acme/staging\n") == 0 &&
+	CHECK(commit(c1, h, NULL, first, 6, "Import acme/staging\n") == 0 &&
 	      is_hex_oid(c1), "first commit");
-	check(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
+	CHECK(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
 	      "write_commit moves no ref");
-	check(tfs_history_has_commit(h, c1) == 1, "has_commit of it is 1");
-	check(tfs_history_has_commit(
+	CHECK(tfs_history_has_commit(h, c1) == 1, "has_commit of it is 1");
+	CHECK(tfs_history_has_commit(
 		      h, "0123456789012345678901234567890123456789") == 0,
 	      "has_commit of an unknown id is 0");
-	check(tfs_history_has_commit(h, "xyz") == TFS_EINVALID,
+	CHECK(tfs_history_has_commit(h, "xyz") == TFS_EINVALID,
 	      "has_commit of a malformed id is TFS_EINVALID");
-	check(tfs_history_set_ref(h, "acme/staging", c1) == 0 &&
+	CHECK(tfs_history_set_ref(h, "acme/staging", c1) == 0 &&
 	      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
 	      strcmp(ref, c1) == 0, "set_ref then get_ref");
 
 	/* Incremental: update, add, delete, deletions of missing paths. */
-	check(commit(c2, h, c1, second, 6, "Edit forms\n") == 0,
+	CHECK(commit(c2, h, c1, second, 6, "Edit forms\n") == 0,
 	      "incremental commit");
-	check(tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
+	CHECK(tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
 	      strcmp(ref, c1) == 0, "the branch stays until set_ref");
-	check(tfs_history_set_ref(h, "acme/staging", c2) == 0 &&
+	CHECK(tfs_history_set_ref(h, "acme/staging", c2) == 0 &&
 	      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
 	      strcmp(ref, c2) == 0, "set_ref moves the branch forward");
 
 	/* Reads at both commits. */
-	check(reads_as(h, c1, "metadata/Form/A.xml", "<A v1/>") &&
+	CHECK(reads_as(h, c1, "metadata/Form/A.xml", "<A v1/>") &&
 	      reads_as(h, c2, "metadata/Form/A.xml", "<A v2/>"),
 	      "read of an updated file at both commits");
-	check(reads_as(h, c1, "metadata/Form/B.xml", "<B/>") &&
+	CHECK(reads_as(h, c1, "metadata/Form/B.xml", "<B/>") &&
 	      reads_as(h, c2, "metadata/Form/B.xml", "<B/>"),
 	      "read of an unchanged file at both commits");
-	check(reads_as(h, c2, "metadata/Report/R.xml", "<R/>") &&
+	CHECK(reads_as(h, c2, "metadata/Report/R.xml", "<R/>") &&
 	      tfs_history_read(&b, h, c1, "metadata/Report/R.xml") ==
 		      TFS_ENOTFOUND,
 	      "an added file exists only in the new commit");
-	check(stat_is(h, c1, "metadata/Menu/M.xml", 0, 4) &&
+	CHECK(stat_is(h, c1, "metadata/Menu/M.xml", 0, 4) &&
 	      tfs_history_stat(h, c2, "metadata/Menu/M.xml", &is_dir,
 			       &size) == TFS_ENOTFOUND,
 	      "a deleted file exists only in the old commit");
-	check(stat_is(h, c1, "metadata/Menu", 1, 0) &&
+	CHECK(stat_is(h, c1, "metadata/Menu", 1, 0) &&
 	      tfs_history_stat(h, c2, "metadata/Menu", &is_dir, &size) ==
 		      TFS_ENOTFOUND,
 	      "a directory emptied by a delete is pruned");
-	check(stat_is(h, c2, "", 1, 0) && stat_is(h, c2, "metadata", 1, 0) &&
+	CHECK(stat_is(h, c2, "", 1, 0) && stat_is(h, c2, "metadata", 1, 0) &&
 	      stat_is(h, c2, "metadata/Form/A.xml", 0, 7) &&
 	      stat_is(h, c2, "README", 0, 11),
 	      "stat of the root, a directory and files");
-	check(tfs_history_stat(h, c2, "metadata/Nope", &is_dir, &size) ==
+	CHECK(tfs_history_stat(h, c2, "metadata/Nope", &is_dir, &size) ==
 		      TFS_ENOTFOUND &&
 	      tfs_history_stat(h, c2, "README/x", &is_dir, &size) ==
 		      TFS_ENOTFOUND,
 	      "stat of missing paths is TFS_ENOTFOUND");
-	check(list_is(h, c1, "", "README:11 master/ metadata/ ") &&
+	CHECK(list_is(h, c1, "", "README:11 master/ metadata/ ") &&
 	      list_is(h, c1, "metadata", "Form/ Menu/ ") &&
 	      list_is(h, c2, "metadata", "Form/ Report/ ") &&
 	      list_is(h, c2, "metadata/Form", "A.xml:7 B.xml:4 "),
 	      "list in git order at both commits");
-	check(index_agrees(h, c2, "", 3) && index_agrees(h, c2, "metadata", 2) &&
+	CHECK(index_agrees(h, c2, "", 3) && index_agrees(h, c2, "metadata", 2) &&
 	      index_agrees(h, c2, "metadata/Form", 2) &&
 	      index_agrees(h, c1, "metadata", 2),
 	      "entries by index: listed, found by name, read by index agree");
@@ -404,7 +392,7 @@ static void test_basics(tfs_history *h)
 		size_t i;
 		int d;
 		char nm[256];
-		check(tfs_history_find(h, c2, "metadata/Form", "C.xml", &i, &d,
+		CHECK(tfs_history_find(h, c2, "metadata/Form", "C.xml", &i, &d,
 				       &size) == TFS_ENOTFOUND &&
 		      tfs_history_entry_at(h, c2, "metadata/Form", 2, nm, &d,
 					   &size) == TFS_ENOTFOUND &&
@@ -412,31 +400,31 @@ static void test_basics(tfs_history *h)
 		      "find of a missing name, entry past the end, read of a "
 		      "directory by index");
 	}
-	check(tfs_history_list(h, c2, "", stop_at_second, &seen) == 42 &&
+	CHECK(tfs_history_list(h, c2, "", stop_at_second, &seen) == 42 &&
 	      seen == 2, "a nonzero callback return stops list");
 	r.h = h;
 	r.oid = c2;
 	r.ok = 1;
-	check(tfs_history_list(h, c2, "metadata/Form", reenter_entry, &r) ==
+	CHECK(tfs_history_list(h, c2, "metadata/Form", reenter_entry, &r) ==
 		      0 && r.ok,
 	      "a list callback may call the same handle");
 	tfs_buf_clear(&b);
-	check(tfs_history_read(&b, h, c2, "metadata") == TFS_EINVALID &&
+	CHECK(tfs_history_read(&b, h, c2, "metadata") == TFS_EINVALID &&
 	      tfs_history_list(h, c2, "README", collect_entry, &b) ==
 		      TFS_EINVALID &&
 	      tfs_history_read(&b, h, c2, "nope") == TFS_ENOTFOUND,
 	      "read of a directory, list of a file, read of nothing");
-	check(tfs_history_stat(h, "0123456789012345678901234567890123456789",
+	CHECK(tfs_history_stat(h, "0123456789012345678901234567890123456789",
 			       "", &is_dir, &size) == TFS_ENOTFOUND,
 	      "stat at an unknown commit is TFS_ENOTFOUND");
 
 	/* Diffs. */
-	check(diff_is(h, c2,
+	CHECK(diff_is(h, c2,
 		      "M metadata/Form/A.xml <A v1/>><A v2/>\n"
 		      "D metadata/Menu/M.xml <M/>\n"
 		      "A metadata/Report/R.xml <R/>\n"),
 	      "diff_parent of the incremental commit");
-	check(diff_is(h, c1,
+	CHECK(diff_is(h, c1,
 		      "A README tenant acme\n"
 		      "A master/Customer/1.xml <C id=\"1\"/>\n"
 		      "A metadata/Form/A.xml <A v1/>\n"
@@ -445,35 +433,35 @@ static void test_basics(tfs_history *h)
 	      "diff_parent of the root commit adds every file");
 
 	/* Pruning up to the root. */
-	check(commit(c3, h, c2, no_master, 1, "Drop customers\n") == 0 &&
+	CHECK(commit(c3, h, c2, no_master, 1, "Drop customers\n") == 0 &&
 	      list_is(h, c3, "", "README:11 metadata/ "),
 	      "deleting the last file of a subtree prunes it to the root");
 
 	/* A file turning into a directory and back in one commit. */
-	check(commit(c4, h, c3, file_to_dir, 2, "File to dir\n") == 0 &&
+	CHECK(commit(c4, h, c3, file_to_dir, 2, "File to dir\n") == 0 &&
 	      stat_is(h, c4, "README", 1, 0) &&
 	      reads_as(h, c4, "README/en.txt", "hello"),
 	      "a file replaced by a directory in one commit");
-	check(commit(c5, h, c4, dir_to_file, 2, "Dir to file\n") == 0 &&
+	CHECK(commit(c5, h, c4, dir_to_file, 2, "Dir to file\n") == 0 &&
 	      reads_as(h, c5, "README", "back"),
 	      "a directory replaced by a file in one commit");
-	check(diff_is(h, c5, "A README back\nD README/en.txt hello\n"),
+	CHECK(diff_is(h, c5, "A README back\nD README/en.txt hello\n"),
 	      "diff_parent across a file/directory switch");
 
 	/* An empty commit on top changes nothing; an empty tree is fine. */
-	check(commit(c6, h, c5, NULL, 0, "Nothing\n") == 0 &&
+	CHECK(commit(c6, h, c5, NULL, 0, "Nothing\n") == 0 &&
 	      diff_is(h, c6, ""), "a commit without changes");
-	check(commit(x, h, NULL, NULL, 0, "Empty\n") == 0 &&
+	CHECK(commit(x, h, NULL, NULL, 0, "Empty\n") == 0 &&
 	      list_is(h, x, "", "") && stat_is(h, x, "", 1, 0),
 	      "a root commit without files has the empty tree");
-	check(tfs_history_set_ref(h, "acme/staging", c6) == 0,
+	CHECK(tfs_history_set_ref(h, "acme/staging", c6) == 0,
 	      "set_ref to the last commit");
 
 	/* The real git is content and sees what we wrote. */
-	check(run("git --git-dir='%s' fsck --strict --no-dangling "
+	CHECK(run("git --git-dir='%s' fsck --strict --no-dangling "
 		  ">/dev/null 2>&1%s", "") == 0,
 	      "git fsck --strict");
-	check(capture(out, sizeof(out),
+	CHECK(capture(out, sizeof(out),
 		      "log --format=%an/%ae/%at/%s acme/staging") == 0 &&
 	      strcmp(out, "admin/admin@tenantfs.local/1700000000/Nothing\n"
 			  "admin/admin@tenantfs.local/1700000000/Dir to file\n"
@@ -484,15 +472,15 @@ static void test_basics(tfs_history *h)
 			  "admin/admin@tenantfs.local/1700000000/"
 			  "Import acme/staging\n") == 0,
 	      "git log of the branch shows every commit and its author");
-	check(capture(out, sizeof(out), "log -1 --format=%ad --date=raw "
+	CHECK(capture(out, sizeof(out), "log -1 --format=%ad --date=raw "
 		      "acme/staging") == 0 &&
 	      strcmp(out, "1700000000 +0000\n") == 0,
 	      "commit time is the given time at +0000");
-	check(capture(out, sizeof(out), "show acme/staging~5:"
+	CHECK(capture(out, sizeof(out), "show acme/staging~5:"
 		      "metadata/Form/A.xml") == 0 &&
 	      strcmp(out, "<A v1/>") == 0,
 	      "git show reads a file of the first commit");
-	check(capture(out, sizeof(out), "ls-tree -r acme/staging~4") == 0 &&
+	CHECK(capture(out, sizeof(out), "ls-tree -r acme/staging~4") == 0 &&
 	      strstr(out, "100644 blob ") && !strstr(out, "Menu"),
 	      "git ls-tree: mode 100644 files, pruned directory gone");
 	tfs_buf_free(&b);
@@ -515,7 +503,7 @@ static void test_rejects(tfs_history *h)
 	size_t i;
 	int all = 1;
 
-	check(commit(c1, h, NULL, base, 2, "base\n") == 0, "base commit");
+	CHECK(commit(c1, h, NULL, base, 2, "base\n") == 0, "base commit");
 	for (i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++) {
 		one = file(bad_paths[i], "x");
 		if (commit(out, h, c1, &one, 1, "bad") != TFS_EINVALID) {
@@ -523,35 +511,35 @@ static void test_rejects(tfs_history *h)
 			all = 0;
 		}
 	}
-	check(all, "bad paths are TFS_EINVALID");
+	CHECK(all, "bad paths are TFS_EINVALID");
 	pair[0] = file("d.xml", "1");
 	pair[1] = gone("d.xml");
-	check(commit(out, h, c1, pair, 2, "dup") == TFS_EINVALID,
+	CHECK(commit(out, h, c1, pair, 2, "dup") == TFS_EINVALID,
 	      "a path given twice is TFS_EINVALID");
 	pair[0] = file("n", "1");
 	pair[1] = file("n/m", "2");
-	check(commit(out, h, c1, pair, 2, "df") == TFS_EINVALID,
+	CHECK(commit(out, h, c1, pair, 2, "df") == TFS_EINVALID,
 	      "a file below a new file is TFS_EINVALID");
 	one = file("f.xml/g.xml", "x");
-	check(commit(out, h, c1, &one, 1, "df") == TFS_EINVALID,
+	CHECK(commit(out, h, c1, &one, 1, "df") == TFS_EINVALID,
 	      "a file below an existing file is TFS_EINVALID");
 	one = file("a", "x");
-	check(commit(out, h, c1, &one, 1, "df") == TFS_EINVALID,
+	CHECK(commit(out, h, c1, &one, 1, "df") == TFS_EINVALID,
 	      "a file over an existing directory is TFS_EINVALID");
 	one = gone("a");
-	check(commit(out, h, c1, &one, 1, "rmdir") == TFS_EINVALID,
+	CHECK(commit(out, h, c1, &one, 1, "rmdir") == TFS_EINVALID,
 	      "deleting a directory is TFS_EINVALID");
 	one = file("z.xml", "z");
-	check(commit(out, h, "0123456789012345678901234567890123456789",
+	CHECK(commit(out, h, "0123456789012345678901234567890123456789",
 		     &one, 1, "orphan") == TFS_ENOTFOUND,
 	      "an unknown parent is TFS_ENOTFOUND");
-	check(tfs_history_write_commit(out, h, c1, &one, 1, &bad, "x") ==
+	CHECK(tfs_history_write_commit(out, h, c1, &one, 1, &bad, "x") ==
 		      TFS_EINVALID,
 	      "an author with angle brackets is TFS_EINVALID");
-	check(tfs_history_set_ref(h, "acme/bad..name", c1) == TFS_EINVALID &&
+	CHECK(tfs_history_set_ref(h, "acme/bad..name", c1) == TFS_EINVALID &&
 	      tfs_history_get_ref(out, h, "bad name") == TFS_EINVALID,
 	      "an invalid branch name is TFS_EINVALID");
-	check(tfs_history_set_ref(
+	CHECK(tfs_history_set_ref(
 		      h, "acme/x", "0123456789012345678901234567890123456789") ==
 		      TFS_ENOTFOUND,
 	      "set_ref to an unknown commit is TFS_ENOTFOUND");
@@ -619,22 +607,23 @@ static int make_files(tfs_history_change **out, char **store, size_t n)
 	return 0;
 }
 
-/* How many packs the test repository has. */
-static int count_packs(void)
+/* How many files in objects/pack of repository `dir` end in `ext` (".pack",
+ * ".keep"), or -1. */
+static int count_in_pack(const char *dir, const char *ext)
 {
-	char path[300];
+	char path[TH_PATH + 32];
+	size_t len, n_ext = strlen(ext);
 	struct dirent *e;
-	size_t len;
 	DIR *d;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/objects/pack", git_dir);
-	d = opendir(path);
-	if (!d)
+	snprintf(path, sizeof(path), "%s/objects/pack", dir);
+	if (!(d = opendir(path)))
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
-		n += len > 5 && strcmp(e->d_name + len - 5, ".pack") == 0;
+		n += len > n_ext &&
+		     strcmp(e->d_name + len - n_ext, ext) == 0;
 	}
 	closedir(d);
 	return n;
@@ -651,19 +640,20 @@ static void test_large(tfs_history *h)
 	int packs;
 
 	if (make_files(&c, &store, n) < 0) {
-		check(0, "allocate files");
+		CHECK(0, "allocate files");
 		return;
 	}
-	check(commit(c1, h, NULL, c, n, "Large import\n") == 0,
+	CHECK(commit(c1, h, NULL, c, n, "Large import\n") == 0,
 	      "a 3000-file first commit");
-	check(run("ls '%s'/objects/pack/*.pack >/dev/null 2>&1%s", "") == 0,
+	CHECK(run("ls '%s'/objects/pack/*.pack >/dev/null 2>&1%s", "") == 0,
 	      "it is stored as a pack");
-	packs = count_packs();
-	check(commit(c2, h, NULL, c, n, "Large import\n") == 0 &&
+	packs = count_in_pack(git_dir, ".pack");
+	CHECK(commit(c2, h, NULL, c, n, "Large import\n") == 0 &&
 	      strcmp(c1, c2) == 0,
 	      "the same large commit again: nothing new to pack");
-	check(count_packs() == packs, "and no empty pack is stored");
-	check(tfs_history_read(&b, h, c1, c[2999].path) == 0 &&
+	CHECK(count_in_pack(git_dir, ".pack") == packs,
+	      "and no empty pack is stored");
+	CHECK(tfs_history_read(&b, h, c1, c[2999].path) == 0 &&
 	      b.size == c[2999].len && memcmp(b.ptr, c[2999].bytes,
 					      b.size) == 0,
 	      "a file of it reads back");
@@ -679,15 +669,15 @@ static void test_large(tfs_history *h)
 		else if (i % 2)
 			upd[i].len = 10;
 	}
-	check(upd && commit(c2, h, c1, upd, 2500, "Large edit\n") == 0,
+	CHECK(upd && commit(c2, h, c1, upd, 2500, "Large edit\n") == 0,
 	      "a 2500-change commit on top of it");
 	tfs_buf_clear(&b);
-	check(tfs_history_read(&b, h, c2, c[1].path) == 0 && b.size == 10 &&
+	CHECK(tfs_history_read(&b, h, c2, c[1].path) == 0 && b.size == 10 &&
 	      reads_as(h, c2, c[2].path, c[2].bytes) &&
 	      tfs_history_read(&b, h, c2, c[2200].path) == TFS_ENOTFOUND &&
 	      reads_as(h, c2, c[2700].path, c[2700].bytes),
 	      "its edits, deletions and untouched files read back");
-	check(tfs_history_set_ref(h, "acme/large", c2) == 0 &&
+	CHECK(tfs_history_set_ref(h, "acme/large", c2) == 0 &&
 	      run("git --git-dir='%s' fsck --strict --no-dangling "
 		  ">/dev/null 2>&1%s", "") == 0,
 	      "git fsck --strict with packs");
@@ -724,7 +714,7 @@ static void test_tree_cache(tfs_history *h)
 	f = calloc(10000, sizeof(*f));
 	p = calloc(10000, sizeof(*p));
 	if (!f || !p) {
-		check(0, "allocate files");
+		CHECK(0, "allocate files");
 		free(f);
 		free(p);
 		return;
@@ -750,8 +740,8 @@ static void test_tree_cache(tfs_history *h)
 					    "A/x/F000000.xml") == 0 &&
 		     b.size == 4;
 	}
-	check(ok, "saves into five large directories in turn read back");
-	check(ok && tfs_history_set_ref(h, "tree-cache", c[6]) == 0 &&
+	CHECK(ok, "saves into five large directories in turn read back");
+	CHECK(ok && tfs_history_set_ref(h, "tree-cache", c[6]) == 0 &&
 	      run("git --git-dir='%s' fsck --strict --no-dangling "
 		  "tree-cache%s >/dev/null 2>&1", "") == 0,
 	      "... and git fsck --strict accepts them");
@@ -771,7 +761,7 @@ static void test_big_dir(tfs_history *h)
 	f = calloc(n, sizeof(*f));
 	paths = calloc(n, sizeof(*paths));
 	if (!f || !paths) {
-		check(0, "allocate files");
+		CHECK(0, "allocate files");
 		free(f);
 		free(paths);
 		return;
@@ -781,7 +771,7 @@ static void test_big_dir(tfs_history *h)
 		f[i] = file(paths[i], "<Form/>");
 	}
 	f[0] = file("big.xml", "<a file that sorts before big/>");
-	check(commit(c[0], h, NULL, f, n, "Big directory\n") == 0,
+	CHECK(commit(c[0], h, NULL, f, n, "Big directory\n") == 0,
 	      "a commit with a 2000-file directory (80 KB of tree)");
 	for (i = 1; i < 4 && ok; i++) {
 		snprintf(body, sizeof(body), "<Form v=\"%zu\"/>", i);
@@ -791,8 +781,8 @@ static void test_big_dir(tfs_history *h)
 		ok = commit(c[i], h, c[i - 1], one, 2, "Save\n") == 0 &&
 		     reads_as(h, c[i], paths[i * 100], body);
 	}
-	check(ok, "three saves into it read back");
-	check(reads_as(h, c[3], "big/Zz.xml", "<Form v=\"3\"/>") &&
+	CHECK(ok, "three saves into it read back");
+	CHECK(reads_as(h, c[3], "big/Zz.xml", "<Form v=\"3\"/>") &&
 	      reads_as(h, c[3], paths[101], "<Form v=\"1\"/>") &&
 	      reads_as(h, c[3], paths[6], "<Form/>") &&
 	      reads_as(h, c[3], "big.xml", "<a file that sorts before big/>") &&
@@ -808,8 +798,8 @@ static void test_big_dir(tfs_history *h)
 		if (system(cmd) != 0)
 			ok = 0;
 	}
-	check(ok, "git mktree makes the same trees from their entries");
-	check(tfs_history_set_ref(h, "acme/big", c[3]) == 0 &&
+	CHECK(ok, "git mktree makes the same trees from their entries");
+	CHECK(tfs_history_set_ref(h, "acme/big", c[3]) == 0 &&
 	      run("git --git-dir='%s' fsck --strict --no-dangling "
 		  ">/dev/null 2>&1%s", "") == 0 &&
 	      capture(out, sizeof(out), "diff --name-status acme/big~3 "
@@ -830,7 +820,7 @@ static void test_threads(tfs_history *h)
 	pthread_t t[4];
 	int i, all = 1;
 
-	check(commit(c1, h, NULL, &one, 1, "threads\n") == 0,
+	CHECK(commit(c1, h, NULL, &one, 1, "threads\n") == 0,
 	      "commit for the thread test");
 	for (i = 0; i < 4; i++) {
 		w[i].h = h;
@@ -843,7 +833,7 @@ static void test_threads(tfs_history *h)
 		pthread_join(t[i], NULL);
 		all &= w[i].ok;
 	}
-	check(all, "one handle shared by reading and writing threads");
+	CHECK(all, "one handle shared by reading and writing threads");
 }
 
 /* Holds the writer lock (as a commit being written does) until told. */
@@ -918,7 +908,7 @@ static void test_readers_never_wait(tfs_history *h)
 	pthread_mutex_destroy(&x.m);
 	pthread_cond_destroy(&x.c);
 	tfs_buf_free(&b);
-	check(ok, "every read answers while a writer holds the writer lock");
+	CHECK(ok, "every read answers while a writer holds the writer lock");
 }
 
 static double now(void)
@@ -974,7 +964,7 @@ static void bench(void)
 	snprintf(dir, sizeof(dir), "%s/bench.git", tmp_dir);
 	if (tfs_history_open(&h, dir, 1) < 0 ||
 	    make_files(&c, &store, n) < 0) {
-		check(0, "bench setup");
+		CHECK(0, "bench setup");
 		goto done;
 	}
 	t = now();
@@ -982,7 +972,7 @@ static void bench(void)
 	rc = commit(c1, h, NULL, c, n, "Bench import\n");
 	printf("# bench first commit, %zu files: %.3f s (cpu %.3f s)\n", n,
 	       now() - t, cpu() - t_cpu);
-	check(rc == 0, "bench first commit");
+	CHECK(rc == 0, "bench first commit");
 	t = now();
 	rc = tfs_history_set_ref(h, "bench/main", c1);
 	printf("# bench set_ref: %.6f s\n", now() - t);
@@ -992,7 +982,7 @@ static void bench(void)
 	rc |= commit(c2, h, c1, &one, 1, "Bench one file\n");
 	printf("# bench one-file update: %.6f s (cpu %.6f s)\n", now() - t,
 	       cpu() - t_cpu);
-	check(rc == 0, "bench update commit");
+	CHECK(rc == 0, "bench update commit");
 	t = now();
 	rc = tfs_history_read(&b, h, c2, c[n / 2].path);
 	printf("# bench read one file: %.6f s\n", now() - t);
@@ -1010,13 +1000,13 @@ static void bench(void)
 	rc |= tfs_history_diff_parent(h, c1, count_diff, &count);
 	printf("# bench diff_parent of the import (%zu files): %.3f s\n",
 	       count, now() - t);
-	check(rc == 0, "bench reads");
+	CHECK(rc == 0, "bench reads");
 	t = now();
 	snprintf(out, sizeof(out), "git --git-dir='%s' fsck --strict "
 		 "--no-dangling >/dev/null 2>&1", dir);
 	rc = system(out);
 	printf("# bench git fsck --strict: %.3f s\n", now() - t);
-	check(rc == 0, "bench git fsck --strict");
+	CHECK(rc == 0, "bench git fsck --strict");
 	snprintf(out, sizeof(out), "du -sh '%s' | sed 's/^/# bench size: /'",
 		 dir);
 	if (system(out) != 0)
@@ -1026,12 +1016,6 @@ done:
 	tfs_history_free(h);
 	free(c);
 	free(store);
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-			struct FTW *ftw)
-{
-	return remove(path);
 }
 
 /* Replace loose object file `path` with `data` deflated (any content:
@@ -1067,29 +1051,29 @@ static void test_corrupt_blob(tfs_history *h)
 	tfs_buf b = TFS_BUF_INIT;
 
 	if (commit(c, h, NULL, one, 1, "corrupt me") < 0) {
-		check(0, "corrupt blob: commit");
+		CHECK(0, "corrupt blob: commit");
 		return;
 	}
 	snprintf(args, sizeof(args), "rev-parse %s:metadata/Form/C.xml", c);
 	if (capture(blob, sizeof(blob), args) < 0 || strlen(blob) < 40) {
-		check(0, "corrupt blob: rev-parse");
+		CHECK(0, "corrupt blob: rev-parse");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/objects/%.2s/%.38s", git_dir, blob,
 		 blob + 2);
-	check(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == 0 &&
+	CHECK(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == 0 &&
 	      b.size == 13, "corrupt blob: the original reads back");
 	tfs_buf_clear(&b);
 	if (write_loose(path, fake, sizeof(fake) - 1) < 0) {
-		check(0, "corrupt blob: cannot rewrite the object");
+		CHECK(0, "corrupt blob: cannot rewrite the object");
 		return;
 	}
-	check(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == TFS_ERROR &&
+	CHECK(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == TFS_ERROR &&
 	      strstr(tfs_error_last(), "corrupt"),
 	      "corrupt blob: a blob that is not its id reads as corrupt");
 	tfs_buf_free(&b);
 	/* Leave a sound repository for the tests that follow. */
-	check(write_loose(path, real, sizeof(real) - 1) == 0,
+	CHECK(write_loose(path, real, sizeof(real) - 1) == 0,
 	      "corrupt blob: restored");
 }
 
@@ -1118,7 +1102,7 @@ static void test_object_ids(void)
 	int t;
 
 	if (!buf) {
-		check(0, "object ids: out of memory");
+		CHECK(0, "object ids: out of memory");
 		return;
 	}
 	for (t = 0; t < 2; t++) {
@@ -1131,7 +1115,7 @@ static void test_object_ids(void)
 	}
 	if (bad)
 		printf("# %zu object ids differ from libgit2's\n", bad);
-	check(bad == 0, "object ids equal libgit2's");
+	CHECK(bad == 0, "object ids equal libgit2's");
 	free(buf);
 }
 
@@ -1200,7 +1184,7 @@ static void test_marks(unsigned char *buf, size_t big)
 	}
 	if (bad)
 		printf("# %zu resumed ids or marks differ\n", bad);
-	check(ok && bad == 0, "ids resumed from marks equal whole ids");
+	CHECK(ok && bad == 0, "ids resumed from marks equal whole ids");
 }
 
 /*
@@ -1257,7 +1241,7 @@ static void test_loose(const unsigned char *buf)
 	if (git_odb_open(&odb, objects) < 0 ||
 	    tfs_history_open(&h, git_dir, 0) < 0 ||
 	    hist_stage_open(&stage, objects) < 0) {
-		check(0, "loose: open the object database");
+		CHECK(0, "loose: open the object database");
 		git_odb_free(odb);
 		tfs_history_free(h);
 		return;
@@ -1286,9 +1270,9 @@ static void test_loose(const unsigned char *buf)
 			 hex, hex);
 		ok = ok && run(cmd, "") == 0;
 	}
-	check(ok, "loose: stored objects read back through libgit2 and git "
+	CHECK(ok, "loose: stored objects read back through libgit2 and git "
 	      "cat-file with their bytes");
-	check(ok && tfs_history_fsyncs(h) >= synced + 12,
+	CHECK(ok && tfs_history_fsyncs(h) >= synced + 12,
 	      "loose: staged objects are named only when settled, each "
 	      "synced with its directory");
 	/* Without fsync: the same, no sync (and a failed commit's staged
@@ -1305,11 +1289,11 @@ static void test_loose(const unsigned char *buf)
 		 hist_loose_write(&w, &id2, "blob", "dropped", 7) == 0 &&
 		 stage.n == 1;
 	hist_stage_drop(&stage);
-	check(staged && stage.n == 0 && git_odb_exists(odb, &id2) == 0 &&
+	CHECK(staged && stage.n == 0 && git_odb_exists(odb, &id2) == 0 &&
 	      tfs_history_fsyncs(h) == synced,
 	      "loose: with fsync off nothing is synced; dropped objects "
 	      "are never named");
-	check(ok && run("git --git-dir='%s' fsck --strict --no-dangling%s "
+	CHECK(ok && run("git --git-dir='%s' fsck --strict --no-dangling%s "
 			">/dev/null 2>&1", "") == 0,
 	      "loose: git fsck --strict accepts them");
 	hist_stage_close(&stage);
@@ -1347,7 +1331,7 @@ static void test_random_trees(tfs_history **hp)
 #define RT_RAND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
 	if (!paths || !live ||
 	    git_repository_open_bare(&repo, git_dir) < 0) {
-		check(0, "random trees: setup");
+		CHECK(0, "random trees: setup");
 		goto done;
 	}
 	/* The files: most in "big" (a tree over 64 KB), the rest spread. */
@@ -1423,7 +1407,7 @@ static void test_random_trees(tfs_history **hp)
 	if (bad)
 		printf("# %zu of %zu trees differ from libgit2's\n", bad,
 		       rounds);
-	check(ok && bad == 0 && rounds == 120,
+	CHECK(ok && bad == 0 && rounds == 120,
 	      "random saves make the trees libgit2 makes");
 done:
 	git_repository_free(repo);
@@ -1452,7 +1436,7 @@ static void test_huge_dir(tfs_history *h)
 	int ok;
 
 	if (!paths || !f || git_repository_open_bare(&repo, git_dir) < 0) {
-		check(0, "huge directory: setup");
+		CHECK(0, "huge directory: setup");
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -1483,7 +1467,7 @@ static void test_huge_dir(tfs_history *h)
 	git_oid_fromstr(&oid, next);
 	ok = ok && git_commit_lookup(&cm, repo, &oid) == 0 &&
 	     git_oid_equal(git_commit_tree_id(cm), &want);
-	check(ok, "huge directory: a tree over 16 MB, written as a stream, "
+	CHECK(ok, "huge directory: a tree over 16 MB, written as a stream, "
 		  "is libgit2's");
 	/* In place, from that tree read back (a fresh handle). */
 	ch[0] = file(paths + 9 * plen, "<H n=\"18\"/>");
@@ -1506,7 +1490,7 @@ static void test_huge_dir(tfs_history *h)
 		 "= 75000%s", "") == 0 &&
 	     run("test \"$(git --git-dir='%s' ls-tree huge:huge | wc -l)\" "
 		 "= 75000%s", "") == 0;
-	check(ok, "huge directory: saved again in place; git fsck --strict "
+	CHECK(ok, "huge directory: saved again in place; git fsck --strict "
 		  "accepts it");
 done:
 	git_tree_free(base);
@@ -1547,7 +1531,7 @@ static void test_blob_batches(tfs_history *h)
 	int packs, ok = bytes && paths && f &&
 		 tfs_history_blobs_new(&w, h) == 0 && w;
 
-	packs = count_packs();
+	packs = count_in_pack(git_dir, ".pack");
 
 	for (i = 0; ok && i < n; i++) {
 		blob_bytes(bytes, len, i);
@@ -1571,48 +1555,22 @@ static void test_blob_batches(tfs_history *h)
 		if (ok)
 			git_blob_free(blob);
 	}
-	check(ok && count_packs() - packs == 4, "blob writer: 2,600 blobs "
-	      "of 30 KB in batches of at most 32 MB (3 packs) and after a "
-	      "flush (1), read back");
-	check(tfs_history_fsyncs(h) == synced + 4 * 2 + 2,
+	CHECK(ok && count_in_pack(git_dir, ".pack") - packs == 4,
+	      "blob writer: 2,600 blobs of 30 KB in batches of at most 32 MB "
+	      "(3 packs) and after a flush (1), read back");
+	CHECK(tfs_history_fsyncs(h) == synced + 4 * 2 + 2,
 	      "blob writer: each pack and index synced once, the pack "
 	      "directory once per flush");
 	ok = ok && commit(oid, h, NULL, f, n, "blobs\n") == 0 &&
 	     tfs_history_set_ref(h, "blobs", oid) == 0 &&
 	     run("git --git-dir='%s' fsck --strict --no-dangling blobs%s "
 		 ">/dev/null 2>&1", "") == 0;
-	check(ok, "blob writer: a commit of them passes git fsck --strict");
+	CHECK(ok, "blob writer: a commit of them passes git fsck --strict");
 	git_repository_free(repo);
 	tfs_history_blobs_free(w);
 	free(f);
 	free(paths);
 	free(bytes);
-}
-
-/*
- * Durability switches and errors on a repository of its own: without
- * fsync nothing is synced; a blob writer whose pack directory is gone
- * fails to flush, names nothing, and flushes once it is back; a commit
- * and a ref are synced.
- */
-/* How many .keep files objects/pack of `dir` holds. */
-static int count_keeps(const char *dir)
-{
-	char pack[320];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-	size_t len;
-
-	snprintf(pack, sizeof(pack), "%s/objects/pack", dir);
-	if (!(d = opendir(pack)))
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		len = strlen(e->d_name);
-		n += len > 5 && strcmp(e->d_name + len - 5, ".keep") == 0;
-	}
-	closedir(d);
-	return n;
 }
 
 /*
@@ -1634,7 +1592,7 @@ static void test_maintenance(void)
 
 	snprintf(dir, sizeof(dir), "%s/maint.git", tmp_dir);
 	if (tfs_history_open(&h, dir, 1) < 0) {
-		check(0, "maintenance: open a repository");
+		CHECK(0, "maintenance: open a repository");
 		return;
 	}
 	ok = commit(oid, h, NULL, &one, 1, "one\n") == 0;
@@ -1644,20 +1602,28 @@ static void test_maintenance(void)
 	ok = ok && unlink(path) == 0 && access(path, F_OK) != 0 &&
 	     tfs_history_set_ref(h, "acme/m", oid) == 0 &&
 	     access(path, F_OK) == 0 && system(cmd) == 0;
-	check(ok, "maintenance: a commit object pruned before its branch "
+	CHECK(ok, "maintenance: a commit object pruned before its branch "
 	      "moved is there again when it moves");
 	ok = tfs_history_blobs_new(&w, h) == 0 &&
 	     tfs_history_blobs_put(id, w, "<kept/>", 7) == 0 &&
-	     tfs_history_blobs_flush(w) == 0 && count_keeps(dir) == 1;
+	     tfs_history_blobs_flush(w) == 0 &&
+	     count_in_pack(dir, ".keep") == 1;
 	tfs_history_blobs_free(w);
-	check(ok && count_keeps(dir) == 0, "maintenance: a blob writer's "
-	      "packs are kept from repack until the writer is freed");
+	CHECK(ok && count_in_pack(dir, ".keep") == 0, "maintenance: a blob "
+	      "writer's packs are kept from repack until the writer is "
+	      "freed");
 	ok = commit(next, h, "0123456789012345678901234567890123456789",
 		    &two, 1, "two\n") == TFS_ENOTFOUND;
-	check(ok, "maintenance: a parent git lacks is TFS_ENOTFOUND");
+	CHECK(ok, "maintenance: a parent git lacks is TFS_ENOTFOUND");
 	tfs_history_free(h);
 }
 
+/*
+ * Durability switches and errors on a repository of its own: without
+ * fsync nothing is synced; a blob writer whose pack directory is gone
+ * fails to flush, names nothing, and flushes once it is back; a commit
+ * and a ref are synced.
+ */
 static void test_fsync(void)
 {
 	char dir[300], pack[320], moved[320], oid[TFS_OID_HEXSZ + 1];
@@ -1674,7 +1640,7 @@ static void test_fsync(void)
 	snprintf(pack, sizeof(pack), "%s/objects/pack", dir);
 	snprintf(moved, sizeof(moved), "%s/objects/pack-away", dir);
 	if (tfs_history_open(&h, dir, 1) < 0) {
-		check(0, "fsync: open a repository");
+		CHECK(0, "fsync: open a repository");
 		return;
 	}
 	n = tfs_history_fsyncs(h);
@@ -1683,7 +1649,7 @@ static void test_fsync(void)
 	n = tfs_history_fsyncs(h);
 	ok = ok && tfs_history_set_ref(h, "acme/x", oid) == 0 &&
 	     tfs_history_fsyncs(h) >= n + 2;
-	check(ok, "fsync: a commit syncs its objects and their directories, "
+	CHECK(ok, "fsync: a commit syncs its objects and their directories, "
 	      "a new ref its file and directories");
 	n = tfs_history_fsyncs(h);
 	ok = tfs_history_set_fsync(h, 0) == 0 &&
@@ -1696,7 +1662,7 @@ static void test_fsync(void)
 	     tfs_history_fsyncs(h) == n;
 	tfs_history_blobs_free(w);
 	w = NULL;
-	check(ok, "fsync: off, commits, refs and blob packs are not synced");
+	CHECK(ok, "fsync: off, commits, refs and blob packs are not synced");
 	ok = tfs_history_set_fsync(h, 1) == 0 &&
 	     tfs_history_blobs_new(&w, h) == 0 &&
 	     tfs_history_blobs_put(id, w, "<away/>", 7) == 0 &&
@@ -1708,7 +1674,7 @@ static void test_fsync(void)
 	     tfs_history_blobs_flush(w) == 0 &&
 	     tfs_history_read_blob(&b, h, oid, "away") == 0 &&
 	     b.size == 7 && memcmp(b.ptr, "<away/>", 7) == 0;
-	check(ok, "fsync: a flush that cannot write fails and names "
+	CHECK(ok, "fsync: a flush that cannot write fails and names "
 	      "nothing; the next one stores the blob");
 	tfs_buf_free(&b);
 	tfs_history_blobs_free(w);
@@ -1722,7 +1688,7 @@ static void test_checksums(void)
 	unsigned char *buf = random_bytes(big, 88675123u);
 
 	if (!buf) {
-		check(0, "checksums: out of memory");
+		CHECK(0, "checksums: out of memory");
 		return;
 	}
 	test_loose(buf);
@@ -1735,21 +1701,19 @@ int main(void)
 	tfs_history *h = NULL;
 	const char *env = getenv("TFS_HISTORY_BENCH");
 
-	if (!mkdtemp(tmp_dir)) {
-		perror("mkdtemp");
+	if (th_tmpdir(tmp_dir, "history") < 0)
 		return 1;
-	}
 	snprintf(git_dir, sizeof(git_dir), "%s/history.git", tmp_dir);
 
-	check(tfs_history_open(&h, git_dir, 0) == TFS_ENOTFOUND && !h,
+	CHECK(tfs_history_open(&h, git_dir, 0) == TFS_ENOTFOUND && !h,
 	      "open of a missing repository is TFS_ENOTFOUND");
-	check(tfs_history_open(&h, git_dir, 1) == 0 && h,
+	CHECK(tfs_history_open(&h, git_dir, 1) == 0 && h,
 	      "open with create makes a bare repository");
 	tfs_history_free(h);
 	h = NULL;
-	check(tfs_history_open(&h, git_dir, 0) == 0 && h,
+	CHECK(tfs_history_open(&h, git_dir, 0) == 0 && h,
 	      "open of the existing repository");
-	check(run("test \"$(git --git-dir='%s' rev-parse "
+	CHECK(run("test \"$(git --git-dir='%s' rev-parse "
 		  "--is-bare-repository)\" = true%s", "") == 0,
 	      "git sees a bare repository");
 	test_object_ids();
@@ -1773,10 +1737,7 @@ int main(void)
 	if (env && strcmp(env, "1") == 0)
 		bench();
 
-	if (!getenv("TFS_KEEP_TMP"))
-		nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	else
-		printf("# kept %s\n", tmp_dir);
-	printf("1..%d\n", test_no);
+	th_rmtree(tmp_dir, false);
+	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;
 }

@@ -12,38 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "tap.h"
 #include "tenantfs/error.h"
 #include "tenantfs/landscape.h"
 #include "tenantfs/lifecycle.h"
 #include "tenantfs/store.h"
-
-static int64_t find(tfs_store *st, tfs_entity ent, int64_t parent,
-		    const char *name)
-{
-	tfs_row row;
-
-	return tfs_store_find(&row, st, ent, parent, name) == 0 ? row.id : 0;
-}
-
-/* The value of `key` in the rendering of a .conf file, or "". */
-static void conf_get(char *out, size_t size, tfs_store *st, tfs_entity ent,
-		     int64_t id, const char *key)
-{
-	tfs_buf b = TFS_BUF_INIT;
-	char pat[64];
-	const char *p;
-
-	out[0] = '\0';
-	snprintf(pat, sizeof(pat), "\n%s = ", key);
-	if (tfs_store_conf_render(&b, st, ent, id) == 0 && b.ptr &&
-	    ((p = strstr(b.ptr, pat + 1)) == b.ptr ||
-	     (p = strstr(b.ptr, pat)))) {
-		p += p == b.ptr ? strlen(pat + 1) : strlen(pat);
-		snprintf(out, size, "%.*s", (int)strcspn(p, "\n"), p);
-	}
-	tfs_buf_free(&b);
-}
 
 static int group_set(tfs_store *st, int64_t id, const char *text)
 {
@@ -55,31 +29,31 @@ static void check_groups(tfs_store *st, int64_t *gid)
 	char v[256];
 
 	CHECK(tfs_group_create(st, "admin", "G1") == 0, "admin creates G1");
-	*gid = find(st, TFS_ENT_GROUP, 0, "G1");
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
+	*gid = th_find(st, TFS_ENT_GROUP, 0, "G1");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
 	CHECK(strcmp(v, "three-tier") == 0, "a new group is three-tier (%s)",
 	      v);
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "backup_engine");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "backup_engine");
 	CHECK(strcmp(v, "mssql") == 0, "... backup engine mssql (%s)", v);
 	CHECK(tfs_group_create(st, "admin", "G1") == TFS_EEXISTS,
 	      "a second G1 is EEXISTS");
 	CHECK(tfs_group_create(st, "admin", "a b") == TFS_EINVALID,
 	      "'a b' is not a group name");
 	CHECK(tfs_group_create(st, "nobody", "G2") == TFS_EACCESS &&
-	      !find(st, TFS_ENT_GROUP, 0, "G2"),
+	      !th_find(st, TFS_ENT_GROUP, 0, "G2"),
 	      "a non-administrator creates no group");
 	CHECK(group_set(st, *gid, "tiers = 2\n") == 0, "tiers = 2");
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
 	CHECK(strcmp(v, "two-tier") == 0, "... reads two-tier (%s)", v);
 	CHECK(group_set(st, *gid, "tiers = 3\nbackup_engine = litespeed\n") ==
 	      0, "tiers = 3, backup_engine = litespeed");
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
 	CHECK(strcmp(v, "three-tier") == 0, "... reads three-tier (%s)", v);
 	CHECK(group_set(st, *gid, "tiers = 4\n") == TFS_EINVALID,
 	      "tiers = 4 is EINVALID");
 	CHECK(group_set(st, *gid, "backup_engine = oracle\n") == TFS_EINVALID,
 	      "backup_engine = oracle is EINVALID");
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "backup_engine");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "backup_engine");
 	CHECK(strcmp(v, "litespeed") == 0, "... nothing changed (%s)", v);
 }
 
@@ -100,16 +74,17 @@ static void check_landscapes(tfs_store *st, int64_t gid)
 	      "a second uat is EEXISTS");
 	CHECK(tfs_landscape_create(st, "admin", gid, "qa") == TFS_EINVALID,
 	      "qa is not a landscape type");
-	prod = find(st, TFS_ENT_LANDSCAPE, gid, "production");
+	prod = th_find(st, TFS_ENT_LANDSCAPE, gid, "production");
 	CHECK(tfs_landscape_conf_update(st, "admin", prod, bad,
 					strlen(bad)) == TFS_EINVALID,
 	      "a tenant_pattern without {tenantName} is EINVALID");
-	conf_get(v, sizeof(v), st, TFS_ENT_LANDSCAPE, prod, "tenant_pattern");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_LANDSCAPE, prod,
+		    "tenant_pattern");
 	CHECK(strcmp(v, "{tenantName}") == 0, "... unchanged (%s)", v);
 	CHECK(tfs_landscape_conf_update(st, "admin", prod, good,
 					strlen(good)) == 0, "new patterns");
-	conf_get(v, sizeof(v), st, TFS_ENT_LANDSCAPE, prod,
-		 "config_service_url");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_LANDSCAPE, prod,
+		    "config_service_url");
 	CHECK(strcmp(v, "") == 0, "config_service_url is empty (%s)", v);
 }
 
@@ -126,19 +101,19 @@ static void check_tiers(tfs_store *st, int64_t gid)
 	      tfs_inst_create(NULL, st, "admin", t, "production") == 0 &&
 	      tfs_inst_create(NULL, st, "admin", t, "uat") == 0,
 	      "tenant zed with production and uat on G1");
-	conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE,
-		 find(st, TFS_ENT_INSTANCE, t, "production"), "uri");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE,
+		    th_find(st, TFS_ENT_INSTANCE, t, "production"), "uri");
 	CHECK(strcmp(v, "https://zed.p.p.example.com") == 0,
 	      "production's uri follows the new pattern (%s)", v);
-	conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE,
-		 find(st, TFS_ENT_INSTANCE, t, "production"), "database");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE,
+		    th_find(st, TFS_ENT_INSTANCE, t, "production"), "database");
 	CHECK(strcmp(v, "P_zed") == 0, "... and its database (%s)", v);
 	CHECK(group_set(st, gid, "tiers = two-tier\n") == TFS_EBUSY &&
 	      strstr(tfs_error_last(), "zed/uat"),
 	      "two tiers are EBUSY, naming zed/uat");
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP, gid, "tiers");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, gid, "tiers");
 	CHECK(strcmp(v, "three-tier") == 0, "... unchanged (%s)", v);
-	uat = find(st, TFS_ENT_INSTANCE, t, "uat");
+	uat = th_find(st, TFS_ENT_INSTANCE, t, "uat");
 	CHECK(tfs_store_conf_update(st, TFS_ENT_INSTANCE, uat, "admin",
 				    "in_maintenance = true\n", 22) == 0 &&
 	      tfs_inst_remove(NULL, st, "admin", uat) == 0, "zed/uat removed");
@@ -151,8 +126,8 @@ static void check_tiers(tfs_store *st, int64_t gid)
 
 static void check_servers(tfs_store *st, const char *dir, int64_t gid)
 {
-	int64_t prod = find(st, TFS_ENT_LANDSCAPE, gid, "production");
-	int64_t stg = find(st, TFS_ENT_LANDSCAPE, gid, "staging");
+	int64_t prod = th_find(st, TFS_ENT_LANDSCAPE, gid, "production");
+	int64_t stg = th_find(st, TFS_ENT_LANDSCAPE, gid, "staging");
 	char ok[1024], bad[1024], file[300], v[256];
 
 	snprintf(file, sizeof(file), "%s/file", dir);
@@ -164,26 +139,26 @@ static void check_servers(tfs_store *st, const char *dir, int64_t gid)
 		 "%s\nlog_location = /tmp\n", dir, file);
 	CHECK(tfs_server_create(st, "admin", prod, "s1", ok, strlen(ok)) == 0,
 	      "server s1");
-	conf_get(v, sizeof(v), st, TFS_ENT_SERVER,
-		 find(st, TFS_ENT_SERVER, prod, "s1"), "password");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_SERVER,
+		    th_find(st, TFS_ENT_SERVER, prod, "s1"), "password");
 	CHECK(strcmp(v, "***") == 0, "its password reads *** (%s)", v);
 	CHECK(tfs_server_create(st, "admin", prod, "s2", bad, strlen(bad)) ==
 	      TFS_EINVALID && strstr(tfs_error_last(), "backup_location"),
 	      "a file as backup_location is EINVALID, naming the key");
-	CHECK(!find(st, TFS_ENT_SERVER, prod, "s2"), "... s2 not created");
+	CHECK(!th_find(st, TFS_ENT_SERVER, prod, "s2"), "... s2 not created");
 	CHECK(tfs_server_create(st, "nobody", prod, "s3", ok, strlen(ok)) ==
 	      TFS_EACCESS, "a non-administrator creates no server");
-	CHECK(tfs_server_update(st, "admin", find(st, TFS_ENT_SERVER, prod,
-						  "s1"),
+	CHECK(tfs_server_update(st, "admin", th_find(st, TFS_ENT_SERVER, prod,
+						     "s1"),
 				"log_location = /nonexistent\n", 28) ==
 	      TFS_EINVALID, "an edit to a missing log_location is EINVALID");
-	CHECK(tfs_server_delete(st, "admin", find(st, TFS_ENT_SERVER, prod,
-						  "s1")) == TFS_EBUSY,
+	CHECK(tfs_server_delete(st, "admin", th_find(st, TFS_ENT_SERVER, prod,
+						     "s1")) == TFS_EBUSY,
 	      "s1 is EBUSY: zed/production is on its landscape");
 	CHECK(tfs_server_create(st, "admin", stg, "s4", ok, strlen(ok)) == 0 &&
 	      tfs_landscape_remove(st, "admin", stg) == TFS_ENOTEMPTY &&
 	      tfs_server_delete(st, "admin",
-				find(st, TFS_ENT_SERVER, stg, "s4")) == 0 &&
+				th_find(st, TFS_ENT_SERVER, stg, "s4")) == 0 &&
 	      tfs_landscape_remove(st, "admin", stg) == 0,
 	      "staging: not removable with a server, removable without");
 }
@@ -212,11 +187,11 @@ static void check_upgrade(const char *store)
 		rc = sqlite3_exec(db, drops[i], NULL, NULL, NULL);
 	sqlite3_close(db);
 	CHECK(rc == 0, "the new columns dropped");
-	CHECK(tfs_store_open(&st, store, getuid()) == 0, "the old store opens");
+	CHECK(th_store_open(&st, store) == 0, "the old store opens");
 	if (!st)
 		return;
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP,
-		 find(st, TFS_ENT_GROUP, 0, "G1"), "backup_engine");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP,
+		    th_find(st, TFS_ENT_GROUP, 0, "G1"), "backup_engine");
 	CHECK(strcmp(v, "mssql") == 0, "backup_engine defaults to mssql (%s)",
 	      v);
 	tfs_store_free(st);
@@ -224,15 +199,14 @@ static void check_upgrade(const char *store)
 
 int main(void)
 {
-	char dir[] = "/tmp/tenantfs-unit-XXXXXX", store[256], cmd[512];
+	char dir[TH_PATH], store[TH_PATH];
 	tfs_store *st = NULL;
 	int64_t gid = 0;
 
-	if (!mkdtemp(dir))
+	if (th_tmpdir(dir, "landscape") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", dir);
-	if (tfs_store_create(store) < 0 ||
-	    tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_empty_store(store, dir, "store") < 0 ||
+	    th_store_open(&st, store) < 0) {
 		CHECK(0, "empty store");
 		return 1;
 	}
@@ -242,8 +216,7 @@ int main(void)
 	check_servers(st, dir, gid);
 	tfs_store_free(st);
 	check_upgrade(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (th_rmtree(dir, false) < 0)
 		return 1;
 	printf("%d tests, %d failed\n", count, failures);
 	return failures != 0;

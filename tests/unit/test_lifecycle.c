@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "tap.h"
-#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/lifecycle.h"
@@ -26,31 +26,6 @@
 static const char form[] =
 	"<Form name=\"Lc.Test\" businessObject=\"Incident\">\n"
 	"  <FieldRef name=\"Subject\"/>\n</Form>\n";
-
-static int64_t find(tfs_store *st, tfs_entity ent, int64_t parent,
-		    const char *name)
-{
-	tfs_row row;
-
-	return tfs_store_find(&row, st, ent, parent, name) == 0 ? row.id : 0;
-}
-
-/* The value of `key` in the rendering of a .conf file, or "". */
-static void conf_get(char *out, size_t size, tfs_store *st, tfs_entity ent,
-		     int64_t id, const char *key)
-{
-	tfs_buf b = TFS_BUF_INIT;
-	char pat[64];
-	const char *p;
-
-	out[0] = '\0';
-	snprintf(pat, sizeof(pat), "%s = ", key);
-	if (tfs_store_conf_render(&b, st, ent, id) == 0 && b.ptr &&
-	    (p = strstr(b.ptr, pat)))
-		snprintf(out, size, "%.*s", (int)strcspn(p + strlen(pat), "\n"),
-			 p + strlen(pat));
-	tfs_buf_free(&b);
-}
 
 static int set_conf(tfs_store *st, tfs_entity ent, int64_t id,
 		    const char *user, const char *line)
@@ -68,8 +43,8 @@ static int commits(tfs_inst *in)
 
 static void check_demo(tfs_store *st)
 {
-	int64_t acme = find(st, TFS_ENT_TENANT, 0, "acme");
-	int64_t globex = find(st, TFS_ENT_TENANT, 0, "globex");
+	int64_t acme = th_find(st, TFS_ENT_TENANT, 0, "acme");
+	int64_t globex = th_find(st, TFS_ENT_TENANT, 0, "globex");
 	static const char *const vers[][3] = {
 		{"acme", "production", "0"}, {"acme", "staging", "1"},
 		{"acme", "uat", "1"}, {"globex", "production", "0"},
@@ -78,36 +53,37 @@ static void check_demo(tfs_store *st)
 	char v[256];
 	size_t i;
 
-	CHECK(find(st, TFS_ENT_GROUP, 0, "DEMO") &&
-	      find(st, TFS_ENT_GROUP, 0, "SMALL"), "groups DEMO and SMALL");
-	conf_get(v, sizeof(v), st, TFS_ENT_GROUP,
-		 find(st, TFS_ENT_GROUP, 0, "SMALL"), "tiers");
+	CHECK(th_find(st, TFS_ENT_GROUP, 0, "DEMO") &&
+	      th_find(st, TFS_ENT_GROUP, 0, "SMALL"), "groups DEMO and SMALL");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP,
+		    th_find(st, TFS_ENT_GROUP, 0, "SMALL"), "tiers");
 	CHECK(strcmp(v, "two-tier") == 0, "SMALL is two-tier (%s)", v);
 	CHECK(acme && globex, "tenants acme and globex");
-	conf_get(v, sizeof(v), st, TFS_ENT_TENANT, globex, "company");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_TENANT, globex, "company");
 	CHECK(strcmp(v, "Globex Inc") == 0, "globex's company (%s)", v);
-	conf_get(v, sizeof(v), st, TFS_ENT_TENANT, globex,
-		 "development_project");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_TENANT, globex,
+		    "development_project");
 	CHECK(strcmp(v, "false") == 0, "globex: no development project");
-	conf_get(v, sizeof(v), st, TFS_ENT_TENANT, globex, "landscape_group");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_TENANT, globex,
+		    "landscape_group");
 	CHECK(strcmp(v, "SMALL") == 0, "globex is in SMALL (%s)", v);
-	conf_get(v, sizeof(v), st, TFS_ENT_USER,
-		 find(st, TFS_ENT_USER, 0, "admin"), "uid");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_USER,
+		    th_find(st, TFS_ENT_USER, 0, "admin"), "uid");
 	CHECK(strcmp(v, "0") == 0, "admin has uid 0 (%s)", v);
-	conf_get(v, sizeof(v), st, TFS_ENT_USER,
-		 find(st, TFS_ENT_USER, 0, "gwen"), "company");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_USER,
+		    th_find(st, TFS_ENT_USER, 0, "gwen"), "company");
 	CHECK(strcmp(v, "Globex Inc") == 0, "gwen is Globex's (%s)", v);
-	conf_get(v, sizeof(v), st, TFS_ENT_USER,
-		 find(st, TFS_ENT_USER, 0, "mops"), "administrator");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_USER,
+		    th_find(st, TFS_ENT_USER, 0, "mops"), "administrator");
 	CHECK(strcmp(v, "true") == 0, "mops is an administrator");
-	conf_get(v, sizeof(v), st, TFS_ENT_USER,
-		 find(st, TFS_ENT_USER, 0, "jdoe"), "uid");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_USER,
+		    th_find(st, TFS_ENT_USER, 0, "jdoe"), "uid");
 	CHECK(strcmp(v, "none") == 0, "jdoe has no uid (%s)", v);
 	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
-		int64_t t = find(st, TFS_ENT_TENANT, 0, vers[i][0]);
-		int64_t id = find(st, TFS_ENT_INSTANCE, t, vers[i][1]);
+		int64_t t = th_find(st, TFS_ENT_TENANT, 0, vers[i][0]);
+		int64_t id = th_find(st, TFS_ENT_INSTANCE, t, vers[i][1]);
 		tfs_inst *in = tfs_store_inst(st, id);
-		conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE, id, "version");
+		th_conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE, id, "version");
 		CHECK(in && strcmp(v, vers[i][2]) == 0 && commits(in) == 1,
 		      "%s/%s: version %s (%s), one commit", vers[i][0],
 		      vers[i][1], vers[i][2], v);
@@ -120,7 +96,7 @@ static void check_admin_files(tfs_store *st)
 {
 	tfs_user admin = {.id = 1, .login = "admin", .admin = true};
 	tfs_user jdoe = {.id = 3, .login = "jdoe", .admin = false};
-	int64_t acme = find(st, TFS_ENT_TENANT, 0, "acme");
+	int64_t acme = th_find(st, TFS_ENT_TENANT, 0, "acme");
 	tfs_buf b = TFS_BUF_INIT;
 	uint64_t size = 0;
 	int64_t mtime = 0;
@@ -157,9 +133,9 @@ static void check_admin_files(tfs_store *st)
 
 static void check_emails(tfs_store *st)
 {
-	int64_t t = find(st, TFS_ENT_TENANT, 0, "acme");
-	tfs_inst *in = tfs_store_inst(st, find(st, TFS_ENT_INSTANCE, t,
-					       "production"));
+	int64_t t = th_find(st, TFS_ENT_TENANT, 0, "acme");
+	tfs_inst *in = tfs_store_inst(st, th_find(st, TFS_ENT_INSTANCE, t,
+						  "production"));
 	tfs_obj_info info;
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t dir;
@@ -183,12 +159,12 @@ static void check_tenants(tfs_store *st)
 	      TFS_EINVALID, "a tenant name with capitals is refused");
 	CHECK(tfs_tenant_create(NULL, st, "jdoe", "initech") == TFS_EACCESS,
 	      "jdoe (not an administrator) cannot create tenants");
-	CHECK(!find(st, TFS_ENT_TENANT, 0, "initech"), "... none was made");
+	CHECK(!th_find(st, TFS_ENT_TENANT, 0, "initech"), "... none was made");
 	CHECK(tfs_tenant_create(&id, st, "admin", "initech") == 0 && id > 0,
 	      "admin creates tenant initech");
 	CHECK(tfs_tenant_create(NULL, st, "admin", "initech") == TFS_EEXISTS,
 	      "a second initech is refused");
-	conf_get(v, sizeof(v), st, TFS_ENT_TENANT, id, "landscape_group");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_TENANT, id, "landscape_group");
 	CHECK(v[0] == '\0', "a new tenant has no landscape group yet");
 	CHECK(tfs_inst_create(NULL, st, "admin", id, "production") ==
 	      TFS_EINVALID, "no instance before the landscape group is set");
@@ -201,11 +177,11 @@ static void check_tenants(tfs_store *st)
 	CHECK(set_conf(st, TFS_ENT_TENANT, id, "admin",
 		       "landscape_group = DEMO\n") == TFS_EINVALID,
 	      "... and it is set once");
-	conf_get(v, sizeof(v), st, TFS_ENT_TENANT, id, "landscape_group");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_TENANT, id, "landscape_group");
 	CHECK(strcmp(v, "SMALL") == 0, "... still SMALL (%s)", v);
-	t = find(st, TFS_ENT_TENANT, 0, "initech");
+	t = th_find(st, TFS_ENT_TENANT, 0, "initech");
 	CHECK(tfs_tenant_remove(st, "admin", t) == 0 &&
-	      !find(st, TFS_ENT_TENANT, 0, "initech"),
+	      !th_find(st, TFS_ENT_TENANT, 0, "initech"),
 	      "an empty tenant is removed");
 }
 
@@ -236,11 +212,12 @@ static void check_instances(tfs_store *st)
 		return;
 	CHECK(commits(prod) == 0 && commits(stg) == 0,
 	      "new instances have no history commit");
-	conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE, tfs_inst_id(stg), "uri");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE, tfs_inst_id(stg),
+		    "uri");
 	CHECK(strcmp(v, "https://hooli.stg.small.itsm.example.com") == 0,
 	      "staging's uri from the patterns (%s)", v);
-	conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE, tfs_inst_id(stg),
-		 "database");
+	th_conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE, tfs_inst_id(stg),
+		    "database");
 	CHECK(strcmp(v, "SB-HOOLI-STG") == 0, "staging's database (%s)", v);
 	{
 		tfs_buf a = TFS_BUF_INIT;
@@ -266,7 +243,7 @@ static void check_instances(tfs_store *st)
 	CHECK(tfs_inst_remove(backup, st, "admin", id) == 0,
 	      "rmdir of staging in maintenance");
 	CHECK(tfs_store_inst(st, id) == NULL &&
-	      !find(st, TFS_ENT_INSTANCE, t, "staging"),
+	      !th_find(st, TFS_ENT_INSTANCE, t, "staging"),
 	      "... it is gone from the store");
 	CHECK(stat(backup, &sb) == 0 && sb.st_size > 0,
 	      "... its backup exists: %s", backup);
@@ -287,8 +264,8 @@ static void check_instances(tfs_store *st)
 
 static void check_states(tfs_store *st)
 {
-	int64_t t = find(st, TFS_ENT_TENANT, 0, "acme");
-	int64_t id = find(st, TFS_ENT_INSTANCE, t, "staging");
+	int64_t t = th_find(st, TFS_ENT_TENANT, 0, "acme");
+	int64_t id = th_find(st, TFS_ENT_INSTANCE, t, "staging");
 	tfs_inst *in = tfs_store_inst(st, id);
 	tfs_buf log = TFS_BUF_INIT, r = TFS_BUF_INIT;
 	int n0 = in ? commits(in) : -1;
@@ -344,9 +321,9 @@ static void check_states(tfs_store *st)
 
 static void check_dev_project(tfs_store *st)
 {
-	int64_t t = find(st, TFS_ENT_TENANT, 0, "globex");
-	tfs_inst *in = tfs_store_inst(st, find(st, TFS_ENT_INSTANCE, t,
-					       "staging"));
+	int64_t t = th_find(st, TFS_ENT_TENANT, 0, "globex");
+	tfs_inst *in = tfs_store_inst(st, th_find(st, TFS_ENT_INSTANCE, t,
+						  "staging"));
 	tfs_buf log = TFS_BUF_INIT;
 	tfs_row row;
 
@@ -387,8 +364,8 @@ static int count_objects(const char *path)
 /* Deleting an instance with history: backup and branch are kept. */
 static void check_delete_committed(tfs_store *st)
 {
-	int64_t t = find(st, TFS_ENT_TENANT, 0, "acme");
-	int64_t id = find(st, TFS_ENT_INSTANCE, t, "uat");
+	int64_t t = th_find(st, TFS_ENT_TENANT, 0, "acme");
+	int64_t id = th_find(st, TFS_ENT_INSTANCE, t, "uat");
 	tfs_inst *in = tfs_store_inst(st, id);
 	char backup[4096], cmd[4400], path[4200];
 	int n;
@@ -428,8 +405,8 @@ struct reader {
 static void *read_worker(void *arg)
 {
 	struct reader *r = arg;
-	int64_t acme = find(r->st, TFS_ENT_TENANT, 0, "acme");
-	int64_t prod = find(r->st, TFS_ENT_INSTANCE, acme, "production");
+	int64_t acme = th_find(r->st, TFS_ENT_TENANT, 0, "acme");
+	int64_t prod = th_find(r->st, TFS_ENT_INSTANCE, acme, "production");
 
 	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE)) {
 		tfs_inst *in = tfs_store_inst(r->st, prod);
@@ -498,14 +475,13 @@ static void check_threads(tfs_store *st)
 
 int main(void)
 {
-	char dir[] = "/tmp/tenantfs-unit-XXXXXX", store[256], cmd[512];
+	char dir[TH_PATH], store[TH_PATH], cmd[512];
 	tfs_store *st = NULL;
 
-	if (!mkdtemp(dir))
+	if (th_tmpdir(dir, "lifecycle") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", dir);
-	if (tfs_store_create_seeded(store, &tfs_demo_seed) < 0 ||
-	    tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_demo_store(store, dir, "store") < 0 ||
+	    th_store_open(&st, store) < 0) {
 		CHECK(0, "demo store");
 		return 1;
 	}
@@ -520,17 +496,16 @@ int main(void)
 	check_threads(st);
 	tfs_store_free(st);
 	/* Everything made and removed above holds after a reopen. */
-	CHECK(tfs_store_open(&st, store, getuid()) == 0 &&
-	      find(st, TFS_ENT_TENANT, 0, "hooli") &&
-	      find(st, TFS_ENT_TENANT, 0, "thr11"),
+	CHECK(th_store_open(&st, store) == 0 &&
+	      th_find(st, TFS_ENT_TENANT, 0, "hooli") &&
+	      th_find(st, TFS_ENT_TENANT, 0, "thr11"),
 	      "the store opens again with the new tenants");
 	tfs_store_free(st);
 	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git "
 		 "for-each-ref refs/deleted | grep -q hooli/staging", store);
 	CHECK(system(cmd) != 0, "an instance never committed to leaves no "
 	      "deleted branch");
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (th_rmtree(dir, false) < 0)
 		return 1;
 	printf("%d tests, %d failed\n", count, failures);
 	return failures != 0;

@@ -12,7 +12,6 @@
  * One demo store serves every case; each case works on its own objects
  * (different demo forms, its own new objects) so they do not interfere.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,38 +19,14 @@
 
 #include <sqlite3.h>
 
-#include "tenantfs/demo.h"
+#include "helper.h"
+#include "tap.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/package.h"
 #include "tenantfs/sha256.h"
 #include "tenantfs/store.h"
-
-static int failures, count;
-
-/* Print "ok N - ..." or "not ok N - ..." (with where and the last engine
- * error); returns whether the check passed. */
-static bool check(bool pass, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool check(bool pass, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	count++;
-	if (!pass)
-		failures++;
-	printf("%sok %d - ", pass ? "" : "not ", count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!pass)
-		printf(" (%s:%d; last error: %s)", __FILE__, line,
-		       tfs_error_last());
-	printf("\n");
-	return pass;
-}
 
 /* Text (a result, a diff, a rendered file) as "# " diagnostic lines. */
 static void diag(const char *text)
@@ -70,10 +45,9 @@ static void diag(const char *text)
 	}
 }
 
-#define CHECK(cond, ...) check((cond), __LINE__, __VA_ARGS__)
 /* CHECK, showing `text` when it fails. */
 #define CHECK_R(cond, text, ...) \
-	((void)(check((cond), __LINE__, __VA_ARGS__) || (diag(text), 0)))
+	((void)(CHECK((cond), __VA_ARGS__) || (diag(text), 0)))
 
 #define USER "admin"
 
@@ -88,7 +62,7 @@ static void diag(const char *text)
 #define G_TXBAD       "0a000000-0000-4000-8000-000000000008"
 #define G_PREV        "0a000000-0000-4000-8000-000000000009"
 
-static char tmpdir[] = "/tmp/tenantfs-pkg-XXXXXX";
+static char tmpdir[TH_PATH];
 static tfs_store *st;
 static int64_t uat_id;
 
@@ -146,23 +120,6 @@ static bool holds(tfs_inst *in, const char *type, const char *name,
 
 	tfs_buf_free(&x);
 	return same;
-}
-
-/* A copy of `s` with the first `from` replaced by `to` (NULL if absent);
- * the caller frees it. */
-static char *replace(const char *s, const char *from, const char *to)
-{
-	const char *p = s ? strstr(s, from) : NULL;
-	size_t n;
-	char *r;
-
-	if (!p)
-		return NULL;
-	n = strlen(s) - strlen(from) + strlen(to) + 1;
-	if (!(r = malloc(n)))
-		return NULL;
-	snprintf(r, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
-	return r;
 }
 
 /* The stored form NAME of `in` with its caption set to `caption` (the
@@ -1191,10 +1148,10 @@ static void case_audit(tfs_inst *stg)
 	int64_t id;
 
 	meta_read(&b, stg, "BusinessObject", "Problem");
-	changed = replace(b.ptr, "</BusinessObject>", "  <Field name=\""
-			  "AuditNote\" type=\"Text\" length=\"50\" "
-			  "nullable=\"true\" unique=\"false\" indexed=\""
-			  "false\" audit=\"true\"/>\n</BusinessObject>");
+	changed = th_replace(b.ptr, "</BusinessObject>", "  <Field name=\""
+			     "AuditNote\" type=\"Text\" length=\"50\" "
+			     "nullable=\"true\" unique=\"false\" indexed=\""
+			     "false\" audit=\"true\"/>\n</BusinessObject>");
 	CHECK(changed && save(stg, "BusinessObject", "Problem", changed) == 0,
 	      "audit: staging's Problem gets an audited field");
 	free(changed);
@@ -1223,9 +1180,9 @@ static void case_high(tfs_inst *stg, tfs_inst *prod)
 	int rc;
 
 	meta_read(&b, stg, "BusinessObject", "Incident");
-	changed = replace(b.ptr, "<Field name=\"Subject\" type=\"Text\" "
-			  "length=\"255\"", "<Field name=\"Subject\" type=\""
-			  "Text\" length=\"300\"");
+	changed = th_replace(b.ptr, "<Field name=\"Subject\" type=\"Text\" "
+			     "length=\"255\"", "<Field name=\"Subject\" type=\""
+			     "Text\" length=\"300\"");
 	CHECK(changed && save(stg, "BusinessObject", "Incident", changed) == 0,
 	      "high: staging's Incident.Subject length 255 -> 300");
 	free(changed);
@@ -2107,7 +2064,7 @@ static void case_old_layout(const char *store)
 	tfs_buf xml = TFS_BUF_INIT;
 	const char *path = "metadata/Form/Incident.TxBlob.xml";
 	sqlite3 *db = inst_db("staging");
-	tfs_row tenant, row, pkg;
+	tfs_row pkg;
 	tfs_inst *stg = NULL;
 	tfs_obj_info info;
 	int64_t nrefs, dir;
@@ -2146,13 +2103,11 @@ static void case_old_layout(const char *store)
 		      "'Incident.TxBlob' AND bytes IS NOT NULL", 0) == 1,
 	      "old layout: staging's transactions without blob, with bytes");
 	sqlite3_close(db);
-	if (tfs_store_open(&st, store, getuid()) < 0) {
+	if (th_store_open(&st, store) < 0) {
 		CHECK(false, "old layout: the store opens");
 		return;
 	}
-	tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme");
-	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "staging");
-	stg = tfs_store_inst(st, row.id);
+	stg = th_inst(st, "acme", "staging");
 	db = inst_db("staging");
 	CHECK(stg && sql_int(db, "SELECT count(*) FROM pragma_table_info("
 			     "'transactions') WHERE name = 'blob'",
@@ -2205,34 +2160,28 @@ static void case_old_layout(const char *store)
 int main(void)
 {
 	tfs_buf orig = TFS_BUF_INIT;
-	char store[256], cmd[512], p1_path[512];
+	char store[TH_PATH], p1_path[512];
 	tfs_inst *stg, *uat, *prod;
-	tfs_row tenant, row;
 	int error, commit;
 
-	if (!mkdtemp(tmpdir))
+	if (th_tmpdir(tmpdir, "package") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", tmpdir);
-	error = tfs_store_create_seeded(store, &tfs_demo_seed);
+	error = th_demo_store(store, tmpdir, "store");
 	CHECK(error == 0, "demo store created");
 	if (error)
 		return 1;
-	error = tfs_store_open(&st, store, getuid());
+	error = th_store_open(&st, store);
 	CHECK(error == 0, "store opens");
 	if (error)
 		return 1;
-	CHECK(tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme") == 0,
-	      "tenant acme");
-	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "staging");
-	stg = tfs_store_inst(st, row.id);
-	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "uat");
-	uat_id = row.id;
-	uat = tfs_store_inst(st, row.id);
-	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "production");
-	prod = tfs_store_inst(st, row.id);
+	CHECK(th_find(st, TFS_ENT_TENANT, 0, "acme"), "tenant acme");
+	stg = th_inst(st, "acme", "staging");
+	uat = th_inst(st, "acme", "uat");
+	prod = th_inst(st, "acme", "production");
 	CHECK(stg && uat && prod, "instances staging, uat, production");
 	if (!stg || !uat || !prod)
 		return 1;
+	uat_id = tfs_inst_id(uat);
 	CHECK(!tfs_inst_locked(stg) && tfs_inst_locked(uat) &&
 	      tfs_inst_locked(prod), "staging unlocked, uat and production "
 	      "locked");
@@ -2258,13 +2207,9 @@ int main(void)
 	case_revert(stg, uat, p1_path, commit, orig.ptr ? orig.ptr : "");
 
 	tfs_store_free(st);
-	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git fsck "
-		 "--no-progress >/dev/null 2>&1", store);
-	CHECK(system(cmd) == 0, "git fsck clean");
+	CHECK(th_git_fsck(store), "git fsck clean");
 	case_old_layout(store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (!failures && system(cmd) != 0)
-		printf("# could not remove %s\n", tmpdir);
+	th_rmtree(tmpdir, failures);
 	tfs_buf_free(&orig);
 	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;

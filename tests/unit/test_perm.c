@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "tap.h"
-#include "tenantfs/demo.h"
 #include "tenantfs/conf.h"
 #include "tenantfs/error.h"
 #include "tenantfs/perm.h"
@@ -141,23 +141,6 @@ static void test_filter(void)
 	tfs_buf_free(&b);
 }
 
-static int walk(tfs_attr *out, tfs_tree *t, const char *path,
-		const tfs_caller *who)
-{
-	char buf[1024], *p, *save = NULL;
-	uint64_t ino = TFS_ROOT_INO;
-	int error;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	error = tfs_tree_getattr(out, t, ino, who);
-	for (p = strtok_r(buf, "/", &save); p && !error;
-	     p = strtok_r(NULL, "/", &save)) {
-		error = tfs_tree_lookup(out, t, ino, p, who);
-		ino = out->ino;
-	}
-	return error;
-}
-
 static int names(void *ctx, const char *name, const tfs_attr *a)
 {
 	tfs_buf *b = ctx;
@@ -173,27 +156,9 @@ static int list(tfs_buf *out, tfs_tree *t, const char *path,
 	int error;
 
 	tfs_buf_clear(out);
-	if ((error = walk(&a, t, path, who)) < 0)
+	if ((error = th_walk(&a, t, path, who)) < 0)
 		return error;
 	return tfs_tree_readdir(t, a.ino, names, out, who);
-}
-
-static int read_all(tfs_buf *out, tfs_tree *t, const char *path,
-		    const tfs_caller *who)
-{
-	tfs_file *f;
-	tfs_attr a;
-	bool direct, keep;
-	int error;
-
-	tfs_buf_clear(out);
-	if ((error = walk(&a, t, path, who)) < 0 ||
-	    (error = tfs_tree_open(&f, t, a.ino, O_RDONLY, who, &direct,
-				   &keep)) < 0)
-		return error;
-	error = tfs_file_read(out, t, f, 0, 1 << 30);
-	tfs_file_release(t, f);
-	return error;
 }
 
 static void test_store(tfs_store *st)
@@ -284,56 +249,55 @@ static void test_tree(tfs_tree *t)
 	      strcmp(b.ptr, "acme ") == 0, "jdoe lists only acme");
 	CHECK(list(&b, t, "tenants", &gwen_uid) == 0 && b.ptr &&
 	      strcmp(b.ptr, "globex ") == 0, "gwen lists only globex");
-	CHECK(walk(&a, t, "tenants/globex/production/instance.conf",
-		   &root) == 0 &&
+	CHECK(th_walk(&a, t, "tenants/globex/production/instance.conf",
+		      &root) == 0 &&
 	      tfs_tree_getattr(&a, t, a.ino, &jdoe_uid) == TFS_ENOTFOUND,
 	      "an inode of globex is not jdoe's, whoever looked it up");
-	CHECK(walk(&a, t, "tenants/globex", &jdoe_uid) == TFS_ENOTFOUND,
+	CHECK(th_walk(&a, t, "tenants/globex", &jdoe_uid) == TFS_ENOTFOUND,
 	      "jdoe does not find globex");
-	CHECK(walk(&a, t, "tenants/acme", &jdoe_uid) == 0 &&
+	CHECK(th_walk(&a, t, "tenants/acme", &jdoe_uid) == 0 &&
 	      a.volatile_entry, "a tenant's entry is never cached");
-	CHECK(read_all(&b, t, "tenants/acme/staging/instance.conf",
-		       &jdoe_uid) == 0, "jdoe reads acme's files");
-	CHECK(walk(&a, t, "tenants", &jdoe_uid) == 0 && a.volatile_entry &&
-	      walk(&a, t, "users", &jdoe_uid) == 0 && a.volatile_entry &&
-	      walk(&a, t, "landscapes", &root) == 0 && a.volatile_entry,
+	CHECK(th_read_all(&b, t, "tenants/acme/staging/instance.conf",
+			  &jdoe_uid) == 0, "jdoe reads acme's files");
+	CHECK(th_walk(&a, t, "tenants", &jdoe_uid) == 0 && a.volatile_entry &&
+	      th_walk(&a, t, "users", &jdoe_uid) == 0 && a.volatile_entry &&
+	      th_walk(&a, t, "landscapes", &root) == 0 && a.volatile_entry,
 	      "the root's gates are never cached either");
-	CHECK(walk(&a, t, "README", &nobody) == 0 && !a.volatile_entry &&
-	      walk(&a, t, "tenants/acme/staging/metadata/Form/"
-		   "Incident.Default.xml", &jdoe_uid) == 0 &&
+	CHECK(th_walk(&a, t, "README", &nobody) == 0 && !a.volatile_entry &&
+	      th_walk(&a, t, "tenants/acme/staging/metadata/Form/"
+		      "Incident.Default.xml", &jdoe_uid) == 0 &&
 	      !a.volatile_entry && a.cacheable,
 	      "below a gate, entries keep their long timeouts");
-	CHECK(walk(&a, t, "landscapes", &jdoe_uid) == TFS_EACCESS &&
-	      walk(&a, t, "status", &jdoe_uid) == TFS_EACCESS,
+	CHECK(th_walk(&a, t, "landscapes", &jdoe_uid) == TFS_EACCESS &&
+	      th_walk(&a, t, "status", &jdoe_uid) == TFS_EACCESS,
 	      "landscapes and status are refused to jdoe");
 	CHECK(list(&b, t, "", &jdoe_uid) == 0 && b.ptr &&
 	      strcmp(b.ptr, "README events tenants users ") == 0,
 	      "jdoe's root: README events tenants users");
-	CHECK(read_all(&b, t, "events", &gwen_uid) == 0 && b.ptr &&
+	CHECK(th_read_all(&b, t, "events", &gwen_uid) == 0 && b.ptr &&
 	      !strstr(b.ptr, "\tacme\t"), "gwen's events have no acme line");
 	CHECK(list(&b, t, "", &nobody) == 0 && b.ptr &&
 	      strcmp(b.ptr, "README ") == 0 &&
-	      read_all(&b, t, "README", &nobody) == 0,
+	      th_read_all(&b, t, "README", &nobody) == 0,
 	      "an unmapped uid lists and reads README");
-	CHECK(walk(&a, t, "users", &nobody) == TFS_EACCESS &&
-	      walk(&a, t, "tenants", &nobody) == TFS_EACCESS &&
-	      read_all(&b, t, "events", &nobody) == TFS_EACCESS,
+	CHECK(th_walk(&a, t, "users", &nobody) == TFS_EACCESS &&
+	      th_walk(&a, t, "tenants", &nobody) == TFS_EACCESS &&
+	      th_read_all(&b, t, "events", &nobody) == TFS_EACCESS,
 	      "...and nothing else");
 	tfs_buf_free(&b);
 }
 
 int main(void)
 {
-	char dir[] = "/tmp/tenantfs-unit-XXXXXX", store[256], cmd[512];
+	char dir[TH_PATH], store[TH_PATH];
 	tfs_store *st = NULL;
 	tfs_tree *t = NULL;
 
 	test_rules();
 	test_filter();
-	if (!mkdtemp(dir))
+	if (th_tmpdir(dir, "perm") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", dir);
-	CHECK(tfs_store_create_seeded(store, &tfs_demo_seed) == 0, "demo store created");
+	CHECK(th_demo_store(store, dir, "store") == 0, "demo store created");
 	/* Owned by uid 0 here: the uid that opens the store is admin
 	 * only when no user names it. */
 	if (tfs_store_open(&st, store, 0) < 0 ||
@@ -343,8 +307,7 @@ int main(void)
 	test_tree(t);
 	tfs_tree_free(t);
 	tfs_store_free(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (th_rmtree(dir, false) < 0)
 		return 1;
 	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;

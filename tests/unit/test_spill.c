@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../engine/spill.h"
+#include "helper.h"
 #include "tap.h"
 #include "tenantfs/error.h"
 
@@ -70,14 +71,14 @@ static size_t entries(const char *dir)
 int main(void)
 {
 	static unsigned char buf[SPILL_REC_MAX + 1];
-	char dir[] = "/tmp/tenantfs-spill-XXXXXX";
+	char dir[TH_PATH];
 	struct spill sp, zero = { 0 };
 	struct spill_reader r;
 	const void *rec;
 	size_t i, len, n = 120000;
 	int error = 0;
 
-	if (!mkdtemp(dir))
+	if (th_tmpdir(dir, "spill") < 0)
 		return 1;
 	spill_read_begin(&r, &zero);
 	CHECK(spill_read(&r, &rec, &len) == 0, "a zeroed log is empty");
@@ -110,7 +111,7 @@ int main(void)
 	CHECK(!sp.has_fd && sp.count == 0 && read_back(&sp, 0),
 	      "freed: empty");
 
-	rmdir(dir);
+	th_rmtree(dir, false);
 	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;
 }

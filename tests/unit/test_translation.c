@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tenantfs/demo.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/store.h"
+#include "helper.h"
 #include "tap.h"
 
 #define G "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -556,22 +556,18 @@ static void test_save_revert(tfs_inst *stg)
 
 static int run_store(void)
 {
-	char tmpdir[] = "/tmp/test_translation.XXXXXX", store[64], cmd[300];
+	char tmpdir[TH_PATH], store[TH_PATH], cmd[TH_PATH + 200];
 	tfs_store *st = NULL;
-	tfs_row tenant, row;
 	tfs_inst *stg, *prd;
 
-	if (!mkdtemp(tmpdir))
+	if (th_tmpdir(tmpdir, "translation") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", tmpdir);
-	CHECK(tfs_store_create_seeded(store, &tfs_demo_seed) == 0, "demo store created");
-	if (tfs_store_open(&st, store, getuid()) < 0)
+	CHECK(th_demo_store(store, tmpdir, "store") == 0,
+	      "demo store created");
+	if (th_store_open(&st, store) < 0)
 		return 1;
-	tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme");
-	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "staging");
-	stg = tfs_store_inst(st, row.id);
-	tfs_store_find(&row, st, TFS_ENT_INSTANCE, tenant.id, "production");
-	prd = tfs_store_inst(st, row.id);
+	stg = th_inst(st, "acme", "staging");
+	prd = th_inst(st, "acme", "production");
 	CHECK(stg && prd, "instances staging and production");
 	if (stg && prd) {
 		test_demo(stg, prd);
@@ -585,9 +581,7 @@ static int run_store(void)
 		 "| grep -c . | grep -qx 3", store);
 	CHECK(system(cmd) == 0, "git log of acme/staging shows the three "
 	      "commits of translations/it-IT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", tmpdir);
+	th_rmtree(tmpdir, false);
 	return 0;
 }
 
@@ -598,8 +592,6 @@ int main(void)
 	test_names();
 	test_merge();
 	run_store();
-	printf("1..%d\n", count);
-	if (failures)
-		printf("# %d of %d failed\n", failures, count);
+	printf("%d tests, %d failed\n", count, failures);
 	return failures ? 1 : 0;
 }

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "tap.h"
-#include "tenantfs/demo.h"
 #include "tenantfs/error.h"
 #include "tenantfs/store.h"
 #include "tenantfs/tree.h"
@@ -25,36 +25,6 @@
 #define SAVES 12
 
 static tfs_caller root = {0, 0};
-
-static int walk(tfs_attr *out, tfs_tree *t, const char *path)
-{
-	char buf[1024], *p, *save = NULL;
-	uint64_t ino = TFS_ROOT_INO;
-	int error = 0;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	error = tfs_tree_getattr(out, t, ino, &root);
-	for (p = strtok_r(buf, "/", &save); p && !error;
-	     p = strtok_r(NULL, "/", &save)) {
-		error = tfs_tree_lookup(out, t, ino, p, &root);
-		ino = out->ino;
-	}
-	return error;
-}
-
-static int read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino)
-{
-	tfs_file *f;
-	bool direct, keep;
-	int error;
-
-	if ((error = tfs_tree_open(&f, t, ino, O_RDONLY, &root, &direct,
-				   &keep)) < 0)
-		return error;
-	error = tfs_file_read(out, t, f, 0, 1 << 30);
-	tfs_file_release(t, f);
-	return error;
-}
 
 static int count_entry(void *ctx, const char *name, const tfs_attr *a)
 {
@@ -145,9 +115,9 @@ static void *save_worker(void *arg)
 	tfs_file *f;
 	int i, error;
 
-	if ((error = walk(&a, j->t, STG "metadata/BusinessObject/"
-			  "Incident.xml")) < 0 ||
-	    (error = read_ino(&b, j->t, a.ino)) < 0 ||
+	if ((error = th_walk(&a, j->t, STG "metadata/BusinessObject/"
+			     "Incident.xml", &root)) < 0 ||
+	    (error = th_read_ino(&b, j->t, a.ino, &root)) < 0 ||
 	    !(p = strstr(b.ptr, "<Field name="))) {
 		fail(j, "read Incident", error);
 		return NULL;
@@ -186,10 +156,9 @@ static void *read_worker(void *arg)
 	int i, error, n;
 
 	for (i = 0; i < ROUNDS; i++) {
-		tfs_buf_clear(&b);
-		if ((error = walk(&a, j->t, STG "metadata/Form/"
-				  "Incident.Default.xml")) < 0 ||
-		    (error = read_ino(&b, j->t, a.ino)) < 0 ||
+		if ((error = th_walk(&a, j->t, STG "metadata/Form/"
+				     "Incident.Default.xml", &root)) < 0 ||
+		    (error = th_read_ino(&b, j->t, a.ino, &root)) < 0 ||
 		    b.size != a.size)
 			fail(j, "read a form", error);
 		n = 0;
@@ -205,28 +174,27 @@ static void *read_worker(void *arg)
 
 int main(void)
 {
-	char dir[] = "/tmp/tenantfs-unit-XXXXXX", store[256], cmd[512];
+	char dir[TH_PATH], store[TH_PATH];
 	struct job jobs[5];
 	pthread_t th[5];
 	tfs_buf b = TFS_BUF_INIT;
 	tfs_store *st = NULL;
 	tfs_tree *t = NULL;
-	tfs_attr a, form, hist;
+	tfs_attr form, hist;
 	int i, n, lines0 = 0, lines1 = 0;
 
-	if (!mkdtemp(dir))
+	if (th_tmpdir(dir, "tree-threads") < 0)
 		return 1;
-	snprintf(store, sizeof(store), "%s/store", dir);
-	if (tfs_store_create_seeded(store, &tfs_demo_seed) < 0 ||
-	    tfs_store_open(&st, store, getuid()) < 0 ||
+	if (th_demo_store(store, dir, "store") < 0 ||
+	    th_store_open(&st, store) < 0 ||
 	    tfs_tree_new(&t, st, getuid(), getgid()) < 0) {
 		CHECK(0, "demo store and tree");
 		return 1;
 	}
-	CHECK(walk(&form, t, STG "metadata/Form") == 0 &&
-	      walk(&hist, t, STG "history") == 0, "staging's directories");
-	walk(&a, t, STG "history/log");
-	read_ino(&b, t, a.ino);
+	CHECK(th_walk(&form, t, STG "metadata/Form", &root) == 0 &&
+	      th_walk(&hist, t, STG "history", &root) == 0,
+	      "staging's directories");
+	th_read_all(&b, t, STG "history/log", &root);
 	for (i = 0; b.ptr && b.ptr[i]; i++)
 		lines0 += b.ptr[i] == '\n';
 
@@ -245,16 +213,13 @@ int main(void)
 	      jobs[3].why);
 	CHECK(!jobs[4].failures, "readers meanwhile (%s)", jobs[4].why);
 
-	tfs_buf_clear(&b);
-	walk(&a, t, STG "history/log");
-	read_ino(&b, t, a.ino);
+	th_read_all(&b, t, STG "history/log", &root);
 	for (i = 0; b.ptr && b.ptr[i]; i++)
 		lines1 += b.ptr[i] == '\n';
 	CHECK(lines1 == lines0 + SAVES, "one commit per save (%d -> %d)",
 	      lines0, lines1);
-	tfs_buf_clear(&b);
-	CHECK(walk(&a, t, STG "metadata/BusinessObject/Incident.xml") == 0 &&
-	      read_ino(&b, t, a.ino) == 0 &&
+	CHECK(th_read_all(&b, t, STG "metadata/BusinessObject/Incident.xml",
+			  &root) == 0 &&
 	      strstr(b.ptr, "description=\"t" "11\""),
 	      "the last save is what is stored");
 	n = 0;
@@ -276,8 +241,7 @@ int main(void)
 	tfs_buf_free(&b);
 	tfs_tree_free(t);
 	tfs_store_free(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (th_rmtree(dir, false) < 0)
 		return 1;
 	printf("%d tests, %d failed\n", count, failures);
 	return failures != 0;
