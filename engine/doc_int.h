@@ -4,8 +4,8 @@
  * renders, and collects references and secrets) and doc_schema.c (the
  * per-type rules, kept as tables), and doc_translation.c; the writers of
  * translations (translation_merge.c, demo_translations.c), of packages
- * (package_export.c, generate.c) and of transaction sets (project.c) for
- * doc_put_escaped, the one XML escaper.
+ * (package_write.c, the one package writer) and of transaction sets
+ * (project.c) for doc_put_escaped, the one XML escaper.
  *
  * A rule describes one element: its known attributes (their order in the
  * table is also their canonical order, after name, guid, businessObject),
