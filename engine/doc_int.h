@@ -3,9 +3,9 @@
  * checks, the public entry points), doc_walk.c (the one walk that checks,
  * renders, and collects references and secrets) and doc_schema.c (the
  * per-type rules, kept as tables, described by engine/SCHEMA.md), and
- * doc_translation.c; the writers of
- * translations (translation_merge.c), of packages
- * (package_export.c, generate.c) and of transaction sets (project.c) for
+ * doc_translation.c; the writers of translations (translation_merge.c),
+ * of packages (package_write.c, the one package writer), of generated
+ * content (docgen.c) and of transaction sets (project.c) for
  * doc_put_escaped, the one XML escaper.
  *
  * A rule describes one element: its known attributes (their order in the

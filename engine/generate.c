@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "doc_int.h"
 #include "internal.h"
+#include "package_int.h"
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
 #include "generate_int.h"
@@ -560,44 +560,32 @@ done:
 /* ---- packages ------------------------------------------------------------ */
 
 struct pkg_out {
-	FILE *f;
-	uint64_t seq;
+	pkgw w;
+	int64_t seq;
 };
 
 /* The put function of a package: each document becomes a transaction
- * that creates it.  The document is indented under its transaction. */
+ * that creates it, written by the package writer (package_write.c). */
 static int pkg_put(void *ctx, tfs_kind kind, const char *type,
 		   const char *name, const char *xml, size_t len,
 		   int64_t mtime)
 {
 	struct pkg_out *p = ctx;
-	const char *line = xml, *end = xml + len, *nl;
+	char path[600];
+	int error;
 
 	(void)mtime;
-	/* type and name are valid names (tfs_name_valid): nothing in them
-	 * needs escaping */
-	fprintf(p->f, "    <transaction seq=\"%llu\" op=\"C\" "
-		"path=\"%s/%s/%s.xml\" base=\"\">\n",
-		(unsigned long long)++p->seq, tfs_kind_dir(kind), type, name);
-	while (line < end) {
-		nl = memchr(line, '\n', (size_t)(end - line));
-		if (!nl)
-			nl = end;
-		fputs("      ", p->f);
-		fwrite(line, 1, (size_t)(nl - line), p->f);
-		fputc('\n', p->f);
-		line = nl + 1;
-	}
-	fputs("    </transaction>\n", p->f);
-	return ferror(p->f) ? tfs_error_set(TFS_ERROR, "write: %s",
-					    strerror(errno)) : 0;
+	if ((error = obj_path(path, sizeof(path), kind, type, name)) < 0)
+		return error;
+	return pkgw_tx(&p->w, ++p->seq, 'C', path, "", xml, len);
 }
 
 int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 			 uint64_t seed, const char *name)
 {
-	struct pkg_out p = { NULL, 0 };
-	tfs_buf head = TFS_BUF_INIT;
+	tfs_buf out = TFS_BUF_INIT;
+	struct pkg_out p = { .seq = 0 };
+	FILE *f = NULL;
 	char created[32], dflt[200];
 	gen *x = NULL;
 	uint64_t i;
@@ -627,37 +615,35 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 	 * demo's as well as a generated one). */
 	x->link_max = 8;
 	x->link_own = k;
-	p.f = fopen(path, "w");
-	if (!p.f) {
+	f = fopen(path, "w");
+	if (!f) {
 		error = tfs_error_set(TFS_ERROR, "%s: %s", path,
 				      strerror(errno));
 		goto done;
 	}
+	pkgw_init(&p.w, &out, f);
 	demo_fmt_time(created, x->g.now);
-	if ((error = tfs_buf_puts(&head, "<package format=\"1\" name=\"")) < 0 ||
-	    (error = doc_put_escaped(&head, name, true)) < 0 ||
-	    (error = tfs_buf_printf(&head, "\" type=\"incremental\" "
-				    "state=\"closed\" source-tenant="
-				    "\"generator\" source-instance="
-				    "\"staging\">\n  <transaction-set id=\"1\" "
-				    "project=\"default\" user=\"admin\" "
-				    "created=\"%s\">\n", created)) < 0)
+	if ((error = pkgw_begin(&p.w, &(struct pkgw_head){
+			.name = name, .type = "incremental",
+			.state = "closed", .source_tenant = "generator",
+			.source_instance = "staging" })) < 0 ||
+	    (error = pkgw_set_begin(&p.w, 1, "default", "admin", created)) < 0)
 		goto done;
-	fwrite(head.ptr, 1, head.size, p.f);
 	for (i = 0; i < records && !error; i++)
 		error = gen_record(x, (unsigned)k, i, true);
-	if (error)
-		goto done;
-	fputs("  </transaction-set>\n</package>\n", p.f);
+	if (!error)
+		error = pkgw_set_end(&p.w);
+	if (!error)
+		error = pkgw_end(&p.w);
 done:
-	if (p.f && fclose(p.f) != 0 && !error)
+	if (f && fclose(f) != 0 && !error)
 		error = tfs_error_set(TFS_ERROR, "%s: %s", path,
 				      strerror(errno));
-	if (error && p.f)
+	if (error && f)
 		unlink(path);
 	if (x)
 		tfs_buf_free(&x->g.buf);
 	free(x);
-	tfs_buf_free(&head);
+	tfs_buf_free(&out);
 	return error;
 }

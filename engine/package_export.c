@@ -3,41 +3,16 @@
  * sub-packages, impact, dependencies and package.xml, the export (see
  * package.c for what it carries).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "doc_int.h"
 #include "internal.h"
 #include "package_int.h"
 #include "tenantfs/doc.h"
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 #include "tenantfs/package.h"
-
-/* ---- rendering --------------------------------------------------------- */
-
-/* Lines of `bytes` indented by `indent` spaces. */
-static int put_indented(tfs_buf *b, const char *bytes, size_t len,
-			int indent)
-{
-	const char *p = bytes, *end = bytes + len, *nl;
-	int error = 0;
-
-	while (!error && p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		error = tfs_buf_printf(b, "%*s", indent, "");
-		if (!error)
-			error = tfs_buf_put(b, p, (size_t)(nl - p));
-		if (!error)
-			error = tfs_buf_puts(b, "\n");
-		p = nl + 1;
-	}
-	return error;
-}
 
 /*
  * One transaction of a package, as exported.  The object's bytes are read
@@ -261,8 +236,7 @@ static int compact(struct txlist *l)
 	return 0;
 }
 
-static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
-			 int indent)
+static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 {
 	tfs_buf obj = TFS_BUF_INIT;
 	sqlite3_stmt *s;
@@ -272,14 +246,13 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 
 	for (i = 0; i < l->n && !error; i++) {
 		struct tx *t = &l->v[i];
-		char iso[32], num[32];
+		char iso[32];
 
 		if (t->dropped)
 			continue;
 		if (t->txset != open_set) {
-			if (open_set)
-				error = tfs_buf_printf(b, "%*s</transaction-set>"
-						       "\n", indent, "");
+			if (open_set && (error = pkgw_set_end(w)) < 0)
+				break;
 			s = db_stmt(inst_db(in),
 				    "SELECT p.name, t.user, t.created"
 				    " FROM txsets t JOIN projects p ON p.id ="
@@ -297,43 +270,22 @@ static int export_txsets(tfs_buf *b, tfs_inst *in, struct txlist *l,
 				break;
 			}
 			tfs_time_iso(iso, sqlite3_column_int64(s, 2));
-			snprintf(num, sizeof(num), "%lld", (long long)t->txset);
-			if (!error)
-				error = tfs_buf_printf(b, "%*s<transaction-set",
-						       indent, "");
-			if (!error) error = doc_put_attr(b, "id", num);
-			if (!error) error = doc_put_attr(b, "project", db_text(s, 0));
-			if (!error) error = doc_put_attr(b, "user", db_text(s, 1));
-			if (!error) error = doc_put_attr(b, "created", iso);
-			if (!error) error = tfs_buf_puts(b, ">\n");
+			error = pkgw_set_begin(w, t->txset, db_text(s, 0),
+					       db_text(s, 1), iso);
 			sqlite3_reset(s);
 			open_set = t->txset;
 		}
-		snprintf(num, sizeof(num), "%lld", (long long)t->seq);
 		if (!error)
-			error = tfs_buf_printf(b, "%*s<transaction", indent + 2,
-					       "");
-		if (!error) error = doc_put_attr(b, "seq", num);
-		if (!error) error = tfs_buf_printf(b, " op=\"%c\"", t->op);
-		if (!error) error = doc_put_attr(b, "path", t->path);
-		if (!error) error = doc_put_attr(b, "base", t->base);
-		if (!error && !t->object)
-			error = tfs_buf_puts(b, "/>\n");
-		else if (!error) {
-			error = tfs_buf_puts(b, ">\n");
-			if (!error)
-				error = tx_object(&obj, in, t);
-			if (!error)
-				error = put_indented(b, obj.ptr, obj.size,
-						     indent + 4);
-			if (!error)
-				error = tfs_buf_printf(b, "%*s</transaction>\n",
-						       indent + 2, "");
-		}
+			error = tx_object(&obj, in, t);
+		/* an empty object is still one ("" where the buffer has
+		 * no memory yet); only a delete has none */
+		if (!error)
+			error = pkgw_tx(w, t->seq, t->op, t->path, t->base,
+					t->object ? (obj.ptr ? obj.ptr : "") :
+					NULL, obj.size);
 	}
 	if (!error && open_set)
-		error = tfs_buf_printf(b, "%*s</transaction-set>\n", indent,
-				       "");
+		error = pkgw_set_end(w);
 	tfs_buf_free(&obj);
 	return error;
 }
@@ -362,8 +314,11 @@ int pkg_subs(int64_t ord[SUBS_MAX], int64_t sub[SUBS_MAX], size_t *n,
 	return 0;
 }
 
-static int export_subs(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
-		       int indent, int depth)
+static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
+		      int depth);
+
+static int export_subs(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
+		       int depth)
 {
 	int64_t ord[SUBS_MAX], sub[SUBS_MAX];
 	size_t n = 0, i;
@@ -372,21 +327,18 @@ static int export_subs(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	if ((error = pkg_subs(ord, sub, &n, in, id)) < 0)
 		return error;
 	for (i = 0; i < n && !error; i++) {
-		error = tfs_buf_printf(b, "%*s<sub-package order=\"%lld\">\n",
-				       indent, "", (long long)ord[i]);
+		error = pkgw_sub_begin(w, ord[i]);
 		if (!error)
-			error = pkg_export(b, in, sub[i], compacted,
-					   indent + 2, depth + 1);
+			error = export_pkg(w, in, sub[i], compacted, depth + 1);
 		if (!error)
-			error = tfs_buf_printf(b, "%*s</sub-package>\n", indent,
-					       "");
+			error = pkgw_sub_end(w);
 	}
 	return error;
 }
 
-/* package.xml of package `id` (package_int.h). */
-int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
-	       int indent, int depth)
+/* Package `id`, `depth` masters deep. */
+static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
+		      int depth)
 {
 	struct txlist l = {0};
 	struct pkg p;
@@ -400,45 +352,40 @@ int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted,
 	if ((error = pkg_load(&p, in, id)) < 0)
 		return error;
 	tfs_history_get_ref(head, in->st->hist, in->branch);
-	error = tfs_buf_printf(b, "%*s<package format=\"1\"", indent, "");
-	if (!error) error = doc_put_attr(b, "name", p.name);
-	if (!error) error = doc_put_attr(b, "type", p.type);
-	if (!error) error = doc_put_attr(b, "state", p.state);
-	if (!error && p.description[0])
-		error = doc_put_attr(b, "description", p.description);
-	if (!error) error = doc_put_attr(b, "source-tenant", in->tenant);
-	if (!error) error = doc_put_attr(b, "source-instance", in->name);
-	if (!error) error = doc_put_attr(b, "source-commit", head);
-	if (!error) error = tfs_buf_puts(b, ">\n");
+	error = pkgw_begin(w, &(struct pkgw_head){
+		.name = p.name, .type = p.type, .state = p.state,
+		.description = p.description, .source_tenant = in->tenant,
+		.source_instance = in->name, .source_commit = head });
 	s = db_stmt(inst_db(in),
 		    "SELECT aspect, version, vendor, uninstall FROM "
 		    "package_aspects WHERE package = ? ORDER BY aspect");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	while (!error && sqlite3_step(s) == SQLITE_ROW) {
-		error = tfs_buf_printf(b, "%*s<aspect", indent + 2, "");
-		if (!error) error = doc_put_attr(b, "id", db_text(s, 0));
-		if (!error) error = doc_put_attr(b, "version", db_text(s, 1));
-		if (!error) error = doc_put_attr(b, "vendor-id", db_text(s, 2));
-		if (!error)
-			error = doc_put_attr(b, "uninstall",
-					     sqlite3_column_int(s, 3) ? "yes" :
-					     "no");
-		if (!error) error = tfs_buf_puts(b, "/>\n");
-	}
+	while (!error && sqlite3_step(s) == SQLITE_ROW)
+		error = pkgw_aspect(w, db_text(s, 0), db_text(s, 1),
+				    db_text(s, 2), sqlite3_column_int(s, 3));
 	sqlite3_reset(s);
 	if (!error && strcmp(p.type, "master") == 0)
-		error = export_subs(b, in, id, compacted, indent + 2, depth);
+		error = export_subs(w, in, id, compacted, depth);
 	else if (!error) {
 		error = pkg_transactions(&l, in, id);
 		if (!error && compacted)
 			error = compact(&l);
 		if (!error)
-			error = export_txsets(b, in, &l, indent + 2);
+			error = export_txsets(w, in, &l);
 	}
 	txlist_free(&l);
-	return error ? error : tfs_buf_printf(b, "%*s</package>\n", indent, "");
+	return error ? error : pkgw_end(w);
+}
+
+/* package.xml of package `id` (package_int.h). */
+int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted)
+{
+	pkgw w;
+
+	pkgw_init(&w, b, NULL);
+	return export_pkg(&w, in, id, compacted, 0);
 }
 
 /* The object at `path` before transaction `seq`: the bytes of the
@@ -728,7 +675,7 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 			}
 			sqlite3_reset(s);
 		}
-		return pkg_export(out, in, id, f == TFS_PKG_COMPACT, 0, 0);
+		return pkg_export(out, in, id, f == TFS_PKG_COMPACT);
 	case TFS_PKG_IMPACT:
 		return render_impact(out, in, id);
 	case TFS_PKG_DEPS:

@@ -190,7 +190,7 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	if (!c.save_as[0])
 		return 0;
 	/* "Save as file": a frozen, closed copy of the export. */
-	if ((error = pkg_export(&frozen, in, p->id, false, 0, 0)) < 0)
+	if ((error = pkg_export(&frozen, in, p->id, false)) < 0)
 		goto done;
 	s = db_stmt(inst_db(in),
 		    "INSERT INTO packages(name, type, description,"
