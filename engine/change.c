@@ -77,7 +77,7 @@ void cset_free(struct cset *cs)
 	spill_free(&cs->items);
 	free(cs->hc);
 	free(cs->hseq);
-	free(cs->hidx);
+	hmap_free(&cs->hidx);
 	if (cs->writing)
 		inst_write_end(cs->in);
 	memset(cs, 0, sizeof(*cs));
@@ -132,41 +132,39 @@ int cset_grow(void **p, size_t *alloc, size_t need, size_t elem)
 	return 0;
 }
 
-static size_t path_hash(const char *p)
+/*
+ * The index of cs->hc by path: each word is the low 32 bits of the
+ * path's hash above the entry's index + 1, so that growth needs no path
+ * and a probe compares a path only when the hashes agree.
+ */
+static uint64_t history_word_hash(uint64_t v, const void *ctx)
 {
-	size_t h = 1469598103934665603ULL;
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return h;
+	(void)ctx;
+	return v >> 32;
 }
 
-/* The slot of `path` in the index: its entry, or the empty slot for it. */
-static uint32_t *history_slot(struct cset *cs, const char *path)
-{
-	size_t i = path_hash(path) & (cs->hcap - 1);
+struct history_key {
+	const char *path;
+	uint32_t hash;
+};
 
-	while (cs->hidx[i] && strcmp(cs->hc[cs->hidx[i] - 1].path, path) != 0)
-		i = (i + 1) & (cs->hcap - 1);
-	return &cs->hidx[i];
+static bool history_word_eq(uint64_t v, const void *key, const void *ctx)
+{
+	const struct cset *cs = ctx;
+	const struct history_key *k = key;
+
+	return (v >> 32) == k->hash &&
+	       strcmp(cs->hc[(uint32_t)v - 1].path, k->path) == 0;
 }
 
-static int history_index_grow(struct cset *cs)
+/* The slot of `path` in the index: its entry, or the empty slot for it
+ * (its hash in *hash); the index must have slots. */
+static size_t history_slot(struct cset *cs, const char *path, uint32_t *hash)
 {
-	size_t cap = cs->hcap ? cs->hcap * 2 : 1024, i, oldcap = cs->hcap;
-	uint32_t *old = cs->hidx;
+	struct history_key k = { path, (uint32_t)hmap_hash_str(0, path) };
 
-	cs->hidx = calloc(cap, sizeof(*cs->hidx));
-	if (!cs->hidx) {
-		cs->hidx = old;
-		return tfs_error_set(TFS_ERROR, "out of memory");
-	}
-	cs->hcap = cap;
-	for (i = 0; i < oldcap; i++)
-		if (old[i])
-			*history_slot(cs, cs->hc[old[i] - 1].path) = old[i];
-	free(old);
-	return 0;
+	*hash = k.hash;
+	return hmap_slot(&cs->hidx, k.hash, history_word_eq, &k, cs);
 }
 
 /*
@@ -219,12 +217,13 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 		     size_t len, char blob[TFS_OID_HEXSZ + 1], size_t *at)
 {
 	struct change *c, next = { 0 };
-	uint32_t *slot;
+	uint32_t hash;
+	size_t slot;
 	int error;
 
 	if (cs->nhc >= UINT32_MAX - 1)
 		return tfs_error_set(TFS_EINVALID, "too many changes");
-	if ((cs->nhc + 1) * 2 > cs->hcap && history_index_grow(cs) < 0)
+	if (hmap_reserve(&cs->hidx, 1, history_word_hash, NULL) < 0)
 		return TFS_ERROR;
 	if (!cs->blobs && !cs->dry && cs->nhc >= STREAM_MIN &&
 	    (error = start_streaming(cs)) < 0)
@@ -262,15 +261,17 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 	} else if (blob) {
 		blob[0] = '\0';
 	}
-	slot = history_slot(cs, path);
-	if (*slot) {
-		c = &cs->hc[*slot - 1];
+	slot = history_slot(cs, path, &hash);
+	if (cs->hidx.slot[slot]) {
+		size_t i = (uint32_t)cs->hidx.slot[slot] - 1;
+
+		c = &cs->hc[i];
 		free((char *)c->bytes);
 		next.path = c->path;
 		*c = next;
-		cs->hseq[*slot - 1] = 0;
+		cs->hseq[i] = 0;
 		if (at)
-			*at = *slot - 1;
+			*at = i;
 		return 0;
 	}
 	if (cset_grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)) ||
@@ -282,7 +283,7 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 	}
 	cs->hseq[cs->nhc] = 0;
 	cs->hc[cs->nhc++] = next;
-	*slot = (uint32_t)cs->nhc;
+	hmap_put_at(&cs->hidx, slot, (uint64_t)hash << 32 | cs->nhc);
 	if (at)
 		*at = cs->nhc - 1;
 	return 0;
@@ -297,14 +298,15 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 static int supersede(struct cset *cs, const char *path, int64_t obj)
 {
 	sqlite3_stmt *s;
-	uint32_t *slot;
+	uint32_t hash;
+	uint64_t v;
 	int64_t seq;
 	int error;
 
-	if (!cs->hcap)
+	if (!cs->hidx.n)
 		return 0;
-	slot = history_slot(cs, path);
-	if (!*slot || !(seq = cs->hseq[*slot - 1]))
+	v = cs->hidx.slot[history_slot(cs, path, &hash)];
+	if (!v || !(seq = cs->hseq[(uint32_t)v - 1]))
 		return 0;
 	s = db_stmt(inst_db(cs->in),
 		    "UPDATE transactions SET blob = NULL, bytes ="
@@ -316,7 +318,7 @@ static int supersede(struct cset *cs, const char *path, int64_t obj)
 	sqlite3_bind_int64(s, 2, seq);
 	if ((error = db_done(inst_db(cs->in), s)) < 0)
 		return error;
-	cs->hseq[*slot - 1] = 0;
+	cs->hseq[(uint32_t)v - 1] = 0;
 	return 0;
 }
 
@@ -790,12 +792,11 @@ static int commit_history(char oid[41], int *n, struct cset *cs,
 	if ((error = cset_flush_blobs(cs)) < 0)
 		return error;
 	/* Nothing is put any more: the index by path goes before the commit
-	 * sorts the list (16 MB at 10^6 paths). */
-	free(cs->hidx);
+	 * sorts the list (32 MB at 10^6 paths). */
+	hmap_free(&cs->hidx);
 	free(cs->hseq);
-	cs->hidx = NULL;
 	cs->hseq = NULL;
-	cs->hcap = cs->ahseq = 0;
+	cs->ahseq = 0;
 	error = hist_write_commit(oid, in->st->hist, parent[0] ? parent : NULL,
 				  cs->hc, cs->nhc, &sig, msg);
 	/* The database names the parent: if git lacks it (or part of it),

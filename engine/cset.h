@@ -5,6 +5,7 @@
 #ifndef TENANTFS_CSET_H
 #define TENANTFS_CSET_H
 
+#include "hmap.h"
 #include "internal.h"
 #include "spill.h"
 #include "tenantfs/history.h"
@@ -34,10 +35,9 @@ struct cset {
 	size_t nhc, ahc;
 	int64_t *hseq;      /* per hc: the put transaction naming its blob */
 	size_t ahseq;
-	uint32_t *hidx;     /* open-addressing index of hc by path (i + 1) */
+	struct hmap hidx;   /* hc by path: hash << 32 | (i + 1) (change.c) */
 	struct cset_chunk *paths; /* hc's paths, packed */
 	tfs_history_blobs *blobs; /* large sets: blobs written as they come */
-	size_t hcap;
 	struct spill items; /* struct cset_item, encoded (change.c) */
 	size_t nitems;
 	int64_t last_obj;   /* the object of the last item */

@@ -44,6 +44,7 @@
 #include <zlib.h>
 
 #include "history_int.h"
+#include "hmap.h"
 #include "tenantfs/error.h"
 
 /* Deflated bytes of one batch before it is written as a pack. */
@@ -62,8 +63,7 @@ struct tfs_history_blobs {
 	size_t len, cap;
 	struct entry *ents;
 	size_t n, aents;
-	uint32_t *slots;   /* open addressing over ents by id (i + 1) */
-	size_t nslots;
+	struct hmap slots; /* ents by id: id_hash << 32 | (i + 1) */
 	z_stream z;
 	bool z_ready;
 	struct hist_dirs dirs;  /* the pack directory, once a batch is in */
@@ -119,30 +119,34 @@ void tfs_history_blobs_free(tfs_history_blobs *w)
 	free(w->pack_dir);
 	free(w->buf);
 	free(w->ents);
-	free(w->slots);
+	hmap_free(&w->slots);
 	free(w);
 }
 
+/* Ids are hashes already: their first bytes are the table's hash. */
 static uint32_t id_hash(const unsigned char id[20])
 {
 	return (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 |
 	       (uint32_t)id[3] << 24;
 }
 
-/* The slot of `id`: its entry, or the empty slot for it. */
-static uint32_t *slot_of(tfs_history_blobs *w, const unsigned char id[20])
+static uint64_t slot_hash(uint64_t v, const void *ctx)
 {
-	size_t i = id_hash(id) & (w->nslots - 1);
+	(void)ctx;
+	return v >> 32;
+}
 
-	while (w->slots[i] &&
-	       memcmp(w->ents[w->slots[i] - 1].id, id, 20) != 0)
-		i = (i + 1) & (w->nslots - 1);
-	return &w->slots[i];
+static bool slot_eq(uint64_t v, const void *key, const void *ctx)
+{
+	const tfs_history_blobs *w = ctx;
+
+	return (v >> 32) == id_hash(key) &&
+	       memcmp(w->ents[(uint32_t)v - 1].id, key, 20) == 0;
 }
 
 static int reserve(tfs_history_blobs *w, size_t need)
 {
-	size_t cap, i;
+	size_t cap;
 	void *p;
 
 	if (w->len + need > w->cap) {
@@ -161,17 +165,7 @@ static int reserve(tfs_history_blobs *w, size_t need)
 		w->ents = p;
 		w->aents = cap;
 	}
-	if ((w->n + 1) * 2 > w->nslots) {
-		cap = w->nslots ? w->nslots * 2 : 8192;
-		if (!(p = calloc(cap, sizeof(*w->slots))))
-			return tfs_error_set(TFS_ERROR, "out of memory");
-		free(w->slots);
-		w->slots = p;
-		w->nslots = cap;
-		for (i = 0; i < w->n; i++)
-			*slot_of(w, w->ents[i].id) = (uint32_t)(i + 1);
-	}
-	return 0;
+	return hmap_reserve(&w->slots, 1, slot_hash, NULL);
 }
 
 static void put_be32(unsigned char *p, uint32_t v)
@@ -389,7 +383,7 @@ static int write_batch(tfs_history_blobs *w)
 	w->pend[w->npend++] = batch;
 	w->n = 0;
 	w->len = 0;
-	memset(w->slots, 0, w->nslots * sizeof(*w->slots));
+	hmap_clear(&w->slots);
 done:
 	free(idx);
 	return error;
@@ -401,7 +395,8 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 	unsigned char hdr[32], *start;
 	size_t hlen = 0, bound, size = len;
 	struct entry *e;
-	uint32_t *slot;
+	uint32_t hash;
+	size_t slot;
 	int error;
 
 	if (len > ((size_t)1 << 31))
@@ -418,8 +413,9 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 		return error;
 	if ((error = reserve(w, bound)) < 0)
 		return error;
-	slot = slot_of(w, id);
-	if (*slot)
+	hash = id_hash(id);
+	slot = hmap_slot(&w->slots, hash, slot_eq, id, w);
+	if (w->slots.slot[slot])
 		return 0;
 	/* Pack entry header: type 3 (blob) and the size, 4 then 7 bits a
 	 * byte, high bit set while more follow. */
@@ -446,7 +442,7 @@ int tfs_history_blobs_put(unsigned char id[20], tfs_history_blobs *w,
 	e->off = (uint32_t)w->len;
 	e->crc = (uint32_t)crc32(0, start, (uInt)(hlen + w->z.total_out));
 	w->len += hlen + w->z.total_out;
-	*slot = (uint32_t)++w->n;
+	hmap_put_at(&w->slots, slot, (uint64_t)hash << 32 | ++w->n);
 	return 0;
 }
 
@@ -467,10 +463,9 @@ int tfs_history_blobs_flush(tfs_history_blobs *w)
 	 * allocates it again). */
 	free(w->buf);
 	free(w->ents);
-	free(w->slots);
+	hmap_free(&w->slots);
 	w->buf = NULL;
 	w->ents = NULL;
-	w->slots = NULL;
-	w->cap = w->aents = w->nslots = 0;
+	w->cap = w->aents = 0;
 	return 0;
 }

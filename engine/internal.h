@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "hmap.h"
 #include "tenantfs/seed.h"
 #include "tenantfs/instance.h"
 #include "tenantfs/store.h"
@@ -363,8 +364,7 @@ int refs_check_object(tfs_inst *in, int64_t obj);
  * zero-initialize, free with refs_memo_free.
  */
 typedef struct refs_memo {
-	char **keys;   /* "kind\ntarget", open addressing */
-	size_t cap, n;
+	struct hmap keys; /* "kind\ntarget", strdup'ed (refs.c) */
 } refs_memo;
 int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo);
 void refs_memo_free(refs_memo *memo);

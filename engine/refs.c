@@ -139,59 +139,47 @@ static int resolves(tfs_inst *in, const char *kind, const char *target)
 /* At most this many resolved references are remembered. */
 #define MEMO_MAX 65536
 
-static size_t memo_hash(const char *k)
+/* The memo's words are its keys, strdup'ed. */
+static uint64_t memo_hash(uint64_t v, const void *ctx)
 {
-	size_t h = 1469598103934665603ULL;
-
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-	return h;
+	(void)ctx;
+	return hmap_hash_str(0, (const char *)(uintptr_t)v);
 }
 
-/* The slot of `key` in the memo: its entry or the empty slot for it. */
-static char **memo_slot(refs_memo *m, const char *key)
+static bool memo_eq(uint64_t v, const void *key, const void *ctx)
 {
-	size_t i = memo_hash(key) & (m->cap - 1);
+	(void)ctx;
+	return strcmp((const char *)(uintptr_t)v, key) == 0;
+}
 
-	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return &m->keys[i];
+static bool memo_has(const refs_memo *m, const char *key)
+{
+	return hmap_get(&m->keys, hmap_hash_str(0, key), memo_eq, key,
+			NULL) != 0;
 }
 
 /* Remember `key` as resolving; failing to (memory, the bound) is fine. */
 static void memo_add(refs_memo *m, const char *key)
 {
-	char **old = m->keys, **slot;
-	size_t oldcap = m->cap, i;
+	uint64_t hash = hmap_hash_str(0, key);
+	size_t slot;
+	char *copy;
 
-	if (m->n >= MEMO_MAX)
+	if (m->keys.n >= MEMO_MAX ||
+	    hmap_reserve(&m->keys, 1, memo_hash, NULL) < 0)
 		return;
-	if ((m->n + 1) * 2 > m->cap) {
-		m->cap = oldcap ? oldcap * 2 : 256;
-		m->keys = calloc(m->cap, sizeof(*m->keys));
-		if (!m->keys) {
-			m->keys = old;
-			m->cap = oldcap;
-			return;
-		}
-		for (i = 0; i < oldcap; i++)
-			if (old[i])
-				*memo_slot(m, old[i]) = old[i];
-		free(old);
-	}
-	slot = memo_slot(m, key);
-	if (!*slot && (*slot = strdup(key)) != NULL)
-		m->n++;
+	slot = hmap_slot(&m->keys, hash, memo_eq, key, NULL);
+	if (!m->keys.slot[slot] && (copy = strdup(key)) != NULL)
+		hmap_put_at(&m->keys, slot, (uintptr_t)copy);
 }
 
 void refs_memo_free(refs_memo *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	memset(m, 0, sizeof(*m));
+	for (i = 0; i < hmap_cap(&m->keys); i++)
+		free((char *)(uintptr_t)m->keys.slot[i]);
+	hmap_free(&m->keys);
 }
 
 int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo)
@@ -216,7 +204,7 @@ int refs_check_object_memo(tfs_inst *in, int64_t obj, refs_memo *memo)
 		key[kn] = '\n';
 		memcpy(key + kn + 1, t, tn);
 		key[kn + 1 + tn] = '\0';
-		if (kn && memo && memo->n && *memo_slot(memo, key))
+		if (kn && memo && memo_has(memo, key))
 			continue;
 		/* Copy the row out: resolving runs other statements. */
 		snprintf(kind, sizeof(kind), "%s", k);

@@ -30,7 +30,7 @@
  * write(2), close(2) or unlink(2).  Functions below say "(mu held)" when
  * their caller must hold it; every other function is called without it.
  *
- * `mu` guards: the memory-node tables (by_ino, by_name, nmem, next_mem,
+ * `mu` guards: the memory-node tables (by_ino, by_name, next_mem,
  * hslot, graveyard) and the mutable fields of every struct mem; the hidden
  * list; the touched, pushed, valdirs and dashboards sets; the writers
  * list; the claims; the running imports; the notify callbacks; the
@@ -189,7 +189,8 @@ struct mem {
 	int64_t obj;        /* M_NEW: once stored, the object row */
 	/* M_SCRATCH made by renaming a stored file aside: that file. */
 	uint64_t aside_of;
-	struct mem *next_ino, *next_name;
+	uint64_t name_hash; /* of (parent, name): its key in by_name */
+	struct mem *next_dead; /* in the tree's graveyard */
 };
 
 /* A stored file renamed to a temporary name: hidden until saved again. */
@@ -200,10 +201,9 @@ struct hidden {
 	struct hidden *next;
 };
 
-/* A set of inode numbers (open addressing, 0 is empty). */
+/* A set of inode numbers: the words of an hmap are the inodes. */
 struct inoset {
-	uint64_t *v;
-	size_t n, cap;
+	struct hmap h;
 };
 
 /* Open writers of a stored file. */
@@ -230,8 +230,9 @@ struct tfs_tree {
 	gid_t gid;
 	int64_t mounted;
 	tfs_tree_notify nt;
-	struct mem **by_ino, **by_name;
-	size_t nbuckets, nmem;
+	/* Memory nodes (words: struct mem *) by inode, and by (parent,
+	 * name), unlinked ones too until freed (tree.c). */
+	struct hmap by_ino, by_name;
 	uint64_t next_mem;
 	/* Nodes taken out of the tables, freed by tree_unlock. */
 	struct mem *graveyard;

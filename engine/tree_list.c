@@ -93,19 +93,19 @@ static int add_mem_entries(struct listing *l)
 {
 	tfs_tree *t = l->t;
 	struct mem *m;
-	size_t b;
+	size_t i;
 	int error = 0;
 
-	for (b = 0; !error && b < t->nbuckets; b++) {
-		for (m = t->by_ino[b]; m && !error; m = m->next_ino) {
-			tfs_attr a;
-			if (!m->linked || m->parent != l->parent ||
-			    m->type == M_HIST)
-				continue;
-			/* linked nodes are never stored M_NEW ones */
-			if (mem_attr_locked(&a, m))
-				error = add_entry(l, m->name, &a);
-		}
+	for (i = 0; !error && i < hmap_cap(&t->by_ino); i++) {
+		tfs_attr a;
+
+		m = (struct mem *)(uintptr_t)t->by_ino.slot[i];
+		if (!m || !m->linked || m->parent != l->parent ||
+		    m->type == M_HIST)
+			continue;
+		/* linked nodes are never stored M_NEW ones */
+		if (mem_attr_locked(&a, m))
+			error = add_entry(l, m->name, &a);
 	}
 	return error;
 }
