@@ -1,8 +1,9 @@
 /*
  * History internals shared by history.c (the handle, readers, refs),
  * history_write.c (commits), history_read.c (reads), history_blobs.c (the
- * blob writer of large change sets) and history_tree.c (trees spliced from
- * their parent's raw bytes); nothing else includes it.
+ * blob writer of large change sets), history_pack.c (packs made durable
+ * and named) and history_tree.c (trees spliced from their parent's raw
+ * bytes); nothing else includes it.
  */
 #ifndef TENANTFS_HISTORY_INT_H
 #define TENANTFS_HISTORY_INT_H
