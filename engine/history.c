@@ -122,7 +122,7 @@ static void init_libgit2(void)
 		 * and its directory in turn.  Ours cover the same ground:
 		 * loose objects staged and synced together before they are
 		 * named (writer_odb(), history_loose.c), packs likewise
-		 * (history_blobs.c, store_pack()), refs after they move
+		 * (history_pack.c), refs after they move
 		 * (sync_ref()).
 		 */
 	}

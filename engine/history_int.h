@@ -1,8 +1,9 @@
 /*
  * History internals shared by history.c (the handle, readers, refs),
  * history_write.c (commits), history_read.c (reads), history_blobs.c (the
- * blob writer of large change sets) and history_tree.c (trees spliced from
- * their parent's raw bytes); nothing else includes it.
+ * blob writer of large change sets), history_pack.c (packs made durable
+ * and named) and history_tree.c (trees spliced from their parent's raw
+ * bytes); nothing else includes it.
  */
 #ifndef TENANTFS_HISTORY_INT_H
 #define TENANTFS_HISTORY_INT_H
@@ -275,6 +276,41 @@ int hist_sync_dirs(struct hist_dirs *d, tfs_history *h);
 /* Fsync directory `path` itself. */
 int hist_sync_dir(tfs_history *h, const char *path);
 void hist_dirs_clear(struct hist_dirs *d);
+
+/*
+ * Packs (history_pack.c): the bytes of a pack turned into a durable,
+ * named pack and index in objects/pack.  hist_pack_index runs libgit2's
+ * indexer over parts[0..n) (the pack's bytes in order, trailer included)
+ * in a new temporary directory below objects/pack and starts the
+ * writeback of both files.  hist_pack_settle syncs p[0..n) at once, gives
+ * each pack its .keep (added to *keeps) and renames it into objects/pack,
+ * the pack before its index, noting the directory in `dirs`; whatever
+ * fails, every p[i] is dropped or named at return.  hist_pack_drop
+ * removes one not named (accepts one already settled or dropped).
+ * hist_pack_tmpdir, hist_pack_path and hist_pack_opened are for a pack
+ * whose files are written some other way into p->dir as
+ * pack-<p->name>.pack and .idx (0: pack, 1: idx).
+ */
+struct hist_pack {
+	char dir[4200];    /* temporary directory; "" when there is none */
+	char name[41];     /* the pack's checksum, 40 hex digits */
+	int fd[2];         /* the pack and its index; -1: not open */
+};
+
+struct hist_piece {
+	const void *data;
+	size_t len;
+};
+
+int hist_pack_index(struct hist_pack *p, tfs_history *h,
+		    const struct hist_piece *parts, size_t n);
+int hist_pack_settle(tfs_history *h, struct hist_pack *p, size_t n,
+		     char ***keeps, size_t *nkeeps, struct hist_dirs *dirs);
+void hist_pack_drop(struct hist_pack *p);
+int hist_pack_tmpdir(struct hist_pack *p, tfs_history *h);
+void hist_pack_path(char *out, size_t size, const struct hist_pack *p,
+		    int which);
+int hist_pack_opened(struct hist_pack *p, tfs_history *h);
 
 /*
  * The writer's staging directory, objects/tfs-stage (history_stage.c):

@@ -370,75 +370,19 @@ done:
 }
 
 /*
- * Index the pack pack[0..len) with libgit2's indexer in a directory of its
- * own below objects/pack, make both files durable, then move them into
- * objects/pack, the pack before its index (libgit2 finds a pack by its
- * index).  The indexer cannot be asked to fsync but through the global
- * GIT_OPT_ENABLE_FSYNC_GITDIR (see init_libgit2), and where it writes
- * straight into objects/pack it names the files before they are durable.
+ * Store the pack pack[0..len) in objects/pack, indexed by libgit2 and
+ * durable (history_pack.c); its .keep joins the sink's.
  */
 static int store_pack(struct sink *s, const void *pack, size_t len)
 {
-	git_indexer_options opts = GIT_INDEXER_OPTIONS_INIT;
-	git_indexer_progress stats = { 0 };
-	git_indexer *idx = NULL;
-	char tmp[4200], from[4300], to[4300];
-	const char *ext[2] = { "pack", "idx" };
-	int fds[2] = { -1, -1 }, error = 0, i, made = 0;
+	struct hist_piece part = { pack, len };
+	struct hist_pack p;
+	int error;
 
-	snprintf(tmp, sizeof(tmp), "%s/pack/tfs-tmp-XXXXXX", s->h->objects);
-	if (!mkdtemp(tmp))
-		return tfs_error_set(TFS_ERROR, "git: mkdtemp %s: %s", tmp,
-				     strerror(errno));
-	if (git_indexer_new(&idx, tmp, 0, NULL, &opts) < 0 ||
-	    git_indexer_append(idx, pack, len, &stats) < 0 ||
-	    git_indexer_commit(idx, &stats) < 0) {
-		error = hist_git_fail("write pack");
-		goto done;
-	}
-	for (i = 0; i < 2; i++) {
-		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
-			 git_indexer_name(idx), ext[i]);
-		if ((fds[i] = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
-			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
-					      from, strerror(errno));
-			goto done;
-		}
-	}
-	if ((error = hist_sync_fds(s->h, fds, 2)) < 0)
-		goto done;
-	snprintf(to, sizeof(to), "%s/pack/pack-%s.pack", s->h->objects,
-		 git_indexer_name(idx));
-	if ((error = hist_keep_make(&s->keeps, &s->nkeeps, to)) < 0)
-		goto done;
-	for (i = 0; i < 2; i++, made++) {
-		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
-			 git_indexer_name(idx), ext[i]);
-		snprintf(to, sizeof(to), "%s/pack/pack-%s.%s", s->h->objects,
-			 git_indexer_name(idx), ext[i]);
-		if (rename(from, to) < 0) {
-			error = tfs_error_set(TFS_ERROR, "git: rename %s: %s",
-					      from, strerror(errno));
-			goto done;
-		}
-	}
-	snprintf(to, sizeof(to), "%s/pack", s->h->objects);
-	error = hist_dirs_note(&s->dirs, s->h, to);
-done:
-	for (i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	/* What is left of a failed attempt; the directory itself. */
-	for (i = made; idx && i < 2; i++) {
-		snprintf(from, sizeof(from), "%s/pack-%s.%s", tmp,
-			 git_indexer_name(idx), ext[i]);
-		unlink(from);
-	}
-	git_indexer_free(idx);
-	if (rmdir(tmp) < 0 && error == 0)
-		error = tfs_error_set(TFS_ERROR, "git: rmdir %s: %s", tmp,
-				      strerror(errno));
-	return error;
+	if ((error = hist_pack_index(&p, s->h, &part, 1)) < 0)
+		return error;
+	return hist_pack_settle(s->h, &p, 1, &s->keeps, &s->nkeeps,
+				&s->dirs);
 }
 
 /*
