@@ -128,6 +128,11 @@ static void init_libgit2(void)
 	}
 }
 
+int hist_errno(void)
+{
+	return errno == ENOSPC || errno == EDQUOT ? TFS_ENOSPC : TFS_ERROR;
+}
+
 /*
  * Record the last libgit2 error for this thread and return TFS_ERROR.
  * Call right after the failing libgit2 call.
@@ -653,7 +658,7 @@ static int sync_ref(tfs_history *h, const char *name, bool existed)
 	snprintf(path, sizeof(path), "%s/%s", h->git_dir, name);
 	do {
 		if ((fds[n] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+			error = tfs_error_set(hist_errno(), "git: open %s: %s",
 					      path, strerror(errno));
 			break;
 		}

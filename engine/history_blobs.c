@@ -224,11 +224,11 @@ static int write_file(const char *path, const void *a, size_t alen,
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (fd < 0)
-		return tfs_error_set(TFS_ERROR, "cannot create %s: %s", path,
+		return tfs_error_set(hist_errno(), "cannot create %s: %s", path,
 				     strerror(errno));
 	if (write_all(fd, a, alen) < 0 || write_all(fd, b, blen) < 0 ||
 	    write_all(fd, c, clen) < 0)
-		error = tfs_error_set(TFS_ERROR, "cannot write %s: %s",
+		error = tfs_error_set(hist_errno(), "cannot write %s: %s",
 				      path, strerror(errno));
 	close(fd);
 	return error;

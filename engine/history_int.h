@@ -249,6 +249,9 @@ void hist_lock(tfs_history *h);
 void hist_unlock(tfs_history *h);
 /* Record the last libgit2 error for this thread; TFS_ERROR. */
 int hist_git_fail(const char *what);
+/* The code of a failed system call, from errno: TFS_ENOSPC for a full
+ * disk or quota (the caller's ENOSPC, not an I/O error), else TFS_ERROR. */
+int hist_errno(void);
 
 /*
  * Durability (history_loose.c).  Files are written under temporary names,

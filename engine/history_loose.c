@@ -164,7 +164,7 @@ static int temp_object(char tmp[4300], const char *objects)
 
 	snprintf(tmp, 4300, "%s/tfs-tmp-obj-XXXXXX", objects);
 	if ((fd = mkstemp(tmp)) < 0)
-		return tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
+		return tfs_error_set(hist_errno(), "git: %s: %s", tmp,
 				     strerror(errno));
 	return fd;
 }
@@ -182,11 +182,11 @@ static int place_in(const char *tmp, const char *objects, const git_oid *id)
 		return error;
 	path[dirlen] = '\0';
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", path,
+		return tfs_error_set(hist_errno(), "git: mkdir %s: %s", path,
 				     strerror(errno));
 	path[dirlen] = '/';
 	if (rename(tmp, path) < 0)
-		return tfs_error_set(TFS_ERROR, "git: rename %s: %s", tmp,
+		return tfs_error_set(hist_errno(), "git: rename %s: %s", tmp,
 				     strerror(errno));
 	return 0;
 }
@@ -227,7 +227,7 @@ int hist_loose_write(const struct tree_writer *w, const git_oid *id,
 		return error;
 	}
 	if (close(fd) < 0)
-		error = tfs_error_set(TFS_ERROR, "git: %s: %s", tmp,
+		error = tfs_error_set(hist_errno(), "git: %s: %s", tmp,
 				      strerror(errno));
 	else
 		error = place_object(tmp, w, id);
@@ -290,7 +290,7 @@ static int stream_put(struct hist_loose_stream *s, const void *data,
 		p += take;
 		len -= take;
 		if (s->have == STORED_BLOCK && stream_block(s) < 0)
-			return tfs_error_set(TFS_ERROR, "git: write %s: %s",
+			return tfs_error_set(hist_errno(), "git: write %s: %s",
 					     s->tmp, strerror(errno));
 	}
 	return 0;
@@ -344,19 +344,19 @@ int hist_loose_stream_close(struct hist_loose_stream *s, git_oid *id)
 	adler_trailer(tail, s->adler);
 	/* The last block, unless a full one ended the content. */
 	if (s->have > 0 && stream_block(s) < 0)
-		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
+		return tfs_error_set(hist_errno(), "git: write %s: %s", s->tmp,
 				     strerror(errno));
 	if (write_iov(s->fd, &(struct iovec){
 					tail, sizeof(tail) }, 1) < 0 ||
 	    fchmod(s->fd, 0444) < 0)
-		return tfs_error_set(TFS_ERROR, "git: write %s: %s", s->tmp,
+		return tfs_error_set(hist_errno(), "git: write %s: %s", s->tmp,
 				     strerror(errno));
 	if (git_odb_exists_ext(s->w->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) == 1)
 		return 0; /* hist_loose_stream_free drops the copy */
 	error = close(s->fd);
 	s->fd = -1;
 	if (error < 0)
-		return tfs_error_set(TFS_ERROR, "git: %s: %s", s->tmp,
+		return tfs_error_set(hist_errno(), "git: %s: %s", s->tmp,
 				     strerror(errno));
 	if ((error = place_object(s->tmp, s->w, id)) < 0)
 		return error;
@@ -451,7 +451,7 @@ int hist_sync_fd(tfs_history *h, int fd, const char *what)
 		return 0;
 	atomic_fetch_add(&h->fsyncs, 1);
 	if (fdatasync(fd) < 0)
-		return tfs_error_set(TFS_ERROR, "git: fsync %s: %s", what,
+		return tfs_error_set(hist_errno(), "git: fsync %s: %s", what,
 				     strerror(errno));
 	return 0;
 }
@@ -468,7 +468,7 @@ static int sync_dir_paths(tfs_history *h, char *const *paths, size_t n)
 	for (i = 0; i < n && error == 0; i++) {
 		fds[k] = open(paths[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fds[k] < 0)
-			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+			error = tfs_error_set(hist_errno(), "git: open %s: %s",
 					      paths[i], strerror(errno));
 		else
 			k++;

@@ -78,7 +78,7 @@ int hist_pack_tmpdir(struct hist_pack *p, tfs_history *h)
 	snprintf(p->dir, sizeof(p->dir), "%s/pack/tfs-tmp-XXXXXX",
 		 h->objects);
 	if (!mkdtemp(p->dir)) {
-		int error = tfs_error_set(TFS_ERROR, "git: mkdtemp %s: %s",
+		int error = tfs_error_set(hist_errno(), "git: mkdtemp %s: %s",
 					  p->dir, strerror(errno));
 
 		p->dir[0] = '\0';
@@ -103,7 +103,7 @@ int hist_pack_opened(struct hist_pack *p, tfs_history *h)
 			continue;
 		hist_pack_path(path, sizeof(path), p, k);
 		if ((p->fd[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return tfs_error_set(TFS_ERROR, "git: open %s: %s",
+			return tfs_error_set(hist_errno(), "git: open %s: %s",
 					     path, strerror(errno));
 	}
 	if (atomic_load(&h->fsync))
@@ -178,7 +178,7 @@ int hist_pack_settle(tfs_history *h, struct hist_pack *p, size_t n,
 			snprintf(to, sizeof(to), "%s/pack/pack-%s.%s",
 				 h->objects, p[done].name, ext[k]);
 			if (rename(from, to) < 0) {
-				error = tfs_error_set(TFS_ERROR,
+				error = tfs_error_set(hist_errno(),
 						      "git: rename %s: %s",
 						      from, strerror(errno));
 				goto done;

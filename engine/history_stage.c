@@ -87,7 +87,7 @@ int hist_stage_settle(struct hist_stage *st, tfs_history *h,
 					      st->dir, &st->ids[i])) < 0)
 			goto done;
 		if ((fds[k] = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
-			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+			error = tfs_error_set(hist_errno(), "git: open %s: %s",
 					      from, strerror(errno));
 			goto done;
 		}
@@ -104,7 +104,7 @@ int hist_stage_settle(struct hist_stage *st, tfs_history *h,
 		if (mkdir(to, 0755) == 0) {
 			made = true;
 		} else if (errno != EEXIST) {
-			error = tfs_error_set(TFS_ERROR, "git: mkdir %s: %s",
+			error = tfs_error_set(hist_errno(), "git: mkdir %s: %s",
 					      to, strerror(errno));
 			goto done;
 		}
@@ -113,7 +113,7 @@ int hist_stage_settle(struct hist_stage *st, tfs_history *h,
 		 * names the commit (struct hist_pending).  EEXIST: git or an
 		 * earlier commit has the same object. */
 		if (link(from, to) < 0 && errno != EEXIST) {
-			error = tfs_error_set(TFS_ERROR, "git: link %s: %s",
+			error = tfs_error_set(hist_errno(), "git: link %s: %s",
 					      from, strerror(errno));
 			goto done;
 		}
@@ -131,7 +131,7 @@ int hist_stage_settle(struct hist_stage *st, tfs_history *h,
 			snprintf(to, sizeof(to), "%s", objects);
 		if ((dfd[nd] = open(to, O_RDONLY | O_DIRECTORY |
 				    O_CLOEXEC)) < 0) {
-			error = tfs_error_set(TFS_ERROR, "git: open %s: %s",
+			error = tfs_error_set(hist_errno(), "git: open %s: %s",
 					      to, strerror(errno));
 			goto done;
 		}
@@ -169,13 +169,13 @@ int hist_stage_restore(struct hist_stage *st, const char *objects,
 		 * copy beside a pack is harmless. */
 		to[dirlen] = '\0';
 		if (mkdir(to, 0755) < 0 && errno != EEXIST)
-			return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s",
+			return tfs_error_set(hist_errno(), "git: mkdir %s: %s",
 					     to, strerror(errno));
 		to[dirlen] = '/';
 		if (link(from, to) == 0)
 			made++;
 		else if (errno != EEXIST && errno != ENOENT) /* ENOENT: lost */
-			return tfs_error_set(TFS_ERROR, "git: link %s: %s",
+			return tfs_error_set(hist_errno(), "git: link %s: %s",
 					     from, strerror(errno));
 	}
 	return made;
@@ -214,7 +214,7 @@ int hist_keep_make(char ***keeps, size_t *n, const char *pack)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, KEEP_MARK, sizeof(KEEP_MARK) - 1) !=
 			      (ssize_t)(sizeof(KEEP_MARK) - 1))
-		error = tfs_error_set(errno == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
+		error = tfs_error_set(hist_errno(),
 				      "git: %s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
@@ -387,14 +387,14 @@ int hist_stage_open(struct hist_stage *st, const char *objects)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	snprintf(st->dir, len, "%s/tfs-stage", objects);
 	if (mkdir(st->dir, 0755) < 0 && errno != EEXIST)
-		return tfs_error_set(TFS_ERROR, "git: mkdir %s: %s", st->dir,
+		return tfs_error_set(hist_errno(), "git: mkdir %s: %s", st->dir,
 				     strerror(errno));
 	/* What a crash left staged: either never named (garbage git will
 	 * collect) or named by a commit whose branch moved but which git
 	 * maintenance may have removed since: linked again where missing,
 	 * then dropped. */
 	if (!(top = opendir(st->dir)))
-		return tfs_error_set(TFS_ERROR, "git: %s: %s", st->dir,
+		return tfs_error_set(hist_errno(), "git: %s: %s", st->dir,
 				     strerror(errno));
 	while ((e = readdir(top)) != NULL) {
 		if (e->d_name[0] == '.')
