@@ -818,11 +818,15 @@ static int passes(tfs_buf *result, struct imp *im)
 		im->progress(im->progress_ctx, 0, im->total);
 	if ((error = open_cset(im)) < 0)
 		return error;
-	if ((error = apply_pass(im, im->path)) < 0) {
+	/* A package pass 2 cannot read is rejected; anything else (a full
+	 * disk, an I/O error) failed, and keeps its code for the caller. */
+	if ((error = apply_pass(im, im->path)) == TFS_EINVALID) {
 		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 		add_line(im, "error", -1, "", reason);
 		return reject_found(result, im);
 	}
+	if (error < 0)
+		return fail(result, im, error);
 	if ((error = check_refs(im)) < 0)
 		return fail(result, im, error);
 	if (im->mode == TFS_PKG_APPLY_UNVALIDATED &&

@@ -179,7 +179,8 @@ static int push_dropped(tfs_buf *result, tfs_buf *diff, bool *previewed,
  * lock: the import may take minutes, and readers of every other file,
  * this instance's included, go on meanwhile.
  */
-int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who)
+int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who,
+	       int spool_errno)
 {
 	tfs_inst *in = tfs_store_inst(t->st, m->inst);
 	tfs_buf result = TFS_BUF_INIT, diff = TFS_BUF_INIT;
@@ -204,7 +205,11 @@ int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who)
 	inval_entry(t, parent, rname);
 	tree_unlock(t);
 
-	if (m->n == I_PUSH)
+	if (spool_errno) {
+		error = spool_failed(spool_errno);
+		tfs_buf_printf(&result, "failed\nerror: %s\n",
+			       tfs_error_last());
+	} else if (m->n == I_PUSH)
 		error = push_dropped(&result, &diff, &previewed, in, user, m,
 				     name, progress, &pc);
 	else

@@ -38,6 +38,7 @@ struct tfs_file {
 	bool lazy;          /* a reader's stored file: loaded at first read */
 	bool push;          /* to be put into the kernel's page cache */
 	bool toobig_logged; /* a write past object_max was logged */
+	int spool_errno;    /* a dropped package's write failed: why */
 	tfs_caller who;
 };
 
@@ -617,6 +618,13 @@ int buf_truncate(tfs_buf *b, uint64_t size, uint64_t max)
 	return 0;
 }
 
+/* A dropped package could not be spooled: errno `e`. */
+int spool_failed(int e)
+{
+	return tfs_error_set(e == ENOSPC ? TFS_ENOSPC : TFS_ERROR, "cannot "
+			     "spool the package: %s", strerror(e));
+}
+
 /* Spool bytes of a dropped package (I/O without the lock). */
 static int write_drop(tfs_tree *t, tfs_file *f, uint64_t off,
 		      const char *data, size_t len)
@@ -624,9 +632,18 @@ static int write_drop(tfs_tree *t, tfs_file *f, uint64_t off,
 	struct mem *m = f->mem; /* a drop node: fixed */
 	ssize_t put = pwrite(m->fd, data, len, (off_t)off);
 
-	if (put != (ssize_t)len)
-		return tfs_error_set(TFS_ERROR, "cannot spool the package: %s",
-				     strerror(errno));
+	/* A short write is a full disk too (the next one says ENOSPC).  The
+	 * package is then never imported: its close fails the same way. */
+	if (put != (ssize_t)len) {
+		int e = put >= 0 || errno == EDQUOT ? ENOSPC : errno;
+
+		tree_lock(t);
+		if (!f->spool_errno)
+			f->spool_errno = e;
+		f->dirty = true;
+		tree_unlock(t);
+		return spool_failed(e);
+	}
 	tree_lock(t);
 	if (off + len > m->size)
 		m->size = off + len;
@@ -805,7 +822,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 	if (m && m->type == M_SCRATCH)
 		return 0;
 	if (m && m->type == M_DROP)
-		return run_import(t, m, &f->who);
+		return run_import(t, m, &f->who, f->spool_errno);
 	if (m && !m->inst) /* M_NEW in users/ or servers/ */
 		return commit_new_user(t, m, &f->who);
 	if (m) { /* M_NEW */

@@ -554,8 +554,14 @@ int perm_filter_content(tfs_buf *b, tfs_tree *t, const tfs_caller *who,
  * (users/<login>.conf, landscapes/<g>/<type>/servers/<name>.conf). */
 int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who);
 
-/* Import the package spooled in drop node `m` (pinned), node_drops.c. */
-int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who);
+/* Import the package spooled in drop node `m` (pinned), node_drops.c;
+ * if its spooling failed with errno `spool_errno`, nothing is imported
+ * and the result says so. */
+int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who,
+	       int spool_errno);
+/* The error of a dropped package that could not be spooled (errno `e`):
+ * TFS_ENOSPC for a full disk (tree_file.c). */
+int spool_failed(int e);
 /* File `f` has something to store on its last close (written or not);
  * `written`: on its first close already. */
 void file_mark_dirty(tfs_tree *t, tfs_file *f, bool written);

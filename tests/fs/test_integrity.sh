@@ -273,5 +273,47 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$TFS_TMP/small" &&
 else
 	note "SKIP: init on a full filesystem (needs root to mount a small tmpfs)"
 fi
+
+# ---- an apply into a full store fails with ENOSPC and changes nothing:
+# a demo store on a tmpfs filled to 4 MB short (the package cannot even
+# be spooled), then to 8 MB more than the package (it is spooled, and
+# its records do not fit)
+if [ "$(id -u)" = 0 ] && mkdir -p "$TFS_TMP/full" &&
+	mount -t tmpfs -o size=256m tmpfs "$TFS_TMP/full" 2>/dev/null; then
+	home=$STORE
+	STORE=$TFS_TMP/full/store
+	"$TFS_TENANTCTL" init --demo "$STORE" >/dev/null ||
+		bail "tenantctl init --demo on a 256 MB tmpfs"
+	tfs_mount
+	before=$(hist_lines staging)
+	employees=$(ls "$STG/master/Employee" | wc -l)
+	pkg_kb=$(($(stat -c %s "$W/big.xml") / 1024))
+	for spare in 4096 $((pkg_kb + 8192)); do
+		avail=$(df --output=avail -k "$TFS_TMP/full" | tail -n 1)
+		fallocate -l "$(((avail - spare) * 1024))" "$TFS_TMP/full/filler" ||
+			bail "fill the tmpfs"
+		out=$(cp "$W/big.xml" "$STG/apply/" 2>&1)
+		check_match "cp of 30,000 records with $spare KB free fails with ENOSPC" \
+			"No space left on device" "$out"
+		rm -f "$TFS_TMP/full/filler"
+		check_eq "staging's history is as before" "$before" \
+			"$(hist_lines staging)"
+		check_eq "no record of the package arrived" "$employees" \
+			"$(ls "$STG/master/Employee" | wc -l)"
+	done
+	# with the package spooled, the result was stored before the space ran
+	# out or says why it is missing; it never says rejected
+	r=$(cat "$STG/apply/big.xml.result" 2>/dev/null)
+	check_match "the result says failed (no space), not rejected" \
+		"^failed|^$" "$(printf '%s\n' "$r" | head -n 1)"
+	check "staging takes a save again" sed -i \
+		"$(sed_desc "$(obj staging metadata/Form/Incident.Default.xml)" afterFull)" \
+		"$(obj staging metadata/Form/Incident.Default.xml)"
+	tfs_umount || bail "unmount the full store"
+	umount "$TFS_TMP/full"
+	STORE=$home
+else
+	note "SKIP: an apply into a full store (needs root to mount a tmpfs)"
+fi
 tfs_mount
 tfs_done
