@@ -70,18 +70,18 @@ const char *const tfs_metadata_types[] = {
 	"Rule", "RuleOverride", "Trigger", "Branding", "Role",
 	"ValidationListDefinition", "BusinessRule", "Search", "Dashboard",
 	"ChartPart", "GridPart", "SpecialPart", "ViewPart", "Workflow",
-	"WorkflowType", "Report", "Image", NULL
+	"WorkflowType", "Report", "Image", NULL,
 };
 
 const char *const tfs_settings_types[] = {
 	"AllowedAttachments", "AuthenticationProvider", "BulkUploadProfile",
 	"DynamicStyle", "GlobalConstant", "IntegrationSetting",
 	"LdapConfiguration", "ObjectMatchingList", "PasswordPolicy",
-	"VoiceIntegration", "WatchListItem", "EmailConfiguration", NULL
+	"VoiceIntegration", "WatchListItem", "EmailConfiguration", NULL,
 };
 
 static const char *const kind_dirs[TFS_KIND__COUNT] = {
-	"metadata", "validation", "settings", "master", "data", "translations"
+	"metadata", "validation", "settings", "master", "data", "translations",
 };
 
 const char *tfs_kind_dir(tfs_kind kind)

@@ -38,6 +38,7 @@
 #define INT_ANY 2147483647LL    /* "an integer": fits the database's int */
 #define REQ DOC_AF_REQ
 
+/* clang-format off */
 #define A_STR(n, f)      { .name = n, .type = DOC_AT_STR, .flags = f }
 #define A_NAME(n, f)     { .name = n, .type = DOC_AT_NAME, .flags = f }
 #define A_BOOL(n)        { .name = n, .type = DOC_AT_BOOL }
@@ -52,41 +53,42 @@
 			   .flags = (f) | DOC_AF_FIELD, .ref = "Field" }
 #define A_END            { .name = NULL }
 #define A_BO(f)          A_REF("businessObject", f, "BusinessObject")
+/* clang-format on */
 
 static const char *const field_types[] = {
 	"Text", "Number", "Integer", "Boolean", "Date", "DateTime", "Money",
-	"Binary", "Guid", "Link", NULL
+	"Binary", "Guid", "Link", NULL,
 };
 static const char *const cardinalities[] = {
-	"OneToOne", "OneToMany", "ManyToMany", NULL
+	"OneToOne", "OneToMany", "ManyToMany", NULL,
 };
 static const char *const qa_actions[] = {
 	"UpdateObject", "CreateObject", "RunWorkflow", "SendEmail", "OpenUrl",
-	NULL
+	NULL,
 };
 static const char *const rule_events[] = { "Load", "Save", "Change", NULL };
 static const char *const trigger_events[] = {
-	"Insert", "Update", "Delete", "Save", NULL
+	"Insert", "Update", "Delete", "Save", NULL,
 };
 static const char *const access_levels[] = {
-	"none", "read", "write", "full", NULL
+	"none", "read", "write", "full", NULL,
 };
 static const char *const br_kinds[] = {
-	"Validation", "Calculation", "Before", "After", NULL
+	"Validation", "Calculation", "Before", "After", NULL,
 };
 static const char *const search_ops[] = {
-	"eq", "ne", "lt", "le", "gt", "ge", "like", "in", "isnull", NULL
+	"eq", "ne", "lt", "le", "gt", "ge", "like", "in", "isnull", NULL,
 };
 static const char *const directions[] = { "asc", "desc", NULL };
 static const char *const part_types[] = {
-	"ChartPart", "GridPart", "SpecialPart", "ViewPart", NULL
+	"ChartPart", "GridPart", "SpecialPart", "ViewPart", NULL,
 };
 static const char *const chart_types[] = {
-	"Bar", "Pie", "Line", "Column", "Gauge", NULL
+	"Bar", "Pie", "Line", "Column", "Gauge", NULL,
 };
 static const char *const report_formats[] = { "Pdf", "Excel", "Html", NULL };
 static const char *const mime_types[] = {
-	"image/png", "image/svg+xml", "image/jpeg", "image/gif", NULL
+	"image/png", "image/svg+xml", "image/jpeg", "image/gif", NULL,
 };
 
 static int check_field(doc_walk *w, const xmlNode *n, const char *const *v);
@@ -103,14 +105,14 @@ static const doc_elem_rule expression_rule = {
 };
 
 static const doc_attr_rule workflowref_attrs[] = {
-	A_REF("name", REQ, "Workflow"), A_END
+	A_REF("name", REQ, "Workflow"), A_END,
 };
 static const doc_elem_rule workflowref_rule = {
 	.name = "WorkflowRef", .attrs = workflowref_attrs,
 };
 
 static const doc_attr_rule fieldref_attrs[] = {
-	A_FIELD("name", REQ), A_END
+	A_FIELD("name", REQ), A_END,
 };
 static const doc_elem_rule fieldref_rule = {
 	.name = "FieldRef", .attrs = fieldref_attrs,
@@ -128,7 +130,7 @@ static const doc_attr_rule field_attrs[] = {
 	A_BOOL("nullable"), A_BOOL("unique"), A_BOOL("indexed"),
 	A_BOOL("localized"), A_BOOL("stored"), A_BOOL("audit"),
 	A_REF("validationList", 0, "ValidationList"),
-	A_REF("linkTo", 0, "BusinessObject"), A_END
+	A_REF("linkTo", 0, "BusinessObject"), A_END,
 };
 static const doc_elem_rule field_rule = {
 	.name = "Field", .attrs = field_attrs, .check = check_field,
@@ -136,17 +138,17 @@ static const doc_elem_rule field_rule = {
 
 static const doc_attr_rule relationship_attrs[] = {
 	A_NAME("name", REQ), A_REF("target", REQ, "BusinessObject"),
-	A_ENUM("cardinality", REQ, cardinalities), A_END
+	A_ENUM("cardinality", REQ, cardinalities), A_END,
 };
 static const doc_elem_rule relationship_rule = {
 	.name = "Relationship", .attrs = relationship_attrs,
 };
 
 static const doc_attr_rule bo_attrs[] = {
-	A_STR("table", 0), A_BOOL("audit"), A_BOOL("validation"), A_END
+	A_STR("table", 0), A_BOOL("audit"), A_BOOL("validation"), A_END,
 };
 static const doc_child_rule bo_children[] = {
-	{ &field_rule, 1, 0 }, { &relationship_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &field_rule, 1, 0 }, { &relationship_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule bo_rule = {
 	.name = "BusinessObject", .attrs = bo_attrs, .children = bo_children,
@@ -157,7 +159,7 @@ static const doc_elem_rule bo_rule = {
 
 static const doc_attr_rule counter_attrs[] = {
 	A_BO(0), A_STR("prefix", 0), A_INT("start", REQ, 0, LLONG_MAX),
-	A_INT("step", 0, 1, LLONG_MAX), A_END
+	A_INT("step", 0, 1, LLONG_MAX), A_END,
 };
 static const doc_elem_rule counter_rule = {
 	.name = "Counter", .attrs = counter_attrs,
@@ -167,7 +169,7 @@ static const doc_elem_rule counter_rule = {
 
 static const doc_attr_rule section_attrs[] = { A_STR("name", REQ), A_END };
 static const doc_child_rule section_children[] = {
-	{ &fieldref_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &fieldref_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule section_rule = {
 	.name = "Section", .attrs = section_attrs,
@@ -175,10 +177,10 @@ static const doc_elem_rule section_rule = {
 };
 
 static const doc_attr_rule form_attrs[] = {
-	A_BO(REQ), A_STR("caption", 0), A_END
+	A_BO(REQ), A_STR("caption", 0), A_END,
 };
 static const doc_child_rule form_children[] = {
-	{ &fieldref_rule, 0, 0 }, { &section_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &fieldref_rule, 0, 0 }, { &section_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule form_rule = {
 	.name = "Form", .attrs = form_attrs, .children = form_children,
@@ -187,14 +189,14 @@ static const doc_elem_rule form_rule = {
 /* Grid */
 
 static const doc_attr_rule column_attrs[] = {
-	A_FIELD("field", REQ), A_INT("width", 0, 0, INT_ANY), A_END
+	A_FIELD("field", REQ), A_INT("width", 0, 0, INT_ANY), A_END,
 };
 static const doc_elem_rule column_rule = {
 	.name = "Column", .attrs = column_attrs,
 };
 static const doc_attr_rule bo_req_attrs[] = { A_BO(REQ), A_END };
 static const doc_child_rule grid_children[] = {
-	{ &column_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &column_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule grid_rule = {
 	.name = "Grid", .attrs = bo_req_attrs, .children = grid_children,
@@ -203,19 +205,19 @@ static const doc_elem_rule grid_rule = {
 /* Layout */
 
 static const doc_attr_rule formref_attrs[] = {
-	A_REF("name", REQ, "Form"), A_END
+	A_REF("name", REQ, "Form"), A_END,
 };
 static const doc_elem_rule formref_rule = {
 	.name = "FormRef", .attrs = formref_attrs,
 };
 static const doc_attr_rule gridref_attrs[] = {
-	A_REF("name", REQ, "Grid"), A_END
+	A_REF("name", REQ, "Grid"), A_END,
 };
 static const doc_elem_rule gridref_rule = {
 	.name = "GridRef", .attrs = gridref_attrs,
 };
 static const doc_child_rule layout_children[] = {
-	{ &formref_rule, 0, 0 }, { &gridref_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &formref_rule, 0, 0 }, { &gridref_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule layout_rule = {
 	.name = "Layout", .flags = DOC_ER_NONEMPTY, .attrs = bo_req_attrs,
@@ -225,16 +227,16 @@ static const doc_elem_rule layout_rule = {
 /* QuickAction */
 
 static const doc_attr_rule param_attrs[] = {
-	A_STR("name", REQ), A_STR("value", 0), A_END
+	A_STR("name", REQ), A_STR("value", 0), A_END,
 };
 static const doc_elem_rule param_rule = {
 	.name = "Param", .attrs = param_attrs,
 };
 static const doc_attr_rule qa_attrs[] = {
-	A_BO(REQ), A_ENUM("action", REQ, qa_actions), A_END
+	A_BO(REQ), A_ENUM("action", REQ, qa_actions), A_END,
 };
 static const doc_child_rule qa_children[] = {
-	{ &param_rule, 0, 0 }, { &workflowref_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &param_rule, 0, 0 }, { &workflowref_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule qa_rule = {
 	.name = "QuickAction", .attrs = qa_attrs, .children = qa_children,
@@ -243,26 +245,26 @@ static const doc_elem_rule qa_rule = {
 /* Rule, RuleOverride, BusinessRule */
 
 static const doc_child_rule one_expression[] = {
-	{ &expression_rule, 1, 1 }, { NULL, 0, 0 }
+	{ &expression_rule, 1, 1 }, { NULL, 0, 0 },
 };
 static const doc_child_rule opt_expression[] = {
-	{ &expression_rule, 0, 1 }, { NULL, 0, 0 }
+	{ &expression_rule, 0, 1 }, { NULL, 0, 0 },
 };
 static const doc_attr_rule rule_attrs[] = {
-	A_BO(REQ), A_ENUM("event", 0, rule_events), A_END
+	A_BO(REQ), A_ENUM("event", 0, rule_events), A_END,
 };
 static const doc_elem_rule rule_rule = {
 	.name = "Rule", .attrs = rule_attrs, .children = one_expression,
 };
 static const doc_attr_rule override_attrs[] = {
-	A_BO(REQ), A_REF("rule", REQ, "Rule"), A_END
+	A_BO(REQ), A_REF("rule", REQ, "Rule"), A_END,
 };
 static const doc_elem_rule override_rule = {
 	.name = "RuleOverride", .attrs = override_attrs,
 	.children = opt_expression,
 };
 static const doc_attr_rule br_attrs[] = {
-	A_BO(REQ), A_ENUM("kind", 0, br_kinds), A_END
+	A_BO(REQ), A_ENUM("kind", 0, br_kinds), A_END,
 };
 static const doc_elem_rule br_rule = {
 	.name = "BusinessRule", .attrs = br_attrs, .children = one_expression,
@@ -274,10 +276,10 @@ static const doc_elem_rule condition_rule = {
 	.name = "Condition", .flags = DOC_ER_TEXT,
 };
 static const doc_attr_rule trigger_attrs[] = {
-	A_BO(REQ), A_ENUM("event", REQ, trigger_events), A_END
+	A_BO(REQ), A_ENUM("event", REQ, trigger_events), A_END,
 };
 static const doc_child_rule trigger_children[] = {
-	{ &workflowref_rule, 0, 0 }, { &condition_rule, 0, 1 }, { NULL, 0, 0 }
+	{ &workflowref_rule, 0, 0 }, { &condition_rule, 0, 1 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule trigger_rule = {
 	.name = "Trigger", .attrs = trigger_attrs,
@@ -287,16 +289,16 @@ static const doc_elem_rule trigger_rule = {
 /* Branding */
 
 static const doc_attr_rule color_attrs[] = {
-	A_STR("name", REQ), A_COLOR("value", REQ), A_END
+	A_STR("name", REQ), A_COLOR("value", REQ), A_END,
 };
 static const doc_elem_rule color_rule = {
 	.name = "Color", .attrs = color_attrs,
 };
 static const doc_attr_rule branding_attrs[] = {
-	A_STR("logo", 0), A_STR("theme", 0), A_END
+	A_STR("logo", 0), A_STR("theme", 0), A_END,
 };
 static const doc_child_rule branding_children[] = {
-	{ &color_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &color_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule branding_rule = {
 	.name = "Branding", .attrs = branding_attrs,
@@ -306,14 +308,14 @@ static const doc_elem_rule branding_rule = {
 /* Role */
 
 static const doc_attr_rule permission_attrs[] = {
-	A_BO(REQ), A_ENUM("access", REQ, access_levels), A_END
+	A_BO(REQ), A_ENUM("access", REQ, access_levels), A_END,
 };
 static const doc_elem_rule permission_rule = {
 	.name = "Permission", .attrs = permission_attrs,
 };
 static const doc_attr_rule role_attrs[] = { A_BOOL("admin"), A_END };
 static const doc_child_rule role_children[] = {
-	{ &permission_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &permission_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule role_rule = {
 	.name = "Role", .attrs = role_attrs, .children = role_children,
@@ -323,7 +325,7 @@ static const doc_elem_rule role_rule = {
 
 static const doc_attr_rule vld_attrs[] = {
 	A_BO(0), A_REF("list", 0, "ValidationList"), A_STR("valueField", 0),
-	A_END
+	A_END,
 };
 static const doc_elem_rule vld_rule = {
 	.name = "ValidationListDefinition", .attrs = vld_attrs,
@@ -333,19 +335,19 @@ static const doc_elem_rule vld_rule = {
 
 static const doc_attr_rule criterion_attrs[] = {
 	A_FIELD("field", REQ), A_ENUM("op", REQ, search_ops),
-	A_STR("value", 0), A_END
+	A_STR("value", 0), A_END,
 };
 static const doc_elem_rule criterion_rule = {
 	.name = "Criterion", .attrs = criterion_attrs,
 };
 static const doc_attr_rule sort_attrs[] = {
-	A_FIELD("field", REQ), A_ENUM("direction", 0, directions), A_END
+	A_FIELD("field", REQ), A_ENUM("direction", 0, directions), A_END,
 };
 static const doc_elem_rule sort_rule = {
 	.name = "Sort", .attrs = sort_attrs,
 };
 static const doc_child_rule search_children[] = {
-	{ &criterion_rule, 0, 0 }, { &sort_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &criterion_rule, 0, 0 }, { &sort_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule search_rule = {
 	.name = "Search", .attrs = bo_req_attrs, .children = search_children,
@@ -354,16 +356,16 @@ static const doc_elem_rule search_rule = {
 /* Dashboard and parts.  check_partref() indexes partref_attrs. */
 
 static const doc_attr_rule partref_attrs[] = {
-	A_NAME("name", REQ), A_ENUM("type", REQ, part_types), A_END
+	A_NAME("name", REQ), A_ENUM("type", REQ, part_types), A_END,
 };
 static const doc_elem_rule partref_rule = {
 	.name = "PartRef", .attrs = partref_attrs, .check = check_partref,
 };
 static const doc_attr_rule dashboard_attrs[] = {
-	A_INT("columns", 0, 0, INT_ANY), A_END
+	A_INT("columns", 0, 0, INT_ANY), A_END,
 };
 static const doc_child_rule dashboard_children[] = {
-	{ &partref_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &partref_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule dashboard_rule = {
 	.name = "Dashboard", .attrs = dashboard_attrs,
@@ -372,13 +374,13 @@ static const doc_elem_rule dashboard_rule = {
 
 static const doc_attr_rule chartpart_attrs[] = {
 	A_BO(REQ), A_ENUM("chartType", REQ, chart_types),
-	A_FIELD("groupBy", 0), A_END
+	A_FIELD("groupBy", 0), A_END,
 };
 static const doc_elem_rule chartpart_rule = {
 	.name = "ChartPart", .attrs = chartpart_attrs,
 };
 static const doc_attr_rule gridpart_attrs[] = {
-	A_BO(REQ), A_REF("grid", 0, "Grid"), A_END
+	A_BO(REQ), A_REF("grid", 0, "Grid"), A_END,
 };
 static const doc_elem_rule gridpart_rule = {
 	.name = "GridPart", .attrs = gridpart_attrs,
@@ -387,17 +389,17 @@ static const doc_elem_rule content_rule = {
 	.name = "Content", .flags = DOC_ER_TEXT,
 };
 static const doc_attr_rule specialpart_attrs[] = {
-	A_STR("kind", REQ), A_END
+	A_STR("kind", REQ), A_END,
 };
 static const doc_child_rule specialpart_children[] = {
-	{ &content_rule, 0, 1 }, { NULL, 0, 0 }
+	{ &content_rule, 0, 1 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule specialpart_rule = {
 	.name = "SpecialPart", .attrs = specialpart_attrs,
 	.children = specialpart_children,
 };
 static const doc_attr_rule viewpart_attrs[] = {
-	A_BO(REQ), A_REF("search", 0, "Search"), A_END
+	A_BO(REQ), A_REF("search", 0, "Search"), A_END,
 };
 static const doc_elem_rule viewpart_rule = {
 	.name = "ViewPart", .attrs = viewpart_attrs,
@@ -406,29 +408,29 @@ static const doc_elem_rule viewpart_rule = {
 /* Workflow, WorkflowType */
 
 static const doc_attr_rule step_attrs[] = {
-	A_STR("name", REQ), A_STR("kind", 0), A_END
+	A_STR("name", REQ), A_STR("kind", 0), A_END,
 };
 static const doc_elem_rule step_rule = {
 	.name = "Step", .attrs = step_attrs,
 };
 static const doc_attr_rule transition_attrs[] = {
-	A_STR("from", REQ), A_STR("to", REQ), A_END
+	A_STR("from", REQ), A_STR("to", REQ), A_END,
 };
 static const doc_elem_rule transition_rule = {
 	.name = "Transition", .attrs = transition_attrs,
 };
 static const doc_attr_rule workflow_attrs[] = {
-	A_BO(REQ), A_REF("workflowType", 0, "WorkflowType"), A_END
+	A_BO(REQ), A_REF("workflowType", 0, "WorkflowType"), A_END,
 };
 static const doc_child_rule workflow_children[] = {
-	{ &step_rule, 0, 0 }, { &transition_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &step_rule, 0, 0 }, { &transition_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule workflow_rule = {
 	.name = "Workflow", .attrs = workflow_attrs,
 	.children = workflow_children, .finish = finish_workflow,
 };
 static const doc_attr_rule wftype_attrs[] = {
-	A_STR("category", 0), A_END
+	A_STR("category", 0), A_END,
 };
 static const doc_elem_rule wftype_rule = {
 	.name = "WorkflowType", .attrs = wftype_attrs,
@@ -437,16 +439,16 @@ static const doc_elem_rule wftype_rule = {
 /* Report, Image */
 
 static const doc_attr_rule parameter_attrs[] = {
-	A_STR("name", REQ), A_STR("type", 0), A_END
+	A_STR("name", REQ), A_STR("type", 0), A_END,
 };
 static const doc_elem_rule parameter_rule = {
 	.name = "Parameter", .attrs = parameter_attrs,
 };
 static const doc_attr_rule report_attrs[] = {
-	A_BO(0), A_ENUM("format", 0, report_formats), A_END
+	A_BO(0), A_ENUM("format", 0, report_formats), A_END,
 };
 static const doc_child_rule report_children[] = {
-	{ &parameter_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &parameter_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule report_rule = {
 	.name = "Report", .attrs = report_attrs, .children = report_children,
@@ -456,10 +458,10 @@ static const doc_elem_rule data_rule = {
 	.flags = DOC_ER_TEXT | DOC_ER_TEXT_REQ | DOC_ER_BASE64,
 };
 static const doc_attr_rule image_attrs[] = {
-	A_ENUM("mimeType", REQ, mime_types), A_END
+	A_ENUM("mimeType", REQ, mime_types), A_END,
 };
 static const doc_child_rule image_children[] = {
-	{ &data_rule, 1, 1 }, { NULL, 0, 0 }
+	{ &data_rule, 1, 1 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule image_rule = {
 	.name = "Image", .attrs = image_attrs, .children = image_children,
@@ -471,21 +473,21 @@ static const doc_elem_rule *const metadata_rules[] = {
 	&qa_rule, &rule_rule, &override_rule, &trigger_rule, &branding_rule,
 	&role_rule, &vld_rule, &br_rule, &search_rule, &dashboard_rule,
 	&chartpart_rule, &gridpart_rule, &specialpart_rule, &viewpart_rule,
-	&workflow_rule, &wftype_rule, &report_rule, &image_rule, NULL
+	&workflow_rule, &wftype_rule, &report_rule, &image_rule, NULL,
 };
 
 /* validation/<List>.xml */
 
 static const doc_attr_rule item_attrs[] = {
 	A_STR("value", REQ), A_STR("display", 0),
-	A_INT("order", 0, 0, INT_ANY), A_BOOL("active"), A_END
+	A_INT("order", 0, 0, INT_ANY), A_BOOL("active"), A_END,
 };
 static const doc_elem_rule item_rule = {
 	.name = "Item", .attrs = item_attrs,
 };
 static const doc_attr_rule list_attrs[] = { A_BO(0), A_END };
 static const doc_child_rule list_children[] = {
-	{ &item_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &item_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule list_rule = {
 	.name = "ValidationList", .attrs = list_attrs,
@@ -497,21 +499,21 @@ static const doc_elem_rule list_rule = {
 #define SETTINGS_FLAGS (DOC_ER_OPEN | DOC_ER_FREETEXT | DOC_ER_ANYATTR)
 
 static const doc_attr_rule ldap_attrs[] = {
-	A_STR("host", REQ), A_INT("port", REQ, 1, 65535), A_END
+	A_STR("host", REQ), A_INT("port", REQ, 1, 65535), A_END,
 };
 static const doc_elem_rule ldap_rule = {
 	.name = "LdapConfiguration", .flags = SETTINGS_FLAGS,
 	.attrs = ldap_attrs,
 };
 static const doc_attr_rule email_attrs[] = {
-	A_STR("server", REQ), A_INT("port", REQ, 1, 65535), A_END
+	A_STR("server", REQ), A_INT("port", REQ, 1, 65535), A_END,
 };
 static const doc_elem_rule email_rule = {
 	.name = "EmailConfiguration", .flags = SETTINGS_FLAGS,
 	.attrs = email_attrs,
 };
 static const doc_attr_rule pwpolicy_attrs[] = {
-	A_INT("minLength", REQ, 0, INT_ANY), A_END
+	A_INT("minLength", REQ, 0, INT_ANY), A_END,
 };
 static const doc_elem_rule pwpolicy_rule = {
 	.name = "PasswordPolicy", .flags = SETTINGS_FLAGS,
@@ -526,7 +528,7 @@ static const doc_elem_rule settings_rule = {
 	.name = NULL, .flags = SETTINGS_FLAGS,
 };
 static const doc_elem_rule *const settings_rules[] = {
-	&ldap_rule, &email_rule, &pwpolicy_rule, &authprov_rule, NULL
+	&ldap_rule, &email_rule, &pwpolicy_rule, &authprov_rule, NULL,
 };
 
 /* master/<BO>/<Key>.xml, data/<BO>/<Key>.xml */
@@ -536,7 +538,7 @@ static const doc_elem_rule value_rule = {
 	.name = "Value", .flags = DOC_ER_TEXT, .attrs = value_attrs,
 };
 static const doc_attr_rule link_attrs[] = {
-	A_BO(REQ), A_STR("field", REQ), A_STR("key", REQ), A_END
+	A_BO(REQ), A_STR("field", REQ), A_STR("key", REQ), A_END,
 };
 /* A Link names a record, "<businessObject>/<key>", in master/ or data/
  * (which also tells that its business object exists). */
@@ -558,7 +560,7 @@ static const doc_elem_rule link_rule = {
 };
 static const doc_child_rule record_children[] = {
 	{ &value_rule, 0, 0 }, { &workflowref_rule, 0, 0 },
-	{ &link_rule, 0, 0 }, { NULL, 0, 0 }
+	{ &link_rule, 0, 0 }, { NULL, 0, 0 },
 };
 static const doc_elem_rule record_rule = {
 	.name = "Record", .flags = DOC_ER_OPEN, .attrs = bo_req_attrs,
@@ -639,7 +641,7 @@ bool doc_secret_name(const char *name)
 {
 	static const char *const exact[] = {
 		"password", "bindPassword", "secret", "clientSecret",
-		"apiKey", "token", NULL
+		"apiKey", "token", NULL,
 	};
 	size_t i;
 
@@ -857,7 +859,7 @@ static bool in_list(const char *v, const char *const *list)
 static int check_field(doc_walk *w, const xmlNode *n, const char *const *v)
 {
 	static const char *const no_length[] = {
-		"Boolean", "Date", "DateTime", "Guid", NULL
+		"Boolean", "Date", "DateTime", "Guid", NULL,
 	};
 	const char *type = v[F_TYPE];
 

@@ -97,7 +97,7 @@ static int check_string(doc_walk *w, const xmlNode *n, const char *const *v)
 static const doc_attr_rule string_attrs[] = {
 	{ .name = "key", .type = DOC_AT_STR, .flags = DOC_AF_REQ },
 	{ .name = "modified", .type = DOC_AT_STR },
-	{ .name = NULL }
+	{ .name = NULL },
 };
 static const doc_elem_rule string_rule = {
 	.name = "String", .flags = DOC_ER_TEXT, .attrs = string_attrs,
@@ -137,10 +137,10 @@ static const doc_attr_rule translation_attrs[] = {
 	/* every element may carry one (engine/SCHEMA.md, "5 Rules common
 	 * to every element") */
 	{ .name = "description", .type = DOC_AT_STR },
-	{ .name = NULL }
+	{ .name = NULL },
 };
 static const doc_child_rule translation_children[] = {
-	{ &string_rule, 0, TR_MAX_STRINGS }, { NULL, 0, 0 }
+	{ &string_rule, 0, TR_MAX_STRINGS }, { NULL, 0, 0 },
 };
 static const doc_elem_rule translation_rule = {
 	.name = "Translation", .attrs = translation_attrs,

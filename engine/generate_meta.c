@@ -31,6 +31,7 @@
 
 /* ---- the core business objects -------------------------------------- */
 
+/* clang-format off */
 #define TX(n, l, h)	{ n, 'T', l, NULL, h }
 #define PK(n, l, list)	{ n, 'P', l, list, 0 }
 #define LK(n, bo)	{ n, 'L', 0, bo, 0 }
@@ -152,6 +153,7 @@ static const gen_bo core[GEN_NCORE] = {
 		PK("Category", 60, "Category"), LK("Author", "Employee"),
 		IN("Views", 0), DA("PublishedDate") } },
 };
+/* clang-format on */
 
 const gen_bo *gen_core_bo(unsigned i)
 {

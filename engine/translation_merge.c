@@ -85,7 +85,7 @@ static int put_string(tfs_buf *b, const xmlNode *n)
 static int put_root(tfs_buf *b, const xmlNode *root)
 {
 	static const char *const attrs[] = {
-		"name", "guid", "locale", "type", NULL
+		"name", "guid", "locale", "type", NULL,
 	};
 	const char *v;
 	size_t i;

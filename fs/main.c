@@ -638,7 +638,7 @@ static const struct fuse_opt option_spec[] = {
 	{"noverify", offsetof(struct options, noverify), 1},
 	{"-h", offsetof(struct options, help), 1},
 	{"--help", offsetof(struct options, help), 1},
-	FUSE_OPT_END
+	FUSE_OPT_END,
 };
 
 static void usage(const char *prog)

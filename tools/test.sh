@@ -1,14 +1,19 @@
 #!/bin/bash
 # tools/test.sh: the one command that builds and tests tenantfs.
 #
-#   tools/test.sh [--no-install] [--no-asan] [--no-tsan] [--no-fuzz]
+#   tools/test.sh [--no-install] [--no-format] [--no-asan] [--no-tsan]
+#                 [--no-fuzz]
 #
 # 1. Installs the Debian packages the build and the tests need, if any is
 #    missing (as root, or through sudo).
-# 2. Configures and builds build/ (debugoptimized), build-asan/
+# 2. Checks the formatting: clang-format --dry-run --Werror (clang-format
+#    14, the .clang-format at the top) over the C sources git tracks
+#    (git ls-files '*.c' '*.h'), one test (label format); a failure names
+#    the files to run clang-format -i on.
+# 3. Configures and builds build/ (debugoptimized), build-asan/
 #    (-Db_sanitize=address,undefined -Db_lundef=false) and build-tsan/
 #    (-Db_sanitize=thread -Db_lundef=false).
-# 3. Runs meson test in build/, then the mount tests (suite fs) once more
+# 4. Runs meson test in build/, then the mount tests (suite fs) once more
 #    there with tenantfs -o clone_fd (TFS_MOUNT_OPTS, label build-clonefd),
 #    all but the console's operations (suite console: push, backup,
 #    lifecycle, translations, users: engine rules, not the daemon's loop).
@@ -23,30 +28,32 @@
 #    In build-fuzz/ (clang) tools/fuzz.sh 20 replays the crash inputs kept
 #    in tests/fuzz/crashes/ and fuzzes each harness for 20 s: one test
 #    per harness (label build-fuzz).
-# 4. Prints one line per test, then "N skipped", and last exactly one line
+# 5. Prints one line per test, then "N skipped", and last exactly one line
 #    "N passed, N failed". Exit status 0 only if nothing failed. Skipped
 #    tests (exit 77: no /dev/fuse) are never counted as passed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 install=1
+format=1
 asan=1
 tsan=1
 fuzz=1
 for a in "$@"; do
 	case $a in
 	--no-install) install=0 ;;
+	--no-format) format=0 ;;
 	--no-asan) asan=0 ;;
 	--no-tsan) tsan=0 ;;
 	--no-fuzz) fuzz=0 ;;
-	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,33p' "$0"; exit 0 ;;
 	*) echo "tools/test.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
 
 PKGS="build-essential meson ninja-build pkg-config libfuse3-dev fuse3
 libsqlite3-dev libxml2-dev libgit2-dev libssl-dev zlib1g-dev git vim python3
-diffutils clang libclang-rt-14-dev"
+diffutils clang libclang-rt-14-dev clang-format"
 
 LOGS=()       # "label<TAB>json log" pairs to summarize
 EXTRA_FAIL=() # steps that failed before tests could run
@@ -68,6 +75,36 @@ if [ "$install" = 1 ]; then
 			EXTRA_FAIL+=("install: apt-get install ${missing[*]}")
 		fi
 	fi
+fi
+
+# The format check: one test, clang-format (label format), as a JSON line
+# like meson's for the summary.  Run before the builds: it needs none.
+if [ "$format" = 1 ]; then
+	echo "== checking the format: clang-format --dry-run --Werror"
+	format_json=$(mktemp)
+	trap 'rm -f "$format_json"' EXIT
+	start=$SECONDS
+	result=OK
+	if ! command -v clang-format >/dev/null; then
+		echo "clang-format is not installed (Debian package clang-format)"
+		result=FAIL
+	elif ! out=$(git ls-files -z '*.c' '*.h' |
+		xargs -0 -r clang-format --dry-run --Werror 2>&1); then
+		bad=$(printf '%s\n' "$out" | sed -n \
+			's/^\(.*\):[0-9]*:[0-9]*: error: .*clang-format-violations.*/\1/p' |
+			sort -u)
+		if [ -n "$bad" ]; then
+			echo "not formatted as .clang-format says ($(clang-format --version)):"
+			printf '%s\n' "$bad" | sed 's/^/  /'
+			echo "fix: clang-format -i FILE..."
+		else
+			printf '%s\n' "$out" | tail -n 20
+		fi
+		result=FAIL
+	fi
+	printf '{"name": "clang-format", "result": "%s", "duration": %d}\n' \
+		"$result" $((SECONDS - start)) >"$format_json"
+	LOGS+=("format"$'\t'"$format_json")
 fi
 
 # build DIR OPTIONS...: configure (or reconfigure) and compile.

@@ -14,7 +14,9 @@ typedef struct tfs_buf {
 	size_t asize;
 } tfs_buf;
 
+/* clang-format off */
 #define TFS_BUF_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 int tfs_buf_grow(tfs_buf *b, size_t need);
 int tfs_buf_put(tfs_buf *b, const void *data, size_t len);

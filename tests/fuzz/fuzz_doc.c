@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Master and data directories are named by business objects. */
 static const char *const bos[] = {
-	"Employee", "Incident", "Change", "Category", "Location", "Team", NULL
+	"Employee", "Incident", "Change", "Category", "Location", "Team", NULL,
 };
 static const char *const locales[] = { "de-DE", "fr-FR", NULL };
 

@@ -58,14 +58,14 @@ static const char *const metadata_types[] = {
 	"Rule", "RuleOverride", "Trigger", "Branding", "Role",
 	"ValidationListDefinition", "BusinessRule", "Search", "Dashboard",
 	"ChartPart", "GridPart", "SpecialPart", "ViewPart", "Workflow",
-	"WorkflowType", "Report", "Image", NULL
+	"WorkflowType", "Report", "Image", NULL,
 };
 
 static const char *const settings_types[] = {
 	"AllowedAttachments", "AuthenticationProvider", "BulkUploadProfile",
 	"DynamicStyle", "GlobalConstant", "IntegrationSetting",
 	"LdapConfiguration", "ObjectMatchingList", "PasswordPolicy",
-	"VoiceIntegration", "WatchListItem", "EmailConfiguration", NULL
+	"VoiceIntegration", "WatchListItem", "EmailConfiguration", NULL,
 };
 
 static const char *const kind_dirs[] = {
@@ -343,7 +343,7 @@ static void check_bools(const doc *d, const xmlNode *n)
 {
 	static const char *const bools[] = {
 		"nullable", "unique", "indexed", "localized", "stored",
-		"audit", "validation", "admin", "active", NULL
+		"audit", "validation", "admin", "active", NULL,
 	};
 	const xmlAttr *a;
 
@@ -384,10 +384,10 @@ static void check_field_def(const doc *d, const xmlNode *f)
 {
 	static const char *const types[] = {
 		"Text", "Number", "Integer", "Boolean", "Date", "DateTime",
-		"Money", "Binary", "Guid", "Link", NULL
+		"Money", "Binary", "Guid", "Link", NULL,
 	};
 	static const char *const nolength[] = {
-		"Boolean", "Date", "DateTime", "Guid", NULL
+		"Boolean", "Date", "DateTime", "Guid", NULL,
 	};
 	const char *type = attr(f, "type"), *len = attr(f, "length");
 	const char *prec = attr(f, "precision");
@@ -850,7 +850,7 @@ static bool secret_name(const char *name)
 {
 	static const char *const exact[] = {
 		"password", "bindpassword", "secret", "clientsecret", "apikey",
-		"token", NULL
+		"token", NULL,
 	};
 	size_t n = strlen(name), i;
 

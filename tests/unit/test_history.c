@@ -31,7 +31,7 @@ static char tmp_dir[TH_PATH];
 static char git_dir[TH_PATH + 16];
 
 static const tfs_history_sig admin = {
-	"admin", "admin@tenantfs.local", 1700000000
+	"admin", "admin@tenantfs.local", 1700000000,
 };
 
 static tfs_history_change file(const char *path, const char *text)
