@@ -58,8 +58,9 @@ static int copy_db(tfs_inst *in, const char *path)
 	sqlite3_backup *b;
 	int rc;
 
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &dst,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
 		sqlite3_close(dst);
 		return tfs_error_set(TFS_ERROR, "cannot create %s", path);
 	}
@@ -72,12 +73,12 @@ static int copy_db(tfs_inst *in, const char *path)
 	rc = sqlite3_backup_step(b, -1);
 	sqlite3_backup_finish(b);
 	if (rc == SQLITE_DONE)
-		rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL,
-				  NULL, NULL);
+		rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
+				  NULL);
 	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
 		int error = tfs_error_set(rc == SQLITE_FULL ? TFS_ENOSPC :
-					  TFS_ERROR, "backup: %s",
-					  sqlite3_errstr(rc));
+							      TFS_ERROR,
+					  "backup: %s", sqlite3_errstr(rc));
 		sqlite3_close(dst);
 		return error;
 	}
@@ -87,7 +88,7 @@ static int copy_db(tfs_inst *in, const char *path)
 
 static int write_info(tfs_inst *in, const char *path, const char *what)
 {
-	tfs_inst_meta m = {0};
+	tfs_inst_meta m = { 0 };
 	char oid[41], iso[32];
 	int n = 0, fd, error;
 	tfs_buf b = TFS_BUF_INIT;
@@ -96,10 +97,12 @@ static int write_info(tfs_inst *in, const char *path, const char *what)
 	    (error = tfs_inst_meta_get(&m, in)) < 0)
 		return error;
 	tfs_time_iso(iso, tfs_now());
-	if ((error = tfs_buf_printf(&b, "instance: %s/%s\ntime: %s\n"
+	if ((error = tfs_buf_printf(&b,
+				    "instance: %s/%s\ntime: %s\n"
 				    "reason: %s\nversion: %lld\n"
-				    "commit: %d %s\n", in->tenant, in->name,
-				    iso, what, (long long)m.version, n,
+				    "commit: %d %s\n",
+				    in->tenant, in->name, iso, what,
+				    (long long)m.version, n,
 				    n ? oid : "none")) < 0)
 		return error;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
@@ -249,14 +252,14 @@ int tfs_backup_find(tfs_row *out, tfs_inst *in, const char *name)
 	return 0;
 }
 
-int tfs_backup_read(tfs_buf *out, tfs_inst *in, const char *name,
-		    uint64_t off, size_t len)
+int tfs_backup_read(tfs_buf *out, tfs_inst *in, const char *name, uint64_t off,
+		    size_t len)
 {
 	char dir[3072], path[4096], chunk[65536];
 	ssize_t got;
 	int fd, error = 0;
 
-	if ((error = tfs_backup_find(&(tfs_row){0}, in, name)) < 0 ||
+	if ((error = tfs_backup_find(&(tfs_row){ 0 }, in, name)) < 0 ||
 	    (error = backup_dir(dir, sizeof(dir), in)) < 0)
 		return error;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -264,7 +267,8 @@ int tfs_backup_read(tfs_buf *out, tfs_inst *in, const char *name,
 		return tfs_error_set(TFS_ERROR, "open %s: %s", path,
 				     strerror(errno));
 	while (!error && len > 0) {
-		got = pread(fd, chunk, len < sizeof(chunk) ? len : sizeof(chunk),
+		got = pread(fd, chunk,
+			    len < sizeof(chunk) ? len : sizeof(chunk),
 			    (off_t)off);
 		if (got < 0)
 			error = tfs_error_set(TFS_ERROR, "read %s: %s", path,
@@ -310,8 +314,8 @@ int backup_last(char name[128], tfs_inst *in)
 static int restore_locked(tfs_buf *result, tfs_inst *in, const char *user,
 			  const char *text)
 {
-	struct push_counts c = {0};
-	struct push_progress pg = {0};
+	struct push_counts c = { 0 };
+	struct push_progress pg = { 0 };
 	char name[256], dir[3072], path[4096], msg[400];
 	tfs_inst_meta m;
 	size_t n;
@@ -324,25 +328,27 @@ static int restore_locked(tfs_buf *result, tfs_inst *in, const char *user,
 		text++, n--;
 	if (n == 0 || n >= sizeof(name) - 4)
 		return tfs_error_set(TFS_EINVALID, "write a backup's name "
-				     "(ls backups/)");
+						   "(ls backups/)");
 	/* the name, ".db" added if it lacks it */
 	snprintf(name, sizeof(name), "%.*s%s", (int)n, text,
 		 n >= 3 && memcmp(text + n - 3, ".db", 3) == 0 ? "" : ".db");
-	if (strchr(name, '/') || tfs_backup_find(&(tfs_row){0}, in, name) < 0)
-		return tfs_error_set(TFS_EINVALID, "no backup '%s' (ls "
-				     "backups/)", name);
+	if (strchr(name, '/') || tfs_backup_find(&(tfs_row){ 0 }, in, name) < 0)
+		return tfs_error_set(TFS_EINVALID,
+				     "no backup '%s' (ls "
+				     "backups/)",
+				     name);
 	if ((error = backup_dir(dir, sizeof(dir), in)) < 0 ||
 	    (error = tfs_inst_meta_get(&m, in)) < 0)
 		return error;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(msg, sizeof(msg), "Restore %.*s", (int)strlen(name) - 3,
-		 name);
-	if ((error = push_replace(&c, &commit, in, user, path, NULL,
-				  m.version, "Sandbox/Restore", msg, &pg)) < 0)
+	snprintf(msg, sizeof(msg), "Restore %.*s", (int)strlen(name) - 3, name);
+	if ((error = push_replace(&c, &commit, in, user, path, NULL, m.version,
+				  "Sandbox/Restore", msg, &pg)) < 0)
 		return error;
-	return tfs_buf_printf(result, "restored\nbackup: %s\ncommit: %d\n"
-			      "objects: %llu\n", name, commit,
-			      (unsigned long long)c.created);
+	return tfs_buf_printf(result,
+			      "restored\nbackup: %s\ncommit: %d\n"
+			      "objects: %llu\n",
+			      name, commit, (unsigned long long)c.created);
 }
 
 int tfs_restore_request(tfs_buf *result, tfs_inst *in, const char *user,
@@ -360,8 +366,8 @@ int tfs_restore_request(tfs_buf *result, tfs_inst *in, const char *user,
 	}
 	/* restore.result, and a refusal in the log and events */
 	inst_record_outcome(in, user, "restore_result",
-			    result->ptr ? result->ptr : "",
-			    "Sandbox/Reject", error ? reason : NULL);
+			    result->ptr ? result->ptr : "", "Sandbox/Reject",
+			    error ? reason : NULL);
 	if (error)
 		tfs_error_set(error, "%s", reason);
 	inst_write_end(in);

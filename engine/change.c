@@ -232,15 +232,14 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 	if (bytes && cs->dry) {
 		/* Never committed: the id is all it needs, nothing is
 		 * written to the repository. */
-		if ((error = tfs_history_blob_id(next.id.id, bytes,
-						 len)) < 0)
+		if ((error = tfs_history_blob_id(next.id.id, bytes, len)) < 0)
 			return error;
 		next.have_id = true;
 		if (blob)
 			tfs_history_id_hex(blob, next.id.id);
 	} else if (bytes && cs->blobs) {
-		if ((error = tfs_history_blobs_put(next.id.id, cs->blobs,
-						   bytes, len)) < 0)
+		if ((error = tfs_history_blobs_put(next.id.id, cs->blobs, bytes,
+						   len)) < 0)
 			return error;
 		next.have_id = true;
 		if (blob)
@@ -248,8 +247,8 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 	} else if (bytes) {
 		char *copy;
 
-		if (blob && (error = tfs_history_blob_id(next.id.id, bytes,
-							 len)) < 0)
+		if (blob &&
+		    (error = tfs_history_blob_id(next.id.id, bytes, len)) < 0)
 			return error;
 		if (!(copy = malloc(len ? len : 1)))
 			return tfs_error_set(TFS_ERROR, "out of memory");
@@ -274,9 +273,10 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 			*at = i;
 		return 0;
 	}
-	if (cset_grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1, sizeof(*cs->hc)) ||
+	if (cset_grow((void **)&cs->hc, &cs->ahc, cs->nhc + 1,
+		      sizeof(*cs->hc)) ||
 	    cset_grow((void **)&cs->hseq, &cs->ahseq, cs->nhc + 1,
-		 sizeof(*cs->hseq)) ||
+		      sizeof(*cs->hseq)) ||
 	    !(next.path = keep_path(cs, path))) {
 		free((char *)next.bytes);
 		return TFS_ERROR;
@@ -335,8 +335,8 @@ int cset_flush_blobs(struct cset *cs)
  */
 #define ITEM_HEAD (2 + 3 * 8)
 
-static int add_item(struct cset *cs, tfs_change_op op, int64_t dir,
-		    int64_t obj, const char *name, bool created)
+static int add_item(struct cset *cs, tfs_change_op op, int64_t dir, int64_t obj,
+		    const char *name, bool created)
 {
 	unsigned char rec[ITEM_HEAD + 256];
 	size_t n = strlen(name) + 1;
@@ -390,7 +390,7 @@ void cset_items_end(struct cset_items *it)
 
 static int active_project_id(tfs_inst *in, int64_t *out)
 {
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 	int error = tfs_inst_active_project(&row, in);
 
 	if (error == 0)
@@ -428,8 +428,8 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 		sqlite3_bind_int64(s, 1, project);
 		sqlite3_bind_text(s, 2, cs->user, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, cs->now);
-		sqlite3_bind_text(s, 4, cs->source[0] ? cs->source :
-				  "tenantfs", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, cs->source[0] ? cs->source : "tenantfs",
+				  -1, SQLITE_STATIC);
 		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
 		cs->txset = sqlite3_last_insert_rowid(inst_db(in)->db);
@@ -460,8 +460,7 @@ static int add_transaction(struct cset *cs, const char *op, tfs_kind kind,
 
 /* Replace the refs and secrets rows of object `obj` from `doc`; `fresh`:
  * the object was just created and has none yet. */
-int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
-		  bool fresh)
+int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc, bool fresh)
 {
 	sqlite3_stmt *s;
 	size_t i;
@@ -482,8 +481,7 @@ int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
 	for (i = 0; i < doc->nrefs; i++) {
 		sqlite3_bind_int64(s, 1, obj);
 		sqlite3_bind_text(s, 2, doc->refs[i].kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, doc->refs[i].target, -1,
-				  SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, doc->refs[i].target, -1, SQLITE_STATIC);
 		if ((error = db_done(inst_db(in), s)) < 0)
 			return error;
 	}
@@ -531,9 +529,8 @@ int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
  * Put document `doc` as object `name` in directory `dir`; `old` is the
  * current object or NULL when creating.
  */
-int cset_put(struct cset *cs, tfs_kind kind, const char *type,
-		    int64_t dir, const char *name, const tfs_doc *doc,
-		    const tfs_obj_info *old)
+int cset_put(struct cset *cs, tfs_kind kind, const char *type, int64_t dir,
+	     const char *name, const tfs_doc *doc, const tfs_obj_info *old)
 {
 	tfs_inst *in = cs->in;
 	char sha[65], path[512], blob[TFS_OID_HEXSZ + 1] = "";
@@ -553,8 +550,8 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 	 * history; everything else is versioned.  The transaction comes
 	 * first: it reads the object's last one, and the row then names it. */
 	if (versioned) {
-		if ((error = cset_add_history(cs, path, doc->canon, doc->canon_len,
-					 blob, &at)) < 0 ||
+		if ((error = cset_add_history(cs, path, doc->canon,
+					      doc->canon_len, blob, &at)) < 0 ||
 		    (error = add_transaction(cs, old ? "U" : "C", kind, type,
 					     doc->bo, name, doc->guid,
 					     old ? old->sha : "", sha, blob,
@@ -586,8 +583,7 @@ int cset_put(struct cset *cs, tfs_kind kind, const char *type,
 		sqlite3_bind_text(s, 4, doc->bo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, cs->now);
-	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
-			  SQLITE_STATIC);
+	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len, SQLITE_STATIC);
 	if (seq)
 		sqlite3_bind_int64(s, 9, seq);
 	if ((error = db_done(inst_db(in), s)) < 0)
@@ -618,8 +614,8 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 	if (versioned &&
 	    ((error = cset_add_history(cs, path, NULL, 0, NULL, NULL)) < 0 ||
 	     (error = add_transaction(cs, "D", old->kind, old->type, NULL,
-				      old->name, NULL, old->sha, "",
-				      NULL, old->id)) < 0))
+				      old->name, NULL, old->sha, "", NULL,
+				      old->id)) < 0))
 		return error;
 	s = db_stmt(inst_db(in), "DELETE FROM objects WHERE id = ?");
 	if (!s)
@@ -646,8 +642,8 @@ int cset_delete(struct cset *cs, const tfs_obj_info *old)
 			false);
 }
 
-int cset_log(tfs_inst *in, int64_t t, const char *user,
-	     const char *what, const char *text)
+int cset_log(tfs_inst *in, int64_t t, const char *user, const char *what,
+	     const char *text)
 {
 	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT INTO log(time, line) "
 					       "VALUES(?, ?)");
@@ -676,9 +672,9 @@ int cset_log(tfs_inst *in, int64_t t, const char *user,
 int cset_queue_event(tfs_inst *in, int64_t t, const char *user,
 		     const char *action, const char *message)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "INSERT INTO pending_events(time,"
-				 " user, action, message) VALUES(?, ?, ?, ?)");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "INSERT INTO pending_events(time,"
+				  " user, action, message) VALUES(?, ?, ?, ?)");
 
 	if (!s)
 		return TFS_ERROR;
@@ -689,8 +685,8 @@ int cset_queue_event(tfs_inst *in, int64_t t, const char *user,
 	return db_done(inst_db(in), s);
 }
 
-void cset_notify(tfs_store *st, int64_t inst, tfs_change_op op,
-		 int64_t dir, int64_t obj, const char *name)
+void cset_notify(tfs_store *st, int64_t inst, tfs_change_op op, int64_t dir,
+		 int64_t obj, const char *name)
 {
 	if (st->observer)
 		st->observer(st->observer_ctx, inst, op, dir, obj, name);
@@ -739,8 +735,8 @@ int cset_check(struct cset *cs)
  * of the whole instance instead (heal.c), and the repair logged.  `n` is
  * the database's last commit number.
  */
-static int cset_heal(struct cset *cs, char oid[41],
-		     const tfs_history_sig *sig, const char *msg, int n)
+static int cset_heal(struct cset *cs, char oid[41], const tfs_history_sig *sig,
+		     const char *msg, int n)
 {
 	char text[400];
 	int lost, error;
@@ -750,10 +746,11 @@ static int cset_heal(struct cset *cs, char oid[41],
 	if ((error = inst_history_heal(cs->in, &cs->blobs, oid, sig, msg,
 				       &lost)) < 0)
 		return error;
-	snprintf(text, sizeof(text), "history.git had lost %d commit%s of "
+	snprintf(text, sizeof(text),
+		 "history.git had lost %d commit%s of "
 		 "%s, the newest %d (git maintenance?); commit %d holds the "
-		 "whole instance", lost, lost == 1 ? "" : "s", cs->in->branch,
-		 n, n + 1);
+		 "whole instance",
+		 lost, lost == 1 ? "" : "s", cs->in->branch, n, n + 1);
 	return inst_log_event(cs->in, cs->user, "History/Repaired", text);
 }
 
@@ -764,8 +761,11 @@ static void commit_message(char *msg, size_t size, const struct cset *cs,
 	if (message)
 		snprintf(msg, size, "%s", message);
 	else if (cs->nitems == 1)
-		snprintf(msg, size, "%s %s", cs->counts[0] ? "Create" :
-			 cs->counts[1] ? "Update" : "Delete", cs->first);
+		snprintf(msg, size, "%s %s",
+			 cs->counts[0] ? "Create" :
+			 cs->counts[1] ? "Update" :
+					 "Delete",
+			 cs->first);
 	else
 		snprintf(msg, size, "%d created, %d updated, %d deleted",
 			 cs->counts[0], cs->counts[1], cs->counts[2]);
@@ -819,16 +819,18 @@ static int commit_history(char oid[41], int *n, struct cset *cs,
 
 /* The instance's metadata, log line and event for the change set, in the
  * database's transaction; the log names the transaction set and commit. */
-static int record_commit(struct cset *cs, const char *action,
-			 const char *msg, const char *oid, int n)
+static int record_commit(struct cset *cs, const char *action, const char *msg,
+			 const char *oid, int n)
 {
 	tfs_inst *in = cs->in;
 	char logtext[800];
 	int error;
 
 	if (oid[0] && cs->txset)
-		snprintf(logtext, sizeof(logtext), "%s (transaction set %lld,"
-			 " commit %d)", msg, (long long)cs->txset, n);
+		snprintf(logtext, sizeof(logtext),
+			 "%s (transaction set %lld,"
+			 " commit %d)",
+			 msg, (long long)cs->txset, n);
 	else if (oid[0])
 		snprintf(logtext, sizeof(logtext), "%s (commit %d)", msg, n);
 	else if (cs->txset)
@@ -864,8 +866,8 @@ static void notify_committed(struct cset *cs)
 		 * a million records). */
 		if (it.created) {
 			if (!(last_created && last_dir == it.dir))
-				cset_notify(st, in->id, TFS_CHANGE_DIR, it.dir, 0,
-				       NULL);
+				cset_notify(st, in->id, TFS_CHANGE_DIR, it.dir,
+					    0, NULL);
 		} else {
 			cset_notify(st, in->id, it.op, it.dir, it.obj, it.name);
 		}
@@ -877,7 +879,8 @@ static void notify_committed(struct cset *cs)
 	 * committed by then: say that caches may lag (until their
 	 * timeouts) rather than fail what is done. */
 	if (more < 0)
-		fprintf(stderr, "tenantfs: after a commit to %s/%s: %s; cached "
+		fprintf(stderr,
+			"tenantfs: after a commit to %s/%s: %s; cached "
 			"objects may be stale until their timeouts\n",
 			in->tenant, in->name, tfs_error_last());
 	cset_notify(st, in->id, TFS_CHANGE_INSTANCE, 0, 0, NULL);
@@ -889,8 +892,7 @@ static void notify_committed(struct cset *cs)
  * `action` is the event action; `message` the commit message (NULL: made
  * from the counts).  On error everything is rolled back.
  */
-int cset_commit(struct cset *cs, const char *action,
-		       const char *message)
+int cset_commit(struct cset *cs, const char *action, const char *message)
 {
 	tfs_inst *in = cs->in;
 	tfs_store *st = in->st;

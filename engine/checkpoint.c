@@ -44,9 +44,9 @@
 struct ckpt_db {
 	struct tfs_ckpt *ck;
 	char *path;
-	sqlite3 *db;	/* opened by the thread on first use */
-	bool due;	/* under ck->mu */
-	bool reopen;	/* under ck->mu: the file was replaced */
+	sqlite3 *db;       /* opened by the thread on first use */
+	bool due;          /* under ck->mu */
+	bool reopen;       /* under ck->mu: the file was replaced */
 	off_t ahead, size; /* read ahead so far, of size (-1: not yet) */
 };
 
@@ -57,7 +57,7 @@ struct tfs_ckpt {
 	bool stop;
 	struct ckpt_db **dbs;
 	size_t n;
-	off_t budget;	/* bytes still to read ahead, at most */
+	off_t budget; /* bytes still to read ahead, at most */
 };
 
 /* sqlite3_wal_hook: runs in the committing thread after each commit. */
@@ -81,14 +81,15 @@ static sqlite3 *own_db(struct ckpt_db *d)
 {
 	if (d->db)
 		return d->db;
-	if (sqlite3_open_v2(d->path, &d->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(d->path, &d->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(d->db, 1000);
 	/* A new connection knows the database is in WAL mode only once it
 	 * has read it. */
-	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL", NULL, NULL,
-			 NULL) != SQLITE_OK)
+	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		goto fail;
 	return d->db;
 fail:
@@ -140,7 +141,8 @@ static void read_ahead(struct tfs_ckpt *ck, struct ckpt_db *d)
 		return;
 	if (!own_db(d) ||
 	    sqlite3_file_control(d->db, "main", SQLITE_FCNTL_FILE_POINTER,
-				 &f) != SQLITE_OK || !f || !f->pMethods) {
+				 &f) != SQLITE_OK ||
+	    !f || !f->pMethods) {
 		d->ahead = d->size; /* unreadable: stop */
 	} else {
 		/* Plain reads: posix_fadvise(WILLNEED) reads no more than
@@ -148,12 +150,13 @@ static void read_ahead(struct tfs_ckpt *ck, struct ckpt_db *d)
 		const int chunk = 1 << 20;
 		char *scratch = malloc(chunk);
 		off_t end = d->size - d->ahead < PREFETCH_STEP ?
-			    d->size : d->ahead + PREFETCH_STEP;
+				    d->size :
+				    d->ahead + PREFETCH_STEP;
 		int rc = scratch ? SQLITE_OK : SQLITE_NOMEM;
 
 		while (rc == SQLITE_OK && d->ahead < end) {
 			int n = end - d->ahead < chunk ? (int)(end - d->ahead) :
-				chunk;
+							 chunk;
 
 			/* SQLITE_IOERR_SHORT_READ: the file shrank */
 			if ((rc = f->pMethods->xRead(f, scratch, n,
@@ -183,9 +186,9 @@ static void *run(void *arg)
 		for (i = 0; i < ck->n && !d; i++) {
 			if (ck->dbs[i]->due)
 				d = ck->dbs[i];
-			else if (!ahead && (ck->dbs[i]->size < 0 ||
-					    ck->dbs[i]->ahead <
-					    ck->dbs[i]->size))
+			else if (!ahead &&
+				 (ck->dbs[i]->size < 0 ||
+				  ck->dbs[i]->ahead < ck->dbs[i]->size))
 				ahead = ck->dbs[i];
 		}
 		if (ck->stop)
@@ -233,7 +236,7 @@ int ckpt_start(struct tfs_ckpt **out)
 		pthread_mutex_destroy(&ck->mu);
 		free(ck);
 		return tfs_error_set(TFS_ERROR, "cannot start the checkpoint "
-				     "thread");
+						"thread");
 	}
 	*out = ck;
 	return 0;

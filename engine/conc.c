@@ -93,9 +93,9 @@ struct rconn {
 	db_conn c;
 	db_pool *pool;
 	struct rconn *next_idle;     /* in pool->idle, under pool->mu */
-	struct rconn *next_all;	     /* in pool->all, under pool->mu */
+	struct rconn *next_all;      /* in pool->all, under pool->mu */
 	struct rconn *next_borrowed; /* in the borrowing thread's list */
-	unsigned gen;		     /* the pool's gen when it was opened */
+	unsigned gen;                /* the pool's gen when it was opened */
 };
 
 /* The connections this thread borrowed since its last db_reads_done(). */

@@ -54,9 +54,9 @@ void tfs_conf_free(tfs_conf *conf)
  * of a megabyte is refused rather than copied into events, and the
  * duplicate-key check stays small.
  */
-#define CONF_LINE_MAX 4096
+#define CONF_LINE_MAX  4096
 #define CONF_VALUE_MAX 1024
-#define CONF_KEYS_MAX 64
+#define CONF_KEYS_MAX  64
 
 int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 {
@@ -76,9 +76,10 @@ int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 
 		lineno++;
 		if (n > CONF_LINE_MAX) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: longer "
-					      "than %d bytes", lineno,
-					      CONF_LINE_MAX);
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: longer "
+					      "than %d bytes",
+					      lineno, CONF_LINE_MAX);
 			goto fail;
 		}
 		free(line);
@@ -93,8 +94,10 @@ int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: expected "
-					      "'key = value'", lineno);
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: expected "
+					      "'key = value'",
+					      lineno);
 			goto fail;
 		}
 		*eq = '\0';
@@ -105,19 +108,24 @@ int tfs_conf_parse(tfs_conf *out, const char *bytes, size_t len)
 			    !isdigit((unsigned char)*k))
 				break;
 		if (!*key || *k) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: bad key "
-					      "'%s'", lineno, key);
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: bad key "
+					      "'%s'",
+					      lineno, key);
 			goto fail;
 		}
 		if (strlen(value) > CONF_VALUE_MAX || out->n == CONF_KEYS_MAX) {
 			error = tfs_error_set(TFS_EINVALID, "line %d: %s",
-					      lineno, out->n == CONF_KEYS_MAX ?
-					      "too many keys" : "value too long");
+					      lineno,
+					      out->n == CONF_KEYS_MAX ?
+						      "too many keys" :
+						      "value too long");
 			goto fail;
 		}
 		for (i = 0; i < out->n; i++) {
 			if (strcmp(out->kv[i].key, key) == 0) {
-				error = tfs_error_set(TFS_EINVALID, "line %d: "
+				error = tfs_error_set(TFS_EINVALID,
+						      "line %d: "
 						      "key '%s' given twice",
 						      lineno, key);
 				goto fail;
@@ -159,15 +167,15 @@ const char *tfs_conf_get(const tfs_conf *conf, const char *key)
 /* ---- entity schemas ----------------------------------------------------------- */
 
 enum ktype {
-	K_TEXT,   /* one line of text */
-	K_BOOL,   /* true/false, stored 1/0 */
-	K_INT,    /* non-negative integer */
-	K_ENUM,   /* one of `values` (space-separated) */
-	K_DATE,   /* YYYY-MM-DD or never */
-	K_TIME,   /* seconds since epoch, rendered ISO (read-only) */
-	K_INST,   /* value from the instance database (read-only) */
-	K_UID,    /* a numeric uid or "none" */
-	K_GROUP,  /* a landscape group's name (its id stored); set once */
+	K_TEXT,     /* one line of text */
+	K_BOOL,     /* true/false, stored 1/0 */
+	K_INT,      /* non-negative integer */
+	K_ENUM,     /* one of `values` (space-separated) */
+	K_DATE,     /* YYYY-MM-DD or never */
+	K_TIME,     /* seconds since epoch, rendered ISO (read-only) */
+	K_INST,     /* value from the instance database (read-only) */
+	K_UID,      /* a numeric uid or "none" */
+	K_GROUP,    /* a landscape group's name (its id stored); set once */
 	K_PASSWORD, /* stored as its SHA-256 only, never read back */
 };
 
@@ -182,98 +190,99 @@ struct key {
 
 struct schema {
 	const char *table;
-	const char *what;    /* "instance", for messages and events */
-	const char *action;  /* event action */
+	const char *what;   /* "instance", for messages and events */
+	const char *action; /* event action */
 	const struct key *keys;
 };
 
 static const struct key user_keys[] = {
-	{"login", "login", K_TEXT, NULL, 1, 0},
-	{"name", "name", K_TEXT, NULL, 0, 0},
-	{"company", "company", K_TEXT, NULL, 0, 0},
-	{"administrator", "administrator", K_BOOL, NULL, 0, 0},
-	{"email", "email", K_TEXT, NULL, 0, 0},
-	{"uid", "uid", K_UID, NULL, 0, 0},
-	{"password", "password", K_PASSWORD, NULL, 0, 1},
-	{NULL, NULL, K_TEXT, NULL, 0, 0},
+	{ "login", "login", K_TEXT, NULL, 1, 0 },
+	{ "name", "name", K_TEXT, NULL, 0, 0 },
+	{ "company", "company", K_TEXT, NULL, 0, 0 },
+	{ "administrator", "administrator", K_BOOL, NULL, 0, 0 },
+	{ "email", "email", K_TEXT, NULL, 0, 0 },
+	{ "uid", "uid", K_UID, NULL, 0, 0 },
+	{ "password", "password", K_PASSWORD, NULL, 0, 1 },
+	{ NULL, NULL, K_TEXT, NULL, 0, 0 },
 };
 
 static const struct key group_keys[] = {
-	{"name", "name", K_TEXT, NULL, 1, 0},
+	{ "name", "name", K_TEXT, NULL, 1, 0 },
 	/* 2 and 3 are accepted too: tfs_group_conf_update maps them */
-	{"tiers", "tiers", K_ENUM, "two-tier three-tier", 0, 0},
-	{"description", "description", K_TEXT, NULL, 0, 0},
-	{"backup_engine", "backup_engine", K_ENUM, "mssql litespeed", 0, 0},
+	{ "tiers", "tiers", K_ENUM, "two-tier three-tier", 0, 0 },
+	{ "description", "description", K_TEXT, NULL, 0, 0 },
+	{ "backup_engine", "backup_engine", K_ENUM, "mssql litespeed", 0, 0 },
 	/* how pushes back up their target by default, not the engine */
-	{"backup_type", "backup_type", K_ENUM,
-	 "last live file restored", 0, 0},
-	{NULL, NULL, K_TEXT, NULL, 0, 0},
+	{ "backup_type", "backup_type", K_ENUM, "last live file restored", 0,
+	  0 },
+	{ NULL, NULL, K_TEXT, NULL, 0, 0 },
 };
 
 static const struct key landscape_keys[] = {
-	{"type", "type", K_TEXT, NULL, 1, 0},
-	{"tenant_pattern", "tenant_pattern", K_TEXT, NULL, 0, 0},
-	{"database_pattern", "db_pattern", K_TEXT, NULL, 0, 0},
-	{"email_domain", "email_domain", K_TEXT, NULL, 0, 0},
-	{"allow_all_backup_options", "allow_all_backups", K_BOOL, NULL, 0, 0},
-	{"config_service_url", "config_service_url", K_TEXT, NULL, 0, 0},
-	{NULL, NULL, K_TEXT, NULL, 0, 0},
+	{ "type", "type", K_TEXT, NULL, 1, 0 },
+	{ "tenant_pattern", "tenant_pattern", K_TEXT, NULL, 0, 0 },
+	{ "database_pattern", "db_pattern", K_TEXT, NULL, 0, 0 },
+	{ "email_domain", "email_domain", K_TEXT, NULL, 0, 0 },
+	{ "allow_all_backup_options", "allow_all_backups", K_BOOL, NULL, 0, 0 },
+	{ "config_service_url", "config_service_url", K_TEXT, NULL, 0, 0 },
+	{ NULL, NULL, K_TEXT, NULL, 0, 0 },
 };
 
 static const struct key server_keys[] = {
-	{"name", "name", K_TEXT, NULL, 1, 0},
-	{"host", "host", K_TEXT, NULL, 0, 0},
-	{"data_location", "data_location", K_TEXT, NULL, 0, 0},
-	{"backup_location", "backup_location", K_TEXT, NULL, 0, 0},
-	{"log_location", "log_location", K_TEXT, NULL, 0, 0},
-	{"login", "login", K_TEXT, NULL, 0, 0},
+	{ "name", "name", K_TEXT, NULL, 1, 0 },
+	{ "host", "host", K_TEXT, NULL, 0, 0 },
+	{ "data_location", "data_location", K_TEXT, NULL, 0, 0 },
+	{ "backup_location", "backup_location", K_TEXT, NULL, 0, 0 },
+	{ "log_location", "log_location", K_TEXT, NULL, 0, 0 },
+	{ "login", "login", K_TEXT, NULL, 0, 0 },
 	/* kept as given (a console connects with it), shown as *** */
-	{"password", "password", K_TEXT, NULL, 0, 1},
-	{NULL, NULL, K_TEXT, NULL, 0, 0},
+	{ "password", "password", K_TEXT, NULL, 0, 1 },
+	{ NULL, NULL, K_TEXT, NULL, 0, 0 },
 };
 
 static const struct key tenant_keys[] = {
-	{"name", "name", K_TEXT, NULL, 1, 0},
-	{"company", "company", K_TEXT, NULL, 0, 0},
-	{"contact", "contact", K_TEXT, NULL, 0, 0},
-	{"landscape_group", "group_id", K_GROUP, NULL, 0, 0},
-	{"development_project", "dev_project", K_BOOL, NULL, 0, 0},
-	{"created", "created", K_TIME, NULL, 1, 0},
-	{NULL, NULL, K_TEXT, NULL, 0, 0},
+	{ "name", "name", K_TEXT, NULL, 1, 0 },
+	{ "company", "company", K_TEXT, NULL, 0, 0 },
+	{ "contact", "contact", K_TEXT, NULL, 0, 0 },
+	{ "landscape_group", "group_id", K_GROUP, NULL, 0, 0 },
+	{ "development_project", "dev_project", K_BOOL, NULL, 0, 0 },
+	{ "created", "created", K_TIME, NULL, 1, 0 },
+	{ NULL, NULL, K_TEXT, NULL, 0, 0 },
 };
 
 static const struct key instance_keys[] = {
-	{"status", "status", K_ENUM, "active on-hold closed", 0, 0},
-	{"in_maintenance", "in_maintenance", K_BOOL, NULL, 0, 0},
-	{"metadata_locked", "metadata_locked", K_BOOL, NULL, 0, 0},
-	{"expiration", "expiration", K_DATE, NULL, 0, 0},
-	{"named_licenses", "named_licenses", K_INT, NULL, 0, 0},
-	{"concurrent_licenses", "concurrent_licenses", K_INT, NULL, 0, 0},
-	{"session_timeout", "session_timeout", K_INT, NULL, 0, 0},
-	{"contact", "contact", K_TEXT, NULL, 0, 0},
-	{"email_listener", "email_listener", K_BOOL, NULL, 0, 0},
-	{"version", NULL, K_INST, NULL, 1, 0},
-	{"landscape", NULL, K_INST, NULL, 1, 0},
-	{"uri", "uri", K_TEXT, NULL, 1, 0},
-	{"database", "database", K_TEXT, NULL, 1, 0},
-	{"api_key", "api_key", K_TEXT, NULL, 1, 1},
-	{"created", "created", K_TIME, NULL, 1, 0},
-	{"last_update", NULL, K_INST, NULL, 1, 0},
-	{"last_update_by", NULL, K_INST, NULL, 1, 0},
-	{NULL, NULL, K_TEXT, NULL, 0, 0},
+	{ "status", "status", K_ENUM, "active on-hold closed", 0, 0 },
+	{ "in_maintenance", "in_maintenance", K_BOOL, NULL, 0, 0 },
+	{ "metadata_locked", "metadata_locked", K_BOOL, NULL, 0, 0 },
+	{ "expiration", "expiration", K_DATE, NULL, 0, 0 },
+	{ "named_licenses", "named_licenses", K_INT, NULL, 0, 0 },
+	{ "concurrent_licenses", "concurrent_licenses", K_INT, NULL, 0, 0 },
+	{ "session_timeout", "session_timeout", K_INT, NULL, 0, 0 },
+	{ "contact", "contact", K_TEXT, NULL, 0, 0 },
+	{ "email_listener", "email_listener", K_BOOL, NULL, 0, 0 },
+	{ "version", NULL, K_INST, NULL, 1, 0 },
+	{ "landscape", NULL, K_INST, NULL, 1, 0 },
+	{ "uri", "uri", K_TEXT, NULL, 1, 0 },
+	{ "database", "database", K_TEXT, NULL, 1, 0 },
+	{ "api_key", "api_key", K_TEXT, NULL, 1, 1 },
+	{ "created", "created", K_TIME, NULL, 1, 0 },
+	{ "last_update", NULL, K_INST, NULL, 1, 0 },
+	{ "last_update_by", NULL, K_INST, NULL, 1, 0 },
+	{ NULL, NULL, K_TEXT, NULL, 0, 0 },
 };
 
 static const struct schema schemas[] = {
-	[TFS_ENT_USER] = {"users", "user", "User/Update", user_keys},
-	[TFS_ENT_GROUP] = {"groups", "landscape group", "LandscapeGroup/Update",
-			   group_keys},
-	[TFS_ENT_LANDSCAPE] = {"landscapes", "landscape", "Landscape/Update",
-			       landscape_keys},
-	[TFS_ENT_SERVER] = {"servers", "database server", "Server/Update",
-			    server_keys},
-	[TFS_ENT_TENANT] = {"tenants", "tenant", "Tenant/Update", tenant_keys},
-	[TFS_ENT_INSTANCE] = {"instances", "instance", "Instance/Update",
-			      instance_keys},
+	[TFS_ENT_USER] = { "users", "user", "User/Update", user_keys },
+	[TFS_ENT_GROUP] = { "groups", "landscape group",
+			    "LandscapeGroup/Update", group_keys },
+	[TFS_ENT_LANDSCAPE] = { "landscapes", "landscape", "Landscape/Update",
+				landscape_keys },
+	[TFS_ENT_SERVER] = { "servers", "database server", "Server/Update",
+			     server_keys },
+	[TFS_ENT_TENANT] = { "tenants", "tenant", "Tenant/Update",
+			     tenant_keys },
+	[TFS_ENT_INSTANCE] = { "instances", "instance", "Instance/Update",
+			       instance_keys },
 };
 
 /* Render the current value of key `k` of row `id` into `out`. */
@@ -291,7 +300,8 @@ static int key_value(tfs_buf *out, tfs_store *st, tfs_entity ent, int64_t id,
 	}
 	/* Table and column names come from the static schema above. */
 	if (k->type == K_GROUP)
-		snprintf(sql, sizeof(sql), "SELECT (SELECT name FROM groups g "
+		snprintf(sql, sizeof(sql),
+			 "SELECT (SELECT name FROM groups g "
 			 "WHERE g.id = t.%s) FROM %s t WHERE id = ?",
 			 k->column, sc->table);
 	else
@@ -308,18 +318,19 @@ static int key_value(tfs_buf *out, tfs_store *st, tfs_entity ent, int64_t id,
 	switch (k->type) {
 	case K_BOOL:
 		error = tfs_buf_puts(out, sqlite3_column_int(s, 0) ? "true" :
-				     "false");
+								     "false");
 		break;
 	case K_INT:
-		error = tfs_buf_printf(out, "%lld", (long long)
-				       sqlite3_column_int64(s, 0));
+		error = tfs_buf_printf(out, "%lld",
+				       (long long)sqlite3_column_int64(s, 0));
 		break;
 	case K_UID:
 		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
 			error = tfs_buf_puts(out, "none");
 		else
-			error = tfs_buf_printf(out, "%lld", (long long)
-					       sqlite3_column_int64(s, 0));
+			error = tfs_buf_printf(
+				out, "%lld",
+				(long long)sqlite3_column_int64(s, 0));
 		break;
 	case K_TIME:
 		tfs_time_iso(iso, sqlite3_column_int64(s, 0));
@@ -405,8 +416,10 @@ static int group_id(int64_t *out, tfs_store *st, const char *name)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*out = sqlite3_column_int64(s, 0);
 	else
-		error = tfs_error_set(TFS_EINVALID, "landscape_group: no "
-				      "landscape group '%s'", name);
+		error = tfs_error_set(TFS_EINVALID,
+				      "landscape_group: no "
+				      "landscape group '%s'",
+				      name);
 	sqlite3_reset(s);
 	return error;
 }
@@ -427,18 +440,22 @@ static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
 		return 0;
 	case K_BOOL:
 		if (strcmp(v, "true") && strcmp(v, "false"))
-			return tfs_error_set(TFS_EINVALID, "%s: expected true "
-					     "or false, got '%s'", k->key, v);
+			return tfs_error_set(TFS_EINVALID,
+					     "%s: expected true "
+					     "or false, got '%s'",
+					     k->key, v);
 		sqlite3_bind_int(s, i, strcmp(v, "true") == 0);
 		return 0;
 	case K_INT:
 		if (!valid_int(v, 1000000000LL, &n))
-			return tfs_error_set(TFS_EINVALID, "%s: expected a "
+			return tfs_error_set(TFS_EINVALID,
+					     "%s: expected a "
 					     "non-negative integer, got '%s'",
 					     k->key, v);
 		if (strcmp(k->key, "session_timeout") == 0 &&
 		    (n < 1 || n > 1440))
-			return tfs_error_set(TFS_EINVALID, "session_timeout: "
+			return tfs_error_set(TFS_EINVALID,
+					     "session_timeout: "
 					     "minutes between 1 and 1440");
 		sqlite3_bind_int64(s, i, n);
 		return 0;
@@ -461,19 +478,23 @@ static int bind_value(tfs_store *st, sqlite3_stmt *s, int i,
 			return 0;
 		}
 		if (!valid_int(v, 4294967294LL, &n))
-			return tfs_error_set(TFS_EINVALID, "uid: expected a "
-					     "number or none, got '%s'", v);
+			return tfs_error_set(TFS_EINVALID,
+					     "uid: expected a "
+					     "number or none, got '%s'",
+					     v);
 		sqlite3_bind_int64(s, i, n);
 		return 0;
 	case K_ENUM:
 		if (!in_list(v, k->values))
-			return tfs_error_set(TFS_EINVALID, "%s: expected one "
-					     "of %s, got '%s'", k->key,
-					     k->values, v);
+			return tfs_error_set(TFS_EINVALID,
+					     "%s: expected one "
+					     "of %s, got '%s'",
+					     k->key, k->values, v);
 		break;
 	case K_DATE:
 		if (!valid_date(v))
-			return tfs_error_set(TFS_EINVALID, "%s: expected "
+			return tfs_error_set(TFS_EINVALID,
+					     "%s: expected "
 					     "YYYY-MM-DD or never, got '%s'",
 					     k->key, v);
 		break;
@@ -514,9 +535,10 @@ static int conf_changes_find(struct conf_changes *ch, tfs_store *st,
 			if (strcmp(k->key, conf->kv[i].key) == 0)
 				break;
 		if (!k->key) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: unknown "
-					      "key '%s'", line,
-					      conf->kv[i].key);
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: unknown "
+					      "key '%s'",
+					      line, conf->kv[i].key);
 			goto done;
 		}
 		if (k->secret && strcmp(v, "***") == 0)
@@ -527,20 +549,26 @@ static int conf_changes_find(struct conf_changes *ch, tfs_store *st,
 		if (strcmp(cur.ptr ? cur.ptr : "", v) == 0)
 			continue;
 		if (k->ro) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: key '%s' "
-					      "is read-only", line, k->key);
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: key '%s' "
+					      "is read-only",
+					      line, k->key);
 			goto done;
 		}
 		/* A tenant's instances live on its group's landscapes. */
 		if (k->type == K_GROUP && cur.size) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: "
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: "
 					      "landscape_group is set once "
-					      "(it is %s)", line, cur.ptr);
+					      "(it is %s)",
+					      line, cur.ptr);
 			goto done;
 		}
 		if (strchr(v, '\t') || ch->n == 32) {
-			error = tfs_error_set(TFS_EINVALID, "line %d: bad "
-					      "value", line);
+			error = tfs_error_set(TFS_EINVALID,
+					      "line %d: bad "
+					      "value",
+					      line);
 			goto done;
 		}
 		tfs_buf_printf(&ch->msg, "%s%s: %s -> %s",
@@ -595,7 +623,9 @@ static void conf_changes_announce(tfs_store *st, tfs_entity ent, int64_t id,
 				  const char *user, const char *msg)
 {
 	tfs_event ev = {
-		.user = user, .action = schemas[ent].action, .message = msg,
+		.user = user,
+		.action = schemas[ent].action,
+		.message = msg,
 		.instance_id = ent == TFS_ENT_INSTANCE ? id : 0,
 		.tenant_id = ent == TFS_ENT_TENANT ? id : 0,
 	};

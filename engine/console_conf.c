@@ -50,16 +50,17 @@ static int parse_object_max(uint64_t *out, const char *v)
 	*out = n;
 	return 0;
 bad:
-	return tfs_error_set(TFS_EINVALID, "object_max: '%.40s' is not a size "
+	return tfs_error_set(TFS_EINVALID,
+			     "object_max: '%.40s' is not a size "
 			     "in bytes from %" PRIu64 " (1 MiB) to %" PRIu64
-			     " (1 GiB)", v, TFS_OBJECT_MAX_FLOOR,
-			     TFS_OBJECT_MAX_CEIL);
+			     " (1 GiB)",
+			     v, TFS_OBJECT_MAX_FLOOR, TFS_OBJECT_MAX_CEIL);
 }
 
 int console_conf_load(tfs_store *st)
 {
 	sqlite3_stmt *s = db_stmt(store_db(st), "SELECT value FROM meta "
-				  "WHERE key = 'object_max'");
+						"WHERE key = 'object_max'");
 	uint64_t n = TFS_OBJECT_MAX;
 	int rc, error = 0;
 
@@ -67,7 +68,8 @@ int console_conf_load(tfs_store *st)
 		return TFS_ERROR;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
 	    parse_object_max(&n, db_text(s, 0)) < 0)
-		error = tfs_error_set(TFS_ERROR, "console.db: meta object_max "
+		error = tfs_error_set(TFS_ERROR,
+				      "console.db: meta object_max "
 				      "'%.40s' is not a valid size",
 				      db_text(s, 0));
 	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -80,7 +82,8 @@ int console_conf_load(tfs_store *st)
 
 int tfs_store_console_conf_render(tfs_buf *out, tfs_store *st)
 {
-	return tfs_buf_printf(out, "# store-wide settings (administrators "
+	return tfs_buf_printf(out,
+			      "# store-wide settings (administrators "
 			      "only)\n# object_max: the largest file a write "
 			      "may make, in bytes (%" PRIu64 " to %" PRIu64
 			      ")\nobject_max = %" PRIu64 "\n",
@@ -96,10 +99,11 @@ static int check_conf(uint64_t *n, const tfs_conf *conf)
 
 	for (i = 0; i < conf->n; i++)
 		if (strcmp(conf->kv[i].key, "object_max") != 0)
-			return tfs_error_set(TFS_EINVALID, "line %d: unknown "
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: unknown "
 					     "key '%.40s' (console.conf has: "
-					     "object_max)", conf->kv[i].line,
-					     conf->kv[i].key);
+					     "object_max)",
+					     conf->kv[i].line, conf->kv[i].key);
 	if (tfs_conf_get(conf, "object_max"))
 		return parse_object_max(n, tfs_conf_get(conf, "object_max"));
 	return 0;
@@ -111,33 +115,35 @@ static int store_object_max(tfs_store *st, const tfs_user *u, uint64_t n,
 {
 	sqlite3_stmt *s;
 	char msg[160], v[32];
-	tfs_event ev = {.user = u->login, .action = "Console/Update",
-			.message = msg};
+	tfs_event ev = { .user = u->login,
+			 .action = "Console/Update",
+			 .message = msg };
 	int error;
 
 	snprintf(v, sizeof(v), "%" PRIu64, n);
 	if (!(s = db_stmt(&st->db, "INSERT OR REPLACE INTO meta(key, value) "
-			  "VALUES('object_max', ?)")))
+				   "VALUES('object_max', ?)")))
 		return TFS_ERROR;
 	sqlite3_bind_text(s, 1, v, -1, SQLITE_TRANSIENT);
 	if ((error = db_done(&st->db, s)) < 0)
 		return error;
 	__atomic_store_n(&st->object_max, n, __ATOMIC_RELAXED);
-	snprintf(msg, sizeof(msg), "console.conf: object_max = %" PRIu64
-		 " (was %" PRIu64 ")", n, was);
+	snprintf(msg, sizeof(msg),
+		 "console.conf: object_max = %" PRIu64 " (was %" PRIu64 ")", n,
+		 was);
 	return store_event_locked(st, &ev);
 }
 
 int tfs_store_console_conf_update(tfs_store *st, const tfs_user *u,
 				  const char *bytes, size_t len)
 {
-	tfs_conf conf = {0};
+	tfs_conf conf = { 0 };
 	uint64_t was, n;
 	int error;
 
 	if (!u->admin)
 		return tfs_error_set(TFS_EACCESS, "only administrators change "
-				     "console.conf");
+						  "console.conf");
 	store_write_begin(st);
 	was = n = tfs_store_object_max(st);
 	if ((error = tfs_conf_parse(&conf, bytes, len)) < 0 ||

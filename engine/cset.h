@@ -15,12 +15,12 @@ struct cset_chunk;
 
 /* An object the change set put or deleted, as cset_items_next() gives it. */
 struct cset_item {
-	tfs_change_op op;   /* TFS_CHANGE_PUT or TFS_CHANGE_DELETE */
-	bool created;       /* new object: no kernel cache can hold it */
+	tfs_change_op op; /* TFS_CHANGE_PUT or TFS_CHANGE_DELETE */
+	bool created;     /* new object: no kernel cache can hold it */
 	int64_t dir;
 	int64_t obj;
-	int64_t tag;        /* cs->tag when it was put (import: package seq) */
-	const char *name;   /* valid until the next cset_items_next() */
+	int64_t tag;      /* cs->tag when it was put (import: package seq) */
+	const char *name; /* valid until the next cset_items_next() */
 };
 
 struct cset {
@@ -31,21 +31,21 @@ struct cset {
 	const char *user;
 	int64_t now;
 	int64_t txset;
-	struct change *hc;  /* the history commit's list (history_int.h) */
+	struct change *hc; /* the history commit's list (history_int.h) */
 	size_t nhc, ahc;
-	int64_t *hseq;      /* per hc: the put transaction naming its blob */
+	int64_t *hseq; /* per hc: the put transaction naming its blob */
 	size_t ahseq;
-	struct hmap hidx;   /* hc by path: hash << 32 | (i + 1) (change.c) */
+	struct hmap hidx; /* hc by path: hash << 32 | (i + 1) (change.c) */
 	struct cset_chunk *paths; /* hc's paths, packed */
 	tfs_history_blobs *blobs; /* large sets: blobs written as they come */
-	struct spill items; /* struct cset_item, encoded (change.c) */
+	struct spill items;       /* struct cset_item, encoded (change.c) */
 	size_t nitems;
-	int64_t last_obj;   /* the object of the last item */
-	int64_t tag;        /* recorded with each item from now on */
-	int counts[3]; /* C, U, D */
+	int64_t last_obj; /* the object of the last item */
+	int64_t tag;      /* recorded with each item from now on */
+	int counts[3];    /* C, U, D */
 	char first[512];
-	char source[300];   /* transaction set source ("package P") */
-	bool checked;       /* references already checked by the caller */
+	char source[300]; /* transaction set source ("package P") */
+	bool checked;     /* references already checked by the caller */
 	/* A push: committed (one history commit) even with nothing put,
 	 * and the instance's version set to `version` (when > 0). */
 	bool force;
@@ -90,16 +90,15 @@ int cset_add_history(struct cset *cs, const char *path, const char *bytes,
 int cset_flush_blobs(struct cset *cs);
 /* Replace the refs and secrets rows of object `obj` from `doc`; `fresh`:
  * the object was just created and has none yet. */
-int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc,
-		  bool fresh);
+int cset_doc_rows(tfs_inst *in, int64_t obj, const tfs_doc *doc, bool fresh);
 /* A patch-log line, and a queued event, in the caller's transaction. */
 int cset_log(tfs_inst *in, int64_t t, const char *user, const char *what,
 	     const char *text);
 int cset_queue_event(tfs_inst *in, int64_t t, const char *user,
 		     const char *action, const char *message);
 /* Tell the store's observer of a committed change. */
-void cset_notify(tfs_store *st, int64_t inst, tfs_change_op op,
-		 int64_t dir, int64_t obj, const char *name);
+void cset_notify(tfs_store *st, int64_t inst, tfs_change_op op, int64_t dir,
+		 int64_t obj, const char *name);
 
 /* Checks of saves (save.c), which a revert makes too. */
 int save_check_lock(tfs_inst *in, tfs_kind kind, const char *type);

@@ -28,7 +28,8 @@ static void config(void)
 
 int db_open(db_conn *c, const char *path, bool create)
 {
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+		    SQLITE_OPEN_URI;
 
 	pthread_once(&config_once, config);
 	memset(c, 0, sizeof(*c));
@@ -59,11 +60,12 @@ int db_open_reader(db_conn *c, const char *path)
 	pthread_once(&config_once, config);
 	memset(c, 0, sizeof(*c));
 	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
-		int error = tfs_error_set(
-		    TFS_ERROR,
-		    "cannot open %s for "
-		    "reading: %s",
-		    path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		int error = tfs_error_set(TFS_ERROR,
+					  "cannot open %s for "
+					  "reading: %s",
+					  path,
+					  c->db ? sqlite3_errmsg(c->db) :
+						  "out of memory");
 		sqlite3_close(c->db);
 		c->db = NULL;
 		return error;

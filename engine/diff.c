@@ -36,7 +36,9 @@ static int put_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
 		return 0; /* ours is written first */
 	if (origin == GIT_DIFF_LINE_HUNK_HDR)
 		return tfs_buf_put(out, hunk->header, head_len(hunk)) < 0 ||
-		       tfs_buf_puts(out, "\n") < 0 ? -1 : 0;
+				       tfs_buf_puts(out, "\n") < 0 ?
+			       -1 :
+			       0;
 	if ((origin == GIT_DIFF_LINE_CONTEXT ||
 	     origin == GIT_DIFF_LINE_ADDITION ||
 	     origin == GIT_DIFF_LINE_DELETION) &&
@@ -45,28 +47,29 @@ static int put_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
 	return tfs_buf_put(out, line->content, line->content_len) < 0 ? -1 : 0;
 }
 
-int diff_unified(tfs_buf *out, const char *path, const char *old,
-		 size_t oldlen, const char *new, size_t newlen)
+int diff_unified(tfs_buf *out, const char *path, const char *old, size_t oldlen,
+		 const char *new, size_t newlen)
 {
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	git_patch *patch = NULL;
 	int error;
 
-	if (old && new && oldlen == newlen && memcmp(old, new, oldlen) == 0)
+	if (old && new &&oldlen == newlen && memcmp(old, new, oldlen) == 0)
 		return 0;
 	opts.flags = GIT_DIFF_FORCE_TEXT;
 	if (git_patch_from_buffers(&patch, old, old ? oldlen : 0, path, new,
 				   new ? newlen : 0, path, &opts) < 0)
 		return tfs_error_set(TFS_ERROR, "diff of %s: %s", path,
 				     git_error_last() ?
-				     git_error_last()->message : "failed");
+					     git_error_last()->message :
+					     "failed");
 	if (!patch || git_patch_num_hunks(patch) == 0) {
 		git_patch_free(patch);
 		return 0;
 	}
-	error = tfs_buf_printf(out, "--- %s%s\n+++ %s%s\n",
-			       old ? "a/" : "", old ? path : "/dev/null",
-			       new ? "b/" : "", new ? path : "/dev/null");
+	error = tfs_buf_printf(out, "--- %s%s\n+++ %s%s\n", old ? "a/" : "",
+			       old ? path : "/dev/null", new ? "b/" : "",
+			       new ? path : "/dev/null");
 	if (!error && git_patch_print(patch, put_line, out) < 0)
 		error = tfs_error_set(TFS_ERROR, "diff of %s: out of memory",
 				      path);

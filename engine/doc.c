@@ -66,18 +66,30 @@
 /* Kinds, types and names */
 
 const char *const tfs_metadata_types[] = {
-	"BusinessObject", "Counter", "Form", "Grid", "Layout", "QuickAction",
-	"Rule", "RuleOverride", "Trigger", "Branding", "Role",
-	"ValidationListDefinition", "BusinessRule", "Search", "Dashboard",
-	"ChartPart", "GridPart", "SpecialPart", "ViewPart", "Workflow",
-	"WorkflowType", "Report", "Image", NULL,
+	"BusinessObject", "Counter",      "Form",
+	"Grid",           "Layout",       "QuickAction",
+	"Rule",           "RuleOverride", "Trigger",
+	"Branding",       "Role",         "ValidationListDefinition",
+	"BusinessRule",   "Search",       "Dashboard",
+	"ChartPart",      "GridPart",     "SpecialPart",
+	"ViewPart",       "Workflow",     "WorkflowType",
+	"Report",         "Image",        NULL,
 };
 
 const char *const tfs_settings_types[] = {
-	"AllowedAttachments", "AuthenticationProvider", "BulkUploadProfile",
-	"DynamicStyle", "GlobalConstant", "IntegrationSetting",
-	"LdapConfiguration", "ObjectMatchingList", "PasswordPolicy",
-	"VoiceIntegration", "WatchListItem", "EmailConfiguration", NULL,
+	"AllowedAttachments",
+	"AuthenticationProvider",
+	"BulkUploadProfile",
+	"DynamicStyle",
+	"GlobalConstant",
+	"IntegrationSetting",
+	"LdapConfiguration",
+	"ObjectMatchingList",
+	"PasswordPolicy",
+	"VoiceIntegration",
+	"WatchListItem",
+	"EmailConfiguration",
+	NULL,
 };
 
 static const char *const kind_dirs[TFS_KIND__COUNT] = {
@@ -256,8 +268,12 @@ void tfs_uuid_new(char out[37])
 	if (!random_bytes(b, 16)) {
 		/* No kernel randomness (a broken chroot): unique, not
 		 * unpredictable, which is all a guid must be. */
-		struct { struct timespec rt, mono; pid_t pid;
-			 unsigned long n; void *where; } seed;
+		struct {
+			struct timespec rt, mono;
+			pid_t pid;
+			unsigned long n;
+			void *where;
+		} seed;
 		tfs_sha256 h;
 
 		memset(&seed, 0, sizeof(seed));
@@ -296,7 +312,7 @@ static bool guid_norm(char out[37], const char *s)
 			c = (char)(c - 'A' + 'a');
 		} else if (!((c >= '0' && c <= '9') ||
 			     (c >= 'a' && c <= 'f'))) {
-			return false;   /* also the NUL of a short string */
+			return false; /* also the NUL of a short string */
 		}
 		out[i] = c;
 	}
@@ -317,8 +333,9 @@ typedef xmlErrorPtr xml_error_arg;
  * BIG_LINES keeps line numbers past 65535 for messages; COMPACT stores
  * short text inside the node (we never modify the tree).
  */
-#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | \
-		       XML_PARSE_BIG_LINES | XML_PARSE_COMPACT)
+#define PARSE_OPTIONS                                                \
+	(XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | \
+	 XML_PARSE_COMPACT)
 
 /* What went wrong while libxml2 parsed; the first error wins. */
 typedef struct capture {
@@ -388,10 +405,9 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
  * 65535, which libxml2 2.9 keeps for text nodes only, in the element's
  * psvi (unused without schema validation) for doc_line().
  */
-static void on_start(void *ctx, const xmlChar *localname,
-		     const xmlChar *prefix, const xmlChar *uri, int nns,
-		     const xmlChar **ns, int nattrs, int ndefaulted,
-		     const xmlChar **attrs)
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		     const xmlChar *uri, int nns, const xmlChar **ns,
+		     int nattrs, int ndefaulted, const xmlChar **attrs)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 
@@ -451,8 +467,7 @@ static int check_bytes(const char *bytes, size_t len)
 		return tfs_error_set(TFS_EINVALID, "empty document");
 	nul = memchr(bytes, '\0', len);
 	if (nul) {
-		for (p = bytes; (p = memchr(p, '\n', (size_t)(nul - p)));
-		     p++)
+		for (p = bytes; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
 			line++;
 		return fail_line(line, "NUL byte in document");
 	}
@@ -503,12 +518,15 @@ static int parse_xml(xmlDoc **out, const char *bytes, size_t len)
 		error = fail_line(cap.doctype_line, "DOCTYPE is not allowed");
 	} else if (cap.failed && cap.code == XML_ERR_NO_MEMORY &&
 		   strstr(cap.msg, "huge")) {
-		error = fail_line(cap.line, "text too large (more than %d "
+		error = fail_line(cap.line,
+				  "text too large (more than %d "
 				  "bytes in one element)",
 				  XML_MAX_TEXT_LENGTH);
 	} else if (cap.failed && strstr(cap.msg, "Excessive depth")) {
-		error = fail_line(cap.line, "elements nested deeper than %u "
-				  "levels", xmlParserMaxDepth);
+		error = fail_line(cap.line,
+				  "elements nested deeper than %u "
+				  "levels",
+				  xmlParserMaxDepth);
 	} else if (cap.failed) {
 		error = fail_line(cap.line, "%s", cap.msg);
 	} else if (!doc || !ctxt->wellFormed || !ctxt->nsWellFormed) {
@@ -545,16 +563,21 @@ static int check_root(doc_walk *w, const xmlNode *root, const char *name,
 	if (!v)
 		return fail_line(line, "%s: name attribute is required", want);
 	if (strcmp(v, name) != 0)
-		return fail_line(line, "name attribute '%.80s' does not match "
-				 "the file name '%s'", v, name);
+		return fail_line(line,
+				 "name attribute '%.80s' does not match "
+				 "the file name '%s'",
+				 v, name);
 	v = doc_prop(root, "guid");
 	if (v) {
 		if (!guid_norm(w->guid, v))
-			return fail_line(line, "guid '%.80s' is not a valid "
-					 "UUID", v);
+			return fail_line(line,
+					 "guid '%.80s' is not a valid "
+					 "UUID",
+					 v);
 	} else if (guid_if_missing) {
 		if (!guid_norm(w->guid, guid_if_missing))
-			return tfs_error_set(TFS_EINVALID, "guid_if_missing "
+			return tfs_error_set(TFS_EINVALID,
+					     "guid_if_missing "
 					     "'%.80s' is not a valid UUID",
 					     guid_if_missing);
 		w->add_guid = true;
@@ -563,10 +586,12 @@ static int check_root(doc_walk *w, const xmlNode *root, const char *name,
 				 want, name);
 	}
 	w->bo = doc_prop(root, "businessObject");
-	if ((w->kind == TFS_KIND_MASTER || w->kind == TFS_KIND_DATA) &&
-	    w->bo && strcmp(w->bo, w->type) != 0)
-		return fail_line(line, "businessObject '%.80s' does not match "
-				 "the directory '%s'", w->bo, w->type);
+	if ((w->kind == TFS_KIND_MASTER || w->kind == TFS_KIND_DATA) && w->bo &&
+	    strcmp(w->bo, w->type) != 0)
+		return fail_line(line,
+				 "businessObject '%.80s' does not match "
+				 "the directory '%s'",
+				 w->bo, w->type);
 	return 0;
 }
 
@@ -648,12 +673,17 @@ static void walk_free(doc_walk *w)
 static int check_names(tfs_kind kind, const char *type, const char *name)
 {
 	if (!tfs_type_valid(kind, type))
-		return tfs_error_set(TFS_EINVALID, "'%.80s' is not a type of "
-				     "%s", type, tfs_kind_dir(kind) ?
-				     tfs_kind_dir(kind) : "document");
+		return tfs_error_set(TFS_EINVALID,
+				     "'%.80s' is not a type of "
+				     "%s",
+				     type,
+				     tfs_kind_dir(kind) ? tfs_kind_dir(kind) :
+							  "document");
 	if (!tfs_name_valid(name))
-		return tfs_error_set(TFS_EINVALID, "'%.80s' is not a valid "
-				     "name", name ? name : "");
+		return tfs_error_set(TFS_EINVALID,
+				     "'%.80s' is not a valid "
+				     "name",
+				     name ? name : "");
 	return 0;
 }
 

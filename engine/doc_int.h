@@ -31,33 +31,33 @@
 #include "tenantfs/doc.h"
 
 enum doc_attr_type {
-	DOC_AT_STR,     /* any text */
-	DOC_AT_NAME,    /* tfs_name_valid() */
-	DOC_AT_BOOL,    /* true or false */
-	DOC_AT_INT,     /* decimal digits, min..max */
-	DOC_AT_ENUM,    /* one of values[] */
-	DOC_AT_COLOR,   /* #rrggbb */
+	DOC_AT_STR,   /* any text */
+	DOC_AT_NAME,  /* tfs_name_valid() */
+	DOC_AT_BOOL,  /* true or false */
+	DOC_AT_INT,   /* decimal digits, min..max */
+	DOC_AT_ENUM,  /* one of values[] */
+	DOC_AT_COLOR, /* #rrggbb */
 };
 
-#define DOC_AF_REQ      0x01    /* the attribute is required */
-#define DOC_AF_FIELD    0x02    /* ref target is "<businessObject>.<value>" */
+#define DOC_AF_REQ   0x01 /* the attribute is required */
+#define DOC_AF_FIELD 0x02 /* ref target is "<businessObject>.<value>" */
 
 typedef struct doc_attr_rule {
 	const char *name;
-	unsigned char type;             /* enum doc_attr_type */
-	unsigned char flags;            /* DOC_AF_* */
-	const char *ref;                /* kind of reference the value makes */
-	long long min, max;             /* DOC_AT_INT */
-	const char *const *values;      /* DOC_AT_ENUM, NULL-terminated */
+	unsigned char type;        /* enum doc_attr_type */
+	unsigned char flags;       /* DOC_AF_* */
+	const char *ref;           /* kind of reference the value makes */
+	long long min, max;        /* DOC_AT_INT */
+	const char *const *values; /* DOC_AT_ENUM, NULL-terminated */
 } doc_attr_rule;
 
-#define DOC_ER_TEXT     0x01    /* holds text, kept exactly; no children */
-#define DOC_ER_TEXT_REQ 0x02    /* that text must not be blank */
-#define DOC_ER_BASE64   0x04    /* that text is base64 */
-#define DOC_ER_OPEN     0x08    /* unknown children allowed (free form) */
-#define DOC_ER_FREETEXT 0x10    /* non-blank text allowed; blank dropped */
-#define DOC_ER_NONEMPTY 0x20    /* at least one child element */
-#define DOC_ER_ANYATTR  0x40    /* attributes besides the rule's allowed */
+#define DOC_ER_TEXT     0x01 /* holds text, kept exactly; no children */
+#define DOC_ER_TEXT_REQ 0x02 /* that text must not be blank */
+#define DOC_ER_BASE64   0x04 /* that text is base64 */
+#define DOC_ER_OPEN     0x08 /* unknown children allowed (free form) */
+#define DOC_ER_FREETEXT 0x10 /* non-blank text allowed; blank dropped */
+#define DOC_ER_NONEMPTY 0x20 /* at least one child element */
+#define DOC_ER_ANYATTR  0x40 /* attributes besides the rule's allowed */
 
 /*
  * Longest attribute values, in bytes, checked before a value is looked at
@@ -84,7 +84,7 @@ typedef struct attr_ent {
 
 /* A reference found by the walk, before sorting and deduplication. */
 typedef struct tmp_ref {
-	const char *kind;       /* static, or in the xmlDoc */
+	const char *kind; /* static, or in the xmlDoc */
 	char *target;
 } tmp_ref;
 
@@ -95,14 +95,14 @@ typedef struct tmp_ref {
 typedef struct doc_walk {
 	tfs_kind kind;
 	const char *type;
-	const char *self;       /* a BusinessObject's own name, else NULL */
-	const char *bo;         /* businessObject of the root, or NULL */
+	const char *self; /* a BusinessObject's own name, else NULL */
+	const char *bo;   /* businessObject of the root, or NULL */
 	const xmlNode *root;
-	char guid[37];          /* the root's guid, normalized */
-	bool add_guid;          /* the root has none: render guid */
-	bool mask;              /* mask secrets (settings, records) */
-	tfs_buf out;            /* the canonical bytes */
-	attr_ent *ents;         /* scratch for one element's attributes */
+	char guid[37];  /* the root's guid, normalized */
+	bool add_guid;  /* the root has none: render guid */
+	bool mask;      /* mask secrets (settings, records) */
+	tfs_buf out;    /* the canonical bytes */
+	attr_ent *ents; /* scratch for one element's attributes */
 	size_t aents;
 	tmp_ref *refs;
 	size_t nrefs, arefs;
@@ -111,8 +111,8 @@ typedef struct doc_walk {
 } doc_walk;
 
 typedef struct doc_child_rule {
-	const doc_elem_rule *elem;      /* NULL ends the list */
-	unsigned short min, max;        /* occurrences; max 0: unbounded */
+	const doc_elem_rule *elem; /* NULL ends the list */
+	unsigned short min, max;   /* occurrences; max 0: unbounded */
 } doc_child_rule;
 
 struct doc_elem_rule {
@@ -186,8 +186,7 @@ int doc_ref(doc_walk *w, const char *kind, const char *value, bool field);
 
 /* Children `elem` of `parent` must differ in `attr` (doc_schema.c):
  * O(n log n); the second of two alike is named with the first's line. */
-int doc_check_unique(const xmlNode *parent, const char *elem,
-		     const char *attr);
+int doc_check_unique(const xmlNode *parent, const char *elem, const char *attr);
 
 /* Append `s` escaped as the canonical form escapes text (`attr`
  * false) or an attribute value (true) (doc_walk.c). */

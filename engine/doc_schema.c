@@ -35,8 +35,8 @@
 #include "tenantfs/error.h"
 #include "doc_int.h"
 
-#define INT_ANY 2147483647LL    /* "an integer": fits the database's int */
-#define REQ DOC_AF_REQ
+#define INT_ANY 2147483647LL /* "an integer": fits the database's int */
+#define REQ     DOC_AF_REQ
 
 /* clang-format off */
 #define A_STR(n, f)      { .name = n, .type = DOC_AT_STR, .flags = f }
@@ -56,15 +56,18 @@
 /* clang-format on */
 
 static const char *const field_types[] = {
-	"Text", "Number", "Integer", "Boolean", "Date", "DateTime", "Money",
-	"Binary", "Guid", "Link", NULL,
+	"Text",  "Number", "Integer", "Boolean", "Date", "DateTime",
+	"Money", "Binary", "Guid",    "Link",    NULL,
 };
 static const char *const cardinalities[] = {
-	"OneToOne", "OneToMany", "ManyToMany", NULL,
+	"OneToOne",
+	"OneToMany",
+	"ManyToMany",
+	NULL,
 };
 static const char *const qa_actions[] = {
-	"UpdateObject", "CreateObject", "RunWorkflow", "SendEmail", "OpenUrl",
-	NULL,
+	"UpdateObject", "CreateObject", "RunWorkflow",
+	"SendEmail",    "OpenUrl",      NULL,
 };
 static const char *const rule_events[] = { "Load", "Save", "Change", NULL };
 static const char *const trigger_events[] = {
@@ -92,8 +95,7 @@ static const char *const mime_types[] = {
 };
 
 static int check_field(doc_walk *w, const xmlNode *n, const char *const *v);
-static int check_partref(doc_walk *w, const xmlNode *n,
-			 const char *const *v);
+static int check_partref(doc_walk *w, const xmlNode *n, const char *const *v);
 static int finish_bo(doc_walk *w, const xmlNode *n);
 static int finish_workflow(doc_walk *w, const xmlNode *n);
 static int finish_list(doc_walk *w, const xmlNode *n);
@@ -101,397 +103,566 @@ static int finish_list(doc_walk *w, const xmlNode *n);
 /* Shared leaf elements. */
 
 static const doc_elem_rule expression_rule = {
-	.name = "Expression", .flags = DOC_ER_TEXT | DOC_ER_TEXT_REQ,
+	.name = "Expression",
+	.flags = DOC_ER_TEXT | DOC_ER_TEXT_REQ,
 };
 
 static const doc_attr_rule workflowref_attrs[] = {
-	A_REF("name", REQ, "Workflow"), A_END,
+	A_REF("name", REQ, "Workflow"),
+	A_END,
 };
 static const doc_elem_rule workflowref_rule = {
-	.name = "WorkflowRef", .attrs = workflowref_attrs,
+	.name = "WorkflowRef",
+	.attrs = workflowref_attrs,
 };
 
 static const doc_attr_rule fieldref_attrs[] = {
-	A_FIELD("name", REQ), A_END,
+	A_FIELD("name", REQ),
+	A_END,
 };
 static const doc_elem_rule fieldref_rule = {
-	.name = "FieldRef", .attrs = fieldref_attrs,
+	.name = "FieldRef",
+	.attrs = fieldref_attrs,
 };
 
 /* BusinessObject.  check_field() indexes field_attrs by these. */
 
-enum { F_NAME, F_TYPE, F_LENGTH, F_PRECISION, F_NULLABLE, F_UNIQUE,
-       F_INDEXED, F_LOCALIZED, F_STORED, F_AUDIT, F_VALIDATIONLIST,
-       F_LINKTO };
+enum {
+	F_NAME,
+	F_TYPE,
+	F_LENGTH,
+	F_PRECISION,
+	F_NULLABLE,
+	F_UNIQUE,
+	F_INDEXED,
+	F_LOCALIZED,
+	F_STORED,
+	F_AUDIT,
+	F_VALIDATIONLIST,
+	F_LINKTO
+};
 
 static const doc_attr_rule field_attrs[] = {
-	A_NAME("name", REQ), A_ENUM("type", REQ, field_types),
-	A_INT("length", 0, 1, 1000000), A_INT("precision", 0, 0, 38),
-	A_BOOL("nullable"), A_BOOL("unique"), A_BOOL("indexed"),
-	A_BOOL("localized"), A_BOOL("stored"), A_BOOL("audit"),
+	A_NAME("name", REQ),
+	A_ENUM("type", REQ, field_types),
+	A_INT("length", 0, 1, 1000000),
+	A_INT("precision", 0, 0, 38),
+	A_BOOL("nullable"),
+	A_BOOL("unique"),
+	A_BOOL("indexed"),
+	A_BOOL("localized"),
+	A_BOOL("stored"),
+	A_BOOL("audit"),
 	A_REF("validationList", 0, "ValidationList"),
-	A_REF("linkTo", 0, "BusinessObject"), A_END,
+	A_REF("linkTo", 0, "BusinessObject"),
+	A_END,
 };
 static const doc_elem_rule field_rule = {
-	.name = "Field", .attrs = field_attrs, .check = check_field,
+	.name = "Field",
+	.attrs = field_attrs,
+	.check = check_field,
 };
 
 static const doc_attr_rule relationship_attrs[] = {
-	A_NAME("name", REQ), A_REF("target", REQ, "BusinessObject"),
-	A_ENUM("cardinality", REQ, cardinalities), A_END,
+	A_NAME("name", REQ),
+	A_REF("target", REQ, "BusinessObject"),
+	A_ENUM("cardinality", REQ, cardinalities),
+	A_END,
 };
 static const doc_elem_rule relationship_rule = {
-	.name = "Relationship", .attrs = relationship_attrs,
+	.name = "Relationship",
+	.attrs = relationship_attrs,
 };
 
 static const doc_attr_rule bo_attrs[] = {
-	A_STR("table", 0), A_BOOL("audit"), A_BOOL("validation"), A_END,
+	A_STR("table", 0),
+	A_BOOL("audit"),
+	A_BOOL("validation"),
+	A_END,
 };
 static const doc_child_rule bo_children[] = {
-	{ &field_rule, 1, 0 }, { &relationship_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &field_rule, 1, 0 },
+	{ &relationship_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule bo_rule = {
-	.name = "BusinessObject", .attrs = bo_attrs, .children = bo_children,
+	.name = "BusinessObject",
+	.attrs = bo_attrs,
+	.children = bo_children,
 	.finish = finish_bo,
 };
 
 /* Counter */
 
 static const doc_attr_rule counter_attrs[] = {
-	A_BO(0), A_STR("prefix", 0), A_INT("start", REQ, 0, LLONG_MAX),
-	A_INT("step", 0, 1, LLONG_MAX), A_END,
+	A_BO(0),
+	A_STR("prefix", 0),
+	A_INT("start", REQ, 0, LLONG_MAX),
+	A_INT("step", 0, 1, LLONG_MAX),
+	A_END,
 };
 static const doc_elem_rule counter_rule = {
-	.name = "Counter", .attrs = counter_attrs,
+	.name = "Counter",
+	.attrs = counter_attrs,
 };
 
 /* Form */
 
 static const doc_attr_rule section_attrs[] = { A_STR("name", REQ), A_END };
 static const doc_child_rule section_children[] = {
-	{ &fieldref_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &fieldref_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule section_rule = {
-	.name = "Section", .attrs = section_attrs,
+	.name = "Section",
+	.attrs = section_attrs,
 	.children = section_children,
 };
 
 static const doc_attr_rule form_attrs[] = {
-	A_BO(REQ), A_STR("caption", 0), A_END,
+	A_BO(REQ),
+	A_STR("caption", 0),
+	A_END,
 };
 static const doc_child_rule form_children[] = {
-	{ &fieldref_rule, 0, 0 }, { &section_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &fieldref_rule, 0, 0 },
+	{ &section_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule form_rule = {
-	.name = "Form", .attrs = form_attrs, .children = form_children,
+	.name = "Form",
+	.attrs = form_attrs,
+	.children = form_children,
 };
 
 /* Grid */
 
 static const doc_attr_rule column_attrs[] = {
-	A_FIELD("field", REQ), A_INT("width", 0, 0, INT_ANY), A_END,
+	A_FIELD("field", REQ),
+	A_INT("width", 0, 0, INT_ANY),
+	A_END,
 };
 static const doc_elem_rule column_rule = {
-	.name = "Column", .attrs = column_attrs,
+	.name = "Column",
+	.attrs = column_attrs,
 };
 static const doc_attr_rule bo_req_attrs[] = { A_BO(REQ), A_END };
 static const doc_child_rule grid_children[] = {
-	{ &column_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &column_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule grid_rule = {
-	.name = "Grid", .attrs = bo_req_attrs, .children = grid_children,
+	.name = "Grid",
+	.attrs = bo_req_attrs,
+	.children = grid_children,
 };
 
 /* Layout */
 
 static const doc_attr_rule formref_attrs[] = {
-	A_REF("name", REQ, "Form"), A_END,
+	A_REF("name", REQ, "Form"),
+	A_END,
 };
 static const doc_elem_rule formref_rule = {
-	.name = "FormRef", .attrs = formref_attrs,
+	.name = "FormRef",
+	.attrs = formref_attrs,
 };
 static const doc_attr_rule gridref_attrs[] = {
-	A_REF("name", REQ, "Grid"), A_END,
+	A_REF("name", REQ, "Grid"),
+	A_END,
 };
 static const doc_elem_rule gridref_rule = {
-	.name = "GridRef", .attrs = gridref_attrs,
+	.name = "GridRef",
+	.attrs = gridref_attrs,
 };
 static const doc_child_rule layout_children[] = {
-	{ &formref_rule, 0, 0 }, { &gridref_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &formref_rule, 0, 0 },
+	{ &gridref_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule layout_rule = {
-	.name = "Layout", .flags = DOC_ER_NONEMPTY, .attrs = bo_req_attrs,
+	.name = "Layout",
+	.flags = DOC_ER_NONEMPTY,
+	.attrs = bo_req_attrs,
 	.children = layout_children,
 };
 
 /* QuickAction */
 
 static const doc_attr_rule param_attrs[] = {
-	A_STR("name", REQ), A_STR("value", 0), A_END,
+	A_STR("name", REQ),
+	A_STR("value", 0),
+	A_END,
 };
 static const doc_elem_rule param_rule = {
-	.name = "Param", .attrs = param_attrs,
+	.name = "Param",
+	.attrs = param_attrs,
 };
 static const doc_attr_rule qa_attrs[] = {
-	A_BO(REQ), A_ENUM("action", REQ, qa_actions), A_END,
+	A_BO(REQ),
+	A_ENUM("action", REQ, qa_actions),
+	A_END,
 };
 static const doc_child_rule qa_children[] = {
-	{ &param_rule, 0, 0 }, { &workflowref_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &param_rule, 0, 0 },
+	{ &workflowref_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule qa_rule = {
-	.name = "QuickAction", .attrs = qa_attrs, .children = qa_children,
+	.name = "QuickAction",
+	.attrs = qa_attrs,
+	.children = qa_children,
 };
 
 /* Rule, RuleOverride, BusinessRule */
 
 static const doc_child_rule one_expression[] = {
-	{ &expression_rule, 1, 1 }, { NULL, 0, 0 },
+	{ &expression_rule, 1, 1 },
+	{ NULL, 0, 0 },
 };
 static const doc_child_rule opt_expression[] = {
-	{ &expression_rule, 0, 1 }, { NULL, 0, 0 },
+	{ &expression_rule, 0, 1 },
+	{ NULL, 0, 0 },
 };
 static const doc_attr_rule rule_attrs[] = {
-	A_BO(REQ), A_ENUM("event", 0, rule_events), A_END,
+	A_BO(REQ),
+	A_ENUM("event", 0, rule_events),
+	A_END,
 };
 static const doc_elem_rule rule_rule = {
-	.name = "Rule", .attrs = rule_attrs, .children = one_expression,
+	.name = "Rule",
+	.attrs = rule_attrs,
+	.children = one_expression,
 };
 static const doc_attr_rule override_attrs[] = {
-	A_BO(REQ), A_REF("rule", REQ, "Rule"), A_END,
+	A_BO(REQ),
+	A_REF("rule", REQ, "Rule"),
+	A_END,
 };
 static const doc_elem_rule override_rule = {
-	.name = "RuleOverride", .attrs = override_attrs,
+	.name = "RuleOverride",
+	.attrs = override_attrs,
 	.children = opt_expression,
 };
 static const doc_attr_rule br_attrs[] = {
-	A_BO(REQ), A_ENUM("kind", 0, br_kinds), A_END,
+	A_BO(REQ),
+	A_ENUM("kind", 0, br_kinds),
+	A_END,
 };
 static const doc_elem_rule br_rule = {
-	.name = "BusinessRule", .attrs = br_attrs, .children = one_expression,
+	.name = "BusinessRule",
+	.attrs = br_attrs,
+	.children = one_expression,
 };
 
 /* Trigger */
 
 static const doc_elem_rule condition_rule = {
-	.name = "Condition", .flags = DOC_ER_TEXT,
+	.name = "Condition",
+	.flags = DOC_ER_TEXT,
 };
 static const doc_attr_rule trigger_attrs[] = {
-	A_BO(REQ), A_ENUM("event", REQ, trigger_events), A_END,
+	A_BO(REQ),
+	A_ENUM("event", REQ, trigger_events),
+	A_END,
 };
 static const doc_child_rule trigger_children[] = {
-	{ &workflowref_rule, 0, 0 }, { &condition_rule, 0, 1 }, { NULL, 0, 0 },
+	{ &workflowref_rule, 0, 0 },
+	{ &condition_rule, 0, 1 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule trigger_rule = {
-	.name = "Trigger", .attrs = trigger_attrs,
+	.name = "Trigger",
+	.attrs = trigger_attrs,
 	.children = trigger_children,
 };
 
 /* Branding */
 
 static const doc_attr_rule color_attrs[] = {
-	A_STR("name", REQ), A_COLOR("value", REQ), A_END,
+	A_STR("name", REQ),
+	A_COLOR("value", REQ),
+	A_END,
 };
 static const doc_elem_rule color_rule = {
-	.name = "Color", .attrs = color_attrs,
+	.name = "Color",
+	.attrs = color_attrs,
 };
 static const doc_attr_rule branding_attrs[] = {
-	A_STR("logo", 0), A_STR("theme", 0), A_END,
+	A_STR("logo", 0),
+	A_STR("theme", 0),
+	A_END,
 };
 static const doc_child_rule branding_children[] = {
-	{ &color_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &color_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule branding_rule = {
-	.name = "Branding", .attrs = branding_attrs,
+	.name = "Branding",
+	.attrs = branding_attrs,
 	.children = branding_children,
 };
 
 /* Role */
 
 static const doc_attr_rule permission_attrs[] = {
-	A_BO(REQ), A_ENUM("access", REQ, access_levels), A_END,
+	A_BO(REQ),
+	A_ENUM("access", REQ, access_levels),
+	A_END,
 };
 static const doc_elem_rule permission_rule = {
-	.name = "Permission", .attrs = permission_attrs,
+	.name = "Permission",
+	.attrs = permission_attrs,
 };
 static const doc_attr_rule role_attrs[] = { A_BOOL("admin"), A_END };
 static const doc_child_rule role_children[] = {
-	{ &permission_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &permission_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule role_rule = {
-	.name = "Role", .attrs = role_attrs, .children = role_children,
+	.name = "Role",
+	.attrs = role_attrs,
+	.children = role_children,
 };
 
 /* ValidationListDefinition */
 
 static const doc_attr_rule vld_attrs[] = {
-	A_BO(0), A_REF("list", 0, "ValidationList"), A_STR("valueField", 0),
+	A_BO(0),
+	A_REF("list", 0, "ValidationList"),
+	A_STR("valueField", 0),
 	A_END,
 };
 static const doc_elem_rule vld_rule = {
-	.name = "ValidationListDefinition", .attrs = vld_attrs,
+	.name = "ValidationListDefinition",
+	.attrs = vld_attrs,
 };
 
 /* Search */
 
 static const doc_attr_rule criterion_attrs[] = {
-	A_FIELD("field", REQ), A_ENUM("op", REQ, search_ops),
-	A_STR("value", 0), A_END,
+	A_FIELD("field", REQ),
+	A_ENUM("op", REQ, search_ops),
+	A_STR("value", 0),
+	A_END,
 };
 static const doc_elem_rule criterion_rule = {
-	.name = "Criterion", .attrs = criterion_attrs,
+	.name = "Criterion",
+	.attrs = criterion_attrs,
 };
 static const doc_attr_rule sort_attrs[] = {
-	A_FIELD("field", REQ), A_ENUM("direction", 0, directions), A_END,
+	A_FIELD("field", REQ),
+	A_ENUM("direction", 0, directions),
+	A_END,
 };
 static const doc_elem_rule sort_rule = {
-	.name = "Sort", .attrs = sort_attrs,
+	.name = "Sort",
+	.attrs = sort_attrs,
 };
 static const doc_child_rule search_children[] = {
-	{ &criterion_rule, 0, 0 }, { &sort_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &criterion_rule, 0, 0 },
+	{ &sort_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule search_rule = {
-	.name = "Search", .attrs = bo_req_attrs, .children = search_children,
+	.name = "Search",
+	.attrs = bo_req_attrs,
+	.children = search_children,
 };
 
 /* Dashboard and parts.  check_partref() indexes partref_attrs. */
 
 static const doc_attr_rule partref_attrs[] = {
-	A_NAME("name", REQ), A_ENUM("type", REQ, part_types), A_END,
+	A_NAME("name", REQ),
+	A_ENUM("type", REQ, part_types),
+	A_END,
 };
 static const doc_elem_rule partref_rule = {
-	.name = "PartRef", .attrs = partref_attrs, .check = check_partref,
+	.name = "PartRef",
+	.attrs = partref_attrs,
+	.check = check_partref,
 };
 static const doc_attr_rule dashboard_attrs[] = {
-	A_INT("columns", 0, 0, INT_ANY), A_END,
+	A_INT("columns", 0, 0, INT_ANY),
+	A_END,
 };
 static const doc_child_rule dashboard_children[] = {
-	{ &partref_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &partref_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule dashboard_rule = {
-	.name = "Dashboard", .attrs = dashboard_attrs,
+	.name = "Dashboard",
+	.attrs = dashboard_attrs,
 	.children = dashboard_children,
 };
 
 static const doc_attr_rule chartpart_attrs[] = {
-	A_BO(REQ), A_ENUM("chartType", REQ, chart_types),
-	A_FIELD("groupBy", 0), A_END,
+	A_BO(REQ),
+	A_ENUM("chartType", REQ, chart_types),
+	A_FIELD("groupBy", 0),
+	A_END,
 };
 static const doc_elem_rule chartpart_rule = {
-	.name = "ChartPart", .attrs = chartpart_attrs,
+	.name = "ChartPart",
+	.attrs = chartpart_attrs,
 };
 static const doc_attr_rule gridpart_attrs[] = {
-	A_BO(REQ), A_REF("grid", 0, "Grid"), A_END,
+	A_BO(REQ),
+	A_REF("grid", 0, "Grid"),
+	A_END,
 };
 static const doc_elem_rule gridpart_rule = {
-	.name = "GridPart", .attrs = gridpart_attrs,
+	.name = "GridPart",
+	.attrs = gridpart_attrs,
 };
 static const doc_elem_rule content_rule = {
-	.name = "Content", .flags = DOC_ER_TEXT,
+	.name = "Content",
+	.flags = DOC_ER_TEXT,
 };
 static const doc_attr_rule specialpart_attrs[] = {
-	A_STR("kind", REQ), A_END,
+	A_STR("kind", REQ),
+	A_END,
 };
 static const doc_child_rule specialpart_children[] = {
-	{ &content_rule, 0, 1 }, { NULL, 0, 0 },
+	{ &content_rule, 0, 1 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule specialpart_rule = {
-	.name = "SpecialPart", .attrs = specialpart_attrs,
+	.name = "SpecialPart",
+	.attrs = specialpart_attrs,
 	.children = specialpart_children,
 };
 static const doc_attr_rule viewpart_attrs[] = {
-	A_BO(REQ), A_REF("search", 0, "Search"), A_END,
+	A_BO(REQ),
+	A_REF("search", 0, "Search"),
+	A_END,
 };
 static const doc_elem_rule viewpart_rule = {
-	.name = "ViewPart", .attrs = viewpart_attrs,
+	.name = "ViewPart",
+	.attrs = viewpart_attrs,
 };
 
 /* Workflow, WorkflowType */
 
 static const doc_attr_rule step_attrs[] = {
-	A_STR("name", REQ), A_STR("kind", 0), A_END,
+	A_STR("name", REQ),
+	A_STR("kind", 0),
+	A_END,
 };
 static const doc_elem_rule step_rule = {
-	.name = "Step", .attrs = step_attrs,
+	.name = "Step",
+	.attrs = step_attrs,
 };
 static const doc_attr_rule transition_attrs[] = {
-	A_STR("from", REQ), A_STR("to", REQ), A_END,
+	A_STR("from", REQ),
+	A_STR("to", REQ),
+	A_END,
 };
 static const doc_elem_rule transition_rule = {
-	.name = "Transition", .attrs = transition_attrs,
+	.name = "Transition",
+	.attrs = transition_attrs,
 };
 static const doc_attr_rule workflow_attrs[] = {
-	A_BO(REQ), A_REF("workflowType", 0, "WorkflowType"), A_END,
+	A_BO(REQ),
+	A_REF("workflowType", 0, "WorkflowType"),
+	A_END,
 };
 static const doc_child_rule workflow_children[] = {
-	{ &step_rule, 0, 0 }, { &transition_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &step_rule, 0, 0 },
+	{ &transition_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule workflow_rule = {
-	.name = "Workflow", .attrs = workflow_attrs,
-	.children = workflow_children, .finish = finish_workflow,
+	.name = "Workflow",
+	.attrs = workflow_attrs,
+	.children = workflow_children,
+	.finish = finish_workflow,
 };
 static const doc_attr_rule wftype_attrs[] = {
-	A_STR("category", 0), A_END,
+	A_STR("category", 0),
+	A_END,
 };
 static const doc_elem_rule wftype_rule = {
-	.name = "WorkflowType", .attrs = wftype_attrs,
+	.name = "WorkflowType",
+	.attrs = wftype_attrs,
 };
 
 /* Report, Image */
 
 static const doc_attr_rule parameter_attrs[] = {
-	A_STR("name", REQ), A_STR("type", 0), A_END,
+	A_STR("name", REQ),
+	A_STR("type", 0),
+	A_END,
 };
 static const doc_elem_rule parameter_rule = {
-	.name = "Parameter", .attrs = parameter_attrs,
+	.name = "Parameter",
+	.attrs = parameter_attrs,
 };
 static const doc_attr_rule report_attrs[] = {
-	A_BO(0), A_ENUM("format", 0, report_formats), A_END,
+	A_BO(0),
+	A_ENUM("format", 0, report_formats),
+	A_END,
 };
 static const doc_child_rule report_children[] = {
-	{ &parameter_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &parameter_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule report_rule = {
-	.name = "Report", .attrs = report_attrs, .children = report_children,
+	.name = "Report",
+	.attrs = report_attrs,
+	.children = report_children,
 };
 static const doc_elem_rule data_rule = {
 	.name = "Data",
 	.flags = DOC_ER_TEXT | DOC_ER_TEXT_REQ | DOC_ER_BASE64,
 };
 static const doc_attr_rule image_attrs[] = {
-	A_ENUM("mimeType", REQ, mime_types), A_END,
+	A_ENUM("mimeType", REQ, mime_types),
+	A_END,
 };
 static const doc_child_rule image_children[] = {
-	{ &data_rule, 1, 1 }, { NULL, 0, 0 },
+	{ &data_rule, 1, 1 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule image_rule = {
-	.name = "Image", .attrs = image_attrs, .children = image_children,
+	.name = "Image",
+	.attrs = image_attrs,
+	.children = image_children,
 };
 
 /* In the order of tfs_metadata_types. */
 static const doc_elem_rule *const metadata_rules[] = {
-	&bo_rule, &counter_rule, &form_rule, &grid_rule, &layout_rule,
-	&qa_rule, &rule_rule, &override_rule, &trigger_rule, &branding_rule,
-	&role_rule, &vld_rule, &br_rule, &search_rule, &dashboard_rule,
-	&chartpart_rule, &gridpart_rule, &specialpart_rule, &viewpart_rule,
-	&workflow_rule, &wftype_rule, &report_rule, &image_rule, NULL,
+	&bo_rule,       &counter_rule,     &form_rule,      &grid_rule,
+	&layout_rule,   &qa_rule,          &rule_rule,      &override_rule,
+	&trigger_rule,  &branding_rule,    &role_rule,      &vld_rule,
+	&br_rule,       &search_rule,      &dashboard_rule, &chartpart_rule,
+	&gridpart_rule, &specialpart_rule, &viewpart_rule,  &workflow_rule,
+	&wftype_rule,   &report_rule,      &image_rule,     NULL,
 };
 
 /* validation/<List>.xml */
 
 static const doc_attr_rule item_attrs[] = {
-	A_STR("value", REQ), A_STR("display", 0),
-	A_INT("order", 0, 0, INT_ANY), A_BOOL("active"), A_END,
+	A_STR("value", REQ),
+	A_STR("display", 0),
+	A_INT("order", 0, 0, INT_ANY),
+	A_BOOL("active"),
+	A_END,
 };
 static const doc_elem_rule item_rule = {
-	.name = "Item", .attrs = item_attrs,
+	.name = "Item",
+	.attrs = item_attrs,
 };
 static const doc_attr_rule list_attrs[] = { A_BO(0), A_END };
 static const doc_child_rule list_children[] = {
-	{ &item_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &item_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule list_rule = {
-	.name = "ValidationList", .attrs = list_attrs,
-	.children = list_children, .finish = finish_list,
+	.name = "ValidationList",
+	.attrs = list_attrs,
+	.children = list_children,
+	.finish = finish_list,
 };
 
 /* settings/<Type>/<Name>.xml: free form, a few required attributes. */
@@ -499,33 +670,43 @@ static const doc_elem_rule list_rule = {
 #define SETTINGS_FLAGS (DOC_ER_OPEN | DOC_ER_FREETEXT | DOC_ER_ANYATTR)
 
 static const doc_attr_rule ldap_attrs[] = {
-	A_STR("host", REQ), A_INT("port", REQ, 1, 65535), A_END,
+	A_STR("host", REQ),
+	A_INT("port", REQ, 1, 65535),
+	A_END,
 };
 static const doc_elem_rule ldap_rule = {
-	.name = "LdapConfiguration", .flags = SETTINGS_FLAGS,
+	.name = "LdapConfiguration",
+	.flags = SETTINGS_FLAGS,
 	.attrs = ldap_attrs,
 };
 static const doc_attr_rule email_attrs[] = {
-	A_STR("server", REQ), A_INT("port", REQ, 1, 65535), A_END,
+	A_STR("server", REQ),
+	A_INT("port", REQ, 1, 65535),
+	A_END,
 };
 static const doc_elem_rule email_rule = {
-	.name = "EmailConfiguration", .flags = SETTINGS_FLAGS,
+	.name = "EmailConfiguration",
+	.flags = SETTINGS_FLAGS,
 	.attrs = email_attrs,
 };
 static const doc_attr_rule pwpolicy_attrs[] = {
-	A_INT("minLength", REQ, 0, INT_ANY), A_END,
+	A_INT("minLength", REQ, 0, INT_ANY),
+	A_END,
 };
 static const doc_elem_rule pwpolicy_rule = {
-	.name = "PasswordPolicy", .flags = SETTINGS_FLAGS,
+	.name = "PasswordPolicy",
+	.flags = SETTINGS_FLAGS,
 	.attrs = pwpolicy_attrs,
 };
 static const doc_attr_rule authprov_attrs[] = { A_STR("kind", REQ), A_END };
 static const doc_elem_rule authprov_rule = {
-	.name = "AuthenticationProvider", .flags = SETTINGS_FLAGS,
+	.name = "AuthenticationProvider",
+	.flags = SETTINGS_FLAGS,
 	.attrs = authprov_attrs,
 };
 static const doc_elem_rule settings_rule = {
-	.name = NULL, .flags = SETTINGS_FLAGS,
+	.name = NULL,
+	.flags = SETTINGS_FLAGS,
 };
 static const doc_elem_rule *const settings_rules[] = {
 	&ldap_rule, &email_rule, &pwpolicy_rule, &authprov_rule, NULL,
@@ -535,10 +716,15 @@ static const doc_elem_rule *const settings_rules[] = {
 
 static const doc_attr_rule value_attrs[] = { A_STR("field", REQ), A_END };
 static const doc_elem_rule value_rule = {
-	.name = "Value", .flags = DOC_ER_TEXT, .attrs = value_attrs,
+	.name = "Value",
+	.flags = DOC_ER_TEXT,
+	.attrs = value_attrs,
 };
 static const doc_attr_rule link_attrs[] = {
-	A_BO(REQ), A_STR("field", REQ), A_STR("key", REQ), A_END,
+	A_BO(REQ),
+	A_STR("field", REQ),
+	A_STR("key", REQ),
+	A_END,
 };
 /* A Link names a record, "<businessObject>/<key>", in master/ or data/
  * (which also tells that its business object exists). */
@@ -549,21 +735,27 @@ static int check_link(doc_walk *w, const xmlNode *n, const char *const *v)
 
 	if (!tfs_name_valid(v[0]) || !tfs_name_valid(v[2]))
 		return doc_fail(n, "a Link names a record by businessObject "
-				"and key");
+				   "and key");
 	if ((error = tfs_buf_printf(&t, "%s/%s", v[0], v[2])) == 0)
 		error = doc_ref(w, "Record", t.ptr, false);
 	tfs_buf_free(&t);
 	return error;
 }
 static const doc_elem_rule link_rule = {
-	.name = "Link", .attrs = link_attrs, .check = check_link,
+	.name = "Link",
+	.attrs = link_attrs,
+	.check = check_link,
 };
 static const doc_child_rule record_children[] = {
-	{ &value_rule, 0, 0 }, { &workflowref_rule, 0, 0 },
-	{ &link_rule, 0, 0 }, { NULL, 0, 0 },
+	{ &value_rule, 0, 0 },
+	{ &workflowref_rule, 0, 0 },
+	{ &link_rule, 0, 0 },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule record_rule = {
-	.name = "Record", .flags = DOC_ER_OPEN, .attrs = bo_req_attrs,
+	.name = "Record",
+	.flags = DOC_ER_OPEN,
+	.attrs = bo_req_attrs,
 	.children = record_children,
 };
 
@@ -641,7 +833,7 @@ bool doc_secret_name(const char *name)
 {
 	static const char *const exact[] = {
 		"password", "bindPassword", "secret", "clientSecret",
-		"apiKey", "token", NULL,
+		"apiKey",   "token",        NULL,
 	};
 	size_t i;
 
@@ -688,8 +880,8 @@ static int fail_int(const xmlNode *n, const doc_attr_rule *a)
 	if (open && a->min == 0)
 		return doc_fail(n, "%s must be a non-negative integer",
 				a->name);
-	return doc_fail(n, "%s must be an integer from %lld to %lld",
-			a->name, a->min, a->max);
+	return doc_fail(n, "%s must be an integer from %lld to %lld", a->name,
+			a->min, a->max);
 }
 
 static int fail_enum(const xmlNode *n, const doc_attr_rule *a)
@@ -705,8 +897,7 @@ static int fail_enum(const xmlNode *n, const doc_attr_rule *a)
 }
 
 /* Check one attribute value against its rule; 0 or TFS_EINVALID. */
-static int check_value(const xmlNode *n, const doc_attr_rule *a,
-		       const char *v)
+static int check_value(const xmlNode *n, const doc_attr_rule *a, const char *v)
 {
 	long long num;
 	size_t i;
@@ -719,8 +910,7 @@ static int check_value(const xmlNode *n, const doc_attr_rule *a,
 		return 0;
 	case DOC_AT_BOOL:
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-			return doc_fail(n, "%s must be true or false",
-					a->name);
+			return doc_fail(n, "%s must be true or false", a->name);
 		return 0;
 	case DOC_AT_INT:
 		if (!parse_uint(v, &num) || num < a->min || num > a->max)
@@ -759,8 +949,7 @@ static size_t attr_len(const xmlAttr *a)
 }
 
 /* The rule of attribute `name` in `r`, or NULL. */
-static const doc_attr_rule *find_attr(const doc_elem_rule *r,
-				      const char *name)
+static const doc_attr_rule *find_attr(const doc_elem_rule *r, const char *name)
 {
 	size_t i;
 
@@ -793,7 +982,7 @@ static int check_known(const doc_walk *w, const doc_elem_rule *r,
 		a = find_attr(r, name);
 		if (a)
 			max = a->type == DOC_AT_STR ? DOC_VALUE_TEXT_MAX :
-			      DOC_VALUE_SHORT_MAX;
+						      DOC_VALUE_SHORT_MAX;
 		else if (n == w->root && (strcmp(name, "name") == 0 ||
 					  strcmp(name, "guid") == 0))
 			max = DOC_VALUE_SHORT_MAX;
@@ -802,8 +991,10 @@ static int check_known(const doc_walk *w, const doc_elem_rule *r,
 		else
 			return doc_fail(n, "unknown attribute %.80s", name);
 		if (attr_len(p) > max)
-			return doc_fail(n, "attribute %.80s is longer than "
-					"%zu bytes", name, max);
+			return doc_fail(n,
+					"attribute %.80s is longer than "
+					"%zu bytes",
+					name, max);
 	}
 	return 0;
 }
@@ -838,8 +1029,8 @@ int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 		if ((error = check_value(n, a, v)) < 0)
 			return error;
 		if (a->ref && strcmp(a->name, "businessObject") != 0 &&
-		    (error = doc_ref(w, a->ref, v,
-				     a->flags & DOC_AF_FIELD)) < 0)
+		    (error = doc_ref(w, a->ref, v, a->flags & DOC_AF_FIELD)) <
+			    0)
 			return error;
 	}
 	if (r->check)
@@ -867,7 +1058,8 @@ static int check_field(doc_walk *w, const xmlNode *n, const char *const *v)
 	 * last '.' (business object names may hold dots): a field's own dot
 	 * would make every reference to it name another object. */
 	if (strchr(v[F_NAME], '.'))
-		return doc_fail(n, "a field name may not contain '.' (fields "
+		return doc_fail(n,
+				"a field name may not contain '.' (fields "
 				"are referred to as <BusinessObject>.<field>)");
 	if (strcmp(type, "Text") == 0 && !v[F_LENGTH])
 		return doc_fail(n, "length is required for type Text");
@@ -876,15 +1068,14 @@ static int check_field(doc_walk *w, const xmlNode *n, const char *const *v)
 	if (v[F_PRECISION] && strcmp(type, "Number") != 0 &&
 	    strcmp(type, "Money") != 0)
 		return doc_fail(n, "precision is only allowed for types "
-				"Number and Money");
+				   "Number and Money");
 	if (v[F_LINKTO] && strcmp(type, "Link") != 0)
 		return doc_fail(n, "linkTo is only allowed for type Link");
 	return 0;
 }
 
 /* A PartRef refers to a part whose kind is its type. */
-static int check_partref(doc_walk *w, const xmlNode *n,
-			 const char *const *v)
+static int check_partref(doc_walk *w, const xmlNode *n, const char *const *v)
 {
 	return doc_ref(w, v[1], v[0], false);
 }
@@ -892,7 +1083,7 @@ static int check_partref(doc_walk *w, const xmlNode *n,
 typedef struct keyed {
 	const char *key;
 	const xmlNode *node;
-	size_t seq;                     /* document order */
+	size_t seq; /* document order */
 } keyed;
 
 /* By key only: for bsearch() in an array sorted by keyed_cmp(). */
@@ -948,8 +1139,7 @@ static long collect(keyed **out, const xmlNode *parent, const char *elem,
 
 /* Children `elem` of `parent` must differ in `attr`: O(n log n)
  * (doc_int.h). */
-int doc_check_unique(const xmlNode *parent, const char *elem,
-		     const char *attr)
+int doc_check_unique(const xmlNode *parent, const char *elem, const char *attr)
 {
 	keyed *k = NULL;
 	long n, i;
@@ -959,8 +1149,10 @@ int doc_check_unique(const xmlNode *parent, const char *elem,
 		return TFS_ERROR;
 	for (i = 1; i < n; i++) {
 		if (strcmp(k[i - 1].key, k[i].key) == 0) {
-			error = doc_fail(k[i].node, "duplicate %s '%.80s' "
-					 "(first at line %ld)", attr, k[i].key,
+			error = doc_fail(k[i].node,
+					 "duplicate %s '%.80s' "
+					 "(first at line %ld)",
+					 attr, k[i].key,
 					 doc_line(k[i - 1].node));
 			break;
 		}
@@ -1001,8 +1193,10 @@ static int finish_workflow(doc_walk *w, const xmlNode *n)
 			if (!probe.key ||
 			    !bsearch(&probe, steps, (size_t)nsteps,
 				     sizeof(*steps), key_cmp))
-				error = doc_fail(c, "%s '%.80s' is not a Step "
-						 "of this workflow", ends[i],
+				error = doc_fail(c,
+						 "%s '%.80s' is not a Step "
+						 "of this workflow",
+						 ends[i],
 						 probe.key ? probe.key : "");
 		}
 	}

@@ -30,8 +30,8 @@
 #include "doc_int.h"
 
 #define TR_MAX_STRINGS 20000
-#define TR_MAX_KEY 512
-#define TR_MAX_TEXT 8192
+#define TR_MAX_KEY     512
+#define TR_MAX_TEXT    8192
 
 static bool digits(const char *s, size_t n)
 {
@@ -80,17 +80,20 @@ static int check_string(doc_walk *w, const xmlNode *n, const char *const *v)
 	for (k = v[0]; *k; k++)
 		if ((unsigned char)*k < 0x20)
 			return doc_fail(n, "key must not hold control "
-					"characters");
+					   "characters");
 	if (v[1] && !utc_time_valid(v[1]))
 		return doc_fail(n, "modified must be a UTC time "
-				"YYYY-MM-DDTHH:MM:SSZ");
+				   "YYYY-MM-DDTHH:MM:SSZ");
 	for (c = n->children; c; c = c->next)
 		if ((c->type == XML_TEXT_NODE ||
-		     c->type == XML_CDATA_SECTION_NODE) && c->content)
+		     c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content)
 			len += strlen((const char *)c->content);
 	if (len > TR_MAX_TEXT)
-		return doc_fail(n, "text of key '%.80s' is longer than %d "
-				"bytes", v[0], TR_MAX_TEXT);
+		return doc_fail(n,
+				"text of key '%.80s' is longer than %d "
+				"bytes",
+				v[0], TR_MAX_TEXT);
 	return 0;
 }
 
@@ -100,7 +103,9 @@ static const doc_attr_rule string_attrs[] = {
 	{ .name = NULL },
 };
 static const doc_elem_rule string_rule = {
-	.name = "String", .flags = DOC_ER_TEXT, .attrs = string_attrs,
+	.name = "String",
+	.flags = DOC_ER_TEXT,
+	.attrs = string_attrs,
 	.check = check_string,
 };
 
@@ -116,11 +121,15 @@ static int check_translation(doc_walk *w, const xmlNode *n,
 		return doc_fail(n, "'%.80s' is not a translations directory",
 				w->type);
 	if (strcmp(v[0], locale) != 0)
-		return doc_fail(n, "locale '%.80s' does not match the "
-				"directory '%s'", v[0], locale);
+		return doc_fail(n,
+				"locale '%.80s' does not match the "
+				"directory '%s'",
+				v[0], locale);
 	if (strcmp(v[1], mtype) != 0)
-		return doc_fail(n, "type '%.80s' does not match the "
-				"directory '%s'", v[1], mtype);
+		return doc_fail(n,
+				"type '%.80s' does not match the "
+				"directory '%s'",
+				v[1], mtype);
 	return doc_ref(w, mtype, doc_prop(n, "name"), false);
 }
 
@@ -140,11 +149,14 @@ static const doc_attr_rule translation_attrs[] = {
 	{ .name = NULL },
 };
 static const doc_child_rule translation_children[] = {
-	{ &string_rule, 0, TR_MAX_STRINGS }, { NULL, 0, 0 },
+	{ &string_rule, 0, TR_MAX_STRINGS },
+	{ NULL, 0, 0 },
 };
 static const doc_elem_rule translation_rule = {
-	.name = "Translation", .attrs = translation_attrs,
-	.children = translation_children, .check = check_translation,
+	.name = "Translation",
+	.attrs = translation_attrs,
+	.children = translation_children,
+	.check = check_translation,
 	.finish = finish_translation,
 };
 

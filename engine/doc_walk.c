@@ -168,8 +168,7 @@ static int add_secret(doc_walk *w, xmlNode *n, const char *attr,
 	char *v = NULL;
 	int error;
 
-	if (!(s = grow(w->secrets, &w->asecrets, w->nsecrets + 1,
-		       sizeof(*s))))
+	if (!(s = grow(w->secrets, &w->asecrets, w->nsecrets + 1, sizeof(*s))))
 		return TFS_ERROR;
 	w->secrets = s;
 	if ((error = put_path(&path, n)) < 0 ||
@@ -192,20 +191,27 @@ done:
 
 /* Bit 1: escaped in text; bit 2: escaped in attribute values. */
 static const unsigned char esc_class[256] = {
-	['\t'] = 2, ['\n'] = 2, ['\r'] = 3,
-	['&'] = 3, ['<'] = 3, ['>'] = 3, ['"'] = 2,
+	['\t'] = 2, ['\n'] = 2, ['\r'] = 3, ['&'] = 3,
+	['<'] = 3,  ['>'] = 3,  ['"'] = 2,
 };
 
 static const char *esc_text(unsigned char c)
 {
 	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\t': return "&#9;";
-	case '\n': return "&#10;";
-	default: return "&#13;";
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\t':
+		return "&#9;";
+	case '\n':
+		return "&#10;";
+	default:
+		return "&#13;";
 	}
 }
 
@@ -316,8 +322,10 @@ static int put_attrs(doc_walk *w, xmlNode *n, const doc_elem_rule *r)
 			return doc_fail(n, "namespaces are not allowed");
 		name = (const char *)a->name;
 		if (!(v = attr_text(a)))
-			return doc_fail(n, "attribute %s: entity references "
-					"are not allowed", name);
+			return doc_fail(n,
+					"attribute %s: entity references "
+					"are not allowed",
+					name);
 		if (n == w->root && strcmp(name, "guid") == 0)
 			v = w->guid;
 		if (w->mask && doc_secret_name(name)) {
@@ -409,8 +417,8 @@ static int check_counts(const xmlNode *n, const doc_elem_rule *r,
  * *elems if it has child elements, *keep if its text is to be rendered.
  * 0 or TFS_EINVALID.
  */
-static int check_content(const xmlNode *n, const doc_elem_rule *r,
-			 bool *elems, bool *keep)
+static int check_content(const xmlNode *n, const doc_elem_rule *r, bool *elems,
+			 bool *keep)
 {
 	bool text = false, only_blank = true;
 	const xmlNode *c;
@@ -433,7 +441,7 @@ static int check_content(const xmlNode *n, const doc_elem_rule *r,
 			break;
 		case XML_ENTITY_REF_NODE:
 			return doc_fail(n, "entity references are not "
-					"allowed");
+					   "allowed");
 		default:
 			return doc_fail(n, "unexpected XML node type %d",
 					(int)c->type);
@@ -441,7 +449,7 @@ static int check_content(const xmlNode *n, const doc_elem_rule *r,
 	}
 	if (!only_blank && *elems)
 		return doc_fail(n, "mixed content (text and child elements) "
-				"is not allowed");
+				   "is not allowed");
 	if (!only_blank && r && !(r->flags & (DOC_ER_TEXT | DOC_ER_FREETEXT)))
 		return doc_fail(n, "text content is not allowed");
 	*keep = !only_blank;

@@ -83,7 +83,7 @@ unsigned demo_pick(demo_gen *g, const unsigned *weights, unsigned n)
 /* Day of the week of a day number since the epoch (0 = Sunday). */
 static int weekday(int64_t day)
 {
-	return (int)((day + 4) % 7);	/* 1970-01-01 was a Thursday */
+	return (int)((day + 4) % 7); /* 1970-01-01 was a Thursday */
 }
 
 int64_t demo_past(demo_gen *g, int64_t max_age)
@@ -131,8 +131,7 @@ static uint64_t hash64(const char *a, const char *b)
  * Most configuration was created on install day (during the working day);
  * about a third was changed later in the year by the tenant's administrators.
  */
-int64_t demo_config_mtime(const demo_gen *g, const char *type,
-			  const char *name)
+int64_t demo_config_mtime(const demo_gen *g, const char *type, const char *name)
 {
 	uint64_t h = hash64(type, name);
 	int64_t t, day;
@@ -177,8 +176,7 @@ void demo_fmt_date(char out[16], int64_t t)
  * SHA-256 of "tenantfs-demo/<kind>/<type>/<name>", cut to 128 bits with the
  * version (4) and variant (10xx) bits of RFC 4122 set.
  */
-void demo_guid(char out[37], tfs_kind kind, const char *type,
-	       const char *name)
+void demo_guid(char out[37], tfs_kind kind, const char *type, const char *name)
 {
 	unsigned char h[32];
 	tfs_sha256 s;
@@ -245,8 +243,8 @@ static void close_start(demo_gen *g)
 	}
 }
 
-void demo_begin(demo_gen *g, tfs_kind kind, const char *type,
-		const char *root, const char *name, const char *bo)
+void demo_begin(demo_gen *g, tfs_kind kind, const char *type, const char *root,
+		const char *name, const char *bo)
 {
 	char guid[37];
 
@@ -379,8 +377,8 @@ int demo_finish(demo_gen *g, int64_t mtime)
 		demo_end(g);
 	if (g->error)
 		return g->error;
-	rc = g->put(g->ctx, g->kind, g->type, g->name, g->buf.ptr,
-		    g->buf.size, mtime);
+	rc = g->put(g->ctx, g->kind, g->type, g->name, g->buf.ptr, g->buf.size,
+		    mtime);
 	if (rc)
 		g->error = rc;
 	return g->error;
@@ -416,8 +414,7 @@ void demo_value_time(demo_gen *g, const char *field, int64_t t)
 	demo_value(g, field, tmp);
 }
 
-void demo_link(demo_gen *g, const char *field, const char *bo,
-	       const char *key)
+void demo_link(demo_gen *g, const char *field, const char *bo, const char *key)
 {
 	demo_el(g, "Link");
 	demo_attr(g, "field", field);
@@ -432,4 +429,3 @@ void demo_ref(demo_gen *g, const char *tag, const char *name)
 	demo_attr(g, "name", name);
 	demo_end(g);
 }
-

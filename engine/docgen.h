@@ -30,17 +30,17 @@
 #include "tenantfs/buf.h"
 #include "tenantfs/seed.h"
 
-#define DEMO_HOUR ((int64_t)3600)
-#define DEMO_DAY ((int64_t)86400)
+#define DEMO_HOUR     ((int64_t)3600)
+#define DEMO_DAY      ((int64_t)86400)
 #define DEMO_MAXDEPTH 16
 
 typedef struct demo_gen {
 	tfs_put_fn put;
 	void *ctx;
 	int64_t now;
-	int64_t install;	/* when the tenant was set up, a year ago */
+	int64_t install; /* when the tenant was set up, a year ago */
 	uint64_t rng;
-	int error;		/* first failure; sticky */
+	int error; /* first failure; sticky */
 	tfs_buf buf;
 	/* the document being written */
 	tfs_kind kind;
@@ -48,7 +48,7 @@ typedef struct demo_gen {
 	char name[256];
 	const char *stack[DEMO_MAXDEPTH];
 	int depth;
-	bool open;		/* a start tag is not yet closed by '>' */
+	bool open; /* a start tag is not yet closed by '>' */
 } demo_gen;
 
 /* Random numbers: a splitmix64 stream, reseeded per section by a label. */
@@ -74,16 +74,15 @@ void demo_fmt_time(char out[32], int64_t t);
 void demo_fmt_date(char out[16], int64_t t);
 
 /* The deterministic guid of an object: a version-4-shaped UUID. */
-void demo_guid(char out[37], tfs_kind kind, const char *type,
-	       const char *name);
+void demo_guid(char out[37], tfs_kind kind, const char *type, const char *name);
 
 /* Base64 of `len` bytes into the current element as text (see demo_text). */
 void demo_text_base64(demo_gen *g, const char *tag, const void *data,
 		      size_t len);
 
 /* The document writer; see the comment at the top. */
-void demo_begin(demo_gen *g, tfs_kind kind, const char *type,
-		const char *root, const char *name, const char *bo);
+void demo_begin(demo_gen *g, tfs_kind kind, const char *type, const char *root,
+		const char *name, const char *bo);
 void demo_el(demo_gen *g, const char *tag);
 void demo_attr(demo_gen *g, const char *key, const char *value);
 void demo_attrf(demo_gen *g, const char *key, const char *fmt, ...)
@@ -104,7 +103,6 @@ void demo_value(demo_gen *g, const char *field, const char *text);
 void demo_valuef(demo_gen *g, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void demo_value_time(demo_gen *g, const char *field, int64_t t);
-void demo_link(demo_gen *g, const char *field, const char *bo,
-	       const char *key);
+void demo_link(demo_gen *g, const char *field, const char *bo, const char *key);
 
 #endif

@@ -14,9 +14,9 @@
 static int drop_put_locked(tfs_inst *in, int dir, const char *name,
 			   const char *bytes, size_t len)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "INSERT OR REPLACE INTO drops(dir,"
-				 " name, content, time) VALUES(?, ?, ?, ?)");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "INSERT OR REPLACE INTO drops(dir,"
+				  " name, content, time) VALUES(?, ?, ?, ?)");
 
 	if (!s)
 		return TFS_ERROR;
@@ -62,8 +62,8 @@ static int row_of(tfs_row *out, int *dir, tfs_inst *in, sqlite3_stmt *s)
 
 int tfs_drop_find(tfs_row *out, tfs_inst *in, int dir, const char *name)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), DROP_COLUMNS "WHERE dir = ? AND name = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  DROP_COLUMNS "WHERE dir = ? AND name = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -104,7 +104,7 @@ int tfs_drop_list(tfs_inst *in, int dir, tfs_row_cb cb, void *ctx)
 {
 	sqlite3_stmt *s = db_stmt(inst_db(in), DROP_COLUMNS "WHERE dir = ? "
 							    "ORDER BY name");
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 	int error = 0;
 
 	if (!s)
@@ -124,8 +124,8 @@ int tfs_drop_list(tfs_inst *in, int dir, tfs_row_cb cb, void *ctx)
 
 static int drop_remove_locked(tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "DELETE FROM drops WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "DELETE FROM drops WHERE id = ?");
 
 	if (!s)
 		return TFS_ERROR;

@@ -85,7 +85,8 @@ static int backfill_ids(tfs_store *st)
 		if ((error = ids_of(&sc, st, tenant, inst)) < 0 ||
 		    !sc.tenant_id)
 			continue;
-		if (!(u = db_stmt(&st->db, "UPDATE events SET tenant_id = ?2,"
+		if (!(u = db_stmt(&st->db,
+				  "UPDATE events SET tenant_id = ?2,"
 				  " instance_id = ?3 WHERE id = ?1"))) {
 			error = TFS_ERROR;
 			break;
@@ -126,9 +127,11 @@ int events_upgrade(tfs_store *st)
 	sqlite3_stmt *s = NULL;
 	int rc, n = 0, error;
 
-	if (sqlite3_prepare_v2(st->db.db, "SELECT count(*) FROM "
+	if (sqlite3_prepare_v2(st->db.db,
+			       "SELECT count(*) FROM "
 			       "pragma_table_info('events') WHERE name = "
-			       "'tenant_id'", -1, &s, NULL) != SQLITE_OK)
+			       "'tenant_id'",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(&st->db, "events");
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
@@ -155,17 +158,19 @@ int events_upgrade(tfs_store *st)
 }
 
 int tfs_store_events_scope_size(tfs_store *st, int64_t tenant_id,
-				int64_t inst_id, uint64_t *size,
-				int64_t *mtime)
+				int64_t inst_id, uint64_t *size, int64_t *mtime)
 {
 	sqlite3_stmt *s =
-	    inst_id ? db_stmt(store_db(st), "SELECT instance_off +"
-			      " length(CAST(line AS BLOB)), time FROM events"
-			      " WHERE instance_id = ?1 ORDER BY id DESC"
-			      " LIMIT 1") :
-		      db_stmt(store_db(st), "SELECT tenant_off +"
-			      " length(CAST(line AS BLOB)), time FROM events"
-			      " WHERE tenant_id = ?1 ORDER BY id DESC LIMIT 1");
+		inst_id ?
+			db_stmt(store_db(st),
+				"SELECT instance_off +"
+				" length(CAST(line AS BLOB)), time FROM events"
+				" WHERE instance_id = ?1 ORDER BY id DESC"
+				" LIMIT 1") :
+			db_stmt(store_db(st),
+				"SELECT tenant_off +"
+				" length(CAST(line AS BLOB)), time FROM events"
+				" WHERE tenant_id = ?1 ORDER BY id DESC LIMIT 1");
 
 	*size = 0;
 	*mtime = 0;
@@ -180,14 +185,17 @@ int tfs_store_events_scope_size(tfs_store *st, int64_t tenant_id,
 	return 0;
 }
 
-int tfs_store_events_scope_read(tfs_buf *out, tfs_store *st,
-				int64_t tenant_id, int64_t inst_id)
+int tfs_store_events_scope_read(tfs_buf *out, tfs_store *st, int64_t tenant_id,
+				int64_t inst_id)
 {
 	sqlite3_stmt *s =
-	    inst_id ? db_stmt(store_db(st), "SELECT CAST(line AS BLOB) FROM"
-			      " events WHERE instance_id = ?1 ORDER BY id") :
-		      db_stmt(store_db(st), "SELECT CAST(line AS BLOB) FROM"
-			      " events WHERE tenant_id = ?1 ORDER BY id");
+		inst_id ?
+			db_stmt(store_db(st),
+				"SELECT CAST(line AS BLOB) FROM"
+				" events WHERE instance_id = ?1 ORDER BY id") :
+			db_stmt(store_db(st),
+				"SELECT CAST(line AS BLOB) FROM"
+				" events WHERE tenant_id = ?1 ORDER BY id");
 	int rc, error = 0;
 
 	if (!s)

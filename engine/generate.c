@@ -33,14 +33,14 @@
 /* How master and data records are spread over the core business objects
  * (weights; each business object's records get their own directory). */
 static const unsigned master_weights[GEN_NCORE] = {
-	[GEN_EMPLOYEE] = 55, [GEN_TEAM] = 5, [GEN_ORGUNIT] = 5,
-	[GEN_LOCATION] = 6, [GEN_CATEGORY] = 5, [GEN_VENDOR] = 8,
+	[GEN_EMPLOYEE] = 55, [GEN_TEAM] = 5,     [GEN_ORGUNIT] = 5,
+	[GEN_LOCATION] = 6,  [GEN_CATEGORY] = 5, [GEN_VENDOR] = 8,
 	[GEN_CONTRACT] = 16,
 };
 static const unsigned data_weights[GEN_NCORE] = {
-	[GEN_INCIDENT] = 30, [GEN_PROBLEM] = 2, [GEN_CHANGE] = 7,
-	[GEN_SERVICEREQ] = 12, [GEN_TASK] = 18, [GEN_JOURNAL] = 24,
-	[GEN_CI] = 6, [GEN_KNOWLEDGE] = 1,
+	[GEN_INCIDENT] = 30,   [GEN_PROBLEM] = 2,   [GEN_CHANGE] = 7,
+	[GEN_SERVICEREQ] = 12, [GEN_TASK] = 18,     [GEN_JOURNAL] = 24,
+	[GEN_CI] = 6,          [GEN_KNOWLEDGE] = 1,
 };
 
 /* ---- shared machinery ---------------------------------------------------- */
@@ -67,8 +67,8 @@ int gen_put(void *ctx, tfs_kind kind, const char *type, const char *name,
 	gen *x = ctx;
 	int rc;
 
-	if (x->put && (rc = x->put(x->put_ctx, kind, type, name, xml, len,
-				   mtime)) != 0)
+	if (x->put &&
+	    (rc = x->put(x->put_ctx, kind, type, name, xml, len, mtime)) != 0)
 		return rc;
 	x->written++;
 	if (x->left && --x->left == 0)
@@ -106,8 +106,7 @@ int gen_finish_config(gen *x)
 	char label[160];
 	int64_t t;
 
-	snprintf(label, sizeof(label), "%s/%s", tfs_kind_dir(g->kind),
-		 g->type);
+	snprintf(label, sizeof(label), "%s/%s", tfs_kind_dir(g->kind), g->type);
 	t = demo_config_mtime(g, label, g->name);
 	if (x->cur_differs)
 		t = g->now - DEMO_DAY + (t % DEMO_HOUR);
@@ -156,16 +155,16 @@ static int resolve_sizes(struct sizes *out, const tfs_generate_opts *o)
 	out->data = o->data < 0 ? o->objects / 10 : (uint64_t)o->data;
 	if (o->objects < out->master + out->data ||
 	    o->objects - out->master - out->data < core)
-		return tfs_error_set(TFS_EINVALID, "%llu objects cannot hold "
-				     "the core configuration (%llu objects) "
-				     "and %llu records; ask for at least %llu",
-				     (unsigned long long)o->objects,
-				     (unsigned long long)core,
-				     (unsigned long long)(out->master +
-							  out->data),
-				     (unsigned long long)
-				     tfs_generate_min_objects(o->master,
-							      o->data));
+		return tfs_error_set(
+			TFS_EINVALID,
+			"%llu objects cannot hold "
+			"the core configuration (%llu objects) "
+			"and %llu records; ask for at least %llu",
+			(unsigned long long)o->objects,
+			(unsigned long long)core,
+			(unsigned long long)(out->master + out->data),
+			(unsigned long long)tfs_generate_min_objects(o->master,
+								     o->data));
 	out->config = o->objects - out->master - out->data;
 	return 0;
 }
@@ -177,7 +176,7 @@ uint64_t tfs_generate_min_objects(int64_t master, int64_t data)
 	if (master >= 0 && data >= 0)
 		return core + (uint64_t)master + (uint64_t)data;
 	/* defaults take a tenth each of the total */
-	for (n = core; ; n++) {
+	for (n = core;; n++) {
 		uint64_t m = master < 0 ? n / 10 : (uint64_t)master;
 		uint64_t d = data < 0 ? n / 10 : (uint64_t)data;
 
@@ -237,8 +236,9 @@ static int content(gen *x, const tfs_generate_opts *o)
 	if (!error)
 		error = gen_config_modules(x);
 	if (error != GEN_FULL)
-		return error ? error : tfs_error_set(TFS_ERROR, "generator "
-						     "stopped early");
+		return error ? error :
+			       tfs_error_set(TFS_ERROR, "generator "
+							"stopped early");
 	gen_phase(x, 0);
 	if ((error = records(x, 0, GEN_FIRST_DATA, true)) != 0 ||
 	    (error = records(x, GEN_FIRST_DATA, GEN_NCORE, false)) != 0)
@@ -246,8 +246,8 @@ static int content(gen *x, const tfs_generate_opts *o)
 	return 0;
 }
 
-int tfs_generate_content(tfs_put_fn put, void *ctx,
-			 const tfs_generate_opts *o, bool production)
+int tfs_generate_content(tfs_put_fn put, void *ctx, const tfs_generate_opts *o,
+			 bool production)
 {
 	gen *x = malloc(sizeof(*x));
 	int error;
@@ -334,7 +334,8 @@ static int ensure_landscapes(tfs_store *st, int64_t now)
 		group = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (!group) {
-		s = db_stmt(&st->db, "INSERT INTO groups(name, tiers, "
+		s = db_stmt(&st->db,
+			    "INSERT INTO groups(name, tiers, "
 			    "backup_type, description, mtime) VALUES("
 			    "'GENERATED', 'two-tier', 'live', 'Generated "
 			    "tenants for measurements', ?1)");
@@ -346,7 +347,8 @@ static int ensure_landscapes(tfs_store *st, int64_t now)
 		group = sqlite3_last_insert_rowid(st->db.db);
 	}
 	for (i = 0; i < N(types); i++) {
-		s = db_stmt(&st->db, "INSERT OR IGNORE INTO landscapes("
+		s = db_stmt(&st->db,
+			    "INSERT OR IGNORE INTO landscapes("
 			    "group_id, type, tenant_pattern, db_pattern, "
 			    "email_domain, mtime) VALUES(?1, ?2, "
 			    "'{tenantName}', '{dbName}', 'itsm.example.com',"
@@ -373,8 +375,8 @@ static int describe_instance(tfs_store *st, tfs_inst *in, bool production)
 	snprintf(database, sizeof(database), "%s%s", tfs_inst_tenant(in),
 		 production ? "" : "-STG");
 	s = db_stmt(&st->db, "UPDATE instances SET uri = ?2, database = ?3,"
-		    " named_licenses = ?4, concurrent_licenses = ?5,"
-		    " contact = 'Generated tenant' WHERE id = ?1");
+			     " named_licenses = ?4, concurrent_licenses = ?5,"
+			     " contact = 'Generated tenant' WHERE id = ?1");
 	if (!s)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, tfs_inst_id(in));
@@ -452,9 +454,8 @@ static int add_tenant(tfs_generate_stats *stats, tfs_store *st,
 	if ((error = ensure_landscapes(st, now)) < 0)
 		return error;
 	for (i = 0; i < 2; i++) {
-		if ((error = store_add_instance(&insts[i], st, tenant,
-						names[i], names[i],
-						i == 1)) < 0 ||
+		if ((error = store_add_instance(&insts[i], st, tenant, names[i],
+						names[i], i == 1)) < 0 ||
 		    (error = describe_instance(st, insts[i], i == 1)) < 0)
 			goto done;
 	}
@@ -466,7 +467,7 @@ static int add_tenant(tfs_generate_stats *stats, tfs_store *st,
 		l[i].now = now;
 		if (pthread_create(&th[i], NULL, load_thread, &l[i]) != 0) {
 			error = tfs_error_set(TFS_ERROR, "cannot start a "
-					      "thread");
+							 "thread");
 			goto done;
 		}
 		started[i] = true;
@@ -503,8 +504,7 @@ done:
 		stats->differing = l[1].differing;
 		for (i = 0; i < 2; i++) {
 			stats->load_seconds[i] = seconds(&l[i].t0, &l[i].t1);
-			stats->commit_seconds[i] = seconds(&l[i].t1,
-							   &l[i].t2);
+			stats->commit_seconds[i] = seconds(&l[i].t1, &l[i].t2);
 		}
 	}
 	return 0;
@@ -531,8 +531,7 @@ int tfs_generate_tenant(tfs_generate_stats *stats, const char *store,
 		return tfs_error_set(TFS_EINVALID, "invalid tenant name '%s'",
 				     tenant);
 	snprintf(path, sizeof(path), "%s/console.db", store);
-	if (access(path, F_OK) != 0 &&
-	    (error = tfs_store_create(store)) < 0)
+	if (access(path, F_OK) != 0 && (error = tfs_store_create(store)) < 0)
 		return error;
 	if ((error = tfs_store_open(&st, store, getuid())) < 0)
 		return error;
@@ -544,9 +543,10 @@ int tfs_generate_tenant(tfs_generate_stats *stats, const char *store,
 
 		if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, tenant) == 0)
 			ev.tenant_id = row.id;
-		snprintf(msg, sizeof(msg), "tenant %s generated with "
-			 "staging and production, %llu objects each", tenant,
-			 (unsigned long long)o->objects);
+		snprintf(msg, sizeof(msg),
+			 "tenant %s generated with "
+			 "staging and production, %llu objects each",
+			 tenant, (unsigned long long)o->objects);
 		error = tfs_store_event(st, &ev);
 	}
 done:
@@ -566,9 +566,8 @@ struct pkg_out {
 
 /* The put function of a package: each document becomes a transaction
  * that creates it, written by the package writer (package_write.c). */
-static int pkg_put(void *ctx, tfs_kind kind, const char *type,
-		   const char *name, const char *xml, size_t len,
-		   int64_t mtime)
+static int pkg_put(void *ctx, tfs_kind kind, const char *type, const char *name,
+		   const char *xml, size_t len, int64_t mtime)
 {
 	struct pkg_out *p = ctx;
 	char path[600];
@@ -592,13 +591,13 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 	int k = gen_core_find(bo), error = 0;
 
 	if (k < 0 || k >= GEN_FIRST_DATA)
-		return tfs_error_set(TFS_EINVALID, "%s is not a master "
+		return tfs_error_set(TFS_EINVALID,
+				     "%s is not a master "
 				     "business object of a generated tenant",
 				     bo);
 	if (!name) {
 		snprintf(dflt, sizeof(dflt), "%s import %llu-%llu", bo,
-			 (unsigned long long)seed,
-			 (unsigned long long)records);
+			 (unsigned long long)seed, (unsigned long long)records);
 		name = dflt;
 	}
 	x = malloc(sizeof(*x));
@@ -623,10 +622,13 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 	}
 	pkgw_init(&p.w, &out, f);
 	demo_fmt_time(created, x->g.now);
-	if ((error = pkgw_begin(&p.w, &(struct pkgw_head){
-			.name = name, .type = "incremental",
-			.state = "closed", .source_tenant = "generator",
-			.source_instance = "staging" })) < 0 ||
+	if ((error = pkgw_begin(&p.w,
+				&(struct pkgw_head){
+					.name = name,
+					.type = "incremental",
+					.state = "closed",
+					.source_tenant = "generator",
+					.source_instance = "staging" })) < 0 ||
 	    (error = pkgw_set_begin(&p.w, 1, "default", "admin", created)) < 0)
 		goto done;
 	for (i = 0; i < records && !error; i++)

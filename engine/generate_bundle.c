@@ -22,8 +22,7 @@
 /* ---- pick lists ---------------------------------------------------------- */
 
 int gen_list_doc(gen *x, const char *name, const char *bo,
-		    const char *description, const char *const *items,
-		    unsigned n)
+		 const char *description, const char *const *items, unsigned n)
 {
 	demo_gen *g = &x->g;
 	unsigned i;
@@ -64,7 +63,8 @@ int gen_list_definition(gen *x, const char *name, const char *list,
 /* ---- the bundle of one business object -------------------------------- */
 
 static const gen_field system_fields[] = {
-	{ "RecId", 'T', 32, NULL, 'k' }, { "CreatedDateTime", 'D', 0, NULL, 0 },
+	{ "RecId", 'T', 32, NULL, 'k' },
+	{ "CreatedDateTime", 'D', 0, NULL, 0 },
 	{ "CreatedBy", 'T', 100, NULL, 0 },
 	{ "LastModDateTime", 'D', 0, NULL, 0 },
 	{ "LastModBy", 'T', 100, NULL, 0 },
@@ -156,15 +156,34 @@ static void attr_field(demo_gen *g, const gen_field *f)
 	demo_el(g, "Field");
 	demo_attr(g, "name", f->name);
 	switch (f->type) {
-	case 'T': case 'P': snprintf(kind, sizeof(kind), "Text"); break;
-	case 'L': snprintf(kind, sizeof(kind), "Link"); break;
-	case 'I': snprintf(kind, sizeof(kind), "Integer"); break;
-	case 'N': snprintf(kind, sizeof(kind), "Number"); break;
-	case 'M': snprintf(kind, sizeof(kind), "Money"); break;
-	case 'D': snprintf(kind, sizeof(kind), "DateTime"); break;
-	case 'd': snprintf(kind, sizeof(kind), "Date"); break;
-	case 'B': snprintf(kind, sizeof(kind), "Boolean"); break;
-	default: snprintf(kind, sizeof(kind), "Guid"); break;
+	case 'T':
+	case 'P':
+		snprintf(kind, sizeof(kind), "Text");
+		break;
+	case 'L':
+		snprintf(kind, sizeof(kind), "Link");
+		break;
+	case 'I':
+		snprintf(kind, sizeof(kind), "Integer");
+		break;
+	case 'N':
+		snprintf(kind, sizeof(kind), "Number");
+		break;
+	case 'M':
+		snprintf(kind, sizeof(kind), "Money");
+		break;
+	case 'D':
+		snprintf(kind, sizeof(kind), "DateTime");
+		break;
+	case 'd':
+		snprintf(kind, sizeof(kind), "Date");
+		break;
+	case 'B':
+		snprintf(kind, sizeof(kind), "Boolean");
+		break;
+	default:
+		snprintf(kind, sizeof(kind), "Guid");
+		break;
 	}
 	demo_attr(g, "type", kind);
 	if (f->type == 'T' || f->type == 'P')
@@ -173,8 +192,9 @@ static void attr_field(demo_gen *g, const gen_field *f)
 		demo_attr_int(g, "precision", 2);
 	demo_attr_bool(g, "nullable", f->hint != 'n' && f->hint != 'k');
 	demo_attr_bool(g, "unique", f->hint == 'n' || f->hint == 'k');
-	demo_attr_bool(g, "indexed", f->hint == 'n' || f->hint == 'k' ||
-		       f->type == 'P' || f->type == 'L');
+	demo_attr_bool(g, "indexed",
+		       f->hint == 'n' || f->hint == 'k' || f->type == 'P' ||
+			       f->type == 'L');
 	if (f->type == 'P')
 		demo_attr(g, "validationList", f->ref);
 	if (f->type == 'L')
@@ -189,8 +209,7 @@ static int bo_doc(gen *x, const gen_bo *bo, const bo_roles *r)
 
 	gen_begin(x, TFS_KIND_METADATA, "BusinessObject", "BusinessObject",
 		  bo->name, NULL);
-	demo_attrf(g, "table", "%s%s", bo->core >= 0 ? "" : "Cust_",
-		   bo->name);
+	demo_attrf(g, "table", "%s%s", bo->core >= 0 ? "" : "Cust_", bo->name);
 	demo_attr_bool(g, "audit", r->status != NULL);
 	gen_describe(x, "The %s records of the tenant", bo->noun);
 	for (i = 0; i < N(system_fields); i++)
@@ -233,8 +252,9 @@ static int form_doc(gen *x, const gen_bo *bo, const bo_roles *r,
 	static const struct {
 		const char *name, *types;
 	} sections[] = {
-		{ "Details", "TG" }, { "Classification", "P" },
-		{ "Assignment", "L" }, { "Dates", "Dd" }, { "Other", "INMB" },
+		{ "Details", "TG" },   { "Classification", "P" },
+		{ "Assignment", "L" }, { "Dates", "Dd" },
+		{ "Other", "INMB" },
 	};
 	demo_gen *g = &x->g;
 	char name[160];
@@ -256,9 +276,8 @@ static int form_doc(gen *x, const gen_bo *bo, const bo_roles *r,
 		for (i = 0; i < n && used < maxfields; i++) {
 			const gen_field *f = &bo->fields[i];
 
-			if (f == r->number || f == r->title ||
-			    f == r->status || !strchr(sections[s].types,
-						      f->type))
+			if (f == r->number || f == r->title || f == r->status ||
+			    !strchr(sections[s].types, f->type))
 				continue;
 			if (!open) {
 				demo_el(g, "Section");
@@ -351,15 +370,14 @@ static void param(demo_gen *g, const char *name, const char *value)
 	demo_end(g);
 }
 
-static void expression(gen *x, const char *fmt, const char *a,
-		       const char *b)
+static void expression(gen *x, const char *fmt, const char *a, const char *b)
 {
 	char text[400], full[440];
 
 	snprintf(text, sizeof(text), fmt, a, b);
 	/* production skips the rule for imported records */
-	snprintf(full, sizeof(full), x->cur_differs ? "!IsImport && (%s)" :
-		 "%s", text);
+	snprintf(full, sizeof(full),
+		 x->cur_differs ? "!IsImport && (%s)" : "%s", text);
 	demo_text(&x->g, "Expression", full);
 }
 
@@ -378,8 +396,10 @@ static int search_doc(gen *x, const gen_bo *bo, const char *sfx,
 		demo_attr(g, "field", f->name);
 		demo_attr(g, "op", op);
 		if (value)
-			demo_attr(g, "value", x->cur_differs &&
-				  strcmp(op, "eq") == 0 ? "1" : value);
+			demo_attr(g, "value",
+				  x->cur_differs && strcmp(op, "eq") == 0 ?
+					  "1" :
+					  value);
 		demo_end(g);
 	}
 	if (sort) {
@@ -431,8 +451,8 @@ void gen_icon_data(gen *x, const char *name)
 
 /* ---- the bundle ------------------------------------------------------------ */
 
-static const char *const extra_forms[] = {
-	"Mobile", "SelfService", "New", "Approval", "Admin", "Print" };
+static const char *const extra_forms[] = { "Mobile",   "SelfService", "New",
+					   "Approval", "Admin",       "Print" };
 enum { FORM_MOBILE, FORM_SELFSERVICE, FORM_NEW, FORM_APPROVAL, FORM_ADMIN };
 
 /* One business object's bundle while it is written. */
@@ -441,8 +461,8 @@ typedef struct bundle {
 	demo_gen *g;
 	const gen_bo *bo;
 	bo_roles r;
-	uint64_t h;		/* hash of the name: which optional ones */
-	bool first;		/* all optional types (the first core BO) */
+	uint64_t h; /* hash of the name: which optional ones */
+	bool first; /* all optional types (the first core BO) */
 	bool wf_approval, wf_notify, mobile_grid;
 	bool has_form[N(extra_forms)];
 	char name[160], ref[160];
@@ -464,11 +484,15 @@ static const char *ref(bundle *b, const char *sfx)
 
 static int schema(bundle *b)
 {
-	static const char *const states[] = { "New", "Submitted",
-		"In Progress", "On Hold", "Completed", "Cancelled", "Closed" };
-	static const char *const kinds[] = { "Standard", "Urgent", "Internal",
-		"External", "Planned", "Unplanned", "Routine", "Recurring",
-		"One-off", "Major", "Minor", "Regulatory" };
+	static const char *const states[] = { "New",         "Submitted",
+					      "In Progress", "On Hold",
+					      "Completed",   "Cancelled",
+					      "Closed" };
+	static const char *const kinds[] = {
+		"Standard", "Urgent",    "Internal", "External",
+		"Planned",  "Unplanned", "Routine",  "Recurring",
+		"One-off",  "Major",     "Minor",    "Regulatory"
+	};
 	const gen_bo *bo = b->bo;
 	gen *x = b->x;
 	unsigned nk = 3 + (unsigned)((b->h >> 20) % 6);
@@ -482,21 +506,24 @@ static int schema(bundle *b)
 	/* a module's definitions are named after its lists, a core business
 	 * object's after itself and the field (the lists are shared) */
 	if (bo->status_list[0] && b->r.status &&
-	    gen_list_definition(x, bo->own_lists ? bo->status_list :
-				dotted(b->name, bo, "Status"),
+	    gen_list_definition(x,
+				bo->own_lists ? bo->status_list :
+						dotted(b->name, bo, "Status"),
 				bo->status_list, bo->name, "Status"))
 		return b->g->error;
 	if (bo->type_list[0] && b->r.kind &&
-	    gen_list_definition(x, bo->own_lists ? bo->type_list :
-				dotted(b->name, bo, b->r.kind->name),
+	    gen_list_definition(x,
+				bo->own_lists ?
+					bo->type_list :
+					dotted(b->name, bo, b->r.kind->name),
 				bo->type_list, bo->name, b->r.kind->name))
 		return b->g->error;
 	if (bo_doc(x, bo, &b->r))
 		return b->g->error;
 	if (b->r.number) {
 		begin(b, "Counter", b->r.number->name);
-		demo_attrf(b->g, "prefix", "%s-", bo->prefix ? bo->prefix :
-			   "N");
+		demo_attrf(b->g, "prefix", "%s-",
+			   bo->prefix ? bo->prefix : "N");
 		demo_attr_int(b->g, "start", x->cur_differs ? 500001 : 100001);
 		demo_attr_int(b->g, "step", 1);
 		if (gen_finish_config(x))
@@ -507,18 +534,18 @@ static int schema(bundle *b)
 
 static int workflows(bundle *b)
 {
-	static const char *const lifecycle[] = {
-		"Triage", "Assign", "Work", "Review", NULL };
-	static const char *const approval[] = {
-		"RequestApproval", "RecordDecision", NULL };
-	static const char *const notify[] = {
-		"NotifyRequester", "NotifyTeam", NULL };
+	static const char *const lifecycle[] = { "Triage", "Assign", "Work",
+						 "Review", NULL };
+	static const char *const approval[] = { "RequestApproval",
+						"RecordDecision", NULL };
+	static const char *const notify[] = { "NotifyRequester", "NotifyTeam",
+					      NULL };
 
 	if (workflow_doc(b->x, b->bo, "Lifecycle", "Lifecycle", lifecycle) ||
-	    (b->wf_approval && workflow_doc(b->x, b->bo, "Approval",
-					    "Approval", approval)) ||
-	    (b->wf_notify && workflow_doc(b->x, b->bo, "Notification",
-					  "Notification", notify)))
+	    (b->wf_approval &&
+	     workflow_doc(b->x, b->bo, "Approval", "Approval", approval)) ||
+	    (b->wf_notify &&
+	     workflow_doc(b->x, b->bo, "Notification", "Notification", notify)))
 		return b->g->error;
 	return 0;
 }
@@ -533,8 +560,9 @@ static int screens(bundle *b)
 	if (form_doc(x, b->bo, &b->r, "Default", 40))
 		return g->error;
 	for (i = 0; i + 1 < nforms; i++) {
-		k = b->first ? i : (unsigned)((b->h >> (28 + 3 * i)) %
-					      N(extra_forms));
+		k = b->first ?
+			    i :
+			    (unsigned)((b->h >> (28 + 3 * i)) % N(extra_forms));
 		if (b->has_form[k])
 			continue;
 		b->has_form[k] = true;
@@ -586,8 +614,8 @@ static int quick_actions(bundle *b)
 		demo_attr(g, "action", "UpdateObject");
 		param(g, b->r.owner->name, "$(CurrentLoginId())");
 		if (b->r.status)
-			param(g, "Status", x->cur_differs ? "Assigned" :
-			      "In Progress");
+			param(g, "Status",
+			      x->cur_differs ? "Assigned" : "In Progress");
 		if (gen_finish_config(x))
 			return g->error;
 	}
@@ -611,8 +639,8 @@ static int quick_actions(bundle *b)
 	if (b->first || b->h % 2) {
 		begin(b, "QuickAction", "EmailOwner");
 		demo_attr(g, "action", "SendEmail");
-		param(g, "template", x->cur_differs ? "OwnerNoticeV2" :
-		      "OwnerNotice");
+		param(g, "template",
+		      x->cur_differs ? "OwnerNoticeV2" : "OwnerNotice");
 		if (gen_finish_config(x))
 			return g->error;
 	}
@@ -669,9 +697,11 @@ static int rules(bundle *b)
 		begin(b, "Trigger", "OnStatusChange");
 		demo_attr(g, "event", "Update");
 		demo_ref(g, "WorkflowRef", ref(b, "Notification"));
-		demo_text(g, "Condition", x->cur_differs ?
-			  "Status != Previous(Status) && Status == \"Closed\"" :
-			  "Status != Previous(Status)");
+		demo_text(
+			g, "Condition",
+			x->cur_differs ?
+				"Status != Previous(Status) && Status == \"Closed\"" :
+				"Status != Previous(Status)");
 		if (gen_finish_config(x))
 			return g->error;
 	}
@@ -707,17 +737,17 @@ static int views(bundle *b)
 				    "$(CurrentLoginId())", r->number)) ||
 	    (r->owner && search_doc(x, bo, "Unassigned", r->owner, "isnull",
 				    NULL, r->number)) ||
-	    (r->status && search_doc(x, bo, "RecentlyClosed", r->status,
-				     "eq", "Closed", r->number)) ||
-	    (r->priority && search_doc(x, bo, "HighPriority", r->priority,
-				       "le", "2", r->date)))
+	    (r->status && search_doc(x, bo, "RecentlyClosed", r->status, "eq",
+				     "Closed", r->number)) ||
+	    (r->priority && search_doc(x, bo, "HighPriority", r->priority, "le",
+				       "2", r->date)))
 		return g->error;
 
-	if (chart_doc(x, bo, "ByStatus", "Pie", r->status ? r->status :
-		      r->title) ||
+	if (chart_doc(x, bo, "ByStatus", "Pie",
+		      r->status ? r->status : r->title) ||
 	    (r->kind && chart_doc(x, bo, "ByType", "Bar", r->kind)) ||
-	    (r->priority && chart_doc(x, bo, "ByPriority", "Column",
-				      r->priority)))
+	    (r->priority &&
+	     chart_doc(x, bo, "ByPriority", "Column", r->priority)))
 		return g->error;
 	begin(b, "GridPart", "Recent");
 	demo_attr(g, "grid", ref(b, "List"));
@@ -790,8 +820,8 @@ static int extras(bundle *b)
 			  "WatchListItem", bo->name, NULL);
 		demo_attr(g, "businessObject", bo->name);
 		demo_attr_bool(g, "enabled", true);
-		demo_attr(g, "notifyOn", x->cur_differs ? "Status,Owner" :
-			  "Status");
+		demo_attr(g, "notifyOn",
+			  x->cur_differs ? "Status,Owner" : "Status");
 		if (gen_finish_config(x))
 			return g->error;
 	}

@@ -32,8 +32,8 @@
 typedef struct gen_field {
 	const char *name;
 	char type;
-	int len;		/* Text and pick list: length */
-	const char *ref;	/* P: the list; L: the business object */
+	int len;         /* Text and pick list: length */
+	const char *ref; /* P: the list; L: the business object */
 	char hint;
 } gen_field;
 
@@ -42,41 +42,52 @@ typedef struct gen_field {
 /* A business object: one of the core table or a generated module. */
 typedef struct gen_bo {
 	char name[64];
-	char noun[64];		/* for captions: "Fleet Inspection" */
-	char number[64];	/* the numbering field, e.g. IncidentNumber */
-	char status_list[80];	/* pick list of its Status field */
-	char type_list[80];	/* pick list of its Type field, or "" */
-	const char *prefix;	/* record keys and counters: "INC", or NULL */
-	int core;		/* index in the core table, or -1 */
-	bool own_lists;		/* status and type lists are the module's */
+	char noun[64];        /* for captions: "Fleet Inspection" */
+	char number[64];      /* the numbering field, e.g. IncidentNumber */
+	char status_list[80]; /* pick list of its Status field */
+	char type_list[80];   /* pick list of its Type field, or "" */
+	const char *prefix;   /* record keys and counters: "INC", or NULL */
+	int core;             /* index in the core table, or -1 */
+	bool own_lists;       /* status and type lists are the module's */
 	/* own fields (not the system ones), ended by a NULL name */
 	gen_field fields[GEN_MAXFIELDS];
 } gen_bo;
 
 /* The core business objects (generate_meta.c), in generation order. */
 enum {
-	GEN_EMPLOYEE, GEN_TEAM, GEN_ORGUNIT, GEN_LOCATION, GEN_CATEGORY,
-	GEN_VENDOR, GEN_CONTRACT,
-	GEN_INCIDENT, GEN_PROBLEM, GEN_CHANGE, GEN_SERVICEREQ, GEN_TASK,
-	GEN_JOURNAL, GEN_CI, GEN_KNOWLEDGE,
+	GEN_EMPLOYEE,
+	GEN_TEAM,
+	GEN_ORGUNIT,
+	GEN_LOCATION,
+	GEN_CATEGORY,
+	GEN_VENDOR,
+	GEN_CONTRACT,
+	GEN_INCIDENT,
+	GEN_PROBLEM,
+	GEN_CHANGE,
+	GEN_SERVICEREQ,
+	GEN_TASK,
+	GEN_JOURNAL,
+	GEN_CI,
+	GEN_KNOWLEDGE,
 	GEN_NCORE
 };
 #define GEN_FIRST_DATA GEN_INCIDENT
 
 typedef struct gen {
-	demo_gen g;		/* the writer; g.put is gen_put, g.ctx this */
-	tfs_put_fn put;	/* the caller's, or NULL to count only */
+	demo_gen g;     /* the writer; g.put is gen_put, g.ctx this */
+	tfs_put_fn put; /* the caller's, or NULL to count only */
 	void *put_ctx;
 	bool production;
-	uint64_t salt;		/* from the seed */
-	uint64_t left;		/* documents left in the phase; 0: no quota */
+	uint64_t salt; /* from the seed */
+	uint64_t left; /* documents left in the phase; 0: no quota */
 	uint64_t written;
-	uint64_t differing;	/* documents that differ (production) */
-	uint64_t count[GEN_NCORE];	/* records of each core BO */
-	uint64_t key_base;	/* added to record numbers (packages) */
-	uint64_t link_max;	/* links name records below this (0: any) */
-	int link_own;		/* a package's BO: links to its own records */
-	bool cur_differs;	/* the document being written differs */
+	uint64_t differing;        /* documents that differ (production) */
+	uint64_t count[GEN_NCORE]; /* records of each core BO */
+	uint64_t key_base;         /* added to record numbers (packages) */
+	uint64_t link_max;         /* links name records below this (0: any) */
+	int link_own;     /* a package's BO: links to its own records */
+	bool cur_differs; /* the document being written differs */
 } gen;
 
 /* The put function the writer calls. */
@@ -118,8 +129,7 @@ void gen_describe(gen *x, const char *fmt, const char *what);
 void gen_icon_data(gen *x, const char *name);
 /* A pick list (validation/<name>.xml) with `n` items. */
 int gen_list_doc(gen *x, const char *name, const char *bo,
-		 const char *description, const char *const *items,
-		 unsigned n);
+		 const char *description, const char *const *items, unsigned n);
 /* A ValidationListDefinition `name` of `list`. */
 int gen_list_definition(gen *x, const char *name, const char *list,
 			const char *bo, const char *field);

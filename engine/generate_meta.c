@@ -180,9 +180,9 @@ typedef struct gen_list {
 #define ITEMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static const gen_list lists[] = {
-	{ "Status", "Incident", "Incident status", ITEMS("Logged", "Active",
-	  "Waiting for Customer", "Waiting for 3rd Party", "Resolved",
-	  "Closed") },
+	{ "Status", "Incident", "Incident status",
+	  ITEMS("Logged", "Active", "Waiting for Customer",
+		"Waiting for 3rd Party", "Resolved", "Closed") },
 	{ "Priority", NULL, "1 critical to 5 planning",
 	  ITEMS("1", "2", "3", "4", "5") },
 	{ "Urgency", NULL, NULL, ITEMS("High", "Medium", "Low") },
@@ -190,52 +190,59 @@ static const gen_list lists[] = {
 	{ "Category", "Category", "Service catalog categories",
 	  ITEMS("Hardware", "Laptop", "Desktop", "Printer", "Software",
 		"Email and Calendar", "Office Applications",
-		"Business Application", "Network", "VPN", "Wi-Fi",
-		"Telephony", "Access and Accounts", "Password Reset",
-		"Security", "Server", "Database", "Facilities",
-		"HR Services") },
-	{ "Source", NULL, "How the request reached us", ITEMS("Phone", "Email",
-	  "Self Service", "Walk-in", "Monitoring", "Chat") },
-	{ "EmployeeStatus", "Employee", NULL, ITEMS("Active", "On Leave",
-	  "Contractor", "Terminated") },
-	{ "Country", NULL, NULL, ITEMS("United Kingdom", "United States",
-	  "Germany", "France", "Netherlands", "Spain", "India", "Singapore",
-	  "Australia", "Canada", "Brazil", "Japan") },
-	{ "TimeZone", NULL, NULL, ITEMS("Europe/London", "Europe/Berlin",
-	  "America/New_York", "America/Chicago", "America/Los_Angeles",
-	  "Asia/Kolkata", "Asia/Singapore", "Australia/Sydney") },
-	{ "ContractStatus", "Contract", NULL, ITEMS("Draft", "Active",
-	  "Expiring", "Expired", "Terminated") },
-	{ "ProblemStatus", "Problem", NULL, ITEMS("Logged", "Investigation",
-	  "Known Error", "Resolved", "Closed") },
-	{ "ChangeStatus", "Change", NULL, ITEMS("Requested", "Assessment",
-	  "Pending Approval", "Scheduled", "Implementing", "Completed",
-	  "Cancelled") },
-	{ "ChangeType", "Change", NULL, ITEMS("Standard", "Normal",
-	  "Emergency") },
-	{ "RiskLevel", NULL, NULL, ITEMS("Low", "Medium", "High",
-	  "Very High") },
-	{ "ServiceReqStatus", "ServiceReq", NULL, ITEMS("Submitted",
-	  "Pending Approval", "Fulfilling", "Fulfilled", "Cancelled",
-	  "Closed") },
-	{ "ApprovalStatus", NULL, NULL, ITEMS("Not Required", "Pending",
-	  "Approved", "Rejected") },
-	{ "TaskStatus", "Task", NULL, ITEMS("Logged", "Assigned",
-	  "In Progress", "Completed", "Cancelled") },
-	{ "TaskType", "Task", NULL, ITEMS("Assignment", "Approval", "Review",
-	  "Deployment", "Procurement") },
-	{ "JournalCategory", "Journal", NULL, ITEMS("Note", "Email",
-	  "Phone Call", "Resolution Note", "Work Note") },
-	{ "CIType", "CI", NULL, ITEMS("Workstation", "Laptop", "Server",
-	  "Network Device", "Printer", "Mobile Device", "Virtual Machine",
-	  "Database Instance") },
-	{ "CIStatus", "CI", NULL, ITEMS("Ordered", "In Stock", "Deployed",
-	  "In Repair", "Retired") },
-	{ "OperatingSystem", NULL, NULL, ITEMS("Windows 11",
-	  "Windows Server 2022", "Ubuntu 22.04", "Red Hat Enterprise Linux 9",
-	  "macOS 14", "iOS 17", "Android 14") },
-	{ "KnowledgeStatus", "Knowledge", NULL, ITEMS("Draft", "In Review",
-	  "Published", "Expired") },
+		"Business Application", "Network", "VPN", "Wi-Fi", "Telephony",
+		"Access and Accounts", "Password Reset", "Security", "Server",
+		"Database", "Facilities", "HR Services") },
+	{ "Source", NULL, "How the request reached us",
+	  ITEMS("Phone", "Email", "Self Service", "Walk-in", "Monitoring",
+		"Chat") },
+	{ "EmployeeStatus", "Employee", NULL,
+	  ITEMS("Active", "On Leave", "Contractor", "Terminated") },
+	{ "Country", NULL, NULL,
+	  ITEMS("United Kingdom", "United States", "Germany", "France",
+		"Netherlands", "Spain", "India", "Singapore", "Australia",
+		"Canada", "Brazil", "Japan") },
+	{ "TimeZone", NULL, NULL,
+	  ITEMS("Europe/London", "Europe/Berlin", "America/New_York",
+		"America/Chicago", "America/Los_Angeles", "Asia/Kolkata",
+		"Asia/Singapore", "Australia/Sydney") },
+	{ "ContractStatus", "Contract", NULL,
+	  ITEMS("Draft", "Active", "Expiring", "Expired", "Terminated") },
+	{ "ProblemStatus", "Problem", NULL,
+	  ITEMS("Logged", "Investigation", "Known Error", "Resolved",
+		"Closed") },
+	{ "ChangeStatus", "Change", NULL,
+	  ITEMS("Requested", "Assessment", "Pending Approval", "Scheduled",
+		"Implementing", "Completed", "Cancelled") },
+	{ "ChangeType", "Change", NULL,
+	  ITEMS("Standard", "Normal", "Emergency") },
+	{ "RiskLevel", NULL, NULL,
+	  ITEMS("Low", "Medium", "High", "Very High") },
+	{ "ServiceReqStatus", "ServiceReq", NULL,
+	  ITEMS("Submitted", "Pending Approval", "Fulfilling", "Fulfilled",
+		"Cancelled", "Closed") },
+	{ "ApprovalStatus", NULL, NULL,
+	  ITEMS("Not Required", "Pending", "Approved", "Rejected") },
+	{ "TaskStatus", "Task", NULL,
+	  ITEMS("Logged", "Assigned", "In Progress", "Completed",
+		"Cancelled") },
+	{ "TaskType", "Task", NULL,
+	  ITEMS("Assignment", "Approval", "Review", "Deployment",
+		"Procurement") },
+	{ "JournalCategory", "Journal", NULL,
+	  ITEMS("Note", "Email", "Phone Call", "Resolution Note",
+		"Work Note") },
+	{ "CIType", "CI", NULL,
+	  ITEMS("Workstation", "Laptop", "Server", "Network Device", "Printer",
+		"Mobile Device", "Virtual Machine", "Database Instance") },
+	{ "CIStatus", "CI", NULL,
+	  ITEMS("Ordered", "In Stock", "Deployed", "In Repair", "Retired") },
+	{ "OperatingSystem", NULL, NULL,
+	  ITEMS("Windows 11", "Windows Server 2022", "Ubuntu 22.04",
+		"Red Hat Enterprise Linux 9", "macOS 14", "iOS 17",
+		"Android 14") },
+	{ "KnowledgeStatus", "Knowledge", NULL,
+	  ITEMS("Draft", "In Review", "Published", "Expired") },
 };
 
 /* The items of core list `name` (records pick their values here). */
@@ -260,8 +267,10 @@ const char *const *gen_list_items(const char *name, unsigned *n)
 static int globals(gen *x)
 {
 	static const char *const wftypes[][2] = {
-		{ "Approval", "Governance" }, { "Escalation", "Service" },
-		{ "Fulfillment", "Service" }, { "Lifecycle", "Records" },
+		{ "Approval", "Governance" },
+		{ "Escalation", "Service" },
+		{ "Fulfillment", "Service" },
+		{ "Lifecycle", "Records" },
 		{ "Notification", "Communication" },
 		{ "Scheduled", "Automation" },
 	};
@@ -276,14 +285,14 @@ static int globals(gen *x)
 		{ "Home.News", "Rss", "https://intranet.example/news.rss" },
 		{ "Home.Calendar", "Calendar", NULL },
 	};
-	static const char *const images[] = {
-		"CompanyLogo", "Favicon", "SelfServiceBanner" };
+	static const char *const images[] = { "CompanyLogo", "Favicon",
+					      "SelfServiceBanner" };
 	demo_gen *g = &x->g;
 	unsigned i;
 
 	for (i = 0; i < N(wftypes); i++) {
-		gen_begin(x, TFS_KIND_METADATA, "WorkflowType",
-			  "WorkflowType", wftypes[i][0], NULL);
+		gen_begin(x, TFS_KIND_METADATA, "WorkflowType", "WorkflowType",
+			  wftypes[i][0], NULL);
 		demo_attr(g, "category", wftypes[i][1]);
 		if (gen_finish_config(x))
 			return g->error;
@@ -295,8 +304,8 @@ static int globals(gen *x)
 		demo_attr(g, "theme", brandings[i][1]);
 		demo_el(g, "Color");
 		demo_attr(g, "name", "primary");
-		demo_attr(g, "value", x->cur_differs ? "#0d47a1" :
-			  brandings[i][2]);
+		demo_attr(g, "value",
+			  x->cur_differs ? "#0d47a1" : brandings[i][2]);
 		demo_end(g);
 		demo_el(g, "Color");
 		demo_attr(g, "name", "background");
@@ -324,7 +333,8 @@ static int globals(gen *x)
 	}
 	gen_begin(x, TFS_KIND_METADATA, "Role", "Role", "Administrator", NULL);
 	demo_attr_bool(g, "admin", true);
-	gen_describe(x, "%s: full access to everything", "Tenant administrators");
+	gen_describe(x, "%s: full access to everything",
+		     "Tenant administrators");
 	if (gen_finish_config(x))
 		return g->error;
 	for (i = 0; i < N(lists); i++) {
@@ -332,9 +342,9 @@ static int globals(gen *x)
 		const char *const *items = gen_list_items(lists[i].name, &n);
 
 		if (gen_list_doc(x, lists[i].name, lists[i].bo,
-			     lists[i].description, items, n) ||
+				 lists[i].description, items, n) ||
 		    gen_list_definition(x, lists[i].name, lists[i].name,
-				    lists[i].bo, NULL))
+					lists[i].bo, NULL))
 			return g->error;
 	}
 	return 0;
@@ -348,7 +358,8 @@ static int settings(gen *x)
 		{ "ServiceDeskPhone", "+44 20 7946 0000" },
 		{ "ServiceDeskEmail", "servicedesk@example.com" },
 		{ "DefaultTimeZone", "Europe/London" },
-		{ "AutoCloseDays", "5" }, { "SLAWarningPercent", "75" },
+		{ "AutoCloseDays", "5" },
+		{ "SLAWarningPercent", "75" },
 	};
 	demo_gen *g = &x->g;
 	unsigned i;
@@ -447,8 +458,8 @@ static int role_doc(gen *x, const char *name, const gen_bo *const *bos,
 	for (i = 0; i < n; i++) {
 		demo_el(g, "Permission");
 		demo_attr(g, "businessObject", bos[i]->name);
-		demo_attr(g, "access", x->cur_differs && i == 0 ? "read" :
-			  access);
+		demo_attr(g, "access",
+			  x->cur_differs && i == 0 ? "read" : access);
 		demo_end(g);
 	}
 	return gen_finish_config(x);
@@ -477,49 +488,83 @@ int gen_config_core(gen *x)
 /* ---- modules ------------------------------------------------------------- */
 
 static const char *const areas[] = {
-	"Asset", "Fleet", "Facility", "Procurement", "Finance", "Legal",
-	"Security", "Training", "Project", "Supplier", "Release", "Event",
-	"Access", "License", "Inventory", "Compliance", "Audit", "Risk",
-	"Travel", "Payroll", "Recruiting", "Onboarding", "Marketing", "Sales",
-	"Quality", "Lab", "Clinic", "Warehouse", "Shipping", "Billing",
-	"Portal", "Network", "Cloud", "Backup", "Telecom", "Energy",
-	"Maintenance", "Hospitality", "Media", "Research",
+	"Asset",      "Fleet",       "Facility",    "Procurement", "Finance",
+	"Legal",      "Security",    "Training",    "Project",     "Supplier",
+	"Release",    "Event",       "Access",      "License",     "Inventory",
+	"Compliance", "Audit",       "Risk",        "Travel",      "Payroll",
+	"Recruiting", "Onboarding",  "Marketing",   "Sales",       "Quality",
+	"Lab",        "Clinic",      "Warehouse",   "Shipping",    "Billing",
+	"Portal",     "Network",     "Cloud",       "Backup",      "Telecom",
+	"Energy",     "Maintenance", "Hospitality", "Media",       "Research",
 };
 
 static const struct {
 	const char *word, *number;
 } entities[] = {
-	{ "Request", "RequestNumber" }, { "Item", "ItemNumber" },
-	{ "Case", "CaseNumber" }, { "Order", "OrderNumber" },
-	{ "Approval", "ApprovalNumber" }, { "Assignment", "AssignmentNumber" },
-	{ "Schedule", "ScheduleNumber" }, { "Review", "ReviewNumber" },
-	{ "Plan", "PlanNumber" }, { "Entry", "EntryNumber" },
-	{ "Check", "CheckNumber" }, { "Visit", "VisitNumber" },
-	{ "Booking", "BookingNumber" }, { "Claim", "ClaimNumber" },
-	{ "Expense", "ExpenseNumber" }, { "Budget", "BudgetNumber" },
-	{ "Permit", "PermitNumber" }, { "Inspection", "InspectionNumber" },
-	{ "Delivery", "DeliveryNumber" }, { "Survey", "SurveyNumber" },
-	{ "Feedback", "FeedbackNumber" }, { "Policy", "PolicyNumber" },
-	{ "Agreement", "AgreementNumber" }, { "Allocation", "AllocationNumber" },
-	{ "Reservation", "ReservationNumber" }, { "Incident", "CaseNumber" },
-	{ "Exception", "ExceptionNumber" }, { "Milestone", "MilestoneNumber" },
-	{ "Certificate", "CertificateNumber" }, { "Finding", "FindingNumber" },
-	{ "Measurement", "MeasurementNumber" }, { "Contact", "ContactNumber" },
+	{ "Request", "RequestNumber" },
+	{ "Item", "ItemNumber" },
+	{ "Case", "CaseNumber" },
+	{ "Order", "OrderNumber" },
+	{ "Approval", "ApprovalNumber" },
+	{ "Assignment", "AssignmentNumber" },
+	{ "Schedule", "ScheduleNumber" },
+	{ "Review", "ReviewNumber" },
+	{ "Plan", "PlanNumber" },
+	{ "Entry", "EntryNumber" },
+	{ "Check", "CheckNumber" },
+	{ "Visit", "VisitNumber" },
+	{ "Booking", "BookingNumber" },
+	{ "Claim", "ClaimNumber" },
+	{ "Expense", "ExpenseNumber" },
+	{ "Budget", "BudgetNumber" },
+	{ "Permit", "PermitNumber" },
+	{ "Inspection", "InspectionNumber" },
+	{ "Delivery", "DeliveryNumber" },
+	{ "Survey", "SurveyNumber" },
+	{ "Feedback", "FeedbackNumber" },
+	{ "Policy", "PolicyNumber" },
+	{ "Agreement", "AgreementNumber" },
+	{ "Allocation", "AllocationNumber" },
+	{ "Reservation", "ReservationNumber" },
+	{ "Incident", "CaseNumber" },
+	{ "Exception", "ExceptionNumber" },
+	{ "Milestone", "MilestoneNumber" },
+	{ "Certificate", "CertificateNumber" },
+	{ "Finding", "FindingNumber" },
+	{ "Measurement", "MeasurementNumber" },
+	{ "Contact", "ContactNumber" },
 };
 
 static const gen_field pool[] = {
-	PK("Priority", 10, "Priority"), PK("Category", 60, "Category"),
-	LK("Owner", "Employee"), LK("OwnerTeam", "Team"),
-	LK("RequestedBy", "Employee"), LK("LocationLink", "Location"),
-	LK("VendorLink", "Vendor"), LK("ContractLink", "Contract"),
-	LK("CILink", "CI"), DT("DueDate"), DA("StartDate"), DA("EndDate"),
-	DT("ApprovedDateTime"), LK("ApprovedBy", "Employee"), MO("Amount"),
-	IN("Quantity", 0), NU("Score"), BO_("IsApproved"), BO_("IsBillable"),
-	TX("Reference", 60, 'c'), TX("CostCenter", 20, 'c'),
-	TX("Notes", 4000, 'x'), { "ExternalId", 'G', 0, NULL, 0 },
-	PK("Country", 60, "Country"), PK("Impact", 20, "Impact"),
-	PK("Urgency", 20, "Urgency"), PK("Source", 30, "Source"),
-	TX("Resolution", 4000, 'x'), DT("ClosedDateTime"),
+	PK("Priority", 10, "Priority"),
+	PK("Category", 60, "Category"),
+	LK("Owner", "Employee"),
+	LK("OwnerTeam", "Team"),
+	LK("RequestedBy", "Employee"),
+	LK("LocationLink", "Location"),
+	LK("VendorLink", "Vendor"),
+	LK("ContractLink", "Contract"),
+	LK("CILink", "CI"),
+	DT("DueDate"),
+	DA("StartDate"),
+	DA("EndDate"),
+	DT("ApprovedDateTime"),
+	LK("ApprovedBy", "Employee"),
+	MO("Amount"),
+	IN("Quantity", 0),
+	NU("Score"),
+	BO_("IsApproved"),
+	BO_("IsBillable"),
+	TX("Reference", 60, 'c'),
+	TX("CostCenter", 20, 'c'),
+	TX("Notes", 4000, 'x'),
+	{ "ExternalId", 'G', 0, NULL, 0 },
+	PK("Country", 60, "Country"),
+	PK("Impact", 20, "Impact"),
+	PK("Urgency", 20, "Urgency"),
+	PK("Source", 30, "Source"),
+	TX("Resolution", 4000, 'x'),
+	DT("ClosedDateTime"),
 	PK("Risk", 20, "RiskLevel"),
 };
 
@@ -576,7 +621,8 @@ static void make_module(gen_bo *bo, gen *x, uint64_t i)
 	extra = 2 + (unsigned)((h >> 12) % 9);
 	for (k = 0; k < extra && n < GEN_MAXFIELDS - 1; k++) {
 		unsigned p = (unsigned)((h >> (16 + 3 * (k % 15))) ^
-					(k * 7919u)) % N(pool);
+					(k * 7919u)) %
+			     N(pool);
 
 		while (taken[p])
 			p = (p + 1) % N(pool);
@@ -606,12 +652,12 @@ int gen_config_modules(gen *x)
 			break;
 		if (i % 8 != 7)
 			continue;
-		if ((error = role_doc(x, gen_dotted(name, group[0]->name,
-						  "Agents"),
+		if ((error = role_doc(x,
+				      gen_dotted(name, group[0]->name, "Agents"),
 				      group, 8, "write")) != 0 ||
-		    (error = role_doc(x, gen_dotted(name, group[0]->name,
-						  "Managers"),
-				      group, 8, "full")) != 0)
+		    (error = role_doc(
+			     x, gen_dotted(name, group[0]->name, "Managers"),
+			     group, 8, "full")) != 0)
 			break;
 	}
 	free(mods);

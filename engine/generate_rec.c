@@ -21,112 +21,199 @@
 #define YEAR (365 * DEMO_DAY)
 
 static const char *const first_names[] = {
-	"ann", "ben", "carla", "david", "elena", "farid", "grace", "hugo",
-	"isla", "jamal", "kira", "liam", "maya", "noah", "olivia", "pavel",
-	"quinn", "rosa", "samir", "tara", "umar", "vera", "wei", "xenia",
-	"yusuf", "zoe", "aisha", "bruno", "chloe", "dmitri", "emma", "felix",
-	"gita", "hassan", "ines", "jonas", "keiko", "lucas", "mei", "nils",
-	"oscar", "priya", "rafael", "sofia", "tomas", "ulrike", "victor",
-	"wanda",
+	"ann",    "ben",    "carla", "david",  "elena",  "farid",  "grace",
+	"hugo",   "isla",   "jamal", "kira",   "liam",   "maya",   "noah",
+	"olivia", "pavel",  "quinn", "rosa",   "samir",  "tara",   "umar",
+	"vera",   "wei",    "xenia", "yusuf",  "zoe",    "aisha",  "bruno",
+	"chloe",  "dmitri", "emma",  "felix",  "gita",   "hassan", "ines",
+	"jonas",  "keiko",  "lucas", "mei",    "nils",   "oscar",  "priya",
+	"rafael", "sofia",  "tomas", "ulrike", "victor", "wanda",
 };
 
 static const char *const last_names[] = {
-	"smith", "jones", "bauer", "fischer", "garcia", "martin", "rossi",
-	"nakamura", "kowalski", "novak", "dubois", "silva", "chen", "kumar",
-	"patel", "okafor", "larsen", "jansen", "moreau", "schmidt", "wong",
-	"reyes", "murphy", "kelly", "hughes", "evans", "walker", "wright",
-	"young", "hall", "lopez", "gonzalez", "perez", "ahmed", "ali", "khan",
-	"singh", "sato", "suzuki", "tanaka", "ivanova", "petrov", "berg",
-	"lindqvist", "nieminen", "horvat", "popescu", "yilmaz", "costa",
-	"ferreira", "mendes", "oconnor", "byrne", "brennan", "fraser",
-	"campbell", "stewart", "morrison", "baker", "carter", "mitchell",
-	"turner", "parker", "collins",
+	"smith",    "jones",     "bauer",    "fischer",  "garcia",  "martin",
+	"rossi",    "nakamura",  "kowalski", "novak",    "dubois",  "silva",
+	"chen",     "kumar",     "patel",    "okafor",   "larsen",  "jansen",
+	"moreau",   "schmidt",   "wong",     "reyes",    "murphy",  "kelly",
+	"hughes",   "evans",     "walker",   "wright",   "young",   "hall",
+	"lopez",    "gonzalez",  "perez",    "ahmed",    "ali",     "khan",
+	"singh",    "sato",      "suzuki",   "tanaka",   "ivanova", "petrov",
+	"berg",     "lindqvist", "nieminen", "horvat",   "popescu", "yilmaz",
+	"costa",    "ferreira",  "mendes",   "oconnor",  "byrne",   "brennan",
+	"fraser",   "campbell",  "stewart",  "morrison", "baker",   "carter",
+	"mitchell", "turner",    "parker",   "collins",
 };
 
 static const char *const teams[] = {
-	"Service Desk", "Desktop Support", "Network Operations",
-	"Server Operations", "Database Administration", "Application Support",
-	"Security Operations", "Change Advisory Board", "Facilities",
-	"HR Services", "Cloud Platform", "Identity and Access",
-	"Field Services", "Procurement Desk", "Finance Systems",
-	"Collaboration Tools", "Endpoint Management", "Storage and Backup",
-	"Telephony", "Integration Services", "Data Platform", "Web Services",
-	"Mobile Support", "Print Services", "Asset Management",
-	"Release Management", "Monitoring", "Vendor Management",
-	"Training Services", "Payroll Support",
+	"Service Desk",        "Desktop Support",         "Network Operations",
+	"Server Operations",   "Database Administration", "Application Support",
+	"Security Operations", "Change Advisory Board",   "Facilities",
+	"HR Services",         "Cloud Platform",          "Identity and Access",
+	"Field Services",      "Procurement Desk",        "Finance Systems",
+	"Collaboration Tools", "Endpoint Management",     "Storage and Backup",
+	"Telephony",           "Integration Services",    "Data Platform",
+	"Web Services",        "Mobile Support",          "Print Services",
+	"Asset Management",    "Release Management",      "Monitoring",
+	"Vendor Management",   "Training Services",       "Payroll Support",
 };
 
 static const char *const orgunits[] = {
-	"Corporate", "Finance", "Human Resources", "Information Technology",
-	"Legal", "Marketing", "Sales", "Operations", "Research",
-	"Customer Service", "Procurement", "Logistics", "Manufacturing",
-	"Quality Assurance", "Facilities Management", "Internal Audit",
-	"Communications", "Strategy", "Risk Management", "Treasury",
-	"Product Management", "Engineering", "Security", "Compliance",
+	"Corporate",
+	"Finance",
+	"Human Resources",
+	"Information Technology",
+	"Legal",
+	"Marketing",
+	"Sales",
+	"Operations",
+	"Research",
+	"Customer Service",
+	"Procurement",
+	"Logistics",
+	"Manufacturing",
+	"Quality Assurance",
+	"Facilities Management",
+	"Internal Audit",
+	"Communications",
+	"Strategy",
+	"Risk Management",
+	"Treasury",
+	"Product Management",
+	"Engineering",
+	"Security",
+	"Compliance",
 };
 
 static const char *const cities[] = {
-	"London", "Manchester", "Edinburgh", "Dublin", "Berlin", "Munich",
-	"Hamburg", "Paris", "Lyon", "Amsterdam", "Rotterdam", "Madrid",
-	"Barcelona", "Milan", "Vienna", "Zurich", "Stockholm", "Oslo",
-	"Copenhagen", "Helsinki", "Warsaw", "Prague", "New York", "Chicago",
-	"Austin", "Seattle", "Toronto", "Sao Paulo", "Mumbai", "Bangalore",
-	"Singapore", "Tokyo", "Sydney", "Melbourne", "Johannesburg", "Dubai",
-	"Lisbon", "Brussels", "Budapest", "Athens",
+	"London",    "Manchester", "Edinburgh", "Dublin",     "Berlin",
+	"Munich",    "Hamburg",    "Paris",     "Lyon",       "Amsterdam",
+	"Rotterdam", "Madrid",     "Barcelona", "Milan",      "Vienna",
+	"Zurich",    "Stockholm",  "Oslo",      "Copenhagen", "Helsinki",
+	"Warsaw",    "Prague",     "New York",  "Chicago",    "Austin",
+	"Seattle",   "Toronto",    "Sao Paulo", "Mumbai",     "Bangalore",
+	"Singapore", "Tokyo",      "Sydney",    "Melbourne",  "Johannesburg",
+	"Dubai",     "Lisbon",     "Brussels",  "Budapest",   "Athens",
 };
 
 static const char *const categories[] = {
-	"Hardware", "Laptop", "Desktop", "Printer", "Software",
-	"Email and Calendar", "Office Applications", "Business Application",
-	"Network", "VPN", "Wi-Fi", "Telephony", "Access and Accounts",
-	"Password Reset", "Security", "Server", "Database", "Facilities",
+	"Hardware",
+	"Laptop",
+	"Desktop",
+	"Printer",
+	"Software",
+	"Email and Calendar",
+	"Office Applications",
+	"Business Application",
+	"Network",
+	"VPN",
+	"Wi-Fi",
+	"Telephony",
+	"Access and Accounts",
+	"Password Reset",
+	"Security",
+	"Server",
+	"Database",
+	"Facilities",
 	"HR Services",
 };
 
 static const char *const vendors[] = {
-	"Contoso", "Fabrikam", "Northwind Traders", "Adventure Works",
-	"Tailspin Toys", "Wide World Importers", "Litware", "Proseware",
-	"Woodgrove Bank", "Fourth Coffee", "Alpine Ski House", "Coho Winery",
-	"Lamna Healthcare", "Margie Travel", "Trey Research", "Relecloud",
-	"Datum Corporation", "Blue Yonder Airlines", "City Power and Light",
-	"Consolidated Messenger", "Graphic Design Institute", "Humongous",
-	"Lucerne Publishing", "Nod Publishers", "Southridge Video",
-	"VanArsdel", "Wingtip Toys", "Best For You Organics",
-	"First Up Consultants", "School of Fine Art",
+	"Contoso",
+	"Fabrikam",
+	"Northwind Traders",
+	"Adventure Works",
+	"Tailspin Toys",
+	"Wide World Importers",
+	"Litware",
+	"Proseware",
+	"Woodgrove Bank",
+	"Fourth Coffee",
+	"Alpine Ski House",
+	"Coho Winery",
+	"Lamna Healthcare",
+	"Margie Travel",
+	"Trey Research",
+	"Relecloud",
+	"Datum Corporation",
+	"Blue Yonder Airlines",
+	"City Power and Light",
+	"Consolidated Messenger",
+	"Graphic Design Institute",
+	"Humongous",
+	"Lucerne Publishing",
+	"Nod Publishers",
+	"Southridge Video",
+	"VanArsdel",
+	"Wingtip Toys",
+	"Best For You Organics",
+	"First Up Consultants",
+	"School of Fine Art",
 };
 
 static const char *const titles[] = {
-	"Service Desk Analyst", "Systems Administrator", "Network Engineer",
-	"Accountant", "HR Advisor", "Sales Manager", "Marketing Specialist",
-	"Software Engineer", "Project Manager", "Buyer", "Legal Counsel",
-	"Facilities Coordinator", "Business Analyst", "Team Lead",
-	"Operations Manager", "Data Analyst", "Security Analyst",
-	"Customer Service Agent",
+	"Service Desk Analyst", "Systems Administrator",
+	"Network Engineer",     "Accountant",
+	"HR Advisor",           "Sales Manager",
+	"Marketing Specialist", "Software Engineer",
+	"Project Manager",      "Buyer",
+	"Legal Counsel",        "Facilities Coordinator",
+	"Business Analyst",     "Team Lead",
+	"Operations Manager",   "Data Analyst",
+	"Security Analyst",     "Customer Service Agent",
 };
 
 static const char *const manufacturers[] = {
-	"Dell", "HP", "Lenovo", "Apple", "Cisco", "Juniper", "Brother",
-	"Samsung", "Microsoft", "Supermicro",
+	"Dell",    "HP",      "Lenovo",  "Apple",     "Cisco",
+	"Juniper", "Brother", "Samsung", "Microsoft", "Supermicro",
 };
 
 static const char *const things[] = {
-	"the VPN", "Outlook", "the shared drive", "SAP", "the printer on "
-	"floor 3", "my laptop", "Teams", "the expense system",
-	"the HR portal", "Wi-Fi in meeting room 2", "the docking station",
-	"the CRM", "Excel", "the badge reader", "the payroll system",
-	"the intranet", "the ticket portal", "the database server",
-	"the nightly backup", "the file server", "the mobile app",
-	"single sign-on", "the projector in the boardroom", "the web shop",
+	"the VPN",
+	"Outlook",
+	"the shared drive",
+	"SAP",
+	"the printer on "
+	"floor 3",
+	"my laptop",
+	"Teams",
+	"the expense system",
+	"the HR portal",
+	"Wi-Fi in meeting room 2",
+	"the docking station",
+	"the CRM",
+	"Excel",
+	"the badge reader",
+	"the payroll system",
+	"the intranet",
+	"the ticket portal",
+	"the database server",
+	"the nightly backup",
+	"the file server",
+	"the mobile app",
+	"single sign-on",
+	"the projector in the boardroom",
+	"the web shop",
 };
 
 static const char *const subjects[] = {
-	"%s is not working", "Cannot access %s", "%s is very slow",
-	"Request for %s", "Error message when opening %s",
-	"%s needs to be replaced", "Install %s", "Update %s",
-	"Access to %s for a new starter", "%s unavailable since this morning",
-	"Intermittent problems with %s", "Question about %s",
-	"Upgrade %s", "Patch %s", "Migrate %s to the new cluster",
-	"Decommission %s", "How to use %s", "Review licences of %s",
+	"%s is not working",
+	"Cannot access %s",
+	"%s is very slow",
+	"Request for %s",
+	"Error message when opening %s",
+	"%s needs to be replaced",
+	"Install %s",
+	"Update %s",
+	"Access to %s for a new starter",
+	"%s unavailable since this morning",
+	"Intermittent problems with %s",
+	"Question about %s",
+	"Upgrade %s",
+	"Patch %s",
+	"Migrate %s to the new cluster",
+	"Decommission %s",
+	"How to use %s",
+	"Review licences of %s",
 };
 
 static const char *const sentences[] = {
@@ -212,12 +299,28 @@ static const char *display_of(char out[128], unsigned bo, uint64_t i)
 	size_t n = 0;
 
 	switch (bo) {
-	case GEN_TEAM: t = teams; n = N(teams); break;
-	case GEN_ORGUNIT: t = orgunits; n = N(orgunits); break;
-	case GEN_LOCATION: t = cities; n = N(cities); break;
-	case GEN_CATEGORY: t = categories; n = N(categories); break;
-	case GEN_VENDOR: t = vendors; n = N(vendors); break;
-	default: break;
+	case GEN_TEAM:
+		t = teams;
+		n = N(teams);
+		break;
+	case GEN_ORGUNIT:
+		t = orgunits;
+		n = N(orgunits);
+		break;
+	case GEN_LOCATION:
+		t = cities;
+		n = N(cities);
+		break;
+	case GEN_CATEGORY:
+		t = categories;
+		n = N(categories);
+		break;
+	case GEN_VENDOR:
+		t = vendors;
+		n = N(vendors);
+		break;
+	default:
+		break;
 	}
 	if (!t) {
 		key_of(out, bo, i);
@@ -266,11 +369,12 @@ static bool link_key(gen *x, char out[96], const char *bo)
 	if (x->key_base && k != x->link_own)
 		return false;
 	n = x->link_max && x->count[k] > x->link_max ? x->link_max :
-							x->count[k];
+						       x->count[k];
 	/* A package's links to its own kind of record name its own first
 	 * records (the target need not have any): key_base marks them. */
-	key_of(out, (unsigned)k, (x->key_base && k == x->link_own ?
-				  x->key_base : 0) + demo_rand(&x->g) % n);
+	key_of(out, (unsigned)k,
+	       (x->key_base && k == x->link_own ? x->key_base : 0) +
+		       demo_rand(&x->g) % n);
 	return true;
 }
 
@@ -279,8 +383,7 @@ static void person_value(demo_gen *g, const gen_field *f, unsigned who)
 {
 	char first[128], last[600];
 
-	snprintf(first, sizeof(first), "%s",
-		 first_names[who % N(first_names)]);
+	snprintf(first, sizeof(first), "%s", first_names[who % N(first_names)]);
 	capitalize(first);
 	snprintf(last, sizeof(last), "%s",
 		 last_names[(who / N(first_names)) % N(last_names)]);
@@ -299,8 +402,7 @@ static void person_value(demo_gen *g, const gen_field *f, unsigned who)
  * record's number and draws nothing from the random stream, so the same
  * record is named alike wherever it is written.
  */
-static bool identity_value(gen *x, unsigned bo, uint64_t i,
-			   const gen_field *f)
+static bool identity_value(gen *x, unsigned bo, uint64_t i, const gen_field *f)
 {
 	demo_gen *g = &x->g;
 	uint64_t id = x->key_base + i;
@@ -309,8 +411,8 @@ static bool identity_value(gen *x, unsigned bo, uint64_t i,
 
 	switch (f->hint) {
 	case 'n':
-		demo_valuef(g, f->name, "%llu", (unsigned long long)(100001 +
-								    id));
+		demo_valuef(g, f->name, "%llu",
+			    (unsigned long long)(100001 + id));
 		return true;
 	case 'g':
 		key_of(v, GEN_EMPLOYEE, id);
@@ -319,8 +421,8 @@ static bool identity_value(gen *x, unsigned bo, uint64_t i,
 	case 'f':
 	case 'l':
 	case 'm':
-		person_value(g, f, (unsigned)(id % (N(first_names) *
-						   N(last_names))));
+		person_value(g, f,
+			     (unsigned)(id % (N(first_names) * N(last_names))));
 		return true;
 	case 'e':
 		key_of(v, bo, id);
@@ -358,8 +460,8 @@ static bool hinted_value(gen *x, const gen_field *f)
 		demo_value(g, f->name, v);
 		return true;
 	case 'p':
-		demo_valuef(g, f->name, "+44 20 7946 %04u", demo_below(g,
-								      10000));
+		demo_valuef(g, f->name, "+44 20 7946 %04u",
+			    demo_below(g, 10000));
 		return true;
 	case 't':
 		demo_value(g, f->name, titles[demo_below(g, N(titles))]);
@@ -376,11 +478,13 @@ static bool hinted_value(gen *x, const gen_field *f)
 	case 'a':
 		demo_valuef(g, f->name, "%u %s", 1 + demo_below(g, 250),
 			    demo_chance(g, 50) ? "High Street" :
-			    "Station Road");
+						 "Station Road");
 		return true;
 	case 'o':
-		demo_value(g, f->name, demo_chance(g, 60) ? "Incident" :
-			   demo_chance(g, 50) ? "Change" : "ServiceReq");
+		demo_value(g, f->name,
+			   demo_chance(g, 60) ? "Incident" :
+			   demo_chance(g, 50) ? "Change" :
+						"ServiceReq");
 		return true;
 	case 'i':
 		demo_valuef(g, f->name, "%016llX%016llX",
@@ -388,12 +492,13 @@ static bool hinted_value(gen *x, const gen_field *f)
 			    (unsigned long long)demo_rand(g));
 		return true;
 	case 'h':
-		demo_valuef(g, f->name, "%s-%05u", demo_chance(g, 70) ? "WS" :
-			    "SRV", demo_below(g, 100000));
+		demo_valuef(g, f->name, "%s-%05u",
+			    demo_chance(g, 70) ? "WS" : "SRV",
+			    demo_below(g, 100000));
 		return true;
 	case 'v':
-		demo_value(g, f->name, manufacturers[demo_below(g,
-						     N(manufacturers))]);
+		demo_value(g, f->name,
+			   manufacturers[demo_below(g, N(manufacturers))]);
 		return true;
 	default:
 		return false;
@@ -412,8 +517,8 @@ static void typed_value(gen *x, const gen_field *f, int64_t created)
 	switch (f->type) {
 	case 'P':
 		items = gen_list_items(f->ref, &n);
-		demo_value(g, f->name, items ? items[demo_below(g, n)] :
-			   "Standard");
+		demo_value(g, f->name,
+			   items ? items[demo_below(g, n)] : "Standard");
 		return;
 	case 'I':
 		demo_valuef(g, f->name, "%u", demo_below(g, 50));
@@ -423,16 +528,16 @@ static void typed_value(gen *x, const gen_field *f, int64_t created)
 			    demo_below(g, 4) * 25);
 		return;
 	case 'M':
-		demo_valuef(g, f->name, "%u.00", 10 * (1 + demo_below(g,
-								     5000)));
+		demo_valuef(g, f->name, "%u.00",
+			    10 * (1 + demo_below(g, 5000)));
 		return;
 	case 'D':
-		demo_value_time(g, f->name, created +
-				(int64_t)demo_below(g, 20 * 86400));
+		demo_value_time(g, f->name,
+				created + (int64_t)demo_below(g, 20 * 86400));
 		return;
 	case 'd':
-		demo_fmt_date(t, created + (int64_t)demo_below(g, 400) *
-			      DEMO_DAY);
+		demo_fmt_date(t,
+			      created + (int64_t)demo_below(g, 400) * DEMO_DAY);
 		demo_value(g, f->name, t);
 		return;
 	case 'B':

@@ -41,7 +41,8 @@ static int collect(struct heal *h)
 	struct change *grown;
 	int rc, error = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT d.kind, d.type, o.name, o.bytes "
+	if (sqlite3_prepare_v2(db,
+			       "SELECT d.kind, d.type, o.name, o.bytes "
 			       "FROM objects o JOIN dirs d ON d.id = o.dir",
 			       -1, &s, NULL) != SQLITE_OK)
 		return tfs_error_set(TFS_ERROR, "sqlite: %s",
@@ -52,8 +53,8 @@ static int collect(struct heal *h)
 
 		if (!tfs_kind_versioned(kind))
 			continue;
-		if ((error = obj_path(path, sizeof(path), kind,
-				      db_text(s, 1), db_text(s, 2))) < 0)
+		if ((error = obj_path(path, sizeof(path), kind, db_text(s, 1),
+				      db_text(s, 2))) < 0)
 			break;
 		if (h->n == h->cap) {
 			size_t want = h->cap ? h->cap * 2 : 1024;
@@ -76,7 +77,8 @@ static int collect(struct heal *h)
 		c->put = c->have_id = true;
 		error = tfs_history_blobs_put(c->id.id, h->blobs,
 					      sqlite3_column_blob(s, 3),
-					      (size_t)sqlite3_column_bytes(s, 3));
+					      (size_t)sqlite3_column_bytes(s,
+									   3));
 	}
 	if (error == 0 && rc != SQLITE_DONE)
 		error = tfs_error_set(TFS_ERROR, "sqlite: %s",
@@ -134,8 +136,7 @@ int inst_history_heal(tfs_inst *in, tfs_history_blobs **blobs, char oid[41],
 
 	if ((error = intact_parent(in, parent, lost)) < 0)
 		return error;
-	if (!*blobs &&
-	    (error = tfs_history_blobs_new(blobs, in->st->hist)) < 0)
+	if (!*blobs && (error = tfs_history_blobs_new(blobs, in->st->hist)) < 0)
 		return error;
 	h.blobs = *blobs;
 	if ((error = collect(&h)) == 0)
@@ -163,14 +164,16 @@ int inst_heal_history(tfs_inst *in, int n, int *lost_out)
 				       "History repaired from the database",
 				       &lost)) < 0)
 		goto fail;
-	snprintf(text, sizeof(text), "history.git had lost %d commit%s of "
+	snprintf(text, sizeof(text),
+		 "history.git had lost %d commit%s of "
 		 "%s, the newest %d; commit %d holds the whole instance",
 		 lost, lost == 1 ? "" : "s", in->branch, n, n + 1);
-	if ((error = inst_commit_row(inst_db(in), n + 1, oid, sig.time,
-				     "admin", "History repaired from the "
-				     "database", 0)) < 0 ||
-	    (error = inst_log_event(in, "admin", "History/Repaired",
-				    text)) < 0 ||
+	if ((error = inst_commit_row(inst_db(in), n + 1, oid, sig.time, "admin",
+				     "History repaired from the "
+				     "database",
+				     0)) < 0 ||
+	    (error = inst_log_event(in, "admin", "History/Repaired", text)) <
+		    0 ||
 	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;
 	fprintf(stderr, "tenantfs: %s\n", text);

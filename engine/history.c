@@ -58,7 +58,6 @@
 #include "tenantfs/error.h"
 #include "tenantfs/history.h"
 
-
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result;
 
@@ -112,8 +111,8 @@ static void init_libgit2(void)
 		 * 2 MB still showed as 4 MB resident after 4,000 saves).
 		 */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)1 << 20);
-		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB,
-				 (size_t)0);
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT,
+				 GIT_OBJECT_BLOB, (size_t)0);
 		/*
 		 * GIT_OPT_ENABLE_FSYNC_GITDIR stays off.  In 1.5 it is a
 		 * process-wide flag read by the loose backend, the indexer
@@ -195,8 +194,8 @@ int hist_parse_oid(git_oid *out, const char *hex)
 	}
 	if (i != TFS_OID_HEXSZ || hex[i] != '\0' ||
 	    git_oid_fromstr(out, hex) < 0)
-		return tfs_error_set(TFS_EINVALID,
-				     "'%.60s' is not a commit id", hex);
+		return tfs_error_set(TFS_EINVALID, "'%.60s' is not a commit id",
+				     hex);
 	return 0;
 }
 
@@ -233,7 +232,7 @@ int tfs_history_open(tfs_history **out, const char *git_dir, int create)
 	pthread_once(&init_once, init_libgit2);
 	if (init_result < 0)
 		return tfs_error_set(TFS_ERROR, "git: cannot initialize "
-				     "libgit2");
+						"libgit2");
 	h = calloc(1, sizeof(*h));
 	if (!h || !(h->git_dir = strdup(git_dir))) {
 		error = tfs_error_set(TFS_ERROR, "out of memory");
@@ -332,9 +331,9 @@ static void reader_free(struct hist_reader *r);
 
 /* How long the staged links of a named commit stay (see above), and how
  * many of a branch's last commits each move checks again. */
-#define PENDING_HOLD 60
+#define PENDING_HOLD    60
 #define PENDING_RECHECK 16
-#define PENDING_TICK 2
+#define PENDING_TICK    2
 
 static int64_t now_seconds(void)
 {
@@ -455,7 +454,8 @@ static void *keeper_run(void *arg)
 			if (checked++ < PENDING_RECHECK * 4)
 				hist_stage_restore(&h->stage, h->objects,
 						   p->loose, p->nloose);
-			if (!hold && now_seconds() - p->named_at >= PENDING_HOLD)
+			if (!hold &&
+			    now_seconds() - p->named_at >= PENDING_HOLD)
 				pending_release(h, p);
 		}
 	}
@@ -663,8 +663,9 @@ static int sync_ref(tfs_history *h, const char *name, bool existed)
 			break;
 		}
 		n++;
-		if (n > 1 && (existed || strlen(path) <= strlen(h->git_dir) +
-						 sizeof("/refs") - 1))
+		if (n > 1 &&
+		    (existed ||
+		     strlen(path) <= strlen(h->git_dir) + sizeof("/refs") - 1))
 			break;
 	} while (n < 8 && (slash = strrchr(path, '/')) != NULL &&
 		 (*slash = '\0', 1));
@@ -692,8 +693,8 @@ int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid)
 	    (error = hist_parse_oid(&id, oid)) < 0)
 		goto done;
 	if ((p = pending_of(h, &id)) != NULL &&
-	    hist_stage_restore(&h->stage, h->objects, p->loose,
-			       p->nloose) < 0) {
+	    hist_stage_restore(&h->stage, h->objects, p->loose, p->nloose) <
+		    0) {
 		error = TFS_ERROR;
 		goto done;
 	}
@@ -723,8 +724,7 @@ done:
 	return error;
 }
 
-int tfs_history_keep_ref(tfs_history *h, const char *branch,
-			 const char *to)
+int tfs_history_keep_ref(tfs_history *h, const char *branch, const char *to)
 {
 	char name[1024];
 	git_reference *ref = NULL, *moved = NULL;
@@ -741,8 +741,8 @@ int tfs_history_keep_ref(tfs_history *h, const char *branch,
 	rc = git_reference_lookup(&ref, h->repo, name);
 	if (rc == GIT_ENOTFOUND)
 		goto done; /* never committed to */
-	if (rc < 0 || git_reference_rename(&moved, ref, to, 0,
-					   "tenantfs: kept") < 0)
+	if (rc < 0 ||
+	    git_reference_rename(&moved, ref, to, 0, "tenantfs: kept") < 0)
 		error = git_fail(name);
 	else
 		error = sync_ref(h, to, false);

@@ -74,7 +74,7 @@
 struct entry {
 	unsigned char id[20];
 	uint32_t crc;
-	uint32_t off;  /* in buf; the pack's header comes before */
+	uint32_t off; /* in buf; the pack's header comes before */
 };
 
 struct tfs_history_blobs {
@@ -87,7 +87,7 @@ struct tfs_history_blobs {
 	struct hmap slots; /* ents by id: id_hash << 32 | (i + 1) */
 	z_stream z;
 	bool z_ready;
-	struct hist_dirs dirs;  /* the pack directory, once a batch is in */
+	struct hist_dirs dirs; /* the pack directory, once a batch is in */
 	/* Batches written, not yet synced and named. */
 	struct hist_pack *pend;
 	size_t npend, apend;
@@ -228,8 +228,8 @@ static int write_file(const char *path, const void *a, size_t alen,
 				     strerror(errno));
 	if (write_all(fd, a, alen) < 0 || write_all(fd, b, blen) < 0 ||
 	    write_all(fd, c, clen) < 0)
-		error = tfs_error_set(hist_errno(), "cannot write %s: %s",
-				      path, strerror(errno));
+		error = tfs_error_set(hist_errno(), "cannot write %s: %s", path,
+				      strerror(errno));
 	close(fd);
 	return error;
 }

@@ -51,9 +51,9 @@ int hist_object_id(unsigned char id[20], const char *type, const void *data,
 #define HIST_MARK_STRIDE ((size_t)16 << 10)
 typedef struct hist_marks {
 	char type[8];
-	size_t len;          /* of the object's data */
+	size_t len; /* of the object's data */
 	size_t n;
-	EVP_MD_CTX *ctx[];   /* n marks, NULL until taken */
+	EVP_MD_CTX *ctx[]; /* n marks, NULL until taken */
 } hist_marks;
 
 size_t hist_marks_count(const char *type, size_t len);
@@ -69,9 +69,9 @@ struct change {
 	const char *path;
 	const char *bytes; /* NULL: delete, unless `put` (blob already written) */
 	size_t len;
-	bool put;          /* an upsert (bytes, or id given) */
-	bool have_id;      /* id is known: the blob is in the repository */
-	git_oid id;        /* the blob, for upserts */
+	bool put;     /* an upsert (bytes, or id given) */
+	bool have_id; /* id is known: the blob is in the repository */
+	git_oid id;   /* the blob, for upserts */
 };
 
 /*
@@ -103,9 +103,9 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
  * the empty tree) while the parent stays `parent`: a push that replaces
  * an instance's content with another's starts from the source's tree. */
 int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
-			 const char *parent, const char *from,
-			 struct change *c, size_t n,
-			 const tfs_history_sig *sig, const char *message);
+			 const char *parent, const char *from, struct change *c,
+			 size_t n, const tfs_history_sig *sig,
+			 const char *message);
 
 /* Large trees written lately, raw, so that the next save into the same
  * directory needs no read (and no inflate and hash check) of its parent. */
@@ -154,8 +154,7 @@ struct tree_writer {
  * a directory), or TFS_ERROR.
  */
 int history_tree_update(git_oid *out, const struct tree_writer *w,
-			const git_oid *base, const struct change *c,
-			size_t n);
+			const git_oid *base, const struct change *c, size_t n);
 
 /*
  * A reader: its own repository handle on history.git, used by one thread at
@@ -169,11 +168,11 @@ struct hist_reader {
 	git_odb *odb;
 	struct {
 		git_oid commit;
-		char *path;        /* NULL: empty slot */
+		char *path; /* NULL: empty slot */
 		git_tree *tree;
 	} dirs[2];
 	unsigned int next_dir;
-	bool temp;         /* not in the pool: freed when given back */
+	bool temp; /* not in the pool: freed when given back */
 };
 
 /* Readers a handle keeps open at most, one per concurrently reading
@@ -190,8 +189,8 @@ struct hist_reader {
  */
 struct hist_pending {
 	git_oid commit;
-	char *branch;      /* the branch that names it; NULL until one does */
-	int64_t named_at;  /* CLOCK_MONOTONIC seconds */
+	char *branch;     /* the branch that names it; NULL until one does */
+	int64_t named_at; /* CLOCK_MONOTONIC seconds */
 	git_oid *loose;
 	size_t nloose;
 	char **keeps;
@@ -228,17 +227,17 @@ struct tfs_history {
 	git_repository *repo;
 	git_odb *odb;
 	char *git_dir;
-	char *objects;     /* git_dir/objects */
+	char *objects; /* git_dir/objects */
 	struct tree_cache trees;
 	struct hist_stage stage;
-	struct hist_pending *pending;   /* newest first */
+	struct hist_pending *pending; /* newest first */
 	/* The keeper thread checks pending commits every PENDING_TICK s. */
 	pthread_t keeper;
-	pthread_cond_t keeper_cond;   /* with `lock` */
+	pthread_cond_t keeper_cond; /* with `lock` */
 	bool keeper_on, keeper_stop;
 	pid_t keeper_pid;             /* the process it runs in (fork) */
-	_Atomic int fsync;              /* tfs_history_set_fsync */
-	_Atomic unsigned long fsyncs;   /* fsync calls made (tests) */
+	_Atomic int fsync;            /* tfs_history_set_fsync */
+	_Atomic unsigned long fsyncs; /* fsync calls made (tests) */
 	/* The readers: pool_lock (a leaf) guards nreaders and readers[]. */
 	pthread_mutex_t pool_lock;
 	struct hist_reader *readers[HIST_READERS];
@@ -295,9 +294,9 @@ void hist_dirs_clear(struct hist_dirs *d);
  * pack-<p->name>.pack and .idx (0: pack, 1: idx).
  */
 struct hist_pack {
-	char dir[4200];    /* temporary directory; "" when there is none */
-	char name[41];     /* the pack's checksum, 40 hex digits */
-	int fd[2];         /* the pack and its index; -1: not open */
+	char dir[4200]; /* temporary directory; "" when there is none */
+	char name[41];  /* the pack's checksum, 40 hex digits */
+	int fd[2];      /* the pack and its index; -1: not open */
 };
 
 struct hist_piece {

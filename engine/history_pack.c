@@ -75,8 +75,7 @@ int hist_pack_tmpdir(struct hist_pack *p, tfs_history *h)
 {
 	p->fd[0] = p->fd[1] = -1;
 	p->name[0] = '\0';
-	snprintf(p->dir, sizeof(p->dir), "%s/pack/tfs-tmp-XXXXXX",
-		 h->objects);
+	snprintf(p->dir, sizeof(p->dir), "%s/pack/tfs-tmp-XXXXXX", h->objects);
 	if (!mkdtemp(p->dir)) {
 		int error = tfs_error_set(hist_errno(), "git: mkdtemp %s: %s",
 					  p->dir, strerror(errno));
@@ -108,8 +107,7 @@ int hist_pack_opened(struct hist_pack *p, tfs_history *h)
 	}
 	if (atomic_load(&h->fsync))
 		for (k = 0; k < 2; k++)
-			sync_file_range(p->fd[k], 0, 0,
-					SYNC_FILE_RANGE_WRITE);
+			sync_file_range(p->fd[k], 0, 0, SYNC_FILE_RANGE_WRITE);
 	return 0;
 }
 

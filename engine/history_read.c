@@ -27,8 +27,7 @@
  * and the caller frees it.  TFS_ENOTFOUND if the commit or path is absent
  * or the path is neither a file nor a directory (a submodule).
  */
-static int resolve(git_tree **dir, git_tree_entry **file,
-		   struct hist_reader *r,
+static int resolve(git_tree **dir, git_tree_entry **file, struct hist_reader *r,
 		   const char *hex, const char *path)
 {
 	git_commit *c = NULL;
@@ -71,8 +70,10 @@ static int resolve(git_tree **dir, git_tree_entry **file,
 		e = NULL;
 		break;
 	default:
-		error = tfs_error_set(TFS_ENOTFOUND, "'%s' in commit %.12s is "
-				      "not a file", path, hex);
+		error = tfs_error_set(TFS_ENOTFOUND,
+				      "'%s' in commit %.12s is "
+				      "not a file",
+				      path, hex);
 		break;
 	}
 done:
@@ -179,8 +180,10 @@ static int read_blob(tfs_buf *out, struct hist_reader *r, const git_oid *id,
 	len = (size_t)git_blob_rawsize(blob);
 	error = hist_object_id(sum, "blob", git_blob_rawcontent(blob), len);
 	if (error == 0 && memcmp(sum, id->id, sizeof(sum)) != 0)
-		error = tfs_error_set(TFS_ERROR, "git: %s: object %s is "
-				      "corrupt", what, git_oid_tostr_s(id));
+		error = tfs_error_set(TFS_ERROR,
+				      "git: %s: object %s is "
+				      "corrupt",
+				      what, git_oid_tostr_s(id));
 	else if (error == 0)
 		error = tfs_buf_put(out, git_blob_rawcontent(blob), len);
 	git_blob_free(blob);
@@ -230,8 +233,7 @@ done:
 }
 
 int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
-		     const char *name, size_t *index, int *is_dir,
-		     size_t *size)
+		     const char *name, size_t *index, int *is_dir, size_t *size)
 {
 	struct hist_reader *r;
 	git_tree *dir;
@@ -257,9 +259,9 @@ int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 		mid = lo + (hi - lo) / 2;
 		m = git_tree_entry_byindex(dir, mid);
 		c = hist_entry_cmp(git_tree_entry_name(m),
-				strlen(git_tree_entry_name(m)),
-				git_tree_entry_type(m) == GIT_OBJECT_TREE,
-				name, len, isdir);
+				   strlen(git_tree_entry_name(m)),
+				   git_tree_entry_type(m) == GIT_OBJECT_TREE,
+				   name, len, isdir);
 		if (c == 0)
 			break;
 		if (c < 0)
@@ -268,8 +270,10 @@ int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 			hi = mid;
 	}
 	if (c != 0) {
-		error = tfs_error_set(TFS_ERROR, "git: tree of '%s' is not "
-				      "in git's order", dir_path);
+		error = tfs_error_set(TFS_ERROR,
+				      "git: tree of '%s' is not "
+				      "in git's order",
+				      dir_path);
 		goto done;
 	}
 	*index = mid;
@@ -298,9 +302,9 @@ static int entry_at(const git_tree_entry **out, struct hist_reader *r,
 	return 0;
 }
 
-int tfs_history_entry_at(tfs_history *h, const char *oid,
-			 const char *dir_path, size_t index, char name[256],
-			 int *is_dir, size_t *size)
+int tfs_history_entry_at(tfs_history *h, const char *oid, const char *dir_path,
+			 size_t index, char name[256], int *is_dir,
+			 size_t *size)
 {
 	struct hist_reader *r;
 	const git_tree_entry *e;
@@ -336,8 +340,7 @@ int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
 				      git_tree_entry_name(e));
 		goto done;
 	}
-	error = read_blob(out, r, git_tree_entry_id(e),
-			  git_tree_entry_name(e));
+	error = read_blob(out, r, git_tree_entry_id(e), git_tree_entry_name(e));
 done:
 	hist_reader_put(r);
 	return error;
@@ -440,8 +443,8 @@ int tfs_history_diff_parent(tfs_history *h, const char *oid,
 	}
 	/* Only the list of changed files is wanted, no content sniffing. */
 	opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree,
-				  &opts) < 0) {
+	if (git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree, &opts) <
+	    0) {
 		error = hist_git_fail("diff");
 		goto done;
 	}
@@ -477,8 +480,8 @@ done:
 
 /* The tree at directory `path` of commit `hex` ("" or a missing
  * directory: NULL, the empty tree). */
-static int commit_dir_tree(git_tree **out, git_repository *repo, const char *hex,
-		    const char *path)
+static int commit_dir_tree(git_tree **out, git_repository *repo,
+			   const char *hex, const char *path)
 {
 	git_commit *c = NULL;
 	git_tree *root = NULL;
@@ -497,8 +500,8 @@ static int commit_dir_tree(git_tree **out, git_repository *repo, const char *hex
 		goto done;
 	}
 	rc = git_tree_entry_bypath(&e, root, path);
-	if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_type(e) !=
-					       GIT_OBJECT_TREE))
+	if (rc == GIT_ENOTFOUND ||
+	    (rc == 0 && git_tree_entry_type(e) != GIT_OBJECT_TREE))
 		goto done;
 	if (rc < 0 || git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0)
 		error = hist_git_fail("read tree");
@@ -526,8 +529,8 @@ int tfs_history_dir_diff(tfs_history *h, const char *old_oid,
 	if ((error = commit_dir_tree(&a, r->repo, old_oid, path)) < 0 ||
 	    (error = commit_dir_tree(&b, r->repo, new_oid, path)) < 0)
 		goto done;
-	if ((a || b) && (!a || !b || !git_oid_equal(git_tree_id(a),
-						     git_tree_id(b)))) {
+	if ((a || b) &&
+	    (!a || !b || !git_oid_equal(git_tree_id(a), git_tree_id(b)))) {
 		opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
 		if (git_diff_tree_to_tree(&diff, r->repo, a, b, &opts) < 0) {
 			error = hist_git_fail("diff");
@@ -537,7 +540,7 @@ int tfs_history_dir_diff(tfs_history *h, const char *old_oid,
 		for (i = 0; i < n && !error; i++) {
 			d = git_diff_get_delta(diff, i);
 			error = cb(ctx, d->new_file.path ? d->new_file.path :
-				   d->old_file.path);
+							   d->old_file.path);
 		}
 	}
 done:

@@ -31,7 +31,6 @@
 #include "history_int.h"
 #include "tenantfs/error.h"
 
-
 int hist_stage_note(struct hist_stage *st, const git_oid *id)
 {
 	size_t want;
@@ -129,8 +128,8 @@ int hist_stage_settle(struct hist_stage *st, tfs_history *h,
 			snprintf(to, sizeof(to), "%s/%02zx", objects, i);
 		else
 			snprintf(to, sizeof(to), "%s", objects);
-		if ((dfd[nd] = open(to, O_RDONLY | O_DIRECTORY |
-				    O_CLOEXEC)) < 0) {
+		if ((dfd[nd] = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+		    0) {
 			error = tfs_error_set(hist_errno(), "git: open %s: %s",
 					      to, strerror(errno));
 			goto done;
@@ -214,8 +213,8 @@ int hist_keep_make(char ***keeps, size_t *n, const char *pack)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, KEEP_MARK, sizeof(KEEP_MARK) - 1) !=
 			      (ssize_t)(sizeof(KEEP_MARK) - 1))
-		error = tfs_error_set(hist_errno(),
-				      "git: %s: %s", path, strerror(errno));
+		error = tfs_error_set(hist_errno(), "git: %s: %s", path,
+				      strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	if (error < 0) {
@@ -354,8 +353,8 @@ static bool staged_whole(const char *file, const char *hex)
 
 /* Link staged file `file` (object dir/name) into `objects` if missing and
  * whole. */
-static void restore_one(const char *objects, const char *dir,
-			const char *name, const char *file)
+static void restore_one(const char *objects, const char *dir, const char *name,
+			const char *file)
 {
 	char to[4300], hex[48];
 	struct stat sb;
@@ -450,8 +449,8 @@ static int sb_read(void **data, size_t *len, git_object_t *type,
 	return l->read(data, len, type, l, id);
 }
 
-static int sb_read_header(size_t *len, git_object_t *type,
-			  git_odb_backend *b, const git_oid *id)
+static int sb_read_header(size_t *len, git_object_t *type, git_odb_backend *b,
+			  const git_oid *id)
 {
 	git_odb_backend *l = ((struct stage_backend *)b)->loose;
 

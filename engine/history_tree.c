@@ -53,11 +53,11 @@ static int git_fail(const char *what)
 /* Trees at least this large are stored without compression, and cached
  * up to CACHE_MAX (see struct tree_cache: at most 4 x 16 MiB). */
 #define STORED_MIN ((size_t)64 << 10)
-#define CACHE_MAX ((size_t)16 << 20)
+#define CACHE_MAX  ((size_t)16 << 20)
 
 /* One entry of a raw tree, pointing into its bytes. */
 struct entry {
-	const char *raw;      /* "<mode> <name>\0<20-byte id>" */
+	const char *raw; /* "<mode> <name>\0<20-byte id>" */
 	size_t rawlen;
 	const char *name;
 	size_t namelen;
@@ -67,7 +67,7 @@ struct entry {
 
 /* An entry of the new tree that is not a copy of the parent's: one per
  * change at the directory's level (10^6 for a large package), so small. */
-struct added {              /* 24 bytes: one per file of an apply */
+struct added { /* 24 bytes: one per file of an apply */
 	const char *name;
 	const unsigned char *id; /* the change's blob, or a new subtree */
 	int32_t at;              /* the parent's entry it replaces, or -1 */
@@ -94,7 +94,7 @@ static int added_cmp(const void *x, const void *y)
 	const struct added *a = x, *b = y;
 
 	return hist_entry_cmp(a->name, a->namelen, a->tree, b->name, b->namelen,
-			 b->tree);
+			      b->tree);
 }
 
 /* Index the raw tree `data` into *out (caller frees). */
@@ -115,7 +115,7 @@ static int parse_tree(struct entry **out, size_t *n, const char *data,
 		if (k == INT32_MAX) { /* struct added's `at` */
 			free(e);
 			return tfs_error_set(TFS_ERROR, "git: a tree of over "
-					     "2^31 entries");
+							"2^31 entries");
 		}
 		if (k == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -153,7 +153,7 @@ static long find_entry(const struct entry *e, size_t n, const char *name,
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			int cmp = hist_entry_cmp(e[mid].name, e[mid].namelen,
-					    e[mid].tree, name, namelen, t);
+						 e[mid].tree, name, namelen, t);
 			if (cmp == 0)
 				return (long)mid;
 			if (cmp < 0)
@@ -168,8 +168,7 @@ static long find_entry(const struct entry *e, size_t n, const char *name,
 /* Trees worth keeping in w's cache, and their hash marks. */
 static bool cacheable(const struct tree_writer *w, size_t len)
 {
-	return w->cache && w->objects && len >= STORED_MIN &&
-	       len <= CACHE_MAX;
+	return w->cache && w->objects && len >= STORED_MIN && len <= CACHE_MAX;
 }
 
 /*
@@ -297,8 +296,7 @@ static int emit_added(emit_fn emit, void *ctx, const struct added *a)
 	const char *mode = a->tree ? "40000 " : "100644 ";
 
 	if (emit(ctx, mode, strlen(mode)) < 0 ||
-	    emit(ctx, a->name, a->namelen) < 0 ||
-	    emit(ctx, "", 1) < 0 ||
+	    emit(ctx, a->name, a->namelen) < 0 || emit(ctx, "", 1) < 0 ||
 	    emit(ctx, a->id, GIT_OID_RAWSZ) < 0)
 		return TFS_ERROR;
 	return 0;
@@ -316,10 +314,10 @@ static int merge(emit_fn emit, void *ctx, const struct entry *e, size_t ne,
 		if (i < ne && gone[i]) {
 			i++;
 		} else if (j >= nadd ||
-			   (i < ne && hist_entry_cmp(e[i].name, e[i].namelen,
-						     e[i].tree, add[j].name,
-						     add[j].namelen,
-						     add[j].tree) < 0)) {
+			   (i < ne &&
+			    hist_entry_cmp(e[i].name, e[i].namelen, e[i].tree,
+					   add[j].name, add[j].namelen,
+					   add[j].tree) < 0)) {
 			error = emit(ctx, e[i].raw, e[i].rawlen);
 			i++;
 		} else {
@@ -334,16 +332,14 @@ static int merge(emit_fn emit, void *ctx, const struct entry *e, size_t ne,
  * A merged tree too large to cache (over CACHE_MAX), hashed and stored as
  * it is made instead of built in memory first.  *len is its length.
  */
-static int merge_streamed(git_oid *out, const struct tree_writer *w,
-			  size_t len, const struct entry *e, size_t ne,
-			  const bool *gone, const struct added *add,
-			  size_t nadd)
+static int merge_streamed(git_oid *out, const struct tree_writer *w, size_t len,
+			  const struct entry *e, size_t ne, const bool *gone,
+			  const struct added *add, size_t nadd)
 {
 	struct hist_loose_stream *s = NULL;
 	int error;
 
-	if ((error = hist_loose_stream_open(&s, w, "tree", len)) ==
-		    0 &&
+	if ((error = hist_loose_stream_open(&s, w, "tree", len)) == 0 &&
 	    (error = merge(emit_stream, s, e, ne, gone, add, nadd)) == 0)
 		error = hist_loose_stream_close(s, out);
 	hist_loose_stream_free(s);
@@ -407,21 +403,21 @@ static int update_dir(git_oid *out, bool *empty, const struct tree_writer *w,
 struct dir_update {
 	const struct tree_writer *w;
 	const struct change *c;
-	size_t off;              /* length of the directory's path prefix */
-	char *base_raw;          /* the parent's tree, e[] points into it */
+	size_t off;     /* length of the directory's path prefix */
+	char *base_raw; /* the parent's tree, e[] points into it */
 	size_t bcap;
-	hist_marks *marks;       /* SHA-1 marks of base_raw, then of buf */
+	hist_marks *marks; /* SHA-1 marks of base_raw, then of buf */
 	struct entry *e;
 	size_t ne;
-	bool *gone;              /* e[i] is replaced or deleted */
+	bool *gone; /* e[i] is replaced or deleted */
 	size_t ngone;
 	struct added *add;
 	size_t nadd;
-	git_oid *subs;           /* new subdirectories, which add[] holds */
+	git_oid *subs; /* new subdirectories, which add[] holds */
 	size_t nsub;
-	char *buf;               /* the new tree */
+	char *buf; /* the new tree */
 	size_t blen;
-	size_t same;             /* buf's first `same` bytes are the parent's:
+	size_t same; /* buf's first `same` bytes are the parent's:
 				  * the hash resumes from its marks */
 };
 
@@ -475,8 +471,8 @@ static int load_base(struct dir_update *d, const git_oid *base)
 
 /* The end of the run of changes from c[i] below the subdirectory whose
  * name, with its slash, is rest[0..len). */
-static size_t run_end(const struct change *c, size_t i, size_t hi,
-		      size_t off, const char *rest, size_t len)
+static size_t run_end(const struct change *c, size_t i, size_t hi, size_t off,
+		      const char *rest, size_t len)
 {
 	size_t j = i + 1;
 
@@ -538,10 +534,12 @@ static int change_file(struct dir_update *d, const struct change *f,
 		       const char *rest, size_t namelen, long at)
 {
 	if (at >= 0 && d->e[at].tree)
-		return tfs_error_set(TFS_EINVALID, f->put ? "git: cannot "
-				     "replace a directory with a file at '%s'"
-				     : "cannot delete '%s': it is a directory",
-				     f->path);
+		return tfs_error_set(
+			TFS_EINVALID,
+			f->put ? "git: cannot "
+				 "replace a directory with a file at '%s'" :
+				 "cannot delete '%s': it is a directory",
+			f->path);
 	mark_gone(d, at);
 	if (f->put)
 		add_entry(d, rest, namelen, false, at, f->id.id);
@@ -560,7 +558,8 @@ static int change_subdir(struct dir_update *d, size_t i, size_t j,
 	if (at >= 0 && !d->e[at].tree) {
 		if (!has_upsert(d->c, i, j))
 			return 0; /* deletes of paths absent */
-		return tfs_error_set(TFS_EINVALID, "git: D/F conflict when "
+		return tfs_error_set(TFS_EINVALID,
+				     "git: D/F conflict when "
 				     "updating tree at '%.*s'",
 				     (int)(d->off + namelen), d->c[i].path);
 	}
@@ -660,8 +659,8 @@ static int merge_into_buf(struct dir_update *d)
 static int write_dir(git_oid *out, struct dir_update *d)
 {
 	const struct tree_writer *w = d->w;
-	int error = write_tree(out, w, d->buf ? d->buf : "", d->blen,
-			       d->marks, d->same);
+	int error = write_tree(out, w, d->buf ? d->buf : "", d->blen, d->marks,
+			       d->same);
 
 	if (error == 0 && cacheable(w, d->blen)) {
 		cache_put(w->cache, out, d->buf, d->blen, d->marks);

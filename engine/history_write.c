@@ -43,8 +43,8 @@ static int check_path(const char *path)
 		if (len == 0 || (len == 1 && p[0] == '.') ||
 		    (len == 2 && p[0] == '.' && p[1] == '.') ||
 		    (len == 4 && strncasecmp(p, ".git", 4) == 0))
-			return tfs_error_set(TFS_EINVALID,
-					     "invalid path '%s'", path);
+			return tfs_error_set(TFS_EINVALID, "invalid path '%s'",
+					     path);
 		if (!slash)
 			return 0;
 		p = slash + 1;
@@ -109,8 +109,10 @@ static int sort_changes(int *mixed, struct change *c, size_t n)
 		qsort(c, n, sizeof(*c), cmp_dir_order);
 	for (i = 0; i + 1 < n; i++) {
 		if (strcmp(c[i].path, c[i + 1].path) == 0)
-			return tfs_error_set(TFS_EINVALID, "path '%s' changed "
-					     "twice", c[i].path);
+			return tfs_error_set(TFS_EINVALID,
+					     "path '%s' changed "
+					     "twice",
+					     c[i].path);
 		if (!is_below(c[i + 1].path, c[i].path))
 			continue;
 		*mixed = 1;
@@ -118,9 +120,11 @@ static int sort_changes(int *mixed, struct change *c, size_t n)
 			continue;
 		for (j = i + 1; j < n && is_below(c[j].path, c[i].path); j++)
 			if (c[j].put)
-				return tfs_error_set(TFS_EINVALID, "'%s' cannot"
+				return tfs_error_set(TFS_EINVALID,
+						     "'%s' cannot"
 						     " be both a file and a "
-						     "directory", c[i].path);
+						     "directory",
+						     c[i].path);
 	}
 	return 0;
 }
@@ -166,7 +170,8 @@ static int apply_updates(git_oid *out, git_repository *repo, git_tree *base,
 		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
 			error = tfs_error_set(TFS_EINVALID,
 					      "cannot delete '%s': it is a "
-					      "directory", c[i].path);
+					      "directory",
+					      c[i].path);
 			goto done;
 		}
 		git_tree_entry_free(e);
@@ -201,9 +206,8 @@ done:
  * the list does that (`mixed`), deletions are applied first; the
  * intermediate tree is left as an unreferenced object.
  */
-static int tree_from_parent(git_oid *out, git_repository *repo,
-			    git_tree *base, const struct change *c, size_t n,
-			    int mixed)
+static int tree_from_parent(git_oid *out, git_repository *repo, git_tree *base,
+			    const struct change *c, size_t n, int mixed)
 {
 	git_tree *mid = NULL;
 	git_oid mid_id;
@@ -238,16 +242,16 @@ done:
  * the commit exists and the whole tree, old files included, after.
  */
 struct sink {
-	git_repository *repo;      /* write here: the main or scratch repo */
+	git_repository *repo; /* write here: the main or scratch repo */
 	git_repository *scratch;
-	git_odb *odb;              /* scratch's */
-	git_odb_backend *mem;      /* the mempack, owned by the recorder */
-	git_oid *ids;              /* objects in mem, to pack */
+	git_odb *odb;         /* scratch's */
+	git_odb_backend *mem; /* the mempack, owned by the recorder */
+	git_oid *ids;         /* objects in mem, to pack */
 	size_t nids, aids;
-	size_t pending;            /* blob bytes in mem */
+	size_t pending; /* blob bytes in mem */
 	tfs_history *h;
-	struct hist_dirs dirs;     /* directories of new names, to sync */
-	char **keeps;              /* .keep files of the packs written */
+	struct hist_dirs dirs; /* directories of new names, to sync */
+	char **keeps;          /* .keep files of the packs written */
 	size_t nkeeps;
 };
 
@@ -287,8 +291,8 @@ static int rec_read(void **data, size_t *len, git_object_t *type,
 	return mem->read(data, len, type, mem, id);
 }
 
-static int rec_read_header(size_t *len, git_object_t *type,
-			   git_odb_backend *b, const git_oid *id)
+static int rec_read_header(size_t *len, git_object_t *type, git_odb_backend *b,
+			   const git_oid *id)
 {
 	git_odb_backend *mem = ((struct recorder *)b)->mem;
 
@@ -381,8 +385,7 @@ static int store_pack(struct sink *s, const void *pack, size_t len)
 
 	if ((error = hist_pack_index(&p, s->h, &part, 1)) < 0)
 		return error;
-	return hist_pack_settle(s->h, &p, 1, &s->keeps, &s->nkeeps,
-				&s->dirs);
+	return hist_pack_settle(s->h, &p, 1, &s->keeps, &s->nkeeps, &s->dirs);
 }
 
 /*
@@ -436,8 +439,7 @@ done:
  * object (most of the cost of an import): hash, skip it if present,
  * put it in the mempack.
  */
-static int sink_blob(git_oid *id, struct sink *s, const char *bytes,
-		     size_t len)
+static int sink_blob(git_oid *id, struct sink *s, const char *bytes, size_t len)
 {
 	int error;
 
@@ -492,8 +494,8 @@ static void sink_close(struct sink *s)
  * yet in a pack (about 10 s per million files otherwise).  Recursion depth
  * is the directory depth, bounded by PATH_MAX_LEN / 2.
  */
-static int build_tree(git_oid *out, struct sink *s, struct change *c,
-		      size_t lo, size_t hi, size_t off)
+static int build_tree(git_oid *out, struct sink *s, struct change *c, size_t lo,
+		      size_t hi, size_t off)
 {
 	git_treebuilder *bld = NULL;
 	char *name = NULL;
@@ -647,8 +649,7 @@ int hist_write_commit(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 		      const char *parent, struct change *c, size_t n,
 		      const tfs_history_sig *sig, const char *message)
 {
-	return hist_write_commit_on(out, h, parent, parent, c, n, sig,
-				    message);
+	return hist_write_commit_on(out, h, parent, parent, c, n, sig, message);
 }
 
 /* The tree of commit `hex` in *out; nothing if `hex` is NULL or "". */
@@ -689,8 +690,7 @@ static int note_pending(tfs_history *h, struct sink *s, const git_oid *cid)
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
 	if (h->stage.n)
-		memcpy(p->loose, h->stage.ids,
-		       h->stage.n * sizeof(*p->loose));
+		memcpy(p->loose, h->stage.ids, h->stage.n * sizeof(*p->loose));
 	p->nloose = h->stage.n;
 	h->stage.n = 0;
 	p->keeps = s->keeps;
@@ -715,9 +715,9 @@ static int write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
  * before it opens it).  Restore, rescan, and try once more.
  */
 int hist_write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
-			 const char *parent, const char *from,
-			 struct change *c, size_t n,
-			 const tfs_history_sig *sig, const char *message)
+			 const char *parent, const char *from, struct change *c,
+			 size_t n, const tfs_history_sig *sig,
+			 const char *message)
 {
 	int error, made;
 
@@ -790,8 +790,8 @@ static int write_commit_on(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
 	if (error < 0)
 		goto done;
 	if (git_tree_lookup(&tree, s.repo, &tid) < 0 ||
-	    git_signature_new(&gs, sig->name, sig->email,
-			      (git_time_t)sig->time, 0) < 0) {
+	    git_signature_new(&gs, sig->name, sig->email, (git_time_t)sig->time,
+			      0) < 0) {
 		error = hist_git_fail("commit");
 		goto done;
 	}

@@ -74,8 +74,7 @@ static inline size_t hmap_cap(const struct hmap *h)
  * hmap_reserve, or n > 0).
  */
 static inline size_t hmap_slot(const struct hmap *h, uint64_t hash,
-			       hmap_eq_fn *eq, const void *key,
-			       const void *ctx)
+			       hmap_eq_fn *eq, const void *key, const void *ctx)
 {
 	size_t i = (size_t)hash & h->mask;
 	uint64_t v;

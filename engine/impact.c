@@ -19,14 +19,14 @@
 #include "tenantfs/error.h"
 
 static const char *const schema_attrs[] = {
-	"type", "length", "precision", "unique", "nullable", "stored",
-	"localized", "indexed", "audit", NULL,
+	"type",   "length",    "precision", "unique", "nullable",
+	"stored", "localized", "indexed",   "audit",  NULL,
 };
 
 /* The line of field `field` in canonical business object `bo`, or NULL;
  * *len is its length. */
-static const char *field_line(const char *bo, size_t bolen,
-			      const char *field, size_t *len)
+static const char *field_line(const char *bo, size_t bolen, const char *field,
+			      size_t *len)
 {
 	char needle[300];
 	const char *p, *end = bo + bolen, *nl;
@@ -77,8 +77,8 @@ static int each_field(const char *bo, size_t len,
 	char name[256];
 	int error = 0;
 
-	while (!error && (p = memmem(p, (size_t)(end - p), tag,
-				     sizeof(tag) - 1))) {
+	while (!error &&
+	       (p = memmem(p, (size_t)(end - p), tag, sizeof(tag) - 1))) {
 		p += sizeof(tag) - 1;
 		q = memchr(p, '"', (size_t)(end - p));
 		if (!q)
@@ -126,9 +126,10 @@ static int cmp_old_field(void *ctx, const char *name)
 		attr_of(b, sizeof(b), nl, nlen, schema_attrs[i]);
 		if (strcmp(a, b) != 0) {
 			raise_to(&c->level, TFS_IMPACT_HIGH);
-			return tfs_buf_printf(c->why, "high: %s: field %s %s "
-					      "changed\n", c->path, name,
-					      schema_attrs[i]);
+			return tfs_buf_printf(c->why,
+					      "high: %s: field %s %s "
+					      "changed\n",
+					      c->path, name, schema_attrs[i]);
 		}
 	}
 	if (olen != nlen || memcmp(ol, nl, olen) != 0) {
@@ -174,8 +175,8 @@ static int audit_only(void *ctx, const char *name)
 {
 	struct bo_cmp *c = ctx;
 
-	return audit_field(c->new, c->newlen, name) ?
-	       cmp_new_field(ctx, name) : 0;
+	return audit_field(c->new, c->newlen, name) ? cmp_new_field(ctx, name) :
+						      0;
 }
 
 static bool in_list(const char *type, const char *const *list)
@@ -191,12 +192,25 @@ int impact_of(int *level, tfs_buf *why, const char *path, tfs_kind kind,
 	      const char *new, size_t newlen)
 {
 	static const char *const additive[] = {
-		"Form", "Grid", "Layout", "QuickAction", "Dashboard",
-		"ChartPart", "GridPart", "SpecialPart", "ViewPart", "Role",
-		"Branding", "Search", "ValidationListDefinition", NULL,
+		"Form",
+		"Grid",
+		"Layout",
+		"QuickAction",
+		"Dashboard",
+		"ChartPart",
+		"GridPart",
+		"SpecialPart",
+		"ViewPart",
+		"Role",
+		"Branding",
+		"Search",
+		"ValidationListDefinition",
+		NULL,
 	};
 	static const char *const medium_master[] = {
-		"RequestOffering", "EscalationSchedule", NULL,
+		"RequestOffering",
+		"EscalationSchedule",
+		NULL,
 	};
 	int lv = TFS_IMPACT_LOW;
 
@@ -215,14 +229,18 @@ int impact_of(int *level, tfs_buf *why, const char *path, tfs_kind kind,
 		break;
 	case TFS_KIND_METADATA:
 		if (strcmp(type, "BusinessObject") == 0) {
-			struct bo_cmp c = {old, new, oldlen, newlen,
-					   TFS_IMPACT_MEDIUM, why, path};
+			struct bo_cmp c = {
+				old, new, oldlen, newlen, TFS_IMPACT_MEDIUM,
+				why, path
+			};
 			int error;
 
 			if (op == 'D') {
 				raise_to(level, TFS_IMPACT_HIGH);
-				return tfs_buf_printf(why, "high: %s: business "
-						      "object deleted\n", path);
+				return tfs_buf_printf(why,
+						      "high: %s: business "
+						      "object deleted\n",
+						      path);
 			}
 			if (op == 'U' && old && new) {
 				c.level = TFS_IMPACT_LOW;
@@ -236,36 +254,42 @@ int impact_of(int *level, tfs_buf *why, const char *path, tfs_kind kind,
 			} else if (op == 'C' && new) {
 				/* Only its audited fields make a new
 				 * business object high. */
-				struct bo_cmp a = {NULL, new, 0, newlen,
-						   TFS_IMPACT_LOW, why, path};
-				if ((error = each_field(new, newlen,
-							audit_only, &a)))
+				struct bo_cmp a = {
+					NULL,           new, 0,   newlen,
+					TFS_IMPACT_LOW, why, path
+				};
+				if ((error = each_field(new, newlen, audit_only,
+							&a)))
 					return error;
 				raise_to(&c.level, a.level);
 			}
 			raise_to(level, c.level);
 			if (c.level == TFS_IMPACT_MEDIUM && op == 'C')
-				return tfs_buf_printf(why, "medium: %s: "
+				return tfs_buf_printf(why,
+						      "medium: %s: "
 						      "business object added\n",
 						      path);
 			return 0;
 		}
 		lv = op == 'C' && in_list(type, additive) ? TFS_IMPACT_LOW :
-		     TFS_IMPACT_MEDIUM;
+							    TFS_IMPACT_MEDIUM;
 		break;
 	default:
 		break;
 	}
 	if (lv > TFS_IMPACT_LOW && lv > *level)
-		tfs_buf_printf(why, "%s: %s: %s\n", lv == TFS_IMPACT_HIGH ?
-			       "high" : "medium", path, op == 'C' ? "added" :
-			       op == 'D' ? "deleted" : "changed");
+		tfs_buf_printf(why, "%s: %s: %s\n",
+			       lv == TFS_IMPACT_HIGH ? "high" : "medium", path,
+			       op == 'C' ? "added" :
+			       op == 'D' ? "deleted" :
+					   "changed");
 	raise_to(level, lv);
 	return 0;
 }
 
 const char *impact_name(int level)
 {
-	return level == TFS_IMPACT_HIGH ? "high" :
-	       level == TFS_IMPACT_MEDIUM ? "medium" : "low";
+	return level == TFS_IMPACT_HIGH   ? "high" :
+	       level == TFS_IMPACT_MEDIUM ? "medium" :
+					    "low";
 }

@@ -43,8 +43,8 @@ struct imp {
 	tfs_pkg_mode mode;
 	struct cset cs;
 	bool cs_open;
-	tfs_buf lines;     /* error/conflict/warning lines */
-	tfs_buf why;       /* impact reasons */
+	tfs_buf lines; /* error/conflict/warning lines */
+	tfs_buf why;   /* impact reasons */
 	tfs_buf *diff;
 	int nlines;
 	int errors, conflicts, warnings;
@@ -52,9 +52,9 @@ struct imp {
 	uint64_t total, done;
 	uint64_t changed, unchanged;
 	const char *path;
-	bool applying;     /* apply or apply-unvalidated */
+	bool applying; /* apply or apply-unvalidated */
 	struct pkg_survey sv;
-	char key[65];      /* SHA-256 of the file, which `applied` keeps */
+	char key[65]; /* SHA-256 of the file, which `applied` keeps */
 	tfs_pkg_progress_fn progress;
 	void *progress_ctx;
 	/* apply-unvalidated: transactions left out because their references
@@ -138,8 +138,10 @@ static int skip_seq(struct imp *im, int64_t seq, const char *path,
 		im->skip_cap = cap;
 	}
 	im->skip[im->nskip++] = seq;
-	return tfs_buf_printf(&im->skipped, "warning seq=%lld: %s: %s (not "
-			      "applied)\n", (long long)seq, path, msg);
+	return tfs_buf_printf(&im->skipped,
+			      "warning seq=%lld: %s: %s (not "
+			      "applied)\n",
+			      (long long)seq, path, msg);
 }
 
 static int add_line(struct imp *im, const char *what, int64_t seq,
@@ -155,7 +157,7 @@ static int add_line(struct imp *im, const char *what, int64_t seq,
 		return 0;
 	if (im->nlines == MAX_LINES)
 		return tfs_buf_puts(&im->lines, "warning: more problems; only "
-				    "the first ones are listed\n");
+						"the first ones are listed\n");
 	if (seq >= 0)
 		return tfs_buf_printf(&im->lines, "%s seq=%lld: %s: %s\n", what,
 				      (long long)seq, path, msg);
@@ -176,13 +178,12 @@ static int problem(struct imp *im, const char *what, int64_t seq,
 /* ---- pass 2 ------------------------------------------------------------ */
 
 /* The object holding `guid`, if any: *found, and its path. */
-static int by_guid(tfs_inst *in, const char *guid, bool *found,
-		   char path[600])
+static int by_guid(tfs_inst *in, const char *guid, bool *found, char path[600])
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT o.name, d.kind, d.type "
-				 "FROM objects o JOIN dirs d ON d.id = o.dir "
-				 "WHERE o.guid = ? LIMIT 1");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT o.name, d.kind, d.type "
+				  "FROM objects o JOIN dirs d ON d.id = o.dir "
+				  "WHERE o.guid = ? LIMIT 1");
 
 	if (!s)
 		return TFS_ERROR;
@@ -219,7 +220,7 @@ static int obj_guid(tfs_inst *in, int64_t id, char out[64])
  */
 struct tx_target {
 	int64_t seq;
-	char op;                 /* 'C', 'U' or 'D' */
+	char op; /* 'C', 'U' or 'D' */
 	tfs_kind kind;
 	char type[256], name[256];
 	int64_t dir;
@@ -243,23 +244,27 @@ static int tx_parse(struct imp *im, const struct pkg_tx *tx,
 	t->curp = NULL;
 	t->seq = strtoll(tx->seq, &end, 10);
 	if (!tx->seq[0] || *end || t->seq < 0)
-		return stop(add_line(im, "error", -1, path, "transaction "
+		return stop(add_line(im, "error", -1, path,
+				     "transaction "
 				     "without a valid seq"));
 	if (skipped(im, t->seq))
 		return 1;
 	if (strlen(tx->op) != 1 || !strchr("CUD", tx->op[0]))
-		return stop(problem(im, "error", t->seq, path, "op must be C, "
+		return stop(problem(im, "error", t->seq, path,
+				    "op must be C, "
 				    "U or D"));
 	t->op = tx->op[0];
 	if (obj_path_split(path, &t->kind, t->type, t->name) < 0)
-		return stop(problem(im, "error", t->seq, path, "not a valid "
+		return stop(problem(im, "error", t->seq, path,
+				    "not a valid "
 				    "object path"));
 	if (t->op == 'D')
 		return 0;
 	if (tx->error)
 		return stop(problem(im, "error", t->seq, path, tx->error));
 	if (tx->empty || !tx->doc)
-		return stop(problem(im, "error", t->seq, path, "the "
+		return stop(problem(im, "error", t->seq, path,
+				    "the "
 				    "transaction carries no object"));
 	t->doc = tx->doc;
 	return 0;
@@ -268,8 +273,7 @@ static int tx_parse(struct imp *im, const struct pkg_tx *tx,
 /* The target's object at `path`, if any; objects are never duplicated,
  * so the package's guid must be at this path or nowhere, and the
  * target's object at this path must have the package's guid. */
-static int tx_find_target(struct imp *im, const char *path,
-			  struct tx_target *t)
+static int tx_find_target(struct imp *im, const char *path, struct tx_target *t)
 {
 	const tfs_doc *doc = t->doc;
 	char where[600], guid[64], msg[900];
@@ -280,10 +284,11 @@ static int tx_find_target(struct imp *im, const char *path,
 		if ((error = by_guid(im->in, doc->guid, &found, where)) < 0)
 			return error;
 		if (found && strcmp(where, path) != 0) {
-			snprintf(msg, sizeof(msg), "object with guid %s is %s "
-				 "in the target", doc->guid, where);
-			return stop(problem(im, "conflict", t->seq, path,
-					    msg));
+			snprintf(msg, sizeof(msg),
+				 "object with guid %s is %s "
+				 "in the target",
+				 doc->guid, where);
+			return stop(problem(im, "conflict", t->seq, path, msg));
 		}
 	}
 	if ((error = find_dir(&t->dir, im, t->kind, t->type)) < 0)
@@ -300,8 +305,10 @@ static int tx_find_target(struct imp *im, const char *path,
 		return error;
 	if (strcmp(guid, doc->guid) == 0)
 		return 0;
-	snprintf(msg, sizeof(msg), "the target's object of this name has "
-		 "guid %s, the package's %s", guid, doc->guid);
+	snprintf(msg, sizeof(msg),
+		 "the target's object of this name has "
+		 "guid %s, the package's %s",
+		 guid, doc->guid);
 	return stop(problem(im, "conflict", t->seq, path, msg));
 }
 
@@ -313,16 +320,19 @@ static int tx_check_base(struct imp *im, const struct tx_target *t,
 	if (t->op == 'C')
 		return t->curp ? stop(problem(im, "conflict", t->seq, tx->path,
 					      "exists in the target with "
-					      "other content")) : 0;
+					      "other content")) :
+				 0;
 	if (!t->curp && t->op == 'U')
-		return stop(problem(im, "conflict", t->seq, tx->path, "not "
+		return stop(problem(im, "conflict", t->seq, tx->path,
+				    "not "
 				    "found in the target"));
 	if (!t->curp) {
 		im->unchanged++; /* already gone */
 		return 1;
 	}
 	if (strcmp(t->cur.sha, tx->base) != 0)
-		return stop(problem(im, "conflict", t->seq, tx->path, "changed "
+		return stop(problem(im, "conflict", t->seq, tx->path,
+				    "changed "
 				    "in target since the package's base"));
 	return 0;
 }
@@ -345,14 +355,15 @@ static int transaction(struct imp *im, const struct pkg_tx *tx)
 	}
 	/* The impact is the package's, whether or not this transaction can
 	 * be applied here. */
-	if (t.curp && (im->mode == TFS_PKG_PREVIEW ||
-		       (t.kind == TFS_KIND_METADATA &&
-			strcmp(t.type, "BusinessObject") == 0)) &&
+	if (t.curp &&
+	    (im->mode == TFS_PKG_PREVIEW ||
+	     (t.kind == TFS_KIND_METADATA &&
+	      strcmp(t.type, "BusinessObject") == 0)) &&
 	    (error = tfs_inst_obj_read(&old, im->in, t.cur.id)) < 0)
 		goto done;
-	if ((error = impact_of(&im->impact, &im->why, tx->path, t.kind,
-			       t.type, t.op, t.curp ? old.ptr : NULL,
-			       old.size, doc ? doc->canon : NULL,
+	if ((error = impact_of(&im->impact, &im->why, tx->path, t.kind, t.type,
+			       t.op, t.curp ? old.ptr : NULL, old.size,
+			       doc ? doc->canon : NULL,
 			       doc ? doc->canon_len : 0)) < 0 ||
 	    (error = tx_check_base(im, &t, tx)) != 0)
 		goto done;
@@ -379,7 +390,7 @@ static int apply_pass(struct imp *im, const char *path)
 	struct pkg_tx *tx;
 	int error;
 
-	im->dir_id = 0;   /* a new change set */
+	im->dir_id = 0; /* a new change set */
 	if ((error = pkg_reader_start(&rd, path)) < 0)
 		return error;
 	while (!error && (tx = pkg_reader_take(rd))) {
@@ -419,8 +430,10 @@ static int check_refs(struct imp *im)
 		if (it->op == TFS_CHANGE_PUT) {
 			error = refs_check_object_memo(in, it->obj, &memo);
 			if (error == TFS_EINVALID) {
-				snprintf(msg, sizeof(msg), "%s in target or "
-					 "package", tfs_error_last());
+				snprintf(msg, sizeof(msg),
+					 "%s in target or "
+					 "package",
+					 tfs_error_last());
 				obj_path(path, sizeof(path), kind, type,
 					 it->name);
 				if (collect)
@@ -449,10 +462,9 @@ static int check_refs(struct imp *im)
 		if (error == TFS_ECONFLICT) {
 			snprintf(msg, sizeof(msg), "%s", tfs_error_last());
 			obj_path(path, sizeof(path), kind, type, it->name);
-			error = collect ? skip_seq(im, it->tag, path,
-						   msg) :
-				add_line(im, "error", it->tag, path,
-					 msg);
+			error = collect ? skip_seq(im, it->tag, path, msg) :
+					  add_line(im, "error", it->tag, path,
+						   msg);
 			if (error < 0)
 				goto done;
 			continue;
@@ -517,8 +529,8 @@ static void *key_thread(void *arg)
  * The survey's outcome; *key_error is the key's (its message set when
  * the survey succeeded).
  */
-static int survey_and_key(struct pkg_survey *sv, char key[65],
-			  int *key_error, const char *path)
+static int survey_and_key(struct pkg_survey *sv, char key[65], int *key_error,
+			  const char *path)
 {
 	struct key_job j = { .path = path };
 	pthread_t t;
@@ -558,9 +570,11 @@ static void log_outcome(struct imp *im, const char *action, const char *word)
 {
 	char msg[600];
 
-	snprintf(msg, sizeof(msg), "package %s: %s (%d errors, %d conflicts, "
-		 "%d warnings)", im->sv.name[0] ? im->sv.name : "(unnamed)",
-		 word, im->errors, im->conflicts, im->warnings);
+	snprintf(msg, sizeof(msg),
+		 "package %s: %s (%d errors, %d conflicts, "
+		 "%d warnings)",
+		 im->sv.name[0] ? im->sv.name : "(unnamed)", word, im->errors,
+		 im->conflicts, im->warnings);
 	if (db_exec(inst_db(im->in), "BEGIN IMMEDIATE") < 0)
 		return;
 	if (inst_log_event(im->in, im->user, action, msg) < 0 ||
@@ -574,8 +588,7 @@ static void log_outcome(struct imp *im, const char *action, const char *word)
 				     TFS_CHANGE_INSTANCE, 0, 0, NULL);
 }
 
-static int finish(tfs_buf *result, struct imp *im, const char *word,
-		  int commit)
+static int finish(tfs_buf *result, struct imp *im, const char *word, int commit)
 {
 	int error = tfs_buf_printf(result, "%s\nimpact: %s\n", word,
 				   impact_name(im->impact));
@@ -583,7 +596,8 @@ static int finish(tfs_buf *result, struct imp *im, const char *word,
 	if (!error && commit > 0)
 		error = tfs_buf_printf(result, "commit: %d\n", commit);
 	if (!error)
-		error = tfs_buf_printf(result, "objects: %llu/%llu (%llu "
+		error = tfs_buf_printf(result,
+				       "objects: %llu/%llu (%llu "
 				       "changed, %llu unchanged)\n",
 				       (unsigned long long)im->done,
 				       (unsigned long long)im->total,
@@ -633,8 +647,10 @@ static int policy_locked_impact(const struct imp *im, char *why, size_t len)
 	if (!tfs_inst_locked(im->in) || im->impact != TFS_IMPACT_HIGH ||
 	    !im->applying)
 		return 0;
-	snprintf(why, len, "high impact package: %s/%s is metadata-locked, "
-		 "so it can only be validated", im->in->tenant, im->in->name);
+	snprintf(why, len,
+		 "high impact package: %s/%s is metadata-locked, "
+		 "so it can only be validated",
+		 im->in->tenant, im->in->name);
 	return TFS_ELOCKED;
 }
 
@@ -673,8 +689,7 @@ static void close_cset(struct imp *im)
 }
 
 /* Refused outright for `reason`, with error code `code`. */
-static int refuse(tfs_buf *result, struct imp *im, int code,
-		  const char *reason)
+static int refuse(tfs_buf *result, struct imp *im, int code, const char *reason)
 {
 	close_cset(im);
 	add_line(im, "error", -1, "", reason);
@@ -688,12 +703,15 @@ static int reject_found(tfs_buf *result, struct imp *im)
 {
 	close_cset(im);
 	finish(result, im, "rejected", 0);
-	log_outcome(im, im->mode == TFS_PKG_VALIDATE ? "Package/Validate" :
-		    "Package/Reject", "rejected");
+	log_outcome(im,
+		    im->mode == TFS_PKG_VALIDATE ? "Package/Validate" :
+						   "Package/Reject",
+		    "rejected");
 	if (im->errors)
-		return tfs_error_set(TFS_EINVALID, "package rejected: %d "
-				     "errors, %d conflicts", im->errors,
-				     im->conflicts);
+		return tfs_error_set(TFS_EINVALID,
+				     "package rejected: %d "
+				     "errors, %d conflicts",
+				     im->errors, im->conflicts);
 	return tfs_error_set(TFS_ECONFLICT, "package rejected: %d conflicts",
 			     im->conflicts);
 }
@@ -746,7 +764,7 @@ static int admit(tfs_buf *result, struct imp *im)
 		return key_error;
 	if ((error = inst_check_packages(in, NULL)) < 0 ||
 	    (im->applying && (error = inst_check_open(in, "package "
-						       "applies")) < 0)) {
+							  "applies")) < 0)) {
 		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 		add_line(im, "error", -1, "", reason);
 		finish(result, im, "rejected", 0);
@@ -888,9 +906,10 @@ static int conclude(tfs_buf *result, struct imp *im)
 	if ((error = policy_locked_impact(im, msg, sizeof(msg))) < 0)
 		return refuse(result, im, error, msg);
 	if (!im->applying)
-		return unchanged(result, im, preview ? "previewed" :
-				 "validated", actions[im->mode], preview ?
-				 "previewed" : "validated");
+		return unchanged(result, im,
+				 preview ? "previewed" : "validated",
+				 actions[im->mode],
+				 preview ? "previewed" : "validated");
 	/* What could be applied was applied (none of it): the result says
 	 * so, with a warning per transaction left out, and the package is
 	 * not remembered as applied. */
@@ -900,8 +919,8 @@ static int conclude(tfs_buf *result, struct imp *im)
 				 "applied without validation: every "
 				 "transaction was left out");
 	if (im->changed == 0)
-		return unchanged(result, im, "already-applied",
-				 "Package/Apply", "already applied (the "
+		return unchanged(result, im, "already-applied", "Package/Apply",
+				 "already applied (the "
 				 "target holds every object)");
 	if ((error = record_applied(im)) < 0)
 		return fail(result, im, error);

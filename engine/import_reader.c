@@ -26,18 +26,18 @@
 /* Transactions read ahead at most; the taker is woken BATCH at a time so
  * that the two threads do not wake each other for every transaction. */
 #define QUEUE_LEN 256
-#define BATCH 32
+#define BATCH     32
 
 struct pkg_reader {
 	const char *path;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t more, room;
-	struct pkg_tx q[QUEUE_LEN];   /* ring: n from head */
+	struct pkg_tx q[QUEUE_LEN]; /* ring: n from head */
 	size_t head, n;
-	bool done;      /* the thread has queued its last transaction */
-	bool stop;      /* the taker wants no more */
-	int error;      /* once done: 0 or the reading error */
+	bool done; /* the thread has queued its last transaction */
+	bool stop; /* the taker wants no more */
+	int error; /* once done: 0 or the reading error */
 	char msg[300];
 };
 
@@ -84,9 +84,10 @@ static void quiet(void *arg, const char *msg, xmlParserSeverities sev,
 
 static xmlTextReaderPtr open_reader(const char *path, char first_error[256])
 {
-	xmlTextReaderPtr r = xmlReaderForFile(path, NULL, XML_PARSE_NONET |
-					      XML_PARSE_NOCDATA |
-					      XML_PARSE_COMPACT);
+	xmlTextReaderPtr r = xmlReaderForFile(path, NULL,
+					      XML_PARSE_NONET |
+						      XML_PARSE_NOCDATA |
+						      XML_PARSE_COMPACT);
 
 	if (r)
 		xmlTextReaderSetErrorHandler(r, quiet, first_error);
@@ -268,7 +269,7 @@ int pkg_reader_start(struct pkg_reader **out, const char *path)
 		pthread_cond_destroy(&rd->room);
 		free(rd);
 		return tfs_error_set(TFS_ERROR, "cannot start reading the "
-				     "package");
+						"package");
 	}
 	*out = rd;
 	return 0;

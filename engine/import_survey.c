@@ -47,15 +47,15 @@ typedef xmlErrorPtr xml_error_arg;
  */
 struct survey {
 	struct pkg_survey *out;
-	int error;          /* the first rejection (tfs_error_set done) */
-	char first[256];    /* libxml2's first error, "line N: message" */
-	int depth;          /* elements open */
-	int skip;           /* depth of the transaction being skipped, or -1 */
+	int error;       /* the first rejection (tfs_error_set done) */
+	char first[256]; /* libxml2's first error, "line N: message" */
+	int depth;       /* elements open */
+	int skip;        /* depth of the transaction being skipped, or -1 */
 	int packages;
 	/* the last sub-package order at each depth: orders rise within
 	 * one master, and a master inside it has its own */
 	int64_t last_order[MAX_DEPTH + 1];
-	size_t text;        /* bytes of the current text node */
+	size_t text; /* bytes of the current text node */
 };
 
 static struct survey *survey_of(void *ctx)
@@ -81,7 +81,7 @@ static void reject(void *ctx, int error)
 static void reject_dtd(void *ctx)
 {
 	reject(ctx, tfs_error_set(TFS_EINVALID, "DOCTYPE and entities are "
-				  "not allowed"));
+						"not allowed"));
 }
 
 /*
@@ -90,8 +90,8 @@ static void reject_dtd(void *ctx)
  * entity substitution libxml2 hands '&' in a value over as "&#38;" (for
  * its tree builder to decode again); so do we.
  */
-static void sax_attr(char *out, size_t size, const xmlChar **attrs,
-		     int nattrs, const char *name)
+static void sax_attr(char *out, size_t size, const xmlChar **attrs, int nattrs,
+		     const char *name)
 {
 	const char *v, *end;
 	size_t n = 0;
@@ -125,8 +125,10 @@ static void start_package(void *ctx, const xmlChar **attrs, int nattrs)
 	sax_attr(fmt, sizeof(fmt), attrs, nattrs, "format");
 	sax_attr(state, sizeof(state), attrs, nattrs, "state");
 	if (strcmp(fmt, "1") != 0) {
-		reject(ctx, tfs_error_set(TFS_EINVALID, "unknown package "
-					  "format '%s'", fmt));
+		reject(ctx, tfs_error_set(TFS_EINVALID,
+					  "unknown package "
+					  "format '%s'",
+					  fmt));
 		return;
 	}
 	if (strcmp(state, "closed") != 0)
@@ -183,9 +185,11 @@ static void start_sub_package(void *ctx, int depth, const xmlChar **attrs,
 	sax_attr(ord, sizeof(ord), attrs, nattrs, "order");
 	o = strtoll(ord, &end, 10);
 	if (!ord[0] || *end || o <= sv->last_order[depth]) {
-		reject(ctx, tfs_error_set(TFS_EINVALID, "sub-package order "
+		reject(ctx, tfs_error_set(TFS_EINVALID,
+					  "sub-package order "
 					  "'%s' is not a number above the "
-					  "previous one", ord));
+					  "previous one",
+					  ord));
 		return;
 	}
 	sv->last_order[depth] = o;
@@ -195,10 +199,9 @@ static void start_sub_package(void *ctx, int depth, const xmlChar **attrs,
  * SAX2 start tag.  Inside a transaction nothing is interpreted: its object
  * may hold elements of any name, read in pass 2.
  */
-static void on_start(void *ctx, const xmlChar *localname,
-		     const xmlChar *prefix, const xmlChar *uri, int nns,
-		     const xmlChar **ns, int nattrs, int ndefaulted,
-		     const xmlChar **attrs)
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		     const xmlChar *uri, int nns, const xmlChar **ns,
+		     int nattrs, int ndefaulted, const xmlChar **attrs)
 {
 	struct survey *sv = survey_of(ctx);
 	const char *name = (const char *)localname;
@@ -206,16 +209,18 @@ static void on_start(void *ctx, const xmlChar *localname,
 
 	sv->text = 0;
 	if (sv->depth > MAX_DEPTH) {
-		reject(ctx, tfs_error_set(TFS_EINVALID, "malformed package: "
+		reject(ctx, tfs_error_set(TFS_EINVALID,
+					  "malformed package: "
 					  "line %d: elements nested deeper "
-					  "than %d", line_of(ctx), MAX_DEPTH));
+					  "than %d",
+					  line_of(ctx), MAX_DEPTH));
 		return;
 	}
 	if (sv->skip >= 0)
 		return;
 	if (depth == 0 && strcmp(name, "package") != 0)
 		reject(ctx, tfs_error_set(TFS_EINVALID, "the root element "
-					  "must be <package>"));
+							"must be <package>"));
 	else if (strcmp(name, "package") == 0) {
 		sv->last_order[depth + 1] = -1;
 		start_package(ctx, attrs, nattrs);
@@ -229,8 +234,8 @@ static void on_start(void *ctx, const xmlChar *localname,
 	}
 }
 
-static void on_end(void *ctx, const xmlChar *localname,
-		   const xmlChar *prefix, const xmlChar *uri)
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		   const xmlChar *uri)
 {
 	struct survey *sv = survey_of(ctx);
 
@@ -248,10 +253,11 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
 
 	sv->text += (size_t)len;
 	if (sv->text > XML_MAX_TEXT_LENGTH)
-		reject(ctx, tfs_error_set(TFS_EINVALID, "malformed package: "
+		reject(ctx, tfs_error_set(TFS_EINVALID,
+					  "malformed package: "
 					  "line %d: text longer than %d "
-					  "bytes", line_of(ctx),
-					  XML_MAX_TEXT_LENGTH));
+					  "bytes",
+					  line_of(ctx), XML_MAX_TEXT_LENGTH));
 }
 
 static void on_comment(void *ctx, const xmlChar *value)
@@ -357,12 +363,14 @@ static int feed(xmlParserCtxtPtr ctxt, int fd)
 		if (n < 0) {
 			free(buf);
 			return tfs_error_set(TFS_EINVALID, "cannot read the "
-					     "package");
+							   "package");
 		}
 		if ((rc = xml_scan_feed(&scan, buf, (size_t)n)) < 0) {
 			free(buf);
-			return tfs_error_set(TFS_EINVALID, "malformed package: "
-					     "%s", tfs_error_last());
+			return tfs_error_set(TFS_EINVALID,
+					     "malformed package: "
+					     "%s",
+					     tfs_error_last());
 		}
 		/* The last call, with no bytes, reports a truncated file. */
 		rc = xmlParseChunk(ctxt, buf, (int)n, n == 0);

@@ -43,7 +43,7 @@
 #include "internal.h"
 #include "tenantfs/error.h"
 
-static const char *const companions[] = {"-wal", "-shm", "-journal"};
+static const char *const companions[] = { "-wal", "-shm", "-journal" };
 #define NCOMPANIONS (sizeof(companions) / sizeof(companions[0]))
 
 static int fail_errno(const char *what, const char *path)
@@ -85,8 +85,10 @@ int inst_file_real(char *out, size_t size, const char *path)
 	}
 	target[n] = '\0';
 	if (strchr(target, '/'))
-		return tfs_error_set(TFS_ERROR, "%s: links outside its "
-				     "directory", path);
+		return tfs_error_set(TFS_ERROR,
+				     "%s: links outside its "
+				     "directory",
+				     path);
 	if ((error = dir_of(dir, sizeof(dir), path)) < 0)
 		return error;
 	if ((size_t)snprintf(out, size, "%s/%s", dir, target) >= size)
@@ -122,14 +124,16 @@ int inst_file_aside(char *out, size_t size, const char *path)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (k = 0; k < 100; k++) {
 		if ((size_t)snprintf(out, size, "%s.%lld%09ld%02u", path,
-				     (long long)ts.tv_sec, ts.tv_nsec, k) >=
-		    size)
+				     (long long)ts.tv_sec, ts.tv_nsec,
+				     k) >= size)
 			return tfs_error_set(TFS_ERROR, "path too long");
 		if (access(out, F_OK) < 0 && errno == ENOENT)
 			return 0;
 	}
-	return tfs_error_set(TFS_ERROR, "%s: no free name for a new "
-			     "database", path);
+	return tfs_error_set(TFS_ERROR,
+			     "%s: no free name for a new "
+			     "database",
+			     path);
 }
 
 /* Unlink `path` and its companions. */
@@ -245,8 +249,7 @@ int inst_file_swap(tfs_inst *in, const char *aside)
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		tfs_error_clear();
 	}
-	sqlite3_db_config(in->db.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
-			  NULL);
+	sqlite3_db_config(in->db.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	db_close(&in->db);
 	in->db = fresh;
 	if (in->st->ckpt)

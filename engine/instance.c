@@ -69,9 +69,18 @@ static const char inst_schema[] =
 	" id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
 	" user TEXT NOT NULL, action TEXT NOT NULL, message TEXT NOT NULL);";
 
-int64_t tfs_inst_id(const tfs_inst *in) { return in->id; }
-const char *tfs_inst_tenant(const tfs_inst *in) { return in->tenant; }
-const char *tfs_inst_name(const tfs_inst *in) { return in->name; }
+int64_t tfs_inst_id(const tfs_inst *in)
+{
+	return in->id;
+}
+const char *tfs_inst_tenant(const tfs_inst *in)
+{
+	return in->tenant;
+}
+const char *tfs_inst_name(const tfs_inst *in)
+{
+	return in->name;
+}
 bool tfs_inst_locked(const tfs_inst *in)
 {
 	return __atomic_load_n(&in->locked, __ATOMIC_RELAXED);
@@ -84,16 +93,16 @@ bool tfs_inst_type_lockable(tfs_kind kind, const char *type)
 	if (kind != TFS_KIND_METADATA)
 		return false;
 	return strcmp(type, "QuickAction") != 0 &&
-	       strcmp(type, "Dashboard") != 0 &&
-	       strcmp(type, "Search") != 0 && strcmp(type, "Report") != 0;
+	       strcmp(type, "Dashboard") != 0 && strcmp(type, "Search") != 0 &&
+	       strcmp(type, "Report") != 0;
 }
 
 /* ---- small helpers ------------------------------------------------------- */
 
 static int meta_get_int(tfs_inst *in, const char *key, int64_t *out)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT value FROM meta WHERE key = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT value FROM meta WHERE key = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -107,8 +116,8 @@ static int meta_get_int(tfs_inst *in, const char *key, int64_t *out)
 
 int inst_meta_get_text(tfs_inst *in, const char *key, tfs_buf *out)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT value FROM meta WHERE key = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT value FROM meta WHERE key = ?");
 	int error = 0;
 
 	if (!s)
@@ -201,12 +210,12 @@ int inst_conf_value(tfs_buf *out, tfs_inst *in, const char *key)
 static int load_props(tfs_inst *in, bool first)
 {
 	sqlite3_stmt *s = db_stmt(
-	    store_db(in->st),
-	    "SELECT i.name, t.name, t.company, i.metadata_locked,"
-	    " COALESCE(l.type, ''), i.tenant_id, COALESCE(i.landscape_id, 0)"
-	    " FROM instances i JOIN tenants t ON t.id = i.tenant_id"
-	    " LEFT JOIN landscapes l ON l.id = i.landscape_id"
-	    " WHERE i.id = ?");
+		store_db(in->st),
+		"SELECT i.name, t.name, t.company, i.metadata_locked,"
+		" COALESCE(l.type, ''), i.tenant_id, COALESCE(i.landscape_id, 0)"
+		" FROM instances i JOIN tenants t ON t.id = i.tenant_id"
+		" LEFT JOIN landscapes l ON l.id = i.landscape_id"
+		" WHERE i.id = ?");
 	int error = 0;
 
 	if (!s)
@@ -227,8 +236,7 @@ static int load_props(tfs_inst *in, bool first)
 	snprintf(in->landscape, sizeof(in->landscape), "%s", db_text(s, 4));
 	in->tenant_id = sqlite3_column_int64(s, 5);
 	in->landscape_id = sqlite3_column_int64(s, 6);
-	snprintf(in->branch, sizeof(in->branch), "%s/%s", in->tenant,
-		 in->name);
+	snprintf(in->branch, sizeof(in->branch), "%s/%s", in->tenant, in->name);
 done:
 	sqlite3_reset(s);
 	return error;
@@ -257,8 +265,9 @@ static int init_schema(tfs_inst *in)
 	}
 	for (k = 0; k < 3; k++) {
 		const char *const *types = k == 0 ? tfs_metadata_types :
-					   k == 2 ? tfs_settings_types : NULL;
-		static const char *const none[] = {"", NULL};
+					   k == 2 ? tfs_settings_types :
+						    NULL;
+		static const char *const none[] = { "", NULL };
 		if (!types)
 			types = none;
 		for (i = 0; types[i]; i++) {
@@ -376,26 +385,29 @@ static int upgrade_schema(tfs_inst *in)
 	int n, cols, error;
 
 	if ((n = count_of(in, "SELECT count(*) FROM pragma_table_info("
-			  "'transactions') WHERE name = 'blob'")) < 0)
+			      "'transactions') WHERE name = 'blob'")) < 0)
 		return n;
 	if (!n && (error = db_exec(inst_db(in), "ALTER TABLE transactions ADD "
 						"COLUMN blob TEXT")) < 0)
 		return error;
 	if ((cols = count_of(in, "SELECT count(*) FROM pragma_table_info("
-			     "'transactions') WHERE name = 'prev'")) < 0)
+				 "'transactions') WHERE name = 'prev'")) < 0)
 		return cols;
 	if ((n = count_of(in, "SELECT count(*) FROM sqlite_master WHERE "
-			  "type = 'index' AND name = "
-			  "'transactions_object'")) < 0)
+			      "type = 'index' AND name = "
+			      "'transactions_object'")) < 0)
 		return n;
 	if ((!cols || n) &&
-	    (error = exec_atomic(in, cols ? "" : "ALTER TABLE transactions "
-				 "ADD COLUMN prev INTEGER; ALTER TABLE objects "
-				 "ADD COLUMN last_tx INTEGER;",
-				 link_transactions)) < 0)
+	    (error = exec_atomic(
+		     in,
+		     cols ? "" :
+			    "ALTER TABLE transactions "
+			    "ADD COLUMN prev INTEGER; ALTER TABLE objects "
+			    "ADD COLUMN last_tx INTEGER;",
+		     link_transactions)) < 0)
 		return error;
 	if ((n = count_of(in, "SELECT count(*) FROM sqlite_master WHERE "
-			  "type = 'index' AND name = 'refs_obj'")) < 0)
+			      "type = 'index' AND name = 'refs_obj'")) < 0)
 		return n;
 	return n ? exec_atomic(in, refs_by_obj, "") : 0;
 }
@@ -521,8 +533,8 @@ static int inst_recover_locked(tfs_inst *in)
 
 	if ((error = inst_last_commit(in, &n, db_oid)) < 0)
 		return error;
-	if (n > 0 && (error = tfs_history_commit_whole(in->st->hist, db_oid,
-						       0)) <= 0) {
+	if (n > 0 &&
+	    (error = tfs_history_commit_whole(in->st->hist, db_oid, 0)) <= 0) {
 		if (error < 0 || (error = inst_heal_history(in, n, NULL)) < 0)
 			return error;
 		return store_flush_events(in->st, in);
@@ -536,12 +548,15 @@ static int inst_recover_locked(tfs_inst *in)
 			 * move: the commit object was written first, so it
 			 * exists; move the branch to it. */
 			if (tfs_history_has_commit(in->st->hist, db_oid) != 1)
-				return tfs_error_set(TFS_ERROR, "%s: commit %s "
+				return tfs_error_set(
+					TFS_ERROR,
+					"%s: commit %s "
 					"of the database is missing from "
-					"history.git", in->branch, db_oid);
+					"history.git",
+					in->branch, db_oid);
 			if ((error = tfs_history_set_ref(in->st->hist,
-							 in->branch,
-							 db_oid)) < 0)
+							 in->branch, db_oid)) <
+			    0)
 				return error;
 		}
 	}
@@ -580,8 +595,7 @@ int tfs_inst_dir_find(int64_t *out, tfs_inst *in, tfs_kind kind,
 	return error;
 }
 
-int tfs_inst_dir_get(tfs_inst *in, int64_t id, tfs_kind *kind,
-		     char type[256])
+int tfs_inst_dir_get(tfs_inst *in, int64_t id, tfs_kind *kind, char type[256])
 {
 	sqlite3_stmt *s = db_stmt(inst_db(in), "SELECT kind, type FROM dirs "
 					       "WHERE id = ?");
@@ -617,8 +631,7 @@ static int bo_exists(tfs_inst *in, const char *bo)
 	return error < 0 ? error : 1;
 }
 
-int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind,
-		      const char *type)
+int inst_dir_insert(int64_t *out, tfs_inst *in, tfs_kind kind, const char *type)
 {
 	sqlite3_stmt *s = db_stmt(inst_db(in), "INSERT INTO dirs(kind, type) "
 					       "VALUES(?, ?)");
@@ -641,19 +654,23 @@ static int inst_dir_create_locked(int64_t *out, tfs_inst *in, tfs_kind kind,
 	int error;
 
 	if (kind != TFS_KIND_MASTER && kind != TFS_KIND_DATA)
-		return tfs_error_set(TFS_EACCESS, "only business-object "
+		return tfs_error_set(TFS_EACCESS,
+				     "only business-object "
 				     "directories under master/ and data/ "
 				     "can be created");
 	if (!tfs_type_valid(kind, type))
-		return tfs_error_set(TFS_EINVALID, "invalid business object "
-				     "name '%s'", type);
+		return tfs_error_set(TFS_EINVALID,
+				     "invalid business object "
+				     "name '%s'",
+				     type);
 	if (tfs_inst_dir_find(&id, in, kind, type) == 0)
 		return tfs_error_set(TFS_EEXISTS, "%s/%s exists",
 				     tfs_kind_dir(kind), type);
 	if ((error = bo_exists(in, type)) < 0)
 		return error;
 	if (!error)
-		return tfs_error_set(TFS_EINVALID, "business object %s is not "
+		return tfs_error_set(TFS_EINVALID,
+				     "business object %s is not "
 				     "defined in metadata/BusinessObject",
 				     type);
 	if ((error = inst_dir_insert(&id, in, kind, type)) < 0)
@@ -715,11 +732,11 @@ int tfs_inst_dir_remove(tfs_inst *in, int64_t id)
 int tfs_inst_dir_list(tfs_inst *in, tfs_kind kind, tfs_row_cb cb, void *ctx)
 {
 	sqlite3_stmt *s = db_stmt(
-	    inst_db(in),
-	    "SELECT d.id, d.type,"
-	    " COALESCE((SELECT max(mtime) FROM objects WHERE dir = d.id), 0)"
-	    " FROM dirs d WHERE d.kind = ? ORDER BY d.type");
-	tfs_row row = {0};
+		inst_db(in),
+		"SELECT d.id, d.type,"
+		" COALESCE((SELECT max(mtime) FROM objects WHERE dir = d.id), 0)"
+		" FROM dirs d WHERE d.kind = ? ORDER BY d.type");
+	tfs_row row = { 0 };
 	int rc, error = 0;
 
 	if (!s)
@@ -752,15 +769,15 @@ static void fill_info(tfs_obj_info *out, sqlite3_stmt *s)
 	snprintf(out->type, sizeof(out->type), "%s", db_text(s, 7));
 }
 
-#define OBJ_COLUMNS \
+#define OBJ_COLUMNS                                                    \
 	"SELECT o.id, o.dir, o.name, length(o.bytes), o.mtime, o.sha," \
 	" d.kind, d.type FROM objects o JOIN dirs d ON d.id = o.dir "
 
 int tfs_inst_obj_find(tfs_obj_info *out, tfs_inst *in, int64_t dir,
 		      const char *name)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), OBJ_COLUMNS "WHERE o.dir = ? AND o.name = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  OBJ_COLUMNS "WHERE o.dir = ? AND o.name = ?");
 	int error = 0;
 
 	if (!s)
@@ -824,8 +841,7 @@ int tfs_inst_obj_read(tfs_buf *out, tfs_inst *in, int64_t id)
 	len = (size_t)sqlite3_column_bytes(s, 0);
 	if (!in->st->noverify)
 		error = tfs_sha256_hex(sha, bytes ? bytes : "", len);
-	if (error == 0 && (in->st->noverify ||
-			   strcmp(sha, db_text(s, 1)) == 0))
+	if (error == 0 && (in->st->noverify || strcmp(sha, db_text(s, 1)) == 0))
 		error = tfs_buf_put(out, bytes, len);
 	else if (error == 0)
 		error = 1;
@@ -933,7 +949,9 @@ int tfs_inst_verify(tfs_inst *in, tfs_inst_damage_cb cb, void *ctx)
 		char type[256], path[600];
 
 		if ((error = tfs_sha256_hex(sha, bytes ? bytes : "",
-				(size_t)sqlite3_column_bytes(s, 1))) < 0)
+					    (size_t)sqlite3_column_bytes(s,
+									 1))) <
+		    0)
 			break;
 		if (strcmp(sha, db_text(s, 2)) == 0)
 			continue;
@@ -953,10 +971,10 @@ int tfs_inst_verify(tfs_inst *in, tfs_inst_damage_cb cb, void *ctx)
 
 int tfs_inst_obj_list(tfs_inst *in, int64_t dir, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT id, name, mtime, "
-				 "length(bytes) FROM objects WHERE dir = ?");
-	tfs_row row = {0};
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT id, name, mtime, "
+				  "length(bytes) FROM objects WHERE dir = ?");
+	tfs_row row = { 0 };
 	int rc, error = 0;
 
 	if (!s)

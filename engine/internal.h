@@ -33,7 +33,7 @@ typedef struct db_conn {
  * back again and again (at 10^6 records, a fifth of the apply).  It gets
  * the larger cache while it lasts: bounded, whatever its size.
  */
-#define DB_CACHE_KIB 16000
+#define DB_CACHE_KIB      16000
 #define DB_CACHE_BULK_KIB 131072
 
 int db_open(db_conn *c, const char *path, bool create);
@@ -80,7 +80,7 @@ const char *db_text(sqlite3_stmt *s, int i);
 typedef struct wlock {
 	pthread_mutex_t mu;
 	uintptr_t owner; /* the holder's tag, 0 if free (atomic) */
-	int depth;	 /* the holder's nesting (the holder's alone) */
+	int depth;       /* the holder's nesting (the holder's alone) */
 } wlock;
 void wlock_init(wlock *l);
 void wlock_destroy(wlock *l);
@@ -97,7 +97,7 @@ typedef struct db_pool {
 	pthread_mutex_t mu; /* leaf: the two lists */
 	struct rconn *idle;
 	struct rconn *all;
-	unsigned gen;	    /* counts db_pool_renew() */
+	unsigned gen; /* counts db_pool_renew() */
 } db_pool;
 int db_pool_init(db_pool *p, const char *path);
 /* Close every connection; none may be borrowed by another thread. */
@@ -163,7 +163,7 @@ struct tfs_inst {
  */
 struct inst_table {
 	size_t n;
-	tfs_inst **slot;	/* n entries, loaded and stored atomically */
+	tfs_inst **slot; /* n entries, loaded and stored atomically */
 	/* By instance id: why an instance that could not be opened (or is
 	 * not writable, or whose history is broken) is not served; NULL for
 	 * those that are.  The others mount and serve all the same.
@@ -184,8 +184,8 @@ struct tfs_store {
 	struct inst_table *tab; /* atomic; see struct inst_table */
 	tfs_change_cb observer;
 	void *observer_ctx;
-	struct tfs_ckpt *ckpt;	/* background checkpoints, or NULL */
-	uint64_t object_max;	/* atomic; console.conf (console_conf.c) */
+	struct tfs_ckpt *ckpt; /* background checkpoints, or NULL */
+	uint64_t object_max;   /* atomic; console.conf (console_conf.c) */
 	/* Objects served without checking their SHA-256 (tfs_inst_obj_read):
 	 * set before the first read (-o noverify), for measurement only. */
 	bool noverify;
@@ -272,8 +272,7 @@ void inst_file_remove(const char *path);
 int path_sync(const char *path, bool dir);
 
 /* Open the store; with `create`, create the instance databases too. */
-int store_open(tfs_store **out, const char *path, uid_t mount_uid,
-	       bool create);
+int store_open(tfs_store **out, const char *path, uid_t mount_uid, bool create);
 
 /* Add an instance (and its tenant if new) with an empty database. */
 int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
@@ -405,8 +404,8 @@ int pkg_record_import(tfs_inst *in, const char *name, const char *type,
 
 /* Append a unified diff of `old` and `new` (either NULL: absent) labelled
  * a/`path` and b/`path`; nothing when they are equal (diff.c). */
-int diff_unified(tfs_buf *out, const char *path, const char *old,
-		 size_t oldlen, const char *new, size_t newlen);
+int diff_unified(tfs_buf *out, const char *path, const char *old, size_t oldlen,
+		 const char *new, size_t newlen);
 
 /* Object paths (path.c): "metadata/Form/X.xml", "validation/X.xml". */
 int obj_path(char *out, size_t size, tfs_kind kind, const char *type,

@@ -30,12 +30,12 @@
 static const struct {
 	const char *table, *column, *decl;
 } added_columns[] = {
-	{"groups", "backup_engine", "TEXT NOT NULL DEFAULT 'mssql'"},
-	{"landscapes", "config_service_url", "TEXT NOT NULL DEFAULT ''"},
-	{"servers", "host", "TEXT NOT NULL DEFAULT ''"},
-	{"servers", "log_location", "TEXT NOT NULL DEFAULT ''"},
-	{"servers", "login", "TEXT NOT NULL DEFAULT ''"},
-	{"servers", "password", "TEXT NOT NULL DEFAULT ''"},
+	{ "groups", "backup_engine", "TEXT NOT NULL DEFAULT 'mssql'" },
+	{ "landscapes", "config_service_url", "TEXT NOT NULL DEFAULT ''" },
+	{ "servers", "host", "TEXT NOT NULL DEFAULT ''" },
+	{ "servers", "log_location", "TEXT NOT NULL DEFAULT ''" },
+	{ "servers", "login", "TEXT NOT NULL DEFAULT ''" },
+	{ "servers", "password", "TEXT NOT NULL DEFAULT ''" },
 };
 
 /* Whether `table` has `column` (1), not (0), or an error. */
@@ -44,9 +44,10 @@ static int has_column(tfs_store *st, const char *table, const char *column)
 	sqlite3_stmt *s = NULL;
 	int rc, n = 0;
 
-	if (sqlite3_prepare_v2(st->db.db, "SELECT count(*) FROM "
-			       "pragma_table_info(?1) WHERE name = ?2", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db.db,
+			       "SELECT count(*) FROM "
+			       "pragma_table_info(?1) WHERE name = ?2",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(&st->db, "upgrade");
 	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, column, -1, SQLITE_STATIC);
@@ -62,8 +63,7 @@ int landscape_upgrade(tfs_store *st)
 	size_t i;
 	int n, error;
 
-	for (i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]);
-	     i++) {
+	for (i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
 		if ((n = has_column(st, added_columns[i].table,
 				    added_columns[i].column)) < 0)
 			return n;
@@ -85,7 +85,7 @@ int landscape_upgrade(tfs_store *st)
 static int record(tfs_store *st, const char *user, const char *action,
 		  const char *msg)
 {
-	tfs_event ev = {.user = user, .action = action, .message = msg};
+	tfs_event ev = { .user = user, .action = action, .message = msg };
 
 	return store_event_locked(st, &ev);
 }
@@ -105,8 +105,8 @@ static int record_and_commit(tfs_store *st, const char *user,
 
 /* Run INSERT `sql` with ?1 = `a` (may be unused), ?2 = `b`, ?3 = now;
  * the new row's id into *out.  `what` names the row for EEXISTS. */
-static int insert_row(int64_t *out, tfs_store *st, const char *sql,
-		      int64_t a, const char *b, const char *what)
+static int insert_row(int64_t *out, tfs_store *st, const char *sql, int64_t a,
+		      const char *b, const char *what)
 {
 	sqlite3_stmt *s = db_stmt(&st->db, sql);
 	int error;
@@ -211,21 +211,26 @@ int tfs_group_create(tfs_store *st, const char *user, const char *name)
 
 	snprintf(what, sizeof(what), "mkdir landscapes/%.200s", name);
 	store_write_begin(st);
-	if ((error = require_admin_of(st, user, "create landscape "
+	if ((error = require_admin_of(st, user,
+				      "create landscape "
 				      "groups")) < 0)
 		goto done;
 	if (!tfs_name_valid(name) || strlen(name) > 64) {
-		error = tfs_error_set(TFS_EINVALID, "invalid group name "
+		error = tfs_error_set(TFS_EINVALID,
+				      "invalid group name "
 				      "(letters, digits, . _ - #; at most 64)");
 		goto done;
 	}
 	if ((error = db_exec(&st->db, "BEGIN IMMEDIATE")) < 0)
 		goto done;
-	snprintf(msg, sizeof(msg), "landscape group %s created (three-tier, "
-		 "backup engine mssql: see its group.conf)", name);
-	if ((error = insert_row(&id, st, "INSERT INTO groups(name, tiers,"
-				" mtime) VALUES(?2, 'three-tier', ?3)", 0,
-				name, name)) < 0)
+	snprintf(msg, sizeof(msg),
+		 "landscape group %s created (three-tier, "
+		 "backup engine mssql: see its group.conf)",
+		 name);
+	if ((error = insert_row(&id, st,
+				"INSERT INTO groups(name, tiers,"
+				" mtime) VALUES(?2, 'three-tier', ?3)",
+				0, name, name)) < 0)
 		db_rollback(&st->db);
 	else
 		error = record_and_commit(st, user, "LandscapeGroup/Create",
@@ -238,8 +243,8 @@ done:
 
 /* What a row still holds, by kind, that keeps it from being deleted. */
 struct holder {
-	const char *label;	/* "landscapes" */
-	const char *sql;	/* names of the held rows; ?1 = the id */
+	const char *label; /* "landscapes" */
+	const char *sql;   /* names of the held rows; ?1 = the id */
 };
 
 /*
@@ -251,17 +256,20 @@ static int delete_empty(tfs_store *st, const char *user, const char *table,
 			int64_t id, const char *what, const struct holder h[2],
 			const char *action)
 {
-	tfs_buf names[2] = {TFS_BUF_INIT, TFS_BUF_INIT};
+	tfs_buf names[2] = { TFS_BUF_INIT, TFS_BUF_INIT };
 	char msg[400];
-	int n[2] = {0, 0}, i, error = 0;
+	int n[2] = { 0, 0 }, i, error = 0;
 
 	for (i = 0; i < 2 && !error; i++)
 		if ((n[i] = count_rows(&names[i], st, h[i].sql, id)) < 0)
 			error = n[i];
 	if (!error && (n[0] || n[1]))
-		error = tfs_error_set(TFS_ENOTEMPTY, "%s still has %s%s%s%s%s%s"
-				      "%s", what, n[0] ? h[0].label : "",
-				      n[0] ? ": " : "", n[0] ? names[0].ptr : "",
+		error = tfs_error_set(TFS_ENOTEMPTY,
+				      "%s still has %s%s%s%s%s%s"
+				      "%s",
+				      what, n[0] ? h[0].label : "",
+				      n[0] ? ": " : "",
+				      n[0] ? names[0].ptr : "",
 				      n[0] && n[1] ? "; " : "",
 				      n[1] ? h[1].label : "", n[1] ? ": " : "",
 				      n[1] ? names[1].ptr : "");
@@ -277,10 +285,10 @@ static int delete_empty(tfs_store *st, const char *user, const char *table,
 int tfs_group_remove(tfs_store *st, const char *user, int64_t id)
 {
 	static const struct holder held[2] = {
-		{"landscapes", "SELECT type FROM landscapes WHERE group_id = ?"
-			       " ORDER BY type"},
-		{"tenants", "SELECT name FROM tenants WHERE group_id = ? "
-			    "ORDER BY name"},
+		{ "landscapes", "SELECT type FROM landscapes WHERE group_id = ?"
+				" ORDER BY type" },
+		{ "tenants", "SELECT name FROM tenants WHERE group_id = ? "
+			     "ORDER BY name" },
 	};
 	char group[256] = "", what[300];
 	tfs_row row;
@@ -339,15 +347,18 @@ static int check_two_tier(tfs_store *st, int64_t id)
 	int n, error = 0;
 
 	/* Only a change is judged: a file saved unchanged is no switch. */
-	n = count_rows(&names, st, "SELECT t.name || '/' || i.name FROM "
+	n = count_rows(&names, st,
+		       "SELECT t.name || '/' || i.name FROM "
 		       "instances i JOIN landscapes l ON l.id = i.landscape_id"
 		       " JOIN tenants t ON t.id = i.tenant_id JOIN groups g ON"
 		       " g.id = l.group_id WHERE l.group_id = ? AND l.type = "
-		       "'uat' AND g.tiers <> 'two-tier' ORDER BY 1", id);
+		       "'uat' AND g.tiers <> 'two-tier' ORDER BY 1",
+		       id);
 	if (n < 0)
 		error = n;
 	else if (n > 0)
-		error = tfs_error_set(TFS_EBUSY, "tiers: a two-tier group has "
+		error = tfs_error_set(TFS_EBUSY,
+				      "tiers: a two-tier group has "
 				      "no uat, and these instances are on its "
 				      "uat landscape: %s (delete them first)",
 				      names.ptr);
@@ -359,12 +370,13 @@ int tfs_group_conf_update(tfs_store *st, const char *user, int64_t id,
 			  const char *bytes, size_t len)
 {
 	tfs_buf text = TFS_BUF_INIT;
-	tfs_conf conf = {0};
+	tfs_conf conf = { 0 };
 	bool two;
 	int error;
 
 	store_write_begin(st);
-	if ((error = require_admin_of(st, user, "change landscape "
+	if ((error = require_admin_of(st, user,
+				      "change landscape "
 				      "groups")) < 0 ||
 	    (error = tfs_conf_parse(&conf, bytes, len)) < 0 ||
 	    (error = group_text(&text, &two, &conf)) < 0 ||
@@ -397,7 +409,8 @@ static void default_patterns(char *tenant, char *db, size_t size,
 	}
 	for (i = 0; type[i] && i < sizeof(up) - 1; i++)
 		up[i] = (char)(type[i] >= 'a' && type[i] <= 'z' ?
-			       type[i] - 'a' + 'A' : type[i]);
+				       type[i] - 'a' + 'A' :
+				       type[i]);
 	up[i] = '\0';
 	snprintf(tenant, size, "{tenantName}.%s", type);
 	snprintf(db, size, "{dbName}-%s", up);
@@ -415,8 +428,8 @@ static int landscape_insert(tfs_store *st, const char *user, int64_t gid,
 	if ((error = db_exec(&st->db, "BEGIN IMMEDIATE")) < 0)
 		return error;
 	s = db_stmt(&st->db, "INSERT INTO landscapes(group_id, type,"
-		    " tenant_pattern, db_pattern, mtime)"
-		    " VALUES(?1, ?2, ?3, ?4, ?5)");
+			     " tenant_pattern, db_pattern, mtime)"
+			     " VALUES(?1, ?2, ?3, ?4, ?5)");
 	if (!s) {
 		error = TFS_ERROR;
 		goto fail;
@@ -428,12 +441,16 @@ static int landscape_insert(tfs_store *st, const char *user, int64_t gid,
 	sqlite3_bind_int64(s, 5, tfs_now());
 	if ((error = db_done(&st->db, s)) < 0) {
 		if (error == TFS_EEXISTS)
-			tfs_error_set(error, "%s exists (one of each type "
-				      "per group)", what);
+			tfs_error_set(error,
+				      "%s exists (one of each type "
+				      "per group)",
+				      what);
 		goto fail;
 	}
-	snprintf(msg, sizeof(msg), "%s created (tenant_pattern %s, "
-		 "database_pattern %s)", what, tp, dp);
+	snprintf(msg, sizeof(msg),
+		 "%s created (tenant_pattern %s, "
+		 "database_pattern %s)",
+		 what, tp, dp);
 	return record_and_commit(st, user, "Landscape/Create", msg);
 fail:
 	db_rollback(&st->db);
@@ -453,41 +470,43 @@ int tfs_landscape_create(tfs_store *st, const char *user, int64_t group_id,
 	if (error == 0)
 		error = require_admin_of(st, user, "create landscapes");
 	if (error == 0 && !landscape_type_ok(type))
-		error = tfs_error_set(TFS_EINVALID, "unknown landscape type "
+		error = tfs_error_set(TFS_EINVALID,
+				      "unknown landscape type "
 				      "'%.64s' (one of production staging uat "
-				      "pilot development other)", type);
+				      "pilot development other)",
+				      type);
 	if (error == 0)
 		error = landscape_insert(st, user, group_id, group, type);
 	store_write_end(st);
-	snprintf(what, sizeof(what), "mkdir landscapes/%s/%.64s", group,
-		 type);
-	return lifecycle_refused(st, user, "Landscape/Reject", 0, what,
-				 error);
+	snprintf(what, sizeof(what), "mkdir landscapes/%s/%.64s", group, type);
+	return lifecycle_refused(st, user, "Landscape/Reject", 0, what, error);
 }
 
 int tfs_landscape_remove(tfs_store *st, const char *user, int64_t id)
 {
 	static const struct holder held[2] = {
-		{"instances", "SELECT t.name || '/' || i.name FROM instances i"
-			      " JOIN tenants t ON t.id = i.tenant_id WHERE "
-			      "i.landscape_id = ? ORDER BY 1"},
-		{"servers", "SELECT name FROM servers WHERE landscape_id = ? "
-			    "ORDER BY name"},
+		{ "instances", "SELECT t.name || '/' || i.name FROM instances i"
+			       " JOIN tenants t ON t.id = i.tenant_id WHERE "
+			       "i.landscape_id = ? ORDER BY 1" },
+		{ "servers", "SELECT name FROM servers WHERE landscape_id = ? "
+			     "ORDER BY name" },
 	};
 	char name[300] = "?", what[400];
 	sqlite3_stmt *s;
 	int error;
 
 	store_write_begin(st);
-	if (!(s = db_stmt(&st->db, "SELECT g.name || '/' || l.type FROM "
+	if (!(s = db_stmt(&st->db,
+			  "SELECT g.name || '/' || l.type FROM "
 			  "landscapes l JOIN groups g ON g.id = l.group_id "
 			  "WHERE l.id = ?"))) {
 		error = TFS_ERROR;
 		goto done;
 	}
 	sqlite3_bind_int64(s, 1, id);
-	error = sqlite3_step(s) == SQLITE_ROW ? 0 :
-		tfs_error_set(TFS_ENOTFOUND, "no such landscape");
+	error = sqlite3_step(s) == SQLITE_ROW ?
+			0 :
+			tfs_error_set(TFS_ENOTFOUND, "no such landscape");
 	if (error == 0)
 		snprintf(name, sizeof(name), "%s", db_text(s, 0));
 	sqlite3_reset(s);
@@ -500,16 +519,15 @@ int tfs_landscape_remove(tfs_store *st, const char *user, int64_t id)
 done:
 	store_write_end(st);
 	snprintf(what, sizeof(what), "rmdir landscapes/%s", name);
-	return lifecycle_refused(st, user, "Landscape/Reject", 0, what,
-				 error);
+	return lifecycle_refused(st, user, "Landscape/Reject", 0, what, error);
 }
 
 int tfs_landscape_conf_update(tfs_store *st, const char *user, int64_t id,
 			      const char *bytes, size_t len)
 {
-	static const char *const patterns[] = {"tenant_pattern",
-					       "database_pattern"};
-	tfs_conf conf = {0};
+	static const char *const patterns[] = { "tenant_pattern",
+						"database_pattern" };
+	tfs_conf conf = { 0 };
 	const char *v;
 	size_t i;
 	int error;
@@ -525,14 +543,16 @@ int tfs_landscape_conf_update(tfs_store *st, const char *user, int64_t id,
 		    strstr(v, "{tenantName}") ||
 		    (i == 1 && strstr(v, "{dbName}")))
 			continue;
-		error = tfs_error_set(TFS_EINVALID, "%s: '%s' does not "
-				      "contain {tenantName}%s", patterns[i], v,
+		error = tfs_error_set(TFS_EINVALID,
+				      "%s: '%s' does not "
+				      "contain {tenantName}%s",
+				      patterns[i], v,
 				      i == 1 ? " (or {dbName}, its "
-				      "upper-case form)" : "");
+					       "upper-case form)" :
+					       "");
 		goto done;
 	}
-	error = conf_update_locked(st, TFS_ENT_LANDSCAPE, id, user, bytes,
-				   len);
+	error = conf_update_locked(st, TFS_ENT_LANDSCAPE, id, user, bytes, len);
 done:
 	store_write_end(st);
 	tfs_conf_free(&conf);
@@ -541,8 +561,8 @@ done:
 
 /* ---- servers ------------------------------------------------------------------------ */
 
-static const char *const locations[] = {"data_location", "backup_location",
-					"log_location"};
+static const char *const locations[] = { "data_location", "backup_location",
+					 "log_location" };
 
 /* TFS_EINVALID, naming `key`, unless `v` is an absolute path to a
  * directory this process may write and enter.  (The daemon is the one
@@ -553,8 +573,10 @@ static int check_location(const char *key, const char *v)
 	struct stat sb;
 
 	if (v[0] != '/')
-		return tfs_error_set(TFS_EINVALID, "%s: '%s' is not an "
-				     "absolute path on this machine", key, v);
+		return tfs_error_set(TFS_EINVALID,
+				     "%s: '%s' is not an "
+				     "absolute path on this machine",
+				     key, v);
 	if (stat(v, &sb) < 0)
 		return tfs_error_set(TFS_EINVALID, "%s: %s: %s", key, v,
 				     strerror(errno));
@@ -571,7 +593,8 @@ static int check_location(const char *key, const char *v)
  * set them). */
 static int check_locations(tfs_store *st, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(&st->db, "SELECT data_location, "
+	sqlite3_stmt *s = db_stmt(&st->db,
+				  "SELECT data_location, "
 				  "backup_location, log_location FROM servers"
 				  " WHERE id = ?");
 	char v[3][1100];
@@ -595,7 +618,8 @@ static int check_locations(tfs_store *st, int64_t id)
 static int server_path(char *out, size_t size, tfs_store *st, int64_t id,
 		       int64_t *land)
 {
-	sqlite3_stmt *s = db_stmt(&st->db, "SELECT g.name || '/' || l.type ||"
+	sqlite3_stmt *s = db_stmt(&st->db,
+				  "SELECT g.name || '/' || l.type ||"
 				  " '/servers/' || s.name, l.id FROM servers s"
 				  " JOIN landscapes l ON l.id = s.landscape_id"
 				  " JOIN groups g ON g.id = l.group_id WHERE"
@@ -638,9 +662,10 @@ static int server_insert(tfs_store *st, const char *user, int64_t land,
 
 	if ((error = db_exec(&st->db, "BEGIN IMMEDIATE")) < 0)
 		return error;
-	if ((error = insert_row(&id, st, "INSERT INTO servers(landscape_id,"
-				" name, mtime) VALUES(?1, ?2, ?3)", land, name,
-				name)) < 0 ||
+	if ((error = insert_row(&id, st,
+				"INSERT INTO servers(landscape_id,"
+				" name, mtime) VALUES(?1, ?2, ?3)",
+				land, name, name)) < 0 ||
 	    (error = conf_update_locked(st, TFS_ENT_SERVER, id, user, bytes,
 					len)) < 0 ||
 	    (error = check_locations(st, id)) < 0 ||
@@ -657,7 +682,7 @@ int tfs_server_create(tfs_store *st, const char *user, int64_t landscape_id,
 		      const char *name, const char *bytes, size_t len)
 {
 	char what[400];
-	tfs_conf conf = {0};
+	tfs_conf conf = { 0 };
 	const char *v;
 	int error;
 
@@ -666,15 +691,18 @@ int tfs_server_create(tfs_store *st, const char *user, int64_t landscape_id,
 	if ((error = require_admin_of(st, user, "create servers")) < 0)
 		goto done;
 	if (!tfs_name_valid(name) || strlen(name) > 64) {
-		error = tfs_error_set(TFS_EINVALID, "invalid server name "
+		error = tfs_error_set(TFS_EINVALID,
+				      "invalid server name "
 				      "(letters, digits, . _ - #; at most 64)");
 		goto done;
 	}
 	if ((error = tfs_conf_parse(&conf, bytes, len)) < 0)
 		goto done;
 	if ((v = tfs_conf_get(&conf, "name")) && strcmp(v, name) != 0) {
-		error = tfs_error_set(TFS_EINVALID, "name: the file is named "
-				      "%s.conf, not %s.conf", name, v);
+		error = tfs_error_set(TFS_EINVALID,
+				      "name: the file is named "
+				      "%s.conf, not %s.conf",
+				      name, v);
 		goto done;
 	}
 	error = server_insert(st, user, landscape_id, name, bytes, len);
@@ -715,14 +743,18 @@ int tfs_server_delete(tfs_store *st, const char *user, int64_t id)
 	if ((error = server_path(path, sizeof(path), st, id, &land)) < 0 ||
 	    (error = require_admin_of(st, user, "delete servers")) < 0)
 		goto done;
-	n = count_rows(&insts, st, "SELECT t.name || '/' || i.name FROM "
+	n = count_rows(&insts, st,
+		       "SELECT t.name || '/' || i.name FROM "
 		       "instances i JOIN tenants t ON t.id = i.tenant_id "
-		       "WHERE i.landscape_id = ? ORDER BY 1", land);
+		       "WHERE i.landscape_id = ? ORDER BY 1",
+		       land);
 	if (n != 0) {
 		error = n < 0 ? n :
-			tfs_error_set(TFS_EBUSY, "instances on its landscape "
-				      "may keep their databases on it: %s",
-				      insts.ptr);
+				tfs_error_set(
+					TFS_EBUSY,
+					"instances on its landscape "
+					"may keep their databases on it: %s",
+					insts.ptr);
 		goto done;
 	}
 	snprintf(msg, sizeof(msg), "%s deleted", path);

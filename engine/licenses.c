@@ -31,14 +31,14 @@
 static int count_users(int64_t used[2], tfs_inst *in)
 {
 	sqlite3_stmt *s = db_stmt(
-	    inst_db(in),
-	    "SELECT COALESCE(sum(instr(o.bytes, '<Value field=\"LicenseType\">"
-	    "Concurrent</Value>') = 0), 0), COALESCE(sum(instr(o.bytes,"
-	    " '<Value field=\"LicenseType\">Concurrent</Value>') > 0), 0)"
-	    " FROM objects o JOIN dirs d ON d.id = o.dir WHERE d.kind = ?1"
-	    " AND d.type = 'Employee' AND instr(o.bytes, '<Value"
-	    " field=\"Disabled\">true</Value>') = 0 AND instr(o.bytes,"
-	    " '<Value field=\"Status\">Inactive</Value>') = 0");
+		inst_db(in),
+		"SELECT COALESCE(sum(instr(o.bytes, '<Value field=\"LicenseType\">"
+		"Concurrent</Value>') = 0), 0), COALESCE(sum(instr(o.bytes,"
+		" '<Value field=\"LicenseType\">Concurrent</Value>') > 0), 0)"
+		" FROM objects o JOIN dirs d ON d.id = o.dir WHERE d.kind = ?1"
+		" AND d.type = 'Employee' AND instr(o.bytes, '<Value"
+		" field=\"Disabled\">true</Value>') = 0 AND instr(o.bytes,"
+		" '<Value field=\"Status\">Inactive</Value>') = 0");
 	int rc;
 
 	used[0] = used[1] = 0;
@@ -85,11 +85,11 @@ static int row(tfs_buf *out, const char *date, const char *tenant,
 int tfs_store_render_licenses(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 {
 	sqlite3_stmt *s = db_stmt(
-	    store_db(st),
-	    "SELECT i.id, t.name, i.name, i.named_licenses,"
-	    " i.concurrent_licenses FROM instances i JOIN tenants t ON"
-	    " t.id = i.tenant_id WHERE ?1 = 0 OR t.id = ?1"
-	    " ORDER BY t.name, i.name");
+		store_db(st),
+		"SELECT i.id, t.name, i.name, i.named_licenses,"
+		" i.concurrent_licenses FROM instances i JOIN tenants t ON"
+		" t.id = i.tenant_id WHERE ?1 = 0 OR t.id = ?1"
+		" ORDER BY t.name, i.name");
 	char date[32];
 	int rc, error;
 
@@ -99,10 +99,10 @@ int tfs_store_render_licenses(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 	date[10] = '\0';
 	sqlite3_bind_int64(s, 1, tenant_id);
 	error = tfs_buf_puts(out, "date,tenant,instance,license_type,"
-			     "licenses,used\n");
+				  "licenses,used\n");
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		tfs_inst *in = tfs_store_inst(st, sqlite3_column_int64(s, 0));
-		int64_t used[2] = {0, 0};
+		int64_t used[2] = { 0, 0 };
 
 		/* an instance not served counts no users */
 		if (in && (error = count_users(used, in)) < 0)

@@ -45,8 +45,10 @@ int require_admin_of(tfs_store *st, const char *user, const char *what)
 		admin = sqlite3_column_int(s, 0) != 0;
 	sqlite3_reset(s);
 	if (!admin)
-		return tfs_error_set(TFS_EACCESS, "%s: only administrators "
-				     "may %s", user, what);
+		return tfs_error_set(TFS_EACCESS,
+				     "%s: only administrators "
+				     "may %s",
+				     user, what);
 	return 0;
 }
 
@@ -66,8 +68,9 @@ static bool tenant_name_valid(const char *name)
 
 bool landscape_type_ok(const char *type)
 {
-	static const char *const types[] = {"production", "staging", "uat",
-					    "pilot", "development", "other"};
+	static const char *const types[] = { "production",  "staging",
+					     "uat",         "pilot",
+					     "development", "other" };
 	size_t i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -110,27 +113,32 @@ int inst_check_open(tfs_inst *in, const char *what)
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	if (maint)
-		return tfs_error_set(TFS_ELOCKED, "%s/%s is in maintenance "
+		return tfs_error_set(TFS_ELOCKED,
+				     "%s/%s is in maintenance "
 				     "(instance.conf: in_maintenance = true): "
-				     "%s refused", in->tenant, in->name, what);
+				     "%s refused",
+				     in->tenant, in->name, what);
 	if (strcmp(status, "active") != 0)
-		return tfs_error_set(TFS_ELOCKED, "%s/%s is not active "
+		return tfs_error_set(TFS_ELOCKED,
+				     "%s/%s is not active "
 				     "(instance.conf: status = %s): %s "
-				     "refused", in->tenant, in->name, status,
-				     what);
+				     "refused",
+				     in->tenant, in->name, status, what);
 	if (strcmp(expiration, "never") != 0 && *expiration &&
 	    strcmp(expiration, today) < 0)
-		return tfs_error_set(TFS_ELOCKED, "%s/%s expired on %s "
+		return tfs_error_set(TFS_ELOCKED,
+				     "%s/%s expired on %s "
 				     "(instance.conf: expiration): %s "
-				     "refused", in->tenant, in->name,
-				     expiration, what);
+				     "refused",
+				     in->tenant, in->name, expiration, what);
 	return 0;
 }
 
 int inst_dev_project(tfs_inst *in, bool *on)
 {
-	sqlite3_stmt *s = db_stmt(store_db(in->st), "SELECT dev_project "
-						    "FROM tenants WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(store_db(in->st),
+				  "SELECT dev_project "
+				  "FROM tenants WHERE id = ?");
 	int error = 0;
 
 	*on = false;
@@ -154,9 +162,11 @@ int inst_check_packages(tfs_inst *in, const char *user)
 
 	if ((error = inst_dev_project(in, &on)) < 0 || on)
 		return error;
-	snprintf(reason, sizeof(reason), "the development project of tenant "
+	snprintf(reason, sizeof(reason),
+		 "the development project of tenant "
 		 "%s is disabled (tenant.conf: development_project = false): "
-		 "no packages; configuration moves by push/", in->tenant);
+		 "no packages; configuration moves by push/",
+		 in->tenant);
 	if (user)
 		inst_refusal(in, user, "Package/Reject", reason);
 	return tfs_error_set(TFS_EACCESS, "%s", reason);
@@ -166,7 +176,7 @@ int lifecycle_refused(tfs_store *st, const char *user, const char *action,
 		      int64_t tenant_id, const char *what, int error)
 {
 	char msg[900];
-	tfs_event ev = {user, action, msg, 0, tenant_id};
+	tfs_event ev = { user, action, msg, 0, tenant_id };
 
 	if (error >= 0)
 		return error;
@@ -187,8 +197,8 @@ static int tenant_create_locked(int64_t *out_id, tfs_store *st,
 	if ((error = db_exec(&st->db, "BEGIN IMMEDIATE")) < 0)
 		return error;
 	s = db_stmt(&st->db, "INSERT INTO tenants(name, group_id, company,"
-		    " contact, dev_project, created, mtime)"
-		    " VALUES(?1, NULL, '', '', 1, ?2, ?2)");
+			     " contact, dev_project, created, mtime)"
+			     " VALUES(?1, NULL, '', '', 1, ?2, ?2)");
 	if (!s) {
 		error = TFS_ERROR;
 		goto fail;
@@ -207,9 +217,11 @@ static int tenant_create_locked(int64_t *out_id, tfs_store *st,
 	}
 	{
 		char msg[200];
-		tfs_event ev = {user, "Tenant/Create", msg, 0, id};
-		snprintf(msg, sizeof(msg), "tenant %s created (set its "
-			 "landscape_group in tenant.conf)", name);
+		tfs_event ev = { user, "Tenant/Create", msg, 0, id };
+		snprintf(msg, sizeof(msg),
+			 "tenant %s created (set its "
+			 "landscape_group in tenant.conf)",
+			 name);
 		if ((error = store_event_locked(st, &ev)) < 0)
 			goto fail;
 	}
@@ -231,7 +243,8 @@ int tfs_tenant_create(int64_t *out_id, tfs_store *st, const char *user,
 
 	snprintf(what, sizeof(what), "mkdir tenants/%.200s", name);
 	if (!tenant_name_valid(name)) {
-		error = tfs_error_set(TFS_EINVALID, "invalid tenant name "
+		error = tfs_error_set(TFS_EINVALID,
+				      "invalid tenant name "
 				      "(lowercase letters, digits and -, at "
 				      "most 63)");
 		return lifecycle_refused(st, user, "Tenant/CreateReject", 0,
@@ -274,9 +287,12 @@ static int tenant_remove_locked(tfs_store *st, const char *user, int64_t id)
 	snprintf(tenant, sizeof(tenant), "%s", row.name);
 	if ((n = tenant_instances(&names, st, id)) != 0) {
 		error = n < 0 ? n :
-			tfs_error_set(TFS_ENOTEMPTY, "tenant %s still has "
-				      "instances: %s (put each in maintenance "
-				      "and rmdir it first)", tenant, names.ptr);
+				tfs_error_set(
+					TFS_ENOTEMPTY,
+					"tenant %s still has "
+					"instances: %s (put each in maintenance "
+					"and rmdir it first)",
+					tenant, names.ptr);
 		tfs_buf_free(&names);
 		return error;
 	}
@@ -284,7 +300,7 @@ static int tenant_remove_locked(tfs_store *st, const char *user, int64_t id)
 		return error;
 	{
 		/* Before the row goes: the event names the tenant. */
-		tfs_event ev = {user, "Tenant/Delete", msg, 0, id};
+		tfs_event ev = { user, "Tenant/Delete", msg, 0, id };
 		snprintf(msg, sizeof(msg), "tenant %s deleted", tenant);
 		if ((error = store_event_locked(st, &ev)) < 0)
 			goto fail;
@@ -299,8 +315,8 @@ static int tenant_remove_locked(tfs_store *st, const char *user, int64_t id)
 	    (error = db_exec(&st->db, "COMMIT")) < 0)
 		goto fail;
 	/* Its (empty) directory of databases, if any. */
-	if (snprintf(path, sizeof(path), "%s/instances/%s", st->path,
-		     tenant) < (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/instances/%s", st->path, tenant) <
+	    (int)sizeof(path))
 		rmdir(path);
 	return 0;
 fail:

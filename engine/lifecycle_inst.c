@@ -30,7 +30,7 @@
 #include "tenantfs/history.h"
 #include "tenantfs/lifecycle.h"
 
-static const char *const db_suffixes[] = {"", "-wal", "-shm"};
+static const char *const db_suffixes[] = { "", "-wal", "-shm" };
 
 /* ---- patterns -------------------------------------------------------------------- */
 
@@ -64,8 +64,10 @@ static int expand(char *out, size_t size, const char *pattern,
 		}
 	}
 	if (!error && b.size >= size)
-		error = tfs_error_set(TFS_EINVALID, "pattern '%s' gives a "
-				      "name too long", pattern);
+		error = tfs_error_set(TFS_EINVALID,
+				      "pattern '%s' gives a "
+				      "name too long",
+				      pattern);
 	if (!error)
 		snprintf(out, size, "%s", b.ptr ? b.ptr : "");
 	tfs_buf_free(&b);
@@ -85,15 +87,15 @@ struct new_inst {
  * (https://<tenant pattern>.<the group's production e-mail domain>) and
  * database name; console writer lock held.
  */
-static int plan_instance(struct new_inst *ni, tfs_store *st,
-			 const char *type)
+static int plan_instance(struct new_inst *ni, tfs_store *st, const char *type)
 {
 	sqlite3_stmt *s;
 	char host[256], group[256] = "";
 	bool grouped = false, found = false, has_prod = false;
 	int error = 0;
 
-	s = db_stmt(&st->db, "SELECT t.name, t.contact, g.name, l.id,"
+	s = db_stmt(&st->db,
+		    "SELECT t.name, t.contact, g.name, l.id,"
 		    " l.tenant_pattern, l.db_pattern, t.group_id IS NOT NULL,"
 		    " (SELECT p.email_domain FROM landscapes p WHERE"
 		    "  p.group_id = t.group_id AND p.type = 'production'),"
@@ -119,23 +121,31 @@ static int plan_instance(struct new_inst *ni, tfs_store *st,
 	ni->landscape_id = sqlite3_column_int64(s, 3);
 	has_prod = sqlite3_column_int(s, 8) != 0;
 	if (!grouped) {
-		error = tfs_error_set(TFS_EINVALID, "tenant %s has no landscape "
+		error = tfs_error_set(TFS_EINVALID,
+				      "tenant %s has no landscape "
 				      "group yet: set landscape_group in its "
-				      "tenant.conf first", ni->tenant);
+				      "tenant.conf first",
+				      ni->tenant);
 	} else if (!found) {
-		error = tfs_error_set(TFS_EINVALID, "landscape group %s has no "
-				      "%s landscape", group, type);
+		error = tfs_error_set(TFS_EINVALID,
+				      "landscape group %s has no "
+				      "%s landscape",
+				      group, type);
 	} else if (strcmp(type, "uat") == 0 &&
 		   strcmp(db_text(s, 9), "two-tier") == 0) {
 		/* the tier count says which landscapes instances may use:
 		 * tfs_group_conf_update keeps it so (landscape.c) */
-		error = tfs_error_set(TFS_EINVALID, "landscape group %s is "
+		error = tfs_error_set(TFS_EINVALID,
+				      "landscape group %s is "
 				      "two-tier (production and staging): no "
-				      "uat instances", group);
+				      "uat instances",
+				      group);
 	} else if (!has_prod && strcmp(type, "production") != 0) {
-		error = tfs_error_set(TFS_EINVALID, "tenant %s has no "
+		error = tfs_error_set(TFS_EINVALID,
+				      "tenant %s has no "
 				      "production instance: create production "
-				      "first", ni->tenant);
+				      "first",
+				      ni->tenant);
 	} else if ((error = expand(host, sizeof(host), db_text(s, 4),
 				   ni->tenant)) == 0 &&
 		   (error = expand(ni->database, sizeof(ni->database),
@@ -160,7 +170,8 @@ static int insert_row(struct new_inst *ni, tfs_store *st, const char *type)
 	int error;
 
 	tfs_uuid_new(key);
-	s = db_stmt(&st->db, "INSERT INTO instances(tenant_id, name,"
+	s = db_stmt(&st->db,
+		    "INSERT INTO instances(tenant_id, name,"
 		    " landscape_id, status, metadata_locked, contact, uri,"
 		    " database, api_key, created, mtime)"
 		    " VALUES(?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
@@ -201,8 +212,8 @@ static int delete_row(tfs_store *st, int64_t id)
 static int db_path(char *out, size_t size, tfs_store *st, const char *tenant,
 		   const char *name, const char *suffix)
 {
-	int n = snprintf(out, size, "%s/instances/%s/%s.db%s", st->path,
-			 tenant, name, suffix);
+	int n = snprintf(out, size, "%s/instances/%s/%s.db%s", st->path, tenant,
+			 name, suffix);
 
 	if (n < 0 || (size_t)n >= size)
 		return tfs_error_set(TFS_ERROR, "path too long");
@@ -223,8 +234,7 @@ static void stamp_now(char out[32])
  * are moved into the backups, never reused: the new database starts
  * empty.
  */
-static void move_leftovers(tfs_store *st, const char *tenant,
-			   const char *name)
+static void move_leftovers(tfs_store *st, const char *tenant, const char *name)
 {
 	char from[PATH_MAX], real[PATH_MAX], to[PATH_MAX], stamp[32];
 	size_t i;
@@ -232,12 +242,15 @@ static void move_leftovers(tfs_store *st, const char *tenant,
 	stamp_now(stamp);
 	for (i = 0; i < 3; i++) {
 		if (db_path(from, sizeof(from), st, tenant, name,
-			    db_suffixes[i]) < 0 || access(from, F_OK) != 0)
+			    db_suffixes[i]) < 0 ||
+		    access(from, F_OK) != 0)
 			continue;
 		/* a link to a replaced database (inst_file.c): its file */
 		if (i == 0 && inst_file_real(real, sizeof(real), from) == 1) {
-			snprintf(to, sizeof(to), "%s/backups/%s-%s-%s-"
-				 "leftover.db", st->path, tenant, name, stamp);
+			snprintf(to, sizeof(to),
+				 "%s/backups/%s-%s-%s-"
+				 "leftover.db",
+				 st->path, tenant, name, stamp);
 			if (rename(real, to) < 0)
 				unlink(real);
 			unlink(from);
@@ -272,9 +285,11 @@ static int inst_create(tfs_inst **out, tfs_store *st, const char *user,
 	memset(&ni, 0, sizeof(ni));
 	ni.tenant_id = tenant_id;
 	if (!landscape_type_ok(type))
-		return tfs_error_set(TFS_EINVALID, "'%s' is not a landscape "
+		return tfs_error_set(TFS_EINVALID,
+				     "'%s' is not a landscape "
 				     "type (production staging uat pilot "
-				     "development other)", type);
+				     "development other)",
+				     type);
 	store_write_begin(st);
 	if ((error = require_admin_of(st, user, "create instances")) < 0 ||
 	    (error = plan_instance(&ni, st, type)) < 0 ||
@@ -289,8 +304,9 @@ static int inst_create(tfs_inst **out, tfs_store *st, const char *user,
 		goto undo;
 	store_write_begin(st);
 	if ((error = store_publish(st, in)) == 0) {
-		tfs_event ev = {user, "Instance/Create", msg, ni.id, 0};
-		snprintf(msg, sizeof(msg), "instance %s created, empty (uri %s, "
+		tfs_event ev = { user, "Instance/Create", msg, ni.id, 0 };
+		snprintf(msg, sizeof(msg),
+			 "instance %s created, empty (uri %s, "
 			 "database %s); fill it with a copy-to-replace push",
 			 type, ni.uri, ni.database);
 		store_event_locked(st, &ev);
@@ -301,16 +317,16 @@ static int inst_create(tfs_inst **out, tfs_store *st, const char *user,
 	if (out)
 		*out = in;
 	return 0;
-undo: {
-		char reason[512];
-		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-		inst_free(in);
-		remove_files(st, ni.tenant, type);
-		store_write_begin(st);
-		delete_row(st, ni.id);
-		store_write_end(st);
-		return tfs_error_set(error, "%s", reason);
-	}
+undo : {
+	char reason[512];
+	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
+	inst_free(in);
+	remove_files(st, ni.tenant, type);
+	store_write_begin(st);
+	delete_row(st, ni.id);
+	store_write_end(st);
+	return tfs_error_set(error, "%s", reason);
+}
 }
 
 int tfs_inst_create(tfs_inst **out, tfs_store *st, const char *user,
@@ -324,8 +340,8 @@ int tfs_inst_create(tfs_inst **out, tfs_store *st, const char *user,
 	snprintf(what, sizeof(what), "mkdir tenants/%.64s/%.200s", row.name,
 		 type);
 	return lifecycle_refused(st, user, "Instance/CreateReject", tenant_id,
-				 what, inst_create(out, st, user, tenant_id,
-						   type));
+				 what,
+				 inst_create(out, st, user, tenant_id, type));
 }
 
 /* ---- deleting ---------------------------------------------------------------------- */
@@ -353,8 +369,7 @@ static int keep_branch(tfs_inst *in, const char *base)
 	char to[400];
 
 	snprintf(to, sizeof(to), "refs/deleted/%s/%s", in->branch, base);
-	return tfs_history_keep_ref(tfs_store_history(in->st), in->branch,
-				    to);
+	return tfs_history_keep_ref(tfs_store_history(in->st), in->branch, to);
 }
 
 /*
@@ -369,12 +384,13 @@ static int forget_row(tfs_inst *in, const char *user, const char *base)
 {
 	tfs_store *st = in->st;
 	char msg[700];
-	tfs_event ev = {user, "Instance/Delete", msg, in->id, 0};
+	tfs_event ev = { user, "Instance/Delete", msg, in->id, 0 };
 	int error;
 
-	snprintf(msg, sizeof(msg), "instance %s deleted; backup %s.db, "
-		 "branch refs/deleted/%s/%s", in->name, base, in->branch,
-		 base);
+	snprintf(msg, sizeof(msg),
+		 "instance %s deleted; backup %s.db, "
+		 "branch refs/deleted/%s/%s",
+		 in->name, base, in->branch, base);
 	store_write_begin(st);
 	if ((error = db_exec(&st->db, "BEGIN IMMEDIATE")) == 0) {
 		if ((error = store_event_locked(st, &ev)) < 0 ||
@@ -407,7 +423,8 @@ static int remove_locked(char *backup, tfs_inst *in, const char *user)
 		maint = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	if (!maint) {
-		snprintf(reason, sizeof(reason), "rmdir %s/%s refused: only an "
+		snprintf(reason, sizeof(reason),
+			 "rmdir %s/%s refused: only an "
 			 "instance in maintenance can be deleted (set "
 			 "in_maintenance = true in its instance.conf)",
 			 in->tenant, in->name);
@@ -427,8 +444,7 @@ static int remove_locked(char *backup, tfs_inst *in, const char *user)
 	return 0;
 }
 
-int tfs_inst_remove(char *backup, tfs_store *st, const char *user,
-		    int64_t id)
+int tfs_inst_remove(char *backup, tfs_store *st, const char *user, int64_t id)
 {
 	tfs_inst *in = tfs_store_inst(st, id);
 	int error;

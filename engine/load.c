@@ -34,10 +34,10 @@ static int load_put(void *ctx, tfs_kind kind, const char *type,
 	int64_t dir, id;
 	int error;
 
-	if ((error = tfs_doc_parse(&doc, kind, type, name, xml, len,
-				   NULL)) < 0) {
-		tfs_error_set(error, "%s/%s/%s: %s", tfs_kind_dir(kind),
-			      type, name, tfs_error_last());
+	if ((error = tfs_doc_parse(&doc, kind, type, name, xml, len, NULL)) <
+	    0) {
+		tfs_error_set(error, "%s/%s/%s: %s", tfs_kind_dir(kind), type,
+			      name, tfs_error_last());
 		goto done;
 	}
 	error = tfs_inst_dir_find(&dir, in, kind, type);
@@ -61,18 +61,17 @@ static int load_put(void *ctx, tfs_kind kind, const char *type,
 		sqlite3_bind_text(s, 4, doc->bo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, mtime);
-	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len,
-			  SQLITE_STATIC);
+	sqlite3_bind_blob(s, 7, doc->canon, (int)doc->canon_len, SQLITE_STATIC);
 	if ((error = db_done(inst_db(in), s)) < 0)
 		goto done;
 	id = sqlite3_last_insert_rowid(inst_db(in)->db);
 	if ((error = cset_doc_rows(in, id, doc, true)) < 0)
 		goto done;
 	if (tfs_kind_versioned(kind)) {
-		if ((error = obj_path(path, sizeof(path), kind, type,
-					 name)) < 0 ||
+		if ((error = obj_path(path, sizeof(path), kind, type, name)) <
+			    0 ||
 		    (error = cset_add_history(&dl->cs, path, doc->canon,
-					 doc->canon_len, NULL, NULL)) < 0)
+					      doc->canon_len, NULL, NULL)) < 0)
 			goto done;
 	}
 done:
@@ -84,7 +83,7 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 			    void *ctx)
 {
 	struct first_load dl;
-	tfs_history_sig sig = {"admin", "admin@tenantfs.local", now};
+	tfs_history_sig sig = { "admin", "admin@tenantfs.local", now };
 	char oid[41];
 	int n, error;
 
@@ -110,7 +109,7 @@ static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
 				     "Initial configuration", 0)) < 0 ||
 	    (error = inst_meta_set_int(in, "last_update", now)) < 0 ||
 	    (error = cset_log(in, now, "admin", "apply",
-				"Initial configuration (commit 1)")) < 0 ||
+			      "Initial configuration (commit 1)")) < 0 ||
 	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;
 	error = tfs_history_set_ref(in->st->hist, in->branch, oid);

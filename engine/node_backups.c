@@ -32,7 +32,7 @@ static int match_ino(void *ctx, const tfs_row *r)
 /* The backup file of inode `ino`. */
 static int backup_of(tfs_row *out, tfs_inst **in, tfs_tree *t, uint64_t ino)
 {
-	struct by_ino b = {INO_B(ino), {0}, false};
+	struct by_ino b = { INO_B(ino), { 0 }, false };
 
 	if (!(*in = owner(t, ino)))
 		return TFS_ENOTFOUND;
@@ -86,8 +86,10 @@ static int backups_readdir(struct listing *l, uint64_t ino)
 static void backups_target(struct target *tg, tfs_tree *t, uint64_t parent,
 			   const char *name)
 {
-	tg->error = tfs_error_set(TFS_EACCESS, "%s: backups are taken by "
-				  "tenantfs (before each push)", name);
+	tg->error = tfs_error_set(TFS_EACCESS,
+				  "%s: backups are taken by "
+				  "tenantfs (before each push)",
+				  name);
 }
 
 const struct node_ops backups_ops = {
@@ -122,11 +124,12 @@ static int backupfile_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	if ((error = backup_of(&row, &in, t, ino)) < 0)
 		return error;
 	if ((uint64_t)row.size > TFS_OBJECT_MAX)
-		return tfs_error_set(TFS_ETOOBIG, "%s is %lld bytes: copy it "
-				     "from %s/backups/%s/%s/", row.name,
-				     (long long)row.size,
-				     tfs_store_path(t->st),
-				     tfs_inst_tenant(in), tfs_inst_name(in));
+		return tfs_error_set(TFS_ETOOBIG,
+				     "%s is %lld bytes: copy it "
+				     "from %s/backups/%s/%s/",
+				     row.name, (long long)row.size,
+				     tfs_store_path(t->st), tfs_inst_tenant(in),
+				     tfs_inst_name(in));
 	return tfs_backup_read(out, in, row.name, 0, (size_t)row.size);
 }
 

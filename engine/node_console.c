@@ -20,11 +20,15 @@
 #include "tenantfs/lifecycle.h"
 
 static const struct name_ino root_names[] = {
-	{"README", G_README}, {"console.conf", G_CONSOLE_CONF},
-	{"events", G_EVENTS}, {"landscapes", G_LANDSCAPES},
-	{"licenses", G_LICENSES}, {"status", G_STATUS},
-	{"tenants", G_TENANTS}, {"users", G_USERS},
-	{NULL, 0},
+	{ "README", G_README },
+	{ "console.conf", G_CONSOLE_CONF },
+	{ "events", G_EVENTS },
+	{ "landscapes", G_LANDSCAPES },
+	{ "licenses", G_LICENSES },
+	{ "status", G_STATUS },
+	{ "tenants", G_TENANTS },
+	{ "users", G_USERS },
+	{ NULL, 0 },
 };
 
 static void describe_landscapes(char *out, size_t size, tfs_tree *t,
@@ -72,7 +76,10 @@ static int global_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	int error;
 
 	switch (INO_B(ino)) {
-	case G_ROOT: case G_USERS: case G_LANDSCAPES: case G_TENANTS:
+	case G_ROOT:
+	case G_USERS:
+	case G_LANDSCAPES:
+	case G_TENANTS:
 		dir_attr(out, ino, store_mtime(t), false);
 		return 0;
 	case G_EVENTS:
@@ -121,7 +128,8 @@ static int global_readdir(struct listing *l, uint64_t ino)
 	case G_ROOT:
 		for (i = 0; root_names[i].name; i++)
 			if ((error = add_ino(l, root_names[i].name,
-				INO(C_GLOBAL, 0, root_names[i].code))))
+					     INO(C_GLOBAL, 0,
+						 root_names[i].code))))
 				return error;
 		return 0;
 	case G_USERS:
@@ -134,8 +142,7 @@ static int global_readdir(struct listing *l, uint64_t ino)
 	return tfs_error_set(TFS_ENOTFOUND, "not a directory");
 }
 
-static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			  bool *direct)
+static int global_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	uint64_t size;
 	int64_t mtime;
@@ -215,7 +222,7 @@ static int global_mkdir(tfs_tree *t, uint64_t parent, const char *name,
 		return tfs_group_create(t->st, user, name);
 	if (INO_B(parent) != G_TENANTS)
 		return tfs_error_set(TFS_EACCESS, "directories cannot be "
-				     "created here");
+						  "created here");
 	return tfs_tenant_create(NULL, t->st, user, name);
 }
 
@@ -258,8 +265,7 @@ static int user_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	return text_attr(out, t, ino, 0644, row.mtime);
 }
 
-static int user_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			bool *direct)
+static int user_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	return tfs_store_conf_render(out, t->st, TFS_ENT_USER, INO_B(ino));
 }
@@ -296,8 +302,9 @@ int commit_new_user(tfs_tree *t, struct mem *m, const tfs_caller *who)
 		if (error == 0 && (error = caller_user(&u, t, who)) == 0) {
 			conf_name(login, name);
 			error = tfs_server_create(t->st, u.login, INO_A(parent),
-						  login, data.ptr ? data.ptr :
-						  "", data.size);
+						  login,
+						  data.ptr ? data.ptr : "",
+						  data.size);
 		}
 		goto unlink;
 	}
@@ -364,8 +371,7 @@ static int group_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	tfs_row row;
 	int error;
 
-	if ((error = tfs_store_get(&row, t->st, TFS_ENT_GROUP,
-				   INO_A(ino))) < 0)
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_GROUP, INO_A(ino))) < 0)
 		return error;
 	if (INO_B(ino) == 0) {
 		dir_attr(out, ino, row.mtime, false);
@@ -384,8 +390,7 @@ static int group_readdir(struct listing *l, uint64_t ino)
 	return tfs_store_list(l->t->st, TFS_ENT_LANDSCAPE, a, row_land, l);
 }
 
-static int group_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			 bool *direct)
+static int group_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	return tfs_store_conf_render(out, t->st, TFS_ENT_GROUP, INO_A(ino));
 }
@@ -408,7 +413,7 @@ static int group_mkdir(tfs_tree *t, uint64_t parent, const char *name,
 {
 	if (INO_B(parent) != 0)
 		return tfs_error_set(TFS_EACCESS, "directories cannot be "
-				     "created here");
+						  "created here");
 	return tfs_landscape_create(t->st, user, INO_A(parent), name);
 }
 
@@ -499,11 +504,9 @@ static int land_readdir(struct listing *l, uint64_t ino)
 	return add_ino(l, "servers", INO(C_LAND, a, 2));
 }
 
-static int land_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			bool *direct)
+static int land_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
-	return tfs_store_conf_render(out, t->st, TFS_ENT_LANDSCAPE,
-				     INO_A(ino));
+	return tfs_store_conf_render(out, t->st, TFS_ENT_LANDSCAPE, INO_A(ino));
 }
 
 static int land_store(tfs_tree *t, uint64_t ino, const char *user,
@@ -566,14 +569,13 @@ static int server_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	tfs_row row;
 	int error;
 
-	if ((error = tfs_store_get(&row, t->st, TFS_ENT_SERVER,
-				   INO_B(ino))) < 0)
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_SERVER, INO_B(ino))) <
+	    0)
 		return error;
 	return text_attr(out, t, ino, 0644, row.mtime);
 }
 
-static int server_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			  bool *direct)
+static int server_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	return tfs_store_conf_render(out, t->st, TFS_ENT_SERVER, INO_B(ino));
 }
@@ -584,8 +586,7 @@ static int server_store(tfs_tree *t, uint64_t ino, const char *user,
 	return tfs_server_update(t->st, user, INO_B(ino), bytes, len);
 }
 
-static void server_describe(char *out, size_t size, tfs_tree *t,
-			    uint64_t ino)
+static void server_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 {
 	tfs_landscape_conf_path(out, size, t->st, TFS_ENT_SERVER, INO_B(ino));
 }
@@ -600,8 +601,11 @@ const struct node_ops console_server_ops = {
 /* ---- tenants/<tenant>/: tenant.conf, dashboard, events, licenses, instances -- */
 
 static const struct name_ino tenant_names[] = {
-	{"tenant.conf", T_CONF}, {"dashboard", T_DASHBOARD},
-	{"events", T_EVENTS}, {"licenses", T_LICENSES}, {NULL, 0},
+	{ "tenant.conf", T_CONF },
+	{ "dashboard", T_DASHBOARD },
+	{ "events", T_EVENTS },
+	{ "licenses", T_LICENSES },
+	{ NULL, 0 },
 };
 
 static int row_inst(void *ctx, const tfs_row *r)
@@ -631,8 +635,8 @@ static int tenant_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	tfs_row row;
 	int error;
 
-	if ((error = tfs_store_get(&row, t->st, TFS_ENT_TENANT,
-				   INO_A(ino))) < 0)
+	if ((error = tfs_store_get(&row, t->st, TFS_ENT_TENANT, INO_A(ino))) <
+	    0)
 		return error;
 	if (b == T_DASHBOARD) /* instances' changes drop it: see observe() */
 		note_seen(t, &t->dashboards, ino);
@@ -659,8 +663,7 @@ static int tenant_readdir(struct listing *l, uint64_t ino)
 	return tfs_store_list(l->t->st, TFS_ENT_INSTANCE, a, row_inst, l);
 }
 
-static int tenant_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			  bool *direct)
+static int tenant_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	if (INO_B(ino) == T_CONF)
 		return tfs_store_conf_render(out, t->st, TFS_ENT_TENANT,
@@ -682,8 +685,7 @@ static int tenant_store(tfs_tree *t, uint64_t ino, const char *user,
 				     bytes, len);
 }
 
-static void tenant_describe(char *out, size_t size, tfs_tree *t,
-			    uint64_t ino)
+static void tenant_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 {
 	snprintf(out, size, "tenant.conf");
 }
@@ -707,7 +709,7 @@ static int tenant_mkdir(tfs_tree *t, uint64_t parent, const char *name,
 {
 	if (INO_B(parent) != 0)
 		return tfs_error_set(TFS_EACCESS, "directories cannot be "
-				     "created here");
+						  "created here");
 	return tfs_inst_create(NULL, t->st, user, INO_A(parent), name);
 }
 

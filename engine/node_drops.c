@@ -33,21 +33,21 @@
 /* (mu held) The running import of `ino`, or the active one named `name`
  * in `parent`. */
 static struct running *running_find(tfs_tree *t, uint64_t parent,
-				     const char *name, uint64_t ino)
+				    const char *name, uint64_t ino)
 {
 	struct running *r;
 
 	for (r = t->running; r; r = r->next) {
 		if (ino ? r->ino == ino :
-		    r->parent == parent && r->name[0] &&
-		    strcmp(r->name, name) == 0)
+			  r->parent == parent && r->name[0] &&
+				    strcmp(r->name, name) == 0)
 			return r;
 	}
 	return NULL;
 }
 
-int running_attr(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		 const char *name, uint64_t ino)
+int running_attr(tfs_attr *out, tfs_tree *t, uint64_t parent, const char *name,
+		 uint64_t ino)
 {
 	struct running *r;
 	int found = 0;
@@ -78,8 +78,8 @@ int running_content(tfs_buf *out, tfs_tree *t, uint64_t ino)
 
 /* (mu held) Register an import of `rname` in `parent` of `inst`, after
  * dropping finished ones of that directory. */
-static struct running *running_start(tfs_tree *t, int64_t inst,
-				     uint64_t parent, const char *rname)
+static struct running *running_start(tfs_tree *t, int64_t inst, uint64_t parent,
+				     const char *rname)
 {
 	struct running **pp = &t->running, *r;
 
@@ -94,8 +94,8 @@ static struct running *running_start(tfs_tree *t, int64_t inst,
 	}
 	if (!(r = calloc(1, sizeof(*r))))
 		return NULL;
-	r->ino = INO(C_DROPF, inst, DROP_RUNNING - (t->next_running++ &
-						    0xffffULL));
+	r->ino = INO(C_DROPF, inst,
+		     DROP_RUNNING - (t->next_running++ & 0xffffULL));
 	r->parent = parent;
 	snprintf(r->name, sizeof(r->name), "%s", rname);
 	r->mtime = tfs_now();
@@ -137,7 +137,8 @@ static int read_request(tfs_buf *out, const char *path)
 				     strerror(errno));
 	while (!error && (got = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (out->size + (size_t)got > PUSH_REQUEST_MAX)
-			error = tfs_error_set(TFS_ETOOBIG, "a push request is "
+			error = tfs_error_set(TFS_ETOOBIG,
+					      "a push request is "
 					      "at most %d bytes",
 					      PUSH_REQUEST_MAX);
 		else
@@ -184,11 +185,12 @@ int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who,
 {
 	tfs_inst *in = tfs_store_inst(t->st, m->inst);
 	tfs_buf result = TFS_BUF_INIT, diff = TFS_BUF_INIT;
-	tfs_pkg_mode mode = m->n == I_VALIDATE ? TFS_PKG_VALIDATE :
+	tfs_pkg_mode mode = m->n == I_VALIDATE    ? TFS_PKG_VALIDATE :
 			    m->n == I_APPLY_UNVAL ? TFS_PKG_APPLY_UNVALIDATED :
-			    m->n == I_PREVIEW ? TFS_PKG_PREVIEW : TFS_PKG_APPLY;
+			    m->n == I_PREVIEW     ? TFS_PKG_PREVIEW :
+						    TFS_PKG_APPLY;
 	char user[64], name[256], rname[300], dname[300], reason[512];
-	struct progress_ctx pc = {t, NULL};
+	struct progress_ctx pc = { t, NULL };
 	bool previewed = false;
 	uint64_t parent;
 	int error, stored;
@@ -213,9 +215,9 @@ int run_import(tfs_tree *t, struct mem *m, const tfs_caller *who,
 		error = push_dropped(&result, &diff, &previewed, in, user, m,
 				     name, progress, &pc);
 	else
-		error = tfs_pkg_import(&result, mode == TFS_PKG_PREVIEW ?
-				       &diff : NULL, in, user, m->tmp, mode,
-				       progress, &pc);
+		error = tfs_pkg_import(&result,
+				       mode == TFS_PKG_PREVIEW ? &diff : NULL,
+				       in, user, m->tmp, mode, progress, &pc);
 	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
 	stored = tfs_drop_put(in, m->n, rname, result.ptr, result.size);
 	if (!stored && (mode == TFS_PKG_PREVIEW || previewed))
@@ -290,8 +292,10 @@ static void drops_target(struct target *tg, tfs_tree *t, uint64_t parent,
 			 const char *name)
 {
 	if (has_suffix(name, ".result") || has_suffix(name, ".diff")) {
-		tg->error = tfs_error_set(TFS_EACCESS, "%s: results are "
-					  "written by tenantfs", name);
+		tg->error = tfs_error_set(TFS_EACCESS,
+					  "%s: results are "
+					  "written by tenantfs",
+					  name);
 		return;
 	}
 	tg->kind = TG_DROP;
@@ -330,15 +334,19 @@ static int dropfile_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	int error, dir;
 
 	if (IS_RUNNING_INO(ino))
-		return running_attr(out, t, 0, NULL, ino) ? 0 :
-		       tfs_error_set(TFS_ENOTFOUND, "no such file");
+		return running_attr(out, t, 0, NULL, ino) ?
+			       0 :
+			       tfs_error_set(TFS_ENOTFOUND, "no such file");
 	if (!in)
 		return TFS_ENOTFOUND;
 	if ((error = tfs_drop_get(&row, &dir, in, INO_B(ino))) < 0)
 		return error;
 	/* saved push requests may be written again (to run them) */
-	file_attr(out, ino, dir == I_PUSH && !has_suffix(row.name, ".result")
-		  && !has_suffix(row.name, ".diff") ? 0644 : 0444,
+	file_attr(out, ino,
+		  dir == I_PUSH && !has_suffix(row.name, ".result") &&
+				  !has_suffix(row.name, ".diff") ?
+			  0644 :
+			  0444,
 		  (uint64_t)row.size, row.mtime, false);
 	out->volatile_entry = true; /* a new result takes the name */
 	return 0;
@@ -396,7 +404,7 @@ static int saved_store(tfs_tree *t, uint64_t ino, const char *user,
 	(void)len;
 	if (!saved_request(t, ino, &in, &row))
 		return tfs_error_set(TFS_EACCESS, "results are written by "
-				     "tenantfs");
+						  "tenantfs");
 	if ((error = tfs_drop_read(&req, in, INO_B(ino))) < 0)
 		return error;
 	error = tfs_push(&result, &diff, &outcome, in, user,

@@ -115,7 +115,7 @@ static int hist_child(tfs_attr *out, tfs_tree *t, struct mem *dir,
 		      uint64_t parent, const char *name, int64_t inst, int n)
 {
 	tfs_inst *in = tfs_store_inst(t->st, inst);
-	struct hist_at h = {inst, n, 0};
+	struct hist_at h = { inst, n, 0 };
 	char oid[41], path[1024];
 	int is_dir = 1, error;
 	size_t size = 0, index = 0;
@@ -128,8 +128,8 @@ static int hist_child(tfs_attr *out, tfs_tree *t, struct mem *dir,
 		path[0] = '\0';
 	} else {
 		if ((error = tfs_history_find(tfs_store_history(t->st), oid,
-					      dir->path, name, &index,
-					      &is_dir, &size)) < 0)
+					      dir->path, name, &index, &is_dir,
+					      &size)) < 0)
 			return error;
 		snprintf(path, sizeof(path), "%s%s%s", dir->path,
 			 dir->path[0] ? "/" : "", name);
@@ -144,7 +144,8 @@ int hist_dir_lookup(tfs_attr *out, tfs_tree *t, struct mem *dir,
 	int error = hist_child(out, t, dir, dir->ino, name, dir->inst, dir->n);
 
 	return error == TFS_ENOTFOUND ?
-	       tfs_error_set(TFS_ENOTFOUND, "no %s", name) : error;
+		       tfs_error_set(TFS_ENOTFOUND, "no %s", name) :
+		       error;
 }
 
 struct hist_listing {
@@ -176,13 +177,13 @@ static int hist_entry(void *ctx, const char *name, int is_dir, size_t size,
 int hist_dir_list(struct listing *l, struct mem *dir)
 {
 	tfs_inst *in = tfs_store_inst(l->t->st, dir->inst);
-	struct hist_listing h = {l, dir, {dir->inst, dir->n, 0}};
+	struct hist_listing h = { l, dir, { dir->inst, dir->n, 0 } };
 	char oid[41];
 
 	if (!in || tfs_inst_history_commit(oid, &h.at.time, in, dir->n) < 0)
 		return TFS_ENOTFOUND;
-	return tfs_history_list_at(tfs_store_history(l->t->st), oid,
-				   dir->path, hist_entry, NULL, &h);
+	return tfs_history_list_at(tfs_store_history(l->t->st), oid, dir->path,
+				   hist_entry, NULL, &h);
 }
 
 int hist_file_content(tfs_buf *out, tfs_tree *t, struct mem *m)
@@ -251,8 +252,7 @@ static int hlog_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	return text_attr(out, t, ino, 0444, tfs_inst_mtime(in));
 }
 
-static int hlog_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			bool *direct)
+static int hlog_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	tfs_inst *in = owner(t, ino);
 
@@ -292,8 +292,7 @@ done:
 	return error;
 }
 
-static int hfile_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			 bool *direct)
+static int hfile_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	struct mem *d = hfile_pin(t, ino);
 	tfs_inst *in = d ? tfs_store_inst(t->st, d->inst) : NULL;
@@ -307,8 +306,8 @@ static int hfile_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
 	*direct = false;
 	if ((error = tfs_inst_history_commit(oid, NULL, in, d->n)) < 0)
 		goto done;
-	error = tfs_history_read_at(out, tfs_store_history(t->st), oid,
-				    d->path, (size_t)INO_B(ino));
+	error = tfs_history_read_at(out, tfs_store_history(t->st), oid, d->path,
+				    (size_t)INO_B(ino));
 done:
 	mem_unpin(t, d);
 	return error;

@@ -19,18 +19,30 @@
 #include "tenantfs/push.h"
 
 static const struct name_ino inst_names[] = {
-	{"active-project", I_ACTIVE}, {"apply", I_APPLY},
-	{"apply-unvalidated", I_APPLY_UNVAL}, {"backups", I_BACKUPS},
-	{"data", I_DATA}, {"events", I_EVENTS},
-	{"history", I_HISTORY}, {"instance.conf", I_CONF}, {"log", I_LOG},
-	{"master", I_MASTER}, {"metadata", I_METADATA},
-	{"packages", I_PACKAGES}, {"preview", I_PREVIEW},
-	{"projects", I_PROJECTS}, {"push", I_PUSH},
-	{"restore", I_RESTORE}, {"restore.result", I_RESTORE_RESULT},
-	{"revert", I_REVERT}, {"revert.result", I_REVERT_RESULT},
-	{"settings", I_SETTINGS}, {"translations", I_TRANSLATIONS},
-	{"validate", I_VALIDATE}, {"validation", I_VALIDATION},
-	{NULL, 0},
+	{ "active-project", I_ACTIVE },
+	{ "apply", I_APPLY },
+	{ "apply-unvalidated", I_APPLY_UNVAL },
+	{ "backups", I_BACKUPS },
+	{ "data", I_DATA },
+	{ "events", I_EVENTS },
+	{ "history", I_HISTORY },
+	{ "instance.conf", I_CONF },
+	{ "log", I_LOG },
+	{ "master", I_MASTER },
+	{ "metadata", I_METADATA },
+	{ "packages", I_PACKAGES },
+	{ "preview", I_PREVIEW },
+	{ "projects", I_PROJECTS },
+	{ "push", I_PUSH },
+	{ "restore", I_RESTORE },
+	{ "restore.result", I_RESTORE_RESULT },
+	{ "revert", I_REVERT },
+	{ "revert.result", I_REVERT_RESULT },
+	{ "settings", I_SETTINGS },
+	{ "translations", I_TRANSLATIONS },
+	{ "validate", I_VALIDATE },
+	{ "validation", I_VALIDATION },
+	{ NULL, 0 },
 };
 
 /* Why instance `ino` gives nothing: a damaged instance (not served, its
@@ -137,13 +149,15 @@ static int file_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 		return TFS_ENOTFOUND;
 	if (b == I_EVENTS)
 		return scoped_events_attr(out, t, ino, 0, INO_A(ino));
-	return text_attr(out, t, ino, b == I_CONF || b == I_ACTIVE ||
-			 b == I_REVERT || b == I_RESTORE ? 0644 : 0444,
+	return text_attr(out, t, ino,
+			 b == I_CONF || b == I_ACTIVE || b == I_REVERT ||
+					 b == I_RESTORE ?
+				 0644 :
+				 0444,
 			 tfs_inst_mtime(in));
 }
 
-static int file_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			bool *direct)
+static int file_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	tfs_inst *in = owner(t, ino);
 	tfs_row row;
@@ -211,10 +225,18 @@ static int file_store(tfs_tree *t, uint64_t ino, const char *user,
 static void file_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 {
 	switch (INO_B(ino)) {
-	case I_CONF: snprintf(out, size, "instance.conf"); return;
-	case I_ACTIVE: snprintf(out, size, "active-project"); return;
-	case I_REVERT: snprintf(out, size, "%s", ""); return;
-	case I_RESTORE: snprintf(out, size, "%s", ""); return;
+	case I_CONF:
+		snprintf(out, size, "instance.conf");
+		return;
+	case I_ACTIVE:
+		snprintf(out, size, "active-project");
+		return;
+	case I_REVERT:
+		snprintf(out, size, "%s", "");
+		return;
+	case I_RESTORE:
+		snprintf(out, size, "%s", "");
+		return;
 	}
 	snprintf(out, size, "landscapes/*.conf");
 }

@@ -101,8 +101,7 @@ static int mem_bytes(tfs_buf *out, tfs_tree *t, struct mem *m)
 	return tfs_inst_obj_read(out, in, obj);
 }
 
-static int mem_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-		       bool *direct)
+static int mem_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	struct mem *m = mem_pin(t, ino);
 	int error;

@@ -25,7 +25,8 @@ static tfs_kind typedir_kind(int64_t b)
 {
 	return b == I_METADATA ? TFS_KIND_METADATA :
 	       b == I_SETTINGS ? TFS_KIND_SETTINGS :
-	       b == I_MASTER ? TFS_KIND_MASTER : TFS_KIND_DATA;
+	       b == I_MASTER   ? TFS_KIND_MASTER :
+				 TFS_KIND_DATA;
 }
 
 /* master/ and data/ take directories (business objects) from users. */
@@ -85,9 +86,8 @@ static int typedirs_mkdir(tfs_tree *t, uint64_t parent, const char *name,
 
 	if (!in || !user_dirs(INO_B(parent)))
 		return tfs_error_set(TFS_EACCESS, "directories cannot be "
-				     "created here");
-	return tfs_inst_dir_create(&dir, in, typedir_kind(INO_B(parent)),
-				   name);
+						  "created here");
+	return tfs_inst_dir_create(&dir, in, typedir_kind(INO_B(parent)), name);
 }
 
 static int typedirs_rmdir(tfs_tree *t, uint64_t parent, const tfs_attr *a,
@@ -181,8 +181,7 @@ static void objdir_target(struct target *tg, tfs_tree *t, uint64_t parent,
 	tfs_obj_info info;
 	int64_t dir;
 
-	if (tree_object_dir(&tg->in, &dir, &tg->okind, tg->type, t,
-			    parent) < 0)
+	if (tree_object_dir(&tg->in, &dir, &tg->okind, tg->type, t, parent) < 0)
 		return;
 	if (object_file_name(tg->name, name)) {
 		if (tfs_inst_obj_find(&info, tg->in, dir, tg->name) == 0) {
@@ -194,9 +193,11 @@ static void objdir_target(struct target *tg, tfs_tree *t, uint64_t parent,
 		return;
 	}
 	if (has_suffix(name, ".xml") && name[0] != '.') {
-		tg->error = tfs_error_set(TFS_EINVALID, "invalid object name "
+		tg->error = tfs_error_set(TFS_EINVALID,
+					  "invalid object name "
 					  "'%s': letters, digits, . _ - # "
-					  "only", name);
+					  "only",
+					  name);
 		return;
 	}
 	if (in_locked_dir(tg->in, tg->okind, tg->type)) {
@@ -241,8 +242,7 @@ static int object_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	return 0;
 }
 
-static int object_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			  bool *direct)
+static int object_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	tfs_inst *in = owner(t, ino);
 
@@ -263,9 +263,10 @@ static int object_may_write(tfs_tree *t, uint64_t ino)
 	if ((error = tfs_inst_obj_get(&info, in, INO_B(ino))) < 0)
 		return error;
 	if (in_locked_dir(in, info.kind, info.type))
-		return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s is "
-				     "locked", tfs_inst_tenant(in),
-				     tfs_inst_name(in));
+		return tfs_error_set(TFS_ELOCKED,
+				     "metadata of %s/%s is "
+				     "locked",
+				     tfs_inst_tenant(in), tfs_inst_name(in));
 	return 0;
 }
 
@@ -288,8 +289,7 @@ static int object_store(tfs_tree *t, uint64_t ino, const char *user,
 
 /* An object gone since the file was opened: no path, no rejection to
  * record (the save failed for want of an object, not for its bytes). */
-static void object_describe(char *out, size_t size, tfs_tree *t,
-			    uint64_t ino)
+static void object_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 {
 	tfs_inst *in = owner(t, ino);
 	tfs_obj_info info;

@@ -93,8 +93,9 @@ static int package_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 
 	for (f = 0; f < TFS_PKG__COUNT; f++)
 		if (strcmp(name, tfs_pkg_file_names[f]) == 0)
-			return tree_getattr(out, t, INO(C_PKGF, INO_A(parent),
-					(INO_B(parent) << 4) | f));
+			return tree_getattr(out, t,
+					    INO(C_PKGF, INO_A(parent),
+						(INO_B(parent) << 4) | f));
 	return TFS_ENOTFOUND;
 }
 
@@ -144,8 +145,9 @@ static int pkgfile_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 		return TFS_ENOTFOUND;
 	if ((error = tfs_pkg_get(&row, in, INO_B(ino) >> 4)) < 0)
 		return error;
-	return text_attr(out, t, ino, (INO_B(ino) & 15) < TFS_PKG_XML ?
-			 0644 : 0444, row.mtime);
+	return text_attr(out, t, ino,
+			 (INO_B(ino) & 15) < TFS_PKG_XML ? 0644 : 0444,
+			 row.mtime);
 }
 
 static int pkgfile_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
@@ -167,12 +169,11 @@ static int pkgfile_may_write(tfs_tree *t, uint64_t ino)
 	int error;
 
 	if (in) {
-		if ((error = tfs_pkg_closed(in, INO_B(ino) >> 4,
-					    &closed)) < 0)
+		if ((error = tfs_pkg_closed(in, INO_B(ino) >> 4, &closed)) < 0)
 			return error;
 		if (closed && (INO_B(ino) & 15) < TFS_PKG_XML)
 			return tfs_error_set(TFS_EACCESS, "the package is "
-					     "closed");
+							  "closed");
 	}
 	return may_write_mode(t, ino);
 }
@@ -188,8 +189,7 @@ static int pkgfile_store(tfs_tree *t, uint64_t ino, const char *user,
 			      (tfs_pkg_file)(INO_B(ino) & 15), bytes, len);
 }
 
-static void pkgfile_describe(char *out, size_t size, tfs_tree *t,
-			     uint64_t ino)
+static void pkgfile_describe(char *out, size_t size, tfs_tree *t, uint64_t ino)
 {
 	tfs_inst *in = owner(t, ino);
 	tfs_row row;

@@ -92,14 +92,14 @@ static int project_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
 {
 	if (strcmp(name, "transaction-sets") != 0)
 		return TFS_ENOTFOUND;
-	return tree_getattr(out, t, INO(C_PROJTS, INO_A(parent),
-					INO_B(parent)));
+	return tree_getattr(out, t,
+			    INO(C_PROJTS, INO_A(parent), INO_B(parent)));
 }
 
 static int project_readdir(struct listing *l, uint64_t ino)
 {
-	return add_ino(l, "transaction-sets", INO(C_PROJTS, INO_A(ino),
-						  INO_B(ino)));
+	return add_ino(l, "transaction-sets",
+		       INO(C_PROJTS, INO_A(ino), INO_B(ino)));
 }
 
 const struct node_ops project_ops = {
@@ -167,8 +167,7 @@ static int txset_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
 	return text_attr(out, t, ino, 0444, row.mtime);
 }
 
-static int txset_content(tfs_buf *out, tfs_tree *t, uint64_t ino,
-			 bool *direct)
+static int txset_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct)
 {
 	tfs_inst *in = owner(t, ino);
 

@@ -73,9 +73,11 @@ int pkg_schema_init(tfs_inst *in)
 	has_source = sqlite3_step(s) == SQLITE_ROW &&
 		     sqlite3_column_int(s, 0) > 0;
 	sqlite3_reset(s);
-	return has_source ? 0 : db_exec(inst_db(in), "ALTER TABLE packages "
-					"ADD COLUMN source TEXT NOT NULL "
-					"DEFAULT ''");
+	return has_source ?
+		       0 :
+		       db_exec(inst_db(in), "ALTER TABLE packages "
+					    "ADD COLUMN source TEXT NOT NULL "
+					    "DEFAULT ''");
 }
 
 int pkg_record_import(tfs_inst *in, const char *name, const char *type,
@@ -160,7 +162,7 @@ static int pkg_row(tfs_row *out, tfs_inst *in, sqlite3_stmt *s)
 int tfs_pkg_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
 {
 	sqlite3_stmt *s = db_stmt(inst_db(in), PKG_COLUMNS "ORDER BY name");
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 	int rc, error = 0;
 
 	if (!s)
@@ -198,10 +200,10 @@ int tfs_pkg_get(tfs_row *out, tfs_inst *in, int64_t id)
 
 int pkg_load(struct pkg *p, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT id, name, type, "
-				 "description, state, created, source FROM "
-				 "packages WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT id, name, type, "
+				  "description, state, created, source FROM "
+				  "packages WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -235,9 +237,9 @@ int tfs_pkg_closed(tfs_inst *in, int64_t id, bool *closed)
 
 static int create_body(tfs_inst *in, void *ctx)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "INSERT INTO packages(name, "
-				 "created, mtime) VALUES(?1, ?2, ?2)");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "INSERT INTO packages(name, "
+				  "created, mtime) VALUES(?1, ?2, ?2)");
 
 	if (!s)
 		return TFS_ERROR;
@@ -259,7 +261,7 @@ static int pkg_create_locked(tfs_inst *in, const char *user, const char *name)
 		return tfs_error_set(TFS_EEXISTS, "package %s exists", name);
 	snprintf(msg, sizeof(msg), "package %s created", name);
 	return inst_small_change(in, user, "Package/Create", msg, create_body,
-			  (void *)name);
+				 (void *)name);
 }
 
 int tfs_pkg_create(tfs_inst *in, const char *user, const char *name)
@@ -307,8 +309,10 @@ static int pkg_remove_locked(tfs_inst *in, const char *user, int64_t id)
 	if ((error = pkg_load(&p, in, id)) < 0)
 		return error;
 	if (strcmp(p.state, "closed") == 0)
-		return tfs_error_set(TFS_EACCESS, "package %s is closed and "
-				     "cannot be removed", p.name);
+		return tfs_error_set(TFS_EACCESS,
+				     "package %s is closed and "
+				     "cannot be removed",
+				     p.name);
 	s = db_stmt(inst_db(in), "SELECT 1 FROM package_subs WHERE sub = ?");
 	if (!s)
 		return TFS_ERROR;
@@ -316,10 +320,13 @@ static int pkg_remove_locked(tfs_inst *in, const char *user, int64_t id)
 	used = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	if (used)
-		return tfs_error_set(TFS_EBUSY, "package %s is used by a "
-				     "master package", p.name);
+		return tfs_error_set(TFS_EBUSY,
+				     "package %s is used by a "
+				     "master package",
+				     p.name);
 	snprintf(msg, sizeof(msg), "package %s removed", p.name);
-	return inst_small_change(in, user, "Package/Delete", msg, remove_body, &id);
+	return inst_small_change(in, user, "Package/Delete", msg, remove_body,
+				 &id);
 }
 
 int tfs_pkg_remove(tfs_inst *in, const char *user, int64_t id)

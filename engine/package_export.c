@@ -22,12 +22,12 @@
 struct tx {
 	int64_t seq;
 	int64_t txset;
-	int64_t object;   /* the transaction whose object this one puts
+	int64_t object; /* the transaction whose object this one puts
 			   * (compact folds later updates in), 0: none */
 	char *path;
 	char base[65];
 	char op;
-	bool dropped;     /* folded into an earlier one (compact) */
+	bool dropped; /* folded into an earlier one (compact) */
 };
 
 struct txlist {
@@ -53,8 +53,8 @@ static void txlist_free(struct txlist *l)
  * whether the row names an object at all (not for a delete).  `path`
  * names the object in errors.
  */
-static int tx_bytes(tfs_buf *out, bool *found, tfs_inst *in,
-		    sqlite3_stmt *s, int col, const char *path)
+static int tx_bytes(tfs_buf *out, bool *found, tfs_inst *in, sqlite3_stmt *s,
+		    int col, const char *path)
 {
 	*found = true;
 	if (sqlite3_column_type(s, col) != SQLITE_NULL)
@@ -69,11 +69,11 @@ static int tx_bytes(tfs_buf *out, bool *found, tfs_inst *in,
 
 static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT seq, op, kind, type, name,"
-				 " before, bytes IS NOT NULL OR blob IS NOT "
-				 "NULL FROM transactions WHERE txset = ? "
-				 "ORDER BY seq");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT seq, op, kind, type, name,"
+				  " before, bytes IS NOT NULL OR blob IS NOT "
+				  "NULL FROM transactions WHERE txset = ? "
+				  "ORDER BY seq");
 	char path[600];
 	int rc, error = 0;
 
@@ -86,7 +86,8 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 			size_t n = l->cap ? l->cap * 2 : 16;
 			struct tx *v = realloc(l->v, n * sizeof(*v));
 			if (!v) {
-				error = tfs_error_set(TFS_ERROR, "out of memory");
+				error = tfs_error_set(TFS_ERROR,
+						      "out of memory");
 				break;
 			}
 			l->v = v;
@@ -97,9 +98,8 @@ static int load_txs(struct txlist *l, tfs_inst *in, int64_t txset)
 		t->seq = sqlite3_column_int64(s, 0);
 		t->txset = txset;
 		t->op = db_text(s, 1)[0];
-		obj_path(path, sizeof(path),
-			(tfs_kind)sqlite3_column_int(s, 2), db_text(s, 3),
-			db_text(s, 4));
+		obj_path(path, sizeof(path), (tfs_kind)sqlite3_column_int(s, 2),
+			 db_text(s, 3), db_text(s, 4));
 		snprintf(t->base, sizeof(t->base), "%s", db_text(s, 5));
 		t->object = sqlite3_column_int(s, 6) ? t->seq : 0;
 		if (!(t->path = strdup(path))) {
@@ -142,9 +142,9 @@ static int tx_object(tfs_buf *out, tfs_inst *in, const struct tx *t)
 /* Transaction-set ids of a package, ascending. */
 static int pkg_txsets(int64_t **out, size_t *n, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT txset FROM package_txsets "
-				 "WHERE package = ? ORDER BY txset");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT txset FROM package_txsets "
+				  "WHERE package = ? ORDER BY txset");
 	int64_t *v = NULL;
 	size_t cap = 0;
 
@@ -155,11 +155,12 @@ static int pkg_txsets(int64_t **out, size_t *n, tfs_inst *in, int64_t id)
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (*n == cap) {
 			int64_t *g = realloc(v, (cap = cap ? cap * 2 : 8) *
-					     sizeof(*v));
+							sizeof(*v));
 			if (!g) {
 				free(v);
 				sqlite3_reset(s);
-				return tfs_error_set(TFS_ERROR, "out of memory");
+				return tfs_error_set(TFS_ERROR,
+						     "out of memory");
 			}
 			v = g;
 		}
@@ -264,7 +265,8 @@ static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 			sqlite3_bind_int64(s, 1, t->txset);
 			if (sqlite3_step(s) != SQLITE_ROW) {
 				sqlite3_reset(s);
-				error = tfs_error_set(TFS_ERROR, "transaction "
+				error = tfs_error_set(TFS_ERROR,
+						      "transaction "
 						      "set %lld is missing",
 						      (long long)t->txset);
 				break;
@@ -282,7 +284,8 @@ static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 		if (!error)
 			error = pkgw_tx(w, t->seq, t->op, t->path, t->base,
 					t->object ? (obj.ptr ? obj.ptr : "") :
-					NULL, obj.size);
+						    NULL,
+					obj.size);
 	}
 	if (!error && open_set)
 		error = pkgw_set_end(w);
@@ -294,9 +297,9 @@ static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 int pkg_subs(int64_t ord[SUBS_MAX], int64_t sub[SUBS_MAX], size_t *n,
 	     tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT ord, sub FROM package_subs"
-				 " WHERE package = ? ORDER BY ord");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT ord, sub FROM package_subs"
+				  " WHERE package = ? ORDER BY ord");
 	int rc;
 
 	*n = 0;
@@ -309,8 +312,10 @@ int pkg_subs(int64_t ord[SUBS_MAX], int64_t sub[SUBS_MAX], size_t *n,
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
-		return tfs_error_set(TFS_EINVALID, "a master package holds "
-				     "more than %d packages", SUBS_MAX);
+		return tfs_error_set(TFS_EINVALID,
+				     "a master package holds "
+				     "more than %d packages",
+				     SUBS_MAX);
 	return 0;
 }
 
@@ -340,7 +345,7 @@ static int export_subs(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 		      int depth)
 {
-	struct txlist l = {0};
+	struct txlist l = { 0 };
 	struct pkg p;
 	sqlite3_stmt *s;
 	char head[41] = "";
@@ -348,14 +353,17 @@ static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 
 	if (depth > 16)
 		return tfs_error_set(TFS_EINVALID, "master packages nest too "
-				     "deep");
+						   "deep");
 	if ((error = pkg_load(&p, in, id)) < 0)
 		return error;
 	tfs_history_get_ref(head, in->st->hist, in->branch);
-	error = pkgw_begin(w, &(struct pkgw_head){
-		.name = p.name, .type = p.type, .state = p.state,
-		.description = p.description, .source_tenant = in->tenant,
-		.source_instance = in->name, .source_commit = head });
+	error = pkgw_begin(w, &(struct pkgw_head){ .name = p.name,
+						   .type = p.type,
+						   .state = p.state,
+						   .description = p.description,
+						   .source_tenant = in->tenant,
+						   .source_instance = in->name,
+						   .source_commit = head });
 	s = db_stmt(inst_db(in),
 		    "SELECT aspect, version, vendor, uninstall FROM "
 		    "package_aspects WHERE package = ? ORDER BY aspect");
@@ -395,12 +403,12 @@ int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted)
 static int bytes_before(tfs_buf *out, bool *found, tfs_inst *in,
 			const char *path, int64_t seq)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT p.op, p.bytes, p.blob FROM "
-				 "transactions t JOIN transactions p ON "
-				 "p.seq = t.prev AND p.kind = t.kind AND "
-				 "p.type = t.type AND p.name = t.name "
-				 "WHERE t.seq = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT p.op, p.bytes, p.blob FROM "
+				  "transactions t JOIN transactions p ON "
+				  "p.seq = t.prev AND p.kind = t.kind AND "
+				  "p.type = t.type AND p.name = t.name "
+				  "WHERE t.seq = ?");
 	char oid[41];
 	int error = 0;
 
@@ -425,8 +433,8 @@ static int impact_of_pkg(int *level, tfs_buf *why, tfs_inst *in, int64_t id,
 			 int depth);
 
 /* A master package's impact is the highest of its parts'. */
-static int impact_of_subs(int *level, tfs_buf *why, tfs_inst *in,
-			  int64_t id, int depth)
+static int impact_of_subs(int *level, tfs_buf *why, tfs_inst *in, int64_t id,
+			  int depth)
 {
 	int64_t ord[SUBS_MAX], sub[SUBS_MAX];
 	size_t n, i;
@@ -434,7 +442,7 @@ static int impact_of_subs(int *level, tfs_buf *why, tfs_inst *in,
 
 	if (depth > 16)
 		return tfs_error_set(TFS_EINVALID, "master packages nest too "
-				     "deep");
+						   "deep");
 	if ((error = pkg_subs(ord, sub, &n, in, id)) < 0)
 		return error;
 	for (i = 0; i < n && !error; i++)
@@ -445,7 +453,7 @@ static int impact_of_subs(int *level, tfs_buf *why, tfs_inst *in,
 static int impact_of_pkg(int *level, tfs_buf *why, tfs_inst *in, int64_t id,
 			 int depth)
 {
-	struct txlist l = {0};
+	struct txlist l = { 0 };
 	tfs_buf old = TFS_BUF_INIT, obj = TFS_BUF_INIT;
 	struct pkg p;
 	size_t i;
@@ -466,9 +474,8 @@ static int impact_of_pkg(int *level, tfs_buf *why, tfs_inst *in, int64_t id,
 		if (obj_path_split(t->path, &kind, type, name) < 0)
 			continue;
 		tfs_buf_clear(&old);
-		if (t->op != 'C' &&
-		    (error = bytes_before(&old, &found, in, t->path,
-					  t->seq)) < 0)
+		if (t->op != 'C' && (error = bytes_before(&old, &found, in,
+							  t->path, t->seq)) < 0)
 			break;
 		if ((error = tx_object(&obj, in, t)) < 0)
 			break;
@@ -529,7 +536,7 @@ static bool ref_path(char *out, size_t size, const tfs_ref *r)
 
 static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 {
-	struct txlist l = {0};
+	struct txlist l = { 0 };
 	char **paths = NULL, p[600];
 	const char **own = NULL;
 	tfs_buf obj = TFS_BUF_INIT;
@@ -568,8 +575,9 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 			    bsearch(&key, own, nown, sizeof(*own), cmp_str))
 				continue;
 			if (n == cap) {
-				char **g = realloc(paths, (cap = cap ? cap * 2 :
-							   16) * sizeof(*g));
+				char **g = realloc(paths,
+						   (cap = cap ? cap * 2 : 16) *
+							   sizeof(*g));
 				if (!g) {
 					error = tfs_error_set(TFS_ERROR,
 							      "out of memory");
@@ -578,7 +586,8 @@ static int render_deps(tfs_buf *out, tfs_inst *in, int64_t id)
 				paths = g;
 			}
 			if (!(paths[n] = strdup(p)))
-				error = tfs_error_set(TFS_ERROR, "out of memory");
+				error = tfs_error_set(TFS_ERROR,
+						      "out of memory");
 			else
 				n++;
 		}
@@ -609,9 +618,10 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 		return error;
 	switch (f) {
 	case TFS_PKG_CONF:
-		error = tfs_buf_printf(out, "type = %s\ndescription = %s\n"
-				       "state = %s\n", p.type, p.description,
-				       p.state);
+		error = tfs_buf_printf(out,
+				       "type = %s\ndescription = %s\n"
+				       "state = %s\n",
+				       p.type, p.description, p.state);
 		if (!error && p.source[0])
 			error = tfs_buf_printf(out, "source = %s\n", p.source);
 		return error;
@@ -623,8 +633,9 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, id);
 		while (!error && sqlite3_step(s) == SQLITE_ROW)
-			error = tfs_buf_printf(out, "%lld\n", (long long)
-					       sqlite3_column_int64(s, 0));
+			error = tfs_buf_printf(
+				out, "%lld\n",
+				(long long)sqlite3_column_int64(s, 0));
 		sqlite3_reset(s);
 		return error;
 	case TFS_PKG_ASPECTS:
@@ -640,7 +651,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 					       db_text(s, 0), db_text(s, 1),
 					       db_text(s, 2),
 					       sqlite3_column_int(s, 3) ?
-					       "yes" : "no");
+						       "yes" :
+						       "no");
 		sqlite3_reset(s);
 		return error;
 	case TFS_PKG_SUBS:
@@ -652,9 +664,10 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 			return TFS_ERROR;
 		sqlite3_bind_int64(s, 1, id);
 		while (!error && sqlite3_step(s) == SQLITE_ROW)
-			error = tfs_buf_printf(out, "%lld %s\n", (long long)
-					       sqlite3_column_int64(s, 0),
-					       db_text(s, 1));
+			error = tfs_buf_printf(
+				out, "%lld %s\n",
+				(long long)sqlite3_column_int64(s, 0),
+				db_text(s, 1));
 		sqlite3_reset(s);
 		return error;
 	case TFS_PKG_XML:
@@ -667,8 +680,8 @@ int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f)
 				return TFS_ERROR;
 			sqlite3_bind_int64(s, 1, id);
 			if (sqlite3_step(s) == SQLITE_ROW) {
-				error = tfs_buf_put(out,
-					sqlite3_column_blob(s, 0),
+				error = tfs_buf_put(
+					out, sqlite3_column_blob(s, 0),
 					(size_t)sqlite3_column_bytes(s, 0));
 				sqlite3_reset(s);
 				return error;

@@ -20,7 +20,7 @@ struct pkg {
 	char description[512];
 	char state[16];
 	int64_t created;
-	char source[160];   /* "<tenant>/<instance>" of an imported one */
+	char source[160]; /* "<tenant>/<instance>" of an imported one */
 };
 
 /* The row of package `id`, or TFS_ENOTFOUND. */
@@ -45,15 +45,15 @@ int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted);
  */
 typedef struct pkgw {
 	tfs_buf *out;
-	FILE *f;	/* NULL: everything stays in out */
-	int indent;	/* of the next element */
+	FILE *f;    /* NULL: everything stays in out */
+	int indent; /* of the next element */
 } pkgw;
 
 struct pkgw_head {
 	const char *name, *type, *state;
-	const char *description;	/* NULL or "": none */
+	const char *description; /* NULL or "": none */
 	const char *source_tenant, *source_instance;
-	const char *source_commit;	/* NULL: none */
+	const char *source_commit; /* NULL: none */
 };
 
 /* Start writing to `out` (and `f`, or NULL) at indentation 0. */
@@ -69,14 +69,14 @@ int pkgw_aspect(pkgw *w, const char *id, const char *version,
 int pkgw_sub_begin(pkgw *w, int64_t order);
 int pkgw_sub_end(pkgw *w);
 /* <transaction-set ...>, its transactions, </transaction-set>. */
-int pkgw_set_begin(pkgw *w, int64_t id, const char *project,
-		   const char *user, const char *created);
+int pkgw_set_begin(pkgw *w, int64_t id, const char *project, const char *user,
+		   const char *created);
 int pkgw_set_end(pkgw *w);
 /* A transaction: op C, U or D, the object's path and base (the SHA-256
  * before, "" for C), and its new bytes `obj` (`len` of them, written
  * indented under the transaction), or NULL for none (a delete). */
-int pkgw_tx(pkgw *w, int64_t seq, char op, const char *path,
-	    const char *base, const char *obj, size_t len);
+int pkgw_tx(pkgw *w, int64_t seq, char op, const char *path, const char *base,
+	    const char *obj, size_t len);
 /* Write what is kept to the FILE (nothing without one). */
 int pkgw_flush(pkgw *w);
 

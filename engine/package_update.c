@@ -74,11 +74,11 @@ static int exec_id(tfs_inst *in, const char *sql, int64_t id)
 
 static int pkg_is_empty(tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT (SELECT count(*) FROM "
-				 "package_txsets WHERE package = ?1) + (SELECT"
-				 " count(*) FROM package_subs WHERE package ="
-				 " ?1)");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT (SELECT count(*) FROM "
+				  "package_txsets WHERE package = ?1) + (SELECT"
+				  " count(*) FROM package_subs WHERE package ="
+				  " ?1)");
 	int n = 0;
 
 	if (!s)
@@ -108,8 +108,10 @@ static int conf_line(void *ctx, char *line, int no)
 	size_t n;
 
 	if (!eq)
-		return tfs_error_set(TFS_EINVALID, "line %d: expected 'key = "
-				     "value'", no);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: expected 'key = "
+				     "value'",
+				     no);
 	*eq = '\0';
 	v = eq + 1;
 	while (isspace((unsigned char)*v))
@@ -120,29 +122,38 @@ static int conf_line(void *ctx, char *line, int no)
 	if (strcmp(key, "type") == 0) {
 		if (strcmp(v, "incremental") && strcmp(v, "master") &&
 		    strcmp(v, "file"))
-			return tfs_error_set(TFS_EINVALID, "line %d: type is "
-					     "incremental, master or file", no);
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: type is "
+					     "incremental, master or file",
+					     no);
 		snprintf(c->type, sizeof(c->type), "%s", v);
 	} else if (strcmp(key, "description") == 0) {
 		snprintf(c->description, sizeof(c->description), "%s", v);
 	} else if (strcmp(key, "state") == 0) {
 		if (strcmp(v, "open") && strcmp(v, "closed"))
-			return tfs_error_set(TFS_EINVALID, "line %d: state is "
-					     "open or closed", no);
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: state is "
+					     "open or closed",
+					     no);
 		snprintf(c->state, sizeof(c->state), "%s", v);
 	} else if (strcmp(key, "source") == 0) {
 		if (strcmp(v, c->source) != 0)
-			return tfs_error_set(TFS_EINVALID, "line %d: source is "
-					     "read-only", no);
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: source is "
+					     "read-only",
+					     no);
 	} else if (strcmp(key, "save_as") == 0) {
 		if (!tfs_name_valid(v))
-			return tfs_error_set(TFS_EINVALID, "line %d: invalid "
-					     "package name '%s'", no, v);
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: invalid "
+					     "package name '%s'",
+					     no, v);
 		snprintf(c->save_as, sizeof(c->save_as), "%s", v);
 	} else {
-		return tfs_error_set(TFS_EINVALID, "line %d: unknown key '%s' "
-				     "(type, description, state, save_as)", no,
-				     key);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: unknown key '%s' "
+				     "(type, description, state, save_as)",
+				     no, key);
 	}
 	return 0;
 }
@@ -167,12 +178,13 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 		if ((error = pkg_is_empty(in, p->id)) < 0)
 			return error;
 		if (!error)
-			return tfs_error_set(TFS_EINVALID, "type can change "
+			return tfs_error_set(TFS_EINVALID,
+					     "type can change "
 					     "only while the package is empty");
 	}
 	if (strcmp(c.state, "open") == 0 && strcmp(p->state, "closed") == 0)
 		return tfs_error_set(TFS_EINVALID, "a closed package cannot "
-				     "be reopened");
+						   "be reopened");
 	s = db_stmt(inst_db(in),
 		    "UPDATE packages SET type = ?, description = ?,"
 		    " state = ?, mtime = ? WHERE id = ?");
@@ -206,8 +218,10 @@ static int update_conf(tfs_inst *in, struct update *u, struct pkg *p)
 	sqlite3_bind_blob(s, 4, frozen.ptr, (int)frozen.size, SQLITE_STATIC);
 	if ((error = db_done(inst_db(in), s)) < 0)
 		goto done;
-	snprintf(u->msg, sizeof(u->msg), "package %s saved as file package "
-		 "%s", p->name, c.save_as);
+	snprintf(u->msg, sizeof(u->msg),
+		 "package %s saved as file package "
+		 "%s",
+		 p->name, c.save_as);
 done:
 	tfs_buf_free(&frozen);
 	return error;
@@ -236,11 +250,15 @@ static int txset_line(void *ctx, char *line, int no)
 	int64_t id;
 
 	if (parse_id(line, &id) < 0)
-		return tfs_error_set(TFS_EINVALID, "line %d: '%s' is not a "
-				     "transaction set id", no, line);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: '%s' is not a "
+				     "transaction set id",
+				     no, line);
 	if (tfs_inst_txset_get(&row, NULL, in, id) < 0)
-		return tfs_error_set(TFS_EINVALID, "line %d: no transaction "
-				     "set %lld", no, (long long)id);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: no transaction "
+				     "set %lld",
+				     no, (long long)id);
 	s = db_stmt(inst_db(in),
 		    "INSERT OR IGNORE INTO package_txsets(package, "
 		    "txset) VALUES(?, ?)");
@@ -264,8 +282,10 @@ static int aspect_line(void *ctx, char *line, int no)
 		;
 	/* f[4]: a fifth field, which the line must not have */
 	if (n != 4 || f[4] || (strcmp(f[3], "yes") && strcmp(f[3], "no")))
-		return tfs_error_set(TFS_EINVALID, "line %d: expected '<id> "
-				     "<version> <vendor-id> <yes|no>'", no);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: expected '<id> "
+				     "<version> <vendor-id> <yes|no>'",
+				     no);
 	s = db_stmt(inst_db(in),
 		    "INSERT OR REPLACE INTO package_aspects(package,"
 		    " aspect, version, vendor, uninstall) VALUES(?,?,?,?,?)");
@@ -291,7 +311,7 @@ static int holds(tfs_inst *in, int64_t from, int64_t target, int depth)
 		return 1;
 	if (depth > 16)
 		return tfs_error_set(TFS_EINVALID, "master packages nest too "
-				     "deep");
+						   "deep");
 	if ((r = pkg_subs(ord, sub, &n, in, from)) < 0)
 		return r;
 	for (i = 0; i < n; i++)
@@ -318,19 +338,23 @@ static int sub_line(void *ctx, char *line, int no)
 	while (isspace((unsigned char)*name))
 		name++;
 	if (parse_id(line, &ord) < 0 || !*name)
-		return tfs_error_set(TFS_EINVALID, "line %d: expected '<order>"
-				     " <package>'", no);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: expected '<order>"
+				     " <package>'",
+				     no);
 	if (tfs_pkg_find(&row, in, name) < 0)
-		return tfs_error_set(TFS_EINVALID, "line %d: no package %s",
-				     no, name);
+		return tfs_error_set(TFS_EINVALID, "line %d: no package %s", no,
+				     name);
 	if ((error = pkg_load(&sub, in, row.id)) < 0)
 		return error;
 	if ((error = holds(in, row.id, u->id, 0)) < 0)
 		return error;
 	if (error)
-		return tfs_error_set(TFS_EINVALID, "line %d: %s holds this "
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: %s holds this "
 				     "package: a master package cannot hold "
-				     "itself", no, name);
+				     "itself",
+				     no, name);
 	s = db_stmt(inst_db(in), "INSERT INTO package_subs(package, ord, sub) "
 				 "VALUES(?, ?, ?)");
 	if (!s)
@@ -340,8 +364,10 @@ static int sub_line(void *ctx, char *line, int no)
 	sqlite3_bind_int64(s, 3, row.id);
 	error = db_done(inst_db(in), s);
 	if (error == TFS_EEXISTS)
-		return tfs_error_set(TFS_EINVALID, "line %d: order %lld given "
-				     "twice", no, (long long)ord);
+		return tfs_error_set(TFS_EINVALID,
+				     "line %d: order %lld given "
+				     "twice",
+				     no, (long long)ord);
 	return error;
 }
 
@@ -362,50 +388,64 @@ static int update_body(tfs_inst *in, void *ctx)
 		break;
 	case TFS_PKG_TXSETS:
 		if (strcmp(p.type, "incremental") != 0) {
-			error = tfs_error_set(TFS_EINVALID, "only incremental "
+			error = tfs_error_set(TFS_EINVALID,
+					      "only incremental "
 					      "packages hold transaction sets");
 			break;
 		}
-		if (!(error = exec_id(in, "DELETE FROM package_txsets WHERE "
-				      "package = ?", u->id)))
+		if (!(error = exec_id(in,
+				      "DELETE FROM package_txsets WHERE "
+				      "package = ?",
+				      u->id)))
 			error = each_line(u->bytes, u->len, txset_line, u);
-		snprintf(u->msg, sizeof(u->msg), "package %s: transaction "
-			 "sets changed", p.name);
+		snprintf(u->msg, sizeof(u->msg),
+			 "package %s: transaction "
+			 "sets changed",
+			 p.name);
 		break;
 	case TFS_PKG_ASPECTS:
-		if (!(error = exec_id(in, "DELETE FROM package_aspects WHERE "
-				      "package = ?", u->id)))
+		if (!(error = exec_id(in,
+				      "DELETE FROM package_aspects WHERE "
+				      "package = ?",
+				      u->id)))
 			error = each_line(u->bytes, u->len, aspect_line, u);
 		snprintf(u->msg, sizeof(u->msg), "package %s: aspects changed",
 			 p.name);
 		break;
 	case TFS_PKG_SUBS:
 		if (strcmp(p.type, "master") != 0) {
-			error = tfs_error_set(TFS_EINVALID, "only master "
+			error = tfs_error_set(TFS_EINVALID,
+					      "only master "
 					      "packages hold sub-packages");
 			break;
 		}
-		if (!(error = exec_id(in, "DELETE FROM package_subs WHERE "
-				      "package = ?", u->id)))
+		if (!(error = exec_id(in,
+				      "DELETE FROM package_subs WHERE "
+				      "package = ?",
+				      u->id)))
 			error = each_line(u->bytes, u->len, sub_line, u);
-		snprintf(u->msg, sizeof(u->msg), "package %s: sub-packages "
-			 "changed", p.name);
+		snprintf(u->msg, sizeof(u->msg),
+			 "package %s: sub-packages "
+			 "changed",
+			 p.name);
 		break;
 	default:
 		error = tfs_error_set(TFS_EACCESS, "%s is read-only",
 				      tfs_pkg_file_names[u->f]);
 	}
 	if (!error)
-		error = exec_id(in, "UPDATE packages SET mtime = "
+		error = exec_id(in,
+				"UPDATE packages SET mtime = "
 				"CAST(strftime('%s', 'now') AS INTEGER) "
-				"WHERE id = ?", u->id);
+				"WHERE id = ?",
+				u->id);
 	return error;
 }
 
 static int pkg_update_locked(tfs_inst *in, const char *user, int64_t id,
 			     tfs_pkg_file f, const char *bytes, size_t len)
 {
-	struct update u = {in, id, f, bytes, len, user, ""};
+	struct update u = { in, id, f, bytes, len, user, "" };
 	const char *action;
 	int error;
 
@@ -415,9 +455,9 @@ static int pkg_update_locked(tfs_inst *in, const char *user, int64_t id,
 		return error;
 	if ((error = update_body(in, &u)) < 0)
 		goto fail;
-	action = strstr(u.msg, "saved as") ? "Package/SaveAsFile" :
+	action = strstr(u.msg, "saved as")     ? "Package/SaveAsFile" :
 		 strstr(u.msg, "state closed") ? "Package/Close" :
-		 "Package/Update";
+						 "Package/Update";
 	if ((error = inst_log_event(in, user, action, u.msg)) < 0 ||
 	    (error = db_exec(inst_db(in), "COMMIT")) < 0)
 		goto fail;

@@ -58,7 +58,7 @@ static int put_spaces(tfs_buf *b, int n)
 
 	while (!error && n > 0) {
 		int k = n < (int)sizeof(spaces) - 1 ? n :
-			(int)sizeof(spaces) - 1;
+						      (int)sizeof(spaces) - 1;
 
 		error = tfs_buf_put(b, spaces, (size_t)k);
 		n -= k;
@@ -87,17 +87,22 @@ int pkgw_begin(pkgw *w, const struct pkgw_head *h)
 	tfs_buf *b = w->out;
 	int error = put_line(w, w->indent, "<package format=\"1\"");
 
-	if (!error) error = doc_put_attr(b, "name", h->name);
-	if (!error) error = doc_put_attr(b, "type", h->type);
-	if (!error) error = doc_put_attr(b, "state", h->state);
+	if (!error)
+		error = doc_put_attr(b, "name", h->name);
+	if (!error)
+		error = doc_put_attr(b, "type", h->type);
+	if (!error)
+		error = doc_put_attr(b, "state", h->state);
 	if (!error && h->description && h->description[0])
 		error = doc_put_attr(b, "description", h->description);
-	if (!error) error = doc_put_attr(b, "source-tenant", h->source_tenant);
+	if (!error)
+		error = doc_put_attr(b, "source-tenant", h->source_tenant);
 	if (!error)
 		error = doc_put_attr(b, "source-instance", h->source_instance);
 	if (!error && h->source_commit)
 		error = doc_put_attr(b, "source-commit", h->source_commit);
-	if (!error) error = tfs_buf_puts(b, ">\n");
+	if (!error)
+		error = tfs_buf_puts(b, ">\n");
 	w->indent += 2;
 	return spill(w, error);
 }
@@ -120,12 +125,16 @@ int pkgw_aspect(pkgw *w, const char *id, const char *version,
 	tfs_buf *b = w->out;
 	int error = put_line(w, w->indent, "<aspect");
 
-	if (!error) error = doc_put_attr(b, "id", id);
-	if (!error) error = doc_put_attr(b, "version", version);
-	if (!error) error = doc_put_attr(b, "vendor-id", vendor);
+	if (!error)
+		error = doc_put_attr(b, "id", id);
+	if (!error)
+		error = doc_put_attr(b, "version", version);
+	if (!error)
+		error = doc_put_attr(b, "vendor-id", vendor);
 	if (!error)
 		error = doc_put_attr(b, "uninstall", uninstall ? "yes" : "no");
-	if (!error) error = tfs_buf_puts(b, "/>\n");
+	if (!error)
+		error = tfs_buf_puts(b, "/>\n");
 	return spill(w, error);
 }
 
@@ -133,8 +142,10 @@ int pkgw_sub_begin(pkgw *w, int64_t order)
 {
 	int error = put_line(w, w->indent, "<sub-package");
 
-	if (!error) error = put_int_attr(w->out, "order", order);
-	if (!error) error = tfs_buf_puts(w->out, ">\n");
+	if (!error)
+		error = put_int_attr(w->out, "order", order);
+	if (!error)
+		error = tfs_buf_puts(w->out, ">\n");
 	w->indent += 2;
 	return spill(w, error);
 }
@@ -145,17 +156,22 @@ int pkgw_sub_end(pkgw *w)
 	return spill(w, put_line(w, w->indent, "</sub-package>\n"));
 }
 
-int pkgw_set_begin(pkgw *w, int64_t id, const char *project,
-		   const char *user, const char *created)
+int pkgw_set_begin(pkgw *w, int64_t id, const char *project, const char *user,
+		   const char *created)
 {
 	tfs_buf *b = w->out;
 	int error = put_line(w, w->indent, "<transaction-set");
 
-	if (!error) error = put_int_attr(b, "id", id);
-	if (!error) error = doc_put_attr(b, "project", project);
-	if (!error) error = doc_put_attr(b, "user", user);
-	if (!error) error = doc_put_attr(b, "created", created);
-	if (!error) error = tfs_buf_puts(b, ">\n");
+	if (!error)
+		error = put_int_attr(b, "id", id);
+	if (!error)
+		error = doc_put_attr(b, "project", project);
+	if (!error)
+		error = doc_put_attr(b, "user", user);
+	if (!error)
+		error = doc_put_attr(b, "created", created);
+	if (!error)
+		error = tfs_buf_puts(b, ">\n");
 	w->indent += 2;
 	return spill(w, error);
 }
@@ -188,22 +204,29 @@ static int put_object(tfs_buf *b, const char *obj, size_t len, int indent)
 	return error;
 }
 
-int pkgw_tx(pkgw *w, int64_t seq, char op, const char *path,
-	    const char *base, const char *obj, size_t len)
+int pkgw_tx(pkgw *w, int64_t seq, char op, const char *path, const char *base,
+	    const char *obj, size_t len)
 {
 	tfs_buf *b = w->out;
 	char opattr[] = " op=\"?\"";
 	int error = put_line(w, w->indent, "<transaction");
 
 	opattr[5] = op; /* C, U or D: nothing to escape */
-	if (!error) error = put_int_attr(b, "seq", seq);
-	if (!error) error = tfs_buf_puts(b, opattr);
-	if (!error) error = doc_put_attr(b, "path", path);
-	if (!error) error = doc_put_attr(b, "base", base);
+	if (!error)
+		error = put_int_attr(b, "seq", seq);
+	if (!error)
+		error = tfs_buf_puts(b, opattr);
+	if (!error)
+		error = doc_put_attr(b, "path", path);
+	if (!error)
+		error = doc_put_attr(b, "base", base);
 	if (!error && !obj)
 		return spill(w, tfs_buf_puts(b, "/>\n"));
-	if (!error) error = tfs_buf_puts(b, ">\n");
-	if (!error) error = put_object(b, obj, len, w->indent + 2);
-	if (!error) error = put_line(w, w->indent, "</transaction>\n");
+	if (!error)
+		error = tfs_buf_puts(b, ">\n");
+	if (!error)
+		error = put_object(b, obj, len, w->indent + 2);
+	if (!error)
+		error = put_line(w, w->indent, "</transaction>\n");
 	return spill(w, error);
 }

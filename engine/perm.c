@@ -18,12 +18,11 @@
 static void unmapped(tfs_user *out, uid_t uid)
 {
 	memset(out, 0, sizeof(*out));
-	snprintf(out->login, sizeof(out->login), "uid%lu",
-		 (unsigned long)uid);
+	snprintf(out->login, sizeof(out->login), "uid%lu", (unsigned long)uid);
 }
 
-static int user_row(tfs_user *out, tfs_store *st, const char *sql,
-		    int64_t key, const char *login)
+static int user_row(tfs_user *out, tfs_store *st, const char *sql, int64_t key,
+		    const char *login)
 {
 	sqlite3_stmt *s = db_stmt(store_db(st), sql);
 	int rc;
@@ -55,11 +54,13 @@ int tfs_store_user_by_uid(tfs_user *out, tfs_store *st, uid_t uid)
 	int error;
 
 	unmapped(out, uid);
-	error = user_row(out, st, "SELECT id, login, company, administrator "
+	error = user_row(out, st,
+			 "SELECT id, login, company, administrator "
 			 "FROM users WHERE uid = ? ORDER BY id LIMIT 1",
 			 (int64_t)uid, NULL);
 	if (error == TFS_ENOTFOUND && (uid == 0 || uid == st->mount_uid))
-		error = user_row(out, st, "SELECT id, login, company, "
+		error = user_row(out, st,
+				 "SELECT id, login, company, "
 				 "administrator FROM users WHERE login = ?",
 				 0, "admin");
 	if (error < 0) {
@@ -123,10 +124,10 @@ int tfs_perm_user_edit(const tfs_user *u, const tfs_user_row *before,
 	if (!u->admin) {
 		if (!self)
 			return refuse(u, "non-administrators edit only "
-				      "themselves");
+					 "themselves");
 		if (after->admin != before->admin)
 			return refuse(u, "only administrators change "
-				      "administrator");
+					 "administrator");
 		if (after->uid != before->uid)
 			return refuse(u, "only administrators set a uid");
 		return 0;
@@ -134,7 +135,7 @@ int tfs_perm_user_edit(const tfs_user *u, const tfs_user_row *before,
 	if (before->admin && !after->admin &&
 	    strcmp(before->login, "admin") == 0)
 		return refuse(u, "admin's administrator status cannot be "
-			      "taken away");
+				 "taken away");
 	return 0;
 }
 

@@ -13,8 +13,7 @@
 #include "internal.h"
 #include "tenantfs/error.h"
 
-static int row_from(tfs_row *out, sqlite3_stmt *s, db_conn *c,
-		    const char *what)
+static int row_from(tfs_row *out, sqlite3_stmt *s, db_conn *c, const char *what)
 {
 	int rc = sqlite3_step(s), error = 0;
 
@@ -33,7 +32,7 @@ static int row_from(tfs_row *out, sqlite3_stmt *s, db_conn *c,
 
 static int each_row(sqlite3_stmt *s, db_conn *c, tfs_row_cb cb, void *ctx)
 {
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 	int rc, error = 0;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -49,7 +48,8 @@ static int each_row(sqlite3_stmt *s, db_conn *c, tfs_row_cb cb, void *ctx)
 	return error;
 }
 
-#define PROJECT_COLUMNS "SELECT id, name, max(mtime, COALESCE((SELECT " \
+#define PROJECT_COLUMNS                                               \
+	"SELECT id, name, max(mtime, COALESCE((SELECT "               \
 	"max(created) FROM txsets WHERE project = projects.id), 0)) " \
 	"FROM projects "
 
@@ -62,8 +62,8 @@ int tfs_inst_project_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
 
 int tfs_inst_project_find(tfs_row *out, tfs_inst *in, const char *name)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), PROJECT_COLUMNS "WHERE name = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  PROJECT_COLUMNS "WHERE name = ?");
 
 	if (!s)
 		return TFS_ERROR;
@@ -82,7 +82,7 @@ int tfs_inst_project_get(tfs_row *out, tfs_inst *in, int64_t id)
 }
 
 int inst_log_event(tfs_inst *in, const char *user, const char *action,
-			 const char *message)
+		   const char *message)
 {
 	char iso[32], line[600];
 	int64_t t = tfs_now();
@@ -164,7 +164,7 @@ static int simple_change(tfs_inst *in, const char *user, const char *sql,
 			 const char *arg, int64_t id, const char *action,
 			 const char *message)
 {
-	struct one_stmt o = {sql, arg, id};
+	struct one_stmt o = { sql, arg, id };
 
 	return inst_small_change(in, user, action, message, run_one, &o);
 }
@@ -173,7 +173,7 @@ static int inst_project_create_locked(tfs_inst *in, const char *user,
 				      const char *name)
 {
 	char msg[400];
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 
 	if (!tfs_name_valid(name))
 		return tfs_error_set(TFS_EINVALID, "invalid project name '%s'",
@@ -181,9 +181,10 @@ static int inst_project_create_locked(tfs_inst *in, const char *user,
 	if (tfs_inst_project_find(&row, in, name) == 0)
 		return tfs_error_set(TFS_EEXISTS, "project %s exists", name);
 	snprintf(msg, sizeof(msg), "project %s created", name);
-	return simple_change(in, user, "INSERT INTO projects(name, created,"
-			     " mtime) VALUES(?1, ?2, ?2)", name, 0,
-			     "Project/Create", msg);
+	return simple_change(in, user,
+			     "INSERT INTO projects(name, created,"
+			     " mtime) VALUES(?1, ?2, ?2)",
+			     name, 0, "Project/Create", msg);
 }
 
 int tfs_inst_project_create(tfs_inst *in, const char *user, const char *name)
@@ -208,8 +209,10 @@ static int inst_project_remove_locked(tfs_inst *in, const char *user,
 	    (error = tfs_inst_active_project(&active, in)) < 0)
 		return error;
 	if (active.id == id)
-		return tfs_error_set(TFS_EBUSY, "project %s is the active "
-				     "project", row.name);
+		return tfs_error_set(TFS_EBUSY,
+				     "project %s is the active "
+				     "project",
+				     row.name);
 	s = db_stmt(inst_db(in),
 		    "SELECT 1 FROM txsets WHERE project = ? LIMIT 1");
 	if (!s)
@@ -218,11 +221,15 @@ static int inst_project_remove_locked(tfs_inst *in, const char *user,
 	used = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	if (used)
-		return tfs_error_set(TFS_ENOTEMPTY, "project %s has "
-				     "transaction sets", row.name);
+		return tfs_error_set(TFS_ENOTEMPTY,
+				     "project %s has "
+				     "transaction sets",
+				     row.name);
 	snprintf(msg, sizeof(msg), "project %s removed", row.name);
-	return simple_change(in, user, "DELETE FROM projects WHERE id = ?1 "
-			     "AND ?2 = ?2", NULL, id, "Project/Delete", msg);
+	return simple_change(in, user,
+			     "DELETE FROM projects WHERE id = ?1 "
+			     "AND ?2 = ?2",
+			     NULL, id, "Project/Delete", msg);
 }
 
 int tfs_inst_project_remove(tfs_inst *in, const char *user, int64_t id)
@@ -251,14 +258,17 @@ static int inst_set_active_project_locked(tfs_inst *in, const char *user,
 					  const char *name)
 {
 	char msg[400];
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 	int error;
 
 	if ((error = tfs_inst_project_find(&row, in, name)) < 0)
-		return tfs_error_set(TFS_EINVALID, "no project '%s' (create "
-				     "it with mkdir projects/%s)", name, name);
+		return tfs_error_set(TFS_EINVALID,
+				     "no project '%s' (create "
+				     "it with mkdir projects/%s)",
+				     name, name);
 	snprintf(msg, sizeof(msg), "active project set to %s", name);
-	return simple_change(in, user, "INSERT OR REPLACE INTO meta(key, "
+	return simple_change(in, user,
+			     "INSERT OR REPLACE INTO meta(key, "
 			     "value) SELECT 'active_project', ?1 WHERE ?2 = ?2",
 			     name, 0, "Project/Activate", msg);
 }
@@ -274,12 +284,11 @@ int tfs_inst_set_active_project(tfs_inst *in, const char *user,
 	return error;
 }
 
-int tfs_inst_txset_list(tfs_inst *in, int64_t project, tfs_row_cb cb,
-			void *ctx)
+int tfs_inst_txset_list(tfs_inst *in, int64_t project, tfs_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT id, id, created FROM "
-				 "txsets WHERE project = ? ORDER BY id");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT id, id, created FROM "
+				  "txsets WHERE project = ? ORDER BY id");
 
 	if (!s)
 		return TFS_ERROR;
@@ -287,12 +296,11 @@ int tfs_inst_txset_list(tfs_inst *in, int64_t project, tfs_row_cb cb,
 	return each_row(s, inst_db(in), cb, ctx);
 }
 
-int tfs_inst_txset_get(tfs_row *out, int64_t *project, tfs_inst *in,
-		       int64_t id)
+int tfs_inst_txset_get(tfs_row *out, int64_t *project, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT id, id, created, project "
-				 "FROM txsets WHERE id = ?");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT id, id, created, project "
+				  "FROM txsets WHERE id = ?");
 	int error = 0;
 
 	if (!s)
@@ -313,10 +321,11 @@ int tfs_inst_txset_get(tfs_row *out, int64_t *project, tfs_inst *in,
 
 int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(
-	    inst_db(in), "SELECT t.id, p.name, t.user, "
-			 "t.created, t.commit_n FROM txsets t JOIN projects p "
-			 "ON p.id = t.project WHERE t.id = ?");
+	sqlite3_stmt *s =
+		db_stmt(inst_db(in),
+			"SELECT t.id, p.name, t.user, "
+			"t.created, t.commit_n FROM txsets t JOIN projects p "
+			"ON p.id = t.project WHERE t.id = ?");
 	char iso[32], num[32];
 	int rc, error = 0;
 
@@ -330,14 +339,18 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 	tfs_time_iso(iso, sqlite3_column_int64(s, 3));
 	error = tfs_buf_printf(out, "<transaction-set id=\"%lld\"",
 			       (long long)id);
-	if (!error) error = doc_put_attr(out, "project", db_text(s, 1));
-	if (!error) error = doc_put_attr(out, "user", db_text(s, 2));
-	if (!error) error = doc_put_attr(out, "created", iso);
+	if (!error)
+		error = doc_put_attr(out, "project", db_text(s, 1));
+	if (!error)
+		error = doc_put_attr(out, "user", db_text(s, 2));
+	if (!error)
+		error = doc_put_attr(out, "created", iso);
 	if (!error && sqlite3_column_type(s, 4) != SQLITE_NULL) {
 		snprintf(num, sizeof(num), "%d", sqlite3_column_int(s, 4));
 		error = doc_put_attr(out, "commit", num);
 	}
-	if (!error) error = tfs_buf_puts(out, ">\n");
+	if (!error)
+		error = tfs_buf_puts(out, ">\n");
 	sqlite3_reset(s);
 	s = db_stmt(inst_db(in),
 		    "SELECT seq, op, kind, type, bo, name, guid, "
@@ -354,19 +367,28 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id)
 		obj_path(path, sizeof(path), kind, type, db_text(s, 5));
 		error = tfs_buf_printf(out, "  <transaction seq=\"%lld\"",
 				       (long long)sqlite3_column_int64(s, 0));
-		if (!error) error = doc_put_attr(out, "op", db_text(s, 1));
-		if (!error) error = doc_put_attr(out, "path", path);
-		if (!error) error = doc_put_attr(out, "type",
+		if (!error)
+			error = doc_put_attr(out, "op", db_text(s, 1));
+		if (!error)
+			error = doc_put_attr(out, "path", path);
+		if (!error)
+			error = doc_put_attr(out, "type",
 					     kind == TFS_KIND_VALIDATION ?
-					     "ValidationList" : type);
+						     "ValidationList" :
+						     type);
 		if (!error && sqlite3_column_type(s, 4) != SQLITE_NULL)
-			error = doc_put_attr(out, "businessObject", db_text(s, 4));
-		if (!error) error = doc_put_attr(out, "name", db_text(s, 5));
+			error = doc_put_attr(out, "businessObject",
+					     db_text(s, 4));
+		if (!error)
+			error = doc_put_attr(out, "name", db_text(s, 5));
 		if (!error && sqlite3_column_type(s, 6) != SQLITE_NULL)
 			error = doc_put_attr(out, "guid", db_text(s, 6));
-		if (!error) error = doc_put_attr(out, "base", db_text(s, 7));
-		if (!error) error = doc_put_attr(out, "after", db_text(s, 8));
-		if (!error) error = tfs_buf_puts(out, "/>\n");
+		if (!error)
+			error = doc_put_attr(out, "base", db_text(s, 7));
+		if (!error)
+			error = doc_put_attr(out, "after", db_text(s, 8));
+		if (!error)
+			error = tfs_buf_puts(out, "/>\n");
 	}
 	sqlite3_reset(s);
 	return error ? error : tfs_buf_puts(out, "</transaction-set>\n");
@@ -403,9 +425,9 @@ int tfs_inst_history_commit(char oid[41], int64_t *time, tfs_inst *in, int n)
 
 int tfs_inst_history_render(tfs_buf *out, tfs_inst *in)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT n, oid, time, user, "
-				 "message FROM commits ORDER BY n DESC");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT n, oid, time, user, "
+				  "message FROM commits ORDER BY n DESC");
 	char iso[32];
 	int rc, error = 0;
 

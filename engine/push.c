@@ -22,16 +22,16 @@ static const struct {
 	const char *name;
 	const char *action;
 } ops[] = {
-	{OP_COPY_CONFIG, "copy-configuration", "Sandbox/Copy"},
-	{OP_COPY_CONFIG_MASTER, "copy-configuration-and-master-data",
-	 "Sandbox/Copy"},
-	{OP_COPY_MASTER, "copy-master-data", "Sandbox/Copy"},
-	{OP_COPY_TO_REPLACE, "copy-to-replace", "Sandbox/Replace"},
-	{OP_COPY_DATA, "copy-data", "Sandbox/Copy"},
-	{OP_COPY_SETTINGS, "copy-settings", "Sandbox/Copy"},
-	{OP_COPY_TRANSLATION, "copy-translation", "Sandbox/Copy"},
-	{OP_NO_OP, "no-op", "Sandbox/NoOp"},
-	{OP_SIMPLE, "simple", "Sandbox/Copy"},
+	{ OP_COPY_CONFIG, "copy-configuration", "Sandbox/Copy" },
+	{ OP_COPY_CONFIG_MASTER, "copy-configuration-and-master-data",
+	  "Sandbox/Copy" },
+	{ OP_COPY_MASTER, "copy-master-data", "Sandbox/Copy" },
+	{ OP_COPY_TO_REPLACE, "copy-to-replace", "Sandbox/Replace" },
+	{ OP_COPY_DATA, "copy-data", "Sandbox/Copy" },
+	{ OP_COPY_SETTINGS, "copy-settings", "Sandbox/Copy" },
+	{ OP_COPY_TRANSLATION, "copy-translation", "Sandbox/Copy" },
+	{ OP_NO_OP, "no-op", "Sandbox/NoOp" },
+	{ OP_SIMPLE, "simple", "Sandbox/Copy" },
 };
 
 const char *push_op_name(enum push_op op)
@@ -107,10 +107,10 @@ static const struct {
 	const char *group;
 	const char *bos; /* space-separated business objects */
 } master_groups[] = {
-	{"user-only", "Employee"},
-	{"user-related", "Employee Team OrgUnit ContactGroup Department"},
-	{"service-request", "RequestOffering Category"},
-	{"escalation-schedule", "EscalationSchedule"},
+	{ "user-only", "Employee" },
+	{ "user-related", "Employee Team OrgUnit ContactGroup Department" },
+	{ "service-request", "RequestOffering Category" },
+	{ "escalation-schedule", "EscalationSchedule" },
 };
 
 static int parse_bool(bool *out, const char *key, const char *v)
@@ -120,14 +120,15 @@ static int parse_bool(bool *out, const char *key, const char *v)
 	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
 		*out = false;
 	else
-		return tfs_error_set(TFS_EINVALID, "%s: '%s' is not true or "
-				     "false", key, v);
+		return tfs_error_set(TFS_EINVALID,
+				     "%s: '%s' is not true or "
+				     "false",
+				     key, v);
 	return 0;
 }
 
 /* Call `fn` for each space-separated word of `v`. */
-static int each_word(const char *v, int (*fn)(void *, const char *),
-		     void *ctx)
+static int each_word(const char *v, int (*fn)(void *, const char *), void *ctx)
 {
 	char word[256];
 	size_t n;
@@ -140,8 +141,10 @@ static int each_word(const char *v, int (*fn)(void *, const char *),
 		if (n == 0)
 			break;
 		if (n >= sizeof(word))
-			return tfs_error_set(TFS_EINVALID, "name too long: "
-					     "%.40s...", v);
+			return tfs_error_set(TFS_EINVALID,
+					     "name too long: "
+					     "%.40s...",
+					     v);
 		memcpy(word, v, n);
 		word[n] = '\0';
 		if ((error = fn(ctx, word)) < 0)
@@ -192,7 +195,7 @@ static int add_type(void *ctx, const char *word)
 static int parse_types(bool *set, const char *key, const char *v,
 		       const char *const *types, const char *only)
 {
-	struct type_set ts = {key, types, set, only};
+	struct type_set ts = { key, types, set, only };
 
 	memset(set, 0, PUSH_TYPES * sizeof(bool));
 	return each_word(v, add_type, &ts);
@@ -211,15 +214,18 @@ static int add_bo(void *ctx, const char *word)
 	size_t i;
 	int error;
 
-	for (i = 0; bs->groups && i < sizeof(master_groups) /
-					  sizeof(master_groups[0]); i++)
+	for (i = 0;
+	     bs->groups && i < sizeof(master_groups) / sizeof(master_groups[0]);
+	     i++)
 		if (strcmp(word, master_groups[i].group) == 0)
 			return each_word(master_groups[i].bos, add_bo,
-					 &(struct bo_set){bs->key, bs->set,
-							  false, NULL});
+					 &(struct bo_set){ bs->key, bs->set,
+							   false, NULL });
 	if (!tfs_type_valid(TFS_KIND_DATA, word))
-		return tfs_error_set(TFS_EINVALID, "%s: '%s' is not a "
-				     "business object name", bs->key, word);
+		return tfs_error_set(TFS_EINVALID,
+				     "%s: '%s' is not a "
+				     "business object name",
+				     bs->key, word);
 	if (bs->named && (error = name_set_add(bs->named, word)) < 0)
 		return error;
 	return name_set_add(bs->set, word);
@@ -232,24 +238,24 @@ static const struct {
 	unsigned ops; /* bit per enum push_op */
 } option_ops[] = {
 #define B(op) (1u << (op))
-	{"delete_missing", B(OP_COPY_CONFIG) | B(OP_COPY_CONFIG_MASTER)},
-	{"replace_newer", B(OP_COPY_CONFIG) | B(OP_COPY_CONFIG_MASTER)},
-	{"validation_delete_missing",
-	 B(OP_COPY_CONFIG) | B(OP_COPY_CONFIG_MASTER)},
-	{"master", B(OP_COPY_CONFIG_MASTER) | B(OP_COPY_MASTER) |
-		   B(OP_SIMPLE)},
-	{"master_delete_missing", B(OP_COPY_CONFIG_MASTER) |
-				  B(OP_COPY_MASTER) | B(OP_SIMPLE)},
-	{"data", B(OP_COPY_DATA)},
-	{"data_delete_missing", B(OP_COPY_DATA)},
-	{"settings", B(OP_COPY_SETTINGS)},
-	{"settings_delete_missing", B(OP_COPY_SETTINGS)},
-	{"settings_update_changed", B(OP_COPY_SETTINGS)},
-	{"keep_users_enabled", B(OP_COPY_TO_REPLACE)},
-	{"scrub_user_email", B(OP_COPY_TO_REPLACE)},
-	{"scrub_other_email", B(OP_COPY_TO_REPLACE)},
-	{"trim_days", B(OP_COPY_TO_REPLACE)},
-	{"shrink", B(OP_COPY_TO_REPLACE)},
+	{ "delete_missing", B(OP_COPY_CONFIG) | B(OP_COPY_CONFIG_MASTER) },
+	{ "replace_newer", B(OP_COPY_CONFIG) | B(OP_COPY_CONFIG_MASTER) },
+	{ "validation_delete_missing",
+	  B(OP_COPY_CONFIG) | B(OP_COPY_CONFIG_MASTER) },
+	{ "master",
+	  B(OP_COPY_CONFIG_MASTER) | B(OP_COPY_MASTER) | B(OP_SIMPLE) },
+	{ "master_delete_missing",
+	  B(OP_COPY_CONFIG_MASTER) | B(OP_COPY_MASTER) | B(OP_SIMPLE) },
+	{ "data", B(OP_COPY_DATA) },
+	{ "data_delete_missing", B(OP_COPY_DATA) },
+	{ "settings", B(OP_COPY_SETTINGS) },
+	{ "settings_delete_missing", B(OP_COPY_SETTINGS) },
+	{ "settings_update_changed", B(OP_COPY_SETTINGS) },
+	{ "keep_users_enabled", B(OP_COPY_TO_REPLACE) },
+	{ "scrub_user_email", B(OP_COPY_TO_REPLACE) },
+	{ "scrub_other_email", B(OP_COPY_TO_REPLACE) },
+	{ "trim_days", B(OP_COPY_TO_REPLACE) },
+	{ "shrink", B(OP_COPY_TO_REPLACE) },
 #undef B
 };
 
@@ -263,16 +269,17 @@ static int check_keys(const tfs_conf *conf, enum push_op op)
 		if (!strcmp(key, "source") || !strcmp(key, "operation") ||
 		    !strcmp(key, "mode") || !strcmp(key, "backup"))
 			continue;
-		for (k = 0; k < sizeof(option_ops) / sizeof(option_ops[0]);
-		     k++)
+		for (k = 0; k < sizeof(option_ops) / sizeof(option_ops[0]); k++)
 			if (strcmp(option_ops[k].key, key) == 0)
 				break;
 		if (k == sizeof(option_ops) / sizeof(option_ops[0]))
-			return tfs_error_set(TFS_EINVALID, "line %d: unknown "
-					     "key '%s'", conf->kv[i].line,
-					     key);
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: unknown "
+					     "key '%s'",
+					     conf->kv[i].line, key);
 		if (!(option_ops[k].ops & (1u << op)))
-			return tfs_error_set(TFS_EINVALID, "line %d: '%s' is "
+			return tfs_error_set(TFS_EINVALID,
+					     "line %d: '%s' is "
 					     "not an option of %s",
 					     conf->kv[i].line, key,
 					     push_op_name(op));
@@ -298,12 +305,13 @@ static int parse_enum(int *out, const char *key, const char *v,
  * master-data: written down in the README. */
 static int simple_defaults(struct push_req *r)
 {
-	static const char *const del[] = {"Role", "Layout", "Form", "Grid",
-					  "Trigger", "Rule", "RuleOverride",
-					  "ValidationListDefinition", NULL};
-	static const char *const set[] = {"AllowedAttachments",
-					  "DynamicStyle", "PasswordPolicy",
-					  NULL};
+	static const char *const del[] = {
+		"Role",    "Layout", "Form",         "Grid",
+		"Trigger", "Rule",   "RuleOverride", "ValidationListDefinition",
+		NULL
+	};
+	static const char *const set[] = { "AllowedAttachments", "DynamicStyle",
+					   "PasswordPolicy", NULL };
 	int i, k;
 
 	for (i = 0; del[i]; i++)
@@ -317,7 +325,7 @@ static int simple_defaults(struct push_req *r)
 	r->settings_delete_missing = true;
 	r->settings_update_changed = true;
 	return each_word("user-related", add_bo,
-			 &(struct bo_set){"master", &r->master, true, NULL});
+			 &(struct bo_set){ "master", &r->master, true, NULL });
 }
 
 static int parse_options(struct push_req *r, const tfs_conf *conf)
@@ -336,16 +344,16 @@ static int parse_options(struct push_req *r, const tfs_conf *conf)
 		error = parse_bool(&r->validation_delete_missing,
 				   "validation_delete_missing", v);
 	if (!error && (v = tfs_conf_get(conf, "master")))
-		error = each_word(v, add_bo, &(struct bo_set){"master",
-							      &r->master, true,
-							      &r->named_master});
+		error = each_word(v, add_bo,
+				  &(struct bo_set){ "master", &r->master, true,
+						    &r->named_master });
 	if (!error && (v = tfs_conf_get(conf, "master_delete_missing")))
 		error = parse_bool(&r->master_delete_missing,
 				   "master_delete_missing", v);
 	if (!error && (v = tfs_conf_get(conf, "data")))
-		error = each_word(v, add_bo, &(struct bo_set){"data",
-							      &r->data, false,
-							      &r->named_data});
+		error = each_word(v, add_bo,
+				  &(struct bo_set){ "data", &r->data, false,
+						    &r->named_data });
 	if (!error && (v = tfs_conf_get(conf, "data_delete_missing")))
 		error = parse_bool(&r->data_delete_missing,
 				   "data_delete_missing", v);
@@ -359,14 +367,13 @@ static int parse_options(struct push_req *r, const tfs_conf *conf)
 		error = parse_bool(&r->settings_update_changed,
 				   "settings_update_changed", v);
 	if (!error && (v = tfs_conf_get(conf, "keep_users_enabled")))
-		error = parse_bool(&r->keep_users_enabled,
-				   "keep_users_enabled", v);
-	if (!error && (v = tfs_conf_get(conf, "scrub_user_email")))
-		error = parse_bool(&r->scrub_user_email, "scrub_user_email",
+		error = parse_bool(&r->keep_users_enabled, "keep_users_enabled",
 				   v);
+	if (!error && (v = tfs_conf_get(conf, "scrub_user_email")))
+		error = parse_bool(&r->scrub_user_email, "scrub_user_email", v);
 	if (!error && (v = tfs_conf_get(conf, "scrub_other_email")))
-		error = parse_bool(&r->scrub_other_email,
-				   "scrub_other_email", v);
+		error = parse_bool(&r->scrub_other_email, "scrub_other_email",
+				   v);
 	if (!error && (v = tfs_conf_get(conf, "shrink")))
 		error = parse_bool(&r->shrink, "shrink", v);
 	if (!error && (v = tfs_conf_get(conf, "trim_days"))) {
@@ -376,8 +383,10 @@ static int parse_options(struct push_req *r, const tfs_conf *conf)
 		errno = 0;
 		d = strtol(v, &end, 10);
 		if (errno || *end || end == v || d < 0 || d > 100000)
-			error = tfs_error_set(TFS_EINVALID, "trim_days: '%s' "
-					      "is not a number of days", v);
+			error = tfs_error_set(TFS_EINVALID,
+					      "trim_days: '%s' "
+					      "is not a number of days",
+					      v);
 		r->trim_days = (int)d;
 	}
 	return error;
@@ -397,10 +406,10 @@ static void op_defaults(struct push_req *r)
 
 static int parse_request(struct push_req *r, const char *req, size_t len)
 {
-	static const char *const modes[] = {"execute", "preview", "save",
-					    NULL};
-	static const char *const backups[] = {"live", "last", "none", NULL};
-	tfs_conf conf = {0};
+	static const char *const modes[] = { "execute", "preview", "save",
+					     NULL };
+	static const char *const backups[] = { "live", "last", "none", NULL };
+	tfs_conf conf = { 0 };
 	const char *v;
 	int error, i, k;
 
@@ -408,7 +417,8 @@ static int parse_request(struct push_req *r, const char *req, size_t len)
 	if ((error = tfs_conf_parse(&conf, req, len)) < 0)
 		return error;
 	if (!(v = tfs_conf_get(&conf, "operation"))) {
-		error = tfs_error_set(TFS_EINVALID, "missing 'operation' (one "
+		error = tfs_error_set(TFS_EINVALID,
+				      "missing 'operation' (one "
 				      "of copy-configuration, copy-to-replace,"
 				      " no-op, ...)");
 		goto done;
@@ -424,7 +434,8 @@ static int parse_request(struct push_req *r, const char *req, size_t len)
 	r->op = ops[k].op;
 	r->op_known = true;
 	if (!(v = tfs_conf_get(&conf, "source")) || !*v) {
-		error = tfs_error_set(TFS_EINVALID, "missing 'source' (an "
+		error = tfs_error_set(TFS_EINVALID,
+				      "missing 'source' (an "
 				      "instance of this tenant, or "
 				      "<tenant>/<instance>)");
 		goto done;
@@ -446,13 +457,14 @@ static int parse_request(struct push_req *r, const char *req, size_t len)
 	if ((error = parse_options(r, &conf)) < 0)
 		goto done;
 	if (r->op == OP_COPY_MASTER && r->master.n == 0)
-		error = tfs_error_set(TFS_EINVALID, "copy-master-data needs "
+		error = tfs_error_set(TFS_EINVALID,
+				      "copy-master-data needs "
 				      "'master' (user-only, user-related, "
 				      "service-request, escalation-schedule "
 				      "or business objects)");
 	else if (r->op == OP_COPY_DATA && r->data.n == 0)
 		error = tfs_error_set(TFS_EINVALID, "copy-data needs 'data' "
-				      "(business objects)");
+						    "(business objects)");
 done:
 	tfs_conf_free(&conf);
 	return error;
@@ -462,7 +474,7 @@ done:
 
 struct inst_facts {
 	int64_t version;
-	int commits;       /* history commits: 0 for a new instance */
+	int commits; /* history commits: 0 for a new instance */
 	char tiers[16];
 	char landscape[32];
 	int64_t group_id;
@@ -512,12 +524,13 @@ static int facts_of(struct inst_facts *f, tfs_inst *in)
 static int path_open(const char *tiers, const char *from, const char *to,
 		     int64_t to_version)
 {
-	static const char *const three[][2] = {
-		{"production", "staging"}, {"staging", "uat"},
-		{"production", "uat"}, {"uat", "production"},
-		{"staging", "production"}};
-	static const char *const two[][2] = {
-		{"production", "staging"}, {"staging", "production"}};
+	static const char *const three[][2] = { { "production", "staging" },
+						{ "staging", "uat" },
+						{ "production", "uat" },
+						{ "uat", "production" },
+						{ "staging", "production" } };
+	static const char *const two[][2] = { { "production", "staging" },
+					      { "staging", "production" } };
 	bool two_tier = strcmp(tiers, "two-tier") == 0;
 	size_t i, n = two_tier ? 2 : 5;
 
@@ -528,15 +541,18 @@ static int path_open(const char *tiers, const char *from, const char *to,
 			continue;
 		if (!two_tier && !strcmp(from, "staging") &&
 		    !strcmp(to, "production") && to_version != 0)
-			return tfs_error_set(TFS_EINVALID, "in a three-tier "
+			return tfs_error_set(TFS_EINVALID,
+					     "in a three-tier "
 					     "group staging -> production is "
 					     "open only while production is at"
 					     " version 0 (it is at %lld)",
 					     (long long)to_version);
 		return 0;
 	}
-	return tfs_error_set(TFS_EINVALID, "no migration path %s -> %s in "
-			     "a %s group", from, to, tiers[0] ? tiers : "no");
+	return tfs_error_set(TFS_EINVALID,
+			     "no migration path %s -> %s in "
+			     "a %s group",
+			     from, to, tiers[0] ? tiers : "no");
 }
 
 /* Find the source instance the request names. */
@@ -554,36 +570,40 @@ static int find_source(struct push_req *r, tfs_inst *target)
 			 (int)(slash - r->source), r->source);
 		inst = slash + 1;
 	}
-	if ((error = tfs_store_find(&trow, st, TFS_ENT_TENANT, 0, tenant)) < 0 ||
+	if ((error = tfs_store_find(&trow, st, TFS_ENT_TENANT, 0, tenant)) <
+		    0 ||
 	    (error = tfs_store_find(&irow, st, TFS_ENT_INSTANCE, trow.id,
 				    inst)) < 0)
 		return tfs_error_set(TFS_EINVALID, "source: no instance '%s'",
 				     r->source);
 	if (!(r->src = tfs_store_inst(st, irow.id)))
-		return tfs_error_set(TFS_EINVALID, "source %s is not served: "
-				     "%s", r->source, tfs_error_last());
+		return tfs_error_set(TFS_EINVALID,
+				     "source %s is not served: "
+				     "%s",
+				     r->source, tfs_error_last());
 	if (r->src == target)
 		return tfs_error_set(TFS_EINVALID, "source and target are the "
-				     "same instance");
+						   "same instance");
 	return 0;
 }
 
 /* Every business object the request names is one the source has. */
 static int check_named(const struct push_req *r)
 {
-	const struct name_set *sets[2] = {&r->named_master, &r->named_data};
+	const struct name_set *sets[2] = { &r->named_master, &r->named_data };
 	int64_t dir;
 	size_t k, i;
 	int error;
 
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < sets[k]->n; i++) {
-			error = tfs_inst_dir_find(&dir, r->src, k ?
-						  TFS_KIND_DATA :
-						  TFS_KIND_MASTER,
+			error = tfs_inst_dir_find(&dir, r->src,
+						  k ? TFS_KIND_DATA :
+						      TFS_KIND_MASTER,
 						  sets[k]->v[i]);
 			if (error == TFS_ENOTFOUND)
-				return tfs_error_set(TFS_EINVALID, "%s: %s/%s "
+				return tfs_error_set(TFS_EINVALID,
+						     "%s: %s/%s "
 						     "has no %s/%s",
 						     k ? "data" : "master",
 						     r->src->tenant,
@@ -598,28 +618,33 @@ static int check_named(const struct push_req *r)
 
 /* The console's rules for pushing `r` into `in`; `version` gets the
  * target's version after the push. */
-static int check_rules(int64_t *version, const struct push_req *r,
-		       tfs_inst *in, const struct inst_facts *src,
+static int check_rules(int64_t *version, const struct push_req *r, tfs_inst *in,
+		       const struct inst_facts *src,
 		       const struct inst_facts *dst)
 {
 	bool same_tenant = r->src->tenant_id == in->tenant_id;
 	int error;
 
 	if (r->backup == BACKUP_NONE && !dst->allow_all_backups)
-		return tfs_error_set(TFS_EINVALID, "backup = none: the %s "
+		return tfs_error_set(TFS_EINVALID,
+				     "backup = none: the %s "
 				     "landscape does not allow all backup "
-				     "options", dst->landscape);
+				     "options",
+				     dst->landscape);
 	if (dst->commits == 0) {
 		/* A new instance takes a copy of any instance. */
 		if (r->op != OP_COPY_TO_REPLACE)
-			return tfs_error_set(TFS_EINVALID, "%s/%s is new and "
+			return tfs_error_set(TFS_EINVALID,
+					     "%s/%s is new and "
 					     "empty: only copy-to-replace can "
-					     "fill it", in->tenant, in->name);
+					     "fill it",
+					     in->tenant, in->name);
 		*version = src->version + 1;
 		return 0;
 	}
 	if (!same_tenant)
-		return tfs_error_set(TFS_EINVALID, "source %s belongs to "
+		return tfs_error_set(TFS_EINVALID,
+				     "source %s belongs to "
 				     "another tenant: only a new instance "
 				     "takes a push from another tenant",
 				     r->source);
@@ -627,13 +652,16 @@ static int check_rules(int64_t *version, const struct push_req *r,
 			       dst->version)) < 0)
 		return error;
 	if (r->op != OP_NO_OP && src->version == dst->version)
-		return tfs_error_set(TFS_EINVALID, "versions are equal (both "
+		return tfs_error_set(TFS_EINVALID,
+				     "versions are equal (both "
 				     "%lld): push a no-op first to open the "
-				     "path", (long long)dst->version);
+				     "path",
+				     (long long)dst->version);
 	if (dst->dev_project && r->op != OP_COPY_TO_REPLACE &&
 	    r->op != OP_COPY_DATA && r->op != OP_COPY_MASTER &&
 	    r->op != OP_NO_OP)
-		return tfs_error_set(TFS_EINVALID, "the development project of "
+		return tfs_error_set(TFS_EINVALID,
+				     "the development project of "
 				     "%s is enabled: configuration moves by "
 				     "packages; a push may only be "
 				     "copy-to-replace, copy-data, "
@@ -674,7 +702,8 @@ static int run_backup(struct run *x, tfs_inst *in)
 		break;
 	}
 	if (x->dst.commits == 0) {
-		snprintf(x->backup, sizeof(x->backup), "none (the instance "
+		snprintf(x->backup, sizeof(x->backup),
+			 "none (the instance "
 			 "was empty)");
 		return 0;
 	}
@@ -687,8 +716,8 @@ static int run_push(struct run *x, tfs_buf *diff, tfs_inst *in,
 	char msg[400];
 	int error;
 
-	snprintf(msg, sizeof(msg), "Push %s from %s/%s",
-		 push_op_name(x->r.op), x->r.src->tenant, x->r.src->name);
+	snprintf(msg, sizeof(msg), "Push %s from %s/%s", push_op_name(x->r.op),
+		 x->r.src->tenant, x->r.src->name);
 	if (diff)
 		return push_copy(&x->c, diff, &x->errors, in, user, &x->r,
 				 x->version, msg, pg);
@@ -710,8 +739,8 @@ static int render(tfs_buf *out, const struct run *x, tfs_inst *in,
 	const struct push_counts *c = &x->c;
 	int rc;
 
-	rc = tfs_buf_printf(out, "%s\noperation: %s\nsource: %s%s%s\n",
-			    state, x->r.op_known ? push_op_name(x->r.op) : "",
+	rc = tfs_buf_printf(out, "%s\noperation: %s\nsource: %s%s%s\n", state,
+			    x->r.op_known ? push_op_name(x->r.op) : "",
 			    x->r.src ? x->r.src->tenant : x->r.source,
 			    x->r.src ? "/" : "",
 			    x->r.src ? x->r.src->name : "");
@@ -719,13 +748,14 @@ static int render(tfs_buf *out, const struct run *x, tfs_inst *in,
 		rc = tfs_buf_printf(out, "version: %lld -> %lld\n",
 				    (long long)x->dst.version,
 				    (long long)(error ? x->dst.version :
-						x->version));
+							x->version));
 	if (!rc && x->backup[0])
 		rc = tfs_buf_printf(out, "backup: %s\n", x->backup);
 	if (!rc && x->commit && !error)
 		rc = tfs_buf_printf(out, "commit: %d\n", x->commit);
 	if (!rc && !error && strcmp(state, "saved"))
-		rc = tfs_buf_printf(out, "created: %llu\nupdated: %llu\n"
+		rc = tfs_buf_printf(out,
+				    "created: %llu\nupdated: %llu\n"
 				    "deleted: %llu\nkept: %llu\n"
 				    "scrubbed: %llu\ntrimmed: %llu\n"
 				    "disabled: %llu\n",
@@ -786,21 +816,24 @@ static int push_locked(tfs_buf *result, tfs_buf *diff,
 	error = run_push(&x, x.r.mode == MODE_PREVIEW ? diff : NULL, in, user,
 			 pg);
 	*outcome = error ? (error == TFS_EINVALID || error == TFS_ECONFLICT ?
-			    TFS_PUSH_REJECTED : TFS_PUSH_FAILED) :
+				    TFS_PUSH_REJECTED :
+				    TFS_PUSH_FAILED) :
 		   x.r.mode == MODE_PREVIEW ? TFS_PUSH_PREVIEWED :
-		   TFS_PUSH_PUSHED;
+					      TFS_PUSH_PUSHED;
 out:
 	snprintf(reason, sizeof(reason), "%s", tfs_error_last());
-	state = *outcome == TFS_PUSH_PUSHED ? "pushed" :
+	state = *outcome == TFS_PUSH_PUSHED    ? "pushed" :
 		*outcome == TFS_PUSH_PREVIEWED ? "previewed" :
-		*outcome == TFS_PUSH_SAVED ? "saved" :
-		*outcome == TFS_PUSH_FAILED ? "failed" : "rejected";
+		*outcome == TFS_PUSH_SAVED     ? "saved" :
+		*outcome == TFS_PUSH_FAILED    ? "failed" :
+						 "rejected";
 	if (error) {
 		tfs_error_set(error, "%s", reason);
 		if (!x.errors.size)
 			tfs_buf_printf(&x.errors, "error %s\n", reason);
-		record_refusal(in, user, x.r.op_known ? push_op_name(x.r.op) :
-			       "request", reason);
+		record_refusal(in, user,
+			       x.r.op_known ? push_op_name(x.r.op) : "request",
+			       reason);
 	}
 	render(result, &x, in, state, error);
 	tfs_buf_free(&own_diff);
@@ -815,7 +848,7 @@ int tfs_push(tfs_buf *result, tfs_buf *diff, tfs_push_outcome *outcome,
 	     tfs_inst *target, const char *user, const char *req, size_t len,
 	     bool force_execute, tfs_pkg_progress_fn progress, void *ctx)
 {
-	struct push_progress pg = {progress, ctx, 0, 0};
+	struct push_progress pg = { progress, ctx, 0, 0 };
 	int error;
 
 	inst_write_begin(target);
@@ -839,7 +872,8 @@ static int render_path(tfs_buf *out, tfs_inst *from, tfs_inst *to)
 		return 0;
 	error = path_open(t.tiers, f.landscape, t.landscape, t.version);
 	if (!error && f.version == t.version)
-		error = tfs_error_set(TFS_EINVALID, "versions are equal (%lld):"
+		error = tfs_error_set(TFS_EINVALID,
+				      "versions are equal (%lld):"
 				      " a no-op opens it",
 				      (long long)t.version);
 	return tfs_buf_printf(out, "  %-12s -> %-12s %s%s\n", from->name,
@@ -866,7 +900,7 @@ static int add_inst(void *ctx, const tfs_row *row)
 
 int tfs_push_paths_render(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 {
-	struct tenant_insts ti = {st, {0}, 0};
+	struct tenant_insts ti = { st, { 0 }, 0 };
 	size_t i, j;
 	int error;
 
@@ -875,8 +909,8 @@ int tfs_push_paths_render(tfs_buf *out, tfs_store *st, int64_t tenant_id)
 		return error;
 	for (i = 0; i < ti.n; i++)
 		for (j = 0; j < ti.n; j++)
-			if (i != j && (error = render_path(out, ti.v[i],
-							   ti.v[j])) < 0)
+			if (i != j &&
+			    (error = render_path(out, ti.v[i], ti.v[j])) < 0)
 				return error;
 	return 0;
 }

@@ -31,10 +31,10 @@ struct pdir {
 	tfs_kind kind;
 	const char *type;
 	bool delete_missing;
-	bool update;          /* update objects that differ */
-	bool keep_newer;      /* keep target objects newer than the source's */
-	bool links;           /* filter links by the push's business objects */
-	bool merge;           /* translations: move strings in, remove none */
+	bool update;     /* update objects that differ */
+	bool keep_newer; /* keep target objects newer than the source's */
+	bool links;      /* filter links by the push's business objects */
+	bool merge;      /* translations: move strings in, remove none */
 };
 
 struct copy {
@@ -138,7 +138,7 @@ static bool link_target(const char *line, size_t len, char bo[256],
 /* Whether the target holds record `key` of business object `bo`. */
 static bool target_has(tfs_inst *in, const char *bo, const char *key)
 {
-	static const tfs_kind kinds[] = {TFS_KIND_MASTER, TFS_KIND_DATA};
+	static const tfs_kind kinds[] = { TFS_KIND_MASTER, TFS_KIND_DATA };
 	tfs_obj_info info;
 	int64_t dir;
 	size_t i;
@@ -212,7 +212,7 @@ static void count(struct copy *x, const struct pdir *d, char op)
 	bool data_preview = x->diff && d->kind == TFS_KIND_DATA;
 	uint64_t *n = op == 'C' ? (data_preview ? &x->dc : &x->c->created) :
 		      op == 'U' ? (data_preview ? &x->du : &x->c->updated) :
-		      (data_preview ? &x->dd : &x->c->deleted);
+				  (data_preview ? &x->dd : &x->c->deleted);
 
 	(*n)++;
 }
@@ -255,7 +255,8 @@ static int merge_one(struct copy *x, const struct pdir *d, int64_t dir,
 	if ((error = tfs_inst_obj_read(&ob, x->in, old->id)) < 0 ||
 	    (error = tfs_translation_merge(&doc, &moved, d->type, si->name,
 					   ob.ptr, ob.size, sb->ptr,
-					   sb->size)) < 0 || !doc)
+					   sb->size)) < 0 ||
+	    !doc)
 		goto done;
 	count(x, d, 'U');
 	if (x->diff) {
@@ -302,8 +303,7 @@ static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
 	if (d->links) {
 		size_t dropped;
 
-		if ((error = filter_links(&nb, &dropped, x->in, x->r,
-					  &sb)) < 0)
+		if ((error = filter_links(&nb, &dropped, x->in, x->r, &sb)) < 0)
 			goto done;
 		if (dropped)
 			bytes = &nb;
@@ -327,8 +327,8 @@ static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
 					     ob.size, bytes->ptr, bytes->size);
 		goto done;
 	}
-	if ((error = tfs_doc_parse(&doc, d->kind, d->type, si->name,
-				   bytes->ptr, bytes->size, NULL)) < 0 ||
+	if ((error = tfs_doc_parse(&doc, d->kind, d->type, si->name, bytes->ptr,
+				   bytes->size, NULL)) < 0 ||
 	    (error = cset_put(&x->cs, d->kind, d->type, dir, si->name, doc,
 			      old)) < 0)
 		goto done;
@@ -336,9 +336,9 @@ static int put_one(struct copy *x, const struct pdir *d, int64_t dir,
 		error = copy_secrets(x, si->id, x->cs.last_obj);
 done:
 	if (error < 0 && error != TFS_ERROR)
-		tfs_error_set(error, "%s/%s: %s", d->type[0] ? d->type :
-			      tfs_kind_dir(d->kind), si->name,
-			      tfs_error_last());
+		tfs_error_set(error, "%s/%s: %s",
+			      d->type[0] ? d->type : tfs_kind_dir(d->kind),
+			      si->name, tfs_error_last());
 	tfs_doc_free(doc);
 	tfs_buf_free(&sb);
 	tfs_buf_free(&ob);
@@ -403,8 +403,9 @@ static int decide(struct copy *x, const struct pdir *d, int64_t dir,
 static int merge_step(struct copy *x, const struct pdir *d, int64_t dir,
 		      struct side *s, struct side *t)
 {
-	int cmp = !s->more ? 1 : !t->more ? -1 :
-		  strcmp(s->info.name, t->info.name);
+	int cmp = !s->more ? 1 :
+		  !t->more ? -1 :
+			     strcmp(s->info.name, t->info.name);
 	int error;
 
 	if ((error = decide(x, d, dir, cmp <= 0 ? &s->info : NULL,
@@ -455,11 +456,10 @@ struct by_diff {
 	int64_t sdir, tdir;
 };
 
-static int find_side(tfs_obj_info *out, bool *found, tfs_inst *in,
-		     int64_t dir, const char *name)
+static int find_side(tfs_obj_info *out, bool *found, tfs_inst *in, int64_t dir,
+		     const char *name)
 {
-	int error = dir ? tfs_inst_obj_find(out, in, dir, name) :
-			  TFS_ENOTFOUND;
+	int error = dir ? tfs_inst_obj_find(out, in, dir, name) : TFS_ENOTFOUND;
 
 	*found = error == 0;
 	if (error == TFS_ENOTFOUND) {
@@ -500,7 +500,8 @@ static int count_dir(uint64_t *n, tfs_inst *in, int64_t dir)
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, dir);
 	*n = sqlite3_step(s) == SQLITE_ROW ?
-	     (uint64_t)sqlite3_column_int64(s, 0) : 0;
+		     (uint64_t)sqlite3_column_int64(s, 0) :
+		     0;
 	sqlite3_reset(s);
 	return 0;
 }
@@ -508,7 +509,7 @@ static int count_dir(uint64_t *n, tfs_inst *in, int64_t dir)
 static int diff_dir(struct copy *x, const struct pdir *d, int64_t sdir,
 		    int64_t tdir)
 {
-	struct by_diff b = {x, d, sdir, tdir};
+	struct by_diff b = { x, d, sdir, tdir };
 	char from[41], to[41], path[512];
 	uint64_t n = 0;
 	int k, error;
@@ -553,7 +554,7 @@ static int copy_dir(struct copy *x, const struct pdir *d)
 static int copy_bos(struct copy *x, tfs_kind kind, const struct name_set *bos,
 		    bool delete_missing)
 {
-	struct pdir d = {kind, NULL, delete_missing, true, false, true};
+	struct pdir d = { kind, NULL, delete_missing, true, false, true };
 	size_t i;
 	int error = 0;
 
@@ -567,7 +568,7 @@ static int copy_bos(struct copy *x, tfs_kind kind, const struct name_set *bos,
 static int copy_metadata(struct copy *x)
 {
 	const struct push_req *r = x->r;
-	struct pdir d = {TFS_KIND_METADATA, NULL, false, true, false, false};
+	struct pdir d = { TFS_KIND_METADATA, NULL, false, true, false, false };
 	int i, error = 0;
 
 	for (i = 0; !error && tfs_metadata_types[i]; i++) {
@@ -580,16 +581,22 @@ static int copy_metadata(struct copy *x)
 				!strcmp(d.type, "QuickAction"));
 		error = copy_dir(x, &d);
 	}
-	d = (struct pdir){TFS_KIND_VALIDATION, "", r->validation_delete_missing,
-			  true, false, false};
+	d = (struct pdir){ TFS_KIND_VALIDATION,
+			   "",
+			   r->validation_delete_missing,
+			   true,
+			   false,
+			   false };
 	return error ? error : copy_dir(x, &d);
 }
 
 static int copy_settings(struct copy *x)
 {
 	const struct push_req *r = x->r;
-	struct pdir d = {TFS_KIND_SETTINGS, NULL, r->settings_delete_missing,
-			 r->settings_update_changed, false, false};
+	struct pdir d = {
+		TFS_KIND_SETTINGS,          NULL,  r->settings_delete_missing,
+		r->settings_update_changed, false, false
+	};
 	int i, error = 0;
 
 	for (i = 0; !error && tfs_settings_types[i]; i++) {
@@ -640,14 +647,14 @@ static void names_free(struct name_set *s)
  */
 static int copy_translations(struct copy *x, bool whole)
 {
-	struct name_set dirs = {0};
-	struct pdir d = {TFS_KIND_TRANSLATION, NULL, whole, true, false, false,
-			 !whole};
+	struct name_set dirs = { 0 };
+	struct pdir d = {
+		TFS_KIND_TRANSLATION, NULL, whole, true, false, false, !whole
+	};
 	size_t i;
 	int error;
 
-	error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir,
-				  &dirs);
+	error = tfs_inst_dir_list(x->src, TFS_KIND_TRANSLATION, add_dir, &dirs);
 	if (!error && whole)
 		error = tfs_inst_dir_list(x->in, TFS_KIND_TRANSLATION, add_dir,
 					  &dirs);
@@ -665,7 +672,7 @@ static int copy_everything(struct copy *x)
 {
 	const struct push_req *orig = x->r;
 	struct push_req all = *x->r;
-	struct name_set bos[2] = {{0}};
+	struct name_set bos[2] = { { 0 } };
 	int i, k, error = 0;
 
 	for (i = 0; tfs_metadata_types[i]; i++)
@@ -749,10 +756,9 @@ static void total_of(struct copy *x)
 
 int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
 	      tfs_inst *in, const char *user, const struct push_req *r,
-	      int64_t version, const char *message,
-	      struct push_progress *pg)
+	      int64_t version, const char *message, struct push_progress *pg)
 {
-	struct copy x = {in, r->src, r, {0}, diff, c, pg, 0, 0, 0};
+	struct copy x = { in, r->src, r, { 0 }, diff, c, pg, 0, 0, 0 };
 	db_conn *sdb = inst_db(r->src);
 	int error;
 
@@ -771,10 +777,11 @@ int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
 		x.cs.version = version;
 	}
 	error = carry(&x);
-	if (diff && !error && (x.dc || x.du || x.dd ||
-			       r->op == OP_COPY_TO_REPLACE ||
-			       r->op == OP_COPY_DATA))
-		error = tfs_buf_printf(diff, "# data: %llu created, %llu "
+	if (diff && !error &&
+	    (x.dc || x.du || x.dd || r->op == OP_COPY_TO_REPLACE ||
+	     r->op == OP_COPY_DATA))
+		error = tfs_buf_printf(diff,
+				       "# data: %llu created, %llu "
 				       "updated, %llu deleted\n",
 				       (unsigned long long)x.dc,
 				       (unsigned long long)x.du,

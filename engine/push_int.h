@@ -38,10 +38,10 @@ bool name_set_has(const struct name_set *s, const char *name);
 
 struct push_req {
 	enum push_op op;
-	bool op_known;		/* op was read from the request */
+	bool op_known; /* op was read from the request */
 	enum push_mode mode;
 	enum push_backup backup;
-	char source[160];	/* as written */
+	char source[160]; /* as written */
 	tfs_inst *src;
 	/* copy-configuration */
 	bool delete_missing[PUSH_TYPES]; /* by tfs_metadata_types index */
@@ -56,7 +56,7 @@ struct push_req {
 	struct name_set data;
 	bool data_delete_missing;
 	/* copy-settings */
-	bool settings[PUSH_TYPES];      /* by tfs_settings_types index */
+	bool settings[PUSH_TYPES]; /* by tfs_settings_types index */
 	bool settings_delete_missing;
 	bool settings_update_changed;
 	/* copy-to-replace */
@@ -70,7 +70,7 @@ struct push_req {
 /* What a push did, for the result. */
 struct push_counts {
 	uint64_t created, updated, deleted, kept, scrubbed, trimmed, disabled,
-		 enabled;
+		enabled;
 };
 
 /* Progress of a push: objects done of total. */
@@ -94,8 +94,7 @@ void push_req_free(struct push_req *r);
  */
 int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
 	      tfs_inst *in, const char *user, const struct push_req *r,
-	      int64_t version, const char *message,
-	      struct push_progress *pg);
+	      int64_t version, const char *message, struct push_progress *pg);
 
 /*
  * Replace the content of `in` (writer lock held) with that of the SQLite
@@ -108,17 +107,15 @@ int push_copy(struct push_counts *c, tfs_buf *diff, tfs_buf *errors,
  */
 int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 		 const char *user, const char *from_path,
-		 const struct push_req *r, int64_t version,
-		 const char *action, const char *message,
-		 struct push_progress *pg);
+		 const struct push_req *r, int64_t version, const char *action,
+		 const char *message, struct push_progress *pg);
 
 /*
  * An Employee record disabled (`disable`) or enabled: its Disabled value
  * swapped, appended to `out`.  1 if it was swapped, 0 if the record
  * already had that value (nothing appended), or an error.
  */
-int push_user_disabled(tfs_buf *out, const char *p, size_t len,
-		       bool disable);
+int push_user_disabled(tfs_buf *out, const char *p, size_t len, bool disable);
 
 /* Backups (backup.c). */
 /* Take a backup of `in` now ("<UTC time>-<what>.db" and ".info"); its

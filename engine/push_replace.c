@@ -49,8 +49,8 @@ static int64_t value_time(const char *p, size_t len, const char *field)
 			break;
 		v += n;
 		memset(&tm, 0, sizeof(tm));
-		if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-			   &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
+			   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
 			   &tm.tm_sec) == 6) {
 			tm.tm_year -= 1900;
 			tm.tm_mon -= 1;
@@ -111,7 +111,8 @@ static size_t scrub(char *out, const char *p, size_t len)
 		if (p[i] == '@' && i > 0 && local_char(p[i - 1])) {
 			for (d = i + 1; d < len && domain_char(p[d]); d++)
 				;
-			while (d > i + 1 && (p[d - 1] == '.' || p[d - 1] == '-'))
+			while (d > i + 1 &&
+			       (p[d - 1] == '.' || p[d - 1] == '-'))
 				d--;
 			if (memchr(p + i + 1, '.', d - i - 1) &&
 			    (d - i - 1 != sizeof(scrub_domain) - 1 ||
@@ -156,7 +157,7 @@ static void fn_scrub(sqlite3_context *cx, int argc, sqlite3_value **argv)
 }
 
 #define DISABLED_FALSE "<Value field=\"Disabled\">false</Value>"
-#define DISABLED_TRUE "<Value field=\"Disabled\">true</Value>"
+#define DISABLED_TRUE  "<Value field=\"Disabled\">true</Value>"
 
 int push_user_disabled(tfs_buf *out, const char *p, size_t len, bool disable)
 {
@@ -222,16 +223,18 @@ static int add_functions(db_conn *db)
 	static const struct {
 		const char *name;
 		void (*fn)(sqlite3_context *, int, sqlite3_value **);
-	} fns[] = {{"tfs_rec_time", fn_rec_time}, {"tfs_scrub", fn_scrub},
-		   {"tfs_disable", fn_disable}, {"tfs_enable", fn_enable},
-		   {"tfs_sha256", fn_sha256}};
+	} fns[] = { { "tfs_rec_time", fn_rec_time },
+		    { "tfs_scrub", fn_scrub },
+		    { "tfs_disable", fn_disable },
+		    { "tfs_enable", fn_enable },
+		    { "tfs_sha256", fn_sha256 } };
 	size_t i;
 
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 		if (sqlite3_create_function_v2(db->db, fns[i].name, 1,
 					       SQLITE_UTF8 |
-					       SQLITE_DETERMINISTIC, NULL,
-					       fns[i].fn, NULL, NULL,
+						       SQLITE_DETERMINISTIC,
+					       NULL, fns[i].fn, NULL, NULL,
 					       NULL) != SQLITE_OK)
 			return db_fail(db, "add functions");
 	return 0;
@@ -241,10 +244,10 @@ static int add_functions(db_conn *db)
 
 struct repl {
 	tfs_inst *in;
-	db_conn *db;	/* the aside (the instance's writer meanwhile) */
+	db_conn *db; /* the aside (the instance's writer meanwhile) */
 	const struct push_req *r;
 	struct push_counts *c;
-	struct change *hc;   /* versioned objects scrubbed or disabled */
+	struct change *hc; /* versioned objects scrubbed or disabled */
 	size_t nhc;
 	char from_commit[41];
 };
@@ -267,7 +270,8 @@ static int sqlite_fail(sqlite3 *db, int rc, const char *what)
 {
 	int code = (rc & 0xff) == SQLITE_FULL ? TFS_ENOSPC :
 		   (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
-		   TFS_EBUSY : TFS_ERROR;
+						TFS_EBUSY :
+						TFS_ERROR;
 
 	return tfs_error_set(code, "%s: %s", what,
 			     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -281,10 +285,11 @@ static int source_facts(struct repl *x, sqlite3 *src, uint64_t *total)
 	int rc;
 
 	if ((rc = sqlite3_exec(src, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(src, "SELECT (SELECT oid FROM commits"
+	    (rc = sqlite3_prepare_v2(src,
+				     "SELECT (SELECT oid FROM commits"
 				     " ORDER BY n DESC LIMIT 1), (SELECT"
-				     " count(*) FROM objects)", -1, &s,
-				     NULL)) != SQLITE_OK)
+				     " count(*) FROM objects)",
+				     -1, &s, NULL)) != SQLITE_OK)
 		return sqlite_fail(src, rc, "read the source");
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *oid = sqlite3_column_text(s, 0);
@@ -309,8 +314,9 @@ static int copy_source(struct repl *x, sqlite3 *dst, const char *from,
 	sqlite3_backup *b = NULL;
 	int rc, error, busy_ms = 0;
 
-	if ((rc = sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY |
-				  SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
+	if ((rc = sqlite3_open_v2(from, &src,
+				  SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+				  NULL)) != SQLITE_OK) {
 		error = sqlite_fail(src, rc, "open the source");
 		goto done;
 	}
@@ -335,7 +341,8 @@ static int copy_source(struct repl *x, sqlite3 *dst, const char *from,
 		}
 		if (all > 0) {
 			pg->done = pg->total *
-				   (uint64_t)(all - sqlite3_backup_remaining(b)) /
+				   (uint64_t)(all -
+					      sqlite3_backup_remaining(b)) /
 				   (uint64_t)all;
 			if (pg->fn && pg->done < pg->total)
 				pg->fn(pg->ctx, pg->done, pg->total);
@@ -358,30 +365,32 @@ static int open_aside(db_conn *c, const char *path)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
-				  SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	if ((rc = sqlite3_open_v2(path, &c->db,
+				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+					  SQLITE_OPEN_NOMUTEX,
 				  NULL)) != SQLITE_OK) {
 		rc = sqlite_fail(c->db, rc, "create the new database");
 		db_close(c);
 		return rc;
 	}
 	return db_exec(c, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-		       " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON");
+			  " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON");
 }
 
 /* The source's content, not its own: what copy-to-replace takes. */
 #define CONTENT_TABLES "'dirs', 'objects', 'refs', 'secrets', 'applied'"
 
 /* The column list of table `t` in schema `schema`, into `out`. */
-static int columns(db_conn *db, tfs_buf *out, const char *schema,
-		   const char *t)
+static int columns(db_conn *db, tfs_buf *out, const char *schema, const char *t)
 {
 	sqlite3_stmt *s = NULL;
 	int error = 0, rc;
 
 	tfs_buf_clear(out);
-	if (sqlite3_prepare_v2(db->db, "SELECT name FROM pragma_table_info("
-			       "?, ?) ORDER BY cid", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT name FROM pragma_table_info("
+			       "?, ?) ORDER BY cid",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(db, "columns");
 	sqlite3_bind_text(s, 1, t, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, schema, -1, SQLITE_STATIC);
@@ -403,14 +412,17 @@ static int copy_own_table(db_conn *db, const char *t)
 	if (!(error = columns(db, &a, "main", t)) &&
 	    !(error = columns(db, &b, "t", t))) {
 		if (a.size && strcmp(a.ptr, b.ptr) == 0)
-			error = tfs_buf_printf(&sql, "DELETE FROM main.\"%s\";"
+			error = tfs_buf_printf(&sql,
+					       "DELETE FROM main.\"%s\";"
 					       " INSERT INTO main.\"%s\" SELECT"
-					       " * FROM t.\"%s\"", t, t, t);
+					       " * FROM t.\"%s\"",
+					       t, t, t);
 		else
-			error = tfs_buf_printf(&sql, "DELETE FROM main.\"%s\";"
+			error = tfs_buf_printf(&sql,
+					       "DELETE FROM main.\"%s\";"
 					       " INSERT INTO main.\"%s\"(%s)"
-					       " SELECT %s FROM t.\"%s\"", t, t,
-					       b.ptr, b.ptr, t);
+					       " SELECT %s FROM t.\"%s\"",
+					       t, t, b.ptr, b.ptr, t);
 	}
 	if (!error)
 		error = db_exec(db, sql.ptr);
@@ -432,19 +444,22 @@ static int copy_own(struct repl *x)
 	sqlite3_stmt *s = NULL;
 	int error = 0, rc;
 
-	if (sqlite3_prepare_v2(x->db->db, "SELECT name FROM t.sqlite_master"
+	if (sqlite3_prepare_v2(x->db->db,
+			       "SELECT name FROM t.sqlite_master"
 			       " WHERE type = 'table' AND name NOT LIKE"
 			       " 'sqlite_%' AND name NOT IN (" CONTENT_TABLES
-			       ")", -1, &s, NULL) != SQLITE_OK)
+			       ")",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(x->db, "the instance's tables");
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		error = copy_own_table(x->db, db_text(s, 0));
 	sqlite3_finalize(s);
 	if (error)
 		return error;
-	return db_exec(x->db,
-		"DELETE FROM main.sqlite_sequence WHERE name NOT IN ("
-		CONTENT_TABLES ");"
+	return db_exec(
+		x->db,
+		"DELETE FROM main.sqlite_sequence WHERE name NOT IN (" CONTENT_TABLES
+		");"
 		"INSERT INTO main.sqlite_sequence SELECT name, seq FROM"
 		" t.sqlite_sequence WHERE name NOT IN (" CONTENT_TABLES ");"
 		"UPDATE main.sqlite_sequence SET seq = max(seq, coalesce(("
@@ -465,9 +480,9 @@ static int attach_instance(db_conn *db, const char *path)
 	int error = tfs_buf_puts(&uri, "file:");
 
 	for (p = path; !error && *p; p++)
-		error = strchr("?#%", *p) ?
-			tfs_buf_printf(&uri, "%%%02X", (unsigned char)*p) :
-			tfs_buf_put(&uri, p, 1);
+		error = strchr("?#%", *p) ? tfs_buf_printf(&uri, "%%%02X",
+							   (unsigned char)*p) :
+					    tfs_buf_put(&uri, p, 1);
 	if (!error)
 		error = tfs_buf_puts(&uri, "?mode=ro");
 	if (!error && sqlite3_prepare_v2(db->db, "ATTACH ? AS t", -1, &s,
@@ -501,11 +516,13 @@ static int trim(struct repl *x)
 		 "DELETE FROM temp.trim;"
 		 "INSERT INTO temp.trim SELECT o.id FROM objects o JOIN dirs d"
 		 " ON d.id = o.dir WHERE d.kind = %d AND"
-		 " tfs_rec_time(o.bytes) < %lld", (int)TFS_KIND_DATA,
-		 (long long)cutoff);
+		 " tfs_rec_time(o.bytes) < %lld",
+		 (int)TFS_KIND_DATA, (long long)cutoff);
 	if ((error = db_exec(x->db, sql)) < 0 ||
-	    (error = exec_count(x, "DELETE FROM objects WHERE id IN (SELECT id"
-				   " FROM temp.trim)", &x->c->trimmed)) < 0)
+	    (error = exec_count(x,
+				"DELETE FROM objects WHERE id IN (SELECT id"
+				" FROM temp.trim)",
+				&x->c->trimmed)) < 0)
 		return error;
 	return db_exec(x->db, "DELETE FROM refs WHERE obj IN (SELECT id FROM"
 			      " temp.trim); DELETE FROM secrets WHERE obj IN"
@@ -563,10 +580,11 @@ static int note_changes(struct repl *x)
 	sqlite3_stmt *s = NULL;
 	int error = 0, rc;
 
-	if (sqlite3_prepare_v2(x->db->db, "SELECT d.kind, d.type, o.name,"
+	if (sqlite3_prepare_v2(x->db->db,
+			       "SELECT d.kind, d.type, o.name,"
 			       " o.bytes FROM temp.changed c JOIN objects o ON"
-			       " o.id = c.id JOIN dirs d ON d.id = o.dir", -1,
-			       &s, NULL) != SQLITE_OK)
+			       " o.id = c.id JOIN dirs d ON d.id = o.dir",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(x->db, "changes");
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		error = note_change(x, s);
@@ -579,8 +597,8 @@ static int note_changes(struct repl *x)
  * and named in temp.enabled, if `enabled`) through SQL function `fn`;
  * each one rewritten is marked changed.
  */
-static int rewrite(struct repl *x, tfs_kind kind, const char *bo,
-		   bool enabled, const char *fn, uint64_t *n)
+static int rewrite(struct repl *x, tfs_kind kind, const char *bo, bool enabled,
+		   const char *fn, uint64_t *n)
 {
 	char sql[700];
 	sqlite3_stmt *s = NULL;
@@ -590,9 +608,10 @@ static int rewrite(struct repl *x, tfs_kind kind, const char *bo,
 		 "UPDATE objects SET bytes = %s(bytes), sha = tfs_sha256(%s("
 		 "bytes)) WHERE id IN (SELECT o.id FROM objects o JOIN dirs d"
 		 " ON d.id = o.dir WHERE d.kind = %d%s%s AND %s(o.bytes) IS NOT"
-		 " NULL) RETURNING id", fn, fn, (int)kind,
-		 bo ? " AND d.type = ?" : "",
-		 enabled ? " AND o.name IN (SELECT name FROM temp.enabled)" : "",
+		 " NULL) RETURNING id",
+		 fn, fn, (int)kind, bo ? " AND d.type = ?" : "",
+		 enabled ? " AND o.name IN (SELECT name FROM temp.enabled)" :
+			   "",
 		 fn);
 	if (sqlite3_prepare_v2(x->db->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(x->db, "rewrite records");
@@ -613,7 +632,8 @@ static int rewrite(struct repl *x, tfs_kind kind, const char *bo,
  * guide: "keep existing users enabled in the target tenant"). */
 static int note_enabled(struct repl *x)
 {
-	return db_exec(x->db,
+	return db_exec(
+		x->db,
 		"CREATE TEMP TABLE IF NOT EXISTS enabled(name TEXT PRIMARY KEY)"
 		" WITHOUT ROWID; DELETE FROM temp.enabled;"
 		"INSERT INTO temp.enabled SELECT o.name FROM t.objects o JOIN"
@@ -663,8 +683,8 @@ static void free_changes(struct repl *x)
 }
 
 /* The history commit and its row; *n gets its number. */
-static int record_commit(struct repl *x, char oid[41], int *n,
-			 const char *user, int64_t now, const char *message)
+static int record_commit(struct repl *x, char oid[41], int *n, const char *user,
+			 int64_t now, const char *message)
 {
 	tfs_inst *in = x->in;
 	char parent[41], email[160];
@@ -748,8 +768,8 @@ static int finish_aside(db_conn *db, const char *path, bool shrink)
  * aside's while it is filled. */
 static int build_aside(struct repl *x, const char *path, const char *from,
 		       int *commit_n, char oid[41], const char *user,
-		       int64_t version, const char *action,
-		       const char *message, struct push_progress *pg)
+		       int64_t version, const char *action, const char *message,
+		       struct push_progress *pg)
 {
 	tfs_inst *in = x->in;
 	db_conn aside, own;
@@ -781,11 +801,10 @@ static int build_aside(struct repl *x, const char *path, const char *from,
 
 int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 		 const char *user, const char *from_path,
-		 const struct push_req *r, int64_t version,
-		 const char *action, const char *message,
-		 struct push_progress *pg)
+		 const struct push_req *r, int64_t version, const char *action,
+		 const char *message, struct push_progress *pg)
 {
-	struct repl x = {in, &in->db, r, c, NULL, 0, ""};
+	struct repl x = { in, &in->db, r, c, NULL, 0, "" };
 	char aside[PATH_MAX], oid[41] = "";
 	int error;
 
@@ -795,7 +814,7 @@ int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 	if ((error = inst_file_aside(aside, sizeof(aside), in->pool.path)) < 0)
 		return error;
 	error = build_aside(&x, aside, from_path, commit_n, oid, user, version,
-			   action, message, pg);
+			    action, message, pg);
 	free_changes(&x);
 	if (error) {
 		inst_file_drop_aside(aside);
@@ -814,8 +833,10 @@ int push_replace(struct push_counts *c, int *commit_n, tfs_inst *in,
 		/* Committed: the branch follows (or inst_recover moves
 		 * it). */
 		if (tfs_history_set_ref(in->st->hist, in->branch, oid) < 0)
-			fprintf(stderr, "tenantfs: %s: %s (repaired on next "
-				"mount)\n", in->branch, tfs_error_last());
+			fprintf(stderr,
+				"tenantfs: %s: %s (repaired on next "
+				"mount)\n",
+				in->branch, tfs_error_last());
 		store_flush_events(in->st, in);
 	}
 	if (in->st->observer)

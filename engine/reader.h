@@ -12,9 +12,9 @@
 /* One <transaction> of the package as read, in package order. */
 struct pkg_tx {
 	char seq[32], op[8], path[600], base[80];
-	tfs_doc *doc;   /* the object, for a valid C or U whose object parses */
-	bool empty;     /* a valid C or U that carries no object */
-	char *error;    /* a valid C or U whose object does not parse: why */
+	tfs_doc *doc; /* the object, for a valid C or U whose object parses */
+	bool empty;   /* a valid C or U that carries no object */
+	char *error;  /* a valid C or U whose object does not parse: why */
 };
 
 struct pkg_reader;

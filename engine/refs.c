@@ -86,14 +86,15 @@ static int record_exists(tfs_inst *in, const char *target)
 	if (!slash || (size_t)(slash - target) >= sizeof(bo))
 		return 1;
 	snprintf(bo, sizeof(bo), "%.*s", (int)(slash - target), target);
-	if ((error = object_exists(in, TFS_KIND_MASTER, bo, slash + 1,
-				   NULL)) != 0 ||
-	    (error = object_exists(in, TFS_KIND_DATA, bo, slash + 1,
-				   NULL)) != 0)
+	if ((error = object_exists(in, TFS_KIND_MASTER, bo, slash + 1, NULL)) !=
+		    0 ||
+	    (error = object_exists(in, TFS_KIND_DATA, bo, slash + 1, NULL)) !=
+		    0)
 		return error;
-	tfs_error_set(TFS_EINVALID, "record %s not found (neither "
-		      "master/%s/%s.xml nor data/%s/%s.xml)", target, bo,
-		      slash + 1, bo, slash + 1);
+	tfs_error_set(TFS_EINVALID,
+		      "record %s not found (neither "
+		      "master/%s/%s.xml nor data/%s/%s.xml)",
+		      target, bo, slash + 1, bo, slash + 1);
 	return 0;
 }
 
@@ -112,8 +113,10 @@ static int resolves(tfs_inst *in, const char *kind, const char *target)
 		snprintf(bo, sizeof(bo), "%.*s", (int)(dot - target), target);
 		error = field_exists(in, bo, dot + 1);
 		if (error == 0)
-			tfs_error_set(TFS_EINVALID, "field %s of business "
-				      "object %s not found", dot + 1, bo);
+			tfs_error_set(TFS_EINVALID,
+				      "field %s of business "
+				      "object %s not found",
+				      dot + 1, bo);
 		return error;
 	}
 	if (strcmp(kind, "Record") == 0)
@@ -123,15 +126,20 @@ static int resolves(tfs_inst *in, const char *kind, const char *target)
 	error = object_exists(in, okind, type, target, NULL);
 	if (error == 0) {
 		if (strcmp(kind, "BusinessObject") == 0)
-			tfs_error_set(TFS_EINVALID, "business object %s not "
-				      "found", target);
+			tfs_error_set(TFS_EINVALID,
+				      "business object %s not "
+				      "found",
+				      target);
 		else if (okind == TFS_KIND_VALIDATION)
-			tfs_error_set(TFS_EINVALID, "pick list %s not found "
-				      "(validation/%s.xml)", target, target);
+			tfs_error_set(TFS_EINVALID,
+				      "pick list %s not found "
+				      "(validation/%s.xml)",
+				      target, target);
 		else
-			tfs_error_set(TFS_EINVALID, "%s %s not found "
-				      "(metadata/%s/%s.xml)", kind, target,
-				      type, target);
+			tfs_error_set(TFS_EINVALID,
+				      "%s %s not found "
+				      "(metadata/%s/%s.xml)",
+				      kind, target, type, target);
 	}
 	return error;
 }
@@ -154,8 +162,8 @@ static bool memo_eq(uint64_t v, const void *key, const void *ctx)
 
 static bool memo_has(const refs_memo *m, const char *key)
 {
-	return hmap_get(&m->keys, hmap_hash_str(0, key), memo_eq, key,
-			NULL) != 0;
+	return hmap_get(&m->keys, hmap_hash_str(0, key), memo_eq, key, NULL) !=
+	       0;
 }
 
 /* Remember `key` as resolving; failing to (memory, the bound) is fine. */
@@ -244,7 +252,7 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 			const char *name, bool gone)
 {
 	const char *rkind = kind == TFS_KIND_VALIDATION ? "ValidationList" :
-			    type;
+							  type;
 	sqlite3_stmt *s;
 	char path[800], rec[600];
 	int64_t obj = 0;
@@ -273,14 +281,17 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 		sqlite3_reset(s);
 		if (count > 1) {
 			path_of(path, sizeof(path), in, obj);
-			return tfs_error_set(TFS_ECONFLICT, "%s is still used "
-					     "by %d objects, such as %s", name,
-					     count, path);
+			return tfs_error_set(TFS_ECONFLICT,
+					     "%s is still used "
+					     "by %d objects, such as %s",
+					     name, count, path);
 		}
 		if (count) {
 			path_of(path, sizeof(path), in, obj);
-			return tfs_error_set(TFS_ECONFLICT, "%s is still used "
-					     "by %s", name, path);
+			return tfs_error_set(TFS_ECONFLICT,
+					     "%s is still used "
+					     "by %s",
+					     name, path);
 		}
 	}
 	if (kind == TFS_KIND_METADATA && strcmp(type, "BusinessObject") == 0)
@@ -291,12 +302,15 @@ int refs_check_incoming(tfs_inst *in, tfs_kind kind, const char *type,
 /* Every Field reference into business object `bo` resolves. */
 int refs_check_fields(tfs_inst *in, const char *bo)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in),
-		    "SELECT obj, target FROM refs "
-		    "WHERE kind = 'Field' AND target >= ?1 || '.' AND target < "
-		    "?1 || '/'");
-	struct { int64_t obj; char field[256]; } *bad = NULL;
+	sqlite3_stmt *s = db_stmt(
+		inst_db(in),
+		"SELECT obj, target FROM refs "
+		"WHERE kind = 'Field' AND target >= ?1 || '.' AND target < "
+		"?1 || '/'");
+	struct {
+		int64_t obj;
+		char field[256];
+	} *bad = NULL;
 	size_t n = strlen(bo), nbad = 0, cap = 0, i;
 	char path[800];
 	int rc, error = 0;
@@ -311,9 +325,10 @@ int refs_check_fields(tfs_inst *in, const char *bo)
 			continue;
 		if (nbad == cap) {
 			void *p = realloc(bad, (cap = cap ? cap * 2 : 16) *
-					  sizeof(*bad));
+						       sizeof(*bad));
 			if (!p) {
-				error = tfs_error_set(TFS_ERROR, "out of memory");
+				error = tfs_error_set(TFS_ERROR,
+						      "out of memory");
 				break;
 			}
 			bad = p;
@@ -330,7 +345,8 @@ int refs_check_fields(tfs_inst *in, const char *bo)
 			error = ok;
 		else if (!ok) {
 			path_of(path, sizeof(path), in, bad[i].obj);
-			error = tfs_error_set(TFS_ECONFLICT, "field %s of %s "
+			error = tfs_error_set(TFS_ECONFLICT,
+					      "field %s of %s "
 					      "is still used by %s",
 					      bad[i].field, bo, path);
 		}

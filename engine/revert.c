@@ -53,7 +53,8 @@ static int collect_change(void *ctx, const char *path, const char *before,
 	if (cset_grow((void **)&l->before, &a, l->n + 1, sizeof(char *)) < 0)
 		return TFS_ERROR;
 	a = l->alloc;
-	if (cset_grow((void **)&l->before_len, &a, l->n + 1, sizeof(size_t)) < 0)
+	if (cset_grow((void **)&l->before_len, &a, l->n + 1, sizeof(size_t)) <
+	    0)
 		return TFS_ERROR;
 	l->alloc = a;
 	l->path[l->n] = strdup(path);
@@ -85,11 +86,15 @@ static int scan_later(void *ctx, const char *path, const char *before,
 	struct conflict_scan *cs = ctx;
 	size_t i;
 
-	(void)before; (void)before_len; (void)after; (void)after_len;
+	(void)before;
+	(void)before_len;
+	(void)after;
+	(void)after_len;
 	for (i = 0; i < cs->mine->n; i++) {
 		if (strcmp(cs->mine->path[i], path) == 0) {
 			cs->found++;
-			return tfs_buf_printf(cs->result, "conflict commit=%d: "
+			return tfs_buf_printf(cs->result,
+					      "conflict commit=%d: "
 					      "%s: changed by a later commit\n",
 					      cs->commit, path);
 		}
@@ -135,10 +140,13 @@ static int revert_allowed(tfs_buf *out, tfs_inst *in, int n, int count)
 	int error = inst_check_open(in, "reverts");
 
 	if (error >= 0 && (n < 1 || n > count))
-		error = tfs_error_set(TFS_ENOTFOUND, "no commit %d (history "
-				      "has 1..%d)", n, count);
+		error = tfs_error_set(TFS_ENOTFOUND,
+				      "no commit %d (history "
+				      "has 1..%d)",
+				      n, count);
 	else if (error >= 0 && n == 1)
-		error = tfs_error_set(TFS_EINVALID, "commit 1 is the initial "
+		error = tfs_error_set(TFS_EINVALID,
+				      "commit 1 is the initial "
 				      "configuration and cannot be reverted");
 	if (error < 0)
 		tfs_buf_printf(out, "rejected\nerror: %s\n", tfs_error_last());
@@ -164,8 +172,10 @@ static int scan_later_commits(tfs_buf *out, tfs_inst *in,
 			return error;
 	}
 	if (scan.found)
-		return tfs_error_set(TFS_ECONFLICT, "later commits changed "
-				     "objects of commit %d", n);
+		return tfs_error_set(TFS_ECONFLICT,
+				     "later commits changed "
+				     "objects of commit %d",
+				     n);
 	tfs_buf_clear(out);
 	return 0;
 }
@@ -220,7 +230,7 @@ static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 			      int n)
 {
 	bool package;
-	struct path_list mine = {0};
+	struct path_list mine = { 0 };
 	tfs_buf out = TFS_BUF_INIT;
 	struct cset cs;
 	char oid[41], msg[128];
@@ -232,8 +242,8 @@ static int inst_revert_locked(tfs_buf *result, tfs_inst *in, const char *user,
 		return error;
 	if ((error = revert_allowed(&out, in, n, count)) < 0 ||
 	    (error = tfs_inst_history_commit(oid, &t, in, n)) < 0 ||
-	    (error = tfs_history_diff_parent(in->st->hist, oid,
-					     collect_change, &mine)) < 0)
+	    (error = tfs_history_diff_parent(in->st->hist, oid, collect_change,
+					     &mine)) < 0)
 		goto done;
 	/* Undoing a package is like applying its inverse: the metadata lock
 	 * is lifted for it as it was for the package. */
@@ -284,8 +294,10 @@ int tfs_inst_revert_request(tfs_buf *result, tfs_inst *in, const char *user,
 	n = strtoll(text, &end, 10);
 	if (errno || end == text || *end || n < 1 || n > 2000000000) {
 		inst_write_begin(in);
-		error = tfs_error_set(TFS_EINVALID, "revert: '%.60s' is not a "
-				      "commit number", text);
+		error = tfs_error_set(TFS_EINVALID,
+				      "revert: '%.60s' is not a "
+				      "commit number",
+				      text);
 		snprintf(line, sizeof(line), "rejected\nerror: %s\n",
 			 tfs_error_last());
 		revert_outcome(in, user, line, error);

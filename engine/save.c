@@ -22,15 +22,16 @@
 int save_check_lock(tfs_inst *in, tfs_kind kind, const char *type)
 {
 	if (tfs_inst_locked(in) && tfs_inst_type_lockable(kind, type))
-		return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s is "
+		return tfs_error_set(TFS_ELOCKED,
+				     "metadata of %s/%s is "
 				     "locked (instance.conf: metadata_locked "
-				     "= true)", in->tenant, in->name);
+				     "= true)",
+				     in->tenant, in->name);
 	return 0;
 }
 
 /* Whether saving `doc` over `old` changes nothing (bytes and secrets). */
-static int unchanged(tfs_inst *in, const tfs_obj_info *old,
-		     const tfs_doc *doc)
+static int unchanged(tfs_inst *in, const tfs_obj_info *old, const tfs_doc *doc)
 {
 	char sha[65];
 	sqlite3_stmt *s;
@@ -56,8 +57,8 @@ static int unchanged(tfs_inst *in, const tfs_obj_info *old,
 		sqlite3_bind_int64(s, 1, old->id);
 		sqlite3_bind_text(s, 2, sec->path, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW) {
-			if (sec->value && strcmp(sec->value,
-						 db_text(s, 0)) != 0)
+			if (sec->value &&
+			    strcmp(sec->value, db_text(s, 0)) != 0)
 				same = 0;
 		} else if (sec->value) {
 			same = 0;
@@ -85,13 +86,13 @@ int save_resolve_dir(int64_t *out, tfs_inst *in, tfs_kind kind,
 }
 
 /* Whether another object than `self` already uses `guid`. */
-static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
-		      char *where, size_t size)
+static int guid_taken(tfs_inst *in, const char *guid, int64_t self, char *where,
+		      size_t size)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT o.name, d.kind, d.type "
-				 "FROM objects o JOIN dirs d ON d.id = o.dir "
-				 "WHERE o.guid = ? AND o.id != ? LIMIT 1");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT o.name, d.kind, d.type "
+				  "FROM objects o JOIN dirs d ON d.id = o.dir "
+				  "WHERE o.guid = ? AND o.id != ? LIMIT 1");
 	int taken = 0;
 
 	if (!s)
@@ -101,7 +102,7 @@ static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		taken = 1;
 		obj_path(where, size, (tfs_kind)sqlite3_column_int(s, 1),
-			    db_text(s, 2), db_text(s, 0));
+			 db_text(s, 2), db_text(s, 0));
 	}
 	sqlite3_reset(s);
 	return taken;
@@ -112,9 +113,9 @@ static int guid_taken(tfs_inst *in, const char *guid, int64_t self,
  * object `old` (NULL if none), enforcing guid stability and uniqueness.
  */
 static int parse_for_save(tfs_doc **out, tfs_inst *in, tfs_kind kind,
-			  const char *type, const char *name,
-			  const char *bytes, size_t len,
-			  const tfs_obj_info *old, const char *old_guid)
+			  const char *type, const char *name, const char *bytes,
+			  size_t len, const tfs_obj_info *old,
+			  const char *old_guid)
 {
 	char fresh[37], where[512];
 	tfs_doc *doc = NULL;
@@ -126,16 +127,19 @@ static int parse_for_save(tfs_doc **out, tfs_inst *in, tfs_kind kind,
 				   old ? old_guid : fresh)) < 0)
 		return error;
 	if (old && strcmp(doc->guid, old_guid) != 0) {
-		error = tfs_error_set(TFS_EINVALID, "guid cannot change "
-				      "(stored %s, given %s)", old_guid,
-				      doc->guid);
+		error = tfs_error_set(TFS_EINVALID,
+				      "guid cannot change "
+				      "(stored %s, given %s)",
+				      old_guid, doc->guid);
 		goto done;
 	}
 	error = guid_taken(in, doc->guid, old ? old->id : 0, where,
 			   sizeof(where));
 	if (error > 0)
-		error = tfs_error_set(TFS_EINVALID, "guid %s is already used "
-				      "by %s", doc->guid, where);
+		error = tfs_error_set(TFS_EINVALID,
+				      "guid %s is already used "
+				      "by %s",
+				      doc->guid, where);
 	if (error < 0)
 		goto done;
 	*out = doc;
@@ -173,11 +177,15 @@ static int inst_save_locked(int64_t *out_id, tfs_inst *in, const char *user,
 	int error;
 
 	if (!tfs_type_valid(kind, type))
-		return tfs_error_set(TFS_EINVALID, "'%s' is not a directory "
-				     "of %s/", type, tfs_kind_dir(kind));
+		return tfs_error_set(TFS_EINVALID,
+				     "'%s' is not a directory "
+				     "of %s/",
+				     type, tfs_kind_dir(kind));
 	if (!tfs_name_valid(name))
-		return tfs_error_set(TFS_EINVALID, "invalid object name '%s' "
-				     "(letters, digits, . _ - # only)", name);
+		return tfs_error_set(TFS_EINVALID,
+				     "invalid object name '%s' "
+				     "(letters, digits, . _ - # only)",
+				     name);
 	if ((error = inst_check_open(in, "edits")) < 0 ||
 	    (error = save_check_lock(in, kind, type)) < 0)
 		return error;
@@ -224,8 +232,8 @@ int tfs_inst_save(int64_t *out_id, tfs_inst *in, const char *user,
 	int error;
 
 	inst_write_begin(in);
-	error =
-	    inst_save_locked(out_id, in, user, kind, type, name, bytes, len);
+	error = inst_save_locked(out_id, in, user, kind, type, name, bytes,
+				 len);
 	inst_write_end(in);
 	return error;
 }
@@ -320,8 +328,8 @@ static int inst_rename_locked(tfs_inst *in, const char *user, int64_t id,
 		error = tfs_error_set(TFS_ERROR, "stored object has no name");
 		goto out;
 	}
-	if ((error = tfs_buf_put(&fixed, bytes.ptr, (size_t)(p - bytes.ptr)
-				 + 7)) < 0 ||
+	if ((error = tfs_buf_put(&fixed, bytes.ptr,
+				 (size_t)(p - bytes.ptr) + 7)) < 0 ||
 	    (error = tfs_buf_puts(&fixed, newname)) < 0 ||
 	    (error = tfs_buf_puts(&fixed, q)) < 0)
 		goto out;
@@ -332,16 +340,15 @@ static int inst_rename_locked(tfs_inst *in, const char *user, int64_t id,
 		targetp = &target;
 	else if (error != TFS_ENOTFOUND)
 		goto fail;
-	if ((error = tfs_doc_parse(&doc, old.kind, old.type, newname,
-				   fixed.ptr, fixed.size, guid)) < 0)
+	if ((error = tfs_doc_parse(&doc, old.kind, old.type, newname, fixed.ptr,
+				   fixed.size, guid)) < 0)
 		goto fail;
 	/* Replace the target, store the renamed object, move the secrets
 	 * (the canonical bytes hold only "***"), remove the old name. */
 	if ((targetp && (error = cset_delete(&cs, targetp)) < 0) ||
 	    (error = cset_put(&cs, old.kind, old.type, old.dir, newname, doc,
 			      NULL)) < 0 ||
-	    (error = move_secrets(in, old.id,
-				  cs.last_obj)) < 0 ||
+	    (error = move_secrets(in, old.id, cs.last_obj)) < 0 ||
 	    (error = cset_delete(&cs, &old)) < 0)
 		goto fail;
 	obj_path(from, sizeof(from), old.kind, old.type, old.name);

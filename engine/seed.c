@@ -120,7 +120,7 @@ static int seed_event(tfs_store *st, const char *action, int64_t tenant,
 		      int64_t inst, const char *fmt, const char *arg)
 {
 	char msg[200];
-	tfs_event ev = {"admin", action, msg, inst, tenant};
+	tfs_event ev = { "admin", action, msg, inst, tenant };
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	return tfs_store_event(st, &ev);
@@ -135,7 +135,7 @@ static int seed_event(tfs_store *st, const char *action, int64_t tenant,
  */
 static int server_dirs(db_conn *c, const char *store, const char *home)
 {
-	static const char *const kinds[] = {"data", "backup", "log"};
+	static const char *const kinds[] = { "data", "backup", "log" };
 	sqlite3_stmt *s = db_stmt(c, "SELECT id, name FROM servers");
 	sqlite3_stmt *u = db_stmt(c, "UPDATE servers SET data_location = ?2,"
 				     " backup_location = ?3, log_location = ?4"
@@ -188,19 +188,21 @@ int tfs_store_create_seeded(const char *path, const tfs_seed *seed)
 static int tenant_events(tfs_store *st)
 {
 	sqlite3_stmt *s = db_stmt(&st->db, "SELECT t.id, t.name, g.name FROM"
-				  " tenants t JOIN groups g ON g.id ="
-				  " t.group_id ORDER BY t.id");
+					   " tenants t JOIN groups g ON g.id ="
+					   " t.group_id ORDER BY t.id");
 	char msg[200];
 	int rc, error = 0;
 
 	if (!s)
 		return TFS_ERROR;
 	while (!error && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		tfs_event ev = {"admin", "Tenant/Create", msg, 0,
-				sqlite3_column_int64(s, 0)};
+		tfs_event ev = { "admin", "Tenant/Create", msg, 0,
+				 sqlite3_column_int64(s, 0) };
 
-		snprintf(msg, sizeof(msg), "tenant %s created in landscape "
-			 "group %s", db_text(s, 1), db_text(s, 2));
+		snprintf(msg, sizeof(msg),
+			 "tenant %s created in landscape "
+			 "group %s",
+			 db_text(s, 1), db_text(s, 2));
 		error = tfs_store_event(st, &ev);
 	}
 	if (!error && rc != SQLITE_DONE)
@@ -224,8 +226,8 @@ static int fill_instances(tfs_store *st, const tfs_seed *seed, int64_t now)
 
 	if (!s)
 		return TFS_ERROR;
-	ntenants = sqlite3_step(s) == SQLITE_ROW ?
-		   sqlite3_column_int64(s, 0) : 0;
+	ntenants = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) :
+						   0;
 	sqlite3_reset(s);
 	prod = calloc((size_t)ntenants + 1, sizeof(*prod));
 	if (!prod)
@@ -245,11 +247,13 @@ static int fill_instances(tfs_store *st, const tfs_seed *seed, int64_t now)
 		else
 			error = clone_instance(in, *first, 1);
 		if (!error)
-			error = seed_event(st, "Instance/Create", 0, in->id,
-					   !*first ? "instance %s created with "
-					   "the initial configuration" :
-					   "instance %s created as a copy of "
-					   "production", in->name);
+			error = seed_event(
+				st, "Instance/Create", 0, in->id,
+				!*first ? "instance %s created with "
+					  "the initial configuration" :
+					  "instance %s created as a copy of "
+					  "production",
+				in->name);
 		if (!*first)
 			*first = in;
 	}
@@ -262,7 +266,7 @@ int store_create_seeded(const char *path, const char *home,
 {
 	char p[4096];
 	tfs_store *st = NULL;
-	db_conn c = {0};
+	db_conn c = { 0 };
 	int64_t now = tfs_now();
 	int error;
 
@@ -303,11 +307,12 @@ int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 	*out = NULL;
 	if (!tfs_name_valid(tenant) || !tfs_name_valid(name))
 		return tfs_error_set(TFS_EINVALID, "invalid tenant or "
-				     "instance name");
+						   "instance name");
 	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, tenant) == 0) {
 		tenant_id = row.id;
 	} else {
-		s = db_stmt(&st->db, "INSERT INTO tenants(name, group_id, "
+		s = db_stmt(&st->db,
+			    "INSERT INTO tenants(name, group_id, "
 			    "company, contact, dev_project, created, mtime) "
 			    "VALUES(?1, (SELECT min(id) FROM groups), ?1, '',"
 			    " 1, ?2, ?2)");
@@ -320,7 +325,8 @@ int store_add_instance(tfs_inst **out, tfs_store *st, const char *tenant,
 		tenant_id = sqlite3_last_insert_rowid(st->db.db);
 	}
 	tfs_uuid_new(key);
-	s = db_stmt(&st->db, "INSERT INTO instances(tenant_id, name, "
+	s = db_stmt(&st->db,
+		    "INSERT INTO instances(tenant_id, name, "
 		    "landscape_id, metadata_locked, api_key, created, mtime) "
 		    "VALUES(?1, ?2, (SELECT l.id FROM landscapes l JOIN tenants"
 		    " t ON t.group_id = l.group_id WHERE t.id = ?1 AND l.type ="

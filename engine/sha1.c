@@ -92,8 +92,7 @@ int tfs_history_blob_id(unsigned char id[20], const char *bytes, size_t len)
 	return hist_object_id(id, "blob", bytes, len);
 }
 
-void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
-			const unsigned char id[20])
+void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1], const unsigned char id[20])
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
@@ -160,7 +159,7 @@ int hist_object_id_marked(unsigned char id[20], const char *type,
 
 	if (strcmp(marks->type, type) != 0 || marks->len != len)
 		return tfs_error_set(TFS_ERROR, "SHA-1: marks of another "
-				     "object");
+						"object");
 	if ((error = hist_sha1_init(&s)) < 0)
 		return error;
 	if (from == 0 || from > n || !marks->ctx[from - 1]) {

@@ -40,8 +40,8 @@ static int open_file(struct spill *sp)
 	char path[4096];
 	int fd = open(sp->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
-		       errno == EINVAL)) {
+	if (fd < 0 &&
+	    (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		snprintf(path, sizeof(path), "%s/.spill-XXXXXX", sp->dir);
 		fd = mkostemp(path, O_CLOEXEC);
 		if (fd >= 0)
@@ -70,9 +70,12 @@ static int write_out(struct spill *sp)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return tfs_error_set(TFS_ERROR, "temporary file in %s:"
-					     " %s", sp->dir, n < 0 ?
-					     strerror(errno) : "short write");
+			return tfs_error_set(TFS_ERROR,
+					     "temporary file in %s:"
+					     " %s",
+					     sp->dir,
+					     n < 0 ? strerror(errno) :
+						     "short write");
 		done += (size_t)n;
 	}
 	sp->filed += (off_t)sp->len;
@@ -145,8 +148,8 @@ static int refill(struct spill_reader *r)
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return tfs_error_set(TFS_ERROR, "temporary file in %s: %s",
-				     r->sp->dir, n < 0 ? strerror(errno) :
-				     "cut short");
+				     r->sp->dir,
+				     n < 0 ? strerror(errno) : "cut short");
 	r->len += (size_t)n;
 	r->off += n;
 	return 1;
@@ -181,8 +184,10 @@ int spill_read(struct spill_reader *r, const void **rec, size_t *len)
 		if (more)
 			continue;
 		if (r->pos != r->len)
-			return tfs_error_set(TFS_ERROR, "temporary file in %s:"
-					     " a record is cut", r->sp->dir);
+			return tfs_error_set(TFS_ERROR,
+					     "temporary file in %s:"
+					     " a record is cut",
+					     r->sp->dir);
 		r->in_mem = true;
 		r->pos = 0;
 	}

@@ -19,13 +19,13 @@
 #define SPILL_REC_MAX 65535
 
 struct spill {
-	const char *dir;     /* where the temporary file goes (not owned) */
-	int fd;              /* the file, when has_fd */
-	bool has_fd;         /* a zeroed struct spill is an empty log */
-	off_t filed;         /* bytes written to the file */
-	unsigned char *buf;  /* the records after those in the file */
+	const char *dir;    /* where the temporary file goes (not owned) */
+	int fd;             /* the file, when has_fd */
+	bool has_fd;        /* a zeroed struct spill is an empty log */
+	off_t filed;        /* bytes written to the file */
+	unsigned char *buf; /* the records after those in the file */
 	size_t len, cap;
-	size_t count;        /* records appended */
+	size_t count; /* records appended */
 };
 
 /* An empty log whose temporary file, if one is needed, goes in `dir`. */
@@ -38,10 +38,10 @@ int spill_append(struct spill *sp, const void *rec, size_t len);
 /* Reads the records appended before spill_read_begin(), in order. */
 struct spill_reader {
 	const struct spill *sp;
-	off_t off, end;       /* the file part still to read */
-	size_t mem_len;       /* the memory part at the start */
-	bool in_mem;          /* the file part is done */
-	unsigned char *buf;   /* file bytes read, [pos, len) unconsumed */
+	off_t off, end;     /* the file part still to read */
+	size_t mem_len;     /* the memory part at the start */
+	bool in_mem;        /* the file part is done */
+	unsigned char *buf; /* file bytes read, [pos, len) unconsumed */
 	size_t pos, len, cap;
 };
 

@@ -67,8 +67,10 @@ static int inst_problems(tfs_buf *probs, tfs_store *st, int64_t id,
 	if (in && inst_last_commit(in, &n, db_oid) == 0 && n > 0 &&
 	    (tfs_history_get_ref(ref, st->hist, in->branch) < 0 ||
 	     strcmp(ref, db_oid) != 0)) {
-		tfs_buf_printf(probs, "%s: history branch does not "
-			       "match the database\n", name);
+		tfs_buf_printf(probs,
+			       "%s: history branch does not "
+			       "match the database\n",
+			       name);
 		problems++;
 	}
 	if (in)
@@ -86,16 +88,19 @@ static int inst_problems(tfs_buf *probs, tfs_store *st, int64_t id,
 static int key_problem(tfs_buf *probs, const char *name, int k, int shared)
 {
 	if (k == 2)
-		tfs_buf_printf(probs, "%s: API key is blank (echo fix > "
-			       "status gives it one)\n", name);
+		tfs_buf_printf(probs,
+			       "%s: API key is blank (echo fix > "
+			       "status gives it one)\n",
+			       name);
 	else if (k == 1)
-		tfs_buf_printf(probs, "%s: API key is duplicate: shared with "
+		tfs_buf_printf(probs,
+			       "%s: API key is duplicate: shared with "
 			       "%d other instance%s (echo fix > status)\n",
 			       name, shared - 1, shared == 2 ? "" : "s");
 	return k != 0;
 }
 
-static const char *const key_words[] = {"ok", "duplicate", "blank"};
+static const char *const key_words[] = { "ok", "duplicate", "blank" };
 
 /* Why `path` is not a writable directory, or NULL if it is. */
 static const char *location_problem(const char *path)
@@ -120,13 +125,13 @@ static const char *location_problem(const char *path)
 static int server_problems(tfs_buf *probs, tfs_store *st)
 {
 	sqlite3_stmt *s = db_stmt(
-	    store_db(st),
-	    "SELECT g.name, l.type, s.name, s.data_location,"
-	    " s.backup_location, s.log_location FROM servers s JOIN"
-	    " landscapes l ON"
-	    " l.id = s.landscape_id JOIN groups g ON g.id = l.group_id"
-	    " ORDER BY g.name, l.type, s.name");
-	static const char *const what[] = {"data", "backup", "log"};
+		store_db(st),
+		"SELECT g.name, l.type, s.name, s.data_location,"
+		" s.backup_location, s.log_location FROM servers s JOIN"
+		" landscapes l ON"
+		" l.id = s.landscape_id JOIN groups g ON g.id = l.group_id"
+		" ORDER BY g.name, l.type, s.name");
+	static const char *const what[] = { "data", "backup", "log" };
 	const char *why;
 	int rc, i, problems = 0;
 
@@ -136,7 +141,8 @@ static int server_problems(tfs_buf *probs, tfs_store *st)
 		for (i = 0; i < 3; i++) {
 			if (!(why = location_problem(db_text(s, 3 + i))))
 				continue;
-			tfs_buf_printf(probs, "landscapes/%s/%s/servers/%s: "
+			tfs_buf_printf(probs,
+				       "landscapes/%s/%s/servers/%s: "
 				       "%s location '%s' %s\n",
 				       db_text(s, 0), db_text(s, 1),
 				       db_text(s, 2), what[i],
@@ -151,14 +157,14 @@ static int server_problems(tfs_buf *probs, tfs_store *st)
 int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 {
 	sqlite3_stmt *s = db_stmt(
-	    store_db(st),
-	    "SELECT i.id, t.name, i.name, i.status, i.metadata_locked,"
-	    " i.in_maintenance, i.expiration, CASE WHEN i.api_key = ''"
-	    " THEN 2 WHEN (SELECT count(*) FROM instances j WHERE"
-	    " j.api_key = i.api_key) > 1 THEN 1 ELSE 0 END,"
-	    " (SELECT count(*) FROM instances j WHERE j.api_key ="
-	    " i.api_key) FROM instances i JOIN tenants t ON"
-	    " t.id = i.tenant_id ORDER BY t.name, i.name");
+		store_db(st),
+		"SELECT i.id, t.name, i.name, i.status, i.metadata_locked,"
+		" i.in_maintenance, i.expiration, CASE WHEN i.api_key = ''"
+		" THEN 2 WHEN (SELECT count(*) FROM instances j WHERE"
+		" j.api_key = i.api_key) > 1 THEN 1 ELSE 0 END,"
+		" (SELECT count(*) FROM instances j WHERE j.api_key ="
+		" i.api_key) FROM instances i JOIN tenants t ON"
+		" t.id = i.tenant_id ORDER BY t.name, i.name");
 	int rc, error, problems = 0;
 	tfs_buf probs = TFS_BUF_INIT;
 
@@ -171,7 +177,7 @@ int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 		int64_t id = sqlite3_column_int64(s, 0);
 		tfs_inst *in = tfs_store_inst(st, id);
 		int k = sqlite3_column_int(s, 7);
-		tfs_inst_meta m = {0};
+		tfs_inst_meta m = { 0 };
 		char name[160];
 
 		if (in)
@@ -186,8 +192,7 @@ int tfs_store_render_status(tfs_buf *out, tfs_store *st)
 				       key_words[k < 0 || k > 2 ? 0 : k]);
 		problems += key_problem(&probs, name, k,
 					sqlite3_column_int(s, 8));
-		problems += inst_problems(&probs, st, id, name,
-					  db_text(s, 6));
+		problems += inst_problems(&probs, st, id, name, db_text(s, 6));
 	}
 	sqlite3_reset(s);
 	problems += server_problems(&probs, st);
@@ -213,12 +218,13 @@ static int new_key(char out[33], tfs_store *st)
 		for (i = j = 0; uuid[i] && j < 32; i++)
 			if (uuid[i] != '-')
 				out[j++] = (char)(uuid[i] >= 'a' &&
-						  uuid[i] <= 'f' ?
-						  uuid[i] - 'a' + 'A' :
-						  uuid[i]);
+								  uuid[i] <=
+									  'f' ?
+							  uuid[i] - 'a' + 'A' :
+							  uuid[i]);
 		out[j] = '\0';
 		if (!(s = db_stmt(&st->db, "SELECT 1 FROM instances WHERE"
-				  " api_key = ?")))
+					   " api_key = ?")))
 			return TFS_ERROR;
 		sqlite3_bind_text(s, 1, out, -1, SQLITE_STATIC);
 		taken = sqlite3_step(s) == SQLITE_ROW;
@@ -234,14 +240,16 @@ static int rekey(tfs_store *st, const tfs_user *u, int64_t id, bool blank)
 {
 	sqlite3_stmt *s;
 	char key[33], msg[160];
-	tfs_event ev = {.user = u->login, .action = "Instance/ApiKey",
-			.message = msg, .instance_id = id};
+	tfs_event ev = { .user = u->login,
+			 .action = "Instance/ApiKey",
+			 .message = msg,
+			 .instance_id = id };
 	int error;
 
 	if ((error = new_key(key, st)) < 0)
 		return error;
 	if (!(s = db_stmt(&st->db, "UPDATE instances SET api_key = ?2,"
-			  " mtime = ?3 WHERE id = ?1")))
+				   " mtime = ?3 WHERE id = ?1")))
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
@@ -264,7 +272,8 @@ static int fix_keys(tfs_store *st, const tfs_user *u, int *n)
 	int rc, error = 0;
 
 	for (*n = 0; !error; (*n)++) {
-		if (!(s = db_stmt(&st->db, "SELECT i.id, i.api_key = '' FROM"
+		if (!(s = db_stmt(&st->db,
+				  "SELECT i.id, i.api_key = '' FROM"
 				  " instances i WHERE i.api_key = '' OR EXISTS"
 				  " (SELECT 1 FROM instances j WHERE j.api_key"
 				  " = i.api_key AND j.id < i.id) ORDER BY"
@@ -275,8 +284,9 @@ static int fix_keys(tfs_store *st, const tfs_user *u, int *n)
 		blank = sqlite3_column_int(s, 1) != 0;
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW)
-			return rc == SQLITE_DONE ? 0 :
-			       db_fail(&st->db, "instances");
+			return rc == SQLITE_DONE ?
+				       0 :
+				       db_fail(&st->db, "instances");
 		error = rekey(st, u, id, blank);
 	}
 	return error;
@@ -284,7 +294,8 @@ static int fix_keys(tfs_store *st, const tfs_user *u, int *n)
 
 static int not_fix(void)
 {
-	return tfs_error_set(TFS_EINVALID, "status takes only 'fix' (gives "
+	return tfs_error_set(TFS_EINVALID,
+			     "status takes only 'fix' (gives "
 			     "every duplicate or blank API key a new one)");
 }
 
@@ -303,17 +314,20 @@ int tfs_store_status_check(const char *bytes, size_t len)
 	return 0;
 }
 
-int tfs_store_status_write(tfs_store *st, const tfs_user *u,
-			   const char *bytes, size_t len)
+int tfs_store_status_write(tfs_store *st, const tfs_user *u, const char *bytes,
+			   size_t len)
 {
 	char msg[64];
-	tfs_event ev = {.user = u->login, .action = "Status/Fix",
-			.message = msg};
+	tfs_event ev = { .user = u->login,
+			 .action = "Status/Fix",
+			 .message = msg };
 	int error, n = 0;
 
 	if (!u->id || !u->admin)
-		return tfs_error_set(TFS_EACCESS, "%s: only administrators "
-				     "fix status problems", u->login);
+		return tfs_error_set(TFS_EACCESS,
+				     "%s: only administrators "
+				     "fix status problems",
+				     u->login);
 	while (len && strchr(" \t\r\n", bytes[len - 1]))
 		len--;
 	while (len && strchr(" \t\r\n", bytes[0]))

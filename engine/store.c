@@ -253,14 +253,16 @@ static int make_dir(const char *path)
 int tfs_store_create(const char *path)
 {
 	char p[PATH_MAX];
-	db_conn c = {0};
+	db_conn c = { 0 };
 	tfs_history *h = NULL;
 	struct stat sb;
 	int error;
 
 	if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
-		return tfs_error_set(TFS_EEXISTS, "%s exists and is not a "
-				     "directory", path);
+		return tfs_error_set(TFS_EEXISTS,
+				     "%s exists and is not a "
+				     "directory",
+				     path);
 	if ((error = make_dir(path)) < 0)
 		return error;
 	if ((error = join(p, sizeof(p), path, "console.db")) < 0)
@@ -336,8 +338,10 @@ int tfs_store_init(const char *path, const tfs_seed *seed)
 
 	if (stat(path, &sb) == 0) {
 		if (!S_ISDIR(sb.st_mode) || !empty_dir(path))
-			return tfs_error_set(TFS_EEXISTS, "%s exists and is "
-					     "not an empty directory", path);
+			return tfs_error_set(TFS_EEXISTS,
+					     "%s exists and is "
+					     "not an empty directory",
+					     path);
 		replace = true;
 	}
 	n = snprintf(tmp, sizeof(tmp), "%s.init-XXXXXX", path);
@@ -379,7 +383,7 @@ static void clean_tmp(const char *dir)
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, "drop-", 5) == 0 &&
 		    snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) <
-		    (int)sizeof(p))
+			    (int)sizeof(p))
 			unlink(p);
 	closedir(d);
 }
@@ -401,8 +405,8 @@ static void mark_broken(tfs_store *st, int64_t id)
 
 static int load_instances(tfs_store *st, bool create)
 {
-	sqlite3_stmt *s =
-	    db_stmt(store_db(st), "SELECT id FROM instances ORDER BY id");
+	sqlite3_stmt *s = db_stmt(store_db(st),
+				  "SELECT id FROM instances ORDER BY id");
 	int64_t max = 0;
 	int rc, error = 0;
 
@@ -420,8 +424,8 @@ static int load_instances(tfs_store *st, bool create)
 	sqlite3_reset(s);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
-		if ((error = inst_open(&st->tab->slot[id], st, id,
-				       create)) < 0) {
+		if ((error = inst_open(&st->tab->slot[id], st, id, create)) <
+		    0) {
 			if (create)
 				break;
 			mark_broken(st, id);
@@ -432,8 +436,7 @@ static int load_instances(tfs_store *st, bool create)
 	return error;
 }
 
-int store_open(tfs_store **out, const char *path, uid_t mount_uid,
-	       bool create)
+int store_open(tfs_store **out, const char *path, uid_t mount_uid, bool create)
 {
 	char p[PATH_MAX];
 	tfs_store *st;
@@ -456,9 +459,11 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	if ((error = join(p, sizeof(p), st->path, "console.db")) < 0)
 		goto done;
 	if (access(p, F_OK) != 0) {
-		error = tfs_error_set(TFS_ENOTFOUND, "%s is not a tenantfs "
+		error = tfs_error_set(TFS_ENOTFOUND,
+				      "%s is not a tenantfs "
 				      "store (no console.db; create one with "
-				      "'tenantctl init')", path);
+				      "'tenantctl init')",
+				      path);
 		goto done;
 	}
 	if ((error = join(p, sizeof(p), st->path, "lock")) < 0)
@@ -472,7 +477,8 @@ int store_open(tfs_store **out, const char *path, uid_t mount_uid,
 	 * databases: give it a few seconds before calling the store busy. */
 	for (i = 0; flock(st->lockfd, LOCK_EX | LOCK_NB) < 0; i++) {
 		if (i == 50) {
-			error = tfs_error_set(TFS_EBUSY, "store %s is in use by "
+			error = tfs_error_set(TFS_EBUSY,
+					      "store %s is in use by "
 					      "another tenantfs or tenantctl",
 					      path);
 			goto done;
@@ -559,8 +565,10 @@ int tfs_store_checkpoint_in_background(tfs_store *st)
 		return error;
 	for (i = 0; i < store_ninsts(st); i++) {
 		tfs_inst *in = store_slot(st, (int64_t)i);
-		if (in && !inst_gone(in) && (error = ckpt_attach(st->ckpt, &in->db,
-				sqlite3_db_filename(in->db.db, "main"))) < 0)
+		if (in && !inst_gone(in) &&
+		    (error = ckpt_attach(st->ckpt, &in->db,
+					 sqlite3_db_filename(in->db.db,
+							     "main"))) < 0)
 			return error;
 	}
 	return 0;
@@ -572,13 +580,14 @@ tfs_inst *tfs_store_inst(tfs_store *st, int64_t id)
 	tfs_inst *in = store_slot(st, id);
 
 	if (why) {
-		tfs_error_set(TFS_ERROR, "instance is damaged and not served: "
-			      "%s", why);
+		tfs_error_set(TFS_ERROR,
+			      "instance is damaged and not served: "
+			      "%s",
+			      why);
 		return NULL;
 	}
 	if (!in || inst_gone(in)) {
-		tfs_error_set(TFS_ENOTFOUND, "no instance %lld",
-			      (long long)id);
+		tfs_error_set(TFS_ENOTFOUND, "no instance %lld", (long long)id);
 		return NULL;
 	}
 	return in;
@@ -598,9 +607,9 @@ void tfs_store_user_of(tfs_store *st, uid_t uid, char out[64])
 /* ---- entity listing ------------------------------------------------------- */
 
 struct entity_sql {
-	const char *list;  /* ?1 = parent id */
-	const char *find;  /* ?1 = parent id, ?2 = name */
-	const char *get;   /* ?1 = id */
+	const char *list; /* ?1 = parent id */
+	const char *find; /* ?1 = parent id, ?2 = name */
+	const char *get;  /* ?1 = id */
 };
 
 static const struct entity_sql entity_sql[] = {
@@ -659,7 +668,7 @@ int tfs_store_list(tfs_store *st, tfs_entity ent, int64_t parent_id,
 		   tfs_row_cb cb, void *ctx)
 {
 	sqlite3_stmt *s = db_stmt(store_db(st), entity_sql[ent].list);
-	tfs_row row = {0};
+	tfs_row row = { 0 };
 	int rc, error = 0;
 
 	if (!s)
@@ -676,8 +685,7 @@ int tfs_store_list(tfs_store *st, tfs_entity ent, int64_t parent_id,
 	return error;
 }
 
-static int one_row(tfs_row *out, db_conn *c, sqlite3_stmt *s,
-		   const char *what)
+static int one_row(tfs_row *out, db_conn *c, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
 	int error = 0;
@@ -722,8 +730,11 @@ static int put_field(tfs_buf *b, const char *s)
 	int error = 0;
 
 	for (; s && *s && !error; s++)
-		error = tfs_buf_put(b, (*s == '\t' || *s == '\n' ||
-					*s == '\r') ? " " : s, 1);
+		error = tfs_buf_put(b,
+				    (*s == '\t' || *s == '\n' || *s == '\r') ?
+					    " " :
+					    s,
+				    1);
 	return error;
 }
 
@@ -731,8 +742,8 @@ static int put_field(tfs_buf *b, const char *s)
  * Format one event line: time user action message tenant instance
  * landscape company, tab-separated.
  */
-static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
-		      int64_t t, struct event_scope *scope)
+static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev, int64_t t,
+		      struct event_scope *scope)
 {
 	char iso[32];
 	const char *tenant = "", *inst = "", *land = "", *company = "";
@@ -761,20 +772,34 @@ static int event_line(tfs_buf *b, tfs_store *st, const tfs_event *ev,
 	}
 	tfs_time_iso(iso, t);
 	error = tfs_buf_printf(b, "%s\t", iso);
-	if (!error) error = put_field(b, ev->user);
-	if (!error) error = tfs_buf_puts(b, "\t");
-	if (!error) error = put_field(b, ev->action);
-	if (!error) error = tfs_buf_puts(b, "\t");
-	if (!error) error = put_field(b, ev->message);
-	if (!error) error = tfs_buf_puts(b, "\t");
-	if (!error) error = put_field(b, tenant);
-	if (!error) error = tfs_buf_puts(b, "\t");
-	if (!error) error = put_field(b, inst);
-	if (!error) error = tfs_buf_puts(b, "\t");
-	if (!error) error = put_field(b, land);
-	if (!error) error = tfs_buf_puts(b, "\t");
-	if (!error) error = put_field(b, company);
-	if (!error) error = tfs_buf_puts(b, "\n");
+	if (!error)
+		error = put_field(b, ev->user);
+	if (!error)
+		error = tfs_buf_puts(b, "\t");
+	if (!error)
+		error = put_field(b, ev->action);
+	if (!error)
+		error = tfs_buf_puts(b, "\t");
+	if (!error)
+		error = put_field(b, ev->message);
+	if (!error)
+		error = tfs_buf_puts(b, "\t");
+	if (!error)
+		error = put_field(b, tenant);
+	if (!error)
+		error = tfs_buf_puts(b, "\t");
+	if (!error)
+		error = put_field(b, inst);
+	if (!error)
+		error = tfs_buf_puts(b, "\t");
+	if (!error)
+		error = put_field(b, land);
+	if (!error)
+		error = tfs_buf_puts(b, "\t");
+	if (!error)
+		error = put_field(b, company);
+	if (!error)
+		error = tfs_buf_puts(b, "\n");
 	if (s)
 		sqlite3_reset(s);
 	return error;
@@ -787,19 +812,19 @@ static int append_event_line(tfs_store *st, const char *line, int64_t t,
 			     const char *source,
 			     const struct event_scope *scope)
 {
-	sqlite3_stmt *s =
-	    db_stmt(store_db(st),
-		    "INSERT OR IGNORE INTO events(off, time, line, source,"
-		    " tenant_id, instance_id, tenant_off, instance_off) "
-		    "SELECT COALESCE((SELECT off + length(CAST(line AS BLOB)) "
-		    "FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3,"
-		    " ?4, ?5, CASE WHEN ?4 IS NULL THEN NULL ELSE"
-		    " COALESCE((SELECT tenant_off + length(CAST(line AS BLOB))"
-		    " FROM events WHERE tenant_id = ?4 ORDER BY id DESC"
-		    " LIMIT 1), 0) END, CASE WHEN ?5 IS NULL THEN NULL ELSE"
-		    " COALESCE((SELECT instance_off + length(CAST(line AS BLOB))"
-		    " FROM events WHERE instance_id = ?5 ORDER BY id DESC"
-		    " LIMIT 1), 0) END");
+	sqlite3_stmt *s = db_stmt(
+		store_db(st),
+		"INSERT OR IGNORE INTO events(off, time, line, source,"
+		" tenant_id, instance_id, tenant_off, instance_off) "
+		"SELECT COALESCE((SELECT off + length(CAST(line AS BLOB)) "
+		"FROM events ORDER BY id DESC LIMIT 1), 0), ?1, ?2, ?3,"
+		" ?4, ?5, CASE WHEN ?4 IS NULL THEN NULL ELSE"
+		" COALESCE((SELECT tenant_off + length(CAST(line AS BLOB))"
+		" FROM events WHERE tenant_id = ?4 ORDER BY id DESC"
+		" LIMIT 1), 0) END, CASE WHEN ?5 IS NULL THEN NULL ELSE"
+		" COALESCE((SELECT instance_off + length(CAST(line AS BLOB))"
+		" FROM events WHERE instance_id = ?5 ORDER BY id DESC"
+		" LIMIT 1), 0) END");
 
 	if (!s)
 		return TFS_ERROR;
@@ -816,7 +841,7 @@ static int append_event_line(tfs_store *st, const char *line, int64_t t,
 
 int store_event_locked(tfs_store *st, const tfs_event *ev)
 {
-	struct event_scope scope = {0, 0};
+	struct event_scope scope = { 0, 0 };
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t t = tfs_now();
 	int error;
@@ -844,9 +869,9 @@ int tfs_store_event(tfs_store *st, const tfs_event *ev)
  */
 int store_flush_events(tfs_store *st, tfs_inst *in)
 {
-	sqlite3_stmt *s =
-	    db_stmt(inst_db(in), "SELECT id, time, user, action, "
-				 "message FROM pending_events ORDER BY id");
+	sqlite3_stmt *s = db_stmt(inst_db(in),
+				  "SELECT id, time, user, action, "
+				  "message FROM pending_events ORDER BY id");
 	sqlite3_stmt *del;
 	tfs_buf b = TFS_BUF_INIT;
 	char source[64];
@@ -864,15 +889,15 @@ int store_flush_events(tfs_store *st, tfs_inst *in)
 			.message = db_text(s, 4),
 			.instance_id = in->id,
 		};
-		struct event_scope scope = {0, 0};
+		struct event_scope scope = { 0, 0 };
 		int64_t t = sqlite3_column_int64(s, 1);
 		last = sqlite3_column_int64(s, 0);
 		tfs_buf_clear(&b);
 		snprintf(source, sizeof(source), "i%lld:%lld",
 			 (long long)in->id, (long long)last);
 		if ((error = event_line(&b, st, &ev, t, &scope)) < 0 ||
-		    (error = append_event_line(st, b.ptr, t, source,
-					       &scope)) < 0)
+		    (error = append_event_line(st, b.ptr, t, source, &scope)) <
+			    0)
 			break;
 	}
 	store_write_end(st);
@@ -889,10 +914,10 @@ int store_flush_events(tfs_store *st, tfs_inst *in)
 
 int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime)
 {
-	sqlite3_stmt *s =
-	    db_stmt(store_db(st),
-		    "SELECT off + length(CAST(line AS BLOB)), time FROM events "
-		    "ORDER BY id DESC LIMIT 1");
+	sqlite3_stmt *s = db_stmt(
+		store_db(st),
+		"SELECT off + length(CAST(line AS BLOB)), time FROM events "
+		"ORDER BY id DESC LIMIT 1");
 
 	if (!s)
 		return TFS_ERROR;
@@ -906,14 +931,13 @@ int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime)
 	return 0;
 }
 
-int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off,
-			  size_t len)
+int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off, size_t len)
 {
-	sqlite3_stmt *s =
-	    db_stmt(store_db(st),
-		    "SELECT off, CAST(line AS BLOB) FROM events WHERE id >= "
-		    "COALESCE((SELECT id FROM events WHERE off <= ?1 "
-		    "ORDER BY off DESC LIMIT 1), 0) ORDER BY id");
+	sqlite3_stmt *s = db_stmt(
+		store_db(st),
+		"SELECT off, CAST(line AS BLOB) FROM events WHERE id >= "
+		"COALESCE((SELECT id FROM events WHERE off <= ?1 "
+		"ORDER BY off DESC LIMIT 1), 0) ORDER BY id");
 	uint64_t end = off + len;
 	int rc, error = 0;
 

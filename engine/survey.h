@@ -9,17 +9,17 @@
 
 /* What pass 1 learns of a package. */
 struct pkg_survey {
-	uint64_t total;     /* <transaction> elements, for progress */
-	char name[256];     /* the first <package>'s name and state */
+	uint64_t total; /* <transaction> elements, for progress */
+	char name[256]; /* the first <package>'s name and state */
 	char state[16];
 	char type[16];
 	char description[512];
-	char source[160];   /* "<tenant>/<instance>" it was exported from */
+	char source[160]; /* "<tenant>/<instance>" it was exported from */
 	/* Its own <aspect>s, "id version vendor-id yes|no" a line (at most
 	 * SURVEY_ASPECTS; more are ignored here, as pass 2 never reads
 	 * them). */
 	char aspects[4096];
-	bool any_open;      /* some (sub-)package is not closed */
+	bool any_open; /* some (sub-)package is not closed */
 };
 #define SURVEY_ASPECTS 32
 

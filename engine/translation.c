@@ -21,10 +21,11 @@
 
 static int bad_locale(const char *locale)
 {
-	return tfs_error_set(TFS_EINVALID, "invalid locale name '%.80s' "
+	return tfs_error_set(TFS_EINVALID,
+			     "invalid locale name '%.80s' "
 			     "(letters, digits, - and _ only, starting with "
-			     "a letter, at most %d)", locale ? locale : "",
-			     TFS_LOCALE_MAX);
+			     "a letter, at most %d)",
+			     locale ? locale : "", TFS_LOCALE_MAX);
 }
 
 /* Every type directory of `locale` exists afterwards (writer lock held,
@@ -58,8 +59,10 @@ int inst_translation_dir(int64_t *out, tfs_inst *in, const char *type)
 	int error;
 
 	if (!tfs_translation_split(type, locale, &mtype))
-		return tfs_error_set(TFS_EINVALID, "'%.80s' is not a "
-				     "directory of translations/", type);
+		return tfs_error_set(TFS_EINVALID,
+				     "'%.80s' is not a "
+				     "directory of translations/",
+				     type);
 	if ((error = locale_ensure(in, locale)) < 0)
 		return error;
 	return tfs_inst_dir_find(out, in, TFS_KIND_TRANSLATION, type);
@@ -98,15 +101,15 @@ int tfs_inst_locale_list(tfs_inst *in, tfs_row_cb cb, void *ctx)
 {
 	/* The rows naming locales, and the time of their last change. */
 	sqlite3_stmt *s = db_stmt(
-	    inst_db(in),
-	    "SELECT d.id, substr(d.type, 1, length(d.type) - ?2),"
-	    " COALESCE((SELECT max(o.mtime) FROM dirs e JOIN objects o"
-	    "  ON o.dir = e.id WHERE e.kind = ?1 AND e.type >="
-	    "  substr(d.type, 1, length(d.type) - ?2 + 1) AND e.type <"
-	    "  substr(d.type, 1, length(d.type) - ?2) || '0'), 0)"
-	    " FROM dirs d WHERE d.kind = ?1 AND d.type LIKE ?3"
-	    " ORDER BY d.type");
-	tfs_row row = {0};
+		inst_db(in),
+		"SELECT d.id, substr(d.type, 1, length(d.type) - ?2),"
+		" COALESCE((SELECT max(o.mtime) FROM dirs e JOIN objects o"
+		"  ON o.dir = e.id WHERE e.kind = ?1 AND e.type >="
+		"  substr(d.type, 1, length(d.type) - ?2 + 1) AND e.type <"
+		"  substr(d.type, 1, length(d.type) - ?2) || '0'), 0)"
+		" FROM dirs d WHERE d.kind = ?1 AND d.type LIKE ?3"
+		" ORDER BY d.type");
+	tfs_row row = { 0 };
 	int rc, error = 0;
 
 	if (!s)
@@ -183,8 +186,10 @@ static int locale_remove_locked(tfs_inst *in, const char *locale)
 	busy = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	if (busy)
-		return tfs_error_set(TFS_ENOTEMPTY, "translations/%s is not "
-				     "empty", locale);
+		return tfs_error_set(TFS_ENOTEMPTY,
+				     "translations/%s is not "
+				     "empty",
+				     locale);
 	s = db_stmt(inst_db(in), "DELETE FROM dirs WHERE kind = ? AND"
 				 " type >= ? AND type < ?");
 	if (!s)
@@ -204,4 +209,3 @@ int tfs_inst_locale_remove(tfs_inst *in, const char *locale)
 	inst_write_end(in);
 	return error;
 }
-

@@ -42,14 +42,14 @@ static const char *text_of(const xmlNode *n)
 	const xmlNode *c = n->children;
 
 	return c && c->type == XML_TEXT_NODE && c->content ?
-	       (const char *)c->content : "";
+		       (const char *)c->content :
+		       "";
 }
 
 static bool is_string(const xmlNode *n)
 {
 	return n->type == XML_ELEMENT_NODE &&
-	       strcmp((const char *)n->name, "String") == 0 &&
-	       prop(n, "key");
+	       strcmp((const char *)n->name, "String") == 0 && prop(n, "key");
 }
 
 /* Whether source String `s` moves over target String `t` (NULL: none). */
@@ -179,8 +179,7 @@ int tfs_translation_merge(tfs_doc **out, size_t *moved, const char *type,
 		return tfs_error_set(TFS_EINVALID, "document too large");
 	t = xmlReadMemory(target, (int)tlen, NULL, NULL, MERGE_PARSE);
 	s = xmlReadMemory(source, (int)slen, NULL, NULL, MERGE_PARSE);
-	if (!t || !s || !xmlDocGetRootElement(t) ||
-	    !xmlDocGetRootElement(s)) {
+	if (!t || !s || !xmlDocGetRootElement(t) || !xmlDocGetRootElement(s)) {
 		error = tfs_error_set(TFS_ERROR, "cannot read a translation");
 		goto done;
 	}

@@ -164,8 +164,8 @@ static bool name_eq(uint64_t v, const void *key, const void *ctx)
 	const struct mem *m = MEM(v);
 
 	(void)ctx;
-	return m->name_hash == k->hash && m->linked &&
-	       m->parent == k->parent && strcmp(m->name, k->name) == 0;
+	return m->name_hash == k->hash && m->linked && m->parent == k->parent &&
+	       strcmp(m->name, k->name) == 0;
 }
 
 static void by_name_remove(tfs_tree *t, struct mem *m)
@@ -258,8 +258,7 @@ void mem_maybe_free(tfs_tree *t, struct mem *m)
 		return;
 	if (m->slot)
 		t->hslot[m->slot] = NULL;
-	i = hmap_slot_of(&t->by_ino, mem_ino_hash(m->ino),
-			 (uintptr_t)m);
+	i = hmap_slot_of(&t->by_ino, mem_ino_hash(m->ino), (uintptr_t)m);
 	if (i != SIZE_MAX)
 		hmap_delete_at(&t->by_ino, i, ino_hash, NULL);
 	by_name_remove(t, m);
@@ -543,12 +542,18 @@ uint64_t obj_parent(int64_t inst, tfs_kind kind, int64_t dir)
 static const char *content_name(int b)
 {
 	switch (b) {
-	case I_METADATA: return "metadata";
-	case I_VALIDATION: return "validation";
-	case I_SETTINGS: return "settings";
-	case I_MASTER: return "master";
-	case I_TRANSLATIONS: return "translations";
-	default: return "data";
+	case I_METADATA:
+		return "metadata";
+	case I_VALIDATION:
+		return "validation";
+	case I_SETTINGS:
+		return "settings";
+	case I_MASTER:
+		return "master";
+	case I_TRANSLATIONS:
+		return "translations";
+	default:
+		return "data";
 	}
 }
 
@@ -563,13 +568,16 @@ static const char *content_name(int b)
 static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 		    int64_t obj, const char *name)
 {
-	static const int files[] = {I_CONF, I_HLOG, I_LOG, I_REVERT_RESULT,
-				    I_HISTORY, I_PROJECTS, I_DIR, I_ACTIVE,
-				    I_PACKAGES, I_APPLY, I_VALIDATE,
-				    I_APPLY_UNVAL, I_PREVIEW, I_PUSH,
-				    I_BACKUPS, I_RESTORE_RESULT};
-	static const int content[] = {I_METADATA, I_VALIDATION, I_SETTINGS,
-				      I_MASTER, I_DATA, I_TRANSLATIONS};
+	static const int files[] = { I_CONF,          I_HLOG,     I_LOG,
+				     I_REVERT_RESULT, I_HISTORY,  I_PROJECTS,
+				     I_DIR,           I_ACTIVE,   I_PACKAGES,
+				     I_APPLY,         I_VALIDATE, I_APPLY_UNVAL,
+				     I_PREVIEW,       I_PUSH,     I_BACKUPS,
+				     I_RESTORE_RESULT };
+	static const int content[] = {
+		I_METADATA, I_VALIDATION, I_SETTINGS,
+		I_MASTER,   I_DATA,       I_TRANSLATIONS
+	};
 	tfs_tree *t = ctx;
 	char file[300];
 	uint64_t parent;
@@ -607,7 +615,8 @@ static void observe(void *ctx, int64_t inst, tfs_change_op op, int64_t dir,
 		return;
 	}
 	parent = inoset_has(&t->valdirs, INO(C_DIR, inst, dir)) ?
-		 INO(C_INST, inst, I_VALIDATION) : INO(C_DIR, inst, dir);
+			 INO(C_INST, inst, I_VALIDATION) :
+			 INO(C_DIR, inst, dir);
 	if (op != TFS_CHANGE_DIR)
 		inval_inode(t, INO(C_OBJ, inst, obj));
 	inval_inode(t, parent);
@@ -684,8 +693,8 @@ tfs_inst *owner(tfs_tree *t, uint64_t ino)
 	return tfs_store_inst(t->st, INO_A(ino));
 }
 
-int tree_object_dir(tfs_inst **in, int64_t *dir, tfs_kind *kind,
-		    char type[256], tfs_tree *t, uint64_t ino)
+int tree_object_dir(tfs_inst **in, int64_t *dir, tfs_kind *kind, char type[256],
+		    tfs_tree *t, uint64_t ino)
 {
 	int cls = INO_CLASS(ino), error;
 
@@ -794,8 +803,7 @@ int tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino)
  * answer is a snapshot: by the time the caller uses it the entry may be
  * gone (a caller that takes a reference re-checks, see tfs_tree_lookup).
  */
-int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		const char *name)
+int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent, const char *name)
 {
 	const struct node_ops *ops;
 	struct mem *m;
@@ -921,8 +929,9 @@ int tfs_tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino,
 	if ((error = perm_caller_ino(t, who, ino)) < 0)
 		goto done;
 	if (IS_RUNNING_INO(ino)) {
-		error = running_attr(out, t, 0, NULL, ino) ? 0 :
-			tfs_error_set(TFS_ENOTFOUND, "no such file");
+		error = running_attr(out, t, 0, NULL, ino) ?
+				0 :
+				tfs_error_set(TFS_ENOTFOUND, "no such file");
 		goto done;
 	}
 	if ((error = tree_getattr(out, t, ino)) == 0)
@@ -952,7 +961,8 @@ void tfs_tree_forget(tfs_tree *t, uint64_t ino, uint64_t nlookup)
 	tree_lock(t);
 	if (INO_CLASS(ino) == C_HFILE && (m = hfile_dir(t, ino))) {
 		m->child_refs = m->child_refs > nlookup ?
-				m->child_refs - nlookup : 0;
+					m->child_refs - nlookup :
+					0;
 		mem_maybe_free(t, m);
 	} else if (INO_CLASS(ino) == C_MEM && (m = mem_by_ino(t, ino))) {
 		m->nlookup = m->nlookup > nlookup ? m->nlookup - nlookup : 0;

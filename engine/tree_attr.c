@@ -119,4 +119,3 @@ int find_name(const struct name_ino *list, const char *name)
 			return list->code;
 	return -1;
 }
-

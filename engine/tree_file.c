@@ -28,8 +28,8 @@
 
 struct tfs_file {
 	uint64_t ino;
-	struct mem *mem;    /* temporary or new file: its node */
-	tfs_buf data;       /* stored or generated files: the content */
+	struct mem *mem; /* temporary or new file: its node */
+	tfs_buf data;    /* stored or generated files: the content */
 	bool writable;
 	bool dirty;
 	bool failed;        /* a save from this file was rejected */
@@ -49,8 +49,8 @@ void user_of(tfs_tree *t, const tfs_caller *who, char out[64])
 	tfs_store_user_of(t->st, who->uid, out);
 }
 
-void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
-	    const char *path, const char *reason)
+void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who, const char *path,
+	    const char *reason)
 {
 	char user[64];
 
@@ -59,8 +59,9 @@ void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
 		tfs_inst_reject(in, user, path, reason);
 	} else {
 		char msg[1024];
-		tfs_event ev = {.user = user, .action = "Conf/Reject",
-				.message = msg};
+		tfs_event ev = { .user = user,
+				 .action = "Conf/Reject",
+				 .message = msg };
 		snprintf(msg, sizeof(msg), "%s: %s", path, reason);
 		tfs_store_event(t->st, &ev);
 	}
@@ -134,8 +135,9 @@ int commit_stored(tfs_tree *t, uint64_t ino, const char *bytes, size_t len,
 		if ((error = caller_user(&u, t, who)) == 0)
 			error = ops->store_as(t, ino, &u, bytes, len);
 	} else {
-		error = ops->store ? ops->store(t, ino, user, bytes, len) :
-			tfs_error_set(TFS_EACCESS, "read-only file");
+		error = ops->store ?
+				ops->store(t, ino, user, bytes, len) :
+				tfs_error_set(TFS_EACCESS, "read-only file");
 	}
 	if (error < 0) {
 		snprintf(reason, sizeof(reason), "%s", tfs_error_last());
@@ -359,8 +361,8 @@ static int open_stored(tfs_file *f, tfs_tree *t, int flags, bool *direct,
 		tree_content(&tmp, t, f->ino, direct);
 		tfs_buf_free(&tmp);
 	} else if ((error = tree_content(&f->data, t, f->ino, direct)) < 0 ||
-		   (error = perm_filter_content(&f->data, t, &f->who,
-						f->ino)) < 0) {
+		   (error = perm_filter_content(&f->data, t, &f->who, f->ino)) <
+			   0) {
 		return error;
 	}
 	tree_lock(t);
@@ -368,8 +370,7 @@ static int open_stored(tfs_file *f, tfs_tree *t, int flags, bool *direct,
 		if (f->writable) {
 			count_writer(t, f->ino, +1);
 			inoset_add(&t->touched, f->ino);
-		} else if (writer_of(t, f->ino) ||
-			   cache_stale(t, f->ino)) {
+		} else if (writer_of(t, f->ino) || cache_stale(t, f->ino)) {
 			/* A writer may make the kernel think the file is
 			 * empty (O_TRUNC) while it writes: files that are
 			 * being or have been written this mount are read
@@ -415,12 +416,11 @@ static int open_file(tfs_file **out, tfs_tree *t, uint64_t ino, int flags,
 	if (m && m->type == M_NEW && m->obj) /* created, then stored */
 		f->ino = INO(C_OBJ, m->inst, m->obj);
 	if (!m && INO_CLASS(ino) == C_OBJ && !f->writable &&
-	    !(flags & O_TRUNC) && !writer_of(t, ino) &&
-	    !cache_stale(t, ino))
+	    !(flags & O_TRUNC) && !writer_of(t, ino) && !cache_stale(t, ino))
 		reader = true;
 	tree_unlock(t);
 	error = reader ? open_cached_reader(f, t, direct, keep) :
-		open_stored(f, t, flags, direct, keep);
+			 open_stored(f, t, flags, direct, keep);
 	if (error < 0) {
 		tfs_buf_free(&f->data);
 		free(f);
@@ -577,10 +577,10 @@ int tfs_file_read(tfs_buf *out, tfs_tree *t, tfs_file *f, uint64_t off,
  * is the store's object_max (console.conf). */
 static int too_big(uint64_t size, uint64_t max)
 {
-	return tfs_error_set(TFS_ETOOBIG, "%llu bytes: a file may hold at "
+	return tfs_error_set(TFS_ETOOBIG,
+			     "%llu bytes: a file may hold at "
 			     "most %llu bytes (object_max in console.conf)",
-			     (unsigned long long)size,
-			     (unsigned long long)max);
+			     (unsigned long long)size, (unsigned long long)max);
 }
 
 static int buf_write(tfs_buf *b, uint64_t off, const char *data, size_t len,
@@ -621,13 +621,15 @@ int buf_truncate(tfs_buf *b, uint64_t size, uint64_t max)
 /* A dropped package could not be spooled: errno `e`. */
 int spool_failed(int e)
 {
-	return tfs_error_set(e == ENOSPC ? TFS_ENOSPC : TFS_ERROR, "cannot "
-			     "spool the package: %s", strerror(e));
+	return tfs_error_set(e == ENOSPC ? TFS_ENOSPC : TFS_ERROR,
+			     "cannot "
+			     "spool the package: %s",
+			     strerror(e));
 }
 
 /* Spool bytes of a dropped package (I/O without the lock). */
-static int write_drop(tfs_tree *t, tfs_file *f, uint64_t off,
-		      const char *data, size_t len)
+static int write_drop(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
+		      size_t len)
 {
 	struct mem *m = f->mem; /* a drop node: fixed */
 	ssize_t put = pwrite(m->fd, data, len, (off_t)off);
@@ -692,8 +694,8 @@ static void log_too_big(tfs_tree *t, tfs_file *f)
 	f->toobig_logged = true;
 	ino = f->ino;
 	if (f->mem) {
-		snprintf(name, sizeof(name), "%s", f->mem->name ?
-			 f->mem->name : "");
+		snprintf(name, sizeof(name), "%s",
+			 f->mem->name ? f->mem->name : "");
 		ino = f->mem->parent;
 	}
 	tree_unlock(t);
@@ -812,7 +814,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 	if (f->toobig_logged && !f->mem) {
 		tree_unlock(t);
 		return tfs_error_set(TFS_ETOOBIG, "not stored: a write past "
-				     "object_max was refused");
+						  "object_max was refused");
 	}
 	m = f->mem;
 	if (!m)

@@ -88,34 +88,34 @@
 #include "tenantfs/perm.h"
 #include "tenantfs/tree.h"
 
-#define INO(cls, a, b) (((uint64_t)(cls) << 56) | ((uint64_t)(a) << 40) | \
-			(uint64_t)(b))
+#define INO(cls, a, b) \
+	(((uint64_t)(cls) << 56) | ((uint64_t)(a) << 40) | (uint64_t)(b))
 #define INO_CLASS(ino) ((int)((ino) >> 56))
-#define INO_A(ino) ((int64_t)(((ino) >> 40) & 0xffff))
-#define INO_B(ino) ((int64_t)((ino) & 0xffffffffffULL))
+#define INO_A(ino)     ((int64_t)(((ino) >> 40) & 0xffff))
+#define INO_B(ino)     ((int64_t)((ino)&0xffffffffffULL))
 
 enum ino_class {
 	C_GLOBAL = 0, /* b: G_* */
 	C_USER = 1,   /* b: user id (users/<login>.conf) */
 	C_GROUP = 2,  /* a: group id; b: 0 dir, 1 group.conf */
-	C_LAND = 3,   /* a: landscape id; b: 0 dir, 1 landscape.conf, 2 servers/ */
-	C_SERVER = 4, /* b: server id (servers/<name>.conf) */
-	C_TENANT = 5, /* a: tenant id; b: 0 dir, 1 tenant.conf, 2 dashboard */
-	C_INST = 6,   /* a: instance id; b: I_* */
-	C_DIR = 7,    /* a: instance; b: dirs row (metadata/Form, master/BO) */
-	C_OBJ = 8,    /* a: instance; b: object row */
-	C_PROJ = 9,   /* a: instance; b: project row (projects/<p>/) */
-	C_PROJTS = 10,/* a: instance; b: project row (.../transaction-sets/) */
-	C_TXSET = 11, /* a: instance; b: txset row (<id>.xml) */
-	C_MEM = 12,   /* b: counter (struct mem) */
-	C_PKG = 13,   /* a: instance; b: package row (packages/<P>/) */
-	C_PKGF = 14,  /* a: instance; b: package row << 4 | tfs_pkg_file */
-	C_DROPF = 15, /* a: instance; b: drops row (apply/P.xml.result) */
-	C_HFILE = 16, /* a: slot of its history directory's node (struct
+	C_LAND = 3, /* a: landscape id; b: 0 dir, 1 landscape.conf, 2 servers/ */
+	C_SERVER = 4,  /* b: server id (servers/<name>.conf) */
+	C_TENANT = 5,  /* a: tenant id; b: 0 dir, 1 tenant.conf, 2 dashboard */
+	C_INST = 6,    /* a: instance id; b: I_* */
+	C_DIR = 7,     /* a: instance; b: dirs row (metadata/Form, master/BO) */
+	C_OBJ = 8,     /* a: instance; b: object row */
+	C_PROJ = 9,    /* a: instance; b: project row (projects/<p>/) */
+	C_PROJTS = 10, /* a: instance; b: project row (.../transaction-sets/) */
+	C_TXSET = 11,  /* a: instance; b: txset row (<id>.xml) */
+	C_MEM = 12,    /* b: counter (struct mem) */
+	C_PKG = 13,    /* a: instance; b: package row (packages/<P>/) */
+	C_PKGF = 14,   /* a: instance; b: package row << 4 | tfs_pkg_file */
+	C_DROPF = 15,  /* a: instance; b: drops row (apply/P.xml.result) */
+	C_HFILE = 16,  /* a: slot of its history directory's node (struct
 		       * mem); b: index of the file in that directory's tree */
-	C_LOCALE = 17,/* a: instance; b: dirs row naming the locale
+	C_LOCALE = 17, /* a: instance; b: dirs row naming the locale
 		       * (translations/<locale>/) */
-	C_BACKUP = 18,/* a: instance; b: the backup file's inode number */
+	C_BACKUP = 18, /* a: instance; b: the backup file's inode number */
 	C__COUNT
 };
 
@@ -124,23 +124,52 @@ enum ino_class {
 
 /* Result files of imports running now (C_DROPF): b from DROP_RUNNING_MIN
  * to DROP_RUNNING, far above any drops row. */
-#define DROP_RUNNING 0xffffffffffULL
+#define DROP_RUNNING     0xffffffffffULL
 #define DROP_RUNNING_MIN (DROP_RUNNING - 0xffffULL)
-#define IS_RUNNING_INO(ino) (INO_CLASS(ino) == C_DROPF && \
-			     (uint64_t)INO_B(ino) >= DROP_RUNNING_MIN)
+#define IS_RUNNING_INO(ino) \
+	(INO_CLASS(ino) == C_DROPF && (uint64_t)INO_B(ino) >= DROP_RUNNING_MIN)
 
-enum { G_ROOT = 1, G_README, G_EVENTS, G_STATUS, G_USERS, G_LANDSCAPES,
-       G_TENANTS, G_CONSOLE_CONF, G_LICENSES };
+enum {
+	G_ROOT = 1,
+	G_README,
+	G_EVENTS,
+	G_STATUS,
+	G_USERS,
+	G_LANDSCAPES,
+	G_TENANTS,
+	G_CONSOLE_CONF,
+	G_LICENSES
+};
 
 /* The files of tenants/<t>/ (C_TENANT's b; 0: the directory). */
 enum { T_DIR = 0, T_CONF, T_DASHBOARD, T_EVENTS, T_LICENSES };
 
 enum inst_node {
-	I_DIR = 0, I_CONF, I_METADATA, I_VALIDATION, I_SETTINGS, I_MASTER,
-	I_DATA, I_ACTIVE, I_PROJECTS, I_HISTORY, I_HLOG, I_REVERT, I_LOG,
-	I_REVERT_RESULT, I_PACKAGES, I_APPLY, I_VALIDATE, I_APPLY_UNVAL,
-	I_PREVIEW, I_PUSH, I_TRANSLATIONS, I_BACKUPS, I_RESTORE,
-	I_RESTORE_RESULT, I_EVENTS,
+	I_DIR = 0,
+	I_CONF,
+	I_METADATA,
+	I_VALIDATION,
+	I_SETTINGS,
+	I_MASTER,
+	I_DATA,
+	I_ACTIVE,
+	I_PROJECTS,
+	I_HISTORY,
+	I_HLOG,
+	I_REVERT,
+	I_LOG,
+	I_REVERT_RESULT,
+	I_PACKAGES,
+	I_APPLY,
+	I_VALIDATE,
+	I_APPLY_UNVAL,
+	I_PREVIEW,
+	I_PUSH,
+	I_TRANSLATIONS,
+	I_BACKUPS,
+	I_RESTORE,
+	I_RESTORE_RESULT,
+	I_EVENTS,
 	I__COUNT
 };
 
@@ -162,14 +191,14 @@ struct mem {
 	/* Fixed once made (see the header comment). */
 	uint64_t ino;
 	enum mem_type type;
-	int64_t inst;       /* M_NEW, M_HIST, M_DROP: the instance */
-	tfs_kind kind;      /* M_NEW: where it goes */
+	int64_t inst;  /* M_NEW, M_HIST, M_DROP: the instance */
+	tfs_kind kind; /* M_NEW: where it goes */
 	char type_name[256];
-	int fd;             /* M_DROP: the package is spooled to tmp */
+	int fd; /* M_DROP: the package is spooled to tmp */
 	char *tmp;
-	int n;              /* M_HIST: commit; M_DROP: the drop directory */
-	char *path;         /* M_HIST: path in the commit's tree */
-	bool is_dir;        /* M_HIST */
+	int n;       /* M_HIST: commit; M_DROP: the drop directory */
+	char *path;  /* M_HIST: path in the commit's tree */
+	bool is_dir; /* M_HIST */
 	/* M_HIST directories: their files are C_HFILE inodes, named by this
 	 * slot (0: none free, the files are memory nodes); references the
 	 * kernel holds to those files keep this node. */
@@ -178,18 +207,18 @@ struct mem {
 	/* Mutable: with `mu` held. */
 	uint64_t parent;
 	char *name;
-	bool linked;        /* still has its name in `parent` */
-	uint64_t nlookup;   /* kernel references */
-	int nopen;          /* open files */
-	int pins;           /* threads using it across an engine call */
+	bool linked;      /* still has its name in `parent` */
+	uint64_t nlookup; /* kernel references */
+	int nopen;        /* open files */
+	int pins;         /* threads using it across an engine call */
 	uint64_t child_refs;
 	int64_t mtime;
-	uint64_t size;      /* M_HIST: file size; M_DROP: spooled bytes */
-	tfs_buf data;       /* M_SCRATCH, M_NEW: the content */
-	int64_t obj;        /* M_NEW: once stored, the object row */
+	uint64_t size; /* M_HIST: file size; M_DROP: spooled bytes */
+	tfs_buf data;  /* M_SCRATCH, M_NEW: the content */
+	int64_t obj;   /* M_NEW: once stored, the object row */
 	/* M_SCRATCH made by renaming a stored file aside: that file. */
 	uint64_t aside_of;
-	uint64_t name_hash; /* of (parent, name): its key in by_name */
+	uint64_t name_hash;    /* of (parent, name): its key in by_name */
 	struct mem *next_dead; /* in the tree's graveyard */
 };
 
@@ -215,7 +244,7 @@ struct writer {
 
 /* An import running now: its result file reads "running" and progress. */
 struct running {
-	uint64_t ino;       /* INO(C_DROPF, inst, DROP_RUNNING - k) */
+	uint64_t ino; /* INO(C_DROPF, inst, DROP_RUNNING - k) */
 	uint64_t parent;
 	char name[300];
 	tfs_buf text;
@@ -290,11 +319,11 @@ struct listing {
 };
 
 enum target_kind {
-	TG_DROP,      /* a package dropped into apply/, validate/, ... */
-	TG_NONE,      /* nothing may be written here */
-	TG_SCRATCH,   /* a temporary name: kept in memory */
-	TG_NEW,       /* a new object */
-	TG_STORED,    /* an existing stored file: ino */
+	TG_DROP,    /* a package dropped into apply/, validate/, ... */
+	TG_NONE,    /* nothing may be written here */
+	TG_SCRATCH, /* a temporary name: kept in memory */
+	TG_NEW,     /* a new object */
+	TG_STORED,  /* an existing stored file: ino */
 };
 
 /* What writing a name in a directory means (a snapshot: see the top). */
@@ -305,7 +334,7 @@ struct target {
 	tfs_kind okind;
 	char type[256];
 	char name[256];
-	int error;     /* for TG_NONE: why */
+	int error; /* for TG_NONE: why */
 };
 
 /*
@@ -370,20 +399,20 @@ extern const struct node_ops console_global_ops, console_user_ops,
 extern const struct node_ops objdir_ops, object_ops; /* node_objects.c */
 extern const struct node_ops project_ops, txsets_ops, txset_ops;
 extern const struct node_ops package_ops, pkgfile_ops; /* node_packages.c */
-extern const struct node_ops dropfile_ops;           /* node_drops.c */
-extern const struct node_ops backupfile_ops;         /* node_backups.c */
-extern const struct node_ops hfile_ops;              /* node_history.c */
-extern const struct node_ops mem_ops;                /* node_mem.c */
-extern const struct node_ops locale_ops;         /* node_translations.c */
+extern const struct node_ops dropfile_ops;             /* node_drops.c */
+extern const struct node_ops backupfile_ops;           /* node_backups.c */
+extern const struct node_ops hfile_ops;                /* node_history.c */
+extern const struct node_ops mem_ops;                  /* node_mem.c */
+extern const struct node_ops locale_ops;               /* node_translations.c */
 /* ... and the entries of an instance (C_INST, by I_*): */
 extern const struct node_ops inst_dir_ops, inst_file_ops; /* node_instance.c */
-extern const struct node_ops typedirs_ops;           /* node_objects.c */
-extern const struct node_ops projects_ops;           /* node_projects.c */
-extern const struct node_ops packages_ops;           /* node_packages.c */
-extern const struct node_ops drops_ops, push_ops;    /* node_drops.c */
-extern const struct node_ops backups_ops;            /* node_backups.c */
-extern const struct node_ops history_ops, hlog_ops;  /* node_history.c */
-extern const struct node_ops locales_ops;        /* node_translations.c */
+extern const struct node_ops typedirs_ops;                /* node_objects.c */
+extern const struct node_ops projects_ops;                /* node_projects.c */
+extern const struct node_ops packages_ops;                /* node_packages.c */
+extern const struct node_ops drops_ops, push_ops;         /* node_drops.c */
+extern const struct node_ops backups_ops;                 /* node_backups.c */
+extern const struct node_ops history_ops, hlog_ops;       /* node_history.c */
+extern const struct node_ops locales_ops; /* node_translations.c */
 
 /* ---- the leaf lock and memory nodes (tree.c) ------------------------------- */
 
@@ -391,9 +420,9 @@ void tree_lock(tfs_tree *t);
 /* Release `mu`, then free the nodes mem_maybe_free retired. */
 void tree_unlock(tfs_tree *t);
 
-int inoset_add(struct inoset *s, uint64_t ino);          /* mu held */
-bool inoset_has(const struct inoset *s, uint64_t ino);   /* mu held */
-void inoset_drop_inst(struct inoset *s, int64_t inst);   /* mu held */
+int inoset_add(struct inoset *s, uint64_t ino);        /* mu held */
+bool inoset_has(const struct inoset *s, uint64_t ino); /* mu held */
+void inoset_drop_inst(struct inoset *s, int64_t inst); /* mu held */
 /* (mu held) Whether the kernel's pages of object `ino` may be stale:
  * written this mount, or its instance replaced. */
 bool cache_stale(tfs_tree *t, uint64_t ino);
@@ -407,8 +436,7 @@ struct mem *mem_by_name(tfs_tree *t, uint64_t parent, const char *name);
 struct mem *mem_new(tfs_tree *t, enum mem_type type, uint64_t parent,
 		    const char *name);
 void mem_unlink(tfs_tree *t, struct mem *m);
-int mem_rename(tfs_tree *t, struct mem *m, uint64_t parent,
-	       const char *name);
+int mem_rename(tfs_tree *t, struct mem *m, uint64_t parent, const char *name);
 void mem_maybe_free(tfs_tree *t, struct mem *m);
 struct hidden *hidden_find(tfs_tree *t, uint64_t parent, const char *name);
 void hidden_drop(tfs_tree *t, struct hidden *h);
@@ -430,8 +458,8 @@ void claim(tfs_tree *t, uint64_t ino);
 void unclaim(tfs_tree *t, uint64_t ino);
 
 /* Without `mu`: take it for a moment. */
-struct mem *mem_pin(tfs_tree *t, uint64_t ino);       /* NULL: none */
-struct mem *hfile_pin(tfs_tree *t, uint64_t ino);     /* its directory */
+struct mem *mem_pin(tfs_tree *t, uint64_t ino);   /* NULL: none */
+struct mem *hfile_pin(tfs_tree *t, uint64_t ino); /* its directory */
 void mem_unpin(tfs_tree *t, struct mem *m);
 void inval_inode_now(tfs_tree *t, uint64_t ino);
 /* Note `ino` in `set` (valdirs, dashboards). */
@@ -443,15 +471,14 @@ bool in_history(tfs_tree *t, uint64_t ino);
 /* ---- dispatch (tree.c) and shared helpers (tree_attr.c, tree_list.c) -------- */
 
 int mem_attr(tfs_attr *out, tfs_tree *t, struct mem *m); /* m pinned */
-int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		const char *name);
+int tree_lookup(tfs_attr *out, tfs_tree *t, uint64_t parent, const char *name);
 int tree_getattr(tfs_attr *out, tfs_tree *t, uint64_t ino);
 /* The content of a file (text views, conf, objects, history blobs). */
 int tree_content(tfs_buf *out, tfs_tree *t, uint64_t ino, bool *direct);
 /* The instance and object directory that `ino` (a directory) lists
  * objects of: 0, or TFS_ENOTFOUND if it is not an object directory. */
-int tree_object_dir(tfs_inst **in, int64_t *dir, tfs_kind *kind,
-		    char type[256], tfs_tree *t, uint64_t ino);
+int tree_object_dir(tfs_inst **in, int64_t *dir, tfs_kind *kind, char type[256],
+		    tfs_tree *t, uint64_t ino);
 /* The instance of a per-instance node, or NULL. */
 tfs_inst *owner(tfs_tree *t, uint64_t ino);
 uint64_t obj_parent(int64_t inst, tfs_kind kind, int64_t dir);
@@ -503,8 +530,8 @@ void target_plain_dir(struct target *tg, tfs_tree *t, uint64_t parent,
 bool in_locked_dir(tfs_inst *in, tfs_kind kind, const char *type);
 void user_of(tfs_tree *t, const tfs_caller *who, char out[64]);
 /* Record a rejected save where the user will look for it. */
-void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who,
-	    const char *path, const char *reason);
+void reject(tfs_tree *t, tfs_inst *in, const tfs_caller *who, const char *path,
+	    const char *reason);
 /* Record a refused access to status (tree_file.c): once a minute at most
  * for each uid. */
 void reject_status(tfs_tree *t, const tfs_caller *who);
@@ -566,8 +593,8 @@ int spool_failed(int e);
  * `written`: on its first close already. */
 void file_mark_dirty(tfs_tree *t, tfs_file *f, bool written);
 /* The running import's result, if `ino` is one: 1 with *out filled. */
-int running_attr(tfs_attr *out, tfs_tree *t, uint64_t parent,
-		 const char *name, uint64_t ino);
+int running_attr(tfs_attr *out, tfs_tree *t, uint64_t parent, const char *name,
+		 uint64_t ino);
 int running_content(tfs_buf *out, tfs_tree *t, uint64_t ino);
 /* History (node_history.c), for memory nodes of type M_HIST. */
 int hist_dir_lookup(tfs_attr *out, tfs_tree *t, struct mem *dir,

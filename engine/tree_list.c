@@ -130,7 +130,7 @@ static void filter_entries(struct listing *l, const tfs_user *u)
 int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx,
 		     const tfs_caller *who)
 {
-	struct listing l = {.t = t, .parent = ino};
+	struct listing l = { .t = t, .parent = ino };
 	const struct node_ops *ops = node_kind(ino);
 	tfs_user u;
 	size_t i;
@@ -145,8 +145,9 @@ int tfs_tree_readdir(tfs_tree *t, uint64_t ino, tfs_dirent_cb cb, void *ctx,
 	error = copy_hidden(&l);
 	tree_unlock(t);
 	if (!error)
-		error = ops->readdir ? ops->readdir(&l, ino) :
-			tfs_error_set(TFS_ENOTFOUND, "not a directory");
+		error = ops->readdir ?
+				ops->readdir(&l, ino) :
+				tfs_error_set(TFS_ENOTFOUND, "not a directory");
 	if (!error && perm_filters_listing(ino))
 		filter_entries(&l, &u);
 	request_end(t);

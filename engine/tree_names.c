@@ -41,8 +41,10 @@ void target_plain_dir(struct target *tg, tfs_tree *t, uint64_t parent,
 		return;
 	}
 	if (has_suffix(name, ".conf") && name[0] != '.') {
-		tg->error = tfs_error_set(TFS_EACCESS, "%s: new entries "
-					  "cannot be created this way", name);
+		tg->error = tfs_error_set(TFS_EACCESS,
+					  "%s: new entries "
+					  "cannot be created this way",
+					  name);
 		return;
 	}
 	tg->kind = TG_SCRATCH;
@@ -147,11 +149,12 @@ static int create_drop(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 	if (IS_PACKAGE_DROP(INO_B(parent)) &&
 	    (error = inst_check_packages(tg->in, user)) < 0)
 		return error;
-	snprintf(tmp, sizeof(tmp), "%s/tmp/drop-XXXXXX",
-		 tfs_store_path(t->st));
+	snprintf(tmp, sizeof(tmp), "%s/tmp/drop-XXXXXX", tfs_store_path(t->st));
 	if ((fd = mkstemp(tmp)) < 0)
-		return tfs_error_set(TFS_ERROR, "cannot spool the package: "
-				     "%s", strerror(errno));
+		return tfs_error_set(TFS_ERROR,
+				     "cannot spool the package: "
+				     "%s",
+				     strerror(errno));
 	error = create_mem(out, attr, t, parent, name, M_DROP, tg, fd, tmp,
 			   flags, who);
 	if (error) { /* the node, if made, was freed without its spool */
@@ -190,10 +193,9 @@ static int create_existing(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 
 /* A new users/<login>.conf: refused at the open (and recorded) unless
  * the caller may create users; the store checks again when it is saved. */
-static int may_create_user(tfs_tree *t, const char *name,
-			   const tfs_caller *who)
+static int may_create_user(tfs_tree *t, const char *name, const tfs_caller *who)
 {
-	tfs_user_row row = {.login = name, .uid = -1};
+	tfs_user_row row = { .login = name, .uid = -1 };
 	char path[300], reason[512];
 	tfs_user u;
 	int error;
@@ -226,15 +228,16 @@ static int create_new(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		return create_existing(out, attr, t, tg.ino, name, true,
 				       flags & ~O_EXCL, who);
 	case TG_DROP:
-		return create_drop(out, attr, t, parent, name, &tg, flags,
-				   who);
+		return create_drop(out, attr, t, parent, name, &tg, flags, who);
 	case TG_NEW:
 		if (!tg.in && parent == INO(C_GLOBAL, 0, G_USERS) &&
 		    (error = may_create_user(t, name, who)) < 0)
 			return error;
 		if (tg.in && in_locked_dir(tg.in, tg.okind, tg.type))
-			return tfs_error_set(TFS_ELOCKED, "metadata of %s/%s "
-					     "is locked", tfs_inst_tenant(tg.in),
+			return tfs_error_set(TFS_ELOCKED,
+					     "metadata of %s/%s "
+					     "is locked",
+					     tfs_inst_tenant(tg.in),
 					     tfs_inst_name(tg.in));
 		error = create_mem(out, attr, t, parent, name, M_NEW, &tg, -1,
 				   NULL, flags, who);
@@ -269,7 +272,7 @@ int tfs_tree_create(tfs_file **out, tfs_attr *attr, tfs_tree *t,
 		tree_unlock(t);
 		error = m ? create_existing(out, attr, t, ino, name, false,
 					    flags, who) :
-			create_new(out, attr, t, parent, name, flags, who);
+			    create_new(out, attr, t, parent, name, flags, who);
 	}
 	if (error == 1)
 		error = tfs_error_set(TFS_EBUSY, "%s is changing", name);
@@ -328,8 +331,7 @@ int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 		goto done;
 	if (b.size == size)
 		goto done;
-	if ((error = buf_truncate(&b, size,
-				  tfs_store_object_max(t->st))) < 0) {
+	if ((error = buf_truncate(&b, size, tfs_store_object_max(t->st))) < 0) {
 		if (error == TFS_ETOOBIG)
 			reject_too_big(t, ino, NULL, who);
 		goto done;
@@ -371,7 +373,7 @@ static int unlink_mem(tfs_tree *t, struct mem *m, uint64_t parent,
 		user_of(t, who, user);
 		claim(t, aside);
 		error = in ? tfs_inst_delete(in, user, INO_B(aside)) :
-			TFS_ENOTFOUND;
+			     TFS_ENOTFOUND;
 	}
 	tree_lock(t);
 	if (error == 0 && aside && INO_CLASS(aside) == C_OBJ) {
@@ -429,13 +431,14 @@ int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 		error = ops->unlink_as(t, parent, &a, name, &u);
 	else
 		error = ops->unlink ? ops->unlink(t, parent, &a, name, user) :
-			1;
+				      1;
 	unclaim(t, a.ino);
 	if (error == 1)
 		error = in_history(t, parent) ?
-			tfs_error_set(TFS_ELOCKED, "history is read-only") :
-			tfs_error_set(TFS_EACCESS, "%s cannot be removed",
-				      name);
+				tfs_error_set(TFS_ELOCKED,
+					      "history is read-only") :
+				tfs_error_set(TFS_EACCESS,
+					      "%s cannot be removed", name);
 done:
 	request_end(t);
 	return error;
@@ -447,7 +450,7 @@ static int refuse_target(const struct target *to)
 {
 	if (to->kind == TG_DROP)
 		return tfs_error_set(TFS_EACCESS, "copy packages into this "
-				     "directory");
+						  "directory");
 	return to->error;
 }
 
@@ -460,8 +463,10 @@ static int save_new(tfs_tree *t, const struct target *to, const char *newname,
 	int error;
 
 	if (!to->in) /* users/, servers/: created by cp or by writing */
-		return tfs_error_set(TFS_EACCESS, "%s: create it by writing "
-				     "it, not by renaming", newname);
+		return tfs_error_set(TFS_EACCESS,
+				     "%s: create it by writing "
+				     "it, not by renaming",
+				     newname);
 	if (in_locked_dir(to->in, to->okind, to->type))
 		return tfs_error_set(TFS_ELOCKED, "metadata is locked");
 	user_of(t, who, user);
@@ -499,9 +504,10 @@ static int rename_mem_save(tfs_tree *t, struct mem *src, uint64_t parent,
 	tree_unlock(t);
 	if (error == 0)
 		error = to->kind == TG_STORED ?
-			commit_stored(t, to->ino, data.ptr ? data.ptr : "",
-				      data.size, who) :
-			save_new(t, to, newname, &data, who);
+				commit_stored(t, to->ino,
+					      data.ptr ? data.ptr : "",
+					      data.size, who) :
+				save_new(t, to, newname, &data, who);
 	tfs_buf_free(&data);
 	if (error < 0)
 		return error;
@@ -535,8 +541,9 @@ static int rename_mem(tfs_tree *t, struct mem *src, uint64_t parent,
 	else if (to->kind == TG_SCRATCH) {
 		if ((dst = mem_by_name(t, parent, newname)))
 			mem_unlink(t, dst);
-		error = src->linked ? mem_rename(t, src, parent, newname) :
-			tfs_error_set(TFS_ENOTFOUND, "no %s", name);
+		error = src->linked ?
+				mem_rename(t, src, parent, newname) :
+				tfs_error_set(TFS_ENOTFOUND, "no %s", name);
 		tree_unlock(t);
 		return error;
 	} else if (to->kind != TG_STORED && to->kind != TG_NEW) {
@@ -614,12 +621,11 @@ static int rename_claimed(tfs_tree *t, const struct target *from,
 		return refuse_target(to);
 	if (INO_CLASS(from->ino) != C_OBJ ||
 	    (to->kind == TG_STORED && INO_CLASS(to->ino) != C_OBJ))
-		return tfs_error_set(TFS_EACCESS, "%s cannot be renamed",
-				     name);
+		return tfs_error_set(TFS_EACCESS, "%s cannot be renamed", name);
 	user_of(t, who, user);
 	object_file_name(base, newname);
-	if ((error = tfs_inst_rename(from->in, user, INO_B(from->ino),
-				     base)) < 0)
+	if ((error = tfs_inst_rename(from->in, user, INO_B(from->ino), base)) <
+	    0)
 		return error;
 	tree_lock(t);
 	if ((h = hidden_find(t, parent, newname)))
@@ -648,9 +654,8 @@ static int rename_stored(tfs_tree *t, uint64_t parent, const char *name,
 			return tfs_error_set(TFS_ENOTFOUND, "no %s", name);
 		if (in_history(t, parent))
 			return tfs_error_set(TFS_ELOCKED, "history is "
-					     "read-only");
-		return tfs_error_set(TFS_EACCESS, "%s cannot be renamed",
-				     name);
+							  "read-only");
+		return tfs_error_set(TFS_EACCESS, "%s cannot be renamed", name);
 	}
 	claim(t, from.ino);
 	error = rename_claimed(t, &from, parent, name, newname, to, who);
@@ -659,8 +664,8 @@ static int rename_stored(tfs_tree *t, uint64_t parent, const char *name,
 }
 
 int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
-		    uint64_t newparent, const char *newname,
-		    unsigned int flags, const tfs_caller *who)
+		    uint64_t newparent, const char *newname, unsigned int flags,
+		    const tfs_caller *who)
 {
 	struct target to;
 	struct mem *src, *dst;
@@ -721,11 +726,13 @@ static int may_make_dir(tfs_tree *t, const tfs_caller *who, uint64_t parent)
 		return error;
 	}
 	if (parent == INO(C_GLOBAL, 0, G_TENANTS) && !u.admin) {
-		tfs_error_set(TFS_EACCESS, "%s: only administrators create "
-			      "and remove tenants", u.login);
+		tfs_error_set(TFS_EACCESS,
+			      "%s: only administrators create "
+			      "and remove tenants",
+			      u.login);
 		reject(t, NULL, who, "tenants/", tfs_error_last());
 		return tfs_error_set(TFS_EACCESS, "only administrators "
-				     "create and remove tenants");
+						  "create and remove tenants");
 	}
 	return 0;
 }
@@ -749,7 +756,7 @@ int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 			       tfs_error_last());
 	} else if (!ops->mkdir)
 		error = tfs_error_set(TFS_EACCESS, "directories cannot be "
-				      "created here");
+						   "created here");
 	else if ((error = ops->mkdir(t, parent, name, user)) == 0)
 		error = tree_lookup(out, t, parent, name);
 	request_end(t);
@@ -774,9 +781,9 @@ int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,
 		error = ops->rmdir ? ops->rmdir(t, parent, &a, name, user) : 1;
 	if (error == 1)
 		error = !S_ISDIR(a.mode) ?
-			tfs_error_set(TFS_ENOTSUP, "not a directory") :
-			tfs_error_set(TFS_EACCESS, "%s cannot be removed",
-				      name);
+				tfs_error_set(TFS_ENOTSUP, "not a directory") :
+				tfs_error_set(TFS_EACCESS,
+					      "%s cannot be removed", name);
 	if (error == 0)
 		inval_entry_now(t, parent, name);
 done:

@@ -49,8 +49,7 @@ int caller_user(tfs_user *u, tfs_tree *t, const tfs_caller *who)
 
 /* The company of tenant `id` (sql ?1: a tenant or instance id) into out;
  * false if there is no such row. */
-static bool company_of(char out[256], tfs_tree *t, const char *sql,
-		       int64_t id)
+static bool company_of(char out[256], tfs_tree *t, const char *sql, int64_t id)
 {
 	sqlite3_stmt *s = db_stmt(store_db(t->st), sql);
 	bool found;
@@ -75,10 +74,13 @@ static bool sees(tfs_tree *t, const tfs_user *u, int64_t id, bool by_inst)
 		return false;
 	if (u->admin || !u->company[0])
 		return true;
-	if (!company_of(company, t, by_inst ?
-			"SELECT t.company FROM instances i JOIN tenants t "
-			"ON t.id = i.tenant_id WHERE i.id = ?1" :
-			"SELECT company FROM tenants WHERE id = ?1", id))
+	if (!company_of(
+		    company, t,
+		    by_inst ?
+			    "SELECT t.company FROM instances i JOIN tenants t "
+			    "ON t.id = i.tenant_id WHERE i.id = ?1" :
+			    "SELECT company FROM tenants WHERE id = ?1",
+		    id))
 		return false;
 	return tfs_perm_sees_company(u, company);
 }
@@ -91,9 +93,12 @@ static int hidden_tenant(void)
 static int area(const tfs_user *u, int64_t b)
 {
 	switch (b) {
-	case G_ROOT: case G_README:
+	case G_ROOT:
+	case G_README:
 		return tfs_perm_area(u, TFS_AREA_README);
-	case G_USERS: case G_TENANTS: case G_EVENTS:
+	case G_USERS:
+	case G_TENANTS:
+	case G_EVENTS:
 		return tfs_perm_area(u, TFS_AREA_CONSOLE);
 	default:
 		/* landscapes/, status, and any console file added later
@@ -103,8 +108,7 @@ static int area(const tfs_user *u, int64_t b)
 }
 
 /* The instance of memory node `ino` or the inode it lives in. */
-static int mem_scope(int64_t *inst, uint64_t *parent, tfs_tree *t,
-		     uint64_t ino)
+static int mem_scope(int64_t *inst, uint64_t *parent, tfs_tree *t, uint64_t ino)
 {
 	struct mem *m;
 
@@ -139,14 +143,17 @@ int perm_ino(tfs_tree *t, const tfs_user *u, uint64_t ino)
 			return area(u, INO_B(ino));
 		case C_USER:
 			return tfs_perm_area(u, TFS_AREA_CONSOLE);
-		case C_GROUP: case C_LAND: case C_SERVER:
+		case C_GROUP:
+		case C_LAND:
+		case C_SERVER:
 			return tfs_perm_area(u, TFS_AREA_ADMIN);
 		case C_TENANT:
 			if ((error = tfs_perm_area(u, TFS_AREA_CONSOLE)) < 0)
 				return error;
 			return sees(t, u, INO_A(ino), false) ? 0 :
-			       hidden_tenant();
-		case C_MEM: case C_HFILE:
+							       hidden_tenant();
+		case C_MEM:
+		case C_HFILE:
 			if ((error = mem_scope(&inst, &parent, t, ino)) < 0)
 				return error;
 			if (!inst && parent == INO(C_GLOBAL, 0, G_ROOT))
@@ -243,7 +250,7 @@ static bool tenant_visible(void *ctx, const char *name, size_t len)
 int perm_filter_content(tfs_buf *b, tfs_tree *t, const tfs_caller *who,
 			uint64_t ino)
 {
-	struct visible_ctx v = {t, NULL};
+	struct visible_ctx v = { t, NULL };
 	tfs_buf kept = TFS_BUF_INIT;
 	tfs_user u;
 	int error;

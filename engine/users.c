@@ -21,11 +21,10 @@
 #include "tenantfs/perm.h"
 
 /* Row `id` into *r (r->login points into `login`). */
-static int read_row(tfs_user_row *r, char login[64], tfs_store *st,
-		    int64_t id)
+static int read_row(tfs_user_row *r, char login[64], tfs_store *st, int64_t id)
 {
 	sqlite3_stmt *s = db_stmt(store_db(st), "SELECT login, administrator,"
-				  " uid FROM users WHERE id = ?");
+						" uid FROM users WHERE id = ?");
 	int rc;
 
 	if (!s)
@@ -36,15 +35,16 @@ static int read_row(tfs_user_row *r, char login[64], tfs_store *st,
 		r->id = id;
 		r->login = login;
 		r->admin = sqlite3_column_int(s, 1) != 0;
-		r->uid = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 :
-			 sqlite3_column_int64(s, 2);
+		r->uid = sqlite3_column_type(s, 2) == SQLITE_NULL ?
+				 -1 :
+				 sqlite3_column_int64(s, 2);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ?
-	       tfs_error_set(TFS_ENOTFOUND, "no such user") :
-	       db_fail(store_db(st), "users");
+		       tfs_error_set(TFS_ENOTFOUND, "no such user") :
+		       db_fail(store_db(st), "users");
 }
 
 /* What `conf` would change of the rules' fields (values the update will
@@ -74,7 +74,7 @@ static void apply_conf(tfs_user_row *r, const tfs_conf *conf)
 static int uid_free(tfs_store *st, int64_t uid, int64_t id)
 {
 	sqlite3_stmt *s = db_stmt(store_db(st), "SELECT login FROM users "
-				  "WHERE uid = ? AND id <> ?");
+						"WHERE uid = ? AND id <> ?");
 	int error = 0;
 
 	if (uid < 0)
@@ -84,7 +84,8 @@ static int uid_free(tfs_store *st, int64_t uid, int64_t id)
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_int64(s, 2, id);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		error = tfs_error_set(TFS_EINVALID, "uid: %lld belongs to %s "
+		error = tfs_error_set(TFS_EINVALID,
+				      "uid: %lld belongs to %s "
 				      "(a uid belongs to one user)",
 				      (long long)uid, db_text(s, 0));
 	sqlite3_reset(s);
@@ -92,12 +93,12 @@ static int uid_free(tfs_store *st, int64_t uid, int64_t id)
 }
 
 /* Record refusal `error` (the reason is the current error). */
-static int record(tfs_store *st, const tfs_user *u, const char *path,
-		  int error)
+static int record(tfs_store *st, const tfs_user *u, const char *path, int error)
 {
 	char msg[1024];
-	tfs_event ev = {.user = u->login, .action = "User/Reject",
-			.message = msg};
+	tfs_event ev = { .user = u->login,
+			 .action = "User/Reject",
+			 .message = msg };
 
 	snprintf(msg, sizeof(msg), "%s: %s", path, tfs_error_last());
 	store_event_locked(st, &ev);
@@ -109,7 +110,7 @@ int tfs_store_user_update(tfs_store *st, const tfs_user *u, int64_t id,
 			  const char *bytes, size_t len)
 {
 	tfs_user_row before, after;
-	tfs_conf conf = {0};
+	tfs_conf conf = { 0 };
 	char login[64];
 	int error;
 
@@ -130,11 +131,11 @@ done:
 	return error;
 }
 
-int tfs_store_user_create(tfs_store *st, const tfs_user *u,
-			  const char *login, const char *bytes, size_t len)
+int tfs_store_user_create(tfs_store *st, const tfs_user *u, const char *login,
+			  const char *bytes, size_t len)
 {
-	tfs_user_row row = {.login = login, .uid = -1};
-	tfs_conf conf = {0};
+	tfs_user_row row = { .login = login, .uid = -1 };
+	tfs_conf conf = { 0 };
 	sqlite3_stmt *s;
 	char path[300];
 	const char *v;
@@ -153,8 +154,10 @@ int tfs_store_user_create(tfs_store *st, const tfs_user *u,
 	if ((error = tfs_conf_parse(&conf, bytes, len)) < 0)
 		goto done;
 	if ((v = tfs_conf_get(&conf, "login")) && strcmp(v, login) != 0) {
-		error = tfs_error_set(TFS_EINVALID, "login: the file is "
-				      "named %s.conf, not %s.conf", login, v);
+		error = tfs_error_set(TFS_EINVALID,
+				      "login: the file is "
+				      "named %s.conf, not %s.conf",
+				      login, v);
 		goto done;
 	}
 	apply_conf(&row, &conf);
@@ -176,8 +179,9 @@ int tfs_store_user_create(tfs_store *st, const tfs_user *u,
 		sqlite3_reset(s);
 	}
 	if (!error) {
-		tfs_event ev = {.user = u->login, .action = "User/Create",
-				.message = login};
+		tfs_event ev = { .user = u->login,
+				 .action = "User/Create",
+				 .message = login };
 		error = conf_update_locked(st, TFS_ENT_USER,
 					   sqlite3_last_insert_rowid(st->db.db),
 					   u->login, bytes, len);
@@ -215,8 +219,9 @@ int tfs_store_user_delete(tfs_store *st, const tfs_user *u, int64_t id)
 	}
 	sqlite3_bind_int64(s, 1, id);
 	if ((error = db_done(&st->db, s)) == 0) {
-		tfs_event ev = {.user = u->login, .action = "User/Delete",
-				.message = login};
+		tfs_event ev = { .user = u->login,
+				 .action = "User/Delete",
+				 .message = login };
 		error = store_event_locked(st, &ev);
 	}
 done:
@@ -230,7 +235,8 @@ done:
  * without it nobody could work in it. */
 static int ensure_admin(tfs_store *st)
 {
-	return db_exec(&st->db,
+	return db_exec(
+		&st->db,
 		"INSERT INTO users(login, name, administrator, uid, mtime)"
 		" SELECT 'admin', 'Operations Administrator', 1,"
 		" CASE WHEN EXISTS (SELECT 1 FROM users WHERE uid = 0)"
@@ -243,17 +249,20 @@ int users_upgrade(tfs_store *st)
 	sqlite3_stmt *s = NULL;
 	int rc, n = 0, error;
 
-	if (sqlite3_prepare_v2(st->db.db, "SELECT count(*) FROM "
+	if (sqlite3_prepare_v2(st->db.db,
+			       "SELECT count(*) FROM "
 			       "pragma_table_info('users') WHERE name = "
-			       "'password'", -1, &s, NULL) != SQLITE_OK)
+			       "'password'",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(&st->db, "users");
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return db_fail(&st->db, "users");
-	if (!n && (error = db_exec(&st->db, "ALTER TABLE users ADD COLUMN "
-				   "password TEXT NOT NULL DEFAULT ''")) < 0)
+	if (!n &&
+	    (error = db_exec(&st->db, "ALTER TABLE users ADD COLUMN "
+				      "password TEXT NOT NULL DEFAULT ''")) < 0)
 		return error;
 	return ensure_admin(st);
 }

@@ -10,12 +10,12 @@
 #include "tenantfs/error.h"
 
 enum {
-	S_TEXT,   /* character data */
-	S_LT,     /* just after '<' */
-	S_TAG,    /* in a start tag, outside values */
-	S_VALUE,  /* in a quoted attribute value */
-	S_BANG,   /* "<!": a comment, CDATA or declaration follows */
-	S_SKIP,   /* in markup skipped to `end` */
+	S_TEXT,  /* character data */
+	S_LT,    /* just after '<' */
+	S_TAG,   /* in a start tag, outside values */
+	S_VALUE, /* in a quoted attribute value */
+	S_BANG,  /* "<!": a comment, CDATA or declaration follows */
+	S_SKIP,  /* in markup skipped to `end` */
 };
 
 /* Terminators of skipped markup, by kind. */
@@ -82,10 +82,12 @@ static int feed_one(xml_scan *s, char c)
 			s->quote = c;
 		} else if (c == '=') {
 			if (++s->attrs > XML_SCAN_MAX_ATTRS)
-				return tfs_error_set(TFS_EINVALID, "line %ld: "
+				return tfs_error_set(
+					TFS_EINVALID,
+					"line %ld: "
 					"an element with more than %d "
-					"attributes", s->tag_line,
-					XML_SCAN_MAX_ATTRS);
+					"attributes",
+					s->tag_line, XML_SCAN_MAX_ATTRS);
 		} else if (c == '>') {
 			s->state = S_TEXT;
 		}

@@ -17,12 +17,12 @@
 #define XML_SCAN_MAX_ATTRS 256
 
 typedef struct xml_scan {
-	int state;      /* enum in xml_scan.c */
-	char quote;     /* the quote a value opened with */
-	int attrs;      /* attributes of the start tag being read */
-	int match;      /* characters of the current terminator seen */
-	long line;      /* 1-based line of the current byte */
-	long tag_line;  /* line where the current tag started */
+	int state;     /* enum in xml_scan.c */
+	char quote;    /* the quote a value opened with */
+	int attrs;     /* attributes of the start tag being read */
+	int match;     /* characters of the current terminator seen */
+	long line;     /* 1-based line of the current byte */
+	long tag_line; /* line where the current tag started */
 } xml_scan;
 
 void xml_scan_init(xml_scan *s);

@@ -43,22 +43,22 @@
 
 #include "loop.h"
 
-#define LOOP_HANDOFF_US 2000
+#define LOOP_HANDOFF_US  2000
 #define LOOP_IDLE_MAX_US 32000
-#define LOOP_SPIN_US 200
+#define LOOP_SPIN_US     200
 
 struct loop {
 	struct fuse_session *se;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;   /* followers wait here */
-	pthread_cond_t gone;   /* a thread exited */
+	pthread_cond_t cond; /* followers wait here */
+	pthread_cond_t gone; /* a thread exited */
 	unsigned int threads, idle, max_threads, max_idle;
-	const void *leader;    /* the thread reading, or NULL */
+	const void *leader; /* the thread reading, or NULL */
 	pthread_t leader_tid;
-	const void *watcher;   /* the follower checking on it, or NULL */
-	uint64_t gen;          /* requests the leader started */
-	bool busy;             /* the leader is answering request gen */
-	uint64_t since;        /* since then (us, monotonic) */
+	const void *watcher; /* the follower checking on it, or NULL */
+	uint64_t gen;        /* requests the leader started */
+	bool busy;           /* the leader is answering request gen */
+	uint64_t since;      /* since then (us, monotonic) */
 	bool stop;
 	int error;
 };
@@ -141,7 +141,8 @@ static bool follow(struct loop *l, const void *me)
 		} else {
 			interval = l->gen != seen ? 1000 :
 				   interval * 2 < LOOP_IDLE_MAX_US ?
-				   interval * 2 : LOOP_IDLE_MAX_US;
+						    interval * 2 :
+						    LOOP_IDLE_MAX_US;
 			seen = l->gen;
 			wait_until(l, t + interval);
 		}

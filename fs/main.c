@@ -33,7 +33,7 @@ struct fs {
 	tfs_store *st;
 	tfs_tree *tree;
 	notifier *nt;
-	bool sync_notify;	/* flushes wait for their invalidations */
+	bool sync_notify; /* flushes wait for their invalidations */
 	int debug;
 };
 
@@ -46,19 +46,32 @@ static struct fs *fs_of(fuse_req_t req)
 static int errno_of(int error)
 {
 	switch (error) {
-	case TFS_ENOTFOUND: return ENOENT;
-	case TFS_EEXISTS: return EEXIST;
-	case TFS_EINVALID: return EINVAL;
-	case TFS_ECONFLICT: return EBUSY;
-	case TFS_ELOCKED: return EROFS;
-	case TFS_EACCESS: return EACCES;
-	case TFS_EBUSY: return EBUSY;
-	case TFS_ENOTEMPTY: return ENOTEMPTY;
-	case TFS_ENOTSUP: return ENOTSUP;
-	case TFS_ENOSPC: return ENOSPC;
-	case TFS_ETOOBIG: return EFBIG;
-	case TFS_EDAMAGED: return EIO;
-	default: return EIO;
+	case TFS_ENOTFOUND:
+		return ENOENT;
+	case TFS_EEXISTS:
+		return EEXIST;
+	case TFS_EINVALID:
+		return EINVAL;
+	case TFS_ECONFLICT:
+		return EBUSY;
+	case TFS_ELOCKED:
+		return EROFS;
+	case TFS_EACCESS:
+		return EACCES;
+	case TFS_EBUSY:
+		return EBUSY;
+	case TFS_ENOTEMPTY:
+		return ENOTEMPTY;
+	case TFS_ENOTSUP:
+		return ENOTSUP;
+	case TFS_ENOSPC:
+		return ENOSPC;
+	case TFS_ETOOBIG:
+		return EFBIG;
+	case TFS_EDAMAGED:
+		return EIO;
+	default:
+		return EIO;
 	}
 }
 
@@ -74,7 +87,7 @@ static void reply_error(fuse_req_t req, int error)
 static tfs_caller caller(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	tfs_caller who = {ctx->uid, ctx->gid};
+	tfs_caller who = { ctx->uid, ctx->gid };
 
 	return who;
 }
@@ -293,8 +306,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_open(req, fi);
 }
 
-static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
-		       off_t off, struct fuse_file_info *fi, int plus)
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, int plus)
 {
 	struct fs *fs = fs_of(req);
 	struct dir_handle *d = (struct dir_handle *)(uintptr_t)fi->fh;
@@ -368,8 +381,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		tfs_tree_listing_changed(fs->tree, ino);
 }
 
-static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
-		       off_t off, struct fuse_file_info *fi)
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
 {
 	do_readdir(req, ino, size, off, fi, 0);
 }
@@ -454,8 +467,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, ENOTSUP);
 		return;
 	}
-	error = tfs_tree_create(&f, &a, fs->tree, parent, name, mode,
-				fi->flags, &who);
+	error = tfs_tree_create(&f, &a, fs->tree, parent, name, mode, fi->flags,
+				&who);
 	if (error < 0) {
 		reply_error(req, error);
 		return;
@@ -470,21 +483,28 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     mode_t mode, dev_t rdev)
 {
-	(void)parent; (void)name; (void)mode; (void)rdev;
+	(void)parent;
+	(void)name;
+	(void)mode;
+	(void)rdev;
 	fuse_reply_err(req, ENOTSUP);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		       const char *name)
 {
-	(void)link; (void)parent; (void)name;
+	(void)link;
+	(void)parent;
+	(void)name;
 	fuse_reply_err(req, ENOTSUP);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent,
 		    const char *name)
 {
-	(void)ino; (void)parent; (void)name;
+	(void)ino;
+	(void)parent;
+	(void)name;
 	fuse_reply_err(req, ENOTSUP);
 }
 
@@ -493,8 +513,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	tfs_buf b = TFS_BUF_INIT;
 	int error = tfs_file_read(&b, fs_of(req)->tree,
-				  (tfs_file *)(uintptr_t)fi->fh,
-				  (uint64_t)off, size);
+				  (tfs_file *)(uintptr_t)fi->fh, (uint64_t)off,
+				  size);
 
 	(void)ino;
 	if (error < 0)
@@ -508,8 +528,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
 	int error = tfs_file_write(fs_of(req)->tree,
-				   (tfs_file *)(uintptr_t)fi->fh,
-				   (uint64_t)off, buf, size);
+				   (tfs_file *)(uintptr_t)fi->fh, (uint64_t)off,
+				   buf, size);
 
 	(void)ino;
 	if (error < 0)
@@ -518,8 +538,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		fuse_reply_write(req, size);
 }
 
-static void op_flush(fuse_req_t req, fuse_ino_t ino,
-		     struct fuse_file_info *fi)
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	int error = tfs_file_flush(fs->tree, (tfs_file *)(uintptr_t)fi->fh);
@@ -632,12 +651,12 @@ struct options {
 };
 
 static const struct fuse_opt option_spec[] = {
-	{"store=%s", offsetof(struct options, store), 1},
-	{"--store=%s", offsetof(struct options, store), 1},
-	{"nofsync", offsetof(struct options, nofsync), 1},
-	{"noverify", offsetof(struct options, noverify), 1},
-	{"-h", offsetof(struct options, help), 1},
-	{"--help", offsetof(struct options, help), 1},
+	{ "store=%s", offsetof(struct options, store), 1 },
+	{ "--store=%s", offsetof(struct options, store), 1 },
+	{ "nofsync", offsetof(struct options, nofsync), 1 },
+	{ "noverify", offsetof(struct options, noverify), 1 },
+	{ "-h", offsetof(struct options, help), 1 },
+	{ "--help", offsetof(struct options, help), 1 },
 	FUSE_OPT_END,
 };
 
@@ -700,7 +719,7 @@ static int detach(int *ready)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	_exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) :
-	      1);
+							 1);
 }
 
 /* In the daemon, mounted and ready to serve: let go of the terminal and
@@ -731,9 +750,9 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts;
-	struct options o = {0};
+	struct options o = { 0 };
 	struct fuse_session *se = NULL;
-	struct fs fs = {0};
+	struct fs fs = { 0 };
 	tfs_tree_notify tn;
 	int ret = 1, ready = -1, error;
 
@@ -824,7 +843,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(cfg);
 	}
 out_notify:
-	tfs_tree_set_notify(fs.tree, &(tfs_tree_notify){0});
+	tfs_tree_set_notify(fs.tree, &(tfs_tree_notify){ 0 });
 	notifier_stop(fs.nt);
 out_unmount:
 	fuse_session_unmount(se);

@@ -25,7 +25,7 @@ struct notifier {
 	pthread_cond_t cond;
 	pthread_cond_t sent_cond;
 	struct item *head, *tail;
-	uint64_t queued, sent;	/* items ever queued, ever delivered */
+	uint64_t queued, sent; /* items ever queued, ever delivered */
 	bool stop;
 };
 

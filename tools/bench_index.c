@@ -176,7 +176,8 @@ static struct pack *put(struct pack *packs, int *np, unsigned long i,
 		len += snprintf(rec + len, sizeof(rec) - (size_t)len,
 				"<f%d>%lx</f%d>", len,
 				(i * 2654435761u + (unsigned long)len) &
-				0xffffffff, len);
+					0xffffffff,
+				len);
 	bound = deflateBound(z, (uLong)len) + 32;
 	if (!p || p->len + bound > BATCH) {
 		p = &packs[(*np)++];
@@ -238,8 +239,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (git_libgit2_init() < 0 ||
-	    deflateInit(&z, Z_NO_COMPRESSION) != Z_OK)
+	if (git_libgit2_init() < 0 || deflateInit(&z, Z_NO_COMPRESSION) != Z_OK)
 		return 1;
 	for (i = 0; i < n; i++)
 		put(packs, &np, i, &z);
@@ -258,7 +258,8 @@ int main(int argc, char **argv)
 		tb += now() - t0;
 	}
 	printf("%lu blobs, %d packs: ours %.3f s, libgit2's indexer %.3f s "
-	       "(%.2fx); indexes %s\n", n, np, ta, tb, ta > 0 ? tb / ta : 0,
+	       "(%.2fx); indexes %s\n",
+	       n, np, ta, tb, ta > 0 ? tb / ta : 0,
 	       same ? "identical" : "DIFFER");
 	deflateEnd(&z);
 	return same ? 0 : 1;

@@ -142,16 +142,19 @@ static int insert_all(const struct rows *r, const char *path)
 		error = fail(db, path);
 		goto done;
 	}
-	if (sqlite3_exec(db, "CREATE TABLE records(id INTEGER PRIMARY KEY,"
+	if (sqlite3_exec(db,
+			 "CREATE TABLE records(id INTEGER PRIMARY KEY,"
 			 " bo TEXT NOT NULL, name TEXT NOT NULL, guid TEXT NOT"
 			 " NULL, bytes BLOB NOT NULL, UNIQUE(bo, name));"
-			 "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+			 "BEGIN",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		error = fail(db, "create");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO records(bo, name, guid, "
-			       "bytes) VALUES(?, ?, ?, ?)", -1, &s,
-			       NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO records(bo, name, guid, "
+			       "bytes) VALUES(?, ?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK) {
 		error = fail(db, "prepare");
 		goto done;
 	}

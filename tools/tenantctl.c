@@ -80,9 +80,10 @@ static int cmd_init(int argc, char **argv)
 		fprintf(stderr, "tenantctl init: %s\n", tfs_error_last());
 		return 1;
 	}
-	printf("created %s%s\n", store, demo ? " (demo: tenants acme with "
-	       "production, staging, uat; globex with production, staging)" :
-	       "");
+	printf("created %s%s\n", store,
+	       demo ? " (demo: tenants acme with "
+		      "production, staging, uat; globex with production, staging)" :
+		      "");
 	return 0;
 }
 
@@ -124,9 +125,8 @@ static int check_instance(void *ctx, const tfs_row *row)
 		c->bad++;
 		break;
 	default:
-		printf("%s/%s: cannot check history: %s\n",
-		       tfs_inst_tenant(in), tfs_inst_name(in),
-		       tfs_error_last());
+		printf("%s/%s: cannot check history: %s\n", tfs_inst_tenant(in),
+		       tfs_inst_name(in), tfs_error_last());
 		c->bad++;
 	}
 	tfs_inst_history_count(in, &n);
@@ -156,7 +156,7 @@ static int check_tenant(void *ctx, const tfs_row *row)
 
 static int cmd_fsck(int argc, char **argv)
 {
-	struct fsck_ctx c = {0};
+	struct fsck_ctx c = { 0 };
 
 	if (argc != 1) {
 		usage(stderr);
@@ -200,8 +200,8 @@ static int cmd_generate(int argc, char **argv)
 	int i, have_objects = 0;
 
 	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] :
-					       NULL;
+		const char *a = argv[i],
+			   *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(a, "--tenant") == 0 && val) {
 			tenant = val;
@@ -227,12 +227,14 @@ static int cmd_generate(int argc, char **argv)
 				o.jobs = (int)v;
 			} else {
 				fprintf(stderr, "tenantctl generate: --jobs is "
-					"1 or 2\n");
+						"1 or 2\n");
 				return 2;
 			}
 		} else if (a[0] == '-') {
-			fprintf(stderr, "tenantctl generate: unknown or "
-				"incomplete option %s\n", a);
+			fprintf(stderr,
+				"tenantctl generate: unknown or "
+				"incomplete option %s\n",
+				a);
 			return 2;
 		} else if (!store) {
 			store = a;
@@ -243,7 +245,7 @@ static int cmd_generate(int argc, char **argv)
 	}
 	if (!store || !tenant || !have_objects) {
 		fprintf(stderr, "tenantctl generate: STORE, --tenant and "
-			"--objects are required\n");
+				"--objects are required\n");
 		usage(stderr);
 		return 2;
 	}
@@ -254,8 +256,9 @@ static int cmd_generate(int argc, char **argv)
 	printf("generated tenant %s in %s: staging and production, "
 	       "%" PRIu64 " objects each (%" PRIu64 " configuration, "
 	       "%" PRIu64 " master, %" PRIu64 " data records); production "
-	       "differs in %" PRIu64 "\n", tenant, store, o.objects,
-	       stats.config, stats.master, stats.data, stats.differing);
+	       "differs in %" PRIu64 "\n",
+	       tenant, store, o.objects, stats.config, stats.master, stats.data,
+	       stats.differing);
 	printf("staging: load %.2f s, first commit %.2f s\n",
 	       stats.load_seconds[0], stats.commit_seconds[0]);
 	printf("production: load %.2f s, first commit %.2f s\n",
@@ -271,12 +274,12 @@ static int cmd_generate_package(int argc, char **argv)
 	int i, have_records = 0;
 
 	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] :
-					       NULL;
+		const char *a = argv[i],
+			   *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(a, "--records") == 0) {
-			if (parse_count(&records, "generate-package", a,
-					val) < 0)
+			if (parse_count(&records, "generate-package", a, val) <
+			    0)
 				return 2;
 			have_records = 1;
 			i++;
@@ -291,8 +294,10 @@ static int cmd_generate_package(int argc, char **argv)
 			name = val;
 			i++;
 		} else if (a[0] == '-') {
-			fprintf(stderr, "tenantctl generate-package: unknown "
-				"or incomplete option %s\n", a);
+			fprintf(stderr,
+				"tenantctl generate-package: unknown "
+				"or incomplete option %s\n",
+				a);
 			return 2;
 		} else if (!file) {
 			file = a;
@@ -303,7 +308,7 @@ static int cmd_generate_package(int argc, char **argv)
 	}
 	if (!file || !have_records) {
 		fprintf(stderr, "tenantctl generate-package: FILE and "
-			"--records are required\n");
+				"--records are required\n");
 		usage(stderr);
 		return 2;
 	}
@@ -312,8 +317,8 @@ static int cmd_generate_package(int argc, char **argv)
 			tfs_error_last());
 		return 1;
 	}
-	printf("wrote %s: %" PRIu64 " new master/%s records\n", file,
-	       records, bo);
+	printf("wrote %s: %" PRIu64 " new master/%s records\n", file, records,
+	       bo);
 	return 0;
 }
 

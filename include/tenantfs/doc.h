@@ -33,7 +33,7 @@ typedef enum tfs_kind {
 	TFS_KIND_SETTINGS = 2,
 	TFS_KIND_MASTER = 3,
 	TFS_KIND_DATA = 4,
-	TFS_KIND_TRANSLATION = 5,	/* translations/<locale>/<Type>/ */
+	TFS_KIND_TRANSLATION = 5, /* translations/<locale>/<Type>/ */
 	TFS_KIND__COUNT
 } tfs_kind;
 
@@ -114,11 +114,11 @@ typedef struct tfs_secret {
 } tfs_secret;
 
 typedef struct tfs_doc {
-	char *canon;        /* canonical bytes, secrets masked, NUL-terminated */
+	char *canon; /* canonical bytes, secrets masked, NUL-terminated */
 	size_t canon_len;
-	char sha[65];       /* SHA-256 of canon, hex */
-	char *guid;         /* never NULL after a successful parse */
-	char *bo;           /* businessObject attribute of the root, or NULL */
+	char sha[65]; /* SHA-256 of canon, hex */
+	char *guid;   /* never NULL after a successful parse */
+	char *bo;     /* businessObject attribute of the root, or NULL */
 	tfs_ref *refs;
 	size_t nrefs;
 	tfs_secret *secrets;
@@ -151,9 +151,8 @@ void tfs_doc_free(tfs_doc *doc);
  * Strings moved; if any, *out is the new document (tfs_doc_free), else
  * NULL.  TFS_EINVALID if either document does not pass the gate.
  */
-int tfs_translation_merge(tfs_doc **out, size_t *moved,
-			  const char *type, const char *name,
-			  const char *target, size_t tlen,
+int tfs_translation_merge(tfs_doc **out, size_t *moved, const char *type,
+			  const char *name, const char *target, size_t tlen,
 			  const char *source, size_t slen);
 
 /* A new random UUID (version 4), lower case, into `out`. */

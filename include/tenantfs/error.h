@@ -12,19 +12,19 @@
 
 enum {
 	TFS_OK = 0,
-	TFS_ERROR = -1,      /* anything else: I/O, SQLite, libgit2, memory */
-	TFS_ENOTFOUND = -2,  /* no such object, instance, commit, ... */
-	TFS_EEXISTS = -3,    /* already exists */
-	TFS_EINVALID = -4,   /* bad content: malformed XML, wrong key, bad value */
-	TFS_ECONFLICT = -5,  /* later changes touch the same objects */
-	TFS_ELOCKED = -6,    /* metadata of the instance is locked */
-	TFS_EACCESS = -7,    /* the caller is not allowed */
-	TFS_EBUSY = -8,      /* in use (active project, mounted store) */
-	TFS_ENOTEMPTY = -9,  /* directory-like thing still has members */
-	TFS_ENOTSUP = -10,   /* operation not supported here */
-	TFS_ENOSPC = -11,    /* the store's filesystem is full */
-	TFS_ETOOBIG = -12,   /* larger than an object may be */
-	TFS_EDAMAGED = -13,  /* stored data is missing or wrong (history.git
+	TFS_ERROR = -1,     /* anything else: I/O, SQLite, libgit2, memory */
+	TFS_ENOTFOUND = -2, /* no such object, instance, commit, ... */
+	TFS_EEXISTS = -3,   /* already exists */
+	TFS_EINVALID = -4, /* bad content: malformed XML, wrong key, bad value */
+	TFS_ECONFLICT = -5, /* later changes touch the same objects */
+	TFS_ELOCKED = -6,   /* metadata of the instance is locked */
+	TFS_EACCESS = -7,   /* the caller is not allowed */
+	TFS_EBUSY = -8,     /* in use (active project, mounted store) */
+	TFS_ENOTEMPTY = -9, /* directory-like thing still has members */
+	TFS_ENOTSUP = -10,  /* operation not supported here */
+	TFS_ENOSPC = -11,   /* the store's filesystem is full */
+	TFS_ETOOBIG = -12,  /* larger than an object may be */
+	TFS_EDAMAGED = -13, /* stored data is missing or wrong (history.git
 			      * lost an object the database names, ...) */
 };
 

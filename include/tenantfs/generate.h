@@ -66,8 +66,8 @@ uint64_t tfs_generate_min_objects(int64_t master, int64_t data);
  * Returns 0, TFS_EINVALID if the options do not add up, or the first
  * nonzero value `put` returned.
  */
-int tfs_generate_content(tfs_put_fn put, void *ctx,
-			 const tfs_generate_opts *o, bool production);
+int tfs_generate_content(tfs_put_fn put, void *ctx, const tfs_generate_opts *o,
+			 bool production);
 
 /*
  * Add tenant `tenant` to the store at `store` (created if it does not

@@ -70,9 +70,9 @@ typedef struct tfs_history_change {
 } tfs_history_change;
 
 typedef struct tfs_history_sig {
-	const char *name;   /* Ops Console login, e.g. "admin" */
-	const char *email;  /* e.g. "admin@tenantfs.local" */
-	int64_t time;       /* seconds since the epoch, UTC */
+	const char *name;  /* Ops Console login, e.g. "admin" */
+	const char *email; /* e.g. "admin@tenantfs.local" */
+	int64_t time;      /* seconds since the epoch, UTC */
 } tfs_history_sig;
 
 /*
@@ -107,8 +107,7 @@ void tfs_history_blobs_free(tfs_history_blobs *w);
 /* The git id of a blob of `bytes` (what `git hash-object` prints), without
  * writing it; the id tfs_history_blobs_put gives for the same bytes.
  * 0, or TFS_ERROR (no memory to hash). */
-int tfs_history_blob_id(unsigned char id[20], const char *bytes,
-			size_t len);
+int tfs_history_blob_id(unsigned char id[20], const char *bytes, size_t len);
 /* `id` as 40 lowercase hex digits and a NUL. */
 void tfs_history_id_hex(char out[TFS_OID_HEXSZ + 1],
 			const unsigned char id[20]);
@@ -137,8 +136,7 @@ int tfs_history_set_ref(tfs_history *h, const char *branch, const char *oid);
 /* Move refs/heads/<branch> to `to` (a full ref name such as
  * "refs/deleted/..."), durable at return; nothing if the branch does
  * not exist. */
-int tfs_history_keep_ref(tfs_history *h, const char *branch,
-			 const char *to);
+int tfs_history_keep_ref(tfs_history *h, const char *branch, const char *to);
 
 /* The commit refs/heads/<branch> points at, or TFS_ENOTFOUND. */
 int tfs_history_get_ref(char out[TFS_OID_HEXSZ + 1], tfs_history *h,
@@ -190,9 +188,9 @@ int tfs_history_find(tfs_history *h, const char *oid, const char *dir_path,
 		     const char *name, size_t *index, int *is_dir,
 		     size_t *size);
 /* Entry number `index` of directory `dir_path` at commit `oid`. */
-int tfs_history_entry_at(tfs_history *h, const char *oid,
-			 const char *dir_path, size_t index, char name[256],
-			 int *is_dir, size_t *size);
+int tfs_history_entry_at(tfs_history *h, const char *oid, const char *dir_path,
+			 size_t index, char name[256], int *is_dir,
+			 size_t *size);
 /* Append the content of file number `index` of `dir_path` at `oid`. */
 int tfs_history_read_at(tfs_buf *out, tfs_history *h, const char *oid,
 			const char *dir_path, size_t index);

@@ -46,8 +46,7 @@ int64_t tfs_inst_mtime(tfs_inst *in);
 int tfs_inst_dir_find(int64_t *out, tfs_inst *in, tfs_kind kind,
 		      const char *type);
 /* Kind and type of directory `id`. */
-int tfs_inst_dir_get(tfs_inst *in, int64_t id, tfs_kind *kind,
-		     char type[256]);
+int tfs_inst_dir_get(tfs_inst *in, int64_t id, tfs_kind *kind, char type[256]);
 /* Create the business-object directory master/BO or data/BO; the business
  * object must exist in metadata.  TFS_EEXISTS if it exists. */
 int tfs_inst_dir_create(int64_t *out, tfs_inst *in, tfs_kind kind,
@@ -158,8 +157,7 @@ int tfs_inst_txset_render(tfs_buf *out, tfs_inst *in, int64_t id);
 /* Number of history commits of the instance (n runs 1..count). */
 int tfs_inst_history_count(tfs_inst *in, int *out);
 /* The commit id and time of commit n. */
-int tfs_inst_history_commit(char oid[41], int64_t *time, tfs_inst *in,
-			    int n);
+int tfs_inst_history_commit(char oid[41], int64_t *time, tfs_inst *in, int n);
 /* history/log: "<n> <id> <time> <user> <message>\n", newest first. */
 int tfs_inst_history_render(tfs_buf *out, tfs_inst *in);
 /* The patch log. */
@@ -177,14 +175,14 @@ int tfs_inst_meta_get(tfs_inst_meta *out, tfs_inst *in);
 /* ---- observing changes --------------------------------------------------- */
 
 typedef enum tfs_change_op {
-	TFS_CHANGE_PUT,     /* object created or its bytes changed */
-	TFS_CHANGE_DELETE,  /* object removed from directory */
-	TFS_CHANGE_INSTANCE,/* instance files (conf, logs, history) changed */
-	TFS_CHANGE_DIR,     /* objects were created in directory `dir` */
-	TFS_CHANGE_REPLACED,/* all of the instance's content was replaced
+	TFS_CHANGE_PUT,      /* object created or its bytes changed */
+	TFS_CHANGE_DELETE,   /* object removed from directory */
+	TFS_CHANGE_INSTANCE, /* instance files (conf, logs, history) changed */
+	TFS_CHANGE_DIR,      /* objects were created in directory `dir` */
+	TFS_CHANGE_REPLACED, /* all of the instance's content was replaced
 			     * (object and directory ids may now name other
 			     * objects) */
-	TFS_CHANGE_REPLACING/* the same is about to commit: called before
+	TFS_CHANGE_REPLACING /* the same is about to commit: called before
 			     * the commit, so that nothing opened from now on
 			     * is served from what the kernel cached */
 } tfs_change_op;

@@ -41,7 +41,6 @@ int tfs_inst_create(tfs_inst **out, tfs_store *st, const char *user,
  * time>, so nothing of it is lost.  *backup (may be NULL, PATH_MAX
  * bytes): the backup's path.
  */
-int tfs_inst_remove(char *backup, tfs_store *st, const char *user,
-		    int64_t id);
+int tfs_inst_remove(char *backup, tfs_store *st, const char *user, int64_t id);
 
 #endif

@@ -31,14 +31,14 @@ int tfs_pkg_closed(tfs_inst *in, int64_t id, bool *closed);
 
 /* The files of packages/P/ that can be written. */
 typedef enum tfs_pkg_file {
-	TFS_PKG_CONF,         /* package.conf: type, description, state */
-	TFS_PKG_TXSETS,       /* transaction-sets: one id per line */
-	TFS_PKG_ASPECTS,      /* aspects: <id> <version> <vendor-id> <yes|no> */
-	TFS_PKG_SUBS,         /* sub-packages: <order> <package> */
-	TFS_PKG_XML,          /* package.xml: the export (read-only) */
-	TFS_PKG_COMPACT,      /* package.compact.xml (read-only) */
-	TFS_PKG_IMPACT,       /* impact (read-only) */
-	TFS_PKG_DEPS,         /* dependencies (read-only) */
+	TFS_PKG_CONF,    /* package.conf: type, description, state */
+	TFS_PKG_TXSETS,  /* transaction-sets: one id per line */
+	TFS_PKG_ASPECTS, /* aspects: <id> <version> <vendor-id> <yes|no> */
+	TFS_PKG_SUBS,    /* sub-packages: <order> <package> */
+	TFS_PKG_XML,     /* package.xml: the export (read-only) */
+	TFS_PKG_COMPACT, /* package.compact.xml (read-only) */
+	TFS_PKG_IMPACT,  /* impact (read-only) */
+	TFS_PKG_DEPS,    /* dependencies (read-only) */
 	TFS_PKG__COUNT
 } tfs_pkg_file;
 
@@ -46,20 +46,19 @@ extern const char *const tfs_pkg_file_names[TFS_PKG__COUNT];
 
 int tfs_pkg_render(tfs_buf *out, tfs_inst *in, int64_t id, tfs_pkg_file f);
 /* Update a writable file from its rewritten content (all or nothing). */
-int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id,
-		   tfs_pkg_file f, const char *bytes, size_t len);
+int tfs_pkg_update(tfs_inst *in, const char *user, int64_t id, tfs_pkg_file f,
+		   const char *bytes, size_t len);
 
 /* ---- importing a package file ------------------------------------------ */
 
 typedef enum tfs_pkg_mode {
-	TFS_PKG_APPLY,            /* validate, and apply if no errors */
-	TFS_PKG_VALIDATE,         /* validate only */
-	TFS_PKG_APPLY_UNVALIDATED,/* apply what can be applied */
-	TFS_PKG_PREVIEW,          /* what would change, as a unified diff */
+	TFS_PKG_APPLY,             /* validate, and apply if no errors */
+	TFS_PKG_VALIDATE,          /* validate only */
+	TFS_PKG_APPLY_UNVALIDATED, /* apply what can be applied */
+	TFS_PKG_PREVIEW,           /* what would change, as a unified diff */
 } tfs_pkg_mode;
 
-typedef void (*tfs_pkg_progress_fn)(void *ctx, uint64_t done,
-				    uint64_t total);
+typedef void (*tfs_pkg_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /*
  * Import the package in file `path` into `in`.  `result` receives the

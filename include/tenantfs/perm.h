@@ -19,8 +19,8 @@
 
 /* The console user a request is answered as. */
 typedef struct tfs_user {
-	int64_t id;          /* users row; 0: the uid names no user */
-	char login[64];      /* for events; "uid<N>" when unmapped */
+	int64_t id;     /* users row; 0: the uid names no user */
+	char login[64]; /* for events; "uid<N>" when unmapped */
 	char company[128];
 	bool admin;
 } tfs_user;
@@ -30,7 +30,7 @@ typedef struct tfs_user_row {
 	int64_t id;
 	const char *login;
 	bool admin;
-	int64_t uid;         /* -1: none */
+	int64_t uid; /* -1: none */
 } tfs_user_row;
 
 /*
@@ -47,9 +47,9 @@ bool tfs_perm_sees_company(const tfs_user *u, const char *company);
 
 /* Areas of the console with one rule each. */
 typedef enum tfs_area {
-	TFS_AREA_README,   /* README and the root listing: anyone */
-	TFS_AREA_CONSOLE,  /* users/, tenants/, events: any console user */
-	TFS_AREA_ADMIN,    /* landscapes/, status, licenses: administrators */
+	TFS_AREA_README,  /* README and the root listing: anyone */
+	TFS_AREA_CONSOLE, /* users/, tenants/, events: any console user */
+	TFS_AREA_ADMIN,   /* landscapes/, status, licenses: administrators */
 } tfs_area;
 
 /* 0, or TFS_EACCESS with the reason. */
@@ -73,8 +73,8 @@ int tfs_perm_filter_events(tfs_buf *out, const char *in, size_t len,
  * refusal is TFS_EACCESS, a uid another user has TFS_EINVALID. */
 int tfs_store_user_update(tfs_store *st, const tfs_user *u, int64_t id,
 			  const char *bytes, size_t len);
-int tfs_store_user_create(tfs_store *st, const tfs_user *u,
-			  const char *login, const char *bytes, size_t len);
+int tfs_store_user_create(tfs_store *st, const tfs_user *u, const char *login,
+			  const char *bytes, size_t len);
 int tfs_store_user_delete(tfs_store *st, const tfs_user *u, int64_t id);
 
 #endif

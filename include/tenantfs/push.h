@@ -58,8 +58,8 @@ int tfs_push_paths_render(tfs_buf *out, tfs_store *st, int64_t tenant_id);
 int tfs_backup_list(tfs_inst *in, tfs_row_cb cb, void *ctx);
 int tfs_backup_find(tfs_row *out, tfs_inst *in, const char *name);
 /* Append the bytes of backup file `name` (offset `off`, up to `len`). */
-int tfs_backup_read(tfs_buf *out, tfs_inst *in, const char *name,
-		    uint64_t off, size_t len);
+int tfs_backup_read(tfs_buf *out, tfs_inst *in, const char *name, uint64_t off,
+		    size_t len);
 /*
  * Restore what the user wrote into `restore` (a backup's name, ".db" or
  * not): the instance's configuration and data become the backup's, as one

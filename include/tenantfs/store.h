@@ -105,7 +105,7 @@ typedef struct tfs_row {
 	int64_t id;
 	char name[256];
 	int64_t mtime;
-	int64_t size;  /* objects: byte size; 0 otherwise */
+	int64_t size; /* objects: byte size; 0 otherwise */
 } tfs_row;
 
 typedef int (*tfs_row_cb)(void *ctx, const tfs_row *row);
@@ -168,19 +168,17 @@ int tfs_store_status_write(tfs_store *st, const struct tfs_user *u,
 int tfs_store_status_check(const char *bytes, size_t len);
 /* License usage as CSV (date,tenant,instance,license_type,licenses,used):
  * of every instance, or of tenant `tenant_id`'s only (licenses.c). */
-int tfs_store_render_licenses(tfs_buf *out, tfs_store *st,
-			      int64_t tenant_id);
-int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st,
-			       int64_t tenant_id);
+int tfs_store_render_licenses(tfs_buf *out, tfs_store *st, int64_t tenant_id);
+int tfs_store_render_dashboard(tfs_buf *out, tfs_store *st, int64_t tenant_id);
 
 /* ---- events ------------------------------------------------------------ */
 
 typedef struct tfs_event {
 	const char *user;
-	const char *action;   /* "Object/Update", "Package/Apply", ... */
+	const char *action; /* "Object/Update", "Package/Apply", ... */
 	const char *message;
-	int64_t instance_id;  /* 0 if not about an instance */
-	int64_t tenant_id;    /* 0 if not about a tenant */
+	int64_t instance_id; /* 0 if not about an instance */
+	int64_t tenant_id;   /* 0 if not about a tenant */
 } tfs_event;
 
 /* Append an event to the console's log (time: now). */
@@ -193,8 +191,8 @@ int tfs_store_events_size(tfs_store *st, uint64_t *size, int64_t *mtime);
 int tfs_store_events_scope_size(tfs_store *st, int64_t tenant_id,
 				int64_t inst_id, uint64_t *size,
 				int64_t *mtime);
-int tfs_store_events_scope_read(tfs_buf *out, tfs_store *st,
-				int64_t tenant_id, int64_t inst_id);
+int tfs_store_events_scope_read(tfs_buf *out, tfs_store *st, int64_t tenant_id,
+				int64_t inst_id);
 /* Append bytes [off, off+len) of the events file to `out`. */
 int tfs_store_events_read(tfs_buf *out, tfs_store *st, uint64_t off,
 			  size_t len);

@@ -46,13 +46,13 @@ typedef struct tfs_file tfs_file;
  * object_max in console.conf at the top of the mount (an addition to the
  * tree of INTERFACE.md; engine/console_conf.c, tfs_store_object_max()).
  */
-#define TFS_OBJECT_MAX ((uint64_t)64 << 20)
+#define TFS_OBJECT_MAX       ((uint64_t)64 << 20)
 #define TFS_OBJECT_MAX_FLOOR ((uint64_t)1 << 20)
-#define TFS_OBJECT_MAX_CEIL ((uint64_t)1 << 30)
+#define TFS_OBJECT_MAX_CEIL  ((uint64_t)1 << 30)
 
 typedef struct tfs_attr {
 	uint64_t ino;
-	uint32_t mode;     /* S_IFDIR|0755, S_IFREG|0644, ... */
+	uint32_t mode; /* S_IFDIR|0755, S_IFREG|0644, ... */
 	uint32_t nlink;
 	uint64_t size;
 	int64_t mtime;
@@ -75,7 +75,6 @@ typedef struct tfs_tree_notify {
 	void *ctx;
 } tfs_tree_notify;
 
-
 int tfs_tree_new(tfs_tree **out, tfs_store *st, uid_t uid, gid_t gid);
 void tfs_tree_free(tfs_tree *t);
 void tfs_tree_set_notify(tfs_tree *t, const tfs_tree_notify *n);
@@ -94,8 +93,7 @@ void tfs_tree_forget(tfs_tree *t, uint64_t ino, uint64_t nlookup);
 /* The kernel took a reference to `ino` without a lookup (readdirplus). */
 void tfs_tree_ref(tfs_tree *t, uint64_t ino);
 
-typedef int (*tfs_dirent_cb)(void *ctx, const char *name,
-			     const tfs_attr *attr);
+typedef int (*tfs_dirent_cb)(void *ctx, const char *name, const tfs_attr *attr);
 /* Whether `who` may reach node `ino` at all (opendir): 0 or the error. */
 int tfs_tree_access(tfs_tree *t, uint64_t ino, const tfs_caller *who);
 /* Every entry of directory `ino` (without . and ..) that `who` may see,
@@ -144,8 +142,8 @@ int tfs_tree_truncate(tfs_tree *t, uint64_t ino, uint64_t size,
 int tfs_tree_unlink(tfs_tree *t, uint64_t parent, const char *name,
 		    const tfs_caller *who);
 int tfs_tree_rename(tfs_tree *t, uint64_t parent, const char *name,
-		    uint64_t newparent, const char *newname,
-		    unsigned int flags, const tfs_caller *who);
+		    uint64_t newparent, const char *newname, unsigned int flags,
+		    const tfs_caller *who);
 int tfs_tree_mkdir(tfs_attr *out, tfs_tree *t, uint64_t parent,
 		   const char *name, const tfs_caller *who);
 int tfs_tree_rmdir(tfs_tree *t, uint64_t parent, const char *name,

@@ -50,8 +50,7 @@ tfs_store *fuzz_demo_store(tfs_user *admin)
 	}
 	if (tfs_store_open(&st, path, 0) < 0 ||
 	    tfs_store_user_by_uid(admin, st, 0) < 0 || !admin->admin) {
-		fprintf(stderr, "fuzz: store %s: %s\n", path,
-			tfs_error_last());
+		fprintf(stderr, "fuzz: store %s: %s\n", path, tfs_error_last());
 		exit(1);
 	}
 	atexit(cleanup);

@@ -27,7 +27,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CONSOLE (-1)   /* console.conf, not an entity */
+#define CONSOLE (-1) /* console.conf, not an entity */
 
 /* A row whose .conf is saved, and its text before any input. */
 struct target {
@@ -50,7 +50,7 @@ static void check(const tfs_conf *conf)
 		const tfs_conf_kv *kv = &conf->kv[i];
 		if (!kv->key[0] ||
 		    strspn(kv->key, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
-		    strlen(kv->key))
+			    strlen(kv->key))
 			abort();
 		n = strlen(kv->value);
 		v = kv->value;
@@ -100,11 +100,11 @@ static int64_t add(int ent, int64_t parent)
 	t->id = 0;
 	if (ent == CONSOLE)
 		error = tfs_store_console_conf_render(&t->orig, st);
-	else if ((error = tfs_store_list(st, (tfs_entity)ent, parent,
-					 last_row, &t->id)) == 0)
+	else if ((error = tfs_store_list(st, (tfs_entity)ent, parent, last_row,
+					 &t->id)) == 0)
 		error = t->id ? tfs_store_conf_render(&t->orig, st,
-						      (tfs_entity)ent, t->id)
-			      : -1;
+						      (tfs_entity)ent, t->id) :
+				-1;
 	if (error < 0) {
 		fprintf(stderr, "fuzz_conf: no row %d: %s\n", ent,
 			tfs_error_last());
@@ -143,9 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (save(t, bytes, size) < 0)
 			continue;
 		if (save(t, t->orig.ptr, t->orig.size) < 0) {
-			fprintf(stderr, "fuzz_conf: the .conf rendered before "
-				"is refused after a save (%d): %s\n%s", t->ent,
-				tfs_error_last(), t->orig.ptr);
+			fprintf(stderr,
+				"fuzz_conf: the .conf rendered before "
+				"is refused after a save (%d): %s\n%s",
+				t->ent, tfs_error_last(), t->orig.ptr);
 			abort();
 		}
 	}

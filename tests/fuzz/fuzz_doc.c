@@ -139,21 +139,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tfs_doc_parse(&doc, kind, type, name, bytes, size,
 			  data[0] & 0x80 ? guid : NULL) < 0)
 		return 0;
-	if (tfs_doc_parse(&again, kind, type, name, doc->canon,
-			  doc->canon_len, NULL) < 0) {
+	if (tfs_doc_parse(&again, kind, type, name, doc->canon, doc->canon_len,
+			  NULL) < 0) {
 		fprintf(stderr, "canonical bytes refused: %s\n%s",
 			tfs_error_last(), doc->canon);
 		abort();
 	}
 	if (again->canon_len != doc->canon_len ||
 	    memcmp(again->canon, doc->canon, doc->canon_len) != 0) {
-		fprintf(stderr, "canonical bytes change when parsed again:\n"
-			"%s---\n%s", doc->canon, again->canon);
+		fprintf(stderr,
+			"canonical bytes change when parsed again:\n"
+			"%s---\n%s",
+			doc->canon, again->canon);
 		abort();
 	}
 	if ((what = differs(doc, again))) {
-		fprintf(stderr, "%s change when canonical bytes are parsed "
-			"again:\n%s", what, doc->canon);
+		fprintf(stderr,
+			"%s change when canonical bytes are parsed "
+			"again:\n%s",
+			what, doc->canon);
 		abort();
 	}
 	tfs_doc_free(again);

@@ -50,8 +50,8 @@ static tfs_inst *demo_staging(void)
 	tfs_row tenant, inst;
 
 	if (tfs_store_find(&tenant, st, TFS_ENT_TENANT, 0, "acme") < 0 ||
-	    tfs_store_find(&inst, st, TFS_ENT_INSTANCE, tenant.id,
-			   "staging") < 0) {
+	    tfs_store_find(&inst, st, TFS_ENT_INSTANCE, tenant.id, "staging") <
+		    0) {
 		fprintf(stderr, "fuzz_pkg: no acme/staging: %s\n",
 			tfs_error_last());
 		exit(1);
@@ -100,13 +100,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (n != sv.total) {
-		fprintf(stderr, "pass 1 counted %llu transactions, pass 2 "
-			"read %llu\n", (unsigned long long)sv.total,
-			(unsigned long long)n);
+		fprintf(stderr,
+			"pass 1 counted %llu transactions, pass 2 "
+			"read %llu\n",
+			(unsigned long long)sv.total, (unsigned long long)n);
 		abort();
 	}
-	tfs_pkg_import(&result, &diff, staging, "admin", path,
-		       TFS_PKG_PREVIEW, NULL, NULL);
+	tfs_pkg_import(&result, &diff, staging, "admin", path, TFS_PKG_PREVIEW,
+		       NULL, NULL);
 	tfs_buf_free(&result);
 	tfs_buf_free(&diff);
 	return 0;

@@ -61,8 +61,7 @@ int th_rmtree(const char *dir, bool keep)
 	return -1;
 }
 
-static int store_path(char store[TH_PATH], const char *dir,
-		      const char *name)
+static int store_path(char store[TH_PATH], const char *dir, const char *name)
 {
 	int n = snprintf(store, TH_PATH, "%s/%s", dir, name);
 
@@ -75,7 +74,8 @@ int th_demo_store(char store[TH_PATH], const char *dir, const char *name)
 {
 	int error = store_path(store, dir, name);
 
-	return error < 0 ? error : tfs_store_create_seeded(store, &tfs_demo_seed);
+	return error < 0 ? error :
+			   tfs_store_create_seeded(store, &tfs_demo_seed);
 }
 
 int th_empty_store(char store[TH_PATH], const char *dir, const char *name)
@@ -90,8 +90,7 @@ int th_store_open(tfs_store **out, const char *store)
 	return tfs_store_open(out, store, getuid());
 }
 
-int64_t th_find(tfs_store *st, tfs_entity ent, int64_t parent,
-		const char *name)
+int64_t th_find(tfs_store *st, tfs_entity ent, int64_t parent, const char *name)
 {
 	tfs_row row;
 
@@ -131,13 +130,14 @@ bool th_git_fsck(const char *store)
 {
 	char cmd[TH_PATH + 100];
 
-	snprintf(cmd, sizeof(cmd), "git --git-dir='%s/history.git' fsck "
-		 "--no-progress >/dev/null 2>&1", store);
+	snprintf(cmd, sizeof(cmd),
+		 "git --git-dir='%s/history.git' fsck "
+		 "--no-progress >/dev/null 2>&1",
+		 store);
 	return system(cmd) == 0;
 }
 
-int th_walk(tfs_attr *out, tfs_tree *t, const char *path,
-	    const tfs_caller *who)
+int th_walk(tfs_attr *out, tfs_tree *t, const char *path, const tfs_caller *who)
 {
 	char buf[1024], *p, *save = NULL;
 	uint64_t ino = TFS_ROOT_INO;
@@ -153,8 +153,7 @@ int th_walk(tfs_attr *out, tfs_tree *t, const char *path,
 	return error;
 }
 
-int th_read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino,
-		const tfs_caller *who)
+int th_read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino, const tfs_caller *who)
 {
 	tfs_file *f;
 	bool direct, keep;
@@ -162,8 +161,8 @@ int th_read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino,
 
 	/* tfs_file_read appends: the whole file, not the rest after it. */
 	tfs_buf_clear(out);
-	if ((error = tfs_tree_open(&f, t, ino, O_RDONLY, who, &direct,
-				   &keep)) < 0)
+	if ((error = tfs_tree_open(&f, t, ino, O_RDONLY, who, &direct, &keep)) <
+	    0)
 		return error;
 	error = tfs_file_read(out, t, f, 0, 1 << 30);
 	tfs_file_release(t, f);

@@ -31,10 +31,11 @@
 #define TH_FAIL_SHOWN 60
 extern int th_failures;
 void th_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define TH_CHECK(cond, ...) do { \
-	if (!(cond)) \
-		th_fail(__VA_ARGS__); \
-} while (0)
+#define TH_CHECK(cond, ...)                   \
+	do {                                  \
+		if (!(cond))                  \
+			th_fail(__VA_ARGS__); \
+	} while (0)
 
 /* Room for a temporary directory, a store in it, and a file below. */
 #define TH_PATH 256
@@ -85,8 +86,7 @@ int th_walk(tfs_attr *out, tfs_tree *t, const char *path,
 
 /* Replace `out` by the whole file `ino` (or PATH) of `t`, read as `who`
  * through open, read and release as a mount would. */
-int th_read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino,
-		const tfs_caller *who);
+int th_read_ino(tfs_buf *out, tfs_tree *t, uint64_t ino, const tfs_caller *who);
 int th_read_all(tfs_buf *out, tfs_tree *t, const char *path,
 		const tfs_caller *who);
 

@@ -17,12 +17,11 @@
 static int failures, count;
 static bool tap_pass;
 
-static bool tap_check(bool pass, const char *file, int line,
-		      const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), unused));
+static bool tap_check(bool pass, const char *file, int line, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5), unused));
 
-static bool tap_check(bool pass, const char *file, int line,
-		      const char *fmt, ...)
+static bool tap_check(bool pass, const char *file, int line, const char *fmt,
+		      ...)
 {
 	va_list ap;
 
@@ -43,7 +42,7 @@ static bool tap_check(bool pass, const char *file, int line,
 /* The condition is evaluated before the message's arguments (in a call
  * their order would be open), so a message shows what the condition set,
  * and before tfs_error_last() is read. */
-#define CHECK(cond, ...) \
+#define CHECK(cond, ...)    \
 	(tap_pass = (cond), \
 	 tap_check(tap_pass, __FILE__, __LINE__, __VA_ARGS__))
 

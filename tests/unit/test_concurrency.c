@@ -38,13 +38,13 @@
 #include "tenantfs/store.h"
 #include <dirent.h>
 
-#define USER "admin"
-#define CYCLES 12      /* writer A: CYCLES x (one save + one package) */
-#define PKG_N 10       /* records per package */
-#define SAVES_B 30     /* writer B: single saves */
+#define USER      "admin"
+#define CYCLES    12 /* writer A: CYCLES x (one save + one package) */
+#define PKG_N     10 /* records per package */
+#define SAVES_B   30 /* writer B: single saves */
 #define READERS_A 1
 #define READERS_B 2
-#define REPLACES 4     /* phase 2: copy-to-replace production -> staging */
+#define REPLACES  4 /* phase 2: copy-to-replace production -> staging */
 
 static char tmpdir[TH_PATH];
 static tfs_store *st;
@@ -88,11 +88,13 @@ static int save_record(tfs_inst *in, const char *name)
 {
 	char doc[512];
 
-	snprintf(doc, sizeof(doc), "<Record name=\"%s\" businessObject=\""
+	snprintf(doc, sizeof(doc),
+		 "<Record name=\"%s\" businessObject=\""
 		 "Employee\">\n  <Value field=\"LoginID\">%s</Value>\n"
-		 "</Record>\n", name, name);
-	return tfs_inst_save(NULL, in, USER, TFS_KIND_MASTER, "Employee",
-			     name, doc, strlen(doc));
+		 "</Record>\n",
+		 name, name);
+	return tfs_inst_save(NULL, in, USER, TFS_KIND_MASTER, "Employee", name,
+			     doc, strlen(doc));
 }
 
 /* Write a package of PKG_N new records stem<cycle>_<j> to `path`. */
@@ -103,17 +105,21 @@ static int write_pkg(const char *path, const char *stem, int cycle)
 
 	if (!f)
 		return -1;
-	fprintf(f, "<package format=\"1\" name=\"conc %s %d\" type=\""
+	fprintf(f,
+		"<package format=\"1\" name=\"conc %s %d\" type=\""
 		"incremental\" state=\"closed\">\n  <transaction-set id=\"1\" "
-		"project=\"default\" user=\"admin\">\n", stem, cycle);
+		"project=\"default\" user=\"admin\">\n",
+		stem, cycle);
 	for (j = 0; j < PKG_N; j++)
-		fprintf(f, "    <transaction seq=\"%d\" op=\"C\" path=\"master/"
+		fprintf(f,
+			"    <transaction seq=\"%d\" op=\"C\" path=\"master/"
 			"Employee/%s%d_%d.xml\" base=\"\">\n      <Record name="
 			"\"%s%d_%d\" guid=\"0d000000-0000-4000-8000-%06d%06d\" "
 			"businessObject=\"Employee\">\n        <Value field=\""
 			"LoginID\">%s%d_%d</Value>\n      </Record>\n    "
-			"</transaction>\n", j + 1, stem, cycle, j, stem, cycle,
-			j, cycle, j, stem, cycle, j);
+			"</transaction>\n",
+			j + 1, stem, cycle, j, stem, cycle, j, cycle, j, stem,
+			cycle, j);
 	fprintf(f, "  </transaction-set>\n</package>\n");
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -141,8 +147,10 @@ static void *writer_a(void *arg)
 		rc = tfs_pkg_import(&res, NULL, w->in, USER, path,
 				    TFS_PKG_APPLY, NULL, NULL);
 		if (rc < 0 || !res.ptr || strncmp(res.ptr, "applied\n", 8)) {
-			failf(&w->o, "package of cycle %d into A: rc %d, "
-			      "result: %.200s", i, rc, res.ptr ? res.ptr : "");
+			failf(&w->o,
+			      "package of cycle %d into A: rc %d, "
+			      "result: %.200s",
+			      i, rc, res.ptr ? res.ptr : "");
 			break;
 		}
 		w->o.rounds++;
@@ -203,11 +211,11 @@ static int count_row(void *ctx, const tfs_row *row)
 
 struct reader {
 	tfs_inst *in;
-	int64_t dir;         /* master/Employee */
-	int base;            /* Employee records before the writers */
-	int is_a;            /* the counts A's writer makes, else B's */
-	int users, tenants;  /* the console's, before */
-	int alt;             /* phase 2: the count after a replace, or 0 */
+	int64_t dir;        /* master/Employee */
+	int base;           /* Employee records before the writers */
+	int is_a;           /* the counts A's writer makes, else B's */
+	int users, tenants; /* the console's, before */
+	int alt;            /* phase 2: the count after a replace, or 0 */
 	struct names ns;
 	struct outcome o;
 };
@@ -253,9 +261,10 @@ static int read_round(struct reader *r)
 		snprintf(want, sizeof(want), "<Record name=\"%s\"",
 			 r->ns.name[i]);
 		if (!b.ptr || strncmp(b.ptr, want, strlen(want))) {
-			failf(&r->o, "listed %s reads other bytes (round %ld, "
-			      "size %ld)", r->ns.name[i], r->o.rounds,
-			      (long)b.size);
+			failf(&r->o,
+			      "listed %s reads other bytes (round %ld, "
+			      "size %ld)",
+			      r->ns.name[i], r->o.rounds, (long)b.size);
 			break;
 		}
 		r->o.reads++;
@@ -287,9 +296,10 @@ static void *reader(void *arg)
 			break;
 		}
 		if (!committed(r, n)) {
-			failf(&r->o, "%s lists %d Employee records: not a "
-			      "committed state (round %ld)", r->is_a ? "A" :
-			      "B", n, r->o.rounds);
+			failf(&r->o,
+			      "%s lists %d Employee records: not a "
+			      "committed state (round %ld)",
+			      r->is_a ? "A" : "B", n, r->o.rounds);
 			break;
 		}
 		if (r->alt ? last == r->alt && n != r->alt : n < last) {
@@ -331,8 +341,8 @@ static void *replacer(void *arg)
 
 	for (i = 0; i < REPLACES && !w->o.fail[0]; i++) {
 		tfs_buf_clear(&res);
-		if (tfs_push(&res, NULL, &oc, w->in, USER, req,
-			     sizeof(req) - 1, false, NULL, NULL) < 0 ||
+		if (tfs_push(&res, NULL, &oc, w->in, USER, req, sizeof(req) - 1,
+			     false, NULL, NULL) < 0 ||
 		    !res.ptr || strncmp(res.ptr, "pushed\n", 7) != 0)
 			failf(&w->o, "push %d: %.200s", i,
 			      res.ptr ? res.ptr : "");
@@ -358,7 +368,7 @@ static int generations(const char *store)
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, "staging.db.", 11) == 0 &&
 		    strspn(e->d_name + 11, "0123456789") ==
-		    strlen(e->d_name + 11))
+			    strlen(e->d_name + 11))
 			n++;
 	closedir(d);
 	return n;
@@ -368,7 +378,7 @@ static void phase2(tfs_inst *a, tfs_inst *prod, int64_t dir_a,
 		   const char *store)
 {
 	static struct reader rd[READERS_A + 1];
-	struct replacer w = {a, {{0}, 0, 0}};
+	struct replacer w = { a, { { 0 }, 0, 0 } };
 	pthread_t tw, tr[READERS_A + 1];
 	int64_t dir_p = 0;
 	int i, before, after, n;
@@ -377,8 +387,10 @@ static void phase2(tfs_inst *a, tfs_inst *prod, int64_t dir_a,
 	tfs_inst_dir_find(&dir_p, prod, TFS_KIND_MASTER, "Employee");
 	after = count_records(prod, dir_p);
 	tfs_store_reads_done(st);
-	CHECK(before > 0 && after > 0 && before != after, "phase 2: staging "
-	      "%d Employee records, production %d", before, after);
+	CHECK(before > 0 && after > 0 && before != after,
+	      "phase 2: staging "
+	      "%d Employee records, production %d",
+	      before, after);
 	memset(rd, 0, sizeof(rd));
 	for (i = 0; i < READERS_A + 1; i++) {
 		rd[i].is_a = 1;
@@ -398,26 +410,33 @@ static void phase2(tfs_inst *a, tfs_inst *prod, int64_t dir_a,
 	pthread_join(tw, NULL);
 	for (i = 0; i < READERS_A + 1; i++)
 		pthread_join(tr[i], NULL);
-	CHECK(!w.o.fail[0], "phase 2: %ld copy-to-replace pushes into staging"
-	      "%s%s", w.o.rounds, w.o.fail[0] ? ": " : "", w.o.fail);
+	CHECK(!w.o.fail[0],
+	      "phase 2: %ld copy-to-replace pushes into staging"
+	      "%s%s",
+	      w.o.rounds, w.o.fail[0] ? ": " : "", w.o.fail);
 	for (i = 0; i < READERS_A + 1; i++)
-		CHECK(!rd[i].o.fail[0], "phase 2: reader %d: %ld rounds, %ld "
-		      "objects read, staging before or after%s%s", i,
-		      rd[i].o.rounds, rd[i].o.reads,
+		CHECK(!rd[i].o.fail[0],
+		      "phase 2: reader %d: %ld rounds, %ld "
+		      "objects read, staging before or after%s%s",
+		      i, rd[i].o.rounds, rd[i].o.reads,
 		      rd[i].o.fail[0] ? ": " : "", rd[i].o.fail);
 	n = count_records(a, dir_a);
 	tfs_store_reads_done(st);
-	CHECK(n == after, "phase 2: staging ends with production's %d "
-	      "Employee records (%d)", after, n);
-	CHECK(generations(store) == 1, "phase 2: one database file of "
-	      "staging's beside its link (%d)", generations(store));
+	CHECK(n == after,
+	      "phase 2: staging ends with production's %d "
+	      "Employee records (%d)",
+	      after, n);
+	CHECK(generations(store) == 1,
+	      "phase 2: one database file of "
+	      "staging's beside its link (%d)",
+	      generations(store));
 }
 
 /* ---- main -------------------------------------------------------------- */
 
 int main(void)
 {
-	struct writer wa = {0}, wb = {0};
+	struct writer wa = { 0 }, wb = { 0 };
 	static struct reader rd[READERS_A + READERS_B];
 	pthread_t tw[2], tr[READERS_A + READERS_B];
 	char store[TH_PATH];
@@ -429,8 +448,7 @@ int main(void)
 
 	if (th_tmpdir(tmpdir, "concurrency") < 0)
 		return 1;
-	CHECK(th_demo_store(store, tmpdir, "store") == 0,
-	      "demo store created");
+	CHECK(th_demo_store(store, tmpdir, "store") == 0, "demo store created");
 	if (th_store_open(&st, store) < 0) {
 		CHECK(0, "store opens");
 		return 1;
@@ -443,7 +461,8 @@ int main(void)
 	if (!a || !b)
 		return 1;
 	CHECK(tfs_inst_dir_find(&dir_a, a, TFS_KIND_MASTER, "Employee") == 0 &&
-	      tfs_inst_dir_find(&dir_b, b, TFS_KIND_MASTER, "Employee") == 0,
+		      tfs_inst_dir_find(&dir_b, b, TFS_KIND_MASTER,
+					"Employee") == 0,
 	      "master/Employee in both");
 	base_a = count_records(a, dir_a);
 	base_b = count_records(b, dir_b);
@@ -479,23 +498,27 @@ int main(void)
 	for (i = 0; i < READERS_A + READERS_B; i++)
 		pthread_join(tr[i], NULL);
 
-	CHECK(!wa.o.fail[0], "writer A: %d saves and %d packages of %d "
-	      "records into staging%s%s", CYCLES, CYCLES, PKG_N,
-	      wa.o.fail[0] ? ": " : "", wa.o.fail);
+	CHECK(!wa.o.fail[0],
+	      "writer A: %d saves and %d packages of %d "
+	      "records into staging%s%s",
+	      CYCLES, CYCLES, PKG_N, wa.o.fail[0] ? ": " : "", wa.o.fail);
 	CHECK(!wb.o.fail[0], "writer B: %d saves into uat%s%s", SAVES_B,
 	      wb.o.fail[0] ? ": " : "", wb.o.fail);
 	for (i = 0; i < READERS_A + READERS_B; i++)
-		CHECK(!rd[i].o.fail[0], "reader %d of %s: %ld rounds, %ld "
+		CHECK(!rd[i].o.fail[0],
+		      "reader %d of %s: %ld rounds, %ld "
 		      "objects read, only committed states, never back%s%s",
 		      i, rd[i].is_a ? "A" : "B", rd[i].o.rounds, rd[i].o.reads,
 		      rd[i].o.fail[0] ? ": " : "", rd[i].o.fail);
 
 	n = count_records(a, dir_a);
-	CHECK(n == base_a + CYCLES * (1 + PKG_N), "A ends with %d records "
-	      "(expected %d)", n, base_a + CYCLES * (1 + PKG_N));
+	CHECK(n == base_a + CYCLES * (1 + PKG_N),
+	      "A ends with %d records "
+	      "(expected %d)",
+	      n, base_a + CYCLES * (1 + PKG_N));
 	n = count_records(b, dir_b);
-	CHECK(n == base_b + SAVES_B, "B ends with %d records (expected %d)",
-	      n, base_b + SAVES_B);
+	CHECK(n == base_b + SAVES_B, "B ends with %d records (expected %d)", n,
+	      base_b + SAVES_B);
 	tfs_inst_history_count(a, &hist_a1);
 	tfs_inst_history_count(b, &hist_b1);
 	tfs_store_reads_done(st);

@@ -41,7 +41,7 @@
 #include "tenantfs/error.h"
 #include "tenantfs/sha256.h"
 
-#define NOW ((int64_t)1795000000)	/* 2026-11-18T06:13:20Z */
+#define NOW ((int64_t)1795000000) /* 2026-11-18T06:13:20Z */
 #define DAY ((int64_t)86400)
 
 /* ThreadSanitizer makes every memory access several times slower: the
@@ -54,18 +54,30 @@
 #endif
 
 static const char *const metadata_types[] = {
-	"BusinessObject", "Counter", "Form", "Grid", "Layout", "QuickAction",
-	"Rule", "RuleOverride", "Trigger", "Branding", "Role",
-	"ValidationListDefinition", "BusinessRule", "Search", "Dashboard",
-	"ChartPart", "GridPart", "SpecialPart", "ViewPart", "Workflow",
-	"WorkflowType", "Report", "Image", NULL,
+	"BusinessObject", "Counter",      "Form",
+	"Grid",           "Layout",       "QuickAction",
+	"Rule",           "RuleOverride", "Trigger",
+	"Branding",       "Role",         "ValidationListDefinition",
+	"BusinessRule",   "Search",       "Dashboard",
+	"ChartPart",      "GridPart",     "SpecialPart",
+	"ViewPart",       "Workflow",     "WorkflowType",
+	"Report",         "Image",        NULL,
 };
 
 static const char *const settings_types[] = {
-	"AllowedAttachments", "AuthenticationProvider", "BulkUploadProfile",
-	"DynamicStyle", "GlobalConstant", "IntegrationSetting",
-	"LdapConfiguration", "ObjectMatchingList", "PasswordPolicy",
-	"VoiceIntegration", "WatchListItem", "EmailConfiguration", NULL,
+	"AllowedAttachments",
+	"AuthenticationProvider",
+	"BulkUploadProfile",
+	"DynamicStyle",
+	"GlobalConstant",
+	"IntegrationSetting",
+	"LdapConfiguration",
+	"ObjectMatchingList",
+	"PasswordPolicy",
+	"VoiceIntegration",
+	"WatchListItem",
+	"EmailConfiguration",
+	NULL,
 };
 
 static const char *const kind_dirs[] = {
@@ -79,19 +91,18 @@ typedef struct doc {
 	char *type, *name, *xml;
 	size_t len;
 	int64_t mtime;
-	xmlDoc *x;		/* kept for metadata, validation, settings */
+	xmlDoc *x; /* kept for metadata, validation, settings */
 } doc;
 
 typedef struct docs {
 	doc *v;
 	size_t n, alloc;
-	long calls, stop_at;	/* stop_at > 0: return 7 on that call */
-	tfs_sha256 all, config;	/* digests of the stream */
+	long calls, stop_at;    /* stop_at > 0: return 7 on that call */
+	tfs_sha256 all, config; /* digests of the stream */
 } docs;
 
-static int collect(void *ctx, tfs_kind kind, const char *type,
-		   const char *name, const char *xml, size_t len,
-		   int64_t mtime)
+static int collect(void *ctx, tfs_kind kind, const char *type, const char *name,
+		   const char *xml, size_t len, int64_t mtime)
 {
 	docs *d = ctx;
 	doc *e;
@@ -113,7 +124,7 @@ static int collect(void *ctx, tfs_kind kind, const char *type,
 		tfs_sha256_update(&d->config, xml, len);
 	}
 	if (!d->v && d->alloc == (size_t)-1)
-		return 0;	/* digest only */
+		return 0; /* digest only */
 	if (d->n == d->alloc) {
 		size_t want = d->alloc ? d->alloc * 2 : 1024;
 		doc *p = realloc(d->v, want * sizeof(*p));
@@ -217,10 +228,9 @@ static bool base64_ok(const char *s)
 			pad++;
 			continue;
 		}
-		if (pad || !((*s >= 'A' && *s <= 'Z') ||
-			     (*s >= 'a' && *s <= 'z') ||
-			     (*s >= '0' && *s <= '9') || *s == '+' ||
-			     *s == '/'))
+		if (pad ||
+		    !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '+' || *s == '/'))
 			return false;
 	}
 	return n > 0 && n % 4 == 0 && pad <= 2;
@@ -271,10 +281,10 @@ static unsigned count_children(const xmlNode *n, const char *name)
 /* ---- the registry of names ----------------------------------------------- */
 
 typedef struct reg {
-	xmlHashTablePtr objs;	/* (kind dir, type, name) -> doc */
-	xmlHashTablePtr fields;	/* (bo, field) -> Field node */
-	xmlHashTablePtr items;	/* (list, value) -> Item node */
-	xmlHashTablePtr guids;	/* guid -> doc */
+	xmlHashTablePtr objs;   /* (kind dir, type, name) -> doc */
+	xmlHashTablePtr fields; /* (bo, field) -> Field node */
+	xmlHashTablePtr items;  /* (list, value) -> Item node */
+	xmlHashTablePtr guids;  /* guid -> doc */
 } reg;
 
 static bool has_obj(const reg *r, tfs_kind k, const char *type,
@@ -289,8 +299,7 @@ static bool has_meta(const reg *r, const char *type, const char *name)
 	return name && has_obj(r, TFS_KIND_METADATA, type, name);
 }
 
-static const xmlNode *field_of(const reg *r, const char *bo,
-			       const char *field)
+static const xmlNode *field_of(const reg *r, const char *bo, const char *field)
 {
 	if (!bo || !field)
 		return NULL;
@@ -322,14 +331,15 @@ static const char *const *children_of(const char *type)
 		const char *type;
 		const char *const *children;
 	} t[] = {
-		{ "BusinessObject", bo }, { "Form", form }, { "Grid", grid },
-		{ "Layout", layout }, { "QuickAction", qa }, { "Rule", expr },
+		{ "BusinessObject", bo }, { "Form", form },
+		{ "Grid", grid },         { "Layout", layout },
+		{ "QuickAction", qa },    { "Rule", expr },
 		{ "RuleOverride", expr }, { "BusinessRule", expr },
-		{ "Trigger", trig }, { "Branding", brand }, { "Role", role },
-		{ "Search", search }, { "Dashboard", dash },
-		{ "SpecialPart", special }, { "Workflow", wf },
-		{ "Report", report }, { "Image", image },
-		{ "ValidationList", NULL },
+		{ "Trigger", trig },      { "Branding", brand },
+		{ "Role", role },         { "Search", search },
+		{ "Dashboard", dash },    { "SpecialPart", special },
+		{ "Workflow", wf },       { "Report", report },
+		{ "Image", image },       { "ValidationList", NULL },
 	};
 	size_t i;
 
@@ -342,8 +352,8 @@ static const char *const *children_of(const char *type)
 static void check_bools(const doc *d, const xmlNode *n)
 {
 	static const char *const bools[] = {
-		"nullable", "unique", "indexed", "localized", "stored",
-		"audit", "validation", "admin", "active", NULL,
+		"nullable", "unique",     "indexed", "localized", "stored",
+		"audit",    "validation", "admin",   "active",    NULL,
 	};
 	const xmlAttr *a;
 
@@ -383,8 +393,8 @@ static void check_tree(const doc *d, const xmlNode *n)
 static void check_field_def(const doc *d, const xmlNode *f)
 {
 	static const char *const types[] = {
-		"Text", "Number", "Integer", "Boolean", "Date", "DateTime",
-		"Money", "Binary", "Guid", "Link", NULL,
+		"Text",  "Number", "Integer", "Boolean", "Date", "DateTime",
+		"Money", "Binary", "Guid",    "Link",    NULL,
 	};
 	static const char *const nolength[] = {
 		"Boolean", "Date", "DateTime", "Guid", NULL,
@@ -434,7 +444,7 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 			const char *v = attr(c, "value");
 
 			TH_CHECK(v && strlen(v) == 7 && v[0] == '#' &&
-				 strspn(v + 1, "0123456789abcdef") == 6,
+					 strspn(v + 1, "0123456789abcdef") == 6,
 				 "%s: bad colour %s", d->name, v ? v : "-");
 		}
 		if (is(c, "Data"))
@@ -443,12 +453,15 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 		if (is(c, "Permission"))
 			TH_CHECK(in_list(attr(c, "access"),
 					 (const char *const[]){ "none", "read",
-					 "write", "full", NULL }),
+								"write", "full",
+								NULL }),
 				 "%s: bad access", d->name);
 		if (is(c, "Criterion"))
-			TH_CHECK(in_list(attr(c, "op"), (const char *const[])
-					 { "eq", "ne", "lt", "le", "gt", "ge",
-					   "like", "in", "isnull", NULL }),
+			TH_CHECK(in_list(attr(c, "op"),
+					 (const char *const[]){
+						 "eq", "ne", "lt", "le", "gt",
+						 "ge", "like", "in", "isnull",
+						 NULL }),
 				 "%s: bad op", d->name);
 		if (is(c, "Sort"))
 			TH_CHECK(in_list(attr(c, "direction"),
@@ -470,21 +483,24 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 			 "%s: empty layout", d->name);
 	if (!strcmp(t, "Rule") || !strcmp(t, "BusinessRule") ||
 	    !strcmp(t, "Image"))
-		TH_CHECK(count_children(root, !strcmp(t, "Image") ? "Data" :
-					      "Expression") == 1,
+		TH_CHECK(count_children(root, !strcmp(t, "Image") ?
+						      "Data" :
+						      "Expression") == 1,
 			 "%s/%s: needs exactly one text child", t, d->name);
 	if (!strcmp(t, "Counter"))
 		TH_CHECK(int_ok(attr(root, "start"), 0, INT64_MAX) &&
-			 (!attr(root, "step") ||
-			  int_ok(attr(root, "step"), 1, INT64_MAX)),
+				 (!attr(root, "step") ||
+				  int_ok(attr(root, "step"), 1, INT64_MAX)),
 			 "%s: bad start/step", d->name);
 	if (!strcmp(t, "Trigger"))
-		TH_CHECK(in_list(attr(root, "event"), (const char *const[]){
-					 "Insert", "Update", "Delete", "Save",
-					 NULL }),
+		TH_CHECK(in_list(attr(root, "event"),
+				 (const char *const[]){ "Insert", "Update",
+							"Delete", "Save",
+							NULL }),
 			 "%s: bad event", d->name);
 	if (!strcmp(t, "QuickAction"))
-		TH_CHECK(in_list(attr(root, "action"), (const char *const[]){
+		TH_CHECK(in_list(attr(root, "action"),
+				 (const char *const[]){
 					 "UpdateObject", "CreateObject",
 					 "RunWorkflow", "SendEmail", "OpenUrl",
 					 NULL }),
@@ -492,10 +508,12 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 	if (!strcmp(t, "ChartPart"))
 		TH_CHECK(in_list(attr(root, "chartType"),
 				 (const char *const[]){ "Bar", "Pie", "Line",
-				 "Column", "Gauge", NULL }),
+							"Column", "Gauge",
+							NULL }),
 			 "%s: bad chartType", d->name);
 	if (!strcmp(t, "Image"))
-		TH_CHECK(in_list(attr(root, "mimeType"), (const char *const[]){
+		TH_CHECK(in_list(attr(root, "mimeType"),
+				 (const char *const[]){
 					 "image/png", "image/svg+xml",
 					 "image/jpeg", "image/gif", NULL }),
 			 "%s: bad mimeType", d->name);
@@ -513,9 +531,10 @@ static void check_metadata_shape(const doc *d, const xmlNode *root)
 						attr(c, "from"));
 				to |= !strcmp(attr(s, "name"), attr(c, "to"));
 			}
-			TH_CHECK(from && to, "%s: transition %s>%s between "
-				 "unknown steps", d->name, attr(c, "from"),
-				 attr(c, "to"));
+			TH_CHECK(from && to,
+				 "%s: transition %s>%s between "
+				 "unknown steps",
+				 d->name, attr(c, "from"), attr(c, "to"));
 		}
 	}
 }
@@ -554,10 +573,9 @@ static void pass1(reg *r, doc *d)
 	const char *want, *guid;
 	char label[512];
 
-	snprintf(label, sizeof(label), "%s/%s/%s", kind_dirs[d->kind],
-		 d->type, d->name);
-	x = xmlReadMemory(d->xml, (int)d->len, label, "UTF-8",
-			  XML_PARSE_NONET);
+	snprintf(label, sizeof(label), "%s/%s/%s", kind_dirs[d->kind], d->type,
+		 d->name);
+	x = xmlReadMemory(d->xml, (int)d->len, label, "UTF-8", XML_PARSE_NONET);
 	if (!x || !(root = xmlDocGetRootElement(x))) {
 		th_fail("%s: not well-formed", label);
 		xmlFreeDoc(x);
@@ -582,17 +600,18 @@ static void pass1(reg *r, doc *d)
 		/* type is <locale>/<Type>, as the root says */
 		want = "Translation";
 		TH_CHECK(attr(root, "locale") && attr(root, "type") &&
-		      !strncmp(d->type, attr(root, "locale"),
-			       strlen(attr(root, "locale"))) &&
-		      d->type[strlen(attr(root, "locale"))] == '/' &&
-		      !strcmp(strchr(d->type, '/') + 1, attr(root, "type")),
-		      "%s: locale and type are not the directory", label);
+				 !strncmp(d->type, attr(root, "locale"),
+					  strlen(attr(root, "locale"))) &&
+				 d->type[strlen(attr(root, "locale"))] == '/' &&
+				 !strcmp(strchr(d->type, '/') + 1,
+					 attr(root, "type")),
+			 "%s: locale and type are not the directory", label);
 		break;
 	default:
 		want = "Record";
 		TH_CHECK(name_ok(d->type), "%s: bad type", label);
 		TH_CHECK(attr(root, "businessObject") &&
-			 !strcmp(attr(root, "businessObject"), d->type),
+				 !strcmp(attr(root, "businessObject"), d->type),
 			 "%s: businessObject is not the directory", label);
 		break;
 	}
@@ -641,7 +660,7 @@ static void pass1(reg *r, doc *d)
 		}
 	}
 	if (d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
-		xmlFreeDoc(x);	/* re-read in pass 2; keeps memory small */
+		xmlFreeDoc(x); /* re-read in pass 2; keeps memory small */
 	else
 		d->x = x;
 }
@@ -752,7 +771,7 @@ static bool link_fits(const char *link_to, const char *bo)
 	size_t n;
 
 	if (!link_to)
-		return true;	/* a polymorphic link (Task, Journal) */
+		return true; /* a polymorphic link (Task, Journal) */
 	n = strlen(link_to);
 	return !strcmp(link_to, bo) ||
 	       (!strncmp(link_to, bo, n) && bo[n] == '#');
@@ -775,8 +794,8 @@ static void refs_record(const reg *r, const doc *d, const char *where)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		TH_CHECK(is(c, "Value") || is(c, "Link") ||
-			 is(c, "WorkflowRef"), "%s: unexpected <%s>", where,
-			 c->name);
+				 is(c, "WorkflowRef"),
+			 "%s: unexpected <%s>", where, c->name);
 		if (is(c, "WorkflowRef"))
 			need_meta(r, where, "Workflow", attr(c, "name"));
 		if (!attr(c, "field"))
@@ -813,8 +832,9 @@ static void refs_record(const reg *r, const doc *d, const char *where)
 				 attr(c, "field"), bo ? bo : "-",
 				 attr(f, "linkTo"));
 			TH_CHECK(bo && key &&
-				 (has_obj(r, TFS_KIND_MASTER, bo, key) ||
-				  has_obj(r, TFS_KIND_DATA, bo, key)),
+					 (has_obj(r, TFS_KIND_MASTER, bo,
+						  key) ||
+					  has_obj(r, TFS_KIND_DATA, bo, key)),
 				 "%s: link %s to missing record %s/%s", where,
 				 attr(c, "field"), bo ? bo : "-",
 				 key ? key : "-");
@@ -827,8 +847,8 @@ static void pass2(const reg *r, const doc *d)
 {
 	char where[512];
 
-	snprintf(where, sizeof(where), "%s/%s/%s", kind_dirs[d->kind],
-		 d->type, d->name);
+	snprintf(where, sizeof(where), "%s/%s/%s", kind_dirs[d->kind], d->type,
+		 d->name);
 	if (d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
 		refs_record(r, d, where);
 	else if (d->kind == TFS_KIND_TRANSLATION)
@@ -849,8 +869,8 @@ static void pass2(const reg *r, const doc *d)
 static bool secret_name(const char *name)
 {
 	static const char *const exact[] = {
-		"password", "bindpassword", "secret", "clientsecret", "apikey",
-		"token", NULL,
+		"password", "bindpassword", "secret", "clientsecret",
+		"apikey",   "token",        NULL,
 	};
 	size_t n = strlen(name), i;
 
@@ -920,17 +940,15 @@ static void check_doc_parse(const reg *r, const doc *d, size_t *nsecrets,
 	size_t i;
 	int rc;
 
-	snprintf(where, sizeof(where), "%s/%s/%s", kind_dirs[d->kind],
-		 d->type, d->name);
-	rc = tfs_doc_parse(&p, d->kind, d->type, d->name, d->xml, d->len,
-			   NULL);
+	snprintf(where, sizeof(where), "%s/%s/%s", kind_dirs[d->kind], d->type,
+		 d->name);
+	rc = tfs_doc_parse(&p, d->kind, d->type, d->name, d->xml, d->len, NULL);
 	if (rc != 0) {
 		th_fail("%s: tfs_doc_parse: %d %s", where, rc,
 			tfs_error_last());
 		return;
 	}
-	x = xmlReadMemory(d->xml, (int)d->len, where, "UTF-8",
-			  XML_PARSE_NONET);
+	x = xmlReadMemory(d->xml, (int)d->len, where, "UTF-8", XML_PARSE_NONET);
 	root = x ? xmlDocGetRootElement(x) : NULL;
 	if (root) {
 		const char *bo = attr(root, "businessObject");
@@ -940,8 +958,10 @@ static void check_doc_parse(const reg *r, const doc *d, size_t *nsecrets,
 		    d->kind == TFS_KIND_MASTER || d->kind == TFS_KIND_DATA)
 			want = count_secrets(root);
 
-		TH_CHECK(p->nsecrets == want, "%s: %zu secrets reported, "
-			 "%zu in the document", where, p->nsecrets, want);
+		TH_CHECK(p->nsecrets == want,
+			 "%s: %zu secrets reported, "
+			 "%zu in the document",
+			 where, p->nsecrets, want);
 		*planted += want;
 
 		TH_CHECK(p->guid && !strcmp(p->guid, attr(root, "guid")),
@@ -966,8 +986,10 @@ static void check_doc_parse(const reg *r, const doc *d, size_t *nsecrets,
 	*nsecrets += p->nsecrets;
 	if (!strcmp(d->type, "LdapConfiguration") ||
 	    !strcmp(d->type, "EmailConfiguration"))
-		TH_CHECK(p->nsecrets > 0, "%s: credentials not reported as "
-			 "secrets", where);
+		TH_CHECK(p->nsecrets > 0,
+			 "%s: credentials not reported as "
+			 "secrets",
+			 where);
 	tfs_doc_free(p);
 }
 
@@ -999,7 +1021,7 @@ static int digest_run(int64_t now, long stop_at, unsigned char all[32],
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	d.alloc = (size_t)-1;	/* digest only, keep nothing */
+	d.alloc = (size_t)-1; /* digest only, keep nothing */
 	d.stop_at = stop_at;
 	tfs_sha256_init(&d.all);
 	tfs_sha256_init(&d.config);
@@ -1017,8 +1039,8 @@ static void report_counts(const docs *d)
 	size_t i, k;
 
 	for (k = 0; k < TFS_KIND__COUNT; k++)
-		printf("%-10s %6zu\n", kind_dirs[k], count(d, (tfs_kind)k,
-							   NULL));
+		printf("%-10s %6zu\n", kind_dirs[k],
+		       count(d, (tfs_kind)k, NULL));
 	for (i = 0; metadata_types[i]; i++)
 		printf("  metadata/%-26s %4zu\n", metadata_types[i],
 		       count(d, TFS_KIND_METADATA, metadata_types[i]));
@@ -1094,7 +1116,8 @@ int main(void)
 	TH_CHECK(has_meta(&r, "Search", "Incident.MyOpenIncidents"),
 		 "search Incident.MyOpenIncidents");
 	TH_CHECK(has_meta(&r, "Form", "Incident.Default") &&
-		 has_meta(&r, "Form", "Incident.Mobile"), "incident forms");
+			 has_meta(&r, "Form", "Incident.Mobile"),
+		 "incident forms");
 
 	/* every document through the store's gate */
 	for (i = 0; i < d.n; i++)

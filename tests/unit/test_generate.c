@@ -46,7 +46,7 @@
 #include "tenantfs/sha256.h"
 #include "tenantfs/store.h"
 
-#define NOW ((int64_t)1795000000)	/* 2026-11-18T06:13:20Z */
+#define NOW ((int64_t)1795000000) /* 2026-11-18T06:13:20Z */
 
 /* ---- collecting the content of one run ---------------------------------- */
 
@@ -56,14 +56,14 @@ typedef struct entry {
 } entry;
 
 typedef struct run {
-	xmlHashTablePtr objs;	/* "kind/type/name" -> entry */
-	xmlHashTablePtr fields;	/* "BO.Field" -> (void *)1 */
-	xmlHashTablePtr guids;	/* guid -> (void *)1 */
-	tfs_ref *refs;		/* every reference reported, to check later */
+	xmlHashTablePtr objs;   /* "kind/type/name" -> entry */
+	xmlHashTablePtr fields; /* "BO.Field" -> (void *)1 */
+	xmlHashTablePtr guids;  /* guid -> (void *)1 */
+	tfs_ref *refs;          /* every reference reported, to check later */
 	size_t nrefs, arefs;
 	size_t count[TFS_KIND__COUNT];
 	size_t bad;
-	long stop_at;		/* put returns -7 at this document; -1 never */
+	long stop_at; /* put returns -7 at this document; -1 never */
 } run;
 
 static void key_of(char *out, size_t size, tfs_kind kind, const char *type,
@@ -88,9 +88,8 @@ static void add_fields(run *r, const char *bo, const char *canon)
 	}
 }
 
-static int collect(void *ctx, tfs_kind kind, const char *type,
-		   const char *name, const char *xml, size_t len,
-		   int64_t mtime)
+static int collect(void *ctx, tfs_kind kind, const char *type, const char *name,
+		   const char *xml, size_t len, int64_t mtime)
 {
 	run *r = ctx;
 	tfs_doc *doc = NULL;
@@ -187,8 +186,7 @@ static size_t total(const run *r)
 
 /* ---- checks ---------------------------------------------------------------- */
 
-static bool has(const run *r, tfs_kind kind, const char *type,
-		const char *name)
+static bool has(const run *r, tfs_kind kind, const char *type, const char *name)
 {
 	char key[600];
 
@@ -332,12 +330,13 @@ static void test_content(void)
 		 "production: %zu documents, %zu missing, %zu other guids",
 		 total(&p), c.missing, c.guid);
 	TH_CHECK(c.bytes * 1000 >= 3 * total(&a) &&
-		 c.bytes * 100 <= 3 * total(&a),
+			 c.bytes * 100 <= 3 * total(&a),
 		 "production differs in %zu of %zu documents", c.bytes,
 		 total(&a));
 	printf("content: %zu documents (%zu pick lists, %zu settings, %zu "
 	       "master, %zu data), %zu references; production differs in "
-	       "%zu\n", total(&a), a.count[TFS_KIND_VALIDATION],
+	       "%zu\n",
+	       total(&a), a.count[TFS_KIND_VALIDATION],
 	       a.count[TFS_KIND_SETTINGS], a.count[TFS_KIND_MASTER],
 	       a.count[TFS_KIND_DATA], a.nrefs, c.bytes);
 	run_free(&a);
@@ -371,7 +370,7 @@ static void test_sizes(void)
 	o.data = 5;
 	rc = generate(&r, &o, false, -1);
 	TH_CHECK(rc == 0 && r.count[TFS_KIND_MASTER] == 0 &&
-		 r.count[TFS_KIND_DATA] == 5 && total(&r) == 1000,
+			 r.count[TFS_KIND_DATA] == 5 && total(&r) == 1000,
 		 "--master 0 --data 5: %d, %zu master, %zu data", rc,
 		 r.count[TFS_KIND_MASTER], r.count[TFS_KIND_DATA]);
 	run_free(&r);
@@ -418,10 +417,11 @@ static size_t check_package(const char *path, xmlHashTablePtr keys,
 		return 0;
 	root = xmlDocGetRootElement(doc);
 	TH_CHECK(strcmp((const char *)root->name, "package") == 0 &&
-		 strcmp(attr(root, "format"), "1") == 0 &&
-		 strcmp(attr(root, "state"), "closed") == 0 &&
-		 strcmp(attr(root, "type"), "incremental") == 0 &&
-		 *attr(root, "name"), "package root element and attributes");
+			 strcmp(attr(root, "format"), "1") == 0 &&
+			 strcmp(attr(root, "state"), "closed") == 0 &&
+			 strcmp(attr(root, "type"), "incremental") == 0 &&
+			 *attr(root, "name"),
+		 "package root element and attributes");
 	set = first_element(root->children);
 	TH_CHECK(set && strcmp((const char *)set->name, "transaction-set") == 0,
 		 "no transaction-set");
@@ -439,17 +439,16 @@ static size_t check_package(const char *path, xmlHashTablePtr keys,
 		seq = strtol(attr(t, "seq"), NULL, 10);
 		snprintf(want, sizeof(want), "master/Employee/%s.xml", name);
 		TH_CHECK(strcmp(attr(t, "op"), "C") == 0 &&
-			 strcmp(attr(t, "base"), "") == 0 &&
-			 strcmp(attr(t, "path"), want) == 0,
+				 strcmp(attr(t, "base"), "") == 0 &&
+				 strcmp(attr(t, "path"), want) == 0,
 			 "transaction %ld: op %s base '%s' path %s", seq,
 			 attr(t, "op"), attr(t, "base"), attr(t, "path"));
 		if (rec)
 			xmlNodeDump(buf, rec->doc, (xmlNodePtr)rec, 0, 0);
-		if (!rec || tfs_doc_parse(&d, TFS_KIND_MASTER, "Employee",
-					  name,
-					  (const char *)xmlBufferContent(buf),
-					  (size_t)xmlBufferLength(buf),
-					  NULL) < 0) {
+		if (!rec ||
+		    tfs_doc_parse(&d, TFS_KIND_MASTER, "Employee", name,
+				  (const char *)xmlBufferContent(buf),
+				  (size_t)xmlBufferLength(buf), NULL) < 0) {
 			if (++bad < 5)
 				th_fail("record %s: %s", name,
 					tfs_error_last());
@@ -482,14 +481,15 @@ static void test_package(const char *dir)
 	TH_CHECK(dups == 0, "%zu keys given twice (within or across seeds)",
 		 dups);
 	TH_CHECK(tfs_generate_package(p1, "Incident", 5, 1, NULL) ==
-		 TFS_EINVALID, "a data business object is refused");
+			 TFS_EINVALID,
+		 "a data business object is refused");
 	xmlHashFree(keys, NULL);
 }
 
 /* ---- tenants in a store ----------------------------------------------------- */
 
-static void check_instance(tfs_store *st, const char *tenant,
-			   const char *name, bool locked)
+static void check_instance(tfs_store *st, const char *tenant, const char *name,
+			   bool locked)
 {
 	tfs_inst *in = th_inst(st, tenant, name);
 	int n = 0;
@@ -516,9 +516,8 @@ static void test_tenant(const char *dir)
 	rc = tfs_generate_tenant(&stats, store, "big", &o);
 	TH_CHECK(rc == 0, "generate tenant: %s", tfs_error_last());
 	TH_CHECK(stats.config + stats.master + stats.data == 2000 &&
-		 stats.master == 200 && stats.data == 200,
-		 "stats: %llu + %llu + %llu",
-		 (unsigned long long)stats.config,
+			 stats.master == 200 && stats.data == 200,
+		 "stats: %llu + %llu + %llu", (unsigned long long)stats.config,
 		 (unsigned long long)stats.master,
 		 (unsigned long long)stats.data);
 	TH_CHECK(stats.differing > 0 && stats.differing < 100,
@@ -536,7 +535,8 @@ static void test_tenant(const char *dir)
 	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_GROUP, 0, "GENERATED") == 0,
 		 "no landscape group GENERATED");
 	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "small") ==
-		 TFS_ENOTFOUND, "a refused tenant was left behind");
+			 TFS_ENOTFOUND,
+		 "a refused tenant was left behind");
 	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "big") == 0) {
 		check_instance(st, "big", "staging", false);
 		check_instance(st, "big", "production", true);
@@ -571,7 +571,8 @@ static void test_failed_load(const char *dir)
 		return;
 	}
 	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "half") ==
-		 TFS_ENOTFOUND, "the failed tenant was left behind");
+			 TFS_ENOTFOUND,
+		 "the failed tenant was left behind");
 	tfs_store_free(st);
 	snprintf(path, sizeof(path), "%s/instances/half/staging.db", store);
 	TH_CHECK(access(path, F_OK) != 0, "%s was left behind", path);
@@ -621,8 +622,9 @@ static void test_background_checkpoint(const char *dir)
 	before = file_size(db);
 	rc = tfs_pkg_import(&result, NULL, in, "admin", pkg, TFS_PKG_APPLY,
 			    NULL, NULL);
-	TH_CHECK(rc == 0 && result.ptr && strncmp(result.ptr, "applied\n", 8)
-		 == 0, "apply: %d %s", rc, result.ptr ? result.ptr : "");
+	TH_CHECK(rc == 0 && result.ptr &&
+			 strncmp(result.ptr, "applied\n", 8) == 0,
+		 "apply: %d %s", rc, result.ptr ? result.ptr : "");
 	/* 3,000 records are ~10 MB of log: well past the 1,000 pages that
 	 * ask for a checkpoint. */
 	for (i = 0; i < 200; i++) {
@@ -631,8 +633,10 @@ static void test_background_checkpoint(const char *dir)
 			break;
 		usleep(50 * 1000);
 	}
-	TH_CHECK(after > before + 4 * 1024 * 1024, "the log was not copied "
-		 "into %s in 10 s (%lld -> %lld bytes)", db, before, after);
+	TH_CHECK(after > before + 4 * 1024 * 1024,
+		 "the log was not copied "
+		 "into %s in 10 s (%lld -> %lld bytes)",
+		 db, before, after);
 	tfs_store_free(st);
 	TH_CHECK(file_size(wal) <= 0, "%s left behind: %lld bytes", wal,
 		 file_size(wal));
@@ -707,8 +711,10 @@ static void test_read_ahead(const char *dir)
 	}
 	evict(db);
 	before = resident(db);
-	TH_CHECK(before >= 0 && before < 0.5, "%s still %.0f%% in memory after "
-		 "eviction: this test cannot tell", db, before * 100);
+	TH_CHECK(before >= 0 && before < 0.5,
+		 "%s still %.0f%% in memory after "
+		 "eviction: this test cannot tell",
+		 db, before * 100);
 	TH_CHECK(tfs_store_checkpoint_in_background(st) == 0, "start: %s",
 		 tfs_error_last());
 	for (i = 0; i < 100; i++) {

@@ -45,8 +45,7 @@ static int sha256_pieces(char out[65], const char *data, size_t len,
 	return 0;
 }
 
-static int sha1_pieces(char out[41], const char *data, size_t len,
-		       size_t piece)
+static int sha1_pieces(char out[41], const char *data, size_t len, size_t piece)
 {
 	unsigned char d[20];
 	hist_sha1 s;
@@ -107,39 +106,43 @@ int main(void)
 		int ok1 = 1, ok256 = 1;
 
 		for (p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
-			ok1 = ok1 && sha1_pieces(got, kats[i].data,
-						 kats[i].len, pieces[p]) == 0 &&
+			ok1 = ok1 &&
+			      sha1_pieces(got, kats[i].data, kats[i].len,
+					  pieces[p]) == 0 &&
 			      strcmp(got, kats[i].sha1) == 0;
-			ok256 = ok256 && sha256_pieces(got, kats[i].data,
-						       kats[i].len,
-						       pieces[p]) == 0 &&
+			ok256 = ok256 &&
+				sha256_pieces(got, kats[i].data, kats[i].len,
+					      pieces[p]) == 0 &&
 				strcmp(got, kats[i].sha256) == 0;
 		}
 		CHECK(ok1, "SHA-1 of %s is FIPS 180-4's, at once and in pieces",
 		      kats[i].what);
-		CHECK(ok256, "SHA-256 of %s is FIPS 180-4's, at once and in "
-		      "pieces", kats[i].what);
+		CHECK(ok256,
+		      "SHA-256 of %s is FIPS 180-4's, at once and in "
+		      "pieces",
+		      kats[i].what);
 		CHECK(tfs_sha256_hex(got, kats[i].data, kats[i].len) == 0 &&
-		      strcmp(got, kats[i].sha256) == 0,
+			      strcmp(got, kats[i].sha256) == 0,
 		      "tfs_sha256_hex of %s", kats[i].what);
 	}
 	/* git hash-object of an empty file and of "hello\n". */
-	CHECK(tfs_history_blob_id(id, "", 0) == 0 &&
-	      (hex(got, id, 20), 1) &&
-	      strcmp(got, "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") == 0,
+	CHECK(tfs_history_blob_id(id, "", 0) == 0 && (hex(got, id, 20), 1) &&
+		      strcmp(got, "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") ==
+			      0,
 	      "the id of the empty blob is git's");
 	CHECK(tfs_history_blob_id(id, "hello\n", 6) == 0 &&
-	      (hex(got, id, 20), 1) &&
-	      strcmp(got, "ce013625030ba8dba906f756967f9e9ca394464a") == 0,
+		      (hex(got, id, 20), 1) &&
+		      strcmp(got, "ce013625030ba8dba906f756967f9e9ca394464a") ==
+			      0,
 	      "the id of the blob \"hello\\n\" is git's");
 	/* A digest dropped halfway frees its context (ASan would tell). */
-	CHECK(tfs_sha256_init(&dropped) == 0 && dropped.ctx,
-	      "a digest starts");
+	CHECK(tfs_sha256_init(&dropped) == 0 && dropped.ctx, "a digest starts");
 	tfs_sha256_update(&dropped, "x", 1);
 	tfs_sha256_free(&dropped);
 	tfs_sha256_free(&dropped);
-	CHECK(!dropped.ctx && tfs_sha256_final(&dropped, (unsigned char *)
-					       got) == TFS_ERROR,
+	CHECK(!dropped.ctx &&
+		      tfs_sha256_final(&dropped, (unsigned char *)got) ==
+			      TFS_ERROR,
 	      "a dropped digest gives no digest");
 	free(a);
 	printf("%d tests, %d failed\n", count, failures);

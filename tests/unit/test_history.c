@@ -31,7 +31,9 @@ static char tmp_dir[TH_PATH];
 static char git_dir[TH_PATH + 16];
 
 static const tfs_history_sig admin = {
-	"admin", "admin@tenantfs.local", 1700000000,
+	"admin",
+	"admin@tenantfs.local",
+	1700000000,
 };
 
 static tfs_history_change file(const char *path, const char *text)
@@ -112,8 +114,7 @@ static int stat_is(tfs_history *h, const char *oid, const char *path,
 }
 
 /* list callback: append "name/" or "name:size" and a space. */
-static int collect_entry(void *ctx, const char *name, int is_dir,
-			 size_t size)
+static int collect_entry(void *ctx, const char *name, int is_dir, size_t size)
 {
 	tfs_buf *b = ctx;
 
@@ -122,8 +123,7 @@ static int collect_entry(void *ctx, const char *name, int is_dir,
 	return tfs_buf_printf(b, "%s:%zu ", name, size);
 }
 
-static int stop_at_second(void *ctx, const char *name, int is_dir,
-			  size_t size)
+static int stop_at_second(void *ctx, const char *name, int is_dir, size_t size)
 {
 	int *seen = ctx;
 
@@ -167,14 +167,13 @@ static int check_index(void *ctx, const char *name, int is_dir, size_t size,
 	x->n++;
 	if (tfs_history_find(x->h, x->oid, x->path, name, &i, &d, &sz) != 0 ||
 	    i != index || d != is_dir || sz != size ||
-	    tfs_history_entry_at(x->h, x->oid, x->path, index, got, &d,
-				 &sz) != 0 ||
+	    tfs_history_entry_at(x->h, x->oid, x->path, index, got, &d, &sz) !=
+		    0 ||
 	    strcmp(got, name) != 0 || d != is_dir || sz != size ||
-	    (!is_dir && (tfs_history_read_at(&a, x->h, x->oid, x->path,
-					     index) != 0 ||
-			 tfs_history_read(&b, x->h, x->oid, full) != 0 ||
-			 a.size != b.size ||
-			 memcmp(a.ptr, b.ptr, a.size) != 0))) {
+	    (!is_dir &&
+	     (tfs_history_read_at(&a, x->h, x->oid, x->path, index) != 0 ||
+	      tfs_history_read(&b, x->h, x->oid, full) != 0 ||
+	      a.size != b.size || memcmp(a.ptr, b.ptr, a.size) != 0))) {
 		printf("# entry %zu '%s' of '%s' disagrees\n", index, name,
 		       x->path);
 		x->ok = 0;
@@ -187,7 +186,7 @@ static int check_index(void *ctx, const char *name, int is_dir, size_t size,
 static int index_agrees(tfs_history *h, const char *oid, const char *path,
 			int want_n)
 {
-	struct by_index x = {h, oid, path, 1, 0};
+	struct by_index x = { h, oid, path, 1, 0 };
 
 	return tfs_history_list_at(h, oid, path, check_index, NULL, &x) == 0 &&
 	       x.ok && x.n == want_n;
@@ -203,8 +202,8 @@ static int collect_diff(void *ctx, const char *path, const char *before,
 		return tfs_buf_printf(b, "A %s %.*s\n", path, (int)after_len,
 				      after);
 	if (!after)
-		return tfs_buf_printf(b, "D %s %.*s\n", path,
-				      (int)before_len, before);
+		return tfs_buf_printf(b, "D %s %.*s\n", path, (int)before_len,
+				      before);
 	return tfs_buf_printf(b, "M %s %.*s>%.*s\n", path, (int)before_len,
 			      before, (int)after_len, after);
 }
@@ -217,8 +216,7 @@ static int diff_is(tfs_history *h, const char *oid, const char *want)
 	same = tfs_history_diff_parent(h, oid, collect_diff, &b) == 0 &&
 	       strcmp(b.ptr ? b.ptr : "", want) == 0;
 	if (!same)
-		printf("# diff: got:\n%s# want:\n%s", b.ptr ? b.ptr : "",
-		       want);
+		printf("# diff: got:\n%s# want:\n%s", b.ptr ? b.ptr : "", want);
 	tfs_buf_free(&b);
 	return same;
 }
@@ -237,8 +235,7 @@ struct reenter {
 	int ok;
 };
 
-static int reenter_entry(void *ctx, const char *name, int is_dir,
-			 size_t size)
+static int reenter_entry(void *ctx, const char *name, int is_dir, size_t size)
 {
 	struct reenter *r = ctx;
 	char path[256];
@@ -246,8 +243,8 @@ static int reenter_entry(void *ctx, const char *name, int is_dir,
 	size_t s;
 
 	snprintf(path, sizeof(path), "metadata/Form/%s", name);
-	if (tfs_history_stat(r->h, r->oid, path, &d, &s) != 0 ||
-	    d != is_dir || s != size)
+	if (tfs_history_stat(r->h, r->oid, path, &d, &s) != 0 || d != is_dir ||
+	    s != size)
 		r->ok = 0;
 	return 0;
 }
@@ -329,7 +326,8 @@ static void test_basics(tfs_history *h)
 
 	/* First commit, unsorted, with a deletion of nothing. */
 	CHECK(commit(c1, h, NULL, first, 6, "Import acme/staging\n") == 0 &&
-	      is_hex_oid(c1), "first commit");
+		      is_hex_oid(c1),
+	      "first commit");
 	CHECK(tfs_history_get_ref(ref, h, "acme/staging") == TFS_ENOTFOUND,
 	      "write_commit moves no ref");
 	CHECK(tfs_history_has_commit(h, c1) == 1, "has_commit of it is 1");
@@ -339,54 +337,58 @@ static void test_basics(tfs_history *h)
 	CHECK(tfs_history_has_commit(h, "xyz") == TFS_EINVALID,
 	      "has_commit of a malformed id is TFS_EINVALID");
 	CHECK(tfs_history_set_ref(h, "acme/staging", c1) == 0 &&
-	      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
-	      strcmp(ref, c1) == 0, "set_ref then get_ref");
+		      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
+		      strcmp(ref, c1) == 0,
+	      "set_ref then get_ref");
 
 	/* Incremental: update, add, delete, deletions of missing paths. */
 	CHECK(commit(c2, h, c1, second, 6, "Edit forms\n") == 0,
 	      "incremental commit");
 	CHECK(tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
-	      strcmp(ref, c1) == 0, "the branch stays until set_ref");
+		      strcmp(ref, c1) == 0,
+	      "the branch stays until set_ref");
 	CHECK(tfs_history_set_ref(h, "acme/staging", c2) == 0 &&
-	      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
-	      strcmp(ref, c2) == 0, "set_ref moves the branch forward");
+		      tfs_history_get_ref(ref, h, "acme/staging") == 0 &&
+		      strcmp(ref, c2) == 0,
+	      "set_ref moves the branch forward");
 
 	/* Reads at both commits. */
 	CHECK(reads_as(h, c1, "metadata/Form/A.xml", "<A v1/>") &&
-	      reads_as(h, c2, "metadata/Form/A.xml", "<A v2/>"),
+		      reads_as(h, c2, "metadata/Form/A.xml", "<A v2/>"),
 	      "read of an updated file at both commits");
 	CHECK(reads_as(h, c1, "metadata/Form/B.xml", "<B/>") &&
-	      reads_as(h, c2, "metadata/Form/B.xml", "<B/>"),
+		      reads_as(h, c2, "metadata/Form/B.xml", "<B/>"),
 	      "read of an unchanged file at both commits");
 	CHECK(reads_as(h, c2, "metadata/Report/R.xml", "<R/>") &&
-	      tfs_history_read(&b, h, c1, "metadata/Report/R.xml") ==
-		      TFS_ENOTFOUND,
+		      tfs_history_read(&b, h, c1, "metadata/Report/R.xml") ==
+			      TFS_ENOTFOUND,
 	      "an added file exists only in the new commit");
 	CHECK(stat_is(h, c1, "metadata/Menu/M.xml", 0, 4) &&
-	      tfs_history_stat(h, c2, "metadata/Menu/M.xml", &is_dir,
-			       &size) == TFS_ENOTFOUND,
+		      tfs_history_stat(h, c2, "metadata/Menu/M.xml", &is_dir,
+				       &size) == TFS_ENOTFOUND,
 	      "a deleted file exists only in the old commit");
 	CHECK(stat_is(h, c1, "metadata/Menu", 1, 0) &&
-	      tfs_history_stat(h, c2, "metadata/Menu", &is_dir, &size) ==
-		      TFS_ENOTFOUND,
+		      tfs_history_stat(h, c2, "metadata/Menu", &is_dir,
+				       &size) == TFS_ENOTFOUND,
 	      "a directory emptied by a delete is pruned");
 	CHECK(stat_is(h, c2, "", 1, 0) && stat_is(h, c2, "metadata", 1, 0) &&
-	      stat_is(h, c2, "metadata/Form/A.xml", 0, 7) &&
-	      stat_is(h, c2, "README", 0, 11),
+		      stat_is(h, c2, "metadata/Form/A.xml", 0, 7) &&
+		      stat_is(h, c2, "README", 0, 11),
 	      "stat of the root, a directory and files");
 	CHECK(tfs_history_stat(h, c2, "metadata/Nope", &is_dir, &size) ==
-		      TFS_ENOTFOUND &&
-	      tfs_history_stat(h, c2, "README/x", &is_dir, &size) ==
-		      TFS_ENOTFOUND,
+			      TFS_ENOTFOUND &&
+		      tfs_history_stat(h, c2, "README/x", &is_dir, &size) ==
+			      TFS_ENOTFOUND,
 	      "stat of missing paths is TFS_ENOTFOUND");
 	CHECK(list_is(h, c1, "", "README:11 master/ metadata/ ") &&
-	      list_is(h, c1, "metadata", "Form/ Menu/ ") &&
-	      list_is(h, c2, "metadata", "Form/ Report/ ") &&
-	      list_is(h, c2, "metadata/Form", "A.xml:7 B.xml:4 "),
+		      list_is(h, c1, "metadata", "Form/ Menu/ ") &&
+		      list_is(h, c2, "metadata", "Form/ Report/ ") &&
+		      list_is(h, c2, "metadata/Form", "A.xml:7 B.xml:4 "),
 	      "list in git order at both commits");
-	CHECK(index_agrees(h, c2, "", 3) && index_agrees(h, c2, "metadata", 2) &&
-	      index_agrees(h, c2, "metadata/Form", 2) &&
-	      index_agrees(h, c1, "metadata", 2),
+	CHECK(index_agrees(h, c2, "", 3) &&
+		      index_agrees(h, c2, "metadata", 2) &&
+		      index_agrees(h, c2, "metadata/Form", 2) &&
+		      index_agrees(h, c1, "metadata", 2),
 	      "entries by index: listed, found by name, read by index agree");
 	{
 		size_t i;
@@ -394,25 +396,29 @@ static void test_basics(tfs_history *h)
 		char nm[256];
 		CHECK(tfs_history_find(h, c2, "metadata/Form", "C.xml", &i, &d,
 				       &size) == TFS_ENOTFOUND &&
-		      tfs_history_entry_at(h, c2, "metadata/Form", 2, nm, &d,
-					   &size) == TFS_ENOTFOUND &&
-		      tfs_history_read_at(&b, h, c2, "", 2) == TFS_EINVALID,
+			      tfs_history_entry_at(h, c2, "metadata/Form", 2,
+						   nm, &d,
+						   &size) == TFS_ENOTFOUND &&
+			      tfs_history_read_at(&b, h, c2, "", 2) ==
+				      TFS_EINVALID,
 		      "find of a missing name, entry past the end, read of a "
 		      "directory by index");
 	}
 	CHECK(tfs_history_list(h, c2, "", stop_at_second, &seen) == 42 &&
-	      seen == 2, "a nonzero callback return stops list");
+		      seen == 2,
+	      "a nonzero callback return stops list");
 	r.h = h;
 	r.oid = c2;
 	r.ok = 1;
 	CHECK(tfs_history_list(h, c2, "metadata/Form", reenter_entry, &r) ==
-		      0 && r.ok,
+			      0 &&
+		      r.ok,
 	      "a list callback may call the same handle");
 	tfs_buf_clear(&b);
 	CHECK(tfs_history_read(&b, h, c2, "metadata") == TFS_EINVALID &&
-	      tfs_history_list(h, c2, "README", collect_entry, &b) ==
-		      TFS_EINVALID &&
-	      tfs_history_read(&b, h, c2, "nope") == TFS_ENOTFOUND,
+		      tfs_history_list(h, c2, "README", collect_entry, &b) ==
+			      TFS_EINVALID &&
+		      tfs_history_read(&b, h, c2, "nope") == TFS_ENOTFOUND,
 	      "read of a directory, list of a file, read of nothing");
 	CHECK(tfs_history_stat(h, "0123456789012345678901234567890123456789",
 			       "", &is_dir, &size) == TFS_ENOTFOUND,
@@ -434,54 +440,59 @@ static void test_basics(tfs_history *h)
 
 	/* Pruning up to the root. */
 	CHECK(commit(c3, h, c2, no_master, 1, "Drop customers\n") == 0 &&
-	      list_is(h, c3, "", "README:11 metadata/ "),
+		      list_is(h, c3, "", "README:11 metadata/ "),
 	      "deleting the last file of a subtree prunes it to the root");
 
 	/* A file turning into a directory and back in one commit. */
 	CHECK(commit(c4, h, c3, file_to_dir, 2, "File to dir\n") == 0 &&
-	      stat_is(h, c4, "README", 1, 0) &&
-	      reads_as(h, c4, "README/en.txt", "hello"),
+		      stat_is(h, c4, "README", 1, 0) &&
+		      reads_as(h, c4, "README/en.txt", "hello"),
 	      "a file replaced by a directory in one commit");
 	CHECK(commit(c5, h, c4, dir_to_file, 2, "Dir to file\n") == 0 &&
-	      reads_as(h, c5, "README", "back"),
+		      reads_as(h, c5, "README", "back"),
 	      "a directory replaced by a file in one commit");
 	CHECK(diff_is(h, c5, "A README back\nD README/en.txt hello\n"),
 	      "diff_parent across a file/directory switch");
 
 	/* An empty commit on top changes nothing; an empty tree is fine. */
 	CHECK(commit(c6, h, c5, NULL, 0, "Nothing\n") == 0 &&
-	      diff_is(h, c6, ""), "a commit without changes");
+		      diff_is(h, c6, ""),
+	      "a commit without changes");
 	CHECK(commit(x, h, NULL, NULL, 0, "Empty\n") == 0 &&
-	      list_is(h, x, "", "") && stat_is(h, x, "", 1, 0),
+		      list_is(h, x, "", "") && stat_is(h, x, "", 1, 0),
 	      "a root commit without files has the empty tree");
 	CHECK(tfs_history_set_ref(h, "acme/staging", c6) == 0,
 	      "set_ref to the last commit");
 
 	/* The real git is content and sees what we wrote. */
 	CHECK(run("git --git-dir='%s' fsck --strict --no-dangling "
-		  ">/dev/null 2>&1%s", "") == 0,
+		  ">/dev/null 2>&1%s",
+		  "") == 0,
 	      "git fsck --strict");
 	CHECK(capture(out, sizeof(out),
 		      "log --format=%an/%ae/%at/%s acme/staging") == 0 &&
-	      strcmp(out, "admin/admin@tenantfs.local/1700000000/Nothing\n"
-			  "admin/admin@tenantfs.local/1700000000/Dir to file\n"
-			  "admin/admin@tenantfs.local/1700000000/File to dir\n"
-			  "admin/admin@tenantfs.local/1700000000/"
-			  "Drop customers\n"
-			  "admin/admin@tenantfs.local/1700000000/Edit forms\n"
-			  "admin/admin@tenantfs.local/1700000000/"
-			  "Import acme/staging\n") == 0,
+		      strcmp(out,
+			     "admin/admin@tenantfs.local/1700000000/Nothing\n"
+			     "admin/admin@tenantfs.local/1700000000/Dir to file\n"
+			     "admin/admin@tenantfs.local/1700000000/File to dir\n"
+			     "admin/admin@tenantfs.local/1700000000/"
+			     "Drop customers\n"
+			     "admin/admin@tenantfs.local/1700000000/Edit forms\n"
+			     "admin/admin@tenantfs.local/1700000000/"
+			     "Import acme/staging\n") == 0,
 	      "git log of the branch shows every commit and its author");
-	CHECK(capture(out, sizeof(out), "log -1 --format=%ad --date=raw "
+	CHECK(capture(out, sizeof(out),
+		      "log -1 --format=%ad --date=raw "
 		      "acme/staging") == 0 &&
-	      strcmp(out, "1700000000 +0000\n") == 0,
+		      strcmp(out, "1700000000 +0000\n") == 0,
 	      "commit time is the given time at +0000");
-	CHECK(capture(out, sizeof(out), "show acme/staging~5:"
+	CHECK(capture(out, sizeof(out),
+		      "show acme/staging~5:"
 		      "metadata/Form/A.xml") == 0 &&
-	      strcmp(out, "<A v1/>") == 0,
+		      strcmp(out, "<A v1/>") == 0,
 	      "git show reads a file of the first commit");
 	CHECK(capture(out, sizeof(out), "ls-tree -r acme/staging~4") == 0 &&
-	      strstr(out, "100644 blob ") && !strstr(out, "Menu"),
+		      strstr(out, "100644 blob ") && !strstr(out, "Menu"),
 	      "git ls-tree: mode 100644 files, pruned directory gone");
 	tfs_buf_free(&b);
 }
@@ -497,8 +508,8 @@ static void test_rejects(tfs_history *h)
 	tfs_history_change one;
 	tfs_history_change pair[2];
 	static const char *const bad_paths[] = {
-		"", "/abs.xml", "a//b.xml", "a/", "./a.xml", "a/../b.xml",
-		".git/config", "x/.GIT/y",
+		"",        "/abs.xml",   "a//b.xml",    "a/",
+		"./a.xml", "a/../b.xml", ".git/config", "x/.GIT/y",
 	};
 	size_t i;
 	int all = 1;
@@ -530,17 +541,17 @@ static void test_rejects(tfs_history *h)
 	CHECK(commit(out, h, c1, &one, 1, "rmdir") == TFS_EINVALID,
 	      "deleting a directory is TFS_EINVALID");
 	one = file("z.xml", "z");
-	CHECK(commit(out, h, "0123456789012345678901234567890123456789",
-		     &one, 1, "orphan") == TFS_ENOTFOUND,
+	CHECK(commit(out, h, "0123456789012345678901234567890123456789", &one,
+		     1, "orphan") == TFS_ENOTFOUND,
 	      "an unknown parent is TFS_ENOTFOUND");
 	CHECK(tfs_history_write_commit(out, h, c1, &one, 1, &bad, "x") ==
 		      TFS_EINVALID,
 	      "an author with angle brackets is TFS_EINVALID");
 	CHECK(tfs_history_set_ref(h, "acme/bad..name", c1) == TFS_EINVALID &&
-	      tfs_history_get_ref(out, h, "bad name") == TFS_EINVALID,
+		      tfs_history_get_ref(out, h, "bad name") == TFS_EINVALID,
 	      "an invalid branch name is TFS_EINVALID");
-	CHECK(tfs_history_set_ref(
-		      h, "acme/x", "0123456789012345678901234567890123456789") ==
+	CHECK(tfs_history_set_ref(h, "acme/x",
+				  "0123456789012345678901234567890123456789") ==
 		      TFS_ENOTFOUND,
 	      "set_ref to an unknown commit is TFS_ENOTFOUND");
 }
@@ -549,14 +560,15 @@ static void test_rejects(tfs_history *h)
 static int make_files(tfs_history_change **out, char **store, size_t n)
 {
 	static const char *const types[] = {
-		"Form", "Menu", "Report", "Workflow", "Rule", "Field",
-		"Table", "View", "Role", "Group", "Queue", "SLA",
-		"Template", "Notification", "Script", "Dashboard", "Widget",
-		"Catalog", "Category", "Approval", "Escalation", "Mapping",
+		"Form",       "Menu",    "Report",   "Workflow",     "Rule",
+		"Field",      "Table",   "View",     "Role",         "Group",
+		"Queue",      "SLA",     "Template", "Notification", "Script",
+		"Dashboard",  "Widget",  "Catalog",  "Category",     "Approval",
+		"Escalation", "Mapping",
 	};
 	static const char *const bos[] = {
-		"Customer", "Contact", "Site", "Asset", "Contract", "Product",
-		"Supplier", "Location", "Department", "Person",
+		"Customer", "Contact",  "Site",     "Asset",      "Contract",
+		"Product",  "Supplier", "Location", "Department", "Person",
 	};
 	const size_t path_max = 64, body_max = 512;
 	tfs_history_change *c;
@@ -622,8 +634,7 @@ static int count_in_pack(const char *dir, const char *ext)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
-		n += len > n_ext &&
-		     strcmp(e->d_name + len - n_ext, ext) == 0;
+		n += len > n_ext && strcmp(e->d_name + len - n_ext, ext) == 0;
 	}
 	closedir(d);
 	return n;
@@ -649,13 +660,13 @@ static void test_large(tfs_history *h)
 	      "it is stored as a pack");
 	packs = count_in_pack(git_dir, ".pack");
 	CHECK(commit(c2, h, NULL, c, n, "Large import\n") == 0 &&
-	      strcmp(c1, c2) == 0,
+		      strcmp(c1, c2) == 0,
 	      "the same large commit again: nothing new to pack");
 	CHECK(count_in_pack(git_dir, ".pack") == packs,
 	      "and no empty pack is stored");
 	CHECK(tfs_history_read(&b, h, c1, c[2999].path) == 0 &&
-	      b.size == c[2999].len && memcmp(b.ptr, c[2999].bytes,
-					      b.size) == 0,
+		      b.size == c[2999].len &&
+		      memcmp(b.ptr, c[2999].bytes, b.size) == 0,
 	      "a file of it reads back");
 	/*
 	 * 2500 changes on top, through the pack writer again: 2000 edits
@@ -673,13 +684,15 @@ static void test_large(tfs_history *h)
 	      "a 2500-change commit on top of it");
 	tfs_buf_clear(&b);
 	CHECK(tfs_history_read(&b, h, c2, c[1].path) == 0 && b.size == 10 &&
-	      reads_as(h, c2, c[2].path, c[2].bytes) &&
-	      tfs_history_read(&b, h, c2, c[2200].path) == TFS_ENOTFOUND &&
-	      reads_as(h, c2, c[2700].path, c[2700].bytes),
+		      reads_as(h, c2, c[2].path, c[2].bytes) &&
+		      tfs_history_read(&b, h, c2, c[2200].path) ==
+			      TFS_ENOTFOUND &&
+		      reads_as(h, c2, c[2700].path, c[2700].bytes),
 	      "its edits, deletions and untouched files read back");
 	CHECK(tfs_history_set_ref(h, "acme/large", c2) == 0 &&
-	      run("git --git-dir='%s' fsck --strict --no-dangling "
-		  ">/dev/null 2>&1%s", "") == 0,
+		      run("git --git-dir='%s' fsck --strict --no-dangling "
+			  ">/dev/null 2>&1%s",
+			  "") == 0,
 	      "git fsck --strict with packs");
 	tfs_buf_free(&b);
 	free(upd);
@@ -700,13 +713,13 @@ static void test_large(tfs_history *h)
  */
 static void test_tree_cache(tfs_history *h)
 {
-	static const char *const dirs[] = {"A", "A/x", "B", "C", "D"};
-	static const char *const seq[] = {"A/x/F000001.xml", "B/F000001.xml",
-		"C/F000001.xml", "D/F000001.xml", "A/x/F000002.xml",
-		"A/F000003.xml"};
+	static const char *const dirs[] = { "A", "A/x", "B", "C", "D" };
+	static const char *const seq[] = { "A/x/F000001.xml", "B/F000001.xml",
+					   "C/F000001.xml",   "D/F000001.xml",
+					   "A/x/F000002.xml", "A/F000003.xml" };
 	char c[8][TFS_OID_HEXSZ + 1];
 	tfs_history_change *f, one;
-	char (*p)[40];
+	char(*p)[40];
 	size_t n = 0, i, k;
 	tfs_buf b = TFS_BUF_INIT;
 	int ok = 1;
@@ -736,14 +749,16 @@ static void test_tree_cache(tfs_history *h)
 		ok = ok && tfs_history_read(&b, h, c[k + 1], seq[k]) == 0 &&
 		     b.size == 10 && memcmp(b.ptr, "<F v=\"2\"/>", 10) == 0;
 		tfs_buf_clear(&b);
-		ok = ok && tfs_history_read(&b, h, c[k + 1],
-					    "A/x/F000000.xml") == 0 &&
+		ok = ok &&
+		     tfs_history_read(&b, h, c[k + 1], "A/x/F000000.xml") ==
+			     0 &&
 		     b.size == 4;
 	}
 	CHECK(ok, "saves into five large directories in turn read back");
 	CHECK(ok && tfs_history_set_ref(h, "tree-cache", c[6]) == 0 &&
-	      run("git --git-dir='%s' fsck --strict --no-dangling "
-		  "tree-cache%s >/dev/null 2>&1", "") == 0,
+		      run("git --git-dir='%s' fsck --strict --no-dangling "
+			  "tree-cache%s >/dev/null 2>&1",
+			  "") == 0,
 	      "... and git fsck --strict accepts them");
 	tfs_buf_free(&b);
 	free(f);
@@ -754,7 +769,7 @@ static void test_big_dir(tfs_history *h)
 {
 	char c[4][TFS_OID_HEXSZ + 1], out[256];
 	tfs_history_change *f, one[2];
-	char (*paths)[40], body[64];
+	char(*paths)[40], body[64];
 	size_t i, n = 2000, size;
 	int ok = 1, is_dir;
 
@@ -776,37 +791,44 @@ static void test_big_dir(tfs_history *h)
 	for (i = 1; i < 4 && ok; i++) {
 		snprintf(body, sizeof(body), "<Form v=\"%zu\"/>", i);
 		one[0] = file(paths[i * 100], body);
-		one[1] = i == 2 ? gone(paths[7]) : file(i == 3 ?
-			"big/Zz.xml" : paths[i * 100 + 1], body);
+		one[1] = i == 2 ? gone(paths[7]) :
+				  file(i == 3 ? "big/Zz.xml" :
+						paths[i * 100 + 1],
+				       body);
 		ok = commit(c[i], h, c[i - 1], one, 2, "Save\n") == 0 &&
 		     reads_as(h, c[i], paths[i * 100], body);
 	}
 	CHECK(ok, "three saves into it read back");
 	CHECK(reads_as(h, c[3], "big/Zz.xml", "<Form v=\"3\"/>") &&
-	      reads_as(h, c[3], paths[101], "<Form v=\"1\"/>") &&
-	      reads_as(h, c[3], paths[6], "<Form/>") &&
-	      reads_as(h, c[3], "big.xml", "<a file that sorts before big/>") &&
-	      tfs_history_stat(h, c[3], paths[7], &is_dir, &size) ==
-	      TFS_ENOTFOUND,
+		      reads_as(h, c[3], paths[101], "<Form v=\"1\"/>") &&
+		      reads_as(h, c[3], paths[6], "<Form/>") &&
+		      reads_as(h, c[3], "big.xml",
+			       "<a file that sorts before big/>") &&
+		      tfs_history_stat(h, c[3], paths[7], &is_dir, &size) ==
+			      TFS_ENOTFOUND,
 	      "a new file, an earlier save, untouched files, a deletion");
 	for (i = 1; i < 4; i++) {
 		char cmd[1400];
-		snprintf(cmd, sizeof(cmd), "git --git-dir='%s' ls-tree %s:big "
+		snprintf(cmd, sizeof(cmd),
+			 "git --git-dir='%s' ls-tree %s:big "
 			 "| git --git-dir='%s' mktree --missing | grep -qx "
-			 "$(git --git-dir='%s' rev-parse %s:big)", git_dir,
-			 c[i], git_dir, git_dir, c[i]);
+			 "$(git --git-dir='%s' rev-parse %s:big)",
+			 git_dir, c[i], git_dir, git_dir, c[i]);
 		if (system(cmd) != 0)
 			ok = 0;
 	}
 	CHECK(ok, "git mktree makes the same trees from their entries");
 	CHECK(tfs_history_set_ref(h, "acme/big", c[3]) == 0 &&
-	      run("git --git-dir='%s' fsck --strict --no-dangling "
-		  ">/dev/null 2>&1%s", "") == 0 &&
-	      capture(out, sizeof(out), "diff --name-status acme/big~3 "
-		      "acme/big") == 0 &&
-	      strcmp(out, "D\tbig/Form000007.xml\nM\tbig/Form000100.xml\n"
-		     "M\tbig/Form000101.xml\nM\tbig/Form000200.xml\n"
-		     "M\tbig/Form000300.xml\nA\tbig/Zz.xml\n") == 0,
+		      run("git --git-dir='%s' fsck --strict --no-dangling "
+			  ">/dev/null 2>&1%s",
+			  "") == 0 &&
+		      capture(out, sizeof(out),
+			      "diff --name-status acme/big~3 "
+			      "acme/big") == 0 &&
+		      strcmp(out,
+			     "D\tbig/Form000007.xml\nM\tbig/Form000100.xml\n"
+			     "M\tbig/Form000101.xml\nM\tbig/Form000200.xml\n"
+			     "M\tbig/Form000300.xml\nA\tbig/Zz.xml\n") == 0,
 	      "git fsck --strict, and git diff sees exactly the saves");
 	free(f);
 	free(paths);
@@ -891,8 +913,9 @@ static void test_readers_never_wait(tfs_history *h)
 	ok = ok && reads_as(h, c1, "r/x.xml", "<x/>") &&
 	     stat_is(h, c1, "r/x.xml", 0, 4) &&
 	     list_is(h, c1, "r", "x.xml:4 ") &&
-	     tfs_history_find(h, c1, "r", "x.xml", &index, &is_dir,
-			      &size) == 0 && index == 0 &&
+	     tfs_history_find(h, c1, "r", "x.xml", &index, &is_dir, &size) ==
+		     0 &&
+	     index == 0 &&
 	     tfs_history_entry_at(h, c1, "r", 0, name, &is_dir, &size) == 0 &&
 	     tfs_history_read_at(&b, h, c1, "r", 0) == 0 &&
 	     tfs_history_read_blob(&b, h, blob, "x") == 0 &&
@@ -962,8 +985,7 @@ static void bench(void)
 			n = (size_t)v;
 	}
 	snprintf(dir, sizeof(dir), "%s/bench.git", tmp_dir);
-	if (tfs_history_open(&h, dir, 1) < 0 ||
-	    make_files(&c, &store, n) < 0) {
+	if (tfs_history_open(&h, dir, 1) < 0 || make_files(&c, &store, n) < 0) {
 		CHECK(0, "bench setup");
 		goto done;
 	}
@@ -993,17 +1015,19 @@ static void bench(void)
 	count = 0;
 	t = now();
 	rc |= tfs_history_diff_parent(h, c2, count_diff, &count);
-	printf("# bench diff_parent of the update (%zu files): %.6f s\n",
-	       count, now() - t);
+	printf("# bench diff_parent of the update (%zu files): %.6f s\n", count,
+	       now() - t);
 	count = 0;
 	t = now();
 	rc |= tfs_history_diff_parent(h, c1, count_diff, &count);
-	printf("# bench diff_parent of the import (%zu files): %.3f s\n",
-	       count, now() - t);
+	printf("# bench diff_parent of the import (%zu files): %.3f s\n", count,
+	       now() - t);
 	CHECK(rc == 0, "bench reads");
 	t = now();
-	snprintf(out, sizeof(out), "git --git-dir='%s' fsck --strict "
-		 "--no-dangling >/dev/null 2>&1", dir);
+	snprintf(out, sizeof(out),
+		 "git --git-dir='%s' fsck --strict "
+		 "--no-dangling >/dev/null 2>&1",
+		 dir);
 	rc = system(out);
 	printf("# bench git fsck --strict: %.3f s\n", now() - t);
 	CHECK(rc == 0, "bench git fsck --strict");
@@ -1062,14 +1086,15 @@ static void test_corrupt_blob(tfs_history *h)
 	snprintf(path, sizeof(path), "%s/objects/%.2s/%.38s", git_dir, blob,
 		 blob + 2);
 	CHECK(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == 0 &&
-	      b.size == 13, "corrupt blob: the original reads back");
+		      b.size == 13,
+	      "corrupt blob: the original reads back");
 	tfs_buf_clear(&b);
 	if (write_loose(path, fake, sizeof(fake) - 1) < 0) {
 		CHECK(0, "corrupt blob: cannot rewrite the object");
 		return;
 	}
 	CHECK(tfs_history_read(&b, h, c, "metadata/Form/C.xml") == TFS_ERROR &&
-	      strstr(tfs_error_last(), "corrupt"),
+		      strstr(tfs_error_last(), "corrupt"),
 	      "corrupt blob: a blob that is not its id reads as corrupt");
 	tfs_buf_free(&b);
 	/* Leave a sound repository for the tests that follow. */
@@ -1084,7 +1109,9 @@ static unsigned char *random_bytes(size_t n, uint32_t x)
 	size_t i;
 
 	for (i = 0; buf && i < n; i++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
 		buf[i] = (unsigned char)x;
 	}
 	return buf;
@@ -1106,10 +1133,12 @@ static void test_object_ids(void)
 		return;
 	}
 	for (t = 0; t < 2; t++) {
-		for (len = 0; len <= big; len = len < 1100 ? len + 1 :
-		     len < big - 7 ? big - 7 : len + 1) {
+		for (len = 0; len <= big; len = len < 1100    ? len + 1 :
+						len < big - 7 ? big - 7 :
+								len + 1) {
 			bad += hist_object_id(ours, types[t], buf, len) != 0 ||
-			       git_odb_hash(&theirs, buf, len, gtypes[t]) != 0 ||
+			       git_odb_hash(&theirs, buf, len, gtypes[t]) !=
+				       0 ||
 			       memcmp(ours, theirs.id, 20) != 0;
 		}
 	}
@@ -1135,8 +1164,9 @@ static void mark_digest(unsigned char out[20], const hist_marks *m, size_t k)
  * fresh ones. */
 static void test_marks(unsigned char *buf, size_t big)
 {
-	static const size_t sizes[] = { 0, 100, 16384 - 12, 16384 - 11,
-					16384, 40000, (size_t)3 << 20 };
+	static const size_t sizes[] = {
+		0, 100, 16384 - 12, 16384 - 11, 16384, 40000, (size_t)3 << 20
+	};
 	size_t i, j, k, bad = 0;
 	unsigned char whole[20], resumed[20], a[20], b[20];
 	hist_marks *marks = NULL, *fresh = NULL;
@@ -1144,8 +1174,11 @@ static void test_marks(unsigned char *buf, size_t big)
 
 	for (i = 0; ok && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t len = sizes[i] <= big ? sizes[i] : big;
-		size_t at[] = { 0, 1, 16384 - 12, 16384 - 11, 16384 - 10,
-				32768 - 11, len / 2, len ? len - 1 : 0, len };
+		size_t at[] = { 0,          1,
+				16384 - 12, 16384 - 11,
+				16384 - 10, 32768 - 11,
+				len / 2,    len ? len - 1 : 0,
+				len };
 
 		marks = hist_marks_new("tree", len);
 		fresh = hist_marks_new("tree", len);
@@ -1169,14 +1202,13 @@ static void test_marks(unsigned char *buf, size_t big)
 			for (k = 0; ok && k < marks->n; k++) {
 				mark_digest(a, marks, k);
 				mark_digest(b, fresh, k);
-				bad += memcmp(a, b, 20) != 0 ||
-				       !marks->ctx[k];
+				bad += memcmp(a, b, 20) != 0 || !marks->ctx[k];
 			}
 		}
 		/* Marks are for one object: another length is an error. */
-		ok = ok && hist_object_id_marked(resumed, "tree", buf,
-						 len + 1, marks, 0) ==
-				   TFS_ERROR &&
+		ok = ok &&
+		     hist_object_id_marked(resumed, "tree", buf, len + 1, marks,
+					   0) == TFS_ERROR &&
 		     hist_object_id_marked(resumed, "blob", buf, len, marks,
 					   0) == TFS_ERROR;
 		hist_marks_free(marks);
@@ -1224,8 +1256,8 @@ static int settle_forget(struct hist_stage *st, tfs_history *h,
 
 static void test_loose(const unsigned char *buf)
 {
-	static const size_t lens[] = { 0, 1, 65535 - 13, 65535 - 12, 65535,
-				       200000 };
+	static const size_t lens[] = { 0,          1,     65535 - 13,
+				       65535 - 12, 65535, 200000 };
 	char objects[300], cmd[600], hex[GIT_OID_HEXSZ + 1];
 	size_t i;
 	git_oid id, id2;
@@ -1254,8 +1286,7 @@ static void test_loose(const unsigned char *buf)
 		ok = hist_object_id(id.id, "blob", buf, lens[i]) == 0 &&
 		     hist_loose_write(&w, &id, "blob", (const char *)buf,
 				      lens[i]) == 0 &&
-		     stage.n == 1 &&
-		     git_odb_exists(odb, &id) == 0 &&
+		     stage.n == 1 && git_odb_exists(odb, &id) == 0 &&
 		     settle_forget(&stage, h, objects) == 0 &&
 		     git_odb_read(&obj, odb, &id) == 0 &&
 		     git_odb_object_type(obj) == GIT_OBJECT_BLOB &&
@@ -1265,13 +1296,14 @@ static void test_loose(const unsigned char *buf)
 		obj = NULL;
 		/* git's reading: its bytes hash to the id again. */
 		git_oid_tostr(hex, sizeof(hex), &id);
-		snprintf(cmd, sizeof(cmd), "test \"$(git --git-dir='%%s' "
+		snprintf(cmd, sizeof(cmd),
+			 "test \"$(git --git-dir='%%s' "
 			 "cat-file blob %s | git hash-object --stdin)\" = %s%%s",
 			 hex, hex);
 		ok = ok && run(cmd, "") == 0;
 	}
 	CHECK(ok, "loose: stored objects read back through libgit2 and git "
-	      "cat-file with their bytes");
+		  "cat-file with their bytes");
 	CHECK(ok && tfs_history_fsyncs(h) >= synced + 12,
 	      "loose: staged objects are named only when settled, each "
 	      "synced with its directory");
@@ -1290,11 +1322,12 @@ static void test_loose(const unsigned char *buf)
 		 stage.n == 1;
 	hist_stage_drop(&stage);
 	CHECK(staged && stage.n == 0 && git_odb_exists(odb, &id2) == 0 &&
-	      tfs_history_fsyncs(h) == synced,
+		      tfs_history_fsyncs(h) == synced,
 	      "loose: with fsync off nothing is synced; dropped objects "
 	      "are never named");
 	CHECK(ok && run("git --git-dir='%s' fsck --strict --no-dangling%s "
-			">/dev/null 2>&1", "") == 0,
+			">/dev/null 2>&1",
+			"") == 0,
 	      "loose: git fsck --strict accepts them");
 	hist_stage_close(&stage);
 	tfs_history_free(h);
@@ -1312,9 +1345,9 @@ static void test_loose(const unsigned char *buf)
 #define RT_FILES 4400
 static void test_random_trees(tfs_history **hp)
 {
-	static const char *const dirs[] = { "d", "d-x", "d.x", "d/e", "big",
-					    "f/g/h" };
-	char (*paths)[48] = calloc(RT_FILES, sizeof(*paths));
+	static const char *const dirs[] = { "d",   "d-x", "d.x",
+					    "d/e", "big", "f/g/h" };
+	char(*paths)[48] = calloc(RT_FILES, sizeof(*paths));
 	bool *live = calloc(RT_FILES, sizeof(*live));
 	char parent[TFS_OID_HEXSZ + 1], next[TFS_OID_HEXSZ + 1];
 	tfs_history_change ch[24];
@@ -1329,16 +1362,14 @@ static void test_random_trees(tfs_history **hp)
 	int ok = 1;
 
 #define RT_RAND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
-	if (!paths || !live ||
-	    git_repository_open_bare(&repo, git_dir) < 0) {
+	if (!paths || !live || git_repository_open_bare(&repo, git_dir) < 0) {
 		CHECK(0, "random trees: setup");
 		goto done;
 	}
 	/* The files: most in "big" (a tree over 64 KB), the rest spread. */
 	for (i = 0; i < RT_FILES; i++)
 		snprintf(paths[i], sizeof(paths[i]), "rt/%s/%c%zu.xml",
-			 i < 4000 ? "big" : dirs[i % 6], 'a' + (int)(i % 7),
-			 i);
+			 i < 4000 ? "big" : dirs[i % 6], 'a' + (int)(i % 7), i);
 	n = 0;
 	for (i = 0; i < RT_FILES; i += 2) { /* half of them to start */
 		live[i] = true;
@@ -1372,8 +1403,8 @@ static void test_random_trees(tfs_history **hp)
 				ch[k] = file(paths[i], body[k]);
 				up[k].action = GIT_TREE_UPDATE_UPSERT;
 				ok = ok && git_blob_create_from_buffer(
-					&up[k].id, repo, body[k],
-					strlen(body[k])) == 0;
+						   &up[k].id, repo, body[k],
+						   strlen(body[k])) == 0;
 			}
 			if (!live[i] && up[k].action == GIT_TREE_UPDATE_REMOVE)
 				ok = 0;
@@ -1456,7 +1487,8 @@ static void test_huge_dir(tfs_history *h)
 	git_oid_fromstr(&oid, parent);
 	/* Ours first: libgit2 would not write the tree again. */
 	ok = ok &&
-	     commit(next, h, parent, ch, 2, "huge: one more, one less\n") == 0 &&
+	     commit(next, h, parent, ch, 2, "huge: one more, one less\n") ==
+		     0 &&
 	     git_blob_create_from_buffer(&up[0].id, repo, ch[0].bytes,
 					 ch[0].len) == 0 &&
 	     git_commit_lookup(&cm, repo, &oid) == 0 &&
@@ -1485,11 +1517,14 @@ static void test_huge_dir(tfs_history *h)
 	}
 	ok = ok && tfs_history_set_ref(h, "huge", last) == 0 &&
 	     run("git --git-dir='%s' fsck --strict --no-dangling huge%s "
-		 ">/dev/null 2>&1", "") == 0 &&
+		 ">/dev/null 2>&1",
+		 "") == 0 &&
 	     run("test \"$(git --git-dir='%s' ls-tree huge~1:huge | wc -l)\" "
-		 "= 75000%s", "") == 0 &&
+		 "= 75000%s",
+		 "") == 0 &&
 	     run("test \"$(git --git-dir='%s' ls-tree huge:huge | wc -l)\" "
-		 "= 75000%s", "") == 0;
+		 "= 75000%s",
+		 "") == 0;
 	CHECK(ok, "huge directory: saved again in place; git fsck --strict "
 		  "accepts it");
 done:
@@ -1529,7 +1564,7 @@ static void test_blob_batches(tfs_history *h)
 	size_t i;
 	unsigned long synced = tfs_history_fsyncs(h);
 	int packs, ok = bytes && paths && f &&
-		 tfs_history_blobs_new(&w, h) == 0 && w;
+			tfs_history_blobs_new(&w, h) == 0 && w;
 
 	packs = count_in_pack(git_dir, ".pack");
 
@@ -1564,7 +1599,8 @@ static void test_blob_batches(tfs_history *h)
 	ok = ok && commit(oid, h, NULL, f, n, "blobs\n") == 0 &&
 	     tfs_history_set_ref(h, "blobs", oid) == 0 &&
 	     run("git --git-dir='%s' fsck --strict --no-dangling blobs%s "
-		 ">/dev/null 2>&1", "") == 0;
+		 ">/dev/null 2>&1",
+		 "") == 0;
 	CHECK(ok, "blob writer: a commit of them passes git fsck --strict");
 	git_repository_free(repo);
 	tfs_history_blobs_free(w);
@@ -1651,9 +1687,10 @@ static void test_blob_index(void)
 			 ok ? git_indexer_name(ix) : "");
 		ok = ok && read_file(&theirs, &tlen, path) == 0;
 		same += ok && olen == tlen && memcmp(ours, theirs, olen) == 0;
-		snprintf(sh, sizeof(sh), "git verify-pack '%s/%.*s' "
-			 ">/dev/null 2>&1", pack_dir, (int)(len - 5),
-			 e->d_name);
+		snprintf(sh, sizeof(sh),
+			 "git verify-pack '%s/%.*s' "
+			 ">/dev/null 2>&1",
+			 pack_dir, (int)(len - 5), e->d_name);
 		verified += ok && system(sh) == 0;
 		git_indexer_free(ix);
 		ix = NULL;
@@ -1664,10 +1701,11 @@ static void test_blob_index(void)
 	}
 	if (d)
 		closedir(d);
-	CHECK(ok && packs == 2 && same == 2, "blob writer: its .idx is "
+	CHECK(ok && packs == 2 && same == 2,
+	      "blob writer: its .idx is "
 	      "byte for byte the one libgit2's indexer makes of the pack");
 	CHECK(ok && verified == 2, "blob writer: git verify-pack accepts "
-	      "its packs");
+				   "its packs");
 	tfs_history_blobs_free(w);
 	tfs_history_free(h);
 }
@@ -1696,23 +1734,26 @@ static void test_maintenance(void)
 	}
 	ok = commit(oid, h, NULL, &one, 1, "one\n") == 0;
 	snprintf(path, sizeof(path), "%s/objects/%.2s/%s", dir, oid, oid + 2);
-	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' fsck --strict "
-		 "--no-dangling >/dev/null 2>&1", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "git --git-dir='%s' fsck --strict "
+		 "--no-dangling >/dev/null 2>&1",
+		 dir);
 	ok = ok && unlink(path) == 0 && access(path, F_OK) != 0 &&
 	     tfs_history_set_ref(h, "acme/m", oid) == 0 &&
 	     access(path, F_OK) == 0 && system(cmd) == 0;
 	CHECK(ok, "maintenance: a commit object pruned before its branch "
-	      "moved is there again when it moves");
+		  "moved is there again when it moves");
 	ok = tfs_history_blobs_new(&w, h) == 0 &&
 	     tfs_history_blobs_put(id, w, "<kept/>", 7) == 0 &&
 	     tfs_history_blobs_flush(w) == 0 &&
 	     count_in_pack(dir, ".keep") == 1;
 	tfs_history_blobs_free(w);
-	CHECK(ok && count_in_pack(dir, ".keep") == 0, "maintenance: a blob "
+	CHECK(ok && count_in_pack(dir, ".keep") == 0,
+	      "maintenance: a blob "
 	      "writer's packs are kept from repack until the writer is "
 	      "freed");
-	ok = commit(next, h, "0123456789012345678901234567890123456789",
-		    &two, 1, "two\n") == TFS_ENOTFOUND;
+	ok = commit(next, h, "0123456789012345678901234567890123456789", &two,
+		    1, "two\n") == TFS_ENOTFOUND;
 	CHECK(ok, "maintenance: a parent git lacks is TFS_ENOTFOUND");
 	tfs_history_free(h);
 }
@@ -1749,7 +1790,7 @@ static void test_fsync(void)
 	ok = ok && tfs_history_set_ref(h, "acme/x", oid) == 0 &&
 	     tfs_history_fsyncs(h) >= n + 2;
 	CHECK(ok, "fsync: a commit syncs its objects and their directories, "
-	      "a new ref its file and directories");
+		  "a new ref its file and directories");
 	n = tfs_history_fsyncs(h);
 	ok = tfs_history_set_fsync(h, 0) == 0 &&
 	     commit(oid, h, oid, &two, 1, "two\n") == 0 &&
@@ -1757,8 +1798,7 @@ static void test_fsync(void)
 	     tfs_history_blobs_new(&w, h) == 0 &&
 	     tfs_history_blobs_put(id, w, "<nofsync/>", 10) == 0 &&
 	     tfs_history_blobs_flush(w) == 0 &&
-	     reads_as(h, oid, "a/c.xml", "<c/>") &&
-	     tfs_history_fsyncs(h) == n;
+	     reads_as(h, oid, "a/c.xml", "<c/>") && tfs_history_fsyncs(h) == n;
 	tfs_history_blobs_free(w);
 	w = NULL;
 	CHECK(ok, "fsync: off, commits, refs and blob packs are not synced");
@@ -1771,10 +1811,10 @@ static void test_fsync(void)
 	tfs_history_id_hex(oid, id);
 	ok = ok && tfs_history_read_blob(&b, h, oid, "away") == TFS_EDAMAGED &&
 	     tfs_history_blobs_flush(w) == 0 &&
-	     tfs_history_read_blob(&b, h, oid, "away") == 0 &&
-	     b.size == 7 && memcmp(b.ptr, "<away/>", 7) == 0;
+	     tfs_history_read_blob(&b, h, oid, "away") == 0 && b.size == 7 &&
+	     memcmp(b.ptr, "<away/>", 7) == 0;
 	CHECK(ok, "fsync: a flush that cannot write fails and names "
-	      "nothing; the next one stores the blob");
+		  "nothing; the next one stores the blob");
 	tfs_buf_free(&b);
 	tfs_history_blobs_free(w);
 	tfs_history_free(h);
@@ -1813,7 +1853,8 @@ int main(void)
 	CHECK(tfs_history_open(&h, git_dir, 0) == 0 && h,
 	      "open of the existing repository");
 	CHECK(run("test \"$(git --git-dir='%s' rev-parse "
-		  "--is-bare-repository)\" = true%s", "") == 0,
+		  "--is-bare-repository)\" = true%s",
+		  "") == 0,
 	      "git sees a bare repository");
 	test_object_ids();
 	if (h) {

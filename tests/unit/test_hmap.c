@@ -96,7 +96,7 @@ static bool sound(const struct hmap *h)
 
 static void test_basic(void)
 {
-	struct hmap h = {0};
+	struct hmap h = { 0 };
 	uint64_t k;
 	bool ok = true;
 
@@ -129,7 +129,7 @@ static void test_basic(void)
 /* Every key in one run; deleting from its middle must shift the rest. */
 static void test_collisions(uint64_t (*hash)(uint64_t), const char *what)
 {
-	struct hmap h = {0};
+	struct hmap h = { 0 };
 	uint64_t k;
 	bool ok = true;
 
@@ -158,7 +158,7 @@ static void test_collisions(uint64_t (*hash)(uint64_t), const char *what)
 /* Delete by a predicate while iterating the slots (inoset_drop_inst). */
 static void test_delete_iterating(void)
 {
-	struct hmap h = {0};
+	struct hmap h = { 0 };
 	uint64_t k;
 	size_t i;
 	bool ok = true;
@@ -186,7 +186,7 @@ static void test_random(uint64_t (*hash)(uint64_t), const char *what,
 {
 	enum { KEYS = 5000, OPS = 200000 };
 	static bool ref[KEYS + 1];
-	struct hmap h = {0};
+	struct hmap h = { 0 };
 	size_t n = 0, op;
 	bool ok = true;
 	unsigned seed = 12345;

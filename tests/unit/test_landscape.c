@@ -40,13 +40,14 @@ static void check_groups(tfs_store *st, int64_t *gid)
 	CHECK(tfs_group_create(st, "admin", "a b") == TFS_EINVALID,
 	      "'a b' is not a group name");
 	CHECK(tfs_group_create(st, "nobody", "G2") == TFS_EACCESS &&
-	      !th_find(st, TFS_ENT_GROUP, 0, "G2"),
+		      !th_find(st, TFS_ENT_GROUP, 0, "G2"),
 	      "a non-administrator creates no group");
 	CHECK(group_set(st, *gid, "tiers = 2\n") == 0, "tiers = 2");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
 	CHECK(strcmp(v, "two-tier") == 0, "... reads two-tier (%s)", v);
 	CHECK(group_set(st, *gid, "tiers = 3\nbackup_engine = litespeed\n") ==
-	      0, "tiers = 3, backup_engine = litespeed");
+		      0,
+	      "tiers = 3, backup_engine = litespeed");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, *gid, "tiers");
 	CHECK(strcmp(v, "three-tier") == 0, "... reads three-tier (%s)", v);
 	CHECK(group_set(st, *gid, "tiers = 4\n") == TFS_EINVALID,
@@ -67,22 +68,23 @@ static void check_landscapes(tfs_store *st, int64_t gid)
 	char v[256];
 
 	CHECK(tfs_landscape_create(st, "admin", gid, "production") == 0 &&
-	      tfs_landscape_create(st, "admin", gid, "uat") == 0 &&
-	      tfs_landscape_create(st, "admin", gid, "staging") == 0,
+		      tfs_landscape_create(st, "admin", gid, "uat") == 0 &&
+		      tfs_landscape_create(st, "admin", gid, "staging") == 0,
 	      "production, uat, staging");
 	CHECK(tfs_landscape_create(st, "admin", gid, "uat") == TFS_EEXISTS,
 	      "a second uat is EEXISTS");
 	CHECK(tfs_landscape_create(st, "admin", gid, "qa") == TFS_EINVALID,
 	      "qa is not a landscape type");
 	prod = th_find(st, TFS_ENT_LANDSCAPE, gid, "production");
-	CHECK(tfs_landscape_conf_update(st, "admin", prod, bad,
-					strlen(bad)) == TFS_EINVALID,
+	CHECK(tfs_landscape_conf_update(st, "admin", prod, bad, strlen(bad)) ==
+		      TFS_EINVALID,
 	      "a tenant_pattern without {tenantName} is EINVALID");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_LANDSCAPE, prod,
 		    "tenant_pattern");
 	CHECK(strcmp(v, "{tenantName}") == 0, "... unchanged (%s)", v);
 	CHECK(tfs_landscape_conf_update(st, "admin", prod, good,
-					strlen(good)) == 0, "new patterns");
+					strlen(good)) == 0,
+	      "new patterns");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_LANDSCAPE, prod,
 		    "config_service_url");
 	CHECK(strcmp(v, "") == 0, "config_service_url is empty (%s)", v);
@@ -96,10 +98,11 @@ static void check_tiers(tfs_store *st, int64_t gid)
 	char v[256];
 
 	CHECK(tfs_tenant_create(&t, st, "admin", "zed") == 0 &&
-	      tfs_store_conf_update(st, TFS_ENT_TENANT, t, "admin", grp,
-				    strlen(grp)) == 0 &&
-	      tfs_inst_create(NULL, st, "admin", t, "production") == 0 &&
-	      tfs_inst_create(NULL, st, "admin", t, "uat") == 0,
+		      tfs_store_conf_update(st, TFS_ENT_TENANT, t, "admin", grp,
+					    strlen(grp)) == 0 &&
+		      tfs_inst_create(NULL, st, "admin", t, "production") ==
+			      0 &&
+		      tfs_inst_create(NULL, st, "admin", t, "uat") == 0,
 	      "tenant zed with production and uat on G1");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_INSTANCE,
 		    th_find(st, TFS_ENT_INSTANCE, t, "production"), "uri");
@@ -109,14 +112,15 @@ static void check_tiers(tfs_store *st, int64_t gid)
 		    th_find(st, TFS_ENT_INSTANCE, t, "production"), "database");
 	CHECK(strcmp(v, "P_zed") == 0, "... and its database (%s)", v);
 	CHECK(group_set(st, gid, "tiers = two-tier\n") == TFS_EBUSY &&
-	      strstr(tfs_error_last(), "zed/uat"),
+		      strstr(tfs_error_last(), "zed/uat"),
 	      "two tiers are EBUSY, naming zed/uat");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP, gid, "tiers");
 	CHECK(strcmp(v, "three-tier") == 0, "... unchanged (%s)", v);
 	uat = th_find(st, TFS_ENT_INSTANCE, t, "uat");
 	CHECK(tfs_store_conf_update(st, TFS_ENT_INSTANCE, uat, "admin",
 				    "in_maintenance = true\n", 22) == 0 &&
-	      tfs_inst_remove(NULL, st, "admin", uat) == 0, "zed/uat removed");
+		      tfs_inst_remove(NULL, st, "admin", uat) == 0,
+	      "zed/uat removed");
 	CHECK(group_set(st, gid, "tiers = 2\n") == 0, "now two tiers");
 	CHECK(tfs_inst_create(NULL, st, "admin", t, "uat") == TFS_EINVALID,
 	      "no uat instance in a two-tier group");
@@ -132,34 +136,42 @@ static void check_servers(tfs_store *st, const char *dir, int64_t gid)
 
 	snprintf(file, sizeof(file), "%s/file", dir);
 	fclose(fopen(file, "w"));
-	snprintf(ok, sizeof(ok), "host = h\ndata_location = %s\n"
+	snprintf(ok, sizeof(ok),
+		 "host = h\ndata_location = %s\n"
 		 "backup_location = %s\nlog_location = /tmp\npassword = pw\n",
 		 dir, dir);
-	snprintf(bad, sizeof(bad), "data_location = %s\nbackup_location = "
-		 "%s\nlog_location = /tmp\n", dir, file);
+	snprintf(bad, sizeof(bad),
+		 "data_location = %s\nbackup_location = "
+		 "%s\nlog_location = /tmp\n",
+		 dir, file);
 	CHECK(tfs_server_create(st, "admin", prod, "s1", ok, strlen(ok)) == 0,
 	      "server s1");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_SERVER,
 		    th_find(st, TFS_ENT_SERVER, prod, "s1"), "password");
 	CHECK(strcmp(v, "***") == 0, "its password reads *** (%s)", v);
 	CHECK(tfs_server_create(st, "admin", prod, "s2", bad, strlen(bad)) ==
-	      TFS_EINVALID && strstr(tfs_error_last(), "backup_location"),
+			      TFS_EINVALID &&
+		      strstr(tfs_error_last(), "backup_location"),
 	      "a file as backup_location is EINVALID, naming the key");
 	CHECK(!th_find(st, TFS_ENT_SERVER, prod, "s2"), "... s2 not created");
 	CHECK(tfs_server_create(st, "nobody", prod, "s3", ok, strlen(ok)) ==
-	      TFS_EACCESS, "a non-administrator creates no server");
-	CHECK(tfs_server_update(st, "admin", th_find(st, TFS_ENT_SERVER, prod,
-						     "s1"),
-				"log_location = /nonexistent\n", 28) ==
-	      TFS_EINVALID, "an edit to a missing log_location is EINVALID");
-	CHECK(tfs_server_delete(st, "admin", th_find(st, TFS_ENT_SERVER, prod,
-						     "s1")) == TFS_EBUSY,
+		      TFS_EACCESS,
+	      "a non-administrator creates no server");
+	CHECK(tfs_server_update(st, "admin",
+				th_find(st, TFS_ENT_SERVER, prod, "s1"),
+				"log_location = /nonexistent\n",
+				28) == TFS_EINVALID,
+	      "an edit to a missing log_location is EINVALID");
+	CHECK(tfs_server_delete(st, "admin",
+				th_find(st, TFS_ENT_SERVER, prod, "s1")) ==
+		      TFS_EBUSY,
 	      "s1 is EBUSY: zed/production is on its landscape");
 	CHECK(tfs_server_create(st, "admin", stg, "s4", ok, strlen(ok)) == 0 &&
-	      tfs_landscape_remove(st, "admin", stg) == TFS_ENOTEMPTY &&
-	      tfs_server_delete(st, "admin",
-				th_find(st, TFS_ENT_SERVER, stg, "s4")) == 0 &&
-	      tfs_landscape_remove(st, "admin", stg) == 0,
+		      tfs_landscape_remove(st, "admin", stg) == TFS_ENOTEMPTY &&
+		      tfs_server_delete(st, "admin",
+					th_find(st, TFS_ENT_SERVER, stg,
+						"s4")) == 0 &&
+		      tfs_landscape_remove(st, "admin", stg) == 0,
 	      "staging: not removable with a server, removable without");
 }
 

@@ -27,8 +27,8 @@ static const char form[] =
 	"<Form name=\"Lc.Test\" businessObject=\"Incident\">\n"
 	"  <FieldRef name=\"Subject\"/>\n</Form>\n";
 
-static int set_conf(tfs_store *st, tfs_entity ent, int64_t id,
-		    const char *user, const char *line)
+static int set_conf(tfs_store *st, tfs_entity ent, int64_t id, const char *user,
+		    const char *line)
 {
 	return tfs_store_conf_update(st, ent, id, user, line, strlen(line));
 }
@@ -46,15 +46,16 @@ static void check_demo(tfs_store *st)
 	int64_t acme = th_find(st, TFS_ENT_TENANT, 0, "acme");
 	int64_t globex = th_find(st, TFS_ENT_TENANT, 0, "globex");
 	static const char *const vers[][3] = {
-		{"acme", "production", "0"}, {"acme", "staging", "1"},
-		{"acme", "uat", "1"}, {"globex", "production", "0"},
-		{"globex", "staging", "1"},
+		{ "acme", "production", "0" }, { "acme", "staging", "1" },
+		{ "acme", "uat", "1" },        { "globex", "production", "0" },
+		{ "globex", "staging", "1" },
 	};
 	char v[256];
 	size_t i;
 
 	CHECK(th_find(st, TFS_ENT_GROUP, 0, "DEMO") &&
-	      th_find(st, TFS_ENT_GROUP, 0, "SMALL"), "groups DEMO and SMALL");
+		      th_find(st, TFS_ENT_GROUP, 0, "SMALL"),
+	      "groups DEMO and SMALL");
 	th_conf_get(v, sizeof(v), st, TFS_ENT_GROUP,
 		    th_find(st, TFS_ENT_GROUP, 0, "SMALL"), "tiers");
 	CHECK(strcmp(v, "two-tier") == 0, "SMALL is two-tier (%s)", v);
@@ -94,8 +95,8 @@ static void check_demo(tfs_store *st)
 /* status's fix (who, what), licenses' rows, a tenant's events. */
 static void check_admin_files(tfs_store *st)
 {
-	tfs_user admin = {.id = 1, .login = "admin", .admin = true};
-	tfs_user jdoe = {.id = 3, .login = "jdoe", .admin = false};
+	tfs_user admin = { .id = 1, .login = "admin", .admin = true };
+	tfs_user jdoe = { .id = 3, .login = "jdoe", .admin = false };
 	int64_t acme = th_find(st, TFS_ENT_TENANT, 0, "acme");
 	tfs_buf b = TFS_BUF_INIT;
 	uint64_t size = 0;
@@ -104,10 +105,10 @@ static void check_admin_files(tfs_store *st)
 	size_t i;
 
 	CHECK(tfs_store_status_check("fix\n", 4) == 0 &&
-	      tfs_store_status_check(" fi", 3) == 0,
+		      tfs_store_status_check(" fi", 3) == 0,
 	      "status takes fix, and its start while it is written");
 	CHECK(tfs_store_status_check("fixx", 4) == TFS_EINVALID &&
-	      tfs_store_status_check("garbage", 7) == TFS_EINVALID,
+		      tfs_store_status_check("garbage", 7) == TFS_EINVALID,
 	      "status refuses anything else at once");
 	CHECK(tfs_store_status_write(st, &jdoe, "fix", 3) == TFS_EACCESS,
 	      "a non-administrator cannot fix status");
@@ -116,18 +117,21 @@ static void check_admin_files(tfs_store *st)
 	CHECK(tfs_store_status_write(st, &admin, "fix\n", 4) == 0,
 	      "an administrator fixes (nothing to fix in the demo)");
 	CHECK(tfs_store_render_licenses(&b, st, 0) == 0 && b.ptr &&
-	      strncmp(b.ptr, "date,tenant,instance,license_type,licenses,"
-		      "used\n", 45) == 0, "licenses: the CSV header");
+		      strncmp(b.ptr,
+			      "date,tenant,instance,license_type,licenses,"
+			      "used\n",
+			      45) == 0,
+	      "licenses: the CSV header");
 	for (i = 0; b.ptr && i < b.size; i++)
 		rows += b.ptr[i] == '\n';
 	CHECK(rows == 1 + 2 * 5, "licenses: two rows per instance (%d)",
 	      rows - 1);
 	tfs_buf_clear(&b);
 	CHECK(tfs_store_events_scope_size(st, acme, 0, &size, &mtime) == 0 &&
-	      tfs_store_events_scope_read(&b, st, acme, 0) == 0 &&
-	      size > 0 && size == b.size && mtime > 0,
-	      "acme's events: size %llu, read %zu",
-	      (unsigned long long)size, b.size);
+		      tfs_store_events_scope_read(&b, st, acme, 0) == 0 &&
+		      size > 0 && size == b.size && mtime > 0,
+	      "acme's events: size %llu, read %zu", (unsigned long long)size,
+	      b.size);
 	tfs_buf_free(&b);
 }
 
@@ -140,12 +144,13 @@ static void check_emails(tfs_store *st)
 	tfs_buf b = TFS_BUF_INIT;
 	int64_t dir;
 
-	CHECK(in && tfs_inst_dir_find(&dir, in, TFS_KIND_DATA,
-				      "Incident") == 0 &&
-	      tfs_inst_obj_find(&info, in, dir, "INC-10001") == 0 &&
-	      tfs_inst_obj_read(&b, in, info.id) == 0 &&
-	      strstr(b.ptr, "field=\"CustomerEmail\">") &&
-	      strstr(b.ptr, "@acme.example<"),
+	CHECK(in &&
+		      tfs_inst_dir_find(&dir, in, TFS_KIND_DATA, "Incident") ==
+			      0 &&
+		      tfs_inst_obj_find(&info, in, dir, "INC-10001") == 0 &&
+		      tfs_inst_obj_read(&b, in, info.id) == 0 &&
+		      strstr(b.ptr, "field=\"CustomerEmail\">") &&
+		      strstr(b.ptr, "@acme.example<"),
 	      "INC-10001 has the customer's e-mail address");
 	tfs_buf_free(&b);
 }
@@ -155,8 +160,8 @@ static void check_tenants(tfs_store *st)
 	int64_t id = 0, t;
 	char v[256];
 
-	CHECK(tfs_tenant_create(NULL, st, "admin", "Bad_Name") ==
-	      TFS_EINVALID, "a tenant name with capitals is refused");
+	CHECK(tfs_tenant_create(NULL, st, "admin", "Bad_Name") == TFS_EINVALID,
+	      "a tenant name with capitals is refused");
 	CHECK(tfs_tenant_create(NULL, st, "jdoe", "initech") == TFS_EACCESS,
 	      "jdoe (not an administrator) cannot create tenants");
 	CHECK(!th_find(st, TFS_ENT_TENANT, 0, "initech"), "... none was made");
@@ -167,7 +172,8 @@ static void check_tenants(tfs_store *st)
 	th_conf_get(v, sizeof(v), st, TFS_ENT_TENANT, id, "landscape_group");
 	CHECK(v[0] == '\0', "a new tenant has no landscape group yet");
 	CHECK(tfs_inst_create(NULL, st, "admin", id, "production") ==
-	      TFS_EINVALID, "no instance before the landscape group is set");
+		      TFS_EINVALID,
+	      "no instance before the landscape group is set");
 	CHECK(set_conf(st, TFS_ENT_TENANT, id, "admin",
 		       "landscape_group = NOPE\n") == TFS_EINVALID,
 	      "landscape_group must name a group");
@@ -181,7 +187,7 @@ static void check_tenants(tfs_store *st)
 	CHECK(strcmp(v, "SMALL") == 0, "... still SMALL (%s)", v);
 	t = th_find(st, TFS_ENT_TENANT, 0, "initech");
 	CHECK(tfs_tenant_remove(st, "admin", t) == 0 &&
-	      !th_find(st, TFS_ENT_TENANT, 0, "initech"),
+		      !th_find(st, TFS_ENT_TENANT, 0, "initech"),
 	      "an empty tenant is removed");
 }
 
@@ -194,16 +200,16 @@ static void check_instances(tfs_store *st)
 
 	tfs_tenant_create(&t, st, "admin", "hooli");
 	set_conf(st, TFS_ENT_TENANT, t, "admin", "landscape_group = SMALL\n");
-	CHECK(tfs_inst_create(NULL, st, "admin", t, "staging") ==
-	      TFS_EINVALID, "staging before production is refused");
+	CHECK(tfs_inst_create(NULL, st, "admin", t, "staging") == TFS_EINVALID,
+	      "staging before production is refused");
 	CHECK(tfs_inst_create(NULL, st, "admin", t, "uat") == TFS_EINVALID,
 	      "uat is refused: SMALL has no uat landscape");
 	CHECK(tfs_inst_create(NULL, st, "admin", t, "qa") == TFS_EINVALID,
 	      "qa is not a landscape type");
-	CHECK(tfs_inst_create(NULL, st, "jdoe", t, "production") ==
-	      TFS_EACCESS, "jdoe cannot create instances");
-	CHECK(tfs_inst_create(&prod, st, "admin", t, "production") == 0 &&
-	      prod, "production of hooli");
+	CHECK(tfs_inst_create(NULL, st, "jdoe", t, "production") == TFS_EACCESS,
+	      "jdoe cannot create instances");
+	CHECK(tfs_inst_create(&prod, st, "admin", t, "production") == 0 && prod,
+	      "production of hooli");
 	CHECK(tfs_inst_create(&stg, st, "admin", t, "staging") == 0 && stg,
 	      "then its staging");
 	CHECK(tfs_inst_create(NULL, st, "admin", t, "staging") == TFS_EEXISTS,
@@ -232,7 +238,8 @@ static void check_instances(tfs_store *st)
 	/* Not in maintenance: EBUSY, nothing removed. */
 	id = tfs_inst_id(stg);
 	CHECK(tfs_inst_remove(NULL, st, "admin", id) == TFS_EBUSY &&
-	      tfs_store_inst(st, id) == stg, "rmdir outside maintenance: "
+		      tfs_store_inst(st, id) == stg,
+	      "rmdir outside maintenance: "
 	      "EBUSY, still there");
 	CHECK(tfs_inst_save(NULL, stg, "admin", TFS_KIND_METADATA, "Form",
 			    "Lc.Test", form, strlen(form)) < 0,
@@ -243,7 +250,7 @@ static void check_instances(tfs_store *st)
 	CHECK(tfs_inst_remove(backup, st, "admin", id) == 0,
 	      "rmdir of staging in maintenance");
 	CHECK(tfs_store_inst(st, id) == NULL &&
-	      !th_find(st, TFS_ENT_INSTANCE, t, "staging"),
+		      !th_find(st, TFS_ENT_INSTANCE, t, "staging"),
 	      "... it is gone from the store");
 	CHECK(stat(backup, &sb) == 0 && sb.st_size > 0,
 	      "... its backup exists: %s", backup);
@@ -253,10 +260,10 @@ static void check_instances(tfs_store *st)
 	CHECK(tfs_inst_save(NULL, stg, "admin", TFS_KIND_METADATA, "Form",
 			    "Lc.Test", form, strlen(form)) < 0,
 	      "a writer still holding it is refused");
-	CHECK(tfs_inst_history_count(stg, &(int){0}) == 0,
+	CHECK(tfs_inst_history_count(stg, &(int){ 0 }) == 0,
 	      "... and reading through it still works");
 	CHECK(tfs_inst_create(&again, st, "admin", t, "staging") == 0 &&
-	      again && again != stg && commits(again) == 0,
+		      again && again != stg && commits(again) == 0,
 	      "a new staging of the same name starts empty");
 	CHECK(tfs_tenant_remove(st, "admin", t) == TFS_ENOTEMPTY,
 	      "a tenant with instances is not removed");
@@ -270,12 +277,16 @@ static void check_states(tfs_store *st)
 	tfs_buf log = TFS_BUF_INIT, r = TFS_BUF_INIT;
 	int n0 = in ? commits(in) : -1;
 	static const char *const states[] = {
-		"in_maintenance = true\n", "status = on-hold\n",
-		"status = closed\n", "expiration = 2001-01-01\n",
+		"in_maintenance = true\n",
+		"status = on-hold\n",
+		"status = closed\n",
+		"expiration = 2001-01-01\n",
 	};
 	static const char *const undo[] = {
-		"in_maintenance = false\n", "status = active\n",
-		"status = active\n", "expiration = never\n",
+		"in_maintenance = false\n",
+		"status = active\n",
+		"status = active\n",
+		"expiration = never\n",
 	};
 	size_t i;
 
@@ -283,20 +294,22 @@ static void check_states(tfs_store *st)
 		       "status = onhold\n") == TFS_EINVALID,
 	      "status onhold is not one of active on-hold closed");
 	for (i = 0; in && i < 4; i++) {
-		CHECK(set_conf(st, TFS_ENT_INSTANCE, id, "admin", states[i])
-		      == 0, "administrator sets %.*s", (int)strlen(states[i])
-		      - 1, states[i]);
+		CHECK(set_conf(st, TFS_ENT_INSTANCE, id, "admin", states[i]) ==
+			      0,
+		      "administrator sets %.*s", (int)strlen(states[i]) - 1,
+		      states[i]);
 		CHECK(tfs_inst_save(NULL, in, "admin", TFS_KIND_METADATA,
-				    "Form", "Lc.Test", form, strlen(form)) ==
-		      TFS_ELOCKED, "... an edit is refused (EROFS)");
+				    "Form", "Lc.Test", form,
+				    strlen(form)) == TFS_ELOCKED,
+		      "... an edit is refused (EROFS)");
 		tfs_buf_clear(&r);
 		CHECK(tfs_inst_revert(&r, in, "admin", 1) == TFS_ELOCKED &&
-		      r.ptr && strncmp(r.ptr, "rejected", 8) == 0,
+			      r.ptr && strncmp(r.ptr, "rejected", 8) == 0,
 		      "... a revert is refused");
 		CHECK(set_conf(st, TFS_ENT_INSTANCE, id, "admin",
 			       "named_licenses = 26\n") == 0 &&
-		      set_conf(st, TFS_ENT_INSTANCE, id, "admin",
-			       "named_licenses = 25\n") == 0,
+			      set_conf(st, TFS_ENT_INSTANCE, id, "admin",
+				       "named_licenses = 25\n") == 0,
 		      "... instance.conf still takes the administrator's "
 		      "changes");
 		CHECK(set_conf(st, TFS_ENT_INSTANCE, id, "admin", undo[i]) == 0,
@@ -306,10 +319,10 @@ static void check_states(tfs_store *st)
 	if (in)
 		tfs_inst_log_render(&log, in);
 	CHECK(log.ptr && strstr(log.ptr, "is in maintenance") &&
-	      strstr(log.ptr, "is not active (instance.conf: status = "
-		     "on-hold): reverts refused") &&
-	      strstr(log.ptr, "expired on 2001-01-01") &&
-	      strstr(log.ptr, "reverts refused"),
+		      strstr(log.ptr, "is not active (instance.conf: status = "
+				      "on-hold): reverts refused") &&
+		      strstr(log.ptr, "expired on 2001-01-01") &&
+		      strstr(log.ptr, "reverts refused"),
 	      "the log says why each revert was refused (a refused save is "
 	      "recorded by its writer, the tree)");
 	CHECK(in && tfs_inst_save(NULL, in, "admin", TFS_KIND_METADATA, "Form",
@@ -328,15 +341,16 @@ static void check_dev_project(tfs_store *st)
 	tfs_row row;
 
 	CHECK(in && tfs_pkg_create(in, "admin", "P1") == TFS_EACCESS &&
-	      tfs_pkg_find(&row, in, "P1") < 0,
+		      tfs_pkg_find(&row, in, "P1") < 0,
 	      "globex (no development project): no package is made");
 	if (in)
 		tfs_inst_log_render(&log, in);
 	CHECK(log.ptr && strstr(log.ptr, "development project of tenant "
-				"globex is disabled"), "... the log says why");
+					 "globex is disabled"),
+	      "... the log says why");
 	CHECK(set_conf(st, TFS_ENT_TENANT, t, "admin",
-		       "development_project = true\n") == 0 && in &&
-	      tfs_pkg_create(in, "admin", "P1") == 0,
+		       "development_project = true\n") == 0 &&
+		      in && tfs_pkg_create(in, "admin", "P1") == 0,
 	      "with the development project enabled, it is");
 	set_conf(st, TFS_ENT_TENANT, t, "admin",
 		 "development_project = false\n");
@@ -351,7 +365,7 @@ static int count_objects(const char *path)
 	int n = -1;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK &&
+		    SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "SELECT count(*) FROM objects", -1, &s,
 			       NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
@@ -376,15 +390,18 @@ static void check_delete_committed(tfs_store *st)
 	CHECK(in && n > 1000, "acme/uat holds %d objects", n);
 	CHECK(set_conf(st, TFS_ENT_INSTANCE, id, "admin",
 		       "in_maintenance = true\n") == 0 &&
-	      tfs_inst_remove(backup, st, "admin", id) == 0,
+		      tfs_inst_remove(backup, st, "admin", id) == 0,
 	      "acme/uat in maintenance is deleted");
-	CHECK(count_objects(backup) == n, "its backup holds the same %d "
-	      "objects", n);
-	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git "
+	CHECK(count_objects(backup) == n,
+	      "its backup holds the same %d "
+	      "objects",
+	      n);
+	snprintf(cmd, sizeof(cmd),
+		 "git --git-dir=%s/history.git "
 		 "for-each-ref refs/deleted/acme/uat | grep -q commit && "
 		 "! git --git-dir=%s/history.git rev-parse -q --verify "
-		 "refs/heads/acme/uat >/dev/null", tfs_store_path(st),
-		 tfs_store_path(st));
+		 "refs/heads/acme/uat >/dev/null",
+		 tfs_store_path(st), tfs_store_path(st));
 	CHECK(system(cmd) == 0, "its branch moved to refs/deleted/acme/uat/");
 	snprintf(cmd, sizeof(cmd), "%.4000s", backup);
 	snprintf(cmd + strlen(cmd) - 3, 8, ".info");
@@ -439,7 +456,7 @@ static void check_threads(tfs_store *st)
 	char name[32];
 
 	for (i = 0; i < 3; i++) {
-		rd[i] = (struct reader){st, &stop, 0, 0};
+		rd[i] = (struct reader){ st, &stop, 0, 0 };
 		pthread_create(&th[i], NULL, read_worker, &rd[i]);
 	}
 	/* More instances than the table had room for: it grows. */
@@ -465,8 +482,10 @@ static void check_threads(tfs_store *st)
 	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
-	CHECK(made == 24 && removed == 6, "24 instances made, 6 removed "
-	      "while others read (%d, %d)", made, removed);
+	CHECK(made == 24 && removed == 6,
+	      "24 instances made, 6 removed "
+	      "while others read (%d, %d)",
+	      made, removed);
 	for (i = 0; i < 3; i++)
 		CHECK(rd[i].failures == 0 && rd[i].reads > 0,
 		      "reader %d: %d rounds, %d failures", i, rd[i].reads,
@@ -497,14 +516,16 @@ int main(void)
 	tfs_store_free(st);
 	/* Everything made and removed above holds after a reopen. */
 	CHECK(th_store_open(&st, store) == 0 &&
-	      th_find(st, TFS_ENT_TENANT, 0, "hooli") &&
-	      th_find(st, TFS_ENT_TENANT, 0, "thr11"),
+		      th_find(st, TFS_ENT_TENANT, 0, "hooli") &&
+		      th_find(st, TFS_ENT_TENANT, 0, "thr11"),
 	      "the store opens again with the new tenants");
 	tfs_store_free(st);
-	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/history.git "
-		 "for-each-ref refs/deleted | grep -q hooli/staging", store);
+	snprintf(cmd, sizeof(cmd),
+		 "git --git-dir=%s/history.git "
+		 "for-each-ref refs/deleted | grep -q hooli/staging",
+		 store);
 	CHECK(system(cmd) != 0, "an instance never committed to leaves no "
-	      "deleted branch");
+				"deleted branch");
 	if (th_rmtree(dir, false) < 0)
 		return 1;
 	printf("%d tests, %d failed\n", count, failures);

@@ -78,8 +78,8 @@ static int meta_read(tfs_buf *out, tfs_inst *in, const char *type,
 	int error;
 
 	tfs_buf_clear(out);
-	if ((error = tfs_inst_dir_find(&dir, in, TFS_KIND_METADATA,
-				       type)) < 0 ||
+	if ((error = tfs_inst_dir_find(&dir, in, TFS_KIND_METADATA, type)) <
+		    0 ||
 	    (error = tfs_inst_obj_find(&o, in, dir, name)) < 0)
 		return error;
 	return tfs_inst_obj_read(out, in, o.id);
@@ -185,8 +185,7 @@ static int uat_save(tfs_inst *uat, const char *type, const char *name,
 	return error < 0 ? error : e2;
 }
 
-static int uat_set_caption(tfs_inst *uat, const char *name,
-			   const char *caption)
+static int uat_set_caption(tfs_inst *uat, const char *name, const char *caption)
 {
 	char *bytes = form_with_caption(uat, name, caption);
 	int error = uat_save(uat, "Form", name, bytes);
@@ -286,7 +285,7 @@ static int cmp_str(const void *a, const void *b)
  * or rewritten anywhere a package can reach in these tests. */
 static void meta_digest(char out[65], tfs_inst *in)
 {
-	struct names l = {NULL, 0, 0, in, NULL};
+	struct names l = { NULL, 0, 0, in, NULL };
 	tfs_sha256 s;
 	unsigned char d[32];
 	int64_t dir;
@@ -381,8 +380,8 @@ static void tmp_path(char *out, size_t size, const char *name)
 
 /* Render file `f` of package `id` into `xml` (cleared first) and write it
  * to the temporary file NAME, whose path goes to `path`. */
-static int export_pkg(tfs_buf *xml, char path[512], tfs_inst *in,
-		      int64_t id, tfs_pkg_file f, const char *name)
+static int export_pkg(tfs_buf *xml, char path[512], tfs_inst *in, int64_t id,
+		      tfs_pkg_file f, const char *name)
 {
 	int error;
 
@@ -545,57 +544,66 @@ static void case_flow(tfs_inst *stg, tfs_inst *uat, char p1_path[512],
 	CHECK(b.ptr && strcmp(b.ptr, num) == 0,
 	      "flow: transaction-sets reads back '%lld'", (long long)tx);
 	CHECK(tfs_pkg_update(stg, USER, id, TFS_PKG_CONF, "state = closed\n",
-			     15) == 0, "flow: P1 closed");
+			     15) == 0,
+	      "flow: P1 closed");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id, TFS_PKG_CONF);
 	CHECK(b.ptr && strstr(b.ptr, "state = closed\n"),
 	      "flow: package.conf says state = closed");
 	rc = tfs_pkg_update(stg, USER, id, TFS_PKG_TXSETS, "", 0);
-	CHECK(rc == TFS_EACCESS, "flow: a closed package does not change "
-	      "(rc %d)", rc);
+	CHECK(rc == TFS_EACCESS,
+	      "flow: a closed package does not change "
+	      "(rc %d)",
+	      rc);
 	CHECK(export_pkg(&xml, p1_path, stg, id, TFS_PKG_XML, "P1.xml") == 0,
 	      "flow: P1 exported");
 	CHECK(starts_with(xml.ptr, "<package format=\"1\" name=\"P1\" "
-			  "type=\"incremental\" state=\"closed\"") &&
-	      strstr(xml.ptr, " source-tenant=\"acme\" source-instance=\""
-		     "staging\""), "flow: export root names P1, closed, "
+				   "type=\"incremental\" state=\"closed\"") &&
+		      strstr(xml.ptr,
+			     " source-tenant=\"acme\" source-instance=\""
+			     "staging\""),
+	      "flow: export root names P1, closed, "
 	      "acme/staging");
 	CHECK(tx_count(xml.ptr, "metadata/Form/Incident.Default.xml") == 1 &&
-	      tx_attr(seq, sizeof(seq), xml.ptr,
-		      "metadata/Form/Incident.Default.xml", 0, "seq") &&
-	      tx_attr(base, sizeof(base), xml.ptr,
-		      "metadata/Form/Incident.Default.xml", 0, "base") &&
-	      strcmp(base, sha) == 0,
+		      tx_attr(seq, sizeof(seq), xml.ptr,
+			      "metadata/Form/Incident.Default.xml", 0, "seq") &&
+		      tx_attr(base, sizeof(base), xml.ptr,
+			      "metadata/Form/Incident.Default.xml", 0,
+			      "base") &&
+		      strcmp(base, sha) == 0,
 	      "flow: one transaction (seq %s), base = SHA-256 of the bytes "
-	      "before", seq);
+	      "before",
+	      seq);
 
 	/* Validate and preview change nothing. */
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, p1_path, TFS_PKG_VALIDATE);
 	CHECK_R(rc == 0 && first_line(&res, "validated") &&
-	      has_line(res.ptr, "impact: medium") &&
-	      has_line(res.ptr, "objects: 1/1 (1 changed, 0 unchanged)"),
-	      res.ptr, "validate: rc %d", rc);
+			has_line(res.ptr, "impact: medium") &&
+			has_line(res.ptr,
+				 "objects: 1/1 (1 changed, 0 unchanged)"),
+		res.ptr, "validate: rc %d", rc);
 	CHECK(snap_same(&before, uat), "validate: uat unchanged");
 	rc = import(&res, &diff, uat, p1_path, TFS_PKG_PREVIEW);
 	CHECK_R(rc == 0 && first_line(&res, "previewed"), res.ptr,
-	      "preview: rc %d", rc);
+		"preview: rc %d", rc);
 	CHECK(snap_same(&before, uat), "preview: uat unchanged");
-	CHECK_R(starts_with(diff.ptr, "--- a/metadata/Form/Incident.Default."
-			  "xml\n+++ b/metadata/Form/Incident.Default.xml\n"
-			  "@@ "), diff.ptr,
-	      "preview: diff -u header for the form");
+	CHECK_R(starts_with(diff.ptr,
+			    "--- a/metadata/Form/Incident.Default."
+			    "xml\n+++ b/metadata/Form/Incident.Default.xml\n"
+			    "@@ "),
+		diff.ptr, "preview: diff -u header for the form");
 	{
 		const char *minus = diff.ptr ? strstr(diff.ptr, "\n-<Form ") :
-				    NULL;
+					       NULL;
 		const char *plus = diff.ptr ? strstr(diff.ptr, "\n+<Form ") :
-				   NULL;
+					      NULL;
 		CHECK(minus && plus && minus < plus &&
-		      strstr(minus, "caption=\"Incident\">\n") &&
-		      strstr(plus, "caption=\"Incident (pkg)\">\n"),
+			      strstr(minus, "caption=\"Incident\">\n") &&
+			      strstr(plus, "caption=\"Incident (pkg)\">\n"),
 		      "preview: '-' old caption line before '+' new one");
 		CHECK(lines_starting(diff.ptr, "-") == 2 &&
-		      lines_starting(diff.ptr, "+") == 2,
+			      lines_starting(diff.ptr, "+") == 2,
 		      "preview: only the caption line changes (one -, one + "
 		      "besides the headers)");
 	}
@@ -605,8 +613,8 @@ static void case_flow(tfs_inst *stg, tfs_inst *uat, char p1_path[512],
 	rc = import(&res, NULL, uat, p1_path, TFS_PKG_APPLY);
 	*commit = result_commit(&res);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, "impact: medium") && *commit == h + 1, res.ptr,
-	      "apply: rc %d", rc);
+			has_line(res.ptr, "impact: medium") && *commit == h + 1,
+		res.ptr, "apply: rc %d", rc);
 	CHECK(same_object(stg, uat, "Form", "Incident.Default"),
 	      "apply: uat's form bytes equal staging's");
 	CHECK(hist(uat) == before.hist + 1, "apply: history + 1 (%d)",
@@ -614,7 +622,8 @@ static void case_flow(tfs_inst *stg, tfs_inst *uat, char p1_path[512],
 	CHECK(version(uat) == before.version + 1, "apply: version + 1 (%lld)",
 	      (long long)version(uat));
 	CHECK(tfs_inst_locked(uat), "apply: uat is still locked");
-	snprintf(line, sizeof(line), "warning: impact medium: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "warning: impact medium: metadata/Form/"
 		 "Incident.Default.xml: changed");
 	CHECK(has_line(res.ptr, line), "apply: the impact reason is listed");
 
@@ -622,8 +631,8 @@ static void case_flow(tfs_inst *stg, tfs_inst *uat, char p1_path[512],
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, p1_path, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "already-applied") &&
-	      result_commit(&res) == *commit, res.ptr,
-	      "apply again: rc %d", rc);
+			result_commit(&res) == *commit,
+		res.ptr, "apply again: rc %d", rc);
 	CHECK(snap_same(&before, uat), "apply again: nothing changed");
 
 	tfs_buf_free(&xml);
@@ -671,44 +680,54 @@ static void case_refs(tfs_inst *stg, tfs_inst *uat)
 
 	/* Dependencies: what the package refers to and does not carry. */
 	tfs_pkg_render(&b, stg, id_form, TFS_PKG_DEPS);
-	CHECK_R(b.ptr && strcmp(b.ptr, "metadata/BusinessObject/Widget.xml\n")
-	      == 0, b.ptr, "refs: dependencies of the form-only package");
+	CHECK_R(b.ptr && strcmp(b.ptr,
+				"metadata/BusinessObject/Widget.xml\n") == 0,
+		b.ptr, "refs: dependencies of the form-only package");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id_both, TFS_PKG_DEPS);
-	CHECK_R(b.size == 0, b.ptr, "refs: no dependencies when the package "
-	      "carries the business object");
+	CHECK_R(b.size == 0, b.ptr,
+		"refs: no dependencies when the package "
+		"carries the business object");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id_both, TFS_PKG_IMPACT);
 	CHECK_R(b.ptr && strncmp(b.ptr, "medium\n", 7) == 0 &&
-	      has_line(b.ptr, "medium: metadata/BusinessObject/Widget.xml: "
-		       "business object added"), b.ptr,
-	      "refs: impact of a new business object is medium");
+			has_line(b.ptr,
+				 "medium: metadata/BusinessObject/Widget.xml: "
+				 "business object added"),
+		b.ptr, "refs: impact of a new business object is medium");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id_form, TFS_PKG_IMPACT);
 	CHECK_R(b.ptr && strcmp(b.ptr, "low\n") == 0, b.ptr,
-	      "refs: impact of a new form alone is low");
+		"refs: impact of a new form alone is low");
 
 	/* The form without its business object is rejected. */
 	CHECK(export_pkg(&xml, path, stg, id_form, TFS_PKG_XML,
 			 "PFormOnly.xml") == 0 &&
-	      tx_attr(fseq, sizeof(fseq), xml.ptr,
-		      "metadata/Form/Widget.Default.xml", 0, "seq"),
+		      tx_attr(fseq, sizeof(fseq), xml.ptr,
+			      "metadata/Form/Widget.Default.xml", 0, "seq"),
 	      "refs: form-only package exported (form seq %s)", fseq);
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
-	snprintf(line, sizeof(line), "error seq=%s: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "error seq=%s: metadata/Form/"
 		 "Widget.Default.xml: business object Widget not found in "
-		 "target or package", fseq);
+		 "target or package",
+		 fseq);
 	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-	      has_line(res.ptr, line), res.ptr, "refs: missing business object "
-	      "rejected: rc %d", rc);
-	CHECK(snap_same(&before, uat) && !meta_exists(uat, "Form",
-						       "Widget.Default"),
+			has_line(res.ptr, line),
+		res.ptr,
+		"refs: missing business object "
+		"rejected: rc %d",
+		rc);
+	CHECK(snap_same(&before, uat) &&
+		      !meta_exists(uat, "Form", "Widget.Default"),
 	      "refs: nothing changed after the rejection");
 	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
 	CHECK(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-	      has_line(res.ptr, line), "refs: validate says the same "
-	      "(rc %d)", rc);
+		      has_line(res.ptr, line),
+	      "refs: validate says the same "
+	      "(rc %d)",
+	      rc);
 
 	/* The same package plus the business object AFTER the form. */
 	meta_read(&bo, stg, "BusinessObject", "Widget");
@@ -720,13 +739,14 @@ static void case_refs(tfs_inst *stg, tfs_inst *uat)
 		tfs_pkg_render(&e, stg, id_both, TFS_PKG_XML);
 		CHECK(tx_attr(bseq, sizeof(bseq), e.ptr,
 			      "metadata/BusinessObject/Widget.xml", 0, "seq") &&
-		      number(bseq) >= 0 && number(bseq) < number(fseq),
+			      number(bseq) >= 0 && number(bseq) < number(fseq),
 		      "refs: business object seq %s is before the form's %s",
 		      bseq, fseq);
-		tfs_buf_printf(&t, "<transaction seq=\"%s\" op=\"C\" path=\""
+		tfs_buf_printf(&t,
+			       "<transaction seq=\"%s\" op=\"C\" path=\""
 			       "metadata/BusinessObject/Widget.xml\" base=\"\">"
-			       "\n%s      </transaction>\n", bseq,
-			       bo.ptr ? bo.ptr : "");
+			       "\n%s      </transaction>\n",
+			       bseq, bo.ptr ? bo.ptr : "");
 		tx = tfs_buf_detach(&t, NULL);
 		tfs_buf_free(&e);
 	}
@@ -745,20 +765,23 @@ static void case_refs(tfs_inst *stg, tfs_inst *uat)
 	}
 	tmp_path(path2, sizeof(path2), "PWidgetAfter.xml");
 	CHECK(both && write_file(path2, both, strlen(both)) == 0 &&
-	      strstr(both, "Widget.Default.xml") <
-	      strstr(both, "BusinessObject/Widget.xml"),
+		      strstr(both, "Widget.Default.xml") <
+			      strstr(both, "BusinessObject/Widget.xml"),
 	      "refs: package file with the business object after the form");
 	rc = import(&res, NULL, uat, path2, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, "objects: 2/2 (2 changed, 0 unchanged)") &&
-	      !strstr(res.ptr, "\nerror"), res.ptr,
-	      "refs: with the business object after the form it applies: "
-	      "rc %d", rc);
+			has_line(res.ptr,
+				 "objects: 2/2 (2 changed, 0 unchanged)") &&
+			!strstr(res.ptr, "\nerror"),
+		res.ptr,
+		"refs: with the business object after the form it applies: "
+		"rc %d",
+		rc);
 	CHECK(same_object(stg, uat, "Form", "Widget.Default") &&
-	      same_object(stg, uat, "BusinessObject", "Widget"),
+		      same_object(stg, uat, "BusinessObject", "Widget"),
 	      "refs: both objects in uat as in staging");
 	CHECK(hist(uat) == before.hist + 1 &&
-	      version(uat) == before.version + 1,
+		      version(uat) == before.version + 1,
 	      "refs: one commit, version + 1");
 
 	free(tx);
@@ -783,35 +806,39 @@ static void case_conflict(tfs_inst *stg, tfs_inst *uat)
 	      "conflict: staging's Incident.Mobile changed");
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "PConflict", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PConflict.xml")
-	      == 0 && tx_attr(seq, sizeof(seq), xml.ptr,
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PConflict.xml") == 0 &&
+		      tx_attr(seq, sizeof(seq), xml.ptr,
 			      "metadata/Form/Incident.Mobile.xml", 0, "seq"),
 	      "conflict: package exported (seq %s)", seq);
 	CHECK(uat_set_caption(uat, "Incident.Mobile", "Mobile (uat)") == 0 &&
-	      tfs_inst_locked(uat), "conflict: uat's Incident.Mobile changed "
+		      tfs_inst_locked(uat),
+	      "conflict: uat's Incident.Mobile changed "
 	      "(unlocked, saved, locked again)");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
-	snprintf(line, sizeof(line), "conflict seq=%s: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "conflict seq=%s: metadata/Form/"
 		 "Incident.Mobile.xml: changed in target since the package's "
-		 "base", seq);
+		 "base",
+		 seq);
 	CHECK_R(rc == TFS_ECONFLICT && first_line(&res, "rejected") &&
-	      has_line(res.ptr, line), res.ptr, "conflict: rejected: rc %d",
-	      rc);
+			has_line(res.ptr, line),
+		res.ptr, "conflict: rejected: rc %d", rc);
 	CHECK(snap_same(&before, uat), "conflict: nothing applied");
 
 	/* Back to the base bytes: the package applies. */
 	CHECK(uat_save(uat, "Form", "Incident.Mobile", orig.ptr) == 0 &&
-	      holds(uat, "Form", "Incident.Mobile", orig.ptr),
+		      holds(uat, "Form", "Incident.Mobile", orig.ptr),
 	      "conflict: uat's form put back to the base bytes");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      same_object(stg, uat, "Form", "Incident.Mobile"), res.ptr,
-	      "conflict: applies once the target is at the base: rc %d",
-	      rc);
+			same_object(stg, uat, "Form", "Incident.Mobile"),
+		res.ptr,
+		"conflict: applies once the target is at the base: rc %d", rc);
 	CHECK(hist(uat) == before.hist + 1 &&
-	      version(uat) == before.version + 1,
+		      version(uat) == before.version + 1,
 	      "conflict: one commit, version + 1");
 
 	tfs_buf_free(&xml);
@@ -836,24 +863,26 @@ static void case_same_bytes(tfs_inst *stg, tfs_inst *uat)
 	c = last_txset(stg);
 	snprintf(num, sizeof(num), "%lld\n%lld\n", (long long)a, (long long)c);
 	CHECK(make_pkg(&id, stg, "PSame", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PSame.xml") == 0,
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PSame.xml") == 0,
 	      "same bytes: package exported");
 	meta_read(&b, stg, "Form", "Incident.Resolve");
 	CHECK(uat_save(uat, "Form", "Incident.Resolve", b.ptr) == 0 &&
-	      same_object(stg, uat, "Form", "Incident.Resolve"),
+		      same_object(stg, uat, "Form", "Incident.Resolve"),
 	      "same bytes: uat already holds the new Incident.Resolve");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, "objects: 2/2 (1 changed, 1 unchanged)") &&
-	      !strstr(res.ptr, "conflict"), res.ptr,
-	      "same bytes: applied, one unchanged, no conflict: rc %d",
-	      rc);
+			has_line(res.ptr,
+				 "objects: 2/2 (1 changed, 1 unchanged)") &&
+			!strstr(res.ptr, "conflict"),
+		res.ptr,
+		"same bytes: applied, one unchanged, no conflict: rc %d", rc);
 	CHECK(same_object(stg, uat, "Form", "Incident.SelfService") &&
-	      same_object(stg, uat, "Form", "Incident.Resolve"),
+		      same_object(stg, uat, "Form", "Incident.Resolve"),
 	      "same bytes: both forms as in staging");
 	CHECK(hist(uat) == before.hist + 1 &&
-	      version(uat) == before.version + 1,
+		      version(uat) == before.version + 1,
 	      "same bytes: one commit, version + 1");
 
 	tfs_buf_free(&xml);
@@ -896,31 +925,36 @@ static void case_guid(tfs_inst *stg, tfs_inst *uat)
 	      "guid: staging creates Incident.PkgGuid");
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "PGuid", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PGuid.xml") == 0 &&
-	      tx_attr(seq, sizeof(seq), xml.ptr,
-		      "metadata/Form/Incident.PkgGuid.xml", 0, "seq"),
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PGuid.xml") == 0 &&
+		      tx_attr(seq, sizeof(seq), xml.ptr,
+			      "metadata/Form/Incident.PkgGuid.xml", 0, "seq"),
 	      "guid: package exported (seq %s)", seq);
 	tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT);
 	CHECK_R(b.ptr && strcmp(b.ptr, "low\n") == 0, b.ptr,
-	      "guid: impact of adding a form is 'low'");
+		"guid: impact of adding a form is 'low'");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id, TFS_PKG_DEPS);
-	CHECK_R(b.ptr && strcmp(b.ptr, "metadata/BusinessObject/Incident.xml\n")
-	      == 0, b.ptr, "guid: dependencies name the business object the "
-	      "form uses");
+	CHECK_R(b.ptr && strcmp(b.ptr,
+				"metadata/BusinessObject/Incident.xml\n") == 0,
+		b.ptr,
+		"guid: dependencies name the business object the "
+		"form uses");
 	CHECK(uat_save(uat, "Form", "Incident.Other", other_form) == 0,
 	      "guid: uat holds the same guid as Incident.Other");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
-	snprintf(line, sizeof(line), "conflict seq=%s: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "conflict seq=%s: metadata/Form/"
 		 "Incident.PkgGuid.xml: object with guid " G_PKG_GUID " is "
-		 "metadata/Form/Incident.Other.xml in the target", seq);
+		 "metadata/Form/Incident.Other.xml in the target",
+		 seq);
 	CHECK_R(rc == TFS_ECONFLICT && first_line(&res, "rejected") &&
-	      has_line(res.ptr, line), res.ptr, "guid: conflict: rc %d",
-	      rc);
+			has_line(res.ptr, line),
+		res.ptr, "guid: conflict: rc %d", rc);
 	CHECK(snap_same(&before, uat) &&
-	      !meta_exists(uat, "Form", "Incident.PkgGuid") &&
-	      holds(uat, "Form", "Incident.Other", other_form),
+		      !meta_exists(uat, "Form", "Incident.PkgGuid") &&
+		      holds(uat, "Form", "Incident.Other", other_form),
 	      "guid: nothing duplicated, Incident.Other untouched");
 
 	/* A path holding another guid. */
@@ -928,22 +962,25 @@ static void case_guid(tfs_inst *stg, tfs_inst *uat)
 	      "path: staging creates Incident.PkgPath");
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "PPath", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PPath.xml") == 0 &&
-	      tx_attr(seq, sizeof(seq), xml.ptr,
-		      "metadata/Form/Incident.PkgPath.xml", 0, "seq"),
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PPath.xml") == 0 &&
+		      tx_attr(seq, sizeof(seq), xml.ptr,
+			      "metadata/Form/Incident.PkgPath.xml", 0, "seq"),
 	      "path: package exported (seq %s)", seq);
 	CHECK(uat_save(uat, "Form", "Incident.PkgPath", uat_path_form) == 0,
 	      "path: uat holds Incident.PkgPath with another guid");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
-	snprintf(line, sizeof(line), "conflict seq=%s: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "conflict seq=%s: metadata/Form/"
 		 "Incident.PkgPath.xml: the target's object of this name has "
-		 "guid " G_OTHER_PATH ", the package's " G_PKG_PATH, seq);
+		 "guid " G_OTHER_PATH ", the package's " G_PKG_PATH,
+		 seq);
 	CHECK_R(rc == TFS_ECONFLICT && first_line(&res, "rejected") &&
-	      has_line(res.ptr, line), res.ptr, "path: conflict: rc %d",
-	      rc);
+			has_line(res.ptr, line),
+		res.ptr, "path: conflict: rc %d", rc);
 	CHECK(snap_same(&before, uat) &&
-	      holds(uat, "Form", "Incident.PkgPath", uat_path_form),
+		      holds(uat, "Form", "Incident.PkgPath", uat_path_form),
 	      "path: nothing changed, uat's object kept");
 
 	tfs_buf_free(&xml);
@@ -986,16 +1023,18 @@ static void case_impact_prev(tfs_inst *stg)
 	int i, ok = 1;
 
 	for (i = 0; i < 3; i++)
-		ok &= save(stg, "BusinessObject", "ImpactPrev",
-			   prev_bo[i]) == 0;
+		ok &= save(stg, "BusinessObject", "ImpactPrev", prev_bo[i]) ==
+		      0;
 	CHECK(ok, "prev: ImpactPrev saved three times");
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "PPrev", num, false) == 0 &&
-	      tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT) == 0, "prev: package "
+		      tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT) == 0,
+	      "prev: package "
 	      "of the third save");
 	snprintf(line, sizeof(line), "medium: %s: field Note added", path);
 	CHECK_R(b.ptr && strncmp(b.ptr, "medium\n", 7) == 0 &&
-		has_line(b.ptr, line) && !strstr(b.ptr, "length changed"),
+			has_line(b.ptr, line) &&
+			!strstr(b.ptr, "length changed"),
 		b.ptr, "prev: the impact is against the second save");
 
 	/* Delete, create with the third bytes, update to the first. */
@@ -1009,11 +1048,14 @@ static void case_impact_prev(tfs_inst *stg)
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	tfs_buf_clear(&b);
 	CHECK(make_pkg(&id, stg, "PPrev2", num, false) == 0 &&
-	      tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT) == 0, "prev: package "
+		      tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT) == 0,
+	      "prev: package "
 	      "of the update after the new creation");
 	snprintf(line, sizeof(line), "high: %s: field Note removed", path);
 	CHECK_R(b.ptr && strncmp(b.ptr, "high\n", 5) == 0 &&
-		has_line(b.ptr, line), b.ptr, "prev: the impact is against "
+			has_line(b.ptr, line),
+		b.ptr,
+		"prev: the impact is against "
 		"the creation");
 	tfs_buf_free(&b);
 }
@@ -1032,22 +1074,27 @@ static void many_pkg_refs(tfs_buf *xml, const char *stem, int n, int bad,
 
 	tfs_buf_clear(xml);
 	tfs_buf_puts(xml, "<package format=\"1\" name=\"Many\" type=\""
-		     "incremental\" state=\"closed\">\n  <transaction-set "
-		     "id=\"1\" project=\"default\" user=\"admin\">\n");
+			  "incremental\" state=\"closed\">\n  <transaction-set "
+			  "id=\"1\" project=\"default\" user=\"admin\">\n");
 	for (i = 0; i < n; i++) {
-		tfs_buf_printf(xml, "    <transaction seq=\"%d\" op=\"C\" "
+		tfs_buf_printf(xml,
+			       "    <transaction seq=\"%d\" op=\"C\" "
 			       "path=\"master/Employee/%s%d.xml\" base=\"\">"
-			       "\n      <Record name=\"%s%d\"", i + 1, stem, i,
-			       stem, i);
+			       "\n      <Record name=\"%s%d\"",
+			       i + 1, stem, i, stem, i);
 		if (i != bad)
-			tfs_buf_printf(xml, " guid=\"%s000000-0000-4000-8000-"
-				       "%012d\"", strcmp(stem, "Many") ? "0c" :
-				       "0b", i);
-		tfs_buf_printf(xml, " businessObject=\"Employee\">\n"
+			tfs_buf_printf(xml,
+				       " guid=\"%s000000-0000-4000-8000-"
+				       "%012d\"",
+				       strcmp(stem, "Many") ? "0c" : "0b", i);
+		tfs_buf_printf(xml,
+			       " businessObject=\"Employee\">\n"
 			       "        <Value field=\"LoginID\">many%d</Value>"
-			       "\n", i);
+			       "\n",
+			       i);
 		if (i == badref[0] || i == badref[1])
-			tfs_buf_puts(xml, "        <Link businessObject=\""
+			tfs_buf_puts(xml,
+				     "        <Link businessObject=\""
 				     "Nowhere\" field=\"ManagerLink\" key=\""
 				     "many0\"/>\n");
 		tfs_buf_puts(xml, "      </Record>\n    </transaction>\n");
@@ -1079,23 +1126,31 @@ static void case_many(tfs_inst *uat)
 	many_pkg(&xml, 1000, 700);
 	snap_take(&before, uat);
 	rc = write_file(path, xml.ptr, xml.size) == 0 ?
-	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+		     import(&res, NULL, uat, path, TFS_PKG_APPLY) :
+		     0;
 	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-		starts_with(strstr(res.ptr, "\nerror seq=701: "), "\nerror "
-			    "seq=701: master/Employee/Many700.xml: ") &&
-		strstr(res.ptr, "Many700.xml: ")[13] != '\n' &&
-		!strstr(res.ptr, "seq=702"), res.ptr,
+			starts_with(strstr(res.ptr, "\nerror seq=701: "),
+				    "\nerror "
+				    "seq=701: master/Employee/Many700.xml: ") &&
+			strstr(res.ptr, "Many700.xml: ")[13] != '\n' &&
+			!strstr(res.ptr, "seq=702"),
+		res.ptr,
 		"many: the object without a guid, seq 701 of 1000, is named "
-		"with its reason (rc %d)", rc);
+		"with its reason (rc %d)",
+		rc);
 	CHECK(snap_same(&before, uat), "many: nothing changed");
 
 	many_pkg(&xml, 1000, -1);
 	rc = write_file(path, xml.ptr, xml.size) == 0 ?
-	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+		     import(&res, NULL, uat, path, TFS_PKG_APPLY) :
+		     0;
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-		has_line(res.ptr, "objects: 1000/1000 (1000 changed, 0 "
-			 "unchanged)"), res.ptr, "many: 1000 records applied "
-		"(rc %d)", rc);
+			has_line(res.ptr, "objects: 1000/1000 (1000 changed, 0 "
+					  "unchanged)"),
+		res.ptr,
+		"many: 1000 records applied "
+		"(rc %d)",
+		rc);
 	CHECK(hist(uat) == before.hist + 1, "many: in one commit");
 	tfs_buf_free(&xml);
 	tfs_buf_free(&res);
@@ -1120,19 +1175,26 @@ static void case_many_spilled(tfs_inst *uat)
 	many_pkg_refs(&xml, "Spill", 40000, -1, badref);
 	snap_take(&before, uat);
 	rc = write_file(path, xml.ptr, xml.size) == 0 ?
-	     import(&res, NULL, uat, path, TFS_PKG_APPLY) : 0;
+		     import(&res, NULL, uat, path, TFS_PKG_APPLY) :
+		     0;
 	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-		has_line(res.ptr, "error seq=101: master/Employee/Spill100.xml"
-			 ": record Nowhere/many0 not found (neither master/"
-			 "Nowhere/many0.xml nor data/Nowhere/many0.xml) in "
-			 "target or package") &&
-		has_line(res.ptr, "error seq=39991: master/Employee/"
-			 "Spill39990.xml: record Nowhere/many0 not found "
-			 "(neither master/Nowhere/many0.xml nor data/Nowhere/"
-			 "many0.xml) in target or package") &&
-		!strstr(res.ptr, "seq=102:"), res.ptr,
+			has_line(
+				res.ptr,
+				"error seq=101: master/Employee/Spill100.xml"
+				": record Nowhere/many0 not found (neither master/"
+				"Nowhere/many0.xml nor data/Nowhere/many0.xml) in "
+				"target or package") &&
+			has_line(
+				res.ptr,
+				"error seq=39991: master/Employee/"
+				"Spill39990.xml: record Nowhere/many0 not found "
+				"(neither master/Nowhere/many0.xml nor data/Nowhere/"
+				"many0.xml) in target or package") &&
+			!strstr(res.ptr, "seq=102:"),
+		res.ptr,
 		"spilled: the broken references of records 101 and 39991 of "
-		"40000 are named (rc %d)", rc);
+		"40000 are named (rc %d)",
+		rc);
 	CHECK(snap_same(&before, uat), "spilled: nothing changed");
 	tfs_buf_free(&xml);
 	tfs_buf_free(&res);
@@ -1148,7 +1210,8 @@ static void case_audit(tfs_inst *stg)
 	int64_t id;
 
 	meta_read(&b, stg, "BusinessObject", "Problem");
-	changed = th_replace(b.ptr, "</BusinessObject>", "  <Field name=\""
+	changed = th_replace(b.ptr, "</BusinessObject>",
+			     "  <Field name=\""
 			     "AuditNote\" type=\"Text\" length=\"50\" "
 			     "nullable=\"true\" unique=\"false\" indexed=\""
 			     "false\" audit=\"true\"/>\n</BusinessObject>");
@@ -1157,14 +1220,16 @@ static void case_audit(tfs_inst *stg)
 	free(changed);
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "PAudit", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PAudit.xml") == 0,
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PAudit.xml") == 0,
 	      "audit: package exported");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT);
 	CHECK_R(b.ptr && strncmp(b.ptr, "high\n", 5) == 0 &&
-		has_line(b.ptr, "high: metadata/BusinessObject/Problem.xml: "
-			 "field AuditNote added (an audit field)"), b.ptr,
-		"audit: adding an audited field is high impact");
+			has_line(b.ptr,
+				 "high: metadata/BusinessObject/Problem.xml: "
+				 "field AuditNote added (an audit field)"),
+		b.ptr, "audit: adding an audited field is high impact");
 	tfs_buf_free(&xml);
 	tfs_buf_free(&b);
 }
@@ -1180,39 +1245,46 @@ static void case_high(tfs_inst *stg, tfs_inst *prod)
 	int rc;
 
 	meta_read(&b, stg, "BusinessObject", "Incident");
-	changed = th_replace(b.ptr, "<Field name=\"Subject\" type=\"Text\" "
-			     "length=\"255\"", "<Field name=\"Subject\" type=\""
+	changed = th_replace(b.ptr,
+			     "<Field name=\"Subject\" type=\"Text\" "
+			     "length=\"255\"",
+			     "<Field name=\"Subject\" type=\""
 			     "Text\" length=\"300\"");
 	CHECK(changed && save(stg, "BusinessObject", "Incident", changed) == 0,
 	      "high: staging's Incident.Subject length 255 -> 300");
 	free(changed);
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "PHigh", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PHigh.xml") == 0,
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PHigh.xml") == 0,
 	      "high: package exported");
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, id, TFS_PKG_IMPACT);
 	CHECK_R(b.ptr && strncmp(b.ptr, "high\n", 5) == 0 &&
-	      has_line(b.ptr, "high: metadata/BusinessObject/Incident.xml: "
-		       "field Subject length changed"), b.ptr,
-	      "high: impact file says high with the reason");
+			has_line(b.ptr,
+				 "high: metadata/BusinessObject/Incident.xml: "
+				 "field Subject length changed"),
+		b.ptr, "high: impact file says high with the reason");
 
 	CHECK(tfs_inst_locked(prod), "high: production is locked");
 	snap_take(&before, prod);
 	rc = import(&res, NULL, prod, path, TFS_PKG_APPLY);
 	CHECK_R(rc == TFS_ELOCKED && first_line(&res, "rejected") &&
-	      has_line(res.ptr, "impact: high") &&
-	      has_line(res.ptr, "error: high impact package: acme/production "
-		       "is metadata-locked, so it can only be validated"),
-	      res.ptr, "high: apply into production rejected: rc %d", rc);
+			has_line(res.ptr, "impact: high") &&
+			has_line(
+				res.ptr,
+				"error: high impact package: acme/production "
+				"is metadata-locked, so it can only be validated"),
+		res.ptr, "high: apply into production rejected: rc %d", rc);
 	CHECK(snap_same(&before, prod), "high: production unchanged");
 	rc = import(&res, NULL, prod, path, TFS_PKG_VALIDATE);
 	CHECK_R(rc == 0 && first_line(&res, "validated") &&
-	      has_line(res.ptr, "impact: high") &&
-	      has_line(res.ptr, "warning: impact high: metadata/"
-		       "BusinessObject/Incident.xml: field Subject length "
-		       "changed"), res.ptr,
-	      "high: validate into production: rc %d", rc);
+			has_line(res.ptr, "impact: high") &&
+			has_line(res.ptr,
+				 "warning: impact high: metadata/"
+				 "BusinessObject/Incident.xml: field Subject length "
+				 "changed"),
+		res.ptr, "high: validate into production: rc %d", rc);
 	CHECK(snap_same(&before, prod), "high: validate changed nothing");
 
 	tfs_buf_free(&xml);
@@ -1236,23 +1308,25 @@ static void case_open(tfs_inst *stg, tfs_inst *uat, tfs_inst *prod)
 	      "open: staging's Problem.Default changed");
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&id, stg, "POpen", num, false) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "POpen.xml") == 0 &&
-	      strstr(xml.ptr, " state=\"open\""),
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "POpen.xml") == 0 &&
+		      strstr(xml.ptr, " state=\"open\""),
 	      "open: open package exported with state=\"open\"");
 	snap_take(&before, prod);
 	rc = import(&res, NULL, prod, path, TFS_PKG_APPLY);
 	CHECK_R(rc == TFS_EACCESS && first_line(&res, "rejected") &&
-	      has_line(res.ptr, "error: production accepts only closed "
-		       "packages"), res.ptr,
-	      "open: rejected by production: rc %d", rc);
+			has_line(res.ptr,
+				 "error: production accepts only closed "
+				 "packages"),
+		res.ptr, "open: rejected by production: rc %d", rc);
 	CHECK(snap_same(&before, prod), "open: production unchanged");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	commit = result_commit(&res);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      commit == before.hist + 1 &&
-	      same_object(stg, uat, "Form", "Problem.Default"), res.ptr,
-	      "open: applied into uat: rc %d", rc);
+			commit == before.hist + 1 &&
+			same_object(stg, uat, "Form", "Problem.Default"),
+		res.ptr, "open: applied into uat: rc %d", rc);
 
 	/* Revert refused when a later commit touched the same object. */
 	CHECK(uat_set_caption(uat, "Problem.Default", "Problem (later)") == 0,
@@ -1261,14 +1335,15 @@ static void case_open(tfs_inst *stg, tfs_inst *uat, tfs_inst *prod)
 	snap_take(&before, uat);
 	tfs_buf_clear(&res);
 	rc = tfs_inst_revert(&res, uat, USER, commit);
-	snprintf(line, sizeof(line), "conflict commit=%d: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "conflict commit=%d: metadata/Form/"
 		 "Problem.Default.xml: changed by a later commit",
 		 before.hist);
 	CHECK_R(rc == TFS_ECONFLICT && first_line(&res, "rejected") &&
-	      has_line(res.ptr, line), res.ptr,
-	      "revert: refused with a conflict: rc %d", rc);
+			has_line(res.ptr, line),
+		res.ptr, "revert: refused with a conflict: rc %d", rc);
 	CHECK(snap_same(&before, uat) &&
-	      holds(uat, "Form", "Problem.Default", b.ptr),
+		      holds(uat, "Form", "Problem.Default", b.ptr),
 	      "revert: refusal changed nothing");
 
 	tfs_buf_free(&xml);
@@ -1297,42 +1372,44 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 	snprintf(num, sizeof(num), "%lld\n", (long long)last_txset(stg));
 	CHECK(make_pkg(&idb, stg, "MB", num, true) == 0, "master: package B");
 	CHECK(make_pkg(&idm, stg, "M", NULL, false) == 0 &&
-	      tfs_pkg_update(stg, USER, idm, TFS_PKG_CONF, "type = master\n",
-			     14) == 0 &&
-	      tfs_pkg_update(stg, USER, idm, TFS_PKG_SUBS, subs,
-			     strlen(subs)) == 0 &&
-	      tfs_pkg_update(stg, USER, idm, TFS_PKG_CONF, "state = closed\n",
-			     15) == 0,
+		      tfs_pkg_update(stg, USER, idm, TFS_PKG_CONF,
+				     "type = master\n", 14) == 0 &&
+		      tfs_pkg_update(stg, USER, idm, TFS_PKG_SUBS, subs,
+				     strlen(subs)) == 0 &&
+		      tfs_pkg_update(stg, USER, idm, TFS_PKG_CONF,
+				     "state = closed\n", 15) == 0,
 	      "master: master package M with sub-packages 1 MA, 2 MB, closed");
 	tfs_pkg_render(&b, stg, idm, TFS_PKG_SUBS);
 	CHECK(b.ptr && strcmp(b.ptr, subs) == 0, "master: sub-packages read "
-	      "back");
+						 "back");
 	CHECK(export_pkg(&xml, path, stg, idm, TFS_PKG_XML, "M.xml") == 0 &&
-	      tx_count(xml.ptr, "metadata/Form/Change.Default.xml") == 2,
+		      tx_count(xml.ptr, "metadata/Form/Change.Default.xml") ==
+			      2,
 	      "master: export carries both transactions");
 	{
 		const char *pa = strstr(xml.ptr, "<sub-package order=\"1\">");
 		const char *pb = strstr(xml.ptr, "<sub-package order=\"2\">");
 		CHECK(pa && pb && pa < pb && strstr(pa, "name=\"MA\"") < pb &&
-		      strstr(pb, "name=\"MB\""),
+			      strstr(pb, "name=\"MB\""),
 		      "master: sub-package 1 is MA, 2 is MB");
 	}
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
 	CHECK_R(rc == 0 && first_line(&res, "validated") &&
-	      snap_same(&before, uat), res.ptr, "master: validates: rc %d",
-	      rc);
+			snap_same(&before, uat),
+		res.ptr, "master: validates: rc %d", rc);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, "objects: 2/2 (2 changed, 0 unchanged)"),
-	      res.ptr, "master: applied: rc %d", rc);
+			has_line(res.ptr,
+				 "objects: 2/2 (2 changed, 0 unchanged)"),
+		res.ptr, "master: applied: rc %d", rc);
 	CHECK(rc == 0 || snap_same(&before, uat),
 	      "master: a failed application leaves uat as it was");
 	CHECK(same_object(stg, uat, "Form", "Change.Default") &&
-	      !holds(uat, "Form", "Change.Default", a_bytes.ptr),
+		      !holds(uat, "Form", "Change.Default", a_bytes.ptr),
 	      "master: uat's form holds B's bytes (applied in order)");
 	CHECK(hist(uat) == before.hist + 1 &&
-	      version(uat) == before.version + 1,
+		      version(uat) == before.version + 1,
 	      "master: one commit, version + 1");
 
 	/* Its impact is the highest of its parts' (it was 'low': a master
@@ -1340,7 +1417,8 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 	tfs_buf_clear(&b);
 	tfs_pkg_render(&b, stg, idm, TFS_PKG_IMPACT);
 	CHECK_R(b.ptr && strncmp(b.ptr, "medium\n", 7) == 0 &&
-		strstr(b.ptr, "metadata/Form/Change.Default.xml"), b.ptr,
+			strstr(b.ptr, "metadata/Form/Change.Default.xml"),
+		b.ptr,
 		"master: impact is its parts' highest, with their reasons");
 	/* A master may hold masters, never itself. */
 	{
@@ -1348,20 +1426,20 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 		const char *s2 = "1 M\n", *s3 = "1 M2\n", *loop = "1 M\n2 M3\n";
 
 		CHECK(make_pkg(&id2, stg, "M2", NULL, false) == 0 &&
-		      tfs_pkg_update(stg, USER, id2, TFS_PKG_CONF,
-				     "type = master\n", 14) == 0 &&
-		      tfs_pkg_update(stg, USER, id2, TFS_PKG_SUBS, s2,
-				     strlen(s2)) == 0,
+			      tfs_pkg_update(stg, USER, id2, TFS_PKG_CONF,
+					     "type = master\n", 14) == 0 &&
+			      tfs_pkg_update(stg, USER, id2, TFS_PKG_SUBS, s2,
+					     strlen(s2)) == 0,
 		      "master: M2 holds the master M");
 		CHECK(make_pkg(&id3, stg, "M3", NULL, false) == 0 &&
-		      tfs_pkg_update(stg, USER, id3, TFS_PKG_CONF,
-				     "type = master\n", 14) == 0 &&
-		      tfs_pkg_update(stg, USER, id3, TFS_PKG_SUBS, s3,
-				     strlen(s3)) == 0,
+			      tfs_pkg_update(stg, USER, id3, TFS_PKG_CONF,
+					     "type = master\n", 14) == 0 &&
+			      tfs_pkg_update(stg, USER, id3, TFS_PKG_SUBS, s3,
+					     strlen(s3)) == 0,
 		      "master: M3 holds M2");
 		CHECK(tfs_pkg_update(stg, USER, id2, TFS_PKG_SUBS, loop,
 				     strlen(loop)) == TFS_EINVALID &&
-		      strstr(tfs_error_last(), "cannot hold itself"),
+			      strstr(tfs_error_last(), "cannot hold itself"),
 		      "master: M2 cannot hold M3, which holds M2");
 		tfs_buf_clear(&b);
 		tfs_pkg_render(&b, stg, id3, TFS_PKG_IMPACT);
@@ -1369,7 +1447,8 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 			"master: M3's impact reaches through M2 and M");
 		tfs_buf_clear(&b);
 		CHECK(tfs_pkg_render(&b, stg, id3, TFS_PKG_XML) == 0 &&
-		      tx_count(b.ptr, "metadata/Form/Change.Default.xml") == 2,
+			      tx_count(b.ptr,
+				       "metadata/Form/Change.Default.xml") == 2,
 		      "master: M3's export carries M's transactions");
 		/* Each master's sub-packages count from 1: M3 holds
 		 * order 1 (M2) holding order 1 (M) holding 1 and 2. */
@@ -1381,9 +1460,11 @@ static void case_master(tfs_inst *stg, tfs_inst *uat)
 		 * through (before, pass 1 refused M2's order 1). */
 		rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
 		CHECK_R(res.ptr && strstr(res.ptr, "objects: 2/2") &&
-			!strstr(res.ptr, "sub-package order"), res.ptr,
+				!strstr(res.ptr, "sub-package order"),
+			res.ptr,
 			"master: M3, masters within a master, is read through:"
-			" rc %d", rc);
+			" rc %d",
+			rc);
 	}
 
 	tfs_buf_free(&xml);
@@ -1409,68 +1490,77 @@ static void case_compact(tfs_inst *stg, tfs_inst *uat, tfs_inst *prod)
 	struct snap before;
 	const char *cab = "metadata/Form/Change.CAB.xml";
 	const char *cpt = "metadata/Form/Incident.Compact.xml";
-	int64_t t[4] = {0, 0, 0, 0}, id;
+	int64_t t[4] = { 0, 0, 0, 0 }, id;
 	int rc, i;
 
 	sha_of(sha, stg, "Form", "Change.CAB");
 	CHECK(set_caption(stg, "Change.CAB", "CAB 1") == 0 &&
-	      (t[0] = last_txset(stg)) > 0 &&
-	      set_caption(stg, "Change.CAB", "CAB 2") == 0 &&
-	      (t[1] = last_txset(stg)) > t[0],
+		      (t[0] = last_txset(stg)) > 0 &&
+		      set_caption(stg, "Change.CAB", "CAB 2") == 0 &&
+		      (t[1] = last_txset(stg)) > t[0],
 	      "compact: Change.CAB updated twice");
 	CHECK(save(stg, "Form", "Incident.Compact", compact_form) == 0 &&
-	      (t[2] = last_txset(stg)) > t[1] &&
-	      set_caption(stg, "Incident.Compact", "Compact 2") == 0 &&
-	      (t[3] = last_txset(stg)) > t[2],
+		      (t[2] = last_txset(stg)) > t[1] &&
+		      set_caption(stg, "Incident.Compact", "Compact 2") == 0 &&
+		      (t[3] = last_txset(stg)) > t[2],
 	      "compact: Incident.Compact created, then updated");
 	snprintf(num, sizeof(num), "%lld\n%lld\n%lld\n%lld\n", (long long)t[0],
 		 (long long)t[1], (long long)t[2], (long long)t[3]);
 	CHECK(make_pkg(&id, stg, "PCompact", num, true) == 0,
 	      "compact: package of the four transaction sets");
-	CHECK(export_pkg(&xml, full, stg, id, TFS_PKG_XML, "PCompactFull.xml")
-	      == 0 && tx_count(xml.ptr, cab) == 2 &&
-	      tx_count(xml.ptr, cpt) == 2,
+	CHECK(export_pkg(&xml, full, stg, id, TFS_PKG_XML,
+			 "PCompactFull.xml") == 0 &&
+		      tx_count(xml.ptr, cab) == 2 &&
+		      tx_count(xml.ptr, cpt) == 2,
 	      "compact: the full export has two transactions per object");
 	CHECK(export_pkg(&xml, path, stg, id, TFS_PKG_COMPACT,
-			 "PCompact.xml") == 0, "compact: compact export");
+			 "PCompact.xml") == 0,
+	      "compact: compact export");
 	CHECK(tx_count(xml.ptr, cab) == 1 &&
-	      tx_attr(v, sizeof(v), xml.ptr, cab, 0, "op") &&
-	      strcmp(v, "U") == 0 &&
-	      tx_attr(v, sizeof(v), xml.ptr, cab, 0, "base") &&
-	      strcmp(v, sha) == 0,
+		      tx_attr(v, sizeof(v), xml.ptr, cab, 0, "op") &&
+		      strcmp(v, "U") == 0 &&
+		      tx_attr(v, sizeof(v), xml.ptr, cab, 0, "base") &&
+		      strcmp(v, sha) == 0,
 	      "compact: two updates fold into one U with the first base");
 	CHECK(strstr(xml.ptr, "caption=\"CAB 2\"") &&
-	      !strstr(xml.ptr, "caption=\"CAB 1\""),
+		      !strstr(xml.ptr, "caption=\"CAB 1\""),
 	      "compact: ... carrying the last bytes");
 	CHECK(tx_count(xml.ptr, cpt) == 1 &&
-	      tx_attr(v, sizeof(v), xml.ptr, cpt, 0, "op") &&
-	      strcmp(v, "C") == 0 &&
-	      tx_attr(v, sizeof(v), xml.ptr, cpt, 0, "base") && v[0] == '\0' &&
-	      strstr(xml.ptr, "caption=\"Compact 2\"") &&
-	      !strstr(xml.ptr, "caption=\"Compact 1\""),
+		      tx_attr(v, sizeof(v), xml.ptr, cpt, 0, "op") &&
+		      strcmp(v, "C") == 0 &&
+		      tx_attr(v, sizeof(v), xml.ptr, cpt, 0, "base") &&
+		      v[0] == '\0' &&
+		      strstr(xml.ptr, "caption=\"Compact 2\"") &&
+		      !strstr(xml.ptr, "caption=\"Compact 1\""),
 	      "compact: create then update stays one C with the last bytes");
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, "objects: 2/2 (2 changed, 0 unchanged)"),
-	      res.ptr, "compact: the compact export applies: rc %d", rc);
+			has_line(res.ptr,
+				 "objects: 2/2 (2 changed, 0 unchanged)"),
+		res.ptr, "compact: the compact export applies: rc %d", rc);
 	for (i = 0; i < 2; i++)
-		CHECK(same_object(stg, uat, "Form", i ? "Incident.Compact" :
-				  "Change.CAB"), "compact: %s as in staging",
-		      i ? cpt : cab);
+		CHECK(same_object(stg, uat, "Form",
+				  i ? "Incident.Compact" : "Change.CAB"),
+		      "compact: %s as in staging", i ? cpt : cab);
 
 	/* The full export into production (closed, medium impact). */
 	snap_take(&before, prod);
 	rc = import(&res, NULL, prod, full, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, "objects: 4/4 (4 changed, 0 unchanged)"),
-	      res.ptr, "compact: the full export applies into production: "
-	      "rc %d", rc);
+			has_line(res.ptr,
+				 "objects: 4/4 (4 changed, 0 unchanged)"),
+		res.ptr,
+		"compact: the full export applies into production: "
+		"rc %d",
+		rc);
 	CHECK(rc == 0 || snap_same(&before, prod),
 	      "compact: a failed application leaves production as it was");
 	for (i = 0; i < 2; i++)
-		CHECK(same_object(stg, prod, "Form", i ? "Incident.Compact" :
-				  "Change.CAB"), "compact: production's %s as "
-		      "in staging", i ? cpt : cab);
+		CHECK(same_object(stg, prod, "Form",
+				  i ? "Incident.Compact" : "Change.CAB"),
+		      "compact: production's %s as "
+		      "in staging",
+		      i ? cpt : cab);
 
 	tfs_buf_free(&xml);
 	tfs_buf_free(&res);
@@ -1486,16 +1576,18 @@ static void case_unvalidated(tfs_inst *stg, tfs_inst *uat)
 	int rc;
 
 	CHECK(set_caption(stg, "Task.Default", "Task (pkg)") == 0 &&
-	      (a = last_txset(stg)) > 0 &&
-	      set_caption(stg, "Employee.Default", "Employee (pkg)") == 0 &&
-	      (c = last_txset(stg)) > a,
+		      (a = last_txset(stg)) > 0 &&
+		      set_caption(stg, "Employee.Default", "Employee (pkg)") ==
+			      0 &&
+		      (c = last_txset(stg)) > a,
 	      "unvalidated: staging's Task.Default and Employee.Default "
 	      "changed");
 	snprintf(num, sizeof(num), "%lld\n%lld\n", (long long)a, (long long)c);
 	CHECK(make_pkg(&id, stg, "PUnval", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PUnval.xml") == 0 &&
-	      tx_attr(seq, sizeof(seq), xml.ptr,
-		      "metadata/Form/Employee.Default.xml", 0, "seq"),
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PUnval.xml") == 0 &&
+		      tx_attr(seq, sizeof(seq), xml.ptr,
+			      "metadata/Form/Employee.Default.xml", 0, "seq"),
 	      "unvalidated: package exported");
 	CHECK(uat_set_caption(uat, "Employee.Default", "Employee (uat)") == 0,
 	      "unvalidated: uat's Employee.Default changed");
@@ -1503,22 +1595,25 @@ static void case_unvalidated(tfs_inst *stg, tfs_inst *uat)
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	CHECK(rc == TFS_ECONFLICT && first_line(&res, "rejected") &&
-	      snap_same(&before, uat),
+		      snap_same(&before, uat),
 	      "unvalidated: plain apply rejects all of it (rc %d)", rc);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY_UNVALIDATED);
-	snprintf(line, sizeof(line), "warning seq=%s: metadata/Form/"
+	snprintf(line, sizeof(line),
+		 "warning seq=%s: metadata/Form/"
 		 "Employee.Default.xml: changed in target since the package's "
-		 "base", seq);
+		 "base",
+		 seq);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      has_line(res.ptr, line) && !strstr(res.ptr, "\nconflict") &&
-	      !strstr(res.ptr, "\nerror"), res.ptr,
-	      "unvalidated: applied with a warning: rc %d", rc);
+			has_line(res.ptr, line) &&
+			!strstr(res.ptr, "\nconflict") &&
+			!strstr(res.ptr, "\nerror"),
+		res.ptr, "unvalidated: applied with a warning: rc %d", rc);
 	CHECK(same_object(stg, uat, "Form", "Task.Default"),
 	      "unvalidated: the good transaction applied");
 	CHECK(holds(uat, "Form", "Employee.Default", mine.ptr),
 	      "unvalidated: the conflicting one skipped");
 	CHECK(hist(uat) == before.hist + 1 &&
-	      version(uat) == before.version + 1,
+		      version(uat) == before.version + 1,
 	      "unvalidated: one commit, version + 1");
 
 	/* All of it left out: 'applied' with the warning, nothing changed,
@@ -1526,13 +1621,15 @@ static void case_unvalidated(tfs_inst *stg, tfs_inst *uat)
 	snprintf(num, sizeof(num), "%lld\n", (long long)c);
 	tfs_buf_clear(&xml);
 	CHECK(make_pkg(&id, stg, "PUnvalNone", num, true) == 0 &&
-	      export_pkg(&xml, path, stg, id, TFS_PKG_XML, "PUnvalNone.xml")
-	      == 0, "unvalidated: a package of the conflicting change alone");
+		      export_pkg(&xml, path, stg, id, TFS_PKG_XML,
+				 "PUnvalNone.xml") == 0,
+	      "unvalidated: a package of the conflicting change alone");
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY_UNVALIDATED);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-		strstr(res.ptr, "\nwarning seq=") &&
-		!strstr(res.ptr, "commit:"), res.ptr,
+			strstr(res.ptr, "\nwarning seq=") &&
+			!strstr(res.ptr, "commit:"),
+		res.ptr,
 		"unvalidated: nothing applicable: 'applied' with a warning");
 	CHECK(snap_same(&before, uat), "unvalidated: and nothing changed");
 
@@ -1604,13 +1701,13 @@ static void case_hostile_sizes(tfs_inst *uat)
 	snap_take(&before, uat);
 	for (i = 0; i < 2; i++) {
 		tmp_path(path, sizeof(path), "hostile.xml");
-		CHECK(inner[i] && write_file(path, inner[i],
-					     strlen(inner[i])) == 0,
+		CHECK(inner[i] &&
+			      write_file(path, inner[i], strlen(inner[i])) == 0,
 		      "hostile %d: written", i);
 		rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 		CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-			has_line(res.ptr, want[i]), res.ptr,
-			"hostile: %s: rc %d", want[i], rc);
+				has_line(res.ptr, want[i]),
+			res.ptr, "hostile: %s: rc %d", want[i], rc);
 		CHECK(snap_same(&before, uat), "hostile %d: changed nothing",
 		      i);
 	}
@@ -1644,10 +1741,10 @@ static void case_inner_names(tfs_inst *uat)
 	      "inner names: written");
 	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
 	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-		lines_starting(res.ptr, "error seq=1: ") == 1 &&
-		lines_starting(res.ptr, "error: ") == 0 &&
-		strstr(res.ptr, "objects: 1/1 ") != NULL, res.ptr,
-		"inner names: only the object is refused: rc %d", rc);
+			lines_starting(res.ptr, "error seq=1: ") == 1 &&
+			lines_starting(res.ptr, "error: ") == 0 &&
+			strstr(res.ptr, "objects: 1/1 ") != NULL,
+		res.ptr, "inner names: only the object is refused: rc %d", rc);
 	CHECK(snap_same(&before, uat), "inner names: changed nothing");
 	free(xml);
 	tfs_buf_free(&res);
@@ -1661,8 +1758,8 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 	static const char bad_xml[] = "error: malformed package: ";
 	static const struct {
 		const char *name, *text;
-		size_t len;        /* 0: strlen(text) */
-		const char *want;  /* the start of the one error line */
+		size_t len;       /* 0: strlen(text) */
+		const char *want; /* the start of the one error line */
 	} bad[] = {
 		{ "doctype.xml",
 		  "<?xml version=\"1.0\"?>\n"
@@ -1672,7 +1769,8 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 		  "  <transaction-set id=\"1\">\n"
 		  "    <transaction seq=\"1\" op=\"C\" path=\"metadata/Form/"
 		  "Incident.Entity.xml\" base=\"\">&x;</transaction>\n"
-		  "  </transaction-set>\n</package>\n", 0, dtd },
+		  "  </transaction-set>\n</package>\n",
+		  0, dtd },
 		{ "laughs.xml",
 		  "<?xml version=\"1.0\"?>\n"
 		  "<!DOCTYPE package [\n"
@@ -1686,42 +1784,44 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 		  " <!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">\n"
 		  "]>\n"
 		  "<package format=\"1\" name=\"&h;\" state=\"closed\">&h;"
-		  "</package>\n", 0, dtd },
+		  "</package>\n",
+		  0, dtd },
 		{ "xxe.xml",
 		  "<!DOCTYPE package [<!ENTITY x SYSTEM "
 		  "\"file:///etc/passwd\">]>\n"
 		  "<package format=\"1\" name=\"X\" state=\"closed\">&x;"
-		  "</package>\n", 0, dtd },
+		  "</package>\n",
+		  0, dtd },
 		{ "dtd.xml",
 		  "<!DOCTYPE package SYSTEM \"http://127.0.0.1:9/p.dtd\">\n"
 		  "<package format=\"1\" name=\"X\" state=\"closed\"/>\n",
 		  0, dtd },
 		{ "undeclared.xml",
 		  "<package format=\"1\" name=\"U\" state=\"closed\">&x;"
-		  "</package>\n", 0,
+		  "</package>\n",
+		  0,
 		  "error: malformed package: line 1: Entity 'x' not defined" },
 		{ "root.xml",
 		  "<pkg format=\"1\" name=\"R\" type=\"incremental\" "
-		  "state=\"closed\"/>\n", 0,
-		  "error: the root element must be <package>" },
+		  "state=\"closed\"/>\n",
+		  0, "error: the root element must be <package>" },
 		{ "format.xml",
 		  "<package format=\"2\" name=\"F\" type=\"incremental\" "
-		  "state=\"closed\">\n</package>\n", 0,
-		  "error: unknown package format '2'" },
+		  "state=\"closed\">\n</package>\n",
+		  0, "error: unknown package format '2'" },
 		{ "order.xml",
 		  "<package format=\"1\" name=\"O\" state=\"closed\">\n"
 		  "<sub-package order=\"2\"/><sub-package order=\"2\"/>\n"
-		  "</package>\n", 0,
+		  "</package>\n",
+		  0,
 		  "error: sub-package order '2' is not a number above the "
 		  "previous one" },
 		{ "empty.xml", "", 0, bad_xml },
 		{ "blank.xml", " \n\n", 0, bad_xml },
-		{ "garbage.bin",
-		  "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe<\0&", 21,
-		  bad_xml },
-		{ "nul.xml",
-		  "<package format=\"1\" name=\"N\">\0</package>", 40,
-		  bad_xml },
+		{ "garbage.bin", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe<\0&",
+		  21, bad_xml },
+		{ "nul.xml", "<package format=\"1\" name=\"N\">\0</package>",
+		  40, bad_xml },
 		{ "trailing.xml", "<package format=\"1\" name=\"T\"/><x/>", 0,
 		  bad_xml },
 	};
@@ -1749,8 +1849,9 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 	snap_take(&before, uat);
 	rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 	CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-	      lines_starting(res.ptr, "error: malformed package") == 1, res.ptr,
-	      "malformed: truncated rejected: rc %d", rc);
+			lines_starting(res.ptr, "error: malformed package") ==
+				1,
+		res.ptr, "malformed: truncated rejected: rc %d", rc);
 	CHECK(snap_same(&before, uat), "malformed: truncated changed nothing");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		len = bad[i].len ? bad[i].len : strlen(bad[i].text);
@@ -1758,10 +1859,10 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 		write_file(path, bad[i].text, len);
 		rc = import(&res, NULL, uat, path, TFS_PKG_APPLY);
 		CHECK_R(rc == TFS_EINVALID && first_line(&res, "rejected") &&
-		      lines_starting(res.ptr, "error: ") == 1 &&
-		      lines_starting(res.ptr, bad[i].want) == 1, res.ptr,
-		      "malformed: %s rejected: rc %d",
-		      bad[i].name, rc);
+				lines_starting(res.ptr, "error: ") == 1 &&
+				lines_starting(res.ptr, bad[i].want) == 1,
+			res.ptr, "malformed: %s rejected: rc %d", bad[i].name,
+			rc);
 		CHECK(snap_same(&before, uat), "malformed: %s changed nothing",
 		      bad[i].name);
 	}
@@ -1769,21 +1870,23 @@ static void case_malformed(tfs_inst *uat, const char *p1_path)
 	      "malformed: the entity's object was not created");
 	tmp_path(path, sizeof(path), "doctype.xml");
 	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
-	CHECK_R(rc == TFS_EINVALID && has_line(res.ptr, "error: DOCTYPE and "
-					     "entities are not allowed"),
-	      res.ptr, "malformed: validate names the DOCTYPE: rc %d", rc);
+	CHECK_R(rc == TFS_EINVALID &&
+			has_line(res.ptr, "error: DOCTYPE and "
+					  "entities are not allowed"),
+		res.ptr, "malformed: validate names the DOCTYPE: rc %d", rc);
 	tmp_path(path, sizeof(path), "root.xml");
 	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
-	CHECK(rc == TFS_EINVALID && has_line(res.ptr, "error: the root "
-					     "element must be <package>"),
+	CHECK(rc == TFS_EINVALID &&
+		      has_line(res.ptr, "error: the root "
+					"element must be <package>"),
 	      "malformed: the wrong root is named (rc %d)", rc);
 	tmp_path(path, sizeof(path), "format.xml");
 	rc = import(&res, NULL, uat, path, TFS_PKG_VALIDATE);
 	CHECK(rc == TFS_EINVALID && has_line(res.ptr, "error: unknown package "
-					     "format '2'"),
+						      "format '2'"),
 	      "malformed: the unknown format is named (rc %d)", rc);
 	CHECK(snap_same(&before, uat), "malformed: validations changed "
-	      "nothing");
+				       "nothing");
 	case_hostile_sizes(uat);
 	case_inner_names(uat);
 
@@ -1802,8 +1905,8 @@ static void case_revert(tfs_inst *stg, tfs_inst *uat, const char *p1_path,
 	snap_take(&before, uat);
 	rc = tfs_inst_revert(&res, uat, USER, commit);
 	CHECK_R(rc == 0 && first_line(&res, "reverted") &&
-	      result_commit(&res) == before.hist + 1, res.ptr,
-	      "revert %d: rc %d", commit, rc);
+			result_commit(&res) == before.hist + 1,
+		res.ptr, "revert %d: rc %d", commit, rc);
 	CHECK(holds(uat, "Form", "Incident.Default", orig),
 	      "revert: uat's Incident.Default is back to its earlier bytes");
 	CHECK(hist(uat) == before.hist + 1, "revert: a new commit (%d)",
@@ -1812,9 +1915,9 @@ static void case_revert(tfs_inst *stg, tfs_inst *uat, const char *p1_path,
 	/* A reverted package may be applied again. */
 	rc = import(&res, NULL, uat, p1_path, TFS_PKG_APPLY);
 	CHECK_R(rc == 0 && first_line(&res, "applied") &&
-	      same_object(stg, uat, "Form", "Incident.Default"), res.ptr,
-	      "revert: P1 applies again after its revert: rc %d",
-	      rc);
+			same_object(stg, uat, "Form", "Incident.Default"),
+		res.ptr, "revert: P1 applies again after its revert: rc %d",
+		rc);
 	tfs_buf_free(&res);
 }
 
@@ -1893,7 +1996,8 @@ static bool tx_blobs_committed(const char *name, int *n)
 	bool ok = db != NULL;
 
 	*n = 0;
-	if (ok && sqlite3_prepare_v2(db, "SELECT t.blob, c.oid FROM "
+	if (ok && sqlite3_prepare_v2(db,
+				     "SELECT t.blob, c.oid FROM "
 				     "transactions t JOIN txsets x ON x.id = "
 				     "t.txset LEFT JOIN commits c ON c.n = "
 				     "x.commit_n WHERE t.blob IS NOT NULL",
@@ -1910,7 +2014,8 @@ static bool tx_blobs_committed(const char *name, int *n)
 			ok = false;
 			break;
 		}
-		snprintf(cmd, sizeof(cmd), "git --git-dir=%s/store/"
+		snprintf(cmd, sizeof(cmd),
+			 "git --git-dir=%s/store/"
 			 "history.git ls-tree -r %s | grep -c ' %s\t'",
 			 tmpdir, oid, blob);
 		if (!run_line(line, sizeof(line), cmd)) {
@@ -1952,47 +2057,59 @@ static void case_tx_blob(tfs_inst *stg)
 	int rc, n;
 
 	CHECK(save(stg, "Form", "Incident.TxBlob", txblob_form) == 0 &&
-	      (tx = last_txset(stg)) > 0, "tx-blob: form created in staging");
-	if (db && sqlite3_prepare_v2(db, "SELECT blob FROM transactions "
-				     "WHERE txset = ? AND bytes IS NULL", -1,
-				     &s, NULL) == SQLITE_OK) {
+		      (tx = last_txset(stg)) > 0,
+	      "tx-blob: form created in staging");
+	if (db && sqlite3_prepare_v2(db,
+				     "SELECT blob FROM transactions "
+				     "WHERE txset = ? AND bytes IS NULL",
+				     -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, tx);
-		if (sqlite3_step(s) == SQLITE_ROW &&
-		    sqlite3_column_text(s, 0))
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
 			snprintf(blob, sizeof(blob), "%s",
 				 (const char *)sqlite3_column_text(s, 0));
 	}
 	sqlite3_finalize(s);
-	CHECK(strlen(blob) == 40, "tx-blob: the transaction has no bytes and "
-	      "a blob id ('%s')", blob);
-	snprintf(cmd, sizeof(cmd), "git --git-dir=%s/store/history.git "
-		 "rev-parse acme/staging:%s", tmpdir, path);
+	CHECK(strlen(blob) == 40,
+	      "tx-blob: the transaction has no bytes and "
+	      "a blob id ('%s')",
+	      blob);
+	snprintf(cmd, sizeof(cmd),
+		 "git --git-dir=%s/store/history.git "
+		 "rev-parse acme/staging:%s",
+		 tmpdir, path);
 	CHECK(run_line(id, sizeof(id), cmd) && strcmp(id, blob) == 0,
 	      "tx-blob: ... the blob of %s in the history commit (%s)", path,
 	      id);
 	snprintf(num, sizeof(num), "%lld\n", (long long)tx);
 	CHECK(make_pkg(&pkg, stg, "PTxBlob", num, true) == 0,
 	      "tx-blob: package PTxBlob, closed");
-	CHECK_R(export_pkg(&xml, xpath, stg, pkg, TFS_PKG_XML,
-			   "PTxBlob.xml") == 0 &&
-		tx_count(xml.ptr, path) == 1 &&
-		strstr(xml.ptr, "caption=\"TxBlob 1\"") &&
-		strstr(xml.ptr, "<FieldRef name=\"Subject\"/>"), xml.ptr,
+	CHECK_R(export_pkg(&xml, xpath, stg, pkg, TFS_PKG_XML, "PTxBlob.xml") ==
+				0 &&
+			tx_count(xml.ptr, path) == 1 &&
+			strstr(xml.ptr, "caption=\"TxBlob 1\"") &&
+			strstr(xml.ptr, "<FieldRef name=\"Subject\"/>"),
+		xml.ptr,
 		"tx-blob: the export carries the object's bytes, read from "
 		"its blob");
 
 	rows = sql_int(db, "SELECT count(*) FROM transactions", 0);
 	rc = save(stg, "Form", "Incident.TxBad", txblob_bad_form);
 	CHECK(rc < 0 && rows > 0 &&
-	      sql_int(db, "SELECT count(*) FROM transactions", 0) == rows &&
-	      sql_int(db, "SELECT count(*) FROM transactions WHERE name = "
-		      "'Incident.TxBad'", 0) == 0,
+		      sql_int(db, "SELECT count(*) FROM transactions", 0) ==
+			      rows &&
+		      sql_int(db,
+			      "SELECT count(*) FROM transactions WHERE name = "
+			      "'Incident.TxBad'",
+			      0) == 0,
 	      "tx-blob: a save rejected on commit (rc %d: %s) leaves no "
-	      "transaction row", rc, tfs_error_last());
+	      "transaction row",
+	      rc, tfs_error_last());
 	sqlite3_close(db);
 	ok = tx_blobs_committed("staging", &n);
-	CHECK(ok && n > 0, "tx-blob: all %d blob ids of staging are in their "
-	      "commits", n);
+	CHECK(ok && n > 0,
+	      "tx-blob: all %d blob ids of staging are in their "
+	      "commits",
+	      n);
 	tfs_buf_free(&xml);
 }
 
@@ -2012,12 +2129,16 @@ static void case_tx_superseded(tfs_inst *prod)
 	bool ok;
 	int n;
 
-	CHECK(sql_int(db, "SELECT count(*) FROM transactions WHERE txset = ? "
+	CHECK(sql_int(db,
+		      "SELECT count(*) FROM transactions WHERE txset = ? "
 		      "AND name = 'Change.CAB' AND bytes IS NOT NULL AND blob "
-		      "IS NULL", tx) == 1 &&
-	      sql_int(db, "SELECT count(*) FROM transactions WHERE txset = ? "
-		      "AND name = 'Change.CAB' AND bytes IS NULL AND "
-		      "blob IS NOT NULL", tx) == 1,
+		      "IS NULL",
+		      tx) == 1 &&
+		      sql_int(db,
+			      "SELECT count(*) FROM transactions WHERE txset = ? "
+			      "AND name = 'Change.CAB' AND bytes IS NULL AND "
+			      "blob IS NOT NULL",
+			      tx) == 1,
 	      "tx-blob: production's set %lld: the first change of "
 	      "Change.CAB keeps its bytes, the last names its blob",
 	      (long long)tx);
@@ -2027,13 +2148,16 @@ static void case_tx_superseded(tfs_inst *prod)
 	      "tx-blob: package of that set in production");
 	CHECK_R(export_pkg(&xml, xpath, prod, pkg, TFS_PKG_XML,
 			   "PTxTwice.xml") == 0 &&
-		tx_count(xml.ptr, cab) == 2 &&
-		strstr(xml.ptr, "caption=\"CAB 1\"") &&
-		strstr(xml.ptr, "caption=\"CAB 2\""), xml.ptr,
+			tx_count(xml.ptr, cab) == 2 &&
+			strstr(xml.ptr, "caption=\"CAB 1\"") &&
+			strstr(xml.ptr, "caption=\"CAB 2\""),
+		xml.ptr,
 		"tx-blob: its export carries both versions of Change.CAB");
 	ok = tx_blobs_committed("production", &n);
-	CHECK(ok && n > 0, "tx-blob: all %d blob ids of production are in "
-	      "their commits", n);
+	CHECK(ok && n > 0,
+	      "tx-blob: all %d blob ids of production are in "
+	      "their commits",
+	      n);
 	tfs_buf_free(&xml);
 }
 
@@ -2049,14 +2173,17 @@ static void case_tx_superseded(tfs_inst *prod)
  */
 static int64_t bad_links(sqlite3 *db)
 {
-	return sql_int(db, "SELECT (SELECT count(*) FROM transactions t"
+	return sql_int(
+		db,
+		"SELECT (SELECT count(*) FROM transactions t"
 		" WHERE t.op != 'C' AND t.prev IS NOT (SELECT max(p.seq)"
 		" FROM transactions p WHERE p.kind = t.kind AND p.type = t.type"
 		" AND p.name = t.name AND p.seq < t.seq))"
 		" + (SELECT count(*) FROM objects o JOIN dirs d ON d.id = o.dir"
 		" WHERE o.last_tx IS NOT (SELECT max(t.seq) FROM transactions t"
 		" WHERE t.kind = d.kind AND t.type = d.type"
-		" AND t.name = o.name))", 0);
+		" AND t.name = o.name))",
+		0);
 }
 
 static void case_old_layout(const char *store)
@@ -2072,14 +2199,19 @@ static void case_old_layout(const char *store)
 
 	/* Every save, delete, rename, revert and apply of the cases above
 	 * kept the links. */
-	CHECK(db && sql_int(db, "SELECT count(*) FROM transactions WHERE "
-			    "prev IS NOT NULL", 0) > 0 && bad_links(db) == 0,
+	CHECK(db &&
+		      sql_int(db,
+			      "SELECT count(*) FROM transactions WHERE "
+			      "prev IS NOT NULL",
+			      0) > 0 &&
+		      bad_links(db) == 0,
 	      "old layout: every transaction links to the object's previous "
 	      "one");
 	/* Before transactions.prev: the index by path instead; references
 	 * in a table with a rowid and an index by object. */
 	nrefs = sql_int(db, "SELECT count(*) FROM refs", 0);
-	CHECK(sql_run(db, "ALTER TABLE transactions DROP COLUMN prev;"
+	CHECK(sql_run(db,
+		      "ALTER TABLE transactions DROP COLUMN prev;"
 		      "ALTER TABLE objects DROP COLUMN last_tx;"
 		      "CREATE INDEX transactions_object ON transactions(kind,"
 		      " type, name, seq);"
@@ -2089,18 +2221,24 @@ static void case_old_layout(const char *store)
 		      "DROP TABLE refs; ALTER TABLE refs_old RENAME TO refs;"
 		      "CREATE INDEX refs_obj ON refs(obj);"
 		      "CREATE INDEX refs_target ON refs(kind, target);") &&
-	      nrefs > 0, "old layout: without the links, refs with rowids");
+		      nrefs > 0,
+	      "old layout: without the links, refs with rowids");
 	/* The old layout, with bytes that differ from the blob's so that the
 	 * export shows which it read. */
-	CHECK(sql_run(db, "UPDATE transactions SET bytes = CAST(replace("
+	CHECK(sql_run(db,
+		      "UPDATE transactions SET bytes = CAST(replace("
 		      "CAST((SELECT o.bytes FROM objects o WHERE o.guid = "
 		      "transactions.guid) AS TEXT), 'TxBlob 1', 'TxBlob old')"
 		      " AS BLOB) WHERE name = 'Incident.TxBlob';"
 		      "ALTER TABLE transactions DROP COLUMN blob;") &&
-	      sql_int(db, "SELECT count(*) FROM pragma_table_info("
-		      "'transactions') WHERE name = 'blob'", 0) == 0 &&
-	      sql_int(db, "SELECT count(*) FROM transactions WHERE name = "
-		      "'Incident.TxBlob' AND bytes IS NOT NULL", 0) == 1,
+		      sql_int(db,
+			      "SELECT count(*) FROM pragma_table_info("
+			      "'transactions') WHERE name = 'blob'",
+			      0) == 0 &&
+		      sql_int(db,
+			      "SELECT count(*) FROM transactions WHERE name = "
+			      "'Incident.TxBlob' AND bytes IS NOT NULL",
+			      0) == 1,
 	      "old layout: staging's transactions without blob, with bytes");
 	sqlite3_close(db);
 	if (th_store_open(&st, store) < 0) {
@@ -2109,45 +2247,56 @@ static void case_old_layout(const char *store)
 	}
 	stg = th_inst(st, "acme", "staging");
 	db = inst_db("staging");
-	CHECK(stg && sql_int(db, "SELECT count(*) FROM pragma_table_info("
+	CHECK(stg && sql_int(db,
+			     "SELECT count(*) FROM pragma_table_info("
 			     "'transactions') WHERE name = 'blob'",
 			     0) == 1,
 	      "old layout: the store opens and has transactions.blob again");
-	CHECK(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
-		      "'transactions_object'", 0) == 0 &&
-	      sql_int(db, "SELECT count(*) FROM transactions WHERE "
-		      "prev IS NOT NULL", 0) > 0 && bad_links(db) == 0,
+	CHECK(sql_int(db,
+		      "SELECT count(*) FROM sqlite_master WHERE name = "
+		      "'transactions_object'",
+		      0) == 0 &&
+		      sql_int(db,
+			      "SELECT count(*) FROM transactions WHERE "
+			      "prev IS NOT NULL",
+			      0) > 0 &&
+		      bad_links(db) == 0,
 	      "old layout: the links are made again, the index dropped");
 	CHECK(sql_int(db, "SELECT count(*) FROM refs", 0) == nrefs &&
-	      sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
-		      "'refs_obj'", 0) == 0 &&
-	      sql_int(db, "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master"
-		      " WHERE name = 'refs'", 0) == 1,
+		      sql_int(db,
+			      "SELECT count(*) FROM sqlite_master WHERE name = "
+			      "'refs_obj'",
+			      0) == 0 &&
+		      sql_int(db,
+			      "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master"
+			      " WHERE name = 'refs'",
+			      0) == 1,
 	      "old layout: the same %lld references, keyed by object",
 	      (long long)nrefs);
-	CHECK(stg && tfs_inst_dir_find(&dir, stg, TFS_KIND_METADATA,
-				       "BusinessObject") == 0 &&
-	      tfs_inst_obj_find(&info, stg, dir, "Incident") == 0 &&
-	      tfs_inst_delete(stg, USER, info.id) == TFS_ECONFLICT &&
-	      strstr(tfs_error_last(), "still used by"),
+	CHECK(stg &&
+		      tfs_inst_dir_find(&dir, stg, TFS_KIND_METADATA,
+					"BusinessObject") == 0 &&
+		      tfs_inst_obj_find(&info, stg, dir, "Incident") == 0 &&
+		      tfs_inst_delete(stg, USER, info.id) == TFS_ECONFLICT &&
+		      strstr(tfs_error_last(), "still used by"),
 	      "old layout: a business object in use still cannot be deleted");
 	CHECK(stg && tfs_pkg_find(&pkg, stg, "PTxBlob") == 0 &&
-	      tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) == 0 &&
-	      tx_count(xml.ptr, path) == 1 &&
-	      strstr(xml.ptr, "caption=\"TxBlob old\""),
+		      tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) == 0 &&
+		      tx_count(xml.ptr, path) == 1 &&
+		      strstr(xml.ptr, "caption=\"TxBlob old\""),
 	      "old layout: the export carries the row's bytes");
 
 	/* A blob history.git does not have: an error, never empty bytes. */
 	sql_run(db, "UPDATE transactions SET bytes = NULL, blob = "
-		"'0123456789abcdef0123456789abcdef01234567' WHERE name = "
-		"'Incident.TxBlob'");
+		    "'0123456789abcdef0123456789abcdef01234567' WHERE name = "
+		    "'Incident.TxBlob'");
 	tfs_buf_clear(&xml);
 	rc = stg ? tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) : 0;
 	CHECK(rc == TFS_EDAMAGED && strstr(tfs_error_last(), path),
 	      "old layout: a missing blob fails the export naming %s (rc %d)",
 	      path, rc);
 	sql_run(db, "UPDATE transactions SET blob = 'not-an-id' WHERE name = "
-		"'Incident.TxBlob'");
+		    "'Incident.TxBlob'");
 	rc = stg ? tfs_pkg_render(&xml, stg, pkg.id, TFS_PKG_XML) : 0;
 	CHECK(rc < 0 && strstr(tfs_error_last(), path),
 	      "old layout: so does a malformed blob id (rc %d)", rc);
@@ -2183,7 +2332,8 @@ int main(void)
 		return 1;
 	uat_id = tfs_inst_id(uat);
 	CHECK(!tfs_inst_locked(stg) && tfs_inst_locked(uat) &&
-	      tfs_inst_locked(prod), "staging unlocked, uat and production "
+		      tfs_inst_locked(prod),
+	      "staging unlocked, uat and production "
 	      "locked");
 
 	meta_read(&orig, uat, "Form", "Incident.Default");

@@ -98,18 +98,16 @@ int main(void)
 		error = spill_append(&sp, buf, rec_len(i));
 	}
 	CHECK(!error && sp.has_fd && sp.filed > 0 && sp.count == n,
-	      "%zu records (%lld bytes in the file)", n,
-	      (long long)sp.filed);
+	      "%zu records (%lld bytes in the file)", n, (long long)sp.filed);
 	CHECK(read_back(&sp, n), "every record read back whole and in order, "
-	      "the file's then memory's");
+				 "the file's then memory's");
 	CHECK(read_back(&sp, n), "and again by a second reader");
 	CHECK(entries(dir) == 0, "the temporary file has no name in %s", dir);
 	CHECK(spill_append(&sp, buf, SPILL_REC_MAX + 1) == TFS_EINVALID &&
-	      sp.count == n, "a record over %d bytes is refused",
-	      SPILL_REC_MAX);
+		      sp.count == n,
+	      "a record over %d bytes is refused", SPILL_REC_MAX);
 	spill_free(&sp);
-	CHECK(!sp.has_fd && sp.count == 0 && read_back(&sp, 0),
-	      "freed: empty");
+	CHECK(!sp.has_fd && sp.count == 0 && read_back(&sp, 0), "freed: empty");
 
 	th_rmtree(dir, false);
 	printf("%d tests, %d failed\n", count, failures);

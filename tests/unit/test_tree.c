@@ -15,7 +15,7 @@
 #include "tenantfs/store.h"
 #include "tenantfs/tree.h"
 
-static tfs_caller root = {0, 0};
+static tfs_caller root = { 0, 0 };
 
 /* Open for writing with O_TRUNC, write, flush: returns the flush result. */
 static int write_all(tfs_tree *t, const char *path, const char *text)
@@ -87,51 +87,62 @@ int main(void)
 	CHECK(tfs_tree_new(&t, st, getuid(), getgid()) == 0, "tree");
 
 	/* Browsing. */
-	CHECK(th_walk(&a, t, STG "metadata/Form/Incident.Default.xml",
-		      &root) == 0, "Incident.Default form exists");
+	CHECK(th_walk(&a, t, STG "metadata/Form/Incident.Default.xml", &root) ==
+		      0,
+	      "Incident.Default form exists");
 	CHECK(th_read_all(&b, t, STG "metadata/Form/Incident.Default.xml",
-			  &root) == 0 && b.size == a.size,
+			  &root) == 0 &&
+		      b.size == a.size,
 	      "size equals bytes read (%zu)", b.size);
-	CHECK(th_walk(&a2, t, "tenants/acme/production/metadata/Form/"
-		      "Incident.Default.xml", &root) == 0 && a2.ino != a.ino,
+	CHECK(th_walk(&a2, t,
+		      "tenants/acme/production/metadata/Form/"
+		      "Incident.Default.xml",
+		      &root) == 0 &&
+		      a2.ino != a.ino,
 	      "production has its own inode");
-	CHECK(th_read_all(&b2, t, "tenants/acme/production/metadata/Form/"
-			  "Incident.Default.xml", &root) == 0 &&
-	      b2.size == b.size && memcmp(b.ptr, b2.ptr, b.size) == 0,
+	CHECK(th_read_all(&b2, t,
+			  "tenants/acme/production/metadata/Form/"
+			  "Incident.Default.xml",
+			  &root) == 0 &&
+		      b2.size == b.size && memcmp(b.ptr, b2.ptr, b.size) == 0,
 	      "staging and production render the same bytes");
 	CHECK(th_walk(&a, t, STG "metadata/Nope", &root) == TFS_ENOTFOUND,
 	      "unknown type directory is not found");
 	CHECK(th_read_all(&b, t, STG "instance.conf", &root) == 0 &&
-	      strstr(b.ptr, "metadata_locked = false") &&
-	      strstr(b.ptr, "api_key = ***"), "instance.conf with secret "
+		      strstr(b.ptr, "metadata_locked = false") &&
+		      strstr(b.ptr, "api_key = ***"),
+	      "instance.conf with secret "
 	      "masked");
 
 	/* An edit: one commit, one transaction set. */
 	th_read_all(&hist, t, STG "history/log", &root);
 	lines = count_lines(hist.ptr);
 	th_read_all(&b, t, STG "metadata/BusinessObject/Incident.xml", &root);
-	changed = th_replace(b.ptr, "<Field name=", "<Field description=\"x\" "
+	changed = th_replace(b.ptr, "<Field name=",
+			     "<Field description=\"x\" "
 			     "name=");
-	CHECK(changed && write_all(t, STG "metadata/BusinessObject/"
-				   "Incident.xml", changed) == 0,
+	CHECK(changed && write_all(t,
+				   STG "metadata/BusinessObject/"
+				       "Incident.xml",
+				   changed) == 0,
 	      "a valid edit is stored");
 	free(changed);
 	th_read_all(&hist, t, STG "history/log", &root);
 	CHECK(count_lines(hist.ptr) == lines + 1 &&
-	      strstr(hist.ptr, " admin Update metadata/BusinessObject/"
-		     "Incident.xml"), "one new history line by admin");
+		      strstr(hist.ptr, " admin Update metadata/BusinessObject/"
+				       "Incident.xml"),
+	      "one new history line by admin");
 	CHECK(th_walk(&a, t, STG "projects/default/transaction-sets/1.xml",
-		      &root) == 0, "transaction set 1 in the default project");
+		      &root) == 0,
+	      "transaction set 1 in the default project");
 
 	/* Rejections change nothing. */
 	th_read_all(&b, t, STG "metadata/Form/Incident.Default.xml", &root);
-	error = write_all(t, STG "metadata/Form/Incident.Default.xml",
-			  "<Form");
+	error = write_all(t, STG "metadata/Form/Incident.Default.xml", "<Form");
 	CHECK(error == TFS_EINVALID, "malformed save rejected");
 	changed = th_replace(b.ptr, "name=\"Incident.Default\"",
 			     "name=\"Other\"");
-	error = write_all(t, STG "metadata/Form/Incident.Default.xml",
-			  changed);
+	error = write_all(t, STG "metadata/Form/Incident.Default.xml", changed);
 	free(changed);
 	CHECK(error == TFS_EINVALID, "name mismatch rejected");
 	th_read_all(&b2, t, STG "metadata/Form/Incident.Default.xml", &root);
@@ -139,7 +150,8 @@ int main(void)
 	      "bytes unchanged after rejections");
 	th_read_all(&b2, t, STG "log", &root);
 	CHECK(strstr(b2.ptr, "reject metadata/Form/Incident.Default.xml") &&
-	      strstr(b2.ptr, "does not match"), "reason in the log");
+		      strstr(b2.ptr, "does not match"),
+	      "reason in the log");
 	th_read_all(&b2, t, STG "instance.conf", &root);
 	changed = th_replace(b2.ptr, "status = active", "colour = blue");
 	CHECK(write_all(t, STG "instance.conf", changed) == TFS_EINVALID,
@@ -151,8 +163,10 @@ int main(void)
 	free(changed);
 
 	/* Locked production. */
-	CHECK(write_all(t, "tenants/acme/production/metadata/Form/"
-			"Incident.Default.xml", b.ptr) == TFS_ELOCKED,
+	CHECK(write_all(t,
+			"tenants/acme/production/metadata/Form/"
+			"Incident.Default.xml",
+			b.ptr) == TFS_ELOCKED,
 	      "production form is locked");
 
 	/* Temporary files and rename onto an object (sed -i). */
@@ -163,11 +177,12 @@ int main(void)
 	      "temporary file written");
 	free(changed);
 	CHECK(th_walk(&a, t, STG "metadata/Form", &root) == 0 &&
-	      tfs_tree_rename(t, a.ino, "sedAbC123", a.ino,
-			      "Incident.Default.xml", 0, &root) == 0,
+		      tfs_tree_rename(t, a.ino, "sedAbC123", a.ino,
+				      "Incident.Default.xml", 0, &root) == 0,
 	      "rename of the temporary file onto the object stores it");
 	CHECK(th_walk(&a2, t, STG "metadata/Form/sedAbC123", &root) ==
-	      TFS_ENOTFOUND, "temporary name gone");
+		      TFS_ENOTFOUND,
+	      "temporary name gone");
 
 	/* Revert the last commit. */
 	th_read_all(&hist, t, STG "history/log", &root);

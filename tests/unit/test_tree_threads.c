@@ -20,11 +20,11 @@
 #include "tenantfs/store.h"
 #include "tenantfs/tree.h"
 
-#define STG "tenants/acme/staging/"
+#define STG    "tenants/acme/staging/"
 #define ROUNDS 150
-#define SAVES 12
+#define SAVES  12
 
-static tfs_caller root = {0, 0};
+static tfs_caller root = { 0, 0 };
 
 static int count_entry(void *ctx, const char *name, const tfs_attr *a)
 {
@@ -34,8 +34,8 @@ static int count_entry(void *ctx, const char *name, const tfs_attr *a)
 
 struct job {
 	tfs_tree *t;
-	uint64_t dir;       /* staging/metadata/Form */
-	uint64_t history;   /* staging/history */
+	uint64_t dir;     /* staging/metadata/Form */
+	uint64_t history; /* staging/history */
 	int id;
 	int failures;
 	char why[256];
@@ -72,8 +72,8 @@ static void *scratch_worker(void *arg)
 			fail(j, "write", error);
 		tfs_file_release(j->t, f);
 		tfs_tree_forget(j->t, a.ino, 1);
-		if ((error = tfs_tree_lookup(&a, j->t, j->dir, name,
-					     &root)) < 0 ||
+		if ((error = tfs_tree_lookup(&a, j->t, j->dir, name, &root)) <
+			    0 ||
 		    a.size != 7)
 			fail(j, "lookup of a temporary file", error);
 		else
@@ -82,8 +82,9 @@ static void *scratch_worker(void *arg)
 					     0, &root)) < 0)
 			fail(j, "rename", error);
 		n = 0;
-		if ((error = tfs_tree_readdir(j->t, j->dir, count_entry,
-					      &n, &root)) < 0 || n == 0)
+		if ((error = tfs_tree_readdir(j->t, j->dir, count_entry, &n,
+					      &root)) < 0 ||
+		    n == 0)
 			fail(j, "readdir", error);
 		if ((error = tfs_tree_unlink(j->t, j->dir, other, &root)) < 0)
 			fail(j, "unlink", error);
@@ -96,8 +97,9 @@ static void *scratch_worker(void *arg)
 			continue;
 		}
 		n = 0;
-		if ((error = tfs_tree_readdir(j->t, a.ino, count_entry,
-					      &n, &root)) < 0 || n == 0)
+		if ((error = tfs_tree_readdir(j->t, a.ino, count_entry, &n,
+					      &root)) < 0 ||
+		    n == 0)
 			fail(j, "history/1 listing", error);
 		tfs_tree_forget(j->t, a.ino, 1);
 	}
@@ -115,8 +117,10 @@ static void *save_worker(void *arg)
 	tfs_file *f;
 	int i, error;
 
-	if ((error = th_walk(&a, j->t, STG "metadata/BusinessObject/"
-			     "Incident.xml", &root)) < 0 ||
+	if ((error = th_walk(&a, j->t,
+			     STG "metadata/BusinessObject/"
+				 "Incident.xml",
+			     &root)) < 0 ||
 	    (error = th_read_ino(&b, j->t, a.ino, &root)) < 0 ||
 	    !(p = strstr(b.ptr, "<Field name="))) {
 		fail(j, "read Incident", error);
@@ -128,16 +132,15 @@ static void *save_worker(void *arg)
 		doc = malloc(n);
 		snprintf(doc, n, "%.*s%s%s", (int)(p - b.ptr), b.ptr, text,
 			 p + strlen("<Field "));
-		if ((error = tfs_tree_open(&f, j->t, a.ino,
-					   O_WRONLY | O_TRUNC, &root,
-					   &(bool){false},
-					   &(bool){false})) < 0) {
+		if ((error = tfs_tree_open(&f, j->t, a.ino, O_WRONLY | O_TRUNC,
+					   &root, &(bool){ false },
+					   &(bool){ false })) < 0) {
 			fail(j, "open for writing", error);
 			free(doc);
 			continue;
 		}
-		if ((error = tfs_file_write(j->t, f, 0, doc,
-					    strlen(doc))) < 0 ||
+		if ((error = tfs_file_write(j->t, f, 0, doc, strlen(doc))) <
+			    0 ||
 		    (error = tfs_file_flush(j->t, f)) < 0)
 			fail(j, "save", error);
 		tfs_file_release(j->t, f);
@@ -156,14 +159,16 @@ static void *read_worker(void *arg)
 	int i, error, n;
 
 	for (i = 0; i < ROUNDS; i++) {
-		if ((error = th_walk(&a, j->t, STG "metadata/Form/"
-				     "Incident.Default.xml", &root)) < 0 ||
+		if ((error = th_walk(&a, j->t,
+				     STG "metadata/Form/"
+					 "Incident.Default.xml",
+				     &root)) < 0 ||
 		    (error = th_read_ino(&b, j->t, a.ino, &root)) < 0 ||
 		    b.size != a.size)
 			fail(j, "read a form", error);
 		n = 0;
-		if ((error = tfs_tree_readdir(j->t, TFS_ROOT_INO,
-					      count_entry, &n, &root)) < 0 ||
+		if ((error = tfs_tree_readdir(j->t, TFS_ROOT_INO, count_entry,
+					      &n, &root)) < 0 ||
 		    n != 8) /* README console.conf events landscapes
 			     * licenses status tenants users */
 			fail(j, "list the root", error);
@@ -192,17 +197,21 @@ int main(void)
 		return 1;
 	}
 	CHECK(th_walk(&form, t, STG "metadata/Form", &root) == 0 &&
-	      th_walk(&hist, t, STG "history", &root) == 0,
+		      th_walk(&hist, t, STG "history", &root) == 0,
 	      "staging's directories");
 	th_read_all(&b, t, STG "history/log", &root);
 	for (i = 0; b.ptr && b.ptr[i]; i++)
 		lines0 += b.ptr[i] == '\n';
 
 	for (i = 0; i < 5; i++) {
-		jobs[i] = (struct job){.t = t, .dir = form.ino,
-				       .history = hist.ino, .id = i};
-		pthread_create(&th[i], NULL, i < 3 ? scratch_worker :
-			       i == 3 ? save_worker : read_worker, &jobs[i]);
+		jobs[i] = (struct job){
+			.t = t, .dir = form.ino, .history = hist.ino, .id = i
+		};
+		pthread_create(&th[i], NULL,
+			       i < 3  ? scratch_worker :
+			       i == 3 ? save_worker :
+					read_worker,
+			       &jobs[i]);
 	}
 	for (i = 0; i < 5; i++)
 		pthread_join(th[i], NULL);
@@ -220,7 +229,8 @@ int main(void)
 	      lines0, lines1);
 	CHECK(th_read_all(&b, t, STG "metadata/BusinessObject/Incident.xml",
 			  &root) == 0 &&
-	      strstr(b.ptr, "description=\"t" "11\""),
+		      strstr(b.ptr, "description=\"t"
+				    "11\""),
 	      "the last save is what is stored");
 	n = 0;
 	tfs_tree_readdir(t, form.ino, count_entry, &n, &root);
@@ -229,10 +239,10 @@ int main(void)
 		int left = 0;
 		char name[64];
 		for (i = 0; i < 3 * ROUNDS; i++) {
-			snprintf(name, sizeof(name), ".tfs%d-%d.tmp", i / ROUNDS,
-				 i % ROUNDS);
-			left += tfs_tree_lookup(&x, t, form.ino, name,
-						&root) == 0;
+			snprintf(name, sizeof(name), ".tfs%d-%d.tmp",
+				 i / ROUNDS, i % ROUNDS);
+			left += tfs_tree_lookup(&x, t, form.ino, name, &root) ==
+				0;
 		}
 		CHECK(left == 0, "no temporary file is left (%d)", left);
 	}

@@ -15,14 +15,14 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define N_CHANGES 300
+#define N_CHANGES  300
 #define N_REQUESTS 800
 
 /* ---- changes ------------------------------------------------------------- */
 
 static const struct {
 	const char *subject, *category, *team, *type, *risk;
-	unsigned cost;		/* estimate, whole currency units */
+	unsigned cost; /* estimate, whole currency units */
 	unsigned weight;
 } changes[] = {
 	{ "Monthly security patching - workstations", "Operating System",
@@ -31,30 +31,30 @@ static const struct {
 	  "Standard", "Medium", 0, 12 },
 	{ "Upgrade core switch firmware", "Network", "NetworkOperations",
 	  "Normal", "High", 0, 3 },
-	{ "Replace firewall cluster", "Security", "NetworkOperations",
-	  "Major", "Very High", 45000, 1 },
+	{ "Replace firewall cluster", "Security", "NetworkOperations", "Major",
+	  "Very High", 45000, 1 },
 	{ "Renew public TLS certificates", "Server", "ServerOperations",
 	  "Standard", "Low", 600, 4 },
-	{ "Extend file server volume", "Server", "ServerOperations",
-	  "Standard", "Low", 0, 5 },
-	{ "SQL Server cumulative update", "Database",
-	  "DatabaseAdministration", "Normal", "Medium", 0, 4 },
+	{ "Extend file server volume", "Server", "ServerOperations", "Standard",
+	  "Low", 0, 5 },
+	{ "SQL Server cumulative update", "Database", "DatabaseAdministration",
+	  "Normal", "Medium", 0, 4 },
 	{ "Move mailboxes to new database", "Email and Calendar",
 	  "ApplicationSupport", "Normal", "Medium", 0, 3 },
-	{ "Deploy new VPN client version", "VPN", "NetworkOperations",
-	  "Normal", "Medium", 0, 3 },
-	{ "Office apps feature update", "Office Applications",
-	  "DesktopSupport", "Normal", "Low", 0, 4 },
+	{ "Deploy new VPN client version", "VPN", "NetworkOperations", "Normal",
+	  "Medium", 0, 3 },
+	{ "Office apps feature update", "Office Applications", "DesktopSupport",
+	  "Normal", "Low", 0, 4 },
 	{ "SAP kernel upgrade", "Business Application", "ApplicationSupport",
 	  "Major", "High", 12000, 1 },
-	{ "CRM quarterly release", "Business Application",
-	  "ApplicationSupport", "Normal", "Medium", 2500, 3 },
+	{ "CRM quarterly release", "Business Application", "ApplicationSupport",
+	  "Normal", "Medium", 2500, 3 },
 	{ "Add access points on floor 3", "Wi-Fi", "NetworkOperations",
 	  "Normal", "Low", 3200, 2 },
 	{ "Decommission legacy print server", "Printer", "ServerOperations",
 	  "Normal", "Low", 0, 1 },
-	{ "Rotate service account passwords", "Security",
-	  "SecurityOperations", "Standard", "Medium", 0, 4 },
+	{ "Rotate service account passwords", "Security", "SecurityOperations",
+	  "Standard", "Medium", 0, 4 },
 	{ "Enforce MFA for remote access", "Access and Accounts",
 	  "SecurityOperations", "Major", "High", 8000, 1 },
 	{ "Increase memory of application servers", "Server",
@@ -63,12 +63,12 @@ static const struct {
 	  "ApplicationSupport", "Emergency", "High", 0, 3 },
 	{ "Emergency patch for actively exploited vulnerability", "Security",
 	  "SecurityOperations", "Emergency", "Very High", 0, 2 },
-	{ "Replace failed disk in storage array", "Server",
-	  "ServerOperations", "Emergency", "Medium", 900, 2 },
+	{ "Replace failed disk in storage array", "Server", "ServerOperations",
+	  "Emergency", "Medium", 900, 2 },
 	{ "New VLAN for building management systems", "Network",
 	  "NetworkOperations", "Normal", "Medium", 0, 2 },
-	{ "Update endpoint protection policy", "Security",
-	  "SecurityOperations", "Standard", "Low", 0, 4 },
+	{ "Update endpoint protection policy", "Security", "SecurityOperations",
+	  "Standard", "Low", 0, 4 },
 	{ "Change index maintenance schedule", "Database",
 	  "DatabaseAdministration", "Standard", "Low", 0, 3 },
 	{ "Call manager upgrade", "Telephony", "NetworkOperations", "Major",
@@ -77,19 +77,18 @@ static const struct {
 	  "NetworkOperations", "Normal", "High", 4000, 1 },
 	{ "Roll out laptop disk encryption policy", "Security",
 	  "DesktopSupport", "Normal", "Medium", 0, 2 },
-	{ "Backup retention to 35 days", "Server", "ServerOperations",
-	  "Normal", "Low", 0, 2 },
+	{ "Backup retention to 35 days", "Server", "ServerOperations", "Normal",
+	  "Low", 0, 2 },
 	{ "Refresh meeting room AV equipment", "Facilities", "Facilities",
 	  "Normal", "Low", 18000, 1 },
 };
 
 static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
-			 const char *subject, int64_t approved,
-			 int64_t start, int64_t end, const char *status,
-			 int team, int owner, const char *type)
+			 const char *subject, int64_t approved, int64_t start,
+			 int64_t end, const char *status, int team, int owner,
+			 const char *type)
 {
-	bool done = !strcmp(status, "Implemented") ||
-		    !strcmp(status, "Closed");
+	bool done = !strcmp(status, "Implemented") || !strcmp(status, "Closed");
 	demo_task *t;
 	demo_journal *j;
 	int cab;
@@ -110,8 +109,7 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 			t->done = end;
 			t->actual_q = t->planned_q + demo_below(g, 6);
 		} else {
-			t->status = start < g->now ? "In Progress" :
-						     "Assigned";
+			t->status = start < g->now ? "In Progress" : "Assigned";
 		}
 	}
 	if (!strcmp(type, "Standard"))
@@ -119,8 +117,10 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 	cab = demo_member(g, w, demo_team_index("ChangeAdvisoryBoard"));
 	if ((j = demo_add_journal(g, w, of, approved, "Note", cab))) {
 		snprintf(j->subject, sizeof(j->subject), "CAB decision");
-		snprintf(j->body, sizeof(j->body), "Reviewed %s change at the "
-			 "%s; approved for the planned window.", type,
+		snprintf(j->body, sizeof(j->body),
+			 "Reviewed %s change at the "
+			 "%s; approved for the planned window.",
+			 type,
 			 !strcmp(type, "Emergency") ? "emergency CAB" : "CAB");
 	}
 	if (done && (t = demo_add_task(g, w))) {
@@ -140,7 +140,7 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 		if (closed) {
 			t->done = demo_min64(end + demo_between(g, DEMO_DAY,
 								4 * DEMO_DAY),
-					g->now - 60);
+					     g->now - 60);
 			t->actual_q = 1 + demo_below(g, 4);
 		}
 	}
@@ -148,7 +148,7 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 
 /* What a change's record says, decided before it is written. */
 typedef struct chg_plan {
-	unsigned c, r;		/* index into changes[], risk level */
+	unsigned c, r; /* index into changes[], risk level */
 	const char *type, *status, *pri;
 	int64_t created, start, end, approved, actual, closed;
 	int team, owner, requestor;
@@ -193,8 +193,8 @@ static void change_state(demo_gen *g, chg_plan *p)
 
 	if (demo_chance(g, 3)) {
 		p->status = "Cancelled";
-		p->closed = p->created + demo_between(g, DEMO_DAY,
-						      5 * DEMO_DAY);
+		p->closed = p->created +
+			    demo_between(g, DEMO_DAY, 5 * DEMO_DAY);
 		p->closed = demo_min64(p->closed, g->now - 60);
 	} else if (strcmp(type, "Standard") && demo_chance(g, 5) &&
 		   p->approved < g->now) {
@@ -203,8 +203,8 @@ static void change_state(demo_gen *g, chg_plan *p)
 	} else if (p->end < g->now - 60) {
 		p->actual = demo_min64(p->end + demo_between(g, -1800, 3600),
 				       g->now - 60);
-		p->closed = p->actual + demo_between(g, 2 * DEMO_DAY,
-						     5 * DEMO_DAY);
+		p->closed = p->actual +
+			    demo_between(g, 2 * DEMO_DAY, 5 * DEMO_DAY);
 		p->status = p->closed < g->now ? "Closed" : "Implemented";
 		if (p->closed >= g->now)
 			p->closed = 0;
@@ -242,34 +242,40 @@ static int change_write(demo_gen *g, demo_world *w, const chg_plan *p,
 {
 	const char *subject = changes[p->c].subject, *type = p->type;
 
-	demo_begin(g, TFS_KIND_DATA, "Change", "Record", p->of.key,
-		   "Change");
+	demo_begin(g, TFS_KIND_DATA, "Change", "Record", p->of.key, "Change");
 	demo_stamps(g, p->created, w->people[p->requestor].key,
-		    p->closed ? p->closed : p->actual ? p->actual :
-		    demo_min64(p->approved, g->now - 60),
+		    p->closed ? p->closed :
+		    p->actual ? p->actual :
+				demo_min64(p->approved, g->now - 60),
 		    w->people[p->owner].key);
 	demo_valuef(g, "ChangeNumber", "%u", 20001 + i);
 	demo_value(g, "Subject", subject);
-	demo_valuef(g, "Description", "%s. Requested by %s; see the "
-		    "implementation and backout plans.", subject,
-		    w->people[p->requestor].display);
+	demo_valuef(g, "Description",
+		    "%s. Requested by %s; see the "
+		    "implementation and backout plans.",
+		    subject, w->people[p->requestor].display);
 	demo_value(g, "Status", p->status);
 	demo_value(g, "TypeOfChange", type);
 	demo_value(g, "Risk", changes[p->c].risk);
 	demo_value(g, "Priority", p->pri);
-	demo_value(g, "Urgency", !strcmp(type, "Emergency") ? "High" :
-		   p->r >= 2 ? "Medium" : "Low");
+	demo_value(g, "Urgency",
+		   !strcmp(type, "Emergency") ? "High" :
+		   p->r >= 2                  ? "Medium" :
+						"Low");
 	demo_value(g, "Impact", p->r >= 2 ? "High" : p->r ? "Medium" : "Low");
 	demo_value(g, "Category", changes[p->c].category);
 	demo_value_time(g, "ScheduledStartDate", p->start);
 	demo_value_time(g, "ScheduledEndDate", p->end);
 	if (p->actual)
 		demo_value_time(g, "ActualEndDate", p->actual);
-	demo_valuef(g, "ImplementationPlan", "1) Announce the window "
+	demo_valuef(g, "ImplementationPlan",
+		    "1) Announce the window "
 		    "to affected users; 2) take snapshots or backups "
 		    "of the affected systems; 3) %s; 4) run the "
-		    "smoke tests; 5) update the CMDB.", subject);
-	demo_value(g, "BackoutPlan", "Restore from the snapshots "
+		    "smoke tests; 5) update the CMDB.",
+		    subject);
+	demo_value(g, "BackoutPlan",
+		   "Restore from the snapshots "
 		   "taken in step 2 and re-run the smoke tests; "
 		   "notify the service desk.");
 	demo_value(g, "CABApproved", change_approved(p) ? "true" : "false");
@@ -285,7 +291,10 @@ static int change_write(demo_gen *g, demo_world *w, const chg_plan *p,
 int demo_gen_changes(demo_gen *g, demo_world *w)
 {
 	static const char *const risk_level[] = {
-		"Low", "Medium", "High", "Very High",
+		"Low",
+		"Medium",
+		"High",
+		"Very High",
 	};
 	unsigned tw[N(changes)], i;
 	int64_t *times;
@@ -304,8 +313,7 @@ int demo_gen_changes(demo_gen *g, demo_world *w)
 		p.team = demo_team_index(changes[p.c].team);
 		p.owner = demo_member(g, w, p.team);
 		p.requestor = (int)demo_below(g, DEMO_P_STAFF_END);
-		for (p.r = 0; strcmp(risk_level[p.r], changes[p.c].risk);
-		     p.r++)
+		for (p.r = 0; strcmp(risk_level[p.r], changes[p.c].risk); p.r++)
 			;
 		p.of.bo = "Change";
 		snprintf(p.of.key, sizeof(p.of.key), "CHG-%u", 20001 + i);
@@ -349,7 +357,8 @@ static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
 					  -1))) {
 			snprintf(j->subject, sizeof(j->subject),
 				 "Approval required: %s", subject);
-			snprintf(j->body, sizeof(j->body), "An approval "
+			snprintf(j->body, sizeof(j->body),
+				 "An approval "
 				 "request was sent to %s.",
 				 w->people[mgr].display);
 			snprintf(j->from, sizeof(j->from),
@@ -361,8 +370,8 @@ static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
 		if ((t = demo_add_task(g, w))) {
 			t->t = created + 60;
 			t->of = *of;
-			snprintf(t->subject, sizeof(t->subject),
-				 "Approve: %s", subject);
+			snprintf(t->subject, sizeof(t->subject), "Approve: %s",
+				 subject);
 			t->type = "Approval";
 			t->priority = "3";
 			t->team = w->people[mgr].team;
@@ -384,8 +393,7 @@ static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
 	if ((t = demo_add_task(g, w))) {
 		t->t = approved;
 		t->of = *of;
-		snprintf(t->subject, sizeof(t->subject), "Fulfil: %s",
-			 subject);
+		snprintf(t->subject, sizeof(t->subject), "Fulfil: %s", subject);
 		t->type = o->price_cents ? "Procurement" : "Assignment";
 		t->priority = "4";
 		t->team = team;
@@ -429,12 +437,14 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 		if (!strcmp(o->key, "NewMonitor") && demo_chance(g, 30))
 			qty = 2;
 		urgency = demo_chance(g, 10) ? "High" :
-			  demo_chance(g, 45) ? "Medium" : "Low";
+			  demo_chance(g, 45) ? "Medium" :
+					       "Low";
 		if (o->approval) {
-			approved = created + demo_between(g, 2 * DEMO_HOUR,
-							  3 * DEMO_DAY);
+			approved = created +
+				   demo_between(g, 2 * DEMO_HOUR, 3 * DEMO_DAY);
 			approval = approved >= g->now ? "Pending" :
-				   demo_chance(g, 5) ? "Denied" : "Approved";
+				   demo_chance(g, 5)  ? "Denied" :
+							"Approved";
 		}
 		if (!strcmp(approval, "Pending")) {
 			status = "Pending Approval";
@@ -445,12 +455,14 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 			owner = -1;
 		} else if (demo_chance(g, 3)) {
 			status = "Cancelled";
-			closed = approved + demo_between(g, DEMO_HOUR,
-							 DEMO_DAY);
+			closed = approved +
+				 demo_between(g, DEMO_HOUR, DEMO_DAY);
 			closed = demo_min64(closed, g->now - 60);
 		} else {
-			fulfilled = approved + (int64_t)o->days * DEMO_DAY *
-				    (int64_t)(30 + demo_below(g, 130)) / 100 +
+			fulfilled = approved +
+				    (int64_t)o->days * DEMO_DAY *
+					    (int64_t)(30 + demo_below(g, 130)) /
+					    100 +
 				    demo_between(g, 600, 4 * DEMO_HOUR);
 			/* back orders, waiting for the requester */
 			if (demo_chance(g, 10))
@@ -459,7 +471,8 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 			if (fulfilled >= g->now - 60) {
 				fulfilled = 0;
 				status = g->now - created < DEMO_HOUR ?
-					 "Submitted" : "Active";
+						 "Submitted" :
+						 "Active";
 			} else {
 				closed = fulfilled + 5 * DEMO_DAY;
 				status = closed < g->now ? "Closed" :
@@ -468,8 +481,9 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 					closed = 0;
 			}
 		}
-		last = closed ? closed : fulfilled ? fulfilled :
-		       demo_min64(approved, g->now - 60);
+		last = closed    ? closed :
+		       fulfilled ? fulfilled :
+				   demo_min64(approved, g->now - 60);
 		snprintf(subject, sizeof(subject), "%s for %s", o->name,
 			 w->people[cust].display);
 		snprintf(of.key, sizeof(of.key), "SR-%u", 30001 + i);
@@ -478,7 +492,7 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 			   "ServiceReq");
 		demo_stamps(g, created, w->people[cust].key, last,
 			    owner >= 0 ? w->people[owner].key :
-				    w->people[cust].key);
+					 w->people[cust].key);
 		demo_valuef(g, "ServiceReqNumber", "%u", 30001 + i);
 		demo_value(g, "Subject", subject);
 		demo_value(g, "Description",
@@ -505,10 +519,8 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 			break;
 		request_followups(g, w, &of, o, subject, cust,
 				  owner >= 0 ? owner : demo_member(g, w, team),
-				  team, created, approved, fulfilled,
-				  approval);
+				  team, created, approved, fulfilled, approval);
 	}
 	free(times);
 	return g->error;
 }
-

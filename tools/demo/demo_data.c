@@ -26,7 +26,7 @@
 static const struct {
 	const char *name, *role, *os;
 	char code;
-	unsigned location;	/* index into demo_location_keys */
+	unsigned location; /* index into demo_location_keys */
 	bool virt;
 } servers[] = {
 	{ "lon-dc-01", "Domain Controller", "Windows Server 2022", 'D', 0,
@@ -46,22 +46,19 @@ static const struct {
 	  'A', 0, false },
 	{ "lon-sap-02", "SAP Application Server", "Red Hat Enterprise Linux 9",
 	  'A', 0, false },
-	{ "lon-crm-01", "CRM Application Server", "Windows Server 2019", 'C',
-	  0, true },
-	{ "lon-crm-02", "CRM Application Server", "Windows Server 2019", 'C',
-	  0, true },
+	{ "lon-crm-01", "CRM Application Server", "Windows Server 2019", 'C', 0,
+	  true },
+	{ "lon-crm-02", "CRM Application Server", "Windows Server 2019", 'C', 0,
+	  true },
 	{ "lon-web-01", "Web Server", "Ubuntu 22.04 LTS", 'W', 0, true },
 	{ "lon-web-02", "Web Server", "Ubuntu 22.04 LTS", 'W', 0, true },
 	{ "lon-file-01", "File Server", "Windows Server 2022", 'F', 0, false },
 	{ "nyc-file-01", "File Server", "Windows Server 2019", 'F', 1, true },
 	{ "ber-file-01", "File Server", "Windows Server 2019", 'F', 2, true },
 	{ "sgp-file-01", "File Server", "Windows Server 2022", 'F', 3, true },
-	{ "lon-print-01", "Print Server", "Windows Server 2019", 'Q', 0,
-	  true },
-	{ "nyc-print-01", "Print Server", "Windows Server 2019", 'Q', 1,
-	  true },
-	{ "aus-bkp-01", "Backup Server", "Windows Server 2022", 'B', 4,
-	  false },
+	{ "lon-print-01", "Print Server", "Windows Server 2019", 'Q', 0, true },
+	{ "nyc-print-01", "Print Server", "Windows Server 2019", 'Q', 1, true },
+	{ "aus-bkp-01", "Backup Server", "Windows Server 2022", 'B', 4, false },
 	{ "aus-mon-01", "Monitoring", "Ubuntu 22.04 LTS", 'O', 4, true },
 	{ "aus-esx-01", "Virtualisation Host", "Red Hat Enterprise Linux 9",
 	  'V', 4, false },
@@ -182,8 +179,8 @@ int demo_customer(demo_gen *g)
 {
 	if (demo_chance(g, 70))
 		return (int)(DEMO_P_BUSINESS_FIRST +
-			     demo_below(g, DEMO_NPEOPLE -
-					   DEMO_P_BUSINESS_FIRST));
+			     demo_below(g,
+					DEMO_NPEOPLE - DEMO_P_BUSINESS_FIRST));
 	return (int)demo_below(g, DEMO_P_BUSINESS_FIRST);
 }
 
@@ -214,8 +211,8 @@ void demo_link_team(demo_gen *g, const char *field, int t)
 }
 
 /* CreatedDateTime/By and LastModDateTime/By, in that order. */
-void demo_stamps(demo_gen *g, int64_t created, const char *by,
-		 int64_t modified, const char *mod_by)
+void demo_stamps(demo_gen *g, int64_t created, const char *by, int64_t modified,
+		 const char *mod_by)
 {
 	demo_value_time(g, "CreatedDateTime", created);
 	demo_value(g, "CreatedBy", by);
@@ -255,11 +252,16 @@ static int64_t discovered(demo_gen *g, int64_t bought)
 }
 
 static const char *const laptop_models[] = {
-	"Latitude 7440", "ThinkPad T14 Gen 4", "EliteBook 840 G10",
+	"Latitude 7440",
+	"ThinkPad T14 Gen 4",
+	"EliteBook 840 G10",
 	"MacBook Pro 14",
 };
 static const char *const laptop_makers[] = {
-	"Dell", "Lenovo", "HP", "Apple",
+	"Dell",
+	"Lenovo",
+	"HP",
+	"Apple",
 };
 
 static int gen_computers(demo_gen *g, const demo_world *w)
@@ -272,8 +274,8 @@ static int gen_computers(demo_gen *g, const demo_world *w)
 		bool laptop = i < DEMO_NPEOPLE + 12;
 		bool assigned = i < DEMO_NPEOPLE;
 		unsigned model = demo_below(g, laptop ? 4 : 3);
-		int64_t bought = g->now - demo_between(g, 60 * DEMO_DAY,
-						       4 * DEMO_YEAR);
+		int64_t bought = g->now -
+				 demo_between(g, 60 * DEMO_DAY, 4 * DEMO_YEAR);
 		int64_t found = discovered(g, bought);
 		const char *status = "Deployed";
 		int owner = assigned ? (int)i : -1;
@@ -281,9 +283,10 @@ static int gen_computers(demo_gen *g, const demo_world *w)
 
 		if (!assigned)
 			status = i % 5 == 0 ? "In Repair" :
-				 i % 7 == 0 ? "Retired" : "In Stock";
+				 i % 7 == 0 ? "Retired" :
+					      "In Stock";
 		if (assigned && w->people[i].location == 5)
-			loc = 0;	/* remote workers' kit is London's */
+			loc = 0; /* remote workers' kit is London's */
 		else
 			loc = assigned ? w->people[i].location : 0;
 		snprintf(key, sizeof(key), "ACME-%s-%04u", laptop ? "LT" : "DT",
@@ -305,17 +308,21 @@ static int gen_computers(demo_gen *g, const demo_world *w)
 		demo_value(g, "Status", status);
 		demo_value(g, "Manufacturer",
 			   laptop ? laptop_makers[model] : "Dell");
-		demo_value(g, "Model", laptop ? laptop_models[model] :
-			   model ? "OptiPlex 7010" : "OptiPlex 7000");
+		demo_value(g, "Model",
+			   laptop ? laptop_models[model] :
+			   model  ? "OptiPlex 7010" :
+				    "OptiPlex 7000");
 		demo_value(g, "DiscoveryId", guid);
 		demo_value_date(g, "PurchaseDate", bought);
 		demo_value_date(g, "WarrantyExpiry", bought + 3 * DEMO_YEAR);
 		demo_value(g, "Hostname", host);
-		demo_value(g, "OperatingSystem", laptop && model == 3 ?
-			   "macOS 14" : demo_chance(g, 80) ?
-			   "Windows 11 Enterprise" : "Windows 10 Enterprise");
-		demo_value(g, "CPU", demo_chance(g, 50) ? "Intel Core i7" :
-				      "Intel Core i5");
+		demo_value(g, "OperatingSystem",
+			   laptop && model == 3 ? "macOS 14" :
+			   demo_chance(g, 80)   ? "Windows 11 Enterprise" :
+						  "Windows 10 Enterprise");
+		demo_value(g, "CPU",
+			   demo_chance(g, 50) ? "Intel Core i7" :
+						"Intel Core i5");
 		demo_valuef(g, "MemoryGB", "%u", demo_chance(g, 60) ? 16 : 32);
 		demo_valuef(g, "DiskGB", "%u", demo_chance(g, 70) ? 512 : 1024);
 		if (assigned)
@@ -340,14 +347,14 @@ static int gen_servers(demo_gen *g)
 
 	demo_seed(g, "CI#Server");
 	for (i = 0; i < N(servers); i++) {
-		int64_t bought = g->now - demo_between(g, 90 * DEMO_DAY,
-						       5 * DEMO_YEAR);
+		int64_t bought = g->now -
+				 demo_between(g, 90 * DEMO_DAY, 5 * DEMO_YEAR);
 		int64_t found = discovered(g, bought);
 		bool virt = servers[i].virt;
 
 		snprintf(serial, sizeof(serial), "%s%06u",
-			 virt ? "VMW-" : "SRV", (unsigned)demo_below(g,
-								     1000000));
+			 virt ? "VMW-" : "SRV",
+			 (unsigned)demo_below(g, 1000000));
 		snprintf(tag, sizeof(tag), "ACME-%05u", 900 + i);
 		demo_guid(guid, TFS_KIND_DATA, "discovery", servers[i].name);
 		demo_begin(g, TFS_KIND_DATA, "CI#Server", "Record",
@@ -370,11 +377,12 @@ static int gen_servers(demo_gen *g)
 		demo_value(g, "ServerRole", servers[i].role);
 		demo_valuef(g, "CPUCount", "%u", virt ? 4 : 32);
 		demo_valuef(g, "MemoryGB", "%u", virt ? 16 : 256);
-		demo_valuef(g, "IPAddress", "10.%u.0.%u",
-			    servers[i].location, 20 + i);
+		demo_valuef(g, "IPAddress", "10.%u.0.%u", servers[i].location,
+			    20 + i);
 		demo_value(g, "IsVirtual", virt ? "true" : "false");
 		demo_link_team(g, "OwnerTeam",
-			       demo_team_index(servers[i].code == 'S' ?
+			       demo_team_index(
+				       servers[i].code == 'S' ?
 					       "DatabaseAdministration" :
 					       "ServerOperations"));
 		demo_link(g, "LocationLink", "Location",
@@ -390,103 +398,141 @@ static const struct {
 	const char *q1, *a1, *q2, *a2;
 } articles[] = {
 	{ "How to reset your password", "Password Reset",
-	  "password reset locked account", "Use the self-service portal: "
+	  "password reset locked account",
+	  "Use the self-service portal: "
 	  "choose 'Forgot password', answer your security questions and "
 	  "pick a new password of at least 12 characters.",
-	  "What if I have not enrolled?", "Call the service desk; an analyst "
+	  "What if I have not enrolled?",
+	  "Call the service desk; an analyst "
 	  "verifies your identity and resets it.",
-	  "How long does a lockout last?", "30 minutes, or until the service "
+	  "How long does a lockout last?",
+	  "30 minutes, or until the service "
 	  "desk unlocks it." },
 	{ "Connecting to the VPN from home", "VPN", "vpn remote home",
 	  "Start the VPN client, choose 'Acme Corporate' and approve the "
 	  "sign-in on your authenticator app.",
-	  "The client says authentication failed", "Check that your token or "
+	  "The client says authentication failed",
+	  "Check that your token or "
 	  "authenticator app is registered; re-enrol if you changed phone.",
-	  "The VPN keeps dropping", "Switch the profile to 'Acme Corporate "
+	  "The VPN keeps dropping",
+	  "Switch the profile to 'Acme Corporate "
 	  "(TCP)' in the client settings." },
 	{ "Setting up e-mail on your phone", "Mobile Device",
-	  "iphone android mdm email", "Install the company portal app, enrol "
+	  "iphone android mdm email",
+	  "Install the company portal app, enrol "
 	  "the device and add your account in the mail app.",
-	  "Mail stopped syncing", "Open the company portal and tap 'check "
-	  "status'; re-enrol if asked.", NULL, NULL },
+	  "Mail stopped syncing",
+	  "Open the company portal and tap 'check "
+	  "status'; re-enrol if asked.",
+	  NULL, NULL },
 	{ "Outlook keeps asking for my password", "Email and Calendar",
-	  "outlook password prompt", "Close Outlook, remove the saved Office "
+	  "outlook password prompt",
+	  "Close Outlook, remove the saved Office "
 	  "credentials in Credential Manager and start Outlook again.",
-	  "It still asks", "Raise an incident; the profile may need to be "
-	  "re-created.", NULL, NULL },
+	  "It still asks",
+	  "Raise an incident; the profile may need to be "
+	  "re-created.",
+	  NULL, NULL },
 	{ "Printing with follow-me", "Printer", "print follow me badge",
 	  "Print to the FollowMe queue, then badge in at any printer to "
 	  "release your job within 24 hours.",
-	  "My job does not appear", "Make sure the job went to FollowMe, not "
-	  "a direct printer queue.", "Can I print in colour?", "Yes, choose "
+	  "My job does not appear",
+	  "Make sure the job went to FollowMe, not "
+	  "a direct printer queue.",
+	  "Can I print in colour?",
+	  "Yes, choose "
 	  "colour in the print dialogue; colour is charged to your cost "
 	  "centre." },
 	{ "Requesting new hardware", "Hardware", "laptop monitor request",
 	  "Use the service catalogue: New Laptop, Additional Monitor or "
 	  "Mobile Phone. Laptops need your manager's approval.",
-	  "How long does a laptop take?", "About seven working days after "
-	  "approval.", NULL, NULL },
+	  "How long does a laptop take?",
+	  "About seven working days after "
+	  "approval.",
+	  NULL, NULL },
 	{ "Reporting a phishing e-mail", "Security", "phishing spam report",
 	  "Do not open links or attachments. Use 'Report message' in "
 	  "Outlook; Security Operations reviews every report.",
-	  "I clicked the link", "Call the service desk at once and change "
-	  "your password.", NULL, NULL },
+	  "I clicked the link",
+	  "Call the service desk at once and change "
+	  "your password.",
+	  NULL, NULL },
 	{ "Using the Wi-Fi in the offices", "Wi-Fi", "wifi wireless guest",
 	  "Staff devices join 'Acme' automatically. Guests use 'Acme-Guest' "
-	  "with a voucher from reception.", NULL, NULL, NULL, NULL },
+	  "with a voucher from reception.",
+	  NULL, NULL, NULL, NULL },
 	{ "Booking and using meeting rooms", "Facilities",
-	  "meeting room av display", "Book rooms in the calendar. Connect "
+	  "meeting room av display",
+	  "Book rooms in the calendar. Connect "
 	  "to the display with the HDMI cable or share wirelessly.",
-	  "The display shows no signal", "Select the HDMI input with the "
-	  "remote; if it persists, raise an incident.", NULL, NULL },
-	{ "Installing software from the company portal", "Software",
-	  "install software portal", "Open the company portal, search for "
-	  "the application and click Install. Licensed software needs a "
-	  "service request.", NULL, NULL, NULL, NULL },
-	{ "Working with shared mailboxes", "Email and Calendar",
-	  "shared mailbox", "Shared mailboxes appear in Outlook "
-	  "automatically once access is granted; allow an hour.", NULL, NULL,
+	  "The display shows no signal",
+	  "Select the HDMI input with the "
+	  "remote; if it persists, raise an incident.",
 	  NULL, NULL },
+	{ "Installing software from the company portal", "Software",
+	  "install software portal",
+	  "Open the company portal, search for "
+	  "the application and click Install. Licensed software needs a "
+	  "service request.",
+	  NULL, NULL, NULL, NULL },
+	{ "Working with shared mailboxes", "Email and Calendar",
+	  "shared mailbox",
+	  "Shared mailboxes appear in Outlook "
+	  "automatically once access is granted; allow an hour.",
+	  NULL, NULL, NULL, NULL },
 	{ "Multi-factor authentication on a new phone", "Access and Accounts",
-	  "mfa authenticator new phone", "Before you change phones, add the "
+	  "mfa authenticator new phone",
+	  "Before you change phones, add the "
 	  "new phone in the security info page; then remove the old one.",
-	  "I already lost the old phone", "The service desk can reset your "
-	  "MFA registration after verifying your identity.", NULL, NULL },
+	  "I already lost the old phone",
+	  "The service desk can reset your "
+	  "MFA registration after verifying your identity.",
+	  NULL, NULL },
 	{ "Docking station troubleshooting", "Monitor", "dock monitor display",
 	  "Check that the dock has power, then unplug and replug the USB-C "
-	  "cable. Update firmware from the company portal.", NULL, NULL,
-	  NULL, NULL },
+	  "cable. Update firmware from the company portal.",
+	  NULL, NULL, NULL, NULL },
 	{ "Excel crashes with large workbooks", "Office Applications",
-	  "excel crash add-in", "Start Excel in safe mode (hold Ctrl); if it "
-	  "works, disable add-ins one by one.", NULL, NULL, NULL, NULL },
+	  "excel crash add-in",
+	  "Start Excel in safe mode (hold Ctrl); if it "
+	  "works, disable add-ins one by one.",
+	  NULL, NULL, NULL, NULL },
 	{ "Expense approvals stuck in the workflow", "Business Application",
-	  "expenses approval", "If an approver is on leave, the request "
+	  "expenses approval",
+	  "If an approver is on leave, the request "
 	  "times out. Ask the service desk to re-trigger the approval.",
 	  NULL, NULL, NULL, NULL },
 	{ "Lost or stolen device", "Mobile Device", "lost stolen wipe",
 	  "Report it at once by phone. The device is wiped remotely and a "
-	  "replacement can be requested.", NULL, NULL, NULL, NULL },
+	  "replacement can be requested.",
+	  NULL, NULL, NULL, NULL },
 	{ "Starting at Acme: your first day in IT", "Access and Accounts",
-	  "new starter onboarding", "Your manager requests your account and "
+	  "new starter onboarding",
+	  "Your manager requests your account and "
 	  "laptop. On day one, sign in with the temporary password from HR "
-	  "and set up MFA.", NULL, NULL, NULL, NULL },
+	  "and set up MFA.",
+	  NULL, NULL, NULL, NULL },
 	{ "Desk phone shows no service", "Telephony", "desk phone",
 	  "Unplug the network cable from the phone for ten seconds. If the "
-	  "message stays, raise an incident.", NULL, NULL, NULL, NULL },
-	{ "Teams call quality tips", "Office Applications",
-	  "teams audio video", "Use a wired connection where you can, close "
+	  "message stays, raise an incident.",
+	  NULL, NULL, NULL, NULL },
+	{ "Teams call quality tips", "Office Applications", "teams audio video",
+	  "Use a wired connection where you can, close "
 	  "video when the network is busy and keep headset firmware up to "
-	  "date.", NULL, NULL, NULL, NULL },
+	  "date.",
+	  NULL, NULL, NULL, NULL },
 	{ "Where to find your payslip", "HR Services", "payslip hr portal",
 	  "Payslips are in the HR portal under Pay. Questions about tax "
-	  "codes go to HR Services.", NULL, NULL, NULL, NULL },
-	{ "Saving files to OneDrive and shared drives", "Software",
-	  "files onedrive shared drive", "Personal files belong in "
-	  "OneDrive; team files on the department share.", NULL, NULL, NULL,
-	  NULL },
-	{ "Legacy fax service retired", "Telephony", "fax",
-	  "The fax service was switched off. Use secure e-mail instead.",
+	  "codes go to HR Services.",
 	  NULL, NULL, NULL, NULL },
+	{ "Saving files to OneDrive and shared drives", "Software",
+	  "files onedrive shared drive",
+	  "Personal files belong in "
+	  "OneDrive; team files on the department share.",
+	  NULL, NULL, NULL, NULL },
+	{ "Legacy fax service retired", "Telephony", "fax",
+	  "The fax service was switched off. Use secure e-mail instead.", NULL,
+	  NULL, NULL, NULL },
 };
 
 static int gen_knowledge(demo_gen *g, const demo_world *w)
@@ -496,14 +542,17 @@ static int gen_knowledge(demo_gen *g, const demo_world *w)
 
 	demo_seed(g, "FRS_Knowledge");
 	for (i = 0; i < n; i++) {
-		int64_t created = i < 16 ?
-			g->install + demo_between(g, DEMO_DAY, 60 * DEMO_DAY) :
-			demo_past(g, 200 * DEMO_DAY);
-		int64_t published = created + demo_between(g, DEMO_HOUR,
-							   4 * DEMO_DAY);
-		int author = demo_member(g, w, demo_chance(g, 50) ?
-				    demo_team_index("ServiceDesk") :
-				    demo_team_index("ApplicationSupport"));
+		int64_t created = i < 16 ? g->install +
+						   demo_between(g, DEMO_DAY,
+								60 * DEMO_DAY) :
+					   demo_past(g, 200 * DEMO_DAY);
+		int64_t published = created +
+				    demo_between(g, DEMO_HOUR, 4 * DEMO_DAY);
+		int author = demo_member(
+			g, w,
+			demo_chance(g, 50) ?
+				demo_team_index("ServiceDesk") :
+				demo_team_index("ApplicationSupport"));
 		const char *status = "Published";
 
 		if (i == n - 1)
@@ -519,7 +568,8 @@ static int gen_knowledge(demo_gen *g, const demo_world *w)
 			   "FRS_Knowledge");
 		demo_stamps(g, created, w->people[author].key,
 			    strcmp(status, "Draft") ?
-			    demo_min64(published, g->now - 60) : created,
+				    demo_min64(published, g->now - 60) :
+				    created,
 			    w->people[author].key);
 		demo_valuef(g, "ArticleNumber", "%u", 1001 + i);
 		demo_value(g, "Title", articles[i].title);
@@ -536,8 +586,8 @@ static int gen_knowledge(demo_gen *g, const demo_world *w)
 		} else {
 			demo_value(g, "ViewCount", "0");
 		}
-		demo_value(g, "IsPublic", demo_chance(g, 85) ? "true" :
-							       "false");
+		demo_value(g, "IsPublic",
+			   demo_chance(g, 85) ? "true" : "false");
 		demo_link_person(g, w, "AuthorLink", author);
 		if (demo_finish(g, created))
 			return g->error;
@@ -600,7 +650,8 @@ static int write_tasks(demo_gen *g, demo_world *w)
 		demo_begin(g, TFS_KIND_DATA, "Task", "Record", key, "Task");
 		demo_stamps(g, created, "svc.workflow",
 			    t->done ? demo_min64(t->done, g->now - 60) :
-				      created, who);
+				      created,
+			    who);
 		demo_valuef(g, "AssignmentID", "%zu", 40001 + i);
 		demo_value(g, "Subject", t->subject);
 		demo_valuef(g, "Details", "Created by the %s workflow of %s.",
@@ -673,10 +724,10 @@ int demo_gen_records(demo_gen *g)
 		p += demo_teams[t].size;
 	}
 	/* each stops at the first error, which stays in g->error */
-	if (!gen_computers(g, &w) && !gen_servers(g) &&
-	    !gen_knowledge(g, &w) && !demo_gen_problems(g, &w) &&
-	    !demo_gen_incidents(g, &w) && !demo_gen_changes(g, &w) &&
-	    !demo_gen_requests(g, &w) && !write_tasks(g, &w))
+	if (!gen_computers(g, &w) && !gen_servers(g) && !gen_knowledge(g, &w) &&
+	    !demo_gen_problems(g, &w) && !demo_gen_incidents(g, &w) &&
+	    !demo_gen_changes(g, &w) && !demo_gen_requests(g, &w) &&
+	    !write_tasks(g, &w))
 		write_journals(g, &w);
 	free(w.tasks);
 	free(w.journals);

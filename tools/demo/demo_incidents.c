@@ -18,239 +18,345 @@
 
 #define N_INCIDENTS 1500
 
-
 /* Where an incident's configuration item comes from. */
 enum {
 	CI_NONE = 0,
-	CI_PC = 'P',		/* the customer's laptop */
-	/* otherwise: the role code of a server (demo_data.c) */
+	/* the customer's laptop; any other value is the role code of a
+	 * server (demo_data.c) */
+	CI_PC = 'P',
 };
 
 typedef struct inc_tmpl {
 	const char *subject, *symptom, *category, *service, *team;
 	const char *cause, *resolution;
 	char ci;
-	bool monitored;		/* raised by monitoring, usually severe */
-	int problem;		/* index into problems[], or -1 */
+	bool monitored; /* raised by monitoring, usually severe */
+	int problem;    /* index into problems[], or -1 */
 	unsigned weight;
 } inc_tmpl;
 
 static const inc_tmpl incidents[] = {
-	{ "Laptop will not power on", "The laptop does not start even when "
-	  "plugged in; the charging light stays off.", "Laptop",
-	  "Workplace Devices", "DesktopSupport", "Hardware Failure",
+	{ "Laptop will not power on",
+	  "The laptop does not start even when "
+	  "plugged in; the charging light stays off.",
+	  "Laptop", "Workplace Devices", "DesktopSupport", "Hardware Failure",
 	  "Replaced the faulty power adapter; the laptop boots normally.",
 	  CI_PC, false, -1, 4 },
-	{ "Laptop battery drains within an hour", "Battery goes from full to "
-	  "empty in about an hour of normal use.", "Laptop",
-	  "Workplace Devices", "DesktopSupport", "Hardware Failure",
+	{ "Laptop battery drains within an hour",
+	  "Battery goes from full to "
+	  "empty in about an hour of normal use.",
+	  "Laptop", "Workplace Devices", "DesktopSupport", "Hardware Failure",
 	  "Battery failed the health check and was replaced under warranty.",
 	  CI_PC, false, 0, 3 },
-	{ "Docking station not detecting external monitors", "Both external "
-	  "screens stay black when the laptop is docked.", "Monitor",
-	  "Workplace Devices", "DesktopSupport", "Configuration Error",
+	{ "Docking station not detecting external monitors",
+	  "Both external "
+	  "screens stay black when the laptop is docked.",
+	  "Monitor", "Workplace Devices", "DesktopSupport",
+	  "Configuration Error",
 	  "Updated the dock firmware and display driver; both monitors "
-	  "detected.", CI_PC, false, 1, 4 },
-	{ "Blue screen after Windows update", "The PC shows a blue screen "
+	  "detected.",
+	  CI_PC, false, 1, 4 },
+	{ "Blue screen after Windows update",
+	  "The PC shows a blue screen "
 	  "(DRIVER_IRQL_NOT_LESS_OR_EQUAL) since last night's update.",
 	  "Operating System", "Workplace Devices", "DesktopSupport",
-	  "Software Defect", "Rolled back the faulty driver update and "
-	  "blocked it in the update ring.", CI_PC, false, 2, 2 },
-	{ "Outlook keeps asking for password", "Outlook prompts for "
+	  "Software Defect",
+	  "Rolled back the faulty driver update and "
+	  "blocked it in the update ring.",
+	  CI_PC, false, 2, 2 },
+	{ "Outlook keeps asking for password",
+	  "Outlook prompts for "
 	  "credentials every few minutes and never connects.",
-	  "Email and Calendar", "Email and Collaboration",
-	  "ApplicationSupport", "Configuration Error", "Cleared cached "
-	  "credentials and re-created the Outlook profile.", CI_NONE, false,
-	  3, 6 },
-	{ "Cannot send e-mail to external recipients", "Messages to "
+	  "Email and Calendar", "Email and Collaboration", "ApplicationSupport",
+	  "Configuration Error",
+	  "Cleared cached "
+	  "credentials and re-created the Outlook profile.",
+	  CI_NONE, false, 3, 6 },
+	{ "Cannot send e-mail to external recipients",
+	  "Messages to "
 	  "external addresses bounce with 550 5.7.1 relay denied.",
-	  "Email and Calendar", "Email and Collaboration",
-	  "ApplicationSupport", "Configuration Error", "Corrected the "
-	  "outbound connector after the certificate renewal.", 'M', false,
-	  4, 2 },
-	{ "Shared calendar not updating", "Changes made by colleagues to "
-	  "the team calendar do not show up.", "Email and Calendar",
-	  "Email and Collaboration", "ApplicationSupport", "Software Defect",
+	  "Email and Calendar", "Email and Collaboration", "ApplicationSupport",
+	  "Configuration Error",
+	  "Corrected the "
+	  "outbound connector after the certificate renewal.",
+	  'M', false, 4, 2 },
+	{ "Shared calendar not updating",
+	  "Changes made by colleagues to "
+	  "the team calendar do not show up.",
+	  "Email and Calendar", "Email and Collaboration", "ApplicationSupport",
+	  "Software Defect",
 	  "Removed and re-added the shared calendar; synchronisation "
-	  "restored.", CI_NONE, false, -1, 3 },
-	{ "Mailbox full - cannot receive e-mail", "Warning that the mailbox "
-	  "is over its quota; senders get bounces.", "Email and Calendar",
-	  "Email and Collaboration", "ServiceDesk", "User Error",
-	  "Archived old items and enabled the online archive.", CI_NONE,
-	  false, -1, 3 },
-	{ "VPN disconnects every few minutes", "The VPN connection drops "
-	  "every 5-10 minutes when working from home.", "VPN",
-	  "Network and Connectivity", "NetworkOperations",
-	  "Configuration Error", "Updated the VPN client and switched the "
-	  "profile to TCP.", CI_PC, false, 5, 5 },
-	{ "Cannot connect to VPN from home", "VPN client reports "
-	  "'authentication failed' although the password is correct.", "VPN",
-	  "Network and Connectivity", "NetworkOperations", "User Error",
-	  "The hardware token had expired; re-enrolled MFA.", CI_PC, false,
-	  -1, 4 },
-	{ "Wi-Fi very slow on 3rd floor", "Web pages take ages to load on "
-	  "the corporate Wi-Fi near the east meeting rooms.", "Wi-Fi",
-	  "Network and Connectivity", "NetworkOperations", "Capacity",
-	  "Added an access point and rebalanced channels on floor 3.",
-	  CI_NONE, false, 6, 3 },
-	{ "No network connection at desk", "Wired network shows 'unidentified "
-	  "network' at hot desk 4.12.", "Network",
-	  "Network and Connectivity", "NetworkOperations", "Hardware Failure",
+	  "restored.",
+	  CI_NONE, false, -1, 3 },
+	{ "Mailbox full - cannot receive e-mail",
+	  "Warning that the mailbox "
+	  "is over its quota; senders get bounces.",
+	  "Email and Calendar", "Email and Collaboration", "ServiceDesk",
+	  "User Error", "Archived old items and enabled the online archive.",
+	  CI_NONE, false, -1, 3 },
+	{ "VPN disconnects every few minutes",
+	  "The VPN connection drops "
+	  "every 5-10 minutes when working from home.",
+	  "VPN", "Network and Connectivity", "NetworkOperations",
+	  "Configuration Error",
+	  "Updated the VPN client and switched the "
+	  "profile to TCP.",
+	  CI_PC, false, 5, 5 },
+	{ "Cannot connect to VPN from home",
+	  "VPN client reports "
+	  "'authentication failed' although the password is correct.",
+	  "VPN", "Network and Connectivity", "NetworkOperations", "User Error",
+	  "The hardware token had expired; re-enrolled MFA.", CI_PC, false, -1,
+	  4 },
+	{ "Wi-Fi very slow on 3rd floor",
+	  "Web pages take ages to load on "
+	  "the corporate Wi-Fi near the east meeting rooms.",
+	  "Wi-Fi", "Network and Connectivity", "NetworkOperations", "Capacity",
+	  "Added an access point and rebalanced channels on floor 3.", CI_NONE,
+	  false, 6, 3 },
+	{ "No network connection at desk",
+	  "Wired network shows 'unidentified "
+	  "network' at hot desk 4.12.",
+	  "Network", "Network and Connectivity", "NetworkOperations",
+	  "Hardware Failure",
 	  "Patched the floor port to the correct VLAN and replaced the "
-	  "cable.", CI_PC, false, -1, 2 },
-	{ "Account locked out", "Cannot log in: 'your account has been "
-	  "locked'.", "Password Reset", "Identity and Access", "ServiceDesk",
-	  "User Error", "Verified identity, unlocked the account and reset "
-	  "the password.", CI_NONE, false, -1, 12 },
-	{ "Forgot password for the HR portal", "Password for the HR portal "
-	  "is not accepted after the holidays.", "Password Reset",
-	  "Identity and Access", "ServiceDesk", "User Error", "Reset the "
-	  "password and sent a self-service enrolment link.", CI_NONE, false,
-	  -1, 6 },
-	{ "MFA prompt not arriving on new phone", "Authenticator app on the "
+	  "cable.",
+	  CI_PC, false, -1, 2 },
+	{ "Account locked out",
+	  "Cannot log in: 'your account has been "
+	  "locked'.",
+	  "Password Reset", "Identity and Access", "ServiceDesk", "User Error",
+	  "Verified identity, unlocked the account and reset "
+	  "the password.",
+	  CI_NONE, false, -1, 12 },
+	{ "Forgot password for the HR portal",
+	  "Password for the HR portal "
+	  "is not accepted after the holidays.",
+	  "Password Reset", "Identity and Access", "ServiceDesk", "User Error",
+	  "Reset the "
+	  "password and sent a self-service enrolment link.",
+	  CI_NONE, false, -1, 6 },
+	{ "MFA prompt not arriving on new phone",
+	  "Authenticator app on the "
 	  "new phone does not receive sign-in requests.",
 	  "Access and Accounts", "Identity and Access", "ServiceDesk",
-	  "Configuration Error", "Re-registered the authenticator app on the "
-	  "new device.", CI_NONE, false, -1, 4 },
-	{ "Access denied to Finance shared drive", "Since moving teams the "
-	  "S: drive says 'access denied'.", "Access and Accounts",
-	  "Identity and Access", "ServiceDesk", "Configuration Error",
-	  "Added the user to the correct security group.", CI_NONE, false,
-	  -1, 3 },
-	{ "Printer on 2nd floor jams constantly", "The large MFP by the "
-	  "kitchen jams on almost every job.", "Printer", "Printing",
-	  "DesktopSupport", "Hardware Failure", "Replaced the pickup roller; "
-	  "test prints OK.", 'Q', false, -1, 3 },
-	{ "Cannot print to the follow-me queue", "Jobs sent to FollowMe never "
-	  "appear at the printer.", "Printer", "Printing", "DesktopSupport",
-	  "Configuration Error", "Re-installed the print driver and re-mapped "
-	  "the queue.", 'Q', false, 7, 4 },
-	{ "Excel crashes when opening large workbook", "Excel closes without "
-	  "a message when opening the monthly forecast workbook.",
-	  "Office Applications", "Business Applications",
-	  "ApplicationSupport", "Software Defect", "Disabled the faulty "
-	  "add-in and applied the latest Office update.", CI_PC, false, 8,
+	  "Configuration Error",
+	  "Re-registered the authenticator app on the "
+	  "new device.",
+	  CI_NONE, false, -1, 4 },
+	{ "Access denied to Finance shared drive",
+	  "Since moving teams the "
+	  "S: drive says 'access denied'.",
+	  "Access and Accounts", "Identity and Access", "ServiceDesk",
+	  "Configuration Error",
+	  "Added the user to the correct security group.", CI_NONE, false, -1,
 	  3 },
-	{ "Teams meeting audio drops", "Audio cuts out for several seconds "
-	  "in every Teams call.", "Office Applications",
-	  "Email and Collaboration", "ApplicationSupport", "Third Party",
+	{ "Printer on 2nd floor jams constantly",
+	  "The large MFP by the "
+	  "kitchen jams on almost every job.",
+	  "Printer", "Printing", "DesktopSupport", "Hardware Failure",
+	  "Replaced the pickup roller; "
+	  "test prints OK.",
+	  'Q', false, -1, 3 },
+	{ "Cannot print to the follow-me queue",
+	  "Jobs sent to FollowMe never "
+	  "appear at the printer.",
+	  "Printer", "Printing", "DesktopSupport", "Configuration Error",
+	  "Re-installed the print driver and re-mapped "
+	  "the queue.",
+	  'Q', false, 7, 4 },
+	{ "Excel crashes when opening large workbook",
+	  "Excel closes without "
+	  "a message when opening the monthly forecast workbook.",
+	  "Office Applications", "Business Applications", "ApplicationSupport",
+	  "Software Defect",
+	  "Disabled the faulty "
+	  "add-in and applied the latest Office update.",
+	  CI_PC, false, 8, 3 },
+	{ "Teams meeting audio drops",
+	  "Audio cuts out for several seconds "
+	  "in every Teams call.",
+	  "Office Applications", "Email and Collaboration",
+	  "ApplicationSupport", "Third Party",
 	  "Headset firmware issue; firmware updated.", CI_PC, false, 9, 4 },
-	{ "SAP transaction times out", "Transaction VA01 times out during "
-	  "the morning peak.", "Business Application",
-	  "Business Applications", "ApplicationSupport", "Capacity",
+	{ "SAP transaction times out",
+	  "Transaction VA01 times out during "
+	  "the morning peak.",
+	  "Business Application", "Business Applications", "ApplicationSupport",
+	  "Capacity",
 	  "Increased work processes on the application server and moved a "
-	  "batch job.", 'A', false, 10, 3 },
-	{ "CRM not loading customer records", "Customer pages in the CRM stay "
-	  "blank after search.", "Business Application",
-	  "Business Applications", "ApplicationSupport", "Software Defect",
+	  "batch job.",
+	  'A', false, 10, 3 },
+	{ "CRM not loading customer records",
+	  "Customer pages in the CRM stay "
+	  "blank after search.",
+	  "Business Application", "Business Applications", "ApplicationSupport",
+	  "Software Defect",
 	  "Restarted the CRM service after a memory leak; vendor case "
-	  "opened.", 'C', false, 11, 3 },
-	{ "Expense report stuck in approval", "Expense report submitted two "
+	  "opened.",
+	  'C', false, 11, 3 },
+	{ "Expense report stuck in approval",
+	  "Expense report submitted two "
 	  "weeks ago still shows 'awaiting approval'.",
-	  "Business Application", "Business Applications",
-	  "ApplicationSupport", "Software Defect", "Re-triggered the approval "
-	  "workflow; report approved.", CI_NONE, false, 12, 3 },
-	{ "Payroll database running slowly", "Payroll reports take over ten "
-	  "minutes instead of one.", "Database", "Hosting and Data Centre",
-	  "DatabaseAdministration", "Capacity", "Rebuilt fragmented indexes "
-	  "and updated statistics.", 'S', false, 13, 2 },
-	{ "Nightly database backup failed", "Backup job for lon-sql-01 "
-	  "failed: insufficient space on the backup target.", "Database",
-	  "Hosting and Data Centre", "DatabaseAdministration",
-	  "Configuration Error", "Purged expired backups and re-ran the "
-	  "job.", 'S', true, 14, 2 },
-	{ "File server disk almost full", "Monitoring: volume D: on the file "
-	  "server above 95% used.", "Server", "Hosting and Data Centre",
-	  "ServerOperations", "Capacity", "Extended the volume by 500 GB and "
-	  "enabled quotas.", 'F', true, 15, 2 },
-	{ "Server unreachable - monitoring alert", "Monitoring: host down, "
-	  "no response to ping for 5 minutes.", "Server",
-	  "Hosting and Data Centre", "ServerOperations", "Hardware Failure",
+	  "Business Application", "Business Applications", "ApplicationSupport",
+	  "Software Defect",
+	  "Re-triggered the approval "
+	  "workflow; report approved.",
+	  CI_NONE, false, 12, 3 },
+	{ "Payroll database running slowly",
+	  "Payroll reports take over ten "
+	  "minutes instead of one.",
+	  "Database", "Hosting and Data Centre", "DatabaseAdministration",
+	  "Capacity",
+	  "Rebuilt fragmented indexes "
+	  "and updated statistics.",
+	  'S', false, 13, 2 },
+	{ "Nightly database backup failed",
+	  "Backup job for lon-sql-01 "
+	  "failed: insufficient space on the backup target.",
+	  "Database", "Hosting and Data Centre", "DatabaseAdministration",
+	  "Configuration Error",
+	  "Purged expired backups and re-ran the "
+	  "job.",
+	  'S', true, 14, 2 },
+	{ "File server disk almost full",
+	  "Monitoring: volume D: on the file "
+	  "server above 95% used.",
+	  "Server", "Hosting and Data Centre", "ServerOperations", "Capacity",
+	  "Extended the volume by 500 GB and "
+	  "enabled quotas.",
+	  'F', true, 15, 2 },
+	{ "Server unreachable - monitoring alert",
+	  "Monitoring: host down, "
+	  "no response to ping for 5 minutes.",
+	  "Server", "Hosting and Data Centre", "ServerOperations",
+	  "Hardware Failure",
 	  "Failed power supply replaced; server back online.", 'A', true, 16,
 	  2 },
-	{ "Website certificate expires in 7 days", "Monitoring: TLS "
-	  "certificate of www.acme.example expires soon.", "Server",
-	  "Hosting and Data Centre", "ServerOperations",
-	  "Configuration Error", "Certificate renewed and deployed to the "
-	  "load balancer.", 'W', true, 17, 1 },
-	{ "Suspicious e-mail with attachment received", "Received an invoice "
-	  "e-mail from an unknown sender with a .zip attachment.", "Security",
-	  "Information Security", "SecurityOperations", "Unknown",
+	{ "Website certificate expires in 7 days",
+	  "Monitoring: TLS "
+	  "certificate of www.acme.example expires soon.",
+	  "Server", "Hosting and Data Centre", "ServerOperations",
+	  "Configuration Error",
+	  "Certificate renewed and deployed to the "
+	  "load balancer.",
+	  'W', true, 17, 1 },
+	{ "Suspicious e-mail with attachment received",
+	  "Received an invoice "
+	  "e-mail from an unknown sender with a .zip attachment.",
+	  "Security", "Information Security", "SecurityOperations", "Unknown",
 	  "Phishing confirmed; message purged from all mailboxes and sender "
-	  "blocked.", CI_NONE, false, 18, 4 },
-	{ "Antivirus reports threat on laptop", "Endpoint protection popup: "
-	  "threat quarantined, action required.", "Security",
-	  "Information Security", "SecurityOperations", "Unknown",
-	  "Full scan clean after quarantine; re-imaged as a precaution.",
-	  CI_PC, false, -1, 2 },
-	{ "Lost company phone", "Left the company phone in a taxi last "
-	  "night.", "Mobile Device", "Workplace Devices",
-	  "SecurityOperations", "User Error", "Device remotely wiped and a "
-	  "replacement ordered.", CI_NONE, false, -1, 2 },
-	{ "Mobile e-mail not syncing on iPhone", "Mail on the iPhone stopped "
-	  "updating yesterday.", "Mobile Device", "Email and Collaboration",
-	  "ServiceDesk", "Configuration Error", "Removed and re-enrolled the "
-	  "device in MDM.", CI_NONE, false, 19, 4 },
-	{ "Desk phone shows 'No service'", "Desk phone display reads 'No "
-	  "service' and there is no dial tone.", "Telephony", "Telephony",
-	  "NetworkOperations", "Configuration Error", "Re-provisioned the "
-	  "handset on the call manager.", CI_NONE, false, 20, 2 },
-	{ "Meeting room display not working", "The screen in meeting room "
-	  "Thames shows 'no signal'.", "Facilities", "Facilities",
-	  "Facilities", "Hardware Failure", "HDMI switcher replaced.",
-	  CI_NONE, false, 21, 2 },
-	{ "Server room temperature alarm", "Temperature alarm from the "
-	  "London server room.", "Facilities", "Facilities", "Facilities",
-	  "Hardware Failure", "Facilities engineer reset the cooling unit; "
-	  "temperature normal.", CI_NONE, true, 22, 1 },
-	{ "Monitor flickering", "Second monitor flickers and goes dark "
-	  "intermittently.", "Monitor", "Workplace Devices", "DesktopSupport",
-	  "Hardware Failure", "Monitor replaced from stock.", CI_NONE, false,
-	  -1, 3 },
-	{ "New starter cannot log in on first day", "New team member gets "
-	  "'account disabled' at first login.", "Access and Accounts",
-	  "Identity and Access", "ServiceDesk", "Configuration Error",
+	  "blocked.",
+	  CI_NONE, false, 18, 4 },
+	{ "Antivirus reports threat on laptop",
+	  "Endpoint protection popup: "
+	  "threat quarantined, action required.",
+	  "Security", "Information Security", "SecurityOperations", "Unknown",
+	  "Full scan clean after quarantine; re-imaged as a precaution.", CI_PC,
+	  false, -1, 2 },
+	{ "Lost company phone",
+	  "Left the company phone in a taxi last "
+	  "night.",
+	  "Mobile Device", "Workplace Devices", "SecurityOperations",
+	  "User Error",
+	  "Device remotely wiped and a "
+	  "replacement ordered.",
+	  CI_NONE, false, -1, 2 },
+	{ "Mobile e-mail not syncing on iPhone",
+	  "Mail on the iPhone stopped "
+	  "updating yesterday.",
+	  "Mobile Device", "Email and Collaboration", "ServiceDesk",
+	  "Configuration Error",
+	  "Removed and re-enrolled the "
+	  "device in MDM.",
+	  CI_NONE, false, 19, 4 },
+	{ "Desk phone shows 'No service'",
+	  "Desk phone display reads 'No "
+	  "service' and there is no dial tone.",
+	  "Telephony", "Telephony", "NetworkOperations", "Configuration Error",
+	  "Re-provisioned the "
+	  "handset on the call manager.",
+	  CI_NONE, false, 20, 2 },
+	{ "Meeting room display not working",
+	  "The screen in meeting room "
+	  "Thames shows 'no signal'.",
+	  "Facilities", "Facilities", "Facilities", "Hardware Failure",
+	  "HDMI switcher replaced.", CI_NONE, false, 21, 2 },
+	{ "Server room temperature alarm",
+	  "Temperature alarm from the "
+	  "London server room.",
+	  "Facilities", "Facilities", "Facilities", "Hardware Failure",
+	  "Facilities engineer reset the cooling unit; "
+	  "temperature normal.",
+	  CI_NONE, true, 22, 1 },
+	{ "Monitor flickering",
+	  "Second monitor flickers and goes dark "
+	  "intermittently.",
+	  "Monitor", "Workplace Devices", "DesktopSupport", "Hardware Failure",
+	  "Monitor replaced from stock.", CI_NONE, false, -1, 3 },
+	{ "New starter cannot log in on first day",
+	  "New team member gets "
+	  "'account disabled' at first login.",
+	  "Access and Accounts", "Identity and Access", "ServiceDesk",
+	  "Configuration Error",
 	  "Account was created disabled; enabled it and assigned a licence.",
 	  CI_NONE, false, 23, 2 },
-	{ "Application install blocked by policy", "Installing the project "
-	  "planning tool fails: blocked by your administrator.", "Software",
-	  "Workplace Devices", "DesktopSupport", "Configuration Error",
-	  "Published the application in the company portal.", CI_PC, false,
-	  -1, 3 },
-	{ "Payslip shows wrong tax code", "This month's payslip uses an "
-	  "emergency tax code.", "HR Services", "HR Services", "HRServices",
-	  "Third Party", "Payroll provider corrected the tax code for the "
-	  "next run.", CI_NONE, false, -1, 1 },
-	{ "Keyboard keys not responding", "Several keys on the laptop "
-	  "keyboard do nothing.", "Desktop", "Workplace Devices",
-	  "DesktopSupport", "Hardware Failure", "Keyboard replaced.", CI_PC,
-	  false, -1, 2 },
-	{ "Slow login to desktop", "Login takes more than five minutes at "
-	  "'applying group policy'.", "Operating System", "Workplace Devices",
-	  "DesktopSupport", "Configuration Error", "Removed a stale drive "
-	  "mapping from the login script.", CI_PC, false, 24, 3 },
+	{ "Application install blocked by policy",
+	  "Installing the project "
+	  "planning tool fails: blocked by your administrator.",
+	  "Software", "Workplace Devices", "DesktopSupport",
+	  "Configuration Error",
+	  "Published the application in the company portal.", CI_PC, false, -1,
+	  3 },
+	{ "Payslip shows wrong tax code",
+	  "This month's payslip uses an "
+	  "emergency tax code.",
+	  "HR Services", "HR Services", "HRServices", "Third Party",
+	  "Payroll provider corrected the tax code for the "
+	  "next run.",
+	  CI_NONE, false, -1, 1 },
+	{ "Keyboard keys not responding",
+	  "Several keys on the laptop "
+	  "keyboard do nothing.",
+	  "Desktop", "Workplace Devices", "DesktopSupport", "Hardware Failure",
+	  "Keyboard replaced.", CI_PC, false, -1, 2 },
+	{ "Slow login to desktop",
+	  "Login takes more than five minutes at "
+	  "'applying group policy'.",
+	  "Operating System", "Workplace Devices", "DesktopSupport",
+	  "Configuration Error",
+	  "Removed a stale drive "
+	  "mapping from the login script.",
+	  CI_PC, false, 24, 3 },
 };
 
 /* Problems, one per recurring cause; incidents[].problem points here. */
 static const struct {
 	const char *subject, *category, *team, *root_cause, *workaround;
 } problems[DEMO_NPROBLEMS] = {
-	{ "Batch of laptop batteries failing early", "Laptop",
-	  "DesktopSupport", "A 2022 production batch of batteries loses "
-	  "capacity after 300 cycles.", "Replace under warranty; check the "
+	{ "Batch of laptop batteries failing early", "Laptop", "DesktopSupport",
+	  "A 2022 production batch of batteries loses "
+	  "capacity after 300 cycles.",
+	  "Replace under warranty; check the "
 	  "serial range." },
 	{ "Docks lose displays after sleep", "Monitor", "DesktopSupport",
 	  "Dock firmware 1.0.3 mishandles DisplayPort wake.",
 	  "Undock and re-dock the laptop." },
 	{ "Display driver update causes blue screens", "Operating System",
-	  "DesktopSupport", "Vendor driver 31.0.101 conflicts with the "
-	  "endpoint agent.", "Roll back the driver." },
+	  "DesktopSupport",
+	  "Vendor driver 31.0.101 conflicts with the "
+	  "endpoint agent.",
+	  "Roll back the driver." },
 	{ "Repeated credential prompts in Outlook", "Email and Calendar",
-	  "ApplicationSupport", "Modern authentication disabled by a "
-	  "registry policy on older builds.", "Clear cached credentials." },
+	  "ApplicationSupport",
+	  "Modern authentication disabled by a "
+	  "registry policy on older builds.",
+	  "Clear cached credentials." },
 	{ "External mail rejected after certificate renewal",
-	  "Email and Calendar", "ApplicationSupport", "Connector still bound "
-	  "to the old certificate.", "Route via the backup smart host." },
+	  "Email and Calendar", "ApplicationSupport",
+	  "Connector still bound "
+	  "to the old certificate.",
+	  "Route via the backup smart host." },
 	{ "VPN drops on some home routers", "VPN", "NetworkOperations",
 	  "UDP fragmentation on routers with a low MTU.",
 	  "Switch the VPN profile to TCP." },
@@ -267,46 +373,58 @@ static const struct {
 	  "ApplicationSupport", "Headset firmware power saving.",
 	  "Use the laptop's built-in audio." },
 	{ "SAP performance during morning peak", "Business Application",
-	  "ApplicationSupport", "Too few dialog work processes for the new "
-	  "users.", "Avoid large reports before 10:00." },
+	  "ApplicationSupport",
+	  "Too few dialog work processes for the new "
+	  "users.",
+	  "Avoid large reports before 10:00." },
 	{ "CRM service memory leak", "Business Application",
-	  "ApplicationSupport", "Search cache never released (vendor bug "
-	  "CRM-4411).", "Nightly service restart." },
+	  "ApplicationSupport",
+	  "Search cache never released (vendor bug "
+	  "CRM-4411).",
+	  "Nightly service restart." },
 	{ "Expense approvals stuck", "Business Application",
-	  "ApplicationSupport", "Approval workflow times out when the "
-	  "approver is on leave.", "Re-trigger the workflow." },
+	  "ApplicationSupport",
+	  "Approval workflow times out when the "
+	  "approver is on leave.",
+	  "Re-trigger the workflow." },
 	{ "Payroll database slows at month end", "Database",
-	  "DatabaseAdministration", "Index fragmentation after bulk "
-	  "imports.", "Rebuild indexes before the payroll run." },
+	  "DatabaseAdministration",
+	  "Index fragmentation after bulk "
+	  "imports.",
+	  "Rebuild indexes before the payroll run." },
 	{ "Backup target running out of space", "Database",
-	  "DatabaseAdministration", "Retention not applied to copy-only "
-	  "backups.", "Purge manually." },
-	{ "File server growth outpaces capacity", "Server",
-	  "ServerOperations", "No quotas on departmental shares.",
-	  "Extend the volume." },
+	  "DatabaseAdministration",
+	  "Retention not applied to copy-only "
+	  "backups.",
+	  "Purge manually." },
+	{ "File server growth outpaces capacity", "Server", "ServerOperations",
+	  "No quotas on departmental shares.", "Extend the volume." },
 	{ "Application servers losing power", "Server", "ServerOperations",
-	  "Ageing power supplies in rack B4.", "Fail over to the standby "
+	  "Ageing power supplies in rack B4.",
+	  "Fail over to the standby "
 	  "node." },
 	{ "Certificates expire without warning", "Server", "ServerOperations",
 	  "No inventory of certificates.", "Monitoring checks expiry." },
 	{ "Phishing campaign targeting finance", "Security",
 	  "SecurityOperations", "Look-alike domain sending fake invoices.",
 	  "Block the sender domain." },
-	{ "MDM profile expires on iOS devices", "Mobile Device",
-	  "ServiceDesk", "Enrolment certificate not renewed automatically.",
+	{ "MDM profile expires on iOS devices", "Mobile Device", "ServiceDesk",
+	  "Enrolment certificate not renewed automatically.",
 	  "Re-enrol the device." },
 	{ "Desk phones lose registration", "Telephony", "NetworkOperations",
 	  "Call manager rejects phones after DHCP lease renewal.",
 	  "Restart the handset." },
 	{ "Meeting room AV switchers failing", "Facilities", "Facilities",
-	  "A faulty batch of HDMI switchers.", "Connect directly to the "
+	  "A faulty batch of HDMI switchers.",
+	  "Connect directly to the "
 	  "display." },
 	{ "Server room cooling unreliable", "Facilities", "Facilities",
 	  "Cooling unit compressor near end of life.",
 	  "Portable cooling on standby." },
-	{ "New accounts created disabled", "Access and Accounts",
-	  "ServiceDesk", "HR feed sends the start date in the wrong time "
-	  "zone.", "Enable the account manually." },
+	{ "New accounts created disabled", "Access and Accounts", "ServiceDesk",
+	  "HR feed sends the start date in the wrong time "
+	  "zone.",
+	  "Enable the account manually." },
 	{ "Slow logins from stale drive mappings", "Operating System",
 	  "DesktopSupport", "Login script maps retired file shares.",
 	  "Remove the mapping by hand." },
@@ -328,7 +446,7 @@ int demo_gen_problems(demo_gen *g, demo_world *w)
 	if (!times)
 		return g->error;
 	for (i = 0; i < DEMO_NPROBLEMS; i++) {
-		unsigned p = (i * 7) % DEMO_NPROBLEMS;	/* spread the causes */
+		unsigned p = (i * 7) % DEMO_NPROBLEMS; /* spread the causes */
 		int64_t created = times[i], age = g->now - created;
 		int64_t resolved = created + demo_between(g, 20 * DEMO_DAY,
 							  90 * DEMO_DAY);
@@ -348,7 +466,9 @@ int demo_gen_problems(demo_gen *g, demo_world *w)
 						      "Investigation";
 		else
 			status = resolved + 14 * DEMO_DAY < g->now &&
-				 demo_chance(g, 75) ? "Closed" : "Resolved";
+						 demo_chance(g, 75) ?
+					 "Closed" :
+					 "Resolved";
 		known = strcmp(status, "Logged") &&
 			strcmp(status, "Investigation");
 		snprintf(key, sizeof(key), "PRB-%u", 5001 + i);
@@ -399,9 +519,9 @@ static const char *const notes[] = {
 };
 
 static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
-			     const inc_tmpl *tp, int64_t created,
-			     int64_t until, const char *source, int cust,
-			     int owner, bool resolved)
+			     const inc_tmpl *tp, int64_t created, int64_t until,
+			     const char *source, int cust, int owner,
+			     bool resolved)
 {
 	demo_journal *j;
 
@@ -417,8 +537,8 @@ static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
 	}
 	if (owner >= 0 && until - created > 20 * 60 && demo_chance(g, 45) &&
 	    (j = demo_add_journal(g, w, of,
-				  demo_between(g, created + 600, until),
-				  "Note", owner))) {
+				  demo_between(g, created + 600, until), "Note",
+				  owner))) {
 		snprintf(j->subject, sizeof(j->subject), "Work note");
 		snprintf(j->body, sizeof(j->body), "%s",
 			 notes[demo_below(g, N(notes))]);
@@ -429,8 +549,10 @@ static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
 				  "Phone Call", owner))) {
 		snprintf(j->subject, sizeof(j->subject), "Call with %s",
 			 w->people[cust].display);
-		snprintf(j->body, sizeof(j->body), "%s called for an update; "
-			 "explained the next steps.", w->people[cust].first);
+		snprintf(j->body, sizeof(j->body),
+			 "%s called for an update; "
+			 "explained the next steps.",
+			 w->people[cust].first);
 		j->source = "Phone";
 		j->is_public = true;
 	}
@@ -466,11 +588,13 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 	static const char *const sources[] = {
 		"Phone", "Email", "Self Service", "Walk-in", "Chat",
 	};
-	static const unsigned urg_w[3] = { 15, 45, 40 }, imp_w[3] = {
-		10, 35, 55 };
+	static const unsigned urg_w[3] = { 15, 45, 40 },
+			      imp_w[3] = { 10, 35, 55 };
 	static const unsigned severe_w[3] = { 50, 40, 10 };
 	static const unsigned matrix[3][3] = {
-		{ 1, 2, 3 }, { 2, 3, 4 }, { 3, 4, 5 },
+		{ 1, 2, 3 },
+		{ 2, 3, 4 },
+		{ 3, 4, 5 },
 	};
 
 	memset(p, 0, sizeof(*p));
@@ -486,12 +610,12 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 	p->pri = matrix[p->u][p->im];
 	if (tp->monitored) {
 		p->source = "Monitoring";
-		p->cust = demo_member(g, w, p->team);	/* the service owner */
+		p->cust = demo_member(g, w, p->team); /* the service owner */
 	}
 	if (w->people[p->cust].vip && p->pri > 2)
 		p->pri = 2;
 	p->dur = (int64_t)demo_resolution_minutes[p->pri - 1] * 60 *
-		 (int64_t)(15 + demo_below(g, 125)) / 100 +
+			 (int64_t)(15 + demo_below(g, 125)) / 100 +
 		 (int64_t)demo_below(g, 1800) + 600;
 	/* some wait for customers, vendors or parts */
 	if (demo_chance(g, 20))
@@ -512,14 +636,16 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 	} else {
 		static const unsigned open_w[] = { 65, 25, 10 };
 		static const char *const open[] = {
-			"Active", "Waiting for Customer",
+			"Active",
+			"Waiting for Customer",
 			"Waiting for 3rd Party",
 		};
 
 		p->status = open[demo_pick(g, open_w, 3)];
 	}
-	p->last = p->closed ? p->closed : p->resolved ? p->resolved :
-		  demo_between(g, created, g->now - 60);
+	p->last = p->closed   ? p->closed :
+		  p->resolved ? p->resolved :
+				demo_between(g, created, g->now - 60);
 	if (!strcmp(p->source, "Phone") || !strcmp(p->source, "Walk-in") ||
 	    !strcmp(p->source, "Chat"))
 		p->logger = demo_member(g, w, demo_team_index("ServiceDesk"));
@@ -570,7 +696,7 @@ static int incident_write(demo_gen *g, demo_world *w, const inc_plan *p,
 {
 	const inc_tmpl *tp = p->tp;
 	const char *by = p->logger >= 0 ? w->people[p->logger].key :
-			 "svc.monitoring";
+					  "svc.monitoring";
 	unsigned quarters = 0;
 
 	demo_begin(g, TFS_KIND_DATA, "Incident", "Record", p->of.key,
@@ -587,13 +713,16 @@ static int incident_write(demo_gen *g, demo_world *w, const inc_plan *p,
 	demo_value(g, "Category", tp->category);
 	demo_value(g, "Service", tp->service);
 	demo_value(g, "Source", p->source);
-	demo_value_time(g, "ResponseDeadline", p->created +
-			60 * (int64_t)demo_response_minutes[p->pri - 1]);
-	demo_value_time(g, "ResolutionDeadline", p->created +
-			60 * (int64_t)demo_resolution_minutes[p->pri - 1]);
+	demo_value_time(
+		g, "ResponseDeadline",
+		p->created + 60 * (int64_t)demo_response_minutes[p->pri - 1]);
+	demo_value_time(
+		g, "ResolutionDeadline",
+		p->created + 60 * (int64_t)demo_resolution_minutes[p->pri - 1]);
 	if (p->resolved) {
-		quarters = 1 + demo_below(g, (unsigned)demo_min64(
-				p->dur / 900, 32) + 1);
+		quarters = 1 + demo_below(g, (unsigned)demo_min64(p->dur / 900,
+								  32) +
+						     1);
 		demo_value_time(g, "ResolvedDateTime", p->resolved);
 		demo_value(g, "Resolution", tp->resolution);
 		demo_value(g, "CauseCode", tp->cause);
@@ -605,9 +734,11 @@ static int incident_write(demo_gen *g, demo_world *w, const inc_plan *p,
 	demo_value(g, "IsVIP", w->people[p->cust].vip ? "true" : "false");
 	demo_value(g, "FirstCallResolution",
 		   p->resolved && p->dur <= 1800 + 600 && p->logger >= 0 &&
-		   p->logger != p->cust ? "true" : "false");
-	demo_value(g, "ReopenCount", p->resolved && demo_chance(g, 3) ?
-		   "1" : "0");
+				   p->logger != p->cust ?
+			   "true" :
+			   "false");
+	demo_value(g, "ReopenCount",
+		   p->resolved && demo_chance(g, 3) ? "1" : "0");
 	if (quarters)
 		demo_value_hours(g, "TotalTimeSpent", quarters);
 	incident_links(g, w, p);

@@ -12,38 +12,38 @@
 
 /* Tables of the Acme Corporation (demo_master.c) the records draw on. */
 typedef struct demo_category {
-	const char *key;	/* record key under master/Category */
-	const char *name;	/* pick-list value, e.g. "Email and Calendar" */
-	const char *parent;	/* key of the parent, or NULL */
-	const char *team;	/* key of the default team, or NULL: parent's */
+	const char *key;    /* record key under master/Category */
+	const char *name;   /* pick-list value, e.g. "Email and Calendar" */
+	const char *parent; /* key of the parent, or NULL */
+	const char *team;   /* key of the default team, or NULL: parent's */
 } demo_category;
 
 typedef struct demo_team {
-	const char *key;	/* record key under master/Team */
+	const char *key; /* record key under master/Team */
 	const char *name;
-	const char *orgunit;	/* key of the org unit */
-	const char *title;	/* job title of the members */
-	const char *lead;	/* job title of the first member */
-	unsigned size;		/* members; the first one manages the team */
+	const char *orgunit; /* key of the org unit */
+	const char *title;   /* job title of the members */
+	const char *lead;    /* job title of the first member */
+	unsigned size;       /* members; the first one manages the team */
 } demo_team;
 
 typedef struct demo_offering {
 	const char *key, *name, *category, *team, *workflow, *status;
 	unsigned price_cents;
-	unsigned days;		/* delivery target, working days */
+	unsigned days; /* delivery target, working days */
 	bool approval;
-	unsigned weight;	/* how often it is requested */
+	unsigned weight; /* how often it is requested */
 } demo_offering;
 
 typedef struct demo_person {
-	char key[48];		/* login and record key: "ann.smith" */
+	char key[48]; /* login and record key: "ann.smith" */
 	char first[24];
 	char last[32];
 	char display[64];
-	int team;		/* index into demo_teams, -1 for none */
-	unsigned orgunit;	/* index into demo_orgunit_keys */
-	unsigned location;	/* index into demo_location_keys */
-	int manager;		/* index into the people, -1 for none */
+	int team;          /* index into demo_teams, -1 for none */
+	unsigned orgunit;  /* index into demo_orgunit_keys */
+	unsigned location; /* index into demo_location_keys */
+	int manager;       /* index into the people, -1 for none */
 	bool vip;
 } demo_person;
 
@@ -75,8 +75,8 @@ int demo_gen_records(demo_gen *g);
 
 /* One fixture (tools/demo/content/, staging/), packed by pack.py. */
 typedef enum {
-	DEMO_EVERY,	/* every instance */
-	DEMO_STAGING,	/* acme's staging: replaces the same name's, if any */
+	DEMO_EVERY,   /* every instance */
+	DEMO_STAGING, /* acme's staging: replaces the same name's, if any */
 } demo_which;
 
 typedef struct demo_fixture {

@@ -26,8 +26,7 @@ const demo_category demo_categories[] = {
 	{ "EmailAndCalendar", "Email and Calendar", "Software", NULL },
 	{ "OfficeApplications", "Office Applications", "Software", NULL },
 	{ "BusinessApplication", "Business Application", "Software", NULL },
-	{ "OperatingSystem", "Operating System", "Software",
-	  "DesktopSupport" },
+	{ "OperatingSystem", "Operating System", "Software", "DesktopSupport" },
 	{ "Network", "Network", NULL, "NetworkOperations" },
 	{ "VPN", "VPN", "Network", NULL },
 	{ "WiFi", "Wi-Fi", "Network", NULL },
@@ -94,11 +93,9 @@ const demo_offering demo_offerings[] = {
 	{ "NewHireOnboarding", "New Hire Onboarding", "HR Services",
 	  "HRServices", "ServiceReq.NewHire", "Published", 0, 10, true, 5 },
 	{ "EmployeeOffboarding", "Employee Offboarding", "HR Services",
-	  "HRServices", "ServiceReq.Offboarding", "Published", 0, 5, false,
-	  4 },
+	  "HRServices", "ServiceReq.Offboarding", "Published", 0, 5, false, 4 },
 	{ "MeetingRoomAV", "Meeting Room AV Support", "Facilities",
-	  "Facilities", "ServiceReq.Fulfillment", "Published", 0, 2, false,
-	  4 },
+	  "Facilities", "ServiceReq.Fulfillment", "Published", 0, 2, false, 4 },
 	{ "GuestWiFi", "Guest Wi-Fi Voucher", "Wi-Fi", "NetworkOperations",
 	  "ServiceReq.Fulfillment", "Draft", 0, 1, false, 0 },
 	{ "DeskPhone", "Desk Phone", "Telephony", "NetworkOperations",
@@ -110,21 +107,35 @@ const char *const demo_location_keys[] = {
 	"LondonHQ", "NewYork", "Berlin", "Singapore", "Austin", "Remote",
 };
 
-enum { LOC_LONDON, LOC_NEWYORK, LOC_BERLIN, LOC_SINGAPORE, LOC_AUSTIN,
-       LOC_REMOTE };
+enum {
+	LOC_LONDON,
+	LOC_NEWYORK,
+	LOC_BERLIN,
+	LOC_SINGAPORE,
+	LOC_AUSTIN,
+	LOC_REMOTE
+};
 
 /* Where each org unit of demo_orgunit_keys sits (its LocationLink). */
 static const unsigned orgunit_location[] = {
-	LOC_LONDON, LOC_LONDON, LOC_LONDON, LOC_AUSTIN, LOC_LONDON,
-	LOC_LONDON, LOC_LONDON, LOC_NEWYORK, LOC_NEWYORK, LOC_BERLIN,
-	LOC_LONDON, LOC_LONDON,
+	LOC_LONDON,  LOC_LONDON, LOC_LONDON, LOC_AUSTIN,
+	LOC_LONDON,  LOC_LONDON, LOC_LONDON, LOC_NEWYORK,
+	LOC_NEWYORK, LOC_BERLIN, LOC_LONDON, LOC_LONDON,
 };
 
 const char *const demo_orgunit_keys[] = {
-	"Acme", "Acme.IT", "Acme.IT.ServiceManagement",
-	"Acme.IT.Infrastructure", "Acme.IT.Applications", "Acme.IT.Security",
-	"Acme.Finance", "Acme.Sales", "Acme.Marketing", "Acme.Operations",
-	"Acme.Legal", "Acme.HR",
+	"Acme",
+	"Acme.IT",
+	"Acme.IT.ServiceManagement",
+	"Acme.IT.Infrastructure",
+	"Acme.IT.Applications",
+	"Acme.IT.Security",
+	"Acme.Finance",
+	"Acme.Sales",
+	"Acme.Marketing",
+	"Acme.Operations",
+	"Acme.Legal",
+	"Acme.HR",
 };
 
 enum { OU_ACME = 0, OU_IT = 1, OU_BUSINESS_FIRST = 6, OU_BUSINESS_N = 5 };
@@ -133,25 +144,27 @@ const unsigned demo_response_minutes[5] = { 15, 30, 120, 240, 480 };
 const unsigned demo_resolution_minutes[5] = { 240, 480, 1440, 4320, 10080 };
 
 static const char *const first_names[DEMO_NPEOPLE] = {
-	"Ann", "James", "Priya", "Mohammed", "Sophie", "Lukas", "Chen",
-	"Olivia", "Daniel", "Fatima", "Tom", "Grace", "Raj", "Emma", "Kenji",
-	"Laura", "Marco", "Aisha", "Peter", "Hannah", "Samuel", "Chloe",
-	"Ivan", "Nadia", "George", "Mei", "Oliver", "Zoe", "Carlos",
-	"Ingrid", "Ben", "Leila", "Patrick", "Sarah", "Yusuf", "Julia",
-	"Michael", "Elena", "David", "Amara", "Robert", "Sina", "Henry",
-	"Claire", "Arjun", "Freya", "Lars", "Nina", "Kwame", "Rachel", "Hugo",
-	"Isla", "Victor", "Maya", "Felix", "Ruth", "Omar", "Lucy", "Stefan",
-	"Tara",
+	"Ann",     "James",  "Priya",   "Mohammed", "Sophie", "Lukas",
+	"Chen",    "Olivia", "Daniel",  "Fatima",   "Tom",    "Grace",
+	"Raj",     "Emma",   "Kenji",   "Laura",    "Marco",  "Aisha",
+	"Peter",   "Hannah", "Samuel",  "Chloe",    "Ivan",   "Nadia",
+	"George",  "Mei",    "Oliver",  "Zoe",      "Carlos", "Ingrid",
+	"Ben",     "Leila",  "Patrick", "Sarah",    "Yusuf",  "Julia",
+	"Michael", "Elena",  "David",   "Amara",    "Robert", "Sina",
+	"Henry",   "Claire", "Arjun",   "Freya",    "Lars",   "Nina",
+	"Kwame",   "Rachel", "Hugo",    "Isla",     "Victor", "Maya",
+	"Felix",   "Ruth",   "Omar",    "Lucy",     "Stefan", "Tara",
 };
 
 static const char *const last_names[] = {
-	"Smith", "Patel", "Khan", "Mueller", "Wong", "Jones", "O'Brien",
-	"Garcia", "Schmidt", "Tanaka", "Brown", "Okafor", "Rossi", "Novak",
-	"Williams", "Singh", "Fischer", "Taylor", "Nguyen", "Murphy", "Silva",
-	"Kowalski", "Andersen", "Cohen", "Martin", "Ahmed", "Clarke",
-	"Becker", "Lim", "Evans", "Costa", "Hughes", "Ivanova", "Walsh",
-	"Kaur", "Moreau", "Bauer", "Reyes", "Fraser", "Dubois", "Haddad",
-	"Lindqvist", "Mensah",
+	"Smith",   "Patel",  "Khan",     "Mueller",  "Wong",     "Jones",
+	"O'Brien", "Garcia", "Schmidt",  "Tanaka",   "Brown",    "Okafor",
+	"Rossi",   "Novak",  "Williams", "Singh",    "Fischer",  "Taylor",
+	"Nguyen",  "Murphy", "Silva",    "Kowalski", "Andersen", "Cohen",
+	"Martin",  "Ahmed",  "Clarke",   "Becker",   "Lim",      "Evans",
+	"Costa",   "Hughes", "Ivanova",  "Walsh",    "Kaur",     "Moreau",
+	"Bauer",   "Reyes",  "Fraser",   "Dubois",   "Haddad",   "Lindqvist",
+	"Mensah",
 };
 
 enum { P_HEAD_OF_IT = 37, P_CEO = 38, P_BUSINESS_FIRST = 39 };
@@ -175,11 +188,14 @@ static void key_part(char *out, size_t n, const char *s)
 void demo_people(demo_person out[DEMO_NPEOPLE])
 {
 	static const unsigned away[] = {
-		LOC_NEWYORK, LOC_BERLIN, LOC_SINGAPORE, LOC_AUSTIN,
+		LOC_NEWYORK,
+		LOC_BERLIN,
+		LOC_SINGAPORE,
+		LOC_AUSTIN,
 	};
 	static const unsigned business_loc[] = {
-		LOC_LONDON, LOC_NEWYORK, LOC_BERLIN, LOC_SINGAPORE, LOC_LONDON,
-		LOC_REMOTE, LOC_NEWYORK,
+		LOC_LONDON, LOC_NEWYORK, LOC_BERLIN,  LOC_SINGAPORE,
+		LOC_LONDON, LOC_REMOTE,  LOC_NEWYORK,
 	};
 	unsigned i, t, j, p = 0;
 
@@ -203,14 +219,14 @@ void demo_people(demo_person out[DEMO_NPEOPLE])
 		unsigned lead = p;
 		int ou;
 
-		for (ou = 0; strcmp(demo_orgunit_keys[ou],
-				    demo_teams[t].orgunit); ou++)
+		for (ou = 0;
+		     strcmp(demo_orgunit_keys[ou], demo_teams[t].orgunit); ou++)
 			;
 		for (j = 0; j < demo_teams[t].size; j++, p++) {
 			out[p].team = (int)t;
 			out[p].orgunit = (unsigned)ou;
-			out[p].location = j % 3 == 2 ? away[(p / 3) % N(away)]
-						     : LOC_LONDON;
+			out[p].location = j % 3 == 2 ? away[(p / 3) % N(away)] :
+						       LOC_LONDON;
 			out[p].manager = j ? (int)lead : P_HEAD_OF_IT;
 		}
 	}
@@ -226,12 +242,13 @@ void demo_people(demo_person out[DEMO_NPEOPLE])
 
 		out[i].orgunit = OU_BUSINESS_FIRST + unit;
 		out[i].location = k < OU_BUSINESS_N ?
-				  orgunit_location[out[i].orgunit] :
-				  business_loc[k % N(business_loc)];
+					  orgunit_location[out[i].orgunit] :
+					  business_loc[k % N(business_loc)];
 		/* the first of each unit heads it */
 		out[i].manager = k < OU_BUSINESS_N ?
-				 P_CEO : (int)(P_BUSINESS_FIRST + unit);
-		out[i].vip = k < 2;	/* the finance and sales directors */
+					 P_CEO :
+					 (int)(P_BUSINESS_FIRST + unit);
+		out[i].vip = k < 2; /* the finance and sales directors */
 	}
 }
 
@@ -250,8 +267,9 @@ const char *demo_category_team(unsigned i)
 	while (!demo_categories[i].team) {
 		unsigned j;
 
-		for (j = 0; strcmp(demo_categories[j].key,
-				   demo_categories[i].parent); j++)
+		for (j = 0;
+		     strcmp(demo_categories[j].key, demo_categories[i].parent);
+		     j++)
 			;
 		i = j;
 	}

@@ -15,24 +15,24 @@
 
 #include "demo_int.h"
 
-#define DEMO_YEAR (365 * DEMO_DAY)
+#define DEMO_YEAR      (365 * DEMO_DAY)
 #define DEMO_NPROBLEMS 25
 
 /* People: 0..36 IT staff, 37 the head of IT, 38 the CEO, 39.. business. */
 enum { DEMO_P_STAFF_END = 37, DEMO_P_BUSINESS_FIRST = 39 };
 
 typedef struct demo_parent {
-	const char *bo;		/* "Incident", "Change", "ServiceReq" */
+	const char *bo; /* "Incident", "Change", "ServiceReq" */
 	char key[24];
 } demo_parent;
 
 typedef struct demo_task {
-	int64_t t, due, done;	/* done: completion time or 0 */
+	int64_t t, due, done; /* done: completion time or 0 */
 	demo_parent of;
 	char subject[256];
 	const char *type, *status, *priority;
-	int team, owner;	/* -1 for none */
-	unsigned planned_q, actual_q;	/* effort in quarter hours */
+	int team, owner;              /* -1 for none */
+	unsigned planned_q, actual_q; /* effort in quarter hours */
 } demo_task;
 
 typedef struct demo_journal {
@@ -50,7 +50,7 @@ typedef struct demo_journal {
 
 typedef struct demo_world {
 	demo_person people[DEMO_NPEOPLE];
-	unsigned team_first[16];	/* first member of each team */
+	unsigned team_first[16]; /* first member of each team */
 	int64_t problem_created[DEMO_NPROBLEMS];
 	demo_task *tasks;
 	size_t ntasks, atasks;
@@ -88,8 +88,8 @@ void demo_link_person(demo_gen *g, const demo_world *w, const char *field,
 		      int p);
 void demo_link_team(demo_gen *g, const char *field, int t);
 /* CreatedDateTime/By and LastModDateTime/By, in that order. */
-void demo_stamps(demo_gen *g, int64_t created, const char *by,
-		 int64_t modified, const char *mod_by);
+void demo_stamps(demo_gen *g, int64_t created, const char *by, int64_t modified,
+		 const char *mod_by);
 
 /* The generators, in the order demo_gen_records() runs them. */
 int demo_gen_problems(demo_gen *g, demo_world *w);
