@@ -39,7 +39,10 @@ enum doc_attr_type {
 	DOC_AT_COLOR, /* #rrggbb */
 };
 
-#define DOC_AF_REQ   0x01 /* the attribute is required */
+#define DOC_AF_REQ 0x01 /* the attribute is required */
+/* An integer attribute's upper bound "any integer": what the database's
+ * int holds. */
+#define DOC_INT_ANY  2147483647LL
 #define DOC_AF_FIELD 0x02 /* ref target is "<businessObject>.<value>" */
 
 typedef struct doc_attr_rule {
@@ -150,6 +153,29 @@ int doc_attr_rank(const doc_elem_rule *r, const char *name);
 
 /* Whether an attribute called `name` holds a secret (settings, records). */
 bool doc_secret_name(const char *name);
+
+/* doc_values.c: value `v` of attribute `a` of element `n` against its
+ * type; 0 or TFS_EINVALID (doc_fail). */
+int doc_check_value(const xmlNode *n, const doc_attr_rule *a, const char *v);
+/* The attributes of `n` that rule `r` does not know (unless it allows
+ * any), or too long: 0 or TFS_EINVALID. */
+int doc_check_known(const doc_walk *w, const doc_elem_rule *r,
+		    const xmlNode *n);
+
+/* Children of one element by an attribute's value (doc_collect). */
+typedef struct doc_keyed {
+	const char *key;
+	const xmlNode *node;
+	size_t seq; /* document order */
+} doc_keyed;
+
+/* The `attr` values of the children of `parent` called `elem`, sorted by
+ * value then document order, into *out (the caller frees it): the count,
+ * or -1 with the error set. */
+long doc_collect(doc_keyed **out, const xmlNode *parent, const char *elem,
+		 const char *attr);
+/* By key only: for bsearch() in what doc_collect() sorted. */
+int doc_key_cmp(const void *a, const void *b);
 
 /* --- doc.c --- */
 

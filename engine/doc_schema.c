@@ -18,6 +18,8 @@
  *
  * Everything here is constant; the functions are pure apart from the
  * references they hand to doc_ref().  Called from doc.c and doc_walk.c.
+ * The value of one attribute against its type, and uniqueness among
+ * children, are checked in doc_values.c.
  *
  * The schema of translations/<locale>/<Type>/<Name>.xml (root
  * <Translation locale= type=> with <String key= modified=>text</String>;
@@ -35,7 +37,7 @@
 #include "tenantfs/error.h"
 #include "doc_int.h"
 
-#define INT_ANY 2147483647LL /* "an integer": fits the database's int */
+#define INT_ANY DOC_INT_ANY
 #define REQ     DOC_AF_REQ
 
 /* clang-format off */
@@ -822,183 +824,6 @@ int doc_attr_rank(const doc_elem_rule *r, const char *name)
 	return RANK_REST;
 }
 
-static bool ends_with_nocase(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-bool doc_secret_name(const char *name)
-{
-	static const char *const exact[] = {
-		"password", "bindPassword", "secret", "clientSecret",
-		"apiKey",   "token",        NULL,
-	};
-	size_t i;
-
-	for (i = 0; exact[i]; i++)
-		if (strcasecmp(name, exact[i]) == 0)
-			return true;
-	return ends_with_nocase(name, "Password") ||
-	       ends_with_nocase(name, "Secret");
-}
-
-/*
- * Parse an unsigned decimal integer (no sign, digits only) into *out.
- * False on anything else, including overflow past LLONG_MAX.
- */
-static bool parse_uint(const char *s, long long *out)
-{
-	long long v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		if (v > (LLONG_MAX - (*s - '0')) / 10)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
-static int fail_int(const xmlNode *n, const doc_attr_rule *a)
-{
-	bool open = a->max == LLONG_MAX || a->max == INT_ANY;
-
-	if (open && a->min == 1)
-		return doc_fail(n, "%s must be a positive integer", a->name);
-	if (open && a->min == 0)
-		return doc_fail(n, "%s must be a non-negative integer",
-				a->name);
-	return doc_fail(n, "%s must be an integer from %lld to %lld", a->name,
-			a->min, a->max);
-}
-
-static int fail_enum(const xmlNode *n, const doc_attr_rule *a)
-{
-	char list[256];
-	size_t i, used = 0;
-
-	list[0] = '\0';
-	for (i = 0; a->values[i] && used < sizeof(list); i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used,
-					 "%s%s", i ? ", " : "", a->values[i]);
-	return doc_fail(n, "%s must be one of %s", a->name, list);
-}
-
-/* Check one attribute value against its rule; 0 or TFS_EINVALID. */
-static int check_value(const xmlNode *n, const doc_attr_rule *a, const char *v)
-{
-	long long num;
-	size_t i;
-
-	switch (a->type) {
-	case DOC_AT_NAME:
-		if (!tfs_name_valid(v))
-			return doc_fail(n, "%s '%.80s' is not a valid name",
-					a->name, v);
-		return 0;
-	case DOC_AT_BOOL:
-		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-			return doc_fail(n, "%s must be true or false", a->name);
-		return 0;
-	case DOC_AT_INT:
-		if (!parse_uint(v, &num) || num < a->min || num > a->max)
-			return fail_int(n, a);
-		return 0;
-	case DOC_AT_ENUM:
-		for (i = 0; a->values[i]; i++)
-			if (strcmp(v, a->values[i]) == 0)
-				return 0;
-		return fail_enum(n, a);
-	case DOC_AT_COLOR:
-		if (v[0] != '#' || strlen(v) != 7)
-			goto bad_color;
-		for (i = 1; i < 7; i++)
-			if (!is_hex(v[i]))
-				goto bad_color;
-		return 0;
-	default:
-		return 0;
-	}
-bad_color:
-	return doc_fail(n, "%s must be a color #rrggbb", a->name);
-}
-
-/* The length of attribute `a`'s value (its text nodes; put_attrs()
- * refuses anything else later). */
-static size_t attr_len(const xmlAttr *a)
-{
-	const xmlNode *t;
-	size_t len = 0;
-
-	for (t = a->children; t; t = t->next)
-		if (t->type == XML_TEXT_NODE && t->content)
-			len += strlen((const char *)t->content);
-	return len;
-}
-
-/* The rule of attribute `name` in `r`, or NULL. */
-static const doc_attr_rule *find_attr(const doc_elem_rule *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; r && r->attrs && r->attrs[i].name; i++)
-		if (strcmp(r->attrs[i].name, name) == 0)
-			return &r->attrs[i];
-	return NULL;
-}
-
-/*
- * Every attribute of `n` is one the schema knows for it (doc_int.h;
- * engine/SCHEMA.md, "5 Rules common to every element") and no longer
- * than its kind allows ("3 What the gate refuses").  Runs first, before
- * any value is judged, so the cost is the rule's width per attribute,
- * and the scanner (xml_scan.h) bounds the attributes per element.
- */
-static int check_known(const doc_walk *w, const doc_elem_rule *r,
-		       const xmlNode *n)
-{
-	bool any = !r || (r->flags & DOC_ER_ANYATTR);
-	const doc_attr_rule *a;
-	const xmlAttr *p;
-	const char *name;
-	size_t max;
-
-	for (p = n->properties; p; p = p->next) {
-		name = (const char *)p->name;
-		if (p->ns)
-			return doc_fail(n, "namespaces are not allowed");
-		a = find_attr(r, name);
-		if (a)
-			max = a->type == DOC_AT_STR ? DOC_VALUE_TEXT_MAX :
-						      DOC_VALUE_SHORT_MAX;
-		else if (n == w->root && (strcmp(name, "name") == 0 ||
-					  strcmp(name, "guid") == 0))
-			max = DOC_VALUE_SHORT_MAX;
-		else if (strcmp(name, "description") == 0 || any)
-			max = DOC_VALUE_TEXT_MAX;
-		else
-			return doc_fail(n, "unknown attribute %.80s", name);
-		if (attr_len(p) > max)
-			return doc_fail(n,
-					"attribute %.80s is longer than "
-					"%zu bytes",
-					name, max);
-	}
-	return 0;
-}
-
 int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 {
 	const char *vals[DOC_MAX_ATTRS] = { NULL };
@@ -1007,7 +832,7 @@ int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 	size_t i;
 	int error;
 
-	if ((error = check_known(w, r, n)) < 0)
+	if ((error = doc_check_known(w, r, n)) < 0)
 		return error;
 	/* businessObject= anywhere refers to a business object (a Link's
 	 * is part of the record it names: check_link). */
@@ -1026,7 +851,7 @@ int doc_check_attrs(doc_walk *w, const doc_elem_rule *r, const xmlNode *n)
 				return doc_fail(n, "%s is required", a->name);
 			continue;
 		}
-		if ((error = check_value(n, a, v)) < 0)
+		if ((error = doc_check_value(n, a, v)) < 0)
 			return error;
 		if (a->ref && strcmp(a->name, "businessObject") != 0 &&
 		    (error = doc_ref(w, a->ref, v, a->flags & DOC_AF_FIELD)) <
@@ -1080,87 +905,6 @@ static int check_partref(doc_walk *w, const xmlNode *n, const char *const *v)
 	return doc_ref(w, v[1], v[0], false);
 }
 
-typedef struct keyed {
-	const char *key;
-	const xmlNode *node;
-	size_t seq; /* document order */
-} keyed;
-
-/* By key only: for bsearch() in an array sorted by keyed_cmp(). */
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp(((const keyed *)a)->key, ((const keyed *)b)->key);
-}
-
-static int keyed_cmp(const void *a, const void *b)
-{
-	const keyed *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * Collect the `attr` values of the children of `parent` called `elem`,
- * sorted, into *out (the caller frees it).  Returns the count, or -1 with
- * the error set.  The attributes were checked present by their rules.
- */
-static long collect(keyed **out, const xmlNode *parent, const char *elem,
-		    const char *attr)
-{
-	const xmlNode *c;
-	size_t n = 0, i = 0;
-	keyed *k;
-
-	for (c = parent->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)c->name, elem) == 0)
-			n++;
-	k = malloc((n ? n : 1) * sizeof(*k));
-	if (!k)
-		return tfs_error_set(TFS_ERROR, "out of memory");
-	for (c = parent->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE ||
-		    strcmp((const char *)c->name, elem) != 0)
-			continue;
-		k[i].key = doc_prop(c, attr);
-		k[i].node = c;
-		k[i].seq = i;
-		if (!k[i].key)
-			k[i].key = "";
-		i++;
-	}
-	qsort(k, n, sizeof(*k), keyed_cmp);
-	*out = k;
-	return (long)n;
-}
-
-/* Children `elem` of `parent` must differ in `attr`: O(n log n)
- * (doc_int.h). */
-int doc_check_unique(const xmlNode *parent, const char *elem, const char *attr)
-{
-	keyed *k = NULL;
-	long n, i;
-	int error = 0;
-
-	if ((n = collect(&k, parent, elem, attr)) < 0)
-		return TFS_ERROR;
-	for (i = 1; i < n; i++) {
-		if (strcmp(k[i - 1].key, k[i].key) == 0) {
-			error = doc_fail(k[i].node,
-					 "duplicate %s '%.80s' "
-					 "(first at line %ld)",
-					 attr, k[i].key,
-					 doc_line(k[i - 1].node));
-			break;
-		}
-	}
-	free(k);
-	return error;
-}
-
 static int finish_bo(doc_walk *w, const xmlNode *n)
 {
 	return doc_check_unique(n, "Field", "name");
@@ -1175,13 +919,13 @@ static int finish_list(doc_walk *w, const xmlNode *n)
 static int finish_workflow(doc_walk *w, const xmlNode *n)
 {
 	static const char *const ends[] = { "from", "to" };
-	keyed *steps = NULL, probe;
+	doc_keyed *steps = NULL, probe;
 	const xmlNode *c;
 	long nsteps;
 	size_t i;
 	int error = 0;
 
-	if ((nsteps = collect(&steps, n, "Step", "name")) < 0)
+	if ((nsteps = doc_collect(&steps, n, "Step", "name")) < 0)
 		return TFS_ERROR;
 	for (c = n->children; c && !error; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE ||
@@ -1192,7 +936,7 @@ static int finish_workflow(doc_walk *w, const xmlNode *n)
 			probe.seq = 0;
 			if (!probe.key ||
 			    !bsearch(&probe, steps, (size_t)nsteps,
-				     sizeof(*steps), key_cmp))
+				     sizeof(*steps), doc_key_cmp))
 				error = doc_fail(c,
 						 "%s '%.80s' is not a Step "
 						 "of this workflow",
