@@ -642,7 +642,7 @@ static int write_drop(tfs_tree *t, tfs_file *f, uint64_t off, const char *data,
 		tree_lock(t);
 		if (!f->spool_errno)
 			f->spool_errno = e;
-		f->dirty = true;
+		f->dirty = f->written = true; /* so that close reports it */
 		tree_unlock(t);
 		return spool_failed(e);
 	}
@@ -803,7 +803,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 	tfs_buf data = TFS_BUF_INIT;
 	struct mem *m;
 	bool stored;
-	int error = 0;
+	int error = 0, spool_errno;
 
 	tree_lock(t);
 	if (!f->dirty || (!final && !f->written)) {
@@ -817,6 +817,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 						  "object_max was refused");
 	}
 	m = f->mem;
+	spool_errno = f->spool_errno;
 	if (!m)
 		error = tfs_buf_put(&data, f->data.ptr ? f->data.ptr : "",
 				    f->data.size);
@@ -824,7 +825,7 @@ static int flush_file(tfs_tree *t, tfs_file *f, bool final)
 	if (m && m->type == M_SCRATCH)
 		return 0;
 	if (m && m->type == M_DROP)
-		return run_import(t, m, &f->who, f->spool_errno);
+		return run_import(t, m, &f->who, spool_errno);
 	if (m && !m->inst) /* M_NEW in users/ or servers/ */
 		return commit_new_user(t, m, &f->who);
 	if (m) { /* M_NEW */

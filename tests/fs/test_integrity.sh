@@ -301,6 +301,34 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$TFS_TMP/full" &&
 		check_eq "no record of the package arrived" "$employees" \
 			"$(ls "$STG/master/Employee" | wc -l)"
 	done
+	# a package small enough for one write, with no room at all: its
+	# write and its close both fail with ENOSPC
+	"$TFS_TENANTCTL" generate-package "$W/one.xml" --records 1 >/dev/null ||
+		bail "tenantctl generate-package --records 1"
+	avail=$(df --output=avail -k "$TFS_TMP/full" | tail -n 1)
+	fallocate -l "$((avail * 1024))" "$TFS_TMP/full/filler" ||
+		fallocate -l "$(((avail - 64) * 1024))" "$TFS_TMP/full/filler" ||
+		bail "fill the tmpfs"
+	out=$(python3 - "$W/one.xml" "$STG/apply/one.xml" <<'PY'
+import errno, os, sys
+data = open(sys.argv[1], 'rb').read()
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+said = []
+for what, call in (('write', lambda: os.write(fd, data)),
+                   ('close', lambda: os.close(fd))):
+    try:
+        call()
+        said.append(what + ' ok')
+    except OSError as e:
+        said.append(what + ' ' + errno.errorcode[e.errno])
+print(' '.join(said))
+PY
+)
+	rm -f "$TFS_TMP/full/filler"
+	check_eq "a one-write package with no room: write and close are ENOSPC" \
+		"write ENOSPC close ENOSPC" "$out"
+	check_eq "and staging's history is as before" "$before" \
+		"$(hist_lines staging)"
 	# with the package spooled, the result was stored before the space ran
 	# out or says why it is missing; it never says rejected
 	r=$(cat "$STG/apply/big.xml.result" 2>/dev/null)
