@@ -146,7 +146,7 @@ static int git_fail(const char *what)
 	/* A full disk is the caller's ENOSPC, not an I/O error; an object
 	 * the repository lacks (what we read was named by a commit or the
 	 * database) is damage. */
-	if (strstr(msg, strerror(ENOSPC)))
+	if (strstr(msg, strerror(ENOSPC)) || strstr(msg, strerror(EDQUOT)))
 		code = TFS_ENOSPC;
 	else if (e && e->klass == GIT_ERROR_ODB && strstr(msg, "not found"))
 		code = TFS_EDAMAGED;

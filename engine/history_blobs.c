@@ -230,7 +230,10 @@ static int write_file(const char *path, const void *a, size_t alen,
 	    write_all(fd, c, clen) < 0)
 		error = tfs_error_set(hist_errno(), "cannot write %s: %s", path,
 				      strerror(errno));
-	close(fd);
+	/* close reports what the writes could not (a quota, NFS) */
+	if (close(fd) < 0 && !error)
+		error = tfs_error_set(hist_errno(), "cannot write %s: %s", path,
+				      strerror(errno));
 	return error;
 }
 
@@ -260,6 +263,21 @@ static int settle(tfs_history_blobs *w)
  * writeback started, and settle the batches written before it; the batch
  * is settled itself by the next write_batch or settle.
  */
+/* The index by id of the entries, after they were reordered: a batch
+ * that failed to be written stays for the next try. */
+static void reindex(tfs_history_blobs *w)
+{
+	size_t i, slot;
+	uint32_t hash;
+
+	hmap_clear(&w->slots);
+	for (i = 0; i < w->n; i++) {
+		hash = id_hash(w->ents[i].id);
+		slot = hmap_slot(&w->slots, hash, slot_eq, w->ents[i].id, w);
+		hmap_put_at(&w->slots, slot, (uint64_t)hash << 32 | (i + 1));
+	}
+}
+
 static int write_batch(tfs_history_blobs *w)
 {
 	unsigned char hdr[12], pack_sum[20], idx_sum[20], *idx = NULL;
@@ -294,8 +312,10 @@ static int write_batch(tfs_history_blobs *w)
 	 * far below 2 GB), the pack's checksum, its own. */
 	qsort(w->ents, w->n, sizeof(*w->ents), cmp_entry);
 	idx_len = 8 + 256 * 4 + w->n * 28 + 40;
-	if (!(idx = malloc(idx_len)))
-		return tfs_error_set(TFS_ERROR, "out of memory");
+	if (!(idx = malloc(idx_len))) {
+		error = tfs_error_set(TFS_ERROR, "out of memory");
+		goto done;
+	}
 	memcpy(idx, "\377tOc", 4);
 	put_be32(idx + 4, 2);
 	for (i = 0; i < w->n; i++)
@@ -345,6 +365,8 @@ static int write_batch(tfs_history_blobs *w)
 fail:
 	hist_pack_drop(p);
 done:
+	if (error < 0)
+		reindex(w);
 	free(idx);
 	return error;
 }

@@ -179,6 +179,14 @@ int hist_pack_settle(tfs_history *h, struct hist_pack *p, size_t n,
 				error = tfs_error_set(hist_errno(),
 						      "git: rename %s: %s",
 						      from, strerror(errno));
+				/* no pack is left named without its index,
+				 * which nothing would ever remove */
+				if (k == 1) {
+					snprintf(to, sizeof(to),
+						 "%s/pack/pack-%s.pack",
+						 h->objects, p[done].name);
+					unlink(to);
+				}
 				goto done;
 			}
 		}
@@ -187,8 +195,8 @@ int hist_pack_settle(tfs_history *h, struct hist_pack *p, size_t n,
 	snprintf(to, sizeof(to), "%s/pack", h->objects);
 	error = hist_dirs_note(dirs, h, to);
 done:
-	/* A pack named without its index is invisible to libgit2 and
-	 * git; its .keep is on the caller's list, dropped with it. */
+	/* The packs not named; their .keeps are on the caller's list,
+	 * dropped with them. */
 	for (i = done; i < n; i++)
 		hist_pack_drop(&p[i]);
 	free(fds);

@@ -35,7 +35,10 @@ int pkgw_flush(pkgw *w)
 	if (!w->f || !w->out->size)
 		return 0;
 	if (fwrite(w->out->ptr, 1, w->out->size, w->f) != w->out->size)
-		return tfs_error_set(TFS_ERROR, "write: %s", strerror(errno));
+		return tfs_error_set(errno == ENOSPC || errno == EDQUOT ?
+					     TFS_ENOSPC :
+					     TFS_ERROR,
+				     "write: %s", strerror(errno));
 	tfs_buf_clear(w->out);
 	return 0;
 }
