@@ -50,8 +50,7 @@ static int put_fixtures(demo_gen *g, bool staging)
 				continue;
 			mtime = g->now - DEMO_HOUR;
 		} else {
-			if (staging && f->kind == TFS_KIND_TRANSLATION &&
-			    replaced(f))
+			if (staging && replaced(f))
 				continue;
 			snprintf(label, sizeof(label), "%s/%s",
 				 tfs_kind_dir(f->kind), f->type);

@@ -44,8 +44,8 @@ def c_string(data):
     lines, cur = [], []
     for b in data:
         c = chr(b)
-        if c == '\\' or c == '"':
-            cur.append('\\' + c)
+        if c == '\\' or c == '"' or c == '?':
+            cur.append('\\' + c)  # '?': no trigraph can form
         elif c == '\n':
             cur.append('\\n')
             lines.append('"' + ''.join(cur) + '"')
