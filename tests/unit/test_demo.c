@@ -53,32 +53,9 @@
 #define TIME_SCALE 1.0
 #endif
 
-static const char *const metadata_types[] = {
-	"BusinessObject", "Counter",      "Form",
-	"Grid",           "Layout",       "QuickAction",
-	"Rule",           "RuleOverride", "Trigger",
-	"Branding",       "Role",         "ValidationListDefinition",
-	"BusinessRule",   "Search",       "Dashboard",
-	"ChartPart",      "GridPart",     "SpecialPart",
-	"ViewPart",       "Workflow",     "WorkflowType",
-	"Report",         "Image",        NULL,
-};
-
-static const char *const settings_types[] = {
-	"AllowedAttachments",
-	"AuthenticationProvider",
-	"BulkUploadProfile",
-	"DynamicStyle",
-	"GlobalConstant",
-	"IntegrationSetting",
-	"LdapConfiguration",
-	"ObjectMatchingList",
-	"PasswordPolicy",
-	"VoiceIntegration",
-	"WatchListItem",
-	"EmailConfiguration",
-	NULL,
-};
+/* The types every demo must cover: the engine's own lists (doc.c). */
+#define metadata_types tfs_metadata_types
+#define settings_types tfs_settings_types
 
 static const char *const kind_dirs[] = {
 	"metadata", "validation", "settings", "master", "data", "translations",

@@ -19,16 +19,19 @@
 #include "demo_int.h"
 #include "tenantfs/demo.h"
 
-/* Whether `f` is replaced in staging by one of staging's own fixtures. */
-static bool replaced(const demo_fixture *f)
+/*
+ * Whether `f` is replaced in staging by one of staging's own fixtures.
+ * pack.py writes the staging set after the content set, so only the few
+ * fixtures from `first` on are compared.
+ */
+static bool replaced(const demo_fixture *f, size_t first)
 {
 	size_t i;
 
-	for (i = 0; i < demo_nfixtures; i++) {
+	for (i = first; i < demo_nfixtures; i++) {
 		const demo_fixture *s = &demo_fixtures[i];
 
-		if (s->which == DEMO_STAGING && s->kind == f->kind &&
-		    strcmp(s->type, f->type) == 0 &&
+		if (s->kind == f->kind && strcmp(s->type, f->type) == 0 &&
 		    strcmp(s->name, f->name) == 0)
 			return true;
 	}
@@ -39,9 +42,11 @@ static int put_fixtures(demo_gen *g, bool staging)
 {
 	char label[160];
 	int64_t mtime;
-	size_t i;
+	size_t i, first = demo_nfixtures;
 	int error;
 
+	while (first > 0 && demo_fixtures[first - 1].which == DEMO_STAGING)
+		first--;
 	for (i = 0; i < demo_nfixtures; i++) {
 		const demo_fixture *f = &demo_fixtures[i];
 
@@ -50,7 +55,7 @@ static int put_fixtures(demo_gen *g, bool staging)
 				continue;
 			mtime = g->now - DEMO_HOUR;
 		} else {
-			if (staging && replaced(f))
+			if (staging && replaced(f, first))
 				continue;
 			snprintf(label, sizeof(label), "%s/%s",
 				 tfs_kind_dir(f->kind), f->type);

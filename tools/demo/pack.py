@@ -29,6 +29,7 @@ SETS = {'content': 'DEMO_EVERY', 'staging': 'DEMO_STAGING'}
 
 def fixtures(top):
     out = []
+    # content before staging: demo.c finds the staging set at the end
     for s in sorted(SETS):
         base = os.path.join(top, s)
         for d, dirs, files in os.walk(base):
