@@ -10,7 +10,7 @@
  * files and needs no path to them.
  *
  * A fixture's mtime is the install day or a day of the year after it
- * (demo_config_mtime, from its kind, type and name); staging's edits were
+ * (dg_config_mtime, from its kind, type and name); staging's edits were
  * made an hour ago.
  */
 #include <stdio.h>
@@ -38,7 +38,7 @@ static bool replaced(const demo_fixture *f, size_t first)
 	return false;
 }
 
-static int put_fixtures(demo_gen *g, bool staging)
+static int put_fixtures(dg_gen *g, bool staging)
 {
 	char label[160];
 	int64_t mtime;
@@ -53,13 +53,13 @@ static int put_fixtures(demo_gen *g, bool staging)
 		if (f->which == DEMO_STAGING) {
 			if (!staging)
 				continue;
-			mtime = g->now - DEMO_HOUR;
+			mtime = g->now - DG_HOUR;
 		} else {
 			if (staging && replaced(f, first))
 				continue;
 			snprintf(label, sizeof(label), "%s/%s",
 				 tfs_kind_dir(f->kind), f->type);
-			mtime = demo_config_mtime(g, label, f->name);
+			mtime = dg_config_mtime(g, label, f->name);
 		}
 		error = g->put(g->ctx, f->kind, f->type, f->name, f->xml,
 			       f->len, mtime);
@@ -71,7 +71,7 @@ static int put_fixtures(demo_gen *g, bool staging)
 
 int tfs_demo_generate(tfs_put_fn put, void *ctx, int64_t now, bool staging)
 {
-	demo_gen g;
+	dg_gen g;
 	int error;
 
 	memset(&g, 0, sizeof(g));
@@ -79,8 +79,7 @@ int tfs_demo_generate(tfs_put_fn put, void *ctx, int64_t now, bool staging)
 	g.ctx = ctx;
 	g.now = now;
 	/* set up a year ago, at 09:00 UTC */
-	g.install = ((now - 364 * DEMO_DAY) / DEMO_DAY) * DEMO_DAY +
-		    9 * DEMO_HOUR;
+	g.install = ((now - 364 * DG_DAY) / DG_DAY) * DG_DAY + 9 * DG_HOUR;
 	error = put_fixtures(&g, staging);
 	if (!error)
 		error = demo_gen_records(&g);

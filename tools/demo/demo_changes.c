@@ -83,7 +83,7 @@ static const struct {
 	  "Normal", "Low", 18000, 1 },
 };
 
-static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
+static void change_tasks(dg_gen *g, demo_world *w, const demo_parent *of,
 			 const char *subject, int64_t approved, int64_t start,
 			 int64_t end, const char *status, int team, int owner,
 			 const char *type)
@@ -103,11 +103,11 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 		t->team = team;
 		t->owner = owner;
 		t->due = start;
-		t->planned_q = 4 + demo_below(g, 12);
+		t->planned_q = 4 + dg_below(g, 12);
 		if (done) {
 			t->status = "Completed";
 			t->done = end;
-			t->actual_q = t->planned_q + demo_below(g, 6);
+			t->actual_q = t->planned_q + dg_below(g, 6);
 		} else {
 			t->status = start < g->now ? "In Progress" : "Assigned";
 		}
@@ -134,14 +134,14 @@ static void change_tasks(demo_gen *g, demo_world *w, const demo_parent *of,
 		t->priority = "4";
 		t->team = demo_team_index("ChangeAdvisoryBoard");
 		t->owner = demo_member(g, w, t->team);
-		t->due = end + 5 * DEMO_DAY;
+		t->due = end + 5 * DG_DAY;
 		t->planned_q = 2;
 		t->status = closed ? "Completed" : "Assigned";
 		if (closed) {
-			t->done = demo_min64(end + demo_between(g, DEMO_DAY,
-								4 * DEMO_DAY),
+			t->done = demo_min64(end + demo_between(g, DG_DAY,
+								4 * DG_DAY),
 					     g->now - 60);
-			t->actual_q = 1 + demo_below(g, 4);
+			t->actual_q = 1 + dg_below(g, 4);
 		}
 	}
 }
@@ -157,71 +157,69 @@ typedef struct chg_plan {
 
 /* When change `p` is scheduled: its lead time by type, the evening
  * maintenance window but for emergencies, its length. */
-static void change_schedule(demo_gen *g, chg_plan *p)
+static void change_schedule(dg_gen *g, chg_plan *p)
 {
 	const char *type = p->type;
 	int64_t lead, len;
 
 	if (!strcmp(type, "Standard"))
-		lead = demo_between(g, 2 * DEMO_DAY, 10 * DEMO_DAY);
+		lead = demo_between(g, 2 * DG_DAY, 10 * DG_DAY);
 	else if (!strcmp(type, "Normal"))
-		lead = demo_between(g, 7 * DEMO_DAY, 30 * DEMO_DAY);
+		lead = demo_between(g, 7 * DG_DAY, 30 * DG_DAY);
 	else if (!strcmp(type, "Major"))
-		lead = demo_between(g, 21 * DEMO_DAY, 60 * DEMO_DAY);
+		lead = demo_between(g, 21 * DG_DAY, 60 * DG_DAY);
 	else
-		lead = demo_between(g, DEMO_HOUR, 12 * DEMO_HOUR);
+		lead = demo_between(g, DG_HOUR, 12 * DG_HOUR);
 	if (!strcmp(type, "Emergency")) {
 		p->start = p->created + lead;
 	} else {
-		p->start = (p->created + lead) / DEMO_DAY * DEMO_DAY +
-			   20 * DEMO_HOUR +
-			   demo_between(g, 0, 3 * DEMO_HOUR) / 900 * 900;
+		p->start = (p->created + lead) / DG_DAY * DG_DAY +
+			   20 * DG_HOUR +
+			   demo_between(g, 0, 3 * DG_HOUR) / 900 * 900;
 	}
 	if (!strcmp(type, "Major"))
-		len = demo_between(g, 4 * DEMO_HOUR, 8 * DEMO_HOUR);
+		len = demo_between(g, 4 * DG_HOUR, 8 * DG_HOUR);
 	else
-		len = demo_between(g, DEMO_HOUR, 4 * DEMO_HOUR);
+		len = demo_between(g, DG_HOUR, 4 * DG_HOUR);
 	p->end = p->start + len / 900 * 900;
 	p->approved = p->created + (p->start - p->created) / 3;
 }
 
 /* How far change `p` has come by now, and its priority. */
-static void change_state(demo_gen *g, chg_plan *p)
+static void change_state(dg_gen *g, chg_plan *p)
 {
 	const char *type = p->type;
 	int64_t age = g->now - p->created;
 
-	if (demo_chance(g, 3)) {
+	if (dg_chance(g, 3)) {
 		p->status = "Cancelled";
-		p->closed = p->created +
-			    demo_between(g, DEMO_DAY, 5 * DEMO_DAY);
+		p->closed = p->created + demo_between(g, DG_DAY, 5 * DG_DAY);
 		p->closed = demo_min64(p->closed, g->now - 60);
-	} else if (strcmp(type, "Standard") && demo_chance(g, 5) &&
+	} else if (strcmp(type, "Standard") && dg_chance(g, 5) &&
 		   p->approved < g->now) {
 		p->status = "Rejected";
 		p->closed = p->approved;
 	} else if (p->end < g->now - 60) {
 		p->actual = demo_min64(p->end + demo_between(g, -1800, 3600),
 				       g->now - 60);
-		p->closed = p->actual +
-			    demo_between(g, 2 * DEMO_DAY, 5 * DEMO_DAY);
+		p->closed = p->actual + demo_between(g, 2 * DG_DAY, 5 * DG_DAY);
 		p->status = p->closed < g->now ? "Closed" : "Implemented";
 		if (p->closed >= g->now)
 			p->closed = 0;
 	} else if (p->start < g->now || !strcmp(type, "Standard") ||
 		   !strcmp(type, "Emergency")) {
-		p->status = age < DEMO_HOUR ? "Logged" : "Scheduled";
-	} else if (age < DEMO_DAY) {
+		p->status = age < DG_HOUR ? "Logged" : "Scheduled";
+	} else if (age < DG_DAY) {
 		p->status = "Logged";
-	} else if (age < 3 * DEMO_DAY) {
+	} else if (age < 3 * DG_DAY) {
 		p->status = "Requested";
-	} else if (age < 7 * DEMO_DAY) {
+	} else if (age < 7 * DG_DAY) {
 		p->status = "Pending Approval";
 	} else {
 		p->status = "Scheduled";
 	}
 	if (!strcmp(type, "Emergency"))
-		p->pri = demo_chance(g, 50) ? "1" : "2";
+		p->pri = dg_chance(g, 50) ? "1" : "2";
 	else if (!strcmp(type, "Major"))
 		p->pri = "2";
 	else
@@ -237,58 +235,57 @@ static bool change_approved(const chg_plan *p)
 }
 
 /* Write the record of change `i` as planned; returns g->error. */
-static int change_write(demo_gen *g, demo_world *w, const chg_plan *p,
-			unsigned i)
+static int change_write(dg_gen *g, demo_world *w, const chg_plan *p, unsigned i)
 {
 	const char *subject = changes[p->c].subject, *type = p->type;
 
-	demo_begin(g, TFS_KIND_DATA, "Change", "Record", p->of.key, "Change");
+	dg_begin(g, TFS_KIND_DATA, "Change", "Record", p->of.key, "Change");
 	demo_stamps(g, p->created, w->people[p->requestor].key,
 		    p->closed ? p->closed :
 		    p->actual ? p->actual :
 				demo_min64(p->approved, g->now - 60),
 		    w->people[p->owner].key);
-	demo_valuef(g, "ChangeNumber", "%u", 20001 + i);
-	demo_value(g, "Subject", subject);
-	demo_valuef(g, "Description",
-		    "%s. Requested by %s; see the "
-		    "implementation and backout plans.",
-		    subject, w->people[p->requestor].display);
-	demo_value(g, "Status", p->status);
-	demo_value(g, "TypeOfChange", type);
-	demo_value(g, "Risk", changes[p->c].risk);
-	demo_value(g, "Priority", p->pri);
-	demo_value(g, "Urgency",
-		   !strcmp(type, "Emergency") ? "High" :
-		   p->r >= 2                  ? "Medium" :
-						"Low");
-	demo_value(g, "Impact", p->r >= 2 ? "High" : p->r ? "Medium" : "Low");
-	demo_value(g, "Category", changes[p->c].category);
-	demo_value_time(g, "ScheduledStartDate", p->start);
-	demo_value_time(g, "ScheduledEndDate", p->end);
+	dg_valuef(g, "ChangeNumber", "%u", 20001 + i);
+	dg_value(g, "Subject", subject);
+	dg_valuef(g, "Description",
+		  "%s. Requested by %s; see the "
+		  "implementation and backout plans.",
+		  subject, w->people[p->requestor].display);
+	dg_value(g, "Status", p->status);
+	dg_value(g, "TypeOfChange", type);
+	dg_value(g, "Risk", changes[p->c].risk);
+	dg_value(g, "Priority", p->pri);
+	dg_value(g, "Urgency",
+		 !strcmp(type, "Emergency") ? "High" :
+		 p->r >= 2                  ? "Medium" :
+					      "Low");
+	dg_value(g, "Impact", p->r >= 2 ? "High" : p->r ? "Medium" : "Low");
+	dg_value(g, "Category", changes[p->c].category);
+	dg_value_time(g, "ScheduledStartDate", p->start);
+	dg_value_time(g, "ScheduledEndDate", p->end);
 	if (p->actual)
-		demo_value_time(g, "ActualEndDate", p->actual);
-	demo_valuef(g, "ImplementationPlan",
-		    "1) Announce the window "
-		    "to affected users; 2) take snapshots or backups "
-		    "of the affected systems; 3) %s; 4) run the "
-		    "smoke tests; 5) update the CMDB.",
-		    subject);
-	demo_value(g, "BackoutPlan",
-		   "Restore from the snapshots "
-		   "taken in step 2 and re-run the smoke tests; "
-		   "notify the service desk.");
-	demo_value(g, "CABApproved", change_approved(p) ? "true" : "false");
-	demo_valuef(g, "EstimatedCost", "%u.00", changes[p->c].cost);
+		dg_value_time(g, "ActualEndDate", p->actual);
+	dg_valuef(g, "ImplementationPlan",
+		  "1) Announce the window "
+		  "to affected users; 2) take snapshots or backups "
+		  "of the affected systems; 3) %s; 4) run the "
+		  "smoke tests; 5) update the CMDB.",
+		  subject);
+	dg_value(g, "BackoutPlan",
+		 "Restore from the snapshots "
+		 "taken in step 2 and re-run the smoke tests; "
+		 "notify the service desk.");
+	dg_value(g, "CABApproved", change_approved(p) ? "true" : "false");
+	dg_valuef(g, "EstimatedCost", "%u.00", changes[p->c].cost);
 	if (p->closed)
-		demo_value_time(g, "ClosedDateTime", p->closed);
+		dg_value_time(g, "ClosedDateTime", p->closed);
 	demo_link_person(g, w, "Owner", p->owner);
 	demo_link_team(g, "OwnerTeam", p->team);
 	demo_link_person(g, w, "RequestorLink", p->requestor);
-	return demo_finish(g, p->created);
+	return dg_finish(g, p->created);
 }
 
-int demo_gen_changes(demo_gen *g, demo_world *w)
+int demo_gen_changes(dg_gen *g, demo_world *w)
 {
 	static const char *const risk_level[] = {
 		"Low",
@@ -300,19 +297,19 @@ int demo_gen_changes(demo_gen *g, demo_world *w)
 	int64_t *times;
 	chg_plan p;
 
-	demo_seed(g, "Change");
+	dg_seed(g, "Change");
 	for (i = 0; i < N(changes); i++)
 		tw[i] = changes[i].weight;
 	if (!(times = demo_creation_times(g, N_CHANGES, DEMO_YEAR)))
 		return g->error;
 	for (i = 0; i < N_CHANGES && !g->error; i++) {
 		memset(&p, 0, sizeof(p));
-		p.c = demo_pick(g, tw, N(tw));
+		p.c = dg_pick(g, tw, N(tw));
 		p.type = changes[p.c].type;
 		p.created = times[i];
 		p.team = demo_team_index(changes[p.c].team);
 		p.owner = demo_member(g, w, p.team);
-		p.requestor = (int)demo_below(g, DEMO_P_STAFF_END);
+		p.requestor = (int)dg_below(g, DEMO_P_STAFF_END);
 		for (p.r = 0; strcmp(risk_level[p.r], changes[p.c].risk); p.r++)
 			;
 		p.of.bo = "Change";
@@ -342,7 +339,7 @@ static const char *const request_notes[] = {
 	"For a new member of my team.",
 };
 
-static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
+static void request_followups(dg_gen *g, demo_world *w, const demo_parent *of,
 			      const demo_offering *o, const char *subject,
 			      int cust, int owner, int team, int64_t created,
 			      int64_t approved, int64_t fulfilled,
@@ -376,7 +373,7 @@ static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
 			t->priority = "3";
 			t->team = w->people[mgr].team;
 			t->owner = mgr;
-			t->due = created + 2 * DEMO_DAY;
+			t->due = created + 2 * DG_DAY;
 			t->planned_q = 1;
 			if (strcmp(approval, "Pending")) {
 				t->status = "Completed";
@@ -398,33 +395,33 @@ static void request_followups(demo_gen *g, demo_world *w, const demo_parent *of,
 		t->priority = "4";
 		t->team = team;
 		t->owner = owner;
-		t->due = created + (int64_t)o->days * 7 / 5 * DEMO_DAY;
-		t->planned_q = 2 + demo_below(g, 8);
+		t->due = created + (int64_t)o->days * 7 / 5 * DG_DAY;
+		t->planned_q = 2 + dg_below(g, 8);
 		if (fulfilled) {
 			t->status = "Completed";
 			t->done = fulfilled;
-			t->actual_q = t->planned_q + demo_below(g, 4);
+			t->actual_q = t->planned_q + dg_below(g, 4);
 		} else {
-			t->status = demo_chance(g, 60) ? "In Progress" :
-							 "Assigned";
+			t->status = dg_chance(g, 60) ? "In Progress" :
+						       "Assigned";
 		}
 	}
 }
 
-int demo_gen_requests(demo_gen *g, demo_world *w)
+int demo_gen_requests(dg_gen *g, demo_world *w)
 {
 	unsigned ow[32], i;
 	int64_t *times;
 
 	assert(demo_nofferings <= N(ow));
-	demo_seed(g, "ServiceReq");
+	dg_seed(g, "ServiceReq");
 	for (i = 0; i < demo_nofferings; i++)
 		ow[i] = demo_offerings[i].weight;
 	if (!(times = demo_creation_times(g, N_REQUESTS, DEMO_YEAR)))
 		return g->error;
 	for (i = 0; i < N_REQUESTS && !g->error; i++) {
 		const demo_offering *o =
-			&demo_offerings[demo_pick(g, ow, demo_nofferings)];
+			&demo_offerings[dg_pick(g, ow, demo_nofferings)];
 		int64_t created = times[i], approved = created, fulfilled = 0;
 		int64_t closed = 0, last;
 		int cust = demo_customer(g), team = demo_team_index(o->team);
@@ -434,16 +431,16 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 		char subject[200];
 		demo_parent of = { "ServiceReq", "" };
 
-		if (!strcmp(o->key, "NewMonitor") && demo_chance(g, 30))
+		if (!strcmp(o->key, "NewMonitor") && dg_chance(g, 30))
 			qty = 2;
-		urgency = demo_chance(g, 10) ? "High" :
-			  demo_chance(g, 45) ? "Medium" :
-					       "Low";
+		urgency = dg_chance(g, 10) ? "High" :
+			  dg_chance(g, 45) ? "Medium" :
+					     "Low";
 		if (o->approval) {
 			approved = created +
-				   demo_between(g, 2 * DEMO_HOUR, 3 * DEMO_DAY);
+				   demo_between(g, 2 * DG_HOUR, 3 * DG_DAY);
 			approval = approved >= g->now ? "Pending" :
-				   demo_chance(g, 5)  ? "Denied" :
+				   dg_chance(g, 5)    ? "Denied" :
 							"Approved";
 		}
 		if (!strcmp(approval, "Pending")) {
@@ -453,28 +450,27 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 			status = "Rejected";
 			closed = approved;
 			owner = -1;
-		} else if (demo_chance(g, 3)) {
+		} else if (dg_chance(g, 3)) {
 			status = "Cancelled";
-			closed = approved +
-				 demo_between(g, DEMO_HOUR, DEMO_DAY);
+			closed = approved + demo_between(g, DG_HOUR, DG_DAY);
 			closed = demo_min64(closed, g->now - 60);
 		} else {
 			fulfilled = approved +
-				    (int64_t)o->days * DEMO_DAY *
-					    (int64_t)(30 + demo_below(g, 130)) /
+				    (int64_t)o->days * DG_DAY *
+					    (int64_t)(30 + dg_below(g, 130)) /
 					    100 +
-				    demo_between(g, 600, 4 * DEMO_HOUR);
+				    demo_between(g, 600, 4 * DG_HOUR);
 			/* back orders, waiting for the requester */
-			if (demo_chance(g, 10))
-				fulfilled += demo_between(g, 3 * DEMO_DAY,
-							  40 * DEMO_DAY);
+			if (dg_chance(g, 10))
+				fulfilled += demo_between(g, 3 * DG_DAY,
+							  40 * DG_DAY);
 			if (fulfilled >= g->now - 60) {
 				fulfilled = 0;
-				status = g->now - created < DEMO_HOUR ?
+				status = g->now - created < DG_HOUR ?
 						 "Submitted" :
 						 "Active";
 			} else {
-				closed = fulfilled + 5 * DEMO_DAY;
+				closed = fulfilled + 5 * DG_DAY;
 				status = closed < g->now ? "Closed" :
 							   "Fulfilled";
 				if (closed >= g->now)
@@ -488,34 +484,33 @@ int demo_gen_requests(demo_gen *g, demo_world *w)
 			 w->people[cust].display);
 		snprintf(of.key, sizeof(of.key), "SR-%u", 30001 + i);
 
-		demo_begin(g, TFS_KIND_DATA, "ServiceReq", "Record", of.key,
-			   "ServiceReq");
+		dg_begin(g, TFS_KIND_DATA, "ServiceReq", "Record", of.key,
+			 "ServiceReq");
 		demo_stamps(g, created, w->people[cust].key, last,
 			    owner >= 0 ? w->people[owner].key :
 					 w->people[cust].key);
-		demo_valuef(g, "ServiceReqNumber", "%u", 30001 + i);
-		demo_value(g, "Subject", subject);
-		demo_value(g, "Description",
-			   request_notes[demo_below(g, N(request_notes))]);
-		demo_value(g, "Status", status);
-		demo_value(g, "Urgency", urgency);
-		demo_value(g, "Category", o->category);
-		demo_value(g, "ApprovalStatus", approval);
-		demo_valuef(g, "Quantity", "%u", qty);
-		demo_valuef(g, "TotalCost", "%u.%02u",
-			    o->price_cents * qty / 100,
-			    o->price_cents * qty % 100);
+		dg_valuef(g, "ServiceReqNumber", "%u", 30001 + i);
+		dg_value(g, "Subject", subject);
+		dg_value(g, "Description",
+			 request_notes[dg_below(g, N(request_notes))]);
+		dg_value(g, "Status", status);
+		dg_value(g, "Urgency", urgency);
+		dg_value(g, "Category", o->category);
+		dg_value(g, "ApprovalStatus", approval);
+		dg_valuef(g, "Quantity", "%u", qty);
+		dg_valuef(g, "TotalCost", "%u.%02u", o->price_cents * qty / 100,
+			  o->price_cents * qty % 100);
 		demo_value_date(g, "ExpectedDate",
-				created + (int64_t)o->days * 7 / 5 * DEMO_DAY);
+				created + (int64_t)o->days * 7 / 5 * DG_DAY);
 		if (fulfilled)
-			demo_value_time(g, "FulfilledDateTime", fulfilled);
+			dg_value_time(g, "FulfilledDateTime", fulfilled);
 		if (closed)
-			demo_value_time(g, "ClosedDateTime", closed);
-		demo_link(g, "RequestOfferingLink", "RequestOffering", o->key);
+			dg_value_time(g, "ClosedDateTime", closed);
+		dg_link(g, "RequestOfferingLink", "RequestOffering", o->key);
 		demo_link_person(g, w, "ProfileLink", cust);
 		demo_link_person(g, w, "Owner", owner);
 		demo_link_team(g, "OwnerTeam", team);
-		if (demo_finish(g, created))
+		if (dg_finish(g, created))
 			break;
 		request_followups(g, w, &of, o, subject, cust,
 				  owner >= 0 ? owner : demo_member(g, w, team),

@@ -75,8 +75,7 @@ static const struct {
 /* ---- collected tasks and journal entries -------------------------------- */
 
 /* A new zeroed element at the end of *arr, or NULL (g->error set). */
-static void *push(demo_gen *g, void **arr, size_t *n, size_t *alloc,
-		  size_t size)
+static void *push(dg_gen *g, void **arr, size_t *n, size_t *alloc, size_t size)
 {
 	char *p;
 
@@ -98,15 +97,14 @@ static void *push(demo_gen *g, void **arr, size_t *n, size_t *alloc,
 	return p;
 }
 
-demo_task *demo_add_task(demo_gen *g, demo_world *w)
+demo_task *demo_add_task(dg_gen *g, demo_world *w)
 {
 	return push(g, (void **)&w->tasks, &w->ntasks, &w->atasks,
 		    sizeof(demo_task));
 }
 
-demo_journal *demo_add_journal(demo_gen *g, demo_world *w,
-			       const demo_parent *of, int64_t t,
-			       const char *category, int author)
+demo_journal *demo_add_journal(dg_gen *g, demo_world *w, const demo_parent *of,
+			       int64_t t, const char *category, int author)
 {
 	demo_journal *j = push(g, (void **)&w->journals, &w->njournals,
 			       &w->ajournals, sizeof(demo_journal));
@@ -131,7 +129,7 @@ static int cmp_time(const void *a, const void *b)
  * `n` creation times in the last `max_age` seconds, ascending, in a new
  * array (free it), or NULL with g->error set.
  */
-int64_t *demo_creation_times(demo_gen *g, unsigned n, int64_t max_age)
+int64_t *demo_creation_times(dg_gen *g, unsigned n, int64_t max_age)
 {
 	int64_t *t = malloc(sizeof(*t) * n);
 	unsigned i;
@@ -141,7 +139,7 @@ int64_t *demo_creation_times(demo_gen *g, unsigned n, int64_t max_age)
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		t[i] = demo_past(g, max_age);
+		t[i] = dg_past(g, max_age);
 	qsort(t, n, sizeof(*t), cmp_time);
 	return t;
 }
@@ -153,17 +151,16 @@ int64_t demo_min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-int64_t demo_between(demo_gen *g, int64_t lo, int64_t hi)
+int64_t demo_between(dg_gen *g, int64_t lo, int64_t hi)
 {
 	if (hi <= lo)
 		return lo;
-	return lo + (int64_t)(demo_rand(g) % (uint64_t)(hi - lo));
+	return lo + (int64_t)(dg_rand(g) % (uint64_t)(hi - lo));
 }
 
-int demo_member(demo_gen *g, const demo_world *w, int team)
+int demo_member(dg_gen *g, const demo_world *w, int team)
 {
-	return (int)(w->team_first[team] +
-		     demo_below(g, demo_teams[team].size));
+	return (int)(w->team_first[team] + dg_below(g, demo_teams[team].size));
 }
 
 int demo_team_index(const char *key)
@@ -175,53 +172,51 @@ int demo_team_index(const char *key)
 }
 
 /* Someone who raises tickets: mostly business users, some IT staff. */
-int demo_customer(demo_gen *g)
+int demo_customer(dg_gen *g)
 {
-	if (demo_chance(g, 70))
+	if (dg_chance(g, 70))
 		return (int)(DEMO_P_BUSINESS_FIRST +
-			     demo_below(g,
-					DEMO_NPEOPLE - DEMO_P_BUSINESS_FIRST));
-	return (int)demo_below(g, DEMO_P_BUSINESS_FIRST);
+			     dg_below(g, DEMO_NPEOPLE - DEMO_P_BUSINESS_FIRST));
+	return (int)dg_below(g, DEMO_P_BUSINESS_FIRST);
 }
 
-void demo_value_date(demo_gen *g, const char *field, int64_t t)
+void demo_value_date(dg_gen *g, const char *field, int64_t t)
 {
 	char tmp[16];
 
-	demo_fmt_date(tmp, t);
-	demo_value(g, field, tmp);
+	dg_fmt_date(tmp, t);
+	dg_value(g, field, tmp);
 }
 
-void demo_value_hours(demo_gen *g, const char *field, unsigned quarters)
+void demo_value_hours(dg_gen *g, const char *field, unsigned quarters)
 {
-	demo_valuef(g, field, "%u.%02u", quarters / 4, quarters % 4 * 25);
+	dg_valuef(g, field, "%u.%02u", quarters / 4, quarters % 4 * 25);
 }
 
-void demo_link_person(demo_gen *g, const demo_world *w, const char *field,
-		      int p)
+void demo_link_person(dg_gen *g, const demo_world *w, const char *field, int p)
 {
 	if (p >= 0)
-		demo_link(g, field, "Employee", w->people[p].key);
+		dg_link(g, field, "Employee", w->people[p].key);
 }
 
-void demo_link_team(demo_gen *g, const char *field, int t)
+void demo_link_team(dg_gen *g, const char *field, int t)
 {
 	if (t >= 0)
-		demo_link(g, field, "Team", demo_teams[t].key);
+		dg_link(g, field, "Team", demo_teams[t].key);
 }
 
 /* CreatedDateTime/By and LastModDateTime/By, in that order. */
-void demo_stamps(demo_gen *g, int64_t created, const char *by, int64_t modified,
+void demo_stamps(dg_gen *g, int64_t created, const char *by, int64_t modified,
 		 const char *mod_by)
 {
-	demo_value_time(g, "CreatedDateTime", created);
-	demo_value(g, "CreatedBy", by);
-	demo_value_time(g, "LastModDateTime", modified);
-	demo_value(g, "LastModBy", mod_by);
+	dg_value_time(g, "CreatedDateTime", created);
+	dg_value(g, "CreatedBy", by);
+	dg_value_time(g, "LastModDateTime", modified);
+	dg_value(g, "LastModBy", mod_by);
 }
 
 /* Name of a random server with the role code, or NULL. */
-const char *demo_server_with(demo_gen *g, char code)
+const char *demo_server_with(dg_gen *g, char code)
 {
 	unsigned i, n = 0, k;
 
@@ -229,7 +224,7 @@ const char *demo_server_with(demo_gen *g, char code)
 		n += servers[i].code == code;
 	if (!n)
 		return NULL;
-	k = demo_below(g, n);
+	k = dg_below(g, n);
 	for (i = 0; i < N(servers); i++)
 		if (servers[i].code == code && k-- == 0)
 			return servers[i].name;
@@ -242,12 +237,12 @@ const char *demo_server_with(demo_gen *g, char code)
  * When a device bought at `bought` entered the CMDB: the discovery import
  * on the day after install, or the night after a later purchase.
  */
-static int64_t discovered(demo_gen *g, int64_t bought)
+static int64_t discovered(dg_gen *g, int64_t bought)
 {
 	int64_t night = bought > g->install ? bought : g->install;
 
-	night = (night / DEMO_DAY + 1) * DEMO_DAY + DEMO_HOUR +
-		demo_between(g, 0, DEMO_HOUR);
+	night = (night / DG_DAY + 1) * DG_DAY + DG_HOUR +
+		demo_between(g, 0, DG_HOUR);
 	return demo_min64(night, g->now - 60);
 }
 
@@ -264,18 +259,18 @@ static const char *const laptop_makers[] = {
 	"Apple",
 };
 
-static int gen_computers(demo_gen *g, const demo_world *w)
+static int gen_computers(dg_gen *g, const demo_world *w)
 {
 	char key[32], host[32], serial[32], tag[32], guid[37];
 	unsigned i, n = DEMO_NPEOPLE + 30;
 
-	demo_seed(g, "CI#Computer");
+	dg_seed(g, "CI#Computer");
 	for (i = 0; i < n; i++) {
 		bool laptop = i < DEMO_NPEOPLE + 12;
 		bool assigned = i < DEMO_NPEOPLE;
-		unsigned model = demo_below(g, laptop ? 4 : 3);
+		unsigned model = dg_below(g, laptop ? 4 : 3);
 		int64_t bought = g->now -
-				 demo_between(g, 60 * DEMO_DAY, 4 * DEMO_YEAR);
+				 demo_between(g, 60 * DG_DAY, 4 * DEMO_YEAR);
 		int64_t found = discovered(g, bought);
 		const char *status = "Deployed";
 		int owner = assigned ? (int)i : -1;
@@ -294,100 +289,96 @@ static int gen_computers(demo_gen *g, const demo_world *w)
 		snprintf(host, sizeof(host), "%s%04u", laptop ? "lt" : "dt",
 			 i + 1);
 		snprintf(serial, sizeof(serial), "%c%c%07u",
-			 'A' + (int)demo_below(g, 26),
-			 'A' + (int)demo_below(g, 26),
-			 (unsigned)demo_below(g, 10000000));
+			 'A' + (int)dg_below(g, 26), 'A' + (int)dg_below(g, 26),
+			 (unsigned)dg_below(g, 10000000));
 		snprintf(tag, sizeof(tag), "ACME-%05u", 1200 + i * 3);
-		demo_guid(guid, TFS_KIND_DATA, "discovery", key);
-		demo_begin(g, TFS_KIND_DATA, "CI#Computer", "Record", key,
-			   "CI#Computer");
+		dg_guid(guid, TFS_KIND_DATA, "discovery", key);
+		dg_begin(g, TFS_KIND_DATA, "CI#Computer", "Record", key,
+			 "CI#Computer");
 		demo_stamps(g, found, "svc.discovery", found, "svc.discovery");
-		demo_value(g, "Name", key);
-		demo_value(g, "AssetTag", tag);
-		demo_value(g, "SerialNumber", serial);
-		demo_value(g, "Status", status);
-		demo_value(g, "Manufacturer",
-			   laptop ? laptop_makers[model] : "Dell");
-		demo_value(g, "Model",
-			   laptop ? laptop_models[model] :
-			   model  ? "OptiPlex 7010" :
-				    "OptiPlex 7000");
-		demo_value(g, "DiscoveryId", guid);
+		dg_value(g, "Name", key);
+		dg_value(g, "AssetTag", tag);
+		dg_value(g, "SerialNumber", serial);
+		dg_value(g, "Status", status);
+		dg_value(g, "Manufacturer",
+			 laptop ? laptop_makers[model] : "Dell");
+		dg_value(g, "Model",
+			 laptop ? laptop_models[model] :
+			 model  ? "OptiPlex 7010" :
+				  "OptiPlex 7000");
+		dg_value(g, "DiscoveryId", guid);
 		demo_value_date(g, "PurchaseDate", bought);
 		demo_value_date(g, "WarrantyExpiry", bought + 3 * DEMO_YEAR);
-		demo_value(g, "Hostname", host);
-		demo_value(g, "OperatingSystem",
-			   laptop && model == 3 ? "macOS 14" :
-			   demo_chance(g, 80)   ? "Windows 11 Enterprise" :
-						  "Windows 10 Enterprise");
-		demo_value(g, "CPU",
-			   demo_chance(g, 50) ? "Intel Core i7" :
-						"Intel Core i5");
-		demo_valuef(g, "MemoryGB", "%u", demo_chance(g, 60) ? 16 : 32);
-		demo_valuef(g, "DiskGB", "%u", demo_chance(g, 70) ? 512 : 1024);
+		dg_value(g, "Hostname", host);
+		dg_value(g, "OperatingSystem",
+			 laptop && model == 3 ? "macOS 14" :
+			 dg_chance(g, 80)     ? "Windows 11 Enterprise" :
+						"Windows 10 Enterprise");
+		dg_value(g, "CPU",
+			 dg_chance(g, 50) ? "Intel Core i7" : "Intel Core i5");
+		dg_valuef(g, "MemoryGB", "%u", dg_chance(g, 60) ? 16 : 32);
+		dg_valuef(g, "DiskGB", "%u", dg_chance(g, 70) ? 512 : 1024);
 		if (assigned)
-			demo_valuef(g, "IPAddress", "10.%u.%u.%u", 10 + loc,
-				    32 + i / 200, 10 + i % 200);
-		demo_value(g, "IsLaptop", laptop ? "true" : "false");
+			dg_valuef(g, "IPAddress", "10.%u.%u.%u", 10 + loc,
+				  32 + i / 200, 10 + i % 200);
+		dg_value(g, "IsLaptop", laptop ? "true" : "false");
 		demo_link_person(g, w, "OwnerLink", owner);
 		demo_link_team(g, "OwnerTeam",
 			       demo_team_index("DesktopSupport"));
-		demo_link(g, "LocationLink", "Location",
-			  demo_location_keys[loc]);
-		if (demo_finish(g, found))
+		dg_link(g, "LocationLink", "Location", demo_location_keys[loc]);
+		if (dg_finish(g, found))
 			return g->error;
 	}
 	return 0;
 }
 
-static int gen_servers(demo_gen *g)
+static int gen_servers(dg_gen *g)
 {
 	char serial[32], tag[32], guid[37];
 	unsigned i;
 
-	demo_seed(g, "CI#Server");
+	dg_seed(g, "CI#Server");
 	for (i = 0; i < N(servers); i++) {
 		int64_t bought = g->now -
-				 demo_between(g, 90 * DEMO_DAY, 5 * DEMO_YEAR);
+				 demo_between(g, 90 * DG_DAY, 5 * DEMO_YEAR);
 		int64_t found = discovered(g, bought);
 		bool virt = servers[i].virt;
 
 		snprintf(serial, sizeof(serial), "%s%06u",
-			 virt ? "VMW-" : "SRV",
-			 (unsigned)demo_below(g, 1000000));
+			 virt ? "VMW-" : "SRV", (unsigned)dg_below(g, 1000000));
 		snprintf(tag, sizeof(tag), "ACME-%05u", 900 + i);
-		demo_guid(guid, TFS_KIND_DATA, "discovery", servers[i].name);
-		demo_begin(g, TFS_KIND_DATA, "CI#Server", "Record",
-			   servers[i].name, "CI#Server");
+		dg_guid(guid, TFS_KIND_DATA, "discovery", servers[i].name);
+		dg_begin(g, TFS_KIND_DATA, "CI#Server", "Record",
+			 servers[i].name, "CI#Server");
 		demo_stamps(g, found, "svc.discovery", found, "svc.discovery");
-		demo_value(g, "Name", servers[i].name);
-		demo_value(g, "AssetTag", tag);
-		demo_value(g, "SerialNumber", serial);
-		demo_value(g, "Status", "Deployed");
-		demo_value(g, "Manufacturer", virt ? "VMware" : "Dell");
-		demo_value(g, "Model",
-			   virt ? "Virtual Machine" : "PowerEdge R650");
-		demo_value(g, "DiscoveryId", guid);
+		dg_value(g, "Name", servers[i].name);
+		dg_value(g, "AssetTag", tag);
+		dg_value(g, "SerialNumber", serial);
+		dg_value(g, "Status", "Deployed");
+		dg_value(g, "Manufacturer", virt ? "VMware" : "Dell");
+		dg_value(g, "Model",
+			 virt ? "Virtual Machine" : "PowerEdge R650");
+		dg_value(g, "DiscoveryId", guid);
 		demo_value_date(g, "PurchaseDate", bought);
 		if (!virt)
 			demo_value_date(g, "WarrantyExpiry",
 					bought + 5 * DEMO_YEAR);
-		demo_value(g, "Hostname", servers[i].name);
-		demo_value(g, "OperatingSystem", servers[i].os);
-		demo_value(g, "ServerRole", servers[i].role);
-		demo_valuef(g, "CPUCount", "%u", virt ? 4 : 32);
-		demo_valuef(g, "MemoryGB", "%u", virt ? 16 : 256);
-		demo_valuef(g, "IPAddress", "10.%u.0.%u", servers[i].location,
-			    20 + i);
-		demo_value(g, "IsVirtual", virt ? "true" : "false");
+		dg_value(g, "Hostname", servers[i].name);
+		dg_value(g, "OperatingSystem", servers[i].os);
+		dg_value(g, "ServerRole", servers[i].role);
+		dg_valuef(g, "CPUCount", "%u", virt ? 4 : 32);
+		dg_valuef(g, "MemoryGB", "%u", virt ? 16 : 256);
+		dg_valuef(g, "IPAddress", "10.%u.0.%u", servers[i].location,
+			  20 + i);
+		dg_value(g, "IsVirtual", virt ? "true" : "false");
 		demo_link_team(g, "OwnerTeam",
 			       demo_team_index(
 				       servers[i].code == 'S' ?
 					       "DatabaseAdministration" :
 					       "ServerOperations"));
-		demo_link(g, "LocationLink", "Location",
-			  demo_location_keys[servers[i].location]);
-		if (demo_finish(g, found))
+		dg_link(g, "LocationLink", "Location",
+			demo_location_keys[servers[i].location]);
+		if (dg_finish(g, found))
 			return g->error;
 	}
 	return 0;
@@ -535,22 +526,22 @@ static const struct {
 	  NULL, NULL, NULL },
 };
 
-static int gen_knowledge(demo_gen *g, const demo_world *w)
+static int gen_knowledge(dg_gen *g, const demo_world *w)
 {
 	char key[32], qkey[48];
 	unsigned i, n = N(articles);
 
-	demo_seed(g, "FRS_Knowledge");
+	dg_seed(g, "FRS_Knowledge");
 	for (i = 0; i < n; i++) {
 		int64_t created = i < 16 ? g->install +
-						   demo_between(g, DEMO_DAY,
-								60 * DEMO_DAY) :
-					   demo_past(g, 200 * DEMO_DAY);
+						   demo_between(g, DG_DAY,
+								60 * DG_DAY) :
+					   dg_past(g, 200 * DG_DAY);
 		int64_t published = created +
-				    demo_between(g, DEMO_HOUR, 4 * DEMO_DAY);
+				    demo_between(g, DG_HOUR, 4 * DG_DAY);
 		int author = demo_member(
 			g, w,
-			demo_chance(g, 50) ?
+			dg_chance(g, 50) ?
 				demo_team_index("ServiceDesk") :
 				demo_team_index("ApplicationSupport"));
 		const char *status = "Published";
@@ -564,58 +555,57 @@ static int gen_knowledge(demo_gen *g, const demo_world *w)
 		if (published > g->now - 60)
 			status = "Draft";
 		snprintf(key, sizeof(key), "KB-%u", 1001 + i);
-		demo_begin(g, TFS_KIND_DATA, "FRS_Knowledge", "Record", key,
-			   "FRS_Knowledge");
+		dg_begin(g, TFS_KIND_DATA, "FRS_Knowledge", "Record", key,
+			 "FRS_Knowledge");
 		demo_stamps(g, created, w->people[author].key,
 			    strcmp(status, "Draft") ?
 				    demo_min64(published, g->now - 60) :
 				    created,
 			    w->people[author].key);
-		demo_valuef(g, "ArticleNumber", "%u", 1001 + i);
-		demo_value(g, "Title", articles[i].title);
-		demo_value(g, "Body", articles[i].body);
-		demo_value(g, "Keywords", articles[i].keywords);
-		demo_value(g, "Status", status);
-		demo_value(g, "Category", articles[i].category);
+		dg_valuef(g, "ArticleNumber", "%u", 1001 + i);
+		dg_value(g, "Title", articles[i].title);
+		dg_value(g, "Body", articles[i].body);
+		dg_value(g, "Keywords", articles[i].keywords);
+		dg_value(g, "Status", status);
+		dg_value(g, "Category", articles[i].category);
 		if (!strcmp(status, "Published") ||
 		    !strcmp(status, "Retired")) {
-			demo_value_time(g, "PublishedDateTime", published);
+			dg_value_time(g, "PublishedDateTime", published);
 			demo_value_date(g, "ExpiryDate", published + DEMO_YEAR);
-			demo_valuef(g, "ViewCount", "%u",
-				    (unsigned)demo_below(g, 2000));
+			dg_valuef(g, "ViewCount", "%u",
+				  (unsigned)dg_below(g, 2000));
 		} else {
-			demo_value(g, "ViewCount", "0");
+			dg_value(g, "ViewCount", "0");
 		}
-		demo_value(g, "IsPublic",
-			   demo_chance(g, 85) ? "true" : "false");
+		dg_value(g, "IsPublic", dg_chance(g, 85) ? "true" : "false");
 		demo_link_person(g, w, "AuthorLink", author);
-		if (demo_finish(g, created))
+		if (dg_finish(g, created))
 			return g->error;
 		if (!articles[i].q1)
 			continue;
 		snprintf(qkey, sizeof(qkey), "%s.QA1", key);
-		demo_begin(g, TFS_KIND_DATA, "FRS_Knowledge.QandA", "Record",
-			   qkey, "FRS_Knowledge.QandA");
+		dg_begin(g, TFS_KIND_DATA, "FRS_Knowledge.QandA", "Record",
+			 qkey, "FRS_Knowledge.QandA");
 		demo_stamps(g, created, w->people[author].key, created,
 			    w->people[author].key);
-		demo_value(g, "Question", articles[i].q1);
-		demo_value(g, "Answer", articles[i].a1);
-		demo_value(g, "SortOrder", "1");
-		demo_link(g, "ArticleLink", "FRS_Knowledge", key);
-		if (demo_finish(g, created))
+		dg_value(g, "Question", articles[i].q1);
+		dg_value(g, "Answer", articles[i].a1);
+		dg_value(g, "SortOrder", "1");
+		dg_link(g, "ArticleLink", "FRS_Knowledge", key);
+		if (dg_finish(g, created))
 			return g->error;
 		if (!articles[i].q2)
 			continue;
 		snprintf(qkey, sizeof(qkey), "%s.QA2", key);
-		demo_begin(g, TFS_KIND_DATA, "FRS_Knowledge.QandA", "Record",
-			   qkey, "FRS_Knowledge.QandA");
+		dg_begin(g, TFS_KIND_DATA, "FRS_Knowledge.QandA", "Record",
+			 qkey, "FRS_Knowledge.QandA");
 		demo_stamps(g, created, w->people[author].key, created,
 			    w->people[author].key);
-		demo_value(g, "Question", articles[i].q2);
-		demo_value(g, "Answer", articles[i].a2);
-		demo_value(g, "SortOrder", "2");
-		demo_link(g, "ArticleLink", "FRS_Knowledge", key);
-		if (demo_finish(g, created))
+		dg_value(g, "Question", articles[i].q2);
+		dg_value(g, "Answer", articles[i].a2);
+		dg_value(g, "SortOrder", "2");
+		dg_link(g, "ArticleLink", "FRS_Knowledge", key);
+		if (dg_finish(g, created))
 			return g->error;
 	}
 	return 0;
@@ -634,7 +624,7 @@ static int cmp_journal(const void *a, const void *b)
 			&((const demo_journal *)b)->t);
 }
 
-static int write_tasks(demo_gen *g, demo_world *w)
+static int write_tasks(dg_gen *g, demo_world *w)
 {
 	char key[32];
 	size_t i;
@@ -647,36 +637,36 @@ static int write_tasks(demo_gen *g, demo_world *w)
 						  "svc.workflow";
 
 		snprintf(key, sizeof(key), "TSK-%zu", 40001 + i);
-		demo_begin(g, TFS_KIND_DATA, "Task", "Record", key, "Task");
+		dg_begin(g, TFS_KIND_DATA, "Task", "Record", key, "Task");
 		demo_stamps(g, created, "svc.workflow",
 			    t->done ? demo_min64(t->done, g->now - 60) :
 				      created,
 			    who);
-		demo_valuef(g, "AssignmentID", "%zu", 40001 + i);
-		demo_value(g, "Subject", t->subject);
-		demo_valuef(g, "Details", "Created by the %s workflow of %s.",
-			    t->of.bo, t->of.key);
-		demo_value(g, "Status", t->status);
-		demo_value(g, "TaskType", t->type);
-		demo_value(g, "Priority", t->priority);
-		demo_value(g, "ParentBusinessObject", t->of.bo);
+		dg_valuef(g, "AssignmentID", "%zu", 40001 + i);
+		dg_value(g, "Subject", t->subject);
+		dg_valuef(g, "Details", "Created by the %s workflow of %s.",
+			  t->of.bo, t->of.key);
+		dg_value(g, "Status", t->status);
+		dg_value(g, "TaskType", t->type);
+		dg_value(g, "Priority", t->priority);
+		dg_value(g, "ParentBusinessObject", t->of.bo);
 		demo_value_hours(g, "PlannedEffort", t->planned_q);
 		if (t->actual_q)
 			demo_value_hours(g, "ActualEffort", t->actual_q);
 		demo_value_date(g, "DueDate", t->due);
 		if (t->done)
-			demo_value_time(g, "CompletedDateTime",
-					demo_min64(t->done, g->now - 60));
+			dg_value_time(g, "CompletedDateTime",
+				      demo_min64(t->done, g->now - 60));
 		demo_link_person(g, w, "Owner", t->owner);
 		demo_link_team(g, "OwnerTeam", t->team);
-		demo_link(g, "ParentLink", t->of.bo, t->of.key);
-		if (demo_finish(g, created))
+		dg_link(g, "ParentLink", t->of.bo, t->of.key);
+		if (dg_finish(g, created))
 			return g->error;
 	}
 	return 0;
 }
 
-static int write_journals(demo_gen *g, demo_world *w)
+static int write_journals(dg_gen *g, demo_world *w)
 {
 	char key[32];
 	size_t i;
@@ -689,29 +679,28 @@ static int write_journals(demo_gen *g, demo_world *w)
 						   "svc.workflow";
 
 		snprintf(key, sizeof(key), "JRN-%zu", 100001 + i);
-		demo_begin(g, TFS_KIND_DATA, "Journal", "Record", key,
-			   "Journal");
+		dg_begin(g, TFS_KIND_DATA, "Journal", "Record", key, "Journal");
 		demo_stamps(g, t, who, t, who);
-		demo_valuef(g, "JournalNumber", "%zu", 100001 + i);
-		demo_value(g, "Subject", j->subject);
-		demo_value(g, "Body", j->body);
-		demo_value(g, "Category", j->category);
+		dg_valuef(g, "JournalNumber", "%zu", 100001 + i);
+		dg_value(g, "Subject", j->subject);
+		dg_value(g, "Body", j->body);
+		dg_value(g, "Category", j->category);
 		if (j->source)
-			demo_value(g, "Source", j->source);
-		demo_value(g, "ParentBusinessObject", j->of.bo);
-		demo_value(g, "IsPublic", j->is_public ? "true" : "false");
+			dg_value(g, "Source", j->source);
+		dg_value(g, "ParentBusinessObject", j->of.bo);
+		dg_value(g, "IsPublic", j->is_public ? "true" : "false");
 		if (j->from[0])
-			demo_value(g, "EmailFrom", j->from);
+			dg_value(g, "EmailFrom", j->from);
 		if (j->to[0])
-			demo_value(g, "EmailTo", j->to);
-		demo_link(g, "ParentLink", j->of.bo, j->of.key);
-		if (demo_finish(g, t))
+			dg_value(g, "EmailTo", j->to);
+		dg_link(g, "ParentLink", j->of.bo, j->of.key);
+		if (dg_finish(g, t))
 			return g->error;
 	}
 	return 0;
 }
 
-int demo_gen_records(demo_gen *g)
+int demo_gen_records(dg_gen *g)
 {
 	demo_world w;
 	unsigned t, p = 0;

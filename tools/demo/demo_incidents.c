@@ -432,7 +432,7 @@ static const struct {
 
 /* ---- problems and incidents ---------------------------------------------- */
 
-int demo_gen_problems(demo_gen *g, demo_world *w)
+int demo_gen_problems(dg_gen *g, demo_world *w)
 {
 	static const unsigned level_w[3] = { 20, 50, 30 };
 	static const char *const levels[3] = { "High", "Medium", "Low" };
@@ -440,67 +440,64 @@ int demo_gen_problems(demo_gen *g, demo_world *w)
 	int64_t *times;
 	unsigned i;
 
-	demo_seed(g, "Problem");
-	times = demo_creation_times(g, DEMO_NPROBLEMS,
-				    DEMO_YEAR - 20 * DEMO_DAY);
+	dg_seed(g, "Problem");
+	times = demo_creation_times(g, DEMO_NPROBLEMS, DEMO_YEAR - 20 * DG_DAY);
 	if (!times)
 		return g->error;
 	for (i = 0; i < DEMO_NPROBLEMS; i++) {
 		unsigned p = (i * 7) % DEMO_NPROBLEMS; /* spread the causes */
 		int64_t created = times[i], age = g->now - created;
-		int64_t resolved = created + demo_between(g, 20 * DEMO_DAY,
-							  90 * DEMO_DAY);
+		int64_t resolved = created +
+				   demo_between(g, 20 * DG_DAY, 90 * DG_DAY);
 		int team = demo_team_index(problems[p].team);
 		int owner = demo_member(g, w, team);
-		unsigned u = demo_pick(g, level_w, 3),
-			 im = demo_pick(g, level_w, 3);
+		unsigned u = dg_pick(g, level_w, 3),
+			 im = dg_pick(g, level_w, 3);
 		const char *status;
 		bool known;
 
 		w->problem_created[p] = created;
-		if (age < 30 * DEMO_DAY)
-			status = demo_chance(g, 30) ? "Logged" :
-						      "Investigation";
-		else if (resolved > g->now - DEMO_DAY || demo_chance(g, 30))
-			status = demo_chance(g, 60) ? "Known Error" :
-						      "Investigation";
+		if (age < 30 * DG_DAY)
+			status = dg_chance(g, 30) ? "Logged" : "Investigation";
+		else if (resolved > g->now - DG_DAY || dg_chance(g, 30))
+			status = dg_chance(g, 60) ? "Known Error" :
+						    "Investigation";
 		else
-			status = resolved + 14 * DEMO_DAY < g->now &&
-						 demo_chance(g, 75) ?
+			status = resolved + 14 * DG_DAY < g->now &&
+						 dg_chance(g, 75) ?
 					 "Closed" :
 					 "Resolved";
 		known = strcmp(status, "Logged") &&
 			strcmp(status, "Investigation");
 		snprintf(key, sizeof(key), "PRB-%u", 5001 + i);
-		demo_begin(g, TFS_KIND_DATA, "Problem", "Record", key,
-			   "Problem");
+		dg_begin(g, TFS_KIND_DATA, "Problem", "Record", key, "Problem");
 		demo_stamps(g, created, w->people[owner].key,
 			    known ? demo_min64(resolved, g->now - 60) : created,
 			    w->people[owner].key);
-		demo_valuef(g, "ProblemNumber", "%u", 5001 + i);
-		demo_value(g, "Subject", problems[p].subject);
-		demo_valuef(g, "Description", "Recurring incidents in %s. %s",
-			    problems[p].category,
-			    known ? "Root cause identified." :
-				    "Under investigation.");
-		demo_value(g, "Status", status);
-		demo_valuef(g, "Priority", "%u", 2 + (u + im) / 2);
-		demo_value(g, "Urgency", levels[u]);
-		demo_value(g, "Impact", levels[im]);
-		demo_value(g, "Category", problems[p].category);
+		dg_valuef(g, "ProblemNumber", "%u", 5001 + i);
+		dg_value(g, "Subject", problems[p].subject);
+		dg_valuef(g, "Description", "Recurring incidents in %s. %s",
+			  problems[p].category,
+			  known ? "Root cause identified." :
+				  "Under investigation.");
+		dg_value(g, "Status", status);
+		dg_valuef(g, "Priority", "%u", 2 + (u + im) / 2);
+		dg_value(g, "Urgency", levels[u]);
+		dg_value(g, "Impact", levels[im]);
+		dg_value(g, "Category", problems[p].category);
 		if (known) {
-			demo_value(g, "RootCause", problems[p].root_cause);
-			demo_value(g, "Workaround", problems[p].workaround);
+			dg_value(g, "RootCause", problems[p].root_cause);
+			dg_value(g, "Workaround", problems[p].workaround);
 		}
-		demo_value(g, "IsKnownError", known ? "true" : "false");
+		dg_value(g, "IsKnownError", known ? "true" : "false");
 		if (!strcmp(status, "Resolved") || !strcmp(status, "Closed"))
-			demo_value_time(g, "ResolvedDateTime", resolved);
+			dg_value_time(g, "ResolvedDateTime", resolved);
 		if (!strcmp(status, "Closed"))
-			demo_value_time(g, "ClosedDateTime",
-					resolved + 14 * DEMO_DAY);
+			dg_value_time(g, "ClosedDateTime",
+				      resolved + 14 * DG_DAY);
 		demo_link_person(g, w, "Owner", owner);
 		demo_link_team(g, "OwnerTeam", team);
-		if (demo_finish(g, created))
+		if (dg_finish(g, created))
 			break;
 	}
 	free(times);
@@ -518,7 +515,7 @@ static const char *const notes[] = {
 	"Escalated to second line with the diagnostics attached.",
 };
 
-static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
+static void incident_journal(dg_gen *g, demo_world *w, const demo_parent *of,
 			     const inc_tmpl *tp, int64_t created, int64_t until,
 			     const char *source, int cust, int owner,
 			     bool resolved)
@@ -535,15 +532,15 @@ static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
 		j->source = "Email";
 		j->is_public = true;
 	}
-	if (owner >= 0 && until - created > 20 * 60 && demo_chance(g, 45) &&
+	if (owner >= 0 && until - created > 20 * 60 && dg_chance(g, 45) &&
 	    (j = demo_add_journal(g, w, of,
 				  demo_between(g, created + 600, until), "Note",
 				  owner))) {
 		snprintf(j->subject, sizeof(j->subject), "Work note");
 		snprintf(j->body, sizeof(j->body), "%s",
-			 notes[demo_below(g, N(notes))]);
+			 notes[dg_below(g, N(notes))]);
 	}
-	if (owner >= 0 && until - created > 3600 && demo_chance(g, 15) &&
+	if (owner >= 0 && until - created > 3600 && dg_chance(g, 15) &&
 	    (j = demo_add_journal(g, w, of,
 				  demo_between(g, created + 1800, until),
 				  "Phone Call", owner))) {
@@ -556,7 +553,7 @@ static void incident_journal(demo_gen *g, demo_world *w, const demo_parent *of,
 		j->source = "Phone";
 		j->is_public = true;
 	}
-	if (resolved && owner >= 0 && demo_chance(g, 35) &&
+	if (resolved && owner >= 0 && dg_chance(g, 35) &&
 	    (j = demo_add_journal(g, w, of, until, "Resolution", owner))) {
 		snprintf(j->subject, sizeof(j->subject), "Resolved: %s",
 			 tp->subject);
@@ -581,7 +578,7 @@ static const char *const levels[3] = { "High", "Medium", "Low" };
  * Decide incident `i` created at `created`: who, how urgent, and how far
  * it has come by now (its age against its resolution target).
  */
-static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
+static void incident_plan(dg_gen *g, demo_world *w, inc_plan *p,
 			  const inc_tmpl *tp, int64_t created, unsigned i)
 {
 	static const unsigned src_w[] = { 30, 25, 30, 5, 10 };
@@ -604,9 +601,9 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 	p->team = demo_team_index(tp->team);
 	p->owner = demo_member(g, w, p->team);
 	p->logger = -1;
-	p->source = sources[demo_pick(g, src_w, 5)];
-	p->u = demo_pick(g, tp->monitored ? severe_w : urg_w, 3);
-	p->im = demo_pick(g, tp->monitored ? severe_w : imp_w, 3);
+	p->source = sources[dg_pick(g, src_w, 5)];
+	p->u = dg_pick(g, tp->monitored ? severe_w : urg_w, 3);
+	p->im = dg_pick(g, tp->monitored ? severe_w : imp_w, 3);
 	p->pri = matrix[p->u][p->im];
 	if (tp->monitored) {
 		p->source = "Monitoring";
@@ -615,22 +612,22 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 	if (w->people[p->cust].vip && p->pri > 2)
 		p->pri = 2;
 	p->dur = (int64_t)demo_resolution_minutes[p->pri - 1] * 60 *
-			 (int64_t)(15 + demo_below(g, 125)) / 100 +
-		 (int64_t)demo_below(g, 1800) + 600;
+			 (int64_t)(15 + dg_below(g, 125)) / 100 +
+		 (int64_t)dg_below(g, 1800) + 600;
 	/* some wait for customers, vendors or parts */
-	if (demo_chance(g, 20))
-		p->dur += demo_between(g, 2 * DEMO_DAY, 60 * DEMO_DAY);
-	if (demo_chance(g, 2)) {
+	if (dg_chance(g, 20))
+		p->dur += demo_between(g, 2 * DG_DAY, 60 * DG_DAY);
+	if (dg_chance(g, 2)) {
 		p->status = "Cancelled";
-		p->closed = created + demo_between(g, 600, 2 * DEMO_DAY);
+		p->closed = created + demo_between(g, 600, 2 * DG_DAY);
 		p->closed = demo_min64(p->closed, g->now - 60);
 	} else if (created + p->dur < g->now - 60) {
 		p->resolved = created + p->dur;
-		p->closed = p->resolved + 3 * DEMO_DAY;
+		p->closed = p->resolved + 3 * DG_DAY;
 		p->status = p->closed < g->now ? "Closed" : "Resolved";
 		if (p->closed >= g->now)
 			p->closed = 0;
-	} else if (g->now - created < 2 * 3600 && demo_chance(g, 50)) {
+	} else if (g->now - created < 2 * 3600 && dg_chance(g, 50)) {
 		p->status = "Logged";
 		p->owner = -1;
 	} else {
@@ -641,7 +638,7 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 			"Waiting for 3rd Party",
 		};
 
-		p->status = open[demo_pick(g, open_w, 3)];
+		p->status = open[dg_pick(g, open_w, 3)];
 	}
 	p->last = p->closed   ? p->closed :
 		  p->resolved ? p->resolved :
@@ -656,29 +653,29 @@ static void incident_plan(demo_gen *g, demo_world *w, inc_plan *p,
 }
 
 /* The links of an incident: who, where, which CI, which problem. */
-static void incident_links(demo_gen *g, demo_world *w, const inc_plan *p)
+static void incident_links(dg_gen *g, demo_world *w, const inc_plan *p)
 {
 	const inc_tmpl *tp = p->tp;
 	const char *server;
 
 	demo_link_person(g, w, "ProfileLink", p->cust);
-	demo_link(g, "OrgUnitLink", "OrgUnit",
-		  demo_orgunit_keys[w->people[p->cust].orgunit]);
-	demo_link(g, "LocationLink", "Location",
-		  demo_location_keys[w->people[p->cust].location]);
+	dg_link(g, "OrgUnitLink", "OrgUnit",
+		demo_orgunit_keys[w->people[p->cust].orgunit]);
+	dg_link(g, "LocationLink", "Location",
+		demo_location_keys[w->people[p->cust].location]);
 	demo_link_person(g, w, "Owner", p->owner);
 	demo_link_team(g, "OwnerTeam", p->team);
 	if (tp->ci == CI_PC) {
 		char ci[32];
 
 		snprintf(ci, sizeof(ci), "ACME-LT-%04d", p->cust + 1);
-		demo_link(g, "CILink", "CI#Computer", ci);
+		dg_link(g, "CILink", "CI#Computer", ci);
 	} else if (tp->ci && (server = demo_server_with(g, tp->ci))) {
-		demo_link(g, "CILink", "CI#Server", server);
+		dg_link(g, "CILink", "CI#Server", server);
 	}
 	if (tp->problem >= 0 &&
-	    p->created > w->problem_created[tp->problem] - 30 * DEMO_DAY &&
-	    demo_chance(g, 40)) {
+	    p->created > w->problem_created[tp->problem] - 30 * DG_DAY &&
+	    dg_chance(g, 40)) {
 		char prb[32];
 		unsigned k;
 
@@ -686,12 +683,12 @@ static void incident_links(demo_gen *g, demo_world *w, const inc_plan *p)
 		     k++)
 			;
 		snprintf(prb, sizeof(prb), "PRB-%u", 5001 + k);
-		demo_link(g, "ProblemLink", "Problem", prb);
+		dg_link(g, "ProblemLink", "Problem", prb);
 	}
 }
 
 /* Write the record of incident `i` as planned; returns g->error. */
-static int incident_write(demo_gen *g, demo_world *w, const inc_plan *p,
+static int incident_write(dg_gen *g, demo_world *w, const inc_plan *p,
 			  unsigned i)
 {
 	const inc_tmpl *tp = p->tp;
@@ -699,65 +696,63 @@ static int incident_write(demo_gen *g, demo_world *w, const inc_plan *p,
 					  "svc.monitoring";
 	unsigned quarters = 0;
 
-	demo_begin(g, TFS_KIND_DATA, "Incident", "Record", p->of.key,
-		   "Incident");
+	dg_begin(g, TFS_KIND_DATA, "Incident", "Record", p->of.key, "Incident");
 	demo_stamps(g, p->created, by, p->last,
 		    p->owner >= 0 ? w->people[p->owner].key : by);
-	demo_valuef(g, "IncidentNumber", "%u", 10001 + i);
-	demo_value(g, "Subject", tp->subject);
-	demo_value(g, "Symptom", tp->symptom);
-	demo_value(g, "Status", p->status);
-	demo_valuef(g, "Priority", "%u", p->pri);
-	demo_value(g, "Urgency", levels[p->u]);
-	demo_value(g, "Impact", levels[p->im]);
-	demo_value(g, "Category", tp->category);
-	demo_value(g, "Service", tp->service);
-	demo_value(g, "Source", p->source);
-	demo_value_time(
-		g, "ResponseDeadline",
-		p->created + 60 * (int64_t)demo_response_minutes[p->pri - 1]);
-	demo_value_time(
+	dg_valuef(g, "IncidentNumber", "%u", 10001 + i);
+	dg_value(g, "Subject", tp->subject);
+	dg_value(g, "Symptom", tp->symptom);
+	dg_value(g, "Status", p->status);
+	dg_valuef(g, "Priority", "%u", p->pri);
+	dg_value(g, "Urgency", levels[p->u]);
+	dg_value(g, "Impact", levels[p->im]);
+	dg_value(g, "Category", tp->category);
+	dg_value(g, "Service", tp->service);
+	dg_value(g, "Source", p->source);
+	dg_value_time(g, "ResponseDeadline",
+		      p->created +
+			      60 * (int64_t)demo_response_minutes[p->pri - 1]);
+	dg_value_time(
 		g, "ResolutionDeadline",
 		p->created + 60 * (int64_t)demo_resolution_minutes[p->pri - 1]);
 	if (p->resolved) {
-		quarters = 1 + demo_below(g, (unsigned)demo_min64(p->dur / 900,
-								  32) +
-						     1);
-		demo_value_time(g, "ResolvedDateTime", p->resolved);
-		demo_value(g, "Resolution", tp->resolution);
-		demo_value(g, "CauseCode", tp->cause);
+		quarters = 1 +
+			   dg_below(g,
+				    (unsigned)demo_min64(p->dur / 900, 32) + 1);
+		dg_value_time(g, "ResolvedDateTime", p->resolved);
+		dg_value(g, "Resolution", tp->resolution);
+		dg_value(g, "CauseCode", tp->cause);
 	}
 	if (p->closed)
-		demo_value_time(g, "ClosedDateTime", p->closed);
-	demo_valuef(g, "CustomerEmail", "%s@acme.example",
-		    w->people[p->cust].key);
-	demo_value(g, "IsVIP", w->people[p->cust].vip ? "true" : "false");
-	demo_value(g, "FirstCallResolution",
-		   p->resolved && p->dur <= 1800 + 600 && p->logger >= 0 &&
-				   p->logger != p->cust ?
-			   "true" :
-			   "false");
-	demo_value(g, "ReopenCount",
-		   p->resolved && demo_chance(g, 3) ? "1" : "0");
+		dg_value_time(g, "ClosedDateTime", p->closed);
+	dg_valuef(g, "CustomerEmail", "%s@acme.example",
+		  w->people[p->cust].key);
+	dg_value(g, "IsVIP", w->people[p->cust].vip ? "true" : "false");
+	dg_value(g, "FirstCallResolution",
+		 p->resolved && p->dur <= 1800 + 600 && p->logger >= 0 &&
+				 p->logger != p->cust ?
+			 "true" :
+			 "false");
+	dg_value(g, "ReopenCount", p->resolved && dg_chance(g, 3) ? "1" : "0");
 	if (quarters)
 		demo_value_hours(g, "TotalTimeSpent", quarters);
 	incident_links(g, w, p);
-	return demo_finish(g, p->created);
+	return dg_finish(g, p->created);
 }
 
-int demo_gen_incidents(demo_gen *g, demo_world *w)
+int demo_gen_incidents(dg_gen *g, demo_world *w)
 {
 	unsigned tw[N(incidents)], i;
 	int64_t *times;
 	inc_plan p;
 
-	demo_seed(g, "Incident");
+	dg_seed(g, "Incident");
 	for (i = 0; i < N(incidents); i++)
 		tw[i] = incidents[i].weight;
 	if (!(times = demo_creation_times(g, N_INCIDENTS, DEMO_YEAR)))
 		return g->error;
 	for (i = 0; i < N_INCIDENTS && !g->error; i++) {
-		const inc_tmpl *tp = &incidents[demo_pick(g, tw, N(tw))];
+		const inc_tmpl *tp = &incidents[dg_pick(g, tw, N(tw))];
 
 		incident_plan(g, w, &p, tp, times[i], i);
 		if (incident_write(g, w, &p, i))

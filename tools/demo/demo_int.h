@@ -2,8 +2,9 @@
  * Internals of the demo (tools/demo/): its fixtures (packed into C by
  * pack.py), the tables of the fictitious Acme Corporation and the record
  * generators (demo_data.c, demo_incidents.c, demo_changes.c; their own
- * header is demo_rec.h).  The document writer they use is the engine's
- * (engine/docgen.h).  Nothing outside tools/demo/ includes this header.
+ * header is demo_rec.h).  The document writer they use is the one they
+ * share with the scale generator (tools/docgen/docgen.h).  Nothing outside
+ * tools/demo/ includes this header.
  */
 #ifndef TENANTFS_DEMO_INT_H
 #define TENANTFS_DEMO_INT_H
@@ -71,7 +72,7 @@ const char *demo_category_team(unsigned i);
 int demo_team_find(const char *key);
 
 /* The records (data/), demo_data.c: they depend on `now` only. */
-int demo_gen_records(demo_gen *g);
+int demo_gen_records(dg_gen *g);
 
 /* One fixture (tools/demo/content/, staging/), packed by pack.py. */
 typedef enum {

@@ -15,7 +15,7 @@
 
 #include "demo_int.h"
 
-#define DEMO_YEAR      (365 * DEMO_DAY)
+#define DEMO_YEAR      (365 * DG_DAY)
 #define DEMO_NPROBLEMS 25
 
 /* People: 0..36 IT staff, 37 the head of IT, 38 the CEO, 39.. business. */
@@ -59,42 +59,40 @@ typedef struct demo_world {
 } demo_world;
 
 /* New zeroed entries in the world's lists, or NULL (g->error set). */
-demo_task *demo_add_task(demo_gen *g, demo_world *w);
-demo_journal *demo_add_journal(demo_gen *g, demo_world *w,
-			       const demo_parent *of, int64_t t,
-			       const char *category, int author);
+demo_task *demo_add_task(dg_gen *g, demo_world *w);
+demo_journal *demo_add_journal(dg_gen *g, demo_world *w, const demo_parent *of,
+			       int64_t t, const char *category, int author);
 /*
  * `n` creation times in the last `max_age` seconds, ascending, in a new
  * array (the caller frees it), or NULL with g->error set.
  */
-int64_t *demo_creation_times(demo_gen *g, unsigned n, int64_t max_age);
+int64_t *demo_creation_times(dg_gen *g, unsigned n, int64_t max_age);
 
 int64_t demo_min64(int64_t a, int64_t b);
 /* Uniform in [lo, hi); lo when the range is empty. */
-int64_t demo_between(demo_gen *g, int64_t lo, int64_t hi);
+int64_t demo_between(dg_gen *g, int64_t lo, int64_t hi);
 /* A random member of team `team` (index into demo_teams). */
-int demo_member(demo_gen *g, const demo_world *w, int team);
+int demo_member(dg_gen *g, const demo_world *w, int team);
 /* Index of a team that must exist. */
 int demo_team_index(const char *key);
 /* Someone who raises tickets: mostly business users, some IT staff. */
-int demo_customer(demo_gen *g);
+int demo_customer(dg_gen *g);
 /* Name of a random server with the role code, or NULL. */
-const char *demo_server_with(demo_gen *g, char code);
+const char *demo_server_with(dg_gen *g, char code);
 
-/* Values and links of records (demo_value() and friends, demo_int.h). */
-void demo_value_date(demo_gen *g, const char *field, int64_t t);
-void demo_value_hours(demo_gen *g, const char *field, unsigned quarters);
-void demo_link_person(demo_gen *g, const demo_world *w, const char *field,
-		      int p);
-void demo_link_team(demo_gen *g, const char *field, int t);
+/* Values and links of records (dg_value() and friends, demo_int.h). */
+void demo_value_date(dg_gen *g, const char *field, int64_t t);
+void demo_value_hours(dg_gen *g, const char *field, unsigned quarters);
+void demo_link_person(dg_gen *g, const demo_world *w, const char *field, int p);
+void demo_link_team(dg_gen *g, const char *field, int t);
 /* CreatedDateTime/By and LastModDateTime/By, in that order. */
-void demo_stamps(demo_gen *g, int64_t created, const char *by, int64_t modified,
+void demo_stamps(dg_gen *g, int64_t created, const char *by, int64_t modified,
 		 const char *mod_by);
 
 /* The generators, in the order demo_gen_records() runs them. */
-int demo_gen_problems(demo_gen *g, demo_world *w);
-int demo_gen_incidents(demo_gen *g, demo_world *w);
-int demo_gen_changes(demo_gen *g, demo_world *w);
-int demo_gen_requests(demo_gen *g, demo_world *w);
+int demo_gen_problems(dg_gen *g, demo_world *w);
+int demo_gen_incidents(dg_gen *g, demo_world *w);
+int demo_gen_changes(dg_gen *g, demo_world *w);
+int demo_gen_requests(dg_gen *g, demo_world *w);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The document writer the content generators share (docgen.h): the scale
- * generator (generate*.c) and the demo's records (tools/demo/).  It holds
+ * generator (tools/generate/) and the demo's records (tools/demo/).  It holds
  * the random stream, the times and guids they derive from labels, and the
  * writer that builds one document at a time for the caller's put.
  *
@@ -12,7 +12,7 @@
  *  - a guid depends only on (kind, type, name), so every instance made
  *    from the same content has the same guids and diffs clean;
  *  - documents are well-formed with every text and attribute escaped by
- *    the one XML escaper (doc_walk.c).
+ *    the one XML escaper (the engine's doc_walk.c).
  */
 #include <assert.h>
 #include <stdarg.h>
@@ -28,7 +28,7 @@
 /* ---- random numbers and times ----------------------------------------- */
 
 /* Seed the stream from a label, so sections do not shift one another. */
-void demo_seed(demo_gen *g, const char *label)
+void dg_seed(dg_gen *g, const char *label)
 {
 	unsigned char h[32];
 	tfs_sha256 s;
@@ -44,7 +44,7 @@ void demo_seed(demo_gen *g, const char *label)
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014). */
-uint64_t demo_rand(demo_gen *g)
+uint64_t dg_rand(dg_gen *g)
 {
 	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
 
@@ -53,25 +53,25 @@ uint64_t demo_rand(demo_gen *g)
 	return z ^ (z >> 31);
 }
 
-unsigned demo_below(demo_gen *g, unsigned n)
+unsigned dg_below(dg_gen *g, unsigned n)
 {
 	assert(n > 0);
-	return (unsigned)(demo_rand(g) % n);
+	return (unsigned)(dg_rand(g) % n);
 }
 
-bool demo_chance(demo_gen *g, unsigned percent)
+bool dg_chance(dg_gen *g, unsigned percent)
 {
-	return demo_below(g, 100) < percent;
+	return dg_below(g, 100) < percent;
 }
 
-unsigned demo_pick(demo_gen *g, const unsigned *weights, unsigned n)
+unsigned dg_pick(dg_gen *g, const unsigned *weights, unsigned n)
 {
 	unsigned total = 0, r, i;
 
 	for (i = 0; i < n; i++)
 		total += weights[i];
 	assert(total > 0);
-	r = demo_below(g, total);
+	r = dg_below(g, total);
 	for (i = 0; i + 1 < n; i++) {
 		if (r < weights[i])
 			return i;
@@ -86,22 +86,22 @@ static int weekday(int64_t day)
 	return (int)((day + 4) % 7); /* 1970-01-01 was a Thursday */
 }
 
-int64_t demo_past(demo_gen *g, int64_t max_age)
+int64_t dg_past(dg_gen *g, int64_t max_age)
 {
 	int64_t t = g->now - 60, day, cand;
 	int tries;
 
-	assert(max_age > 2 * DEMO_HOUR);
+	assert(max_age > 2 * DG_HOUR);
 	for (tries = 0; tries < 4; tries++) {
-		t = g->now - 60 - (int64_t)(demo_rand(g) % (uint64_t)max_age);
-		day = t / DEMO_DAY;
+		t = g->now - 60 - (int64_t)(dg_rand(g) % (uint64_t)max_age);
+		day = t / DG_DAY;
 		/* most work is logged on weekdays */
 		if (tries < 3 && (weekday(day) == 0 || weekday(day) == 6) &&
-		    demo_chance(g, 85))
+		    dg_chance(g, 85))
 			continue;
-		cand = day * DEMO_DAY + 7 * DEMO_HOUR +
-		       (int64_t)demo_below(g, 12 * 3600);
-		if (demo_chance(g, 93) && cand < g->now - 60 &&
+		cand = day * DG_DAY + 7 * DG_HOUR +
+		       (int64_t)dg_below(g, 12 * 3600);
+		if (dg_chance(g, 93) && cand < g->now - 60 &&
 		    cand > g->now - max_age)
 			return cand;
 		return t;
@@ -131,27 +131,27 @@ static uint64_t hash64(const char *a, const char *b)
  * Most configuration was created on install day (during the working day);
  * about a third was changed later in the year by the tenant's administrators.
  */
-int64_t demo_config_mtime(const demo_gen *g, const char *type, const char *name)
+int64_t dg_config_mtime(const dg_gen *g, const char *type, const char *name)
 {
 	uint64_t h = hash64(type, name);
 	int64_t t, day;
 
 	t = g->install + (int64_t)(h % (8 * 3600));
 	if ((h >> 20) % 100 < 35) {
-		day = g->install / DEMO_DAY + 1 + (int64_t)((h >> 32) % 355);
+		day = g->install / DG_DAY + 1 + (int64_t)((h >> 32) % 355);
 		if (weekday(day) == 0)
 			day += 1;
 		else if (weekday(day) == 6)
 			day += 2;
-		t = day * DEMO_DAY + 8 * DEMO_HOUR +
+		t = day * DG_DAY + 8 * DG_HOUR +
 		    (int64_t)((h >> 12) % (10 * 3600));
 	}
-	if (t > g->now - DEMO_HOUR)
-		t = g->now - DEMO_HOUR;
+	if (t > g->now - DG_HOUR)
+		t = g->now - DG_HOUR;
 	return t;
 }
 
-void demo_fmt_time(char out[32], int64_t t)
+void dg_fmt_time(char out[32], int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -161,7 +161,7 @@ void demo_fmt_time(char out[32], int64_t t)
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
-void demo_fmt_date(char out[16], int64_t t)
+void dg_fmt_date(char out[16], int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -176,7 +176,7 @@ void demo_fmt_date(char out[16], int64_t t)
  * SHA-256 of "tenantfs-demo/<kind>/<type>/<name>", cut to 128 bits with the
  * version (4) and variant (10xx) bits of RFC 4122 set.
  */
-void demo_guid(char out[37], tfs_kind kind, const char *type, const char *name)
+void dg_guid(char out[37], tfs_kind kind, const char *type, const char *name)
 {
 	unsigned char h[32];
 	tfs_sha256 s;
@@ -201,32 +201,32 @@ void demo_guid(char out[37], tfs_kind kind, const char *type, const char *name)
 
 /* ---- the writer ---------------------------------------------------------- */
 
-static void note(demo_gen *g, int rc)
+static void note(dg_gen *g, int rc)
 {
 	if (rc < 0 && !g->error)
 		g->error = rc;
 }
 
-static void put_raw(demo_gen *g, const char *s, size_t len)
+static void put_raw(dg_gen *g, const char *s, size_t len)
 {
 	if (!g->error)
 		note(g, tfs_buf_put(&g->buf, s, len));
 }
 
-static void put_str(demo_gen *g, const char *s)
+static void put_str(dg_gen *g, const char *s)
 {
 	put_raw(g, s, strlen(s));
 }
 
 /* Escape for text (quote = false) or a double-quoted attribute, by the
  * one XML escaper (doc_walk.c). */
-static void put_escaped(demo_gen *g, const char *s, bool quote)
+static void put_escaped(dg_gen *g, const char *s, bool quote)
 {
 	if (!g->error)
 		note(g, doc_put_escaped(&g->buf, s, quote));
 }
 
-static void put_indent(demo_gen *g)
+static void put_indent(dg_gen *g)
 {
 	static const char spaces[] = "                                ";
 
@@ -235,7 +235,7 @@ static void put_indent(demo_gen *g)
 }
 
 /* Close a pending start tag before content follows. */
-static void close_start(demo_gen *g)
+static void close_start(dg_gen *g)
 {
 	if (g->open) {
 		put_str(g, ">\n");
@@ -243,8 +243,8 @@ static void close_start(demo_gen *g)
 	}
 }
 
-void demo_begin(demo_gen *g, tfs_kind kind, const char *type, const char *root,
-		const char *name, const char *bo)
+void dg_begin(dg_gen *g, tfs_kind kind, const char *type, const char *root,
+	      const char *name, const char *bo)
 {
 	char guid[37];
 
@@ -256,17 +256,17 @@ void demo_begin(demo_gen *g, tfs_kind kind, const char *type, const char *root,
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	g->depth = 0;
 	g->open = false;
-	demo_el(g, root);
-	demo_attr(g, "name", name);
-	demo_guid(guid, kind, type, name);
-	demo_attr(g, "guid", guid);
+	dg_el(g, root);
+	dg_attr(g, "name", name);
+	dg_guid(guid, kind, type, name);
+	dg_attr(g, "guid", guid);
 	if (bo)
-		demo_attr(g, "businessObject", bo);
+		dg_attr(g, "businessObject", bo);
 }
 
-void demo_el(demo_gen *g, const char *tag)
+void dg_el(dg_gen *g, const char *tag)
 {
-	assert(g->depth < DEMO_MAXDEPTH);
+	assert(g->depth < DG_MAXDEPTH);
 	close_start(g);
 	put_indent(g);
 	put_str(g, "<");
@@ -275,7 +275,7 @@ void demo_el(demo_gen *g, const char *tag)
 	g->open = true;
 }
 
-void demo_attr(demo_gen *g, const char *key, const char *value)
+void dg_attr(dg_gen *g, const char *key, const char *value)
 {
 	assert(g->open);
 	put_str(g, " ");
@@ -285,7 +285,7 @@ void demo_attr(demo_gen *g, const char *key, const char *value)
 	put_str(g, "\"");
 }
 
-void demo_attrf(demo_gen *g, const char *key, const char *fmt, ...)
+void dg_attrf(dg_gen *g, const char *key, const char *fmt, ...)
 {
 	char tmp[512];
 	va_list ap;
@@ -293,20 +293,20 @@ void demo_attrf(demo_gen *g, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	demo_attr(g, key, tmp);
+	dg_attr(g, key, tmp);
 }
 
-void demo_attr_int(demo_gen *g, const char *key, long long value)
+void dg_attr_int(dg_gen *g, const char *key, long long value)
 {
-	demo_attrf(g, key, "%lld", value);
+	dg_attrf(g, key, "%lld", value);
 }
 
-void demo_attr_bool(demo_gen *g, const char *key, bool value)
+void dg_attr_bool(dg_gen *g, const char *key, bool value)
 {
-	demo_attr(g, key, value ? "true" : "false");
+	dg_attr(g, key, value ? "true" : "false");
 }
 
-void demo_text(demo_gen *g, const char *tag, const char *text)
+void dg_text(dg_gen *g, const char *tag, const char *text)
 {
 	close_start(g);
 	put_indent(g);
@@ -319,8 +319,7 @@ void demo_text(demo_gen *g, const char *tag, const char *text)
 	put_str(g, ">\n");
 }
 
-void demo_text_base64(demo_gen *g, const char *tag, const void *data,
-		      size_t len)
+void dg_text_base64(dg_gen *g, const char *tag, const void *data, size_t len)
 {
 	static const char tab[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -352,7 +351,7 @@ void demo_text_base64(demo_gen *g, const char *tag, const void *data,
 	put_str(g, ">\n");
 }
 
-void demo_end(demo_gen *g)
+void dg_end(dg_gen *g)
 {
 	const char *tag;
 
@@ -369,12 +368,12 @@ void demo_end(demo_gen *g)
 	put_str(g, ">\n");
 }
 
-int demo_finish(demo_gen *g, int64_t mtime)
+int dg_finish(dg_gen *g, int64_t mtime)
 {
 	int rc;
 
 	while (g->depth > 0)
-		demo_end(g);
+		dg_end(g);
 	if (g->error)
 		return g->error;
 	rc = g->put(g->ctx, g->kind, g->type, g->name, g->buf.ptr, g->buf.size,
@@ -384,7 +383,7 @@ int demo_finish(demo_gen *g, int64_t mtime)
 	return g->error;
 }
 
-void demo_value(demo_gen *g, const char *field, const char *text)
+void dg_value(dg_gen *g, const char *field, const char *text)
 {
 	close_start(g);
 	put_indent(g);
@@ -395,7 +394,7 @@ void demo_value(demo_gen *g, const char *field, const char *text)
 	put_str(g, "</Value>\n");
 }
 
-void demo_valuef(demo_gen *g, const char *field, const char *fmt, ...)
+void dg_valuef(dg_gen *g, const char *field, const char *fmt, ...)
 {
 	char tmp[1024];
 	va_list ap;
@@ -403,29 +402,29 @@ void demo_valuef(demo_gen *g, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	demo_value(g, field, tmp);
+	dg_value(g, field, tmp);
 }
 
-void demo_value_time(demo_gen *g, const char *field, int64_t t)
+void dg_value_time(dg_gen *g, const char *field, int64_t t)
 {
 	char tmp[32];
 
-	demo_fmt_time(tmp, t);
-	demo_value(g, field, tmp);
+	dg_fmt_time(tmp, t);
+	dg_value(g, field, tmp);
 }
 
-void demo_link(demo_gen *g, const char *field, const char *bo, const char *key)
+void dg_link(dg_gen *g, const char *field, const char *bo, const char *key)
 {
-	demo_el(g, "Link");
-	demo_attr(g, "field", field);
-	demo_attr(g, "businessObject", bo);
-	demo_attr(g, "key", key);
-	demo_end(g);
+	dg_el(g, "Link");
+	dg_attr(g, "field", field);
+	dg_attr(g, "businessObject", bo);
+	dg_attr(g, "key", key);
+	dg_end(g);
 }
 
-void demo_ref(demo_gen *g, const char *tag, const char *name)
+void dg_ref(dg_gen *g, const char *tag, const char *name)
 {
-	demo_el(g, tag);
-	demo_attr(g, "name", name);
-	demo_end(g);
+	dg_el(g, tag);
+	dg_attr(g, "name", name);
+	dg_end(g);
 }

@@ -85,10 +85,10 @@ void gen_phase(gen *x, uint64_t quota)
 void gen_begin(gen *x, tfs_kind kind, const char *type, const char *root,
 	       const char *name, const char *bo)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	uint64_t h;
 
-	demo_begin(g, kind, type, root, name, bo);
+	dg_begin(g, kind, type, root, name, bo);
 	x->cur_differs = false;
 	if (!x->production)
 		return;
@@ -102,15 +102,15 @@ void gen_begin(gen *x, tfs_kind kind, const char *type, const char *root,
 
 int gen_finish_config(gen *x)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char label[160];
 	int64_t t;
 
 	snprintf(label, sizeof(label), "%s/%s", tfs_kind_dir(g->kind), g->type);
-	t = demo_config_mtime(g, label, g->name);
+	t = dg_config_mtime(g, label, g->name);
 	if (x->cur_differs)
-		t = g->now - DEMO_DAY + (t % DEMO_HOUR);
-	return demo_finish(g, t);
+		t = g->now - DG_DAY + (t % DG_HOUR);
+	return dg_finish(g, t);
 }
 
 static void gen_init(gen *x, tfs_put_fn put, void *ctx, uint64_t seed,
@@ -125,8 +125,8 @@ static void gen_init(gen *x, tfs_put_fn put, void *ctx, uint64_t seed,
 	x->g.ctx = x;
 	x->g.now = now ? now : tfs_now();
 	/* set up a year ago, at 09:00 UTC (as the demo) */
-	x->g.install = ((x->g.now - 364 * DEMO_DAY) / DEMO_DAY) * DEMO_DAY +
-		       9 * DEMO_HOUR;
+	x->g.install = ((x->g.now - 364 * DG_DAY) / DG_DAY) * DG_DAY +
+		       9 * DG_HOUR;
 }
 
 /* ---- sizes --------------------------------------------------------------- */
@@ -621,7 +621,7 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 		goto done;
 	}
 	pkgw_init(&p.w, &out, f);
-	demo_fmt_time(created, x->g.now);
+	dg_fmt_time(created, x->g.now);
 	if ((error = pkgw_begin(&p.w,
 				&(struct pkgw_head){
 					.name = name,

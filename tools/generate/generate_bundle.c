@@ -24,23 +24,23 @@
 int gen_list_doc(gen *x, const char *name, const char *bo,
 		 const char *description, const char *const *items, unsigned n)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	unsigned i;
 
 	gen_begin(x, TFS_KIND_VALIDATION, "", "ValidationList", name, NULL);
 	if (bo)
-		demo_attr(g, "businessObject", bo);
+		dg_attr(g, "businessObject", bo);
 	if (description)
-		demo_attr(g, "description", description);
+		dg_attr(g, "description", description);
 	for (i = 0; i < n; i++) {
-		demo_el(g, "Item");
-		demo_attr(g, "value", items[i]);
-		demo_attr(g, "display", items[i]);
-		demo_attr_int(g, "order", 10 * (i + 1));
+		dg_el(g, "Item");
+		dg_attr(g, "value", items[i]);
+		dg_attr(g, "display", items[i]);
+		dg_attr_int(g, "order", 10 * (i + 1));
 		/* production retired one value of a differing list */
 		if (x->cur_differs && i == n - 1 && n > 2)
-			demo_attr_bool(g, "active", false);
-		demo_end(g);
+			dg_attr_bool(g, "active", false);
+		dg_end(g);
 	}
 	return gen_finish_config(x);
 }
@@ -48,15 +48,15 @@ int gen_list_doc(gen *x, const char *name, const char *bo,
 int gen_list_definition(gen *x, const char *name, const char *list,
 			const char *bo, const char *field)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 
 	gen_begin(x, TFS_KIND_METADATA, "ValidationListDefinition",
 		  "ValidationListDefinition", name, bo);
-	demo_attr(g, "list", list);
-	demo_attr(g, "valueField", field ? field : "Value");
-	demo_attrf(g, "description", "Values offered for %s%s",
-		   field ? field : list,
-		   x->cur_differs ? " (sorted by usage)" : "");
+	dg_attr(g, "list", list);
+	dg_attr(g, "valueField", field ? field : "Value");
+	dg_attrf(g, "description", "Values offered for %s%s",
+		 field ? field : list,
+		 x->cur_differs ? " (sorted by usage)" : "");
 	return gen_finish_config(x);
 }
 
@@ -143,18 +143,18 @@ void gen_describe(gen *x, const char *fmt, const char *what)
 
 	snprintf(text, sizeof(text), fmt, what);
 	if (x->cur_differs)
-		demo_attrf(&x->g, "description", "%s (hotfix CR-PRD-hotfix)",
-			   text);
+		dg_attrf(&x->g, "description", "%s (hotfix CR-PRD-hotfix)",
+			 text);
 	else
-		demo_attr(&x->g, "description", text);
+		dg_attr(&x->g, "description", text);
 }
 
-static void attr_field(demo_gen *g, const gen_field *f)
+static void attr_field(dg_gen *g, const gen_field *f)
 {
 	char kind[16];
 
-	demo_el(g, "Field");
-	demo_attr(g, "name", f->name);
+	dg_el(g, "Field");
+	dg_attr(g, "name", f->name);
 	switch (f->type) {
 	case 'T':
 	case 'P':
@@ -185,32 +185,32 @@ static void attr_field(demo_gen *g, const gen_field *f)
 		snprintf(kind, sizeof(kind), "Guid");
 		break;
 	}
-	demo_attr(g, "type", kind);
+	dg_attr(g, "type", kind);
 	if (f->type == 'T' || f->type == 'P')
-		demo_attr_int(g, "length", f->len);
+		dg_attr_int(g, "length", f->len);
 	if (f->type == 'N' || f->type == 'M')
-		demo_attr_int(g, "precision", 2);
-	demo_attr_bool(g, "nullable", f->hint != 'n' && f->hint != 'k');
-	demo_attr_bool(g, "unique", f->hint == 'n' || f->hint == 'k');
-	demo_attr_bool(g, "indexed",
-		       f->hint == 'n' || f->hint == 'k' || f->type == 'P' ||
-			       f->type == 'L');
+		dg_attr_int(g, "precision", 2);
+	dg_attr_bool(g, "nullable", f->hint != 'n' && f->hint != 'k');
+	dg_attr_bool(g, "unique", f->hint == 'n' || f->hint == 'k');
+	dg_attr_bool(g, "indexed",
+		     f->hint == 'n' || f->hint == 'k' || f->type == 'P' ||
+			     f->type == 'L');
 	if (f->type == 'P')
-		demo_attr(g, "validationList", f->ref);
+		dg_attr(g, "validationList", f->ref);
 	if (f->type == 'L')
-		demo_attr(g, "linkTo", f->ref);
-	demo_end(g);
+		dg_attr(g, "linkTo", f->ref);
+	dg_end(g);
 }
 
 static int bo_doc(gen *x, const gen_bo *bo, const bo_roles *r)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	unsigned i, n = nfields(bo);
 
 	gen_begin(x, TFS_KIND_METADATA, "BusinessObject", "BusinessObject",
 		  bo->name, NULL);
-	demo_attrf(g, "table", "%s%s", bo->core >= 0 ? "" : "Cust_", bo->name);
-	demo_attr_bool(g, "audit", r->status != NULL);
+	dg_attrf(g, "table", "%s%s", bo->core >= 0 ? "" : "Cust_", bo->name);
+	dg_attr_bool(g, "audit", r->status != NULL);
 	gen_describe(x, "The %s records of the tenant", bo->noun);
 	for (i = 0; i < N(system_fields); i++)
 		attr_field(g, &system_fields[i]);
@@ -223,26 +223,26 @@ static int bo_doc(gen *x, const gen_bo *bo, const bo_roles *r)
 		attr_field(g, &f);
 	}
 	if (r->owner) {
-		demo_el(g, "Relationship");
-		demo_attrf(g, "name", "%sAssociatedEmployee", bo->name);
-		demo_attr(g, "target", "Employee");
-		demo_attr(g, "cardinality", "ManyToMany");
-		demo_end(g);
+		dg_el(g, "Relationship");
+		dg_attrf(g, "name", "%sAssociatedEmployee", bo->name);
+		dg_attr(g, "target", "Employee");
+		dg_attr(g, "cardinality", "ManyToMany");
+		dg_end(g);
 	}
 	if (bo->core < 0 || bo->core >= GEN_FIRST_DATA) {
-		demo_el(g, "Relationship");
-		demo_attrf(g, "name", "%sAssociatedJournal", bo->name);
-		demo_attr(g, "target", "Journal");
-		demo_attr(g, "cardinality", "OneToMany");
-		demo_end(g);
+		dg_el(g, "Relationship");
+		dg_attrf(g, "name", "%sAssociatedJournal", bo->name);
+		dg_attr(g, "target", "Journal");
+		dg_attr(g, "cardinality", "OneToMany");
+		dg_end(g);
 	}
 	return gen_finish_config(x);
 }
 
-static void fieldref(demo_gen *g, const gen_field *f)
+static void fieldref(dg_gen *g, const gen_field *f)
 {
 	if (f)
-		demo_ref(g, "FieldRef", f->name);
+		dg_ref(g, "FieldRef", f->name);
 }
 
 /* A form: the header fields, then sections by kind of field. */
@@ -256,17 +256,17 @@ static int form_doc(gen *x, const gen_bo *bo, const bo_roles *r,
 		{ "Assignment", "L" }, { "Dates", "Dd" },
 		{ "Other", "INMB" },
 	};
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char name[160];
 	unsigned i, s, n = nfields(bo), used = 0;
 
 	gen_begin(x, TFS_KIND_METADATA, "Form", "Form", dotted(name, bo, sfx),
 		  bo->name);
-	demo_attrf(g, "caption", "%s%s%s", bo->noun,
-		   strcmp(sfx, "Default") ? " - " : "",
-		   strcmp(sfx, "Default") ? sfx : "");
+	dg_attrf(g, "caption", "%s%s%s", bo->noun,
+		 strcmp(sfx, "Default") ? " - " : "",
+		 strcmp(sfx, "Default") ? sfx : "");
 	if (x->cur_differs)
-		demo_attr(g, "description", "Reordered for the service desk");
+		dg_attr(g, "description", "Reordered for the service desk");
 	fieldref(g, r->number);
 	fieldref(g, r->title);
 	fieldref(g, r->status);
@@ -280,40 +280,40 @@ static int form_doc(gen *x, const gen_bo *bo, const bo_roles *r,
 			    !strchr(sections[s].types, f->type))
 				continue;
 			if (!open) {
-				demo_el(g, "Section");
-				demo_attr(g, "name", sections[s].name);
+				dg_el(g, "Section");
+				dg_attr(g, "name", sections[s].name);
 				open = true;
 			}
 			fieldref(g, f);
 			used++;
 		}
 		if (open)
-			demo_end(g);
+			dg_end(g);
 	}
 	return gen_finish_config(x);
 }
 
-static void column(demo_gen *g, const gen_field *f, int width)
+static void column(dg_gen *g, const gen_field *f, int width)
 {
 	if (!f)
 		return;
-	demo_el(g, "Column");
-	demo_attr(g, "field", f->name);
-	demo_attr_int(g, "width", width);
-	demo_end(g);
+	dg_el(g, "Column");
+	dg_attr(g, "field", f->name);
+	dg_attr_int(g, "width", width);
+	dg_end(g);
 }
 
 static int grid_doc(gen *x, const gen_bo *bo, const bo_roles *r,
 		    const char *sfx, bool wide)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char name[160];
 	const gen_field *created = &system_fields[1];
 
 	gen_begin(x, TFS_KIND_METADATA, "Grid", "Grid", dotted(name, bo, sfx),
 		  bo->name);
 	if (x->cur_differs)
-		demo_attr(g, "description", "Wider subject column");
+		dg_attr(g, "description", "Wider subject column");
 	column(g, r->number, 90);
 	column(g, r->title, x->cur_differs ? 420 : 300);
 	column(g, r->status, 110);
@@ -331,43 +331,43 @@ static int grid_doc(gen *x, const gen_bo *bo, const bo_roles *r,
 static int workflow_doc(gen *x, const gen_bo *bo, const char *sfx,
 			const char *wftype, const char *const *steps)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char name[160];
 	unsigned i;
 
 	gen_begin(x, TFS_KIND_METADATA, "Workflow", "Workflow",
 		  dotted(name, bo, sfx), bo->name);
-	demo_attr(g, "workflowType", wftype);
+	dg_attr(g, "workflowType", wftype);
 	gen_describe(x, "%s process", sfx);
-	demo_el(g, "Step");
-	demo_attr(g, "name", "Start");
-	demo_attr(g, "kind", "Start");
-	demo_end(g);
+	dg_el(g, "Step");
+	dg_attr(g, "name", "Start");
+	dg_attr(g, "kind", "Start");
+	dg_end(g);
 	for (i = 0; steps[i]; i++) {
-		demo_el(g, "Step");
-		demo_attr(g, "name", steps[i]);
-		demo_attr(g, "kind", i % 2 ? "Update" : "Email");
-		demo_end(g);
+		dg_el(g, "Step");
+		dg_attr(g, "name", steps[i]);
+		dg_attr(g, "kind", i % 2 ? "Update" : "Email");
+		dg_end(g);
 	}
-	demo_el(g, "Step");
-	demo_attr(g, "name", "End");
-	demo_attr(g, "kind", "End");
-	demo_end(g);
+	dg_el(g, "Step");
+	dg_attr(g, "name", "End");
+	dg_attr(g, "kind", "End");
+	dg_end(g);
 	for (i = 0; i == 0 || steps[i - 1]; i++) {
-		demo_el(g, "Transition");
-		demo_attr(g, "from", i == 0 ? "Start" : steps[i - 1]);
-		demo_attr(g, "to", steps[i] ? steps[i] : "End");
-		demo_end(g);
+		dg_el(g, "Transition");
+		dg_attr(g, "from", i == 0 ? "Start" : steps[i - 1]);
+		dg_attr(g, "to", steps[i] ? steps[i] : "End");
+		dg_end(g);
 	}
 	return gen_finish_config(x);
 }
 
-static void param(demo_gen *g, const char *name, const char *value)
+static void param(dg_gen *g, const char *name, const char *value)
 {
-	demo_el(g, "Param");
-	demo_attr(g, "name", name);
-	demo_attr(g, "value", value);
-	demo_end(g);
+	dg_el(g, "Param");
+	dg_attr(g, "name", name);
+	dg_attr(g, "value", value);
+	dg_end(g);
 }
 
 static void expression(gen *x, const char *fmt, const char *a, const char *b)
@@ -378,35 +378,35 @@ static void expression(gen *x, const char *fmt, const char *a, const char *b)
 	/* production skips the rule for imported records */
 	snprintf(full, sizeof(full),
 		 x->cur_differs ? "!IsImport && (%s)" : "%s", text);
-	demo_text(&x->g, "Expression", full);
+	dg_text(&x->g, "Expression", full);
 }
 
 static int search_doc(gen *x, const gen_bo *bo, const char *sfx,
 		      const gen_field *f, const char *op, const char *value,
 		      const gen_field *sort)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char name[160];
 
 	gen_begin(x, TFS_KIND_METADATA, "Search", "Search",
 		  dotted(name, bo, sfx), bo->name);
 	gen_describe(x, "Saved search: %s", sfx);
 	if (f) {
-		demo_el(g, "Criterion");
-		demo_attr(g, "field", f->name);
-		demo_attr(g, "op", op);
+		dg_el(g, "Criterion");
+		dg_attr(g, "field", f->name);
+		dg_attr(g, "op", op);
 		if (value)
-			demo_attr(g, "value",
-				  x->cur_differs && strcmp(op, "eq") == 0 ?
-					  "1" :
-					  value);
-		demo_end(g);
+			dg_attr(g, "value",
+				x->cur_differs && strcmp(op, "eq") == 0 ?
+					"1" :
+					value);
+		dg_end(g);
 	}
 	if (sort) {
-		demo_el(g, "Sort");
-		demo_attr(g, "field", sort->name);
-		demo_attr(g, "direction", "desc");
-		demo_end(g);
+		dg_el(g, "Sort");
+		dg_attr(g, "field", sort->name);
+		dg_attr(g, "direction", "desc");
+		dg_end(g);
 	}
 	return gen_finish_config(x);
 }
@@ -414,24 +414,24 @@ static int search_doc(gen *x, const gen_bo *bo, const char *sfx,
 static int chart_doc(gen *x, const gen_bo *bo, const char *sfx,
 		     const char *chart, const gen_field *group)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char name[160];
 
 	gen_begin(x, TFS_KIND_METADATA, "ChartPart", "ChartPart",
 		  dotted(name, bo, sfx), bo->name);
-	demo_attr(g, "chartType", x->cur_differs ? "Column" : chart);
+	dg_attr(g, "chartType", x->cur_differs ? "Column" : chart);
 	if (group)
-		demo_attr(g, "groupBy", group->name);
+		dg_attr(g, "groupBy", group->name);
 	gen_describe(x, "Chart of %s", bo->noun);
 	return gen_finish_config(x);
 }
 
-static void partref(demo_gen *g, const char *type, const char *name)
+static void partref(dg_gen *g, const char *type, const char *name)
 {
-	demo_el(g, "PartRef");
-	demo_attr(g, "type", type);
-	demo_attr(g, "name", name);
-	demo_end(g);
+	dg_el(g, "PartRef");
+	dg_attr(g, "type", type);
+	dg_attr(g, "name", name);
+	dg_end(g);
 }
 
 void gen_icon_data(gen *x, const char *name)
@@ -446,7 +446,7 @@ void gen_icon_data(gen *x, const char *name)
 		     "fill=\"#%06x\"/><text x=\"16\" y=\"21\" font-size=\"14\" "
 		     "text-anchor=\"middle\" fill=\"#fff\">%c</text></svg>",
 		     (unsigned)(h & 0x7f7f7f), name[0]);
-	demo_text_base64(&x->g, "Data", svg, (size_t)n);
+	dg_text_base64(&x->g, "Data", svg, (size_t)n);
 }
 
 /* ---- the bundle ------------------------------------------------------------ */
@@ -458,7 +458,7 @@ enum { FORM_MOBILE, FORM_SELFSERVICE, FORM_NEW, FORM_APPROVAL, FORM_ADMIN };
 /* One business object's bundle while it is written. */
 typedef struct bundle {
 	gen *x;
-	demo_gen *g;
+	dg_gen *g;
 	const gen_bo *bo;
 	bo_roles r;
 	uint64_t h; /* hash of the name: which optional ones */
@@ -522,10 +522,9 @@ static int schema(bundle *b)
 		return b->g->error;
 	if (b->r.number) {
 		begin(b, "Counter", b->r.number->name);
-		demo_attrf(b->g, "prefix", "%s-",
-			   bo->prefix ? bo->prefix : "N");
-		demo_attr_int(b->g, "start", x->cur_differs ? 500001 : 100001);
-		demo_attr_int(b->g, "step", 1);
+		dg_attrf(b->g, "prefix", "%s-", bo->prefix ? bo->prefix : "N");
+		dg_attr_int(b->g, "start", x->cur_differs ? 500001 : 100001);
+		dg_attr_int(b->g, "step", 1);
 		if (gen_finish_config(x))
 			return b->g->error;
 	}
@@ -554,7 +553,7 @@ static int workflows(bundle *b)
 static int screens(bundle *b)
 {
 	gen *x = b->x;
-	demo_gen *g = b->g;
+	dg_gen *g = b->g;
 	unsigned i, k, nforms = 1 + (unsigned)((b->h >> 16) % 4);
 
 	if (form_doc(x, b->bo, &b->r, "Default", 40))
@@ -580,24 +579,24 @@ static int screens(bundle *b)
 		return g->error;
 
 	begin(b, "Layout", "Default");
-	demo_ref(g, "FormRef", ref(b, "Default"));
-	demo_ref(g, "GridRef", ref(b, "List"));
+	dg_ref(g, "FormRef", ref(b, "Default"));
+	dg_ref(g, "GridRef", ref(b, "List"));
 	if (b->has_form[FORM_APPROVAL])
-		demo_ref(g, "FormRef", ref(b, "Approval"));
+		dg_ref(g, "FormRef", ref(b, "Approval"));
 	if (x->cur_differs && b->has_form[FORM_ADMIN])
-		demo_ref(g, "FormRef", ref(b, "Admin"));
+		dg_ref(g, "FormRef", ref(b, "Admin"));
 	if (gen_finish_config(x))
 		return g->error;
 	if (b->has_form[FORM_MOBILE] && b->mobile_grid) {
 		begin(b, "Layout", "Mobile");
-		demo_ref(g, "FormRef", ref(b, "Mobile"));
-		demo_ref(g, "GridRef", ref(b, "Mobile"));
+		dg_ref(g, "FormRef", ref(b, "Mobile"));
+		dg_ref(g, "GridRef", ref(b, "Mobile"));
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	if (b->has_form[FORM_SELFSERVICE]) {
 		begin(b, "Layout", "SelfService");
-		demo_ref(g, "FormRef", ref(b, "SelfService"));
+		dg_ref(g, "FormRef", ref(b, "SelfService"));
 		if (gen_finish_config(x))
 			return g->error;
 	}
@@ -607,11 +606,11 @@ static int screens(bundle *b)
 static int quick_actions(bundle *b)
 {
 	gen *x = b->x;
-	demo_gen *g = b->g;
+	dg_gen *g = b->g;
 
 	if (b->r.owner) {
 		begin(b, "QuickAction", "TakeOwnership");
-		demo_attr(g, "action", "UpdateObject");
+		dg_attr(g, "action", "UpdateObject");
 		param(g, b->r.owner->name, "$(CurrentLoginId())");
 		if (b->r.status)
 			param(g, "Status",
@@ -621,7 +620,7 @@ static int quick_actions(bundle *b)
 	}
 	if (b->r.status) {
 		begin(b, "QuickAction", "Close");
-		demo_attr(g, "action", "UpdateObject");
+		dg_attr(g, "action", "UpdateObject");
 		param(g, "Status", "Closed");
 		if (x->cur_differs)
 			param(g, "LastModBy", "$(CurrentLoginId())");
@@ -630,15 +629,15 @@ static int quick_actions(bundle *b)
 	}
 	if (b->wf_approval) {
 		begin(b, "QuickAction", "SubmitForApproval");
-		demo_attr(g, "action", "RunWorkflow");
+		dg_attr(g, "action", "RunWorkflow");
 		gen_describe(x, "Starts the %s approval", b->bo->noun);
-		demo_ref(g, "WorkflowRef", ref(b, "Approval"));
+		dg_ref(g, "WorkflowRef", ref(b, "Approval"));
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	if (b->first || b->h % 2) {
 		begin(b, "QuickAction", "EmailOwner");
-		demo_attr(g, "action", "SendEmail");
+		dg_attr(g, "action", "SendEmail");
 		param(g, "template",
 		      x->cur_differs ? "OwnerNoticeV2" : "OwnerNotice");
 		if (gen_finish_config(x))
@@ -651,18 +650,18 @@ static int quick_actions(bundle *b)
 static int rules(bundle *b)
 {
 	gen *x = b->x;
-	demo_gen *g = b->g;
+	dg_gen *g = b->g;
 	const bo_roles *r = &b->r;
 	const char *target = r->status ? "Status" : r->title->name;
 
 	begin(b, "Rule", "DefaultValues");
-	demo_attr(g, "event", "Load");
+	dg_attr(g, "event", "Load");
 	expression(x, "%s = $(IsNull(%s, \"New\"))", target, target);
 	if (gen_finish_config(x))
 		return g->error;
 	if (r->owner) {
 		begin(b, "Rule", "RequireOwner");
-		demo_attr(g, "event", "Save");
+		dg_attr(g, "event", "Save");
 		expression(x, "!IsEmpty(%s)%s", r->owner->name,
 			   r->status ? " || Status == \"New\"" : "");
 		if (gen_finish_config(x))
@@ -670,7 +669,7 @@ static int rules(bundle *b)
 	}
 	if (r->date) {
 		begin(b, "Rule", "DefaultDate");
-		demo_attr(g, "event", "Change");
+		dg_attr(g, "event", "Change");
 		expression(x, "%s = $(AddDays(CurrentDateTime(), %s))",
 			   r->date->name, "5");
 		if (gen_finish_config(x))
@@ -678,27 +677,26 @@ static int rules(bundle *b)
 	}
 	if (b->first || (b->h >> 12) % 10 < 3) {
 		begin(b, "RuleOverride", "DefaultValues.Imported");
-		demo_attr(g, "rule", ref(b, "DefaultValues"));
+		dg_attr(g, "rule", ref(b, "DefaultValues"));
 		gen_describe(x, "Imported %s records keep their values",
 			     b->bo->noun);
-		demo_text(g, "Expression", "IsImport");
+		dg_text(g, "Expression", "IsImport");
 		if (gen_finish_config(x))
 			return g->error;
 	}
 
 	begin(b, "Trigger", "OnCreate");
-	demo_attr(g, "event", "Insert");
-	demo_ref(g, "WorkflowRef", ref(b, "Lifecycle"));
+	dg_attr(g, "event", "Insert");
+	dg_ref(g, "WorkflowRef", ref(b, "Lifecycle"));
 	if (x->cur_differs)
-		demo_text(g, "Condition", "!IsImport");
+		dg_text(g, "Condition", "!IsImport");
 	if (gen_finish_config(x))
 		return g->error;
 	if (b->wf_notify && r->status) {
 		begin(b, "Trigger", "OnStatusChange");
-		demo_attr(g, "event", "Update");
-		demo_ref(g, "WorkflowRef", ref(b, "Notification"));
-		demo_text(
-			g, "Condition",
+		dg_attr(g, "event", "Update");
+		dg_ref(g, "WorkflowRef", ref(b, "Notification"));
+		dg_text(g, "Condition",
 			x->cur_differs ?
 				"Status != Previous(Status) && Status == \"Closed\"" :
 				"Status != Previous(Status)");
@@ -707,14 +705,14 @@ static int rules(bundle *b)
 	}
 
 	begin(b, "BusinessRule", "Validate");
-	demo_attr(g, "kind", "Validation");
+	dg_attr(g, "kind", "Validation");
 	expression(x, "Len(%s) > %s", r->title->name,
 		   x->cur_differs ? "5" : "3");
 	if (gen_finish_config(x))
 		return g->error;
 	if (b->first || b->h % 3 == 0) {
 		begin(b, "BusinessRule", "CalculateAge");
-		demo_attr(g, "kind", "Calculation");
+		dg_attr(g, "kind", "Calculation");
 		expression(x, "DateDiff(\"d\", %s, CurrentDateTime())%s",
 			   "CreatedDateTime", "");
 		if (gen_finish_config(x))
@@ -727,7 +725,7 @@ static int rules(bundle *b)
 static int views(bundle *b)
 {
 	gen *x = b->x;
-	demo_gen *g = b->g;
+	dg_gen *g = b->g;
 	const gen_bo *bo = b->bo;
 	const bo_roles *r = &b->r;
 	const char *view = r->owner ? "MyOpen" : "All";
@@ -750,17 +748,17 @@ static int views(bundle *b)
 	     chart_doc(x, bo, "ByPriority", "Column", r->priority)))
 		return g->error;
 	begin(b, "GridPart", "Recent");
-	demo_attr(g, "grid", ref(b, "List"));
+	dg_attr(g, "grid", ref(b, "List"));
 	gen_describe(x, "Latest %s records", bo->noun);
 	if (gen_finish_config(x))
 		return g->error;
 	begin(b, "ViewPart", view);
-	demo_attr(g, "search", ref(b, view));
+	dg_attr(g, "search", ref(b, view));
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_METADATA, "Dashboard", "Dashboard",
 		  dotted(b->name, bo, "Overview"), NULL);
-	demo_attr_int(g, "columns", x->cur_differs ? 3 : 2);
+	dg_attr_int(g, "columns", x->cur_differs ? 3 : 2);
 	gen_describe(x, "Work overview: %s", bo->noun);
 	partref(g, "ChartPart", ref(b, "ByStatus"));
 	if (r->kind)
@@ -775,25 +773,25 @@ static int views(bundle *b)
 		return g->error;
 
 	begin(b, "Report", "Summary");
-	demo_attr(g, "format", x->cur_differs ? "Excel" : "Pdf");
+	dg_attr(g, "format", x->cur_differs ? "Excel" : "Pdf");
 	gen_describe(x, "Monthly summary of %s records", bo->noun);
-	demo_el(g, "Parameter");
-	demo_attr(g, "name", "From");
-	demo_attr(g, "type", "Date");
-	demo_end(g);
-	demo_el(g, "Parameter");
-	demo_attr(g, "name", "To");
-	demo_attr(g, "type", "Date");
-	demo_end(g);
+	dg_el(g, "Parameter");
+	dg_attr(g, "name", "From");
+	dg_attr(g, "type", "Date");
+	dg_end(g);
+	dg_el(g, "Parameter");
+	dg_attr(g, "name", "To");
+	dg_attr(g, "type", "Date");
+	dg_end(g);
 	if (gen_finish_config(x))
 		return g->error;
 	if (r->status && (b->first || b->h % 2 == 0)) {
 		begin(b, "Report", "Aging");
-		demo_attr(g, "format", "Excel");
-		demo_el(g, "Parameter");
-		demo_attr(g, "name", "OlderThanDays");
-		demo_attr(g, "type", "Integer");
-		demo_end(g);
+		dg_attr(g, "format", "Excel");
+		dg_el(g, "Parameter");
+		dg_attr(g, "name", "OlderThanDays");
+		dg_attr(g, "type", "Integer");
+		dg_end(g);
 		if (gen_finish_config(x))
 			return g->error;
 	}
@@ -804,13 +802,13 @@ static int views(bundle *b)
 static int extras(bundle *b)
 {
 	gen *x = b->x;
-	demo_gen *g = b->g;
+	dg_gen *g = b->g;
 	const gen_bo *bo = b->bo;
 
 	if (b->first || b->h % 4 == 2) {
 		gen_begin(x, TFS_KIND_METADATA, "Image", "Image",
 			  gen_dotted(b->name, "Icon", bo->name), NULL);
-		demo_attr(g, "mimeType", "image/svg+xml");
+		dg_attr(g, "mimeType", "image/svg+xml");
 		gen_icon_data(x, bo->name);
 		if (gen_finish_config(x))
 			return g->error;
@@ -818,23 +816,23 @@ static int extras(bundle *b)
 	if (b->r.status && (b->first || b->h % 10 < 3)) {
 		gen_begin(x, TFS_KIND_SETTINGS, "WatchListItem",
 			  "WatchListItem", bo->name, NULL);
-		demo_attr(g, "businessObject", bo->name);
-		demo_attr_bool(g, "enabled", true);
-		demo_attr(g, "notifyOn",
-			  x->cur_differs ? "Status,Owner" : "Status");
+		dg_attr(g, "businessObject", bo->name);
+		dg_attr_bool(g, "enabled", true);
+		dg_attr(g, "notifyOn",
+			x->cur_differs ? "Status,Owner" : "Status");
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	if (b->r.date && (b->first || b->h % 10 == 5)) {
 		gen_begin(x, TFS_KIND_SETTINGS, "DynamicStyle", "DynamicStyle",
 			  dotted(b->name, bo, "Overdue"), NULL);
-		demo_attr(g, "businessObject", bo->name);
-		demo_attrf(g, "condition", "%s < $(CurrentDateTime())",
-			   b->r.date->name);
-		demo_el(g, "Style");
-		demo_attr(g, "property", "color");
-		demo_attr(g, "value", x->cur_differs ? "#c62828" : "#b71c1c");
-		demo_end(g);
+		dg_attr(g, "businessObject", bo->name);
+		dg_attrf(g, "condition", "%s < $(CurrentDateTime())",
+			 b->r.date->name);
+		dg_el(g, "Style");
+		dg_attr(g, "property", "color");
+		dg_attr(g, "value", x->cur_differs ? "#c62828" : "#b71c1c");
+		dg_end(g);
 		if (gen_finish_config(x))
 			return g->error;
 	}

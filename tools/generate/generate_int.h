@@ -4,12 +4,12 @@
  * metadata, pick lists, settings) and generate_rec.c (master and data
  * records).  Nothing else includes this header.
  *
- * Documents are written with the demo's document writer (demo_int.h: the
- * same believable XML style and the same deterministic guids); the
- * generator wraps the caller's put function to count documents, so that
- * a phase stops exactly at its quota: gen_put() returns GEN_FULL, which
- * stays in g.error like any failure and ends the phase; gen_phase()
- * clears it again.
+ * Documents are written with the document writer the demo uses too
+ * (tools/docgen/docgen.h: the same believable XML style and the same
+ * deterministic guids); the generator wraps the caller's put function to
+ * count documents, so that a phase stops exactly at its quota: gen_put()
+ * returns GEN_FULL, which stays in g.error like any failure and ends the
+ * phase; gen_phase() clears it again.
  */
 #ifndef TENANTFS_GENERATE_INT_H
 #define TENANTFS_GENERATE_INT_H
@@ -75,7 +75,7 @@ enum {
 #define GEN_FIRST_DATA GEN_INCIDENT
 
 typedef struct gen {
-	demo_gen g;     /* the writer; g.put is gen_put, g.ctx this */
+	dg_gen g;       /* the writer; g.put is gen_put, g.ctx this */
 	tfs_put_fn put; /* the caller's, or NULL to count only */
 	void *put_ctx;
 	bool production;
@@ -101,7 +101,7 @@ void gen_phase(gen *x, uint64_t quota);
 uint64_t gen_hash(uint64_t seed, const void *data, size_t len);
 
 /*
- * demo_begin(), and decide whether this document differs in production:
+ * dg_begin(), and decide whether this document differs in production:
  * by its kind, type and name, about 1 in 100 (x->cur_differs, counted in
  * x->differing; always false for staging).
  */

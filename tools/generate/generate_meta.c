@@ -287,37 +287,37 @@ static int globals(gen *x)
 	};
 	static const char *const images[] = { "CompanyLogo", "Favicon",
 					      "SelfServiceBanner" };
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	unsigned i;
 
 	for (i = 0; i < N(wftypes); i++) {
 		gen_begin(x, TFS_KIND_METADATA, "WorkflowType", "WorkflowType",
 			  wftypes[i][0], NULL);
-		demo_attr(g, "category", wftypes[i][1]);
+		dg_attr(g, "category", wftypes[i][1]);
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	for (i = 0; i < N(brandings); i++) {
 		gen_begin(x, TFS_KIND_METADATA, "Branding", "Branding",
 			  brandings[i][0], NULL);
-		demo_attr(g, "logo", "CompanyLogo");
-		demo_attr(g, "theme", brandings[i][1]);
-		demo_el(g, "Color");
-		demo_attr(g, "name", "primary");
-		demo_attr(g, "value",
-			  x->cur_differs ? "#0d47a1" : brandings[i][2]);
-		demo_end(g);
-		demo_el(g, "Color");
-		demo_attr(g, "name", "background");
-		demo_attr(g, "value", brandings[i][3]);
-		demo_end(g);
+		dg_attr(g, "logo", "CompanyLogo");
+		dg_attr(g, "theme", brandings[i][1]);
+		dg_el(g, "Color");
+		dg_attr(g, "name", "primary");
+		dg_attr(g, "value",
+			x->cur_differs ? "#0d47a1" : brandings[i][2]);
+		dg_end(g);
+		dg_el(g, "Color");
+		dg_attr(g, "name", "background");
+		dg_attr(g, "value", brandings[i][3]);
+		dg_end(g);
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	for (i = 0; i < N(images); i++) {
 		gen_begin(x, TFS_KIND_METADATA, "Image", "Image", images[i],
 			  NULL);
-		demo_attr(g, "mimeType", "image/svg+xml");
+		dg_attr(g, "mimeType", "image/svg+xml");
 		gen_icon_data(x, images[i]);
 		if (gen_finish_config(x))
 			return g->error;
@@ -325,14 +325,14 @@ static int globals(gen *x)
 	for (i = 0; i < N(specials); i++) {
 		gen_begin(x, TFS_KIND_METADATA, "SpecialPart", "SpecialPart",
 			  specials[i][0], NULL);
-		demo_attr(g, "kind", specials[i][1]);
+		dg_attr(g, "kind", specials[i][1]);
 		if (specials[i][2])
-			demo_text(g, "Content", specials[i][2]);
+			dg_text(g, "Content", specials[i][2]);
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	gen_begin(x, TFS_KIND_METADATA, "Role", "Role", "Administrator", NULL);
-	demo_attr_bool(g, "admin", true);
+	dg_attr_bool(g, "admin", true);
 	gen_describe(x, "%s: full access to everything",
 		     "Tenant administrators");
 	if (gen_finish_config(x))
@@ -361,106 +361,106 @@ static int settings(gen *x)
 		{ "AutoCloseDays", "5" },
 		{ "SLAWarningPercent", "75" },
 	};
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	unsigned i;
 
 	gen_begin(x, TFS_KIND_SETTINGS, "AllowedAttachments",
 		  "AllowedAttachments", "Default", NULL);
-	demo_attr_int(g, "maxSizeKB", x->cur_differs ? 51200 : 25600);
-	demo_attr(g, "extensions", "pdf,docx,xlsx,pptx,txt,csv,png,jpg,zip");
+	dg_attr_int(g, "maxSizeKB", x->cur_differs ? 51200 : 25600);
+	dg_attr(g, "extensions", "pdf,docx,xlsx,pptx,txt,csv,png,jpg,zip");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "AuthenticationProvider",
 		  "AuthenticationProvider", "Internal", NULL);
-	demo_attr(g, "kind", "Internal");
-	demo_attr_bool(g, "enabled", true);
+	dg_attr(g, "kind", "Internal");
+	dg_attr_bool(g, "enabled", true);
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "AuthenticationProvider",
 		  "AuthenticationProvider", "CorporateSSO", NULL);
-	demo_attr(g, "kind", "SAML");
-	demo_attr(g, "entityId", "https://itsm.example.com/sso/saml");
-	demo_attr(g, "clientSecret", "gen-sso-4Jv8qW2n");
+	dg_attr(g, "kind", "SAML");
+	dg_attr(g, "entityId", "https://itsm.example.com/sso/saml");
+	dg_attr(g, "clientSecret", "gen-sso-4Jv8qW2n");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "BulkUploadProfile",
 		  "BulkUploadProfile", "EmployeeImport", NULL);
-	demo_attr(g, "businessObject", "Employee");
-	demo_attr(g, "format", "csv");
-	demo_attr(g, "matchField", "LoginID");
+	dg_attr(g, "businessObject", "Employee");
+	dg_attr(g, "format", "csv");
+	dg_attr(g, "matchField", "LoginID");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "DynamicStyle", "DynamicStyle",
 		  "Incident.Critical", NULL);
-	demo_attr(g, "businessObject", "Incident");
-	demo_attr(g, "condition", "Priority == \"1\"");
+	dg_attr(g, "businessObject", "Incident");
+	dg_attr(g, "condition", "Priority == \"1\"");
 	if (gen_finish_config(x))
 		return g->error;
 	for (i = 0; i < N(constants); i++) {
 		gen_begin(x, TFS_KIND_SETTINGS, "GlobalConstant",
 			  "GlobalConstant", constants[i][0], NULL);
-		demo_attr(g, "value", constants[i][1]);
+		dg_attr(g, "value", constants[i][1]);
 		if (gen_finish_config(x))
 			return g->error;
 	}
 	gen_begin(x, TFS_KIND_SETTINGS, "IntegrationSetting",
 		  "IntegrationSetting", "MonitoringWebhook", NULL);
-	demo_attr(g, "endpoint", "https://monitor.example.com/api/v2");
-	demo_attr(g, "apiKey", "gen-mon-71c2a9e4");
-	demo_attr(g, "businessObject", "Incident");
+	dg_attr(g, "endpoint", "https://monitor.example.com/api/v2");
+	dg_attr(g, "apiKey", "gen-mon-71c2a9e4");
+	dg_attr(g, "businessObject", "Incident");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "LdapConfiguration",
 		  "LdapConfiguration", "CorporateAD", NULL);
-	demo_attr(g, "host", "ldap.example.com");
-	demo_attr_int(g, "port", 636);
-	demo_attr(g, "bindDn", "CN=svc-itsm,OU=Service,DC=example,DC=com");
-	demo_attr(g, "bindPassword", "gen-Ldap-9tR4");
-	demo_attr(g, "businessObject", "Employee");
+	dg_attr(g, "host", "ldap.example.com");
+	dg_attr_int(g, "port", 636);
+	dg_attr(g, "bindDn", "CN=svc-itsm,OU=Service,DC=example,DC=com");
+	dg_attr(g, "bindPassword", "gen-Ldap-9tR4");
+	dg_attr(g, "businessObject", "Employee");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "ObjectMatchingList",
 		  "ObjectMatchingList", "Employee.ByEmail", NULL);
-	demo_attr(g, "businessObject", "Employee");
-	demo_el(g, "Match");
-	demo_attr(g, "field", "PrimaryEmail");
-	demo_end(g);
+	dg_attr(g, "businessObject", "Employee");
+	dg_el(g, "Match");
+	dg_attr(g, "field", "PrimaryEmail");
+	dg_end(g);
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "PasswordPolicy", "PasswordPolicy",
 		  "Default", NULL);
-	demo_attr_int(g, "minLength", x->cur_differs ? 14 : 12);
-	demo_attr_int(g, "maxAgeDays", 90);
+	dg_attr_int(g, "minLength", x->cur_differs ? 14 : 12);
+	dg_attr_int(g, "maxAgeDays", 90);
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "VoiceIntegration", "VoiceIntegration",
 		  "ContactCenter", NULL);
-	demo_attr(g, "provider", "GenericCTI");
-	demo_attr(g, "host", "cti.example.com");
+	dg_attr(g, "provider", "GenericCTI");
+	dg_attr(g, "host", "cti.example.com");
 	if (gen_finish_config(x))
 		return g->error;
 	gen_begin(x, TFS_KIND_SETTINGS, "EmailConfiguration",
 		  "EmailConfiguration", "Outbound", NULL);
-	demo_attr(g, "server", "smtp.example.com");
-	demo_attr_int(g, "port", 587);
-	demo_attr(g, "password", "gen-Smtp-2wQ7");
+	dg_attr(g, "server", "smtp.example.com");
+	dg_attr_int(g, "port", 587);
+	dg_attr(g, "password", "gen-Smtp-2wQ7");
 	return gen_finish_config(x);
 }
 
 static int role_doc(gen *x, const char *name, const gen_bo *const *bos,
 		    unsigned n, const char *access)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	unsigned i;
 
 	gen_begin(x, TFS_KIND_METADATA, "Role", "Role", name, NULL);
-	demo_attr_bool(g, "admin", false);
+	dg_attr_bool(g, "admin", false);
 	for (i = 0; i < n; i++) {
-		demo_el(g, "Permission");
-		demo_attr(g, "businessObject", bos[i]->name);
-		demo_attr(g, "access",
-			  x->cur_differs && i == 0 ? "read" : access);
-		demo_end(g);
+		dg_el(g, "Permission");
+		dg_attr(g, "businessObject", bos[i]->name);
+		dg_attr(g, "access",
+			x->cur_differs && i == 0 ? "read" : access);
+		dg_end(g);
 	}
 	return gen_finish_config(x);
 }

@@ -18,7 +18,7 @@
 #include "generate_int.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define YEAR (365 * DEMO_DAY)
+#define YEAR (365 * DG_DAY)
 
 static const char *const first_names[] = {
 	"ann",    "ben",    "carla", "david",  "elena",  "farid",  "grace",
@@ -340,10 +340,10 @@ static void capitalize(char *s)
 		*s = (char)toupper((unsigned char)*s);
 }
 
-static void sentence_text(demo_gen *g, char *out, size_t size, unsigned n)
+static void sentence_text(dg_gen *g, char *out, size_t size, unsigned n)
 {
 	size_t len = 0;
-	unsigned k, first = demo_below(g, N(sentences));
+	unsigned k, first = dg_below(g, N(sentences));
 
 	out[0] = '\0';
 	for (k = 0; k < n && len + 1 < size; k++) {
@@ -374,12 +374,12 @@ static bool link_key(gen *x, char out[96], const char *bo)
 	 * records (the target need not have any): key_base marks them. */
 	key_of(out, (unsigned)k,
 	       (x->key_base && k == x->link_own ? x->key_base : 0) +
-		       demo_rand(&x->g) % n);
+		       dg_rand(&x->g) % n);
 	return true;
 }
 
 /* The first or last name, or both, of person number `who`. */
-static void person_value(demo_gen *g, const gen_field *f, unsigned who)
+static void person_value(dg_gen *g, const gen_field *f, unsigned who)
 {
 	char first[128], last[600];
 
@@ -389,11 +389,11 @@ static void person_value(demo_gen *g, const gen_field *f, unsigned who)
 		 last_names[(who / N(first_names)) % N(last_names)]);
 	capitalize(last);
 	if (f->hint == 'f')
-		demo_value(g, f->name, first);
+		dg_value(g, f->name, first);
 	else if (f->hint == 'l')
-		demo_value(g, f->name, last);
+		dg_value(g, f->name, last);
 	else
-		demo_valuef(g, f->name, "%s %s", first, last);
+		dg_valuef(g, f->name, "%s %s", first, last);
 }
 
 /*
@@ -404,19 +404,19 @@ static void person_value(demo_gen *g, const gen_field *f, unsigned who)
  */
 static bool identity_value(gen *x, unsigned bo, uint64_t i, const gen_field *f)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	uint64_t id = x->key_base + i;
 	char v[600], t[128];
 	unsigned n;
 
 	switch (f->hint) {
 	case 'n':
-		demo_valuef(g, f->name, "%llu",
-			    (unsigned long long)(100001 + id));
+		dg_valuef(g, f->name, "%llu",
+			  (unsigned long long)(100001 + id));
 		return true;
 	case 'g':
 		key_of(v, GEN_EMPLOYEE, id);
-		demo_value(g, f->name, v);
+		dg_value(g, f->name, v);
 		return true;
 	case 'f':
 	case 'l':
@@ -428,13 +428,13 @@ static bool identity_value(gen *x, unsigned bo, uint64_t i, const gen_field *f)
 		key_of(v, bo, id);
 		for (n = 0; v[n]; n++)
 			v[n] = (char)tolower((unsigned char)v[n]);
-		demo_valuef(g, f->name, "%s@example.com", v);
+		dg_valuef(g, f->name, "%s@example.com", v);
 		return true;
 	case 'k':
-		demo_value(g, f->name, display_of(t, bo, id));
+		dg_value(g, f->name, display_of(t, bo, id));
 		return true;
 	case 'y':
-		demo_value(g, f->name, cities[id % N(cities)]);
+		dg_value(g, f->name, cities[id % N(cities)]);
 		return true;
 	default:
 		return false;
@@ -445,60 +445,55 @@ static bool identity_value(gen *x, unsigned bo, uint64_t i, const gen_field *f)
  * if it names one of these. */
 static bool hinted_value(gen *x, const gen_field *f)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char v[600];
 
 	switch (f->hint) {
 	case 's':
-		snprintf(v, sizeof(v), subjects[demo_below(g, N(subjects))],
-			 things[demo_below(g, N(things))]);
+		snprintf(v, sizeof(v), subjects[dg_below(g, N(subjects))],
+			 things[dg_below(g, N(things))]);
 		capitalize(v);
-		demo_value(g, f->name, v);
+		dg_value(g, f->name, v);
 		return true;
 	case 'x':
-		sentence_text(g, v, sizeof(v), 1 + demo_below(g, 3));
-		demo_value(g, f->name, v);
+		sentence_text(g, v, sizeof(v), 1 + dg_below(g, 3));
+		dg_value(g, f->name, v);
 		return true;
 	case 'p':
-		demo_valuef(g, f->name, "+44 20 7946 %04u",
-			    demo_below(g, 10000));
+		dg_valuef(g, f->name, "+44 20 7946 %04u", dg_below(g, 10000));
 		return true;
 	case 't':
-		demo_value(g, f->name, titles[demo_below(g, N(titles))]);
+		dg_value(g, f->name, titles[dg_below(g, N(titles))]);
 		return true;
 	case 'w':
-		demo_value(g, f->name, orgunits[demo_below(g, N(orgunits))]);
+		dg_value(g, f->name, orgunits[dg_below(g, N(orgunits))]);
 		return true;
 	case 'c':
-		demo_valuef(g, f->name, "%c%c-%05u",
-			    'A' + (char)demo_below(g, 26),
-			    'A' + (char)demo_below(g, 26),
-			    demo_below(g, 100000));
+		dg_valuef(g, f->name, "%c%c-%05u", 'A' + (char)dg_below(g, 26),
+			  'A' + (char)dg_below(g, 26), dg_below(g, 100000));
 		return true;
 	case 'a':
-		demo_valuef(g, f->name, "%u %s", 1 + demo_below(g, 250),
-			    demo_chance(g, 50) ? "High Street" :
-						 "Station Road");
+		dg_valuef(g, f->name, "%u %s", 1 + dg_below(g, 250),
+			  dg_chance(g, 50) ? "High Street" : "Station Road");
 		return true;
 	case 'o':
-		demo_value(g, f->name,
-			   demo_chance(g, 60) ? "Incident" :
-			   demo_chance(g, 50) ? "Change" :
-						"ServiceReq");
+		dg_value(g, f->name,
+			 dg_chance(g, 60) ? "Incident" :
+			 dg_chance(g, 50) ? "Change" :
+					    "ServiceReq");
 		return true;
 	case 'i':
-		demo_valuef(g, f->name, "%016llX%016llX",
-			    (unsigned long long)demo_rand(g),
-			    (unsigned long long)demo_rand(g));
+		dg_valuef(g, f->name, "%016llX%016llX",
+			  (unsigned long long)dg_rand(g),
+			  (unsigned long long)dg_rand(g));
 		return true;
 	case 'h':
-		demo_valuef(g, f->name, "%s-%05u",
-			    demo_chance(g, 70) ? "WS" : "SRV",
-			    demo_below(g, 100000));
+		dg_valuef(g, f->name, "%s-%05u",
+			  dg_chance(g, 70) ? "WS" : "SRV", dg_below(g, 100000));
 		return true;
 	case 'v':
-		demo_value(g, f->name,
-			   manufacturers[demo_below(g, N(manufacturers))]);
+		dg_value(g, f->name,
+			 manufacturers[dg_below(g, N(manufacturers))]);
 		return true;
 	default:
 		return false;
@@ -509,7 +504,7 @@ static bool hinted_value(gen *x, const gen_field *f)
  * after the record's creation. */
 static void typed_value(gen *x, const gen_field *f, int64_t created)
 {
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	const char *const *items;
 	char t[128];
 	unsigned n;
@@ -517,41 +512,38 @@ static void typed_value(gen *x, const gen_field *f, int64_t created)
 	switch (f->type) {
 	case 'P':
 		items = gen_list_items(f->ref, &n);
-		demo_value(g, f->name,
-			   items ? items[demo_below(g, n)] : "Standard");
+		dg_value(g, f->name,
+			 items ? items[dg_below(g, n)] : "Standard");
 		return;
 	case 'I':
-		demo_valuef(g, f->name, "%u", demo_below(g, 50));
+		dg_valuef(g, f->name, "%u", dg_below(g, 50));
 		return;
 	case 'N':
-		demo_valuef(g, f->name, "%u.%02u", demo_below(g, 40),
-			    demo_below(g, 4) * 25);
+		dg_valuef(g, f->name, "%u.%02u", dg_below(g, 40),
+			  dg_below(g, 4) * 25);
 		return;
 	case 'M':
-		demo_valuef(g, f->name, "%u.00",
-			    10 * (1 + demo_below(g, 5000)));
+		dg_valuef(g, f->name, "%u.00", 10 * (1 + dg_below(g, 5000)));
 		return;
 	case 'D':
-		demo_value_time(g, f->name,
-				created + (int64_t)demo_below(g, 20 * 86400));
+		dg_value_time(g, f->name,
+			      created + (int64_t)dg_below(g, 20 * 86400));
 		return;
 	case 'd':
-		demo_fmt_date(t,
-			      created + (int64_t)demo_below(g, 400) * DEMO_DAY);
-		demo_value(g, f->name, t);
+		dg_fmt_date(t, created + (int64_t)dg_below(g, 400) * DG_DAY);
+		dg_value(g, f->name, t);
 		return;
 	case 'B':
-		demo_value(g, f->name, demo_chance(g, 20) ? "true" : "false");
+		dg_value(g, f->name, dg_chance(g, 20) ? "true" : "false");
 		return;
 	case 'G':
-		demo_valuef(g, f->name, "%08x-%04x-4%03x-a%03x-%012llx",
-			    (unsigned)demo_rand(g), demo_below(g, 65536),
-			    demo_below(g, 4096), demo_below(g, 4096),
-			    (unsigned long long)(demo_rand(g) &
-						 0xffffffffffffULL));
+		dg_valuef(g, f->name, "%08x-%04x-4%03x-a%03x-%012llx",
+			  (unsigned)dg_rand(g), dg_below(g, 65536),
+			  dg_below(g, 4096), dg_below(g, 4096),
+			  (unsigned long long)(dg_rand(g) & 0xffffffffffffULL));
 		return;
 	case 'T':
-		demo_value(g, f->name, things[demo_below(g, N(things))]);
+		dg_value(g, f->name, things[dg_below(g, N(things))]);
 		return;
 	default:
 		return;
@@ -569,7 +561,7 @@ static void value(gen *x, unsigned bo, uint64_t i, const gen_field *f,
 int gen_record(gen *x, unsigned bo, uint64_t i, bool master)
 {
 	const gen_bo *b = gen_core_bo(bo);
-	demo_gen *g = &x->g;
+	dg_gen *g = &x->g;
 	char key[96], who[96], by[96];
 	uint64_t count = x->count[bo] ? x->count[bo] : 1, seed[2];
 	int64_t created, modified;
@@ -584,23 +576,23 @@ int gen_record(gen *x, unsigned bo, uint64_t i, bool master)
 	/* created in order over the year before now, master data earlier */
 	created = g->now - (master ? 2 : 1) * YEAR +
 		  (int64_t)((i % count) * (uint64_t)YEAR / count) +
-		  (int64_t)demo_below(g, 3600);
-	modified = created + (int64_t)demo_below(g, 30 * 86400);
+		  (int64_t)dg_below(g, 3600);
+	modified = created + (int64_t)dg_below(g, 30 * 86400);
 	if (modified > g->now - 60)
 		modified = g->now - 60;
 	if (!link_key(x, who, "Employee"))
 		snprintf(who, sizeof(who), "admin");
 	if (x->cur_differs) {
 		/* changed in production since the copy to staging */
-		modified = g->now - 3600 - (int64_t)demo_below(g, 86400);
+		modified = g->now - 3600 - (int64_t)dg_below(g, 86400);
 		snprintf(by, sizeof(by), "prod.support");
 	} else {
 		snprintf(by, sizeof(by), "%s", who);
 	}
-	demo_value_time(g, "CreatedDateTime", created);
-	demo_value(g, "CreatedBy", who);
-	demo_value_time(g, "LastModDateTime", modified);
-	demo_value(g, "LastModBy", by);
+	dg_value_time(g, "CreatedDateTime", created);
+	dg_value(g, "CreatedBy", who);
+	dg_value_time(g, "LastModDateTime", modified);
+	dg_value(g, "LastModBy", by);
 	for (k = 0; k < GEN_MAXFIELDS && b->fields[k].name; k++)
 		if (b->fields[k].type != 'L')
 			value(x, bo, i, &b->fields[k], created);
@@ -608,7 +600,7 @@ int gen_record(gen *x, unsigned bo, uint64_t i, bool master)
 		if (b->fields[k].type != 'L' ||
 		    !link_key(x, who, b->fields[k].ref))
 			continue;
-		demo_link(g, b->fields[k].name, b->fields[k].ref, who);
+		dg_link(g, b->fields[k].name, b->fields[k].ref, who);
 	}
-	return demo_finish(g, modified);
+	return dg_finish(g, modified);
 }
