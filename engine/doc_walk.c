@@ -237,6 +237,11 @@ int doc_put_escaped(tfs_buf *b, const char *s, bool attr)
 	return put_escaped(b, s, attr ? 2 : 1);
 }
 
+int tfs_xml_put_escaped(tfs_buf *b, const char *s, bool attr)
+{
+	return put_escaped(b, s, attr ? 2 : 1);
+}
+
 int doc_put_attr(tfs_buf *b, const char *name, const char *value)
 {
 	int error;

@@ -305,8 +305,7 @@ int inst_reload(tfs_inst *in);
  * database transaction and the instance's first commit ("Initial
  * configuration").  No references are checked: the generator is trusted.
  */
-typedef int (*inst_generator)(tfs_put_fn put, void *put_ctx, void *ctx);
-int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx);
+int inst_load(tfs_inst *in, int64_t now, tfs_content_fn gen, void *ctx);
 /* Why instance `id` is not served, or NULL if it is. */
 const char *store_broken(tfs_store *st, int64_t id);
 /* Append an event (the console's writer lock held, inside or outside

@@ -79,7 +79,7 @@ done:
 	return error;
 }
 
-static int inst_load_locked(tfs_inst *in, int64_t now, inst_generator gen,
+static int inst_load_locked(tfs_inst *in, int64_t now, tfs_content_fn gen,
 			    void *ctx)
 {
 	struct first_load dl;
@@ -120,7 +120,7 @@ fail:
 	return error;
 }
 
-int inst_load(tfs_inst *in, int64_t now, inst_generator gen, void *ctx)
+int inst_load(tfs_inst *in, int64_t now, tfs_content_fn gen, void *ctx)
 {
 	int error;
 

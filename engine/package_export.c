@@ -237,7 +237,7 @@ static int compact(struct txlist *l)
 	return 0;
 }
 
-static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
+static int export_txsets(tfs_pkgw *w, tfs_inst *in, struct txlist *l)
 {
 	tfs_buf obj = TFS_BUF_INIT;
 	sqlite3_stmt *s;
@@ -252,7 +252,7 @@ static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 		if (t->dropped)
 			continue;
 		if (t->txset != open_set) {
-			if (open_set && (error = pkgw_set_end(w)) < 0)
+			if (open_set && (error = tfs_pkgw_set_end(w)) < 0)
 				break;
 			s = db_stmt(inst_db(in),
 				    "SELECT p.name, t.user, t.created"
@@ -272,8 +272,8 @@ static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 				break;
 			}
 			tfs_time_iso(iso, sqlite3_column_int64(s, 2));
-			error = pkgw_set_begin(w, t->txset, db_text(s, 0),
-					       db_text(s, 1), iso);
+			error = tfs_pkgw_set_begin(w, t->txset, db_text(s, 0),
+						   db_text(s, 1), iso);
 			sqlite3_reset(s);
 			open_set = t->txset;
 		}
@@ -282,13 +282,14 @@ static int export_txsets(pkgw *w, tfs_inst *in, struct txlist *l)
 		/* an empty object is still one ("" where the buffer has
 		 * no memory yet); only a delete has none */
 		if (!error)
-			error = pkgw_tx(w, t->seq, t->op, t->path, t->base,
-					t->object ? (obj.ptr ? obj.ptr : "") :
+			error = tfs_pkgw_tx(w, t->seq, t->op, t->path, t->base,
+					    t->object ?
+						    (obj.ptr ? obj.ptr : "") :
 						    NULL,
-					obj.size);
+					    obj.size);
 	}
 	if (!error && open_set)
-		error = pkgw_set_end(w);
+		error = tfs_pkgw_set_end(w);
 	tfs_buf_free(&obj);
 	return error;
 }
@@ -319,10 +320,10 @@ int pkg_subs(int64_t ord[SUBS_MAX], int64_t sub[SUBS_MAX], size_t *n,
 	return 0;
 }
 
-static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
+static int export_pkg(tfs_pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 		      int depth);
 
-static int export_subs(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
+static int export_subs(tfs_pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 		       int depth)
 {
 	int64_t ord[SUBS_MAX], sub[SUBS_MAX];
@@ -332,17 +333,17 @@ static int export_subs(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 	if ((error = pkg_subs(ord, sub, &n, in, id)) < 0)
 		return error;
 	for (i = 0; i < n && !error; i++) {
-		error = pkgw_sub_begin(w, ord[i]);
+		error = tfs_pkgw_sub_begin(w, ord[i]);
 		if (!error)
 			error = export_pkg(w, in, sub[i], compacted, depth + 1);
 		if (!error)
-			error = pkgw_sub_end(w);
+			error = tfs_pkgw_sub_end(w);
 	}
 	return error;
 }
 
 /* Package `id`, `depth` masters deep. */
-static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
+static int export_pkg(tfs_pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 		      int depth)
 {
 	struct txlist l = { 0 };
@@ -357,13 +358,14 @@ static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 	if ((error = pkg_load(&p, in, id)) < 0)
 		return error;
 	tfs_history_get_ref(head, in->st->hist, in->branch);
-	error = pkgw_begin(w, &(struct pkgw_head){ .name = p.name,
-						   .type = p.type,
-						   .state = p.state,
-						   .description = p.description,
-						   .source_tenant = in->tenant,
-						   .source_instance = in->name,
-						   .source_commit = head });
+	error = tfs_pkgw_begin(w, &(struct tfs_pkgw_head){
+					  .name = p.name,
+					  .type = p.type,
+					  .state = p.state,
+					  .description = p.description,
+					  .source_tenant = in->tenant,
+					  .source_instance = in->name,
+					  .source_commit = head });
 	s = db_stmt(inst_db(in),
 		    "SELECT aspect, version, vendor, uninstall FROM "
 		    "package_aspects WHERE package = ? ORDER BY aspect");
@@ -371,8 +373,9 @@ static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 		return TFS_ERROR;
 	sqlite3_bind_int64(s, 1, id);
 	while (!error && sqlite3_step(s) == SQLITE_ROW)
-		error = pkgw_aspect(w, db_text(s, 0), db_text(s, 1),
-				    db_text(s, 2), sqlite3_column_int(s, 3));
+		error = tfs_pkgw_aspect(w, db_text(s, 0), db_text(s, 1),
+					db_text(s, 2),
+					sqlite3_column_int(s, 3));
 	sqlite3_reset(s);
 	if (!error && strcmp(p.type, "master") == 0)
 		error = export_subs(w, in, id, compacted, depth);
@@ -384,15 +387,15 @@ static int export_pkg(pkgw *w, tfs_inst *in, int64_t id, bool compacted,
 			error = export_txsets(w, in, &l);
 	}
 	txlist_free(&l);
-	return error ? error : pkgw_end(w);
+	return error ? error : tfs_pkgw_end(w);
 }
 
 /* package.xml of package `id` (package_int.h). */
 int pkg_export(tfs_buf *b, tfs_inst *in, int64_t id, bool compacted)
 {
-	pkgw w;
+	tfs_pkgw w;
 
-	pkgw_init(&w, b, NULL);
+	tfs_pkgw_init(&w, b, NULL);
 	return export_pkg(&w, in, id, compacted, 0);
 }
 

@@ -1,11 +1,11 @@
 /*
- * The one writer of package files (INTERFACE.md "Packages"), used by the
- * export of a package (package_export.c: packages/P/package.xml) and by
- * the generator of synthetic ones (generate.c: tenantctl
- * generate-package).  Both must produce what import_reader.c reads, so
- * the layout lives here once: two spaces per level, attributes escaped by
- * doc_put_attr (the one XML escaper), each object line indented under its
- * transaction.
+ * The one writer of package files (INTERFACE.md "Packages"; public as
+ * tfs_pkgw_*, tenantfs/package.h), used by the export of a package
+ * (package_export.c: packages/P/package.xml) and by tools that make
+ * packages (tools/generate/: tenantctl generate-package).  All must
+ * produce what import_reader.c reads, so the layout lives here once: two
+ * spaces per level, attributes escaped by doc_put_attr (the one XML
+ * escaper), each object line indented under its transaction.
  *
  * The writer streams: the generator writes packages of 10^6 records, so
  * with a FILE the bytes are handed on past PKGW_FLUSH and never held
@@ -23,14 +23,14 @@
  * stdio sees large writes. */
 #define PKGW_FLUSH 65536
 
-void pkgw_init(pkgw *w, tfs_buf *out, FILE *f)
+void tfs_pkgw_init(tfs_pkgw *w, tfs_buf *out, FILE *f)
 {
 	w->out = out;
 	w->f = f;
 	w->indent = 0;
 }
 
-int pkgw_flush(pkgw *w)
+int tfs_pkgw_flush(tfs_pkgw *w)
 {
 	if (!w->f || !w->out->size)
 		return 0;
@@ -45,11 +45,11 @@ int pkgw_flush(pkgw *w)
 
 /* After a call that wrote: pass its error on, else hand a full buffer to
  * the FILE. */
-static int spill(pkgw *w, int error)
+static int spill(tfs_pkgw *w, int error)
 {
 	if (error < 0 || !w->f || w->out->size < PKGW_FLUSH)
 		return error;
-	return pkgw_flush(w);
+	return tfs_pkgw_flush(w);
 }
 
 /* `n` spaces: the indentation of one line (a format of "%*s" per line
@@ -70,7 +70,7 @@ static int put_spaces(tfs_buf *b, int n)
 }
 
 /* The indentation of the next line, then the literal `s`. */
-static int put_line(pkgw *w, int indent, const char *s)
+static int put_line(tfs_pkgw *w, int indent, const char *s)
 {
 	int error = put_spaces(w->out, indent);
 
@@ -85,7 +85,7 @@ static int put_int_attr(tfs_buf *b, const char *name, int64_t v)
 	return doc_put_attr(b, name, num);
 }
 
-int pkgw_begin(pkgw *w, const struct pkgw_head *h)
+int tfs_pkgw_begin(tfs_pkgw *w, const struct tfs_pkgw_head *h)
 {
 	tfs_buf *b = w->out;
 	int error = put_line(w, w->indent, "<package format=\"1\"");
@@ -110,7 +110,7 @@ int pkgw_begin(pkgw *w, const struct pkgw_head *h)
 	return spill(w, error);
 }
 
-int pkgw_end(pkgw *w)
+int tfs_pkgw_end(tfs_pkgw *w)
 {
 	int error;
 
@@ -118,12 +118,12 @@ int pkgw_end(pkgw *w)
 	error = put_line(w, w->indent, "</package>\n");
 	/* the outermost package is the end of the file */
 	if (!error && w->indent == 0)
-		error = pkgw_flush(w);
+		error = tfs_pkgw_flush(w);
 	return spill(w, error);
 }
 
-int pkgw_aspect(pkgw *w, const char *id, const char *version,
-		const char *vendor, bool uninstall)
+int tfs_pkgw_aspect(tfs_pkgw *w, const char *id, const char *version,
+		    const char *vendor, bool uninstall)
 {
 	tfs_buf *b = w->out;
 	int error = put_line(w, w->indent, "<aspect");
@@ -141,7 +141,7 @@ int pkgw_aspect(pkgw *w, const char *id, const char *version,
 	return spill(w, error);
 }
 
-int pkgw_sub_begin(pkgw *w, int64_t order)
+int tfs_pkgw_sub_begin(tfs_pkgw *w, int64_t order)
 {
 	int error = put_line(w, w->indent, "<sub-package");
 
@@ -153,14 +153,14 @@ int pkgw_sub_begin(pkgw *w, int64_t order)
 	return spill(w, error);
 }
 
-int pkgw_sub_end(pkgw *w)
+int tfs_pkgw_sub_end(tfs_pkgw *w)
 {
 	w->indent -= 2;
 	return spill(w, put_line(w, w->indent, "</sub-package>\n"));
 }
 
-int pkgw_set_begin(pkgw *w, int64_t id, const char *project, const char *user,
-		   const char *created)
+int tfs_pkgw_set_begin(tfs_pkgw *w, int64_t id, const char *project,
+		       const char *user, const char *created)
 {
 	tfs_buf *b = w->out;
 	int error = put_line(w, w->indent, "<transaction-set");
@@ -179,7 +179,7 @@ int pkgw_set_begin(pkgw *w, int64_t id, const char *project, const char *user,
 	return spill(w, error);
 }
 
-int pkgw_set_end(pkgw *w)
+int tfs_pkgw_set_end(tfs_pkgw *w)
 {
 	w->indent -= 2;
 	return spill(w, put_line(w, w->indent, "</transaction-set>\n"));
@@ -207,8 +207,8 @@ static int put_object(tfs_buf *b, const char *obj, size_t len, int indent)
 	return error;
 }
 
-int pkgw_tx(pkgw *w, int64_t seq, char op, const char *path, const char *base,
-	    const char *obj, size_t len)
+int tfs_pkgw_tx(tfs_pkgw *w, int64_t seq, char op, const char *path,
+		const char *base, const char *obj, size_t len)
 {
 	tfs_buf *b = w->out;
 	char opattr[] = " op=\"?\"";

@@ -26,6 +26,12 @@ int obj_path(char *out, size_t size, tfs_kind kind, const char *type,
 	return 0;
 }
 
+int tfs_obj_path(char *out, size_t size, tfs_kind kind, const char *type,
+		 const char *name)
+{
+	return obj_path(out, size, kind, type, name);
+}
+
 int obj_path_split(const char *path, tfs_kind *kind, char type[256],
 		   char name[256])
 {

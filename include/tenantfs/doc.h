@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 typedef enum tfs_kind {
 	TFS_KIND_METADATA = 0,
 	TFS_KIND_VALIDATION = 1,
@@ -47,6 +49,15 @@ const char *tfs_kind_dir(tfs_kind kind);
 int tfs_kind_from_dir(tfs_kind *out, const char *dir);
 /* Whether the kind is versioned in history (all but data). */
 bool tfs_kind_versioned(tfs_kind kind);
+/*
+ * The path of object `name` of `type` in `kind`, relative to an instance,
+ * as history, transaction sets and packages name it:
+ * "metadata/Form/X.xml", "validation/X.xml" (type ignored),
+ * "translations/de-DE/Form/X.xml" (type "de-DE/Form").  0, or
+ * TFS_EINVALID if it does not fit in `size` bytes.
+ */
+int tfs_obj_path(char *out, size_t size, tfs_kind kind, const char *type,
+		 const char *name);
 
 /*
  * Whether `name` is a valid object or business object name: 1..200 bytes of
@@ -157,5 +168,13 @@ int tfs_translation_merge(tfs_doc **out, size_t *moved, const char *type,
 
 /* A new random UUID (version 4), lower case, into `out`. */
 void tfs_uuid_new(char out[37]);
+
+/*
+ * Append `s` to `b` escaped as the canonical form escapes text (`attr`
+ * false: & < > and carriage return) or an attribute value (true: also "
+ * tab and newline, which attribute normalization would change): the one XML escaper, for
+ * tools that write documents (tools/docgen/).  0 or TFS_ERROR.
+ */
+int tfs_xml_put_escaped(tfs_buf *b, const char *s, bool attr);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "store.h"
@@ -71,6 +72,64 @@ typedef void (*tfs_pkg_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 int tfs_pkg_import(tfs_buf *result, tfs_buf *diff, tfs_inst *in,
 		   const char *user, const char *path, tfs_pkg_mode mode,
 		   tfs_pkg_progress_fn progress, void *ctx);
+
+/* ---- the package writer ----------------------------------------------- */
+
+/*
+ * The one writer of the package format (engine/package_write.c): the
+ * engine's export (packages/P/package.xml) and tools that make packages
+ * (tenantctl generate-package, tools/generate/) write with it, so that
+ * everything they write is what tfs_pkg_import reads.  Calls nest as the
+ * elements do (begin, aspects, then transaction sets or sub-packages,
+ * end); the writer keeps the indentation.  Bytes are appended to `out`;
+ * with a FILE `f` they are written to it as they accumulate (and all of
+ * them at the outermost tfs_pkgw_end), so a package of 10^6 records
+ * streams.  Each call returns 0 or a negative TFS_E* code (TFS_ENOSPC
+ * when the FILE's disk is full); after an error, stop writing.
+ *
+ *	tfs_pkgw_init(&w, &buf, f);
+ *	tfs_pkgw_begin(&w, &(struct tfs_pkgw_head){ .name = "p", ... });
+ *	tfs_pkgw_set_begin(&w, 1, "default", "admin", "2025-01-02T03:04:05Z");
+ *	tfs_pkgw_tx(&w, 1, 'C', "master/Employee/E1.xml", "", xml, len);
+ *	tfs_pkgw_set_end(&w);
+ *	tfs_pkgw_end(&w);
+ */
+typedef struct tfs_pkgw {
+	tfs_buf *out;
+	FILE *f;    /* NULL: everything stays in out */
+	int indent; /* of the next element */
+} tfs_pkgw;
+
+struct tfs_pkgw_head {
+	const char *name, *type, *state;
+	const char *description; /* NULL or "": none */
+	const char *source_tenant, *source_instance;
+	const char *source_commit; /* NULL: none */
+};
+
+/* Start writing to `out` (and `f`, or NULL) at indentation 0. */
+void tfs_pkgw_init(tfs_pkgw *w, tfs_buf *out, FILE *f);
+/* <package ...> with the attributes of `h`; </package>. */
+int tfs_pkgw_begin(tfs_pkgw *w, const struct tfs_pkgw_head *h);
+int tfs_pkgw_end(tfs_pkgw *w);
+/* One <aspect/> of the package. */
+int tfs_pkgw_aspect(tfs_pkgw *w, const char *id, const char *version,
+		    const char *vendor, bool uninstall);
+/* <sub-package order="N"> of a master package, a tfs_pkgw_begin ...
+ * tfs_pkgw_end inside, </sub-package>. */
+int tfs_pkgw_sub_begin(tfs_pkgw *w, int64_t order);
+int tfs_pkgw_sub_end(tfs_pkgw *w);
+/* <transaction-set ...>, its transactions, </transaction-set>. */
+int tfs_pkgw_set_begin(tfs_pkgw *w, int64_t id, const char *project,
+		       const char *user, const char *created);
+int tfs_pkgw_set_end(tfs_pkgw *w);
+/* A transaction: op C, U or D, the object's path (tfs_obj_path) and base
+ * (the SHA-256 before, "" for C), and its new bytes `obj` (`len` of them,
+ * written indented under the transaction), or NULL for none (a delete). */
+int tfs_pkgw_tx(tfs_pkgw *w, int64_t seq, char op, const char *path,
+		const char *base, const char *obj, size_t len);
+/* Write what is kept to the FILE (nothing without one). */
+int tfs_pkgw_flush(tfs_pkgw *w);
 
 #endif
 

@@ -21,6 +21,14 @@ typedef int (*tfs_put_fn)(void *ctx, tfs_kind kind, const char *type,
 			  const char *name, const char *xml, size_t len,
 			  int64_t mtime);
 
+/*
+ * Every document of one instance, to `put` (with `put_ctx`): returns 0,
+ * or the first nonzero value put returned, or a negative TFS_E* code of
+ * its own.  How tools hand an instance's content to the engine
+ * (tfs_store_add_tenant, tenantfs/tenant.h).
+ */
+typedef int (*tfs_content_fn)(tfs_put_fn put, void *put_ctx, void *ctx);
+
 typedef struct tfs_seed {
 	/*
 	 * SQL run on the new console database: landscape groups, landscapes,

@@ -560,7 +560,7 @@ done:
 /* ---- packages ------------------------------------------------------------ */
 
 struct pkg_out {
-	pkgw w;
+	tfs_pkgw w;
 	int64_t seq;
 };
 
@@ -576,7 +576,7 @@ static int pkg_put(void *ctx, tfs_kind kind, const char *type, const char *name,
 	(void)mtime;
 	if ((error = obj_path(path, sizeof(path), kind, type, name)) < 0)
 		return error;
-	return pkgw_tx(&p->w, ++p->seq, 'C', path, "", xml, len);
+	return tfs_pkgw_tx(&p->w, ++p->seq, 'C', path, "", xml, len);
 }
 
 int tfs_generate_package(const char *path, const char *bo, uint64_t records,
@@ -620,23 +620,25 @@ int tfs_generate_package(const char *path, const char *bo, uint64_t records,
 				      strerror(errno));
 		goto done;
 	}
-	pkgw_init(&p.w, &out, f);
+	tfs_pkgw_init(&p.w, &out, f);
 	dg_fmt_time(created, x->g.now);
-	if ((error = pkgw_begin(&p.w,
-				&(struct pkgw_head){
-					.name = name,
-					.type = "incremental",
-					.state = "closed",
-					.source_tenant = "generator",
-					.source_instance = "staging" })) < 0 ||
-	    (error = pkgw_set_begin(&p.w, 1, "default", "admin", created)) < 0)
+	if ((error = tfs_pkgw_begin(&p.w,
+				    &(struct tfs_pkgw_head){
+					    .name = name,
+					    .type = "incremental",
+					    .state = "closed",
+					    .source_tenant = "generator",
+					    .source_instance = "staging" })) <
+		    0 ||
+	    (error = tfs_pkgw_set_begin(&p.w, 1, "default", "admin", created)) <
+		    0)
 		goto done;
 	for (i = 0; i < records && !error; i++)
 		error = gen_record(x, (unsigned)k, i, true);
 	if (!error)
-		error = pkgw_set_end(&p.w);
+		error = tfs_pkgw_set_end(&p.w);
 	if (!error)
-		error = pkgw_end(&p.w);
+		error = tfs_pkgw_end(&p.w);
 done:
 	if (f && fclose(f) != 0 && !error)
 		error = tfs_error_set(TFS_ERROR, "%s: %s", path,
