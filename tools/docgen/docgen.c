@@ -12,7 +12,7 @@
  *  - a guid depends only on (kind, type, name), so every instance made
  *    from the same content has the same guids and diffs clean;
  *  - documents are well-formed with every text and attribute escaped by
- *    the one XML escaper (the engine's doc_walk.c).
+ *    the one XML escaper (the engine's, tfs_xml_put_escaped).
  */
 #include <assert.h>
 #include <stdarg.h>
@@ -22,8 +22,8 @@
 
 #include "tenantfs/error.h"
 #include "tenantfs/sha256.h"
+#include "tenantfs/doc.h"
 #include "docgen.h"
-#include "doc_int.h"
 
 /* ---- random numbers and times ----------------------------------------- */
 
@@ -223,7 +223,7 @@ static void put_str(dg_gen *g, const char *s)
 static void put_escaped(dg_gen *g, const char *s, bool quote)
 {
 	if (!g->error)
-		note(g, doc_put_escaped(&g->buf, s, quote));
+		note(g, tfs_xml_put_escaped(&g->buf, s, quote));
 }
 
 static void put_indent(dg_gen *g)

@@ -8,13 +8,14 @@
  * generate_meta.c (configuration) and generate_rec.c (records).
  *
  * A tenant is added to a store as two instances, staging and production,
- * each loaded through inst_load() (engine/change.c) as its first commit,
- * the two in parallel threads: each has its own database connection, the
- * history handle serializes its own use, and the document parser is
- * thread-safe.  A package is streamed to its file one record at a time.
+ * through the engine's public tfs_store_add_tenant() (tenantfs/tenant.h),
+ * which loads each with the content of load_content() as its first
+ * commit, the two in parallel threads with --jobs 2.  A package is
+ * streamed to its file one record at a time by the engine's package
+ * writer (tfs_pkgw, tenantfs/package.h).  Only public engine headers are
+ * used here.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "package_int.h"
+#include <sqlite3.h>
+
 #include "tenantfs/error.h"
 #include "tenantfs/generate.h"
+#include "tenantfs/package.h"
+#include "tenantfs/store.h"
+#include "tenantfs/tenant.h"
 #include "generate_int.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -263,20 +267,16 @@ int tfs_generate_content(tfs_put_fn put, void *ctx, const tfs_generate_opts *o,
 
 /* ---- tenants in a store ------------------------------------------------- */
 
+/* One instance's content, for tfs_store_add_tenant (engine/tenant_add.c):
+ * the generator's, noting how many documents differ from staging. */
 struct load {
-	tfs_inst *in;
 	const tfs_generate_opts *o;
 	bool production;
 	int64_t now;
-	int error;
-	char message[512];
 	uint64_t differing;
-	struct timespec t0, t1, t2;
 };
 
-/* The inst_load() generator: content, noting when it is all handed over
- * (what follows in inst_load is the first commit). */
-static int load_gen(tfs_put_fn put, void *put_ctx, void *ctx)
+static int load_content(tfs_put_fn put, void *put_ctx, void *ctx)
 {
 	struct load *l = ctx;
 	gen *x = malloc(sizeof(*x));
@@ -289,23 +289,7 @@ static int load_gen(tfs_put_fn put, void *put_ctx, void *ctx)
 	l->differing = x->differing;
 	tfs_buf_free(&x->g.buf);
 	free(x);
-	clock_gettime(CLOCK_MONOTONIC, &l->t1);
 	return error;
-}
-
-static void *load_thread(void *arg)
-{
-	struct load *l = arg;
-
-	clock_gettime(CLOCK_MONOTONIC, &l->t0);
-	l->t1 = l->t0;
-	l->error = inst_load(l->in, l->now, load_gen, l);
-	clock_gettime(CLOCK_MONOTONIC, &l->t2);
-	if (l->error < 0)
-		snprintf(l->message, sizeof(l->message), "%s/%s: %s",
-			 tfs_inst_tenant(l->in), tfs_inst_name(l->in),
-			 tfs_error_last());
-	return NULL;
 }
 
 static double seconds(const struct timespec *a, const struct timespec *b)
@@ -315,197 +299,72 @@ static double seconds(const struct timespec *a, const struct timespec *b)
 }
 
 /*
- * The landscape group new tenants join (the first one, as
- * store_add_instance() picks), with production and staging landscapes;
- * a group "GENERATED" is created if the store has none.
+ * Staging (unlocked) and production (metadata locked) with the properties
+ * a real tenant's would have, in a group "GENERATED" with production and
+ * staging landscapes if the store has no group.
  */
-static int ensure_landscapes(tfs_store *st, int64_t now)
-{
-	static const char *const types[] = { "production", "staging" };
-	sqlite3_stmt *s;
-	int64_t group = 0;
-	unsigned i;
-	int error;
-
-	s = db_stmt(&st->db, "SELECT min(id) FROM groups");
-	if (!s)
-		return TFS_ERROR;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		group = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (!group) {
-		s = db_stmt(&st->db,
-			    "INSERT INTO groups(name, tiers, "
-			    "backup_type, description, mtime) VALUES("
-			    "'GENERATED', 'two-tier', 'live', 'Generated "
-			    "tenants for measurements', ?1)");
-		if (!s)
-			return TFS_ERROR;
-		sqlite3_bind_int64(s, 1, now);
-		if ((error = db_done(&st->db, s)) < 0)
-			return error;
-		group = sqlite3_last_insert_rowid(st->db.db);
-	}
-	for (i = 0; i < N(types); i++) {
-		s = db_stmt(&st->db,
-			    "INSERT OR IGNORE INTO landscapes("
-			    "group_id, type, tenant_pattern, db_pattern, "
-			    "email_domain, mtime) VALUES(?1, ?2, "
-			    "'{tenantName}', '{dbName}', 'itsm.example.com',"
-			    " ?3)");
-		if (!s)
-			return TFS_ERROR;
-		sqlite3_bind_int64(s, 1, group);
-		sqlite3_bind_text(s, 2, types[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, now);
-		if ((error = db_done(&st->db, s)) < 0)
-			return error;
-	}
-	return 0;
-}
-
-/* Instance properties a real one would have. */
-static int describe_instance(tfs_store *st, tfs_inst *in, bool production)
-{
-	sqlite3_stmt *s;
-	char uri[200], database[80];
-
-	snprintf(uri, sizeof(uri), "https://%s%s.itsm.example.com",
-		 tfs_inst_tenant(in), production ? "" : ".stg");
-	snprintf(database, sizeof(database), "%s%s", tfs_inst_tenant(in),
-		 production ? "" : "-STG");
-	s = db_stmt(&st->db, "UPDATE instances SET uri = ?2, database = ?3,"
-			     " named_licenses = ?4, concurrent_licenses = ?5,"
-			     " contact = 'Generated tenant' WHERE id = ?1");
-	if (!s)
-		return TFS_ERROR;
-	sqlite3_bind_int64(s, 1, tfs_inst_id(in));
-	sqlite3_bind_text(s, 2, uri, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, database, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, production ? 5000 : 100);
-	sqlite3_bind_int(s, 5, production ? 1500 : 40);
-	return db_done(&st->db, s);
-}
-
-/*
- * Take the tenant out again after a failed load: instance rows and
- * databases, the tenant row.  A branch an instance got before its sibling
- * failed stays in history.git, unreferenced by any instance; a tenant of
- * the same name generated later moves it.
- */
-static void drop_tenant(tfs_store *st, const char *tenant, tfs_inst **insts,
-			size_t n)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm" };
-	char path[4096];
-	sqlite3_stmt *s;
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		char name[64];
-		int64_t id;
-
-		if (!insts[i])
-			continue;
-		id = tfs_inst_id(insts[i]);
-		snprintf(name, sizeof(name), "%s", tfs_inst_name(insts[i]));
-		/* insts[i] is the store's; close it before its files go */
-		store_forget_instance(st, id);
-		insts[i] = NULL;
-		for (k = 0; k < N(sfx); k++) {
-			snprintf(path, sizeof(path), "%s/instances/%s/%s.db%s",
-				 st->path, tenant, name, sfx[k]);
-			unlink(path);
-		}
-		s = db_stmt(&st->db, "DELETE FROM instances WHERE id = ?");
-		if (s) {
-			sqlite3_bind_int64(s, 1, id);
-			db_done(&st->db, s);
-		}
-	}
-	s = db_stmt(&st->db, "DELETE FROM tenants WHERE name = ?");
-	if (s) {
-		sqlite3_bind_text(s, 1, tenant, -1, SQLITE_STATIC);
-		db_done(&st->db, s);
-	}
-	snprintf(path, sizeof(path), "%s/instances/%s", st->path, tenant);
-	rmdir(path);
-}
-
 static int add_tenant(tfs_generate_stats *stats, tfs_store *st,
 		      const char *tenant, const tfs_generate_opts *o,
 		      int64_t now)
 {
-	static const char *const names[2] = { "staging", "production" };
-	struct load l[2];
-	pthread_t th[2];
-	bool started[2] = { false, false };
-	tfs_inst *insts[2] = { NULL, NULL };
+	static const char *const landscapes[] = { "production", "staging",
+						  NULL };
+	struct load l[2] = { { o, false, now, 0 }, { o, true, now, 0 } };
+	char uri[2][200], database[2][80], event[200];
+	tfs_instance_spec is[2];
+	tfs_load_times times[2];
 	struct sizes sz;
-	tfs_row row;
 	size_t i;
 	int error;
 
 	if ((error = resolve_sizes(&sz, o)) < 0)
 		return error;
-	if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, tenant) == 0)
-		return tfs_error_set(TFS_EEXISTS, "tenant %s already exists",
-				     tenant);
-	if ((error = ensure_landscapes(st, now)) < 0)
+	snprintf(uri[0], sizeof(uri[0]), "https://%s.stg.itsm.example.com",
+		 tenant);
+	snprintf(uri[1], sizeof(uri[1]), "https://%s.itsm.example.com", tenant);
+	snprintf(database[0], sizeof(database[0]), "%s-STG", tenant);
+	snprintf(database[1], sizeof(database[1]), "%s", tenant);
+	snprintf(event, sizeof(event),
+		 "tenant %s generated with staging and production, %llu "
+		 "objects each",
+		 tenant, (unsigned long long)o->objects);
+	for (i = 0; i < 2; i++)
+		is[i] = (tfs_instance_spec){
+			.name = i ? "production" : "staging",
+			.landscape = i ? "production" : "staging",
+			.metadata_locked = i == 1,
+			.uri = uri[i],
+			.database = database[i],
+			.contact = "Generated tenant",
+			.named_licenses = i ? 5000 : 100,
+			.concurrent_licenses = i ? 1500 : 40,
+			.content = load_content,
+			.ctx = &l[i],
+		};
+	error = tfs_store_add_tenant(
+		st, tenant,
+		&(tfs_tenant_spec){
+			.instances = is,
+			.ninstances = 2,
+			.group = "GENERATED",
+			.group_description = "Generated tenants for "
+					     "measurements",
+			.landscapes = landscapes,
+			.email_domain = "itsm.example.com",
+			.now = now,
+			.jobs = o->jobs == 2 ? 2 : 1,
+			.event = event },
+		times);
+	if (error < 0 || !stats)
 		return error;
+	memset(stats, 0, sizeof(*stats));
+	stats->config = sz.config;
+	stats->master = sz.master;
+	stats->data = sz.data;
+	stats->differing = l[1].differing;
 	for (i = 0; i < 2; i++) {
-		if ((error = store_add_instance(&insts[i], st, tenant, names[i],
-						names[i], i == 1)) < 0 ||
-		    (error = describe_instance(st, insts[i], i == 1)) < 0)
-			goto done;
-	}
-	memset(l, 0, sizeof(l));
-	for (i = 0; i < 2; i++) {
-		l[i].in = insts[i];
-		l[i].o = o;
-		l[i].production = i == 1;
-		l[i].now = now;
-		if (pthread_create(&th[i], NULL, load_thread, &l[i]) != 0) {
-			error = tfs_error_set(TFS_ERROR, "cannot start a "
-							 "thread");
-			goto done;
-		}
-		started[i] = true;
-		/* one at a time: each first commit measured alone */
-		if (o->jobs != 2) {
-			pthread_join(th[i], NULL);
-			started[i] = false;
-			if ((error = l[i].error) < 0) {
-				tfs_error_set(error, "%s", l[i].message);
-				goto done;
-			}
-		}
-	}
-done:
-	for (i = 0; i < 2; i++) {
-		if (!started[i])
-			continue;
-		pthread_join(th[i], NULL);
-		if (l[i].error < 0 && !error)
-			error = tfs_error_set(l[i].error, "%s", l[i].message);
-	}
-	if (error < 0) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "%s", tfs_error_last());
-		drop_tenant(st, tenant, insts, 2);
-		return tfs_error_set(error, "%s", msg);
-	}
-	if (stats) {
-		memset(stats, 0, sizeof(*stats));
-		stats->config = sz.config;
-		stats->master = sz.master;
-		stats->data = sz.data;
-		stats->differing = l[1].differing;
-		for (i = 0; i < 2; i++) {
-			stats->load_seconds[i] = seconds(&l[i].t0, &l[i].t1);
-			stats->commit_seconds[i] = seconds(&l[i].t1, &l[i].t2);
-		}
+		stats->load_seconds[i] = times[i].load_seconds;
+		stats->commit_seconds[i] = times[i].commit_seconds;
 	}
 	return 0;
 }
@@ -515,7 +374,7 @@ int tfs_generate_tenant(tfs_generate_stats *stats, const char *store,
 {
 	tfs_store *st = NULL;
 	struct timespec t0, t1;
-	char path[4096], msg[200];
+	char path[4096];
 	int64_t now = o->now ? o->now : tfs_now();
 	int error;
 
@@ -535,21 +394,7 @@ int tfs_generate_tenant(tfs_generate_stats *stats, const char *store,
 		return error;
 	if ((error = tfs_store_open(&st, store, getuid())) < 0)
 		return error;
-	if ((error = add_tenant(stats, st, tenant, o, now)) < 0)
-		goto done;
-	{
-		tfs_row row;
-		tfs_event ev = { "admin", "Tenant/Create", msg, 0, 0 };
-
-		if (tfs_store_find(&row, st, TFS_ENT_TENANT, 0, tenant) == 0)
-			ev.tenant_id = row.id;
-		snprintf(msg, sizeof(msg),
-			 "tenant %s generated with "
-			 "staging and production, %llu objects each",
-			 tenant, (unsigned long long)o->objects);
-		error = tfs_store_event(st, &ev);
-	}
-done:
+	error = add_tenant(stats, st, tenant, o, now);
 	tfs_store_free(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (stats && !error)
@@ -565,7 +410,7 @@ struct pkg_out {
 };
 
 /* The put function of a package: each document becomes a transaction
- * that creates it, written by the package writer (package_write.c). */
+ * that creates it, written by the engine's package writer (tfs_pkgw). */
 static int pkg_put(void *ctx, tfs_kind kind, const char *type, const char *name,
 		   const char *xml, size_t len, int64_t mtime)
 {
@@ -574,7 +419,7 @@ static int pkg_put(void *ctx, tfs_kind kind, const char *type, const char *name,
 	int error;
 
 	(void)mtime;
-	if ((error = obj_path(path, sizeof(path), kind, type, name)) < 0)
+	if ((error = tfs_obj_path(path, sizeof(path), kind, type, name)) < 0)
 		return error;
 	return tfs_pkgw_tx(&p->w, ++p->seq, 'C', path, "", xml, len);
 }
