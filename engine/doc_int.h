@@ -4,9 +4,10 @@
  * renders, and collects references and secrets) and doc_schema.c (the
  * per-type rules, kept as tables, described by engine/SCHEMA.md), and
  * doc_translation.c; the writers of translations (translation_merge.c),
- * of packages (package_write.c, the one package writer), of generated
- * content (docgen.c) and of transaction sets (project.c) for
- * doc_put_escaped, the one XML escaper.
+ * of packages (package_write.c, the one package writer) and of
+ * transaction sets (project.c) for doc_put_escaped, the one XML escaper
+ * (tools that write documents, tools/docgen/, have it as
+ * tfs_xml_put_escaped).
  *
  * A rule describes one element: its known attributes (their order in the
  * table is also their canonical order, after name, guid, businessObject),

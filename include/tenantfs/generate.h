@@ -1,6 +1,8 @@
 /*
  * Large synthetic tenants and packages, for measuring tenantfs at scale
- * (tenantctl generate, tenantctl generate-package, tools/bench).
+ * (tenantctl generate, tenantctl generate-package, tools/bench).  Not part
+ * of the engine: implemented in tools/generate/ (generate_dep, linked by
+ * tenantctl and the tests, not the daemon) on the engine's public API.
  *
  * A generated tenant looks like a big customer's: a few hundred core
  * configuration objects (the usual ITSM business objects with their forms,

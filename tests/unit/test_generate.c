@@ -1,5 +1,5 @@
 /*
- * Unit test of the large-tenant generator (engine/generate*.c).
+ * Unit test of the large-tenant generator (tools/generate/).
  *
  *  - content: exactly the asked number of documents, master and data
  *    records as asked (a tenth each by default), every document passes
