@@ -408,6 +408,61 @@ static void request_followups(dg_gen *g, demo_world *w, const demo_parent *of,
 	}
 }
 
+/* A request's way through approval and fulfilment: when it was approved,
+ * fulfilled and closed (0: not yet), its status and approval status; a
+ * request pending approval or denied has no owner (*owner -1). */
+struct req_timeline {
+	int64_t approved, fulfilled, closed;
+	const char *status, *approval;
+};
+
+static void request_timeline(dg_gen *g, const demo_offering *o, int64_t created,
+			     struct req_timeline *r, int *owner)
+{
+	r->approved = created;
+	r->fulfilled = 0;
+	r->closed = 0;
+	r->approval = "Not Required";
+	if (o->approval) {
+		r->approved = created +
+			      demo_between(g, 2 * DG_HOUR, 3 * DG_DAY);
+		r->approval = r->approved >= g->now ? "Pending" :
+			      dg_chance(g, 5)       ? "Denied" :
+						      "Approved";
+	}
+	if (!strcmp(r->approval, "Pending")) {
+		r->status = "Pending Approval";
+		*owner = -1;
+	} else if (!strcmp(r->approval, "Denied")) {
+		r->status = "Rejected";
+		r->closed = r->approved;
+		*owner = -1;
+	} else if (dg_chance(g, 3)) {
+		r->status = "Cancelled";
+		r->closed = r->approved + demo_between(g, DG_HOUR, DG_DAY);
+		r->closed = demo_min64(r->closed, g->now - 60);
+	} else {
+		r->fulfilled = r->approved +
+			       (int64_t)o->days * DG_DAY *
+				       (int64_t)(30 + dg_below(g, 130)) / 100 +
+			       demo_between(g, 600, 4 * DG_HOUR);
+		/* back orders, waiting for the requester */
+		if (dg_chance(g, 10))
+			r->fulfilled += demo_between(g, 3 * DG_DAY,
+						     40 * DG_DAY);
+		if (r->fulfilled >= g->now - 60) {
+			r->fulfilled = 0;
+			r->status = g->now - created < DG_HOUR ? "Submitted" :
+								 "Active";
+		} else {
+			r->closed = r->fulfilled + 5 * DG_DAY;
+			r->status = r->closed < g->now ? "Closed" : "Fulfilled";
+			if (r->closed >= g->now)
+				r->closed = 0;
+		}
+	}
+}
+
 int demo_gen_requests(dg_gen *g, demo_world *w)
 {
 	unsigned ow[32], i;
@@ -422,11 +477,11 @@ int demo_gen_requests(dg_gen *g, demo_world *w)
 	for (i = 0; i < N_REQUESTS && !g->error; i++) {
 		const demo_offering *o =
 			&demo_offerings[dg_pick(g, ow, demo_nofferings)];
-		int64_t created = times[i], approved = created, fulfilled = 0;
-		int64_t closed = 0, last;
+		int64_t created = times[i], last;
 		int cust = demo_customer(g), team = demo_team_index(o->team);
 		int owner = demo_member(g, w, team);
-		const char *status, *approval = "Not Required", *urgency;
+		struct req_timeline r;
+		const char *urgency;
 		unsigned qty = 1;
 		char subject[200];
 		demo_parent of = { "ServiceReq", "" };
@@ -436,50 +491,10 @@ int demo_gen_requests(dg_gen *g, demo_world *w)
 		urgency = dg_chance(g, 10) ? "High" :
 			  dg_chance(g, 45) ? "Medium" :
 					     "Low";
-		if (o->approval) {
-			approved = created +
-				   demo_between(g, 2 * DG_HOUR, 3 * DG_DAY);
-			approval = approved >= g->now ? "Pending" :
-				   dg_chance(g, 5)    ? "Denied" :
-							"Approved";
-		}
-		if (!strcmp(approval, "Pending")) {
-			status = "Pending Approval";
-			owner = -1;
-		} else if (!strcmp(approval, "Denied")) {
-			status = "Rejected";
-			closed = approved;
-			owner = -1;
-		} else if (dg_chance(g, 3)) {
-			status = "Cancelled";
-			closed = approved + demo_between(g, DG_HOUR, DG_DAY);
-			closed = demo_min64(closed, g->now - 60);
-		} else {
-			fulfilled = approved +
-				    (int64_t)o->days * DG_DAY *
-					    (int64_t)(30 + dg_below(g, 130)) /
-					    100 +
-				    demo_between(g, 600, 4 * DG_HOUR);
-			/* back orders, waiting for the requester */
-			if (dg_chance(g, 10))
-				fulfilled += demo_between(g, 3 * DG_DAY,
-							  40 * DG_DAY);
-			if (fulfilled >= g->now - 60) {
-				fulfilled = 0;
-				status = g->now - created < DG_HOUR ?
-						 "Submitted" :
-						 "Active";
-			} else {
-				closed = fulfilled + 5 * DG_DAY;
-				status = closed < g->now ? "Closed" :
-							   "Fulfilled";
-				if (closed >= g->now)
-					closed = 0;
-			}
-		}
-		last = closed    ? closed :
-		       fulfilled ? fulfilled :
-				   demo_min64(approved, g->now - 60);
+		request_timeline(g, o, created, &r, &owner);
+		last = r.closed    ? r.closed :
+		       r.fulfilled ? r.fulfilled :
+				     demo_min64(r.approved, g->now - 60);
 		snprintf(subject, sizeof(subject), "%s for %s", o->name,
 			 w->people[cust].display);
 		snprintf(of.key, sizeof(of.key), "SR-%u", 30001 + i);
@@ -493,19 +508,19 @@ int demo_gen_requests(dg_gen *g, demo_world *w)
 		dg_value(g, "Subject", subject);
 		dg_value(g, "Description",
 			 request_notes[dg_below(g, N(request_notes))]);
-		dg_value(g, "Status", status);
+		dg_value(g, "Status", r.status);
 		dg_value(g, "Urgency", urgency);
 		dg_value(g, "Category", o->category);
-		dg_value(g, "ApprovalStatus", approval);
+		dg_value(g, "ApprovalStatus", r.approval);
 		dg_valuef(g, "Quantity", "%u", qty);
 		dg_valuef(g, "TotalCost", "%u.%02u", o->price_cents * qty / 100,
 			  o->price_cents * qty % 100);
 		demo_value_date(g, "ExpectedDate",
 				created + (int64_t)o->days * 7 / 5 * DG_DAY);
-		if (fulfilled)
-			dg_value_time(g, "FulfilledDateTime", fulfilled);
-		if (closed)
-			dg_value_time(g, "ClosedDateTime", closed);
+		if (r.fulfilled)
+			dg_value_time(g, "FulfilledDateTime", r.fulfilled);
+		if (r.closed)
+			dg_value_time(g, "ClosedDateTime", r.closed);
 		dg_link(g, "RequestOfferingLink", "RequestOffering", o->key);
 		demo_link_person(g, w, "ProfileLink", cust);
 		demo_link_person(g, w, "Owner", owner);
@@ -514,7 +529,8 @@ int demo_gen_requests(dg_gen *g, demo_world *w)
 			break;
 		request_followups(g, w, &of, o, subject, cust,
 				  owner >= 0 ? owner : demo_member(g, w, team),
-				  team, created, approved, fulfilled, approval);
+				  team, created, r.approved, r.fulfilled,
+				  r.approval);
 	}
 	free(times);
 	return g->error;
