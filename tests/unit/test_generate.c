@@ -45,6 +45,7 @@
 #include "tenantfs/instance.h"
 #include "tenantfs/sha256.h"
 #include "tenantfs/store.h"
+#include "tenantfs/tenant.h"
 
 #define NOW ((int64_t)1795000000) /* 2026-11-18T06:13:20Z */
 
@@ -580,6 +581,106 @@ static void test_failed_load(const char *dir)
 	TH_CHECK(access(path, F_OK) != 0, "%s was left behind", path);
 }
 
+/* Content for tfs_store_add_tenant: one GlobalConstant named after ctx,
+ * or a failure after it when ctx starts with '!'. */
+static int constant_content(tfs_put_fn put, void *put_ctx, void *ctx)
+{
+	const char *name = ctx;
+	char xml[300];
+	int n, error;
+
+	n = snprintf(xml, sizeof(xml),
+		     "<GlobalConstant name=\"%s\" guid=\"4ca62554-ef3b-4c5f-"
+		     "8663-df8378b0c4a7\" value=\"x\"/>",
+		     name[0] == '!' ? name + 1 : name);
+	error = put(put_ctx, TFS_KIND_SETTINGS, "GlobalConstant",
+		    name[0] == '!' ? name + 1 : name, xml, (size_t)n,
+		    1765000000);
+	if (error == 0 && name[0] == '!')
+		return tfs_error_set(TFS_EINVALID, "content gave up");
+	return error;
+}
+
+/* The engine's API for tools that add tenants (tenantfs/tenant.h). */
+static void test_add_tenant(const char *dir)
+{
+	static char p1[] = "P1", s1[] = "S1", s2[] = "!S2";
+	tfs_instance_spec in[3] = {
+		{ .name = "production",
+		  .landscape = "production",
+		  .metadata_locked = true,
+		  .uri = "https://t.example",
+		  .named_licenses = 7,
+		  .concurrent_licenses = -1,
+		  .content = constant_content,
+		  .ctx = p1 },
+		{ .name = "staging",
+		  .landscape = "staging",
+		  .named_licenses = -1,
+		  .concurrent_licenses = -1,
+		  .content = constant_content,
+		  .ctx = s1 },
+		{ .name = "uat",
+		  .landscape = "uat",
+		  .named_licenses = -1,
+		  .concurrent_licenses = -1 },
+	};
+	tfs_tenant_spec spec = {
+		.instances = in, .ninstances = 3, .group = "TOOLS", .jobs = 2
+	};
+	tfs_load_times times[3];
+	char store[TH_PATH], path[700];
+	tfs_obj_info info;
+	tfs_store *st = NULL;
+	tfs_inst *i;
+	int64_t d;
+	tfs_row row;
+	int rc;
+
+	if (th_empty_store(store, dir, "addtenant") < 0 ||
+	    th_store_open(&st, store) < 0) {
+		th_fail("store: %s", tfs_error_last());
+		return;
+	}
+	rc = tfs_store_add_tenant(st, "tools", &spec, times);
+	TH_CHECK(rc == 0, "add: %d %s", rc, tfs_error_last());
+	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_GROUP, 0, "TOOLS") == 0,
+		 "the new store's group is the spec's");
+	TH_CHECK(times[0].load_seconds >= 0 && times[1].commit_seconds >= 0,
+		 "times");
+	i = th_inst(st, "tools", "staging");
+	TH_CHECK(i &&
+			 tfs_inst_dir_find(&d, i, TFS_KIND_SETTINGS,
+					   "GlobalConstant") == 0 &&
+			 tfs_inst_obj_find(&info, i, d, "S1") == 0,
+		 "staging has its content");
+	i = th_inst(st, "tools", "production");
+	TH_CHECK(i && tfs_inst_locked(i), "production is locked");
+	TH_CHECK(i &&
+			 tfs_inst_dir_find(&d, i, TFS_KIND_SETTINGS,
+					   "GlobalConstant") == 0 &&
+			 tfs_inst_obj_find(&info, i, d, "P1") == 0 &&
+			 tfs_inst_obj_find(&info, i, d, "S1") == TFS_ENOTFOUND,
+		 "production has its own content");
+	TH_CHECK(th_inst(st, "tools", "uat") != NULL, "an empty uat");
+	rc = tfs_store_add_tenant(st, "tools", &spec, NULL);
+	TH_CHECK(rc == TFS_EEXISTS, "the same tenant again: %d", rc);
+	rc = tfs_store_add_tenant(st, "bad/name", &spec, NULL);
+	TH_CHECK(rc == TFS_EINVALID, "a bad name: %d", rc);
+	in[1].ctx = s2; /* staging's content fails after production's */
+	rc = tfs_store_add_tenant(st, "undone", &spec, NULL);
+	TH_CHECK(rc == TFS_EINVALID &&
+			 strstr(tfs_error_last(), "undone/staging"),
+		 "a failed load names its instance: %d %s", rc,
+		 tfs_error_last());
+	TH_CHECK(tfs_store_find(&row, st, TFS_ENT_TENANT, 0, "undone") ==
+			 TFS_ENOTFOUND,
+		 "the failed tenant was taken out");
+	snprintf(path, sizeof(path), "%s/instances/undone", store);
+	TH_CHECK(access(path, F_OK) != 0, "%s was left behind", path);
+	tfs_store_free(st);
+}
+
 /* File size of `path`, or -1. */
 static long long file_size(const char *path)
 {
@@ -740,6 +841,7 @@ int main(void)
 	test_background_checkpoint(dir);
 	test_read_ahead(dir);
 	test_failed_load(dir);
+	test_add_tenant(dir);
 	th_rmtree(dir, false);
 	xmlCleanupParser();
 	if (th_failures) {
