@@ -746,6 +746,41 @@ static void detached(int ready)
 	close(ready);
 }
 
+/* The store of option store=, with the options that apply to it, and its
+ * tree; 0 or a negative TFS_E* code (tfs_error_last() says why). */
+static int open_store(struct fs *fs, const struct options *o)
+{
+	int error;
+
+	if ((error = tfs_store_open(&fs->st, o->store, getuid())) < 0 ||
+	    (o->nofsync && (error = tfs_store_set_fsync(fs->st, false)) < 0))
+		return error;
+	if (o->noverify)
+		tfs_store_set_verify(fs->st, false);
+	return tfs_tree_new(&fs->tree, fs->st, getuid(), getgid());
+}
+
+/* Answer requests until unmounted or signalled: on one thread, on our
+ * loop, or on libfuse's with clone_fd.  0 on a clean exit. */
+static int serve(struct fuse_session *se, const struct fuse_cmdline_opts *opts)
+{
+	struct fuse_loop_config *cfg;
+	int ret;
+
+	if (opts->singlethread)
+		return fuse_session_loop(se);
+	if (!opts->clone_fd)
+		return loop_run(se, opts->max_threads, opts->max_idle_threads);
+	if (!(cfg = fuse_loop_cfg_create()))
+		return 1;
+	fuse_loop_cfg_set_clone_fd(cfg, opts->clone_fd);
+	fuse_loop_cfg_set_idle_threads(cfg, opts->max_idle_threads);
+	fuse_loop_cfg_set_max_threads(cfg, opts->max_threads);
+	ret = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return ret;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -754,7 +789,7 @@ int main(int argc, char *argv[])
 	struct fuse_session *se = NULL;
 	struct fs fs = { 0 };
 	tfs_tree_notify tn;
-	int ret = 1, ready = -1, error;
+	int ret = 1, ready = -1;
 
 	/*
 	 * Buffers over 1 MB (a large object's bytes, its parse, its copies)
@@ -788,17 +823,7 @@ int main(int argc, char *argv[])
 	/* Opened by the daemon (see detach), before it lets go of the
 	 * terminal so that errors reach it; a store already mounted
 	 * elsewhere is refused here. */
-	if ((error = tfs_store_open(&fs.st, o.store, getuid())) < 0) {
-		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
-		goto out;
-	}
-	if (o.nofsync && tfs_store_set_fsync(fs.st, false) < 0) {
-		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
-		goto out;
-	}
-	if (o.noverify)
-		tfs_store_set_verify(fs.st, false);
-	if (tfs_tree_new(&fs.tree, fs.st, getuid(), getgid()) < 0) {
+	if (open_store(&fs, &o) < 0) {
 		fprintf(stderr, "tenantfs: %s\n", tfs_error_last());
 		goto out;
 	}
@@ -828,21 +853,7 @@ int main(int argc, char *argv[])
 	 * reached the terminal and the exit status. */
 	if (ready >= 0)
 		detached(ready);
-	if (opts.singlethread) {
-		ret = fuse_session_loop(se);
-	} else if (!opts.clone_fd) {
-		ret = loop_run(se, opts.max_threads, opts.max_idle_threads);
-	} else {
-		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-		if (!cfg)
-			goto out_notify;
-		fuse_loop_cfg_set_clone_fd(cfg, opts.clone_fd);
-		fuse_loop_cfg_set_idle_threads(cfg, opts.max_idle_threads);
-		fuse_loop_cfg_set_max_threads(cfg, opts.max_threads);
-		ret = fuse_session_loop_mt(se, cfg);
-		fuse_loop_cfg_destroy(cfg);
-	}
-out_notify:
+	ret = serve(se, &opts);
 	tfs_tree_set_notify(fs.tree, &(tfs_tree_notify){ 0 });
 	notifier_stop(fs.nt);
 out_unmount:
