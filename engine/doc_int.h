@@ -5,9 +5,8 @@
  * per-type rules, kept as tables, described by engine/SCHEMA.md), and
  * doc_translation.c; the writers of translations (translation_merge.c),
  * of packages (package_write.c, the one package writer) and of
- * transaction sets (project.c) for doc_put_escaped, the one XML escaper
- * (tools that write documents, tools/docgen/, have it as
- * tfs_xml_put_escaped).
+ * transaction sets (project.c) for tfs_xml_put_escaped (tenantfs/doc.h),
+ * the one XML escaper, which tools/docgen/ uses too.
  *
  * A rule describes one element: its known attributes (their order in the
  * table is also their canonical order, after name, guid, businessObject),
@@ -215,10 +214,7 @@ int doc_ref(doc_walk *w, const char *kind, const char *value, bool field);
  * O(n log n); the second of two alike is named with the first's line. */
 int doc_check_unique(const xmlNode *parent, const char *elem, const char *attr);
 
-/* Append `s` escaped as the canonical form escapes text (`attr`
- * false) or an attribute value (true) (doc_walk.c). */
-int doc_put_escaped(tfs_buf *b, const char *s, bool attr);
-/* Append ` name="value"`, the value escaped by doc_put_escaped. */
+/* Append ` name="value"`, the value escaped by tfs_xml_put_escaped. */
 int doc_put_attr(tfs_buf *b, const char *name, const char *value);
 
 #endif

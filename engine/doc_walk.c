@@ -232,11 +232,6 @@ static int put_escaped(tfs_buf *b, const char *s, unsigned char cls)
 	return tfs_buf_put(b, run, (size_t)(p - run));
 }
 
-int doc_put_escaped(tfs_buf *b, const char *s, bool attr)
-{
-	return put_escaped(b, s, attr ? 2 : 1);
-}
-
 int tfs_xml_put_escaped(tfs_buf *b, const char *s, bool attr)
 {
 	return put_escaped(b, s, attr ? 2 : 1);

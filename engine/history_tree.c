@@ -397,18 +397,21 @@ static int read_tree_loose(char **buf, size_t *len, const struct tree_writer *w,
 		git_error_clear();
 		return 1;
 	}
-	if (type == GIT_OBJECT_TREE && !(*buf = malloc(*len ? *len : 1))) {
+	if (type != GIT_OBJECT_TREE) {
+		git_odb_stream_free(st);
+		return 1;
+	}
+	if (!(*buf = malloc(*len ? *len : 1))) {
 		git_odb_stream_free(st);
 		return tfs_error_set(TFS_ERROR, "out of memory");
 	}
-	while (type == GIT_OBJECT_TREE && got < *len &&
+	while (got < *len &&
 	       (n = git_odb_stream_read(st, *buf + got, *len - got)) > 0)
 		got += (size_t)n;
 	git_odb_stream_free(st);
-	if (type == GIT_OBJECT_TREE && got == *len)
+	if (got == *len)
 		return 0;
-	if (type == GIT_OBJECT_TREE)
-		free(*buf);
+	free(*buf);
 	*buf = NULL;
 	git_error_clear();
 	return 1;

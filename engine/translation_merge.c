@@ -71,13 +71,13 @@ static int put_string(tfs_buf *b, const xmlNode *n)
 	int error;
 
 	if ((error = tfs_buf_puts(b, "<String key=\"")) < 0 ||
-	    (error = doc_put_escaped(b, prop(n, "key"), true)) < 0)
+	    (error = tfs_xml_put_escaped(b, prop(n, "key"), true)) < 0)
 		return error;
 	if (m && ((error = tfs_buf_puts(b, "\" modified=\"")) < 0 ||
-		  (error = doc_put_escaped(b, m, true)) < 0))
+		  (error = tfs_xml_put_escaped(b, m, true)) < 0))
 		return error;
 	if ((error = tfs_buf_puts(b, "\">")) < 0 ||
-	    (error = doc_put_escaped(b, text_of(n), false)) < 0)
+	    (error = tfs_xml_put_escaped(b, text_of(n), false)) < 0)
 		return error;
 	return tfs_buf_puts(b, "</String>\n");
 }
@@ -95,7 +95,7 @@ static int put_root(tfs_buf *b, const xmlNode *root)
 		if (!(v = prop(root, attrs[i])))
 			continue;
 		if ((error = tfs_buf_printf(b, " %s=\"", attrs[i])) < 0 ||
-		    (error = doc_put_escaped(b, v, true)) < 0)
+		    (error = tfs_xml_put_escaped(b, v, true)) < 0)
 			break;
 		error = tfs_buf_puts(b, "\"");
 	}

@@ -171,9 +171,10 @@ void tfs_uuid_new(char out[37]);
 
 /*
  * Append `s` to `b` escaped as the canonical form escapes text (`attr`
- * false: & < > and carriage return) or an attribute value (true: also "
- * tab and newline, which attribute normalization would change): the one XML escaper, for
- * tools that write documents (tools/docgen/).  0 or TFS_ERROR.
+ * false: & < > and carriage return) or an attribute value (true: also ",
+ * tab and newline, which attribute normalization would change).  The one
+ * XML escaper: the engine's writers and tools/docgen/ use it.  0 or
+ * TFS_ERROR.
  */
 int tfs_xml_put_escaped(tfs_buf *b, const char *s, bool attr);
 

@@ -1042,22 +1042,29 @@ done:
 	free(store);
 }
 
+/* Replace file `path` with data[0..len). */
+static int put_file(const char *path, const char *data, size_t len)
+{
+	FILE *f;
+	int ok;
+
+	chmod(path, 0644);
+	if (!(f = fopen(path, "wb")))
+		return -1;
+	ok = fwrite(data, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 /* Replace loose object file `path` with `data` deflated (any content:
  * a valid zlib stream whose id may not match its name). */
 static int write_loose(const char *path, const char *data, size_t len)
 {
 	unsigned char z[256];
 	uLongf zlen = sizeof(z);
-	FILE *f;
-	int ok;
 
 	if (compress2(z, &zlen, (const Bytef *)data, len, 1) != Z_OK)
 		return -1;
-	chmod(path, 0644);
-	if (!(f = fopen(path, "wb")))
-		return -1;
-	ok = fwrite(z, 1, zlen, f) == zlen;
-	return fclose(f) == 0 && ok ? 0 : -1;
+	return put_file(path, (const char *)z, zlen);
 }
 
 /*
@@ -1116,18 +1123,6 @@ static long slurp(char **out, const char *path)
 	if (f)
 		fclose(f);
 	return n;
-}
-
-static int put_file(const char *path, const char *data, size_t len)
-{
-	FILE *f;
-	int ok;
-
-	chmod(path, 0644);
-	if (!(f = fopen(path, "wb")))
-		return -1;
-	ok = fwrite(data, 1, len, f) == len;
-	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
 /*
